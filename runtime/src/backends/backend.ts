@@ -1,0 +1,133 @@
+/**
+ * The contract every compute backend implements (js reference, wasm, webgpu).
+ *
+ * The front end (runtime/src/ops) does shape inference, broadcasting, dtype promotion and
+ * validation; a backend only moves bytes and runs kernels. Every kernel call reaches a backend
+ * through `engine.dispatch`, which is where the profiler hooks in.
+ *
+ * Conventions (all counts are elements, never bytes, unless the name says `bytes`):
+ * - A {@link View} addresses `storage` row-major through `shape`, `strides` and `offset`.
+ *   Strides may be 0 (broadcast) or negative (reversed slices); `offset` is an element index.
+ * - Every kernel returns NEW contiguous row-major storage, except `copyInto`.
+ * - Inputs of `binary` are already promoted to one dtype (float32 or int32) and their strides are
+ *   given at the output's rank, with 0 on broadcast dimensions.
+ * - Kernels never keep references to their input views.
+ */
+import type { BackendName, DataArray, Device, DType } from '../types.js';
+
+/** Backend-owned memory for one tensor's elements. Opaque outside its backend. */
+export interface Storage {
+  /** The backend that owns this memory. */
+  readonly backend: BackendName;
+  /** Element type of the memory. */
+  readonly dtype: DType;
+  /** Number of elements. */
+  readonly size: number;
+  /** Size in bytes (size × bytes per element). */
+  readonly bytes: number;
+}
+
+/** A strided window onto a storage. */
+export interface View {
+  readonly storage: Storage;
+  readonly dtype: DType;
+  /** Extent of each dimension; `[]` is a scalar. */
+  readonly shape: readonly number[];
+  /** Element stride of each dimension (may be 0 or negative). */
+  readonly strides: readonly number[];
+  /** Element index of `[0, 0, ...]` in `storage`. */
+  readonly offset: number;
+}
+
+/** Elementwise binary kernels. Comparisons (`eq`, `lt`, `gt`) produce `bool`. */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'lt' | 'gt';
+
+/** Elementwise unary kernels. `exp`..`sigmoid` take float32 only; `neg`, `abs`, `relu` also int32. */
+export type UnaryOp = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu';
+
+/**
+ * Reductions over a set of axes. `sum`/`min`/`max` keep the input dtype (float32 or int32);
+ * `mean` takes float32; `argmax` returns int32: the row-major index within the reduced
+ * sub-block (for one axis, the index along that axis; ties resolve to the first).
+ */
+export type ReduceOp = 'sum' | 'mean' | 'min' | 'max' | 'argmax';
+
+/** Mean and population variance (ddof = 0) computed in one pass. */
+export interface MomentsResult {
+  readonly mean: Storage;
+  readonly variance: Storage;
+}
+
+/** Bytes and block counts a backend holds right now. */
+export interface BackendMemory {
+  /** Bytes currently allocated to live storages. */
+  readonly bytesInUse: number;
+  /** Bytes reserved from the system (pool or linear memory), ≥ bytesInUse. */
+  readonly bytesReserved: number;
+  /** Number of live storages. */
+  readonly storages: number;
+}
+
+/** A compute backend. All methods are synchronous except `read`. */
+export interface Backend {
+  readonly name: BackendName;
+  readonly device: Device;
+
+  /** Copies host data into new storage of `dtype` (data.length elements). */
+  upload(data: DataArray, dtype: DType): Storage;
+  /** Reads a view into a new contiguous host array. GPU backends throw (use `read`). */
+  readSync(view: View): DataArray;
+  /** Reads a view into a new contiguous host array. */
+  read(view: View): Promise<DataArray>;
+  /** Releases storage. Freeing twice is a bug the backend may report. */
+  free(storage: Storage): void;
+  /** Bytes and storages held now. */
+  memory(): BackendMemory;
+
+  /** out[i] = op(a[i], b[i]) over `outShape`; a and b share a dtype. */
+  binary(op: BinaryOp, a: View, b: View, outShape: readonly number[]): Storage;
+  /** out[i] = cond[i] ? a[i] : b[i]; cond is bool, a and b share a dtype; strides at outShape rank. */
+  where(cond: View, a: View, b: View, outShape: readonly number[]): Storage;
+  /** out[i] = op(a[i]), contiguous with a's shape and dtype. */
+  unary(op: UnaryOp, a: View): Storage;
+  /** Converts elements to `dtype` (bool: nonzero → 1; float → int32 truncates toward zero). */
+  cast(a: View, dtype: DType): Storage;
+  /** Contiguous copy of a view. */
+  copy(a: View): Storage;
+  /** Writes src's elements into the (strided) dst view, which has src's shape and dtype. */
+  copyInto(src: View, dst: View): void;
+  /** Reduces over `axes` (sorted, unique, non-negative). Output shape: a.shape without axes. */
+  reduce(op: ReduceOp, a: View, axes: readonly number[]): Storage;
+  /** float32 mean and population variance over `axes`, numerically careful, one pass. */
+  moments(a: View, axes: readonly number[]): MomentsResult;
+  /**
+   * Batched float32 matmul: a is [...batch, M, K], b is [...batch, K, N], both at the rank of
+   * `outShape` = [...batch, M, N] (batch strides 0 where broadcast).
+   */
+  matmul(a: View, b: View, outShape: readonly number[]): Storage;
+}
+
+/**
+ * Receives GPU-side measurements for profiled ops. The profiler installs one on backends that
+ * offer {@link TimedBackend.setTimingSink}; measurements arrive later than the op (after the GPU
+ * finished and timestamp queries were resolved), keyed by the profiler's event id.
+ */
+export interface GpuTimingSink {
+  /** GPU execution interval of the work encoded for `eventId`, in ms on the profiler's clock origin (performance.now()). */
+  gpuTime(eventId: number, startMs: number, endMs: number, estimated: boolean): void;
+  /** Bytes moved host→device (`upload`) or device→host (`download`) on behalf of `eventId`. */
+  transfer(eventId: number, direction: 'upload' | 'download', bytes: number): void;
+}
+
+/** Optional timing hooks of GPU backends. */
+export interface TimedBackend extends Backend {
+  /** Installs (or removes, with null) the receiver of GPU timings. */
+  setTimingSink(sink: GpuTimingSink | null): void;
+  /** Tags GPU work encoded from now on with `eventId`; -1 stops tagging. */
+  markOp(eventId: number): void;
+}
+
+/** True when `b` offers GPU timing hooks. */
+export function isTimedBackend(b: Backend): b is TimedBackend {
+  return typeof (b as Partial<TimedBackend>).setTimingSink === 'function';
+}

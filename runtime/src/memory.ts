@@ -1,0 +1,87 @@
+/**
+ * Tensor lifetime helpers for users: `tidy` scopes, `keep`, and `memory()` statistics.
+ * A scope records every tensor created while it is open and disposes those not returned.
+ */
+import { liveStats, readyBackends } from './engine.js';
+import type { BackendMemory } from './backends/backend.js';
+import type { Tensor } from './tensor.js';
+
+const scopes: Set<Tensor>[] = [];
+const kept = new WeakSet<Tensor>();
+
+/** @internal Called by every Tensor constructor. */
+export function onTensorCreated(t: Tensor): void {
+  if (scopes.length !== 0) scopes[scopes.length - 1]!.add(t);
+}
+
+/** @internal Called by Tensor.dispose. */
+export function onTensorDisposed(t: Tensor): void {
+  if (scopes.length !== 0) scopes[scopes.length - 1]!.delete(t);
+}
+
+/** Marks a tensor so no enclosing `tidy` disposes it. Returns it. */
+export function keep<T extends Tensor>(t: T): T {
+  kept.add(t);
+  return t;
+}
+
+function collectTensors(value: unknown, into: Set<Tensor>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 4) return;
+  if ('assertAlive' in value && 'shape' in value) {
+    into.add(value as Tensor);
+    return;
+  }
+  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
+  for (const item of items) collectTensors(item, into, depth + 1);
+}
+
+/**
+ * Runs `fn` and disposes every tensor it created except those it returns (directly, or inside
+ * an array/object/Map) and those passed to `keep`. Scopes nest. `fn` must be synchronous.
+ */
+export function tidy<T>(fn: () => T): T;
+export function tidy<T>(name: string, fn: () => T): T;
+export function tidy<T>(a: string | (() => T), b?: () => T): T {
+  const fn = typeof a === 'function' ? a : b;
+  if (typeof fn !== 'function') throw new TypeError('tidy: expected a function');
+  const scope = new Set<Tensor>();
+  scopes.push(scope);
+  let result: T | undefined;
+  try {
+    result = fn();
+    if (result instanceof Promise) {
+      throw new TypeError('tidy: the function returned a Promise; tidy only supports synchronous functions');
+    }
+  } finally {
+    // On success the returned tensors survive into the parent scope; on error nothing does.
+    scopes.pop();
+    const survivors = new Set<Tensor>();
+    collectTensors(result, survivors);
+    for (const t of scope) {
+      if (survivors.has(t) || kept.has(t)) {
+        if (scopes.length !== 0) scopes[scopes.length - 1]!.add(t);
+      } else {
+        t.dispose();
+      }
+    }
+  }
+  return result as T;
+}
+
+/** Memory held by tensors right now. */
+export interface MemoryInfo {
+  /** Live (undisposed) tensor objects, views included. */
+  readonly tensors: number;
+  /** Bytes of the storages live tensors hold (a storage shared by views counts once). */
+  readonly bytes: number;
+  /** Per initialised backend: bytes in use and reserved. */
+  readonly backends: Readonly<Record<string, BackendMemory>>;
+}
+
+/** Live tensors and bytes, overall and per backend. */
+export function memory(): MemoryInfo {
+  const { tensors, bytes } = liveStats();
+  const backends: Record<string, BackendMemory> = {};
+  for (const b of readyBackends()) backends[b.name] = b.memory();
+  return { tensors, bytes, backends };
+}

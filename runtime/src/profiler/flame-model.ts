@@ -1,0 +1,69 @@
+/**
+ * The flame-graph model: what the profiler produces and the webview / HTML export draw.
+ * Flat parallel arrays with index links (no object per frame) so 100k+ slices stay cheap to
+ * send over postMessage and to draw. Types only; no runtime code here, so the webview can
+ * `import type` it without pulling in the runtime.
+ *
+ * Field units: times in microseconds (µs) since the profile's start; depth 0 is the outermost
+ * level; line and column are 1-based; index links are 0-based and -1 means "none".
+ */
+
+/** A source position. */
+export interface SourceLocation {
+  /** Absolute file path (or URI for non-file sources). */
+  readonly file: string;
+  /** 1-based line. */
+  readonly line: number;
+  /** 1-based column. */
+  readonly column: number;
+}
+
+/** What a slice is. */
+export const enum SliceKind {
+  /** A ProfileContext / profileContext block. */
+  Context = 0,
+  /** A @profiled function or cp.profiled wrapper. */
+  Function = 1,
+  /** A tensor op (one engine dispatch). */
+  Op = 2,
+  /** GPU execution of an op (its own track; depth counted within that track). */
+  Gpu = 3,
+}
+
+/** Slices, one entry per index in every array (all arrays have the same length). */
+export interface FlameSlices {
+  /** Index into {@link FlameProfile.strings}: the slice's label (op or context name). */
+  readonly name: number[];
+  /** {@link SliceKind} of each slice. */
+  readonly kind: number[];
+  /** Start, µs since profile start. */
+  readonly start: number[];
+  /** Duration, µs. */
+  readonly duration: number[];
+  /** Nesting depth, 0 = outermost. Slices are sorted by (start, depth). */
+  readonly depth: number[];
+  /** Index into {@link FlameProfile.locations}, or -1. */
+  readonly location: number[];
+  /** Index into {@link FlameProfile.strings} naming the backend (js, wasm, webgpu), or -1. */
+  readonly backend: number[];
+  /** Index of the enclosing slice, or -1 at depth 0. */
+  readonly parent: number[];
+}
+
+/** A complete flame-graph input. */
+export interface FlameProfile {
+  /** Format version of this model. */
+  readonly version: 1;
+  /** Human title (script name, run time). */
+  readonly title: string;
+  /** Interned strings referenced by index. */
+  readonly strings: string[];
+  /** Source locations referenced by index. */
+  readonly locations: SourceLocation[];
+  /** The timeline. */
+  readonly slices: FlameSlices;
+  /** Total profiled wall time, µs. */
+  readonly totalUs: number;
+  /** Raw events the recorder dropped (ring full); aggregates stay exact, slices are incomplete. */
+  readonly droppedEvents: number;
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs every test suite (scripts/test.d/*.sh, in name order) and prints one closing line:
+# "N passed, N failed". A suite that fails to run at all counts as one failure.
+source "$(dirname "$0")/lib.sh"
+set +e
+passed=0; failed=0
+out_dir="$(mktemp -d)"
+for step in "$ROOT"/scripts/test.d/*.sh; do
+  [ -e "$step" ] || continue
+  name="$(basename "$step" .sh)"
+  log "suite $name"
+  bash "$step" 2>&1 | tee "$out_dir/$name.log"
+  rc=${PIPESTATUS[0]}
+  p=$(grep -Eo '^[[:space:]]*[0-9]+ passing' "$out_dir/$name.log" | awk '{s+=$1} END {print s+0}')
+  f=$(grep -Eo '^[[:space:]]*[0-9]+ failing' "$out_dir/$name.log" | awk '{s+=$1} END {print s+0}')
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; log "suite $name exited $rc"; fi
+  passed=$((passed + p)); failed=$((failed + f))
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
