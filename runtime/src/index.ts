@@ -1,0 +1,27 @@
+/**
+ * corepy — a tensor runtime with a built-in profiler.
+ *
+ * ```ts
+ * import * as cp from 'corepy';
+ * const x = cp.tensor([1, 2, 3]);
+ * console.log(x.sub(x.mean()).div(x.std()).toArray());
+ * ```
+ */
+import './backends/register.js';
+import './tensor-methods.js';
+
+export { Tensor, type NestedArray } from './tensor.js';
+export type { DType, Device, BackendName, DataArray } from './types.js';
+export { DTYPES, DEVICES, BACKENDS } from './types.js';
+export { getBackend, setBackend } from './engine.js';
+export { tidy, keep, memory, type MemoryInfo } from './memory.js';
+export { tensor, full, zeros, ones, arange, linspace, type TensorInput, type CreateOptions } from './ops/creation.js';
+export { seed, rand, randn, type RandomOptions } from './ops/random.js';
+export { add, sub, mul, div, pow, maximum, minimum, eq, lt, gt, where } from './ops/binary.js';
+export { neg, abs, exp, log, sqrt, tanh, sigmoid, relu, cast } from './ops/unary.js';
+export { sum, mean, variance, variance as var, std, min, max, argmax, moments, type Axis, type Moments } from './ops/reduce.js';
+export { matmul } from './ops/matmul.js';
+export { reshape, unsqueeze, squeeze, transpose, permute, slice, flatten, contiguous, clone, type SliceSpec } from './ops/shape-ops.js';
+export { concat, stack } from './ops/join.js';
+export { dataSync, data, toArray, array, item, to, toAsync } from './ops/transfer.js';
+export type { TensorLike } from './ops/util.js';

@@ -1,0 +1,55 @@
+/** concat and stack: one output allocation, each input copied into its slot with copyInto. */
+import { dispatch } from '../engine.js';
+import { contiguousStrides, fmtShape, normalizeAxis, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { unsqueeze } from './shape-ops.js';
+import { output } from './util.js';
+
+/** Joins tensors along an existing axis; all other dimensions and the dtype must match. */
+export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new RangeError('concat: needs at least one tensor');
+  const first = tensors[0]!;
+  first.assertAlive('concat');
+  const ax = normalizeAxis('concat', axis, first.rank);
+  if (first.rank === 0) throw new RangeError('concat: cannot concatenate scalars; use stack');
+  let total = 0;
+  tensors.forEach((t, i) => {
+    t.assertAlive('concat');
+    const same = t.rank === first.rank && t.shape.every((d, k) => k === ax || d === first.shape[k]);
+    if (!same) throw new RangeError(`concat: tensor ${i} has shape ${fmtShape(t.shape)}, incompatible with ${fmtShape(first.shape)} along axis ${axis}`);
+    if (t.dtype !== first.dtype) throw new TypeError(`concat: tensor ${i} is ${t.dtype}, tensor 0 is ${first.dtype}; cast first`);
+    total += t.shape[ax]!;
+  });
+  const outShape = [...first.shape];
+  outShape[ax] = total;
+  return dispatch('concat', tensors, (backend) => {
+    const zeros = new (first.dtype === 'float32' ? Float32Array : first.dtype === 'int32' ? Int32Array : Uint8Array)(sizeOf(outShape));
+    const out = backend.upload(zeros, first.dtype);
+    const strides = contiguousStrides(outShape);
+    let at = 0;
+    for (const t of tensors) {
+      if (t.size > 0) backend.copyInto(t, { storage: out, dtype: t.dtype, shape: t.shape, strides, offset: at * strides[ax]! });
+      at += t.shape[ax]!;
+    }
+    return output(backend, out, outShape);
+  });
+}
+
+/** Joins same-shaped tensors along a new axis. */
+export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
+  if (tensors.length === 0) throw new RangeError('stack: needs at least one tensor');
+  const first = tensors[0]!;
+  tensors.forEach((t, i) => {
+    t.assertAlive('stack');
+    if (t.shape.length !== first.shape.length || t.shape.some((d, k) => d !== first.shape[k])) {
+      throw new RangeError(`stack: tensor ${i} has shape ${fmtShape(t.shape)}, tensor 0 has ${fmtShape(first.shape)}`);
+    }
+  });
+  const ax = normalizeAxis('stack', axis, first.rank + 1);
+  const views = tensors.map((t) => unsqueeze(t, ax));
+  try {
+    return concat(views, ax);
+  } finally {
+    for (const v of views) v.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Seeded random tensors. One global generator (xoshiro128**, seeded through splitmix32) so a
+ * script that calls `cp.seed(n)` first is reproducible on every backend.
+ */
+import { sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import { type CreateOptions, fromData } from './creation.js';
+
+const state = new Uint32Array(4);
+
+/** Seeds the global generator. */
+export function seed(s: number): void {
+  let x = s >>> 0;
+  for (let i = 0; i < 4; i++) {
+    x = (x + 0x9e3779b9) >>> 0;
+    let z = x;
+    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+    state[i] = (z ^ (z >>> 16)) >>> 0;
+  }
+}
+seed(0x5eed);
+
+function rotl(x: number, k: number): number {
+  return ((x << k) | (x >>> (32 - k))) >>> 0;
+}
+
+/** Next uniform float in [0, 1). */
+function next(): number {
+  const result = Math.imul(rotl(Math.imul(state[1]!, 5) >>> 0, 7), 9) >>> 0;
+  const t = (state[1]! << 9) >>> 0;
+  state[2]! ^= state[0]!;
+  state[3]! ^= state[1]!;
+  state[1]! ^= state[2]!;
+  state[0]! ^= state[3]!;
+  state[2]! ^= t;
+  state[3] = rotl(state[3]!, 11);
+  return result / 4294967296;
+}
+
+/** Options of random creation functions. */
+export interface RandomOptions extends CreateOptions {
+  /** Reseeds the global generator before drawing. */
+  readonly seed?: number;
+}
+
+/** Uniform float32 values in [0, 1). */
+export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
+  if (options?.seed !== undefined) seed(options.seed);
+  const host = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < host.length; i++) host[i] = next();
+  return fromData('rand', host, shape, 'float32', options);
+}
+
+/** Standard normal float32 values (Box–Muller). */
+export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
+  if (options?.seed !== undefined) seed(options.seed);
+  const host = new Float32Array(sizeOf(shape));
+  for (let i = 0; i < host.length; i += 2) {
+    const u = 1 - next(), v = next();
+    const r = Math.sqrt(-2 * Math.log(u));
+    host[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < host.length) host[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return fromData('randn', host, shape, 'float32', options);
+}

@@ -1,0 +1,106 @@
+/**
+ * Reductions: sum, mean, var, std, min, max, argmax and one-pass `moments`.
+ * `axis` is a number, a list, or undefined (all axes); negative axes count from the end.
+ * var/std use `ddof` (0 = population, NumPy's default; 1 = sample).
+ */
+import type { Backend, ReduceOp, Storage, View } from '../backends/backend.js';
+import { dispatch } from '../engine.js';
+import { contiguousStrides, fmtShape, normalizeAxes, reducedShape, sizeOf } from '../shape.js';
+import type { Tensor } from '../tensor.js';
+import type { DType } from '../types.js';
+import { output } from './util.js';
+
+/** Axis argument of reductions. */
+export type Axis = number | readonly number[];
+
+function asDType(backend: Backend, x: Tensor, dtype: DType): { view: View; temp: Storage | null } {
+  if (x.dtype === dtype) return { view: x, temp: null };
+  const s = backend.cast(x, dtype);
+  return { view: { storage: s, dtype, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 }, temp: s };
+}
+
+function reduceOp(op: ReduceOp, x: Tensor, axis: Axis | undefined, keepdims: boolean): Tensor {
+  const axes = normalizeAxes(op, axis, x.rank);
+  const outShape = reducedShape(x.shape, axes, keepdims);
+  if ((op === 'min' || op === 'max' || op === 'argmax') && sizeOf(axes.map((a) => x.shape[a]!)) === 0) {
+    throw new RangeError(`${op}: cannot reduce over zero elements (shape ${fmtShape(x.shape)}, axes [${axes.join(', ')}])`);
+  }
+  const dtype: DType = op === 'mean' ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
+  return dispatch(op, [x], (backend) => {
+    const o = asDType(backend, x, dtype);
+    try {
+      return output(backend, backend.reduce(op, o.view, axes), outShape);
+    } finally {
+      if (o.temp) backend.free(o.temp);
+    }
+  });
+}
+
+/** Sum over `axis` (all by default); bool sums to int32. */
+export const sum = (x: Tensor, axis?: Axis, keepdims = false): Tensor => reduceOp('sum', x, axis, keepdims);
+/** Arithmetic mean (float32). */
+export const mean = (x: Tensor, axis?: Axis, keepdims = false): Tensor => reduceOp('mean', x, axis, keepdims);
+/** Minimum (NaN propagates). */
+export const min = (x: Tensor, axis?: Axis, keepdims = false): Tensor => reduceOp('min', x, axis, keepdims);
+/** Maximum (NaN propagates). */
+export const max = (x: Tensor, axis?: Axis, keepdims = false): Tensor => reduceOp('max', x, axis, keepdims);
+/** Index of the maximum (int32; over several axes, the row-major index within the reduced block). */
+export const argmax = (x: Tensor, axis?: Axis, keepdims = false): Tensor => reduceOp('argmax', x, axis, keepdims);
+
+/** Mean and variance of a tensor, computed together. */
+export interface Moments {
+  readonly mean: Tensor;
+  readonly variance: Tensor;
+}
+
+function momentsOp(op: string, x: Tensor, axis: Axis | undefined, keepdims: boolean, ddof: number,
+  finish: (backend: Backend, m: Storage, v: Storage, shape: readonly number[]) => Tensor | Moments): Tensor | Moments {
+  const axes = normalizeAxes(op, axis, x.rank);
+  const outShape = reducedShape(x.shape, axes, keepdims);
+  const n = sizeOf(axes.map((a) => x.shape[a]!));
+  if (!Number.isInteger(ddof) || ddof < 0) throw new RangeError(`${op}: ddof must be a non-negative integer, got ${ddof}`);
+  return dispatch(op, [x], (backend) => {
+    const o = asDType(backend, x, 'float32');
+    let m: Storage, v: Storage;
+    try {
+      ({ mean: m, variance: v } = backend.moments(o.view, axes));
+    } finally {
+      if (o.temp) backend.free(o.temp);
+    }
+    if (ddof !== 0) {
+      // Rescale population variance n/(n-ddof) (NaN-free: n <= ddof gives Infinity like NumPy's warning case).
+      const scale = backend.upload(Float32Array.of(n / (n - ddof)), 'float32');
+      const vv: View = { storage: v, dtype: 'float32', shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
+      const sv: View = { storage: scale, dtype: 'float32', shape: outShape, strides: outShape.map(() => 0), offset: 0 };
+      const scaled = backend.binary('mul', vv, sv, outShape);
+      backend.free(scale);
+      backend.free(v);
+      v = scaled;
+    }
+    return finish(backend, m, v, outShape);
+  });
+}
+
+/** Mean and variance in one pass over the data (population variance unless ddof > 0). */
+export function moments(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Moments {
+  return momentsOp('moments', x, axis, keepdims, ddof, (b, m, v, shape) => ({ mean: output(b, m, shape), variance: output(b, v, shape) })) as Moments;
+}
+
+/** Variance (ddof 0 = population). */
+export function variance(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Tensor {
+  return momentsOp('var', x, axis, keepdims, ddof, (b, m, v, shape) => {
+    b.free(m);
+    return output(b, v, shape);
+  }) as Tensor;
+}
+
+/** Standard deviation (ddof 0 = population). */
+export function std(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Tensor {
+  return momentsOp('std', x, axis, keepdims, ddof, (b, m, v, shape) => {
+    b.free(m);
+    const view: View = { storage: v, dtype: 'float32', shape, strides: contiguousStrides(shape), offset: 0 };
+    const s = b.unary('sqrt', view);
+    b.free(v);
+    return output(b, s, shape);
+  }) as Tensor;
+}

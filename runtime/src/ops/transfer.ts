@@ -1,0 +1,82 @@
+/**
+ * Reading data back to JS and moving tensors between devices. GPU memory can only be read
+ * asynchronously, so the synchronous readers throw on GPU tensors with the async alternative.
+ */
+import { backendForDevice, dispatch } from '../engine.js';
+import type { NestedArray, Tensor } from '../tensor.js';
+import { wrap } from '../tensor.js';
+import { assertDevice, type DataArray, type Device } from '../types.js';
+
+function gpuSyncError(what: string, t: Tensor, alternative: string): Error {
+  return new Error(`${what}: tensor #${t.id} is on the GPU and GPU memory can only be read asynchronously; use \`${alternative}\``);
+}
+
+/** Elements as a new row-major typed array (synchronous; CPU tensors only). */
+export function dataSync(t: Tensor): DataArray {
+  t.assertAlive('dataSync');
+  if (t.device === 'gpu') throw gpuSyncError('dataSync', t, 'await t.data()');
+  return dispatch('read', [t], (b) => b.readSync(t));
+}
+
+/** Elements as a new row-major typed array. */
+export function data(t: Tensor): Promise<DataArray> {
+  try {
+    t.assertAlive('data');
+    return dispatch('read', [t], (b) => b.read(t));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+function nest(flat: DataArray, shape: readonly number[], bool: boolean): NestedArray {
+  if (shape.length === 0) return bool ? flat[0] === 1 : flat[0]!;
+  const build = (dim: number, at: number): NestedArray[] => {
+    const n = shape[dim]!;
+    const step = shape.slice(dim + 1).reduce((a, b) => a * b, 1);
+    const out: NestedArray[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      out[i] = dim === shape.length - 1 ? (bool ? flat[at + i] === 1 : flat[at + i]!) : build(dim + 1, at + i * step);
+    }
+    return out;
+  };
+  return build(0, 0);
+}
+
+/** Elements as nested JS arrays (booleans for bool tensors); synchronous, CPU tensors only. */
+export function toArray(t: Tensor): NestedArray {
+  return nest(dataSync(t), t.shape, t.dtype === 'bool');
+}
+
+/** Elements as nested JS arrays. */
+export async function array(t: Tensor): Promise<NestedArray> {
+  return nest(await data(t), t.shape, t.dtype === 'bool');
+}
+
+/** The single element of a one-element tensor (synchronous; CPU only). */
+export function item(t: Tensor): number {
+  if (t.size !== 1) throw new RangeError(`item: tensor has ${t.size} elements (shape [${t.shape.join(', ')}]); item() needs exactly 1`);
+  return dataSync(t)[0]!;
+}
+
+/**
+ * The tensor on `device` ('cpu' or 'gpu'). Returns `t` itself when already there.
+ * Moving from the GPU needs `await t.toAsync('cpu')`.
+ */
+export function to(t: Tensor, device: Device): Tensor {
+  assertDevice(device);
+  t.assertAlive('to');
+  if (t.device === device) return t;
+  if (t.device === 'gpu') throw gpuSyncError('to', t, "await t.toAsync('cpu')");
+  const target = backendForDevice(device);
+  return dispatch('to', [t], (b) => wrap(target, target.upload(b.readSync(t), t.dtype), t.shape, t.dtype));
+}
+
+/** Like {@link to}, for any direction (GPU → CPU included). */
+export async function toAsync(t: Tensor, device: Device): Promise<Tensor> {
+  assertDevice(device);
+  t.assertAlive('toAsync');
+  if (t.device === device) return t;
+  const target = backendForDevice(device);
+  const host = await dispatch('to', [t], (b) => b.read(t));
+  return wrap(target, target.upload(host, t.dtype), t.shape, t.dtype);
+}
