@@ -1,0 +1,83 @@
+/** Bad input gets a clear error that names what is wrong, and changes nothing. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+
+describe('runtime errors', () => {
+  it('shape mismatch names the op and both shapes', () => {
+    const a = cp.ones([2, 3]), b = cp.ones([4]);
+    const before = cp.memory();
+    assert.throws(() => a.add(b), /add: shapes \[2, 3\] and \[4\] cannot be broadcast/);
+    assert.throws(() => cp.matmul(a, a), /matmul: inner dimensions differ: \[2, 3\] @ \[2, 3\]/);
+    assert.deepEqual(cp.memory().tensors, before.tensors);
+  });
+  it('ragged nested arrays name the path', () => {
+    assert.throws(() => cp.tensor([[1, 2], [3]]), /ragged nested array at \[1\]: expected 2 elements, found 1/);
+    assert.throws(() => cp.tensor([[[1], [2]], [[3], 4]] as never), /ragged nested array at \[1\]\[1\]/);
+    assert.throws(() => cp.tensor([1, 'x'] as never), /element at \[1\] is string/);
+  });
+  it('use of a disposed tensor says so', () => {
+    const t = cp.ones([3]);
+    t.dispose();
+    assert.throws(() => t.sum(), /sum: tensor #\d+ \(shape \[3\], float32\) was disposed/);
+    assert.throws(() => t.toArray(), /was disposed/);
+  });
+  it('unknown dtype, axis, device and backend say what is allowed', () => {
+    assert.throws(() => cp.zeros([2], { dtype: 'float64' as never }), /Unknown dtype "float64"; allowed: float32, int32, bool/);
+    assert.throws(() => cp.ones([2, 3]).sum(2), /sum: axis 2 is out of range for a tensor of rank 2 \(allowed: -2\.\.1\)/);
+    assert.throws(() => cp.ones([2]).to('tpu' as never), /Unknown device "tpu"; allowed: cpu, gpu/);
+    return assert.rejects(cp.setBackend('cuda' as never), /Unknown backend "cuda"; allowed: js, wasm, webgpu/);
+  });
+  it('reshape and squeeze explain the mismatch', () => {
+    assert.throws(() => cp.ones([2, 3]).reshape([4, 2]), /cannot reshape \[2, 3\] \(6 elements\) into \[4, 2\]/);
+    assert.throws(() => cp.ones([2, 3]).squeeze(0), /dimension 0 of shape \[2, 3\] has size 2, not 1/);
+  });
+  it('empty min/max refuse with the shape', () => {
+    assert.throws(() => cp.zeros([0]).max(), /max: cannot reduce over zero elements/);
+  });
+});
+
+describe('memory', () => {
+  it('tidy disposes temporaries and keeps what is returned', () => {
+    const before = cp.memory().tensors;
+    const kept = cp.tidy(() => {
+      const a = cp.ones([4]);
+      a.add(1);
+      return a.mul(2);
+    });
+    assert.equal(cp.memory().tensors, before + 1);
+    assert.deepEqual(kept.toArray(), [2, 2, 2, 2]);
+    kept.dispose();
+    assert.equal(cp.memory().tensors, before);
+  });
+  it('tidy disposes everything when the function throws', () => {
+    const before = cp.memory().tensors;
+    assert.throws(() => cp.tidy(() => { cp.ones([4]); throw new Error('boom'); }), /boom/);
+    assert.equal(cp.memory().tensors, before);
+  });
+  it('a loop of 1,000,000 iterations making temporaries inside tidy keeps memory flat', function () {
+    this.timeout(300000);
+    const x = cp.ones([8]);
+    const before = cp.memory();
+    let peak = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      cp.tidy(() => { x.add(i).mul(2); });
+      if (i % 100_000 === 0) peak = Math.max(peak, cp.memory().bytes);
+    }
+    const after = cp.memory();
+    assert.equal(after.tensors, before.tensors);
+    assert.equal(after.bytes, before.bytes);
+    assert.ok(peak <= before.bytes, `peak ${peak} > ${before.bytes}`);
+    x.dispose();
+  });
+  it('views share storage and free it with the last view', () => {
+    const before = cp.memory().bytes;
+    const t = cp.ones([4, 4]);
+    const v = t.transpose();
+    t.dispose();
+    assert.equal(cp.memory().bytes, before + 64);
+    assert.equal(cp.tidy(() => v.sum().item()), 16);
+    v.dispose();
+    assert.equal(cp.memory().bytes, before);
+  });
+});
