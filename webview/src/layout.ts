@@ -1,0 +1,132 @@
+/**
+ * Step 2 of model → layout → render: place frames on an x axis (µs) and rows (depth). Two views:
+ * time order (one frame per slice, x = start time) and left heavy (identical call paths merged,
+ * heaviest child first, x = cumulative time). Pure; no DOM. Output is struct-of-arrays so 100k
+ * frames cost a handful of typed arrays, not 100k objects.
+ */
+import { KIND_GPU, type FlameData } from './model.js';
+
+/** Laid-out frames; every array is indexed by frame (0-based). Parents precede children. */
+export interface FlameLayout {
+  readonly n: number;
+  /** Left edge on the layout axis, µs (time order: since profile start). */
+  readonly x: Float64Array;
+  /** Width, µs (= total time of the frame). */
+  readonly w: Float64Array;
+  /** Row, 0 = top. */
+  readonly depth: Int32Array;
+  /** Enclosing frame index, or -1. */
+  readonly parent: Int32Array;
+  /** String index of the label. */
+  readonly name: Int32Array;
+  readonly kind: Int32Array;
+  /** Self time, µs. */
+  readonly self: Float64Array;
+  /** Slices merged into this frame (1 in time order). */
+  readonly count: Int32Array;
+  /** Backend string index, -1 none, -2 several. */
+  readonly backend: Int32Array;
+  /** Location index or -1 (left heavy: the first slice's). */
+  readonly location: Int32Array;
+  /** Call-path id (see FlameData.path). */
+  readonly path: Int32Array;
+  /** Extent of the x axis, µs. */
+  readonly x0: number;
+  readonly x1: number;
+  /** Number of rows. */
+  readonly rows: number;
+  /** Denominator for percentages, µs. */
+  readonly totalUs: number;
+}
+
+function alloc(n: number) {
+  return {
+    x: new Float64Array(n), w: new Float64Array(n), depth: new Int32Array(n), parent: new Int32Array(n),
+    name: new Int32Array(n), kind: new Int32Array(n), self: new Float64Array(n), count: new Int32Array(n),
+    backend: new Int32Array(n), location: new Int32Array(n), path: new Int32Array(n),
+  };
+}
+
+function finish(a: ReturnType<typeof alloc>, n: number, x0: number, x1: number, rows: number, data: FlameData): FlameLayout {
+  const sub = <T extends Float64Array | Int32Array>(t: T): T => t.subarray(0, n) as T;
+  const totalUs = data.profile.totalUs > 0 ? data.profile.totalUs : Math.max(x1 - x0, 1e-9);
+  return {
+    n, x: sub(a.x), w: sub(a.w), depth: sub(a.depth), parent: sub(a.parent), name: sub(a.name),
+    kind: sub(a.kind), self: sub(a.self), count: sub(a.count), backend: sub(a.backend),
+    location: sub(a.location), path: sub(a.path), x0, x1: x1 > x0 ? x1 : x0 + 1, rows, totalUs,
+  };
+}
+
+/**
+ * One frame per included slice at its real start time. GPU slices go on their own track below
+ * the CPU rows (one empty row between) because they overlap CPU work asynchronously.
+ */
+export function layoutTimeOrder(data: FlameData, include: Uint8Array | null): FlameLayout {
+  const s = data.profile.slices;
+  const a = alloc(data.n);
+  const frameOf = new Int32Array(data.n).fill(-1);
+  let n = 0, x0 = Infinity, x1 = -Infinity, cpuRows = 0, gpuRows = 0;
+  for (let i = 0; i < data.n; i++) {
+    if (include !== null && include[i] === 0) continue;
+    const gpu = s.kind[i] === KIND_GPU;
+    const pf = s.parent[i] >= 0 && !gpu ? frameOf[s.parent[i]] : -1;
+    // Depth is recomputed from included parents so a context filter does not leave empty rows.
+    const d = gpu ? s.depth[i] : pf >= 0 ? a.depth[pf] + 1 : 0;
+    if (gpu) gpuRows = Math.max(gpuRows, d + 1); else cpuRows = Math.max(cpuRows, d + 1);
+    a.x[n] = s.start[i]; a.w[n] = s.duration[i]; a.depth[n] = d; a.parent[n] = pf;
+    a.name[n] = s.name[i]; a.kind[n] = s.kind[i]; a.self[n] = data.self[i]; a.count[n] = 1;
+    a.backend[n] = s.backend[i]; a.location[n] = s.location[i]; a.path[n] = data.path[i];
+    x0 = Math.min(x0, s.start[i]); x1 = Math.max(x1, s.start[i] + s.duration[i]);
+    frameOf[i] = n++;
+  }
+  const gpuBase = cpuRows + 1;
+  if (gpuRows > 0) for (let f = 0; f < n; f++) if (a.kind[f] === KIND_GPU) a.depth[f] += gpuBase;
+  if (n === 0) { x0 = 0; x1 = 1; }
+  return finish(a, n, x0, x1, gpuRows > 0 ? gpuBase + gpuRows : cpuRows, data);
+}
+
+/** Identical call paths merged into one frame; children sorted heaviest first. GPU slices omitted. */
+export function layoutLeftHeavy(data: FlameData, include: Uint8Array | null): FlameLayout {
+  const s = data.profile.slices;
+  const np = data.pathParent.length;
+  const total = new Float64Array(np), self = new Float64Array(np);
+  const count = new Int32Array(np), backend = new Int32Array(np).fill(-1), loc = new Int32Array(np).fill(-1);
+  for (let i = 0; i < data.n; i++) {
+    if ((include !== null && include[i] === 0) || s.kind[i] === KIND_GPU) continue;
+    const p = data.path[i];
+    if (count[p] === 0) { backend[p] = s.backend[i]; loc[p] = s.location[i]; }
+    else if (backend[p] !== s.backend[i]) backend[p] = -2;
+    total[p] += s.duration[i]; self[p] += data.self[i]; count[p]++;
+  }
+  // Children lists; path ids are interned parent-first, so one pass in id order suffices.
+  const kids: number[][] = Array.from({ length: np }, () => []);
+  const roots: number[] = [];
+  for (let p = 0; p < np; p++) {
+    if (count[p] === 0) continue;
+    const pp = data.pathParent[p];
+    if (pp >= 0 && count[pp] > 0) kids[pp].push(p); else roots.push(p);
+  }
+  const heavier = (u: number, v: number) => total[v] - total[u];
+  roots.sort(heavier);
+  const a = alloc(np);
+  let n = 0, rows = 0, cursor = 0;
+  // Iterative pre-order DFS; the stack holds [path, parent frame, depth, x].
+  const stack: number[] = [];
+  for (let r = roots.length - 1; r >= 0; r--) stack.push(roots[r], -1, 0, 0);
+  const rootX = new Map<number, number>();
+  for (const r of roots) { rootX.set(r, cursor); cursor += total[r]; }
+  while (stack.length > 0) {
+    const x = stack.pop()!, d = stack.pop()!, pf = stack.pop()!, p = stack.pop()!;
+    const f = n++;
+    a.x[f] = pf < 0 ? rootX.get(p)! : x; a.w[f] = total[p]; a.depth[f] = d; a.parent[f] = pf;
+    a.name[f] = data.pathName[p]; a.kind[f] = data.pathKind[p]; a.self[f] = self[p]; a.count[f] = count[p];
+    a.backend[f] = backend[p]; a.location[f] = loc[p]; a.path[f] = p;
+    rows = Math.max(rows, d + 1);
+    const ch = kids[p].sort(heavier);
+    let cx = a.x[f];
+    const xs: number[] = [];
+    for (const c of ch) { xs.push(cx); cx += total[c]; }
+    for (let k = ch.length - 1; k >= 0; k--) stack.push(ch[k], f, d + 1, xs[k]);
+  }
+  return finish(a, n, 0, cursor, rows, data);
+}

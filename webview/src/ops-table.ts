@@ -1,0 +1,89 @@
+/**
+ * The ops table: one row per op/function name with count, self and total time, sortable by
+ * clicking a header. One DOM row per distinct name (tens), never per frame.
+ */
+import { KIND_CONTEXT, KIND_GPU, type FlameData } from './model.js';
+import { fmtMs, fmtPct } from './tooltip.js';
+
+/** One row: times in µs. */
+export interface OpRow {
+  readonly name: string;
+  readonly count: number;
+  readonly selfUs: number;
+  readonly totalUs: number;
+}
+
+export type SortKey = 'name' | 'count' | 'selfUs' | 'totalUs';
+
+/** Aggregates op and function slices (not contexts or GPU) by name over included slices. */
+export function aggregateOps(data: FlameData, include: Uint8Array | null): OpRow[] {
+  const s = data.profile.slices;
+  const rows = new Map<number, { count: number; selfUs: number; totalUs: number }>();
+  for (let i = 0; i < data.n; i++) {
+    if ((include !== null && include[i] === 0) || s.kind[i] === KIND_CONTEXT || s.kind[i] === KIND_GPU) continue;
+    let r = rows.get(s.name[i]);
+    if (r === undefined) { r = { count: 0, selfUs: 0, totalUs: 0 }; rows.set(s.name[i], r); }
+    r.count++; r.selfUs += data.self[i]; r.totalUs += s.duration[i];
+  }
+  return [...rows].map(([name, r]) => ({ name: data.profile.strings[name], ...r }));
+}
+
+/** Sorts rows (numbers descending, names ascending). */
+export function sortOps(rows: readonly OpRow[], key: SortKey): OpRow[] {
+  const out = [...rows];
+  if (key === 'name') out.sort((a, b) => a.name.localeCompare(b.name));
+  else out.sort((a, b) => b[key] - a[key]);
+  return out;
+}
+
+const COLUMNS: readonly { key: SortKey; label: string }[] = [
+  { key: 'name', label: 'Op' },
+  { key: 'count', label: 'Count' },
+  { key: 'selfUs', label: 'Self' },
+  { key: 'totalUs', label: 'Total' },
+];
+
+/** Rows shown at most; the rest are summarised in a footer line. */
+const MAX_ROWS = 500;
+
+/**
+ * Renders `rows` into `table` sorted by `key`. `onSort` fires when a header is clicked,
+ * `onPick` when a row is (the app searches for that op).
+ */
+export function renderOpsTable(
+  table: HTMLTableElement, rows: readonly OpRow[], key: SortKey, profileUs: number,
+  onSort: (k: SortKey) => void, onPick: (name: string) => void,
+): void {
+  table.replaceChildren();
+  const head = table.createTHead().insertRow();
+  for (const c of COLUMNS) {
+    const th = document.createElement('th');
+    th.scope = 'col';
+    const btn = document.createElement('button');
+    btn.textContent = c.label + (c.key === key ? (c.key === 'name' ? ' ▲' : ' ▼') : '');
+    btn.dataset.sort = c.key;
+    btn.addEventListener('click', () => onSort(c.key));
+    th.setAttribute('aria-sort', c.key === key ? (c.key === 'name' ? 'ascending' : 'descending') : 'none');
+    th.append(btn);
+    head.append(th);
+  }
+  const body = table.createTBody();
+  const sorted = sortOps(rows, key);
+  for (const r of sorted.slice(0, MAX_ROWS)) {
+    const tr = body.insertRow();
+    tr.dataset.op = r.name;
+    tr.tabIndex = 0;
+    tr.insertCell().textContent = r.name;
+    tr.insertCell().textContent = String(r.count);
+    tr.insertCell().textContent = `${fmtMs(r.selfUs)} (${fmtPct(r.selfUs / profileUs)})`;
+    tr.insertCell().textContent = fmtMs(r.totalUs);
+    tr.addEventListener('click', () => onPick(r.name));
+    tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(r.name); });
+  }
+  if (sorted.length > MAX_ROWS) {
+    const tr = body.insertRow();
+    const td = tr.insertCell();
+    td.colSpan = COLUMNS.length;
+    td.textContent = `… ${sorted.length - MAX_ROWS} more`;
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * Text shown for a hovered frame, and the number formatting shared by the UI. Pure: returns
+ * lines; the view puts them in the tooltip element with textContent (labels are untrusted).
+ */
+import type { FlameProfile } from './protocol.js';
+import type { FlameLayout } from './layout.js';
+import type { PathDiff } from './compare.js';
+
+/** Formats µs as milliseconds with 3 decimals ("1.234 ms"). */
+export function fmtMs(us: number): string {
+  return `${(us / 1000).toFixed(3)} ms`;
+}
+
+/** Formats a fraction (0..1) as a percentage with one decimal. */
+export function fmtPct(fraction: number): string {
+  return `${(fraction * 100).toFixed(1)} %`;
+}
+
+/** Short display form of a file path: the last two segments. */
+export function shortFile(file: string): string {
+  const parts = file.split(/[\\/]/);
+  return parts.slice(-2).join('/');
+}
+
+const KIND_NAMES = ['context', 'function', 'op', 'gpu'];
+
+/**
+ * Tooltip lines for frame `f`: op name, self/total time in ms with % of the profile, count,
+ * backend, file:line, and the change against the compare profile when one is shown.
+ */
+export function tooltipLines(
+  L: FlameLayout, f: number, profile: FlameProfile, diff: PathDiff | null, canReveal: boolean,
+): string[] {
+  const s = profile.strings;
+  const backend = L.backend[f] === -2 ? 'mixed' : L.backend[f] >= 0 ? s[L.backend[f]] : '—';
+  const lines = [
+    `${s[L.name[f]]} (${KIND_NAMES[L.kind[f]] ?? 'slice'})`,
+    `self ${fmtMs(L.self[f])} · total ${fmtMs(L.w[f])} (${fmtPct(L.w[f] / L.totalUs)})`,
+    `count ${L.count[f]} · backend ${backend}`,
+  ];
+  const loc = L.location[f] >= 0 ? profile.locations[L.location[f]] : undefined;
+  if (loc !== undefined) lines.push(`${shortFile(loc.file)}:${loc.line}`);
+  if (diff !== null) {
+    const p = L.path[f];
+    const d = diff.deltaUs[p];
+    const rel = diff.baseUs[p] > 0 ? ` (${d >= 0 ? '+' : ''}${fmtPct(d / diff.baseUs[p])})` : ' (new)';
+    lines.push(`self vs compare: ${d >= 0 ? '+' : '−'}${fmtMs(Math.abs(d))}${rel}`);
+  }
+  if (loc !== undefined && canReveal) lines.push('Ctrl/Cmd+click: open source');
+  return lines;
+}
