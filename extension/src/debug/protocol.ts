@@ -1,0 +1,62 @@
+/**
+ * What the `corepy` debug adapter adds to the Debug Adapter Protocol: its launch attributes and
+ * its custom events. Both the adapter (no 'vscode' import) and the extension import this file.
+ *
+ * Units follow runtime/src/profiler/ipc-protocol.ts: ms, bytes, 1-based line/column.
+ */
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import type { ProfileBatchMessage, ProfileReportMessage } from '../../../runtime/src/profiler/ipc-protocol.js';
+
+export type { ProfileBatchMessage, ProfileReportMessage };
+
+/** Backends the runtime offers (`COREPY_BACKEND`). */
+export type BackendChoice = 'wasm' | 'webgpu' | 'js';
+
+/** `launch` attributes of a `corepy` debug configuration (mirrors package.json `debuggers`). */
+export interface CorepyLaunchArguments extends DebugProtocol.LaunchRequestArguments {
+  /** Script to run, absolute path (.ts, .mts, .js, .mjs). */
+  program: string;
+  /** Arguments passed to the script. */
+  args?: string[];
+  /** Working directory; defaults to the program's folder. */
+  cwd?: string;
+  /** Extra environment variables (null removes one). */
+  env?: Record<string, string | null>;
+  /** Default backend for the run (`COREPY_BACKEND`). */
+  backend?: BackendChoice;
+  /** Record every Nth event in full (`COREPY_SAMPLE_EVERY`); aggregates stay exact. */
+  sampleEvery?: number;
+  /** Capture call sites (`COREPY_CALL_SITES`); needed for per-line timings. Default true. */
+  callSites?: boolean;
+  /** Node executable; default `node` on PATH. */
+  runtimeExecutable?: string;
+  /**
+   * Runtime folder to preload when the workspace has no `corepy` of its own (the extension fills
+   * this with its bundled copy). A folder holding `dist/profiler/autostart.js`.
+   */
+  bundledRuntime?: string;
+}
+
+/** Body of the custom `corepyProfile` event: the newest cumulative batch, as the script sent it. */
+export type CorepyProfileEventBody = ProfileBatchMessage;
+
+/**
+ * Body of the custom `corepyReport` event, sent once per run when the script has ended.
+ * When the script died before it could send its report (crash, SIGKILL), `partial` is true,
+ * `report`/`recommendations`/`flame` are null/empty and `lastBatch` is what was recorded.
+ */
+export interface CorepyReportEventBody {
+  readonly partial: boolean;
+  readonly report: ProfileReportMessage['report'] | null;
+  readonly recommendations: ProfileReportMessage['recommendations'];
+  readonly flame: ProfileReportMessage['flame'] | null;
+  /** The last cumulative batch received (null if none arrived). */
+  readonly lastBatch: ProfileBatchMessage | null;
+  /** Process exit code, or null when it ended by a signal. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+}
+
+/** Names of the custom events. */
+export const PROFILE_EVENT = 'corepyProfile';
+export const REPORT_EVENT = 'corepyReport';

@@ -1,0 +1,150 @@
+/**
+ * The `corepy` debug adapter: a DAP session that runs one script under the profiler and turns
+ * the script's IPC messages into custom DAP events (`corepyProfile`, `corepyReport`). It has no
+ * breakpoints or stepping; VS Code uses it for Run/Stop/Restart, the Debug Console and the
+ * profile stream. No 'vscode' import: the same class runs inline in the extension host and as a
+ * standalone stdio adapter (adapter-main.ts).
+ */
+import { DebugSession, Event, ExitedEvent, InitializedEvent, OutputEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import { constants as osConstants } from 'node:os';
+import * as path from 'node:path';
+import { ProfiledProcess } from './profiled-process.js';
+import {
+  PROFILE_EVENT, REPORT_EVENT,
+  type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage, type ProfileReportMessage,
+} from './protocol.js';
+import { buildProcessSpec, LaunchError } from './launch-spec.js';
+
+/** Error ids in DAP error responses (stable, so tests and the UI can tell them apart). */
+export const enum ErrorId {
+  Launch = 4001,
+  Restart = 4002,
+}
+
+/** The adapter session; `adapterDir` is where tsx is looked for when the workspace has none. */
+export class CorepyDebugSession extends DebugSession {
+  private proc: ProfiledProcess | undefined;
+  private launchArgs: CorepyLaunchArguments | undefined;
+  private lastBatch: ProfileBatchMessage | null = null;
+  private finalReport: ProfileReportMessage | null = null;
+  /** Set while restarting: the old process's exit must not end the session. */
+  private restarting: (() => void) | undefined;
+
+  constructor(private readonly adapterDir: string) {
+    super();
+    // The adapter talks 1-based lines like the IPC protocol; say so explicitly.
+    this.setDebuggerLinesStartAt1(true);
+    this.setDebuggerColumnsStartAt1(true);
+  }
+
+  protected override initializeRequest(response: DebugProtocol.InitializeResponse): void {
+    response.body = {
+      ...response.body,
+      supportsConfigurationDoneRequest: true,
+      supportsTerminateRequest: true,
+      supportsRestartRequest: true,
+    };
+    this.sendResponse(response);
+    this.sendEvent(new InitializedEvent());
+  }
+
+  protected override launchRequest(response: DebugProtocol.LaunchResponse, args: CorepyLaunchArguments): void {
+    try {
+      this.spawnScript(args);
+      this.sendResponse(response);
+    } catch (err) {
+      const msg = err instanceof LaunchError ? err.message : `Cannot launch: ${String(err)}`;
+      this.sendErrorResponse(response, { id: ErrorId.Launch, format: msg, showUser: true });
+    }
+  }
+
+  protected override threadsRequest(response: DebugProtocol.ThreadsResponse): void {
+    // One pseudo-thread so VS Code's call stack view has something to show.
+    response.body = { threads: [new Thread(1, this.launchArgs ? path.basename(this.launchArgs.program) : 'corepy')] };
+    this.sendResponse(response);
+  }
+
+  protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    this.proc?.stop();
+    if (!this.proc || this.proc.hasExited) this.sendEvent(new TerminatedEvent());
+    this.sendResponse(response);
+  }
+
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+    if (this.proc && !this.proc.hasExited) {
+      if (args.terminateDebuggee === false) this.proc.stop();
+      else this.proc.stop(1000);
+    }
+    this.sendResponse(response);
+  }
+
+  protected override restartRequest(response: DebugProtocol.RestartResponse, args: DebugProtocol.RestartArguments): void {
+    const next = (args.arguments as CorepyLaunchArguments | undefined) ?? this.launchArgs;
+    if (next === undefined) {
+      this.sendErrorResponse(response, { id: ErrorId.Restart, format: 'Nothing to restart: no script was launched.', showUser: true });
+      return;
+    }
+    const relaunch = (): void => {
+      this.restarting = undefined;
+      try {
+        this.spawnScript(next);
+        this.sendResponse(response);
+      } catch (err) {
+        this.sendErrorResponse(response, { id: ErrorId.Restart, format: err instanceof Error ? err.message : String(err), showUser: true });
+      }
+    };
+    if (this.proc && !this.proc.hasExited) {
+      this.restarting = relaunch;
+      this.proc.stop();
+    } else {
+      relaunch();
+    }
+  }
+
+  /** Spawns the script; throws LaunchError with a user-facing message. */
+  private spawnScript(args: CorepyLaunchArguments): void {
+    const { spec, runtime } = buildProcessSpec(args, this.adapterDir);
+    this.launchArgs = args;
+    this.lastBatch = null;
+    this.finalReport = null;
+    this.console(`corepy: profiling ${spec.program} (runtime: ${runtime.source}, ${runtime.dir})\n`);
+    this.proc = new ProfiledProcess(spec, {
+      output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
+      batch: (msg) => {
+        this.lastBatch = msg;
+        this.sendEvent(new Event(PROFILE_EVENT, msg));
+      },
+      report: (msg) => {
+        this.finalReport = msg;
+      },
+      error: (err) => this.console(`corepy: ${err.message}\n`, 'stderr'),
+      exit: (code, signal) => this.onExit(code, signal),
+    });
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    const body: CorepyReportEventBody = this.finalReport
+      ? {
+        partial: false, report: this.finalReport.report, recommendations: this.finalReport.recommendations,
+        flame: this.finalReport.flame, lastBatch: this.lastBatch, exitCode: code, signal,
+      }
+      : { partial: true, report: null, recommendations: [], flame: null, lastBatch: this.lastBatch, exitCode: code, signal };
+    this.sendEvent(new Event(REPORT_EVENT, body));
+    const exitCode = code ?? (signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : 1);
+    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    const kept = body.partial ? (this.lastBatch ? ' (no report: showing the last recorded batch)' : ' (nothing was recorded)') : '';
+    this.console(`corepy: ${this.launchArgs ? path.basename(this.launchArgs.program) : 'program'} ${how}${kept}\n`);
+    if (this.restarting) {
+      this.restarting();
+      return;
+    }
+    this.sendEvent(new ExitedEvent(exitCode));
+    this.sendEvent(new TerminatedEvent());
+  }
+
+  private console(text: string, category: 'console' | 'stderr' = 'console'): void {
+    this.sendEvent(new OutputEvent(text, category));
+  }
+}
+

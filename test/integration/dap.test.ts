@@ -1,0 +1,125 @@
+/**
+ * The corepy debug adapter over real DAP: DebugClient drives the standalone adapter
+ * (extension/dist/adapter.js, built by scripts/build.d/40-extension.sh) against fixture scripts.
+ */
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import type { DebugProtocol } from '@vscode/debugprotocol';
+import * as assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import type { CorepyLaunchArguments, CorepyReportEventBody, ProfileBatchMessage } from '../../extension/src/debug/protocol.js';
+import { chooseRuntime, makeWorkspace, ROOT } from './workspace.js';
+
+const ADAPTER = path.join(ROOT, 'extension', 'dist', 'adapter.js');
+
+describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
+  this.timeout(30000);
+  let ws: string;
+  let dc: DebugClient;
+
+  before(() => { ws = makeWorkspace(); });
+  after(() => { rmSync(ws, { recursive: true, force: true }); });
+  beforeEach(async () => {
+    dc = new DebugClient('node', ADAPTER, 'corepy');
+    await dc.start();
+  });
+  afterEach(async () => { await dc.stop(); });
+
+  /** Collects every event of one type until the session terminates. */
+  function collect<T>(type: string): T[] {
+    const seen: T[] = [];
+    dc.on(type, (e: DebugProtocol.Event) => seen.push(e.body as T));
+    return seen;
+  }
+
+  const launchArgs = (program: string, extra: Partial<CorepyLaunchArguments> = {}): CorepyLaunchArguments =>
+    ({ program: path.join(ws, program), backend: 'js', ...extra });
+
+  it('profiles a TypeScript script: output, per-line batches, report, exit code', async () => {
+    const output = collect<DebugProtocol.OutputEvent['body']>('output');
+    const batches = collect<ProfileBatchMessage>('corepyProfile');
+    const reportP = dc.waitForEvent('corepyReport', 20000);
+    const exitedP = dc.waitForEvent('exited', 20000);
+    const terminatedP = dc.waitForEvent('terminated', 20000);
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('basic.ts'))]);
+    const report = (await reportP).body as CorepyReportEventBody;
+    assert.equal(((await exitedP).body as DebugProtocol.ExitedEvent['body']).exitCode, 0);
+    await terminatedP;
+
+    const stdout = output.filter((o) => o.category === 'stdout').map((o) => o.output).join('');
+    assert.match(stdout, /done/);
+    assert.equal(report.partial, false);
+    assert.ok(report.flame !== null && report.flame.version === 1, 'report carries a FlameProfile');
+    const last = report.lastBatch ?? batches.at(-1);
+    assert.ok(last, 'at least one corepyProfile batch arrived');
+    const file = path.join(ws, 'basic.ts');
+    const addSite = last.sites.find((s) => s.op === 'add' && s.location?.file === file);
+    assert.ok(addSite, `an add site in basic.ts, got ${JSON.stringify(last.sites.map((s) => [s.op, s.location]))}`);
+    assert.equal(addSite.location?.line, 8);
+    assert.equal(addSite.count, 100);
+    assert.ok(last.sites.some((s) => s.op === 'std' && s.location?.line === 6), 'std on line 6');
+    const recs = report.recommendations as { location?: { line: number }; fix?: unknown }[];
+    assert.ok(Array.isArray(recs) && recs.some((r) => r.location?.line === 8), 'a recommendation on the loop');
+  });
+
+  it('keeps the profile of a script that throws, and reports exit code 1', async () => {
+    const output = collect<DebugProtocol.OutputEvent['body']>('output');
+    const reportP = dc.waitForEvent('corepyReport', 20000);
+    const exitedP = dc.waitForEvent('exited', 20000);
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('throws.js'))]);
+    const report = (await reportP).body as CorepyReportEventBody;
+    assert.equal(((await exitedP).body as DebugProtocol.ExitedEvent['body']).exitCode, 1);
+    assert.match(output.filter((o) => o.category === 'stderr').map((o) => o.output).join(''), /fixture failure/);
+    const sites = report.lastBatch?.sites ?? [];
+    assert.equal(sites.find((s) => s.op === 'add')?.count, 10);
+  });
+
+  it('keeps the last batch when the script is killed before it can report', async () => {
+    const reportP = dc.waitForEvent('corepyReport', 20000);
+    const exitedP = dc.waitForEvent('exited', 20000);
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('killed.js'))]);
+    const report = (await reportP).body as CorepyReportEventBody;
+    assert.equal(report.partial, true);
+    assert.equal(report.signal, 'SIGKILL');
+    assert.equal(report.lastBatch?.sites.find((s) => s.op === 'mul')?.count, 20);
+    assert.equal(((await exitedP).body as DebugProtocol.ExitedEvent['body']).exitCode, 137);
+  });
+
+  it('refuses a missing program with a clear error', async () => {
+    await dc.initializeRequest();
+    await assert.rejects(dc.launch(launchArgs('does-not-exist.ts')), /does-not-exist\.ts" does not exist/);
+  });
+
+  it('terminates a long run and still delivers what was recorded', async () => {
+    const started = new Promise<void>((resolve) => {
+      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/long: started/.test(e.body.output)) resolve(); });
+    });
+    const firstBatch = dc.waitForEvent('corepyProfile', 20000);
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('long.js'))]);
+    await started;
+    await firstBatch;
+    const reportP = dc.waitForEvent('corepyReport', 20000);
+    const terminatedP = dc.waitForEvent('terminated', 20000);
+    await dc.terminateRequest();
+    const report = (await reportP).body as CorepyReportEventBody;
+    await terminatedP;
+    const adds = report.lastBatch?.sites.find((s) => s.op === 'add');
+    assert.ok(adds !== undefined && adds.count > 0, 'adds were recorded before the stop');
+  });
+
+  it('restarts a running script', async () => {
+    const starts: string[] = [];
+    dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/long: started/.test(e.body.output)) starts.push(e.body.output); });
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('long.js'))]);
+    while (starts.length < 1) await new Promise((r) => setTimeout(r, 50));
+    const firstReport = dc.waitForEvent('corepyReport', 20000);
+    await dc.send('restart', { arguments: launchArgs('long.js') });
+    await firstReport;
+    const deadline = Date.now() + 10000;
+    while (starts.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(starts.length, 2, 'the script started twice');
+    const terminatedP = dc.waitForEvent('terminated', 20000);
+    await dc.terminateRequest();
+    await terminatedP;
+  });
+});
