@@ -1,0 +1,112 @@
+/**
+ * Opening the one WebGPU device through Dawn (npm `webgpu`), with timeouts and a one-line reason
+ * when no adapter exists. Nothing here throws anything but {@link GpuUnavailableError} for a
+ * missing GPU, so callers can fall back to the CPU.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+
+/** Options of {@link openDevice} (and `initGpu`). */
+export interface GpuOptions {
+  /** What `initGpu` does when no adapter can be created: reject, or resolve on the CPU. Default 'throw'. */
+  readonly onMissing?: 'throw' | 'fallback';
+  /** Replaces Dawn's adapter request (tests simulate a missing or hanging adapter with it). */
+  readonly requestAdapter?: () => Promise<GPUAdapter | null>;
+  /** Limit for requestAdapter and requestDevice each, in ms. Default 15000. */
+  readonly timeoutMs?: number;
+  /** Use timestamp queries when the adapter offers them (false forces estimated timings). Default true. */
+  readonly timestamps?: boolean;
+}
+
+/** No usable WebGPU adapter/device; `reason` is one line naming what is missing. */
+export class GpuUnavailableError extends Error {
+  constructor(readonly reason: string) {
+    super(`no WebGPU adapter: ${reason}`);
+    this.name = 'GpuUnavailableError';
+  }
+}
+
+/** An open device and what the backend needs to know about it. */
+export interface GpuContext {
+  readonly device: GPUDevice;
+  /** Adapter description (vendor, architecture, device, driver), the calibration key. */
+  readonly adapterName: string;
+  /** True when timestamp queries are enabled on the device. */
+  readonly timestamps: boolean;
+  /** Largest buffer one binding may address, in bytes. */
+  readonly maxBindingBytes: number;
+  /** Required alignment of storage-binding offsets, in bytes. */
+  readonly offsetAlignment: number;
+}
+
+let gpu: GPU | null = null;
+
+// The Dawn instance is created once per process: dawn.node's `create` spins up a native instance.
+async function dawn(): Promise<GPU> {
+  if (gpu) return gpu;
+  let mod: { create(flags: string[]): GPU; globals: object };
+  try {
+    mod = (await import('webgpu')) as unknown as typeof mod;
+  } catch (e) {
+    throw new GpuUnavailableError(`the webgpu package (dawn.node) failed to load: ${(e as Error).message.split('\n')[0]}`);
+  }
+  // Dawn exposes GPUBufferUsage & co. as module globals; WebGPU code expects them on globalThis.
+  Object.assign(globalThis, mod.globals);
+  // Without this toggle Dawn rounds timestamps to ~100 µs, useless for per-op timing.
+  gpu = mod.create(['disable-dawn-features=timestamp_quantization']);
+  return gpu;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new GpuUnavailableError(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(timer));
+}
+
+/** Why Dawn found no adapter, as far as the file system tells (one line). */
+export function diagnoseMissing(): string {
+  if (process.platform !== 'linux') return 'Dawn found no adapter on this system';
+  const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
+  const icds = dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d));
+  if (icds.length === 0) return 'no Vulkan driver found (install mesa-vulkan-drivers; see scripts/setup.d/30-mesa.sh)';
+  return `Dawn rejected every Vulkan driver (${icds.join(', ')}); on Debian 12 Mesa 22's lavapipe is too old: ` +
+    'install mesa-vulkan-drivers from bookworm-backports (scripts/setup.d/30-mesa.sh)';
+}
+
+/** Requests an adapter and a device. Throws GpuUnavailableError with a one-line reason. */
+export async function openDevice(opts: GpuOptions = {}): Promise<GpuContext> {
+  const timeoutMs = opts.timeoutMs ?? 15000;
+  // Mesa warns on every start without it; scripts/lib.sh exports one for tests and tools.
+  if (!process.env['XDG_RUNTIME_DIR']) process.env['XDG_RUNTIME_DIR'] = '/tmp';
+  const request = opts.requestAdapter ?? (async () => (await dawn()).requestAdapter({ powerPreference: 'high-performance' }));
+  let adapter: GPUAdapter | null;
+  try {
+    adapter = await withTimeout(request(), timeoutMs, 'requestAdapter');
+  } catch (e) {
+    if (e instanceof GpuUnavailableError) throw e;
+    throw new GpuUnavailableError(`requestAdapter failed: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (!adapter) throw new GpuUnavailableError(diagnoseMissing());
+  const timestamps = (opts.timestamps ?? true) && adapter.features.has('timestamp-query');
+  const maxBindingBytes = Math.min(adapter.limits.maxStorageBufferBindingSize, adapter.limits.maxBufferSize);
+  let device: GPUDevice;
+  try {
+    device = await withTimeout(adapter.requestDevice({
+      requiredFeatures: timestamps ? ['timestamp-query'] : [],
+      requiredLimits: {
+        maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+        maxBufferSize: adapter.limits.maxBufferSize,
+      },
+    }), timeoutMs, 'requestDevice');
+  } catch (e) {
+    if (e instanceof GpuUnavailableError) throw e;
+    throw new GpuUnavailableError(`requestDevice failed: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const i = adapter.info;
+  const adapterName = [i.vendor, i.architecture, i.device, i.description].filter((s) => s).join(' / ') || 'unknown adapter';
+  return {
+    device, adapterName, timestamps, maxBindingBytes,
+    offsetAlignment: device.limits.minStorageBufferOffsetAlignment,
+  };
+}
