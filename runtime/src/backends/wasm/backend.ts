@@ -1,0 +1,237 @@
+/**
+ * The `wasm` backend: storages are blocks of the Rust kernels' linear memory; every kernel is
+ * one call into the module (see kernels-rust/). Reading back is a typed-array copy straight
+ * out of linear memory.
+ *
+ * Per-call cost is kept to: one storage object, the walk description written into a scratch
+ * region (no JS arrays), one wasm call. Views with arbitrary strides and offsets are passed as
+ * pointers + byte strides, never copied first (reductions excepted: see {@link reduceSource}).
+ */
+import type { Backend, BackendMemory, BinaryOp, MomentsResult, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import { BYTES_PER_ELEMENT, type DataArray, type DType } from '../../types.js';
+import { isContiguous, sizeOf } from '../../shape.js';
+import { loadKernels, type KernelExports, type KernelFlavour } from './loader.js';
+import { LinearHeap } from './memory.js';
+import { MAX_RANK, reducedLast, writeWalk } from './layout.js';
+
+/** A block of linear memory holding one tensor's elements. */
+export class WasmStorage implements Storage {
+  readonly backend = 'wasm' as const;
+  /** Set by `free`; a second free is reported. */
+  freed = false;
+  constructor(readonly dtype: DType, readonly size: number, readonly bytes: number, readonly ptr: number) {}
+}
+
+/** The wasm backend, plus which kernel build it runs. */
+export interface WasmBackend extends Backend {
+  /** `simd` (WebAssembly SIMD128) or `scalar` (fallback build). */
+  readonly flavour: KernelFlavour;
+}
+
+/** Options of {@link createWasmBackend}. */
+export interface WasmBackendOptions {
+  /** Kernel build to load; `auto` (default) picks simd when the engine supports it. */
+  readonly flavour?: KernelFlavour | 'auto';
+}
+
+const BINARY_CODES: Readonly<Record<BinaryOp, number>> = {
+  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, eq: 7, lt: 8, gt: 9,
+};
+const UNARY_CODES: Readonly<Record<UnaryOp, number>> = {
+  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, tanh: 5, sigmoid: 6, relu: 7,
+};
+const REDUCE_CODES: Readonly<Record<ReduceOp, number>> = { sum: 0, mean: 1, min: 2, max: 3, argmax: 4 };
+const DTYPE_CODES: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
+/** Bytes of the scratch region for walk descriptions: (1 + 4 operands) rows of MAX_RANK int32. */
+const META_BYTES = (1 + 4) * MAX_RANK * 4;
+
+/** Creates a wasm backend with its own instance of the kernels (and its own linear memory). */
+export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
+  const { exports: k, flavour } = loadKernels(options.flavour ?? 'auto');
+  const heap = new LinearHeap(k.memory, k.__heap_base.value);
+  const metaPtr = heap.alloc(META_BYTES);
+  const metaAt = metaPtr >> 2;
+  let workspace = -1;
+
+  const make = (dtype: DType, size: number): WasmStorage => {
+    const bytes = size * BYTES_PER_ELEMENT[dtype];
+    return new WasmStorage(dtype, size, bytes, heap.alloc(bytes));
+  };
+  const storageOf = (v: View): WasmStorage => {
+    const s = v.storage as WasmStorage;
+    if (s.backend !== 'wasm' || !(s instanceof WasmStorage)) throw new Error(`wasm backend: got storage of backend '${s.backend}'`);
+    if (s.freed) throw new Error('wasm backend: storage used after free');
+    return s;
+  };
+  /** Byte address of a view's first element. */
+  const addr = (v: View): number => storageOf(v).ptr + v.offset * BYTES_PER_ELEMENT[v.dtype];
+  const hostView = (dtype: DType, ptr: number, size: number): DataArray => {
+    const buf = heap.u8.buffer;
+    if (dtype === 'float32') return new Float32Array(buf, ptr, size);
+    if (dtype === 'int32') return new Int32Array(buf, ptr, size);
+    return new Uint8Array(buf, ptr, size);
+  };
+  /** Strided copy of `src` into contiguous memory at `dst`. */
+  const gather = (src: View, dst: number, shape: readonly number[] = src.shape, strides: readonly number[] = src.strides): void => {
+    const w = BYTES_PER_ELEMENT[src.dtype];
+    const nd = writeWalk(heap.i32, metaAt, shape, [null, strides], [w, w]);
+    k.copy_strided(w, nd, metaPtr, dst, addr(src));
+  };
+  /** Contiguous (kept..., reduced...) memory of `a` for the reductions; `temp` says whether to release it. */
+  const reduceSource = (a: View, axes: readonly number[]) => {
+    const p = reducedLast(a.shape, a.strides, axes);
+    if (isContiguous(p.shape, p.strides)) return { ...p, ptr: addr(a), temp: false };
+    const ptr = heap.alloc(p.outer * p.inner * BYTES_PER_ELEMENT[a.dtype]);
+    gather(a, ptr, p.shape, p.strides);
+    return { ...p, ptr, temp: true };
+  };
+
+  const backend: WasmBackend = {
+    name: 'wasm',
+    device: 'cpu',
+    flavour,
+
+    upload(data, dtype) {
+      const s = make(dtype, data.length);
+      hostView(dtype, s.ptr, s.size).set(data);
+      return s;
+    },
+    readSync(v) {
+      const n = sizeOf(v.shape);
+      if (n === 0) return hostView(v.dtype, 0, 0).slice();
+      if (isContiguous(v.shape, v.strides)) return hostView(v.dtype, addr(v), n).slice();
+      const tmp = heap.alloc(n * BYTES_PER_ELEMENT[v.dtype]);
+      try {
+        gather(v, tmp);
+        return hostView(v.dtype, tmp, n).slice();
+      } finally {
+        heap.release(tmp, n * BYTES_PER_ELEMENT[v.dtype]);
+      }
+    },
+    read(v) {
+      try {
+        return Promise.resolve(this.readSync(v));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    },
+    free(storage) {
+      const s = storage as WasmStorage;
+      if (s.freed) throw new Error(`wasm backend: storage of ${s.bytes} bytes freed twice`);
+      s.freed = true;
+      heap.release(s.ptr, s.bytes);
+    },
+    memory(): BackendMemory {
+      // The scratch region and matmul workspace are the backend's own, not tensors'.
+      const own = (workspace >= 0 ? 2 : 1);
+      const ownBytes = Math.ceil(META_BYTES / 16) * 16 + (workspace >= 0 ? Math.ceil(k.matmul_workspace_bytes() / 16) * 16 : 0);
+      return { bytesInUse: heap.bytesInUse - ownBytes, bytesReserved: heap.bytesReserved, storages: heap.blocks - own };
+    },
+
+    binary(op, a, b, outShape) {
+      const code = BINARY_CODES[op];
+      const out = make(code >= 7 ? 'bool' : a.dtype, sizeOf(outShape));
+      if (out.size === 0) return out;
+      const nd = writeWalk(heap.i32, metaAt, outShape, [null, a.strides, b.strides], [code >= 7 ? 1 : 4, 4, 4]);
+      if (a.dtype === 'float32') k.binary_f32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
+      else if (a.dtype === 'int32') k.binary_i32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
+      else throw new TypeError(`wasm backend: binary '${op}' takes float32 or int32, got ${a.dtype}`);
+      return out;
+    },
+    where(cond, a, b, outShape) {
+      const out = make(a.dtype, sizeOf(outShape));
+      if (out.size === 0) return out;
+      const w = BYTES_PER_ELEMENT[a.dtype];
+      const nd = writeWalk(heap.i32, metaAt, outShape, [null, cond.strides, a.strides, b.strides], [w, 1, w, w]);
+      k.where_select(w, nd, metaPtr, out.ptr, addr(cond), addr(a), addr(b));
+      return out;
+    },
+    unary(op, a) {
+      const code = UNARY_CODES[op];
+      const out = make(a.dtype, sizeOf(a.shape));
+      if (out.size === 0) return out;
+      const nd = writeWalk(heap.i32, metaAt, a.shape, [null, a.strides], [4, 4]);
+      if (a.dtype === 'float32') k.unary_f32(code, nd, metaPtr, out.ptr, addr(a));
+      else if (a.dtype === 'int32' && (op === 'neg' || op === 'abs' || op === 'relu')) k.unary_i32(code, nd, metaPtr, out.ptr, addr(a));
+      else throw new TypeError(`wasm backend: unary '${op}' is not defined for ${a.dtype}`);
+      return out;
+    },
+    cast(a, dtype) {
+      if (dtype === a.dtype) return this.copy(a);
+      const out = make(dtype, sizeOf(a.shape));
+      if (out.size === 0) return out;
+      const nd = writeWalk(heap.i32, metaAt, a.shape, [null, a.strides], [BYTES_PER_ELEMENT[dtype], BYTES_PER_ELEMENT[a.dtype]]);
+      k.cast(DTYPE_CODES[a.dtype], DTYPE_CODES[dtype], nd, metaPtr, out.ptr, addr(a));
+      return out;
+    },
+    copy(a) {
+      const out = make(a.dtype, sizeOf(a.shape));
+      if (out.size === 0) return out;
+      if (isContiguous(a.shape, a.strides)) {
+        const src = addr(a);
+        heap.u8.copyWithin(out.ptr, src, src + out.bytes);
+      } else {
+        gather(a, out.ptr);
+      }
+      return out;
+    },
+    copyInto(src, dst) {
+      const n = sizeOf(src.shape);
+      if (n === 0) return;
+      const w = BYTES_PER_ELEMENT[src.dtype];
+      // The kernel assumes disjoint operands: stage through a copy when they share storage.
+      const staged = src.storage === dst.storage ? (this.copy(src) as WasmStorage) : null;
+      const from = staged ? staged.ptr : addr(src);
+      try {
+        const nd = writeWalk(heap.i32, metaAt, src.shape, [dst.strides, staged ? null : src.strides], [w, w]);
+        k.copy_strided(w, nd, metaPtr, addr(dst), from);
+      } finally {
+        if (staged) this.free(staged);
+      }
+    },
+
+    reduce(op, a, axes) {
+      const outDtype: DType = op === 'argmax' ? 'int32' : op === 'mean' ? 'float32' : a.dtype;
+      const src = reduceSource(a, axes);
+      const out = make(outDtype, src.outer);
+      try {
+        if (src.outer === 0) return out;
+        if (a.dtype === 'float32') k.reduce_f32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
+        else if (a.dtype === 'int32' && op !== 'mean') k.reduce_i32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
+        else throw new TypeError(`wasm backend: reduce '${op}' is not defined for ${a.dtype}`);
+        return out;
+      } finally {
+        if (src.temp) heap.release(src.ptr, src.outer * src.inner * BYTES_PER_ELEMENT[a.dtype]);
+      }
+    },
+    moments(a, axes): MomentsResult {
+      if (a.dtype !== 'float32') throw new TypeError(`wasm backend: moments takes float32, got ${a.dtype}`);
+      const src = reduceSource(a, axes);
+      const mean = make('float32', src.outer), variance = make('float32', src.outer);
+      try {
+        if (src.outer > 0) k.moments_f32(src.outer, src.inner, mean.ptr, variance.ptr, src.ptr);
+        return { mean, variance };
+      } finally {
+        if (src.temp) heap.release(src.ptr, src.outer * src.inner * 4);
+      }
+    },
+    matmul(a, b, outShape) {
+      const r = outShape.length;
+      const M = outShape[r - 2]!, N = outShape[r - 1]!, K = a.shape[r - 1]!;
+      const out = make('float32', sizeOf(outShape));
+      if (out.size === 0) return out;
+      if (workspace < 0) workspace = heap.alloc(k.matmul_workspace_bytes());
+      const batch = outShape.slice(0, r - 2);
+      const nb = writeWalk(heap.i32, metaAt, batch, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)], [4, 4]);
+      k.matmul_f32(
+        nb, metaPtr, M, N, K, addr(a), addr(b), out.ptr,
+        a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, workspace,
+      );
+      return out;
+    },
+  };
+  return backend;
+}
+
+/** Convenience type guard for code that handles raw kernel exports (benchmarks, tests). */
+export type { KernelExports };

@@ -1,0 +1,147 @@
+/**
+ * The allocator for the kernels' linear memory: every storage of the wasm backend is a block
+ * here, addressed by byte offset.
+ *
+ * Layout: [0, __heap_base) belongs to Rust (stack and statics); the heap grows upward from
+ * there. Blocks are 16-byte aligned (SIMD loads/stores). Freed blocks go to an address-sorted
+ * free list and are coalesced with free neighbours; a free block that reaches the top of the
+ * heap lowers the top instead. Allocation is best fit from the free list (exact fits return
+ * at once), else a bump of the top, growing the memory when needed.
+ */
+
+import type { WasmMemory } from './loader.js';
+
+/** Block granularity and alignment (bytes). */
+const ALIGN = 16;
+const PAGE = 65536;
+/** Largest wasm32 linear memory (bytes). */
+const MAX_BYTES = 2 ** 32;
+
+/** A heap inside one `WebAssembly.Memory`. */
+export class LinearHeap {
+  /** Byte view of the whole memory; replaced after every grow (the old buffer is detached). */
+  u8!: Uint8Array;
+  f32!: Float32Array;
+  i32!: Int32Array;
+  /** Bytes in live blocks (rounded to {@link ALIGN}). */
+  bytesInUse = 0;
+  /** Number of live blocks. */
+  blocks = 0;
+  private top: number;
+  private readonly base: number;
+  /** Free blocks, sorted by offset: parallel arrays avoid an object per block. */
+  private freeOff: number[] = [];
+  private freeSize: number[] = [];
+
+  constructor(private readonly memory: WasmMemory, heapBase: number) {
+    this.base = Math.ceil(heapBase / ALIGN) * ALIGN;
+    this.top = this.base;
+    this.refresh();
+  }
+
+  /** Bytes reserved from the engine for the heap (memory size minus Rust's region). */
+  get bytesReserved(): number {
+    return this.memory.buffer.byteLength - this.base;
+  }
+
+  /** Re-creates the typed-array views (needed after `memory.grow`). */
+  refresh(): void {
+    const buf = this.memory.buffer;
+    this.u8 = new Uint8Array(buf);
+    this.f32 = new Float32Array(buf);
+    this.i32 = new Int32Array(buf);
+  }
+
+  /**
+   * Allocates `bytes` (rounded up to 16) and returns the block's byte offset. Zero bytes
+   * returns an aligned offset without allocating. Throws when the memory cannot grow.
+   */
+  alloc(bytes: number): number {
+    if (bytes === 0) return this.base;
+    const size = Math.ceil(bytes / ALIGN) * ALIGN; // not `&`: sizes may exceed 32 bits
+    let best = -1;
+    for (let i = 0; i < this.freeSize.length; i++) {
+      const s = this.freeSize[i]!;
+      if (s >= size && (best < 0 || s < this.freeSize[best]!)) {
+        best = i;
+        if (s === size) break;
+      }
+    }
+    let off: number;
+    if (best >= 0) {
+      off = this.freeOff[best]!;
+      const rest = this.freeSize[best]! - size;
+      if (rest === 0) {
+        this.freeOff.splice(best, 1);
+        this.freeSize.splice(best, 1);
+      } else {
+        this.freeOff[best] = off + size;
+        this.freeSize[best] = rest;
+      }
+    } else {
+      off = this.top;
+      if (off + size > this.memory.buffer.byteLength) this.grow(off + size, bytes);
+      this.top = off + size;
+    }
+    this.bytesInUse += size;
+    this.blocks++;
+    return off;
+  }
+
+  /** Returns a block from {@link alloc} (`bytes` as passed to alloc). */
+  release(off: number, bytes: number): void {
+    if (bytes === 0) return;
+    const size = Math.ceil(bytes / ALIGN) * ALIGN; // not `&`: sizes may exceed 32 bits
+    this.bytesInUse -= size;
+    this.blocks--;
+    // Binary search for the insertion point, then merge with the neighbours.
+    let lo = 0, hi = this.freeOff.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.freeOff[mid]! < off) lo = mid + 1; else hi = mid;
+    }
+    let start = off, end = off + size;
+    if (lo > 0 && this.freeOff[lo - 1]! + this.freeSize[lo - 1]! === start) {
+      lo--;
+      start = this.freeOff[lo]!;
+      this.freeOff.splice(lo, 1);
+      this.freeSize.splice(lo, 1);
+    }
+    if (lo < this.freeOff.length && this.freeOff[lo] === end) {
+      end += this.freeSize[lo]!;
+      this.freeOff.splice(lo, 1);
+      this.freeSize.splice(lo, 1);
+    }
+    if (end === this.top) {
+      this.top = start;
+      return;
+    }
+    this.freeOff.splice(lo, 0, start);
+    this.freeSize.splice(lo, 0, end - start);
+  }
+
+  /** Grows the memory to hold `needEnd` bytes, by at least a quarter to amortise growth. */
+  private grow(needEnd: number, asked: number): void {
+    const have = this.memory.buffer.byteLength;
+    const minPages = Math.ceil((needEnd - have) / PAGE);
+    const pages = Math.max(minPages, Math.ceil(have / 4 / PAGE));
+    // wasm32 addresses stop at 4 GiB: past that, growing cannot help.
+    const fail = (): never => {
+      throw new Error(
+        `wasm backend: out of memory: asked for ${asked} bytes with ${this.bytesInUse} bytes live in ` +
+        `${this.blocks} storages (linear memory is ${have} bytes and cannot grow by ${minPages * PAGE} more)`,
+      );
+    };
+    if (have + minPages * PAGE > MAX_BYTES) fail();
+    try {
+      this.memory.grow(Math.min(pages, MAX_BYTES / PAGE - have / PAGE));
+    } catch {
+      try {
+        this.memory.grow(minPages);
+      } catch {
+        fail();
+      }
+    }
+    this.refresh();
+  }
+}
