@@ -1,0 +1,104 @@
+/**
+ * Every command, as a table of factories: `(ctx) => handler`. extension.ts registers them all;
+ * package.json `contributes.commands` lists the same ids.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Ctx } from './ctx.js';
+import { DEBUG_TYPE, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug.js';
+import { exportReport } from './export/export-command.js';
+import type { ExportFormat } from './export/formats.js';
+import { FlamePanel } from './flame-panel.js';
+import { loadRun, saveRun } from './persistence.js';
+import type { RunSnapshot } from './profile-store.js';
+import { explainRecommendation } from './recs/explain.js';
+
+type Handler = (...args: never[]) => unknown;
+type CommandFactory = (ctx: Ctx) => Handler;
+
+/** What Run and Profile returns (for tests and scripted use). */
+export interface RunResult {
+  readonly started: boolean;
+  /** Why it did not start (untrusted workspace, no script open, launch error). */
+  readonly reason?: string;
+  /** The finished run, when started. */
+  readonly run?: RunSnapshot;
+}
+
+/**
+ * Runs and profiles a file (the active editor's, or `uri`). Resolves when the run has ended, so
+ * callers can await the profile; the UI does not wait on it.
+ */
+async function runAndProfile(ctx: Ctx, uri?: vscode.Uri): Promise<RunResult> {
+  if (!vscode.workspace.isTrusted) {
+    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE);
+    return { started: false, reason: UNTRUSTED_MESSAGE };
+  }
+  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  if (!target || target.scheme !== 'file') {
+    const reason = 'Corepy: open a TypeScript or JavaScript file to profile.';
+    void vscode.window.showInformationMessage(reason);
+    return { started: false, reason };
+  }
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === target.toString());
+  if (doc?.isDirty) await doc.save();
+  const folder = vscode.workspace.getWorkspaceFolder(target);
+  const ended = whenRunEnds();
+  const ok = await vscode.debug.startDebugging(folder, {
+    type: DEBUG_TYPE, request: 'launch', name: `Corepy: ${path.basename(target.fsPath)}`,
+    program: target.fsPath, cwd: folder?.uri.fsPath ?? path.dirname(target.fsPath),
+  }, { noDebug: true });
+  if (!ok) return { started: false, reason: 'the debug session did not start (see the Debug Console)' };
+  return { started: true, run: await ended };
+}
+
+async function showFlameGraph(ctx: Ctx, compare?: RunSnapshot): Promise<void> {
+  const run = ctx.store.run;
+  if (!run?.flame) {
+    void vscode.window.showInformationMessage(run ? 'Corepy: this run has no flame profile (it ended before its report).'
+      : 'Corepy: no profile yet. Run "Corepy: Run and Profile Current File" first.');
+    return;
+  }
+  FlamePanel.show(ctx.extCtx, run.flame, compare?.flame ?? undefined);
+}
+
+export const COMMANDS: Record<string, CommandFactory> = {
+  'corepy.runAndProfile': (ctx) => (uri?: vscode.Uri) => runAndProfile(ctx, uri),
+  'corepy.stop': (ctx) => async () => {
+    if (ctx.activeSession) await vscode.debug.stopDebugging(ctx.activeSession);
+  },
+  'corepy.showFlameGraph': (ctx) => () => showFlameGraph(ctx),
+  'corepy.exportReport': (ctx) => (format?: ExportFormat, targetPath?: string) => exportReport(ctx, format, targetPath),
+  'corepy.clearProfile': (ctx) => async () => {
+    ctx.store.clear();
+    await saveRun(ctx.extCtx, 'lastRun', undefined);
+  },
+  'corepy.toggleInlineTimings': (ctx) => async () => {
+    await vscode.workspace.getConfiguration('corepy').update('inlineTimings.enabled', !ctx.config.inlineTimings, vscode.ConfigurationTarget.Global);
+  },
+  'corepy.saveBaseline': (ctx) => async () => {
+    const run = ctx.store.run;
+    if (!run || run.status === 'running') {
+      void vscode.window.showInformationMessage('Corepy: finish a run first; its profile becomes the baseline.');
+      return false;
+    }
+    await saveRun(ctx.extCtx, 'baseline', run);
+    void vscode.window.showInformationMessage(`Corepy: saved ${path.basename(run.program)} (${run.totalMs.toFixed(1)} ms) as the baseline.`);
+    return true;
+  },
+  'corepy.compareWithBaseline': (ctx) => async () => {
+    const base = await loadRun(ctx.extCtx, 'baseline');
+    const run = ctx.store.run;
+    if (!base || !run) {
+      void vscode.window.showInformationMessage(base ? 'Corepy: no current run to compare.' : 'Corepy: no baseline saved yet ("Corepy: Save Baseline").');
+      return undefined;
+    }
+    const opMs = (r: RunSnapshot): number => r.sites.reduce((a, s) => a + s.totalMs, 0);
+    const ratio = opMs(base) > 0 ? opMs(run) / opMs(base) : 1;
+    void vscode.window.showInformationMessage(
+      `Corepy: op time ${opMs(run).toFixed(2)} ms vs baseline ${opMs(base).toFixed(2)} ms (${ratio < 1 ? `${(1 / ratio).toFixed(2)}× faster` : `${ratio.toFixed(2)}× slower`}).`);
+    await showFlameGraph(ctx, base);
+    return ratio;
+  },
+  'corepy.explainRecommendation': (ctx) => (id: string) => explainRecommendation(ctx, id),
+};

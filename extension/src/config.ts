@@ -1,0 +1,29 @@
+/** One typed reader for the `corepy.*` settings (package.json `contributes.configuration`). */
+import * as vscode from 'vscode';
+import type { BackendChoice } from './debug/protocol.js';
+
+/** Snapshot of the settings; read again whenever they change. */
+export interface CorepyConfig {
+  /** Backend for runs started with Run and Profile. */
+  readonly backend: BackendChoice;
+  /** Record every Nth event in full; aggregates stay exact. */
+  readonly sampleEvery: number;
+  /** Capture call sites (per-line timings need them). */
+  readonly callSites: boolean;
+  /** Show CodeLens timings, heat and hovers. */
+  readonly inlineTimings: boolean;
+  /** Node executable for profiled scripts. */
+  readonly nodePath: string;
+}
+
+/** Reads the settings with their documented defaults. */
+export function readConfig(): CorepyConfig {
+  const c = vscode.workspace.getConfiguration('corepy');
+  return {
+    backend: c.get<BackendChoice>('backend', 'wasm'),
+    sampleEvery: Math.max(1, c.get<number>('sampleEvery', 1)),
+    callSites: c.get<boolean>('callSites', true),
+    inlineTimings: c.get<boolean>('inlineTimings.enabled', true),
+    nodePath: c.get<string>('nodePath', 'node'),
+  };
+}

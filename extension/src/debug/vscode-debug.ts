@@ -1,0 +1,100 @@
+/**
+ * VS Code side of the `corepy` debug type: the default configuration, the inline adapter, and
+ * the bridge from the adapter's custom events into the ProfileStore.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx.js';
+import type { RunSnapshot } from '../profile-store.js';
+import { saveRun } from '../persistence.js';
+import { CorepyDebugSession } from './session.js';
+import { PROFILE_EVENT, REPORT_EVENT, type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage } from './protocol.js';
+
+export const DEBUG_TYPE = 'corepy';
+
+/** Message shown wherever running is refused in an untrusted workspace. */
+export const UNTRUSTED_MESSAGE =
+  'Corepy: running and profiling scripts is disabled because this workspace is not trusted. ' +
+  'Profiling executes the program with Node. Use "Workspaces: Manage Workspace Trust" to trust the folder first.';
+
+const isScript = (doc: vscode.TextDocument): boolean => ['typescript', 'javascript'].includes(doc.languageId);
+
+class ConfigProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly ctx: Ctx) {}
+
+  provideDebugConfigurations(): vscode.DebugConfiguration[] {
+    return [{ type: DEBUG_TYPE, request: 'launch', name: 'Corepy: Profile current file', program: '${file}' }];
+  }
+
+  resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, { modal: false });
+      return undefined;
+    }
+    if (!config.type && !config.request && !config.name) {
+      // F5 without a launch.json: profile the active editor's script.
+      const doc = vscode.window.activeTextEditor?.document;
+      if (!doc || !isScript(doc)) return undefined;
+      Object.assign(config, { type: DEBUG_TYPE, request: 'launch', name: 'Corepy: Profile current file', program: doc.uri.fsPath });
+    }
+    const c = this.ctx.config;
+    const args = config as vscode.DebugConfiguration & Partial<CorepyLaunchArguments>;
+    args.backend ??= c.backend;
+    args.sampleEvery ??= c.sampleEvery;
+    args.callSites ??= c.callSites;
+    args.runtimeExecutable ??= c.nodePath;
+    args.bundledRuntime = path.join(this.ctx.extCtx.extensionPath, 'runtime');
+    return config;
+  }
+}
+
+/** Registers the provider, the inline adapter, and the event bridge. */
+export function registerDebug(ctx: Ctx): void {
+  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx)));
+  const adapterDir = path.join(ctx.extCtx.extensionPath, 'extension', 'dist');
+  ctx.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new CorepyDebugSession(adapterDir)),
+  }));
+
+  ctx.push(vscode.debug.onDidStartDebugSession((s) => {
+    if (s.type !== DEBUG_TYPE) return;
+    ctx.activeSession = s;
+    ctx.store.startRun(String(s.configuration.program ?? ''));
+    void vscode.commands.executeCommand('setContext', 'corepy.running', true);
+  }));
+  ctx.push(vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
+    if (e.session.type !== DEBUG_TYPE) return;
+    if (e.event === PROFILE_EVENT) ctx.store.applyBatch(e.body as ProfileBatchMessage);
+    if (e.event === REPORT_EVENT) finish(ctx, e.body as CorepyReportEventBody);
+  }));
+  ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
+    if (s.type !== DEBUG_TYPE) return;
+    if (ctx.activeSession === s) ctx.activeSession = undefined;
+    void vscode.commands.executeCommand('setContext', 'corepy.running', false);
+    // The adapter always sends a report event; this covers an adapter that died first.
+    if (ctx.store.run?.status === 'running') {
+      finish(ctx, { partial: true, report: null, recommendations: [], flame: null, lastBatch: null, exitCode: null, signal: null });
+    }
+  }));
+}
+
+const runEndWaiters = new Set<(run: RunSnapshot | undefined) => void>();
+
+/** Resolves when the current run has ended (its report or partial profile is in the store). */
+export function whenRunEnds(): Promise<RunSnapshot | undefined> {
+  return new Promise((resolve) => runEndWaiters.add(resolve));
+}
+
+function finish(ctx: Ctx, body: CorepyReportEventBody): void {
+  ctx.store.finishRun(body);
+  const run = ctx.store.run;
+  void saveRun(ctx.extCtx, 'lastRun', run).catch((err: unknown) => ctx.log.error('could not save the run', err));
+  if (run) {
+    const recs = run.recommendations.length;
+    ctx.log.info(`run of ${run.program} ${run.status}: exit ${String(body.exitCode)}, ${run.sites.length} sites, ${recs} recommendations`);
+    if (body.partial) {
+      void vscode.window.showWarningMessage(`Corepy: ${path.basename(run.program)} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`);
+    }
+  }
+  for (const w of [...runEndWaiters]) { runEndWaiters.delete(w); w(run); }
+}

@@ -1,0 +1,61 @@
+/**
+ * Entry point: builds the Ctx, registers commands, the debug type and the views, restores the
+ * last run. Activation failures are shown to the user and rethrown (so VS Code marks the
+ * extension as failed instead of half-working silently).
+ */
+import * as vscode from 'vscode';
+import { COMMANDS } from './commands.js';
+import { Ctx } from './ctx.js';
+import { registerDebug, whenRunEnds } from './debug/vscode-debug.js';
+import { loadRun } from './persistence.js';
+import type { ProfileStore, RunSnapshot } from './profile-store.js';
+import { registerCodeActions } from './recs/code-actions.js';
+import { registerDiagnostics } from './recs/diagnostics.js';
+import { registerCodeLens } from './views/codelens.js';
+import { registerHeat } from './views/heat.js';
+import { registerHotOps } from './views/hot-ops.js';
+import { registerStatus } from './views/status.js';
+
+/** What `activate` returns (tests read it through `extension.exports`). */
+export interface CorepyApi {
+  readonly store: ProfileStore;
+  whenRunEnds(): Promise<RunSnapshot | undefined>;
+}
+
+/** Files whose lines can carry timings: the scripts corepy runs. */
+const SCRIPTS: vscode.DocumentSelector = [
+  { language: 'typescript', scheme: 'file' }, { language: 'javascript', scheme: 'file' },
+];
+
+let ctx: Ctx | undefined;
+
+export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyApi> {
+  try {
+    ctx = new Ctx(extCtx);
+    extCtx.subscriptions.push(ctx);
+    for (const [id, factory] of Object.entries(COMMANDS)) {
+      ctx.push(vscode.commands.registerCommand(id, factory(ctx)));
+    }
+    registerDebug(ctx);
+    registerCodeLens(ctx, SCRIPTS);
+    registerHeat(ctx, SCRIPTS);
+    registerHotOps(ctx);
+    registerStatus(ctx);
+    registerDiagnostics(ctx);
+    registerCodeActions(ctx, SCRIPTS);
+    const last = await loadRun(extCtx, 'lastRun');
+    if (last && ctx.store.run === undefined) ctx.store.load({ ...last, status: last.status === 'running' ? 'partial' : last.status });
+    ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
+    return { store: ctx.store, whenRunEnds };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    void vscode.window.showErrorMessage(`Corepy Profiler failed to activate: ${message}`);
+    ctx?.log.error('activation failed', err);
+    throw err;
+  }
+}
+
+export function deactivate(): void {
+  ctx?.dispose();
+  ctx = undefined;
+}

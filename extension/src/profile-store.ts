@@ -1,0 +1,232 @@
+/**
+ * ProfileStore: the per file:line model every view reads (CodeLens, heat, hovers, Hot Operations,
+ * diagnostics). Fed by the debug adapter's events; no 'vscode' import so it is unit-testable and
+ * serializable (persistence.ts writes {@link RunSnapshot} to the workspace storage).
+ *
+ * Units: ms; lines 1-based. Site stats are cumulative, so each batch REPLACES the sites.
+ */
+import { fileURLToPath } from 'node:url';
+import type { FlameProfile } from '../../runtime/src/profiler/flame-model.js';
+import type { SiteStats } from '../../runtime/src/profiler/ipc-protocol.js';
+import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
+import { parseRecommendations, type Recommendation } from './recommendation.js';
+
+export type RunStatus = 'running' | 'finished' | 'partial';
+
+/** Everything known about one run; plain JSON. */
+export interface RunSnapshot {
+  readonly version: 1;
+  /** Absolute path of the profiled script. */
+  readonly program: string;
+  /** Start, ms since the epoch. */
+  readonly startedAt: number;
+  readonly status: RunStatus;
+  readonly exitCode: number | null;
+  /** Wall time profiled, ms. */
+  readonly totalMs: number;
+  readonly sites: readonly SiteStats[];
+  readonly recommendations: readonly Recommendation[];
+  readonly flame: FlameProfile | null;
+  readonly droppedEvents: number;
+}
+
+/** One op at one line. */
+export interface LineOp {
+  readonly op: string;
+  readonly backend: string;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly bytes: number;
+}
+
+/** All ops that ran from one source line. */
+export interface LineStats {
+  readonly file: string;
+  readonly line: number;
+  readonly totalMs: number;
+  readonly count: number;
+  /** This line's share of all op time in the run, 0..1. */
+  readonly share: number;
+  /** Ops sorted by total time, largest first. */
+  readonly ops: readonly LineOp[];
+}
+
+/** Totals of one op name across the run (the Hot Operations view). */
+export interface OpTotals {
+  readonly op: string;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly share: number;
+  /** Lines it ran from, hottest first. */
+  readonly lines: readonly LineStats[];
+}
+
+/** Call-site files may arrive as file:// URLs or paths; views key by path. */
+export function normalizeFile(file: string): string {
+  return file.startsWith('file://') ? fileURLToPath(file) : file;
+}
+
+/** The model. Listeners run synchronously on every change; views throttle themselves. */
+export class ProfileStore {
+  private snapshot: RunSnapshot | undefined;
+  private byFile = new Map<string, Map<number, LineStats>>();
+  private listeners = new Set<() => void>();
+
+  /** The current (or last) run. */
+  get run(): RunSnapshot | undefined {
+    return this.snapshot;
+  }
+
+  /** Subscribes to changes; returns the unsubscribe function wrapped as a disposable. */
+  onDidChange(listener: () => void): { dispose(): void } {
+    this.listeners.add(listener);
+    return { dispose: () => this.listeners.delete(listener) };
+  }
+
+  /** A new run replaces the previous one. */
+  startRun(program: string, startedAt = Date.now()): void {
+    this.set({
+      version: 1, program, startedAt, status: 'running', exitCode: null, totalMs: 0,
+      sites: [], recommendations: [], flame: null, droppedEvents: 0,
+    });
+  }
+
+  /** A cumulative batch: replaces the sites of the running run. */
+  applyBatch(batch: ProfileBatchMessage): void {
+    const run = this.snapshot ?? this.placeholder();
+    this.set({ ...run, totalMs: batch.totalMs, sites: batch.sites, droppedEvents: batch.droppedEvents });
+  }
+
+  /** The end of the run: the report (or, when partial, the last batch) becomes final. */
+  finishRun(body: CorepyReportEventBody): void {
+    const run = this.snapshot ?? this.placeholder();
+    const batch = body.lastBatch;
+    this.set({
+      ...run,
+      status: body.partial ? 'partial' : 'finished',
+      exitCode: body.exitCode,
+      totalMs: batch?.totalMs ?? run.totalMs,
+      sites: batch?.sites ?? run.sites,
+      droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
+      recommendations: parseRecommendations(body.recommendations).map((r) => ({
+        ...r, location: { ...r.location, file: normalizeFile(r.location.file) },
+      })),
+      flame: body.flame,
+    });
+  }
+
+  /** Restores a persisted run (or clears with undefined). */
+  load(snapshot: RunSnapshot | undefined): void {
+    this.set(snapshot);
+  }
+
+  clear(): void {
+    this.set(undefined);
+  }
+
+  /** Lines of one file that ran ops, in line order. */
+  linesFor(file: string): LineStats[] {
+    return [...(this.byFile.get(file)?.values() ?? [])].sort((a, b) => a.line - b.line);
+  }
+
+  lineAt(file: string, line: number): LineStats | undefined {
+    return this.byFile.get(file)?.get(line);
+  }
+
+  /** Recommendations located in `file`. */
+  recommendationsFor(file: string): Recommendation[] {
+    return (this.snapshot?.recommendations ?? []).filter((r) => r.location.file === file);
+  }
+
+  /** Op totals across the run, hottest first. */
+  hotOps(): OpTotals[] {
+    const all = [...this.byFile.values()].flatMap((m) => [...m.values()]);
+    const total = this.totalOpMs();
+    const byOp = new Map<string, { count: number; totalMs: number; lines: LineStats[] }>();
+    for (const s of this.snapshot?.sites ?? []) {
+      const t = byOp.get(s.op) ?? { count: 0, totalMs: 0, lines: [] };
+      t.count += s.count;
+      t.totalMs += s.totalMs;
+      byOp.set(s.op, t);
+    }
+    for (const l of all) for (const o of l.ops) byOp.get(o.op)?.lines.push(l);
+    return [...byOp.entries()]
+      .map(([op, t]) => ({
+        op, count: t.count, totalMs: t.totalMs, share: total > 0 ? t.totalMs / total : 0,
+        lines: t.lines.sort((a, b) => b.totalMs - a.totalMs),
+      }))
+      .sort((a, b) => b.totalMs - a.totalMs);
+  }
+
+  private totalOpMs(): number {
+    let t = 0;
+    for (const s of this.snapshot?.sites ?? []) t += s.totalMs;
+    return t;
+  }
+
+  private placeholder(): RunSnapshot {
+    return {
+      version: 1, program: '', startedAt: Date.now(), status: 'running', exitCode: null, totalMs: 0,
+      sites: [], recommendations: [], flame: null, droppedEvents: 0,
+    };
+  }
+
+  private set(snapshot: RunSnapshot | undefined): void {
+    this.snapshot = snapshot;
+    this.byFile = indexByLine(snapshot?.sites ?? []);
+    for (const l of [...this.listeners]) l();
+  }
+}
+
+/** Groups sites by file and line (columns merged: one lens per line). Pure. */
+export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number, LineStats>> {
+  let total = 0;
+  for (const s of sites) total += s.totalMs;
+  const acc = new Map<string, Map<number, Map<string, LineOp>>>();
+  for (const s of sites) {
+    if (s.location === null) continue;
+    const file = normalizeFile(s.location.file);
+    const lines = acc.get(file) ?? new Map<number, Map<string, LineOp>>();
+    acc.set(file, lines);
+    const ops = lines.get(s.location.line) ?? new Map<string, LineOp>();
+    lines.set(s.location.line, ops);
+    const key = `${s.op}\u0000${s.backend}`;
+    const prev = ops.get(key);
+    ops.set(key, prev === undefined
+      ? { op: s.op, backend: s.backend, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes }
+      : {
+        ...prev, count: prev.count + s.count, totalMs: prev.totalMs + s.totalMs,
+        minMs: Math.min(prev.minMs, s.minMs), maxMs: Math.max(prev.maxMs, s.maxMs), bytes: prev.bytes + s.bytes,
+      });
+  }
+  const out = new Map<string, Map<number, LineStats>>();
+  for (const [file, lines] of acc) {
+    const m = new Map<number, LineStats>();
+    for (const [line, ops] of lines) {
+      const list = [...ops.values()].sort((a, b) => b.totalMs - a.totalMs);
+      const totalMs = list.reduce((a, o) => a + o.totalMs, 0);
+      m.set(line, {
+        file, line, totalMs, count: list.reduce((a, o) => a + o.count, 0),
+        share: total > 0 ? totalMs / total : 0, ops: list,
+      });
+    }
+    out.set(file, m);
+  }
+  return out;
+}
+
+/** Formats ms for humans: 3 significant digits, µs below 1 ms. */
+export function formatMs(ms: number): string {
+  if (ms < 1) return `${(ms * 1000).toPrecision(3)} µs`;
+  if (ms < 1000) return `${ms.toPrecision(3)} ms`;
+  return `${(ms / 1000).toPrecision(3)} s`;
+}
+
+/** The CodeLens text of a line: "⏱ 1.24 ms · 35 % · std ×1 · wasm". */
+export function lensTitle(l: LineStats): string {
+  const ops = l.ops.map((o) => `${o.op} ×${o.count}`).join(', ');
+  const backends = [...new Set(l.ops.map((o) => o.backend))].join('/');
+  return `⏱ ${formatMs(l.totalMs)} · ${Math.round(l.share * 100)} % · ${ops} · ${backends}`;
+}

@@ -1,0 +1,67 @@
+/**
+ * The recommendation shape the runtime's `getRecommendations()` produces (see the profiler),
+ * and a guard that turns the loosely typed IPC payload into it, dropping malformed entries.
+ * Lines and columns are 1-based.
+ */
+
+export type Priority = 'HIGH' | 'MEDIUM' | 'LOW';
+
+/** A 1-based, end-exclusive source range. */
+export interface FixRange {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+export interface Recommendation {
+  readonly id: string;
+  readonly priority: Priority;
+  readonly title: string;
+  readonly description: string;
+  /** Measured speed-up factor (×). */
+  readonly estimatedSpeedup: number;
+  readonly codeExample: { readonly before: string; readonly after: string };
+  readonly location: { readonly file: string; readonly line: number; readonly column: number };
+  /** Free-form measured facts behind the recommendation. */
+  readonly evidence: unknown;
+  /** A mechanical rewrite, when one exists. */
+  readonly fix?: { readonly range: FixRange; readonly replacement: string };
+}
+
+function isObj(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null;
+}
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function isRange(v: unknown): v is FixRange {
+  return isObj(v) && isNum(v.startLine) && isNum(v.startColumn) && isNum(v.endLine) && isNum(v.endColumn);
+}
+
+/** Keeps the well-formed recommendations of an untrusted payload. */
+export function parseRecommendations(payload: unknown): Recommendation[] {
+  if (!Array.isArray(payload)) return [];
+  const out: Recommendation[] = [];
+  for (const r of payload) {
+    if (!isObj(r) || typeof r.title !== 'string' || !isObj(r.location)) continue;
+    const loc = r.location;
+    if (typeof loc.file !== 'string' || !isNum(loc.line)) continue;
+    const priority: Priority = r.priority === 'HIGH' || r.priority === 'LOW' ? r.priority : 'MEDIUM';
+    const ex = isObj(r.codeExample) ? r.codeExample : {};
+    const fix = isObj(r.fix) && isRange(r.fix.range) && typeof r.fix.replacement === 'string'
+      ? { range: r.fix.range, replacement: r.fix.replacement } : undefined;
+    out.push({
+      id: typeof r.id === 'string' ? r.id : `${loc.file}:${loc.line}:${r.title}`,
+      priority,
+      title: r.title,
+      description: typeof r.description === 'string' ? r.description : '',
+      estimatedSpeedup: isNum(r.estimatedSpeedup) ? r.estimatedSpeedup : 1,
+      codeExample: { before: typeof ex.before === 'string' ? ex.before : '', after: typeof ex.after === 'string' ? ex.after : '' },
+      location: { file: loc.file, line: loc.line, column: isNum(loc.column) ? loc.column : 1 },
+      evidence: r.evidence,
+      ...(fix ? { fix } : {}),
+    });
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+/**
+ * Code actions on corepy diagnostics: the recommendation's `fix` as a QuickFix (when it has one)
+ * and "Explain" (opens the full recommendation with its evidence).
+ */
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx.js';
+import type { Recommendation } from '../recommendation.js';
+import { DIAGNOSTIC_SOURCE } from './diagnostics.js';
+
+/** Command id of the Explain action. */
+export const EXPLAIN_COMMAND = 'corepy.explainRecommendation';
+
+export function registerCodeActions(ctx: Ctx, selector: vscode.DocumentSelector): void {
+  ctx.push(vscode.languages.registerCodeActionsProvider(selector, {
+    provideCodeActions(doc, _range, context) {
+      const actions: vscode.CodeAction[] = [];
+      for (const diag of context.diagnostics) {
+        if (diag.source !== DIAGNOSTIC_SOURCE) continue;
+        const rec = ctx.store.run?.recommendations.find((r) => r.id === diag.code && r.location.file === doc.uri.fsPath);
+        if (!rec) continue;
+        if (rec.fix) actions.push(fixAction(doc, rec, diag));
+        const explain = new vscode.CodeAction(`Explain: ${rec.title}`, vscode.CodeActionKind.Empty);
+        explain.command = { command: EXPLAIN_COMMAND, title: 'Explain', arguments: [rec.id] };
+        explain.diagnostics = [diag];
+        actions.push(explain);
+      }
+      return actions;
+    },
+  }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.Empty] }));
+}
+
+function fixAction(doc: vscode.TextDocument, rec: Recommendation, diag: vscode.Diagnostic): vscode.CodeAction {
+  const f = rec.fix!.range;
+  const action = new vscode.CodeAction(`Corepy: ${rec.title}`, vscode.CodeActionKind.QuickFix);
+  action.edit = new vscode.WorkspaceEdit();
+  action.edit.replace(doc.uri, new vscode.Range(f.startLine - 1, f.startColumn - 1, f.endLine - 1, f.endColumn - 1), rec.fix!.replacement);
+  action.diagnostics = [diag];
+  action.isPreferred = rec.priority === 'HIGH';
+  return action;
+}

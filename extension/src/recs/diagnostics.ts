@@ -1,0 +1,53 @@
+/** Recommendations as diagnostics (source "corepy"), severity by priority. */
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx.js';
+import type { Priority, Recommendation } from '../recommendation.js';
+
+const SEVERITY: Record<Priority, vscode.DiagnosticSeverity> = {
+  HIGH: vscode.DiagnosticSeverity.Warning,
+  MEDIUM: vscode.DiagnosticSeverity.Information,
+  LOW: vscode.DiagnosticSeverity.Hint,
+};
+
+/** Diagnostic code prefix; the recommendation id follows, so code actions can find it again. */
+export const DIAGNOSTIC_SOURCE = 'corepy';
+
+/** The range a recommendation covers: its fix's range, else its whole line. */
+export function recommendationRange(r: Recommendation, doc?: vscode.TextDocument): vscode.Range {
+  if (r.fix) {
+    const f = r.fix.range;
+    return new vscode.Range(f.startLine - 1, f.startColumn - 1, f.endLine - 1, f.endColumn - 1);
+  }
+  const line = r.location.line - 1;
+  if (doc && line < doc.lineCount) {
+    const l = doc.lineAt(line);
+    return new vscode.Range(line, l.firstNonWhitespaceCharacterIndex, line, l.range.end.character);
+  }
+  return new vscode.Range(line, Math.max(0, r.location.column - 1), line, Number.MAX_SAFE_INTEGER);
+}
+
+export function registerDiagnostics(ctx: Ctx): vscode.DiagnosticCollection {
+  const collection = ctx.push(vscode.languages.createDiagnosticCollection('corepy'));
+  const update = (): void => {
+    collection.clear();
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    for (const r of ctx.store.run?.recommendations ?? []) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === r.location.file);
+      const d = new vscode.Diagnostic(
+        recommendationRange(r, doc),
+        `${r.title} (≈${r.estimatedSpeedup.toFixed(1)}× faster): ${r.description}`,
+        SEVERITY[r.priority],
+      );
+      d.source = DIAGNOSTIC_SOURCE;
+      d.code = r.id;
+      const list = byFile.get(r.location.file) ?? [];
+      list.push(d);
+      byFile.set(r.location.file, list);
+    }
+    for (const [file, list] of byFile) collection.set(vscode.Uri.file(file), list);
+  };
+  // Recommendations change once per run (at its end), so no throttling is needed.
+  ctx.push(ctx.store.onDidChange(update));
+  update();
+  return collection;
+}

@@ -1,0 +1,60 @@
+/**
+ * Line heat: a background whose strength follows the line's share of op time (four buckets, in
+ * theme colours contributed under `contributes.colors`), plus a hover with the per-op breakdown.
+ */
+import * as vscode from 'vscode';
+import { throttle, type Ctx } from '../ctx.js';
+import { formatMs, type LineStats } from '../profile-store.js';
+
+/** Bucket lower bounds (share of op time) and their contributed colour ids. */
+const LEVELS: readonly { min: number; color: string }[] = [
+  { min: 0.4, color: 'corepy.heat4' },
+  { min: 0.15, color: 'corepy.heat3' },
+  { min: 0.05, color: 'corepy.heat2' },
+  { min: 0, color: 'corepy.heat1' },
+];
+
+/** Hover markdown: one row per op that ran on the line. */
+export function hoverMarkdown(l: LineStats): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(`**Corepy** — ${formatMs(l.totalMs)} on this line (${(l.share * 100).toFixed(1)} % of op time)\n\n`);
+  md.appendMarkdown('| op | count | avg | min | max | backend | bytes |\n|---|---:|---:|---:|---:|---|---:|\n');
+  for (const o of l.ops) {
+    md.appendMarkdown(`| ${o.op} | ${o.count} | ${formatMs(o.totalMs / o.count)} | ${formatMs(o.minMs)} | ${formatMs(o.maxMs)} | ${o.backend} | ${o.bytes.toLocaleString('en-US')} |\n`);
+  }
+  return md;
+}
+
+export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void {
+  const types = LEVELS.map((lv) => ctx.push(vscode.window.createTextEditorDecorationType({
+    isWholeLine: true,
+    backgroundColor: new vscode.ThemeColor(lv.color),
+    overviewRulerColor: new vscode.ThemeColor(lv.color),
+    overviewRulerLane: vscode.OverviewRulerLane.Right,
+  })));
+
+  const paint = (editor: vscode.TextEditor): void => {
+    const buckets: vscode.Range[][] = LEVELS.map(() => []);
+    if (ctx.config.inlineTimings) {
+      for (const l of ctx.store.linesFor(editor.document.uri.fsPath)) {
+        if (l.line > editor.document.lineCount) continue;
+        const i = LEVELS.findIndex((lv) => l.share >= lv.min);
+        buckets[i]!.push(editor.document.lineAt(l.line - 1).range);
+      }
+    }
+    types.forEach((t, i) => editor.setDecorations(t, buckets[i]!));
+  };
+  const paintAll = throttle(() => vscode.window.visibleTextEditors.forEach(paint));
+  ctx.push(paintAll);
+  ctx.push(ctx.store.onDidChange(paintAll));
+  ctx.onConfigChange(paintAll);
+  ctx.push(vscode.window.onDidChangeVisibleTextEditors(paintAll));
+  paintAll();
+
+  ctx.push(vscode.languages.registerHoverProvider(selector, {
+    provideHover(doc, pos) {
+      if (!ctx.config.inlineTimings) return undefined;
+      const l = ctx.store.lineAt(doc.uri.fsPath, pos.line + 1);
+      return l ? new vscode.Hover(hoverMarkdown(l), doc.lineAt(pos.line).range) : undefined;
+    },
+  }));
+}

@@ -1,0 +1,50 @@
+/** The "Hot Operations" tree: ops by total time, each expanding to the lines it ran from. */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { throttle, type Ctx } from '../ctx.js';
+import { formatMs, type LineStats, type OpTotals } from '../profile-store.js';
+
+type Node = { kind: 'op'; op: OpTotals } | { kind: 'line'; line: LineStats; op: string };
+
+class HotOpsProvider implements vscode.TreeDataProvider<Node> {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  refresh(): void { this.changed.fire(); }
+
+  getChildren(node?: Node): Node[] {
+    if (node === undefined) return this.ctx.store.hotOps().map((op) => ({ kind: 'op', op }));
+    if (node.kind === 'op') return node.op.lines.map((line) => ({ kind: 'line', line, op: node.op.op }));
+    return [];
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'op') {
+      const item = new vscode.TreeItem(node.op.op, vscode.TreeItemCollapsibleState.Collapsed);
+      item.description = `${formatMs(node.op.totalMs)} · ${Math.round(node.op.share * 100)} % · ×${node.op.count}`;
+      item.iconPath = new vscode.ThemeIcon('flame');
+      return item;
+    }
+    const l = node.line;
+    const op = l.ops.find((o) => o.op === node.op);
+    const item = new vscode.TreeItem(`${path.basename(l.file)}:${l.line}`, vscode.TreeItemCollapsibleState.None);
+    item.description = op ? `${formatMs(op.totalMs)} · ×${op.count}` : '';
+    item.tooltip = l.file;
+    item.command = {
+      command: 'vscode.open', title: 'Open',
+      arguments: [vscode.Uri.file(l.file), { selection: new vscode.Range(l.line - 1, 0, l.line - 1, 0) }],
+    };
+    return item;
+  }
+
+  dispose(): void { this.changed.dispose(); }
+}
+
+export function registerHotOps(ctx: Ctx): void {
+  const provider = ctx.push(new HotOpsProvider(ctx));
+  const refresh = ctx.push(throttle(() => provider.refresh()));
+  ctx.push(ctx.store.onDidChange(refresh));
+  ctx.push(vscode.window.createTreeView('corepy.hotOperations', { treeDataProvider: provider }));
+}
