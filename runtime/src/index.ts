@@ -25,3 +25,4 @@ export { reshape, unsqueeze, squeeze, transpose, permute, slice, flatten, contig
 export { concat, stack } from './ops/join.js';
 export { dataSync, data, toArray, array, item, to, toAsync } from './ops/transfer.js';
 export type { TensorLike } from './ops/util.js';
+export * from './io/index.js';
