@@ -22,9 +22,9 @@ export const NAN_BITS = 0x7fc00000 | 0;
 
 /** Declares the meta buffer (binding 0) and the `nanf()` helper. */
 export const META = /* wgsl */ `
-@group(0) @binding(0) var<storage, read> meta: array<i32>;
+@group(0) @binding(0) var<storage, read> prm: array<i32>;
 // NaN comes from meta at run time: WGSL rejects NaN constant expressions.
-fn nanf() -> f32 { return bitcast<f32>(meta[1]); }
+fn nanf() -> f32 { return bitcast<f32>(prm[1]); }
 `;
 
 /**
@@ -35,12 +35,12 @@ export function indexFn(rank: number): string {
   return /* wgsl */ `
 fn at(i: u32, base: u32) -> u32 {
   var rem = i;
-  var off = meta[base];
+  var off = prm[base];
   for (var d = ${rank}; d > 0; d--) {
-    let e = u32(meta[1 + d]);
+    let e = u32(prm[1 + d]);
     let q = rem % e;
     rem = rem / e;
-    off += i32(q) * meta[base + u32(d)];
+    off += i32(q) * prm[base + u32(d)];
   }
   return u32(off);
 }

@@ -54,9 +54,9 @@ export function binaryWgsl(op: BinaryOp, dtype: DType, rank: number): string {
 @group(0) @binding(2) var<storage, read> B: array<${t}>;
 @group(0) @binding(3) var<storage, read_write> O: array<${cmp ? 'u32' : t}>;
 ${ENTRY_1D}
-  if (idx >= u32(meta[0])) { return; }
+  if (idx >= u32(prm[0])) { return; }
   let x = A[at(idx, ${2 + rank}u)];
-  let y = B[at(idx, ${2 + 2 * (rank + 1)}u)];
+  let y = B[at(idx, ${3 + 2 * rank}u)];
   O[idx] = ${expr};
 }
 `;
@@ -72,7 +72,7 @@ export function whereWgsl(dtype: DType, rank: number): string {
 @group(0) @binding(3) var<storage, read> B: array<${t}>;
 @group(0) @binding(4) var<storage, read_write> O: array<${t}>;
 ${ENTRY_1D}
-  if (idx >= u32(meta[0])) { return; }
+  if (idx >= u32(prm[0])) { return; }
   if (C[at(idx, ${base(0)}u)] != 0u) { O[idx] = A[at(idx, ${base(1)}u)]; } else { O[idx] = B[at(idx, ${base(2)}u)]; }
 }
 `;
@@ -88,7 +88,9 @@ const I32_UNARY: Partial<Record<UnaryOp, string>> = { neg: '-x', abs: 'abs(x)', 
 
 /** Conversion expressions from the source element `x` (`${from}>${to}`); same dtype copies. */
 const CASTS: Record<string, string> = {
-  'float32>int32': 'select(i32(x), 0, x != x)', // i32(f32) saturates; NaN → 0 as in the reference
+  // WGSL's i32(f32) clamps to 2147483520 (the largest f32 below 2^31); the reference saturates
+  // to 2147483647 and maps NaN to 0.
+  'float32>int32': 'select(select(i32(x), 2147483647, x >= 2147483648.0), 0, x != x)',
   'float32>bool': 'select(0u, 1u, x != 0.0)',
   'int32>float32': 'f32(x)', 'int32>bool': 'select(0u, 1u, x != 0)',
   'bool>float32': 'f32(x)', 'bool>int32': 'i32(x)',
@@ -106,7 +108,7 @@ export function mapWgsl(kind: UnaryOp | 'cast' | 'copy', from: DType, to: DType,
 @group(0) @binding(1) var<storage, read> A: array<${wgslType(from)}>;
 @group(0) @binding(2) var<storage, read_write> O: array<${wgslType(to)}>;
 ${ENTRY_1D}
-  if (idx >= u32(meta[0])) { return; }
+  if (idx >= u32(prm[0])) { return; }
   let x = A[at(idx, ${2 + rank}u)];
   O[idx] = ${expr};
 }
@@ -120,8 +122,8 @@ export function scatterWgsl(dtype: DType, rank: number): string {
 @group(0) @binding(1) var<storage, read> S: array<${t}>;
 @group(0) @binding(2) var<storage, read_write> D: array<${t}>;
 ${ENTRY_1D}
-  if (idx >= u32(meta[0])) { return; }
-  D[at(idx, ${2 + 2 * (rank + 1)}u)] = S[at(idx, ${2 + rank}u)];
+  if (idx >= u32(prm[0])) { return; }
+  D[at(idx, ${3 + 2 * rank}u)] = S[at(idx, ${2 + rank}u)];
 }
 `;
 }

@@ -22,30 +22,30 @@ var<workgroup> tA: array<f32, ${TILE * TILE}>;
 var<workgroup> tB: array<f32, ${TILE * TILE}>;
 @compute @workgroup_size(${TILE}, ${TILE})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid: vec3u) {
-  let M = u32(meta[0]);
-  let N = u32(meta[2]);
-  let K = u32(meta[3]);
+  let M = u32(prm[0]);
+  let N = u32(prm[2]);
+  let K = u32(prm[3]);
   let row = wid.y * ${TILE}u + lid.y;
   let col = wid.x * ${TILE}u + lid.x;
   var rem = wid.z;
-  var oa = meta[4];
-  var ob = meta[7];
+  var oa = prm[4];
+  var ob = prm[7];
   for (var d = ${rb}u; d > 0u; d--) {
-    let e = u32(meta[9u + d]);
+    let e = u32(prm[9u + d]);
     let q = i32(rem % e);
     rem = rem / e;
-    oa += q * meta[${9 + rb}u + d];
-    ob += q * meta[${9 + 2 * rb}u + d];
+    oa += q * prm[${9 + rb}u + d];
+    ob += q * prm[${9 + 2 * rb}u + d];
   }
   var acc = 0.0;
   for (var k0 = 0u; k0 < K; k0 += ${TILE}u) {
     let ka = k0 + lid.x;
     var va = 0.0;
-    if (row < M && ka < K) { va = A[u32(oa + i32(row) * meta[5] + i32(ka) * meta[6])]; }
+    if (row < M && ka < K) { va = A[u32(oa + i32(row) * prm[5] + i32(ka) * prm[6])]; }
     tA[lid.y * ${TILE}u + lid.x] = va;
     let kb = k0 + lid.y;
     var vb = 0.0;
-    if (kb < K && col < N) { vb = B[u32(ob + i32(kb) * meta[8] + i32(col) * meta[9])]; }
+    if (kb < K && col < N) { vb = B[u32(ob + i32(kb) * prm[8] + i32(col) * prm[9])]; }
     tB[lid.y * ${TILE}u + lid.x] = vb;
     workgroupBarrier();
     for (var k = 0u; k < ${TILE}u; k++) { acc += tA[lid.y * ${TILE}u + k] * tB[k * ${TILE}u + lid.x]; }

@@ -36,7 +36,7 @@ const MERGE: Record<ReduceKind, string> = {
 
 const EMIT: Record<ReduceKind, string> = {
   sum: 'O[o] = s.v;', min: 'O[o] = s.v;', max: 'O[o] = s.v;',
-  mean: 'O[o] = s.v / f32(meta[5]);', argmax: 'O[o] = s.i;',
+  mean: 'O[o] = s.v / f32(prm[5]);', argmax: 'O[o] = s.i;',
   moments: 'O[o] = s.m; O2[o] = s.v / s.n;',
 };
 
@@ -53,12 +53,12 @@ export function reduceWgsl(kind: ReduceKind, dtype: DType, rk: number, rr: numbe
   const input = source === 'tensor'
     ? `@group(0) @binding(1) var<storage, read> A: array<${wgslType(dtype)}>;
 fn leaf(o: u32, r: u32) -> S {
-  let x = A[u32(meta[6] + mapDims(o, 7u, ${rk}u) + mapDims(r, ${7 + 2 * rk}u, ${rr}u))];
+  let x = A[u32(prm[6] + mapDims(o, 7u, ${rk}u) + mapDims(r, ${7 + 2 * rk}u, ${rr}u))];
   return ${leafFromTensor};
 }`
     : `@group(0) @binding(1) var<storage, read> P: array<u32>;
 fn leaf(o: u32, r: u32) -> S {
-  let p = (o * u32(meta[2]) + r) * ${STATE_WORDS}u;
+  let p = (o * u32(prm[2]) + r) * ${STATE_WORDS}u;
   return S(bitcast<${t}>(P[p]), bitcast<i32>(P[p + 1u]), bitcast<f32>(P[p + 2u]), bitcast<f32>(P[p + 3u]), 1u);
 }`;
   const output = final
@@ -67,20 +67,20 @@ fn leaf(o: u32, r: u32) -> S {
       `\nfn emit(o: u32, c: u32, s: S) { ${EMIT[kind]} }`
     : `@group(0) @binding(2) var<storage, read_write> O: array<u32>;
 fn emit(o: u32, c: u32, s: S) {
-  let p = (o * u32(meta[3]) + c) * ${STATE_WORDS}u;
+  let p = (o * u32(prm[3]) + c) * ${STATE_WORDS}u;
   O[p] = bitcast<u32>(s.v); O[p + 1u] = bitcast<u32>(s.i); O[p + 2u] = bitcast<u32>(s.m); O[p + 3u] = bitcast<u32>(s.n);
 }`;
   return META + /* wgsl */ `
 struct S { v: ${t}, i: i32, m: f32, n: f32, ok: u32 }
-// Offset of flat index i over the dims described at meta[base] (shape) and meta[base + rank] (strides).
+// Offset of flat index i over the dims described at prm[base] (shape) and prm[base + rank] (strides).
 fn mapDims(i: u32, base: u32, rank: u32) -> i32 {
   var rem = i;
   var off = 0;
   for (var d = rank; d > 0u; d--) {
-    let e = u32(meta[base + d - 1u]);
+    let e = u32(prm[base + d - 1u]);
     let q = rem % e;
     rem = rem / e;
-    off += i32(q) * meta[base + rank + d - 1u];
+    off += i32(q) * prm[base + rank + d - 1u];
   }
   return off;
 }
@@ -97,12 +97,12 @@ var<workgroup> sh: array<S, ${REDUCE_WG}>;
 @compute @workgroup_size(${REDUCE_WG})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) t: u32) {
   let w = wid.y * nwg.x + wid.x;
-  let chunks = u32(meta[3]);
-  if (w >= u32(meta[0]) * chunks) { return; }
+  let chunks = u32(prm[3]);
+  if (w >= u32(prm[0]) * chunks) { return; }
   let o = w / chunks;
   let c = w % chunks;
-  let len = u32(meta[4]);
-  let end = min((c + 1u) * len, u32(meta[2]));
+  let len = u32(prm[4]);
+  let end = min((c + 1u) * len, u32(prm[2]));
   var acc = S(${t}(0), -1, 0.0, 0.0, 0u);
   for (var r = c * len + t; r < end; r += ${REDUCE_WG}u) { acc = merge(acc, leaf(o, r)); }
   sh[t] = acc;
