@@ -26,3 +26,4 @@ export { concat, stack } from './ops/join.js';
 export { dataSync, data, toArray, array, item, to, toAsync } from './ops/transfer.js';
 export type { TensorLike } from './ops/util.js';
 export * from './io/index.js';
+export * from './profiler/index.js';

@@ -48,6 +48,11 @@ export interface FlameSlices {
   readonly backend: number[];
   /** Index of the enclosing slice, or -1 at depth 0. */
   readonly parent: number[];
+  /**
+   * Worker thread id of each slice (0 = main thread). Optional (added by the profiler, compatible
+   * extension): absent means every slice is on the main thread.
+   */
+  readonly thread?: number[];
 }
 
 /** A complete flame-graph input. */

@@ -1,0 +1,182 @@
+/**
+ * Aggregation: a pure function from recorded cells (or raw events, via {@link cellsFromEvents})
+ * to per-op, per-op × call-site and per-context statistics. Rows keep first-appearance order,
+ * which is the order a script issues its ops (the report table reads like the script).
+ */
+import type { SourceLocation } from './flame-model.js';
+import { contextPath } from './context.js';
+import { addSample, emptyStats, mergeStats, stddevOf } from './stats.js';
+import type { CellRow, ContextInfo, ProfileData, ProfileEvent, Stats } from './types.js';
+
+/** Statistics of one op (optionally at one call site). Times in ms, bytes in bytes. */
+export interface OpStats {
+  readonly op: string;
+  /** Backends the op ran on, in first-use order. */
+  readonly backends: string[];
+  readonly count: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly stddevMs: number;
+  /** Share of the total op time, 0–100. */
+  readonly percent: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  /** Input elements over all calls. */
+  readonly elements: number;
+  /** GPU execution time reported by timed backends, ms. */
+  readonly gpuMs: number;
+  readonly uploadBytes: number;
+  readonly downloadBytes: number;
+}
+
+/** An op at one call site (`location` null when call sites were off or unsampled). */
+export interface SiteOpStats extends OpStats {
+  readonly site: number;
+  readonly location: SourceLocation | null;
+}
+
+/** Statistics of a named context (all nodes with this name merged). Wall times in ms. */
+export interface ContextStats {
+  readonly name: string;
+  readonly kind: 'context' | 'function';
+  /** Times the context was entered. */
+  readonly count: number;
+  /** Wall time inside the context (spans), ms. */
+  readonly totalTimeMs: number;
+  /** Wall time minus nested contexts/functions, ms. */
+  readonly selfTimeMs: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly stddevMs: number;
+  /** Share of the profiled wall time, 0–100. */
+  readonly percent: number;
+  /** Ops issued inside (nested contexts included) and their time, ms. */
+  readonly opCount: number;
+  readonly opTimeMs: number;
+  /** Op time issued directly in this context (not in a nested one), ms. */
+  readonly selfOpTimeMs: number;
+}
+
+/** The full aggregate. */
+export interface Aggregate {
+  /** Sum of all op durations, ms. */
+  readonly totalOpMs: number;
+  /** Profiled wall time, ms. */
+  readonly wallMs: number;
+  readonly ops: OpStats[];
+  readonly sites: SiteOpStats[];
+  readonly contexts: ContextStats[];
+}
+
+interface Acc extends Stats { op: string; backends: string[]; br: number; bw: number; el: number; gpu: number; up: number; down: number }
+
+function accumulate(rows: readonly CellRow[], keyOf: (c: CellRow) => string, total: number): Map<string, Acc> {
+  const m = new Map<string, Acc>();
+  for (const c of rows) {
+    const k = keyOf(c);
+    let a = m.get(k);
+    if (!a) m.set(k, (a = { ...emptyStats(), op: c.op, backends: [], br: 0, bw: 0, el: 0, gpu: 0, up: 0, down: 0 }));
+    mergeStats(a, c);
+    if (!a.backends.includes(c.backend)) a.backends.push(c.backend);
+    a.br += c.bytesRead; a.bw += c.bytesWritten; a.el += c.elements; a.gpu += c.gpuMs; a.up += c.uploadBytes; a.down += c.downloadBytes;
+  }
+  void total;
+  return m;
+}
+
+function toOpStats(a: Acc, total: number): OpStats {
+  return {
+    op: a.op, backends: a.backends, count: a.count, totalMs: a.totalMs, meanMs: a.count ? a.totalMs / a.count : 0,
+    minMs: a.count ? a.minMs : 0, maxMs: a.count ? a.maxMs : 0, stddevMs: stddevOf(a), percent: total > 0 ? (100 * a.totalMs) / total : 0,
+    bytesRead: a.br, bytesWritten: a.bw, elements: a.el, gpuMs: a.gpu, uploadBytes: a.up, downloadBytes: a.down,
+  };
+}
+
+/** True when node `id` is `name` or nested (at any depth) inside a node called `name`. */
+export function isWithin(id: number, name: string, contexts: readonly ContextInfo[]): boolean {
+  for (let n = id; n > 0; n = contexts[n]!.parent) if (contexts[n]!.name === name) return true;
+  return false;
+}
+
+/** Names of every context that recorded a span or an op. */
+export function contextNames(d: ProfileData): string[] {
+  const ids = new Set<number>([...d.contextCells.map((c) => c.context), ...d.cells.map((c) => c.context)]);
+  const names = new Set<string>();
+  for (const id of ids) for (const n of contextPath(id, d.contexts)) names.add(n);
+  return [...names];
+}
+
+/**
+ * Aggregates a snapshot. With `context`, only ops issued inside that context (at any depth)
+ * count; an unknown context name throws, listing the known ones.
+ */
+export function aggregate(d: ProfileData, opts: { context?: string } = {}): Aggregate {
+  let cells = d.cells;
+  if (opts.context !== undefined) {
+    const known = contextNames(d);
+    if (!known.includes(opts.context)) {
+      throw new Error(`Unknown profile context ${JSON.stringify(opts.context)}; recorded contexts: ${known.length ? known.map((n) => JSON.stringify(n)).join(', ') : '(none)'}`);
+    }
+    cells = cells.filter((c) => isWithin(c.context, opts.context!, d.contexts));
+  }
+  const totalOpMs = cells.reduce((s, c) => s + c.totalMs, 0);
+  const ops = [...accumulate(cells, (c) => c.op, totalOpMs).values()].map((a) => toOpStats(a, totalOpMs));
+  const siteAcc = accumulate(cells, (c) => `${c.op}\u0000${c.site}`, totalOpMs);
+  const sites = [...siteAcc.entries()].map(([k, a]) => {
+    const site = Number(k.split('\u0000')[1]);
+    return { ...toOpStats(a, totalOpMs), site, location: site >= 0 ? d.sites[site] ?? null : null };
+  });
+  const wallMs = Math.max(0, d.endMs - d.startMs);
+  return { totalOpMs, wallMs, ops, sites, contexts: contextStats(d, cells, wallMs) };
+}
+
+function contextStats(d: ProfileData, cells: readonly CellRow[], wallMs: number): ContextStats[] {
+  const byName = new Map<string, { kind: 'context' | 'function'; s: Stats; child: number; opCount: number; opMs: number; selfOpMs: number }>();
+  const entry = (id: number) => {
+    const n = d.contexts[id]!;
+    let e = byName.get(n.name);
+    if (!e) byName.set(n.name, (e = { kind: n.kind === 'function' ? 'function' : 'context', s: emptyStats(), child: 0, opCount: 0, opMs: 0, selfOpMs: 0 }));
+    return e;
+  };
+  for (const c of d.contextCells) {
+    if (c.context <= 0) continue;
+    const e = entry(c.context);
+    mergeStats(e.s, c);
+    e.child += c.childMs;
+  }
+  for (const c of cells) {
+    const seen = new Set<string>();
+    for (let n = c.context; n > 0; n = d.contexts[n]!.parent) {
+      const e = entry(n);
+      if (n === c.context) e.selfOpMs += c.totalMs;
+      if (seen.has(d.contexts[n]!.name)) continue; // recursion: count once per name
+      seen.add(d.contexts[n]!.name);
+      e.opCount += c.count;
+      e.opMs += c.totalMs;
+    }
+  }
+  return [...byName.entries()].map(([name, e]) => ({
+    name, kind: e.kind, count: e.s.count, totalTimeMs: e.s.totalMs, selfTimeMs: Math.max(0, e.s.totalMs - e.child),
+    meanMs: e.s.count ? e.s.totalMs / e.s.count : 0, minMs: e.s.count ? e.s.minMs : 0, maxMs: e.s.count ? e.s.maxMs : 0,
+    stddevMs: stddevOf(e.s), percent: wallMs > 0 ? (100 * e.s.totalMs) / wallMs : 0,
+    opCount: e.opCount, opTimeMs: e.opMs, selfOpTimeMs: e.selfOpMs,
+  }));
+}
+
+/** Rebuilds exact cells from raw events (what the recorder keeps incrementally). Pure. */
+export function cellsFromEvents(events: readonly ProfileEvent[]): CellRow[] {
+  const m = new Map<string, CellRow>();
+  for (const e of events) {
+    const k = `${e.op}\u0000${e.backend}\u0000${e.site}\u0000${e.context}`;
+    let c = m.get(k);
+    if (!c) m.set(k, (c = { op: e.op, backend: e.backend, site: e.site, context: e.context, ...emptyStats(), bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0 }));
+    addSample(c, e.endMs - e.startMs);
+    c.bytesRead += e.bytesRead; c.bytesWritten += e.bytesWritten; c.elements += e.elements;
+    if (e.gpuStartMs !== undefined) c.gpuMs += e.gpuEndMs! - e.gpuStartMs;
+    c.uploadBytes += e.uploadBytes; c.downloadBytes += e.downloadBytes;
+  }
+  return [...m.values()];
+}

@@ -1,0 +1,119 @@
+/**
+ * Context tracking: which ProfileContext / @profiled function an op runs in. The current frame
+ * lives in an AsyncLocalStorage so it follows `await`; `using ctx = new ProfileContext(name)`
+ * enters it for the rest of the block (enterWith) and leaves it on dispose. Context nodes are
+ * interned by (parent, kind, name) into a tree whose ids never change for the life of the process,
+ * so a frame opened before `clearProfile()` stays valid after it.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ContextInfo } from './types.js';
+
+/** One open context instance. */
+export interface Frame {
+  readonly id: number;
+  readonly parent: Frame | null;
+  readonly startMs: number;
+  /** Wall time of child spans closed so far, ms. */
+  childMs: number;
+}
+
+const nodes: ContextInfo[] = [{ name: '(root)', kind: 'root', parent: -1 }];
+const byKey = new Map<string, number>();
+const storage = new AsyncLocalStorage<Frame | null>();
+// Until the first context opens, ops skip the AsyncLocalStorage lookup entirely.
+let used = false;
+
+/** Receives closed spans (installed by the recorder while profiling). */
+export type SpanSink = (context: number, startMs: number, endMs: number, childMs: number) => void;
+let sink: SpanSink | null = null;
+
+/** @internal Installs the span receiver (null while profiling is off). */
+export function setSpanSink(s: SpanSink | null): void {
+  sink = s;
+}
+
+/** Every context node so far (index = id; 0 is the root). */
+export function contextNodes(): readonly ContextInfo[] {
+  return nodes;
+}
+
+/** Id of the context an op issued now belongs to (0 = none). */
+export function currentContextId(): number {
+  if (!used) return 0;
+  const f = storage.getStore();
+  return f ? f.id : 0;
+}
+
+/** The innermost open frame, or null. */
+export function currentFrame(): Frame | null {
+  return used ? storage.getStore() ?? null : null;
+}
+
+/** Names of the node and its ancestors, outermost first. */
+export function contextPath(id: number, table: readonly ContextInfo[] = nodes): string[] {
+  const out: string[] = [];
+  for (let n = id; n > 0; n = table[n]!.parent) out.unshift(table[n]!.name);
+  return out;
+}
+
+function intern(parent: number, kind: 'context' | 'function', name: string): number {
+  const key = `${parent}\u0000${kind}\u0000${name}`;
+  let id = byKey.get(key);
+  if (id === undefined) {
+    id = nodes.length;
+    nodes.push({ name, kind, parent });
+    byKey.set(key, id);
+  }
+  return id;
+}
+
+/** Opens a frame under the current one (does not enter it). */
+export function openFrame(name: string, kind: 'context' | 'function'): Frame {
+  if (typeof name !== 'string' || name.length === 0) throw new TypeError(`ProfileContext: name must be a non-empty string, got ${JSON.stringify(name)}`);
+  used = true;
+  const parent = storage.getStore() ?? null;
+  return { id: intern(parent ? parent.id : 0, kind, name), parent, startMs: performance.now(), childMs: 0 };
+}
+
+/** Closes a frame: reports its span and charges its wall time to the parent's child time. */
+export function closeFrame(f: Frame): void {
+  const end = performance.now();
+  const ms = end - f.startMs;
+  if (f.parent) f.parent.childMs += ms;
+  if (sink) sink(f.id, f.startMs, end, f.childMs);
+}
+
+/** Runs `fn` with `f` as the current frame (synchronously and across its awaits). */
+export function runInFrame<T>(f: Frame, fn: () => T): T {
+  return storage.run(f, fn);
+}
+
+/** Makes `f` current for the rest of this synchronous execution and what it schedules. */
+export function enterFrame(f: Frame | null): void {
+  storage.enterWith(f);
+}
+
+/**
+ * Runs `fn` inside a new frame and closes the frame when `fn` returns, throws, or — for a
+ * promise — settles. Used by ProfileContext.run, profileContext and profiled.
+ */
+export function withFrame<T>(name: string, kind: 'context' | 'function', fn: () => T): T {
+  const f = openFrame(name, kind);
+  return runFramed(f, fn);
+}
+
+/** Runs `fn` in an already opened frame and closes it afterwards (promise-aware). */
+export function runFramed<T>(f: Frame, fn: () => T): T {
+  let result: T;
+  try {
+    result = storage.run(f, fn);
+  } catch (e) {
+    closeFrame(f);
+    throw e;
+  }
+  if (result instanceof Promise) {
+    return result.finally(() => closeFrame(f)) as T;
+  }
+  closeFrame(f);
+  return result;
+}

@@ -1,0 +1,90 @@
+/**
+ * Text and Markdown renderings of a {@link ProfileReport}: the seed's Example 1 table
+ * (Operation | Count | Avg (ms) | Backend | % Total, the slowest marked), total time, the
+ * profiler's measured overhead, then recommendations. The text table fits the terminal width
+ * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
+ */
+import type { ProfileReport } from './report.js';
+
+/** Rendering options. */
+export interface TextOptions {
+  /** Columns available; default: the terminal's width, else 100. */
+  readonly width?: number;
+  /** ANSI colour; default: stdout is a TTY and NO_COLOR is unset. */
+  readonly color?: boolean;
+}
+
+const fmtMs = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 0.01 ? x.toFixed(2) : x.toFixed(4));
+const pct = (x: number): string => `${x < 1 && x > 0 ? x.toFixed(1) : x.toFixed(0)}%`;
+const device = (b: string): string => `${b === 'webgpu' ? 'GPU' : 'CPU'} (${b})`;
+
+function rows(r: ProfileReport): string[][] {
+  return r.operations.map((o) => [o.op, String(o.count), fmtMs(o.meanMs), o.backends.map(device).join(', '), pct(o.percent)]);
+}
+
+function overheadLine(r: ProfileReport): string {
+  const o = r.overhead;
+  return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
+    `${o.perOpNs.toFixed(0)} ns/op, ${(o.perCaptureNs / 1000).toFixed(1)} µs/call site, call sites: ${r.callSiteMode})`;
+}
+
+/** The report as a box-drawn text table. */
+export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
+  const width = Math.max(30, opts.width ?? process.stdout.columns ?? 100);
+  const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
+  const bold = (s: string): string => (color ? `\x1b[1;33m${s}\x1b[0m` : s);
+  let header = ['Operation', 'Count', 'Avg (ms)', 'Backend', '% Total'];
+  let body = rows(r);
+  const marker = '  ← Slowest';
+  const widthOf = (h: string[], b: string[][]): number[] => h.map((x, i) => Math.max(x.length, ...b.map((row) => row[i]!.length)));
+  let w = widthOf(header, body);
+  const total = (ws: number[]): number => ws.reduce((a, b) => a + b + 3, 1) + marker.length;
+  if (total(w) > width) {
+    header = header.filter((_, i) => i !== 3);
+    body = body.map((row) => row.filter((_, i) => i !== 3));
+    w = widthOf(header, body);
+  }
+  if (total(w) > width) w[0] = Math.max(6, w[0]! - (total(w) - width));
+  const cell = (s: string, i: number): string => (s.length > w[i]! ? s.slice(0, w[i]! - 1) + '…' : s.padEnd(w[i]!));
+  const line = (l: string, m: string, r2: string): string => l + w.map((x) => '─'.repeat(x + 2)).join(m) + r2;
+  const inner = Math.min(width, total(w) - marker.length) - 2;
+  const title = 'COREPY PERFORMANCE REPORT' + (r.context ? ` — context "${r.context}"` : '');
+  const pad = Math.max(0, inner - title.length);
+  const out = [
+    '╔' + '═'.repeat(inner) + '╗',
+    '║' + ' '.repeat(pad >> 1) + title + ' '.repeat(pad - (pad >> 1)) + '║',
+    '╚' + '═'.repeat(inner) + '╝', '',
+    line('┌', '┬', '┐'), '│ ' + header.map(cell).join(' │ ') + ' │', line('├', '┼', '┤'),
+  ];
+  r.operations.forEach((o, k) => {
+    const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
+    out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
+  });
+  out.push(line('└', '┴', '┘'), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms (${r.opCount} ops, wall ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r));
+  if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
+  if (r.recommendations.length > 0) {
+    out.push('', 'RECOMMENDATIONS:');
+    for (const rec of r.recommendations) {
+      const where = rec.location ? ` (${rec.location.file}:${rec.location.line})` : '';
+      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ~${rec.estimatedSpeedup.toFixed(2)}x (${rec.speedupBasis})`);
+    }
+  }
+  return out.join('\n');
+}
+
+/** The report as GitHub-flavoured Markdown. */
+export function renderMarkdown(r: ProfileReport): string {
+  const out = [`# Corepy performance report${r.context ? ` — context \`${r.context}\`` : ''}`, '',
+    '| Operation | Count | Avg (ms) | Backend | % Total |', '|---|---:|---:|---|---:|'];
+  rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
+  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms (${r.opCount} ops)`, '', overheadLine(r));
+  if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
+  if (r.recommendations.length > 0) {
+    out.push('', '## Recommendations', '');
+    for (const rec of r.recommendations) {
+      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ~${rec.estimatedSpeedup.toFixed(2)}x — ${rec.speedupBasis}`, '',
+        '```ts', '// before', rec.codeExample.before, '// after', rec.codeExample.after, '```', '');
+    }
+  }
+  return out.join('\n');
+}

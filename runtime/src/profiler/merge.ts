@@ -1,0 +1,60 @@
+/**
+ * Merging two snapshots (the main thread's and a worker's): call sites are appended, context
+ * nodes are re-interned by (parent, kind, name) so the same named context in two threads is
+ * one node, and every event/span/cell index is remapped. Pure.
+ */
+import type { ContextInfo, ProfileData } from './types.js';
+
+/** Shifts every time in `d` by `ms` (to move a worker's clock onto the main thread's origin). */
+export function shiftData(d: ProfileData, ms: number): ProfileData {
+  if (ms === 0) return d;
+  return {
+    ...d,
+    events: d.events.map((e) => ({
+      ...e, startMs: e.startMs + ms, endMs: e.endMs + ms,
+      ...(e.gpuStartMs !== undefined ? { gpuStartMs: e.gpuStartMs + ms, gpuEndMs: e.gpuEndMs! + ms } : {}),
+    })),
+    spans: d.spans.map((s) => ({ ...s, startMs: s.startMs + ms, endMs: s.endMs + ms })),
+    startMs: d.startMs + ms, endMs: d.endMs + ms,
+  };
+}
+
+/** `a` and `b` as one snapshot. */
+export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
+  const contexts: ContextInfo[] = a.contexts.slice();
+  const key = (parent: number, kind: string, name: string): string => `${parent}\u0000${kind}\u0000${name}`;
+  const known = new Map<string, number>();
+  contexts.forEach((c, i) => { if (i > 0) known.set(key(c.parent, c.kind, c.name), i); });
+  const ctxMap: number[] = [0];
+  for (let i = 1; i < b.contexts.length; i++) {
+    const c = b.contexts[i]!;
+    const parent = ctxMap[c.parent] ?? 0;
+    const k = key(parent, c.kind, c.name);
+    let id = known.get(k);
+    if (id === undefined) {
+      id = contexts.length;
+      contexts.push({ name: c.name, kind: c.kind, parent });
+      known.set(k, id);
+    }
+    ctxMap[i] = id;
+  }
+  const off = a.sites.length;
+  const site = (s: number): number => (s < 0 ? s : s + off);
+  const ctx = (c: number): number => ctxMap[c] ?? 0;
+  return {
+    sites: [...a.sites, ...b.sites],
+    contexts,
+    events: [...a.events, ...b.events.map((e) => ({ ...e, site: site(e.site), context: ctx(e.context) }))].sort((x, y) => x.startMs - y.startMs),
+    spans: [...a.spans, ...b.spans.map((s) => ({ ...s, context: ctx(s.context) }))],
+    cells: [...a.cells, ...b.cells.map((c) => ({ ...c, site: site(c.site), context: ctx(c.context) }))],
+    contextCells: [...a.contextCells, ...b.contextCells.map((c) => ({ ...c, context: ctx(c.context) }))],
+    droppedEvents: a.droppedEvents + b.droppedEvents,
+    droppedSpans: a.droppedSpans + b.droppedSpans,
+    startMs: Math.min(a.startMs, b.startMs),
+    endMs: Math.max(a.endMs, b.endMs),
+    threads: [...a.threads, ...b.threads.filter((t) => !a.threads.includes(t))],
+    callSites: a.callSites,
+    sampleEvery: a.sampleEvery,
+    selfCost: { ...a.selfCost, ops: a.selfCost.ops + b.selfCost.ops, captures: a.selfCost.captures + b.selfCost.captures },
+  };
+}

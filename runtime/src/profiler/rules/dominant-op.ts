@@ -1,0 +1,39 @@
+/**
+ * Rule: one op dominates total time and has a known cheaper formulation. Ops without one get no
+ * advice (telling someone that their only real work takes most of the time helps nobody);
+ * mean/std/var are left to the moments rule.
+ *
+ * Speedup (measured): an upper bound — the whole-profile speedup if the op's measured time were
+ * removed entirely (Amdahl with the op's share).
+ */
+import { ms, recId, speedupFrom, type Rule } from './types.js';
+
+const SHARE = 30;
+const ALTERNATIVES: Readonly<Record<string, { advice: string; before: string; after: string }>> = {
+  cast: { advice: 'create tensors in the dtype you compute in instead of converting them', before: "const x = cp.tensor(values).cast('float32');", after: "const x = cp.tensor(values, 'float32');" },
+  contiguous: { advice: 'avoid materialising views: keep broadcasting/strided views and let the kernels read them', before: 'const y = x.transpose().contiguous().add(1);', after: 'const y = x.transpose().add(1);' },
+  clone: { advice: 'avoid copying tensors that are not modified afterwards', before: 'const y = x.clone().mul(2);', after: 'const y = x.mul(2);' },
+  reshape: { advice: 'reshape a contiguous tensor (a free view) rather than a strided one (a copy)', before: 'x.transpose().reshape([n])', after: 'x.reshape([n]) // before transposing, or keep the view' },
+  concat: { advice: 'collect the parts and concatenate once, or preallocate the result', before: 'for (const p of parts) acc = cp.concat([acc, p]);', after: 'const acc = cp.concat(parts);' },
+  read: { advice: 'read results back once at the end instead of after every step', before: 'for (...) { total += x.item(); }', after: 'const total = cp.sum(xs).item();' },
+};
+
+/** Rule entry point. */
+export const dominantOp: Rule = (input) => {
+  const { agg } = input;
+  if (agg.ops.length < 2) return [];
+  const top = agg.ops.reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
+  const alt = ALTERNATIVES[top.op];
+  if (!alt || top.percent < SHARE) return [];
+  const site = agg.sites.filter((s) => s.op === top.op).reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
+  return [{
+    id: recId('dominant-op', site.location, top.op), rule: 'dominant-op', priority: top.percent >= 60 ? 'HIGH' : 'MEDIUM',
+    title: `Operation '${top.op}' takes ${top.percent.toFixed(0)}% of total time`,
+    description: `'${top.op}' ran ${top.count} times for ${ms(top.totalMs)} ms of ${ms(agg.totalOpMs)} ms. Consider: ${alt.advice}.`,
+    estimatedSpeedup: speedupFrom(agg.totalOpMs, top.totalMs),
+    speedupBasis: `upper bound: measured ${ms(top.totalMs)} ms of '${top.op}' removed from ${ms(agg.totalOpMs)} ms of op time`,
+    codeExample: { before: alt.before, after: alt.after },
+    location: site.location,
+    evidence: { op: top.op, count: top.count, totalMs: top.totalMs, percent: top.percent },
+  }];
+};

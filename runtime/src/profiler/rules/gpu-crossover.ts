@@ -1,0 +1,53 @@
+/**
+ * Rule: large tensors on the CPU where this machine's GPU calibration (backends/calibration.ts,
+ * written by `cp.calibrate()`) measured the GPU faster. Without a calibration this rule says
+ * nothing about the GPU: no guessing.
+ *
+ * Speedup (measured): the calibration's measured wasm/webgpu ratio at its largest size, applied
+ * to the measured time of the qualifying ops (Amdahl over the total op time).
+ */
+import type { OpFamily } from '../../backends/calibration.js';
+import { ms, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+
+const FAMILY: Readonly<Record<string, OpFamily>> = {
+  add: 'elementwise', sub: 'elementwise', mul: 'elementwise', div: 'elementwise', pow: 'elementwise', maximum: 'elementwise',
+  minimum: 'elementwise', exp: 'elementwise', log: 'elementwise', sqrt: 'elementwise', tanh: 'elementwise', sigmoid: 'elementwise',
+  relu: 'elementwise', neg: 'elementwise', abs: 'elementwise', where: 'elementwise',
+  sum: 'reduce', mean: 'reduce', min: 'reduce', max: 'reduce', argmax: 'reduce', std: 'reduce', var: 'reduce', moments: 'reduce',
+  matmul: 'matmul',
+};
+
+/** Rule entry point. */
+export const gpuCrossover: Rule = (input) => {
+  const cal = input.calibration;
+  if (!cal) return [];
+  const out: Recommendation[] = [];
+  for (const s of input.agg.sites) {
+    const family = FAMILY[s.op];
+    if (!family || s.backends.some((b) => b === 'webgpu')) continue;
+    const crossover = cal.crossover[family];
+    const ratio = cal.speedupAtLargest[family];
+    // Work per call: M·N·K for matmul (as calibrated), elements of the largest input otherwise.
+    const events = input.data.events.filter((e) => e.site === s.site && e.op === s.op);
+    const work = events.length ? Math.max(...events.map((e) => {
+      if (family !== 'matmul') return Math.max(0, ...e.inputShapes.map((sh) => sh.reduce((p, d) => p * d, 1)));
+      const [a = [], b = []] = e.inputShapes;
+      return (a[a.length - 2] ?? 1) * (a[a.length - 1] ?? 1) * (b[b.length - 1] ?? 1);
+    })) : s.elements / Math.max(1, s.count);
+    if (crossover === null || work < crossover || ratio <= 1) continue;
+    const saved = s.totalMs * (1 - 1 / ratio);
+    out.push({
+      id: recId('gpu-crossover', s.location, s.op), rule: 'gpu-crossover',
+      priority: speedupFrom(input.agg.totalOpMs, saved) >= 1.5 ? 'HIGH' : 'MEDIUM',
+      title: `Run '${s.op}' on the GPU`,
+      description: `'${s.op}' runs on the CPU (${s.backends.join(', ')}) on ${work.toLocaleString('en-US')} elements per call; this machine's ` +
+        `calibration (${cal.adapter}) measured the GPU faster from ${crossover.toLocaleString('en-US')} elements (${ratio.toFixed(1)}× at its largest size).`,
+      estimatedSpeedup: speedupFrom(input.agg.totalOpMs, saved),
+      speedupBasis: `calibration ratio ${ratio.toFixed(2)}× applied to the measured ${ms(s.totalMs)} ms of '${s.op}'`,
+      codeExample: { before: `const y = cp.${s.op}(x, …);`, after: `const xg = x.to('gpu');   // once, before the loop\nconst y = cp.${s.op}(xg, …);` },
+      location: s.location,
+      evidence: { op: s.op, elementsPerCall: work, crossover, calibratedSpeedup: ratio, totalMs: s.totalMs },
+    });
+  }
+  return out;
+};

@@ -1,0 +1,140 @@
+/**
+ * The profiler's data model: plain records that every pure step (aggregate, report, rules,
+ * flame, exports, baseline) consumes. A {@link ProfileData} is a snapshot of one or more
+ * recorders (the main thread plus any worker threads that shared theirs).
+ *
+ * Units: times in milliseconds (ms) on the `performance.now()` clock of the process (workers
+ * are shifted onto the main thread's origin); bytes in bytes; line/column 1-based; indexes
+ * 0-based with -1 meaning "none".
+ */
+import type { SourceLocation } from './flame-model.js';
+
+/** How call sites are captured. `sampled` captures every `sampleEvery`-th op. */
+export type CallSiteMode = 'all' | 'sampled' | 'off';
+
+/** Options of `enableProfiling`. */
+export interface ProfilerOptions {
+  /** Call-site sampling period for `callSites: 'sampled'` (every Nth op gets a V8 stack). Default 8. */
+  readonly sampleEvery?: number;
+  /** Call-site capture: every op (default), a sample, or never. */
+  readonly callSites?: CallSiteMode;
+  /** Raw events kept in the ring (older ones are overwritten and counted as dropped). Default 100 000. */
+  readonly maxEvents?: number;
+}
+
+/** One outermost dispatch. */
+export interface ProfileEvent {
+  /** Recorder sequence number (unique per thread); also the GPU timing key. */
+  readonly id: number;
+  readonly op: string;
+  /** Backend name (js, wasm, webgpu). */
+  readonly backend: string;
+  /** dtype of the first tensor input or of the output (creation ops); '' when unknown. */
+  readonly dtype: string;
+  /** Shapes of the first two tensor inputs (dimensions beyond the 6th are cut). */
+  readonly inputShapes: number[][];
+  /** Shapes of the outputs (a tensor, or moments' two). */
+  readonly outputShapes: number[][];
+  /** Ids of the first two tensor inputs (Tensor.id), -1 when absent. */
+  readonly inputIds: number[];
+  /** Elements of all inputs. */
+  readonly elements: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  /** Start and end, ms (performance.now()). */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Index into {@link ProfileData.contexts}; 0 is the root (no context). */
+  readonly context: number;
+  /** Index into {@link ProfileData.sites}, or -1 (call sites off or not sampled). */
+  readonly site: number;
+  /** Worker thread id (0 = main thread). */
+  readonly thread: number;
+  /** GPU execution interval, ms, when the backend reported one. */
+  readonly gpuStartMs?: number;
+  readonly gpuEndMs?: number;
+  /** Bytes moved to/from the GPU on behalf of this op. */
+  readonly uploadBytes: number;
+  readonly downloadBytes: number;
+}
+
+/** A context (ProfileContext / profileContext) or function (@profiled) node in the context tree. */
+export interface ContextInfo {
+  readonly name: string;
+  /** 'root' only for index 0. */
+  readonly kind: 'root' | 'context' | 'function';
+  /** Index of the parent node, -1 for the root. */
+  readonly parent: number;
+}
+
+/** One closed context/function span. */
+export interface ContextSpan {
+  readonly context: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly thread: number;
+}
+
+/** Running statistics (Welford) of a set of durations, ms. */
+export interface Stats {
+  count: number;
+  totalMs: number;
+  /** Running mean and sum of squared deviations, for a numerically stable stddev. */
+  meanMs: number;
+  m2: number;
+  minMs: number;
+  maxMs: number;
+}
+
+/** Exact statistics of one (op, backend, call site, context) cell; kept even when events drop. */
+export interface CellRow extends Stats {
+  readonly op: string;
+  readonly backend: string;
+  readonly site: number;
+  readonly context: number;
+  bytesRead: number;
+  bytesWritten: number;
+  elements: number;
+  gpuMs: number;
+  uploadBytes: number;
+  downloadBytes: number;
+}
+
+/** Exact statistics of one context node's spans (wall time) and of its child spans. */
+export interface ContextCellRow extends Stats {
+  readonly context: number;
+  /** Sum of the wall time of directly nested context/function spans, ms. */
+  childMs: number;
+}
+
+/** The profiler's own measured cost, used to state its overhead in reports. */
+export interface SelfCost {
+  /** Recorder cost per op without a call-site capture, ns (measured at enable time). */
+  readonly perOpNs: number;
+  /** Extra cost of one call-site capture, ns. */
+  readonly perCaptureNs: number;
+  /** Ops recorded and call sites captured so far. */
+  readonly ops: number;
+  readonly captures: number;
+}
+
+/** A snapshot of everything recorded. */
+export interface ProfileData {
+  readonly sites: SourceLocation[];
+  readonly contexts: ContextInfo[];
+  /** Retained raw events, oldest first. */
+  readonly events: ProfileEvent[];
+  readonly spans: ContextSpan[];
+  readonly cells: CellRow[];
+  readonly contextCells: ContextCellRow[];
+  /** Raw events/spans overwritten in the ring (aggregates still count them). */
+  readonly droppedEvents: number;
+  readonly droppedSpans: number;
+  /** When profiling started and when this snapshot was taken, ms. */
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly threads: number[];
+  readonly callSites: CallSiteMode;
+  readonly sampleEvery: number;
+  readonly selfCost: SelfCost;
+}
