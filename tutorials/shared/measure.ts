@@ -1,0 +1,36 @@
+/**
+ * Timing helpers shared by the tutorials: medians of repeats with the profiler OFF (so the
+ * numbers are the code's own cost), and one line that states a measured speedup.
+ */
+import * as cp from 'corepy';
+
+/** Median wall time of `fn` over `repeats` runs after one warm-up run, ms. Profiling is paused meanwhile. */
+export async function medianMs(fn: () => unknown, repeats = 5): Promise<number> {
+  const wasOn = cp.isProfiling();
+  cp.disableProfiling();
+  try {
+    await fn(); // warm-up: first calls compile kernels and grow memory
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const t0 = performance.now();
+      await fn();
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return times[times.length >> 1]!;
+  } finally {
+    if (wasOn) cp.enableProfiling();
+  }
+}
+
+/** Prints `Speedup (measured, median of N): before X ms → after Y ms = Z×` and returns Z. */
+export function reportSpeedup(beforeMs: number, afterMs: number, repeats = 5): number {
+  const speedup = beforeMs / afterMs;
+  console.log(`Speedup (measured, median of ${repeats}): before ${beforeMs.toFixed(2)} ms → after ${afterMs.toFixed(2)} ms = ${speedup.toFixed(1)}×`);
+  return speedup;
+}
+
+/** Prints a section heading, so the output reads like the tutorial's steps. */
+export function step(title: string): void {
+  console.log(`\n── ${title} ${'─'.repeat(Math.max(0, 72 - title.length))}`);
+}
