@@ -1,0 +1,44 @@
+/**
+ * Preloaded by launchers: `node --import corepy/dist/profiler/autostart.js script.js` (for .ts
+ * add `--import tsx` first). Reads the environment, picks the backend, enables profiling and
+ * starts the IPC stream when COREPY_PROFILE_IPC=1. Environment:
+ * - COREPY_BACKEND: js | wasm | webgpu (default: the runtime's default)
+ * - COREPY_SAMPLE_EVERY: call-site sampling period (integer ≥ 1)
+ * - COREPY_CALL_SITES: all | sampled | off
+ * - COREPY_MAX_EVENTS: ring size
+ */
+import { setBackend } from '../engine.js';
+import '../index.js';
+import { BACKENDS, type BackendName } from '../types.js';
+import { startIpc } from './ipc.js';
+import { enableProfiling } from './session.js';
+import type { CallSiteMode, ProfilerOptions } from './types.js';
+
+// Source-mapped call sites for TypeScript and bundled scripts.
+process.setSourceMapsEnabled(true);
+
+const env = process.env;
+const backend = env['COREPY_BACKEND'];
+if (backend) {
+  if (!BACKENDS.includes(backend as BackendName)) {
+    process.stderr.write(`corepy autostart: unknown COREPY_BACKEND ${JSON.stringify(backend)}; allowed: ${BACKENDS.join(', ')}\n`);
+    process.exit(2);
+  }
+  try {
+    await setBackend(backend as BackendName);
+  } catch (e) {
+    process.stderr.write(`corepy autostart: backend '${backend}' failed to start: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+}
+const options: { -readonly [K in keyof ProfilerOptions]: ProfilerOptions[K] } = {};
+if (env['COREPY_SAMPLE_EVERY']) options.sampleEvery = Number(env['COREPY_SAMPLE_EVERY']);
+if (env['COREPY_CALL_SITES']) options.callSites = env['COREPY_CALL_SITES'] as CallSiteMode;
+if (env['COREPY_MAX_EVENTS']) options.maxEvents = Number(env['COREPY_MAX_EVENTS']);
+try {
+  enableProfiling(options);
+} catch (e) {
+  process.stderr.write(`corepy autostart: ${(e as Error).message}\n`);
+  process.exit(2);
+}
+startIpc();

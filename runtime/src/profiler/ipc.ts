@@ -1,0 +1,90 @@
+/**
+ * Streaming to the launcher (the VS Code debug adapter or `corepy profile`) over Node's IPC
+ * channel when COREPY_PROFILE_IPC=1: a cumulative {@link ProfileBatchMessage} at most 4×/s while
+ * profiling (unref'd timer; the channel is unref'd too, so neither keeps the script alive), and
+ * one {@link ProfileReportMessage} when the script ends — normally, by an uncaught exception, or
+ * on SIGTERM/SIGINT — carrying everything recorded up to then.
+ */
+import { aggregate } from './aggregate.js';
+import { buildFlame } from './flame.js';
+import { IPC_ENV, type ProfileBatchMessage, type ProfileReportMessage, type SiteStats } from './ipc-protocol.js';
+import { buildReport } from './report.js';
+import { isProfiling, snapshot } from './session.js';
+
+/** Minimum interval between batches, ms (4 per second at most). */
+export const BATCH_INTERVAL_MS = 250;
+
+let started = false;
+let seq = 0;
+let lastOps = -1;
+let reported = false;
+
+type Channel = { unref?: () => void; ref?: () => void };
+
+function send(msg: ProfileBatchMessage | ProfileReportMessage, done?: () => void): void {
+  try {
+    if (process.send) process.send(msg, undefined, {}, () => done?.());
+    else done?.();
+  } catch {
+    // The launcher went away; nothing else to tell.
+    done?.();
+  }
+}
+
+/** The cumulative per-(op, site) batch of everything recorded so far. */
+export function makeBatch(): ProfileBatchMessage {
+  const data = snapshot();
+  const agg = aggregate(data);
+  const sites: SiteStats[] = agg.sites.map((s) => ({
+    op: s.op, backend: s.backends.join(','), location: s.location, count: s.count, totalMs: s.totalMs,
+    minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytesRead + s.bytesWritten,
+  }));
+  return { type: 'corepyProfile', seq: seq++, totalMs: agg.totalOpMs, sites, droppedEvents: data.droppedEvents };
+}
+
+/** The final message: JSON report, recommendations and flame model. */
+export function makeReportMessage(title: string): ProfileReportMessage {
+  const data = snapshot();
+  const report = buildReport(data);
+  return { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
+}
+
+/** Sends the final report once (later calls only run `done`), then calls `done` once it is written. */
+export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile'): void {
+  if (reported || typeof process.send !== 'function') { done?.(); return; }
+  reported = true;
+  try {
+    send(makeReportMessage(title), done);
+  } catch (e) {
+    process.stderr.write(`corepy profiler: could not build the final report: ${(e as Error).message}\n`);
+    done?.();
+  }
+}
+
+/** Starts the IPC stream if COREPY_PROFILE_IPC=1 and an IPC channel exists; returns whether it did. */
+export function startIpc(): boolean {
+  if (started || process.env[IPC_ENV] !== '1' || typeof process.send !== 'function') return started;
+  started = true;
+  (process.channel as Channel | undefined)?.unref?.();
+  const timer = setInterval(() => {
+    if (!isProfiling()) return;
+    const ops = snapshot(false).selfCost.ops;
+    if (ops === lastOps) return; // nothing new: stay quiet
+    lastOps = ops;
+    send(makeBatch());
+  }, BATCH_INTERVAL_MS);
+  timer.unref();
+  // Normal end: 'beforeExit' can still send asynchronously; 'exit' is the last resort (e.g. process.exit()).
+  process.once('beforeExit', () => sendFinalReport());
+  process.once('exit', () => sendFinalReport());
+  // An uncaught error: print it as Node would, send what was recorded, then exit 1 once it is written.
+  process.once('uncaughtException', (err, origin) => {
+    process.stderr.write(`${origin === 'unhandledRejection' ? 'Unhandled rejection: ' : ''}${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+    sendFinalReport(() => process.exit(1));
+  });
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(sig, () => sendFinalReport(() => process.exit(sig === 'SIGINT' ? 130 : 143)));
+  }
+  return true;
+}
