@@ -23,6 +23,7 @@ mod matmul;
 mod moments;
 mod nd;
 mod reduce;
+mod reduce_cols;
 mod unary;
 
 /// Kernels never panic on valid input; a panic (a bug) traps instead of unwinding.

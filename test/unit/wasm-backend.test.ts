@@ -191,6 +191,17 @@ for (const flavour of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('min/max/argmax propagate NaN and keep the first maximum, along rows and columns', () => {
+      const data = [1, NaN, 3, 3, 5, 2, 5, NaN, -1, 7, 7, 0, NaN, 4, 9, 9];
+      for (const [shape, axes] of [[[4, 4], [0]], [[4, 4], [1]], [[2, 2, 4], [0, 1]], [[16], [0]]] as const) {
+        const [aw, aj] = P.both(data, 'float32', [...shape]);
+        const outShape = shape.filter((_, i) => !(axes as readonly number[]).includes(i));
+        for (const op of ['min', 'max', 'argmax', 'sum'] as const) {
+          close(read(w, w.reduce(op, aw, axes), outShape), read(jsBackend, jsBackend.reduce(op, aj, axes), outShape), EXACT, `${op} [${shape}] axes [${axes}]`);
+        }
+      }
+    });
+
     it('sums 1e7 float32 ones exactly and keeps the std of 1e6 values near 1e6 accurate', () => {
       const ones = w.upload(new Float32Array(1e7).fill(1), 'float32');
       const s = w.reduce('sum', { storage: ones, dtype: 'float32', shape: [1e7], strides: [1], offset: 0 }, [0]);

@@ -12,7 +12,7 @@ import { BYTES_PER_ELEMENT, type DataArray, type DType } from '../../types.js';
 import { isContiguous, sizeOf } from '../../shape.js';
 import { loadKernels, type KernelExports, type KernelFlavour } from './loader.js';
 import { LinearHeap } from './memory.js';
-import { MAX_RANK, reducedLast, writeWalk } from './layout.js';
+import { MAX_RANK, middleAxisLayout, reducedLast, writeWalk } from './layout.js';
 
 /** A block of linear memory holding one tensor's elements. */
 export class WasmStorage implements Storage {
@@ -192,6 +192,15 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 
     reduce(op, a, axes) {
       const outDtype: DType = op === 'argmax' ? 'int32' : op === 'mean' ? 'float32' : a.dtype;
+      const mid = a.dtype === 'float32' && isContiguous(a.shape, a.strides) ? middleAxisLayout(a.shape, axes) : null;
+      if (mid) {
+        // Leading/middle axes of a contiguous view: reduce whole rows in place, no transpose.
+        const out = make(outDtype, mid.outer * mid.inner);
+        const ws = heap.alloc(mid.inner * 8);
+        k.reduce_cols_f32(REDUCE_CODES[op], mid.outer, mid.r, mid.inner, out.ptr, addr(a), ws);
+        heap.release(ws, mid.inner * 8);
+        return out;
+      }
       const src = reduceSource(a, axes);
       const out = make(outDtype, src.outer);
       try {

@@ -76,3 +76,20 @@ export function reducedLast(
   }
   return { shape: ks.concat(rs), strides: kt.concat(rt), outer, inner };
 }
+
+/**
+ * [outer, r, inner] when a contiguous view's reduced `axes` are consecutive and followed by kept
+ * dims (inner > 1): the layout the column-reduction kernel reads in place. Null otherwise.
+ */
+export function middleAxisLayout(
+  shape: readonly number[], axes: readonly number[],
+): { outer: number; r: number; inner: number } | null {
+  if (axes.length === 0 || axes[axes.length - 1]! - axes[0]! + 1 !== axes.length) return null;
+  let outer = 1, r = 1, inner = 1;
+  for (let d = 0; d < shape.length; d++) {
+    if (d < axes[0]!) outer *= shape[d]!;
+    else if (d <= axes[axes.length - 1]!) r *= shape[d]!;
+    else inner *= shape[d]!;
+  }
+  return inner > 1 ? { outer, r, inner } : null;
+}

@@ -44,6 +44,7 @@ export interface KernelExports {
   copy_strided(width: number, nd: number, meta: number, out: number, src: number): void;
   reduce_f32(op: number, outer: number, inner: number, out: number, a: number): void;
   reduce_i32(op: number, outer: number, inner: number, out: number, a: number): void;
+  reduce_cols_f32(op: number, outer: number, r: number, inner: number, out: number, a: number, ws: number): void;
   moments_f32(outer: number, inner: number, meanOut: number, varOut: number, a: number): void;
   matmul_workspace_bytes(): number;
   matmul_f32(
