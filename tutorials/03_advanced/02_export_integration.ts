@@ -1,0 +1,56 @@
+/**
+ * Tutorial 3.2 — take a profile to other tools.
+ *
+ * Run: npx tsx tutorials/03_advanced/02_export_integration.ts [out-dir]
+ *
+ * One recording, six files. What each is for:
+ *  - json        the full report (schemaVersion, operations, callSites, contexts, recommendations):
+ *                for scripts, dashboards and CI;
+ *  - csv         one row per op × call site: spreadsheets, pandas, `sort -t, -k…`;
+ *  - chrome      Trace Event Format: ui.perfetto.dev or chrome://tracing — a timeline, one track
+ *                per thread, ops as slices inside their contexts;
+ *  - speedscope  speedscope.app (or `npx speedscope file`): flame graph, left-heavy and sandwich views;
+ *  - folded      Brendan Gregg's flamegraph.pl / inferno: `flamegraph.pl profile.folded > flame.svg`;
+ *  - html        a self-contained flame graph page: e-mail it, attach it to a ticket.
+ * Every file carries an `exporter` stamp naming the corepy version that wrote it.
+ */
+import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as cp from 'corepy';
+import { profileContext } from 'corepy';
+
+const outDir = resolve(process.argv[2] ?? join(tmpdir(), 'corepy-tutorials', 'exports'));
+mkdirSync(outDir, { recursive: true });
+
+cp.seed(11);
+cp.enableProfiling();
+const x = cp.randn([300, 200]);
+const w = cp.randn([200, 50]);
+profileContext('features', () => x.sub(x.mean(0)).div(x.std(0)).matmul(w).relu().sum().item());
+cp.disableProfiling();
+
+const files: Record<cp.ExportFormat, string> = {
+  json: 'profile.json', csv: 'profile.csv', chrome: 'profile.trace.json',
+  speedscope: 'profile.speedscope.json', folded: 'profile.folded', html: 'profile.html',
+};
+const opensWith: Record<cp.ExportFormat, string> = {
+  json: 'your scripts / CI (typed: ProfileReport)', csv: 'spreadsheets, pandas',
+  chrome: 'ui.perfetto.dev, chrome://tracing', speedscope: 'speedscope.app',
+  folded: 'flamegraph.pl, inferno, speedscope', html: 'any browser (self-contained)',
+};
+for (const [format, name] of Object.entries(files) as [cp.ExportFormat, string][]) {
+  const path = join(outDir, name);
+  cp.exportProfile(path, { format });
+  console.log(`${format.padEnd(10)} ${String(statSync(path).size).padStart(8)} bytes  ${name.padEnd(24)} → ${opensWith[format]}`);
+}
+
+// Read two of them back, as a tool would.
+const report = JSON.parse(readFileSync(join(outDir, files.json), 'utf8')) as cp.ProfileReport;
+console.log(`\njson: schemaVersion ${report.schemaVersion}, exporter "${report.exporter}", ops: ${report.operations.map((o) => o.op).join(', ')}`);
+const trace = JSON.parse(readFileSync(join(outDir, files.chrome), 'utf8')) as { traceEvents: { ph: string; name: string }[] };
+const slices = trace.traceEvents.filter((e) => e.ph === 'X');
+console.log(`chrome: ${slices.length} complete ('X') slices, e.g. ${[...new Set(slices.map((e) => e.name))].slice(0, 5).join(', ')}`);
+const csvHeader = readFileSync(join(outDir, files.csv), 'utf8').split('\n').find((l) => !l.startsWith('#'));
+console.log(`csv header: ${csvHeader}`);
+console.log(`\nfiles are in ${outDir}`);
