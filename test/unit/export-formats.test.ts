@@ -1,0 +1,126 @@
+/**
+ * Every export format from one recorded fixture run (contexts, nested functions, many ops):
+ * json round-trips, csv has one row per op × call site, the Chrome trace nests properly with
+ * metadata, speedscope validates against the file-format schema (ajv) and is well nested,
+ * folded lines parse with integer µs weights, html renders; each carries the exporter stamp.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { before, describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import { parseJsonExport } from '../../runtime/src/export/json.js';
+import { parseFolded } from '../../runtime/src/export/folded.js';
+import { CSV_COLUMNS } from '../../runtime/src/export/csv.js';
+import { GPU_TID } from '../../runtime/src/export/chrome-trace.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'corepy-export-'));
+const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
+const STAMP = /corepy \d+\.\d+\.\d+/;
+
+describe('exports', () => {
+  before(async () => {
+    await cp.setBackend('js');
+    cp.clearProfile();
+    cp.enableProfiling();
+    const x = cp.tensor(Array.from({ length: 2000 }, (_, i) => i));
+    const step = cp.profiled(function step(t: cp.Tensor) { return t.mul(2).add(1); });
+    cp.profileContext('outer', () => {
+      for (let i = 0; i < 5; i++) step(x);
+      cp.profileContext('inner', () => x.sub(x.mean()));
+    });
+    x.sum();
+    cp.disableProfiling();
+    for (const format of ['json', 'csv', 'chrome', 'speedscope', 'folded', 'html'] as const) cp.exportProfile(join(dir, `p.${format}`), { format });
+  });
+
+  it('json: round-trips to the same report with schemaVersion and exporter', () => {
+    const r = parseJsonExport(read('p.json'));
+    assert.equal(r.schemaVersion, 1);
+    assert.match(r.exporter, STAMP);
+    assert.deepEqual(Object.keys(r.contexts).sort(), ['inner', 'outer', 'step']);
+    assert.equal(r.operations.find((o) => o.op === 'mul')?.count, 5);
+    assert.throws(() => parseJsonExport('{"schemaVersion": 99}'), /schemaVersion 1/);
+  });
+
+  it('json: the report validates against runtime/schemas/profile-report.schema.json', () => {
+    const schema = JSON.parse(readFileSync(new URL('../../runtime/schemas/profile-report.schema.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const ok = ajv.validate(schema, JSON.parse(read('p.json')));
+    assert.ok(ok, ajv.errorsText());
+  });
+
+  it('csv: one row per op × call site with the documented columns', () => {
+    const lines = read('p.csv').trim().split('\n');
+    assert.match(lines[0]!, STAMP);
+    assert.equal(lines[1], CSV_COLUMNS.join(','));
+    const rows = lines.slice(2).map((l) => l.split(','));
+    assert.ok(rows.every((r) => r.length === CSV_COLUMNS.length));
+    const mul = rows.filter((r) => r[0] === 'mul');
+    assert.equal(mul.length, 1);
+    assert.equal(mul[0]![5], '5');
+    assert.match(mul[0]![2]!, /export-formats\.test\.ts$/);
+  });
+
+  it('chrome trace: X events with relative µs, M metadata, contexts enclosing their ops', () => {
+    const t = JSON.parse(read('p.chrome'));
+    assert.match(t.otherData.exporter, STAMP);
+    const meta = t.traceEvents.filter((e: { ph: string }) => e.ph === 'M');
+    assert.ok(meta.some((e: { name: string }) => e.name === 'process_name'));
+    assert.ok(meta.some((e: { name: string; tid: number }) => e.name === 'thread_name' && e.tid === 1));
+    const xs = t.traceEvents.filter((e: { ph: string }) => e.ph === 'X') as { name: string; ts: number; dur: number; tid: number; cat: string }[];
+    assert.ok(xs.every((e) => e.ts >= 0 && e.dur >= 0 && e.tid !== GPU_TID));
+    // Proper nesting per tid: sorted by start, every event is inside or after the previous open ones.
+    const stack: { end: number }[] = [];
+    for (const e of [...xs].sort((a, b) => a.ts - b.ts || b.dur - a.dur)) {
+      while (stack.length && stack[stack.length - 1]!.end <= e.ts) stack.pop();
+      if (stack.length) assert.ok(e.ts + e.dur <= stack[stack.length - 1]!.end + 1e-6, `${e.name} escapes its parent`);
+      stack.push({ end: e.ts + e.dur });
+    }
+    const outer = xs.find((e) => e.name === 'outer')!;
+    const muls = xs.filter((e) => e.name === 'mul');
+    assert.equal(muls.length, 5);
+    assert.ok(muls.every((m) => m.ts >= outer.ts && m.ts + m.dur <= outer.ts + outer.dur + 1e-6));
+  });
+
+  it('speedscope: validates against the file-format schema and opens/closes frames in order', () => {
+    const doc = JSON.parse(read('p.speedscope'));
+    const schema = JSON.parse(readFileSync(new URL('../../runtime/schemas/speedscope-file-format.schema.json', import.meta.url), 'utf8'));
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    assert.ok(ajv.validate(schema, doc), ajv.errorsText());
+    assert.match(doc.exporter, STAMP);
+    for (const p of doc.profiles) {
+      const open: number[] = [];
+      let last = -Infinity;
+      for (const e of p.events) {
+        assert.ok(e.at >= last, 'events in time order');
+        last = e.at;
+        if (e.type === 'O') open.push(e.frame);
+        else assert.equal(open.pop(), e.frame, 'close matches the innermost open frame');
+      }
+      assert.equal(open.length, 0);
+    }
+    assert.ok(doc.shared.frames.some((f: { name: string; line?: number }) => f.name === 'mul' && typeof f.line === 'number'));
+  });
+
+  it('folded: every line is `a;b;c <integer µs>` and stacks nest contexts over ops', () => {
+    const text = read('p.folded');
+    assert.match(text.split('\n')[0]!, STAMP);
+    const stacks = parseFolded(text);
+    assert.ok(stacks.size > 0);
+    for (const w of stacks.values()) assert.ok(Number.isInteger(w) && w > 0);
+    assert.ok([...stacks.keys()].some((k) => k.startsWith('outer;step;')) || [...stacks.keys()].some((k) => k === 'outer;step'));
+    assert.throws(() => parseFolded('a;b 1.5'), /Malformed folded line/);
+  });
+
+  it('html: a self-contained page', () => {
+    assert.match(read('p.html'), /<html/i);
+  });
+
+  it('bad input: unknown format and unwritable path give clear errors', () => {
+    assert.throws(() => cp.exportProfile(join(dir, 'x'), { format: 'pdf' as 'json' }), /Unknown export format "pdf"; allowed: json, csv/);
+    assert.throws(() => cp.exportProfile(join(dir, 'no/such/dir/p.json'), { format: 'json' }), /Cannot write json export to .*no\/such\/dir/);
+  });
+});
