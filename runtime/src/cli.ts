@@ -86,6 +86,8 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
 }
 
 const program = new Command('corepy').version(VERSION).description('corepy: a tensor runtime with a built-in profiler');
+// Usage errors exit 2 (the script's own failures and regressions use other statuses).
+program.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 program.command('profile')
   .description('Run a script (.js/.mjs, or .ts via tsx) with the profiler on, print the report, write an export')
   .argument('<script>', 'script to run (.js, .mjs, .ts, .mts)')
@@ -103,5 +105,4 @@ program.command('profile')
   .action(async (script: string, args: string[], o: ProfileOptions) => {
     process.exitCode = await profileCommand(script, args, o);
   });
-program.exitOverride((e) => { process.exit(e.exitCode === 0 ? 0 : 2); });
 await program.parseAsync(process.argv);

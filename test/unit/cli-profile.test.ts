@@ -1,0 +1,70 @@
+/**
+ * `corepy profile`: runs a script in a child Node with the profiler preloaded, prints the report,
+ * writes exports, fails on a baseline regression, and on a throwing script prints the partial
+ * report and exits non-zero.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'mocha';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'runtime', 'src', 'cli.ts');
+const script = join(root, 'test', 'fixtures', 'profiler', 'example1.mts');
+const dir = mkdtempSync(join(tmpdir(), 'corepy-cli-'));
+
+function corepy(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli: corepy profile', function () {
+  this.timeout(120000);
+
+  it('--help documents every option', () => {
+    const r = corepy(['profile', '--help']);
+    for (const opt of ['--format', '--out', '--backend', '--baseline', 'chrome', 'speedscope', 'folded', 'Exit status']) assert.match(r.stdout, new RegExp(opt));
+  });
+
+  it('prints the report table and writes a speedscope export', () => {
+    const out = join(dir, 'p.speedscope.json');
+    const r = corepy(['profile', script, '--backend', 'js', '--format', 'speedscope', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /COREPY PERFORMANCE REPORT/);
+    assert.match(r.stdout, /│ std +│ 1 +│/);
+    assert.match(r.stdout, /example1\.mts:4/);
+    assert.ok(existsSync(out));
+    assert.match(JSON.parse(readFileSync(out, 'utf8')).exporter, /^corepy /);
+  });
+
+  it('a throwing script: partial report printed, exit status non-zero', () => {
+    const r = corepy(['profile', script, '--backend', 'js'], { FIXTURE_THROW: '1' });
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, /fixture failure after the pipeline/);
+    assert.match(r.stderr, /partial report/);
+    assert.match(r.stdout, /│ sum +│ 1 +│/);
+  });
+
+  it('baselines: saved, then a regression makes the exit status 1; bad files are usage errors', () => {
+    const base = join(dir, 'base.json');
+    assert.equal(corepy(['profile', script, '--backend', 'js', '--save-baseline', base]).status, 0);
+    const b = JSON.parse(readFileSync(base, 'utf8'));
+    for (const e of Object.values(b.ops) as { meanMs: number; stddevMs: number }[]) { e.meanMs /= 1e6; e.stddevMs = 0; }
+    writeFileSync(base, JSON.stringify(b));
+    const r = corepy(['profile', script, '--backend', 'js', '--baseline', base]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /REGRESSION/);
+    const missing = corepy(['profile', script, '--baseline', join(dir, 'none.json')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Baseline file not found/);
+  });
+
+  it('bad usage: unknown format, missing script', () => {
+    assert.equal(corepy(['profile', script, '--format', 'pdf']).status, 2);
+    const r = corepy(['profile', join(dir, 'nope.mts')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /script not found/);
+  });
+});
