@@ -3,7 +3,9 @@
  * when no adapter exists. Nothing here throws anything but {@link GpuUnavailableError} for a
  * missing GPU, so callers can fall back to the CPU.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Options of {@link openDevice} (and `initGpu`). */
 export interface GpuOptions {
@@ -77,8 +79,9 @@ export function diagnoseMissing(): string {
 /** Requests an adapter and a device. Throws GpuUnavailableError with a one-line reason. */
 export async function openDevice(opts: GpuOptions = {}): Promise<GpuContext> {
   const timeoutMs = opts.timeoutMs ?? 15000;
-  // Mesa warns on every start without it; scripts/lib.sh exports one for tests and tools.
-  if (!process.env['XDG_RUNTIME_DIR']) process.env['XDG_RUNTIME_DIR'] = '/tmp';
+  // Mesa warns on every start without a private runtime dir; scripts/lib.sh exports one for
+  // tests and tools, this covers user scripts run without it.
+  if (!process.env['XDG_RUNTIME_DIR']) process.env['XDG_RUNTIME_DIR'] = mkdtempSync(join(tmpdir(), 'corepy-xdg-'));
   const request = opts.requestAdapter ?? (async () => (await dawn()).requestAdapter({ powerPreference: 'high-performance' }));
   let adapter: GPUAdapter | null;
   try {
