@@ -25,5 +25,6 @@ export { reshape, unsqueeze, squeeze, transpose, permute, slice, flatten, contig
 export { concat, stack } from './ops/join.js';
 export { dataSync, data, toArray, array, item, to, toAsync } from './ops/transfer.js';
 export type { TensorLike } from './ops/util.js';
+export { initGpu, calibrate, GpuUnavailableError, type GpuOptions, type GpuInitResult, type CalibrateOptions } from './backends/webgpu/index.js';
 export * from './io/index.js';
 export * from './profiler/index.js';

@@ -9,13 +9,16 @@ import type { BackendName } from '../../runtime/src/types.js';
 /** Backends other than the reference that are available synchronously in this build. */
 export function cpuBackendsUnderTest(): BackendName[] {
   const out: BackendName[] = [];
+  const before = cp.getBackend();
   for (const name of ['wasm'] as const) {
     try {
       void cp.setBackend(name);
       if (cp.getBackend() === name) out.push(name);
     } catch { /* not built */ }
   }
-  void cp.setBackend('js');
+  void cp.setBackend(before);
+  // The wasm kernels are part of every build; a missing backend must fail loudly, not shrink the suite.
+  if (!out.includes('wasm')) throw new Error('wasm backend unavailable: build the kernels first (npm run build)');
   return out;
 }
 
