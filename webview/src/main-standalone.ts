@@ -22,11 +22,12 @@ function readJson(id: string): { ok: true; value: unknown } | { ok: false; error
 }
 
 function main(): void {
-  const app = new App(standaloneHost(), document);
+  // Read the embedded JSON first: the App replaces the body's children, these elements included.
   const profile = readJson(PROFILE_ELEMENT_ID);
+  const compare = readJson(COMPARE_ELEMENT_ID);
+  const app = new App(standaloneHost(), document);
   if (profile === null) { app.fail('No profile in this report', `Missing #${PROFILE_ELEMENT_ID}.`); return; }
   if (!profile.ok) { app.fail('The embedded profile is not valid JSON', profile.error); return; }
-  const compare = readJson(COMPARE_ELEMENT_ID);
   try {
     app.load(profile.value, compare !== null && compare.ok ? compare.value : null);
   } catch (err) {

@@ -19,13 +19,35 @@ const vars = (bg: string, fg: string, muted: string, focus: string, border: stri
   --cf-font: var(--vscode-font-family, system-ui, -apple-system, "Segoe UI", sans-serif);
   --cf-font-size: var(--vscode-font-size, 12px);`;
 
+/**
+ * Light defaults for the VS Code Elements controls, whose own fallbacks are VS Code's dark theme.
+ * Inside VS Code the real values sit in <html style>, which outranks this rule.
+ */
+const LIGHT_CONTROLS = `
+  --vscode-foreground: #3b3b3b; --vscode-focusBorder: #005fb8; --vscode-widget-shadow: rgba(0,0,0,.16);
+  --vscode-settings-textInputBackground: #ffffff; --vscode-settings-textInputForeground: #3b3b3b;
+  --vscode-input-placeholderForeground: #767676;
+  --vscode-settings-dropdownBackground: #ffffff; --vscode-settings-dropdownForeground: #3b3b3b;
+  --vscode-settings-dropdownBorder: #cecece; --vscode-settings-dropdownListBorder: #cecece;
+  --vscode-settings-checkboxBackground: #ffffff; --vscode-settings-checkboxBorder: #cecece;
+  --vscode-settings-checkboxForeground: #3b3b3b;
+  --vscode-checkbox-background: #ffffff; --vscode-checkbox-border: #cecece; --vscode-checkbox-foreground: #3b3b3b;
+  --vscode-button-background: #005fb8; --vscode-button-foreground: #ffffff; --vscode-button-hoverBackground: #0258a8;
+  --vscode-button-secondaryBackground: #e5e5e5; --vscode-button-secondaryForeground: #3b3b3b;
+  --vscode-button-secondaryHoverBackground: #cccccc;
+  --vscode-list-activeSelectionBackground: #e8e8e8; --vscode-list-activeSelectionForeground: #000000;
+  --vscode-list-hoverBackground: #f2f2f2;`;
+
 export const CSS = `
 :root, :root[data-cf-theme="light"] { ${vars('#ffffff', '#1f1f1f', '#616161', '#005fb8', '#d0d0d0', '#f8f8f8', '#e8e8e8')} }
+:root[data-cf-theme="light"] { ${LIGHT_CONTROLS} }
 :root[data-cf-theme="dark"] { ${vars('#1e1e1e', '#cccccc', '#9d9d9d', '#3794ff', '#3c3c3c', '#252526', '#2a2d2e')} }
 :root[data-cf-theme="high-contrast"] { ${vars('#000000', '#ffffff', '#ffffff', '#f38518', '#6fc3df', '#0c141f', '#1a1a1a')} }
 html, body { margin: 0; height: 100%; }
 body { background: var(--cf-bg); color: var(--cf-fg); font: var(--cf-font-size) var(--cf-font); overflow: hidden; }
 #cf-root { display: grid; grid-template-rows: auto auto minmax(120px, 1fr) minmax(80px, 32vh); height: 100vh; }
+/* Fixed rows: the legend is display:none outside compare mode and must not shift the others. */
+.cf-toolbar { grid-row: 1; } .cf-legend { grid-row: 2; } .cf-flame { grid-row: 3; } .cf-ops { grid-row: 4; }
 .cf-toolbar { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; padding: 6px 8px;
   border-bottom: 1px solid var(--cf-border); }
 .cf-toolbar .cf-title { font-weight: 600; margin-right: auto; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 40vw; }
