@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
-const SPEEDUP = /^Speedup \(measured, median of \d+\): before \d+\.\d+ ms → after \d+\.\d+ ms = \d+\.\d×$/m;
+const SPEEDUP = /^Speedup \(measured, median of \d+\): before \d+\.\d+ ms → after \d+\.\d+ ms = \d+(\.\d+)?×$/m;
 
 function run(script: string, ...args: string[]): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join('tutorials', script), ...args], {

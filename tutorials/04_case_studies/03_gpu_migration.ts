@@ -11,6 +11,8 @@
  * GPU work is asynchronous: times are taken around `await ….data()`, which waits for the result,
  * never around the submit. Without a GPU adapter (no Vulkan driver, a headless container) the
  * script says why and runs the CPU part only — see PROFILING_GUIDE.md, "Troubleshooting".
+ * On a software adapter (Mesa's llvmpipe, what CI machines have) the "GPU" is the CPU again plus
+ * a driver: expect the measured speedup to be below 1× there, and well above it on real hardware.
  * `cp.calibrate()` measures where the GPU starts to win on this machine; after it, the profiler's
  * "Run on the GPU" recommendation appears for CPU ops above the measured crossover.
  */

@@ -26,7 +26,9 @@ export async function medianMs(fn: () => unknown, repeats = 5): Promise<number> 
 /** Prints `Speedup (measured, median of N): before X ms → after Y ms = Z×` and returns Z. */
 export function reportSpeedup(beforeMs: number, afterMs: number, repeats = 5): number {
   const speedup = beforeMs / afterMs;
-  console.log(`Speedup (measured, median of ${repeats}): before ${beforeMs.toFixed(2)} ms → after ${afterMs.toFixed(2)} ms = ${speedup.toFixed(1)}×`);
+  // Two significant digits either way: 0.023× (a slowdown) must not print as 0.0×.
+  const shown = speedup >= 10 ? speedup.toFixed(0) : speedup >= 1 ? speedup.toFixed(1) : speedup.toPrecision(2);
+  console.log(`Speedup (measured, median of ${repeats}): before ${beforeMs.toFixed(2)} ms → after ${afterMs.toFixed(2)} ms = ${shown}×`);
   return speedup;
 }
 
