@@ -208,7 +208,7 @@ describe('flame graph webview (Chromium)', function () {
     ['empty', fixture('flame-empty.json'), /no slices/],
     ['non-object', 42, /not an object/],
   ] as const) {
-    it(`a ${what} profile shows a clear message and reports an error`, async () => {
+    it(`${what === 'empty' ? 'an' : 'a'} ${what} profile shows a clear message and reports an error`, async () => {
       ({ page, log } = await openPanel(browser.context));
       await send(page, { type: 'load', profile, compare: null });
       const msg = page.locator('.cf-message');

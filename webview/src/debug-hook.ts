@@ -42,8 +42,11 @@ export interface DebugState {
 export interface DebugHook {
   drawnFrames(): DrawnFrame[];
   state(): DebugState;
-  /** Paint counters: number of paints and the last paint's duration, ms. */
-  stats(): { paints: number; lastPaintMs: number; coalesced: number };
+  /**
+   * Paint counters: number of paints, the last paint's duration (ms), when it ended
+   * (performance.now(), ms) and how many sub-pixel runs it coalesced.
+   */
+  stats(): { paints: number; lastPaintMs: number; lastPaintEnd: number; coalesced: number };
   flush(): void;
 }
 
@@ -83,7 +86,10 @@ export function installDebugHook(app: App): void {
         message: app.message, frames: app.layout?.n ?? 0,
       };
     },
-    stats: () => ({ paints: app.view.paints, lastPaintMs: app.view.lastPaintMs, coalesced: app.view.last?.coalesced ?? 0 }),
+    stats: () => ({
+      paints: app.view.paints, lastPaintMs: app.view.lastPaintMs, lastPaintEnd: app.view.lastPaintEnd,
+      coalesced: app.view.last?.coalesced ?? 0,
+    }),
     flush: () => app.view.flush(),
   };
   Object.defineProperty(window, '__corepyFlame', { value: Object.freeze(hook), configurable: false, writable: false });

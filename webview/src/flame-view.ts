@@ -47,6 +47,8 @@ export class FlameView {
   last: RenderOutput | null = null;
   paints = 0;
   lastPaintMs = 0;
+  /** performance.now() when the last paint finished, ms. */
+  lastPaintEnd = 0;
 
   constructor(
     private readonly host: HTMLElement, private readonly canvas: HTMLCanvasElement,
@@ -106,7 +108,8 @@ export class FlameView {
       ctx, layout: m.layout, strings: m.profile.strings, paint: m.paint, view: this.view,
       widthPx: this.widthPx, heightPx: this.heightPx, rowPx: m.rowPx, theme: m.theme, match: m.match, hover: this.hover,
     });
-    this.lastPaintMs = performance.now() - t0;
+    this.lastPaintEnd = performance.now();
+    this.lastPaintMs = this.lastPaintEnd - t0;
     this.paints++;
   }
 

@@ -22,13 +22,21 @@ export function buildPaint(layout: FlameLayout, strings: readonly string[], them
   const colors: string[] = [];
   const ids = new Map<string, number>();
   const colorIndex = new Uint16Array(layout.n);
+  // Colours depend only on (name, kind) or on the path, so each is computed once per distinct
+  // key, not per frame (100k hsl conversions would dominate the first paint).
+  const byKey = new Map<number, number>();
   for (let f = 0; f < layout.n; f++) {
-    // Diff ratios are quantised to 5 % steps to keep the palette (and fill calls) small.
-    const c = diff !== null
-      ? diffColor(Math.round(diff.ratio[layout.path[f]] * 20) / 20, theme)
-      : nameColor(strings[layout.name[f]], layout.kind[f], theme);
-    let id = ids.get(c);
-    if (id === undefined) { id = colors.length; ids.set(c, id); colors.push(c); }
+    const key = diff !== null ? layout.path[f] : layout.name[f] * 4 + layout.kind[f];
+    let id = byKey.get(key);
+    if (id === undefined) {
+      // Diff ratios are quantised to 5 % steps to keep the palette (and fill calls) small.
+      const c = diff !== null
+        ? diffColor(Math.round(diff.ratio[layout.path[f]] * 20) / 20, theme)
+        : nameColor(strings[layout.name[f]], layout.kind[f], theme);
+      id = ids.get(c);
+      if (id === undefined) { id = colors.length; ids.set(c, id); colors.push(c); }
+      byKey.set(key, id);
+    }
     colorIndex[f] = id;
   }
   const dimmed = colors.map((c) => mix(c, theme.background.startsWith('#') ? theme.background : '#808080', 0.7));

@@ -27,6 +27,23 @@ function cssVar(style: CSSStyleDeclaration, name: string, fallback: string): str
   return v === '' ? fallback : v;
 }
 
+let probe: CanvasRenderingContext2D | null = null;
+
+/**
+ * Any CSS colour → #rrggbb (what {@link mix} needs); the canvas normalises it for us. Themes may
+ * use rgb(), names or 8-digit hex; translucent colours keep their rgb part.
+ */
+function toHex(color: string, fallback: string): string {
+  probe ??= document.createElement('canvas').getContext('2d');
+  if (probe === null) return fallback;
+  probe.fillStyle = fallback;
+  probe.fillStyle = color;
+  const v = probe.fillStyle;
+  if (v.startsWith('#')) return v;
+  const m = /rgba?\((\d+),\s*(\d+),\s*(\d+)/.exec(v);
+  return m === null ? fallback : hex(Number(m[1]), Number(m[2]), Number(m[3]));
+}
+
 /** Reads the current theme; `forced` comes from the extension's settings message. */
 export function readTheme(forced: ThemeKind): Theme {
   const root = document.documentElement;
@@ -42,7 +59,7 @@ export function readTheme(forced: ThemeKind): Theme {
   const dark = kind !== 'light';
   return {
     kind,
-    background: cssVar(st, '--cf-bg', dark ? '#1e1e1e' : '#ffffff'),
+    background: toHex(cssVar(st, '--cf-bg', dark ? '#1e1e1e' : '#ffffff'), dark ? '#1e1e1e' : '#ffffff'),
     foreground: cssVar(st, '--cf-fg', dark ? '#cccccc' : '#333333'),
     frameText: kind === 'light' ? '#1b1b1b' : '#f5f5f5',
     dense: dark ? '#5a5a5a' : '#b8b8b8',
