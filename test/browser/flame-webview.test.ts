@@ -220,6 +220,19 @@ describe('flame graph webview (Chromium)', function () {
     });
   }
 
+  it('a settings message forces high contrast: black background, outlined frames', async () => {
+    await open();
+    await send(page, { type: 'settings', settings: { theme: 'high-contrast' } });
+    // The page's own --vscode-editor-background (light) still wins, as it would inside VS Code;
+    // without it the high-contrast fallbacks apply.
+    await page.evaluate(() => { document.documentElement.style.removeProperty('--vscode-editor-background'); document.documentElement.style.removeProperty('--vscode-editor-foreground'); });
+    await send(page, { type: 'settings', settings: { theme: 'high-contrast' } });
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.cfTheme), 'high-contrast');
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(0, 0, 0)');
+    await page.screenshot({ path: artifact('flame-high-contrast.png') });
+    assert.ok((await drawn(page)).length > 0);
+  });
+
   for (const theme of ['light', 'dark'] as const) {
     it(`renders readably in the ${theme} theme (screenshot in test-artifacts/)`, async () => {
       await open(theme, theme === 'dark');
