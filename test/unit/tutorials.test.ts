@@ -37,6 +37,11 @@ describe('tutorials', function () {
   });
   after(() => rmSync(tmp, { recursive: true, force: true }));
 
+  it('type-check under strict settings against the built corepy types (tutorials/tsconfig.json)', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tutorials'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(r.status, 0, `tsc -p tutorials:\n${r.stdout}${r.stderr}`);
+  });
+
   describe('01_profiling_basics', () => {
     it('01_enable_profiling records while enabled, keeps after disable, forgets on clear', () => {
       const out = run('01_profiling_basics/01_enable_profiling.ts');

@@ -53,7 +53,7 @@ try {
   const result = processData(data);
   // A second section written as a function call rather than a block.
   const summary = cp.profileContext('summary', () => result.abs().max(0));
-  console.log(`rows kept: ${result.shape[0]} of ${data.rows}; largest |z| per column: ${summary.toArray().map((v) => (v as number).toFixed(2)).join(', ')}\n`);
+  console.log(`rows kept: ${result.shape[0]} of ${data.rows}; largest |z| per column: ${(summary.toArray() as number[]).map((v) => v.toFixed(2)).join(', ')}\n`);
 
   // Only what ran inside 'preprocessing': no readCsv, no abs/max.
   console.log(cp.profileReport({ context: 'preprocessing' }));
