@@ -145,7 +145,8 @@ describe('tutorials', function () {
       assert.ok(existsSync(join(dir, 'baseline.json')));
       assert.match(out, /same workload +: (OK|REGRESSION)/);
       assert.match(out, /16× larger input : REGRESSION — [1-9]\d* regressed/);
-      assert.match(out, /✗ op matmul: [\d.]+× slower/);
+      // Which ops cross the noise threshold depends on machine load; that some op does is the lesson.
+      assert.match(out, /✗ op \w+: [\d.]+× slower/);
     });
 
     it('04_production_monitoring warns when model_inference exceeds its measured budget', () => {
