@@ -27,6 +27,8 @@ export interface RunSnapshot {
   readonly sites: readonly SiteStats[];
   readonly recommendations: readonly Recommendation[];
   readonly flame: FlameProfile | null;
+  /** The runtime's JSON report (`profileReport({ format: 'json' })`), null until/unless it arrives. */
+  readonly report: unknown;
   readonly droppedEvents: number;
 }
 
@@ -89,7 +91,7 @@ export class ProfileStore {
   startRun(program: string, startedAt = Date.now()): void {
     this.set({
       version: 1, program, startedAt, status: 'running', exitCode: null, totalMs: 0,
-      sites: [], recommendations: [], flame: null, droppedEvents: 0,
+      sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0,
     });
   }
 
@@ -114,6 +116,7 @@ export class ProfileStore {
         ...r, location: { ...r.location, file: normalizeFile(r.location.file) },
       })),
       flame: body.flame,
+      report: body.report,
     });
   }
 
@@ -169,7 +172,7 @@ export class ProfileStore {
   private placeholder(): RunSnapshot {
     return {
       version: 1, program: '', startedAt: Date.now(), status: 'running', exitCode: null, totalMs: 0,
-      sites: [], recommendations: [], flame: null, droppedEvents: 0,
+      sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0,
     };
   }
 

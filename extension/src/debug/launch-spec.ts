@@ -50,7 +50,8 @@ export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string
   env.COREPY_PROFILE_IPC = '1';
   if (args.backend) env.COREPY_BACKEND = args.backend;
   if (args.sampleEvery !== undefined) env.COREPY_SAMPLE_EVERY = String(args.sampleEvery);
-  env.COREPY_CALL_SITES = args.callSites === false ? '0' : '1';
+  const sites = args.callSites;
+  env.COREPY_CALL_SITES = sites === false ? 'off' : sites === true ? 'all' : sites ?? ((args.sampleEvery ?? 1) > 1 ? 'sampled' : 'all');
 
   return {
     spec: { node: args.runtimeExecutable ?? 'node', execArgs, program, args: args.args ?? [], cwd, env },

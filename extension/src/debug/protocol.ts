@@ -26,8 +26,11 @@ export interface CorepyLaunchArguments extends DebugProtocol.LaunchRequestArgume
   backend?: BackendChoice;
   /** Record every Nth event in full (`COREPY_SAMPLE_EVERY`); aggregates stay exact. */
   sampleEvery?: number;
-  /** Capture call sites (`COREPY_CALL_SITES`); needed for per-line timings. Default true. */
-  callSites?: boolean;
+  /**
+   * Call-site capture (`COREPY_CALL_SITES`: all | sampled | off); per-line timings need it.
+   * true = 'all', false = 'off'. Default: 'sampled' when sampleEvery > 1, else 'all'.
+   */
+  callSites?: boolean | 'all' | 'sampled' | 'off';
   /** Node executable; default `node` on PATH. */
   runtimeExecutable?: string;
   /**

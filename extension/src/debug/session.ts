@@ -15,6 +15,7 @@ import {
   type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage, type ProfileReportMessage,
 } from './protocol.js';
 import { buildProcessSpec, LaunchError } from './launch-spec.js';
+import { batchFromReport } from './report-sites.js';
 
 /** Error ids in DAP error responses (stable, so tests and the UI can tell them apart). */
 export const enum ErrorId {
@@ -124,6 +125,9 @@ export class CorepyDebugSession extends DebugSession {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    // The report's call sites are final and complete; batches may lag by up to 250 ms or be absent.
+    const fromReport = this.finalReport ? batchFromReport(this.finalReport.report, (this.lastBatch?.seq ?? -1) + 1) : null;
+    if (fromReport !== null && fromReport.sites.length > 0) this.lastBatch = fromReport;
     const body: CorepyReportEventBody = this.finalReport
       ? {
         partial: false, report: this.finalReport.report, recommendations: this.finalReport.recommendations,

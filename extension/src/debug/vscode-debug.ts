@@ -56,6 +56,17 @@ export function registerDebug(ctx: Ctx): void {
     createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new CorepyDebugSession(adapterDir)),
   }));
 
+  // The adapter's own messages (runtime choice, exit, launch problems) also go to the log channel.
+  ctx.push(vscode.debug.registerDebugAdapterTrackerFactory(DEBUG_TYPE, {
+    createDebugAdapterTracker: () => ({
+      onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string } }) => {
+        if (m.type === 'event' && m.event === 'output' && (m.body?.category === 'console' || m.body?.category === 'stderr')) {
+          ctx.log.info((m.body.output ?? '').trimEnd());
+        }
+      },
+      onError: (err: Error) => ctx.log.error('debug adapter error', err),
+    }),
+  }));
   ctx.push(vscode.debug.onDidStartDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
     ctx.activeSession = s;

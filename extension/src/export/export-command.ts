@@ -12,26 +12,52 @@ import type { RunSnapshot } from '../profile-store.js';
 import { resolveRuntime } from '../debug/resolve-runtime.js';
 import { FORMATS, type ExportFormat } from './formats.js';
 
-interface HtmlExportModule {
-  renderHtmlReport(profile: FlameProfile, options?: { title?: string }): string;
+/** runtime/src/export/index.ts, the runtime's exporters (formats: json csv chrome speedscope folded html). */
+interface RuntimeExportModule {
+  renderExport(input: { report: unknown; flame: FlameProfile }, format: string): string;
 }
+
+/** Our format ids → the runtime's. Markdown is ours only. */
+const RUNTIME_FORMAT: Partial<Record<ExportFormat, string>> = {
+  json: 'json', csv: 'csv', 'chrome-trace': 'chrome', speedscope: 'speedscope', folded: 'folded', html: 'html',
+};
 
 // A real dynamic import: esbuild would turn `import()` into `require()` in a CJS bundle, and the
 // runtime is ESM.
 const importEsm = new Function('u', 'return import(u)') as (url: string) => Promise<unknown>;
 
-/** Renders HTML with the runtime's exporter: the run's own runtime, else the bundled one. */
-async function renderHtml(ctx: Ctx, run: RunSnapshot): Promise<string> {
-  if (!run.flame) throw new Error('this run has no flame profile (it ended before the report)');
+/** The runtime's exporters: the run's own runtime, else the bundled one; null when neither has them. */
+async function runtimeExporters(ctx: Ctx, run: RunSnapshot): Promise<RuntimeExportModule | null> {
   const bundled = path.join(ctx.extCtx.extensionPath, 'runtime');
-  const candidates = [resolveRuntime(path.dirname(run.program), undefined)?.dir, bundled];
-  for (const dir of candidates) {
-    const file = dir && path.join(dir, 'dist', 'export', 'html.js');
+  for (const dir of [resolveRuntime(path.dirname(run.program), undefined)?.dir, bundled]) {
+    const file = dir && path.join(dir, 'dist', 'export', 'index.js');
     if (!file || !existsSync(file)) continue;
-    const mod = (await importEsm(pathToFileURL(file).href)) as Partial<HtmlExportModule>;
-    if (typeof mod.renderHtmlReport === 'function') return mod.renderHtmlReport(run.flame);
+    const mod = (await importEsm(pathToFileURL(file).href)) as Partial<RuntimeExportModule>;
+    if (typeof mod.renderExport === 'function') return mod as RuntimeExportModule;
   }
-  throw new Error('the corepy runtime\'s HTML exporter (dist/export/html.js) was not found');
+  return null;
+}
+
+/**
+ * Renders with the runtime's exporter when the run has a full report and the runtime offers the
+ * format (so files match `corepy profile`); otherwise with formats.ts (partial runs, Markdown).
+ */
+async function render(ctx: Ctx, run: RunSnapshot, format: ExportFormat): Promise<string> {
+  const info = FORMATS.find((f) => f.id === format);
+  if (!info) throw new Error(`unknown export format "${format}"`);
+  const runtimeFormat = RUNTIME_FORMAT[format];
+  const mod = run.report !== null && run.flame !== null && runtimeFormat ? await runtimeExporters(ctx, run) : null;
+  if (mod && runtimeFormat && run.flame) {
+    try {
+      return mod.renderExport({ report: run.report, flame: run.flame }, runtimeFormat);
+    } catch (err) {
+      // A report from another runtime version may not fit this exporter; fall back rather than fail.
+      ctx.log.warn(`runtime exporter for ${format} failed (${err instanceof Error ? err.message : String(err)}); using the built-in one`);
+    }
+  }
+  return info.render(run, stamp(ctx), async () => {
+    throw new Error('HTML needs the corepy runtime\'s exporter and a complete report (this run has none)');
+  });
 }
 
 function stamp(ctx: Ctx): string {
@@ -40,11 +66,9 @@ function stamp(ctx: Ctx): string {
 
 /** Writes `run` as `format` to `target`; returns the file written. */
 export async function writeExport(ctx: Ctx, run: RunSnapshot, format: ExportFormat, target: vscode.Uri): Promise<vscode.Uri> {
-  const info = FORMATS.find((f) => f.id === format);
-  if (!info) throw new Error(`unknown export format "${format}"`);
-  const text = await info.render(run, stamp(ctx), (r) => renderHtml(ctx, r));
+  const text = await render(ctx, run, format);
   await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
-  ctx.log.info(`exported ${info.label} to ${target.fsPath}`);
+  ctx.log.info(`exported ${format} to ${target.fsPath}`);
   return target;
 }
 

@@ -1,9 +1,9 @@
 /**
- * Export formats offered by "Corepy: Export Report…". HTML is written by the runtime's own
- * exporter (runtime/src/export/html.ts, loaded from the runtime the run used) so the file matches
- * what `corepy profile` writes; the others are small pure functions of the RunSnapshot until the
- * runtime's exporters for them land (then point `render` at those the same way as HTML).
- * Every file carries an `exporter` stamp.
+ * Export formats offered by "Corepy: Export Report…". When the run has a complete report, the
+ * runtime's own exporters (runtime/src/export, loaded from the runtime the run used) write the
+ * file, so it matches what `corepy profile` writes; the `render` functions here cover what they
+ * cannot: Markdown, and partial runs (script killed before its report). Every file carries an
+ * `exporter` stamp.
  */
 import type { RunSnapshot } from '../profile-store.js';
 import { toChromeTrace, toFolded, toSpeedscope } from './flame-formats.js';

@@ -1,0 +1,23 @@
+/**
+ * Extension-host test entry (the `extensionTestsPath` of the payload): runs the mocha suite named
+ * by COREPY_E2E_SUITE inside VS Code's extension host, against the real `vscode` API.
+ * Same `run(): Promise<void>` contract as @vscode/test-electron.
+ */
+import * as path from 'node:path';
+
+type MochaCtor = new (opts: object) => {
+  addFile(file: string): void;
+  run(done: (failures: number) => void): void;
+};
+
+export function run(): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require('mocha') as MochaCtor & { default?: MochaCtor };
+  const Mocha = mod.default ?? mod;
+  const mocha = new Mocha({ ui: 'bdd', timeout: 90000, color: false, reporter: 'spec' });
+  const suite = process.env.COREPY_E2E_SUITE ?? 'trusted';
+  mocha.addFile(path.join(__dirname, `${suite}.test.js`));
+  return new Promise((resolve, reject) => {
+    mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension-host test(s) failed`)) : resolve()));
+  });
+}
