@@ -68,7 +68,9 @@ export function to(t: Tensor, device: Device): Tensor {
   if (t.device === device) return t;
   if (t.device === 'gpu') throw gpuSyncError('to', t, "await t.toAsync('cpu')");
   const target = backendForDevice(device);
-  return dispatch('to', [t], (b) => wrap(target, target.upload(b.readSync(t), t.dtype), t.shape, t.dtype));
+  const source = t.backendImpl;
+  // Dispatched on the target so a GPU backend attributes the upload (bytes, time) to this op.
+  return dispatch('to', [t], () => wrap(target, target.upload(source.readSync(t), t.dtype), t.shape, t.dtype), target);
 }
 
 /** Like {@link to}, for any direction (GPU → CPU included). */

@@ -34,6 +34,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   captures = 0;
   /** GPU measurements that arrived after their event left the ring. */
   lateGpu = 0;
+  /** Event id of the op running now (-1 between ops); its transfers arrive before it is recorded. */
+  private activeId = -1;
+  private pendingUpload = 0;
+  private pendingDownload = 0;
   private depth = 0;
   private lastBackend: Backend | null = null;
   private lastBackendId = 0;
@@ -71,12 +75,14 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     const timed = this.lastTimed;
     if (timed !== null) timed.markOp(id);
     this.depth = 1;
+    this.activeId = id;
     const t0 = performance.now();
     let result: T;
     try {
       result = run(backend);
     } finally {
       this.depth = 0;
+      this.activeId = -1;
       if (timed !== null) timed.markOp(-1);
     }
     const t1 = performance.now();
@@ -136,11 +142,14 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     r.bytesWritten[slot] = bytesWritten;
     r.gpuStart[slot] = NaN;
     r.gpuEnd[slot] = NaN;
-    r.upload[slot] = 0;
-    r.download[slot] = 0;
+    r.upload[slot] = this.pendingUpload;
+    r.download[slot] = this.pendingDownload;
     const cell = this.cells.cellOf(opId, this.lastBackendId, site, ctx);
     r.cell[slot] = cell;
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements);
+    if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);
+    if (this.pendingDownload !== 0) this.cells.addTransfer(cell, 'download', this.pendingDownload);
+    this.pendingUpload = this.pendingDownload = 0;
     this.ops++;
   }
 
@@ -153,6 +162,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   }
 
   transfer(eventId: number, direction: 'upload' | 'download', bytes: number): void {
+    // Transfers are reported while the op runs, before record() has a slot and cell for it.
+    if (eventId === this.activeId) {
+      if (direction === 'upload') this.pendingUpload += bytes;
+      else this.pendingDownload += bytes;
+      return;
+    }
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
     (direction === 'upload' ? this.ring.upload : this.ring.download)[slot]! += bytes;
