@@ -11,7 +11,9 @@ for step in "$ROOT"/scripts/test.d/*.sh; do
   log "suite $name"
   bash "$step" 2>&1 | tee "$out_dir/$name.log"
   rc=${PIPESTATUS[0]}
-  p=$(grep -Eo '^[[:space:]]*[0-9]+ passing' "$out_dir/$name.log" | awk '{s+=$1} END {print s+0}')
+  # Passing counts include mocha runs nested in a suite (extension-host tests print "[host] N passing");
+  # failures are counted from the outer runner only, which fails once for any nested failure.
+  p=$(grep -Eo '^[[:space:]]*(\[host\][[:space:]]*)?[0-9]+ passing' "$out_dir/$name.log" | grep -Eo '[0-9]+ passing' | awk '{s+=$1} END {print s+0}')
   f=$(grep -Eo '^[[:space:]]*[0-9]+ failing' "$out_dir/$name.log" | awk '{s+=$1} END {print s+0}')
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; log "suite $name exited $rc"; fi
   passed=$((passed + p)); failed=$((failed + f))
