@@ -16,10 +16,19 @@ const BATCHABLE = new Set(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimu
 
 /** The mechanical rewrite of `for (let i = 0; i < N; i++) { const t = x.add(i); }` and `cp.add(x, i)`. */
 function mechanicalFix(lines: readonly string[], start: number, end: number): { fix: Fix; after: string } | null {
-  const header = /^(\s*)for\s*\(\s*let\s+(\w+)\s*=\s*0\s*;\s*\2\s*<\s*(\d+)\s*;\s*\2\s*(?:\+\+|\+=\s*1)\s*\)\s*\{\s*$/.exec(lines[start - 1] ?? '');
-  if (!header || end - start !== 2 || !/^\s*\}\s*$/.test(lines[end - 1] ?? '')) return null;
-  const [, indent, iv, n] = header;
-  const body = lines[start]!;
+  // `for (let i = 0; i < N; i++) {` … `}` over three lines, or the whole loop on one line.
+  const loopHead = String.raw`^(\s*)for\s*\(\s*let\s+(\w+)\s*=\s*0\s*;\s*\2\s*<\s*(\d+)\s*;\s*\2\s*(?:\+\+|\+=\s*1)\s*\)\s*\{`;
+  let indent: string, iv: string, n: string, body: string;
+  if (start === end) {
+    const one = new RegExp(`${loopHead}(.*)\\}\\s*$`).exec(lines[start - 1] ?? '');
+    if (!one) return null;
+    [, indent, iv, n, body] = one as unknown as [string, string, string, string, string];
+  } else {
+    const header = new RegExp(`${loopHead}\\s*$`).exec(lines[start - 1] ?? '');
+    if (!header || end - start !== 2 || !/^\s*\}\s*$/.test(lines[end - 1] ?? '')) return null;
+    [, indent, iv, n] = header as unknown as [string, string, string, string];
+    body = lines[start]!;
+  }
   const method = new RegExp(`^\\s*(const|let|var)\\s+(\\w+)\\s*=\\s*(\\w+)\\.(add|sub|mul|div)\\(\\s*${iv}\\s*\\)\\s*;?\\s*$`).exec(body);
   const fn = new RegExp(`^\\s*(const|let|var)\\s+(\\w+)\\s*=\\s*(\\w+)\\.(add|sub|mul|div)\\(\\s*(\\w+)\\s*,\\s*${iv}\\s*\\)\\s*;?\\s*$`).exec(body);
   let after: string;

@@ -1,0 +1,27 @@
+/** The batch recommendation's quick fix also covers the seed's Example 3 written on one line. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+
+describe('batch-loop quick fix', () => {
+  it('rewrites a one-line loop of 100 adds into one broadcast add', () => {
+    cp.clearProfile();
+    cp.enableProfiling({ callSites: 'all' });
+    const data = cp.keep(cp.arange(1000).cast('float32'));
+    try {
+      cp.tidy(() => {
+        for (let i = 0; i < 100; i++) { const temp = data.add(i); }
+      });
+      const rec = cp.getRecommendations().find((r) => r.rule === 'batch-loop');
+      assert.ok(rec, 'no batch-loop recommendation');
+      assert.equal(rec.priority, 'HIGH');
+      assert.ok(rec.fix, 'no mechanical fix for the one-line loop');
+      assert.equal(rec.fix.range.startLine, rec.fix.range.endLine);
+      assert.match(rec.fix.replacement, /const offsets = cp\.arange\(100\);\n\s*const temp = data\.unsqueeze\(0\)\.add\(offsets\.unsqueeze\(1\)\)/);
+    } finally {
+      cp.disableProfiling();
+      cp.clearProfile();
+      data.dispose();
+    }
+  });
+});
