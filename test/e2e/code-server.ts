@@ -116,6 +116,12 @@ export async function startSession(opts: ServerOptions = {}): Promise<Session> {
   }
 }
 
+/** The query for a plain window with the extension loaded from the repo (no test runner): for UI tests. */
+export function devQuery(s: Pick<Session, 'authority'>, folder: string): string {
+  const payload = [['extensionDevelopmentPath', `vscode-remote://${s.authority}${ROOT}`]]; // as payloadQuery, without tests
+  return `folder=${encodeURIComponent(folder)}&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+}
+
 /** The payload query that loads the extension from the repo and runs `testsIndex` in its host. */
 export function payloadQuery(s: Pick<Session, 'authority'>, folder: string, testsIndex: string): string {
   const remote = (p: string): string => `vscode-remote://${s.authority}${p}`;

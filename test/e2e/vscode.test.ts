@@ -1,7 +1,8 @@
 /**
  * The extension in a real VS Code (code-server + headless Chromium). One server per suite:
  *  - trusted: extension-host mocha tests (host/trusted.test.ts) via the `payload` URL parameter,
- *    then a UI check that the CodeLens is drawn in the editor, with a screenshot in test-artifacts/;
+ *    then a UI test in a plain window: Quick Open the script, run "Corepy: Run and Profile Current File"
+ *    from the command palette, wait for the timing CodeLens, screenshot in test-artifacts/;
  *  - untrusted: a server started WITHOUT --disable-workspace-trust; Run and Profile must refuse.
  * Inner (extension-host) output is echoed with a "[host]" prefix so the outer runner counts only
  * the outer tests.
@@ -12,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chooseRuntime, makeWorkspace, ROOT } from '../integration/workspace.js';
-import { payloadQuery, startSession, type Session } from './code-server.js';
+import { devQuery, payloadQuery, startSession, type Session } from './code-server.js';
 
 const OUT = path.join(ROOT, 'test', 'e2e', 'out');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
@@ -58,10 +59,22 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       await runHostSuite(s!, ws);
     });
 
-    it('draws the timing CodeLens in the editor (screenshot in test-artifacts/)', async () => {
+    it('Run and Profile from the command palette draws the timing CodeLens (screenshot in test-artifacts/)', async () => {
+      // A fresh window with only the development extension: what a user sees, driven by keys.
       const page = s!.page;
+      await s!.open(devQuery(s!, ws));
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('basic.ts');
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('F1');
+      await page.keyboard.type('Corepy: Run and Profile Current File');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Run and Profile Current File' }).first().waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('Enter');
       const lens = page.locator('.codelens-decoration', { hasText: '⏱' }).first();
-      await lens.waitFor({ state: 'visible', timeout: 30000 });
+      await lens.waitFor({ state: 'visible', timeout: 60000 });
       assert.match(await lens.innerText(), /⏱ .+ %/);
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'codelens.png') });
