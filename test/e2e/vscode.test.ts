@@ -76,6 +76,9 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       const lens = page.locator('.codelens-decoration', { hasText: '⏱' }).first();
       await lens.waitFor({ state: 'visible', timeout: 60000 });
       assert.match(await lens.innerText(), /⏱ .+ %/);
+      // Line heat: whole-line overlays tinted with the contributed corepy.heat* colours (orange to red).
+      await page.waitForFunction(() => [...document.querySelectorAll('.view-overlays .cdr')]
+        .some((e) => /^rgba\(255, (0|69|140), 0/.test(getComputedStyle(e).backgroundColor)), undefined, { timeout: 30000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'codelens.png') });
     });
