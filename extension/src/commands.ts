@@ -62,6 +62,17 @@ async function showFlameGraph(ctx: Ctx, compare?: RunSnapshot): Promise<void> {
   FlamePanel.show(ctx.extCtx, run.flame, compare?.flame ?? undefined);
 }
 
+/**
+ * Where Toggle Inline Timings writes: the most specific scope that already sets the value (a
+ * User-level write would be shadowed by a workspace setting and change nothing), else User.
+ */
+function inlineTimingsTarget(): vscode.ConfigurationTarget {
+  const i = vscode.workspace.getConfiguration('corepy').inspect<boolean>('inlineTimings.enabled');
+  if (i?.workspaceFolderValue !== undefined) return vscode.ConfigurationTarget.WorkspaceFolder;
+  if (i?.workspaceValue !== undefined) return vscode.ConfigurationTarget.Workspace;
+  return vscode.ConfigurationTarget.Global;
+}
+
 export const COMMANDS: Record<string, CommandFactory> = {
   'corepy.runAndProfile': (ctx) => (uri?: vscode.Uri) => runAndProfile(ctx, uri),
   'corepy.stop': (ctx) => async () => {
@@ -74,7 +85,9 @@ export const COMMANDS: Record<string, CommandFactory> = {
     await saveRun(ctx.extCtx, 'lastRun', undefined);
   },
   'corepy.toggleInlineTimings': (ctx) => async () => {
-    await vscode.workspace.getConfiguration('corepy').update('inlineTimings.enabled', !ctx.config.inlineTimings, vscode.ConfigurationTarget.Global);
+    const enabled = !ctx.config.inlineTimings;
+    await vscode.workspace.getConfiguration('corepy').update('inlineTimings.enabled', enabled, inlineTimingsTarget());
+    return enabled;
   },
   'corepy.saveBaseline': (ctx) => async () => {
     const run = ctx.store.run;

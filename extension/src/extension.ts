@@ -13,13 +13,17 @@ import { registerCodeActions } from './recs/code-actions.js';
 import { registerDiagnostics } from './recs/diagnostics.js';
 import { registerCodeLens } from './views/codelens.js';
 import { registerHeat } from './views/heat.js';
-import { registerHotOps } from './views/hot-ops.js';
-import { registerStatus } from './views/status.js';
+import { registerHotOps, type HotOpsNode } from './views/hot-ops.js';
+import { registerStatus, type StatusView } from './views/status.js';
 
 /** What `activate` returns (tests read it through `extension.exports`). */
 export interface CorepyApi {
   readonly store: ProfileStore;
   whenRunEnds(): Promise<RunSnapshot | undefined>;
+  /** The Hot Operations tree's data. */
+  readonly hotOperations: vscode.TreeDataProvider<HotOpsNode>;
+  /** What the status bar item shows now. */
+  status(): StatusView;
 }
 
 /** Files whose lines can carry timings: the scripts corepy runs. */
@@ -39,14 +43,14 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     registerDebug(ctx);
     registerCodeLens(ctx, SCRIPTS);
     registerHeat(ctx, SCRIPTS);
-    registerHotOps(ctx);
-    registerStatus(ctx);
+    const hotOperations = registerHotOps(ctx);
+    const status = registerStatus(ctx);
     registerDiagnostics(ctx);
     registerCodeActions(ctx, SCRIPTS);
     const last = await loadRun(extCtx, 'lastRun');
     if (last && ctx.store.run === undefined) ctx.store.load({ ...last, status: last.status === 'running' ? 'partial' : last.status });
     ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
-    return { store: ctx.store, whenRunEnds };
+    return { store: ctx.store, whenRunEnds, hotOperations, status };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`Corepy Profiler failed to activate: ${message}`);

@@ -2,6 +2,7 @@
  * Builds a throwaway workspace for the extension tests: the fixture scripts plus a
  * `node_modules/corepy` that is either the real runtime (when built, or COREPY_TEST_RUNTIME=real)
  * or the contract-conformant fake in test/fixtures/fake-corepy (COREPY_TEST_RUNTIME=fake).
+ * COREPY_TEST_RUNTIME_DIR points "real" at another built runtime folder.
  */
 import { cpSync, existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,14 @@ export function chooseRuntime(): TestRuntime {
   return existsSync(path.join(ROOT, 'runtime', 'dist', 'profiler', 'autostart.js')) ? 'real' : 'fake';
 }
 
+/**
+ * The real runtime the workspace links to: COREPY_TEST_RUNTIME_DIR (a built copy elsewhere, e.g.
+ * while runtime/ is mid-edit), else runtime/.
+ */
+export function realRuntimeDir(): string {
+  return process.env.COREPY_TEST_RUNTIME_DIR ? path.resolve(process.env.COREPY_TEST_RUNTIME_DIR) : path.join(ROOT, 'runtime');
+}
+
 /** Creates the workspace folder and returns its absolute path. */
 export function makeWorkspace(runtime: TestRuntime = chooseRuntime(), parent = tmpdir()): string {
   const ws = mkdtempSync(path.join(parent, 'corepy-ws-'));
@@ -27,7 +36,7 @@ export function makeWorkspace(runtime: TestRuntime = chooseRuntime(), parent = t
   const mod = path.join(ws, 'node_modules', 'corepy');
   if (runtime === 'real') {
     mkdirSync(path.dirname(mod), { recursive: true });
-    symlinkSync(path.join(ROOT, 'runtime'), mod, 'dir');
+    symlinkSync(realRuntimeDir(), mod, 'dir');
   } else {
     const fake = path.join(ROOT, 'test', 'fixtures', 'fake-corepy');
     mkdirSync(path.join(mod, 'dist', 'profiler'), { recursive: true });

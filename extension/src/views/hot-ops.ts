@@ -4,9 +4,10 @@ import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import { formatMs, type LineStats, type OpTotals } from '../profile-store.js';
 
-type Node = { kind: 'op'; op: OpTotals } | { kind: 'line'; line: LineStats; op: string };
+/** One row of the tree: an op, or a line it ran from. */
+export type HotOpsNode = { kind: 'op'; op: OpTotals } | { kind: 'line'; line: LineStats; op: string };
 
-class HotOpsProvider implements vscode.TreeDataProvider<Node> {
+class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this.changed.event;
 
@@ -14,13 +15,13 @@ class HotOpsProvider implements vscode.TreeDataProvider<Node> {
 
   refresh(): void { this.changed.fire(); }
 
-  getChildren(node?: Node): Node[] {
+  getChildren(node?: HotOpsNode): HotOpsNode[] {
     if (node === undefined) return this.ctx.store.hotOps().map((op) => ({ kind: 'op', op }));
     if (node.kind === 'op') return node.op.lines.map((line) => ({ kind: 'line', line, op: node.op.op }));
     return [];
   }
 
-  getTreeItem(node: Node): vscode.TreeItem {
+  getTreeItem(node: HotOpsNode): vscode.TreeItem {
     if (node.kind === 'op') {
       const item = new vscode.TreeItem(node.op.op, vscode.TreeItemCollapsibleState.Collapsed);
       item.description = `${formatMs(node.op.totalMs)} · ${Math.round(node.op.share * 100)} % · ×${node.op.count}`;
@@ -42,9 +43,11 @@ class HotOpsProvider implements vscode.TreeDataProvider<Node> {
   dispose(): void { this.changed.dispose(); }
 }
 
-export function registerHotOps(ctx: Ctx): void {
+/** Registers the view; returns its data provider (the extension's API hands it to tests). */
+export function registerHotOps(ctx: Ctx): vscode.TreeDataProvider<HotOpsNode> {
   const provider = ctx.push(new HotOpsProvider(ctx));
   const refresh = ctx.push(throttle(() => provider.refresh()));
   ctx.push(ctx.store.onDidChange(refresh));
   ctx.push(vscode.window.createTreeView('corepy.hotOperations', { treeDataProvider: provider }));
+  return provider;
 }

@@ -1,21 +1,51 @@
-/** Status bar item shown while a script is being profiled (click: Stop). */
+/**
+ * Status bar item: while a script is profiled, its live totals (click: Stop); after the run, the
+ * run's summary (click: Show Flame Graph), also for a run restored from the last session. Hidden
+ * when there is no profile.
+ */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { formatMs } from '../profile-store.js';
-import * as path from 'node:path';
+import { formatMs, type RunSnapshot } from '../profile-store.js';
 
-export function registerStatus(ctx: Ctx): void {
+/** What the item currently shows (read by tests through the extension's API). */
+export interface StatusView {
+  readonly visible: boolean;
+  readonly text: string;
+  readonly command: string | undefined;
+}
+
+/** Text and command for `run`; undefined hides the item. */
+export function statusFor(run: RunSnapshot | undefined): StatusView | undefined {
+  if (run === undefined) return undefined;
+  const ops = run.sites.reduce((a, s) => a + s.count, 0);
+  const file = path.basename(run.program);
+  if (run.status === 'running') {
+    return { visible: true, text: `$(pulse) corepy: ${file} · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'corepy.stop' };
+  }
+  const ended = run.status === 'partial' ? ' (partial)' : '';
+  return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'corepy.showFlameGraph' };
+}
+
+export function registerStatus(ctx: Ctx): () => StatusView {
   const item = ctx.push(vscode.window.createStatusBarItem('corepy.status', vscode.StatusBarAlignment.Left, 10));
   item.name = 'Corepy Profiler';
-  item.command = 'corepy.stop';
+  let shown: StatusView = { visible: false, text: '', command: undefined };
   const update = (): void => {
-    const run = ctx.store.run;
-    if (run?.status !== 'running') { item.hide(); return; }
-    const ops = run.sites.reduce((a, s) => a + s.count, 0);
-    item.text = `$(pulse) corepy: ${path.basename(run.program)} · ${formatMs(run.totalMs)} · ${ops} ops`;
-    item.tooltip = 'Profiling with corepy. Click to stop.';
+    const s = statusFor(ctx.store.run);
+    if (s === undefined) {
+      item.hide();
+      shown = { visible: false, text: '', command: undefined };
+      return;
+    }
+    item.text = s.text;
+    item.command = s.command;
+    item.tooltip = s.command === 'corepy.stop' ? 'Profiling with corepy. Click to stop.' : 'Last corepy profile. Click for the flame graph.';
     item.show();
+    shown = s;
   };
   const t = ctx.push(throttle(update));
   ctx.push(ctx.store.onDidChange(t));
+  update();
+  return () => shown;
 }

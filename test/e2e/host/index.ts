@@ -10,13 +10,16 @@ type MochaCtor = new (opts: object) => {
   run(done: (failures: number) => void): void;
 };
 
+/** Test files per suite, run in this order (views follows trusted: it reuses its run). */
+const SUITES: Record<string, readonly string[]> = { trusted: ['trusted', 'views'], untrusted: ['untrusted'] };
+
 export function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require('mocha') as MochaCtor & { default?: MochaCtor };
   const Mocha = mod.default ?? mod;
   const mocha = new Mocha({ ui: 'bdd', timeout: 90000, color: false, reporter: 'spec' });
   const suite = process.env.COREPY_E2E_SUITE ?? 'trusted';
-  mocha.addFile(path.join(__dirname, `${suite}.test.js`));
+  for (const file of SUITES[suite] ?? [suite]) mocha.addFile(path.join(__dirname, `${file}.test.js`));
   return new Promise((resolve, reject) => {
     mocha.run((failures) => (failures > 0 ? reject(new Error(`${failures} extension-host test(s) failed`)) : resolve()));
   });

@@ -1,0 +1,152 @@
+/**
+ * Inside a real VS Code (trusted workspace), after trusted.test.ts: the Hot Operations tree, the
+ * status bar item, Toggle Inline Timings, Save Baseline / Compare with Baseline, Show Flame Graph
+ * (the panel opens; drawing is checked by the UI test) and Clear Profile. Nothing here asserts
+ * on timings.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunResult } from '../../../extension/src/commands.js';
+import type { CorepyApi } from '../../../extension/src/extension.js';
+import type { HotOpsNode } from '../../../extension/src/views/hot-ops.js';
+
+const LOOP_LINE = 7; // 0-based: the `data.add(i)` loop of basic.ts
+const FIXTURE_OPS = ['tensor', 'mean', 'std', 'add'];
+
+/** Polls `probe` until it returns a value `ok` accepts (views repaint throttled, config events are async). */
+async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await probe();
+  while (!ok(v)) {
+    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+    v = await probe();
+  }
+  return v;
+}
+
+const flameTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
+  .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('corepy.flameGraph'));
+
+describe('Corepy views and commands in VS Code', function () {
+  let api: CorepyApi;
+  let doc: vscode.TextDocument;
+  const ws = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+  const timingLenses = async (): Promise<number> =>
+    (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri))
+      .filter((l) => l.command?.title.startsWith('⏱')).length;
+  const hoverCount = async (): Promise<number> =>
+    (await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(LOOP_LINE, 10)))
+      .filter((h) => h.contents.some((c) => (typeof c === 'string' ? c : c.value).includes('**Corepy**'))).length;
+  const corepyDiagnostics = (): number => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'corepy').length;
+  const profileBasic = async (): Promise<void> => {
+    const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', doc.uri);
+    assert.equal(res.started, true, res.reason);
+    assert.equal(res.run?.status, 'finished');
+  };
+
+  before(async () => {
+    api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    doc = await vscode.workspace.openTextDocument(path.join(ws(), 'basic.ts'));
+    await vscode.window.showTextDocument(doc);
+    if (api.store.run?.status !== 'finished' || api.store.run.program !== doc.uri.fsPath) await profileBasic();
+  });
+
+  it('Hot Operations lists the fixture ops, each expanding to the lines it ran from', async () => {
+    const tree = api.hotOperations;
+    const roots = (await tree.getChildren(undefined)) ?? [];
+    const label = async (n: HotOpsNode): Promise<string> => String((await tree.getTreeItem(n)).label);
+    const names = await Promise.all(roots.map(label));
+    for (const op of FIXTURE_OPS) assert.ok(names.includes(op), `${op} in Hot Operations, got ${names.join(',')}`);
+    const add = roots[names.indexOf('add')]!;
+    const addItem = await tree.getTreeItem(add);
+    assert.equal(addItem.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
+    assert.match(String(addItem.description), /×100\b/);
+    const lines = (await tree.getChildren(add)) ?? [];
+    const items = await Promise.all(lines.map((n) => tree.getTreeItem(n)));
+    const loop = items.find((i) => i.label === `basic.ts:${LOOP_LINE + 1}`);
+    assert.ok(loop, `add runs from basic.ts:${LOOP_LINE + 1}, got ${items.map((i) => String(i.label)).join(',')}`);
+    assert.equal(loop.command?.command, 'vscode.open');
+    assert.equal((loop.command!.arguments![0] as vscode.Uri).fsPath, doc.uri.fsPath);
+  });
+
+  it('the status bar item shows the live run (click: Stop), then its summary (click: Show Flame Graph)', async () => {
+    const long = vscode.Uri.file(path.join(ws(), 'long.js'));
+    const running = vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', long);
+    const live = await until('status while profiling long.js', () => api.status(), (s) => s.visible && s.text.includes('long.js'));
+    assert.match(live.text, /^\$\(pulse\) corepy: long\.js · /);
+    assert.equal(live.command, 'corepy.stop');
+    await until('the stop command enabled', () => api.store.run?.status, (st) => st === 'running');
+    await vscode.commands.executeCommand('corepy.stop');
+    const res = await running;
+    assert.equal(res.started, true, res.reason);
+    const after = await until('status after the run', () => api.status(), (s) => s.command === 'corepy.showFlameGraph');
+    assert.equal(after.visible, true);
+    assert.match(after.text, /^\$\(flame\) corepy: long\.js/);
+    await profileBasic();
+    const basic = await until('status after basic.ts', () => api.status(), (s) => s.text.includes('basic.ts'));
+    assert.match(basic.text, /^\$\(flame\) corepy: basic\.ts · .+ · \d+ ops$/);
+  });
+
+  it('Toggle Inline Timings removes and restores the CodeLenses and hovers', async () => {
+    const before = await until('timing lenses', timingLenses, (n) => n > 0);
+    assert.equal(await hoverCount(), 1);
+    assert.equal(await vscode.commands.executeCommand('corepy.toggleInlineTimings'), false);
+    await until('lenses after toggling off', timingLenses, (n) => n === 0);
+    assert.equal(await hoverCount(), 0);
+    assert.equal(await vscode.commands.executeCommand('corepy.toggleInlineTimings'), true);
+    await until('lenses after toggling on', timingLenses, (n) => n === before);
+    assert.equal(await hoverCount(), 1);
+  });
+
+  it('Toggle Inline Timings also works when the workspace settings enable them', async () => {
+    const cfg = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('corepy');
+    const before = await timingLenses();
+    await cfg().update('inlineTimings.enabled', true, vscode.ConfigurationTarget.Workspace);
+    try {
+      assert.equal(await vscode.commands.executeCommand('corepy.toggleInlineTimings'), false);
+      await until('lenses after toggling off (workspace setting)', timingLenses, (n) => n === 0);
+      assert.equal(await vscode.commands.executeCommand('corepy.toggleInlineTimings'), true);
+      await until('lenses after toggling on (workspace setting)', timingLenses, (n) => n === before);
+    } finally {
+      await cfg().update('inlineTimings.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    assert.equal(cfg().inspect('inlineTimings.enabled')?.globalValue ?? true, true, 'the user setting is left on');
+  });
+
+  it('Compare with Baseline needs a baseline; Save Baseline then Compare gives a ratio and the compare flame graph', async () => {
+    assert.equal(await vscode.commands.executeCommand('corepy.compareWithBaseline'), undefined);
+    assert.equal(await vscode.commands.executeCommand('corepy.saveBaseline'), true);
+    const ratio = await vscode.commands.executeCommand<number>('corepy.compareWithBaseline');
+    assert.equal(typeof ratio, 'number');
+    assert.ok(Number.isFinite(ratio) && ratio > 0, `a positive ratio, got ${ratio}`);
+    await until('a flame graph tab', () => flameTabs().length, (n) => n === 1);
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('Show Flame Graph opens one panel and reuses it', async () => {
+    await vscode.commands.executeCommand('corepy.showFlameGraph');
+    await vscode.commands.executeCommand('corepy.showFlameGraph');
+    const tabs = await until('one flame graph tab', () => flameTabs(), (t) => t.length === 1);
+    assert.match(tabs[0]!.label, /^Flame: /);
+    await vscode.window.tabGroups.close(tabs);
+  });
+
+  it('Clear Profile empties the CodeLenses, diagnostics, Hot Operations and status bar; a new run brings them back', async () => {
+    assert.ok(corepyDiagnostics() > 0, 'diagnostics before clearing');
+    await vscode.commands.executeCommand('corepy.clearProfile');
+    assert.equal(api.store.run, undefined);
+    await until('lenses after Clear Profile', timingLenses, (n) => n === 0);
+    assert.equal(corepyDiagnostics(), 0);
+    assert.equal(((await api.hotOperations.getChildren(undefined)) ?? []).length, 0);
+    assert.equal(api.status().visible, false);
+    await profileBasic();
+    await until('lenses after a new run', timingLenses, (n) => n > 0);
+    assert.ok(corepyDiagnostics() > 0);
+  });
+
+  after(async () => {
+    await vscode.window.showTextDocument(doc);
+  });
+});
