@@ -17,6 +17,10 @@ const RUNTIME_URL_ROOT = new URL('../', import.meta.url).href;
 // prepareStackTrace replacement that hands back V8's structured frames instead of a string.
 const structured = (_e: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
 
+/** Frames asked for first, and on a retry when all of those were inside the runtime. */
+const FIRST_LIMIT = 8, RETRY_LIMIT = 64;
+const NOT_FOUND = -2;
+
 /** Interned call sites of one recorder. */
 export class SiteTable {
   /** Locations by site id. */
@@ -26,11 +30,23 @@ export class SiteTable {
   /**
    * Site id of the first frame outside the runtime on the current stack, or -1 when every frame
    * is inside the runtime (or unnamed). `skip` is the function whose frames are left out.
+   * V8's cost grows with the frames it materialises (≈1.8 µs at 1 frame, 2.8 µs at 8, 4.2 µs at 16
+   * on the dev machine), and the user's frame is usually 4–6 above the recorder (dispatch → op
+   * implementation → public function → Tensor method → user), so it first asks for
+   * {@link FIRST_LIMIT} frames and retries with {@link RETRY_LIMIT} only when those were all ours.
    */
   capture(skip: Function): number {
+    const first = this.captureWith(skip, FIRST_LIMIT);
+    if (first !== NOT_FOUND) return first;
+    const retry = this.captureWith(skip, RETRY_LIMIT);
+    return retry === NOT_FOUND ? -1 : retry;
+  }
+
+  /** The site id, -1 when no frame was usable, or NOT_FOUND when all `limit` frames were ours. */
+  private captureWith(skip: Function, limit: number): number {
     const prevPrepare = Error.prepareStackTrace, prevLimit = Error.stackTraceLimit;
     Error.prepareStackTrace = structured;
-    Error.stackTraceLimit = 16;
+    Error.stackTraceLimit = limit;
     const holder: { stack?: NodeJS.CallSite[] } = {};
     Error.captureStackTrace(holder, skip);
     const frames = holder.stack;
@@ -42,7 +58,7 @@ export class SiteTable {
       if (!file || file.startsWith('node:') || file.startsWith(RUNTIME_ROOT) || file.startsWith(RUNTIME_URL_ROOT)) continue;
       return this.intern(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0);
     }
-    return -1;
+    return frames.length >= limit ? NOT_FOUND : -1;
   }
 
   /** Id of a raw (generated-code) position, mapping and storing it on first sight. */

@@ -59,6 +59,11 @@ export class CellTable {
     this.slots = slots;
   }
 
+  /** Key of cell `c`: [op, backend, site, context] ids (a view; copy it to keep it). */
+  keyOf(c: number): Int32Array {
+    return this.keys.subarray(4 * c, 4 * c + 4);
+  }
+
   /** Adds one op of `ms` duration to cell `c` (Welford update). */
   add(c: number, ms: number, bytesRead: number, bytesWritten: number, elements: number): void {
     const f = this.f, b = FIELDS * c;

@@ -14,9 +14,38 @@ import { SiteTable } from './callsite.js';
 import { currentContextId } from './context.js';
 import { EventRing, SpanRing } from './ring.js';
 import { addSample, emptyStats } from './stats.js';
-import type { CallSiteMode, ContextCellRow, Stats } from './types.js';
+import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
-const MODES: Record<CallSiteMode, number> = { all: 0, sampled: 1, off: 2 };
+// A module-local copy (the hot path reads it per input).
+const BPE: Readonly<Record<string, number>> = { ...BYTES_PER_ELEMENT };
+
+const ALL = 0, SAMPLED = 1, OFF = 2;
+const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: OFF };
+
+/**
+ * `callSites: 'sampled'`: the first SAMPLE_FIRST calls of each op name capture their call site
+ * (short scripts and one-off ops are exact); later calls capture after a random number of calls
+ * (uniform in 1…2·sampleEvery−1, mean sampleEvery, so loop periods cannot alias with it) and
+ * every call in between is attributed to the op's most recently captured site. See README.md
+ * ("Sampled call sites") for why that estimate is unbiased and where it is not exact.
+ */
+export const SAMPLE_FIRST = 32;
+
+/** Per op name: interned id, call-site sampling state, and a one-entry cell cache. */
+interface OpState {
+  readonly name: string;
+  readonly id: number;
+  /** Calls so far (outermost dispatches). */
+  seen: number;
+  /** Calls left until the next sampled capture (sampled mode, after SAMPLE_FIRST). */
+  countdown: number;
+  /** Site of the most recent capture of this op, -1 when none found. */
+  site: number;
+  cellBackend: number;
+  cellSite: number;
+  cellContext: number;
+  cell: number;
+}
 
 /** One thread's recorder. */
 export class Recorder implements DispatchObserver, GpuTimingSink {
@@ -43,12 +72,22 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   private lastBackendId = 0;
   private lastTimed: TimedBackend | null = null;
   private readonly timed = new Set<TimedBackend>();
+  private readonly opStates = new Map<string, OpState>();
+  private lastOp: OpState;
+  private lastDtype = '';
+  private lastDtypeId = 0;
+  /** xorshift32 state for the sampling periods (fixed seed: runs are reproducible). */
+  private rand = 0x9e3779b9 | 0;
+  // Imported bindings copied once: the hot path then reads fields, not module bindings.
+  private readonly TensorClass = Tensor;
+  private readonly contextId = currentContextId;
 
   constructor(readonly callSites: CallSiteMode, readonly sampleEvery: number, maxEvents: number, readonly startMs = performance.now()) {
     this.mode = MODES[callSites];
     this.ring = new EventRing(maxEvents);
     this.spans = new SpanRing(Math.max(1024, maxEvents >> 2));
     this.intern('');
+    this.lastOp = this.opState('');
   }
 
   /** Interned id of a string (op, backend, dtype names). */
@@ -62,15 +101,44 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     return id;
   }
 
+  private opState(op: string): OpState {
+    let st = this.opStates.get(op);
+    if (st === undefined) {
+      st = { name: op, id: this.intern(op), seen: 0, countdown: this.period(), site: -1, cellBackend: -1, cellSite: -2, cellContext: -1, cell: -1 };
+      this.opStates.set(op, st);
+    }
+    return st;
+  }
+
+  /** A sampling period: uniform integer in [1, 2·sampleEvery − 1] (mean sampleEvery). */
+  private period(): number {
+    let x = this.rand;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    this.rand = x;
+    return 1 + ((x >>> 0) % (2 * this.sampleEvery - 1));
+  }
+
+  /** Captures the caller's site for `st` (called from observe only: observe's frames are skipped). */
+  private capture(st: OpState): number {
+    this.captures++;
+    return (st.site = this.sites.capture(Recorder.prototype.observe));
+  }
+
   observe<T>(op: string, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T {
     if (this.depth !== 0) return run(backend);
-    const id = this.ring.written;
+    let st = this.lastOp;
+    if (st.name !== op) this.lastOp = st = this.opState(op);
     let site = -1;
-    if (this.mode === 0 || (this.mode === 1 && id % this.sampleEvery === 0)) {
-      site = this.sites.capture(Recorder.prototype.observe);
-      this.captures++;
+    const mode = this.mode;
+    if (mode === ALL) site = this.capture(st);
+    else if (mode === SAMPLED) {
+      if (st.seen < SAMPLE_FIRST) site = this.capture(st);
+      else if (--st.countdown <= 0) { st.countdown = this.period(); site = this.capture(st); }
+      else site = st.site;
     }
-    const ctx = currentContextId();
+    st.seen++;
+    const id = this.ring.written;
+    const ctx = this.contextId();
     if (backend !== this.lastBackend) this.switchBackend(backend);
     const timed = this.lastTimed;
     if (timed !== null) timed.markOp(id);
@@ -86,7 +154,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       if (timed !== null) timed.markOp(-1);
     }
     const t1 = performance.now();
-    this.record(id, op, inputs, result, t0, t1, site, ctx);
+    this.record(id, st, inputs, result, t0, t1, site, ctx);
     return result;
   }
 
@@ -100,43 +168,39 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     }
   }
 
-  private record(id: number, op: string, inputs: readonly Tensor[], result: unknown, t0: number, t1: number, site: number, ctx: number): void {
+  private dtypeId(dtype: string): number {
+    if (dtype !== this.lastDtype) { this.lastDtype = dtype; this.lastDtypeId = this.intern(dtype); }
+    return this.lastDtypeId;
+  }
+
+  private record(id: number, st: OpState, inputs: readonly Tensor[], result: unknown, t0: number, t1: number, site: number, ctx: number): void {
     const r = this.ring;
-    const slot = id % r.capacity;
-    r.written = id + 1;
-    r.seq[slot] = id;
+    const slot = r.claim(id);
     r.start[slot] = t0;
     r.end[slot] = t1;
-    const opId = this.intern(op);
-    r.op[slot] = opId;
-    r.backend[slot] = this.lastBackendId;
-    r.site[slot] = site;
-    r.context[slot] = ctx;
-    let elements = 0, bytesRead = 0, bytesWritten = 0, dtype = '';
+    // op, backend, site and context are filled in from the cell at snapshot time (fillKeys).
+    const backendId = this.lastBackendId;
+    let elements = 0, bytesRead = 0, bytesWritten = 0, dtype = 0;
     const n = inputs.length;
     for (let i = 0; i < n; i++) {
       const t = inputs[i]!;
-      elements += t.size;
-      bytesRead += t.size * BYTES_PER_ELEMENT[t.dtype];
+      const size = t.size;
+      elements += size;
+      bytesRead += size * BPE[t.dtype];
       if (i < 2) { r.setShape(slot, i, t.shape); r.inIds[2 * slot + i] = t.id; }
     }
-    if (n > 0) dtype = inputs[0]!.dtype;
-    for (let i = n; i < 2; i++) { r.setShape(slot, i, null); r.inIds[2 * slot + i] = -1; }
-    r.setShape(slot, 3, null);
-    if (result instanceof Tensor) {
-      r.setShape(slot, 2, result.shape);
-      bytesWritten = result.size * BYTES_PER_ELEMENT[result.dtype];
-      if (n === 0) dtype = result.dtype;
-    } else if (result !== null && typeof result === 'object' && (result as { mean?: unknown }).mean instanceof Tensor) {
-      const m = result as { mean: Tensor; variance: Tensor };
-      r.setShape(slot, 2, m.mean.shape);
-      r.setShape(slot, 3, m.variance.shape);
-      bytesWritten = (m.mean.size + m.variance.size) * 4;
-    } else {
-      r.setShape(slot, 2, null);
-      if (ArrayBuffer.isView(result)) bytesWritten = result.byteLength;
+    if (n > 0) dtype = this.dtypeId(inputs[0]!.dtype);
+    if (n < 2) {
+      r.noShape(slot, 1); r.inIds[2 * slot + 1] = -1;
+      if (n === 0) { r.noShape(slot, 0); r.inIds[2 * slot] = -1; }
     }
-    r.dtype[slot] = dtype === '' ? 0 : this.intern(dtype);
+    if (result instanceof this.TensorClass) {
+      r.setShape(slot, 2, result.shape);
+      r.noShape(slot, 3);
+      bytesWritten = result.size * BPE[result.dtype];
+      if (n === 0) dtype = this.dtypeId(result.dtype);
+    } else bytesWritten = this.recordOther(slot, result);
+    r.dtype[slot] = dtype;
     r.elements[slot] = elements;
     r.bytesRead[slot] = bytesRead;
     r.bytesWritten[slot] = bytesWritten;
@@ -144,13 +208,43 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     r.gpuEnd[slot] = NaN;
     r.upload[slot] = this.pendingUpload;
     r.download[slot] = this.pendingDownload;
-    const cell = this.cells.cellOf(opId, this.lastBackendId, site, ctx);
+    let cell = st.cell;
+    if (st.cellBackend !== backendId || st.cellSite !== site || st.cellContext !== ctx) {
+      cell = st.cell = this.cells.cellOf(st.id, backendId, site, ctx);
+      st.cellBackend = backendId; st.cellSite = site; st.cellContext = ctx;
+    }
     r.cell[slot] = cell;
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements);
-    if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);
-    if (this.pendingDownload !== 0) this.cells.addTransfer(cell, 'download', this.pendingDownload);
-    this.pendingUpload = this.pendingDownload = 0;
+    if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
+      if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);
+      if (this.pendingDownload !== 0) this.cells.addTransfer(cell, 'download', this.pendingDownload);
+      this.pendingUpload = this.pendingDownload = 0;
+    }
     this.ops++;
+  }
+
+  /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */
+  events(thread: number, shiftMs: number): ProfileEvent[] {
+    const r = this.ring;
+    for (let id = Math.max(0, r.written - r.capacity); id < r.written; id++) {
+      const s = id % r.capacity, k = this.cells.keyOf(r.cell[s]!);
+      r.op[s] = k[0]; r.backend[s] = k[1]; r.site[s] = k[2]; r.context[s] = k[3];
+    }
+    return r.toEvents(this.strings, thread, shiftMs);
+  }
+
+  /** Output shapes of a non-tensor result (moments' pair, a typed array, nothing); returns its bytes. */
+  private recordOther(slot: number, result: unknown): number {
+    const r = this.ring;
+    r.noShape(slot, 3);
+    if (result !== null && typeof result === 'object' && (result as { mean?: unknown }).mean instanceof this.TensorClass) {
+      const m = result as { mean: Tensor; variance: Tensor };
+      r.setShape(slot, 2, m.mean.shape);
+      r.setShape(slot, 3, m.variance.shape);
+      return (m.mean.size + m.variance.size) * 4;
+    }
+    r.noShape(slot, 2);
+    return ArrayBuffer.isView(result) ? result.byteLength : 0;
   }
 
   gpuTime(eventId: number, startMs: number, endMs: number): void {

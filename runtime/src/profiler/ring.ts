@@ -16,6 +16,8 @@ export class EventRing {
   readonly capacity: number;
   /** Events ever written (next sequence number = written). */
   written = 0;
+  /** Slot the next event goes to (written mod capacity, kept without a division). */
+  private next = 0;
   readonly seq: Float64Array;
   readonly start: Float64Array;
   readonly end: Float64Array;
@@ -65,6 +67,15 @@ export class EventRing {
     return Math.max(0, this.written - this.capacity);
   }
 
+  /** Claims the slot for event `id` (= written), overwriting the oldest when full. */
+  claim(id: number): number {
+    const slot = this.next;
+    this.next = slot + 1 === this.capacity ? 0 : slot + 1;
+    this.written = id + 1;
+    this.seq[slot] = id;
+    return slot;
+  }
+
   /** Slot of event `id`, or -1 when it was overwritten (or never written). */
   slotOf(id: number): number {
     const slot = id % this.capacity;
@@ -82,6 +93,11 @@ export class EventRing {
     this.rank[r] = n;
     const base = r * MAX_DIMS;
     for (let i = 0; i < n && i < MAX_DIMS; i++) this.dims[base + i] = shape[i]!;
+  }
+
+  /** Marks shape slot `which` of the event in `slot` as absent. */
+  noShape(slot: number, which: number): void {
+    this.rank[slot * SHAPES + which] = -1;
   }
 
   private shapeAt(slot: number, which: number): number[] | null {

@@ -7,12 +7,12 @@ import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { contextNodes, setSpanSink } from './context.js';
-import { Recorder } from './recorder.js';
+import { Recorder, SAMPLE_FIRST } from './recorder.js';
 import type { CallSiteMode, ProfileData, ProfilerOptions, SelfCost } from './types.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
 
-const DEFAULTS = { sampleEvery: 8, callSites: 'all' as CallSiteMode, maxEvents: 100_000 };
+const DEFAULTS = { sampleEvery: 64, callSites: 'sampled' as CallSiteMode, maxEvents: 100_000 };
 let rec: Recorder | null = null;
 let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
@@ -31,8 +31,9 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
 /**
  * Starts recording every op. Calling it again with the same options keeps what was recorded;
  * different options start a fresh recording.
- * @param options.sampleEvery call-site sampling period for `callSites: 'sampled'` (default 8)
- * @param options.callSites 'all' (default), 'sampled' or 'off'
+ * @param options.sampleEvery mean call-site sampling period for `callSites: 'sampled'` after the
+ *   first {@link SAMPLE_FIRST} calls of each op (default 64)
+ * @param options.callSites 'sampled' (default), 'all' or 'off'
  * @param options.maxEvents raw events kept (default 100 000); statistics stay exact beyond it
  */
 export function enableProfiling(options: ProfilerOptions = {}): void {
@@ -83,7 +84,7 @@ export function snapshot(withWorkers = true): ProfileData {
   const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs: cost.perCaptureNs, ops: r.ops, captures: r.captures };
   const own: ProfileData = {
     sites: r.sites.sites.slice(), contexts: contextNodes().slice(),
-    events: r.ring.toEvents(r.strings, threadId, 0), spans: r.spans.toSpans(threadId, 0),
+    events: r.events(threadId, 0), spans: r.spans.toSpans(threadId, 0),
     cells: r.cells.toRows(r.strings), contextCells: r.contextRows(),
     droppedEvents: r.ring.dropped, droppedSpans: r.spans.dropped,
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],

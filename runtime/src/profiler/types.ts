@@ -9,14 +9,20 @@
  */
 import type { SourceLocation } from './flame-model.js';
 
-/** How call sites are captured. `sampled` captures every `sampleEvery`-th op. */
+/**
+ * How call sites are captured. `all`: a V8 stack per op (exact, microseconds each). `sampled`
+ * (default): the first 32 calls of each op name exactly, then one capture per `sampleEvery`
+ * calls on average (randomised period), each call in between attributed to its op's most recently
+ * captured site — per-line counts and times stay complete (they sum to the op totals) and are
+ * estimates only beyond those first calls. `off`: no call sites.
+ */
 export type CallSiteMode = 'all' | 'sampled' | 'off';
 
 /** Options of `enableProfiling`. */
 export interface ProfilerOptions {
-  /** Call-site sampling period for `callSites: 'sampled'` (every Nth op gets a V8 stack). Default 8. */
+  /** Mean call-site sampling period for `callSites: 'sampled'` after each op's first 32 calls. Default 64. */
   readonly sampleEvery?: number;
-  /** Call-site capture: every op (default), a sample, or never. */
+  /** Call-site capture: every op, sampled (default; see {@link CallSiteMode}), or never. */
   readonly callSites?: CallSiteMode;
   /** Raw events kept in the ring (older ones are overwritten and counted as dropped). Default 100 000. */
   readonly maxEvents?: number;
@@ -46,7 +52,7 @@ export interface ProfileEvent {
   readonly endMs: number;
   /** Index into {@link ProfileData.contexts}; 0 is the root (no context). */
   readonly context: number;
-  /** Index into {@link ProfileData.sites}, or -1 (call sites off or not sampled). */
+  /** Index into {@link ProfileData.sites}, or -1 (call sites off or no user frame); in `sampled` mode an unsampled op carries its op's most recently captured site. */
   readonly site: number;
   /** Worker thread id (0 = main thread). */
   readonly thread: number;

@@ -45,8 +45,8 @@ function mechanicalFix(lines: readonly string[], start: number, end: number): { 
 }
 
 function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
-  const sampled = input.data.callSites === 'sampled' ? input.data.sampleEvery : 1;
-  const k = s.count * sampled;
+  // Per-site counts are complete in every mode ('sampled' attributes unsampled calls to a site).
+  const k = s.count;
   if (s.location === null || k < MIN_CALLS || !BATCHABLE.has(s.op)) return null;
   // Same-shaped inputs across the retained calls: a loop over one tensor, not varied work.
   const shapes = new Set(input.data.events.filter((e) => e.site === s.site && e.op === s.op).map((e) => JSON.stringify(e.inputShapes)));
@@ -67,14 +67,14 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     priority: k >= 50 || share >= 50 ? 'HIGH' : k >= 20 ? 'MEDIUM' : 'LOW',
     title: 'Batch repeated operations',
     description: `The '${s.op}' operation was called ${k} times from this line with inputs of the same shape ` +
-      `(${ms(s.totalMs * sampled)} ms, ${share.toFixed(0)}% of op time). Consider batching into a single vectorized operation ` +
+      `(${ms(s.totalMs)} ms, ${share.toFixed(0)}% of op time). Consider batching into a single vectorized operation ` +
       `with broadcasting: one dispatch instead of ${k}.`,
     estimatedSpeedup: speedup,
     speedupBasis: `measured fixed dispatch cost ${ms(a)} ms/call on ${s.backends[0]} vs ${ms(s.meanMs)} ms/call here: ` +
       `${k} calls ${ms(siteMs)} ms → batched ≈ ${ms(batchedMs)} ms (a + k·(m − a)); Amdahl over ${ms(input.agg.totalOpMs)} ms of op time`,
     codeExample: { before, after },
     location: s.location,
-    evidence: { op: s.op, calls: k, totalMs: s.totalMs * sampled, meanMs: s.meanMs, dispatchCostMs: a, inputShapes: [...shapes][0] ?? '' },
+    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, dispatchCostMs: a, inputShapes: [...shapes][0] ?? '' },
     ...(mech ? { fix: mech.fix } : {}),
   };
 }
