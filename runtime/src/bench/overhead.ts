@@ -1,7 +1,8 @@
 /**
  * `npm run bench:overhead` (node runtime/dist/bench/overhead.js): the profiler's own cost.
- * (a) disabled vs a dispatch path with no profiler code at all; (b) enabled vs disabled on the
- * seed's Example 1 pipeline at 1e4/1e5/1e6 elements and on 100 small adds; (c) 10,000,000
+ * (a) disabled vs a dispatch path with no profiler code at all; (b) enabled vs disabled (toggled
+ * outside the timed block) on the seed's Example 1 pipeline at 1e4/1e5/1e6 elements and on 100
+ * small adds, for callSites 'sampled' (default), 'all' and 'off', on the default backend; (c) 10,000,000
  * recorded ops: memory bounded, per-op cost at the end vs the start, ns per recorded op with and
  * without call sites; and tf.profile on the same work. Medians of interleaved rounds.
  */
@@ -39,22 +40,40 @@ function benchDisabled(): void {
   console.log(`(a) disabled: engine.dispatch ${(engine / N * 1e6).toFixed(0)} ns/op vs no-profiler path ${(plain / N * 1e6).toFixed(0)} ns/op → overhead ${pct(engine, plain)} (target < 0.5 %)`);
 }
 
-function example1(n: number): () => void {
-  const values = Float32Array.from({ length: n }, (_, i) => i);
-  return () => cp.tidy(() => { const data = cp.tensor(values); data.sub(data.mean()).div(data.std()).sum(); });
+function example1(n: number): { fn: () => void; reps: number } {
+  const data = cp.keep(cp.tensor(Float32Array.from({ length: n }, (_, i) => i)));
+  const once = (): void => { cp.tidy(() => { data.sub(data.mean()).div(data.std()).sum(); }); };
+  return { fn: once, reps: n >= 1e6 ? 3 : n >= 1e5 ? 20 : 100 };
 }
 
+/**
+ * (b) Enabled vs disabled with the toggle OUTSIDE the timed block: each round times `reps` runs
+ * with profiling on, then `reps` runs with it off. The recorder is created (and its first
+ * SAMPLE_FIRST captures per op made) before timing, so 'sampled' shows its steady state.
+ */
 function benchEnabled(): void {
-  const cases: [string, () => void][] = [[ 'Example 1 @ 1e4', example1(1e4)], ['Example 1 @ 1e5', example1(1e5)], ['Example 1 @ 1e6', example1(1e6)],
-    ['100 small adds', (() => { const x = cp.tensor(new Float32Array(16)); return () => cp.tidy(() => { for (let i = 0; i < 100; i++) x.add(i); }); })()]];
-  for (const mode of ['all', 'off'] as const) {
-    for (const [name, fn] of cases) {
-      // Same options each time: enableProfiling reuses the recorder (the ring may wrap; statistics stay exact).
-      cp.clearProfile();
-      const [on, off] = interleave(() => { cp.enableProfiling({ callSites: mode }); fn(); cp.disableProfiling(); }, () => fn());
-      console.log(`(b) ${name.padEnd(16)} callSites=${mode.padEnd(4)} enabled ${on.toFixed(3)} ms vs disabled ${off.toFixed(3)} ms → ${pct(on, off)}`);
+  const adds = (() => { const x = cp.keep(cp.tensor(new Float32Array(16))); return () => { cp.tidy(() => { for (let i = 0; i < 100; i++) x.add(i); }); }; })();
+  const cases: [string, { fn: () => void; reps: number }][] = [['Example 1 @ 1e4', example1(1e4)], ['Example 1 @ 1e5', example1(1e5)],
+    ['Example 1 @ 1e6', example1(1e6)], ['100 small adds', { fn: adds, reps: 50 }]];
+  for (const mode of ['sampled', 'all', 'off'] as const) {
+    for (const [name, { fn, reps }] of cases) {
+      cp.disableProfiling(); cp.clearProfile();
+      cp.enableProfiling({ callSites: mode }); fn(); fn();
+      cp.disableProfiling();
+      const many = (): void => { for (let i = 0; i < reps; i++) fn(); };
+      const ta: number[] = [], tb: number[] = [];
+      many();
+      for (let r = 0; r < rounds; r++) {
+        cp.enableProfiling({ callSites: mode });
+        ta.push(time(many) / reps);
+        cp.disableProfiling();
+        tb.push(time(many) / reps);
+      }
+      const on = median(ta), off = median(tb);
+      console.log(`(b) ${name.padEnd(16)} callSites=${mode.padEnd(7)} enabled ${on.toFixed(3)} ms vs disabled ${off.toFixed(3)} ms → ${pct(on, off)}`);
     }
   }
+  cp.clearProfile();
 }
 
 function benchTenMillion(): void {
@@ -93,6 +112,20 @@ function benchTenMillion(): void {
   console.log(`(c) with call sites (callSites 'all'): ${median(sited).toFixed(0)} ns per recorded op`);
 }
 
+/** Per recorded op on a real 16-element `a.add(a)` (the lead's yardstick), each call-site mode. */
+function benchSmallAdd(): void {
+  const a = cp.keep(cp.ones([16]));
+  const n = 50000;
+  const run = (): number => time(() => { for (let i = 0; i < n; i++) a.add(a).dispose(); }) / n * 1e6;
+  for (const mode of ['off', 'sampled', 'all'] as const) {
+    cp.disableProfiling(); cp.clearProfile(); cp.enableProfiling({ callSites: mode }); run(); cp.disableProfiling(); run();
+    const on: number[] = [], off: number[] = [];
+    for (let r = 0; r < rounds; r++) { cp.enableProfiling({ callSites: mode }); on.push(run()); cp.disableProfiling(); off.push(run()); }
+    console.log(`(c) a.add(a), 16 elements, callSites=${mode.padEnd(7)} enabled ${median(on).toFixed(0)} ns vs disabled ${median(off).toFixed(0)} ns → +${(median(on) - median(off)).toFixed(0)} ns per recorded op${mode === 'off' ? ' (target ≤ 150)' : ''}`);
+  }
+  cp.clearProfile();
+}
+
 async function benchTf(): Promise<void> {
   let tf: typeof import('@tensorflow/tfjs-core');
   try {
@@ -116,4 +149,5 @@ console.log(`corepy profiler overhead — backend ${cp.getBackend()}, node ${pro
 benchDisabled();
 benchEnabled();
 benchTenMillion();
+benchSmallAdd();
 await benchTf();

@@ -4,6 +4,7 @@
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
+import { SAMPLE_FIRST } from './recorder.js';
 import type { ProfileReport } from './report.js';
 
 /** Rendering options. */
@@ -20,6 +21,15 @@ const device = (b: string): string => `${b === 'webgpu' ? 'GPU' : 'CPU'} (${b})`
 
 function rows(r: ProfileReport): string[][] {
   return r.operations.map((o) => [o.op, String(o.count), fmtMs(o.meanMs), o.backends.map(device).join(', '), pct(o.percent)]);
+}
+
+/** How the per-line (call-site) figures were obtained; the same wording in text and Markdown. */
+export function callSiteLine(r: ProfileReport): string {
+  if (r.callSiteMode === 'all') return 'Call sites: all (every call captured; per-line figures exact)';
+  if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
+  return `Call sites: sampled (first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
+    `calls in between attributed to the op's last captured line — per-line figures beyond the first ${SAMPLE_FIRST} calls ` +
+    'are sampled estimates; per-op totals are exact)';
 }
 
 function overheadLine(r: ProfileReport): string {
@@ -60,7 +70,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
-  out.push(line('└', '┴', '┘'), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms (${r.opCount} ops, wall ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r));
+  out.push(line('└', '┴', '┘'), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms (${r.opCount} ops, wall ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   if (r.recommendations.length > 0) {
     out.push('', 'RECOMMENDATIONS:');
@@ -77,7 +87,7 @@ export function renderMarkdown(r: ProfileReport): string {
   const out = [`# Corepy performance report${r.context ? ` — context \`${r.context}\`` : ''}`, '',
     '| Operation | Count | Avg (ms) | Backend | % Total |', '|---|---:|---:|---|---:|'];
   rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
-  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms (${r.opCount} ops)`, '', overheadLine(r));
+  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms (${r.opCount} ops)`, '', overheadLine(r), '', callSiteLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   if (r.recommendations.length > 0) {
     out.push('', '## Recommendations', '');

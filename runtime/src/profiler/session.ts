@@ -7,7 +7,7 @@ import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { contextNodes, setSpanSink } from './context.js';
-import { Recorder, SAMPLE_FIRST } from './recorder.js';
+import { Recorder } from './recorder.js';
 import type { CallSiteMode, ProfileData, ProfilerOptions, SelfCost } from './types.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
@@ -32,7 +32,7 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
  * Starts recording every op. Calling it again with the same options keeps what was recorded;
  * different options start a fresh recording.
  * @param options.sampleEvery mean call-site sampling period for `callSites: 'sampled'` after the
- *   first {@link SAMPLE_FIRST} calls of each op (default 64)
+ *   first 32 calls of each op (recorder.ts SAMPLE_FIRST; default 64)
  * @param options.callSites 'sampled' (default), 'all' or 'off'
  * @param options.maxEvents raw events kept (default 100 000); statistics stay exact beyond it
  */
