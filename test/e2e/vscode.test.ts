@@ -13,6 +13,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import { chooseRuntime, makeWorkspace, ROOT } from '../integration/workspace.js';
+import type { Frame, Page } from 'playwright-core';
+// For the `window.__corepyFlame` global the flame frame exposes.
+import type {} from '../../webview/src/debug-hook.js';
 import { devQuery, payloadQuery, startSession, type Session } from './code-server.js';
 
 const OUT = path.join(ROOT, 'test', 'e2e', 'out');
@@ -36,6 +39,31 @@ async function runHostSuite(s: Session, ws: string): Promise<void> {
   assert.equal(code, 0, 'extension-host tests failed (see the [host] lines above)');
 }
 
+/** Runs a command from the palette (F1, type its title, Enter on the matching row). */
+async function runCommand(page: Page, title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  await page.keyboard.type(title);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title.replace(/^.*?: /, '') }).first().waitFor({ state: 'visible', timeout: 30000 });
+  await page.keyboard.press('Enter');
+}
+
+/** The webview frame that holds the flame graph (VS Code nests it in an inner iframe). */
+async function flameFrame(page: Page, ms = 30000): Promise<Frame> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    for (const f of page.frames()) {
+      const ok = await f.evaluate(() => typeof window.__corepyFlame === 'object' && document.querySelector('.cf-flame canvas') !== null)
+        .catch(() => false);
+      if (ok) return f;
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`no webview frame with window.__corepyFlame within ${ms} ms (frames: ${page.frames().map((f) => f.url()).join(', ')})`);
+}
+
+/** The editor's cursor position as the status bar shows it ("Ln 8, Col 1"). */
+const cursorStatus = (page: Page) => page.locator('[id="status.editor.selection"]');
+
 describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
   this.timeout(240000);
   before(buildHostTests);
@@ -53,6 +81,13 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       await s?.stop();
       rmSync(ws, { recursive: true, force: true });
       rmSync(exportDir, { recursive: true, force: true });
+    });
+
+    afterEach(async function () {
+      // What the window showed when a UI test failed.
+      if (this.currentTest?.state !== 'failed' || !s) return;
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await s.page.screenshot({ path: path.join(ARTIFACTS, `failed-${this.currentTest.title.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
     });
 
     it('extension-host tests pass (profile, CodeLens, hovers, diagnostics + quick fix, exports)', async () => {
@@ -81,6 +116,77 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
         .some((e) => /^rgba\(255, (0|69|140), 0/.test(getComputedStyle(e).backgroundColor)), undefined, { timeout: 30000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'codelens.png') });
+    });
+
+    it('the status bar shows the last run; clicking it opens the flame graph', async () => {
+      const page = s!.page;
+      // The lens alone may be the run restored from the extension-host tests: wait for this run's end.
+      await page.getByText(/basic\.ts exited with code \d+/).first().waitFor({ state: 'visible', timeout: 60000 });
+      const item = page.locator('.statusbar-item:has(.codicon-flame)', { hasText: 'corepy: basic.ts' }).first();
+      await item.waitFor({ state: 'visible', timeout: 30000 });
+      assert.match(await item.innerText(), /corepy: basic\.ts · .+ · \d+ ops/);
+      await item.click();
+      const tab = page.locator('.tab', { hasText: 'Flame:' }).first();
+      await tab.waitFor({ state: 'visible', timeout: 30000 });
+      // The webview has the keyboard now (F1 goes to it): close the tab with the mouse.
+      await tab.locator('.codicon-close').click();
+      await tab.waitFor({ state: 'detached', timeout: 30000 });
+    });
+
+    it('Show Flame Graph draws the run\'s ops; Ctrl+click on a frame opens its line; no CSP violations (screenshot)', async () => {
+      const page = s!.page;
+      const csp: string[] = [];
+      page.on('console', (m) => { if (/Content[- ]Security[- ]Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) csp.push(m.text()); });
+      await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+      await cursorStatus(page).filter({ hasText: /Ln 1,/ }).waitFor({ state: 'visible', timeout: 30000 });
+      await runCommand(page, 'Corepy: Show Flame Graph');
+      const frame = await flameFrame(page);
+      // Violations after load too (tooltips, Lit's style updates): listen in the page itself.
+      await frame.evaluate(() => {
+        const w = window as Window & { __cspSeen?: string[] };
+        w.__cspSeen = [];
+        document.addEventListener('securitypolicyviolation', (e) => w.__cspSeen!.push(`${e.violatedDirective} ${e.blockedURI}`));
+      });
+      const want = ['tensor', 'mean', 'std', 'add'];
+      await frame.waitForFunction((ops) => {
+        const names = new Set(window.__corepyFlame!.drawnFrames().map((f) => f.name));
+        return ops.every((o) => names.has(o));
+      }, want, { timeout: 30000 });
+      const state = await frame.evaluate(() => window.__corepyFlame!.state());
+      assert.equal(state.message, null, 'the graph shows no error');
+      assert.ok(state.frames > 0);
+      // The page's own stylesheet applied (a CSP-blocked sheet would leave the default layout).
+      assert.equal(await frame.evaluate(() => getComputedStyle(document.querySelector('#cf-root')!).display), 'grid');
+      // Ctrl+click the widest `add` frame: the editor opens basic.ts at the loop (line 8).
+      const add = (await frame.evaluate(() => window.__corepyFlame!.drawnFrames()))
+        .filter((f) => f.name === 'add').sort((a, b) => b.width - a.width)[0]!;
+      assert.ok(add.width >= 2, `an add frame wide enough to click (${add.width} px)`);
+      await frame.locator('.cf-flame canvas').hover({ position: { x: add.x + add.width / 2, y: add.y + add.height / 2 } });
+      await frame.locator('.cf-tooltip').waitFor({ state: 'visible', timeout: 10000 });
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'flamegraph-vscode.png') });
+      await frame.locator('.cf-flame canvas').click({ position: { x: add.x + add.width / 2, y: add.y + add.height / 2 }, modifiers: ['Control'] });
+      await cursorStatus(page).filter({ hasText: /Ln 8,/ }).waitFor({ state: 'visible', timeout: 30000 });
+      assert.match(await page.locator('.tab.active', { hasText: 'basic.ts' }).first().innerText(), /basic\.ts/);
+      assert.deepEqual(await frame.evaluate(() => (window as Window & { __cspSeen?: string[] }).__cspSeen), []);
+      assert.deepEqual(csp, [], 'no Content-Security-Policy violations');
+    });
+
+    it('after a window reload the last run\'s CodeLens shows without running again', async () => {
+      const page = s!.page;
+      await runCommand(page, 'View: Close All Editor Groups');
+      await page.reload();
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('basic.ts');
+      await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('Enter');
+      const lens = page.locator('.codelens-decoration', { hasText: '⏱' }).first();
+      await lens.waitFor({ state: 'visible', timeout: 60000 });
+      assert.match(await lens.innerText(), /⏱ .+ %/);
+      // Restored, not re-run: the status bar shows the finished run and no debug session runs.
+      await page.locator('.statusbar-item', { hasText: 'corepy: basic.ts' }).first().waitFor({ state: 'visible', timeout: 30000 });
+      assert.equal(await page.locator('.debug-toolbar').isVisible().catch(() => false), false);
     });
   });
 
