@@ -9,7 +9,7 @@ export interface CorepyConfig {
   /** Record every Nth event in full; aggregates stay exact. */
   readonly sampleEvery: number;
   /** Capture call sites (per-line timings need them). */
-  readonly callSites: boolean;
+  readonly callSites: 'sampled' | 'all' | 'off';
   /** Show CodeLens timings, heat and hovers. */
   readonly inlineTimings: boolean;
   /** Node executable for profiled scripts. */
@@ -21,9 +21,15 @@ export function readConfig(): CorepyConfig {
   const c = vscode.workspace.getConfiguration('corepy');
   return {
     backend: c.get<BackendChoice>('backend', 'wasm'),
-    sampleEvery: Math.max(1, c.get<number>('sampleEvery', 1)),
-    callSites: c.get<boolean>('callSites', true),
+    sampleEvery: Math.max(1, c.get<number>('sampleEvery', 64)),
+    callSites: callSiteMode(c.get<unknown>('callSites', 'sampled')),
     inlineTimings: c.get<boolean>('inlineTimings.enabled', true),
     nodePath: c.get<string>('nodePath', 'node'),
   };
+}
+
+/** The call-site mode from a setting: the three names, or the older boolean (true = sampled). */
+function callSiteMode(v: unknown): 'sampled' | 'all' | 'off' {
+  if (v === 'all' || v === 'off' || v === 'sampled') return v;
+  return v === false ? 'off' : 'sampled';
 }

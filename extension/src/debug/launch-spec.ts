@@ -51,7 +51,10 @@ export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string
   if (args.backend) env.COREPY_BACKEND = args.backend;
   if (args.sampleEvery !== undefined) env.COREPY_SAMPLE_EVERY = String(args.sampleEvery);
   const sites = args.callSites;
-  env.COREPY_CALL_SITES = sites === false ? 'off' : sites === true ? 'all' : sites ?? ((args.sampleEvery ?? 1) > 1 ? 'sampled' : 'all');
+  // true/undefined: the runtime's default mode ('sampled'); false: off; names pass through.
+  const mode = sites === false ? 'off' : sites === true || sites === undefined ? undefined : sites;
+  if (mode !== undefined) env.COREPY_CALL_SITES = mode;
+  else delete env.COREPY_CALL_SITES;
 
   return {
     spec: { node: args.runtimeExecutable ?? 'node', execArgs, program, args: args.args ?? [], cwd, env },
