@@ -20,7 +20,10 @@ const rounds = Number(process.env['ROUNDS'] ?? 15);
 function interleave(a: () => void, b: () => void, n = rounds): [number, number] {
   a(); b();
   const ta: number[] = [], tb: number[] = [];
-  for (let i = 0; i < n; i++) { ta.push(time(a)); tb.push(time(b)); }
+  // ABBA order: neither side always runs first.
+  for (let i = 0; i < n; i++) {
+    if (i % 2 === 0) { ta.push(time(a)); tb.push(time(b)); } else { tb.push(time(b)); ta.push(time(a)); }
+  }
   return [median(ta), median(tb)];
 }
 
@@ -63,11 +66,11 @@ function benchEnabled(): void {
       const many = (): void => { for (let i = 0; i < reps; i++) fn(); };
       const ta: number[] = [], tb: number[] = [];
       many();
+      const timeOn = (): void => { cp.enableProfiling({ callSites: mode }); ta.push(time(many) / reps); cp.disableProfiling(); };
+      const timeOff = (): void => { tb.push(time(many) / reps); };
+      // Alternate which side goes first (ABBA) so cache and GC after-effects do not favour one side.
       for (let r = 0; r < rounds; r++) {
-        cp.enableProfiling({ callSites: mode });
-        ta.push(time(many) / reps);
-        cp.disableProfiling();
-        tb.push(time(many) / reps);
+        if (r % 2 === 0) { timeOn(); timeOff(); } else { timeOff(); timeOn(); }
       }
       const on = median(ta), off = median(tb);
       console.log(`(b) ${name.padEnd(16)} callSites=${mode.padEnd(7)} enabled ${on.toFixed(3)} ms vs disabled ${off.toFixed(3)} ms → ${pct(on, off)}`);

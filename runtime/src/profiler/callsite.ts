@@ -14,6 +14,17 @@ import type { SourceLocation } from './flame-model.js';
 const RUNTIME_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
 const RUNTIME_URL_ROOT = new URL('../', import.meta.url).href;
 
+/**
+ * True for frames of the runtime's own code. The runtime also ships programs that USE it (the
+ * benchmarks and `npm run demo`); their frames are the caller's, as any user script's would be.
+ */
+function isRuntimeFrame(file: string): boolean {
+  const rel = file.startsWith(RUNTIME_ROOT) ? file.slice(RUNTIME_ROOT.length)
+    : file.startsWith(RUNTIME_URL_ROOT) ? file.slice(RUNTIME_URL_ROOT.length) : null;
+  if (rel === null) return false;
+  return !(rel.startsWith('bench/') || rel.startsWith('bench' + sep) || /^demo\.[cm]?[jt]s$/.test(rel));
+}
+
 // prepareStackTrace replacement that hands back V8's structured frames instead of a string.
 const structured = (_e: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
 
@@ -55,7 +66,7 @@ export class SiteTable {
     if (!Array.isArray(frames)) return -1;
     for (const f of frames) {
       const file = f.getFileName();
-      if (!file || file.startsWith('node:') || file.startsWith(RUNTIME_ROOT) || file.startsWith(RUNTIME_URL_ROOT)) continue;
+      if (!file || file.startsWith('node:') || isRuntimeFrame(file)) continue;
       return this.intern(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0);
     }
     return frames.length >= limit ? NOT_FOUND : -1;
