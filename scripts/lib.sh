@@ -3,7 +3,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export ROOT
-export npm_config_nodedir=/usr
+# Project tools (tsc, mocha) straight from node_modules/.bin; npx would repeat npm's config warnings every run.
+export PATH="$ROOT/node_modules/.bin:$PATH"
 export XDG_RUNTIME_DIR="${XDG_RUNTIME_DIR:-$(mktemp -d /tmp/corepy-xdg.XXXXXX)}"
 log() { printf '[corepy] %s\n' "$*" >&2; }
 # Runs apt-get install for the named packages that are not installed yet (idempotent, quiet).

@@ -2,4 +2,8 @@
 # Compiles the corepy runtime (TypeScript → runtime/dist, ESM + .d.ts + source maps). tsc -b is incremental.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
-npx --no-install tsc -b runtime
+tsc -b runtime
+# npm links the `corepy` bin at install time, before dist/cli.js exists on a fresh clone; link it now.
+if [ ! -x runtime/dist/cli.js ] || [ ! -e node_modules/.bin/corepy ]; then
+  npm rebuild corepy --no-audit --loglevel=error >/dev/null
+fi

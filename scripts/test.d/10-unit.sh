@@ -2,4 +2,4 @@
 # Unit and conformance tests of the runtime and profiler (mocha + tsx, straight from TypeScript sources).
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
-npx --no-install mocha --import=tsx --timeout 120000 --reporter spec 'test/unit/**/*.test.ts'
+mocha --import=tsx --timeout 120000 --reporter spec 'test/unit/**/*.test.ts'

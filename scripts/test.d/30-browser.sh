@@ -2,4 +2,4 @@
 # Browser tests: the flame-graph webview and the HTML report in Debian's Chromium (playwright-core).
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
-npx mocha --import=tsx --timeout 60000 'test/browser/**/*.test.ts'
+mocha --import=tsx --timeout 60000 'test/browser/**/*.test.ts'
