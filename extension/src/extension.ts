@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from './commands.js';
 import { Ctx } from './ctx.js';
 import { registerDebug, whenRunEnds } from './debug/vscode-debug.js';
+import { FlamePanel } from './flame-panel.js';
 import { loadRun } from './persistence.js';
 import type { ProfileStore, RunSnapshot } from './profile-store.js';
 import { registerCodeActions } from './recs/code-actions.js';
@@ -49,6 +50,15 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     registerCodeActions(ctx, SCRIPTS);
     const last = await loadRun(extCtx, 'lastRun');
     if (last && ctx.store.run === undefined) ctx.store.load({ ...last, status: last.status === 'running' ? 'partial' : last.status });
+    // After the restore, so a flame tab VS Code brings back after a reload finds the run it showed.
+    const c = ctx;
+    ctx.push(vscode.window.registerWebviewPanelSerializer(FlamePanel.viewType, {
+      async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
+        const flame = c.store.run?.flame;
+        if (flame) FlamePanel.revive(extCtx, panel, flame);
+        else panel.dispose();
+      },
+    }));
     ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
     return { store: ctx.store, whenRunEnds, hotOperations, status };
   } catch (err) {

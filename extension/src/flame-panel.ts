@@ -14,7 +14,7 @@ import { flamePanelHtml } from '../../webview/src/panel-html.js';
 import { isFromWebview, type FlameSettings, type FromWebview, type ToWebview } from '../../webview/src/protocol.js';
 
 export class FlamePanel implements vscode.Disposable {
-  /** Webview type id (also usable for a future WebviewPanelSerializer). */
+  /** Webview type id (also the key of the panel serializer registered in extension.ts). */
   static readonly viewType = 'corepy.flameGraph';
   private static current: FlamePanel | undefined;
 
@@ -36,13 +36,30 @@ export class FlamePanel implements vscode.Disposable {
       open.post({ type: 'load', profile, compare: open.compare });
       return open;
     }
-    const root = vscode.Uri.joinPath(context.extensionUri, 'out', 'webview');
+    const root = FlamePanel.rootOf(context);
     const panel = vscode.window.createWebviewPanel(
       FlamePanel.viewType, FlamePanel.titleOf(profile), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
       { enableScripts: true, localResourceRoots: [root] },
     );
     FlamePanel.current = new FlamePanel(panel, root, profile, compare ?? null);
     return FlamePanel.current;
+  }
+
+  /**
+   * Takes over a panel VS Code restored after a window reload (WebviewPanelSerializer) and shows
+   * `profile` in it; the page's own getState brings back zoom, view mode and search.
+   */
+  static revive(context: vscode.ExtensionContext, panel: vscode.WebviewPanel, profile: FlameProfile): FlamePanel {
+    FlamePanel.current?.dispose();
+    const root = FlamePanel.rootOf(context);
+    panel.webview.options = { enableScripts: true, localResourceRoots: [root] };
+    panel.title = FlamePanel.titleOf(profile);
+    FlamePanel.current = new FlamePanel(panel, root, profile, null);
+    return FlamePanel.current;
+  }
+
+  private static rootOf(context: vscode.ExtensionContext): vscode.Uri {
+    return vscode.Uri.joinPath(context.extensionUri, 'out', 'webview');
   }
 
   /** The open panel, if any (e.g. to forward settings changes). */

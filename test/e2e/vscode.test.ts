@@ -172,6 +172,19 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       assert.deepEqual(csp, [], 'no Content-Security-Policy violations');
     });
 
+    it('a flame graph tab open across a window reload comes back drawn (panel serializer)', async () => {
+      const page = s!.page;
+      await flameFrame(page); // still open from the previous test
+      // VS Code's own reload saves the window state (open editors, webviews) before it unloads.
+      const reloaded = page.waitForEvent('load', { timeout: 60000 });
+      await runCommand(page, 'Developer: Reload Window');
+      await reloaded;
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+      const frame = await flameFrame(page, 60000);
+      await frame.waitForFunction(() => window.__corepyFlame!.drawnFrames().some((f) => f.name === 'add'), undefined, { timeout: 30000 });
+      assert.equal((await frame.evaluate(() => window.__corepyFlame!.state())).message, null);
+    });
+
     it('after a window reload the last run\'s CodeLens shows without running again', async () => {
       const page = s!.page;
       await runCommand(page, 'View: Close All Editor Groups');
