@@ -25,19 +25,21 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-function collectTensors(value: unknown, into: Set<Tensor>, depth = 0): void {
-  if (value === null || typeof value !== 'object' || depth > 4) return;
+/** Every tensor reachable from a tidy result (arrays, Maps, Sets, plain objects; cycles visited once). */
+function collectTensors(value: unknown, into: Set<Tensor>, seen = new Set<object>()): void {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return;
+  seen.add(value);
   if ('assertAlive' in value && 'shape' in value) {
     into.add(value as Tensor);
     return;
   }
-  const items = Array.isArray(value) ? value : value instanceof Map ? [...value.values()] : Object.values(value);
-  for (const item of items) collectTensors(item, into, depth + 1);
+  const items = Array.isArray(value) ? value : value instanceof Map || value instanceof Set ? [...value.values()] : Object.values(value);
+  for (const item of items) collectTensors(item, into, seen);
 }
 
 /**
- * Runs `fn` and disposes every tensor it created except those it returns (directly, or inside
- * an array/object/Map) and those passed to `keep`. Scopes nest. `fn` must be synchronous.
+ * Runs `fn` and disposes every tensor it created except those it returns (directly, or nested at
+ * any depth in arrays, objects, Maps and Sets) and those passed to `keep`. Scopes nest. `fn` must be synchronous.
  */
 export function tidy<T>(fn: () => T): T;
 export function tidy<T>(name: string, fn: () => T): T;

@@ -14,7 +14,10 @@ import type { BackendName, DType, Device } from './types.js';
 export type NestedArray = number | boolean | NestedArray[];
 
 // When user code forgets dispose(), the storage is released once the Tensor is collected.
-const finalizer = new FinalizationRegistry<StorageRef>((ref) => ref.release());
+const finalizer = new FinalizationRegistry<StorageRef>((ref) => {
+  trackTensor(-1);
+  ref.release();
+});
 
 let nextId = 0;
 

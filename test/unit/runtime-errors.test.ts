@@ -2,6 +2,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
+import type { Backend } from '../../runtime/src/backends/backend.js';
+import { jsBackend } from '../../runtime/src/backends/js/index.js';
+import { dropBackend, registerBackend } from '../../runtime/src/engine.js';
 
 describe('runtime errors', () => {
   it('shape mismatch names the op and both shapes', () => {
@@ -79,5 +82,50 @@ describe('memory', () => {
     assert.equal(cp.tidy(() => v.sum().item()), 16);
     v.dispose();
     assert.equal(cp.memory().bytes, before);
+  });
+});
+
+describe('memory on error paths and GC', () => {
+  it('an op that fails part-way frees the temporaries it made (uploaded scalars, casts)', async () => {
+    // A js backend that counts live storages and can fail the Nth upload or any binary/where kernel.
+    let live = 0, uploads = 0, failUpload = 0;
+    const failing: Backend = {
+      ...jsBackend,
+      upload(data, dtype) {
+        if (++uploads === failUpload) throw new Error('upload failed');
+        live++;
+        return jsBackend.upload(data, dtype);
+      },
+      cast(a, dtype) { live++; return jsBackend.cast(a, dtype); },
+      free(st) { live--; jsBackend.free(st); },
+      binary() { throw new Error('kernel failed'); },
+      where() { throw new Error('kernel failed'); },
+    };
+    const attempt = (failAt: number, fn: () => unknown, error: RegExp): void => {
+      uploads = 0;
+      failUpload = failAt;
+      assert.throws(fn, error);
+      assert.equal(live, 0, `temporaries left allocated after ${error}`);
+    };
+    const before = cp.getBackend();
+    dropBackend('js');
+    registerBackend('js', () => failing);
+    try {
+      await cp.setBackend('js');
+      attempt(2, () => cp.add(1, 2.5), /upload failed/); // first scalar uploaded, second fails
+      attempt(0, () => cp.add(1, 2.5), /kernel failed/);
+      attempt(3, () => cp.where(true, 1, 2), /upload failed/); // cond and a uploaded, b fails
+      attempt(0, () => cp.where(true, 1, 2), /kernel failed/);
+    } finally {
+      dropBackend('js');
+      registerBackend('js', () => jsBackend);
+      await cp.setBackend(before);
+    }
+  });
+  it('tidy keeps returned tensors nested deeper than four levels', () => {
+    const r = cp.tidy(() => ({ a: { b: { c: { d: { e: [cp.ones([2])] } } } } }));
+    const t = r.a.b.c.d.e[0]!;
+    assert.equal(t.isDisposed, false);
+    t.dispose();
   });
 });

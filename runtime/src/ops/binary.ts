@@ -8,7 +8,7 @@ import { dispatch, getDefaultBackend } from '../engine.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { DType } from '../types.js';
-import { dtypeOf, operand, output, promote, releaseOperand, shapeOf, type TensorLike, viewAs } from './util.js';
+import { dtypeOf, type Operand, output, promote, pushOperand, releaseOperand, shapeOf, type TensorLike, viewAs } from './util.js';
 
 function tensorsOf(...xs: TensorLike[]): Tensor[] {
   const out: Tensor[] = [];
@@ -29,14 +29,14 @@ export function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   const outShape = broadcastShapes(op, shapeOf(a), shapeOf(b));
   const dtype = kernelDType(op, a, b);
   return dispatch(op, inputs, (backend) => {
-    const oa = operand(backend, a, dtype), ob = operand(backend, b, dtype);
+    const ops: Operand[] = [];
     try {
+      const oa = pushOperand(ops, backend, a, dtype), ob = pushOperand(ops, backend, b, dtype);
       const va = viewAs(oa.view, outShape, broadcastStrides(oa.view.shape, oa.view.strides, outShape));
       const vb = viewAs(ob.view, outShape, broadcastStrides(ob.view.shape, ob.view.strides, outShape));
       return output(backend, backend.binary(op, va, vb, outShape), outShape);
     } finally {
-      releaseOperand(backend, oa);
-      releaseOperand(backend, ob);
+      for (const o of ops) releaseOperand(backend, o);
     }
   }, inputs.length === 0 ? getDefaultBackend() : undefined);
 }
@@ -70,14 +70,13 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   const da = dtypeOf(a, tb), db = dtypeOf(b, ta);
   const dtype: DType = da === db ? da : promote(da, db);
   return dispatch('where', inputs, (backend) => {
-    const oc = operand(backend, cond, 'bool'), oa = operand(backend, a, dtype), ob = operand(backend, b, dtype);
+    const ops: Operand[] = [];
     try {
-      const at = (o: typeof oa) => viewAs(o.view, outShape, broadcastStrides(o.view.shape, o.view.strides, outShape));
+      const oc = pushOperand(ops, backend, cond, 'bool'), oa = pushOperand(ops, backend, a, dtype), ob = pushOperand(ops, backend, b, dtype);
+      const at = (o: Operand) => viewAs(o.view, outShape, broadcastStrides(o.view.shape, o.view.strides, outShape));
       return output(backend, backend.where(at(oc), at(oa), at(ob), outShape), outShape);
     } finally {
-      releaseOperand(backend, oc);
-      releaseOperand(backend, oa);
-      releaseOperand(backend, ob);
+      for (const o of ops) releaseOperand(backend, o);
     }
   }, inputs.length === 0 ? getDefaultBackend() : undefined);
 }

@@ -69,13 +69,21 @@ function momentsOp(op: string, x: Tensor, axis: Axis | undefined, keepdims: bool
     }
     if (ddof !== 0) {
       // Rescale population variance n/(n-ddof) (NaN-free: n <= ddof gives Infinity like NumPy's warning case).
-      const scale = backend.upload(Float32Array.of(n / (n - ddof)), 'float32');
-      const vv: View = { storage: v, dtype: 'float32', shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
-      const sv: View = { storage: scale, dtype: 'float32', shape: outShape, strides: outShape.map(() => 0), offset: 0 };
-      const scaled = backend.binary('mul', vv, sv, outShape);
-      backend.free(scale);
-      backend.free(v);
-      v = scaled;
+      let scale: Storage | null = null;
+      try {
+        scale = backend.upload(Float32Array.of(n / (n - ddof)), 'float32');
+        const vv: View = { storage: v, dtype: 'float32', shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
+        const sv: View = { storage: scale, dtype: 'float32', shape: outShape, strides: outShape.map(() => 0), offset: 0 };
+        const scaled = backend.binary('mul', vv, sv, outShape);
+        backend.free(v);
+        v = scaled;
+      } catch (e) {
+        backend.free(m);
+        backend.free(v);
+        throw e;
+      } finally {
+        if (scale !== null) backend.free(scale);
+      }
     }
     return finish(backend, m, v, outShape);
   });
@@ -99,8 +107,10 @@ export function std(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Tensor 
   return momentsOp('std', x, axis, keepdims, ddof, (b, m, v, shape) => {
     b.free(m);
     const view: View = { storage: v, dtype: 'float32', shape, strides: contiguousStrides(shape), offset: 0 };
-    const s = b.unary('sqrt', view);
-    b.free(v);
-    return output(b, s, shape);
+    try {
+      return output(b, b.unary('sqrt', view), shape);
+    } finally {
+      b.free(v);
+    }
   }) as Tensor;
 }

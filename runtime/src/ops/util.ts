@@ -56,6 +56,13 @@ export function operand(backend: Backend, x: TensorLike, dtype: DType): Operand 
   return { view: { storage: s, dtype, shape: [], strides: [], offset: 0 }, temp: s };
 }
 
+/** {@link operand}, remembered in `made` so a later failure can release it too. */
+export function pushOperand(made: Operand[], backend: Backend, x: TensorLike, dtype: DType): Operand {
+  const o = operand(backend, x, dtype);
+  made.push(o);
+  return o;
+}
+
 /** Frees an operand's temporary storage, if any. */
 export function releaseOperand(backend: Backend, o: Operand): void {
   if (o.temp !== null) backend.free(o.temp);

@@ -73,7 +73,7 @@ export interface Aggregate {
 
 interface Acc extends Stats { op: string; backends: string[]; br: number; bw: number; el: number; gpu: number; up: number; down: number }
 
-function accumulate(rows: readonly CellRow[], keyOf: (c: CellRow) => string, total: number): Map<string, Acc> {
+function accumulate(rows: readonly CellRow[], keyOf: (c: CellRow) => string): Map<string, Acc> {
   const m = new Map<string, Acc>();
   for (const c of rows) {
     const k = keyOf(c);
@@ -83,7 +83,6 @@ function accumulate(rows: readonly CellRow[], keyOf: (c: CellRow) => string, tot
     if (!a.backends.includes(c.backend)) a.backends.push(c.backend);
     a.br += c.bytesRead; a.bw += c.bytesWritten; a.el += c.elements; a.gpu += c.gpuMs; a.up += c.uploadBytes; a.down += c.downloadBytes;
   }
-  void total;
   return m;
 }
 
@@ -123,8 +122,8 @@ export function aggregate(d: ProfileData, opts: { context?: string } = {}): Aggr
     cells = cells.filter((c) => isWithin(c.context, opts.context!, d.contexts));
   }
   const totalOpMs = cells.reduce((s, c) => s + c.totalMs, 0);
-  const ops = [...accumulate(cells, (c) => c.op, totalOpMs).values()].map((a) => toOpStats(a, totalOpMs));
-  const siteAcc = accumulate(cells, (c) => `${c.op}\u0000${c.site}`, totalOpMs);
+  const ops = [...accumulate(cells, (c) => c.op).values()].map((a) => toOpStats(a, totalOpMs));
+  const siteAcc = accumulate(cells, (c) => `${c.op}\u0000${c.site}`);
   const sites = [...siteAcc.entries()].map(([k, a]) => {
     const site = Number(k.split('\u0000')[1]);
     return { ...toOpStats(a, totalOpMs), site, location: site >= 0 ? d.sites[site] ?? null : null };

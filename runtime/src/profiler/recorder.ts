@@ -148,6 +148,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     let result: T;
     try {
       result = run(backend);
+    } catch (e) {
+      // An op that throws is not recorded; its transfers must not be charged to the next op.
+      this.pendingUpload = this.pendingDownload = 0;
+      throw e;
     } finally {
       this.depth = 0;
       this.activeId = -1;
@@ -241,7 +245,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       const m = result as { mean: Tensor; variance: Tensor };
       r.setShape(slot, 2, m.mean.shape);
       r.setShape(slot, 3, m.variance.shape);
-      return (m.mean.size + m.variance.size) * 4;
+      return m.mean.size * BPE[m.mean.dtype] + m.variance.size * BPE[m.variance.dtype];
     }
     r.noShape(slot, 2);
     return ArrayBuffer.isView(result) ? result.byteLength : 0;
