@@ -255,6 +255,36 @@ for (const flavour of ['simd', 'scalar'] as const) {
       const c = createWasmBackend({ flavour });
       assert.throws(() => c.upload(new Uint8Array(0), 'bool') && c.binary('add', ...huge(c), [2 ** 31]), /out of memory: asked for \d+ bytes with \d+ bytes live/);
     });
+
+    it('errors leave no memory behind: bad dtypes, used-after-free operands, strided reductions', () => {
+      const view = (s: ReturnType<Backend['upload']>, dtype: DType, shape: number[], strides = contiguousStrides(shape)): View =>
+        ({ storage: s, dtype, shape, strides, offset: 0 });
+      const bools = w.upload(new Uint8Array(12), 'bool');
+      const ints = w.upload(new Int32Array(12), 'int32');
+      const gone = w.upload(new Float32Array(12), 'float32');
+      w.free(gone);
+      const b = view(bools, 'bool', [3, 4]);
+      const before = w.memory();
+      const same = (what: string): void => {
+        assert.deepEqual(w.memory(), before, `${what}: memory in use is unchanged`);
+      };
+      assert.throws(() => w.binary('add', b, b, [3, 4]), /binary 'add' takes float32 or int32, got bool/); same('binary');
+      assert.throws(() => w.unary('exp', view(ints, 'int32', [3, 4])), /unary 'exp' is not defined for int32/); same('unary');
+      assert.throws(() => w.reduce('sum', b, [1]), /reduce 'sum' is not defined for bool/); same('reduce');
+      // A transposed view goes through the gathered (temporary) source: that too is released.
+      assert.throws(() => w.reduce('mean', view(ints, 'int32', [4, 3], [1, 4]), [1]), /reduce 'mean' is not defined for int32/); same('strided reduce');
+      assert.throws(() => w.moments(view(ints, 'int32', [3, 4]), [1]), /moments takes float32/); same('moments');
+      // Outputs allocated before the operand turns out to be freed go back to the heap.
+      const dead = view(gone, 'float32', [3, 4]);
+      assert.throws(() => w.unary('exp', dead), /used after free/); same('unary on a freed operand');
+      assert.throws(() => w.reduce('sum', dead, [0]), /used after free/); same('middle-axis reduce on a freed operand');
+      assert.throws(() => w.reduce('sum', dead, [1]), /used after free/); same('last-axis reduce on a freed operand');
+      assert.throws(() => w.moments(dead, [1]), /used after free/); same('moments on a freed operand');
+      assert.throws(() => w.matmul(dead, dead, [3, 4]), /used after free/); same('matmul on a freed operand');
+      assert.throws(() => w.copy(dead), /used after free/); same('copy on a freed operand');
+      assert.throws(() => w.cast(dead, 'int32'), /used after free/); same('cast on a freed operand');
+      w.free(bools); w.free(ints);
+    });
   });
 }
 

@@ -57,6 +57,18 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     const bytes = size * BYTES_PER_ELEMENT[dtype];
     return new WasmStorage(dtype, size, bytes, heap.alloc(bytes));
   };
+  /**
+   * Runs `fill` on freshly allocated outputs and returns its result; if `fill` throws (a bad
+   * operand, a kernel trap) the outputs go back to the heap first, so errors never leak memory.
+   */
+  const filled = <T>(outs: readonly WasmStorage[], fill: () => T): T => {
+    try {
+      return fill();
+    } catch (e) {
+      for (const o of outs) if (!o.freed) { o.freed = true; heap.release(o.ptr, o.bytes); }
+      throw e;
+    }
+  };
   const storageOf = (v: View): WasmStorage => {
     const s = v.storage as WasmStorage;
     if (s.backend !== 'wasm' || !(s instanceof WasmStorage)) throw new Error(`wasm backend: got storage of backend '${s.backend}'`);
@@ -130,50 +142,62 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 
     binary(op, a, b, outShape) {
       const code = BINARY_CODES[op];
+      // Validate before allocating: a throw after make() would leak the output block.
+      if (a.dtype !== 'float32' && a.dtype !== 'int32') throw new TypeError(`wasm backend: binary '${op}' takes float32 or int32, got ${a.dtype}`);
       const out = make(code >= 7 ? 'bool' : a.dtype, sizeOf(outShape));
       if (out.size === 0) return out;
-      const nd = writeWalk(heap.i32, metaAt, outShape, [null, a.strides, b.strides], [code >= 7 ? 1 : 4, 4, 4]);
-      if (a.dtype === 'float32') k.binary_f32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
-      else if (a.dtype === 'int32') k.binary_i32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
-      else throw new TypeError(`wasm backend: binary '${op}' takes float32 or int32, got ${a.dtype}`);
-      return out;
+      return filled([out], () => {
+        const nd = writeWalk(heap.i32, metaAt, outShape, [null, a.strides, b.strides], [code >= 7 ? 1 : 4, 4, 4]);
+        if (a.dtype === 'float32') k.binary_f32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
+        else k.binary_i32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
+        return out;
+      });
     },
     where(cond, a, b, outShape) {
       const out = make(a.dtype, sizeOf(outShape));
       if (out.size === 0) return out;
       const w = BYTES_PER_ELEMENT[a.dtype];
-      const nd = writeWalk(heap.i32, metaAt, outShape, [null, cond.strides, a.strides, b.strides], [w, 1, w, w]);
-      k.where_select(w, nd, metaPtr, out.ptr, addr(cond), addr(a), addr(b));
-      return out;
+      return filled([out], () => {
+        const nd = writeWalk(heap.i32, metaAt, outShape, [null, cond.strides, a.strides, b.strides], [w, 1, w, w]);
+        k.where_select(w, nd, metaPtr, out.ptr, addr(cond), addr(a), addr(b));
+        return out;
+      });
     },
     unary(op, a) {
       const code = UNARY_CODES[op];
+      const intOk = a.dtype === 'int32' && (op === 'neg' || op === 'abs' || op === 'relu');
+      if (a.dtype !== 'float32' && !intOk) throw new TypeError(`wasm backend: unary '${op}' is not defined for ${a.dtype}`);
       const out = make(a.dtype, sizeOf(a.shape));
       if (out.size === 0) return out;
-      const nd = writeWalk(heap.i32, metaAt, a.shape, [null, a.strides], [4, 4]);
-      if (a.dtype === 'float32') k.unary_f32(code, nd, metaPtr, out.ptr, addr(a));
-      else if (a.dtype === 'int32' && (op === 'neg' || op === 'abs' || op === 'relu')) k.unary_i32(code, nd, metaPtr, out.ptr, addr(a));
-      else throw new TypeError(`wasm backend: unary '${op}' is not defined for ${a.dtype}`);
-      return out;
+      return filled([out], () => {
+        const nd = writeWalk(heap.i32, metaAt, a.shape, [null, a.strides], [4, 4]);
+        if (a.dtype === 'float32') k.unary_f32(code, nd, metaPtr, out.ptr, addr(a));
+        else k.unary_i32(code, nd, metaPtr, out.ptr, addr(a));
+        return out;
+      });
     },
     cast(a, dtype) {
       if (dtype === a.dtype) return this.copy(a);
       const out = make(dtype, sizeOf(a.shape));
       if (out.size === 0) return out;
-      const nd = writeWalk(heap.i32, metaAt, a.shape, [null, a.strides], [BYTES_PER_ELEMENT[dtype], BYTES_PER_ELEMENT[a.dtype]]);
-      k.cast(DTYPE_CODES[a.dtype], DTYPE_CODES[dtype], nd, metaPtr, out.ptr, addr(a));
-      return out;
+      return filled([out], () => {
+        const nd = writeWalk(heap.i32, metaAt, a.shape, [null, a.strides], [BYTES_PER_ELEMENT[dtype], BYTES_PER_ELEMENT[a.dtype]]);
+        k.cast(DTYPE_CODES[a.dtype], DTYPE_CODES[dtype], nd, metaPtr, out.ptr, addr(a));
+        return out;
+      });
     },
     copy(a) {
       const out = make(a.dtype, sizeOf(a.shape));
       if (out.size === 0) return out;
-      if (isContiguous(a.shape, a.strides)) {
-        const src = addr(a);
-        heap.u8.copyWithin(out.ptr, src, src + out.bytes);
-      } else {
-        gather(a, out.ptr);
-      }
-      return out;
+      return filled([out], () => {
+        if (isContiguous(a.shape, a.strides)) {
+          const src = addr(a);
+          heap.u8.copyWithin(out.ptr, src, src + out.bytes);
+        } else {
+          gather(a, out.ptr);
+        }
+        return out;
+      });
     },
     copyInto(src, dst) {
       const n = sizeOf(src.shape);
@@ -191,24 +215,31 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
 
     reduce(op, a, axes) {
+      if (a.dtype !== 'float32' && !(a.dtype === 'int32' && op !== 'mean')) throw new TypeError(`wasm backend: reduce '${op}' is not defined for ${a.dtype}`);
       const outDtype: DType = op === 'argmax' ? 'int32' : op === 'mean' ? 'float32' : a.dtype;
       const mid = a.dtype === 'float32' && isContiguous(a.shape, a.strides) ? middleAxisLayout(a.shape, axes) : null;
       if (mid) {
         // Leading/middle axes of a contiguous view: reduce whole rows in place, no transpose.
         const out = make(outDtype, mid.outer * mid.inner);
-        const ws = heap.alloc(mid.inner * 8);
-        k.reduce_cols_f32(REDUCE_CODES[op], mid.outer, mid.r, mid.inner, out.ptr, addr(a), ws);
-        heap.release(ws, mid.inner * 8);
-        return out;
+        return filled([out], () => {
+          const ws = heap.alloc(mid.inner * 8);
+          try {
+            k.reduce_cols_f32(REDUCE_CODES[op], mid.outer, mid.r, mid.inner, out.ptr, addr(a), ws);
+          } finally {
+            heap.release(ws, mid.inner * 8);
+          }
+          return out;
+        });
       }
       const src = reduceSource(a, axes);
-      const out = make(outDtype, src.outer);
       try {
+        const out = make(outDtype, src.outer);
         if (src.outer === 0) return out;
-        if (a.dtype === 'float32') k.reduce_f32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
-        else if (a.dtype === 'int32' && op !== 'mean') k.reduce_i32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
-        else throw new TypeError(`wasm backend: reduce '${op}' is not defined for ${a.dtype}`);
-        return out;
+        return filled([out], () => {
+          if (a.dtype === 'float32') k.reduce_f32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
+          else k.reduce_i32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
+          return out;
+        });
       } finally {
         if (src.temp) heap.release(src.ptr, src.outer * src.inner * BYTES_PER_ELEMENT[a.dtype]);
       }
@@ -216,10 +247,15 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     moments(a, axes): MomentsResult {
       if (a.dtype !== 'float32') throw new TypeError(`wasm backend: moments takes float32, got ${a.dtype}`);
       const src = reduceSource(a, axes);
-      const mean = make('float32', src.outer), variance = make('float32', src.outer);
       try {
-        if (src.outer > 0) k.moments_f32(src.outer, src.inner, mean.ptr, variance.ptr, src.ptr);
-        return { mean, variance };
+        const mean = make('float32', src.outer);
+        const outs = [mean];
+        return filled(outs, () => {
+          const variance = make('float32', src.outer);
+          outs.push(variance);
+          if (src.outer > 0) k.moments_f32(src.outer, src.inner, mean.ptr, variance.ptr, src.ptr);
+          return { mean, variance };
+        });
       } finally {
         if (src.temp) heap.release(src.ptr, src.outer * src.inner * 4);
       }
@@ -229,14 +265,16 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       const M = outShape[r - 2]!, N = outShape[r - 1]!, K = a.shape[r - 1]!;
       const out = make('float32', sizeOf(outShape));
       if (out.size === 0) return out;
-      if (workspace < 0) workspace = heap.alloc(k.matmul_workspace_bytes());
-      const batch = outShape.slice(0, r - 2);
-      const nb = writeWalk(heap.i32, metaAt, batch, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)], [4, 4]);
-      k.matmul_f32(
-        nb, metaPtr, M, N, K, addr(a), addr(b), out.ptr,
-        a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, workspace,
-      );
-      return out;
+      return filled([out], () => {
+        if (workspace < 0) workspace = heap.alloc(k.matmul_workspace_bytes());
+        const batch = outShape.slice(0, r - 2);
+        const nb = writeWalk(heap.i32, metaAt, batch, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)], [4, 4]);
+        k.matmul_f32(
+          nb, metaPtr, M, N, K, addr(a), addr(b), out.ptr,
+          a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, workspace,
+        );
+        return out;
+      });
     },
   };
   return backend;
