@@ -2,62 +2,35 @@
  * "Corepy: Export Report…": quick pick a format → save dialog → write → "Open" / "Reveal".
  * Tests (and scripts) pass `(format, targetPath)` to skip both dialogs.
  */
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import type { FlameProfile } from '../../../runtime/src/profiler/flame-model.js';
+import type { ExportInput } from '../../../runtime/src/export/types.js';
 import type { RunSnapshot } from '../profile-store.js';
-import { resolveRuntime } from '../debug/resolve-runtime.js';
-import { FORMATS, type ExportFormat } from './formats.js';
-
-/** runtime/src/export/index.ts, the runtime's exporters (formats: json csv chrome speedscope folded html). */
-interface RuntimeExportModule {
-  renderExport(input: { report: unknown; flame: FlameProfile }, format: string): string;
-}
-
-/** Our format ids → the runtime's. Markdown is ours only. */
-const RUNTIME_FORMAT: Partial<Record<ExportFormat, string>> = {
-  json: 'json', csv: 'csv', 'chrome-trace': 'chrome', speedscope: 'speedscope', folded: 'folded', html: 'html',
-};
+import { FORMATS, PARTIAL_RUN_MESSAGE, type ExportFormat } from './formats.js';
 
 // A real dynamic import: esbuild would turn `import()` into `require()` in a CJS bundle, and the
 // runtime is ESM.
 const importEsm = new Function('u', 'return import(u)') as (url: string) => Promise<unknown>;
 
-/** The runtime's exporters: the run's own runtime, else the bundled one; null when neither has them. */
-async function runtimeExporters(ctx: Ctx, run: RunSnapshot): Promise<RuntimeExportModule | null> {
-  const bundled = path.join(ctx.extCtx.extensionPath, 'runtime');
-  for (const dir of [resolveRuntime(path.dirname(run.program), undefined)?.dir, bundled]) {
-    const file = dir && path.join(dir, 'dist', 'export', 'index.js');
-    if (!file || !existsSync(file)) continue;
-    const mod = (await importEsm(pathToFileURL(file).href)) as Partial<RuntimeExportModule>;
-    if (typeof mod.renderExport === 'function') return mod as RuntimeExportModule;
-  }
-  return null;
+/**
+ * runtime/src/export/html.ts from the runtime shipped inside the extension — never the
+ * workspace's node_modules/corepy, which would run workspace code in the extension host (and
+ * exports are allowed in untrusted workspaces).
+ */
+async function renderHtml(ctx: Ctx, input: ExportInput): Promise<string> {
+  const file = path.join(ctx.extCtx.extensionPath, 'runtime', 'dist', 'export', 'html.js');
+  const mod = (await importEsm(pathToFileURL(file).href)) as { renderHtmlReport?: (flame: ExportInput['flame'], o: { title?: string }) => string };
+  if (typeof mod.renderHtmlReport !== 'function') throw new Error(`${file} has no renderHtmlReport`);
+  return mod.renderHtmlReport(input.flame, { title: input.flame.title });
 }
 
-/**
- * Renders with the runtime's exporter when the run has a full report and the runtime offers the
- * format (so files match `corepy profile`); otherwise with formats.ts (partial runs, Markdown).
- */
+/** Renders `run` as `format` with the runtime's exporters (formats.ts). */
 async function render(ctx: Ctx, run: RunSnapshot, format: ExportFormat): Promise<string> {
   const info = FORMATS.find((f) => f.id === format);
   if (!info) throw new Error(`unknown export format "${format}"`);
-  const runtimeFormat = RUNTIME_FORMAT[format];
-  const mod = run.report !== null && run.flame !== null && runtimeFormat ? await runtimeExporters(ctx, run) : null;
-  if (mod && runtimeFormat && run.flame) {
-    try {
-      return mod.renderExport({ report: run.report, flame: run.flame }, runtimeFormat);
-    } catch (err) {
-      // A report from another runtime version may not fit this exporter; fall back rather than fail.
-      ctx.log.warn(`runtime exporter for ${format} failed (${err instanceof Error ? err.message : String(err)}); using the built-in one`);
-    }
-  }
-  return info.render(run, stamp(ctx), async () => {
-    throw new Error('HTML needs the corepy runtime\'s exporter and a complete report (this run has none)');
-  });
+  return info.render(run, stamp(ctx), (input) => renderHtml(ctx, input));
 }
 
 function stamp(ctx: Ctx): string {
@@ -83,6 +56,10 @@ export async function exportReport(ctx: Ctx, format?: ExportFormat, targetPath?:
     : (await vscode.window.showQuickPick(FORMATS.map((f) => ({ label: f.label, description: `.${f.extension}`, f })),
       { title: 'Corepy: Export Report', placeHolder: 'Format' }))?.f;
   if (!info) return undefined;
+  if (info.needsReport && (run.report === null || run.flame === null)) {
+    void vscode.window.showWarningMessage(`Corepy: cannot export ${info.label}: ${PARTIAL_RUN_MESSAGE}.`);
+    return undefined;
+  }
   const base = path.join(path.dirname(run.program), `${path.basename(run.program).replace(/\.[^.]+$/, '')}.profile.${info.extension}`);
   const target = targetPath ? vscode.Uri.file(targetPath)
     : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(base), filters: { [info.label]: [info.extension.split('.').pop()!] } });

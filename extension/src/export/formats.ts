@@ -1,46 +1,57 @@
 /**
- * Export formats offered by "Corepy: Export Report…". When the run has a complete report, the
- * runtime's own exporters (runtime/src/export, loaded from the runtime the run used) write the
- * file, so it matches what `corepy profile` writes; the `render` functions here cover what they
- * cannot: Markdown, and partial runs (script killed before its report). Every file carries an
- * `exporter` stamp.
+ * Export formats offered by "Corepy: Export Report…". Every format but Markdown is written by the
+ * runtime's own exporters (runtime/src/export, bundled into the extension by esbuild), so files
+ * match what `corepy profile` writes byte for byte. They need the run's complete JSON report; a
+ * partial run (script killed before its report) can only be exported as Markdown.
  */
+import { toChromeTrace } from '../../../runtime/src/export/chrome-trace.js';
+import { toCsv } from '../../../runtime/src/export/csv.js';
+import { toFolded } from '../../../runtime/src/export/folded.js';
+import { toJson } from '../../../runtime/src/export/json.js';
+import { toSpeedscope } from '../../../runtime/src/export/speedscope.js';
+import type { ExportInput } from '../../../runtime/src/export/types.js';
+import { REPORT_SCHEMA_VERSION, type ProfileReport } from '../../../runtime/src/profiler/report.js';
 import type { RunSnapshot } from '../profile-store.js';
-import { toChromeTrace, toFolded, toSpeedscope } from './flame-formats.js';
 
 export type ExportFormat = 'json' | 'csv' | 'chrome-trace' | 'speedscope' | 'folded' | 'html' | 'markdown';
 
-/** Loads the runtime's HTML exporter (dynamic import of an ESM module from a CJS bundle). */
-export type HtmlRenderer = (run: RunSnapshot) => Promise<string>;
+/**
+ * The HTML exporter (runtime/src/export/html.ts) reads its renderer asset relative to its own
+ * module, so it cannot be bundled; export-command.ts loads it from the runtime shipped with the
+ * extension.
+ */
+export type HtmlRenderer = (input: ExportInput) => Promise<string>;
 
 export interface FormatInfo {
   readonly id: ExportFormat;
   readonly label: string;
   readonly extension: string;
+  /** Whether the format needs the run's complete report (every format but Markdown). */
+  readonly needsReport: boolean;
   readonly render: (run: RunSnapshot, stamp: string, html: HtmlRenderer) => string | Promise<string>;
 }
 
-const csvCell = (v: string | number): string => (typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+/** Shown instead of writing an empty or made-up file. */
+export const PARTIAL_RUN_MESSAGE = 'this run ended before its report; export needs a complete run (Markdown works for partial runs)';
+
+/** The run's report and flame profile as the runtime exporters take them; throws for partial runs. */
+export function exportInput(run: RunSnapshot): ExportInput {
+  const report = run.report as Partial<ProfileReport> | null;
+  if (run.flame === null || report === null || typeof report !== 'object') throw new Error(PARTIAL_RUN_MESSAGE);
+  if (report.schemaVersion !== REPORT_SCHEMA_VERSION || !Array.isArray(report.callSites)) {
+    throw new Error(`the run's report is not a corepy report of schemaVersion ${REPORT_SCHEMA_VERSION} (runtime version mismatch?)`);
+  }
+  return { report: report as ProfileReport, flame: run.flame };
+}
 
 export const FORMATS: readonly FormatInfo[] = [
-  {
-    id: 'json', label: 'JSON', extension: 'json',
-    render: (run, stamp) => JSON.stringify({ exporter: stamp, ...run }, null, 2),
-  },
-  {
-    id: 'csv', label: 'CSV', extension: 'csv',
-    render: (run, stamp) => [
-      `# exporter: ${stamp}`,
-      'op,backend,file,line,column,count,total_ms,avg_ms,min_ms,max_ms,bytes',
-      ...run.sites.map((s) => [s.op, s.backend, s.location?.file ?? '', s.location?.line ?? '', s.location?.column ?? '',
-        s.count, s.totalMs, s.count > 0 ? s.totalMs / s.count : 0, s.minMs, s.maxMs, s.bytes].map(csvCell).join(',')),
-    ].join('\n') + '\n',
-  },
-  { id: 'chrome-trace', label: 'Chrome trace', extension: 'trace.json', render: (run, stamp) => JSON.stringify(toChromeTrace(run, stamp)) },
-  { id: 'speedscope', label: 'speedscope', extension: 'speedscope.json', render: (run, stamp) => JSON.stringify(toSpeedscope(run, stamp)) },
-  { id: 'folded', label: 'Folded stacks', extension: 'folded', render: (run) => toFolded(run) },
-  { id: 'html', label: 'HTML (flame graph)', extension: 'html', render: (run, _stamp, html) => html(run) },
-  { id: 'markdown', label: 'Markdown', extension: 'md', render: (run, stamp) => toMarkdown(run, stamp) },
+  { id: 'json', label: 'JSON', extension: 'json', needsReport: true, render: (run) => toJson(exportInput(run)) },
+  { id: 'csv', label: 'CSV', extension: 'csv', needsReport: true, render: (run) => toCsv(exportInput(run)) },
+  { id: 'chrome-trace', label: 'Chrome trace', extension: 'trace.json', needsReport: true, render: (run) => toChromeTrace(exportInput(run)) },
+  { id: 'speedscope', label: 'speedscope', extension: 'speedscope.json', needsReport: true, render: (run) => toSpeedscope(exportInput(run)) },
+  { id: 'folded', label: 'Folded stacks', extension: 'folded', needsReport: true, render: (run) => toFolded(exportInput(run)) },
+  { id: 'html', label: 'HTML (flame graph)', extension: 'html', needsReport: true, render: (run, _stamp, html) => html(exportInput(run)) },
+  { id: 'markdown', label: 'Markdown', extension: 'md', needsReport: false, render: (run, stamp) => toMarkdown(run, stamp) },
 ];
 
 function toMarkdown(run: RunSnapshot, stamp: string): string {
