@@ -8,28 +8,34 @@
 import { fork } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { constants } from 'node:os';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { profiledNodeArgs } from './launch.js';
 import { EXPORT_FORMATS, formatFromPath, writeExport } from './export/index.js';
 import { compareBaseline, readBaseline, writeBaseline } from './profiler/baseline.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './profiler/flame-model.js';
 import type { ProfileIpcMessage } from './profiler/ipc-protocol.js';
 import type { ProfileReport } from './profiler/report.js';
+import type { CallSiteMode } from './profiler/types.js';
 import { VERSION } from './profiler/version.js';
 
 const FORMATS = ['text', 'markdown', ...EXPORT_FORMATS] as const;
 const fromSource = import.meta.url.endsWith('.ts');
 
-interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: string; tolerance?: string }
+interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number }
 
 function runScript(script: string, args: string[], o: ProfileOptions): Promise<{ code: number; report: ProfileReport | null; flame: FlameProfile | null }> {
   const ts = /\.[cm]?tsx?$/.test(script);
-  const autostart = new URL(`./profiler/autostart.${fromSource ? 'ts' : 'js'}`, import.meta.url).href;
-  const execArgv = [...(ts || fromSource ? ['--import', import.meta.resolve('tsx')] : []), '--import', autostart];
-  const env: NodeJS.ProcessEnv = { ...process.env, COREPY_PROFILE_IPC: '1' };
-  if (o.backend) env['COREPY_BACKEND'] = o.backend;
-  if (o.callSites) env['COREPY_CALL_SITES'] = o.callSites;
-  if (o.sampleEvery) env['COREPY_SAMPLE_EVERY'] = o.sampleEvery;
+  const { execArgs: execArgv, env } = profiledNodeArgs({
+    autostart: new URL(`./profiler/autostart.${fromSource ? 'ts' : 'js'}`, import.meta.url).href,
+    tsx: ts || fromSource ? import.meta.resolve('tsx') : null,
+    baseEnv: process.env,
+    keepNodeOptions: true, // the user's shell set it
+    backend: o.backend,
+    callSites: o.callSites as CallSiteMode | undefined,
+    sampleEvery: o.sampleEvery,
+  });
   return new Promise((done) => {
     const child = fork(script, args, { execArgv, env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     let report: ProfileReport | null = null, flame: FlameProfile | null = null;
@@ -37,7 +43,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<{
       if (m && m.type === 'corepyReport') { report = m.report as ProfileReport; flame = m.flame; }
     });
     child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); done({ code: 2, report, flame }); });
-    child.on('exit', (code, signal) => done({ code: code ?? (signal ? 128 + 15 : 1), report, flame }));
+    child.on('exit', (code, signal) => done({ code: code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), report, flame }));
   });
 }
 
@@ -76,13 +82,24 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   if (o.saveBaseline) { writeBaseline(o.saveBaseline, report); process.stdout.write(`Saved baseline to ${o.saveBaseline}\n`); }
   let status = code;
   if (baseline) {
-    const cmp = compareBaseline(baseline, report, o.tolerance !== undefined ? Number(o.tolerance) : undefined);
+    const cmp = compareBaseline(baseline, report, o.tolerance);
     process.stdout.write(`\nBaseline ${o.baseline}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s), ${cmp.unchanged} unchanged\n`);
     for (const f of cmp.regressions) process.stdout.write(`  REGRESSION  ${f.evidence}\n`);
     for (const f of cmp.improvements) process.stdout.write(`  improvement ${f.evidence}\n`);
     if (!cmp.ok && status === 0) status = 1;
   }
   return status;
+}
+
+/** Commander parser for a number option: finite, ≥ `min`, integer when asked; else a usage error (exit 2). */
+function numberArg(what: string, min: number, integer: boolean): (value: string) => number {
+  return (value) => {
+    const n = value.trim() === '' ? NaN : Number(value);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+      throw new InvalidArgumentError(`${what} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got '${value}'.`);
+    }
+    return n;
+  };
 }
 
 const program = new Command('corepy').version(VERSION).description('corepy: a tensor runtime with a built-in profiler');
@@ -97,9 +114,9 @@ program.command('profile')
   .addOption(new Option('-b, --backend <backend>', 'backend for new tensors').choices(['wasm', 'webgpu', 'js']))
   .option('--baseline <path>', 'compare with this baseline; exit 1 on a regression')
   .option('--save-baseline <path>', 'save this run as a baseline')
-  .option('--tolerance <ratio>', 'relative change treated as noise in the baseline comparison (default 0.1)')
+  .option('--tolerance <ratio>', 'relative change treated as noise in the baseline comparison, ≥ 0 (default 0.1)', numberArg('--tolerance', 0, false))
   .addOption(new Option('--call-sites <mode>', 'call-site capture').choices(['all', 'sampled', 'off']))
-  .option('--sample-every <n>', 'call-site sampling period with --call-sites sampled')
+  .option('--sample-every <n>', 'mean call-site sampling period in ops with --call-sites sampled, integer ≥ 1', numberArg('--sample-every', 1, true))
   .addHelpText('after', '\nExit status: the script\'s own if it failed (the partial report is still printed), 1 on a baseline regression, 2 on bad usage.\n' +
     'Examples:\n  corepy profile train.ts\n  corepy profile pipeline.js --format chrome --out trace.json\n  corepy profile bench.ts --baseline base.json')
   .action(async (script: string, args: string[], o: ProfileOptions) => {

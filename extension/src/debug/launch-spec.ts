@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { profiledNodeArgs } from '../../../runtime/src/launch.js';
 import type { ProcessSpec } from './profiled-process.js';
 import type { CorepyLaunchArguments } from './protocol.js';
 import { isTypeScript, resolveRuntime, resolveTsx, type ResolvedRuntime } from './resolve-runtime.js';
@@ -31,30 +32,24 @@ export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string
       (args.bundledRuntime ? ` and in "${args.bundledRuntime}"` : '') + '). Run the build first.',
     );
   }
-  const execArgs: string[] = [];
+  let tsx: string | null = null;
   if (isTypeScript(program)) {
-    const tsx = resolveTsx(programDir, adapterDir);
+    tsx = resolveTsx(programDir, adapterDir);
     if (tsx === null) throw new LaunchError(`Cannot launch ${path.basename(program)}: TypeScript needs tsx, which was not found.`);
-    execArgs.push('--import', tsx);
   }
-  execArgs.push('--import', pathToFileURL(runtime.autostart).href);
-
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  // The extension host's own Electron/Node flags must not leak into the script.
-  delete env.ELECTRON_RUN_AS_NODE;
-  delete env.NODE_OPTIONS;
-  for (const [k, v] of Object.entries(args.env ?? {})) {
-    if (v === null) delete env[k];
-    else env[k] = v;
-  }
-  env.COREPY_PROFILE_IPC = '1';
-  if (args.backend) env.COREPY_BACKEND = args.backend;
-  if (args.sampleEvery !== undefined) env.COREPY_SAMPLE_EVERY = String(args.sampleEvery);
   const sites = args.callSites;
-  // true/undefined: the runtime's default mode ('sampled'); false: off; names pass through.
-  const mode = sites === false ? 'off' : sites === true || sites === undefined ? undefined : sites;
-  if (mode !== undefined) env.COREPY_CALL_SITES = mode;
-  else delete env.COREPY_CALL_SITES;
+  const { execArgs, env } = profiledNodeArgs({
+    autostart: pathToFileURL(runtime.autostart).href,
+    tsx,
+    baseEnv: process.env,
+    env: args.env,
+    backend: args.backend,
+    // true/undefined: the runtime's default mode ('sampled'); false: off; names pass through.
+    callSites: sites === false ? 'off' : sites === true ? undefined : sites,
+    sampleEvery: args.sampleEvery,
+  });
+  // An explicit `callSites: true` or none means the runtime default, whatever the host's env says.
+  if (sites === true || sites === undefined) delete env.COREPY_CALL_SITES;
 
   return {
     spec: { node: args.runtimeExecutable ?? 'node', execArgs, program, args: args.args ?? [], cwd, env },

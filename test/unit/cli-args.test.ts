@@ -1,0 +1,59 @@
+/**
+ * `corepy profile` argument checks and exit statuses: numeric options are validated (a bad value
+ * is a usage error, exit 2, instead of silently turning a gate off), and a script killed by a
+ * signal exits 128 + that signal's number, like a shell.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { constants, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'mocha';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'runtime', 'src', 'cli.ts');
+const script = join(root, 'test', 'fixtures', 'profiler', 'example1.mts');
+const dir = mkdtempSync(join(tmpdir(), 'corepy-cli-args-'));
+
+function corepy(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, encoding: 'utf8', timeout: 60000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('cli: corepy profile arguments and exit statuses', function () {
+  this.timeout(120000);
+
+  for (const [opt, value, want] of [
+    ['--tolerance', 'abc', /--tolerance must be a number ≥ 0, got 'abc'/],
+    ['--tolerance', '-0.1', /--tolerance must be a number ≥ 0/],
+    ['--tolerance', 'Infinity', /--tolerance must be a number ≥ 0/],
+    ['--sample-every', 'abc', /--sample-every must be an integer ≥ 1, got 'abc'/],
+    ['--sample-every', '0', /--sample-every must be an integer ≥ 1/],
+    ['--sample-every', '2.5', /--sample-every must be an integer ≥ 1/],
+  ] as const) {
+    it(`${opt} ${value} is a usage error (exit 2) before the script runs`, () => {
+      const r = corepy(['profile', script, '--backend', 'js', opt, value]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, want);
+      assert.doesNotMatch(r.stdout, /COREPY PERFORMANCE REPORT/);
+    });
+  }
+
+  it('valid --sample-every and --tolerance values are accepted', () => {
+    const base = join(dir, 'base.json');
+    assert.equal(corepy(['profile', script, '--backend', 'js', '--save-baseline', base]).status, 0);
+    const r = corepy(['profile', script, '--backend', 'js', '--call-sites', 'sampled', '--sample-every', '8', '--baseline', base, '--tolerance', '1e9']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /~1 in 8/);
+    assert.match(r.stdout, /0 regression\(s\)/);
+  });
+
+  it('a script killed by SIGKILL exits 128 + 9 = 137', () => {
+    const killed = join(dir, 'killed.mjs');
+    writeFileSync(killed, "process.kill(process.pid, 'SIGKILL');\n");
+    const r = corepy(['profile', killed]);
+    assert.equal(r.status, 128 + constants.signals.SIGKILL);
+    assert.equal(r.status, 137);
+    assert.match(r.stderr, /without sending a profile report/);
+  });
+});
