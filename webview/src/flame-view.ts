@@ -3,7 +3,7 @@
  * viewport.ts, schedules paints on animation frames, hit-tests frames for the tooltip, and
  * reports Ctrl/Cmd+click. Knows nothing about messages or persistence (app.ts does).
  */
-import type { FlameLayout } from './layout.js';
+import { frameAtRow, type FlameLayout } from './layout.js';
 import type { FlameProfile } from './protocol.js';
 import type { PathDiff } from './compare.js';
 import { render, type Paint, type RenderOutput } from './render.js';
@@ -138,13 +138,11 @@ export class FlameView {
   frameAt(px: number, py: number): number {
     const m = this.current;
     if (m === null) return -1;
-    const L = m.layout;
     const d = Math.floor((py + this.view.scrollY) / m.rowPx);
     const t = this.view.x0 + (px / this.widthPx) * (this.view.x1 - this.view.x0);
     // Half a pixel of slack so frames thinner than a pixel can still be hovered.
     const slack = (0.5 / this.widthPx) * (this.view.x1 - this.view.x0);
-    for (let f = 0; f < L.n; f++) if (L.depth[f] === d && L.x[f] - slack <= t && t < L.x[f] + L.w[f] + slack) return f;
-    return -1;
+    return frameAtRow(m.layout, d, t, slack);
   }
 
   private onWheel(e: WheelEvent): void {

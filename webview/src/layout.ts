@@ -37,6 +37,15 @@ export interface FlameLayout {
   readonly rows: number;
   /** Denominator for percentages, µs. */
   readonly totalUs: number;
+  /**
+   * Hit-test index (see {@link frameAtRow}): the frames of row d are
+   * `rowFrames[rowStart[d] .. rowStart[d + 1])`, sorted by x (ties by frame index).
+   * `rowStart` has `rows + 1` entries.
+   */
+  readonly rowStart: Int32Array;
+  readonly rowFrames: Int32Array;
+  /** Per entry of `rowFrames`: the largest right edge (x + w, µs) of it and every entry before it in its row. */
+  readonly rowReach: Float64Array;
 }
 
 function alloc(n: number) {
@@ -50,11 +59,59 @@ function alloc(n: number) {
 function finish(a: ReturnType<typeof alloc>, n: number, x0: number, x1: number, rows: number, data: FlameData): FlameLayout {
   const sub = <T extends Float64Array | Int32Array>(t: T): T => t.subarray(0, n) as T;
   const totalUs = data.profile.totalUs > 0 ? data.profile.totalUs : Math.max(x1 - x0, 1e-9);
+  const x = sub(a.x), w = sub(a.w), depth = sub(a.depth);
   return {
-    n, x: sub(a.x), w: sub(a.w), depth: sub(a.depth), parent: sub(a.parent), name: sub(a.name),
+    n, x, w, depth, parent: sub(a.parent), name: sub(a.name),
     kind: sub(a.kind), self: sub(a.self), count: sub(a.count), backend: sub(a.backend),
     location: sub(a.location), path: sub(a.path), x0, x1: x1 > x0 ? x1 : x0 + 1, rows, totalUs,
+    ...rowIndex(x, w, depth, n, rows),
   };
+}
+
+/**
+ * Groups frames by row (counting sort on depth, so frame order is kept) and sorts each row by x.
+ * Both layouts already emit each row left to right, so the sort only runs for a row that is not.
+ */
+function rowIndex(x: Float64Array, w: Float64Array, depth: Int32Array, n: number, rows: number) {
+  const rowStart = new Int32Array(rows + 1);
+  for (let f = 0; f < n; f++) rowStart[depth[f] + 1]++;
+  for (let d = 0; d < rows; d++) rowStart[d + 1] += rowStart[d];
+  const fill = rowStart.slice(0, rows);
+  const rowFrames = new Int32Array(n);
+  for (let f = 0; f < n; f++) rowFrames[fill[depth[f]]++] = f;
+  const rowReach = new Float64Array(n);
+  for (let d = 0; d < rows; d++) {
+    const lo = rowStart[d], hi = rowStart[d + 1];
+    let sorted = true;
+    for (let k = lo + 1; k < hi && sorted; k++) sorted = x[rowFrames[k - 1]] <= x[rowFrames[k]];
+    if (!sorted) rowFrames.subarray(lo, hi).sort((u, v) => x[u] - x[v] || u - v);
+    let reach = -Infinity;
+    for (let k = lo; k < hi; k++) { const f = rowFrames[k]; reach = Math.max(reach, x[f] + w[f]); rowReach[k] = reach; }
+  }
+  return { rowStart, rowFrames, rowReach };
+}
+
+/**
+ * Hit test: the lowest-index frame in row `d` with `x - slack <= t < x + w + slack` (t and slack
+ * in µs), or -1. Binary search over the row's x-sorted frames, then a walk left that stops as
+ * soon as nothing further left can reach t — O(log n) for rows whose frames do not overlap.
+ */
+export function frameAtRow(L: FlameLayout, d: number, t: number, slack: number): number {
+  if (!(d >= 0 && d < L.rows)) return -1;
+  const { rowStart, rowFrames, rowReach, x, w } = L;
+  const lo = rowStart[d];
+  // First entry whose left edge (less slack) is past t; every entry before it starts at or before t.
+  let a = lo, b = rowStart[d + 1];
+  while (a < b) {
+    const mid = (a + b) >>> 1;
+    if (x[rowFrames[mid]] - slack <= t) a = mid + 1; else b = mid;
+  }
+  let best = -1;
+  for (let k = a - 1; k >= lo && t < rowReach[k] + slack; k--) {
+    const f = rowFrames[k];
+    if (t < x[f] + w[f] + slack && (best < 0 || f < best)) best = f;
+  }
+  return best;
 }
 
 /**
