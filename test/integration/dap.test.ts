@@ -5,7 +5,7 @@
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import * as assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CorepyLaunchArguments, CorepyReportEventBody, ProfileBatchMessage } from '../../extension/src/debug/protocol.js';
 import { chooseRuntime, makeWorkspace, ROOT } from './workspace.js';
@@ -121,5 +121,22 @@ describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
     const terminatedP = dc.waitForEvent('terminated', 20000);
     await dc.terminateRequest();
     await terminatedP;
+  });
+
+  it('disconnect with terminateDebuggee: false leaves the script running', async () => {
+    const pidFile = path.join(ws, 'detached.pid');
+    writeFileSync(path.join(ws, 'detached.js'),
+      `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(pidFile)}, String(process.pid));\nsetInterval(() => {}, 1000);\n`);
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('detached.js'))]);
+    const deadline = Date.now() + 10000;
+    while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    await dc.disconnectRequest({ terminateDebuggee: false });
+    await new Promise((r) => setTimeout(r, 1500)); // longer than the 1 s stop grace of a terminating disconnect
+    try {
+      assert.doesNotThrow(() => process.kill(pid, 0), 'the detached script is still alive');
+    } finally {
+      try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+    }
   });
 });

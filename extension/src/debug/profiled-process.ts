@@ -44,8 +44,18 @@ export class ProfiledProcess {
   private readonly child: ChildProcess;
   private exited = false;
   private killTimer: NodeJS.Timeout | undefined;
+  private detached = false;
 
-  constructor(spec: ProcessSpec, listener: ProcessListener) {
+  constructor(spec: ProcessSpec, attached: ProcessListener) {
+    // After detach() nothing reaches the listener; output is still read (and dropped) so the
+    // script never blocks on a full pipe.
+    const listener: ProcessListener = {
+      output: (c, t) => { if (!this.detached) attached.output(c, t); },
+      batch: (m) => { if (!this.detached) attached.batch(m); },
+      report: (m) => { if (!this.detached) attached.report(m); },
+      error: (e) => { if (!this.detached) attached.error(e); },
+      exit: (c, s) => { if (!this.detached) attached.exit(c, s); },
+    };
     this.child = spawn(spec.node, [...spec.execArgs, spec.program, ...spec.args], {
       cwd: spec.cwd,
       env: spec.env,
@@ -98,6 +108,18 @@ export class ProfiledProcess {
       if (!this.exited) this.child.kill('SIGKILL');
     }, graceMs);
     this.killTimer.unref();
+  }
+
+  /**
+   * Leaves the script running on its own (DAP disconnect with terminateDebuggee: false): no more
+   * events, the IPC channel is closed (the runtime then stops sending), and the child no longer
+   * keeps this process alive. Its output is read and dropped while this process lives.
+   */
+  detach(): void {
+    if (this.exited || this.detached) return;
+    this.detached = true;
+    if (this.child.connected) this.child.disconnect();
+    this.child.unref();
   }
 
   /** Kills at once (used when the client goes away). */

@@ -45,6 +45,7 @@ export class CorepyDebugSession extends DebugSession {
       supportsConfigurationDoneRequest: true,
       supportsTerminateRequest: true,
       supportsRestartRequest: true,
+      supportTerminateDebuggee: true,
     };
     this.sendResponse(response);
     this.sendEvent(new InitializedEvent());
@@ -74,7 +75,8 @@ export class CorepyDebugSession extends DebugSession {
 
   protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
     if (this.proc && !this.proc.hasExited) {
-      if (args.terminateDebuggee === false) this.proc.stop();
+      // terminateDebuggee: false (DAP) → the script runs on, detached; otherwise stop it.
+      if (args.terminateDebuggee === false) this.proc.detach();
       else this.proc.stop(1000);
     }
     this.sendResponse(response);
@@ -110,18 +112,23 @@ export class CorepyDebugSession extends DebugSession {
     this.lastBatch = null;
     this.finalReport = null;
     this.console(`corepy: profiling ${spec.program} (runtime: ${runtime.source}, ${runtime.dir})\n`);
-    this.proc = new ProfiledProcess(spec, {
+    // Events of a previous process (still exiting after a restart) must not touch this run's state.
+    const proc: ProfiledProcess = new ProfiledProcess(spec, {
       output: (category, text) => this.sendEvent(new OutputEvent(text, category)),
       batch: (msg) => {
+        if (proc !== this.proc) return;
         this.lastBatch = msg;
         this.sendEvent(new Event(PROFILE_EVENT, msg));
       },
       report: (msg) => {
-        this.finalReport = msg;
+        if (proc === this.proc) this.finalReport = msg;
       },
       error: (err) => this.console(`corepy: ${err.message}\n`, 'stderr'),
-      exit: (code, signal) => this.onExit(code, signal),
+      exit: (code, signal) => {
+        if (proc === this.proc) this.onExit(code, signal);
+      },
     });
+    this.proc = proc;
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
