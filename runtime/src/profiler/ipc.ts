@@ -9,7 +9,7 @@ import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { IPC_ENV, type ProfileBatchMessage, type ProfileReportMessage, type SiteStats } from './ipc-protocol.js';
 import { buildReport } from './report.js';
-import { isProfiling, snapshot } from './session.js';
+import { isProfiling, opsRecorded, snapshot } from './session.js';
 
 /** Minimum interval between batches, ms (4 per second at most). */
 export const BATCH_INTERVAL_MS = 250;
@@ -31,9 +31,13 @@ function send(msg: ProfileBatchMessage | ProfileReportMessage, done?: () => void
   }
 }
 
-/** The cumulative per-(op, site) batch of everything recorded so far. */
+/**
+ * The cumulative per-(op, site) batch of everything recorded so far. Built from the cells only
+ * (no raw events are materialised), so a batch costs O(cells), not O(maxEvents): the timer runs
+ * inside the user's script, and garbage made here would land in the ops being measured.
+ */
 export function makeBatch(): ProfileBatchMessage {
-  const data = snapshot();
+  const data = snapshot(true, { events: false });
   const agg = aggregate(data);
   const sites: SiteStats[] = agg.sites.map((s) => ({
     op: s.op, backend: s.backends.join(','), location: s.location, count: s.count, totalMs: s.totalMs,
@@ -68,7 +72,7 @@ export function startIpc(): boolean {
   (process.channel as Channel | undefined)?.unref?.();
   const timer = setInterval(() => {
     if (!isProfiling()) return;
-    const ops = snapshot(false).selfCost.ops;
+    const ops = opsRecorded();
     if (ops === lastOps) return; // nothing new: stay quiet
     lastOps = ops;
     send(makeBatch());

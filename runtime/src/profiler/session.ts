@@ -77,21 +77,38 @@ export function clearProfile(): void {
   clearWorkerSnapshots();
 }
 
+/** Options of {@link snapshot}. */
+export interface SnapshotOptions {
+  /**
+   * Materialise the raw events and spans (default true). With false, `events` and `spans` are
+   * empty and the snapshot costs O(cells + sites + contexts), not O(maxEvents): enough for
+   * aggregate() and the streamed batches, which read only the cells.
+   */
+  readonly events?: boolean;
+}
+
+/** Ops recorded on this thread since the last enable with new options or clear (O(1); no snapshot). */
+export function opsRecorded(): number {
+  return rec?.ops ?? 0;
+}
+
 /** This thread's recording plus (on the main thread, by default) every worker's shared one. */
-export function snapshot(withWorkers = true): ProfileData {
+export function snapshot(withWorkers = true, options: SnapshotOptions = {}): ProfileData {
+  const withEvents = options.events ?? true;
   const r = rec ?? new Recorder(DEFAULTS.callSites, DEFAULTS.sampleEvery, 16);
   const cost = measured ?? { perOpNs: 0, perCaptureNs: 0 };
   const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs: cost.perCaptureNs, ops: r.ops, captures: r.captures };
   const own: ProfileData = {
     sites: r.sites.sites.slice(), contexts: contextNodes().slice(),
-    events: r.events(threadId, 0), spans: r.spans.toSpans(threadId, 0),
+    events: withEvents ? r.events(threadId, 0) : [], spans: withEvents ? r.spans.toSpans(threadId, 0) : [],
     cells: r.cells.toRows(r.strings), contextCells: r.contextRows(),
     droppedEvents: r.ring.dropped, droppedSpans: r.spans.dropped,
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
   };
   if (!withWorkers) return own;
-  return workerSnapshots().reduce((acc, w) => mergeData(acc, w), own);
+  const workers = workerSnapshots();
+  return (withEvents ? workers : workers.map((w) => ({ ...w, events: [], spans: [] }))).reduce((acc, w) => mergeData(acc, w), own);
 }
 
 /**
