@@ -12,7 +12,7 @@ import { layoutLeftHeavy, layoutTimeOrder, type FlameLayout } from './layout.js'
 import { buildFlameData, includeMask, type FlameData } from './model.js';
 import { aggregateOps, renderOpsTable, type OpRow, type SortKey } from './ops-table.js';
 import type { FlameSettings, PersistedState, ToWebview } from './protocol.js';
-import { buildPaint } from './render.js';
+import { buildPaint, renderScratch } from './render.js';
 import { compileQuery, searchLayout, type SearchResult } from './search.js';
 import { applyStyles } from './styles.js';
 import { readTheme } from './theme.js';
@@ -126,8 +126,9 @@ export class App {
       : this.searchResult === null ? ''
       : `${this.searchResult.frames} matches · ${fmtMs(this.searchResult.totalUs)}`;
     if (!q.ok) info.title = q.error;
+    const paint = buildPaint(L, d.profile.strings, theme, diff);
     this.view.setModel({
-      layout: L, profile: d.profile, paint: buildPaint(L, d.profile.strings, theme, diff),
+      layout: L, profile: d.profile, paint, scratch: renderScratch(L, paint),
       match: this.searchResult?.match ?? null, diff, theme,
       rowPx: this.settings.rowHeightPx ?? 18, canReveal: this.host.canRevealSource,
     }, view === undefined ? this.view.viewport : view);

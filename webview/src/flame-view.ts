@@ -6,7 +6,7 @@
 import { frameAtRow, type FlameLayout } from './layout.js';
 import type { FlameProfile } from './protocol.js';
 import type { PathDiff } from './compare.js';
-import { render, type Paint, type RenderOutput } from './render.js';
+import { render, type Paint, type RenderOutput, type RenderScratch } from './render.js';
 import type { Theme } from './theme.js';
 import { tooltipLines } from './tooltip.js';
 import { clampView, focusOn, fullView, panBy, zoomAt, type Bounds, type Viewport } from './viewport.js';
@@ -16,6 +16,8 @@ export interface ViewModel {
   readonly layout: FlameLayout;
   readonly profile: FlameProfile;
   readonly paint: Paint;
+  /** Paint buffers for this layout and palette (render.ts `renderScratch`); no paint allocates per frame. */
+  readonly scratch: RenderScratch;
   readonly match: Uint8Array | null;
   readonly diff: PathDiff | null;
   readonly theme: Theme;
@@ -105,7 +107,7 @@ export class FlameView {
     const t0 = performance.now();
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     this.last = render({
-      ctx, layout: m.layout, strings: m.profile.strings, paint: m.paint, view: this.view,
+      ctx, layout: m.layout, strings: m.profile.strings, paint: m.paint, scratch: m.scratch, view: this.view,
       widthPx: this.widthPx, heightPx: this.heightPx, rowPx: m.rowPx, theme: m.theme, match: m.match, hover: this.hover,
     });
     this.lastPaintEnd = performance.now();
