@@ -6,7 +6,7 @@ import type { BackendChoice } from './debug/protocol.js';
 export interface CorepyConfig {
   /** Backend for runs started with Run and Profile. */
   readonly backend: BackendChoice;
-  /** Record every Nth event in full; aggregates stay exact. */
+  /** Mean call-site sampling period in ops when `callSites` is 'sampled' (integer ≥ 1; ~1 in N ops captures its call site). */
   readonly sampleEvery: number;
   /** Capture call sites (per-line timings need them). */
   readonly callSites: 'sampled' | 'all' | 'off';

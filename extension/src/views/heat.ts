@@ -43,7 +43,9 @@ export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void 
     }
     types.forEach((t, i) => editor.setDecorations(t, buckets[i]!));
   };
-  const paintAll = throttle(() => vscode.window.visibleTextEditors.forEach(paint));
+  // Only the script languages (`selector`); other editors (JSON, Markdown) never get heat.
+  const paintAll = throttle(() => vscode.window.visibleTextEditors
+    .filter((e) => vscode.languages.match(selector, e.document) > 0).forEach(paint));
   ctx.push(paintAll);
   ctx.push(ctx.store.onDidChange(paintAll));
   ctx.onConfigChange(paintAll);
