@@ -136,6 +136,29 @@ describe('flame graph webview (Chromium)', function () {
     assert.match(text, /01_profiling_basics\/train\.ts:32/);
   });
 
+  it('tooltip is rebuilt only when the hovered frame changes; within a frame it only moves', async () => {
+    await open();
+    const frames = await drawn(page);
+    const matmul = frames.find((f) => f.name === 'matmul' && f.kind === 2)!;
+    const relu = frames.find((f) => f.name === 'relu')!;
+    const c = await centreOf(page, matmul);
+    await page.mouse.move(c.x, c.y);
+    const tip = page.locator('.cf-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    // Tag the current line nodes: a rebuild would replace them with untagged ones.
+    await tip.evaluate((el) => { for (const d of el.children) (d as HTMLElement).dataset.probe = '1'; });
+    const left0 = await tip.evaluate((el) => el.style.left);
+    await page.mouse.move(c.x + 3, c.y + 2);
+    await page.mouse.move(c.x - 2, c.y + 1);
+    assert.equal(await tip.evaluate((el) => [...el.children].every((d) => (d as HTMLElement).dataset.probe === '1')), true, 'same frame: not rebuilt');
+    assert.notEqual(await tip.evaluate((el) => el.style.left), left0, 'same frame: repositioned');
+    assert.match(await tip.innerText(), /^matmul \(op\)$/m);
+    const r = await centreOf(page, relu);
+    await page.mouse.move(r.x, r.y);
+    assert.match(await tip.innerText(), /^relu \(op\)$/m);
+    assert.equal(await tip.evaluate((el) => [...el.children].some((d) => (d as HTMLElement).dataset.probe === '1')), false, 'new frame: rebuilt');
+  });
+
   it('Ctrl+click posts revealSource with the frame location', async () => {
     await open();
     const relu = (await drawn(page)).find((f) => f.name === 'relu')!;

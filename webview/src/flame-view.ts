@@ -42,6 +42,10 @@ export class FlameView {
   private current: ViewModel | null = null;
   private view: Viewport = { x0: 0, x1: 1, scrollY: 0 };
   private hover = -1;
+  /** Frame whose lines the tooltip holds (-1 none) and its measured size, CSS px. */
+  private tipFrame = -1;
+  private tipW = 0;
+  private tipH = 0;
   private pending = false;
   private widthPx = 0;
   private heightPx = 0;
@@ -73,6 +77,7 @@ export class FlameView {
   setModel(model: ViewModel, view: Viewport | null): void {
     this.current = model;
     this.hover = -1;
+    this.tipFrame = -1;
     this.tooltip.hidden = true;
     this.measure();
     this.view = view === null ? fullView(this.bounds()) : clampView(view, this.bounds());
@@ -200,11 +205,17 @@ export class FlameView {
     const m = this.current;
     if (f !== this.hover) { this.hover = f; this.invalidate(); }
     if (m === null || f < 0) { this.tooltip.hidden = true; return; }
-    const lines = tooltipLines(m.layout, f, m.profile, m.diff, m.canReveal);
-    this.tooltip.replaceChildren(...lines.map((l) => { const d = document.createElement('div'); d.textContent = l; return d; }));
-    this.tooltip.hidden = false;
+    // Rebuild (and measure, which forces a layout) only when the frame changes; moving within
+    // the same frame just moves the box.
+    if (f !== this.tipFrame || this.tooltip.hidden) {
+      const lines = tooltipLines(m.layout, f, m.profile, m.diff, m.canReveal);
+      this.tooltip.replaceChildren(...lines.map((l) => { const d = document.createElement('div'); d.textContent = l; return d; }));
+      this.tooltip.hidden = false;
+      this.tipFrame = f;
+      this.tipW = this.tooltip.offsetWidth; this.tipH = this.tooltip.offsetHeight;
+    }
     // Keep the tooltip inside the view: flip left/up near the right/bottom edges.
-    const tw = this.tooltip.offsetWidth, th = this.tooltip.offsetHeight;
+    const tw = this.tipW, th = this.tipH;
     this.tooltip.style.left = `${px + 14 + tw > this.widthPx ? Math.max(0, px - tw - 10) : px + 14}px`;
     this.tooltip.style.top = `${py + 16 + th > this.heightPx ? Math.max(0, py - th - 8) : py + 16}px`;
   }
