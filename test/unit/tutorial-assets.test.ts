@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -18,6 +19,36 @@ interface Speedscope { $schema: string; exporter: string; shared: { frames: { na
 
 const readJson = (path: string): Speedscope => JSON.parse(readFileSync(path, 'utf8')) as Speedscope;
 const frameNames = (s: Speedscope): string[] => [...new Set(s.shared.frames.map((f) => f.name))].sort();
+
+/** The parts of a self-contained HTML report (runtime/src/export/html.ts) the checks compare. */
+interface Report {
+  /** The inline renderer (the one `<script>` without a type). */
+  renderer: string;
+  /** `sha256-…` the CSP pins the renderer to. */
+  cspHash: string;
+  exporter: string;
+  profile: { strings: string[]; slices: { name: number[] } } & Record<string, unknown>;
+  /** The document with every script body, the CSP hash and the exporter version blanked. */
+  skeleton: string;
+}
+
+function readReport(path: string): Report {
+  const html = readFileSync(path, 'utf8');
+  const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/gi)];
+  const inline = scripts.filter(([, attrs]) => !/\btype=/i.test(attrs));
+  assert.equal(inline.length, 1, `${path}: one inline renderer script`);
+  const json = scripts.find(([, attrs]) => /id="corepy-profile"/.test(attrs));
+  assert.ok(json !== undefined, `${path}: embedded profile`);
+  const cspHash = /script-src 'sha256-([A-Za-z0-9+/=]+)'/.exec(html)?.[1];
+  assert.ok(cspHash !== undefined, `${path}: CSP pins the script by hash`);
+  const exporter = /<meta name="exporter" content="([^"]*)">/.exec(html)?.[1] ?? '';
+  const skeleton = html.replace(/(<script[^>]*>)[\s\S]*?(<\/script>)/gi, '$1$2')
+    .replace(cspHash, 'HASH').replace(/(<meta name="exporter" content="corepy )[^"]*"/, '$1VERSION"');
+  return { renderer: inline[0][2], cspHash, exporter, profile: JSON.parse(json[2]) as Report['profile'], skeleton };
+}
+
+const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
+const sliceNames = (r: Report): string[] => [...new Set(r.profile.slices.name.map((i) => r.profile.strings[i]))].sort();
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
 function pngSize(path: string): { width: number; height: number } {
@@ -57,6 +88,25 @@ describe('tutorial assets', function () {
       assert.doesNotMatch(html, /\b(src|href)=["']?https?:\/\//i, 'no remote content');
       for (const name of ['corepy tutorial pipeline', 'gradientStep', 'dropna']) assert.ok(html.includes(name), `${name} in ${path}`);
     }
+  });
+
+  it('sample_report.html embeds the renderer the current webview code builds, and the same profile structure', () => {
+    const bundlePath = join(ROOT, 'runtime', 'assets', 'flame-report.js');
+    assert.ok(existsSync(bundlePath), 'the report renderer is built by scripts/build.d/30-webview.sh: run `npm run build` first');
+    // The inline script is the bundle with `</script` and `<!--` neutralised (html.ts scriptSafeJs).
+    const bundle = readFileSync(bundlePath, 'utf8').replace(/<\/(script)/gi, '<\\/$1').replace(/<!--/g, '<\\!--');
+    const fresh = readReport(join(out, 'sample_report.html'));
+    const committed = readReport(join(COMMITTED, 'sample_report.html'));
+    const regen = 'stale tutorials/assets/sample_report.html: regenerate with `npx tsx tutorials/assets/generate.ts`';
+    assert.equal(sha256(fresh.renderer), sha256(bundle), 'the generator embeds runtime/assets/flame-report.js as built now');
+    for (const r of [fresh, committed]) assert.equal(r.cspHash, sha256(r.renderer), 'the CSP hash pins the embedded script');
+    // Hashes, not the 100+ kB scripts, so a failure prints two short lines.
+    assert.equal(sha256(committed.renderer), sha256(bundle), `${regen} (its renderer is not the current bundle)`);
+    assert.equal(committed.skeleton, fresh.skeleton, `${regen} (page template differs)`);
+    assert.match(committed.exporter, /^corepy \d/);
+    assert.deepEqual(Object.keys(committed.profile).sort(), Object.keys(fresh.profile).sort(), `${regen} (profile keys)`);
+    assert.deepEqual(sliceNames(committed), sliceNames(fresh), `${regen} (frame names)`);
+    for (const name of ['load', 'clean', 'train', 'gradientStep', 'matmul', 'dropna']) assert.ok(sliceNames(fresh).includes(name), name);
   });
 
   it('architecture_diagram.png is a PNG of the module map the source tree gives now', () => {
