@@ -287,9 +287,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     return out;
   }
 
-  /** Detaches from GPU backends. */
+  /** Detaches from GPU backends; the next op re-attaches to its backend (switchBackend runs again). */
   detach(): void {
     for (const t of this.timed) t.setTimingSink(null);
     this.timed.clear();
+    this.lastBackend = null;
+    this.lastTimed = null;
   }
 }

@@ -51,10 +51,15 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   else shareOnExit(() => snapshot(false));
 }
 
-/** Stops recording; what was recorded stays available to reports. */
+/**
+ * Stops recording; what was recorded stays available to reports. GPU backends are detached too,
+ * so timestamp readbacks still in flight do not write into the stopped recording; the next
+ * enable re-attaches them lazily, on each backend's first profiled op.
+ */
 export function disableProfiling(): void {
   setDispatchObserver(null);
   setSpanSink(null);
+  rec?.detach();
   enabled = false;
 }
 
