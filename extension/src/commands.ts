@@ -9,6 +9,8 @@ import { DEBUG_TYPE, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug
 import { exportReport } from './export/export-command.js';
 import type { ExportFormat } from './export/formats.js';
 import { FlamePanel } from './flame-panel.js';
+import { baselineOf, compareBaseline } from '../../runtime/src/profiler/baseline.js';
+import type { ProfileReport } from '../../runtime/src/profiler/report.js';
 import { loadRun, saveRun } from './persistence.js';
 import type { RunSnapshot } from './profile-store.js';
 import { explainRecommendation } from './recs/explain.js';
@@ -108,10 +110,27 @@ export const COMMANDS: Record<string, CommandFactory> = {
     }
     const opMs = (r: RunSnapshot): number => r.sites.reduce((a, s) => a + s.totalMs, 0);
     const ratio = opMs(base) > 0 ? opMs(run) / opMs(base) : 1;
-    void vscode.window.showInformationMessage(
-      `Corepy: op time ${opMs(run).toFixed(2)} ms vs baseline ${opMs(base).toFixed(2)} ms (${ratio < 1 ? `${(1 / ratio).toFixed(2)}× faster` : `${ratio.toFixed(2)}× slower`}).`);
+    if (!isReport(base.report) || !isReport(run.report)) {
+      void vscode.window.showWarningMessage('Corepy: comparing with a baseline needs two complete runs (one of them ended before its report).');
+      return undefined;
+    }
+    // The runtime's noise-aware comparison: a difference counts only past max(tolerance, 3 standard errors).
+    const comparison = compareBaseline(baselineOf(base.report), run.report, 0.1);
+    const top = [...comparison.regressions, ...comparison.improvements].slice(0, 3)
+      .map((f) => `${f.kind} ${f.name} ${f.ratio >= 1 ? `${f.ratio.toFixed(2)}× slower` : `${(1 / f.ratio).toFixed(2)}× faster`}`);
+    const summary = comparison.regressions.length === 0 && comparison.improvements.length === 0
+      ? `no significant change (${comparison.unchanged} ops/contexts within noise)`
+      : `${comparison.regressions.length} regressed, ${comparison.improvements.length} improved: ${top.join('; ')}`;
+    ctx.log.info(`baseline comparison: ${[...comparison.regressions, ...comparison.improvements].map((f) => f.evidence).join(' | ') || summary}`);
+    const show = comparison.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+    void show(`Corepy vs baseline: ${summary}. Op time ${opMs(run).toFixed(2)} ms vs ${opMs(base).toFixed(2)} ms.`);
     await showFlameGraph(ctx, base);
-    return ratio;
+    return { ratio, comparison };
   },
   'corepy.explainRecommendation': (ctx) => (id: string) => explainRecommendation(ctx, id),
 };
+
+/** A stored run's report is the runtime's JSON report when the run completed (null otherwise). */
+function isReport(r: unknown): r is ProfileReport {
+  return r !== null && typeof r === 'object' && 'schemaVersion' in r && 'operations' in r;
+}

@@ -118,9 +118,14 @@ describe('Corepy views and commands in VS Code', function () {
   it('Compare with Baseline needs a baseline; Save Baseline then Compare gives a ratio and the compare flame graph', async () => {
     assert.equal(await vscode.commands.executeCommand('corepy.compareWithBaseline'), undefined);
     assert.equal(await vscode.commands.executeCommand('corepy.saveBaseline'), true);
-    const ratio = await vscode.commands.executeCommand<number>('corepy.compareWithBaseline');
+    const result = await vscode.commands.executeCommand<{ ratio: number; comparison: { ok: boolean; regressions: unknown[]; unchanged: number } }>('corepy.compareWithBaseline');
+    const ratio = result.ratio;
     assert.equal(typeof ratio, 'number');
     assert.ok(Number.isFinite(ratio) && ratio > 0, `a positive ratio, got ${ratio}`);
+    // The run compared with itself: the noise-aware comparison finds nothing.
+    assert.equal(result.comparison.ok, true);
+    assert.equal(result.comparison.regressions.length, 0);
+    assert.ok(result.comparison.unchanged > 0);
     await until('a flame graph tab', () => flameTabs().length, (n) => n === 1);
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
