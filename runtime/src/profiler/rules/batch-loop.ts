@@ -5,7 +5,8 @@
  *
  * Speedup (measured): k calls of mean duration m on a backend whose measured fixed dispatch cost
  * is a take k·m now; one batched call does the same element work plus one fixed cost,
- * a + k·(m − a). Whole-profile speedup by Amdahl over the site's share.
+ * a + k·(m − a). Whole-profile speedup by Amdahl over the site's share. Sites on GPU backends
+ * are skipped: they have no measured dispatch cost to base the estimate on (see measure.ts).
  */
 import type { SiteOpStats } from '../aggregate.js';
 import { enclosingLoop } from './source.js';
@@ -48,10 +49,12 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   // Per-site counts are complete in every mode ('sampled' attributes unsampled calls to a site).
   const k = s.count;
   if (s.location === null || k < MIN_CALLS || !BATCHABLE.has(s.op)) return null;
+  const costs = s.backends.map((b) => input.dispatchCostMs(b));
+  if (costs.some((c) => c === null)) return null;
   // Same-shaped inputs across the retained calls: a loop over one tensor, not varied work.
   const shapes = new Set(input.data.events.filter((e) => e.site === s.site && e.op === s.op).map((e) => JSON.stringify(e.inputShapes)));
   if (shapes.size > 1) return null;
-  const a = Math.min(input.dispatchCostMs(s.backends[0]!), s.meanMs);
+  const a = Math.min(costs[0]!, s.meanMs);
   const batchedMs = a + k * Math.max(0, s.meanMs - a);
   const siteMs = s.meanMs * k;
   const speedup = speedupFrom(input.agg.totalOpMs, Math.max(0, siteMs - batchedMs));

@@ -1,36 +1,59 @@
 /**
  * Measured inputs of the speedup estimates: the fixed cost of one dispatch (front end + engine +
- * kernel launch on a 1-element tensor) per backend, timed with the profiler detached, median of
- * 7 rounds of 50 calls, cached per backend for the life of the process.
+ * kernel launch on a 1-element tensor) per CPU backend, timed with the profiler detached, median
+ * of 7 rounds of 50 calls, cached per backend for the life of the process.
+ *
+ * GPU backends get no figure (null): their kernels run asynchronously after submit, so the clock
+ * around a dispatch loop times encoding and queueing, not the launch, and timing GPU work that
+ * way is exactly what STYLE.md rules out. Rules that need the figure skip GPU sites instead of
+ * claiming a "measured" speedup for them.
  */
-import { getBackendImpl, getDispatchObserver, setDispatchObserver } from '../../engine.js';
+import { getBackendImpl, getDispatchObserver, isBackendReady, setDispatchObserver } from '../../engine.js';
 import { binaryOp } from '../../ops/binary.js';
-import { wrap } from '../../tensor.js';
+import { wrap, type Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
 
-const cache = new Map<string, number>();
+const cache = new Map<string, number | null>();
 
-/** Fixed cost of one op dispatch on `backend`, ms (0 when the backend cannot be used synchronously). */
-export function dispatchCostMs(backend: string): number {
+/** True when `backend` runs its kernels on a GPU (names known to be GPUs, or a ready backend saying so). */
+function isGpu(backend: string): boolean {
+  if (backend === 'webgpu') return true;
+  try {
+    return isBackendReady(backend as BackendName) && getBackendImpl(backend as BackendName).device === 'gpu';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Fixed cost of one op dispatch on `backend`, ms; null for GPU backends (no honest CPU-clock
+ * figure exists for asynchronous GPU work); 0 when the backend cannot be used synchronously.
+ */
+export function dispatchCostMs(backend: string): number | null {
   const known = cache.get(backend);
   if (known !== undefined) return known;
+  if (isGpu(backend)) {
+    cache.set(backend, null);
+    return null;
+  }
   let cost = 0;
   const observer = getDispatchObserver();
   setDispatchObserver(null);
+  let x: Tensor | null = null;
   try {
     const b = getBackendImpl(backend as BackendName);
-    const x = wrap(b, b.upload(Float32Array.of(1), 'float32'), [1], 'float32');
+    x = wrap(b, b.upload(Float32Array.of(1), 'float32'), [1], 'float32');
     const rounds: number[] = [];
     for (let r = 0; r < 7; r++) {
       const t0 = performance.now();
       for (let i = 0; i < 50; i++) binaryOp('add', x, 1).dispose();
       rounds.push((performance.now() - t0) / 50);
     }
-    x.dispose();
     cost = rounds.sort((p, q) => p - q)[3]!;
   } catch {
     cost = 0;
   } finally {
+    x?.dispose();
     setDispatchObserver(observer);
   }
   cache.set(backend, cost);

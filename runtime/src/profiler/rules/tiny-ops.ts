@@ -3,7 +3,8 @@
  * to amortise the front end, the engine and the kernel launch.
  *
  * Speedup (measured): with a = measured fixed dispatch cost per call, merging the calls of each
- * call site into one saves (calls − 1)·a per site; Amdahl over the total op time.
+ * call site into one saves (calls − 1)·a per site; Amdahl over the total op time. Sites on GPU
+ * backends are left out: they have no measured dispatch cost (see measure.ts).
  */
 import { ms, recId, speedupFrom, type Rule } from './types.js';
 
@@ -13,12 +14,12 @@ const MAX_ELEMENTS = 4096;
 /** Rule entry point. */
 export const tinyOps: Rule = (input) => {
   const { agg } = input;
-  const tiny = agg.sites.filter((s) => s.count > 0 && s.elements / s.count <= MAX_ELEMENTS);
+  const tiny = agg.sites.filter((s) => s.count > 0 && s.elements / s.count <= MAX_ELEMENTS && s.backends.every((b) => input.dispatchCostMs(b) !== null));
   const count = tiny.reduce((n, s) => n + s.count, 0);
   if (count < MIN_OPS) return [];
   let fixedMs = 0, saved = 0, timeMs = 0;
   for (const s of tiny) {
-    const a = Math.min(input.dispatchCostMs(s.backends[0]!), s.meanMs);
+    const a = Math.min(input.dispatchCostMs(s.backends[0]!)!, s.meanMs);
     fixedMs += a * s.count;
     saved += a * (s.count - 1);
     timeMs += s.totalMs;

@@ -42,8 +42,8 @@ export interface Recommendation {
 export interface RuleInput {
   readonly data: ProfileData;
   readonly agg: Aggregate;
-  /** Measured fixed cost of one dispatch on a backend, ms (see measure.ts). */
-  readonly dispatchCostMs: (backend: string) => number;
+  /** Measured fixed cost of one dispatch on a backend, ms; null for GPU backends, which have no such figure (see measure.ts). */
+  readonly dispatchCostMs: (backend: string) => number | null;
   /** Lines of a source file (0-based array), or null when unreadable. */
   readonly source: (file: string) => string[] | null;
   readonly calibration: GpuCalibration | null;
