@@ -6,24 +6,60 @@
  */
 import type { ExportInput } from './types.js';
 
-/** The folded stacks as text. */
+/**
+ * The folded stacks as text. Each slice's stack is its parent's stack plus one frame, so stacks
+ * are interned as (parent stack id, frame) pairs: O(1) per slice, not O(depth), and the text of
+ * a stack is built once, from its parent's, only for the lines written.
+ */
 export function toFolded(input: ExportInput): string {
   const { flame } = input;
   const s = flame.slices;
   const n = s.name.length;
   const self = s.duration.slice();
   for (let i = 0; i < n; i++) if (s.parent[i]! >= 0) self[s.parent[i]!]! -= s.duration[i]!;
-  const weights = new Map<string, number>();
+  const frame = flame.strings.map((f) => f.replace(/[;\s]/g, '_'));
+  // Stack ids: stackParent[id] (-1 at the root) and stackFrame[id] (string index), interned by key.
+  const stackParent: number[] = [], stackFrame: number[] = [];
+  const interned = new Map<string, number>();
+  const stackOf = new Int32Array(n).fill(-1);
+  const pending: number[] = [];
+  const resolve = (i: number): number => {
+    // Walk up to the nearest slice whose stack is known (slices usually follow their parent, so
+    // this is one step), then intern the walked slices' stacks outermost first.
+    for (let k = i; k >= 0 && stackOf[k] === -1; k = s.parent[k]!) pending.push(k);
+    while (pending.length > 0) {
+      const k = pending.pop()!, p = s.parent[k]!;
+      const parentStack = p >= 0 ? stackOf[p]! : -1;
+      const key = `${parentStack}:${s.name[k]}`;
+      let id = interned.get(key);
+      if (id === undefined) {
+        id = stackParent.length;
+        stackParent.push(parentStack);
+        stackFrame.push(s.name[k]!);
+        interned.set(key, id);
+      }
+      stackOf[k] = id;
+    }
+    return stackOf[i]!;
+  };
+  const weights = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const frames: string[] = [];
-    for (let k = i; k >= 0; k = s.parent[k]!) frames.unshift(flame.strings[s.name[k]!]!.replace(/[;\s]/g, '_'));
-    const key = frames.join(';');
-    weights.set(key, (weights.get(key) ?? 0) + Math.max(0, self[i]!));
+    const id = resolve(i);
+    weights.set(id, (weights.get(id) ?? 0) + Math.max(0, self[i]!));
   }
+  const text: (string | undefined)[] = [];
+  const textOf = (id: number): string => {
+    for (let k = id; k >= 0 && text[k] === undefined; k = stackParent[k]!) pending.push(k);
+    while (pending.length > 0) {
+      const k = pending.pop()!, p = stackParent[k]!;
+      text[k] = p >= 0 ? `${text[p]!};${frame[stackFrame[k]!]!}` : frame[stackFrame[k]!]!;
+    }
+    return text[id]!;
+  };
   const lines = [`# exporter: ${input.report.exporter}`];
-  for (const [stack, us] of weights) {
+  for (const [id, us] of weights) {
     const w = Math.round(us);
-    if (w > 0) lines.push(`${stack} ${w}`);
+    if (w > 0) lines.push(`${textOf(id)} ${w}`);
   }
   return lines.join('\n') + '\n';
 }
