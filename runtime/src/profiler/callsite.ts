@@ -41,9 +41,10 @@ export class SiteTable {
   /**
    * Site id of the first frame outside the runtime on the current stack, or -1 when every frame
    * is inside the runtime (or unnamed). `skip` is the function whose frames are left out.
-   * V8's cost grows with the frames it materialises (≈1.8 µs at 1 frame, 2.8 µs at 8, 4.2 µs at 16
-   * on the dev machine), and the user's frame is usually 4–6 above the recorder (dispatch → op
-   * implementation → public function → Tensor method → user), so it first asks for
+   * V8's cost grows with the frames it materialises (per-capture figures: `npm run bench:overhead`,
+   * recorded in runtime/BENCHMARKS.md "Profiler overhead"), and the user's frame is usually 4–6
+   * above the recorder (dispatch → op implementation → public function → Tensor method → user),
+   * so it first asks for
    * {@link FIRST_LIMIT} frames and retries with {@link RETRY_LIMIT} only when those were all ours.
    */
   capture(skip: Function): number {
