@@ -36,7 +36,8 @@ describe('dispatch-cost rules and GPU backends', () => {
     cp.disableProfiling();
     const data = snapshot();
     const agg = aggregate(data);
-    const cost = (b: string): number | null => (b === 'webgpu' ? null : Math.min(...agg.sites.map((s) => s.meanMs)));
+    // A CPU dispatch cost above every mean: the rules cap it at each site's mean (all fixed cost).
+    const cost = (b: string): number | null => (b === 'webgpu' ? null : 1e9);
     const rules = (a: Aggregate) => new Set(runRules(data, a, { dispatchCostMs: cost, source: () => null }).map((r) => r.rule));
     const cpu = rules(onBackend(agg, 'js'));
     assert.ok(cpu.has('batch-loop'), `CPU rules: ${[...cpu]}`);

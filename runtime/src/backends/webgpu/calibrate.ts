@@ -110,6 +110,8 @@ export async function calibrate(options: CalibrateOptions = {}): Promise<GpuCali
     crossover[family] = k < wins.length ? sizes[k]! : null;
     speedupAtLargest[family] = ratio;
   }
+  // The largest sizes' buffers would otherwise stay reserved (idle in the pools) for good.
+  gpu.trimPools();
   const result: GpuCalibration = { adapter: gpu.ctx.adapterName, measuredAt: new Date().toISOString(), crossover, speedupAtLargest };
   const store = readStore();
   store.adapters[result.adapter] = result;

@@ -91,14 +91,19 @@ export class GpuTimer {
         const ts = new BigUint64Array(rb.getMappedRange(0, 16 * r.events.length).slice(0));
         rb.unmap();
         this.readbacks.push(rb);
-        if (sink) this.report(sink, submitMs, r.events, ts);
+        // Only the sink that was attached at submit and still is: a detached (stopped) recorder gets nothing.
+        if (sink && this.sink === sink) this.report(sink, submitMs, r.events, ts);
       }, () => { /* device lost: the backend reports that */ });
       return;
     }
-    if (this.batchEvents.size === 0 || !sink) return;
+    if (this.batchEvents.size === 0) return;
     const events = [...this.batchEvents];
+    // Cleared even when no sink is attached (detached between encoding and flush): these events
+    // belong to this submit and must not be reported with a later one.
     this.batchEvents = new Set();
+    if (!sink) return;
     this.device.queue.onSubmittedWorkDone().then(() => {
+      if (this.sink !== sink) return;
       const end = performance.now();
       for (const e of events) sink.gpuTime(e, submitMs, end, true);
     }, () => {});

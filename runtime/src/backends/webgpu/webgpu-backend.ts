@@ -86,19 +86,25 @@ export class WebGpuBackend implements TimedBackend {
     }
     const bytes = n * GPU_ELEMENT_BYTES;
     const staging = this.staging.acquire(bytes);
-    this.batch.copy(src.buffer!, offset * GPU_ELEMENT_BYTES, staging, 0, bytes);
-    this.timer.transfer('download', bytes);
-    if (src !== s) this.free(src);
-    this.batch.flush();
+    let raw: ArrayBuffer;
     try {
-      await staging.mapAsync(GPUMapMode.READ, 0, bytes);
-    } catch (e) {
-      this.checkDevice('read');
-      throw e;
+      this.batch.copy(src.buffer!, offset * GPU_ELEMENT_BYTES, staging, 0, bytes);
+      this.timer.transfer('download', bytes);
+      if (src !== s) this.free(src);
+      this.batch.flush();
+      try {
+        await staging.mapAsync(GPUMapMode.READ, 0, bytes);
+      } catch (e) {
+        this.checkDevice('read');
+        throw e;
+      }
+      raw = staging.getMappedRange(0, bytes).slice(0);
+      staging.unmap();
+    } finally {
+      // Back to the pool whether the map succeeded or not (a rejected mapAsync leaves the buffer
+      // unmapped); a lost device's buffers are unusable, so they are not pooled.
+      if (!this.isLost) this.staging.release(staging);
     }
-    const raw = staging.getMappedRange(0, bytes).slice(0);
-    staging.unmap();
-    this.staging.release(staging);
     if (view.dtype === 'float32') return new Float32Array(raw);
     if (view.dtype === 'int32') return new Int32Array(raw);
     return wordsToBool(new Uint32Array(raw));
@@ -118,6 +124,15 @@ export class WebGpuBackend implements TimedBackend {
 
   memory(): BackendMemory {
     return { bytesInUse: this.pool.bytesInUse, bytesReserved: this.pool.bytesReserved + this.staging.bytesReserved, storages: this.liveStorages };
+  }
+
+  /**
+   * Destroys every idle pooled buffer (storage and readback staging); buffers in use are kept.
+   * Called after calibration, whose large temporaries would otherwise stay reserved.
+   */
+  trimPools(): void {
+    this.pool.trim();
+    this.staging.trim();
   }
 
   /** Submits pending work now (reads do this themselves). */
