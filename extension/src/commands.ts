@@ -61,7 +61,7 @@ async function showFlameGraph(ctx: Ctx, compare?: RunSnapshot): Promise<void> {
       : 'Corepy: no profile yet. Run "Corepy: Run and Profile Current File" first.');
     return;
   }
-  FlamePanel.show(ctx.extCtx, run.flame, compare?.flame ?? undefined);
+  FlamePanel.show(ctx.extCtx, run.flame, compare?.flame ?? undefined).setSettings({ rowHeightPx: ctx.config.flameRowHeight });
 }
 
 /**

@@ -14,6 +14,8 @@ export interface CorepyConfig {
   readonly inlineTimings: boolean;
   /** Node executable for profiled scripts. */
   readonly nodePath: string;
+  /** Flame-graph row height, CSS px (12–40). */
+  readonly flameRowHeight: number;
 }
 
 /** Reads the settings with their documented defaults. */
@@ -25,6 +27,7 @@ export function readConfig(): CorepyConfig {
     callSites: callSiteMode(c.get<unknown>('callSites', 'sampled')),
     inlineTimings: c.get<boolean>('inlineTimings.enabled', true),
     nodePath: c.get<string>('nodePath', 'node'),
+    flameRowHeight: Math.min(40, Math.max(12, c.get<number>('flameGraph.rowHeight', 18))),
   };
 }
 

@@ -55,10 +55,11 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     ctx.push(vscode.window.registerWebviewPanelSerializer(FlamePanel.viewType, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel): Promise<void> {
         const flame = c.store.run?.flame;
-        if (flame) FlamePanel.revive(extCtx, panel, flame);
+        if (flame) FlamePanel.revive(extCtx, panel, flame).setSettings({ rowHeightPx: c.config.flameRowHeight });
         else panel.dispose();
       },
     }));
+    ctx.onConfigChange(() => FlamePanel.active?.setSettings({ rowHeightPx: c.config.flameRowHeight }));
     ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
     return { store: ctx.store, whenRunEnds, hotOperations, status };
   } catch (err) {

@@ -62,7 +62,7 @@ export class FlamePanel implements vscode.Disposable {
     return vscode.Uri.joinPath(context.extensionUri, 'out', 'webview');
   }
 
-  /** The open panel, if any (e.g. to forward settings changes). */
+  /** The open panel, if any (settings changes are forwarded to it). */
   static get active(): FlamePanel | undefined {
     return FlamePanel.current;
   }
@@ -86,7 +86,7 @@ export class FlamePanel implements vscode.Disposable {
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
   }
 
-  /** Forwards settings (theme override, row height) to the page now and after every reload. */
+  /** Forwards settings (row height from `corepy.flameGraph.rowHeight`) to the page now and after every reload. */
   setSettings(settings: FlameSettings): void {
     this.settings = settings;
     this.post({ type: 'settings', settings });
