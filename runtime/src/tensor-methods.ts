@@ -53,7 +53,7 @@ declare module './tensor.js' {
     clone(): Tensor;
     to(device: Device): Tensor;
     toAsync(device: Device): Promise<Tensor>;
-    dataSync(): DataArray;
+    dataSync(out?: DataArray): DataArray;
     data(): Promise<DataArray>;
     toArray(): NestedArray;
     array(): Promise<NestedArray>;
@@ -101,7 +101,7 @@ P.contiguous = function () { return S.contiguous(this); };
 P.clone = function () { return S.clone(this); };
 P.to = function (device) { return T.to(this, device); };
 P.toAsync = function (device) { return T.toAsync(this, device); };
-P.dataSync = function () { return T.dataSync(this); };
+P.dataSync = function (out) { return T.dataSync(this, out); };
 P.data = function () { return T.data(this); };
 P.toArray = function () { return T.toArray(this); };
 P.array = function () { return T.array(this); };

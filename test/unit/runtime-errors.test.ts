@@ -129,3 +129,33 @@ describe('memory on error paths and GC', () => {
     t.dispose();
   });
 });
+
+describe('dataSync into a caller-provided array', () => {
+  for (const backend of ['js', 'wasm'] as const) {
+    it(`fills out without allocating, for contiguous and strided views (${backend})`, async () => {
+      const before = cp.getBackend();
+      await cp.setBackend(backend);
+      try {
+        cp.tidy(() => {
+          const t = cp.arange(6).cast('float32').reshape([2, 3]);
+          const out = new Float32Array(6);
+          assert.equal(t.dataSync(out), out);
+          assert.deepEqual([...out], [0, 1, 2, 3, 4, 5]);
+          assert.equal(t.transpose().dataSync(out), out);
+          assert.deepEqual([...out], [0, 3, 1, 4, 2, 5]);
+          const b = t.gt(2), bools = new Uint8Array(6);
+          assert.deepEqual([...b.dataSync(bools)], [0, 0, 0, 1, 1, 1]);
+        });
+      } finally {
+        await cp.setBackend(before);
+      }
+    });
+  }
+  it('rejects an out of the wrong type or length, naming both', () => {
+    cp.tidy(() => {
+      const t = cp.ones([2, 3]);
+      assert.throws(() => t.dataSync(new Int32Array(6)), /out must be a Float32Array for a float32 tensor, got Int32Array/);
+      assert.throws(() => t.dataSync(new Float32Array(5)), /out has 5 elements, the tensor has 6 \(shape \[2, 3\]\)/);
+    });
+  });
+});

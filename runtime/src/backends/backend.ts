@@ -75,8 +75,11 @@ export interface Backend {
 
   /** Copies host data into new storage of `dtype` (data.length elements). */
   upload(data: DataArray, dtype: DType): Storage;
-  /** Reads a view into a new contiguous host array. GPU backends throw (use `read`). */
-  readSync(view: View): DataArray;
+  /**
+   * Reads a view into a contiguous host array: `out` when given (the caller checked its type and
+   * length; no allocation), else a new one. GPU backends throw (use `read`).
+   */
+  readSync(view: View, out?: DataArray): DataArray;
   /** Reads a view into a new contiguous host array. */
   read(view: View): Promise<DataArray>;
   /** Releases storage. Freeing twice is a bug the backend may report. */

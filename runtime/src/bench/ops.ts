@@ -14,7 +14,7 @@ const quick = process.argv.includes('--quick');
 const backendArg = process.argv[process.argv.indexOf('--backend') + 1];
 const backend = (process.argv.includes('--backend') ? backendArg : 'wasm') as cp.BackendName;
 
-interface Row { case: string; size: string; corepyOpMs: number; tfjsOpMs: number; corepyReadMs: number; tfjsReadMs: number; extra?: string }
+interface Row { case: string; size: string; corepyOpMs: number; tfjsOpMs: number; corepyReadMs: number; tfjsReadMs: number; corepyIntoMs?: number; extra?: string }
 const rows: Row[] = [];
 
 function emit(r: Row): void {
@@ -23,7 +23,8 @@ function emit(r: Row): void {
   else {
     const f = (x: number) => (x < 0.01 ? x.toFixed(4) : x < 1 ? x.toFixed(3) : x.toFixed(2)).padStart(9);
     const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`.padStart(8);
-    console.log(`${r.case.padEnd(22)}${r.size.padStart(10)}${f(r.corepyOpMs)}${f(r.tfjsOpMs)}${ratio(r.tfjsOpMs, r.corepyOpMs)}${f(r.corepyReadMs)}${f(r.tfjsReadMs)}${ratio(r.tfjsReadMs, r.corepyReadMs)}${r.extra ? '  ' + r.extra : ''}`);
+    const into = r.corepyIntoMs === undefined ? ''.padStart(17) : `${f(r.corepyIntoMs)}${ratio(r.tfjsReadMs, r.corepyIntoMs)}`;
+    console.log(`${r.case.padEnd(22)}${r.size.padStart(10)}${f(r.corepyOpMs)}${f(r.tfjsOpMs)}${ratio(r.tfjsOpMs, r.corepyOpMs)}${f(r.corepyReadMs)}${f(r.tfjsReadMs)}${ratio(r.tfjsReadMs, r.corepyReadMs)}${into}${r.extra ? '  ' + r.extra : ''}`);
   }
 }
 
@@ -38,7 +39,8 @@ async function main(): Promise<void> {
 
   if (!json) {
     console.log(`corepy backend: ${cp.getBackend()}; peer: tfjs ${tf.version_core} backend ${tf.getBackend()} (medians of interleaved rounds; ratio = tfjs time / corepy time, >1 means corepy is faster)`);
-    console.log(`${'case'.padEnd(22)}${'size'.padStart(10)}${'cp op ms'.padStart(9)}${'tf op ms'.padStart(9)}${'ratio'.padStart(8)}${'cp+read'.padStart(9)}${'tf+read'.padStart(9)}${'ratio'.padStart(8)}`);
+    console.log('cp+into: corepy reading into a reused array (t.dataSync(out)); its ratio is against tfjs\'s dataSync, tfjs having no such call');
+    console.log(`${'case'.padEnd(22)}${'size'.padStart(10)}${'cp op ms'.padStart(9)}${'tf op ms'.padStart(9)}${'ratio'.padStart(8)}${'cp+read'.padStart(9)}${'tf+read'.padStart(9)}${'ratio'.padStart(8)}${'cp+into'.padStart(9)}${'ratio'.padStart(8)}`);
   }
 
   const sizes = quick ? [1e3, 1e5] : [1e3, 1e4, 1e5, 1e6, 4e6];
@@ -56,13 +58,15 @@ async function main(): Promise<void> {
     const cx = cp.keep(cp.tensor(host)), cy = cp.keep(cp.tensor(host));
     const tx = tf.tensor1d(host), ty = tf.tensor1d(host);
     for (const [name, cfn, tfn] of cases) {
+      let out: Float32Array | null = null;
       const t = interleaved({
         cpOp: () => cp.tidy(() => { cfn(cx, cy); }),
         tfOp: () => tf.tidy(() => { tfn(tx, ty); }),
         cpRead: () => cp.tidy(() => { cfn(cx, cy).dataSync(); }),
         tfRead: () => tf.tidy(() => { tfn(tx, ty).dataSync(); }),
+        cpInto: () => cp.tidy(() => { const r = cfn(cx, cy); r.dataSync(out ??= new Float32Array(r.size)); }),
       }, quick ? 3 : 7);
-      emit({ case: name, size: n.toExponential(0), corepyOpMs: t.cpOp!, tfjsOpMs: t.tfOp!, corepyReadMs: t.cpRead!, tfjsReadMs: t.tfRead! });
+      emit({ case: name, size: n.toExponential(0), corepyOpMs: t.cpOp!, tfjsOpMs: t.tfOp!, corepyReadMs: t.cpRead!, tfjsReadMs: t.tfRead!, corepyIntoMs: t.cpInto! });
     }
     cx.dispose(); cy.dispose(); tx.dispose(); ty.dispose();
   }
@@ -84,11 +88,13 @@ async function main(): Promise<void> {
   {
     const a = cp.keep(cp.rand([100, 1])), b = cp.keep(cp.rand([1, quick ? 10000 : 100000]));
     const ta = tf.randomUniform([100, 1]), tb = tf.randomUniform([1, quick ? 10000 : 100000]);
+    let out: Float32Array | null = null;
     const t = interleaved({
       cpOp: () => cp.tidy(() => { a.add(b); }), tfOp: () => tf.tidy(() => { tf.add(ta, tb); }),
       cpRead: () => cp.tidy(() => { a.add(b).dataSync(); }), tfRead: () => tf.tidy(() => { tf.add(ta, tb).dataSync(); }),
+      cpInto: () => cp.tidy(() => { const r = a.add(b); r.dataSync(out ??= new Float32Array(r.size)); }),
     }, 3, 100);
-    emit({ case: 'broadcast add', size: `[100,1]+[1,${quick ? '1e4' : '1e5'}]`, corepyOpMs: t.cpOp!, tfjsOpMs: t.tfOp!, corepyReadMs: t.cpRead!, tfjsReadMs: t.tfRead! });
+    emit({ case: 'broadcast add', size: `[100,1]+[1,${quick ? '1e4' : '1e5'}]`, corepyOpMs: t.cpOp!, tfjsOpMs: t.tfOp!, corepyReadMs: t.cpRead!, tfjsReadMs: t.tfRead!, corepyIntoMs: t.cpInto! });
   }
 
   {

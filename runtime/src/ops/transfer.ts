@@ -11,11 +11,28 @@ function gpuSyncError(what: string, t: Tensor, alternative: string): Error {
   return new Error(`${what}: tensor #${t.id} is on the GPU and GPU memory can only be read asynchronously; use \`${alternative}\``);
 }
 
-/** Elements as a new row-major typed array (synchronous; CPU tensors only). */
-export function dataSync(t: Tensor): DataArray {
+/**
+ * Elements in row-major order (synchronous; CPU tensors only): a new typed array, or `out` when
+ * given — a Float32Array / Int32Array / Uint8Array (float32 / int32 / bool) of exactly `t.size`
+ * elements, filled without allocating (for loops that read every step).
+ */
+export function dataSync(t: Tensor, out?: DataArray): DataArray {
   t.assertAlive('dataSync');
   if (t.device === 'gpu') throw gpuSyncError('dataSync', t, 'await t.data()');
-  return dispatch('read', [t], (b) => b.readSync(t));
+  if (out !== undefined) checkOut(t, out);
+  return dispatch('read', [t], (b) => b.readSync(t, out));
+}
+
+const ARRAY_FOR: Readonly<Record<string, string>> = { float32: 'Float32Array', int32: 'Int32Array', bool: 'Uint8Array' };
+
+function checkOut(t: Tensor, out: DataArray): void {
+  const want = ARRAY_FOR[t.dtype]!;
+  if (out?.constructor?.name !== want) {
+    throw new TypeError(`dataSync: out must be a ${want} for a ${t.dtype} tensor, got ${out?.constructor?.name ?? typeof out}`);
+  }
+  if (out.length !== t.size) {
+    throw new RangeError(`dataSync: out has ${out.length} elements, the tensor has ${t.size} (shape [${t.shape.join(', ')}])`);
+  }
 }
 
 /** Elements as a new row-major typed array. */

@@ -56,8 +56,8 @@ export const jsBackend: Backend = {
     s.data.set(data);
     return s;
   },
-  readSync(v) {
-    const out = allocHostArray(v.dtype, sizeOf(v.shape));
+  readSync(v, into) {
+    const out = into ?? allocHostArray(v.dtype, sizeOf(v.shape));
     const src = dataOf(v);
     for (let i = 0; i < out.length; i++) out[i] = src[offsetOf(i, v.shape, v.strides, v.offset)]!;
     return out;

@@ -108,14 +108,22 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       hostView(dtype, s.ptr, s.size).set(data);
       return s;
     },
-    readSync(v) {
+    readSync(v, out) {
       const n = sizeOf(v.shape);
-      if (n === 0) return hostView(v.dtype, 0, 0).slice();
-      if (isContiguous(v.shape, v.strides)) return hostView(v.dtype, addr(v), n).slice();
+      // Into the caller's array (no allocation) or a fresh copy; never a view of linear memory,
+      // which the next allocation may move (memory.grow detaches it).
+      const copyOut = (ptr: number): DataArray => {
+        const src = hostView(v.dtype, ptr, n);
+        if (out === undefined) return src.slice();
+        out.set(src);
+        return out;
+      };
+      if (n === 0) return out ?? hostView(v.dtype, 0, 0).slice();
+      if (isContiguous(v.shape, v.strides)) return copyOut(addr(v));
       const tmp = heap.alloc(n * BYTES_PER_ELEMENT[v.dtype]);
       try {
         gather(v, tmp);
-        return hostView(v.dtype, tmp, n).slice();
+        return copyOut(tmp);
       } finally {
         heap.release(tmp, n * BYTES_PER_ELEMENT[v.dtype]);
       }
