@@ -12,7 +12,8 @@ import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
 import { SiteTable } from './callsite.js';
 import { currentContextId } from './context.js';
-import { EventRing, SpanRing } from './ring.js';
+import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
+  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SITE, I_STRIDE, SpanRing } from './ring.js';
 import { addSample, emptyStats } from './stats.js';
 import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
@@ -81,6 +82,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   // Imported bindings copied once: the hot path then reads fields, not module bindings.
   private readonly TensorClass = Tensor;
   private readonly contextId = currentContextId;
+  // globalThis.performance is an accessor in Node (a getter call per read); read it once per recorder.
+  private readonly perf = performance;
 
   constructor(readonly callSites: CallSiteMode, readonly sampleEvery: number, maxEvents: number, readonly startMs = performance.now()) {
     this.mode = MODES[callSites];
@@ -144,7 +147,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     if (timed !== null) timed.markOp(id);
     this.depth = 1;
     this.activeId = id;
-    const t0 = performance.now();
+    const t0 = this.perf.now();
     let result: T;
     try {
       result = run(backend);
@@ -157,7 +160,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       this.activeId = -1;
       if (timed !== null) timed.markOp(-1);
     }
-    const t1 = performance.now();
+    const t1 = this.perf.now();
     this.record(id, st, inputs, result, t0, t1, site, ctx);
     return result;
   }
@@ -180,9 +183,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   private record(id: number, st: OpState, inputs: readonly Tensor[], result: unknown, t0: number, t1: number, site: number, ctx: number): void {
     const r = this.ring;
     const slot = r.claim(id);
-    r.start[slot] = t0;
-    r.end[slot] = t1;
-    // op, backend, site and context are filled in from the cell at snapshot time (fillKeys).
+    // One contiguous record per slot (ring.ts): f64 fields at fb, i32 fields at ib.
+    const f = r.f, a = r.i, fb = slot * F_STRIDE, ib = slot * I_STRIDE;
+    f[fb + F_START] = t0;
+    f[fb + F_END] = t1;
+    // op, backend, site and context are filled in from the cell at snapshot time (events()).
     const backendId = this.lastBackendId;
     let elements = 0, bytesRead = 0, bytesWritten = 0, dtype = 0;
     const n = inputs.length;
@@ -191,12 +196,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       const size = t.size;
       elements += size;
       bytesRead += size * BPE[t.dtype];
-      if (i < 2) { r.setShape(slot, i, t.shape); r.inIds[2 * slot + i] = t.id; }
+      if (i < 2) { r.setShape(slot, i, t.shape); a[ib + I_IN0 + i] = t.id; }
     }
     if (n > 0) dtype = this.dtypeId(inputs[0]!.dtype);
     if (n < 2) {
-      r.noShape(slot, 1); r.inIds[2 * slot + 1] = -1;
-      if (n === 0) { r.noShape(slot, 0); r.inIds[2 * slot] = -1; }
+      r.noShape(slot, 1); a[ib + I_IN1] = -1;
+      if (n === 0) { r.noShape(slot, 0); a[ib + I_IN0] = -1; }
     }
     if (result instanceof this.TensorClass) {
       r.setShape(slot, 2, result.shape);
@@ -204,20 +209,20 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       bytesWritten = result.size * BPE[result.dtype];
       if (n === 0) dtype = this.dtypeId(result.dtype);
     } else bytesWritten = this.recordOther(slot, result);
-    r.dtype[slot] = dtype;
-    r.elements[slot] = elements;
-    r.bytesRead[slot] = bytesRead;
-    r.bytesWritten[slot] = bytesWritten;
-    r.gpuStart[slot] = NaN;
-    r.gpuEnd[slot] = NaN;
-    r.upload[slot] = this.pendingUpload;
-    r.download[slot] = this.pendingDownload;
+    a[ib + I_DTYPE] = dtype;
+    f[fb + F_ELEMENTS] = elements;
+    f[fb + F_BYTES_READ] = bytesRead;
+    f[fb + F_BYTES_WRITTEN] = bytesWritten;
+    f[fb + F_GPU_START] = NaN;
+    f[fb + F_GPU_END] = NaN;
+    f[fb + F_UPLOAD] = this.pendingUpload;
+    f[fb + F_DOWNLOAD] = this.pendingDownload;
     let cell = st.cell;
     if (st.cellBackend !== backendId || st.cellSite !== site || st.cellContext !== ctx) {
       cell = st.cell = this.cells.cellOf(st.id, backendId, site, ctx);
       st.cellBackend = backendId; st.cellSite = site; st.cellContext = ctx;
     }
-    r.cell[slot] = cell;
+    a[ib + I_CELL] = cell;
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements);
     if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
       if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);
@@ -229,10 +234,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
 
   /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */
   events(thread: number, shiftMs: number): ProfileEvent[] {
-    const r = this.ring;
+    const r = this.ring, a = r.i;
     for (let id = Math.max(0, r.written - r.capacity); id < r.written; id++) {
-      const s = id % r.capacity, k = this.cells.keyOf(r.cell[s]!);
-      r.op[s] = k[0]; r.backend[s] = k[1]; r.site[s] = k[2]; r.context[s] = k[3];
+      const ib = (id % r.capacity) * I_STRIDE, k = this.cells.keyOf(a[ib + I_CELL]!);
+      a[ib + I_OP] = k[0]!; a[ib + I_BACKEND] = k[1]!; a[ib + I_SITE] = k[2]!; a[ib + I_CONTEXT] = k[3]!;
     }
     return r.toEvents(this.strings, thread, shiftMs);
   }
@@ -254,9 +259,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   gpuTime(eventId: number, startMs: number, endMs: number): void {
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
-    this.ring.gpuStart[slot] = startMs;
-    this.ring.gpuEnd[slot] = endMs;
-    this.cells.addGpu(this.ring.cell[slot]!, endMs - startMs);
+    const f = this.ring.f, fb = slot * F_STRIDE;
+    f[fb + F_GPU_START] = startMs;
+    f[fb + F_GPU_END] = endMs;
+    this.cells.addGpu(this.ring.i[slot * I_STRIDE + I_CELL]!, endMs - startMs);
   }
 
   transfer(eventId: number, direction: 'upload' | 'download', bytes: number): void {
@@ -268,8 +274,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     }
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
-    (direction === 'upload' ? this.ring.upload : this.ring.download)[slot]! += bytes;
-    this.cells.addTransfer(this.ring.cell[slot]!, direction, bytes);
+    this.ring.f[slot * F_STRIDE + (direction === 'upload' ? F_UPLOAD : F_DOWNLOAD)]! += bytes;
+    this.cells.addTransfer(this.ring.i[slot * I_STRIDE + I_CELL]!, direction, bytes);
   }
 
   /** Records a closed context/function span (called through context.ts's span sink). */

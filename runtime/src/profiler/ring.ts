@@ -1,65 +1,52 @@
 /**
- * Preallocated struct-of-arrays ring buffers for raw events and context spans. Writing an event
- * touches only typed arrays (no allocation); when the ring is full the oldest slot is
- * overwritten and counted as dropped. Reading back into {@link ProfileEvent} objects happens
- * only when a snapshot is taken.
+ * Preallocated array-of-structs ring buffers for raw events and context spans. Each event slot is
+ * one contiguous {@link SLOT_BYTES}-byte record in a single ArrayBuffer, seen through a Float64Array
+ * (times, sizes) and an Int32Array (ids, shapes), so recording an event touches 3–4 adjacent cache
+ * lines instead of one line in each of ~15 separate arrays (struct-of-arrays): after a kernel has
+ * streamed its data through the cache those lines are cold again, and each was a miss. Writing an
+ * event allocates nothing; when the ring is full the oldest slot is overwritten and counted as
+ * dropped. Reading back into {@link ProfileEvent} objects happens only when a snapshot is taken.
  */
 import type { ContextSpan, ProfileEvent } from './types.js';
 
-/** Dimensions kept per shape; deeper dimensions are cut (rank is kept in `rank`). */
+/** Dimensions kept per shape; deeper dimensions are cut (rank is kept in the shape's rank field). */
 export const MAX_DIMS = 6;
 /** Shapes kept per event: two inputs and up to two outputs (moments). */
 const SHAPES = 4;
 
-/** Raw op events, one slot per event. */
+// Float64 fields of a slot (index within the slot's f64 record).
+export const F_SEQ = 0, F_START = 1, F_END = 2, F_ELEMENTS = 3, F_BYTES_READ = 4, F_BYTES_WRITTEN = 5,
+  F_GPU_START = 6, F_GPU_END = 7, F_UPLOAD = 8, F_DOWNLOAD = 9;
+const F_FIELDS = 10;
+// Int32 fields of a slot, after the f64 fields (index within the slot's i32 record).
+export const I_OP = 2 * F_FIELDS, I_BACKEND = I_OP + 1, I_DTYPE = I_OP + 2, I_SITE = I_OP + 3, I_CONTEXT = I_OP + 4,
+  I_CELL = I_OP + 5, I_IN0 = I_OP + 6, I_IN1 = I_OP + 7;
+/** Shape `w` of a slot: rank (-1 = absent) at I_SHAPES + w·(1 + MAX_DIMS), then its dims. */
+const I_SHAPES = I_OP + 8, SHAPE_STRIDE = 1 + MAX_DIMS;
+const I_FIELDS = I_SHAPES + SHAPES * SHAPE_STRIDE; // 56 int32 = 224 bytes
+/** Bytes per event slot (a multiple of 8). */
+export const SLOT_BYTES = I_FIELDS * 4;
+/** Stride of a slot in the f64 / i32 views. */
+export const F_STRIDE = SLOT_BYTES / 8, I_STRIDE = SLOT_BYTES / 4;
+
+/** Raw op events, one contiguous record per event. */
 export class EventRing {
   readonly capacity: number;
   /** Events ever written (next sequence number = written). */
   written = 0;
   /** Slot the next event goes to (written mod capacity, kept without a division). */
   private next = 0;
-  readonly seq: Float64Array;
-  readonly start: Float64Array;
-  readonly end: Float64Array;
-  readonly op: Int32Array;
-  readonly backend: Int32Array;
-  readonly dtype: Int32Array;
-  readonly site: Int32Array;
-  readonly context: Int32Array;
-  readonly cell: Int32Array;
-  readonly inIds: Int32Array;
-  /** rank per shape slot (-1 = absent), then MAX_DIMS dims per shape slot. */
-  readonly rank: Int8Array;
-  readonly dims: Int32Array;
-  readonly elements: Float64Array;
-  readonly bytesRead: Float64Array;
-  readonly bytesWritten: Float64Array;
-  readonly gpuStart: Float64Array;
-  readonly gpuEnd: Float64Array;
-  readonly upload: Float64Array;
-  readonly download: Float64Array;
+  /** Float64 view of the slots: slot s's fields at s·F_STRIDE + F_*. */
+  readonly f: Float64Array;
+  /** Int32 view of the same memory: slot s's fields at s·I_STRIDE + I_*. */
+  readonly i: Int32Array;
 
   constructor(capacity: number) {
     this.capacity = capacity;
-    this.seq = new Float64Array(capacity).fill(-1);
-    this.start = new Float64Array(capacity);
-    this.end = new Float64Array(capacity);
-    this.op = new Int32Array(capacity);
-    this.backend = new Int32Array(capacity);
-    this.dtype = new Int32Array(capacity);
-    this.site = new Int32Array(capacity);
-    this.context = new Int32Array(capacity);
-    this.cell = new Int32Array(capacity);
-    this.inIds = new Int32Array(capacity * 2);
-    this.rank = new Int8Array(capacity * SHAPES);
-    this.dims = new Int32Array(capacity * SHAPES * MAX_DIMS);
-    this.elements = new Float64Array(capacity);
-    this.bytesRead = new Float64Array(capacity);
-    this.bytesWritten = new Float64Array(capacity);
-    this.gpuStart = new Float64Array(capacity).fill(NaN);
-    this.gpuEnd = new Float64Array(capacity).fill(NaN);
-    this.upload = new Float64Array(capacity);
-    this.download = new Float64Array(capacity);
+    const buf = new ArrayBuffer(capacity * SLOT_BYTES);
+    this.f = new Float64Array(buf);
+    this.i = new Int32Array(buf);
+    for (let s = 0; s < capacity; s++) this.f[s * F_STRIDE + F_SEQ] = -1;
   }
 
   /** Events overwritten so far. */
@@ -72,40 +59,39 @@ export class EventRing {
     const slot = this.next;
     this.next = slot + 1 === this.capacity ? 0 : slot + 1;
     this.written = id + 1;
-    this.seq[slot] = id;
+    this.f[slot * F_STRIDE + F_SEQ] = id;
     return slot;
   }
 
   /** Slot of event `id`, or -1 when it was overwritten (or never written). */
   slotOf(id: number): number {
     const slot = id % this.capacity;
-    return this.seq[slot] === id ? slot : -1;
+    return this.f[slot * F_STRIDE + F_SEQ] === id ? slot : -1;
   }
 
   /** Stores a shape (shape slot 0,1 = inputs; 2,3 = outputs) for the event in `slot`. */
   setShape(slot: number, which: number, shape: readonly number[] | null): void {
-    const r = slot * SHAPES + which;
+    const r = slot * I_STRIDE + I_SHAPES + which * SHAPE_STRIDE, a = this.i;
     if (shape === null) {
-      this.rank[r] = -1;
+      a[r] = -1;
       return;
     }
     const n = shape.length;
-    this.rank[r] = n;
-    const base = r * MAX_DIMS;
-    for (let i = 0; i < n && i < MAX_DIMS; i++) this.dims[base + i] = shape[i]!;
+    a[r] = n;
+    for (let k = 0; k < n && k < MAX_DIMS; k++) a[r + 1 + k] = shape[k]!;
   }
 
   /** Marks shape slot `which` of the event in `slot` as absent. */
   noShape(slot: number, which: number): void {
-    this.rank[slot * SHAPES + which] = -1;
+    this.i[slot * I_STRIDE + I_SHAPES + which * SHAPE_STRIDE] = -1;
   }
 
   private shapeAt(slot: number, which: number): number[] | null {
-    const r = slot * SHAPES + which;
-    const n = this.rank[r]!;
+    const r = slot * I_STRIDE + I_SHAPES + which * SHAPE_STRIDE;
+    const n = this.i[r]!;
     if (n < 0) return null;
     const out: number[] = [];
-    for (let i = 0; i < n && i < MAX_DIMS; i++) out.push(this.dims[r * MAX_DIMS + i]!);
+    for (let k = 0; k < n && k < MAX_DIMS; k++) out.push(this.i[r + 1 + k]!);
     return out;
   }
 
@@ -113,20 +99,21 @@ export class EventRing {
   toEvents(strings: readonly string[], thread: number, shiftMs: number): ProfileEvent[] {
     const out: ProfileEvent[] = [];
     const first = Math.max(0, this.written - this.capacity);
+    const f = this.f, a = this.i;
     for (let id = first; id < this.written; id++) {
-      const s = id % this.capacity;
+      const s = id % this.capacity, fb = s * F_STRIDE, ib = s * I_STRIDE;
       const shapes = [0, 1, 2, 3].map((w) => this.shapeAt(s, w));
-      const gs = this.gpuStart[s]!, ge = this.gpuEnd[s]!;
+      const gs = f[fb + F_GPU_START]!, ge = f[fb + F_GPU_END]!;
       out.push({
-        id, op: strings[this.op[s]!]!, backend: strings[this.backend[s]!]!, dtype: strings[this.dtype[s]!] ?? '',
+        id, op: strings[a[ib + I_OP]!]!, backend: strings[a[ib + I_BACKEND]!]!, dtype: strings[a[ib + I_DTYPE]!] ?? '',
         inputShapes: shapes.slice(0, 2).filter((x): x is number[] => x !== null),
         outputShapes: shapes.slice(2).filter((x): x is number[] => x !== null),
-        inputIds: [this.inIds[2 * s]!, this.inIds[2 * s + 1]!],
-        elements: this.elements[s]!, bytesRead: this.bytesRead[s]!, bytesWritten: this.bytesWritten[s]!,
-        startMs: this.start[s]! + shiftMs, endMs: this.end[s]! + shiftMs,
-        context: this.context[s]!, site: this.site[s]!, thread,
+        inputIds: [a[ib + I_IN0]!, a[ib + I_IN1]!],
+        elements: f[fb + F_ELEMENTS]!, bytesRead: f[fb + F_BYTES_READ]!, bytesWritten: f[fb + F_BYTES_WRITTEN]!,
+        startMs: f[fb + F_START]! + shiftMs, endMs: f[fb + F_END]! + shiftMs,
+        context: a[ib + I_CONTEXT]!, site: a[ib + I_SITE]!, thread,
         ...(Number.isNaN(gs) ? {} : { gpuStartMs: gs + shiftMs, gpuEndMs: ge + shiftMs }),
-        uploadBytes: this.upload[s]!, downloadBytes: this.download[s]!,
+        uploadBytes: f[fb + F_UPLOAD]!, downloadBytes: f[fb + F_DOWNLOAD]!,
       });
     }
     return out;
