@@ -6,16 +6,23 @@
  * - COREPY_SAMPLE_EVERY: call-site sampling period (integer ≥ 1)
  * - COREPY_CALL_SITES: all | sampled | off
  * - COREPY_MAX_EVENTS: ring size
+ * A script whose folder cannot resolve `corepy` gets this runtime (resolve-fallback.ts).
  */
 import { setBackend } from '../engine.js';
 import '../index.js';
 import { BACKENDS, type BackendName } from '../types.js';
 import { startIpc } from './ipc.js';
+import { installCorepyFallback, scriptHasCorepy } from './resolve-fallback.js';
 import { enableProfiling } from './session.js';
 import type { CallSiteMode, ProfilerOptions } from './types.js';
 
 // Source-mapped call sites for TypeScript and bundled scripts.
 process.setSourceMapsEnabled(true);
+
+// A script with no corepy of its own (e.g. run from VS Code with the extension's bundled runtime)
+// gets this runtime when it imports 'corepy'.
+const program = process.argv[1];
+if (program && !scriptHasCorepy(program)) installCorepyFallback();
 
 const env = process.env;
 const backend = env['COREPY_BACKEND'];
