@@ -141,6 +141,11 @@ describe('ops conformance against the js reference', function () {
     it('2-D, batched with broadcast batch dims, 1-D operands and empty', () => {
       for (const [sa, sb] of cases) compare(`matmul ${JSON.stringify(sa)} @ ${JSON.stringify(sb)}`, TOL_ACCUMULATE, () => cp.matmul(input(sa, 13), input(sb, 14)));
     });
+    it('int32 and bool operands (computed in float32), incl. a 1-D int vector', () => {
+      compare('matmul int', TOL_ACCUMULATE, () => [cp.matmul(cp.arange(12).reshape([3, 4]), cp.arange(4)),
+        cp.matmul(cp.arange(3), cp.arange(12).reshape([3, 4]).transpose([1, 0]).transpose([1, 0])),
+        cp.matmul(input([2, 3], 21).gt(0), input([3, 2], 22))]);
+    });
     it('transposed operands (strided input)', () => {
       compare('matmul transposed', TOL_ACCUMULATE, () => cp.matmul(input([33, 17], 15, 'transposed'), input([17, 9], 16, 'transposed')));
     });

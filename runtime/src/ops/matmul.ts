@@ -4,50 +4,43 @@
  * Computes in float32.
  */
 import { dispatch } from '../engine.js';
-import { broadcastShapes, broadcastStrides, contiguousStrides, fmtShape } from '../shape.js';
+import { broadcastShapes, broadcastStrides, fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import type { Storage, View } from '../backends/backend.js';
-import { output } from './util.js';
+import type { View } from '../backends/backend.js';
+import { type Operand, output, pushOperand, releaseOperand, viewAs } from './util.js';
 
 /** a @ b */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   a.assertAlive('matmul');
   b.assertAlive('matmul');
   if (a.rank === 0 || b.rank === 0) throw new RangeError(`matmul: operands must have at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
-  // 1-D operands: a vector on the left is a row [1, K]; on the right a column [K, 1].
-  const aShape = a.rank === 1 ? [1, a.shape[0]!] : [...a.shape];
-  const aStrides = a.rank === 1 ? [0, a.strides[0]!] : [...a.strides];
-  const bShape = b.rank === 1 ? [b.shape[0]!, 1] : [...b.shape];
-  const bStrides = b.rank === 1 ? [b.strides[0]!, 0] : [...b.strides];
+  const [aShape] = asMatrix(a, 'left'), [bShape] = asMatrix(b, 'right');
   const M = aShape[aShape.length - 2]!, K = aShape[aShape.length - 1]!;
   const K2 = bShape[bShape.length - 2]!, N = bShape[bShape.length - 1]!;
   if (K !== K2) throw new RangeError(`matmul: inner dimensions differ: ${fmtShape(a.shape)} @ ${fmtShape(b.shape)} (${K} vs ${K2})`);
   const batch = broadcastShapes('matmul', aShape.slice(0, -2), bShape.slice(0, -2));
   const outShape = [...batch, M, N];
   const finalShape = [...batch, ...(a.rank === 1 ? [] : [M]), ...(b.rank === 1 ? [] : [N])];
-  const at = (shape: number[], strides: number[], rows: number, cols: number, src: Pick<View, 'storage' | 'dtype' | 'offset'>): View => ({
-    storage: src.storage, dtype: src.dtype, offset: src.offset,
-    shape: [...batch, rows, cols],
-    strides: [...broadcastStrides(shape.slice(0, -2), strides.slice(0, -2), batch), ...strides.slice(-2)],
-  });
+  // The operand as a [...batch, rows, cols] view (batch strides broadcast).
+  const at = (v: View, side: 'left' | 'right'): View => {
+    const [shape, strides] = asMatrix(v, side);
+    return viewAs(v, [...batch, ...shape.slice(-2)],
+      [...broadcastStrides(shape.slice(0, -2), strides.slice(0, -2), batch), ...strides.slice(-2)]);
+  };
   return dispatch('matmul', [a, b], (backend) => {
-    const temps: Storage[] = [];
-    let va = at(aShape, aStrides, M, K, a), vb = at(bShape, bStrides, K, N, b);
-    // Integer/bool operands compute in float32.
-    if (a.dtype !== 'float32') {
-      const s = backend.cast(a, 'float32');
-      temps.push(s);
-      va = at(aShape, a.rank === 1 ? [0, 1] : contiguousStrides(aShape), M, K, { storage: s, dtype: 'float32', offset: 0 });
-    }
-    if (b.dtype !== 'float32') {
-      const s = backend.cast(b, 'float32');
-      temps.push(s);
-      vb = at(bShape, b.rank === 1 ? [1, 0] : contiguousStrides(bShape), K, N, { storage: s, dtype: 'float32', offset: 0 });
-    }
+    const ops: Operand[] = [];
     try {
-      return output(backend, backend.matmul(va, vb, outShape), finalShape);
+      // Integer/bool operands compute in float32 (a temporary cast).
+      const oa = pushOperand(ops, backend, a, 'float32'), ob = pushOperand(ops, backend, b, 'float32');
+      return output(backend, backend.matmul(at(oa.view, 'left'), at(ob.view, 'right'), outShape), finalShape);
     } finally {
-      for (const s of temps) backend.free(s);
+      for (const o of ops) releaseOperand(backend, o);
     }
   });
+}
+
+/** Shape and strides of an operand as a matrix: a 1-D vector is a row [1, K] on the left, a column [K, 1] on the right. */
+function asMatrix(v: Pick<View, 'shape' | 'strides'>, side: 'left' | 'right'): [number[], number[]] {
+  if (v.shape.length !== 1) return [[...v.shape], [...v.strides]];
+  return side === 'left' ? [[1, v.shape[0]!], [0, v.strides[0]!]] : [[v.shape[0]!, 1], [v.strides[0]!, 0]];
 }

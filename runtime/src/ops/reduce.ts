@@ -8,16 +8,10 @@ import { dispatch } from '../engine.js';
 import { contiguousStrides, fmtShape, normalizeAxes, reducedShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { DType } from '../types.js';
-import { output } from './util.js';
+import { type Operand, operand, output, releaseOperand, viewAs } from './util.js';
 
 /** Axis argument of reductions. */
 export type Axis = number | readonly number[];
-
-function asDType(backend: Backend, x: Tensor, dtype: DType): { view: View; temp: Storage | null } {
-  if (x.dtype === dtype) return { view: x, temp: null };
-  const s = backend.cast(x, dtype);
-  return { view: { storage: s, dtype, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 }, temp: s };
-}
 
 function reduceOp(op: ReduceOp, x: Tensor, axis: Axis | undefined, keepdims: boolean): Tensor {
   const axes = normalizeAxes(op, axis, x.rank);
@@ -27,11 +21,11 @@ function reduceOp(op: ReduceOp, x: Tensor, axis: Axis | undefined, keepdims: boo
   }
   const dtype: DType = op === 'mean' ? 'float32' : x.dtype === 'bool' ? 'int32' : x.dtype;
   return dispatch(op, [x], (backend) => {
-    const o = asDType(backend, x, dtype);
+    const o = operand(backend, x, dtype);
     try {
       return output(backend, backend.reduce(op, o.view, axes), outShape);
     } finally {
-      if (o.temp) backend.free(o.temp);
+      releaseOperand(backend, o);
     }
   });
 }
@@ -60,21 +54,20 @@ function momentsOp(op: string, x: Tensor, axis: Axis | undefined, keepdims: bool
   const n = sizeOf(axes.map((a) => x.shape[a]!));
   if (!Number.isInteger(ddof) || ddof < 0) throw new RangeError(`${op}: ddof must be a non-negative integer, got ${ddof}`);
   return dispatch(op, [x], (backend) => {
-    const o = asDType(backend, x, 'float32');
+    const o = operand(backend, x, 'float32');
     let m: Storage, v: Storage;
     try {
       ({ mean: m, variance: v } = backend.moments(o.view, axes));
     } finally {
-      if (o.temp) backend.free(o.temp);
+      releaseOperand(backend, o);
     }
     if (ddof !== 0) {
       // Rescale population variance n/(n-ddof) (NaN-free: n <= ddof gives Infinity like NumPy's warning case).
-      let scale: Storage | null = null;
+      let scale: Operand | null = null;
       try {
-        scale = backend.upload(Float32Array.of(n / (n - ddof)), 'float32');
+        scale = operand(backend, n / (n - ddof), 'float32');
         const vv: View = { storage: v, dtype: 'float32', shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
-        const sv: View = { storage: scale, dtype: 'float32', shape: outShape, strides: outShape.map(() => 0), offset: 0 };
-        const scaled = backend.binary('mul', vv, sv, outShape);
+        const scaled = backend.binary('mul', vv, viewAs(scale.view, outShape, outShape.map(() => 0)), outShape);
         backend.free(v);
         v = scaled;
       } catch (e) {
@@ -82,7 +75,7 @@ function momentsOp(op: string, x: Tensor, axis: Axis | undefined, keepdims: bool
         backend.free(v);
         throw e;
       } finally {
-        if (scale !== null) backend.free(scale);
+        if (scale !== null) releaseOperand(backend, scale);
       }
     }
     return finish(backend, m, v, outShape);

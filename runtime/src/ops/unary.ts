@@ -4,10 +4,9 @@
  */
 import type { UnaryOp } from '../backends/backend.js';
 import { dispatch } from '../engine.js';
-import { contiguousStrides } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { assertDType, type DType } from '../types.js';
-import { output } from './util.js';
+import { operand, output, releaseOperand } from './util.js';
 
 const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 'sigmoid']);
 
@@ -15,13 +14,12 @@ const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   const dtype: DType = FLOAT_ONLY.has(op) || x.dtype === 'float32' ? 'float32' : 'int32';
   return dispatch(op, [x], (backend) => {
-    if (x.dtype === dtype) return output(backend, backend.unary(op, x), x.shape);
-    const tmp = backend.cast(x, dtype);
+    // Integer/bool inputs of float-only ops go through a temporary float32 copy.
+    const o = operand(backend, x, dtype);
     try {
-      const v = { storage: tmp, dtype, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 };
-      return output(backend, backend.unary(op, v), x.shape);
+      return output(backend, backend.unary(op, o.view), x.shape);
     } finally {
-      backend.free(tmp);
+      releaseOperand(backend, o);
     }
   });
 }
