@@ -26,7 +26,7 @@ export function keep<T extends Tensor>(t: T): T {
 }
 
 /** Every tensor reachable from a tidy result (arrays, Maps, Sets, plain objects; cycles visited once). */
-function collectTensors(value: unknown, into: Set<Tensor>, seen = new Set<object>()): void {
+function collectTensors(value: unknown, into: Set<Tensor>, seen: Set<object>): void {
   if (value === null || typeof value !== 'object' || seen.has(value)) return;
   seen.add(value);
   if ('assertAlive' in value && 'shape' in value) {
@@ -57,8 +57,9 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
   } finally {
     // On success the returned tensors survive into the parent scope; on error nothing does.
     scopes.pop();
+    // Most tidy bodies return nothing or a number: no walk (and no allocation) for those.
     const survivors = new Set<Tensor>();
-    collectTensors(result, survivors);
+    if (result !== null && typeof result === 'object') collectTensors(result, survivors, new Set());
     for (const t of scope) {
       if (survivors.has(t) || kept.has(t)) {
         if (scopes.length !== 0) scopes[scopes.length - 1]!.add(t);
