@@ -18,6 +18,8 @@ describe('runtime errors', () => {
     assert.throws(() => cp.tensor([[1, 2], [3]]), /ragged nested array at \[1\]: expected 2 elements, found 1/);
     assert.throws(() => cp.tensor([[[1], [2]], [[3], 4]] as never), /ragged nested array at \[1\]\[1\]/);
     assert.throws(() => cp.tensor([1, 'x'] as never), /element at \[1\] is string/);
+    assert.throws(() => cp.tensor([1, [2]] as never), /ragged nested array at \[1\]: expected a number or boolean, found an array of 1 elements/);
+    assert.throws(() => cp.tensor([[1, 2], [3, null]] as never), /element at \[1\]\[1\] is null/);
   });
   it('use of a disposed tensor says so', () => {
     const t = cp.ones([3]);

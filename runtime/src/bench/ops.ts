@@ -97,6 +97,17 @@ async function main(): Promise<void> {
     emit({ case: 'broadcast add', size: `[100,1]+[1,${quick ? '1e4' : '1e5'}]`, corepyOpMs: t.cpOp!, tfjsOpMs: t.tfOp!, corepyReadMs: t.cpRead!, tfjsReadMs: t.tfRead!, corepyIntoMs: t.cpInto! });
   }
 
+  for (const n of quick ? [1e5] : [1e4, 1e5, 1e6]) {
+    // Building a tensor from a plain JS array (the seed's `cp.tensor([float(i) for i in range(n)])`).
+    const values = Array.from({ length: n }, (_, i) => i * 0.5);
+    const t = interleaved({
+      cpOp: () => { cp.tensor(values).dispose(); },
+      tfOp: () => { tf.tensor1d(values).dispose(); },
+    }, quick ? 3 : 5);
+    if (json) console.log(JSON.stringify({ case: 'tensor from JS array', size: n, corepyMs: t.cpOp!, tfjsMs: t.tfOp!, ratio: t.tfOp! / t.cpOp! }));
+    else console.log(`tensor from a JS array of ${n.toExponential(0)} numbers: corepy ${t.cpOp!.toFixed(3)} ms, tfjs-wasm ${t.tfOp!.toFixed(3)} ms (${(t.tfOp! / t.cpOp!).toFixed(2)}×)`);
+  }
+
   {
     const a = cp.keep(cp.ones([1000])), ta = tf.ones([1000]);
     const t = interleaved({

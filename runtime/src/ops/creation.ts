@@ -33,23 +33,56 @@ export function fromData(op: string, data: DataArray, shape: readonly number[], 
   return dispatch(op, [], (b) => wrap(b, b.upload(data, dtype), shape, dtype), backend);
 }
 
-function inferShape(value: TensorInput, path: string, shape: number[], depth: number): void {
-  if (Array.isArray(value)) {
-    if (depth === shape.length) shape.push(value.length);
-    else if (shape[depth] !== value.length) {
-      throw new RangeError(`tensor: ragged nested array at ${path || 'the top level'}: expected ${shape[depth]} elements, found ${value.length}`);
+/**
+ * Infers the shape of nested arrays, checking they are rectangular and hold numbers/booleans.
+ * The path named in errors (`[2][0]`) is built from an index stack only when one is thrown: building
+ * it per element made `cp.tensor(array of 1e5 numbers)` spend ~30 ns per element on strings.
+ */
+function inferShape(value: TensorInput, shape: number[]): void {
+  const at: number[] = [];
+  const path = (depth: number): string => at.slice(0, depth).map((i) => `[${i}]`).join('');
+  const walk = (v: unknown, depth: number): void => {
+    if (Array.isArray(v)) {
+      if (depth === shape.length) shape.push(v.length);
+      else if (shape[depth] !== v.length) {
+        throw new RangeError(`tensor: ragged nested array at ${path(depth) || 'the top level'}: expected ${shape[depth]} elements, found ${v.length}`);
+      }
+      const n = v.length;
+      if (n > 0 && !Array.isArray(v[0]) && shape.length === depth + 1) {
+        // A level of leaves (the common case, and all of a flat array): no recursion per element.
+        for (let i = 0; i < n; i++) {
+          const x: unknown = v[i];
+          if (typeof x === 'number' || typeof x === 'boolean') continue;
+          at[depth] = i;
+          if (Array.isArray(x)) throw new RangeError(`tensor: ragged nested array at ${path(depth + 1)}: expected a number or boolean, found an array of ${x.length} elements`);
+          walk(x, depth + 1);
+        }
+        return;
+      }
+      for (let i = 0; i < n; i++) { at[depth] = i; walk(v[i], depth + 1); }
+    } else if (depth !== shape.length) {
+      throw new RangeError(`tensor: ragged nested array at ${path(depth)}: expected an array of ${shape[depth]} elements, found ${JSON.stringify(v)}`);
+    } else if (typeof v !== 'number' && typeof v !== 'boolean') {
+      throw new TypeError(`tensor: element at ${path(depth) || 'the top level'} is ${v === null ? 'null' : typeof v}; expected a number or boolean`);
     }
-    for (let i = 0; i < value.length; i++) inferShape(value[i] as TensorInput, `${path}[${i}]`, shape, depth + 1);
-  } else if (depth !== shape.length) {
-    throw new RangeError(`tensor: ragged nested array at ${path}: expected an array of ${shape[depth]} elements, found ${JSON.stringify(value)}`);
-  } else if (typeof value !== 'number' && typeof value !== 'boolean') {
-    throw new TypeError(`tensor: element at ${path || 'the top level'} is ${value === null ? 'null' : typeof value}; expected a number or boolean`);
-  }
+  };
+  walk(value, 0);
 }
 
-function flattenInto(value: TensorInput, out: DataArray, at: { i: number }): void {
-  if (Array.isArray(value)) for (const v of value) flattenInto(v as TensorInput, out, at);
-  else out[at.i++] = value === true ? 1 : value === false ? 0 : (value as number);
+/** Writes nested arrays (already checked by inferShape) into `out` row-major; returns the next index. */
+function flattenInto(value: TensorInput, out: DataArray, at: number): number {
+  if (!Array.isArray(value)) {
+    out[at] = value === true ? 1 : value === false ? 0 : (value as number);
+    return at + 1;
+  }
+  const n = value.length;
+  if (n > 0 && !Array.isArray(value[0])) {
+    // A level of leaves: one tight loop (booleans are rare; `+` maps true/false to 1/0).
+    for (let i = 0; i < n; i++) out[at + i] = +(value[i] as number | boolean);
+    return at + n;
+  }
+  for (let i = 0; i < n; i++) at = flattenInto(value[i] as TensorInput, out, at);
+  return at;
 }
 
 function firstLeaf(value: TensorInput): unknown {
@@ -74,11 +107,11 @@ export function tensor(data: TensorInput, options?: CreateOptions | DType): Tens
     return fromData('tensor', host, shape, dtype, opts);
   }
   const shape: number[] = [];
-  inferShape(data, '', shape, 0);
+  inferShape(data, shape);
   const leaf = firstLeaf(data);
   const dtype = opts?.dtype ?? (typeof leaf === 'boolean' ? 'bool' : 'float32');
   const host = allocHostArray(dtype, sizeOf(shape));
-  flattenInto(data, host, { i: 0 });
+  flattenInto(data, host, 0);
   if (opts?.shape) throw new TypeError('tensor: `shape` applies only to typed-array input; nested arrays carry their shape');
   return fromData('tensor', host, shape, dtype, opts);
 }
