@@ -1,12 +1,14 @@
 /**
  * callSites: 'sampled' (the default): the first 32 calls of each op are captured exactly, later
  * calls are attributed to the op's most recently captured line, per-line figures add up to the
- * op totals, a two-line loop gets counts roughly proportional to its lines' calls, and the report
- * says which mode it used. No assertion here is about timings.
+ * op totals, a two-line loop gets counts roughly proportional to its lines' calls, an op whose
+ * line never changes is captured less and less often while a change of line is still picked up
+ * quickly, and the report says which mode it used. No assertion here is about timings.
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
 
 type Report = ReturnType<typeof json>;
 const json = () => cp.profileReport({ format: 'json' });
@@ -35,7 +37,7 @@ describe('profiler: sampled call sites', () => {
     assert.equal(r.callSiteMode, 'sampled');
     assert.equal(r.sampleEvery, 64);
     const text = cp.profileReport({ color: false });
-    assert.match(text, /Call sites: sampled \(first 32 calls of each op captured; after that ~1 in 64/);
+    assert.match(text, /Call sites: sampled \(first 32 calls of each op captured; after that ~1 in 64, down to 1 in 1024 while an op's line does not change/);
     assert.match(text, /per-line figures beyond the first 32 calls are sampled estimates/);
     assert.match(cp.profileReport({ format: 'markdown' }), /Call sites: sampled/);
   });
@@ -108,5 +110,29 @@ describe('profiler: sampled call sites', () => {
     // True share of the first line: 2/3. ~1100 captures; the bound is many standard deviations wide.
     const share = first! / (3 * N);
     assert.ok(share > 0.55 && share < 0.78, `share of the two-call line ${share.toFixed(3)} (expected ≈ 0.667)`);
+  });
+
+  it('captures a single-line op less often once its line is stable (period grows up to 16× sampleEvery)', () => {
+    cp.enableProfiling({ sampleEvery: 16 });
+    const x = cp.tensor([1, 2, 3]);
+    const N = 40000;
+    for (let i = 0; i < N; i++) x.neg();
+    assert.equal(countsByLine(json(), 'neg').size, 1);
+    // Fixed 1-in-16 sampling would capture ~2500 times; a period grown to 256 needs ~160 + the first 32.
+    const { captures } = snapshot(false, { events: false }).selfCost;
+    assert.ok(captures < 400, `captures ${captures}`);
+  });
+
+  it('still follows a loop that moves to another line, within a few periods', () => {
+    cp.enableProfiling({ sampleEvery: 16 });
+    const x = cp.tensor([1, 2, 3]);
+    const N = 20000;
+    for (let i = 0; i < N; i++) x.exp();
+    for (let i = 0; i < N; i++) x.exp();
+    const counts = [...countsByLine(json(), 'exp').entries()].sort((a, b) => a[0] - b[0]).map(([, n]) => n);
+    assert.equal(counts.length, 2);
+    assert.equal(counts[0]! + counts[1]!, 2 * N);
+    // At the switch the first line keeps the calls of one hold at most: < 2 · 16 · 16 calls.
+    assert.ok(Math.abs(counts[0]! - N) < 2 * 16 * 16, `first line ${counts[0]} of ${N}`);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `npm run bench:overhead` (node runtime/dist/bench/overhead.js): the profiler's own cost.
  * (a) disabled vs a dispatch path with no profiler code at all; (b) enabled vs disabled (toggled
- * outside the timed block) on the seed's Example 1 pipeline at 1e4/1e5/1e6 elements and on 100
+ * outside the timed block) on the seed's Example 1 at 1e4/1e5/1e6 elements — as written (the tensor
+ * built from a JS array, then the pipeline) and with the tensor already resident — and on 100
  * small adds, for callSites 'sampled' (default), 'all' and 'off', on the default backend; (c) 10,000,000
  * recorded ops: memory bounded, per-op cost at the end vs the start, ns per recorded op with and
  * without call sites; and tf.profile on the same work. Medians of interleaved rounds.
@@ -14,7 +15,9 @@ import type { Tensor } from '../tensor.js';
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return performance.now() - t; };
 const pct = (on: number, off: number): string => `${(((on - off) / off) * 100).toFixed(2)} %`;
-const rounds = Number(process.env['ROUNDS'] ?? 15);
+const rounds = Number(process.env['ROUNDS'] ?? 41);
+/** Time spent per case of (b), ms. */
+const BUDGET_MS = Number(process.env['BUDGET_MS'] ?? 1500);
 
 /** Runs `a` and `b` alternately `rounds` times after a warm-up; returns their medians (ms). */
 function interleave(a: () => void, b: () => void, n = rounds): [number, number] {
@@ -43,37 +46,51 @@ function benchDisabled(): void {
   console.log(`(a) disabled: engine.dispatch ${(engine / N * 1e6).toFixed(0)} ns/op vs no-profiler path ${(plain / N * 1e6).toFixed(0)} ns/op → overhead ${pct(engine, plain)} (target < 0.5 %)`);
 }
 
-function example1(n: number): { fn: () => void; reps: number } {
-  const data = cp.keep(cp.tensor(Float32Array.from({ length: n }, (_, i) => i)));
-  const once = (): void => { cp.tidy(() => { data.sub(data.mean()).div(data.std()).sum(); }); };
-  return { fn: once, reps: n >= 1e6 ? 3 : n >= 1e5 ? 20 : 100 };
+/**
+ * The seed's Example 1 at `n` elements. `asWritten`: as the seed writes it, building `data` from a
+ * plain JS array of numbers, then the pipeline; otherwise the pipeline alone on a tensor built
+ * once (stricter: the same profiler cost over less work).
+ */
+function example1(n: number, asWritten: boolean): () => void {
+  const values = Array.from({ length: n }, (_, i) => i);
+  if (asWritten) {
+    return () => { cp.tidy(() => { const data = cp.tensor(values); const normalized = data.sub(data.mean()).div(data.std()); normalized.sum(); }); };
+  }
+  const data = cp.keep(cp.tensor(values));
+  return () => { cp.tidy(() => { data.sub(data.mean()).div(data.std()).sum(); }); };
 }
 
 /**
- * (b) Enabled vs disabled with the toggle OUTSIDE the timed block: each round times `reps` runs
- * with profiling on, then `reps` runs with it off. The recorder is created (and its first
+ * (b) Enabled vs disabled, interleaved run by run: each round runs `fn` once with profiling off and
+ * once with it on (toggled outside the timed region; ABBA order, so neither side always follows
+ * the other), for about BUDGET_MS per case; the figure compares the medians of the per-run times.
+ * Interleaving single runs cancels the drift of a shared machine that made block-by-block figures
+ * swing by ±3 %; toggling every run leaves the recorder's data a little colder than in continuous
+ * use, so if anything it overstates the cost. The recorder is created (and its first
  * SAMPLE_FIRST captures per op made) before timing, so 'sampled' shows its steady state.
  */
 function benchEnabled(): void {
   const adds = (() => { const x = cp.keep(cp.tensor(new Float32Array(16))); return () => { cp.tidy(() => { for (let i = 0; i < 100; i++) x.add(i); }); }; })();
-  const cases: [string, { fn: () => void; reps: number }][] = [['Example 1 @ 1e4', example1(1e4)], ['Example 1 @ 1e5', example1(1e5)],
-    ['Example 1 @ 1e6', example1(1e6)], ['100 small adds', { fn: adds, reps: 50 }]];
+  const cases: [string, () => void][] = [];
+  for (const n of [1e4, 1e5, 1e6]) {
+    const label = n.toExponential(0).replace('+', '');
+    cases.push([`Example 1 as written @ ${label}`, example1(n, true)], [`Example 1, resident @ ${label}`, example1(n, false)]);
+  }
+  cases.push(['100 small adds', adds]);
   for (const mode of ['sampled', 'all', 'off'] as const) {
-    for (const [name, { fn, reps }] of cases) {
+    for (const [name, fn] of cases) {
       cp.disableProfiling(); cp.clearProfile();
-      cp.enableProfiling({ callSites: mode }); fn(); fn();
-      cp.disableProfiling();
-      const many = (): void => { for (let i = 0; i < reps; i++) fn(); };
-      const ta: number[] = [], tb: number[] = [];
-      many();
-      const timeOn = (): void => { cp.enableProfiling({ callSites: mode }); ta.push(time(many) / reps); cp.disableProfiling(); };
-      const timeOff = (): void => { tb.push(time(many) / reps); };
-      // Alternate which side goes first (ABBA) so cache and GC after-effects do not favour one side.
-      for (let r = 0; r < rounds; r++) {
+      cp.enableProfiling({ callSites: mode }); for (let i = 0; i < 40; i++) fn();
+      cp.disableProfiling(); for (let i = 0; i < 10; i++) fn();
+      const on: number[] = [], off: number[] = [];
+      const timeOn = (): void => { cp.enableProfiling({ callSites: mode }); on.push(time(fn)); cp.disableProfiling(); };
+      const timeOff = (): void => { off.push(time(fn)); };
+      const t0 = performance.now();
+      for (let r = 0; r < 20000 && (r < 200 || performance.now() - t0 < BUDGET_MS); r++) {
         if (r % 2 === 0) { timeOn(); timeOff(); } else { timeOff(); timeOn(); }
       }
-      const on = median(ta), off = median(tb);
-      console.log(`(b) ${name.padEnd(16)} callSites=${mode.padEnd(7)} enabled ${on.toFixed(3)} ms vs disabled ${off.toFixed(3)} ms → ${pct(on, off)}`);
+      const a = median(on), b = median(off);
+      console.log(`(b) ${name.padEnd(30)} callSites=${mode.padEnd(7)} enabled ${a.toFixed(4)} ms vs disabled ${b.toFixed(4)} ms → ${pct(a, b)} (${on.length} runs each)`);
     }
   }
   cp.clearProfile();

@@ -4,7 +4,7 @@
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
-import { SAMPLE_FIRST } from './recorder.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from './recorder.js';
 import type { ProfileReport } from './report.js';
 
 /** Rendering options. */
@@ -28,6 +28,7 @@ export function callSiteLine(r: ProfileReport): string {
   if (r.callSiteMode === 'all') return 'Call sites: all (every call captured; per-line figures exact)';
   if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
   return `Call sites: sampled (first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
+    `down to 1 in ${r.sampleEvery * MAX_PERIOD_FACTOR} while an op's line does not change, ` +
     `calls in between attributed to the op's last captured line — per-line figures beyond the first ${SAMPLE_FIRST} calls ` +
     'are sampled estimates; per-op totals are exact)';
 }

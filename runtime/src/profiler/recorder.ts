@@ -17,8 +17,9 @@ import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END
 import { addSample, emptyStats } from './stats.js';
 import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
-// A module-local copy (the hot path reads it per input).
-const BPE: Readonly<Record<string, number>> = { ...BYTES_PER_ELEMENT };
+/** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
+const bpe = (dtype: string): number => (dtype === 'bool' ? 1 : 4);
+for (const [d, n] of Object.entries(BYTES_PER_ELEMENT)) if (bpe(d) !== n) throw new Error(`recorder: bytes per ${d} element out of date`);
 
 const ALL = 0, SAMPLED = 1, OFF = 2;
 const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: OFF };
@@ -26,11 +27,17 @@ const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: O
 /**
  * `callSites: 'sampled'`: the first SAMPLE_FIRST calls of each op name capture their call site
  * (short scripts and one-off ops are exact); later calls capture after a random number of calls
- * (uniform in 1…2·sampleEvery−1, mean sampleEvery, so loop periods cannot alias with it) and
- * every call in between is attributed to the op's most recently captured site. See README.md
- * ("Sampled call sites") for why that estimate is unbiased and where it is not exact.
+ * (uniform in 1…2·period−1, mean `period`, so loop periods cannot alias with it) and every call
+ * in between is attributed to the op's most recently captured site. `period` starts at
+ * `sampleEvery` and doubles (up to MAX_PERIOD_FACTOR·sampleEvery) while successive captures keep
+ * finding the same site, falling back to `sampleEvery` when one differs; the period of a hold is
+ * fixed BEFORE its capture is seen, so how long a line is credited never depends on which line
+ * the capture found. See README.md ("Sampled call sites") for why that estimate is unbiased and
+ * where it is not exact.
  */
 export const SAMPLE_FIRST = 32;
+/** Longest mean sampling period of an op whose line does not change, as a multiple of `sampleEvery`. */
+export const MAX_PERIOD_FACTOR = 16;
 
 /** Per op name: interned id, call-site sampling state, and a one-entry cell cache. */
 interface OpState {
@@ -40,12 +47,16 @@ interface OpState {
   seen: number;
   /** Calls left until the next sampled capture (sampled mode, after SAMPLE_FIRST). */
   countdown: number;
+  /** Mean length of the hold after the next capture (sampled mode; see SAMPLE_FIRST). */
+  period: number;
   /** Site of the most recent capture of this op, -1 when none found. */
   site: number;
   cellBackend: number;
   cellSite: number;
   cellContext: number;
   cell: number;
+  /** The op that followed this one last time: pipelines repeat, so this predicts the next op without a Map lookup. */
+  next: OpState;
 }
 
 /** One thread's recorder. */
@@ -107,18 +118,33 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   private opState(op: string): OpState {
     let st = this.opStates.get(op);
     if (st === undefined) {
-      st = { name: op, id: this.intern(op), seen: 0, countdown: this.period(), site: -1, cellBackend: -1, cellSite: -2, cellContext: -1, cell: -1 };
-      this.opStates.set(op, st);
+      const fresh = { name: op, id: this.intern(op), seen: 0, countdown: this.holdLength(this.sampleEvery), period: this.sampleEvery, site: -1,
+        cellBackend: -1, cellSite: -2, cellContext: -1, cell: -1 } as OpState;
+      fresh.next = fresh;
+      this.opStates.set(op, (st = fresh));
     }
     return st;
   }
 
-  /** A sampling period: uniform integer in [1, 2·sampleEvery − 1] (mean sampleEvery). */
-  private period(): number {
+  /** A hold length: uniform integer in [1, 2·mean − 1] (mean `mean`). */
+  private holdLength(mean: number): number {
     let x = this.rand;
     x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
     this.rand = x;
-    return 1 + ((x >>> 0) % (2 * this.sampleEvery - 1));
+    return 1 + ((x >>> 0) % (2 * mean - 1));
+  }
+
+  /**
+   * A sampled capture after SAMPLE_FIRST. The hold that follows uses the period chosen from
+   * earlier captures; this capture only decides the period of the NEXT hold (doubled when it found
+   * the same site as the previous capture, else back to sampleEvery).
+   */
+  private sampledCapture(st: OpState): number {
+    const previous = st.site;
+    st.countdown = this.holdLength(st.period);
+    const site = this.capture(st);
+    st.period = site === previous ? Math.min(st.period * 2, this.sampleEvery * MAX_PERIOD_FACTOR) : this.sampleEvery;
+    return site;
   }
 
   /** Captures the caller's site for `st` (called from observe only: observe's frames are skipped). */
@@ -129,14 +155,16 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
 
   observe<T>(op: string, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T {
     if (this.depth !== 0) return run(backend);
-    let st = this.lastOp;
-    if (st.name !== op) this.lastOp = st = this.opState(op);
+    const prev = this.lastOp;
+    let st = prev.next;
+    if (st.name !== op) prev.next = st = this.opState(op);
+    this.lastOp = st;
     let site = -1;
     const mode = this.mode;
     if (mode === ALL) site = this.capture(st);
     else if (mode === SAMPLED) {
       if (st.seen < SAMPLE_FIRST) site = this.capture(st);
-      else if (--st.countdown <= 0) { st.countdown = this.period(); site = this.capture(st); }
+      else if (--st.countdown <= 0) site = this.sampledCapture(st);
       else site = st.site;
     }
     st.seen++;
@@ -195,7 +223,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       const t = inputs[i]!;
       const size = t.size;
       elements += size;
-      bytesRead += size * BPE[t.dtype];
+      bytesRead += size * bpe(t.dtype);
       if (i < 2) { r.setShape(slot, i, t.shape); a[ib + I_IN0 + i] = t.id; }
     }
     if (n > 0) dtype = this.dtypeId(inputs[0]!.dtype);
@@ -206,7 +234,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     if (result instanceof this.TensorClass) {
       r.setShape(slot, 2, result.shape);
       r.noShape(slot, 3);
-      bytesWritten = result.size * BPE[result.dtype];
+      bytesWritten = result.size * bpe(result.dtype);
       if (n === 0) dtype = this.dtypeId(result.dtype);
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
@@ -250,7 +278,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       const m = result as { mean: Tensor; variance: Tensor };
       r.setShape(slot, 2, m.mean.shape);
       r.setShape(slot, 3, m.variance.shape);
-      return m.mean.size * BPE[m.mean.dtype] + m.variance.size * BPE[m.variance.dtype];
+      return m.mean.size * bpe(m.mean.dtype) + m.variance.size * bpe(m.variance.dtype);
     }
     r.noShape(slot, 2);
     return ArrayBuffer.isView(result) ? result.byteLength : 0;

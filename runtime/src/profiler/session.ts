@@ -31,8 +31,9 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
 /**
  * Starts recording every op. Calling it again with the same options keeps what was recorded;
  * different options start a fresh recording.
- * @param options.sampleEvery mean call-site sampling period for `callSites: 'sampled'` after the
- *   first 32 calls of each op (recorder.ts SAMPLE_FIRST; default 64)
+ * @param options.sampleEvery base mean call-site sampling period for `callSites: 'sampled'` after
+ *   the first 32 calls of each op (recorder.ts SAMPLE_FIRST; default 64); it doubles, up to 16×,
+ *   while an op's captures keep finding the same line (recorder.ts MAX_PERIOD_FACTOR)
  * @param options.callSites 'sampled' (default), 'all' or 'off'
  * @param options.maxEvents raw events kept (default 100 000); statistics stay exact beyond it
  */

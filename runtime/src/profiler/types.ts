@@ -12,15 +12,16 @@ import type { SourceLocation } from './flame-model.js';
 /**
  * How call sites are captured. `all`: a V8 stack per op (exact, microseconds each). `sampled`
  * (default): the first 32 calls of each op name exactly, then one capture per `sampleEvery`
- * calls on average (randomised period), each call in between attributed to its op's most recently
- * captured site — per-line counts and times stay complete (they sum to the op totals) and are
- * estimates only beyond those first calls. `off`: no call sites.
+ * calls on average (randomised period; the period doubles, up to 16×, while an op's captures keep
+ * finding the same line), each call in between attributed to its op's most recently captured
+ * site — per-line counts and times stay complete (they sum to the op totals) and are estimates
+ * only beyond those first calls. `off`: no call sites.
  */
 export type CallSiteMode = 'all' | 'sampled' | 'off';
 
 /** Options of `enableProfiling`. */
 export interface ProfilerOptions {
-  /** Mean call-site sampling period for `callSites: 'sampled'` after each op's first 32 calls. Default 64. */
+  /** Base mean call-site sampling period for `callSites: 'sampled'` after each op's first 32 calls (grows to 16× on a stable line). Default 64. */
   readonly sampleEvery?: number;
   /** Call-site capture: every op, sampled (default; see {@link CallSiteMode}), or never. */
   readonly callSites?: CallSiteMode;
