@@ -13,7 +13,7 @@ import { CellTable } from './cells.js';
 import { SiteTable } from './callsite.js';
 import { currentContextId } from './context.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
-  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SITE, I_STRIDE, SpanRing } from './ring.js';
+  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
 import { addSample, emptyStats } from './stats.js';
 import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
@@ -182,15 +182,20 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     } catch (e) {
       // An op that throws is not recorded; its transfers must not be charged to the next op.
       this.pendingUpload = this.pendingDownload = 0;
+      this.endOp(timed);
       throw e;
-    } finally {
-      this.depth = 0;
-      this.activeId = -1;
-      if (timed !== null) timed.markOp(-1);
     }
     const t1 = this.perf.now();
+    this.endOp(timed);
     this.record(id, st, inputs, result, t0, t1, site, ctx);
     return result;
+  }
+
+  /** Leaves the op (either way it ended): nested dispatches are outermost again. */
+  private endOp(timed: TimedBackend | null): void {
+    this.depth = 0;
+    this.activeId = -1;
+    if (timed !== null) timed.markOp(-1);
   }
 
   private switchBackend(b: Backend): void {
@@ -219,21 +224,31 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     const backendId = this.lastBackendId;
     let elements = 0, bytesRead = 0, bytesWritten = 0, dtype = 0;
     const n = inputs.length;
+    // Shapes are written here rather than through ring.setShape: V8 did not inline the call, and
+    // the call cost about as much as the stores (~20 ns per op in a perf profile).
+    const shapes = ib + I_SHAPES;
     for (let i = 0; i < n; i++) {
       const t = inputs[i]!;
       const size = t.size;
       elements += size;
       bytesRead += size * bpe(t.dtype);
-      if (i < 2) { r.setShape(slot, i, t.shape); a[ib + I_IN0 + i] = t.id; }
+      if (i < 2) {
+        const shape = t.shape, rank = shape.length, at = shapes + i * SHAPE_STRIDE;
+        a[at] = rank;
+        for (let k = 0; k < rank && k < MAX_DIMS; k++) a[at + 1 + k] = shape[k]!;
+        a[ib + I_IN0 + i] = t.id;
+      }
     }
     if (n > 0) dtype = this.dtypeId(inputs[0]!.dtype);
     if (n < 2) {
-      r.noShape(slot, 1); a[ib + I_IN1] = -1;
-      if (n === 0) { r.noShape(slot, 0); a[ib + I_IN0] = -1; }
+      a[shapes + SHAPE_STRIDE] = -1; a[ib + I_IN1] = -1;
+      if (n === 0) { a[shapes] = -1; a[ib + I_IN0] = -1; }
     }
     if (result instanceof this.TensorClass) {
-      r.setShape(slot, 2, result.shape);
-      r.noShape(slot, 3);
+      const shape = result.shape, rank = shape.length, at = shapes + 2 * SHAPE_STRIDE;
+      a[at] = rank;
+      for (let k = 0; k < rank && k < MAX_DIMS; k++) a[at + 1 + k] = shape[k]!;
+      a[at + SHAPE_STRIDE] = -1;
       bytesWritten = result.size * bpe(result.dtype);
       if (n === 0) dtype = this.dtypeId(result.dtype);
     } else bytesWritten = this.recordOther(slot, result);

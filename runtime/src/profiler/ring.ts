@@ -22,7 +22,7 @@ const F_FIELDS = 10;
 export const I_OP = 2 * F_FIELDS, I_BACKEND = I_OP + 1, I_DTYPE = I_OP + 2, I_SITE = I_OP + 3, I_CONTEXT = I_OP + 4,
   I_CELL = I_OP + 5, I_IN0 = I_OP + 6, I_IN1 = I_OP + 7;
 /** Shape `w` of a slot: rank (-1 = absent) at I_SHAPES + w·(1 + MAX_DIMS), then its dims. */
-const I_SHAPES = I_OP + 8, SHAPE_STRIDE = 1 + MAX_DIMS;
+export const I_SHAPES = I_OP + 8, SHAPE_STRIDE = 1 + MAX_DIMS;
 const I_FIELDS = I_SHAPES + SHAPES * SHAPE_STRIDE; // 56 int32 = 224 bytes
 /** Bytes per event slot (a multiple of 8). */
 export const SLOT_BYTES = I_FIELDS * 4;
