@@ -24,11 +24,11 @@ export interface CorepyLaunchArguments extends DebugProtocol.LaunchRequestArgume
   env?: Record<string, string | null>;
   /** Default backend for the run (`COREPY_BACKEND`). */
   backend?: BackendChoice;
-  /** Record every Nth event in full (`COREPY_SAMPLE_EVERY`); aggregates stay exact. */
+  /** Base call-site sampling period for `callSites: 'sampled'` (`COREPY_SAMPLE_EVERY`); grows up to 16× while an op's line does not change. */
   sampleEvery?: number;
   /**
    * Call-site capture (`COREPY_CALL_SITES`: all | sampled | off); per-line timings need it.
-   * true = 'all', false = 'off'. Default: 'sampled' when sampleEvery > 1, else 'all'.
+   * true = the runtime's default ('sampled'), false = 'off'. Default: 'sampled'.
    */
   callSites?: boolean | 'all' | 'sampled' | 'off';
   /** Node executable; default `node` on PATH. */
