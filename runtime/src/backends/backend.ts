@@ -8,7 +8,8 @@
  * Conventions (all counts are elements, never bytes, unless the name says `bytes`):
  * - A {@link View} addresses `storage` row-major through `shape`, `strides` and `offset`.
  *   Strides may be 0 (broadcast) or negative (reversed slices); `offset` is an element index.
- * - Every kernel returns NEW contiguous row-major storage, except `copyInto`.
+ * - Every kernel returns NEW contiguous row-major storage, except `copyInto`; `alloc` returns new
+ *   storage with unspecified contents for the caller to fill (through `copyInto`).
  * - Inputs of `binary` are already promoted to one dtype (float32 or int32) and their strides are
  *   given at the output's rank, with 0 on broadcast dimensions.
  * - Kernels never keep references to their input views.
@@ -75,6 +76,14 @@ export interface Backend {
 
   /** Copies host data into new storage of `dtype` (data.length elements). */
   upload(data: DataArray, dtype: DType): Storage;
+  /**
+   * New contiguous storage of `size` elements of `dtype` whose contents are unspecified (possibly
+   * a recycled block's old bytes): for a caller that overwrites every element itself, such as
+   * concat's per-input copies, so no host array is built and nothing crosses to the device.
+   * Not a transfer (GPU backends report no upload bytes). Counted by `memory()` and released by
+   * `free` like any other storage; allocation failures throw the backend's usual errors.
+   */
+  alloc(dtype: DType, size: number): Storage;
   /**
    * Reads a view into a contiguous host array: `out` when given (the caller checked its type and
    * length; no allocation), else a new one. GPU backends throw (use `read`).

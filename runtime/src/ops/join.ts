@@ -1,4 +1,8 @@
-/** concat and stack: one output allocation, each input copied into its slot with copyInto. */
+/**
+ * concat and stack: one output allocation (`Backend.alloc`, contents unspecified) and each input
+ * copied into its slot with copyInto; together the slots cover every element of the output.
+ */
+import type { Backend, Storage } from '../backends/backend.js';
 import { dispatch } from '../engine.js';
 import { contiguousStrides, fmtShape, normalizeAxis, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -23,16 +27,26 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   const outShape = [...first.shape];
   outShape[ax] = total;
   return dispatch('concat', tensors, (backend) => {
-    const zeros = new (first.dtype === 'float32' ? Float32Array : first.dtype === 'int32' ? Int32Array : Uint8Array)(sizeOf(outShape));
-    const out = backend.upload(zeros, first.dtype);
-    const strides = contiguousStrides(outShape);
-    let at = 0;
-    for (const t of tensors) {
-      if (t.size > 0) backend.copyInto(t, { storage: out, dtype: t.dtype, shape: t.shape, strides, offset: at * strides[ax]! });
-      at += t.shape[ax]!;
+    // The slots tile the output exactly, so its initial contents never show: no zeros to upload.
+    const out = backend.alloc(first.dtype, sizeOf(outShape));
+    try {
+      copySlots(backend, tensors, out, outShape, ax);
+    } catch (e) {
+      backend.free(out);
+      throw e;
     }
     return output(backend, out, outShape);
   });
+}
+
+/** Copies each tensor into its slot of `out` (contiguous, `outShape`), in order along `ax`. */
+function copySlots(backend: Backend, tensors: readonly Tensor[], out: Storage, outShape: readonly number[], ax: number): void {
+  const strides = contiguousStrides(outShape);
+  let at = 0;
+  for (const t of tensors) {
+    if (t.size > 0) backend.copyInto(t, { storage: out, dtype: t.dtype, shape: t.shape, strides, offset: at * strides[ax]! });
+    at += t.shape[ax]!;
+  }
 }
 
 /** Joins same-shaped tensors along a new axis. */

@@ -56,6 +56,10 @@ export const jsBackend: Backend = {
     s.data.set(data);
     return s;
   },
+  alloc(dtype, size) {
+    // Typed arrays always start zeroed; the contract only promises unspecified contents.
+    return make(dtype, size);
+  },
   readSync(v, into) {
     const out = into ?? allocHostArray(v.dtype, sizeOf(v.shape));
     const src = dataOf(v);

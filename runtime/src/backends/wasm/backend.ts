@@ -108,6 +108,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       hostView(dtype, s.ptr, s.size).set(data);
       return s;
     },
+    alloc(dtype, size) {
+      // No fill: a reused heap block keeps its old bytes, which the caller overwrites.
+      return make(dtype, size);
+    },
     readSync(v, out) {
       const n = sizeOf(v.shape);
       // Into the caller's array (no allocation) or a fresh copy; never a view of linear memory,

@@ -70,6 +70,18 @@ export class WebGpuBackend implements TimedBackend {
     return s;
   }
 
+  /**
+   * New storage of `size` elements with unspecified contents: a pooled buffer (maybe holding a
+   * freed storage's old data) and no queue write, so nothing is reported to the timing sink as an
+   * upload. No buffer when size is 0. Also how every kernel in ops-*.ts makes its output.
+   */
+  alloc(dtype: DType, size: number): GpuStorage {
+    this.checkDevice('allocate');
+    const buffer = size === 0 ? null : this.pool.acquire(size * GPU_ELEMENT_BYTES);
+    this.liveStorages++;
+    return makeStorage(dtype, size, buffer, this.deviceId);
+  }
+
   readSync(_view: View): DataArray {
     throw new Error('webgpu: GPU tensors cannot be read synchronously; use `await t.data()` (or `await t.array()`)');
   }
@@ -173,14 +185,6 @@ export class WebGpuBackend implements TimedBackend {
   matmul(a: View, b: View, outShape: readonly number[]): Storage { return matmul(this, a, b, outShape); }
 
   // ------------------------------------------------------------ helpers for ops-*.ts
-
-  /** @internal New storage of `size` elements (no buffer when size is 0). */
-  alloc(dtype: DType, size: number): GpuStorage {
-    this.checkDevice('allocate');
-    const buffer = size === 0 ? null : this.pool.acquire(size * GPU_ELEMENT_BYTES);
-    this.liveStorages++;
-    return makeStorage(dtype, size, buffer, this.deviceId);
-  }
 
   /** @internal Storage of a view operand, checked live; `what` names the op for errors. */
   operand(v: View, what: string): GpuStorage {
