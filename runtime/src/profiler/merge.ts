@@ -3,7 +3,7 @@
  * nodes are re-interned by (parent, kind, name) so the same named context in two threads is
  * one node, and every event/span/cell index is remapped. Pure.
  */
-import type { ContextInfo, ProfileData } from './types.js';
+import type { ContextInfo, ProfileData, SelfCost } from './types.js';
 
 /** Shifts every time in `d` by `ms` (to move a worker's clock onto the main thread's origin). */
 export function shiftData(d: ProfileData, ms: number): ProfileData {
@@ -55,6 +55,13 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     threads: [...a.threads, ...b.threads.filter((t) => !a.threads.includes(t))],
     callSites: a.callSites,
     sampleEvery: a.sampleEvery,
-    selfCost: { ...a.selfCost, ops: a.selfCost.ops + b.selfCost.ops, captures: a.selfCost.captures + b.selfCost.captures },
+    selfCost: mergeSelfCost(a.selfCost, b.selfCost),
   };
+}
+
+/** Both threads' costs: counts add up, the per-capture cost is the capture-weighted mean. */
+function mergeSelfCost(a: SelfCost, b: SelfCost): SelfCost {
+  const captures = a.captures + b.captures;
+  const perCaptureNs = captures > 0 ? (a.perCaptureNs * a.captures + b.perCaptureNs * b.captures) / captures : a.perCaptureNs;
+  return { perOpNs: a.perOpNs, perCaptureNs, ops: a.ops + b.ops, captures };
 }

@@ -73,6 +73,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   /** Ops recorded and call sites captured. */
   ops = 0;
   captures = 0;
+  /** Time spent in call-site captures, ms (timed as they happen: what reports state as their cost). */
+  captureMs = 0;
   /** GPU measurements that arrived after their event left the ring. */
   lateGpu = 0;
   /** Event id of the op running now (-1 between ops); its transfers arrive before it is recorded. */
@@ -150,7 +152,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   /** Captures the caller's site for `st` (called from observe only: observe's frames are skipped). */
   private capture(st: OpState): number {
     this.captures++;
-    return (st.site = this.sites.capture(Recorder.prototype.observe));
+    const t0 = this.perf.now();
+    st.site = this.sites.capture(Recorder.prototype.observe);
+    this.captureMs += this.perf.now() - t0;
+    return st.site;
   }
 
   observe<T>(op: string, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T {

@@ -118,7 +118,7 @@ export interface ContextCellRow extends Stats {
 export interface SelfCost {
   /** Recorder cost per op without a call-site capture, ns (measured at enable time). */
   readonly perOpNs: number;
-  /** Extra cost of one call-site capture, ns. */
+  /** Cost of one call-site capture, ns: the mean of this recording's captures, timed as they happened (before any, a raw capture timed at enable). */
   readonly perCaptureNs: number;
   /** Ops recorded and call sites captured so far. */
   readonly ops: number;
