@@ -131,12 +131,22 @@ describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
     const deadline = Date.now() + 10000;
     while (!existsSync(pidFile) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const pid = Number(readFileSync(pidFile, 'utf8'));
+    const handoff = new Promise<string | undefined>((resolve) => {
+      dc.on('output', (e: DebugProtocol.OutputEvent) => {
+        const m = /further output goes to (\S+\.log)/.exec(e.body.output);
+        if (m) resolve(m[1]);
+      });
+      setTimeout(() => resolve(undefined), 5000);
+    });
     await dc.disconnectRequest({ terminateDebuggee: false });
     await new Promise((r) => setTimeout(r, 1500)); // longer than the 1 s stop grace of a terminating disconnect
+    const log = await handoff;
     try {
       assert.doesNotThrow(() => process.kill(pid, 0), 'the detached script is still alive');
     } finally {
       try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ }
+      // The detached script's output log lives in a private temp folder; remove it with the script.
+      if (log) rmSync(path.dirname(log), { recursive: true, force: true });
     }
   });
 });

@@ -4,7 +4,10 @@
  * grace period). No DAP and no 'vscode' here: the session translates.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { handOffOutput, type HandOff } from './output-handoff.js';
 import type { ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
+import { Utf8Text } from './utf8-text.js';
 
 /** What to run. */
 export interface ProcessSpec {
@@ -27,6 +30,11 @@ export interface ProcessListener {
   error(err: Error): void;
 }
 
+/** Where a detached script's output goes; see {@link ProfiledProcess.detach}. */
+export type DetachedOutput =
+  | { readonly logPath: string; readonly by: 'relay' | 'adapter'; readonly reason?: string }
+  | { readonly logPath: null; readonly reason: string };
+
 /** How long a script may take to write its report after SIGTERM before it is killed, ms. */
 export const TERMINATE_GRACE_MS = 3000;
 
@@ -45,10 +53,18 @@ export class ProfiledProcess {
   private exited = false;
   private killTimer: NodeJS.Timeout | undefined;
   private detached = false;
+  /**
+   * Output routing. 'attached': decoded text to the listener. 'collect': raw bytes kept for the
+   * log file while detach() hands the pipes over. 'log': the relay did not start, this process
+   * appends to the log itself. 'drop': nowhere to put it (read anyway so the pipe never fills).
+   */
+  private route: 'attached' | 'collect' | 'log' | 'drop' = 'attached';
+  private readonly collected: Buffer[] = [];
+  private handOff: HandOff | undefined;
+  private readonly text = { stdout: new Utf8Text(), stderr: new Utf8Text() };
 
-  constructor(spec: ProcessSpec, attached: ProcessListener) {
-    // After detach() nothing reaches the listener; output is still read (and dropped) so the
-    // script never blocks on a full pipe.
+  constructor(private readonly spec: ProcessSpec, attached: ProcessListener) {
+    // After detach() nothing reaches the listener; output goes to a log file (see detach()).
     const listener: ProcessListener = {
       output: (c, t) => { if (!this.detached) attached.output(c, t); },
       batch: (m) => { if (!this.detached) attached.batch(m); },
@@ -62,8 +78,9 @@ export class ProfiledProcess {
       stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
     });
     const child = this.child;
-    child.stdout?.setEncoding('utf8').on('data', (t: string) => listener.output('stdout', t));
-    child.stderr?.setEncoding('utf8').on('data', (t: string) => listener.output('stderr', t));
+    // Raw bytes, decoded here: a hand-off must be able to take an incomplete character along.
+    child.stdout?.on('data', (b: Buffer) => this.onChunk('stdout', b, listener));
+    child.stderr?.on('data', (b: Buffer) => this.onChunk('stderr', b, listener));
     child.on('message', (m: unknown) => {
       if (isBatch(m)) listener.batch(m);
       else if (isReport(m)) listener.report(m);
@@ -83,9 +100,23 @@ export class ProfiledProcess {
       if (this.exited) return;
       this.exited = true;
       clearTimeout(this.killTimer);
+      this.handOff?.close();
       listener.exit(code, signal);
     });
     child.stdin?.end();
+  }
+
+  private onChunk(category: 'stdout' | 'stderr', chunk: Buffer, listener: ProcessListener): void {
+    switch (this.route) {
+      case 'attached': {
+        const text = this.text[category].push(chunk);
+        if (text.length > 0) listener.output(category, text);
+        break;
+      }
+      case 'collect': this.collected.push(chunk); break;
+      case 'log': this.handOff?.write(chunk); break;
+      case 'drop': break;
+    }
   }
 
   /** The OS process id (undefined when spawning failed). */
@@ -113,13 +144,38 @@ export class ProfiledProcess {
   /**
    * Leaves the script running on its own (DAP disconnect with terminateDebuggee: false): no more
    * events, the IPC channel is closed (the runtime then stops sending), and the child no longer
-   * keeps this process alive. Its output is read and dropped while this process lives.
+   * keeps this process alive. Its further output goes to a log file through a relay process
+   * that outlives this one (output-handoff.ts), so the script never writes into a pipe without
+   * a reader (EPIPE) when this process exits. Returns where the output goes, or null when the
+   * script had already ended or was detached before.
    */
-  detach(): void {
-    if (this.exited || this.detached) return;
+  detach(): DetachedOutput | null {
+    if (this.exited || this.detached) return null;
     this.detached = true;
     if (this.child.connected) this.child.disconnect();
     this.child.unref();
+    const streams: Readable[] = [];
+    // Per stream: its incomplete character, then any chunk the stream buffered but did not emit
+    // yet (read() emits it as 'data', which the 'collect' route keeps).
+    this.route = 'collect';
+    for (const [category, s] of [['stdout', this.child.stdout], ['stderr', this.child.stderr]] as const) {
+      if (s === null) continue;
+      streams.push(s);
+      this.collected.push(this.text[category].takePending());
+      while (s.read() !== null) { /* emitted to onChunk */ }
+    }
+    try {
+      this.handOff = handOffOutput({
+        pid: this.child.pid, program: this.spec.program, node: this.spec.node, env: this.spec.env,
+        streams, preamble: this.collected.splice(0),
+      });
+    } catch (err) {
+      // No log file (temp dir not writable, disk full): keep draining so the script never blocks.
+      this.route = 'drop';
+      return { logPath: null, reason: err instanceof Error ? err.message : String(err) };
+    }
+    this.route = this.handOff.by === 'adapter' ? 'log' : 'drop';
+    return { logPath: this.handOff.logPath, by: this.handOff.by, reason: this.handOff.reason };
   }
 
   /** Kills at once (used when the client goes away). */

@@ -9,7 +9,7 @@ import { DebugSession, Event, ExitedEvent, InitializedEvent, OutputEvent, Termin
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import { constants as osConstants } from 'node:os';
 import * as path from 'node:path';
-import { ProfiledProcess } from './profiled-process.js';
+import { ProfiledProcess, type DetachedOutput } from './profiled-process.js';
 import {
   PROFILE_EVENT, REPORT_EVENT,
   type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage, type ProfileReportMessage,
@@ -73,11 +73,19 @@ export class CorepyDebugSession extends DebugSession {
     this.sendResponse(response);
   }
 
-  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments): void {
+  protected override disconnectRequest(response: DebugProtocol.DisconnectResponse, args: DebugProtocol.DisconnectArguments | undefined): void {
+    // DAP makes the arguments optional (DebugClient.stop() sends none): absent means terminate.
     if (this.proc && !this.proc.hasExited) {
       // terminateDebuggee: false (DAP) → the script runs on, detached; otherwise stop it.
-      if (args.terminateDebuggee === false) this.proc.detach();
-      else this.proc.stop(1000);
+      if (args?.terminateDebuggee === false) {
+        const out = this.proc.detach();
+        // Said before the response: a client may stop listening once disconnect is answered.
+        if (out !== null) this.console(detachMessage(this.launchArgs?.program, this.proc.pid, out));
+        // The script is no longer ours: a later terminate/disconnect must not stop it.
+        this.proc = undefined;
+      } else {
+        this.proc.stop(1000);
+      }
     }
     this.sendResponse(response);
   }
@@ -159,3 +167,12 @@ export class CorepyDebugSession extends DebugSession {
   }
 }
 
+/** The Debug Console line that says where a detached script's output goes from now on. */
+function detachMessage(program: string | undefined, pid: number | undefined, out: DetachedOutput): string {
+  const who = `${program ? path.basename(program) : 'the script'} (pid ${pid ?? '?'})`;
+  if (out.logPath === null) return `corepy: detached from ${who}, which runs on; its further output is dropped (no log file: ${out.reason}).\n`;
+  const head = `corepy: detached from ${who}, which runs on; its further output goes to ${out.logPath}`;
+  return out.by === 'relay'
+    ? `${head}\n`
+    : `${head} while this adapter runs (${out.reason ?? 'no output relay'}); after that it is lost.\n`;
+}
