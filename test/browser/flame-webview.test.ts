@@ -159,6 +159,26 @@ describe('flame graph webview (Chromium)', function () {
     assert.equal(await tip.evaluate((el) => [...el.children].some((d) => (d as HTMLElement).dataset.probe === '1')), false, 'new frame: rebuilt');
   });
 
+  it('a pointermove in the same task as the load hits the right frame (hit-test index built on demand)', async () => {
+    ({ page, log } = await openPanel(browser.context));
+    // Load, paint and hover inside the task that delivers the message, so the index build that
+    // flame-view.ts schedules for idle time cannot have run: frameAtRow has to build it itself.
+    const text = await page.evaluate((profile) => new Promise<string>((resolve) => {
+      window.addEventListener('message', () => {
+        const hook = window.__corepyFlame!;
+        hook.flush();
+        const f = hook.drawnFrames().find((d) => d.name === 'matmul' && d.kind === 2)!;
+        const canvas = document.querySelector('.cf-flame canvas')!, r = canvas.getBoundingClientRect();
+        canvas.dispatchEvent(new PointerEvent('pointermove', {
+          clientX: r.left + Math.max(f.x, 0) + 1, clientY: r.top + f.y + f.height / 2, bubbles: true,
+        }));
+        resolve((document.querySelector('.cf-tooltip') as HTMLElement).innerText);
+      }, { once: true });
+      window.postMessage({ type: 'load', profile, compare: null }, '*');
+    }), TRAIN);
+    assert.match(text, /^matmul \(op\)$/m);
+  });
+
   it('Ctrl+click posts revealSource with the frame location', async () => {
     await open();
     const relu = (await drawn(page)).find((f) => f.name === 'relu')!;

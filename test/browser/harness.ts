@@ -74,12 +74,15 @@ export const VSCODE_THEMES = {
 /**
  * Opens the panel page as VS Code would serve it (same HTML and CSP), with acquireVsCodeApi
  * stubbed: posted messages collect in window.__posted; state persists in sessionStorage so it
- * survives a reload like VS Code's getState does across hide/show.
+ * survives a reload like VS Code's getState does across hide/show. `bundle`: the panel script to
+ * serve (default out/webview/flame.js; the benchmark passes another build to compare against).
  */
-export async function openPanel(context: BrowserContext, theme: keyof typeof VSCODE_THEMES = 'light'): Promise<{ page: Page; log: PageLog }> {
+export async function openPanel(
+  context: BrowserContext, theme: keyof typeof VSCODE_THEMES = 'light', bundle = path.join(ROOT, 'out', 'webview', 'flame.js'),
+): Promise<{ page: Page; log: PageLog }> {
   const page = await context.newPage();
   page.setDefaultTimeout(10000);
-  const script = readFileSync(path.join(ROOT, 'out', 'webview', 'flame.js'));
+  const script = readFileSync(bundle);
   const html = flamePanelHtml({ cspSource: ORIGIN, scriptUri: `${ORIGIN}/flame.js`, nonce: 'dGVzdC1ub25jZQ==', title: 'Flame' })
     .replace('<html lang="en">', `<html lang="en" style="${VSCODE_THEMES[theme][1]}">`)
     .replace('<body>', `<body class="${VSCODE_THEMES[theme][0]}">`);

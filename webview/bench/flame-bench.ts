@@ -10,14 +10,19 @@
  *   hover:       one pointermove on the canvas (hit test + tooltip) + the paint it causes, at full
  *                view, sweeping HOVER_STEPS positions 2 px apart along a CPU row and the GPU track
  *
- * Run (no npm):  node --import tsx webview/bench/flame-bench.ts [nodes]
- * Results: webview/BENCHMARKS.md.
+ * Run (no npm):  node --import tsx webview/bench/flame-bench.ts [nodes] [bundle.js ...]
+ * With bundle paths (other builds of webview/src/main-panel.ts, e.g. of an older commit), each
+ * is measured beside the current build, page loads interleaved, in one browser; the current
+ * build is always the first column. Results: webview/BENCHMARKS.md.
  */
-import { ensureBundles, launchChromium, openPanel } from '../../test/browser/harness.js';
+import * as path from 'node:path';
+import { ensureBundles, launchChromium, openPanel, ROOT } from '../../test/browser/harness.js';
 import { generateProfile } from './profile-builder.js';
 
 const NODES = Number(process.argv[2] ?? 100_000);
-const LOADS = 5;
+const BUNDLES = [path.join(ROOT, 'out', 'webview', 'flame.js'), ...process.argv.slice(3).map((b) => path.resolve(b))];
+/** Page loads per bundle (the first one is a cold start); first paint varies ±10 ms between loads. */
+const LOADS = 11;
 const ZOOM_STEPS = 150;
 const HOVER_STEPS = 300;
 
@@ -76,35 +81,46 @@ function summary(xs: number[]): string {
   return `median ${q(0.5).toFixed(2)} ms, p95 ${q(0.95).toFixed(2)} ms, max ${s[s.length - 1].toFixed(2)} ms (n=${s.length})`;
 }
 
+interface Results { firstPaint: number[]; zoom: number[]; hover: number[]; drawn: number }
+
+/** One page load of `bundle`: first paint, and on the first load also hover and zoom. */
+async function load(context: Parameters<typeof openPanel>[0], bundle: string, profile: unknown, r: Results): Promise<void> {
+  const { page } = await openPanel(context, 'light', bundle);
+  await page.setViewportSize({ width: 1280, height: 800 });
+  // The profile crosses CDP once, before the clock starts; timing happens inside the page.
+  await page.evaluate((p) => { (window as unknown as { __bench: unknown }).__bench = p; }, profile);
+  r.firstPaint.push(await page.evaluate(FIRST_PAINT) as number);
+  if (r.zoom.length === 0) {
+    r.drawn = await page.evaluate(() => window.__corepyFlame!.drawnFrames().length);
+    r.hover.push(...await page.evaluate(`(${HOVER})(${HOVER_STEPS})`) as number[]);
+    r.zoom.push(...await page.evaluate(`(${ZOOM})(${ZOOM_STEPS})`) as number[]);
+  }
+  await page.close();
+}
+
 async function main(): Promise<void> {
   ensureBundles();
   const profile = generateProfile(NODES);
   const browser = await launchChromium();
-  const firstPaint: number[] = [];
-  const zoom: number[] = [];
-  const hover: number[] = [];
-  let drawn = 0;
+  const results: Results[] = BUNDLES.map(() => ({ firstPaint: [], zoom: [], hover: [], drawn: 0 }));
   try {
     for (let run = 0; run < LOADS; run++) {
-      const { page } = await openPanel(browser.context);
-      await page.setViewportSize({ width: 1280, height: 800 });
-      // The profile crosses CDP once, before the clock starts; timing happens inside the page.
-      await page.evaluate((p) => { (window as unknown as { __bench: unknown }).__bench = p; }, profile);
-      firstPaint.push(await page.evaluate(FIRST_PAINT) as number);
-      if (run === 0) {
-        drawn = await page.evaluate(() => window.__corepyFlame!.drawnFrames().length);
-        hover.push(...await page.evaluate(`(${HOVER})(${HOVER_STEPS})`) as number[]);
-        zoom.push(...await page.evaluate(`(${ZOOM})(${ZOOM_STEPS})`) as number[]);
-      }
-      await page.close();
+      // Alternate the order so neither build always runs right after the other.
+      const order = BUNDLES.map((_, i) => i);
+      if (run % 2 === 1) order.reverse();
+      for (const i of order) await load(browser.context, BUNDLES[i], profile, results[i]);
     }
   } finally {
     await browser.close();
   }
-  console.log(`profile: ${profile.slices.name.length} slices; frames drawn individually at full view: ${drawn}`);
-  console.log(`first paint: ${summary(firstPaint)}`);
-  console.log(`zoom frame:  ${summary(zoom)}`);
-  console.log(`hover:       ${summary(hover)}`);
+  console.log(`profile: ${profile.slices.name.length} slices; frames drawn individually at full view: ${results[0].drawn}`);
+  BUNDLES.forEach((b, i) => {
+    const r = results[i];
+    if (BUNDLES.length > 1) console.log(i === 0 ? 'current build:' : `${path.relative(process.cwd(), b)}:`);
+    console.log(`first paint: ${summary(r.firstPaint)}`);
+    console.log(`zoom frame:  ${summary(r.zoom)}`);
+    console.log(`hover:       ${summary(r.hover)}`);
+  });
 }
 
 main().catch((e: unknown) => { console.error(e); process.exit(1); });

@@ -3,7 +3,7 @@
  * viewport.ts, schedules paints on animation frames, hit-tests frames for the tooltip, and
  * reports Ctrl/Cmd+click. Knows nothing about messages or persistence (app.ts does).
  */
-import { frameAtRow, type FlameLayout } from './layout.js';
+import { frameAtRow, prepareHitTest, type FlameLayout } from './layout.js';
 import type { FlameProfile } from './protocol.js';
 import type { PathDiff } from './compare.js';
 import { render, type Paint, type RenderOutput, type RenderScratch } from './render.js';
@@ -33,6 +33,12 @@ export interface ViewCallbacks {
   onReveal(f: number): void;
 }
 
+/** Runs `fn` when the page is idle (requestIdleCallback; a timer where that is missing, e.g. Safari). */
+function whenIdle(fn: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(fn);
+  else setTimeout(fn, 0);
+}
+
 /** Wheel delta (px) that zooms by a factor of e. */
 const WHEEL_PX_PER_E = 500;
 /** Pointer travel (px) before a press becomes a drag instead of a click. */
@@ -47,6 +53,8 @@ export class FlameView {
   private tipW = 0;
   private tipH = 0;
   private pending = false;
+  /** Layout whose hit-test index is built or scheduled to be built in idle time. */
+  private indexed: FlameLayout | null = null;
   private widthPx = 0;
   private heightPx = 0;
   /** Output of the last paint (for the debug hook) and paint timings, ms. */
@@ -118,6 +126,12 @@ export class FlameView {
     this.lastPaintEnd = performance.now();
     this.lastPaintMs = this.lastPaintEnd - t0;
     this.paints++;
+    // The hit-test index is built lazily so it stays out of the first paint; build it once the
+    // page is idle so the first pointermove does not pay for it either.
+    if (this.indexed !== m.layout) {
+      const L = this.indexed = m.layout;
+      whenIdle(() => { if (this.current?.layout === L) prepareHitTest(L); });
+    }
   }
 
   private measure(): void {

@@ -40,7 +40,9 @@ export interface FlameLayout {
   /**
    * Hit-test index (see {@link frameAtRow}): the frames of row d are
    * `rowFrames[rowStart[d] .. rowStart[d + 1])`, sorted by x (ties by frame index).
-   * `rowStart` has `rows + 1` entries.
+   * `rowStart` has `rows + 1` entries. Built on first access (a getter), not with the layout:
+   * only pointer input needs it, and building it cold costs ~5 ms of the first paint at 100k
+   * frames (webview/BENCHMARKS.md). {@link prepareHitTest} builds it ahead of time.
    */
   readonly rowStart: Int32Array;
   readonly rowFrames: Int32Array;
@@ -60,19 +62,45 @@ function finish(a: ReturnType<typeof alloc>, n: number, x0: number, x1: number, 
   const sub = <T extends Float64Array | Int32Array>(t: T): T => t.subarray(0, n) as T;
   const totalUs = data.profile.totalUs > 0 ? data.profile.totalUs : Math.max(x1 - x0, 1e-9);
   const x = sub(a.x), w = sub(a.w), depth = sub(a.depth);
-  return {
+  const layout = {
     n, x, w, depth, parent: sub(a.parent), name: sub(a.name),
     kind: sub(a.kind), self: sub(a.self), count: sub(a.count), backend: sub(a.backend),
     location: sub(a.location), path: sub(a.path), x0, x1: x1 > x0 ? x1 : x0 + 1, rows, totalUs,
-    ...rowIndex(x, w, depth, n, rows),
   };
+  // Accessors added after the literal, not written in it, and the same getter functions for every
+  // layout: V8 makes an object literal with getters a dictionary-mode object (every `L.x` in the
+  // paint loop a hash lookup: zoom frames went from 0.6 to 1.0 ms), and per-layout getter
+  // closures would give each layout its own hidden class.
+  return Object.defineProperties(layout, INDEX_GETTERS) as typeof layout & RowIndex;
+}
+
+type RowIndex = Pick<FlameLayout, 'rowStart' | 'rowFrames' | 'rowReach'>;
+
+/** Hit-test index per layout, built on first use. */
+const rowIndexes = new WeakMap<FlameLayout, RowIndex>();
+
+function hitIndex(L: FlameLayout): RowIndex {
+  let r = rowIndexes.get(L);
+  if (r === undefined) { r = rowIndex(L.x, L.w, L.depth, L.n, L.rows); rowIndexes.set(L, r); }
+  return r;
+}
+
+const INDEX_GETTERS: PropertyDescriptorMap = {
+  rowStart: { get(this: FlameLayout) { return hitIndex(this).rowStart; }, enumerable: true },
+  rowFrames: { get(this: FlameLayout) { return hitIndex(this).rowFrames; }, enumerable: true },
+  rowReach: { get(this: FlameLayout) { return hitIndex(this).rowReach; }, enumerable: true },
+};
+
+/** Builds `layout`'s hit-test index now if it is not built yet (e.g. in idle time after a paint). */
+export function prepareHitTest(layout: FlameLayout): void {
+  hitIndex(layout);
 }
 
 /**
  * Groups frames by row (counting sort on depth, so frame order is kept) and sorts each row by x.
  * Both layouts already emit each row left to right, so the sort only runs for a row that is not.
  */
-function rowIndex(x: Float64Array, w: Float64Array, depth: Int32Array, n: number, rows: number) {
+function rowIndex(x: Float64Array, w: Float64Array, depth: Int32Array, n: number, rows: number): RowIndex {
   const rowStart = new Int32Array(rows + 1);
   for (let f = 0; f < n; f++) rowStart[depth[f] + 1]++;
   for (let d = 0; d < rows; d++) rowStart[d + 1] += rowStart[d];
