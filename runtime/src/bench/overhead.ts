@@ -1,5 +1,5 @@
 /**
- * `npm run bench:overhead` (node runtime/dist/bench/overhead.js): the profiler's own cost.
+ * `npm run bench:overhead` (node --expose-gc runtime/dist/bench/overhead.js): the profiler's own cost.
  * (a) disabled vs a dispatch path with no profiler code at all; (b) enabled vs disabled (toggled
  * outside the timed block) on the seed's Example 1 at 1e4/1e5/1e6 elements — as written (the tensor
  * built from a JS array, then the pipeline) and with the tensor already resident — and on 100
@@ -17,7 +17,7 @@ const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return performance.now() - t; };
 const pct = (on: number, off: number): string => `${(((on - off) / off) * 100).toFixed(2)} %`;
 const rounds = Number(process.env['ROUNDS'] ?? 41);
-/** Time spent per case of (b), ms. */
+/** Time spent per case of (a) and (b), ms. */
 const BUDGET_MS = Number(process.env['BUDGET_MS'] ?? 1500);
 
 /** Runs `a` and `b` alternately `rounds` times after a warm-up; returns their medians (ms). */
@@ -54,6 +54,7 @@ function benchDisabled(): void {
   // dispatch's `kernel(b)` call site has seen every op's kernel (megamorphic, never inlined); give the
   // stand-ins the same history, or the comparison measures V8's inlining, not the observer test.
   for (let k = 0; k < 16; k++) {
+    // new Function: each kernel its own function (closures of one arrow would share their code).
     const other = new Function('b', `return ${k};`) as (b: Backend) => number;
     for (let i = 0; i < 100; i++) { plainDispatch('warm', [x], other, b); plainDispatchCopy('warm', [x], other, b); dispatch('warm', [x], other, b); }
   }
