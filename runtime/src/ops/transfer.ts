@@ -19,8 +19,10 @@ function gpuSyncError(what: string, t: Tensor, alternative: string): Error {
 export function dataSync(t: Tensor, out?: DataArray): DataArray {
   t.assertAlive('dataSync');
   if (t.device === 'gpu') throw gpuSyncError('dataSync', t, 'await t.data()');
-  if (out !== undefined) checkOut(t, out);
-  return dispatch('read', [t], (b) => b.readSync(t, out));
+  if (out === undefined) return dispatch('read', [t], (b) => b.readSync(t));
+  checkOut(t, out);
+  // Its own op name, so a profile tells reads into a reused array from reads that allocate (rules/fresh-reads.ts).
+  return dispatch('readInto', [t], (b) => b.readSync(t, out));
 }
 
 const ARRAY_FOR: Readonly<Record<string, string>> = { float32: 'Float32Array', int32: 'Int32Array', bool: 'Uint8Array' };

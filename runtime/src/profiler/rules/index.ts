@@ -8,7 +8,8 @@ import type { ProfileData } from '../types.js';
 import { batchLoop } from './batch-loop.js';
 import { dominantOp } from './dominant-op.js';
 import { gpuCrossover } from './gpu-crossover.js';
-import { dispatchCostMs } from './measure.js';
+import { copyMsPerByte, dispatchCostMs } from './measure.js';
+import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
 import { sourceLines } from './source.js';
 import { tinyOps } from './tiny-ops.js';
@@ -18,13 +19,13 @@ import type { Recommendation, Rule, RuleInput } from './types.js';
 export type { Recommendation, Fix, Priority, Rule, RuleInput } from './types.js';
 
 /** Every rule, in the order their findings are listed at equal priority. */
-export const RULES: readonly Rule[] = [batchLoop, momentsRule, dominantOp, tinyOps, gpuCrossover, transfers];
+export const RULES: readonly Rule[] = [batchLoop, momentsRule, dominantOp, tinyOps, gpuCrossover, transfers, freshReads];
 
 const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 
 /** Runs the rules. `overrides` replaces measured inputs (tests use it for determinism). */
 export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<RuleInput> = {}): Recommendation[] {
-  const input: RuleInput = { data, agg, dispatchCostMs, source: sourceLines, calibration: getCalibration(), ...overrides };
+  const input: RuleInput = { data, agg, dispatchCostMs, copyMsPerByte, source: sourceLines, calibration: getCalibration(), ...overrides };
   const seen = new Set<string>();
   return RULES.flatMap((r) => r(input))
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))

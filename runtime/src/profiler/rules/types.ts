@@ -44,6 +44,8 @@ export interface RuleInput {
   readonly agg: Aggregate;
   /** Measured fixed cost of one dispatch on a backend, ms; null for GPU backends, which have no such figure (see measure.ts). */
   readonly dispatchCostMs: (backend: string) => number | null;
+  /** Measured cost of copying one byte into an existing array, ms (measure.ts). */
+  readonly copyMsPerByte: () => number;
   /** Lines of a source file (0-based array), or null when unreadable. */
   readonly source: (file: string) => string[] | null;
   readonly calibration: GpuCalibration | null;
