@@ -9,8 +9,8 @@ import { DEBUG_TYPE, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug
 import { exportReport } from './export/export-command.js';
 import type { ExportFormat } from './export/formats.js';
 import { FlamePanel } from './flame-panel.js';
-import { baselineOf, compareBaseline } from '../../runtime/src/profiler/baseline.js';
-import type { ProfileReport } from '../../runtime/src/profiler/report.js';
+import { baselineOf, compareBaseline } from 'corepy/baseline';
+import type { ProfileReport } from 'corepy/contract';
 import { loadRun, saveRun } from './persistence.js';
 import type { RunSnapshot } from './profile-store.js';
 import { explainRecommendation } from './recs/explain.js';
@@ -98,7 +98,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
       return false;
     }
     await saveRun(ctx.extCtx, 'baseline', run);
-    void vscode.window.showInformationMessage(`Corepy: saved ${path.basename(run.program)} (${run.totalMs.toFixed(1)} ms) as the baseline.`);
+    void vscode.window.showInformationMessage(`Corepy: saved ${path.basename(run.program)} (${run.opTimeMs.toFixed(1)} ms op time) as the baseline.`);
     return true;
   },
   'corepy.compareWithBaseline': (ctx) => async () => {
@@ -108,7 +108,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
       void vscode.window.showInformationMessage(base ? 'Corepy: no current run to compare.' : 'Corepy: no baseline saved yet ("Corepy: Save Baseline").');
       return undefined;
     }
-    const opMs = (r: RunSnapshot): number => r.sites.reduce((a, s) => a + s.totalMs, 0);
+    const opMs = (r: RunSnapshot): number => r.opTimeMs;
     const ratio = opMs(base) > 0 ? opMs(run) / opMs(base) : 1;
     if (!isReport(base.report) || !isReport(run.report)) {
       void vscode.window.showWarningMessage('Corepy: comparing with a baseline needs two complete runs (one of them ended before its report).');

@@ -9,7 +9,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import type { FlameProfile } from '../../runtime/src/profiler/flame-model.js';
+import type { FlameProfile } from 'corepy/contract';
 import { flamePanelHtml } from '../../webview/src/panel-html.js';
 import { isFromWebview, type FlameSettings, type FromWebview, type ToWebview } from '../../webview/src/protocol.js';
 

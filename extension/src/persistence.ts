@@ -16,9 +16,21 @@ function slotUri(ext: vscode.ExtensionContext, slot: SlotName): vscode.Uri {
   return vscode.Uri.joinPath(storageDir(ext), `${slot}.json`);
 }
 
-function isSnapshot(v: unknown): v is RunSnapshot {
-  return typeof v === 'object' && v !== null && (v as { version?: unknown }).version === 1
-    && Array.isArray((v as { sites?: unknown }).sites) && typeof (v as { program?: unknown }).program === 'string';
+/**
+ * A stored run in the current shape, upgrading version 1 (one `totalMs`: op time while live, wall
+ * time once finished) to version 2 (op and wall time apart); undefined when it is neither.
+ */
+export function upgradeSnapshot(v: unknown): RunSnapshot | undefined {
+  if (typeof v !== 'object' || v === null) return undefined;
+  const o = v as { version?: unknown; sites?: unknown; program?: unknown; totalMs?: unknown; status?: unknown };
+  if (!Array.isArray(o.sites) || typeof o.program !== 'string') return undefined;
+  if (o.version === 2) return v as RunSnapshot;
+  if (o.version !== 1) return undefined;
+  const { totalMs, ...rest } = o;
+  const sites = o.sites as RunSnapshot['sites'];
+  const opTimeMs = sites.reduce((a, s) => a + (typeof s.totalMs === 'number' ? s.totalMs : 0), 0);
+  const wallTimeMs = o.status !== 'running' && typeof totalMs === 'number' ? totalMs : 0;
+  return { ...(rest as Omit<RunSnapshot, 'version' | 'opTimeMs' | 'wallTimeMs'>), version: 2, opTimeMs, wallTimeMs };
 }
 
 export async function saveRun(ext: vscode.ExtensionContext, slot: SlotName, run: RunSnapshot | undefined): Promise<void> {
@@ -31,11 +43,11 @@ export async function saveRun(ext: vscode.ExtensionContext, slot: SlotName, run:
   await vscode.workspace.fs.writeFile(uri, Buffer.from(JSON.stringify(run)));
 }
 
-/** The stored run, or undefined when there is none or it is unreadable (an old format). */
+/** The stored run, or undefined when there is none or it is unreadable (an unknown format). */
 export async function loadRun(ext: vscode.ExtensionContext, slot: SlotName): Promise<RunSnapshot | undefined> {
   try {
     const parsed: unknown = JSON.parse(Buffer.from(await vscode.workspace.fs.readFile(slotUri(ext, slot))).toString('utf8'));
-    return isSnapshot(parsed) ? parsed : undefined;
+    return upgradeSnapshot(parsed);
   } catch {
     return undefined;
   }

@@ -3,11 +3,12 @@
  * diagnostics). Fed by the debug adapter's events; no 'vscode' import so it is unit-testable and
  * serializable (persistence.ts writes {@link RunSnapshot} to the workspace storage).
  *
- * Units: ms; lines 1-based. Site stats are cumulative, so each batch REPLACES the sites.
+ * Units: ms; lines 1-based. Site stats are cumulative, so each batch REPLACES the sites. Every
+ * time and share here is op time (the sum of op durations; see the contract's site-stats.ts)
+ * except {@link RunSnapshot.wallTimeMs}.
  */
 import { fileURLToPath } from 'node:url';
-import type { FlameProfile } from '../../runtime/src/profiler/flame-model.js';
-import type { SiteStats } from '../../runtime/src/profiler/ipc-protocol.js';
+import { shareOf, type FlameProfile, type ProfileReport, type SiteStats } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
 
@@ -15,20 +16,23 @@ export type RunStatus = 'running' | 'finished' | 'partial';
 
 /** Everything known about one run; plain JSON. */
 export interface RunSnapshot {
-  readonly version: 1;
+  /** 2: op and wall time apart (1 had one `totalMs`; persistence.ts upgrades it). */
+  readonly version: 2;
   /** Absolute path of the profiled script. */
   readonly program: string;
   /** Start, ms since the epoch. */
   readonly startedAt: number;
   readonly status: RunStatus;
   readonly exitCode: number | null;
-  /** Wall time profiled, ms. */
-  readonly totalMs: number;
+  /** Op time: the sum of op durations so far, ms (= the sum of `sites[].totalMs`). */
+  readonly opTimeMs: number;
+  /** Wall time profiled so far, ms. */
+  readonly wallTimeMs: number;
   readonly sites: readonly SiteStats[];
   readonly recommendations: readonly Recommendation[];
   readonly flame: FlameProfile | null;
   /** The runtime's JSON report (`profileReport({ format: 'json' })`), null until/unless it arrives. */
-  readonly report: unknown;
+  readonly report: ProfileReport | null;
   readonly droppedEvents: number;
 }
 
@@ -49,7 +53,7 @@ export interface LineStats {
   readonly line: number;
   readonly totalMs: number;
   readonly count: number;
-  /** This line's share of all op time in the run, 0..1. */
+  /** This line's share of the run's op time ("% of op time"), 0..1. */
   readonly share: number;
   /** Ops sorted by total time, largest first. */
   readonly ops: readonly LineOp[];
@@ -60,9 +64,19 @@ export interface OpTotals {
   readonly op: string;
   readonly count: number;
   readonly totalMs: number;
+  /** Share of the run's op time, 0..1. */
   readonly share: number;
   /** Lines it ran from, hottest first. */
   readonly lines: readonly LineStats[];
+}
+
+/**
+ * Op and wall time of a batch. Op time is summed from the sites (what every per-line share
+ * divides by), so it is right even from a runtime whose batches predate `opTimeMs`.
+ */
+function timesOf(batch: ProfileBatchMessage): { opTimeMs: number; wallTimeMs: number } {
+  const opTimeMs = batch.sites.reduce((a, s) => a + s.totalMs, 0);
+  return { opTimeMs, wallTimeMs: Number.isFinite(batch.wallTimeMs) ? batch.wallTimeMs : 0 };
 }
 
 /** Call-site files may arrive as file:// URLs or paths; views key by path. */
@@ -90,7 +104,7 @@ export class ProfileStore {
   /** A new run replaces the previous one. */
   startRun(program: string, startedAt = Date.now()): void {
     this.set({
-      version: 1, program, startedAt, status: 'running', exitCode: null, totalMs: 0,
+      version: 2, program, startedAt, status: 'running', exitCode: null, opTimeMs: 0, wallTimeMs: 0,
       sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0,
     });
   }
@@ -98,7 +112,7 @@ export class ProfileStore {
   /** A cumulative batch: replaces the sites of the running run. */
   applyBatch(batch: ProfileBatchMessage): void {
     const run = this.snapshot ?? this.placeholder();
-    this.set({ ...run, totalMs: batch.totalMs, sites: batch.sites, droppedEvents: batch.droppedEvents });
+    this.set({ ...run, ...timesOf(batch), sites: batch.sites, droppedEvents: batch.droppedEvents });
   }
 
   /** The end of the run: the report (or, when partial, the last batch) becomes final. */
@@ -109,7 +123,7 @@ export class ProfileStore {
       ...run,
       status: body.partial ? 'partial' : 'finished',
       exitCode: body.exitCode,
-      totalMs: batch?.totalMs ?? run.totalMs,
+      ...(batch ? timesOf(batch) : {}),
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
       recommendations: parseRecommendations(body.recommendations).map((r) => ({
@@ -157,7 +171,7 @@ export class ProfileStore {
     for (const l of all) for (const o of l.ops) byOp.get(o.op)?.lines.push(l);
     return [...byOp.entries()]
       .map(([op, t]) => ({
-        op, count: t.count, totalMs: t.totalMs, share: total > 0 ? t.totalMs / total : 0,
+        op, count: t.count, totalMs: t.totalMs, share: shareOf(t.totalMs, total),
         lines: t.lines.sort((a, b) => b.totalMs - a.totalMs),
       }))
       .sort((a, b) => b.totalMs - a.totalMs);
@@ -171,7 +185,7 @@ export class ProfileStore {
 
   private placeholder(): RunSnapshot {
     return {
-      version: 1, program: '', startedAt: Date.now(), status: 'running', exitCode: null, totalMs: 0,
+      version: 2, program: '', startedAt: Date.now(), status: 'running', exitCode: null, opTimeMs: 0, wallTimeMs: 0,
       sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0,
     };
   }
@@ -212,24 +226,10 @@ export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number
       const totalMs = list.reduce((a, o) => a + o.totalMs, 0);
       m.set(line, {
         file, line, totalMs, count: list.reduce((a, o) => a + o.count, 0),
-        share: total > 0 ? totalMs / total : 0, ops: list,
+        share: shareOf(totalMs, total), ops: list,
       });
     }
     out.set(file, m);
   }
   return out;
-}
-
-/** Formats ms for humans: 3 significant digits, µs below 1 ms. */
-export function formatMs(ms: number): string {
-  if (ms < 1) return `${(ms * 1000).toPrecision(3)} µs`;
-  if (ms < 1000) return `${ms.toPrecision(3)} ms`;
-  return `${(ms / 1000).toPrecision(3)} s`;
-}
-
-/** The CodeLens text of a line: "⏱ 1.24 ms · 35 % · std ×1 · wasm". */
-export function lensTitle(l: LineStats): string {
-  const ops = l.ops.map((o) => `${o.op} ×${o.count}`).join(', ');
-  const backends = [...new Set(l.ops.map((o) => o.backend))].join('/');
-  return `⏱ ${formatMs(l.totalMs)} · ${Math.round(l.share * 100)} % · ${ops} · ${backends}`;
 }

@@ -1,33 +1,15 @@
 /**
- * The recommendation shape the runtime's `getRecommendations()` produces (see the profiler),
- * and a guard that turns the loosely typed IPC payload into it, dropping malformed entries.
- * Lines and columns are 1-based.
+ * Recommendations as the extension keeps them: the contract's {@link ContractRecommendation}
+ * (`corepy/contract`) with a location (the editor can only show located ones), and a guard that
+ * keeps the well-formed entries of a payload that crossed a process boundary from a runtime that
+ * may be another version. Lines and columns are 1-based.
  */
+import type { FixRange, Priority, Recommendation as ContractRecommendation, SourceLocation } from 'corepy/contract';
 
-export type Priority = 'HIGH' | 'MEDIUM' | 'LOW';
+export type { Fix, FixRange, Priority } from 'corepy/contract';
 
-/** A 1-based, end-exclusive source range. */
-export interface FixRange {
-  readonly startLine: number;
-  readonly startColumn: number;
-  readonly endLine: number;
-  readonly endColumn: number;
-}
-
-export interface Recommendation {
-  readonly id: string;
-  readonly priority: Priority;
-  readonly title: string;
-  readonly description: string;
-  /** Measured speed-up factor (×). */
-  readonly estimatedSpeedup: number;
-  readonly codeExample: { readonly before: string; readonly after: string };
-  readonly location: { readonly file: string; readonly line: number; readonly column: number };
-  /** Free-form measured facts behind the recommendation. */
-  readonly evidence: unknown;
-  /** A mechanical rewrite, when one exists. */
-  readonly fix?: { readonly range: FixRange; readonly replacement: string };
-}
+/** A recommendation with a source location. */
+export type Recommendation = ContractRecommendation & { readonly location: SourceLocation };
 
 function isObj(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;
@@ -39,7 +21,13 @@ function isRange(v: unknown): v is FixRange {
   return isObj(v) && isNum(v.startLine) && isNum(v.startColumn) && isNum(v.endLine) && isNum(v.endColumn);
 }
 
-/** Keeps the well-formed recommendations of an untrusted payload. */
+/** Evidence values the contract allows (numbers and strings); anything else is dropped. */
+function evidenceOf(v: unknown): Readonly<Record<string, number | string>> {
+  if (!isObj(v)) return {};
+  return Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'number' || typeof x === 'string')) as Record<string, number | string>;
+}
+
+/** Keeps the well-formed, located recommendations of an untrusted payload. */
 export function parseRecommendations(payload: unknown): Recommendation[] {
   if (!Array.isArray(payload)) return [];
   const out: Recommendation[] = [];
@@ -53,13 +41,15 @@ export function parseRecommendations(payload: unknown): Recommendation[] {
       ? { range: r.fix.range, replacement: r.fix.replacement } : undefined;
     out.push({
       id: typeof r.id === 'string' ? r.id : `${loc.file}:${loc.line}:${r.title}`,
+      rule: typeof r.rule === 'string' ? r.rule : '',
       priority,
       title: r.title,
       description: typeof r.description === 'string' ? r.description : '',
       estimatedSpeedup: isNum(r.estimatedSpeedup) ? r.estimatedSpeedup : 1,
+      speedupBasis: typeof r.speedupBasis === 'string' ? r.speedupBasis : '',
       codeExample: { before: typeof ex.before === 'string' ? ex.before : '', after: typeof ex.after === 'string' ? ex.after : '' },
       location: { file: loc.file, line: loc.line, column: isNum(loc.column) ? loc.column : 1 },
-      evidence: r.evidence,
+      evidence: evidenceOf(r.evidence),
       ...(fix ? { fix } : {}),
     });
   }

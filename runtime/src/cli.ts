@@ -11,16 +11,15 @@ import { resolve } from 'node:path';
 import { constants } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { profiledNodeArgs } from './launch.js';
-import { EXPORT_FORMATS, formatFromPath, writeExport } from './export/index.js';
+import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
 import { compareBaseline, readBaseline, writeBaseline } from './profiler/baseline.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
-import type { FlameProfile } from './profiler/flame-model.js';
-import type { ProfileIpcMessage } from './profiler/ipc-protocol.js';
-import type { ProfileReport } from './profiler/report.js';
-import type { CallSiteMode } from './profiler/types.js';
+import type { FlameProfile } from './contract/flame.js';
+import type { ProfileIpcMessage } from './contract/ipc.js';
+import type { ProfileReport } from './contract/report.js';
+import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { VERSION } from './profiler/version.js';
 
-const FORMATS = ['text', 'markdown', ...EXPORT_FORMATS] as const;
 const fromSource = import.meta.url.endsWith('.ts');
 
 interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number }
@@ -40,7 +39,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<{
     const child = fork(script, args, { execArgv, env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     let report: ProfileReport | null = null, flame: FlameProfile | null = null;
     child.on('message', (m: ProfileIpcMessage) => {
-      if (m && m.type === 'corepyReport') { report = m.report as ProfileReport; flame = m.flame; }
+      if (m && m.type === 'corepyReport') { report = m.report; flame = m.flame; }
     });
     child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); done({ code: 2, report, flame }); });
     child.on('exit', (code, signal) => done({ code: code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), report, flame }));
@@ -50,7 +49,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<{
 async function profileCommand(script: string, args: string[], o: ProfileOptions): Promise<number> {
   const path = resolve(script);
   if (!existsSync(path)) { process.stderr.write(`corepy: script not found: ${script}\n`); return 2; }
-  const format = o.format ?? (o.out ? formatFromPath(o.out) ?? 'json' : 'text');
+  const format = (o.format ?? (o.out ? formatFromPath(o.out) ?? 'json' : 'text')) as ExportFormat;
   if (!(FORMATS as readonly string[]).includes(format)) { process.stderr.write(`corepy: unknown format '${format}'; allowed: ${FORMATS.join(', ')}\n`); return 2; }
   const baseline = o.baseline ? (() => { try { return readBaseline(o.baseline!); } catch (e) { return e as Error; } })() : null;
   if (baseline instanceof Error) { process.stderr.write(`corepy: ${baseline.message}\n`); return 2; }
@@ -65,14 +64,9 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   else if (format === 'json' && toStdout) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   else process.stdout.write(renderText(report) + '\n');
   if (!toStdout) {
-    const out = o.out ?? `corepy-profile.${format === 'chrome' ? 'trace.json' : format === 'speedscope' ? 'speedscope.json' : format}`;
+    const out = o.out ?? exportFileName('corepy-profile', format);
     try {
-      if (format === 'text' || format === 'markdown') {
-        const { writeFileSync } = await import('node:fs');
-        writeFileSync(out, (format === 'text' ? renderText(report, { color: false }) : renderMarkdown(report)) + '\n');
-      } else {
-        writeExport(out, { report, flame }, format);
-      }
+      writeExport(out, { report, flame }, format);
       process.stdout.write(`Wrote ${format} export to ${out}\n`);
     } catch (e) {
       process.stderr.write(`corepy: ${(e as Error).message}\n`);
@@ -110,12 +104,12 @@ program.command('profile')
   .argument('<script>', 'script to run (.js, .mjs, .ts, .mts)')
   .argument('[args...]', 'arguments passed to the script')
   .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension)').choices(FORMATS as unknown as string[]))
-  .option('-o, --out <path>', 'write the export here (.json, .csv, .trace.json, .speedscope.json, .folded, .html)')
-  .addOption(new Option('-b, --backend <backend>', 'backend for new tensors').choices(['wasm', 'webgpu', 'js']))
+  .option('-o, --out <path>', `write the export here (${EXPORT_REGISTRY.flatMap((f) => f.extensions.map((e) => `.${e}`)).join(', ')})`)
+  .addOption(new Option('-b, --backend <backend>', 'backend for new tensors').choices([...BACKENDS]))
   .option('--baseline <path>', 'compare with this baseline; exit 1 on a regression')
   .option('--save-baseline <path>', 'save this run as a baseline')
   .option('--tolerance <ratio>', 'relative change treated as noise in the baseline comparison, ≥ 0 (default 0.1)', numberArg('--tolerance', 0, false))
-  .addOption(new Option('--call-sites <mode>', 'call-site capture').choices(['all', 'sampled', 'off']))
+  .addOption(new Option('--call-sites <mode>', 'call-site capture').choices([...CALL_SITE_MODES]))
   .option('--sample-every <n>', 'mean call-site sampling period in ops with --call-sites sampled, integer ≥ 1', numberArg('--sample-every', 1, true))
   .addHelpText('after', '\nExit status: the script\'s own if it failed (the partial report is still printed), 1 on a baseline regression, 2 on bad usage.\n' +
     'Examples:\n  corepy profile train.ts\n  corepy profile pipeline.js --format chrome --out trace.json\n  corepy profile bench.ts --baseline base.json')

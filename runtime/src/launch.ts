@@ -6,7 +6,7 @@
  *
  * Pure: no file system, no `import.meta`, so it bundles into the extension's CommonJS build.
  */
-import type { CallSiteMode } from './profiler/types.js';
+import type { CallSiteMode } from './contract/names.js';
 
 /** Options of {@link profiledNodeArgs}. */
 export interface ProfiledNodeOptions {

@@ -9,8 +9,7 @@ export type DType = 'float32' | 'int32' | 'bool';
 /** Where a tensor's memory lives. */
 export type Device = 'cpu' | 'gpu';
 
-/** A registered compute backend. `js` is the reference every other backend is tested against. */
-export type BackendName = 'js' | 'wasm' | 'webgpu';
+export { BACKENDS, type BackendName } from './contract/names.js';
 
 /** Host array type for each dtype. */
 export type DataArray = Float32Array | Int32Array | Uint8Array;
@@ -20,9 +19,6 @@ export const DTYPES: readonly DType[] = ['float32', 'int32', 'bool'];
 
 /** Every accepted device. */
 export const DEVICES: readonly Device[] = ['cpu', 'gpu'];
-
-/** Every backend name. */
-export const BACKENDS: readonly BackendName[] = ['js', 'wasm', 'webgpu'];
 
 /** Size of one element in bytes. */
 export const BYTES_PER_ELEMENT: Readonly<Record<DType, number>> = { float32: 4, int32: 4, bool: 1 };

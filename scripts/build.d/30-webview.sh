@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Flame-graph webview: type-checks webview/ and bundles it twice with esbuild:
 #   out/webview/flame.js             the VS Code panel script (extension/src/flame-panel.ts loads it)
-#   runtime/assets/flame-report.js   a standalone IIFE that runtime/src/export/html.ts inlines
+#   runtime/assets/flame-report.js   a standalone IIFE that runtime/src/export/html.ts inlines (read by export/assets.ts)
 # Quiet and skipped when no input changed since the last build.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 panel=out/webview/flame.js
 report=runtime/assets/flame-report.js
 stamp=out/webview/.build-stamp
-want="$( { find webview/src runtime/src/profiler/flame-model.ts -type f -print0 | sort -z | xargs -0 sha256sum;
+want="$( { find webview/src runtime/src/contract -type f -print0 | sort -z | xargs -0 sha256sum;
   cat webview/tsconfig.json node_modules/@vscode-elements/elements/package.json scripts/build.d/30-webview.sh; } | sha256sum | cut -c1-16)"
 if [ -f "$panel" ] && [ -f "$report" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then exit 0; fi
 log "building webview"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# Bundles the VS Code extension (CJS, `vscode` external) and the standalone debug adapter with
-# esbuild into extension/dist/. Skips the work when no input changed since the last build.
+# Type-checks and bundles the VS Code extension (CJS, `vscode` external) and the standalone debug
+# adapter with esbuild into extension/dist/. Skips the work when none of the files the bundles
+# really read changed since the last build: the list comes from esbuild's metafile
+# (extension/dist/meta.json, hashed by extension/bundle-inputs.mjs), not from a hand-kept list.
 source "$(dirname "$0")/../lib.sh"
 cd "$ROOT"
 out=extension/dist
 stamp="$out/.build-stamp"
-want="$(find extension/src runtime/src/profiler runtime/src/export runtime/src/launch.ts webview/src -type f -name '*.ts' -print0 2>/dev/null | sort -z | xargs -0 cat | cat - extension/esbuild.mjs | sha256sum | cut -c1-16)"
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$out/extension.js" ] && [ -f "$out/adapter.js" ]; then exit 0; fi
+want="$(node extension/bundle-inputs.mjs)"
+if [ "$want" != none ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -f "$out/extension.js" ] && [ -f "$out/adapter.js" ]; then exit 0; fi
 log "building extension"
+tsc -p extension/tsconfig.json
 node extension/esbuild.mjs
-echo "$want" > "$stamp"
+node extension/bundle-inputs.mjs > "$stamp"

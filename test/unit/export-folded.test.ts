@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { parseFolded, toFolded } from '../../runtime/src/export/folded.js';
 import type { ExportInput } from '../../runtime/src/export/types.js';
-import type { FlameProfile } from '../../runtime/src/profiler/flame-model.js';
+import type { FlameProfile } from '../../runtime/src/contract/flame.js';
 
 /** The definition, quadratic in depth: the oracle. */
 function naive(flame: FlameProfile): Map<string, number> {

@@ -3,13 +3,14 @@
  * runtime/src/export/html.ts. The profile (and optional compare profile) are embedded as JSON in
  * <script type="application/json"> elements; nothing is fetched, so the file works from file://.
  */
+import { HTML_REPORT_IDS } from 'corepy/contract';
 import { App } from './app.js';
 import { standaloneHost } from './host.js';
 
 /** Id of the embedded profile element; html.ts writes it. */
-export const PROFILE_ELEMENT_ID = 'corepy-profile';
+export const PROFILE_ELEMENT_ID = HTML_REPORT_IDS.profile;
 /** Id of the embedded compare profile element (absent when there is none). */
-export const COMPARE_ELEMENT_ID = 'corepy-compare';
+export const COMPARE_ELEMENT_ID = HTML_REPORT_IDS.compare;
 
 function readJson(id: string): { ok: true; value: unknown } | { ok: false; error: string } | null {
   const el = document.getElementById(id);

@@ -2,11 +2,12 @@
  * Step 1 of model → layout → render: validate a FlameProfile that arrived as untrusted JSON and
  * derive what every view needs (self time, interned call paths). Pure; no DOM.
  */
+import { SliceKind } from 'corepy/contract';
 import type { FlameProfile } from './protocol.js';
 
-/** Slice kinds from runtime/src/profiler/flame-model.ts (a const enum, so restated here). */
-export const KIND_CONTEXT = 0;
-export const KIND_GPU = 3;
+/** Slice kinds of the contract's flame model, under the names this folder uses. */
+export const KIND_CONTEXT = SliceKind.Context;
+export const KIND_GPU = SliceKind.Gpu;
 
 /** A validated profile plus derived per-slice data. Times in µs, indices 0-based. */
 export interface FlameData {

@@ -3,7 +3,8 @@
  * clicking a header. One DOM row per distinct name (tens), never per frame.
  */
 import { KIND_CONTEXT, KIND_GPU, type FlameData } from './model.js';
-import { fmtMs, fmtPct } from './tooltip.js';
+import { percentLabel, shareOf } from 'corepy/contract';
+import { fmtMs } from './tooltip.js';
 
 /** One row: times in µs. */
 export interface OpRow {
@@ -75,7 +76,7 @@ export function renderOpsTable(
     tr.tabIndex = 0;
     tr.insertCell().textContent = r.name;
     tr.insertCell().textContent = String(r.count);
-    tr.insertCell().textContent = `${fmtMs(r.selfUs)} (${fmtPct(r.selfUs / profileUs)})`;
+    tr.insertCell().textContent = `${fmtMs(r.selfUs)} (${percentLabel(shareOf(r.selfUs, profileUs), 'wall')})`;
     tr.insertCell().textContent = fmtMs(r.totalUs);
     tr.addEventListener('click', () => onPick(r.name));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(r.name); });

@@ -6,7 +6,7 @@
  *
  * This file has no DOM and no 'vscode' dependency so both worlds can import it.
  */
-import type { FlameProfile } from '../../runtime/src/profiler/flame-model.js';
+import type { FlameProfile } from 'corepy/contract';
 
 export type { FlameProfile };
 

@@ -2,7 +2,7 @@
  * Text shown for a hovered frame, and the number formatting shared by the UI. Pure: returns
  * lines; the view puts them in the tooltip element with textContent (labels are untrusted).
  */
-import type { FlameProfile } from './protocol.js';
+import { percentLabel, shareOf, type FlameProfile } from 'corepy/contract';
 import type { FlameLayout } from './layout.js';
 import type { PathDiff } from './compare.js';
 
@@ -25,7 +25,8 @@ export function shortFile(file: string): string {
 const KIND_NAMES = ['context', 'function', 'op', 'gpu'];
 
 /**
- * Tooltip lines for frame `f`: op name, self/total time in ms with % of the profile, count,
+ * Tooltip lines for frame `f`: op name, self/total time in ms with % of wall time (the profile's
+ * timeline, not the editor views' op time), count,
  * backend, file:line, and the change against the compare profile when one is shown.
  */
 export function tooltipLines(
@@ -35,7 +36,7 @@ export function tooltipLines(
   const backend = L.backend[f] === -2 ? 'mixed' : L.backend[f] >= 0 ? s[L.backend[f]] : '—';
   const lines = [
     `${s[L.name[f]]} (${KIND_NAMES[L.kind[f]] ?? 'slice'})`,
-    `self ${fmtMs(L.self[f])} · total ${fmtMs(L.w[f])} (${fmtPct(L.w[f] / L.totalUs)})`,
+    `self ${fmtMs(L.self[f])} · total ${fmtMs(L.w[f])} (${percentLabel(shareOf(L.w[f], L.totalUs), 'wall')})`,
     `count ${L.count[f]} · backend ${backend}`,
   ];
   const loc = L.location[f] >= 0 ? profile.locations[L.location[f]] : undefined;

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { profiledNodeArgs } from '../../../runtime/src/launch.js';
+import { profiledNodeArgs } from 'corepy/launch';
 import type { ProcessSpec } from './profiled-process.js';
 import type { CorepyLaunchArguments } from './protocol.js';
 import { isTypeScript, resolveRuntime, resolveTsx, type ResolvedRuntime } from './resolve-runtime.js';

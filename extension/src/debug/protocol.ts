@@ -2,15 +2,15 @@
  * What the `corepy` debug adapter adds to the Debug Adapter Protocol: its launch attributes and
  * its custom events. Both the adapter (no 'vscode' import) and the extension import this file.
  *
- * Units follow runtime/src/profiler/ipc-protocol.ts: ms, bytes, 1-based line/column.
+ * Units follow the contract (`corepy/contract`, runtime/src/contract/ipc.ts): ms, bytes, 1-based line/column.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { ProfileBatchMessage, ProfileReportMessage } from '../../../runtime/src/profiler/ipc-protocol.js';
+import type { BackendName, CallSiteMode, ProfileBatchMessage, ProfileReportMessage } from 'corepy/contract';
 
 export type { ProfileBatchMessage, ProfileReportMessage };
 
 /** Backends the runtime offers (`COREPY_BACKEND`). */
-export type BackendChoice = 'wasm' | 'webgpu' | 'js';
+export type BackendChoice = BackendName;
 
 /** `launch` attributes of a `corepy` debug configuration (mirrors package.json `debuggers`). */
 export interface CorepyLaunchArguments extends DebugProtocol.LaunchRequestArguments {
@@ -30,7 +30,7 @@ export interface CorepyLaunchArguments extends DebugProtocol.LaunchRequestArgume
    * Call-site capture (`COREPY_CALL_SITES`: all | sampled | off); per-line timings need it.
    * true = the runtime's default ('sampled'), false = 'off'. Default: 'sampled'.
    */
-  callSites?: boolean | 'all' | 'sampled' | 'off';
+  callSites?: boolean | CallSiteMode;
   /** Node executable; default `node` on PATH. */
   runtimeExecutable?: string;
   /**

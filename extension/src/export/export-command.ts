@@ -2,44 +2,33 @@
  * "Corepy: Export Report…": quick pick a format → save dialog → write → "Open" / "Reveal".
  * Tests (and scripts) pass `(format, targetPath)` to skip both dialogs.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import * as vscode from 'vscode';
+import type { ExportAssets } from 'corepy/export';
 import type { Ctx } from '../ctx.js';
-import type { ExportInput } from '../../../runtime/src/export/types.js';
 import type { RunSnapshot } from '../profile-store.js';
-import { FORMATS, PARTIAL_RUN_MESSAGE, type ExportFormat } from './formats.js';
-
-// A real dynamic import: esbuild would turn `import()` into `require()` in a CJS bundle, and the
-// runtime is ESM.
-const importEsm = new Function('u', 'return import(u)') as (url: string) => Promise<unknown>;
+import { FORMATS, PARTIAL_RUN_MESSAGE, exportInput, type ExportFormat } from './formats.js';
 
 /**
- * runtime/src/export/html.ts from the runtime shipped inside the extension — never the
- * workspace's node_modules/corepy, which would run workspace code in the extension host (and
- * exports are allowed in untrusted workspaces).
+ * The flame-graph renderer of the runtime shipped inside the extension — never the workspace's
+ * node_modules/corepy, whose files are workspace content (and exports are allowed in untrusted
+ * workspaces).
  */
-async function renderHtml(ctx: Ctx, input: ExportInput): Promise<string> {
-  const file = path.join(ctx.extCtx.extensionPath, 'runtime', 'dist', 'export', 'html.js');
-  const mod = (await importEsm(pathToFileURL(file).href)) as { renderHtmlReport?: (flame: ExportInput['flame'], o: { title?: string }) => string };
-  if (typeof mod.renderHtmlReport !== 'function') throw new Error(`${file} has no renderHtmlReport`);
-  return mod.renderHtmlReport(input.flame, { title: input.flame.title });
+function assets(ctx: Ctx): ExportAssets {
+  return { flameRenderer: () => readFileSync(path.join(ctx.extCtx.extensionPath, 'runtime', 'assets', 'flame-report.js'), 'utf8') };
 }
 
-/** Renders `run` as `format` with the runtime's exporters (formats.ts). */
-async function render(ctx: Ctx, run: RunSnapshot, format: ExportFormat): Promise<string> {
+/** Renders `run` as `format` with the runtime's export registry. */
+function render(ctx: Ctx, run: RunSnapshot, format: ExportFormat): string {
   const info = FORMATS.find((f) => f.id === format);
-  if (!info) throw new Error(`unknown export format "${format}"`);
-  return info.render(run, stamp(ctx), (input) => renderHtml(ctx, input));
-}
-
-function stamp(ctx: Ctx): string {
-  return `corepy-profiler ${String((ctx.extCtx.extension.packageJSON as { version?: unknown }).version ?? '?')}`;
+  if (!info) throw new Error(`unknown export format "${format}"; allowed: ${FORMATS.map((f) => f.id).join(', ')}`);
+  return info.render(exportInput(run), assets(ctx));
 }
 
 /** Writes `run` as `format` to `target`; returns the file written. */
 export async function writeExport(ctx: Ctx, run: RunSnapshot, format: ExportFormat, target: vscode.Uri): Promise<vscode.Uri> {
-  const text = await render(ctx, run, format);
+  const text = render(ctx, run, format);
   await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
   ctx.log.info(`exported ${format} to ${target.fsPath}`);
   return target;
@@ -53,16 +42,16 @@ export async function exportReport(ctx: Ctx, format?: ExportFormat, targetPath?:
     return undefined;
   }
   const info = format ? FORMATS.find((f) => f.id === format)
-    : (await vscode.window.showQuickPick(FORMATS.map((f) => ({ label: f.label, description: `.${f.extension}`, f })),
+    : (await vscode.window.showQuickPick(FORMATS.map((f) => ({ label: f.label, description: f.extensions.map((e) => `.${e}`).join(' '), f })),
       { title: 'Corepy: Export Report', placeHolder: 'Format' }))?.f;
   if (!info) return undefined;
-  if (info.needsReport && (run.report === null || run.flame === null)) {
+  if (run.report === null || run.flame === null) {
     void vscode.window.showWarningMessage(`Corepy: cannot export ${info.label}: ${PARTIAL_RUN_MESSAGE}.`);
     return undefined;
   }
-  const base = path.join(path.dirname(run.program), `${path.basename(run.program).replace(/\.[^.]+$/, '')}.profile.${info.extension}`);
+  const base = path.join(path.dirname(run.program), `${path.basename(run.program).replace(/\.[^.]+$/, '')}.profile.${info.extensions[0]}`);
   const target = targetPath ? vscode.Uri.file(targetPath)
-    : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(base), filters: { [info.label]: [info.extension.split('.').pop()!] } });
+    : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(base), filters: { [info.label]: [...new Set(info.extensions.map((e) => e.split('.').pop()!))] } });
   if (!target) return undefined;
   try {
     await writeExport(ctx, run, info.id, target);

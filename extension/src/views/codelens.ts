@@ -1,7 +1,7 @@
-/** CodeLens above each line that ran tensor ops: "⏱ 1.24 ms · 35 % · std ×1 · wasm". */
+/** CodeLens above each line that ran tensor ops: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm". */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { lensTitle } from '../profile-store.js';
+import { lensTitle } from './labels.js';
 
 export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector): void {
   const changed = new vscode.EventEmitter<void>();
@@ -18,7 +18,7 @@ export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector): v
         .filter((l) => l.line <= doc.lineCount)
         .map((l) => new vscode.CodeLens(doc.lineAt(l.line - 1).range, {
           title: lensTitle(l),
-          tooltip: 'Corepy: time spent in tensor ops on this line (share of all op time). Click for the flame graph.',
+          tooltip: 'Corepy: op time on this line (time inside tensor ops) and its share of the run\'s op time. Click for the flame graph.',
           command: 'corepy.showFlameGraph',
         }));
     },

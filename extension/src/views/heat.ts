@@ -4,7 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { formatMs, type LineStats } from '../profile-store.js';
+import type { LineStats } from '../profile-store.js';
+import { hoverText } from './labels.js';
 
 /** Bucket lower bounds (share of op time) and their contributed colour ids. */
 const LEVELS: readonly { min: number; color: string }[] = [
@@ -16,12 +17,7 @@ const LEVELS: readonly { min: number; color: string }[] = [
 
 /** Hover markdown: one row per op that ran on the line. */
 export function hoverMarkdown(l: LineStats): vscode.MarkdownString {
-  const md = new vscode.MarkdownString(`**Corepy** — ${formatMs(l.totalMs)} on this line (${(l.share * 100).toFixed(1)} % of op time)\n\n`);
-  md.appendMarkdown('| op | count | avg | min | max | backend | bytes |\n|---|---:|---:|---:|---:|---|---:|\n');
-  for (const o of l.ops) {
-    md.appendMarkdown(`| ${o.op} | ${o.count} | ${formatMs(o.totalMs / o.count)} | ${formatMs(o.minMs)} | ${formatMs(o.maxMs)} | ${o.backend} | ${o.bytes.toLocaleString('en-US')} |\n`);
-  }
-  return md;
+  return new vscode.MarkdownString(hoverText(l));
 }
 
 export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void {

@@ -2,7 +2,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { formatMs, type LineStats, type OpTotals } from '../profile-store.js';
+import type { LineStats, OpTotals } from '../profile-store.js';
+import { hotLineDescription, hotOpDescription } from './labels.js';
 
 /** One row of the tree: an op, or a line it ran from. */
 export type HotOpsNode = { kind: 'op'; op: OpTotals } | { kind: 'line'; line: LineStats; op: string };
@@ -24,14 +25,13 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
   getTreeItem(node: HotOpsNode): vscode.TreeItem {
     if (node.kind === 'op') {
       const item = new vscode.TreeItem(node.op.op, vscode.TreeItemCollapsibleState.Collapsed);
-      item.description = `${formatMs(node.op.totalMs)} · ${Math.round(node.op.share * 100)} % · ×${node.op.count}`;
+      item.description = hotOpDescription(node.op);
       item.iconPath = new vscode.ThemeIcon('flame');
       return item;
     }
     const l = node.line;
-    const op = l.ops.find((o) => o.op === node.op);
     const item = new vscode.TreeItem(`${path.basename(l.file)}:${l.line}`, vscode.TreeItemCollapsibleState.None);
-    item.description = op ? `${formatMs(op.totalMs)} · ×${op.count}` : '';
+    item.description = hotLineDescription(l, node.op);
     item.tooltip = l.file;
     item.command = {
       command: 'vscode.open', title: 'Open',

@@ -3,44 +3,27 @@
  * run's summary (click: Show Flame Graph), also for a run restored from the last session. Hidden
  * when there is no profile.
  */
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { formatMs, type RunSnapshot } from '../profile-store.js';
+import { statusFor, statusTooltip, type StatusView } from './labels.js';
 
-/** What the item currently shows (read by tests through the extension's API). */
-export interface StatusView {
-  readonly visible: boolean;
-  readonly text: string;
-  readonly command: string | undefined;
-}
-
-/** Text and command for `run`; undefined hides the item. */
-export function statusFor(run: RunSnapshot | undefined): StatusView | undefined {
-  if (run === undefined) return undefined;
-  const ops = run.sites.reduce((a, s) => a + s.count, 0);
-  const file = path.basename(run.program);
-  if (run.status === 'running') {
-    return { visible: true, text: `$(pulse) corepy: ${file} · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'corepy.stop' };
-  }
-  const ended = run.status === 'partial' ? ' (partial)' : '';
-  return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'corepy.showFlameGraph' };
-}
+export type { StatusView };
 
 export function registerStatus(ctx: Ctx): () => StatusView {
   const item = ctx.push(vscode.window.createStatusBarItem('corepy.status', vscode.StatusBarAlignment.Left, 10));
   item.name = 'Corepy Profiler';
   let shown: StatusView = { visible: false, text: '', command: undefined };
   const update = (): void => {
-    const s = statusFor(ctx.store.run);
-    if (s === undefined) {
+    const run = ctx.store.run;
+    const s = statusFor(run);
+    if (s === undefined || run === undefined) {
       item.hide();
       shown = { visible: false, text: '', command: undefined };
       return;
     }
     item.text = s.text;
     item.command = s.command;
-    item.tooltip = s.command === 'corepy.stop' ? 'Profiling with corepy. Click to stop.' : 'Last corepy profile. Click for the flame graph.';
+    item.tooltip = statusTooltip(run, s.command);
     item.show();
     shown = s;
   };

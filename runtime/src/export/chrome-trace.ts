@@ -4,7 +4,7 @@
  * naming the process and threads, contexts as enclosing slices (the flame model already nests
  * them properly), and the GPU queue on its own track (tid {@link GPU_TID}).
  */
-import { SliceKind } from '../profiler/flame-model.js';
+import { SliceKind } from '../contract/flame.js';
 import type { ExportInput } from './types.js';
 
 /** tid of the GPU queue track. */

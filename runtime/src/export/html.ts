@@ -1,50 +1,25 @@
 /**
  * Self-contained HTML flame-graph report: one file with the webview's standalone renderer
  * inlined, the profile embedded as JSON, and a CSP that forbids every network request, so it
- * opens from file:// anywhere (mail it, attach it to an issue). Produces a string only; no DOM.
- *
- * The renderer is the IIFE bundle scripts/build.d/30-webview.sh writes to
- * runtime/assets/flame-report.js; it is read from disk relative to this module, which works
- * from runtime/src (tsx) and runtime/dist (compiled) alike since both sit two levels deep.
+ * opens from file:// anywhere (mail it, attach it to an issue). Produces a string only; no DOM,
+ * no file system: the caller passes the renderer (the IIFE bundle scripts/build.d/30-webview.sh
+ * writes to runtime/assets/flame-report.js; see assets.ts), so this module bundles cleanly.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import type { FlameProfile } from '../profiler/flame-model.js';
+import type { FlameProfile } from '../contract/flame.js';
+import { HTML_REPORT_IDS } from '../contract/names.js';
+import { EXPORTER } from '../profiler/version.js';
 
 /** Options for {@link renderHtmlReport}. */
 export interface HtmlReportOptions {
+  /** The standalone renderer script (runtime/assets/flame-report.js), inlined into the page. */
+  readonly renderer: string;
   /** Page title; defaults to the profile's title. */
   readonly title?: string;
   /** A second profile (e.g. a baseline): frames are coloured by self-time change against it. */
   readonly compare?: FlameProfile;
-}
-
-const ASSET_URL = new URL('../../assets/flame-report.js', import.meta.url);
-const PACKAGE_URL = new URL('../../package.json', import.meta.url);
-
-let cachedScript: string | undefined;
-
-/** The bundled renderer; throws a message naming the build step when it has not been built. */
-function rendererScript(): string {
-  if (cachedScript !== undefined) return cachedScript;
-  try {
-    cachedScript = readFileSync(ASSET_URL, 'utf8');
-  } catch (e) {
-    throw new Error(`HTML export needs ${fileURLToPath(ASSET_URL)}; run scripts/build.d/30-webview.sh (or npm run build). ` +
-      `(${e instanceof Error ? e.message : String(e)})`);
-  }
-  return cachedScript;
-}
-
-/** `corepy <version>` from runtime/package.json, for the exporter stamp. */
-export function exporterStamp(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(PACKAGE_URL, 'utf8')) as { version?: unknown };
-    return `corepy ${typeof pkg.version === 'string' ? pkg.version : 'unknown'}`;
-  } catch {
-    return 'corepy unknown';
-  }
+  /** The `exporter` stamp; default `corepy <version>` of this runtime. */
+  readonly exporter?: string;
 }
 
 function escapeHtml(s: string): string {
@@ -69,27 +44,27 @@ function scriptSafeJs(js: string): string {
  * Renders `profile` as one HTML document (UTF-8 string). The page carries
  * `<meta name="exporter" content="corepy <version>">`.
  */
-export function renderHtmlReport(profile: FlameProfile, options: HtmlReportOptions = {}): string {
+export function renderHtmlReport(profile: FlameProfile, options: HtmlReportOptions): string {
   const title = options.title ?? profile.title ?? 'Corepy profile';
-  const js = scriptSafeJs(rendererScript());
+  const js = scriptSafeJs(options.renderer);
   // The CSP pins the one inline script by hash and allows no fetch, image, font or frame source.
   const hash = createHash('sha256').update(js, 'utf8').digest('base64');
   const csp = `default-src 'none'; script-src 'sha256-${hash}'; style-src 'unsafe-inline'; img-src data:`;
   const compare = options.compare === undefined ? ''
-    : `<script type="application/json" id="corepy-compare">${scriptSafeJson(options.compare)}</script>\n`;
+    : `<script type="application/json" id="${HTML_REPORT_IDS.compare}">${scriptSafeJson(options.compare)}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="exporter" content="${escapeHtml(exporterStamp())}">
+<meta name="exporter" content="${escapeHtml(options.exporter ?? EXPORTER)}">
 <meta name="color-scheme" content="light dark">
 <title>${escapeHtml(title)}</title>
 </head>
 <body>
 <noscript>This flame graph report needs JavaScript.</noscript>
-<script type="application/json" id="corepy-profile">${scriptSafeJson(profile)}</script>
+<script type="application/json" id="${HTML_REPORT_IDS.profile}">${scriptSafeJson(profile)}</script>
 ${compare}<script>${js}</script>
 </body>
 </html>

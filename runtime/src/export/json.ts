@@ -2,7 +2,7 @@
  * JSON export: the {@link ProfileReport} as written (it carries `schemaVersion` and the
  * `exporter` stamp), validated on read by {@link parseJsonExport}.
  */
-import { REPORT_SCHEMA_VERSION, type ProfileReport } from '../profiler/report.js';
+import { REPORT_SCHEMA_VERSION, type ProfileReport } from '../contract/report.js';
 import type { ExportInput } from './types.js';
 
 /** The report as pretty JSON. */

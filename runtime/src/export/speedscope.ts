@@ -5,7 +5,7 @@
  * shared and keyed by name + source location. Validated against
  * runtime/schemas/speedscope-file-format.schema.json in the tests.
  */
-import { SliceKind } from '../profiler/flame-model.js';
+import { SliceKind } from '../contract/flame.js';
 import type { ExportInput } from './types.js';
 
 interface Frame { name: string; file?: string; line?: number; col?: number }

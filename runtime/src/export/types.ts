@@ -1,10 +1,10 @@
 /**
  * What every exporter receives: the JSON report (statistics, recommendations) and the flame
- * model (the timeline). Both are plain data, so the CLI can export from what a profiled child
- * process sent over IPC without re-running anything.
+ * model (the timeline). Both are plain data, so the CLI and the VS Code extension can export from
+ * what a profiled child process sent over IPC without re-running anything.
  */
-import type { FlameProfile } from '../profiler/flame-model.js';
-import type { ProfileReport } from '../profiler/report.js';
+import type { FlameProfile } from '../contract/flame.js';
+import type { ProfileReport } from '../contract/report.js';
 
 /** Input of an exporter. */
 export interface ExportInput {
@@ -12,7 +12,24 @@ export interface ExportInput {
   readonly flame: FlameProfile;
 }
 
-/** Every export format. */
-export const EXPORT_FORMATS = ['json', 'csv', 'chrome', 'speedscope', 'folded', 'html'] as const;
-/** An export format name. */
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/**
+ * Files an exporter needs besides its input, supplied by the caller so the exporters stay free of
+ * file-system lookups and bundle cleanly: the Node API/CLI read them from this package
+ * (assets.ts), the extension from the runtime it ships.
+ */
+export interface ExportAssets {
+  /** The standalone flame-graph renderer (runtime/assets/flame-report.js); only the HTML export calls it. */
+  readonly flameRenderer: () => string;
+}
+
+/** One row of the export registry (formats.ts). */
+export interface ExportFormatSpec<Id extends string = string> {
+  /** Name used by `exportProfile({ format })`, `corepy profile --format` and the extension. */
+  readonly id: Id;
+  /** Human name (the extension's quick pick). */
+  readonly label: string;
+  /** File name endings without the dot, the default first (`trace.json` before `json`). */
+  readonly extensions: readonly string[];
+  /** Renders the whole file (UTF-8 text). */
+  readonly render: (input: ExportInput, assets: ExportAssets) => string;
+}

@@ -3,62 +3,12 @@
  * to per-op, per-op × call-site and per-context statistics. Rows keep first-appearance order,
  * which is the order a script issues its ops (the report table reads like the script).
  */
-import type { SourceLocation } from './flame-model.js';
+import type { ContextStats, OpStats, SiteOpStats } from '../contract/report.js';
 import { contextPath } from './context.js';
 import { addSample, emptyStats, mergeStats, stddevOf } from './stats.js';
 import type { CellRow, ContextInfo, ProfileData, ProfileEvent, Stats } from './types.js';
 
-/** Statistics of one op (optionally at one call site). Times in ms, bytes in bytes. */
-export interface OpStats {
-  readonly op: string;
-  /** Backends the op ran on, in first-use order. */
-  readonly backends: string[];
-  readonly count: number;
-  readonly totalMs: number;
-  readonly meanMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly stddevMs: number;
-  /** Share of the total op time, 0–100. */
-  readonly percent: number;
-  readonly bytesRead: number;
-  readonly bytesWritten: number;
-  /** Input elements over all calls. */
-  readonly elements: number;
-  /** GPU execution time reported by timed backends, ms. */
-  readonly gpuMs: number;
-  readonly uploadBytes: number;
-  readonly downloadBytes: number;
-}
-
-/** An op at one call site (`location` null when call sites were off or unsampled). */
-export interface SiteOpStats extends OpStats {
-  readonly site: number;
-  readonly location: SourceLocation | null;
-}
-
-/** Statistics of a named context (all nodes with this name merged). Wall times in ms. */
-export interface ContextStats {
-  readonly name: string;
-  readonly kind: 'context' | 'function';
-  /** Times the context was entered. */
-  readonly count: number;
-  /** Wall time inside the context (spans), ms. */
-  readonly totalTimeMs: number;
-  /** Wall time minus nested contexts/functions, ms. */
-  readonly selfTimeMs: number;
-  readonly meanMs: number;
-  readonly minMs: number;
-  readonly maxMs: number;
-  readonly stddevMs: number;
-  /** Share of the profiled wall time, 0–100. */
-  readonly percent: number;
-  /** Ops issued inside (nested contexts included) and their time, ms. */
-  readonly opCount: number;
-  readonly opTimeMs: number;
-  /** Op time issued directly in this context (not in a nested one), ms. */
-  readonly selfOpTimeMs: number;
-}
+export type { ContextStats, OpStats, SiteOpStats };
 
 /** The full aggregate. */
 export interface Aggregate {

@@ -11,7 +11,7 @@ import { buildReport, type ProfileReport } from './report.js';
 import { compareBaseline, readBaseline, writeBaseline, type BaselineComparison } from './baseline.js';
 import type { Recommendation } from './rules/index.js';
 import { snapshot } from './session.js';
-import type { FlameProfile } from './flame-model.js';
+import type { FlameProfile } from '../contract/flame.js';
 
 /** Options of {@link profileReport}. */
 export interface ReportOptions extends TextOptions {

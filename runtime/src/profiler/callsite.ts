@@ -8,7 +8,7 @@
 import { findSourceMap } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SourceLocation } from './flame-model.js';
+import type { SourceLocation } from '../contract/flame.js';
 
 /** runtime/src or runtime/dist: frames under it belong to corepy, not to the user. */
 const RUNTIME_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;

@@ -4,7 +4,7 @@
  * with concurrent async contexts — is clamped to the parent so the nesting is always proper);
  * GPU intervals go on their own track (kind Gpu, depth 0). Pure.
  */
-import { SliceKind, type FlameProfile, type SourceLocation } from './flame-model.js';
+import { SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import type { ProfileData } from './types.js';
 
 interface Raw { name: string; kind: SliceKind; start: number; end: number; location: SourceLocation | null; backend: string | null; thread: number }

@@ -4,8 +4,8 @@
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from './recorder.js';
-import type { ProfileReport } from './report.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
+import type { ProfileReport } from '../contract/report.js';
 
 /** Rendering options. */
 export interface TextOptions {
@@ -71,7 +71,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
-  out.push(line('└', '┴', '┘'), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms (${r.opCount} ops, wall ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
+  out.push(line('└', '┴', '┘'), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   if (r.recommendations.length > 0) {
     out.push('', 'RECOMMENDATIONS:');
@@ -88,7 +88,7 @@ export function renderMarkdown(r: ProfileReport): string {
   const out = [`# Corepy performance report${r.context ? ` — context \`${r.context}\`` : ''}`, '',
     '| Operation | Count | Avg (ms) | Backend | % Total |', '|---|---:|---:|---|---:|'];
   rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
-  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms (${r.opCount} ops)`, '', overheadLine(r), '', callSiteLine(r));
+  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   if (r.recommendations.length > 0) {
     out.push('', '## Recommendations', '');

@@ -7,7 +7,8 @@
  */
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
-import { IPC_ENV, type ProfileBatchMessage, type ProfileReportMessage, type SiteStats } from './ipc-protocol.js';
+import { IPC_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { batchOf } from '../contract/site-stats.js';
 import { buildReport } from './report.js';
 import { isProfiling, opsRecorded, snapshot } from './session.js';
 
@@ -39,11 +40,7 @@ function send(msg: ProfileBatchMessage | ProfileReportMessage, done?: () => void
 export function makeBatch(): ProfileBatchMessage {
   const data = snapshot(true, { events: false });
   const agg = aggregate(data);
-  const sites: SiteStats[] = agg.sites.map((s) => ({
-    op: s.op, backend: s.backends.join(','), location: s.location, count: s.count, totalMs: s.totalMs,
-    minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytesRead + s.bytesWritten,
-  }));
-  return { type: 'corepyProfile', seq: seq++, totalMs: agg.totalOpMs, sites, droppedEvents: data.droppedEvents };
+  return batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents });
 }
 
 /** The final message: JSON report, recommendations and flame model. */

@@ -14,6 +14,7 @@ import { SiteTable } from './callsite.js';
 import { currentContextId } from './context.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
 import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
@@ -35,9 +36,7 @@ const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: O
  * the capture found. See README.md ("Sampled call sites") for why that estimate is unbiased and
  * where it is not exact.
  */
-export const SAMPLE_FIRST = 32;
-/** Longest mean sampling period of an op whose line does not change, as a multiple of `sampleEvery`. */
-export const MAX_PERIOD_FACTOR = 16;
+export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
 
 /** Per op name: interned id, call-site sampling state, and a one-entry cell cache. */
 interface OpState {

@@ -1,57 +1,17 @@
 /**
  * The JSON report ({@link ProfileReport}, documented by runtime/schemas/profile-report.schema.json)
  * built from a snapshot: aggregate + recommendations + the profiler's own measured overhead.
- * Pure given the snapshot and the rule inputs.
+ * Pure given the snapshot and the rule inputs. The types live in the contract
+ * (runtime/src/contract/report.ts).
  */
-import { aggregate, type ContextStats, type OpStats, type SiteOpStats } from './aggregate.js';
-import { runRules, type Recommendation } from './rules/index.js';
+import { REPORT_SCHEMA_VERSION, type ContextStats, type OpStats, type ProfileReport } from '../contract/report.js';
+import { aggregate } from './aggregate.js';
+import { runRules } from './rules/index.js';
 import type { RuleInput } from './rules/types.js';
-import type { CallSiteMode, ProfileData } from './types.js';
+import type { ProfileData } from './types.js';
 import { EXPORTER } from './version.js';
 
-/** Version of the report's JSON shape; baselines and consumers check it. */
-export const REPORT_SCHEMA_VERSION = 1;
-
-/** The profiler's own cost during this recording. */
-export interface OverheadInfo {
-  /** Measured recorder cost per op (no call site), ns. */
-  readonly perOpNs: number;
-  /** Measured extra cost per call-site capture, ns. */
-  readonly perCaptureNs: number;
-  /** perOpNs × ops + perCaptureNs × captures, ms. */
-  readonly estimatedMs: number;
-  /** estimatedMs as a share of the recorded op time, 0–100. */
-  readonly percentOfOpTime: number;
-}
-
-/** `profileReport({ format: 'json' })`. Times in ms, bytes in bytes. */
-export interface ProfileReport {
-  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
-  /** `corepy <version>`. */
-  readonly exporter: string;
-  /** ISO time the report was made. */
-  readonly generatedAt: string;
-  /** The context the report is restricted to, or null. */
-  readonly context: string | null;
-  /** Sum of op durations, ms. */
-  readonly totalTimeMs: number;
-  /** Profiled wall time, ms. */
-  readonly wallTimeMs: number;
-  readonly opCount: number;
-  /** Raw events overwritten in the ring (statistics stay exact). */
-  readonly droppedEvents: number;
-  readonly callSiteMode: CallSiteMode;
-  readonly sampleEvery: number;
-  readonly threads: number[];
-  readonly overhead: OverheadInfo;
-  /** Per op, in first-use order; `slowest` marks the op with the largest total. */
-  readonly operations: (OpStats & { readonly slowest: boolean })[];
-  /** Per op × call site. */
-  readonly callSites: SiteOpStats[];
-  /** Per context name (Example 4: `report.contexts[name].totalTimeMs`). */
-  readonly contexts: Record<string, ContextStats>;
-  readonly recommendations: Recommendation[];
-}
+export { REPORT_SCHEMA_VERSION, type OverheadInfo, type ProfileReport } from '../contract/report.js';
 
 /** Builds the report of `data` (restricted to `context` when given). */
 export function buildReport(data: ProfileData, opts: { context?: string } = {}, rules: Partial<RuleInput> = {}): ProfileReport {

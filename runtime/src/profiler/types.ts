@@ -7,17 +7,10 @@
  * are shifted onto the main thread's origin); bytes in bytes; line/column 1-based; indexes
  * 0-based with -1 meaning "none".
  */
-import type { SourceLocation } from './flame-model.js';
+import type { SourceLocation } from '../contract/flame.js';
+import type { CallSiteMode } from '../contract/names.js';
 
-/**
- * How call sites are captured. `all`: a V8 stack per op (exact, microseconds each). `sampled`
- * (default): the first 32 calls of each op name exactly, then one capture per `sampleEvery`
- * calls on average (randomised period; the period doubles, up to 16×, while an op's captures keep
- * finding the same line), each call in between attributed to its op's most recently captured
- * site — per-line counts and times stay complete (they sum to the op totals) and are estimates
- * only beyond those first calls. `off`: no call sites.
- */
-export type CallSiteMode = 'all' | 'sampled' | 'off';
+export type { CallSiteMode };
 
 /** Options of `enableProfiling`. */
 export interface ProfilerOptions {

@@ -1,7 +1,11 @@
 /**
- * The runtime's version and the `exporter` stamp every exported file carries.
+ * The runtime's version and the `exporter` stamp every exported file carries: the one version
+ * source is runtime/package.json. Bundles where `import.meta.url` does not exist (the extension's
+ * CommonJS build) define `COREPY_VERSION` from the same file at build time (extension/esbuild.mjs).
  */
 import { readFileSync } from 'node:fs';
+
+declare const COREPY_VERSION: string | undefined;
 
 function readVersion(): string {
   try {
@@ -14,6 +18,6 @@ function readVersion(): string {
 }
 
 /** corepy's version (from runtime/package.json). */
-export const VERSION = readVersion();
+export const VERSION = typeof COREPY_VERSION === 'string' ? COREPY_VERSION : readVersion();
 /** Stamp written into every exported file: `corepy <version>`. */
 export const EXPORTER = `corepy ${VERSION}`;

@@ -1,42 +1,15 @@
 /**
- * The recommendation record and the rule contract. Rules are pure functions over the aggregate
- * (plus retained events for patterns such as "mean and std of the same tensor") and know nothing
- * of any UI; the VS Code extension turns `location` into a diagnostic and `fix` into a quick fix.
+ * The rule contract; the recommendation record itself is in runtime/src/contract/recommendation.ts.
+ * Rules are pure functions over the aggregate (plus retained events for patterns such as "mean
+ * and std of the same tensor") and know nothing of any UI; the VS Code extension turns `location` into a diagnostic and `fix` into a quick fix.
  */
 import type { GpuCalibration } from '../../backends/calibration.js';
 import type { Aggregate } from '../aggregate.js';
-import type { SourceLocation } from '../flame-model.js';
+import type { SourceLocation } from '../../contract/flame.js';
+import type { Recommendation } from '../../contract/recommendation.js';
 import type { ProfileData } from '../types.js';
 
-/** Priority of a recommendation. */
-export type Priority = 'HIGH' | 'MEDIUM' | 'LOW';
-
-/** A mechanical edit: replace the 1-based, end-exclusive range with `replacement`. */
-export interface Fix {
-  readonly range: { readonly startLine: number; readonly startColumn: number; readonly endLine: number; readonly endColumn: number };
-  readonly replacement: string;
-}
-
-/** One optimisation suggestion. */
-export interface Recommendation {
-  /** Stable id: `<rule>:<file>:<line>` (or `<rule>:<op>` without a location). */
-  readonly id: string;
-  /** Rule that produced it (file name in rules/). */
-  readonly rule: string;
-  readonly priority: Priority;
-  readonly title: string;
-  readonly description: string;
-  /** Whole-profile speedup factor (≥ 1) if applied, computed from measured times; see `speedupBasis`. */
-  readonly estimatedSpeedup: number;
-  /** How `estimatedSpeedup` was derived, with the measured inputs. */
-  readonly speedupBasis: string;
-  readonly codeExample: { readonly before: string; readonly after: string };
-  /** The call site to change (null when call sites were not captured). */
-  readonly location: SourceLocation | null;
-  /** Measured figures backing the recommendation (ms, counts, bytes). */
-  readonly evidence: Readonly<Record<string, number | string>>;
-  readonly fix?: Fix;
-}
+export type { Fix, Priority, Recommendation } from '../../contract/recommendation.js';
 
 /** What a rule sees. */
 export interface RuleInput {

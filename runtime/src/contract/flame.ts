@@ -1,8 +1,8 @@
 /**
  * The flame-graph model: what the profiler produces and the webview / HTML export draw.
  * Flat parallel arrays with index links (no object per frame) so 100k+ slices stay cheap to
- * send over postMessage and to draw. Types only; no runtime code here, so the webview can
- * `import type` it without pulling in the runtime.
+ * send over postMessage and to draw. Part of the contract (no imports): the webview imports it
+ * without pulling in the runtime.
  *
  * Field units: times in microseconds (µs) since the profile's start; depth 0 is the outermost
  * level; line and column are 1-based; index links are 0-based and -1 means "none".
@@ -18,17 +18,23 @@ export interface SourceLocation {
   readonly column: number;
 }
 
-/** What a slice is. */
-export const enum SliceKind {
+/**
+ * What a slice is. A plain object (not a `const enum`) so bundlers and `isolatedModules`
+ * consumers such as the webview read the same numbers instead of restating them.
+ */
+export const SliceKind = {
   /** A ProfileContext / profileContext block. */
-  Context = 0,
+  Context: 0,
   /** A @profiled function or cp.profiled wrapper. */
-  Function = 1,
+  Function: 1,
   /** A tensor op (one engine dispatch). */
-  Op = 2,
+  Op: 2,
   /** GPU execution of an op (its own track; depth counted within that track). */
-  Gpu = 3,
-}
+  Gpu: 3,
+} as const;
+
+/** One of the {@link SliceKind} values. */
+export type SliceKind = (typeof SliceKind)[keyof typeof SliceKind];
 
 /** Slices, one entry per index in every array (all arrays have the same length). */
 export interface FlameSlices {

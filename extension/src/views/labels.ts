@@ -1,0 +1,63 @@
+/**
+ * The text every editor view shows for a run: CodeLens titles, hover tables, Hot Operations rows
+ * and the status bar. Pure (no 'vscode' import) so one test can render a run through all of them
+ * and compare with the runtime's own exports. Every time here is op time and every percentage
+ * names its base ("% of op time"), as the contract's site-stats.ts defines them.
+ */
+import * as path from 'node:path';
+import { formatMs, percentLabel, TIME_BASE } from 'corepy/contract';
+import type { LineStats, OpTotals, RunSnapshot } from '../profile-store.js';
+
+/** The CodeLens text of a line: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm". */
+export function lensTitle(l: LineStats): string {
+  const ops = l.ops.map((o) => `${o.op} ×${o.count}`).join(', ');
+  const backends = [...new Set(l.ops.map((o) => o.backend))].join('/');
+  return `⏱ ${formatMs(l.totalMs)} · ${percentLabel(l.share, 'op', 0)} · ${ops} · ${backends}`;
+}
+
+/** Hover markdown of a line: a header with its op time and share, then one row per op. */
+export function hoverText(l: LineStats): string {
+  const rows = l.ops.map((o) =>
+    `| ${o.op} | ${o.count} | ${formatMs(o.totalMs / o.count)} | ${formatMs(o.minMs)} | ${formatMs(o.maxMs)} | ${o.backend} | ${o.bytes.toLocaleString('en-US')} |\n`);
+  return `**Corepy** — ${formatMs(l.totalMs)} ${TIME_BASE.op} on this line (${percentLabel(l.share, 'op')})\n\n`
+    + '| op | count | avg | min | max | backend | bytes |\n|---|---:|---:|---:|---:|---|---:|\n'
+    + rows.join('');
+}
+
+/** Hot Operations: the description of an op row ("1.24 ms · 35 % of op time · ×12"). */
+export function hotOpDescription(op: OpTotals): string {
+  return `${formatMs(op.totalMs)} · ${percentLabel(op.share, 'op', 0)} · ×${op.count}`;
+}
+
+/** Hot Operations: the description of a line under op `op` ("0.5 ms · ×3"), '' when the op did not run there. */
+export function hotLineDescription(line: LineStats, op: string): string {
+  const o = line.ops.find((x) => x.op === op);
+  return o ? `${formatMs(o.totalMs)} · ×${o.count}` : '';
+}
+
+/** What the status bar item shows. */
+export interface StatusView {
+  readonly visible: boolean;
+  readonly text: string;
+  readonly command: string | undefined;
+}
+
+/**
+ * Status bar text and command for `run` (undefined hides the item): op time while the run is
+ * live and after it ends alike ("… · 12.3 ms op time · 40 ops"), wall time in {@link statusTooltip}.
+ */
+export function statusFor(run: RunSnapshot | undefined): StatusView | undefined {
+  if (run === undefined) return undefined;
+  const ops = run.sites.reduce((a, s) => a + s.count, 0);
+  const file = path.basename(run.program);
+  const figures = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} · ${ops} ops`;
+  if (run.status === 'running') return { visible: true, text: `$(pulse) corepy: ${file} · ${figures}`, command: 'corepy.stop' };
+  const ended = run.status === 'partial' ? ' (partial)' : '';
+  return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command: 'corepy.showFlameGraph' };
+}
+
+/** The status bar tooltip: what the click does, and the wall time beside the op time. */
+export function statusTooltip(run: RunSnapshot, command: string | undefined): string {
+  const times = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
+  return command === 'corepy.stop' ? `Profiling with corepy: ${times} Click to stop.` : `Last corepy profile: ${times} Click for the flame graph.`;
+}

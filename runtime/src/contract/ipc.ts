@@ -1,0 +1,61 @@
+/**
+ * Messages a profiled script sends to whoever launched it (the VS Code debug adapter or
+ * `corepy profile`), over Node's IPC channel (`process.send`), when the environment variable
+ * `COREPY_PROFILE_IPC=1` is set. Batches carry CUMULATIVE statistics per (op, call site), so a
+ * lost or late batch is harmless: the newest batch replaces everything before it.
+ *
+ * Units: times in milliseconds (ms), bytes in bytes, line/column 1-based.
+ */
+import type { FlameProfile, SourceLocation } from './flame.js';
+import type { ProfileReport } from './report.js';
+import type { Recommendation } from './recommendation.js';
+
+/** Name of the environment variable that turns the IPC stream on. */
+export const IPC_ENV = 'COREPY_PROFILE_IPC';
+
+/**
+ * Cumulative statistics of one op at one call site, as every per-line view shows them. Built by
+ * {@link siteStatsOf} only (live batches and the final report alike).
+ */
+export interface SiteStats {
+  readonly op: string;
+  /** Backends the op ran on at this site, in first-use order, joined by {@link BACKEND_SEPARATOR}. */
+  readonly backend: string;
+  /** Call site (first frame outside the runtime), or null when call sites are off/unsampled. */
+  readonly location: SourceLocation | null;
+  readonly count: number;
+  /** Op time: sum of this site's op durations, ms. */
+  readonly totalMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  /** Bytes read + written by the op's kernels. */
+  readonly bytes: number;
+}
+
+/** A periodic snapshot (at most 4 per second), or the final report's call sites as one. */
+export interface ProfileBatchMessage {
+  readonly type: 'corepyProfile';
+  /** Increasing sequence number, starting at 0. */
+  readonly seq: number;
+  /** Op time so far: the sum of every op's duration, ms (= the sum of `sites[].totalMs`). */
+  readonly opTimeMs: number;
+  /** Wall time profiled so far (since enableProfiling), ms. */
+  readonly wallTimeMs: number;
+  readonly sites: readonly SiteStats[];
+  /** Raw events dropped so far. */
+  readonly droppedEvents: number;
+}
+
+/** Sent once when the script ends (normally, by exception, or on SIGTERM/SIGINT). */
+export interface ProfileReportMessage {
+  readonly type: 'corepyReport';
+  /** The JSON report (`profileReport({ format: 'json' })`). */
+  readonly report: ProfileReport;
+  /** `getRecommendations()` (the same list as `report.recommendations`). */
+  readonly recommendations: readonly Recommendation[];
+  /** The flame-graph model. */
+  readonly flame: FlameProfile;
+}
+
+/** Every message on the channel. */
+export type ProfileIpcMessage = ProfileBatchMessage | ProfileReportMessage;

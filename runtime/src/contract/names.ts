@@ -1,0 +1,40 @@
+/**
+ * Names that cross a process or world boundary as plain strings: backends (`COREPY_BACKEND`, the
+ * launch configuration's `backend`), call-site modes (`COREPY_CALL_SITES`) and the element ids of
+ * the self-contained HTML report. No imports.
+ */
+
+/** Every backend name. `js` is the reference every other backend is tested against. */
+export const BACKENDS = ['js', 'wasm', 'webgpu'] as const;
+
+/** A registered compute backend. */
+export type BackendName = (typeof BACKENDS)[number];
+
+/**
+ * How call sites are captured. `all`: a V8 stack per op (exact, microseconds each). `sampled`
+ * (default): the first 32 calls of each op name exactly, then one capture per `sampleEvery`
+ * calls on average (randomised period; the period doubles, up to 16×, while an op's captures keep
+ * finding the same line), each call in between attributed to its op's most recently captured
+ * site — per-line counts and times stay complete (they sum to the op totals) and are estimates
+ * only beyond those first calls. `off`: no call sites.
+ */
+export const CALL_SITE_MODES = ['all', 'sampled', 'off'] as const;
+
+/** One of {@link CALL_SITE_MODES}. */
+export type CallSiteMode = (typeof CALL_SITE_MODES)[number];
+
+/** `sampled` mode: calls of each op name whose call site is always captured (the recorder implements it; reports quote it). */
+export const SAMPLE_FIRST = 32;
+/** `sampled` mode: longest mean sampling period of an op whose line does not change, as a multiple of `sampleEvery`. */
+export const MAX_PERIOD_FACTOR = 16;
+
+/**
+ * Element ids of the self-contained HTML report: runtime/src/export/html.ts writes them,
+ * webview/src/main-standalone.ts reads them.
+ */
+export const HTML_REPORT_IDS = {
+  /** `<script type="application/json">` holding the {@link FlameProfile}. */
+  profile: 'corepy-profile',
+  /** The same for the compare (baseline) profile; absent when there is none. */
+  compare: 'corepy-compare',
+} as const;

@@ -1,0 +1,47 @@
+/**
+ * A recommendation as `getRecommendations()` returns it and as it crosses to the extension (IPC,
+ * debug adapter event, persisted run). Lines and columns are 1-based. No imports but the
+ * contract's own.
+ */
+import type { SourceLocation } from './flame.js';
+
+/** Priority of a recommendation, highest first. */
+export const PRIORITIES = ['HIGH', 'MEDIUM', 'LOW'] as const;
+
+/** One of {@link PRIORITIES}. */
+export type Priority = (typeof PRIORITIES)[number];
+
+/** A 1-based, end-exclusive source range. */
+export interface FixRange {
+  readonly startLine: number;
+  readonly startColumn: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+}
+
+/** A mechanical edit: replace {@link FixRange} with `replacement`. */
+export interface Fix {
+  readonly range: FixRange;
+  readonly replacement: string;
+}
+
+/** One optimisation suggestion. */
+export interface Recommendation {
+  /** Stable id: `<rule>:<file>:<line>` (or `<rule>:<op>` without a location). */
+  readonly id: string;
+  /** Rule that produced it (file name in runtime/src/profiler/rules/). */
+  readonly rule: string;
+  readonly priority: Priority;
+  readonly title: string;
+  readonly description: string;
+  /** Whole-profile speedup factor (≥ 1) if applied, computed from measured times; see `speedupBasis`. */
+  readonly estimatedSpeedup: number;
+  /** How `estimatedSpeedup` was derived, with the measured inputs. */
+  readonly speedupBasis: string;
+  readonly codeExample: { readonly before: string; readonly after: string };
+  /** The call site to change (null when call sites were not captured). */
+  readonly location: SourceLocation | null;
+  /** Measured figures backing the recommendation (ms, counts, bytes). */
+  readonly evidence: Readonly<Record<string, number | string>>;
+  readonly fix?: Fix;
+}

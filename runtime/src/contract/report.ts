@@ -1,0 +1,106 @@
+/**
+ * The JSON report (`profileReport({ format: 'json' })`, documented by
+ * runtime/schemas/profile-report.schema.json) and the statistics rows it is made of. The report
+ * crosses to the extension whole (IPC → debug adapter → persisted run), so its type lives here.
+ *
+ * Units: times in milliseconds (ms), bytes in bytes, percentages 0–100, line/column 1-based.
+ */
+import type { SourceLocation } from './flame.js';
+import type { CallSiteMode } from './names.js';
+import type { Recommendation } from './recommendation.js';
+
+/** Statistics of one op (optionally at one call site). Times in ms, bytes in bytes. */
+export interface OpStats {
+  readonly op: string;
+  /** Backends the op ran on, in first-use order. */
+  readonly backends: string[];
+  readonly count: number;
+  readonly totalMs: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly stddevMs: number;
+  /** Share of the total op time ("% of op time"), 0–100. */
+  readonly percent: number;
+  readonly bytesRead: number;
+  readonly bytesWritten: number;
+  /** Input elements over all calls. */
+  readonly elements: number;
+  /** GPU execution time reported by timed backends, ms. */
+  readonly gpuMs: number;
+  readonly uploadBytes: number;
+  readonly downloadBytes: number;
+}
+
+/** An op at one call site (`location` null when call sites were off or unsampled). */
+export interface SiteOpStats extends OpStats {
+  readonly site: number;
+  readonly location: SourceLocation | null;
+}
+
+/** Statistics of a named context (all nodes with this name merged). Wall times in ms. */
+export interface ContextStats {
+  readonly name: string;
+  readonly kind: 'context' | 'function';
+  /** Times the context was entered. */
+  readonly count: number;
+  /** Wall time inside the context (spans), ms. */
+  readonly totalTimeMs: number;
+  /** Wall time minus nested contexts/functions, ms. */
+  readonly selfTimeMs: number;
+  readonly meanMs: number;
+  readonly minMs: number;
+  readonly maxMs: number;
+  readonly stddevMs: number;
+  /** Share of the profiled wall time ("% of wall time"), 0–100. */
+  readonly percent: number;
+  /** Ops issued inside (nested contexts included) and their time, ms. */
+  readonly opCount: number;
+  readonly opTimeMs: number;
+  /** Op time issued directly in this context (not in a nested one), ms. */
+  readonly selfOpTimeMs: number;
+}
+
+/** Version of the report's JSON shape; baselines and consumers check it. */
+export const REPORT_SCHEMA_VERSION = 1;
+
+/** The profiler's own cost during this recording. */
+export interface OverheadInfo {
+  /** Measured recorder cost per op (no call site), ns. */
+  readonly perOpNs: number;
+  /** Measured extra cost per call-site capture, ns. */
+  readonly perCaptureNs: number;
+  /** perOpNs × ops + perCaptureNs × captures, ms. */
+  readonly estimatedMs: number;
+  /** estimatedMs as a share of the recorded op time, 0–100. */
+  readonly percentOfOpTime: number;
+}
+
+/** `profileReport({ format: 'json' })`. Times in ms, bytes in bytes. */
+export interface ProfileReport {
+  readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
+  /** `corepy <version>`. */
+  readonly exporter: string;
+  /** ISO time the report was made. */
+  readonly generatedAt: string;
+  /** The context the report is restricted to, or null. */
+  readonly context: string | null;
+  /** Op time: the sum of op durations, ms. */
+  readonly totalTimeMs: number;
+  /** Wall time: from enableProfiling to the report, ms. */
+  readonly wallTimeMs: number;
+  readonly opCount: number;
+  /** Raw events overwritten in the ring (statistics stay exact). */
+  readonly droppedEvents: number;
+  readonly callSiteMode: CallSiteMode;
+  readonly sampleEvery: number;
+  readonly threads: number[];
+  readonly overhead: OverheadInfo;
+  /** Per op, in first-use order; `slowest` marks the op with the largest total. */
+  readonly operations: (OpStats & { readonly slowest: boolean })[];
+  /** Per op × call site. */
+  readonly callSites: SiteOpStats[];
+  /** Per context name (Example 4: `report.contexts[name].totalTimeMs`). */
+  readonly contexts: Record<string, ContextStats>;
+  readonly recommendations: Recommendation[];
+}
