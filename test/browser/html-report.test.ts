@@ -13,7 +13,8 @@ import type { BrowserContext } from 'playwright-core';
 import type { FlameProfile } from '../../webview/src/protocol.js';
 import { artifact, ensureBundles, fixture, launchChromium, ROOT } from './harness.js';
 
-type RenderHtmlReport = typeof import('../../runtime/src/export/html.js').renderHtmlReport;
+type HtmlOptions = Omit<import('../../runtime/src/export/html.js').HtmlReportOptions, 'renderer'>;
+type RenderHtmlReport = (profile: FlameProfile, options?: HtmlOptions) => string;
 
 const TRAIN = fixture('flame-train.json');
 const BASELINE = fixture('flame-train-baseline.json');
@@ -35,7 +36,10 @@ describe('HTML report export', function () {
   before(async () => {
     ensureBundles();
     // html.ts is an ES module (runtime/ is "type": "module"): load it with import().
-    ({ renderHtmlReport } = await import('../../runtime/src/export/html.js'));
+    const html = await import('../../runtime/src/export/html.js');
+    const { PACKAGE_ASSETS } = await import('../../runtime/src/export/assets.js');
+    // The package's own renderer, as cp.exportProfile and the CLI pass it.
+    renderHtmlReport = (profile, options = {}) => html.renderHtmlReport(profile, { ...options, renderer: PACKAGE_ASSETS.flameRenderer() });
     browser = await launchChromium();
     dir = mkdtempSync(path.join(tmpdir(), 'corepy-report-'));
   });

@@ -15,6 +15,7 @@ import { parseJsonExport } from '../../runtime/src/export/json.js';
 import { parseFolded } from '../../runtime/src/export/folded.js';
 import { CSV_COLUMNS } from '../../runtime/src/export/csv.js';
 import { GPU_TID } from '../../runtime/src/export/chrome-trace.js';
+import { FORMATS } from '../../runtime/src/export/formats.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'corepy-export-'));
 const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
@@ -33,7 +34,7 @@ describe('exports', () => {
     });
     x.sum();
     cp.disableProfiling();
-    for (const format of ['json', 'csv', 'chrome', 'speedscope', 'folded', 'html'] as const) cp.exportProfile(join(dir, `p.${format}`), { format });
+    for (const { id } of FORMATS) cp.exportProfile(join(dir, `p.${id}`), { format: id });
   });
 
   it('json: round-trips to the same report with schemaVersion and exporter', () => {
@@ -117,6 +118,19 @@ describe('exports', () => {
 
   it('html: a self-contained page', () => {
     assert.match(read('p.html'), /<html/i);
+  });
+
+  it('text and markdown: the report as profileReport() renders it, op time and wall time named', () => {
+    assert.match(read('p.text'), /COREPY PERFORMANCE REPORT[\s\S]*Total Time: [\d.]+ms op time \(\d+ ops; wall time [\d.]+ms\)/);
+    assert.match(read('p.markdown'), /^<!-- exporter: corepy [\d.]+ -->\n# Corepy performance report[\s\S]*\*\*Total Time:\*\* [\d.]+ ms op time/);
+  });
+
+  it('every registered format writes a non-empty file carrying the exporter stamp', () => {
+    for (const f of FORMATS) {
+      const text = read(`p.${f.id}`);
+      assert.ok(text.length > 0, f.id);
+      assert.match(text, STAMP, `${f.id} carries the exporter stamp`);
+    }
   });
 
   it('bad input: unknown format and unwritable path give clear errors', () => {

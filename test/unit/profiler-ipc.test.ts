@@ -44,7 +44,8 @@ describe('profiler IPC batches', () => {
     assert.equal(events.calls, 0, 'no raw events were built');
     assert.equal(spans.calls, 0, 'no raw spans were built');
     const full = aggregate(snapshot());
-    assert.equal(batch.totalMs, full.totalOpMs);
+    assert.equal(batch.opTimeMs, full.totalOpMs);
+    assert.ok(Number.isFinite(batch.wallTimeMs) && batch.wallTimeMs > 0, 'the batch carries the wall time too');
     assert.deepEqual(batch.sites.map((s) => [s.op, s.count, s.totalMs, s.bytes, s.location?.line]),
       full.sites.map((s) => [s.op, s.count, s.totalMs, s.bytesRead + s.bytesWritten, s.location?.line]));
     assert.equal(batch.sites.find((s) => s.op === 'add')!.count, 50);

@@ -3,7 +3,7 @@
  *
  * Run: npx tsx tutorials/03_advanced/02_export_integration.ts [out-dir]
  *
- * One recording, six files. What each is for:
+ * One recording, eight files (every format cp.exportProfile knows). What each is for:
  *  - json        the full report (schemaVersion, operations, callSites, contexts, recommendations):
  *                for scripts, dashboards and CI;
  *  - csv         one row per op × call site: spreadsheets, pandas, `sort -t, -k…`;
@@ -11,7 +11,8 @@
  *                per thread, ops as slices inside their contexts;
  *  - speedscope  speedscope.app (or `npx speedscope file`): flame graph, left-heavy and sandwich views;
  *  - folded      Brendan Gregg's flamegraph.pl / inferno: `flamegraph.pl profile.folded > flame.svg`;
- *  - html        a self-contained flame graph page: e-mail it, attach it to a ticket.
+ *  - html        a self-contained flame graph page: e-mail it, attach it to a ticket;
+ *  - text, markdown  the report as `profileReport()` prints it: a terminal, a pull request.
  * Every file carries an `exporter` stamp naming the corepy version that wrote it.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
@@ -33,11 +34,13 @@ cp.disableProfiling();
 const files: Record<cp.ExportFormat, string> = {
   json: 'profile.json', csv: 'profile.csv', chrome: 'profile.trace.json',
   speedscope: 'profile.speedscope.json', folded: 'profile.folded', html: 'profile.html',
+  text: 'profile.txt', markdown: 'profile.md',
 };
 const opensWith: Record<cp.ExportFormat, string> = {
   json: 'your scripts / CI (typed: ProfileReport)', csv: 'spreadsheets, pandas',
   chrome: 'ui.perfetto.dev, chrome://tracing', speedscope: 'speedscope.app',
   folded: 'flamegraph.pl, inferno, speedscope', html: 'any browser (self-contained)',
+  text: 'a terminal, a diff tool', markdown: 'a pull request, a wiki page',
 };
 for (const [format, name] of Object.entries(files) as [cp.ExportFormat, string][]) {
   const path = join(outDir, name);

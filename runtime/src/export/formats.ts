@@ -26,8 +26,14 @@ export const FORMATS = [
     id: 'html', label: 'HTML (flame graph)', extensions: ['html', 'htm'],
     render: (input, assets) => renderHtmlReport(input.flame, { title: input.flame.title, renderer: assets.flameRenderer(), exporter: input.report.exporter }),
   },
-  { id: 'text', label: 'Text report', extensions: ['txt'], render: (input) => renderText(input.report, { color: false, width: 100 }) + '\n' },
-  { id: 'markdown', label: 'Markdown report', extensions: ['md'], render: (input) => renderMarkdown(input.report) + '\n' },
+  {
+    id: 'text', label: 'Text report', extensions: ['txt'],
+    render: (input) => `${renderText(input.report, { color: false, width: 100 })}\n\nExporter: ${input.report.exporter}\n`,
+  },
+  {
+    id: 'markdown', label: 'Markdown report', extensions: ['md'],
+    render: (input) => `<!-- exporter: ${input.report.exporter} -->\n${renderMarkdown(input.report)}\n`,
+  },
 ] as const satisfies readonly ExportFormatSpec[];
 
 /** An export format id. */

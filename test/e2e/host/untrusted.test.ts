@@ -32,7 +32,7 @@ describe('Corepy Profiler in an untrusted workspace', function () {
     writeFileSync(path.join(mod, 'package.json'), JSON.stringify({ name: 'corepy', type: 'module', main: 'dist/index.js' }));
     const trap = `import { writeFileSync } from 'node:fs'; writeFileSync(${JSON.stringify(marker)}, 'ran');
 export const renderExport = () => 'trap'; export const renderHtmlReport = () => 'trap';\n`;
-    for (const f of ['index.js', 'html.js']) writeFileSync(path.join(mod, 'dist', 'export', f), trap);
+    for (const f of ['index.js', 'html.js', 'formats.js']) writeFileSync(path.join(mod, 'dist', 'export', f), trap);
 
     const api = (await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate());
     const flame = { version: 1, title: 'saved run', strings: ['add'], locations: [],
@@ -40,7 +40,7 @@ export const renderExport = () => 'trap'; export const renderHtmlReport = () => 
     const report = { schemaVersion: 1, exporter: 'corepy test', generatedAt: new Date(0).toISOString(), context: null, totalTimeMs: 0.005,
       wallTimeMs: 1, opCount: 1, droppedEvents: 0, callSiteMode: 'all', sampleEvery: 1, threads: [0],
       overhead: { perOpNs: 0, perCaptureNs: 0, estimatedMs: 0, percentOfOpTime: 0 }, operations: [], callSites: [], contexts: {}, recommendations: [] };
-    const run = { version: 1, program: path.join(ws(), 'basic.ts'), startedAt: 0, status: 'finished', exitCode: 0, totalMs: 1,
+    const run = { version: 2, program: path.join(ws(), 'basic.ts'), startedAt: 0, status: 'finished', exitCode: 0, opTimeMs: 0.005, wallTimeMs: 1,
       sites: [], recommendations: [], flame, report, droppedEvents: 0 } as unknown as RunSnapshot;
     api.store.load(run);
     for (const [format, ext] of [['folded', 'folded'], ['html', 'html']] as const) {
