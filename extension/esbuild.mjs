@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import * as path from 'node:path';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-// The one version source of the runtime's exporter stamp: runtime/package.json (see runtime/src/profiler/version.ts).
+// The one version source of the runtime's exporter stamp: runtime/package.json (see the runtime's profiler/version.ts).
 const runtimeVersion = JSON.parse(readFileSync(path.join(here, '../runtime/package.json'), 'utf8')).version;
 const common = {
   bundle: true,

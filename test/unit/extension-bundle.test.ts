@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'mocha';
@@ -19,7 +19,21 @@ const hashOf = (root: string): string => {
   return r.stdout.trim();
 };
 
+/** Every file under `dir` (relative to the repository root), build outputs and dependencies left out. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name).slice(ROOT.length + 1))
+    .filter((f) => !/(^|\/)(dist|node_modules)\//.test(f));
+}
+
 describe('extension bundle', () => {
+  it('nothing in extension/ or webview/ reaches into runtime/src: they use corepy/contract and the package entries', () => {
+    const offenders = [...filesUnder('extension'), ...filesUnder('webview')].filter((f) => !f.endsWith('.png'))
+      .filter((f) => readFileSync(join(ROOT, f), 'utf8').includes('runtime/src'));
+    assert.deepEqual(offenders, []);
+  });
+
   it('reads only the contract and bundle-clean runtime modules: no engine, tensor, backend or op code', () => {
     const inputs = Object.keys(JSON.parse(readFileSync(join(ROOT, 'extension/dist/meta.json'), 'utf8')).inputs as object);
     assert.ok(inputs.some((f) => f.startsWith('runtime/dist/contract/')), 'the contract is bundled');
@@ -51,7 +65,9 @@ describe('extension bundle', () => {
   });
 
   it('the build step uses that stamp: a second run with nothing changed does no work', () => {
-    const r = spawnSync('bash', [join(ROOT, 'scripts/build.d/40-extension.sh')], { encoding: 'utf8' });
+    const build = () => spawnSync('bash', [join(ROOT, 'scripts/build.d/40-extension.sh')], { encoding: 'utf8' });
+    assert.equal(build().status, 0, 'brings the bundles up to date (a no-op after npm run build)');
+    const r = build();
     assert.equal(r.status, 0, r.stderr);
     assert.doesNotMatch(r.stderr, /building extension/);
     assert.equal(readFileSync(join(ROOT, 'extension/dist/.build-stamp'), 'utf8').trim(), hashOf(ROOT));

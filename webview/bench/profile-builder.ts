@@ -2,12 +2,12 @@
  * Builds FlameProfile objects from nested begin/end calls, the way the recorder would see them.
  * Used by the committed test fixtures (test/fixtures/make-flame-fixtures.ts) and the benchmark's
  * generated 100k-slice profile. Times in µs; line/column 1-based; slices come out sorted by
- * (start, depth) with parent links, as runtime/src/profiler/flame-model.ts requires.
+ * (start, depth) with parent links, as the contract's flame model (corepy/contract) requires.
  */
-import type { FlameProfile, SourceLocation } from '../../runtime/src/profiler/flame-model.js';
+import { SliceKind, type FlameProfile, type SourceLocation } from 'corepy/contract';
 
-/** Slice kinds (flame-model.ts has them as a const enum). */
-export const Kind = { Context: 0, Function: 1, Op: 2, Gpu: 3 } as const;
+/** Slice kinds, as the contract names them. */
+export const Kind = SliceKind;
 
 export class ProfileBuilder {
   private readonly strings: string[] = [];

@@ -1,6 +1,6 @@
 /**
  * Entry point of the self-contained report bundle (runtime/assets/flame-report.js), inlined by
- * runtime/src/export/html.ts. The profile (and optional compare profile) are embedded as JSON in
+ * the runtime's export/html.ts (corepy/export). The profile (and optional compare profile) are embedded as JSON in
  * <script type="application/json"> elements; nothing is fetched, so the file works from file://.
  */
 import { HTML_REPORT_IDS } from 'corepy/contract';

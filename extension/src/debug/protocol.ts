@@ -2,7 +2,7 @@
  * What the `corepy` debug adapter adds to the Debug Adapter Protocol: its launch attributes and
  * its custom events. Both the adapter (no 'vscode' import) and the extension import this file.
  *
- * Units follow the contract (`corepy/contract`, runtime/src/contract/ipc.ts): ms, bytes, 1-based line/column.
+ * Units follow the contract (`corepy/contract`, its ipc.ts): ms, bytes, 1-based line/column.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
 import type { BackendName, CallSiteMode, ProfileBatchMessage, ProfileReportMessage } from 'corepy/contract';

@@ -1,6 +1,6 @@
 /**
  * Export formats offered by "Corepy: Export Report…": the runtime's own registry
- * (`corepy/export`, runtime/src/export/formats.ts), the one `cp.exportProfile` and
+ * (`corepy/export`, the runtime's export/formats.ts), the one `cp.exportProfile` and
  * `corepy profile --format` use, so the palette lists the same ids and extensions and writes the
  * same bytes. Every format needs the run's complete JSON report and flame profile; a partial run
  * (script killed before its report) cannot be exported.
