@@ -219,7 +219,8 @@ unsafe fn goc<T: Lane, C: Cmp2<T>>(nd: usize, meta: *const i32, out: *mut u8, a:
 }
 
 /// `out = op(a, b)` over float32. `op`: 0 add, 1 sub, 2 mul, 3 div, 4 pow, 5 maximum,
-/// 6 minimum, 7 eq, 8 lt, 9 gt (comparisons write one byte per element). Meta rows: out, a, b.
+/// 6 minimum, 7 eq, 8 lt, 9 gt (comparisons write one byte per element); any other code traps.
+/// Meta rows: out, a, b.
 ///
 /// # Safety
 /// `meta` and the pointers must describe valid, in-bounds views (see the crate docs).
@@ -237,7 +238,8 @@ pub unsafe extern "C" fn binary_f32(op: u32, nd: usize, meta: *const i32, out: *
             6 => go::<f32, MinF>(nd, meta, out, a, b),
             7 => goc::<f32, EqF>(nd, meta, out, a, b),
             8 => goc::<f32, LtF>(nd, meta, out, a, b),
-            _ => goc::<f32, GtF>(nd, meta, out, a, b),
+            9 => goc::<f32, GtF>(nd, meta, out, a, b),
+            _ => crate::bad_code(),
         }
     }
 }
@@ -261,18 +263,22 @@ pub unsafe extern "C" fn binary_i32(op: u32, nd: usize, meta: *const i32, out: *
             6 => go::<i32, MinI>(nd, meta, out, a, b),
             7 => goc::<i32, EqI>(nd, meta, out, a, b),
             8 => goc::<i32, LtI>(nd, meta, out, a, b),
-            _ => goc::<i32, GtI>(nd, meta, out, a, b),
+            9 => goc::<i32, GtI>(nd, meta, out, a, b),
+            _ => crate::bad_code(),
         }
     }
 }
 
-/// `out = cond ? a : b` for elements of `width` bytes (4: float32/int32, 1: bool).
+/// `out = cond ? a : b` for elements of `width` bytes (4: float32/int32, 1: bool; others trap).
 /// Meta rows: out, cond, a, b. Selection is by bits, so one kernel serves every 4-byte dtype.
 ///
 /// # Safety
 /// As [`binary_f32`].
 #[no_mangle]
 pub unsafe extern "C" fn where_select(width: u32, nd: usize, meta: *const i32, out: *mut u8, cond: *const u8, a: *const u8, b: *const u8) {
+    if width != 4 && width != 1 {
+        crate::bad_code();
+    }
     let ptrs = [out, cond as *mut u8, a as *mut u8, b as *mut u8];
     // SAFETY: forwarded contract; each row's addresses are in bounds per the walk's contract.
     unsafe {

@@ -11,6 +11,7 @@ use core::arch::wasm32::*;
 /// dtype codes shared with the TypeScript side.
 const F32: u32 = 0;
 const I32: u32 = 1;
+const BOOL: u32 = 2;
 
 #[inline(always)]
 unsafe fn load(code: u32, p: *const u8) -> f64 {
@@ -19,7 +20,8 @@ unsafe fn load(code: u32, p: *const u8) -> f64 {
         match code {
             F32 => *p.cast::<f32>() as f64,
             I32 => *p.cast::<i32>() as f64,
-            _ => *p as f64,
+            BOOL => *p as f64,
+            _ => crate::bad_code(),
         }
     }
 }
@@ -31,12 +33,13 @@ unsafe fn store(code: u32, p: *mut u8, x: f64) {
         match code {
             F32 => *p.cast::<f32>() = x as f32,
             I32 => *p.cast::<i32>() = x as i32,
-            _ => *p = (x != 0.0) as u8,
+            BOOL => *p = (x != 0.0) as u8,
+            _ => crate::bad_code(),
         }
     }
 }
 
-/// Converts `a` (dtype `from`) into `out` (dtype `to`); codes 0 float32, 1 int32, 2 bool.
+/// Converts `a` (dtype `from`) into `out` (dtype `to`); codes 0 float32, 1 int32, 2 bool (others trap).
 /// Going through f64 is exact for every source value, so one scalar path serves all nine
 /// pairs; the two hot pairs get vector loops. Meta rows: out, a.
 ///
@@ -44,6 +47,9 @@ unsafe fn store(code: u32, p: *mut u8, x: f64) {
 /// `meta` and the pointers must describe valid, in-bounds views (see the crate docs).
 #[no_mangle]
 pub unsafe extern "C" fn cast(from: u32, to: u32, nd: usize, meta: *const i32, out: *mut u8, a: *const u8) {
+    if from > BOOL || to > BOOL {
+        crate::bad_code();
+    }
     let (wi, wo) = (if from < 2 { 4 } else { 1 }, if to < 2 { 4 } else { 1 });
     // SAFETY: forwarded contract.
     unsafe {
@@ -67,13 +73,16 @@ pub unsafe extern "C" fn cast(from: u32, to: u32, nd: usize, meta: *const i32, o
     }
 }
 
-/// Copies `width`-byte elements (4 or 1) from a strided `src` into a strided `out`.
+/// Copies `width`-byte elements (4 or 1; others trap) from a strided `src` into a strided `out`.
 /// Meta rows: out, src. Contiguous rows are copied 16 bytes at a time.
 ///
 /// # Safety
 /// As [`cast`]; `out` and `src` must not overlap.
 #[no_mangle]
 pub unsafe extern "C" fn copy_strided(width: u32, nd: usize, meta: *const i32, out: *mut u8, src: *const u8) {
+    if width != 4 && width != 1 {
+        crate::bad_code();
+    }
     let w = width as isize;
     // SAFETY: forwarded contract.
     unsafe {

@@ -32,6 +32,15 @@ fn panic(_: &core::panic::PanicInfo) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+/// An op, dtype or width code the TypeScript side never sends (its op table,
+/// runtime/src/backends/op-table.ts, is checked against these kernels by a test): trap instead
+/// of running some other kernel on the caller's memory.
+#[cold]
+#[inline(never)]
+pub(crate) fn bad_code() -> ! {
+    core::arch::wasm32::unreachable()
+}
+
 /// 1 when this module was built with `simd128`, 0 for the scalar fallback build.
 #[no_mangle]
 pub extern "C" fn simd_enabled() -> u32 {

@@ -120,7 +120,7 @@ unsafe fn argmax_f32(p: *const f32, n: usize) -> i32 {
 }
 
 /// float32 reduction of `outer` contiguous blocks of `inner` elements. `op`: 0 sum, 1 mean,
-/// 2 min, 3 max, 4 argmax (writes int32). Empty blocks: sum 0, mean NaN, min +∞, max −∞.
+/// 2 min, 3 max, 4 argmax (writes int32); others trap. Empty blocks: sum 0, mean NaN, min +∞, max −∞.
 ///
 /// # Safety
 /// `a` must hold outer·inner floats and `out` outer elements.
@@ -135,10 +135,11 @@ pub unsafe extern "C" fn reduce_f32(op: u32, outer: usize, inner: usize, out: *m
                 1 => (sum_pairwise(p, inner) as f64 / inner as f64) as f32,
                 2 => isa::extreme::<true>(p, inner, f32::INFINITY),
                 3 => isa::extreme::<false>(p, inner, f32::NEG_INFINITY),
-                _ => {
+                4 => {
                     *out.cast::<i32>().add(o) = argmax_f32(p, inner);
                     continue;
                 }
+                _ => crate::bad_code(),
             };
             *out.cast::<f32>().add(o) = r;
         }
@@ -185,7 +186,7 @@ pub unsafe extern "C" fn reduce_i32(op: u32, outer: usize, inner: usize, out: *m
                 0 | 1 => sum_i32(p, inner),
                 2 => blk.iter().copied().min().unwrap_or(0),
                 3 => blk.iter().copied().max().unwrap_or(0),
-                _ => {
+                4 => {
                     let mut best = 0usize;
                     for (i, &x) in blk.iter().enumerate() {
                         if x > blk[best] {
@@ -194,6 +195,7 @@ pub unsafe extern "C" fn reduce_i32(op: u32, outer: usize, inner: usize, out: *m
                     }
                     if inner == 0 { -1 } else { best as i32 }
                 }
+                _ => crate::bad_code(),
             };
         }
     }

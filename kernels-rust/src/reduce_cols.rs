@@ -71,7 +71,7 @@ unsafe fn argmax_row(best: *mut f32, idx: *mut i32, row: *const f32, i: i32, n: 
 }
 
 /// float32 reduction over the middle axis of [outer, r, inner]; codes as `reduce_f32`
-/// (0 sum, 1 mean, 2 min, 3 max, 4 argmax → int32). `ws` must hold `inner` f64s.
+/// (0 sum, 1 mean, 2 min, 3 max, 4 argmax → int32; others trap). `ws` must hold `inner` f64s.
 ///
 /// # Safety
 /// `a` holds outer·r·inner floats, `out` outer·inner elements, `ws` inner·8 bytes.
@@ -106,7 +106,7 @@ pub unsafe extern "C" fn reduce_cols_f32(op: u32, outer: usize, r: usize, inner:
                         if op == 2 { extreme_row::<true>(m, blk.add(i * inner), inner) } else { extreme_row::<false>(m, blk.add(i * inner), inner) }
                     }
                 }
-                _ => {
+                4 => {
                     let (best, idx) = (ws as *mut f32, orow.cast::<i32>());
                     for j in 0..inner {
                         *best.add(j) = if r > 0 { *blk.add(j) } else { 0.0 };
@@ -116,6 +116,7 @@ pub unsafe extern "C" fn reduce_cols_f32(op: u32, outer: usize, r: usize, inner:
                         argmax_row(best, idx, blk.add(i * inner), i as i32, inner);
                     }
                 }
+                _ => crate::bad_code(),
             }
         }
     }

@@ -88,7 +88,7 @@ unsafe fn go<T: Lane, O: Map1<T>>(nd: usize, meta: *const i32, out: *mut u8, a: 
     }
 }
 
-/// float32 unary op. `op`: 0 neg, 1 abs, 2 exp, 3 log, 4 sqrt, 5 tanh, 6 sigmoid, 7 relu.
+/// float32 unary op. `op`: 0 neg, 1 abs, 2 exp, 3 log, 4 sqrt, 5 tanh, 6 sigmoid, 7 relu; others trap.
 /// Meta rows: out, a.
 ///
 /// # Safety
@@ -105,12 +105,13 @@ pub unsafe extern "C" fn unary_f32(op: u32, nd: usize, meta: *const i32, out: *m
             4 => go::<f32, SqrtF>(nd, meta, out, a),
             5 => go::<f32, TanhF>(nd, meta, out, a),
             6 => go::<f32, SigmoidF>(nd, meta, out, a),
-            _ => go::<f32, ReluF>(nd, meta, out, a),
+            7 => go::<f32, ReluF>(nd, meta, out, a),
+            _ => crate::bad_code(),
         }
     }
 }
 
-/// int32 unary op, codes as [`unary_f32`] (only 0 neg, 1 abs, 7 relu are defined).
+/// int32 unary op, codes as [`unary_f32`] (only 0 neg, 1 abs, 7 relu are defined; others trap).
 ///
 /// # Safety
 /// As [`unary_f32`].
@@ -121,7 +122,8 @@ pub unsafe extern "C" fn unary_i32(op: u32, nd: usize, meta: *const i32, out: *m
         match op {
             0 => go::<i32, NegI>(nd, meta, out, a),
             1 => go::<i32, AbsI>(nd, meta, out, a),
-            _ => go::<i32, ReluI>(nd, meta, out, a),
+            7 => go::<i32, ReluI>(nd, meta, out, a),
+            _ => crate::bad_code(),
         }
     }
 }

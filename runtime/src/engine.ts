@@ -6,6 +6,7 @@
  * bookkeeping (live tensors, bytes, tidy scopes) — see memory.ts for the user-facing side.
  */
 import type { Backend, Storage } from './backends/backend.js';
+import type { OpName } from './backends/op-table.js';
 import type { BackendName, Device } from './types.js';
 import { BACKENDS } from './types.js';
 import type { Tensor } from './tensor.js';
@@ -15,7 +16,7 @@ import type { Tensor } from './tensor.js';
  * `observe` must call `run(backend)` exactly once and return its result (or rethrow its error).
  */
 export interface DispatchObserver {
-  observe<T>(op: string, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T;
+  observe<T>(op: OpName, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T;
 }
 
 let observer: DispatchObserver | null = null;
@@ -34,13 +35,13 @@ export function getDispatchObserver(): DispatchObserver | null {
  * Runs one op. `inputs` decide the backend (all must live on one backend and be undisposed);
  * ops without tensor inputs (creation) pass `backend` explicitly.
  *
- * @param op user-visible op name, as the profiler reports it (`add`, `std`, `matmul`, …)
+ * @param op user-visible op name, as the profiler reports it (`add`, `std`, `matmul`, …): a key of the op table
  * @param inputs tensor operands (checked for disposal and for a common backend)
  * @param kernel the work: validation is done, it only calls the backend
  * @param backend backend for ops with no tensor inputs; defaults to the current default backend
  */
 export function dispatch<T>(
-  op: string, inputs: readonly Tensor[], kernel: (backend: Backend) => T, backend?: Backend,
+  op: OpName, inputs: readonly Tensor[], kernel: (backend: Backend) => T, backend?: Backend,
 ): T {
   const b = backend ?? backendOfInputs(op, inputs);
   if (observer === null) return kernel(b);

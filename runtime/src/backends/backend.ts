@@ -15,6 +15,7 @@
  * - Kernels never keep references to their input views.
  */
 import type { BackendName, DataArray, Device, DType } from '../types.js';
+import type { BinaryOpName, ReduceOpName, UnaryOpName } from './op-table.js';
 
 /** Backend-owned memory for one tensor's elements. Opaque outside its backend. */
 export interface Storage {
@@ -40,18 +41,18 @@ export interface View {
   readonly offset: number;
 }
 
-/** Elementwise binary kernels. Comparisons (`eq`, `lt`, `gt`) produce `bool`. */
-export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'lt' | 'gt';
+/** Elementwise binary kernels (op-table.ts). Comparisons (`eq`, `lt`, `gt`) produce `bool` (their dtype rule). */
+export type BinaryOp = BinaryOpName;
 
-/** Elementwise unary kernels. `exp`..`sigmoid` take float32 only; `neg`, `abs`, `relu` also int32. */
-export type UnaryOp = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'tanh' | 'sigmoid' | 'relu';
+/** Elementwise unary kernels (op-table.ts). `exp`..`sigmoid` take float32 only; `neg`, `abs`, `relu` also int32. */
+export type UnaryOp = UnaryOpName;
 
 /**
  * Reductions over a set of axes. `sum`/`min`/`max` keep the input dtype (float32 or int32);
  * `mean` takes float32; `argmax` returns int32: the row-major index within the reduced
  * sub-block (for one axis, the index along that axis; ties resolve to the first).
  */
-export type ReduceOp = 'sum' | 'mean' | 'min' | 'max' | 'argmax';
+export type ReduceOp = ReduceOpName;
 
 /** Mean and population variance (ddof = 0) computed in one pass. */
 export interface MomentsResult {

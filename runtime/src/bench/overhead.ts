@@ -19,6 +19,8 @@ const pct = (on: number, off: number): string => `${(((on - off) / off) * 100).t
 const rounds = Number(process.env['ROUNDS'] ?? 41);
 /** Time spent per case of (a) and (b), ms. */
 const BUDGET_MS = Number(process.env['BUDGET_MS'] ?? 1500);
+/** Op name the dispatch probes are recorded under (any op-table name: the kernel is a no-op). */
+const PROBE = 'clone';
 
 /** Runs `a` and `b` alternately `rounds` times after a warm-up; returns their medians (ms). */
 function interleave(a: () => void, b: () => void, n = rounds): [number, number] {
@@ -56,7 +58,7 @@ function benchDisabled(): void {
   for (let k = 0; k < 16; k++) {
     // new Function: each kernel its own function (closures of one arrow would share their code).
     const other = new Function('b', `return ${k};`) as (b: Backend) => number;
-    for (let i = 0; i < 100; i++) { plainDispatch('warm', [x], other, b); plainDispatchCopy('warm', [x], other, b); dispatch('warm', [x], other, b); }
+    for (let i = 0; i < 100; i++) { plainDispatch('add', [x], other, b); plainDispatchCopy('add', [x], other, b); dispatch('add', [x], other, b); }
   }
   engine(); plain(); copy();
   // Short blocks (~1 ms) in rotating order for BUDGET_MS: a shared machine's drift hits every side.
@@ -127,13 +129,13 @@ function benchTenMillion(): void {
   cp.clearProfile();
   cp.enableProfiling({ callSites: 'off' });
   // Warm-up (not counted): the first chunk would otherwise carry the JIT's tiering of the hot path.
-  for (let i = 0; i < 200000; i++) { dispatch('warmup', [], noop, b); plainDispatch('warmup', [], noop, b); }
+  for (let i = 0; i < 200000; i++) { dispatch(PROBE, [], noop, b); plainDispatch(PROBE, [], noop, b); }
   global.gc?.();
   const mem0 = process.memoryUsage();
   const perChunk: number[] = [];
   for (let done = 0; done < total; done += chunk) {
-    const t = time(() => { for (let i = 0; i < chunk; i++) dispatch('probe', [], noop, b); });
-    const plain = time(() => { for (let i = 0; i < chunk; i++) plainDispatch('probe', [], noop, b); });
+    const t = time(() => { for (let i = 0; i < chunk; i++) dispatch(PROBE, [], noop, b); });
+    const plain = time(() => { for (let i = 0; i < chunk; i++) plainDispatch(PROBE, [], noop, b); });
     perChunk.push(((t - plain) / chunk) * 1e6);
   }
   global.gc?.();
@@ -146,15 +148,15 @@ function benchTenMillion(): void {
     `first three 1e6 chunks ${first.toFixed(0)} ns/op, last three ${last.toFixed(0)} ns/op (${pct(last, first)}); ` +
     `heap+arrayBuffers ${((mem0.heapUsed + mem0.arrayBuffers) / 1e6).toFixed(1)} → ${((mem1.heapUsed + mem1.arrayBuffers) / 1e6).toFixed(1)} MB` +
     `${global.gc ? ' after GC' : ' (no GC forced: run node with --expose-gc, as npm run bench:overhead does, for comparable figures)'}; ` +
-    `count ${r.operations.find((o) => o.op === 'probe')?.count} exact, ${r.droppedEvents} raw events dropped`);
+    `count ${r.operations.find((o) => o.op === PROBE)?.count} exact, ${r.droppedEvents} raw events dropped`);
   cp.clearProfile();
   const n = 20000;
   const sited: number[] = [];
   for (let k = 0; k < 5; k++) {
     cp.enableProfiling({ callSites: 'all' });
-    const t = time(() => { for (let i = 0; i < n; i++) dispatch('probe', [], noop, b); });
+    const t = time(() => { for (let i = 0; i < n; i++) dispatch(PROBE, [], noop, b); });
     cp.disableProfiling(); cp.clearProfile();
-    const plain = time(() => { for (let i = 0; i < n; i++) plainDispatch('probe', [], noop, b); });
+    const plain = time(() => { for (let i = 0; i < n; i++) plainDispatch(PROBE, [], noop, b); });
     sited.push(((t - plain) / n) * 1e6);
   }
   console.log(`(c) with call sites (callSites 'all'): ${median(sited).toFixed(0)} ns per recorded op`);

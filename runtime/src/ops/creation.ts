@@ -4,6 +4,7 @@
  * `tensor` (or the creation function's name) so the profiler sees the transfer.
  */
 import { backendForDevice, dispatch, getDefaultBackend } from '../engine.js';
+import type { OpName } from '../backends/op-table.js';
 import { fmtShape, sizeOf } from '../shape.js';
 import { type Tensor, wrap } from '../tensor.js';
 import { allocHostArray, assertDevice, assertDType, type DataArray, type Device, type DType } from '../types.js';
@@ -28,7 +29,7 @@ function backendFor(options: CreateOptions | undefined) {
 }
 
 /** Creates a tensor from `data` laid out row-major in `shape`. */
-export function fromData(op: string, data: DataArray, shape: readonly number[], dtype: DType, options?: CreateOptions): Tensor {
+export function fromData(op: OpName, data: DataArray, shape: readonly number[], dtype: DType, options?: CreateOptions): Tensor {
   const backend = backendFor(options);
   return dispatch(op, [], (b) => wrap(b, b.upload(data, dtype), shape, dtype), backend);
 }

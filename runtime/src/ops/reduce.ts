@@ -47,7 +47,7 @@ export interface Moments {
   readonly variance: Tensor;
 }
 
-function momentsOp(op: string, x: Tensor, axis: Axis | undefined, keepdims: boolean, ddof: number,
+function momentsOp(op: 'moments' | 'var' | 'std', x: Tensor, axis: Axis | undefined, keepdims: boolean, ddof: number,
   finish: (backend: Backend, m: Storage, v: Storage, shape: readonly number[]) => Tensor | Moments): Tensor | Moments {
   const axes = normalizeAxes(op, axis, x.rank);
   const outShape = reducedShape(x.shape, axes, keepdims);

@@ -8,6 +8,7 @@ import { allocHostArray, BYTES_PER_ELEMENT, type DataArray, type DType } from '.
 import { sizeOf } from '../../shape.js';
 import { offsetOf, pick, splitAxes } from './strided.js';
 import { binaryScalar, castScalar, unaryScalar } from './math.js';
+import { outputDtype } from '../op-table.js';
 
 /** Host-array storage of the js backend. */
 export interface JsStorage extends Storage {
@@ -79,7 +80,7 @@ export const jsBackend: Backend = {
 
   binary(op: BinaryOp, a, b, outShape) {
     const size = sizeOf(outShape);
-    const outDtype: DType = op === 'eq' || op === 'lt' || op === 'gt' ? 'bool' : a.dtype;
+    const outDtype = outputDtype(op, a.dtype);
     const out = make(outDtype, size);
     const da = dataOf(a), db = dataOf(b);
     for (let i = 0; i < size; i++) {

@@ -11,6 +11,7 @@ import type { Backend, BackendMemory, BinaryOp, MomentsResult, ReduceOp, Storage
 import { BYTES_PER_ELEMENT, type DataArray, type DType } from '../../types.js';
 import { isContiguous, sizeOf } from '../../shape.js';
 import { loadKernels, type KernelExports, type KernelFlavour } from './loader.js';
+import { kernelCode, outputDtype } from '../op-table.js';
 import { LinearHeap } from './memory.js';
 import { MAX_RANK, middleAxisLayout, reducedLast, writeWalk } from './layout.js';
 
@@ -34,13 +35,6 @@ export interface WasmBackendOptions {
   readonly flavour?: KernelFlavour | 'auto';
 }
 
-const BINARY_CODES: Readonly<Record<BinaryOp, number>> = {
-  add: 0, sub: 1, mul: 2, div: 3, pow: 4, maximum: 5, minimum: 6, eq: 7, lt: 8, gt: 9,
-};
-const UNARY_CODES: Readonly<Record<UnaryOp, number>> = {
-  neg: 0, abs: 1, exp: 2, log: 3, sqrt: 4, tanh: 5, sigmoid: 6, relu: 7,
-};
-const REDUCE_CODES: Readonly<Record<ReduceOp, number>> = { sum: 0, mean: 1, min: 2, max: 3, argmax: 4 };
 const DTYPE_CODES: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
 /** Bytes of the scratch region for walk descriptions: (1 + 4 operands) rows of MAX_RANK int32. */
 const META_BYTES = (1 + 4) * MAX_RANK * 4;
@@ -153,13 +147,14 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     },
 
     binary(op, a, b, outShape) {
-      const code = BINARY_CODES[op];
+      const code = kernelCode(op);
+      const outDtype = outputDtype(op, a.dtype);
       // Validate before allocating: a throw after make() would leak the output block.
       if (a.dtype !== 'float32' && a.dtype !== 'int32') throw new TypeError(`wasm backend: binary '${op}' takes float32 or int32, got ${a.dtype}`);
-      const out = make(code >= 7 ? 'bool' : a.dtype, sizeOf(outShape));
+      const out = make(outDtype, sizeOf(outShape));
       if (out.size === 0) return out;
       return filled([out], () => {
-        const nd = writeWalk(heap.i32, metaAt, outShape, [null, a.strides, b.strides], [code >= 7 ? 1 : 4, 4, 4]);
+        const nd = writeWalk(heap.i32, metaAt, outShape, [null, a.strides, b.strides], [outDtype === 'bool' ? 1 : 4, 4, 4]);
         if (a.dtype === 'float32') k.binary_f32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
         else k.binary_i32(code, nd, metaPtr, out.ptr, addr(a), addr(b));
         return out;
@@ -176,7 +171,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       });
     },
     unary(op, a) {
-      const code = UNARY_CODES[op];
+      const code = kernelCode(op);
       const intOk = a.dtype === 'int32' && (op === 'neg' || op === 'abs' || op === 'relu');
       if (a.dtype !== 'float32' && !intOk) throw new TypeError(`wasm backend: unary '${op}' is not defined for ${a.dtype}`);
       const out = make(a.dtype, sizeOf(a.shape));
@@ -228,7 +223,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 
     reduce(op, a, axes) {
       if (a.dtype !== 'float32' && !(a.dtype === 'int32' && op !== 'mean')) throw new TypeError(`wasm backend: reduce '${op}' is not defined for ${a.dtype}`);
-      const outDtype: DType = op === 'argmax' ? 'int32' : op === 'mean' ? 'float32' : a.dtype;
+      const outDtype = outputDtype(op, a.dtype);
       const mid = a.dtype === 'float32' && isContiguous(a.shape, a.strides) ? middleAxisLayout(a.shape, axes) : null;
       if (mid) {
         // Leading/middle axes of a contiguous view: reduce whole rows in place, no transpose.
@@ -236,7 +231,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
         return filled([out], () => {
           const ws = heap.alloc(mid.inner * 8);
           try {
-            k.reduce_cols_f32(REDUCE_CODES[op], mid.outer, mid.r, mid.inner, out.ptr, addr(a), ws);
+            k.reduce_cols_f32(kernelCode(op), mid.outer, mid.r, mid.inner, out.ptr, addr(a), ws);
           } finally {
             heap.release(ws, mid.inner * 8);
           }
@@ -248,8 +243,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
         const out = make(outDtype, src.outer);
         if (src.outer === 0) return out;
         return filled([out], () => {
-          if (a.dtype === 'float32') k.reduce_f32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
-          else k.reduce_i32(REDUCE_CODES[op], src.outer, src.inner, out.ptr, src.ptr);
+          if (a.dtype === 'float32') k.reduce_f32(kernelCode(op), src.outer, src.inner, out.ptr, src.ptr);
+          else k.reduce_i32(kernelCode(op), src.outer, src.inner, out.ptr, src.ptr);
           return out;
         });
       } finally {

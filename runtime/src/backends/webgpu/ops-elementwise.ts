@@ -10,6 +10,7 @@ import { coalesce, grid, WG } from './kernels/common.wgsl.js';
 import { binaryWgsl, mapWgsl, scatterWgsl, whereWgsl } from './kernels/elementwise.wgsl.js';
 import type { GpuStorage } from './storage.js';
 import type { WebGpuBackend } from './webgpu-backend.js';
+import { outputDtype } from '../op-table.js';
 
 /** Meta words `[n, nan, shape..., (offset, strides...) per view]` and the coalesced rank. */
 function elementwiseMeta(shape: readonly number[], views: readonly View[]): { meta: number[]; rank: number } {
@@ -28,7 +29,7 @@ function groups(n: number): [number, number, number] {
 export function binary(gpu: WebGpuBackend, op: BinaryOp, a: View, b: View, outShape: readonly number[]): Storage {
   const sa = gpu.operand(a, op), sb = gpu.operand(b, op);
   const n = sizeOf(outShape);
-  const outDtype: DType = op === 'eq' || op === 'lt' || op === 'gt' ? 'bool' : a.dtype;
+  const outDtype = outputDtype(op, a.dtype);
   const out = gpu.alloc(outDtype, n);
   if (n === 0) return out;
   const { meta, rank } = elementwiseMeta(outShape, [a, b]);

@@ -11,6 +11,7 @@ import { reduceWgsl, STATE_WORDS, type ReduceKind } from './kernels/reduce.wgsl.
 import type { Launch } from './encoder.js';
 import type { GpuStorage } from './storage.js';
 import type { WebGpuBackend } from './webgpu-backend.js';
+import { outputDtype } from '../op-table.js';
 
 /** Reductions longer than this, into fewer than {@link FEW_OUTPUTS} outputs, are chunked. */
 const CHUNK_ABOVE = 4096;
@@ -88,7 +89,7 @@ function filled(gpu: WebGpuBackend, dtype: DType, size: number, value: number): 
 export function reduce(gpu: WebGpuBackend, op: ReduceOp, a: View, axes: readonly number[]): Storage {
   gpu.operand(a, op);
   const p = plan(a, axes);
-  const outDtype: DType = op === 'argmax' ? 'int32' : op === 'mean' ? 'float32' : a.dtype;
+  const outDtype = outputDtype(op, a.dtype);
   if (p.redSize === 0 && p.outSize > 0) return filled(gpu, outDtype, p.outSize, emptyValue(op));
   const out = gpu.alloc(outDtype, p.outSize);
   if (p.outSize > 0) run(gpu, op, a, p, [out]);

@@ -8,12 +8,12 @@
  * a + k·(m − a). Whole-profile speedup by Amdahl over the site's share. Sites on GPU backends
  * are skipped: they have no measured dispatch cost to base the estimate on (see measure.ts).
  */
+import { opInfo } from '../../backends/op-table.js';
 import type { SiteOpStats } from '../aggregate.js';
 import { enclosingLoop } from './source.js';
 import { ms, recId, speedupFrom, type Fix, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 const MIN_CALLS = 10;
-const BATCHABLE = new Set(['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum']);
 
 /** The mechanical rewrite of `for (let i = 0; i < N; i++) { const t = x.add(i); }` and `cp.add(x, i)`. */
 function mechanicalFix(lines: readonly string[], start: number, end: number): { fix: Fix; after: string } | null {
@@ -48,7 +48,7 @@ function mechanicalFix(lines: readonly string[], start: number, end: number): { 
 function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   // Per-site counts are complete in every mode ('sampled' attributes unsampled calls to a site).
   const k = s.count;
-  if (s.location === null || k < MIN_CALLS || !BATCHABLE.has(s.op)) return null;
+  if (s.location === null || k < MIN_CALLS || opInfo(s.op)?.batchable !== true) return null;
   const costs = s.backends.map((b) => input.dispatchCostMs(b));
   if (costs.some((c) => c === null)) return null;
   // Same-shaped inputs across the retained calls: a loop over one tensor, not varied work.

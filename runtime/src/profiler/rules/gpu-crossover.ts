@@ -7,15 +7,15 @@
  * to the measured time of the qualifying ops (Amdahl over the total op time).
  */
 import type { OpFamily } from '../../backends/calibration.js';
+import { opInfo } from '../../backends/op-table.js';
 import { ms, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
-const FAMILY: Readonly<Record<string, OpFamily>> = {
-  add: 'elementwise', sub: 'elementwise', mul: 'elementwise', div: 'elementwise', pow: 'elementwise', maximum: 'elementwise',
-  minimum: 'elementwise', exp: 'elementwise', log: 'elementwise', sqrt: 'elementwise', tanh: 'elementwise', sigmoid: 'elementwise',
-  relu: 'elementwise', neg: 'elementwise', abs: 'elementwise', where: 'elementwise',
-  sum: 'reduce', mean: 'reduce', min: 'reduce', max: 'reduce', argmax: 'reduce', std: 'reduce', var: 'reduce', moments: 'reduce',
-  matmul: 'matmul',
-};
+/** The calibrated family of `op` (op table), or undefined for families calibration does not time. */
+function familyOf(op: string): OpFamily | undefined {
+  const f = opInfo(op)?.family;
+  // cast changes bytes, not arithmetic: calibration's elementwise figures do not cover it.
+  return (f === 'elementwise' && op !== 'cast') || f === 'reduce' || f === 'matmul' ? f : undefined;
+}
 
 /** Rule entry point. */
 export const gpuCrossover: Rule = (input) => {
@@ -23,7 +23,7 @@ export const gpuCrossover: Rule = (input) => {
   if (!cal) return [];
   const out: Recommendation[] = [];
   for (const s of input.agg.sites) {
-    const family = FAMILY[s.op];
+    const family = familyOf(s.op);
     if (!family || s.backends.some((b) => b === 'webgpu')) continue;
     const crossover = cal.crossover[family];
     const ratio = cal.speedupAtLargest[family];

@@ -9,6 +9,7 @@
 import type { BinaryOp, UnaryOp } from '../../backend.js';
 import type { DType } from '../../../types.js';
 import { ENTRY_1D, indexFn, META, wgslType } from './common.wgsl.js';
+import { OPS } from '../../op-table.js';
 
 const F32_BINARY: Record<BinaryOp, string> = {
   add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y', pow: 'powf(x, y)',
@@ -47,7 +48,7 @@ fn powi(x: i32, y: i32) -> i32 {
 /** out[i] = op(A[at_a(i)], B[at_b(i)]) over n elements; meta tensors: a, b. */
 export function binaryWgsl(op: BinaryOp, dtype: DType, rank: number): string {
   const t = wgslType(dtype);
-  const cmp = op === 'eq' || op === 'lt' || op === 'gt';
+  const cmp = OPS[op].dtype === 'bool';
   const expr = (dtype === 'float32' ? F32_BINARY : I32_BINARY)[op];
   return META + indexFn(rank) + (op === 'pow' ? POW_HELPERS : '') + /* wgsl */ `
 @group(0) @binding(1) var<storage, read> A: array<${t}>;
