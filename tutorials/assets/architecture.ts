@@ -20,6 +20,7 @@ export function layers(repo: string): [string, string, string[]][] {
   return [
     ['VS Code extension', 'extension/src — Run and Profile, CodeLens, heat, quick fixes', modulesIn(join(repo, 'extension', 'src'))],
     ['Flame graph webview', 'webview/src — model → layout → canvas', modulesIn(join(repo, 'webview', 'src'))],
+    ['the contract (corepy/contract)', 'runtime/src/contract — what crosses runtime → debug adapter → extension → webview, defined once', modulesIn(join(rt, 'contract'))],
     ['corepy front end', 'runtime/src/ops, runtime/src/io — shapes, dtypes, validation', [...modulesIn(join(rt, 'ops')), ...modulesIn(join(rt, 'io'))]],
     ['engine.dispatch', 'runtime/src/engine.ts — the one dispatch point; the profiler observes it', modulesIn(rt).filter((m) => ['engine', 'tensor', 'memory'].includes(m))],
     ['profiler', 'runtime/src/profiler — recorder → aggregate → report / rules / flame', modulesIn(join(rt, 'profiler'))],
