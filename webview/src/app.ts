@@ -16,7 +16,7 @@ import { buildPaint, renderScratch } from './render.js';
 import { compileQuery, searchLayout, type SearchResult } from './search.js';
 import { applyStyles } from './styles.js';
 import { readTheme } from './theme.js';
-import { fmtMs } from './tooltip.js';
+import { fmtUs } from './tooltip.js';
 import type { Viewport } from './viewport.js';
 
 /** Live state of the page (what PersistedState saves, plus derived data). */
@@ -124,7 +124,7 @@ export class App {
     info.classList.toggle('cf-bad', !q.ok);
     info.textContent = !q.ok ? 'invalid regex'
       : this.searchResult === null ? ''
-      : `${this.searchResult.frames} matches · ${fmtMs(this.searchResult.totalUs)}`;
+      : `${this.searchResult.frames} matches · ${fmtUs(this.searchResult.totalUs)}`;
     if (!q.ok) info.title = q.error;
     const paint = buildPaint(L, d.profile.strings, theme, diff);
     this.view.setModel({

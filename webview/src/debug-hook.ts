@@ -4,7 +4,7 @@
  * already scheduled (so a test need not wait for an animation frame).
  */
 import type { App } from './app.js';
-import { fmtMs } from './tooltip.js';
+import { fmtUs } from './tooltip.js';
 
 /** One frame as drawn by the last paint. Sizes in CSS px, times in ms. */
 export interface DrawnFrame {
@@ -81,7 +81,7 @@ export function installDebugHook(app: App): void {
       return {
         view: app.mode, window: { x0: v.x0, x1: v.x1 }, scrollY: v.scrollY, search: app.search,
         searchInfo: app.ui.searchInfo.textContent ?? '',
-        searchTotalMs: app.searchResult === null ? null : Number(fmtMs(app.searchResult.totalUs).split(' ')[0]),
+        searchTotalMs: app.searchResult === null ? null : Number(fmtUs(app.searchResult.totalUs).split(' ')[0]),
         context: app.context, compareOn: app.compareOn, hasCompare: app.diff !== null,
         message: app.message, frames: app.layout?.n ?? 0,
       };

@@ -4,7 +4,7 @@
  */
 import { KIND_CONTEXT, KIND_GPU, type FlameData } from './model.js';
 import { percentLabel, shareOf } from 'corepy/contract';
-import { fmtMs } from './tooltip.js';
+import { fmtUs } from './tooltip.js';
 
 /** One row: times in µs. */
 export interface OpRow {
@@ -76,8 +76,8 @@ export function renderOpsTable(
     tr.tabIndex = 0;
     tr.insertCell().textContent = r.name;
     tr.insertCell().textContent = String(r.count);
-    tr.insertCell().textContent = `${fmtMs(r.selfUs)} (${percentLabel(shareOf(r.selfUs, profileUs), 'wall')})`;
-    tr.insertCell().textContent = fmtMs(r.totalUs);
+    tr.insertCell().textContent = `${fmtUs(r.selfUs)} (${percentLabel(shareOf(r.selfUs, profileUs), 'wall')})`;
+    tr.insertCell().textContent = fmtUs(r.totalUs);
     tr.addEventListener('click', () => onPick(r.name));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') onPick(r.name); });
   }

@@ -6,8 +6,8 @@ import { percentLabel, shareOf, type FlameProfile } from 'corepy/contract';
 import type { FlameLayout } from './layout.js';
 import type { PathDiff } from './compare.js';
 
-/** Formats µs as milliseconds with 3 decimals ("1.234 ms"). */
-export function fmtMs(us: number): string {
+/** Formats a duration given in µs as milliseconds with 3 decimals ("1.234 ms"). */
+export function fmtUs(us: number): string {
   return `${(us / 1000).toFixed(3)} ms`;
 }
 
@@ -36,7 +36,7 @@ export function tooltipLines(
   const backend = L.backend[f] === -2 ? 'mixed' : L.backend[f] >= 0 ? s[L.backend[f]] : '—';
   const lines = [
     `${s[L.name[f]]} (${KIND_NAMES[L.kind[f]] ?? 'slice'})`,
-    `self ${fmtMs(L.self[f])} · total ${fmtMs(L.w[f])} (${percentLabel(shareOf(L.w[f], L.totalUs), 'wall')})`,
+    `self ${fmtUs(L.self[f])} · total ${fmtUs(L.w[f])} (${percentLabel(shareOf(L.w[f], L.totalUs), 'wall')})`,
     `count ${L.count[f]} · backend ${backend}`,
   ];
   const loc = L.location[f] >= 0 ? profile.locations[L.location[f]] : undefined;
@@ -45,7 +45,7 @@ export function tooltipLines(
     const p = L.path[f];
     const d = diff.deltaUs[p];
     const rel = diff.baseUs[p] > 0 ? ` (${d >= 0 ? '+' : ''}${fmtPct(d / diff.baseUs[p])})` : ' (new)';
-    lines.push(`self vs compare: ${d >= 0 ? '+' : '−'}${fmtMs(Math.abs(d))}${rel}`);
+    lines.push(`self vs compare: ${d >= 0 ? '+' : '−'}${fmtUs(Math.abs(d))}${rel}`);
   }
   if (loc !== undefined && canReveal) lines.push('Ctrl/Cmd+click: open source');
   return lines;

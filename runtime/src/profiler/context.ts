@@ -83,11 +83,6 @@ export function closeFrame(f: Frame): void {
   if (sink) sink(f.id, f.startMs, end, f.childMs);
 }
 
-/** Runs `fn` with `f` as the current frame (synchronously and across its awaits). */
-export function runInFrame<T>(f: Frame, fn: () => T): T {
-  return storage.run(f, fn);
-}
-
 /** Makes `f` current for the rest of this synchronous execution and what it schedules. */
 export function enterFrame(f: Frame | null): void {
   storage.enterWith(f);

@@ -41,8 +41,3 @@ export function mergeStats(a: Stats, b: Stats): void {
 export function stddevOf(s: Stats): number {
   return s.count > 1 ? Math.sqrt(Math.max(0, s.m2 / s.count)) : 0;
 }
-
-/** Copies the statistic fields only. */
-export function copyStats(s: Stats): Stats {
-  return { count: s.count, totalMs: s.totalMs, meanMs: s.meanMs, m2: s.m2, minMs: s.minMs, maxMs: s.maxMs };
-}
