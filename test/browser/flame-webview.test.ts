@@ -122,7 +122,7 @@ describe('flame graph webview (Chromium)', function () {
     assert.equal((await flameState(page)).searchInfo, 'invalid regex');
   });
 
-  it('tooltip shows op, self/total ms, %, count, backend and file:line', async () => {
+  it('tooltip shows op, self/total ms, % of wall time, count, backend and file:line', async () => {
     await open();
     const matmul = (await drawn(page)).find((f) => f.name === 'matmul' && f.kind === 2)!;
     const c = await centreOf(page, matmul);
@@ -131,7 +131,7 @@ describe('flame graph webview (Chromium)', function () {
     await tip.waitFor({ state: 'visible' });
     const text = await tip.innerText();
     assert.match(text, /^matmul \(op\)$/m);
-    assert.match(text, /self 3\.000 ms · total 3\.000 ms \(25\.3 %\)/);
+    assert.match(text, /self 3\.000 ms · total 3\.000 ms \(25\.3 % of wall time\)/);
     assert.match(text, /count 1 · backend webgpu/);
     assert.match(text, /01_profiling_basics\/train\.ts:32/);
   });
