@@ -75,7 +75,7 @@ describe('Corepy views and commands in VS Code', function () {
     const long = vscode.Uri.file(path.join(ws(), 'long.js'));
     const running = vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', long);
     const live = await until('status while profiling long.js', () => api.status(), (s) => s.visible && s.text.includes('long.js'));
-    assert.match(live.text, /^\$\(pulse\) corepy: long\.js · /);
+    assert.match(live.text, /^\$\(pulse\) corepy: long\.js · .+ op time · \d+ ops$/);
     assert.equal(live.command, 'corepy.stop');
     await until('the stop command enabled', () => api.store.run?.status, (st) => st === 'running');
     await vscode.commands.executeCommand('corepy.stop');
@@ -86,7 +86,7 @@ describe('Corepy views and commands in VS Code', function () {
     assert.match(after.text, /^\$\(flame\) corepy: long\.js/);
     await profileBasic();
     const basic = await until('status after basic.ts', () => api.status(), (s) => s.text.includes('basic.ts'));
-    assert.match(basic.text, /^\$\(flame\) corepy: basic\.ts · .+ · \d+ ops$/);
+    assert.match(basic.text, /^\$\(flame\) corepy: basic\.ts · .+ op time · \d+ ops$/);
   });
 
   it('Toggle Inline Timings removes and restores the CodeLenses and hovers', async () => {
