@@ -42,6 +42,16 @@ describe('extension bundle', () => {
     assert.deepEqual(inputs.filter((f) => f.startsWith('runtime/src/')), [], 'the runtime is consumed through its package entries (dist), not its sources');
   });
 
+  it('bundles cleanly: no emptied import.meta lookups, no new Function, the exporter stamp from runtime/package.json', () => {
+    const version = JSON.parse(readFileSync(join(ROOT, 'runtime/package.json'), 'utf8')).version as string;
+    for (const f of ['extension.js', 'adapter.js']) {
+      const js = readFileSync(join(ROOT, 'extension/dist', f), 'utf8');
+      assert.doesNotMatch(js, /import_meta|import\.meta/, `${f}: import.meta is empty in a CommonJS bundle`);
+      assert.doesNotMatch(js, /new Function\(/, f);
+    }
+    assert.ok(readFileSync(join(ROOT, 'extension/dist/extension.js'), 'utf8').includes(JSON.stringify(version)), 'COREPY_VERSION is defined at build time');
+  });
+
   it('the rebuild stamp covers exactly the files in the metafile', () => {
     const root = mkdtempSync(join(tmpdir(), 'corepy-bundle-'));
     try {
