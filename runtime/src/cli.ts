@@ -115,7 +115,8 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
       process.stderr.write(`corepy: the script ended (${how}) without sending a profile report\n`);
       return code || 1;
     }
-    // SIGKILL, out of memory, a signal it could not act on: what the last batch held (≤ 250 ms old).
+    // SIGKILL, out of memory, a signal it could not act on: what the last batch held (batches go out every
+    // 250 ms while the script's event loop runs; a long synchronous stretch delays them).
     process.stderr.write(`corepy: the script ended (${how}) before its final report; PARTIAL report from the last streamed batch ` +
       `(per-op and per-line counts and times only; no contexts, timeline or recommendations):\n`);
     report = reportFromBatch(run.lastBatch);
