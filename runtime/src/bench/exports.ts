@@ -5,7 +5,9 @@
  * and a mul on a 4-element tensor, js backend, call sites off, a ring of N events), then times
  * `exportProfile` to a temporary file once per format, in the order of FORMATS (default csv,json,
  * folded,chrome,speedscope,html), and reports each format's time, µs per recorded event, output
- * size and the process's peak RSS after it (monotonic: later formats include earlier peaks).
+ * size and the process's peak RSS after it (monotonic: later formats include earlier peaks). Time is
+ * reported as wall and as CPU (user + system of the process, GC threads included): on a shared
+ * machine the CPU figure is the steadier one.
  *
  * COMPARE=<checkout> runs the same children against another checkout's runtime (e.g. the
  * commit before a change), alternating A and B per size, ROUNDS times (default 1); medians.
@@ -16,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-interface Row { format: string; ms: number; bytes: number; rssMB: number; error?: string }
+interface Row { format: string; ms: number; cpuMs: number; bytes: number; rssMB: number; error?: string }
 interface Result { n: number; recordMs: number; rows: Row[] }
 
 const HERE = fileURLToPath(import.meta.url);
@@ -36,12 +38,16 @@ async function child(root: string, n: number, formats: string[]): Promise<void> 
   const rows: Row[] = [];
   for (const format of formats) {
     const file = join(dir, `p.${format}`);
-    const t = performance.now();
+    const t = performance.now(), c = process.cpuUsage();
+    const done = (): { ms: number; cpuMs: number; rssMB: number } => {
+      const cpu = process.cpuUsage(c);
+      return { ms: performance.now() - t, cpuMs: (cpu.user + cpu.system) / 1000, rssMB: process.resourceUsage().maxRSS / 1024 };
+    };
     try {
       cp.exportProfile(file, { format: format as 'json' });
-      rows.push({ format, ms: performance.now() - t, bytes: statSync(file).size, rssMB: process.resourceUsage().maxRSS / 1024 });
+      rows.push({ format, ...done(), bytes: statSync(file).size });
     } catch (e) {
-      rows.push({ format, ms: performance.now() - t, bytes: 0, rssMB: process.resourceUsage().maxRSS / 1024, error: (e as Error).message });
+      rows.push({ format, ...done(), bytes: 0, error: (e as Error).message });
     }
   }
   rmSync(dir, { recursive: true, force: true });
@@ -62,8 +68,8 @@ function print(label: string, results: Result[]): void {
   for (const row of results[0]!.rows) {
     const all = results.map((r) => r.rows.find((x) => x.format === row.format)!);
     if (row.error) { process.stdout.write(`  ${row.format.padEnd(10)} FAILED: ${row.error}\n`); continue; }
-    const ms = median(all.map((x) => x.ms));
-    process.stdout.write(`  ${row.format.padEnd(10)} ${ms.toFixed(0).padStart(7)} ms  ${((ms * 1000) / n).toFixed(2).padStart(7)} µs/event  ` +
+    const ms = median(all.map((x) => x.ms)), cpuMs = median(all.map((x) => x.cpuMs));
+    process.stdout.write(`  ${row.format.padEnd(10)} ${ms.toFixed(0).padStart(7)} ms wall ${cpuMs.toFixed(0).padStart(7)} ms CPU  ${((cpuMs * 1000) / n).toFixed(2).padStart(7)} µs CPU/event  ` +
       `${(row.bytes / 1e6).toFixed(2).padStart(8)} MB out  peak RSS ${median(all.map((x) => x.rssMB)).toFixed(0)} MB\n`);
   }
 }
