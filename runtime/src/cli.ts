@@ -3,46 +3,97 @@
  * `corepy` command line. `corepy profile <script>` runs a script in a child Node with the profiler
  * preloaded (profiler/autostart; TypeScript through tsx), receives the report over IPC, prints it,
  * writes an export, and compares with a baseline. Exit status: the script's own when it failed
- * (the partial report is still printed), 1 on a baseline regression, 2 on bad usage.
+ * (the partial report is still printed), 1 on a baseline regression, 2 on bad usage. A script
+ * killed before its final report (SIGKILL, a signal during a long synchronous loop) still gets a
+ * report, from its last streamed batch, marked PARTIAL.
  */
 import { fork } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { constants } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { profiledNodeArgs } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
 import { compareBaseline, readBaseline, writeBaseline } from './profiler/baseline.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
-import type { ProfileIpcMessage } from './contract/ipc.js';
+import { REPORT_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
 import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
+import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
 import { VERSION } from './profiler/version.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 
 interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number }
 
-function runScript(script: string, args: string[], o: ProfileOptions): Promise<{ code: number; report: ProfileReport | null; flame: FlameProfile | null }> {
+/** How long a forwarded SIGINT/SIGTERM may take to produce the script's report before SIGKILL, ms. */
+const SIGNAL_GRACE_MS = 5000;
+
+/** What a run left: the final report (from the report file or IPC), else the last streamed batch. */
+interface RunResult {
+  readonly code: number;
+  readonly signal: NodeJS.Signals | null;
+  readonly report: ProfileReport | null;
+  readonly flame: FlameProfile | null;
+  readonly lastBatch: ProfileBatchMessage | null;
+}
+
+/**
+ * Runs the script in a profiled child. The child writes its final report to a file in a fresh
+ * temporary folder (COREPY_PROFILE_REPORT_FILE, synchronous, so `process.exit()` in the script
+ * cannot lose it) and streams batches over IPC; the newest batch is kept in case no report
+ * comes. SIGINT/SIGTERM to the CLI (Ctrl-C) are forwarded to the child, which writes its report
+ * and exits; if it has not exited within {@link SIGNAL_GRACE_MS} (it can only act on a signal
+ * between synchronous runs of JavaScript) or a second signal arrives, it is killed, so the CLI
+ * never leaves it running.
+ */
+function runScript(script: string, args: string[], o: ProfileOptions): Promise<RunResult> {
   const ts = /\.[cm]?tsx?$/.test(script);
+  const tmp = mkdtempSync(join(tmpdir(), 'corepy-run-'));
+  const reportFile = join(tmp, 'report.json');
   const { execArgs: execArgv, env } = profiledNodeArgs({
     autostart: new URL(`./profiler/autostart.${fromSource ? 'ts' : 'js'}`, import.meta.url).href,
     tsx: ts || fromSource ? import.meta.resolve('tsx') : null,
     baseEnv: process.env,
     keepNodeOptions: true, // the user's shell set it
+    env: { [REPORT_FILE_ENV]: reportFile },
     backend: o.backend,
     callSites: o.callSites as CallSiteMode | undefined,
     sampleEvery: o.sampleEvery,
   });
   return new Promise((done) => {
     const child = fork(script, args, { execArgv, env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-    let report: ProfileReport | null = null, flame: FlameProfile | null = null;
-    child.on('message', (m: ProfileIpcMessage) => {
+    let report: ProfileReport | null = null, flame: FlameProfile | null = null, lastBatch: ProfileBatchMessage | null = null;
+    const take = (m: ProfileIpcMessage): void => {
       if (m && m.type === 'corepyReport') { report = m.report; flame = m.flame; }
-    });
-    child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); done({ code: 2, report, flame }); });
-    child.on('exit', (code, signal) => done({ code: code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), report, flame }));
+      if (m && m.type === 'corepyProfile') lastBatch = m;
+    };
+    child.on('message', take);
+    let signals = 0, killTimer: NodeJS.Timeout | undefined;
+    const forward = (sig: NodeJS.Signals): void => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      if (signals++ > 0) { child.kill('SIGKILL'); return; }
+      process.stderr.write(`\ncorepy: ${sig}: asking the script for its report (killed in ${SIGNAL_GRACE_MS / 1000} s if it does not stop; again to kill now)\n`);
+      child.kill(sig);
+      killTimer = setTimeout(() => { process.stderr.write('corepy: the script did not stop; killing it\n'); child.kill('SIGKILL'); }, SIGNAL_GRACE_MS);
+    };
+    process.on('SIGINT', forward);
+    process.on('SIGTERM', forward);
+    const finish = (code: number, signal: NodeJS.Signals | null): void => {
+      clearTimeout(killTimer);
+      process.off('SIGINT', forward);
+      process.off('SIGTERM', forward);
+      try {
+        if (!report && existsSync(reportFile)) take(JSON.parse(readFileSync(reportFile, 'utf8')) as ProfileIpcMessage);
+      } catch (e) {
+        process.stderr.write(`corepy: unreadable report file ${reportFile}: ${(e as Error).message}\n`);
+      }
+      rmSync(tmp, { recursive: true, force: true });
+      done({ code, signal, report, flame, lastBatch });
+    };
+    child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); finish(2, null); });
+    child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), signal));
   });
 }
 
@@ -53,15 +104,29 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   if (!(FORMATS as readonly string[]).includes(format)) { process.stderr.write(`corepy: unknown format '${format}'; allowed: ${FORMATS.join(', ')}\n`); return 2; }
   const baseline = o.baseline ? (() => { try { return readBaseline(o.baseline!); } catch (e) { return e as Error; } })() : null;
   if (baseline instanceof Error) { process.stderr.write(`corepy: ${baseline.message}\n`); return 2; }
-  const { code, report, flame } = await runScript(path, args, o);
+  const run = await runScript(path, args, o);
+  const { code } = run;
+  let { report, flame } = run;
+  let partial = false;
+  const how = run.signal ? `killed by ${run.signal}` : `exit ${code}`;
   if (!report || !flame) {
-    process.stderr.write(`corepy: the script ended (exit ${code}) without sending a profile report\n`);
-    return code || 1;
-  }
-  if (code !== 0) process.stderr.write(`corepy: the script failed (exit ${code}); partial report of what ran before:\n`);
+    if (!run.lastBatch) {
+      process.stderr.write(`corepy: the script ended (${how}) without sending a profile report\n`);
+      return code || 1;
+    }
+    // SIGKILL, out of memory, a signal it could not act on: what the last batch held (batches go out every
+    // 250 ms while the script's event loop runs; a long synchronous stretch delays them).
+    process.stderr.write(`corepy: the script ended (${how}) before its final report; PARTIAL report from the last streamed batch ` +
+      `(per-op and per-line counts and times only; no contexts, timeline or recommendations):\n`);
+    report = reportFromBatch(run.lastBatch);
+    partial = true;
+    flame = emptyFlame(`${script} (partial)`);
+  } else if (code !== 0) process.stderr.write(`corepy: the script failed (${how}); partial report of what ran before:\n`);
   const toStdout = !o.out && (format === 'text' || format === 'markdown' || format === 'json');
   if (format === 'markdown' && toStdout) process.stdout.write(renderMarkdown(report) + '\n');
   else if (format === 'json' && toStdout) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  // A batch carries no overhead or call-site settings: leave out the lines that would state them.
+  else if (partial) process.stdout.write(renderText(report).split('\n').filter((l) => !/^(Profiler overhead|Call sites):/.test(l)).join('\n') + '\n');
   else process.stdout.write(renderText(report) + '\n');
   if (!toStdout) {
     const out = o.out ?? exportFileName('corepy-profile', format);

@@ -85,6 +85,19 @@ describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
     assert.equal(((await exitedP).body as DebugProtocol.ExitedEvent['body']).exitCode, 137);
   });
 
+  it('keeps the full report of a script that calls process.exit(0), exit code 0', async function () {
+    // The fake runtime (fake-corepy) predates the report file; its report at exit goes over IPC.
+    if (chooseRuntime() !== 'real') this.skip();
+    const reportP = dc.waitForEvent('corepyReport', 20000);
+    const exitedP = dc.waitForEvent('exited', 20000);
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('exits.js'))]);
+    const report = (await reportP).body as CorepyReportEventBody;
+    assert.equal(((await exitedP).body as DebugProtocol.ExitedEvent['body']).exitCode, 0);
+    assert.equal(report.partial, false);
+    assert.equal(report.lastBatch?.sites.filter((s) => s.op === 'add').reduce((n, s) => n + s.count, 0), 10000);
+    assert.ok(report.flame !== null && report.flame.slices.name.length >= 10000, 'the timeline came too');
+  });
+
   it('refuses a missing program with a clear error', async () => {
     await dc.initializeRequest();
     await assert.rejects(dc.launch(launchArgs('does-not-exist.ts')), /does-not-exist\.ts" does not exist/);

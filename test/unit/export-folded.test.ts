@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { parseFolded, toFolded } from '../../runtime/src/export/folded.js';
+import { foldedFrameName, parseFolded, toFolded } from '../../runtime/src/export/folded.js';
 import type { ExportInput } from '../../runtime/src/export/types.js';
 import type { FlameProfile } from '../../runtime/src/contract/flame.js';
 
@@ -17,7 +17,7 @@ function naive(flame: FlameProfile): Map<string, number> {
   const out = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const frames: string[] = [];
-    for (let k = i; k >= 0; k = s.parent[k]!) frames.unshift(flame.strings[s.name[k]!]!.replace(/[;\s]/g, '_'));
+    for (let k = i; k >= 0; k = s.parent[k]!) frames.unshift(foldedFrameName(flame.strings[s.name[k]!]!));
     const key = frames.join(';');
     out.set(key, (out.get(key) ?? 0) + Math.max(0, self[i]!));
   }
@@ -53,12 +53,30 @@ describe('folded export', () => {
     slices.push({ name: 1, duration: 50, parent: slices.length - 1 });
     const flame = flameOf(strings, slices);
     const text = toFolded(input(flame));
-    assert.match(text.split('\n')[0]!, /^# exporter: corepy test$/);
+    assert.doesNotMatch(text, /^#/m, 'no comment line');
     assert.deepEqual(parseFolded(text), naive(flame));
     assert.ok(text.includes('main_loop;a_b;add'), 'separators and spaces in frame names are replaced');
   });
 
-  it('writes only the stamp for an empty profile', () => {
-    assert.equal(toFolded(input(flameOf([], []))), '# exporter: corepy test\n');
+  it('writes nothing for an empty profile', () => {
+    assert.equal(toFolded(input(flameOf([], []))), '');
+  });
+
+  it('sanitises names: no separator, whitespace, control character or non-XML code unit survives', () => {
+    const evil = ['a;b', 'tab\there', 'new\nline', 'cr\rx', 'nul\u0000x', 'esc\u001b[31m', 'del\u007f', 'lone\ud800', 'nonchar\uffff', '', 'ünï 😀'];
+    // A chain, each frame 10 µs of self time.
+    const slices = evil.map((_, k) => ({ name: k, duration: 10 * (evil.length - k), parent: k === 0 ? -1 : k - 1 }));
+    const text = toFolded(input(flameOf(evil, slices)));
+    const lines = text.trimEnd().split('\n');
+    assert.equal(lines.length, evil.length, 'one line per stack: no name split a line');
+    lines.forEach((line, depth) => {
+      const m = /^(.*) (\d+)$/.exec(line);
+      assert.ok(m, line);
+      // What flamegraph.pl needs and XML 1.0 allows in its SVG.
+      assert.doesNotMatch(m[1]!, /[\s\p{Cc}\p{Cs}\uFFFE\uFFFF]/u);
+      assert.equal(m[1]!.split(';').length, depth + 1, 'no name added a frame');
+    });
+    assert.equal(lines[0], 'a_b 10');
+    assert.ok(lines[lines.length - 1]!.endsWith(';_;ünï_😀 10'), 'empty name becomes _, other Unicode kept');
   });
 });

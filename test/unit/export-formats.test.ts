@@ -2,10 +2,12 @@
  * Every export format from one recorded fixture run (contexts, nested functions, many ops):
  * json round-trips, csv has one row per op × call site, the Chrome trace nests properly with
  * metadata, speedscope validates against the file-format schema (ajv) and is well nested,
- * folded lines parse with integer µs weights, html renders; each carries the exporter stamp.
+ * folded lines parse with integer µs weights, html renders; csv is read by Python's csv module;
+ * each format but csv and folded (which have no place for one) carries the exporter stamp.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
@@ -20,6 +22,8 @@ import { FORMATS } from '../../runtime/src/export/formats.js';
 const dir = mkdtempSync(join(tmpdir(), 'corepy-export-'));
 const read = (f: string): string => readFileSync(join(dir, f), 'utf8');
 const STAMP = /corepy \d+\.\d+\.\d+/;
+/** Debian's python3 (scripts/setup.d/45-python.sh), else whichever is on PATH. */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
 describe('exports', () => {
   before(async () => {
@@ -53,16 +57,33 @@ describe('exports', () => {
     assert.ok(ok, ajv.errorsText());
   });
 
-  it('csv: one row per op × call site with the documented columns', () => {
-    const lines = read('p.csv').trim().split('\n');
-    assert.match(lines[0]!, STAMP);
-    assert.equal(lines[1], CSV_COLUMNS.join(','));
-    const rows = lines.slice(2).map((l) => l.split(','));
+  it('csv: RFC 4180, header on line 1, one row per op × call site with the documented columns', () => {
+    const text = read('p.csv');
+    assert.ok(text.endsWith('\r\n') && !/[^\r]\n/.test(text), 'every record ends in CRLF');
+    const lines = text.split('\r\n').slice(0, -1);
+    assert.equal(lines[0], CSV_COLUMNS.join(','));
+    const rows = lines.slice(1).map((l) => l.split(','));
     assert.ok(rows.every((r) => r.length === CSV_COLUMNS.length));
     const mul = rows.filter((r) => r[0] === 'mul');
     assert.equal(mul.length, 1);
     assert.equal(mul[0]![5], '5');
     assert.match(mul[0]![2]!, /export-formats\.test\.ts$/);
+  });
+
+  it("csv: Python's csv.DictReader reads every row with the op column and the numbers", function () {
+    this.timeout(30000);
+    // The consumer the stamp line used to break: DictReader takes line 1 as the header.
+    const py = `import csv, json, sys
+with open(sys.argv[1], newline='') as f:
+    rows = list(csv.DictReader(f))
+print(json.dumps({"fields": list(rows[0].keys()), "rows": [{"op": r["op"], "count": int(r["count"]), "total_ms": float(r["total_ms"]), "file": r["file"]} for r in rows]}))`;
+    const out = JSON.parse(execFileSync(PYTHON, ['-c', py, join(dir, 'p.csv')], { encoding: 'utf8' })) as
+      { fields: string[]; rows: { op: string; count: number; total_ms: number; file: string }[] };
+    assert.deepEqual(out.fields, [...CSV_COLUMNS]);
+    const r = parseJsonExport(read('p.json'));
+    assert.equal(out.rows.length, r.callSites.length);
+    assert.deepEqual(out.rows.map((x) => [x.op, x.count, x.total_ms]), r.callSites.map((c) => [c.op, c.count, c.totalMs]));
+    assert.ok(out.rows.some((x) => x.op === 'mul' && x.count === 5 && x.file.endsWith('export-formats.test.ts')));
   });
 
   it('chrome trace: X events with relative µs, M metadata, contexts enclosing their ops', () => {
@@ -108,7 +129,9 @@ describe('exports', () => {
 
   it('folded: every line is `a;b;c <integer µs>` and stacks nest contexts over ops', () => {
     const text = read('p.folded');
-    assert.match(text.split('\n')[0]!, STAMP);
+    // flamegraph.pl's own line pattern (it warns about, and skips, every line that does not match).
+    for (const line of text.trimEnd().split('\n')) assert.match(line, /^(.*)\s+?(\d+(?:\.\d*)?)$/);
+    assert.doesNotMatch(text, /^#/m, 'no comment or stamp line');
     const stacks = parseFolded(text);
     assert.ok(stacks.size > 0);
     for (const w of stacks.values()) assert.ok(Number.isInteger(w) && w > 0);

@@ -7,8 +7,10 @@
  */
 import { DebugSession, Event, ExitedEvent, InitializedEvent, OutputEvent, TerminatedEvent, Thread } from '@vscode/debugadapter';
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import { constants as osConstants } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { constants as osConstants, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { REPORT_FILE_ENV } from 'corepy/contract';
 import { ProfiledProcess, type DetachedOutput } from './profiled-process.js';
 import {
   PROFILE_EVENT, REPORT_EVENT,
@@ -31,6 +33,12 @@ export class CorepyDebugSession extends DebugSession {
   private finalReport: ProfileReportMessage | null = null;
   /** Set while restarting: the old process's exit must not end the session. */
   private restarting: (() => void) | undefined;
+  /**
+   * Where this run's script writes its final report (COREPY_PROFILE_REPORT_FILE): synchronously,
+   * so a `process.exit()` in the script cannot lose it the way an IPC message sent while exiting
+   * is lost. A runtime that predates the variable still reports over IPC.
+   */
+  private reportFile: string | null = null;
 
   constructor(private readonly adapterDir: string) {
     super();
@@ -115,7 +123,11 @@ export class CorepyDebugSession extends DebugSession {
 
   /** Spawns the script; throws LaunchError with a user-facing message. */
   private spawnScript(args: CorepyLaunchArguments): void {
-    const { spec, runtime } = buildProcessSpec(args, this.adapterDir);
+    const built = buildProcessSpec(args, this.adapterDir);
+    const { runtime } = built;
+    const reportFile = path.join(mkdtempSync(path.join(tmpdir(), 'corepy-run-')), 'report.json');
+    const spec = { ...built.spec, env: { ...built.spec.env, [REPORT_FILE_ENV]: reportFile } };
+    this.reportFile = reportFile;
     this.launchArgs = args;
     this.lastBatch = null;
     this.finalReport = null;
@@ -133,10 +145,24 @@ export class CorepyDebugSession extends DebugSession {
       },
       error: (err) => this.console(`corepy: ${err.message}\n`, 'stderr'),
       exit: (code, signal) => {
+        if (proc === this.proc && this.reportFile === reportFile) this.takeReportFile();
+        rmSync(path.dirname(reportFile), { recursive: true, force: true });
         if (proc === this.proc) this.onExit(code, signal);
       },
     });
     this.proc = proc;
+  }
+
+  /** Reads the final report the script wrote to this run's report file, if it wrote one. */
+  private takeReportFile(): void {
+    const file = this.reportFile;
+    if (this.finalReport || file === null || !existsSync(file)) return;
+    try {
+      const msg = JSON.parse(readFileSync(file, 'utf8')) as ProfileReportMessage;
+      if (msg && msg.type === 'corepyReport') this.finalReport = msg;
+    } catch (e) {
+      this.console(`corepy: unreadable report file ${file}: ${(e as Error).message}\n`, 'stderr');
+    }
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

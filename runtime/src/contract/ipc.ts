@@ -14,6 +14,14 @@ import type { Recommendation } from './recommendation.js';
 export const IPC_ENV = 'COREPY_PROFILE_IPC';
 
 /**
+ * Name of the environment variable a launcher sets to a file path where the script writes its
+ * final {@link ProfileReportMessage} as JSON, synchronously, instead of sending it over IPC.
+ * A message sent while the process exits (a `process.exit()` in the script, a signal) is lost
+ * once it outgrows the pipe's buffer; a synchronous file write is not.
+ */
+export const REPORT_FILE_ENV = 'COREPY_PROFILE_REPORT_FILE';
+
+/**
  * Cumulative statistics of one op at one call site, as every per-line view shows them. Built by
  * {@link siteStatsOf} only (live batches and the final report alike).
  */

@@ -1,16 +1,21 @@
 /**
- * Chrome trace export (chrome://tracing, Perfetto): the JSON object format with complete (`X`)
- * events, `ts`/`dur` in µs relative to the profile start, pid 1, one tid per thread, `M` metadata
- * naming the process and threads, contexts as enclosing slices (the flame model already nests
- * them properly), and the GPU queue on its own track (tid {@link GPU_TID}).
+ * Chrome trace export (chrome://tracing, Perfetto, speedscope's importer): the JSON object format
+ * with complete (`X`) events, `ts`/`dur` in µs relative to the profile start, pid 1, one tid per
+ * thread, `M` metadata naming the process and threads, contexts as enclosing slices (the flame
+ * model already nests them properly), and the GPU queue on its own track (tid {@link GPU_TID}).
+ *
+ * Linear in the number of slices: each event's JSON is written directly (text-chunks.ts), with
+ * the name, category and args text of each distinct string / location / backend encoded once,
+ * instead of one object per event passed to JSON.stringify.
  */
 import { SliceKind } from '../contract/flame.js';
+import { TextChunks } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
 /** tid of the GPU queue track. */
 export const GPU_TID = 9999;
 
-/** One trace event (the subset of fields we write). */
+/** One trace event (the fields we write; what a parsed export contains). */
 export interface TraceEvent {
   readonly name: string;
   readonly ph: 'X' | 'M';
@@ -28,21 +33,38 @@ const CATEGORY: Record<number, string> = { [SliceKind.Context]: 'context', [Slic
 export function toChromeTrace(input: ExportInput): string {
   const { flame } = input;
   const s = flame.slices;
+  const n = s.name.length;
   const threads = new Set<number>();
-  const events: TraceEvent[] = [];
-  for (let i = 0; i < s.name.length; i++) {
-    const thread = s.thread?.[i] ?? 0;
-    const gpu = s.kind[i] === SliceKind.Gpu;
-    const tid = gpu ? GPU_TID : thread + 1;
-    if (!gpu) threads.add(thread);
-    const loc = s.location[i]! >= 0 ? flame.locations[s.location[i]!] : undefined;
-    events.push({
-      name: flame.strings[s.name[i]!]!, ph: 'X', pid: 1, tid, ts: s.start[i]!, dur: s.duration[i]!, cat: CATEGORY[s.kind[i]!] ?? 'op',
-      args: { ...(s.backend[i]! >= 0 ? { backend: flame.strings[s.backend[i]!] } : {}), ...(loc ? { file: loc.file, line: loc.line, column: loc.column } : {}) },
-    });
+  let gpuTrack = false;
+  for (let i = 0; i < n; i++) {
+    if (s.kind[i] === SliceKind.Gpu) gpuTrack = true;
+    else threads.add(s.thread?.[i] ?? 0);
   }
   const meta: TraceEvent[] = [{ name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: flame.title } }];
   for (const t of threads) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: t + 1, args: { name: t === 0 ? 'main' : `worker ${t}` } });
-  if (events.some((e) => e.tid === GPU_TID)) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: GPU_TID, args: { name: 'GPU queue' } });
-  return JSON.stringify({ traceEvents: [...meta, ...events], displayTimeUnit: 'ms', otherData: { exporter: input.report.exporter, droppedEvents: flame.droppedEvents } }) + '\n';
+  if (gpuTrack) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: GPU_TID, args: { name: 'GPU queue' } });
+  // JSON text of each distinct name and args value, encoded once.
+  const nameJson: (string | undefined)[] = [];
+  const nameOf = (k: number): string => (nameJson[k] ??= JSON.stringify(flame.strings[k]!));
+  const argsJson = new Map<number, string>();
+  const argsOf = (backend: number, location: number): string => {
+    const key = (backend + 1) * (flame.locations.length + 1) + (location + 1);
+    let text = argsJson.get(key);
+    if (text === undefined) {
+      const loc = location >= 0 ? flame.locations[location] : undefined;
+      text = JSON.stringify({ ...(backend >= 0 ? { backend: flame.strings[backend] } : {}), ...(loc ? { file: loc.file, line: loc.line, column: loc.column } : {}) });
+      argsJson.set(key, text);
+    }
+    return text;
+  };
+  const out = new TextChunks();
+  out.add(`{"traceEvents":[${meta.map((m) => JSON.stringify(m)).join(',')}`);
+  for (let i = 0; i < n; i++) {
+    const kind = s.kind[i]!;
+    const tid = kind === SliceKind.Gpu ? GPU_TID : (s.thread?.[i] ?? 0) + 1;
+    out.add(`,{"name":${nameOf(s.name[i]!)},"ph":"X","pid":1,"tid":${tid},"ts":${s.start[i]!},"dur":${s.duration[i]!},` +
+      `"cat":"${CATEGORY[kind] ?? 'op'}","args":${argsOf(s.backend[i]!, s.location[i]!)}}`);
+  }
+  out.add(`],"displayTimeUnit":"ms","otherData":${JSON.stringify({ exporter: input.report.exporter, droppedEvents: flame.droppedEvents })}}\n`);
+  return out.toString();
 }

@@ -1,25 +1,35 @@
 /**
- * CSV export: one row per op × call site, RFC 4180 quoting, a leading `# exporter` comment line.
- * Columns: op, backend, file, line, column, count, total_ms, mean_ms, min_ms, max_ms, stddev_ms,
- * percent, bytes_read, bytes_written (line/column 1-based; empty when the site is unknown).
+ * CSV export (RFC 4180): the header row is line 1, records end in CRLF, fields holding a comma,
+ * quote, CR or LF are quoted with inner quotes doubled. One row per op × call site. Columns:
+ * op, backend, file, line, column, count, total_ms, mean_ms, min_ms, max_ms, stddev_ms,
+ * percent, bytes_read, bytes_written (line/column 1-based; empty when the site is unknown;
+ * several backends are joined with `|`).
+ *
+ * No exporter stamp: a `# exporter` line before the header made Python's csv.DictReader,
+ * pandas and spreadsheets take it as the header and lose the `op` column. The JSON export
+ * carries the stamp. Built from the report's per-site table only, so its cost is proportional
+ * to that table, not to the number of recorded events.
  */
 import type { ExportInput } from './types.js';
 
 /** Column names, in order. */
 export const CSV_COLUMNS = ['op', 'backend', 'file', 'line', 'column', 'count', 'total_ms', 'mean_ms', 'min_ms', 'max_ms', 'stddev_ms', 'percent', 'bytes_read', 'bytes_written'] as const;
 
+/** Record separator required by RFC 4180. */
+const CRLF = '\r\n';
+
 function quote(v: string | number): string {
   const s = String(v);
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** The per-site table as CSV. */
+/** The per-site table as CSV, header first. */
 export function toCsv(input: ExportInput): string {
-  const lines = [`# exporter: ${input.report.exporter}`, CSV_COLUMNS.join(',')];
+  const lines = [CSV_COLUMNS.join(',')];
   for (const s of input.report.callSites) {
     const l = s.location;
     lines.push([s.op, s.backends.join('|'), l?.file ?? '', l?.line ?? '', l?.column ?? '', s.count, s.totalMs, s.meanMs, s.minMs, s.maxMs,
       s.stddevMs, s.percent, s.bytesRead, s.bytesWritten].map(quote).join(','));
   }
-  return lines.join('\n') + '\n';
+  return lines.join(CRLF) + CRLF;
 }

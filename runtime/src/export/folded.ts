@@ -1,10 +1,20 @@
 /**
  * Folded-stacks export (Brendan Gregg's flamegraph.pl / inferno / speedscope import): one line
  * per distinct stack, `frame;frame;frame <weight>`, weight = SELF time in integer µs (rounded),
- * frames outermost first. A first `# exporter: …` comment line carries the stamp (flamegraph.pl
- * and inferno skip lines that do not end in a number).
+ * frames outermost first. Nothing else: no comment or stamp line (flamegraph.pl warns about every
+ * line that is not a stack), and frame names sanitised by {@link foldedFrameName}.
  */
 import type { ExportInput } from './types.js';
+
+/**
+ * What a frame name becomes in a folded line: `;` (the frame separator), whitespace (the
+ * weight separator) and control characters, lone surrogates and U+FFFE/U+FFFF (which make
+ * flamegraph.pl's SVG invalid XML) are each replaced by `_`; an empty name becomes `_`.
+ */
+export function foldedFrameName(name: string): string {
+  const clean = name.replace(/[;\s\p{Cc}\p{Cs}\uFFFE\uFFFF]/gu, '_');
+  return clean === '' ? '_' : clean;
+}
 
 /**
  * The folded stacks as text. Each slice's stack is its parent's stack plus one frame, so stacks
@@ -17,7 +27,7 @@ export function toFolded(input: ExportInput): string {
   const n = s.name.length;
   const self = s.duration.slice();
   for (let i = 0; i < n; i++) if (s.parent[i]! >= 0) self[s.parent[i]!]! -= s.duration[i]!;
-  const frame = flame.strings.map((f) => f.replace(/[;\s]/g, '_'));
+  const frame = flame.strings.map(foldedFrameName);
   // Stack ids: stackParent[id] (-1 at the root) and stackFrame[id] (string index), interned by key.
   const stackParent: number[] = [], stackFrame: number[] = [];
   const interned = new Map<string, number>();
@@ -56,12 +66,12 @@ export function toFolded(input: ExportInput): string {
     }
     return text[id]!;
   };
-  const lines = [`# exporter: ${input.report.exporter}`];
+  let out = '';
   for (const [id, us] of weights) {
     const w = Math.round(us);
-    if (w > 0) lines.push(`${textOf(id)} ${w}`);
+    if (w > 0) out += `${textOf(id)} ${w}\n`;
   }
-  return lines.join('\n') + '\n';
+  return out;
 }
 
 /** Parses folded text back into stack → weight (µs); throws on a malformed line. */

@@ -3,13 +3,19 @@
  * thread plus one for the GPU queue, unit microseconds, open/close events at µs since the profile
  * start, properly nested (the flame model's nesting) and in non-decreasing time order. Frames are
  * shared and keyed by name + source location. Validated against
- * runtime/schemas/speedscope-file-format.schema.json in the tests.
+ * runtime/schemas/speedscope-file-format.schema.json and imported by speedscope's own importer
+ * (test/browser/speedscope-import.test.ts).
+ *
+ * Linear in the number of slices: no recursion and no argument spreading (a `Math.max(...)`
+ * over every event overflowed the stack from ~70k ops), the per-track sort is skipped when the
+ * slices are already in order (the profiler's flame model always is), and the JSON text is
+ * written directly (text-chunks.ts) rather than through one object per open/close event.
  */
 import { SliceKind } from '../contract/flame.js';
+import { TextChunks } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
 interface Frame { name: string; file?: string; line?: number; col?: number }
-interface Ev { type: 'O' | 'C'; frame: number; at: number }
 
 /** The speedscope document as a JSON string. */
 export function toSpeedscope(input: ExportInput): string {
@@ -34,31 +40,40 @@ export function toSpeedscope(input: ExportInput): string {
     const key = s.kind[i] === SliceKind.Gpu ? 'GPU queue' : (s.thread?.[i] ?? 0) === 0 ? 'main' : `worker ${s.thread![i]}`;
     (tracks.get(key) ?? tracks.set(key, []).get(key)!).push(i);
   }
-  const profiles = [...tracks.entries()].map(([name, idx]) => {
-    idx.sort((a, b) => s.start[a]! - s.start[b]! || s.depth[a]! - s.depth[b]!);
-    const events: Ev[] = [];
-    const open: { frame: number; end: number }[] = [];
+  const before = (a: number, b: number): number => s.start[a]! - s.start[b]! || s.depth[a]! - s.depth[b]!;
+  const out = new TextChunks();
+  out.add(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(input.report.exporter)},` +
+    `"name":${JSON.stringify(flame.title)},"activeProfileIndex":0,"profiles":[`);
+  let firstProfile = true;
+  for (const [name, idx] of tracks) {
+    let sorted = true;
+    for (let k = 1; k < idx.length && sorted; k++) sorted = before(idx[k - 1]!, idx[k]!) <= 0;
+    if (!sorted) idx.sort(before);
+    out.add(`${firstProfile ? '' : ','}{"type":"evented","name":${JSON.stringify(name)},"unit":"microseconds","startValue":0,"events":[`);
+    firstProfile = false;
+    let firstEvent = true, endValue = 0;
+    const event = (type: 'O' | 'C', frame: number, at: number): void => {
+      out.add(`${firstEvent ? '' : ','}{"type":"${type}","frame":${frame},"at":${at}}`);
+      firstEvent = false;
+      if (at > endValue) endValue = at;
+    };
+    const openFrame: number[] = [], openEnd: number[] = [];
     const closeUntil = (t: number): void => {
-      while (open.length && open[open.length - 1]!.end <= t) {
-        const o = open.pop()!;
-        events.push({ type: 'C', frame: o.frame, at: o.end });
-      }
+      while (openEnd.length && openEnd[openEnd.length - 1]! <= t) event('C', openFrame.pop()!, openEnd.pop()!);
     };
     for (const i of idx) {
       const start = s.start[i]!;
       closeUntil(start);
       // A child never outlives its parent (flame.ts clamps), but GPU slices may overlap: clamp here too.
-      const end = Math.min(start + s.duration[i]!, open.length ? open[open.length - 1]!.end : Infinity);
+      const end = Math.min(start + s.duration[i]!, openEnd.length ? openEnd[openEnd.length - 1]! : Infinity);
       const frame = frameOf(i);
-      events.push({ type: 'O', frame, at: start });
-      open.push({ frame, end: Math.max(start, end) });
+      event('O', frame, start);
+      openFrame.push(frame);
+      openEnd.push(Math.max(start, end));
     }
     closeUntil(Infinity);
-    const endValue = events.length ? Math.max(...events.map((e) => e.at)) : 0;
-    return { type: 'evented' as const, name, unit: 'microseconds' as const, startValue: 0, endValue: Math.max(endValue, 0), events };
-  });
-  return JSON.stringify({
-    $schema: 'https://www.speedscope.app/file-format-schema.json', exporter: input.report.exporter, name: flame.title,
-    activeProfileIndex: 0, shared: { frames }, profiles,
-  }) + '\n';
+    out.add(`],"endValue":${endValue}}`);
+  }
+  out.add(`],"shared":{"frames":${JSON.stringify(frames)}}}\n`);
+  return out.toString();
 }

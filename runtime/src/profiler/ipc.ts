@@ -2,12 +2,20 @@
  * Streaming to the launcher (the VS Code debug adapter or `corepy profile`) over Node's IPC
  * channel when COREPY_PROFILE_IPC=1: a cumulative {@link ProfileBatchMessage} at most 4×/s while
  * profiling (unref'd timer; the channel is unref'd too, so neither keeps the script alive), and
- * one {@link ProfileReportMessage} when the script ends — normally, by an uncaught exception, or
- * on SIGTERM/SIGINT — carrying everything recorded up to then.
+ * one {@link ProfileReportMessage} when the script ends — normally, by `process.exit()`, by an
+ * uncaught exception, or on SIGTERM/SIGINT — carrying everything recorded up to then. When the
+ * launcher names a file (COREPY_PROFILE_REPORT_FILE) the final message is written there
+ * synchronously, which survives `process.exit()`; otherwise it goes over IPC.
+ *
+ * Exit statuses are the script's own: `process.exit(n)` keeps n, an uncaught error gives 1,
+ * SIGINT 130 and SIGTERM 143 (128 + the signal number, as a shell reports a signal death).
+ * A signal cannot interrupt synchronous JavaScript; the launcher waits a grace period and then
+ * kills the process, keeping the last batch as a partial report (cli.ts).
  */
+import { writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
-import { IPC_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { IPC_ENV, REPORT_FILE_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf } from '../contract/site-stats.js';
 import { buildReport } from './report.js';
 import { isProfiling, opsRecorded, snapshot } from './session.js';
@@ -50,17 +58,34 @@ export function makeReportMessage(title: string): ProfileReportMessage {
   return { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
 }
 
-/** Sends the final report once (later calls only run `done`), then calls `done` once it is written. */
+/**
+ * Delivers the final report once (later calls only run `done`), then calls `done` once it is
+ * written: synchronously to the launcher's report file when it named one, else over IPC.
+ */
 export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile'): void {
-  if (reported || typeof process.send !== 'function') { done?.(); return; }
+  const file = process.env[REPORT_FILE_ENV];
+  if (reported || (typeof process.send !== 'function' && !file)) { done?.(); return; }
   reported = true;
   try {
-    send(makeReportMessage(title), done);
+    const msg = makeReportMessage(title);
+    if (file) {
+      try {
+        writeFileSync(file, JSON.stringify(msg));
+        done?.();
+        return;
+      } catch (e) {
+        process.stderr.write(`corepy profiler: could not write the final report to ${file}: ${(e as Error).message}; sending it over IPC\n`);
+      }
+    }
+    send(msg, done);
   } catch (e) {
     process.stderr.write(`corepy profiler: could not build the final report: ${(e as Error).message}\n`);
     done?.();
   }
 }
+
+/** Exit status of a process ended by `sig`, as a shell reports it (128 + signal number). */
+const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Starts the IPC stream if COREPY_PROFILE_IPC=1 and an IPC channel exists; returns whether it did. */
 export function startIpc(): boolean {
@@ -75,7 +100,8 @@ export function startIpc(): boolean {
     send(makeBatch());
   }, BATCH_INTERVAL_MS);
   timer.unref();
-  // Normal end: 'beforeExit' can still send asynchronously; 'exit' is the last resort (e.g. process.exit()).
+  // Normal end: 'beforeExit' can still send asynchronously. 'exit' (process.exit() in the script)
+  // runs no more I/O: only the synchronous report file gets there in full.
   process.once('beforeExit', () => sendFinalReport());
   process.once('exit', () => sendFinalReport());
   // An uncaught error: print it as Node would, send what was recorded, then exit 1 once it is written.
@@ -84,8 +110,16 @@ export function startIpc(): boolean {
     process.exitCode = 1;
     sendFinalReport(() => process.exit(1));
   });
+  // `on`, not `once`: a Ctrl-C reaches the script twice (from the terminal and forwarded by the
+  // CLI), and a second signal with no listener left would kill it before its report is out.
+  // Later signals are ignored: the first one's report is on its way and it exits when written.
+  let stopping = false;
   for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(sig, () => sendFinalReport(() => process.exit(sig === 'SIGINT' ? 130 : 143)));
+    process.on(sig, () => {
+      if (stopping) return;
+      stopping = true;
+      sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]));
+    });
   }
   return true;
 }

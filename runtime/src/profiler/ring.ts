@@ -86,35 +86,60 @@ export class EventRing {
     this.i[slot * I_STRIDE + I_SHAPES + which * SHAPE_STRIDE] = -1;
   }
 
-  private shapeAt(slot: number, which: number): number[] | null {
-    const r = slot * I_STRIDE + I_SHAPES + which * SHAPE_STRIDE;
-    const n = this.i[r]!;
+  /**
+   * Shape `which` of the event in `slot`, or null when absent. `last` holds the previous event's
+   * shape of the same kind: an equal shape is returned as that same (read-only by contract)
+   * array, so a loop over same-shaped ops costs no array per shape when a snapshot is taken.
+   */
+  private shapeAt(slot: number, which: number, last: (number[] | null)[]): number[] | null {
+    const r = slot * I_STRIDE + I_SHAPES + which * SHAPE_STRIDE, a = this.i;
+    const n = a[r]!;
     if (n < 0) return null;
-    const out: number[] = [];
-    for (let k = 0; k < n && k < MAX_DIMS; k++) out.push(this.i[r + 1 + k]!);
+    const m = n < MAX_DIMS ? n : MAX_DIMS, prev = last[which];
+    if (prev !== null && prev !== undefined && prev.length === m) {
+      let same = true;
+      for (let k = 0; k < m && same; k++) same = prev[k] === a[r + 1 + k];
+      if (same) return prev;
+    }
+    const out: number[] = new Array<number>(m);
+    for (let k = 0; k < m; k++) out[k] = a[r + 1 + k]!;
+    last[which] = out;
     return out;
   }
 
-  /** Retained events, oldest first, as plain records. */
+  /**
+   * Retained events, oldest first, as plain records. Linear in the retained events, with as few
+   * allocations per event as the record allows (at 1e6 events garbage collection was most of a
+   * snapshot's cost): equal consecutive shapes and shape lists share one array.
+   */
   toEvents(strings: readonly string[], thread: number, shiftMs: number): ProfileEvent[] {
     const out: ProfileEvent[] = [];
     const first = Math.max(0, this.written - this.capacity);
     const f = this.f, a = this.i;
+    const last: (number[] | null)[] = [null, null, null, null];
+    let lastIn: number[][] = [], lastOut: number[][] = [];
+    const list = (x: number[] | null, y: number[] | null, prev: number[][]): number[][] => {
+      const len = (x ? 1 : 0) + (y ? 1 : 0);
+      if (prev.length === len && (len === 0 || (prev[0] === (x ?? y) && (len === 1 || prev[1] === y)))) return prev;
+      return x ? (y ? [x, y] : [x]) : y ? [y] : [];
+    };
     for (let id = first; id < this.written; id++) {
       const s = id % this.capacity, fb = s * F_STRIDE, ib = s * I_STRIDE;
-      const shapes = [0, 1, 2, 3].map((w) => this.shapeAt(s, w));
+      const inputShapes = (lastIn = list(this.shapeAt(s, 0, last), this.shapeAt(s, 1, last), lastIn));
+      const outputShapes = (lastOut = list(this.shapeAt(s, 2, last), this.shapeAt(s, 3, last), lastOut));
       const gs = f[fb + F_GPU_START]!, ge = f[fb + F_GPU_END]!;
-      out.push({
+      const e: { -readonly [K in keyof ProfileEvent]: ProfileEvent[K] } = {
         id, op: strings[a[ib + I_OP]!]!, backend: strings[a[ib + I_BACKEND]!]!, dtype: strings[a[ib + I_DTYPE]!] ?? '',
-        inputShapes: shapes.slice(0, 2).filter((x): x is number[] => x !== null),
-        outputShapes: shapes.slice(2).filter((x): x is number[] => x !== null),
+        inputShapes, outputShapes,
         inputIds: [a[ib + I_IN0]!, a[ib + I_IN1]!],
         elements: f[fb + F_ELEMENTS]!, bytesRead: f[fb + F_BYTES_READ]!, bytesWritten: f[fb + F_BYTES_WRITTEN]!,
         startMs: f[fb + F_START]! + shiftMs, endMs: f[fb + F_END]! + shiftMs,
         context: a[ib + I_CONTEXT]!, site: a[ib + I_SITE]!, thread,
-        ...(Number.isNaN(gs) ? {} : { gpuStartMs: gs + shiftMs, gpuEndMs: ge + shiftMs }),
         uploadBytes: f[fb + F_UPLOAD]!, downloadBytes: f[fb + F_DOWNLOAD]!,
-      });
+      };
+      // Added only when timed (no object spread: it took the slow path for every event).
+      if (!Number.isNaN(gs)) { e.gpuStartMs = gs + shiftMs; e.gpuEndMs = ge + shiftMs; }
+      out.push(e);
     }
     return out;
   }

@@ -50,7 +50,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   setDispatchObserver(r);
   enabled = true;
   if (threadId === 0) startWorkerListener();
-  else shareOnExit(() => snapshot(false));
+  else shareOnExit((events) => snapshot(false, { events }), opsRecorded);
 }
 
 /**

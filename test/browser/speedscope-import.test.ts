@@ -1,0 +1,137 @@
+/**
+ * Our speedscope, Chrome trace and folded exports opened the way users open them: in speedscope
+ * itself (the `speedscope` npm package's release build, in Debian's Chromium), loaded exactly as
+ * its own CLI does (`index.html#localProfilePath=<js>` whose script calls
+ * `speedscope.loadFileFromBase64`), so the file goes through speedscope's real importers. The
+ * import must pick the intended importer, finish without an error or alert, and show our frames
+ * in the sandwich table. A file with a mismatched close event shows the check catches a failure.
+ */
+import { after, before, describe, it } from 'mocha';
+import * as assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { BrowserContext } from 'playwright-core';
+import { launchChromium, ROOT } from './harness.js';
+
+type Corepy = typeof import('../../runtime/src/index.js');
+
+const SPEEDSCOPE = path.join(ROOT, 'node_modules', 'speedscope', 'dist', 'release', 'index.html');
+
+/** What speedscope made of a file. */
+interface Imported {
+  /** speedscope's "Importing as …" log line (which importer it chose). */
+  importer: string;
+  /** Symbol names of the sandwich table's visible rows. */
+  symbols: string[];
+  /** Failure messages (console "Failed to load format", alerts, page errors). */
+  errors: string[];
+}
+
+describe('speedscope imports our exports (speedscope npm package in Chromium)', function () {
+  this.timeout(120000);
+  let browser: { context: BrowserContext; close: () => Promise<void> };
+  let dir: string;
+
+  /** Opens `file` in speedscope's sandwich view and waits for the import to finish or fail. */
+  async function importInSpeedscope(file: string): Promise<Imported> {
+    const loader = path.join(dir, `${path.basename(file)}.load.js`);
+    const b64 = readFileSync(file).toString('base64');
+    writeFileSync(loader, `speedscope.loadFileFromBase64(${JSON.stringify(path.basename(file))}, ${JSON.stringify(b64)})`);
+    const page = await browser.context.newPage();
+    const out: Imported = { importer: '', symbols: [], errors: [] };
+    let done!: () => void;
+    const finished = new Promise<void>((r) => { done = r; });
+    page.on('console', (m) => {
+      const text = m.text();
+      if (text.startsWith('Importing as ')) out.importer = text.slice('Importing as '.length);
+      if (text.startsWith('import: ')) done(); // console.timeEnd('import') after a successful import
+      if (text.startsWith('Failed to load format')) { out.errors.push(text); done(); }
+    });
+    page.on('dialog', (d) => { out.errors.push(`alert: ${d.message()}`); void d.dismiss(); done(); });
+    page.on('pageerror', (e) => { out.errors.push(e.message); done(); });
+    await page.goto(`${pathToFileURL(SPEEDSCOPE).href}#localProfilePath=${loader}&view=sandwich`);
+    await Promise.race([finished, page.waitForTimeout(60000)]);
+    if (out.errors.length === 0) {
+      // Sandwich rows: Total, Self, Symbol Name cells.
+      await page.waitForFunction(() => document.body.innerText.includes('Symbol Name'));
+      const text = await page.locator('body').innerText();
+      const rows = text.slice(text.indexOf('Symbol Name') + 'Symbol Name'.length).split('\n').map((l) => l.trim()).filter(Boolean);
+      out.symbols = rows.filter((_, k) => k % 3 === 2);
+    }
+    await page.close();
+    return out;
+  }
+
+  let cp: Corepy;
+  const NAMES = ['outer', 'inner', 'step', 'tensor', 'mul', 'add', 'sub', 'mean', 'sum'];
+
+  before(async () => {
+    cp = await import('../../runtime/src/index.js');
+    browser = await launchChromium();
+    dir = mkdtempSync(path.join(tmpdir(), 'corepy-speedscope-'));
+    await cp.setBackend('js');
+    cp.clearProfile();
+    cp.enableProfiling();
+    const x = cp.tensor(Array.from({ length: 1000 }, (_, i) => i));
+    const step = cp.profiled(function step(t: InstanceType<Corepy['Tensor']>) { return t.mul(2).add(1); });
+    cp.profileContext('outer', () => {
+      for (let i = 0; i < 5; i++) step(x);
+      cp.profileContext('inner', () => x.sub(x.mean()));
+    });
+    x.sum();
+    cp.disableProfiling();
+    for (const format of ['speedscope', 'chrome', 'folded'] as const) cp.exportProfile(path.join(dir, `p.${format}`), { format });
+  });
+  after(async () => { await browser?.close(); rmSync(dir, { recursive: true, force: true }); });
+
+  it('speedscope file format: imported by the speedscope JSON importer with our frames', async () => {
+    const r = await importInSpeedscope(path.join(dir, 'p.speedscope'));
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.importer, 'speedscope json file');
+    assert.deepEqual([...r.symbols].sort(), [...NAMES].sort());
+  });
+
+  it('Chrome trace: imported by the Trace Event Format importer with our frames', async () => {
+    const r = await importInSpeedscope(path.join(dir, 'p.chrome'));
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.importer, 'Trace Event Format profile');
+    // speedscope names trace frames "<name> <args JSON>": one frame per op × call site.
+    assert.deepEqual([...new Set(r.symbols.map((s) => s.split(' ')[0]))].sort(), [...NAMES].sort());
+  });
+
+  it('folded stacks: imported by the collapsed-stack importer with our frames', async () => {
+    const r = await importInSpeedscope(path.join(dir, 'p.folded'));
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.importer, 'collapsed stack format');
+    // Frames with under 0.5 µs of self time everywhere round to no line; all that remain are ours.
+    assert.ok(r.symbols.length >= 4 && r.symbols.every((s) => NAMES.includes(s)), r.symbols.join(', '));
+    assert.ok(r.symbols.includes('outer'));
+  });
+
+  it('a profile of 80 000 ops (the old export overflowed the stack from ~70k) exports and imports', async () => {
+    cp.clearProfile();
+    cp.enableProfiling({ callSites: 'off' });
+    const x = cp.tensor([1, 2, 3, 4]);
+    cp.profileContext('loop', () => { for (let i = 0; i < 80000; i++) x.add(x).dispose(); });
+    cp.disableProfiling();
+    assert.ok(cp.profileReport({ format: 'json' }).opCount >= 80000);
+    const file = path.join(dir, 'big.speedscope');
+    cp.exportProfile(file, { format: 'speedscope' });
+    const r = await importInSpeedscope(file);
+    assert.deepEqual(r.errors, []);
+    assert.ok(r.symbols.includes('loop') && r.symbols.includes('add'), r.symbols.join(', '));
+    assert.ok(r.symbols.every((s) => ['loop', 'add', 'tensor', 'dispose'].includes(s)), r.symbols.join(', '));
+  });
+
+  it('a malformed file (a close that matches no open frame) is reported as a failed import', async () => {
+    const bad = path.join(dir, 'bad.speedscope');
+    writeFileSync(bad, JSON.stringify({
+      $schema: 'https://www.speedscope.app/file-format-schema.json', shared: { frames: [{ name: 'a' }, { name: 'b' }] },
+      profiles: [{ type: 'evented', name: 'x', unit: 'microseconds', startValue: 0, endValue: 2, events: [{ type: 'O', frame: 0, at: 0 }, { type: 'C', frame: 1, at: 2 }] }],
+    }));
+    const r = await importInSpeedscope(bad);
+    assert.ok(r.errors.length > 0, 'speedscope rejected it and the check saw that');
+  });
+});

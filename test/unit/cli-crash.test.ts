@@ -1,0 +1,90 @@
+/**
+ * `corepy profile` keeps the profile however the script ends: `process.exit()` (the report is
+ * written to the CLI's report file synchronously; the exit status stays the script's own),
+ * SIGKILL (the last streamed batch, marked PARTIAL), Ctrl-C while the script waits (forwarded; the
+ * full report) and during a synchronous loop (forwarded, then killed after the grace period; the
+ * last batch), never leaving the script running.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'mocha';
+
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'runtime', 'src', 'cli.ts');
+const script = join(root, 'test', 'fixtures', 'profiler', 'crash.mts');
+const ADD_ROW = /│ add +│ 10000 +│/;
+
+interface Run { status: number | null; stdout: string; stderr: string }
+
+function corepySync(mode: string): Run {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, 'profile', script, '--backend', 'js'],
+    { cwd: root, env: { ...process.env, CRASH_MODE: mode }, encoding: 'utf8', timeout: 60000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts the CLI; once the script prints READY <pid>, calls `act` with the CLI's and the script's pids. */
+function corepyThen(mode: string, act: (cliPid: number, scriptPid: number) => void): Promise<Run & { scriptPid: number }> {
+  return new Promise((done, fail) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', cli, 'profile', script, '--backend', 'js'],
+      { cwd: root, env: { ...process.env, CRASH_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '', scriptPid = 0;
+    p.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const m = /READY (\d+)/.exec(stdout);
+      if (m && scriptPid === 0) { scriptPid = Number(m[1]); act(p.pid!, scriptPid); }
+    });
+    p.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+    p.on('error', fail);
+    p.on('close', (status) => done({ status, stdout, stderr, scriptPid }));
+  });
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+describe('cli: corepy profile keeps the profile when the script exits abruptly', function () {
+  this.timeout(120000);
+
+  it('process.exit(0) after 10 000 ops: the full report, exit status 0', () => {
+    const r = corepySync('exit0');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, ADD_ROW);
+    assert.match(r.stdout, /crash\.mts:8/, 'per-line data from the full report');
+    assert.doesNotMatch(r.stderr, /PARTIAL|without sending/);
+  });
+
+  it('process.exit(3): the full report, exit status 3', () => {
+    const r = corepySync('exit3');
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stdout, ADD_ROW);
+  });
+
+  it('SIGKILL: the last streamed batch as a PARTIAL report, exit status 137', async () => {
+    const r = await corepyThen('idle', (_cli, pid) => process.kill(pid, 'SIGKILL'));
+    assert.equal(r.status, 137, r.stderr);
+    assert.match(r.stderr, /killed by SIGKILL.*PARTIAL report from the last streamed batch/);
+    assert.match(r.stdout, ADD_ROW);
+    assert.doesNotMatch(r.stdout, /Profiler overhead|Call sites:/, 'no figures the batch does not carry');
+  });
+
+  it('Ctrl-C (SIGINT to the CLI) while the script waits: forwarded, the full report, exit status 130', async () => {
+    const r = await corepyThen('idle', (cliPid) => process.kill(cliPid, 'SIGINT'));
+    assert.equal(r.status, 130, r.stderr);
+    assert.match(r.stdout, ADD_ROW);
+    assert.doesNotMatch(r.stderr, /PARTIAL/);
+    assert.ok(!alive(r.scriptPid), 'the script is gone');
+  });
+
+  it('SIGTERM to the CLI during a synchronous loop: killed after the grace period, PARTIAL report, no orphan', async () => {
+    let signalled = 0;
+    const r = await corepyThen('sync-loop', (cliPid) => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); });
+    assert.ok(Date.now() - signalled < 20000, `did not wait for the 60 s loop (${Date.now() - signalled} ms)`);
+    assert.equal(r.status, 137, r.stderr);
+    assert.match(r.stderr, /did not stop; killing it/);
+    assert.match(r.stderr, /PARTIAL report/);
+    assert.match(r.stdout, ADD_ROW);
+    assert.ok(!alive(r.scriptPid), 'the script is gone');
+  });
+});
