@@ -287,6 +287,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       const r = outShape.length;
       const M = outShape[r - 2]!, N = outShape[r - 1]!, K = a.shape[r - 1]!;
       assertShape('wasm backend: matmul', outShape);
+      storageOf(a);
+      storageOf(b);
       if (r < 2 || a.shape.length !== r || b.shape.length !== r || a.shape[r - 2] !== M || b.shape[r - 2] !== K || b.shape[r - 1] !== N) {
         throw new RangeError(`wasm backend: matmul operands [${String(a.shape)}] @ [${String(b.shape)}] do not give [${String(outShape)}]`);
       }
