@@ -138,7 +138,16 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
       return 2;
     }
   }
-  if (o.saveBaseline) { writeBaseline(o.saveBaseline, report); process.stdout.write(`Saved baseline to ${o.saveBaseline}\n`); }
+  if (o.saveBaseline) {
+    // A bad path is a usage error (exit 2) with one line, not an uncaught stack trace.
+    try {
+      writeBaseline(o.saveBaseline, report);
+    } catch (e) {
+      process.stderr.write(`corepy: ${(e as Error).message}\n`);
+      return 2;
+    }
+    process.stdout.write(`Saved baseline to ${o.saveBaseline}\n`);
+  }
   let status = code;
   if (baseline) {
     const cmp = compareBaseline(baseline, report, o.tolerance);

@@ -3,6 +3,31 @@
  * No tensors here, so every layer (front end, backends, tests) can share it.
  */
 
+/**
+ * Most elements one tensor may hold: kernels index elements with 32-bit signed integers, and the
+ * wasm backend's linear memory (wasm32) holds at most 4 GiB.
+ */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * What is wrong with `shape` as a tensor shape, or null when it is valid: an array of
+ * non-negative safe integers whose product is at most {@link MAX_ELEMENTS}. Shared by the API's
+ * argument checks (which turn it into an error naming the function) and the backends' assertions.
+ */
+export function shapeProblem(shape: unknown): string | null {
+  if (!Array.isArray(shape)) return 'it is not an array';
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d: unknown = shape[i];
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) {
+      return `dimension ${i} is ${typeof d === 'number' ? String(d) : `${JSON.stringify(d) ?? String(d)} (a ${typeof d})`}; each must be a non-negative integer`;
+    }
+    n *= d;
+  }
+  if (n > MAX_ELEMENTS) return `it holds ${n} elements, more than the ${MAX_ELEMENTS} one tensor may hold`;
+  return null;
+}
+
 /** Number of elements of a shape (1 for a scalar `[]`). */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -76,7 +101,10 @@ export function broadcastStrides(
 
 /** Normalises one possibly negative axis for a tensor of `rank`; throws naming the allowed range. */
 export function normalizeAxis(op: string, axis: number, rank: number): number {
-  if (!Number.isInteger(axis) || axis < -Math.max(rank, 1) || axis >= Math.max(rank, 1)) {
+  if (typeof axis !== 'number' || !Number.isInteger(axis)) {
+    throw new TypeError(`${op}: axis must be an integer, got ${typeof axis === 'number' ? axis : `${JSON.stringify(axis) ?? String(axis)} (a ${typeof axis})`}`);
+  }
+  if (axis < -Math.max(rank, 1) || axis >= Math.max(rank, 1)) {
     throw new RangeError(
       `${op}: axis ${axis} is out of range for a tensor of rank ${rank} ` +
       `(allowed: ${rank === 0 ? '0 or -1' : `-${rank}..${rank - 1}`})`,
@@ -86,12 +114,15 @@ export function normalizeAxis(op: string, axis: number, rank: number): number {
 }
 
 /**
- * Normalises `axis` (undefined = all axes, a number, or a list) to a sorted unique list of
+ * Normalises `axis` (undefined or null = all axes, a number, or a list) to a sorted unique list of
  * non-negative axes. Duplicates are an error.
  */
-export function normalizeAxes(op: string, axis: number | readonly number[] | undefined, rank: number): number[] {
-  if (axis === undefined) return Array.from({ length: rank }, (_, i) => i);
-  const list = typeof axis === 'number' ? [axis] : axis;
+export function normalizeAxes(op: string, axis: number | readonly number[] | undefined | null, rank: number): number[] {
+  if (axis === undefined || axis === null) return Array.from({ length: rank }, (_, i) => i);
+  if (typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new TypeError(`${op}: axis must be an integer, a list of integers, or undefined for all axes; got ${JSON.stringify(axis) ?? String(axis)} (a ${typeof axis})`);
+  }
+  const list: readonly number[] = typeof axis === 'number' ? [axis] : axis;
   const out = list.map((a) => normalizeAxis(op, a, rank));
   if (rank === 0) return [];
   const sorted = [...out].sort((x, y) => x - y);

@@ -5,6 +5,7 @@
  * in tensor-methods.ts (which avoids an import cycle between this file and the ops).
  */
 import type { Backend, View } from './backends/backend.js';
+import { assertViewFits } from './backends/view-check.js';
 import { StorageRef, trackTensor } from './engine.js';
 import { onTensorCreated, onTensorDisposed } from './memory.js';
 import { contiguousStrides, fmtShape, isContiguous, sizeOf } from './shape.js';
@@ -38,6 +39,8 @@ export class Tensor implements View {
     readonly offset = 0,
   ) {
     this.ref = ref;
+    // Second line of defence: no tensor exists whose shape or view reaches outside its storage.
+    assertViewFits('Tensor', this);
     this.size = sizeOf(shape);
     trackTensor(1);
     finalizer.register(this, ref, this);

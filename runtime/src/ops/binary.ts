@@ -8,6 +8,7 @@ import { dispatch, getDefaultBackend } from '../engine.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import type { DType } from '../types.js';
+import { checkOperand } from './validate.js';
 import { dtypeOf, type Operand, output, promote, pushOperand, releaseOperand, shapeOf, type TensorLike, viewAs } from './util.js';
 
 function tensorsOf(...xs: TensorLike[]): Tensor[] {
@@ -25,6 +26,8 @@ function kernelDType(op: BinaryOp, a: TensorLike, b: TensorLike): DType {
 
 /** Runs a binary kernel over broadcast operands. */
 export function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  a = checkOperand(op, 'a', a);
+  b = checkOperand(op, 'b', b);
   const inputs = tensorsOf(a, b);
   const outShape = broadcastShapes(op, shapeOf(a), shapeOf(b));
   const dtype = kernelDType(op, a, b);
@@ -64,6 +67,9 @@ export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryOp('gt', a, b)
 
 /** cond ? a : b elementwise, all three broadcast together; cond is cast to bool. */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  cond = checkOperand('where', 'cond', cond);
+  a = checkOperand('where', 'a', a);
+  b = checkOperand('where', 'b', b);
   const inputs = tensorsOf(cond, a, b);
   const outShape = broadcastShapes('where', broadcastShapes('where', shapeOf(cond), shapeOf(a)), shapeOf(b));
   const ta = a instanceof Tensor ? a.dtype : null, tb = b instanceof Tensor ? b.dtype : null;

@@ -5,12 +5,26 @@
  */
 import { backendForDevice, dispatch, getDefaultBackend } from '../engine.js';
 import type { OpName } from '../backends/op-table.js';
-import { fmtShape, sizeOf } from '../shape.js';
+import { fmtShape, MAX_ELEMENTS, sizeOf } from '../shape.js';
 import { type Tensor, wrap } from '../tensor.js';
-import { allocHostArray, assertDevice, assertDType, type DataArray, type Device, type DType } from '../types.js';
+import { allocHostArray, assertDevice, type DataArray, type Device, type DType } from '../types.js';
+import { checkDType, checkFinite, checkInt, checkOptions, checkShape, describeValue } from './validate.js';
+
+/**
+ * Typed arrays `tensor()` accepts, and the dtype each becomes when no dtype is given. Values are
+ * converted (never reinterpreted): a Float64Array becomes float32 by rounding each value.
+ */
+export type TypedInput = Float32Array | Float64Array | Int32Array | Int16Array | Int8Array | Uint16Array | Uint8Array;
+
+const TYPED_DTYPES: ReadonlyMap<string, DType> = new Map<string, DType>([
+  ['Float32Array', 'float32'], ['Float64Array', 'float32'],
+  ['Int32Array', 'int32'], ['Int16Array', 'int32'], ['Int8Array', 'int32'], ['Uint16Array', 'int32'],
+  ['Uint8Array', 'bool'],
+]);
+const TYPED_ALLOWED = 'Float32Array or Float64Array (float32), Int32Array, Int16Array, Int8Array or Uint16Array (int32), Uint8Array (bool)';
 
 /** Nested arrays of numbers/booleans, or a flat typed array. */
-export type TensorInput = number | boolean | readonly TensorInput[] | Float32Array | Int32Array | Uint8Array;
+export type TensorInput = number | boolean | readonly TensorInput[] | TypedInput;
 
 /** Where and how to create a tensor. */
 export interface CreateOptions {
@@ -28,6 +42,20 @@ function backendFor(options: CreateOptions | undefined) {
   return backendForDevice(options.device);
 }
 
+/** Checks the options argument of a creation function `fn` (an object, with a valid dtype/device if given). */
+export function checkCreateOptions<T extends CreateOptions>(fn: string, options: unknown): T | undefined {
+  const o = checkOptions<T>(fn, 'options', options);
+  if (o?.dtype !== undefined) checkDType(fn, o.dtype);
+  if (o?.device !== undefined) {
+    try {
+      assertDevice(o.device);
+    } catch (e) {
+      throw new TypeError(`${fn}: ${(e as Error).message}`);
+    }
+  }
+  return o;
+}
+
 /** Creates a tensor from `data` laid out row-major in `shape`. */
 export function fromData(op: OpName, data: DataArray, shape: readonly number[], dtype: DType, options?: CreateOptions): Tensor {
   const backend = backendFor(options);
@@ -39,8 +67,9 @@ export function fromData(op: OpName, data: DataArray, shape: readonly number[], 
  * The path named in errors (`[2][0]`) is built from an index stack only when one is thrown: building
  * it per element made `cp.tensor(array of 1e5 numbers)` spend ~30 ns per element on strings.
  */
-function inferShape(value: TensorInput, shape: number[]): void {
+function inferShape(value: TensorInput, shape: number[]): { numbers: boolean; booleans: boolean } {
   const at: number[] = [];
+  let numbers = false, booleans = false;
   const path = (depth: number): string => at.slice(0, depth).map((i) => `[${i}]`).join('');
   const walk = (v: unknown, depth: number): void => {
     if (Array.isArray(v)) {
@@ -53,7 +82,8 @@ function inferShape(value: TensorInput, shape: number[]): void {
         // A level of leaves (the common case, and all of a flat array): no recursion per element.
         for (let i = 0; i < n; i++) {
           const x: unknown = v[i];
-          if (typeof x === 'number' || typeof x === 'boolean') continue;
+          if (typeof x === 'number') { numbers = true; continue; }
+          if (typeof x === 'boolean') { booleans = true; continue; }
           at[depth] = i;
           if (Array.isArray(x)) throw new RangeError(`tensor: ragged nested array at ${path(depth + 1)}: expected a number or boolean, found an array of ${x.length} elements`);
           walk(x, depth + 1);
@@ -63,11 +93,16 @@ function inferShape(value: TensorInput, shape: number[]): void {
       for (let i = 0; i < n; i++) { at[depth] = i; walk(v[i], depth + 1); }
     } else if (depth !== shape.length) {
       throw new RangeError(`tensor: ragged nested array at ${path(depth)}: expected an array of ${shape[depth]} elements, found ${JSON.stringify(v)}`);
-    } else if (typeof v !== 'number' && typeof v !== 'boolean') {
+    } else if (typeof v === 'number') {
+      numbers = true;
+    } else if (typeof v === 'boolean') {
+      booleans = true;
+    } else {
       throw new TypeError(`tensor: element at ${path(depth) || 'the top level'} is ${v === null ? 'null' : typeof v}; expected a number or boolean`);
     }
   };
   walk(value, 0);
+  return { numbers, booleans };
 }
 
 /** Writes nested arrays (already checked by inferShape) into `out` row-major; returns the next index. */
@@ -86,73 +121,104 @@ function flattenInto(value: TensorInput, out: DataArray, at: number): number {
   return at;
 }
 
-function firstLeaf(value: TensorInput): unknown {
-  let v: unknown = value;
-  while (Array.isArray(v) && v.length > 0) v = v[0];
-  return v;
+/** Host data of `dtype` from `src`'s values; bool is x ≠ 0 (as `cast`), never the low byte. */
+function convertHost(src: ArrayLike<number>, dtype: DType, needsBoolMap: boolean): DataArray {
+  const host = allocHostArray(dtype, src.length);
+  if (dtype === 'bool' && needsBoolMap) {
+    for (let i = 0; i < src.length; i++) host[i] = src[i] !== 0 ? 1 : 0;
+  } else {
+    host.set(src);
+  }
+  return host;
+}
+
+function fromTyped(data: ArrayBufferView, opts: CreateOptions | undefined): Tensor {
+  const kind = data.constructor?.name ?? '';
+  const inferred = TYPED_DTYPES.get(kind);
+  if (inferred === undefined) {
+    throw new TypeError(`tensor: data is ${describeValue(data)}; typed arrays allowed: ${TYPED_ALLOWED}. Convert it first, e.g. Float32Array.from(data)`);
+  }
+  const arr = data as TypedInput;
+  const shape = opts?.shape === undefined ? [arr.length] : checkShape('tensor', 'options.shape', opts.shape);
+  if (sizeOf(shape) !== arr.length) throw new RangeError(`tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, the array has ${arr.length}`);
+  const dtype = opts?.dtype ?? inferred;
+  // A Uint8Array read as bool keeps only 0/1: other bytes map to 1 (x ≠ 0), as cast(…, 'bool') does.
+  return fromData('tensor', convertHost(arr, dtype, true), shape, dtype, opts);
 }
 
 /**
  * Creates a tensor from nested arrays (`[[1, 2], [3, 4]]`), a scalar, or a typed array.
- * Ragged arrays are an error naming the path of the first mismatch.
+ * Ragged arrays are an error naming the path of the first mismatch. Without a dtype, data with
+ * any number is float32 (booleans among numbers count as 0/1, as in NumPy); booleans only are
+ * bool. Typed arrays: see {@link TypedInput}; others (Uint32Array, BigInt64Array, …) are refused.
  */
 export function tensor(data: TensorInput, options?: CreateOptions | DType): Tensor {
-  const opts: CreateOptions | undefined = typeof options === 'string' ? { dtype: options } : options;
-  if (opts?.dtype !== undefined) assertDType(opts.dtype);
-  if (ArrayBuffer.isView(data)) {
-    const shape = opts?.shape ?? [data.length];
-    if (sizeOf(shape) !== data.length) throw new RangeError(`tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, the array has ${data.length}`);
-    const dtype = opts?.dtype ?? (data instanceof Float32Array ? 'float32' : data instanceof Int32Array ? 'int32' : 'bool');
-    const host = allocHostArray(dtype, data.length);
-    host.set(data);
-    return fromData('tensor', host, shape, dtype, opts);
+  const opts = typeof options === 'string' ? { dtype: checkDType('tensor', options) } : checkCreateOptions<CreateOptions>('tensor', options);
+  if (ArrayBuffer.isView(data)) return fromTyped(data, opts);
+  if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
+    throw new TypeError(`tensor: data must be a number, a boolean, nested arrays of them or a typed array, got ${describeValue(data)}`);
   }
+  if (opts?.shape !== undefined) throw new TypeError('tensor: `shape` applies only to typed-array input; nested arrays carry their shape');
   const shape: number[] = [];
-  inferShape(data, shape);
-  const leaf = firstLeaf(data);
-  const dtype = opts?.dtype ?? (typeof leaf === 'boolean' ? 'bool' : 'float32');
+  const kinds = inferShape(data, shape);
+  checkShape('tensor', 'the shape of data', shape);
+  const dtype = opts?.dtype ?? (kinds.booleans && !kinds.numbers ? 'bool' : 'float32');
+  if (dtype === 'bool' && kinds.numbers) {
+    // Numbers into bool: x ≠ 0 per element (a Uint8Array store would keep 2 as 2 and 0.5 as 0).
+    const wide = new Float64Array(sizeOf(shape));
+    flattenInto(data, wide as unknown as DataArray, 0);
+    return fromData('tensor', convertHost(wide, 'bool', true), shape, dtype, opts);
+  }
   const host = allocHostArray(dtype, sizeOf(shape));
   flattenInto(data, host, 0);
-  if (opts?.shape) throw new TypeError('tensor: `shape` applies only to typed-array input; nested arrays carry their shape');
   return fromData('tensor', host, shape, dtype, opts);
-}
-
-function checkShape(op: string, shape: readonly number[]): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new RangeError(`${op}: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
-  }
 }
 
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number | boolean, options?: CreateOptions): Tensor {
-  checkShape('full', shape);
-  const dtype = options?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
-  assertDType(dtype);
+  return fill('full', shape, value, options);
+}
+
+function fill(fn: string, shapeArg: readonly number[], value: number | boolean, options: CreateOptions | undefined): Tensor {
+  const shape = checkShape(fn, 'shape', shapeArg);
+  if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`${fn}: value must be a number or a boolean, got ${describeValue(value)}`);
+  const opts = checkCreateOptions<CreateOptions>(fn, options);
+  const dtype = opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const host = allocHostArray(dtype, sizeOf(shape));
-  host.fill(value === true ? 1 : value === false ? 0 : value);
-  return fromData('full', host, shape, dtype, options);
+  host.fill(value === true ? 1 : value === false ? 0 : dtype === 'bool' ? (value !== 0 ? 1 : 0) : value);
+  // zeros/ones are recorded as op 'full' (their one kernel: a filled upload), as before.
+  return fromData('full', host, shape, dtype, opts);
 }
 
 /** Zeros of `shape`. */
-export const zeros = (shape: readonly number[], options?: CreateOptions): Tensor => full(shape, 0, options);
+export const zeros = (shape: readonly number[], options?: CreateOptions): Tensor => fill('zeros', shape, 0, options);
 /** Ones of `shape`. */
-export const ones = (shape: readonly number[], options?: CreateOptions): Tensor => full(shape, 1, options);
+export const ones = (shape: readonly number[], options?: CreateOptions): Tensor => fill('ones', shape, 1, options);
 
 /** Values start, start+step, … below stop (int32 when all arguments are integers). */
 export function arange(start: number, stop?: number, step = 1, options?: CreateOptions): Tensor {
+  checkFinite('arange', stop === undefined ? 'stop' : 'start', start);
   if (stop === undefined) [start, stop] = [0, start];
-  if (step === 0 || !Number.isFinite(step)) throw new RangeError(`arange: step must be finite and non-zero, got ${step}`);
+  else checkFinite('arange', 'stop', stop);
+  checkFinite('arange', 'step', step);
+  if (step === 0) throw new RangeError('arange: step must be a finite non-zero number, got 0');
+  const opts = checkCreateOptions<CreateOptions>('arange', options);
   const n = Math.max(0, Math.ceil((stop - start) / step));
-  const dtype = options?.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
+  if (n > MAX_ELEMENTS) throw new RangeError(`arange: ${start}..${stop} by ${step} gives ${n} elements, more than the ${MAX_ELEMENTS} one tensor may hold`);
+  const dtype = opts?.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
   const host = allocHostArray(dtype, n);
   for (let i = 0; i < n; i++) host[i] = start + i * step;
-  return fromData('arange', host, [n], dtype, options);
+  if (dtype === 'bool') for (let i = 0; i < n; i++) host[i] = start + i * step !== 0 ? 1 : 0;
+  return fromData('arange', host, [n], dtype, opts);
 }
 
 /** `num` evenly spaced float32 values from start to stop inclusive. */
 export function linspace(start: number, stop: number, num: number, options?: CreateOptions): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw new RangeError(`linspace: num must be a non-negative integer, got ${num}`);
+  checkFinite('linspace', 'start', start);
+  checkFinite('linspace', 'stop', stop);
+  checkInt('linspace', 'num', num, 0, MAX_ELEMENTS);
+  const opts = checkCreateOptions<CreateOptions>('linspace', options);
   const host = new Float32Array(num);
   for (let i = 0; i < num; i++) host[i] = num === 1 ? start : start + ((stop - start) * i) / (num - 1);
-  return fromData('linspace', host, [num], 'float32', options);
+  return fromData('linspace', host, [num], 'float32', opts);
 }

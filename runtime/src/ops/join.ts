@@ -8,10 +8,19 @@ import { contiguousStrides, fmtShape, normalizeAxis, sizeOf } from '../shape.js'
 import type { Tensor } from '../tensor.js';
 import { unsqueeze } from './shape-ops.js';
 import { output } from './util.js';
+import { checkTensor, describeValue } from './validate.js';
+
+/** Checks the list argument of concat/stack: a non-empty array of live tensors of this runtime. */
+function checkList(fn: string, tensors: unknown): readonly Tensor[] {
+  if (!Array.isArray(tensors)) throw new TypeError(`${fn}: tensors must be an array of tensors, got ${describeValue(tensors)}`);
+  if (tensors.length === 0) throw new RangeError(`${fn}: needs at least one tensor`);
+  tensors.forEach((t, i) => checkTensor(fn, `tensors[${i}]`, t));
+  return tensors as readonly Tensor[];
+}
 
 /** Joins tensors along an existing axis; all other dimensions and the dtype must match. */
 export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (tensors.length === 0) throw new RangeError('concat: needs at least one tensor');
+  checkList('concat', tensors);
   const first = tensors[0]!;
   first.assertAlive('concat');
   const ax = normalizeAxis('concat', axis, first.rank);
@@ -51,7 +60,7 @@ function copySlots(backend: Backend, tensors: readonly Tensor[], out: Storage, o
 
 /** Joins same-shaped tensors along a new axis. */
 export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
-  if (tensors.length === 0) throw new RangeError('stack: needs at least one tensor');
+  checkList('stack', tensors);
   const first = tensors[0]!;
   tensors.forEach((t, i) => {
     t.assertAlive('stack');

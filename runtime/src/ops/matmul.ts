@@ -8,11 +8,12 @@ import { broadcastShapes, broadcastStrides, fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import type { View } from '../backends/backend.js';
 import { type Operand, output, pushOperand, releaseOperand, viewAs } from './util.js';
+import { checkTensor } from './validate.js';
 
 /** a @ b */
 export function matmul(a: Tensor, b: Tensor): Tensor {
-  a.assertAlive('matmul');
-  b.assertAlive('matmul');
+  checkTensor('matmul', 'a', a);
+  checkTensor('matmul', 'b', b);
   if (a.rank === 0 || b.rank === 0) throw new RangeError(`matmul: operands must have at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const [aShape] = asMatrix(a, 'left'), [bShape] = asMatrix(b, 'right');
   const M = aShape[aShape.length - 2]!, K = aShape[aShape.length - 1]!;

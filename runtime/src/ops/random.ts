@@ -4,13 +4,14 @@
  */
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { type CreateOptions, fromData } from './creation.js';
+import { checkCreateOptions, type CreateOptions, fromData } from './creation.js';
+import { checkFinite, checkShape } from './validate.js';
 
 const state = new Uint32Array(4);
 
 /** Seeds the global generator. */
 export function seed(s: number): void {
-  let x = s >>> 0;
+  let x = checkFinite('seed', 's', s) >>> 0;
   for (let i = 0; i < 4; i++) {
     x = (x + 0x9e3779b9) >>> 0;
     let z = x;
@@ -44,9 +45,18 @@ export interface RandomOptions extends CreateOptions {
   readonly seed?: number;
 }
 
+/** Checks the arguments of a random creation function, then reseeds when asked. */
+function checkRandom(fn: string, shape: unknown, options: unknown): { shape: number[]; options: RandomOptions | undefined } {
+  const s = checkShape(fn, 'shape', shape);
+  const o = checkCreateOptions<RandomOptions>(fn, options);
+  if (o?.dtype !== undefined && o.dtype !== 'float32') throw new TypeError(`${fn}: dtype must be float32 (random values are float32), got ${JSON.stringify(o.dtype)}`);
+  if (o?.seed !== undefined) seed(checkFinite(fn, 'options.seed', o.seed));
+  return { shape: s, options: o };
+}
+
 /** Uniform float32 values in [0, 1). */
 export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
-  if (options?.seed !== undefined) seed(options.seed);
+  ({ shape, options } = checkRandom('rand', shape, options));
   const host = new Float32Array(sizeOf(shape));
   for (let i = 0; i < host.length; i++) host[i] = next();
   return fromData('rand', host, shape, 'float32', options);
@@ -54,7 +64,7 @@ export function rand(shape: readonly number[], options?: RandomOptions): Tensor 
 
 /** Standard normal float32 values (Box–Muller). */
 export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
-  if (options?.seed !== undefined) seed(options.seed);
+  ({ shape, options } = checkRandom('randn', shape, options));
   const host = new Float32Array(sizeOf(shape));
   for (let i = 0; i < host.length; i += 2) {
     const u = 1 - next(), v = next();

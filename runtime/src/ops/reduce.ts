@@ -9,11 +9,14 @@ import { contiguousStrides, fmtShape, normalizeAxes, reducedShape, sizeOf } from
 import type { Tensor } from '../tensor.js';
 import type { DType } from '../types.js';
 import { type Operand, operand, output, releaseOperand, viewAs } from './util.js';
+import { checkFlag, checkInt, checkTensor } from './validate.js';
 
 /** Axis argument of reductions. */
 export type Axis = number | readonly number[];
 
 function reduceOp(op: ReduceOp, x: Tensor, axis: Axis | undefined, keepdims: boolean): Tensor {
+  checkTensor(op, 'x', x);
+  keepdims = checkFlag(op, 'keepdims', keepdims, false);
   const axes = normalizeAxes(op, axis, x.rank);
   const outShape = reducedShape(x.shape, axes, keepdims);
   if ((op === 'min' || op === 'max' || op === 'argmax') && sizeOf(axes.map((a) => x.shape[a]!)) === 0) {
@@ -49,10 +52,12 @@ export interface Moments {
 
 function momentsOp(op: 'moments' | 'var' | 'std', x: Tensor, axis: Axis | undefined, keepdims: boolean, ddof: number,
   finish: (backend: Backend, m: Storage, v: Storage, shape: readonly number[]) => Tensor | Moments): Tensor | Moments {
+  checkTensor(op, 'x', x);
+  keepdims = checkFlag(op, 'keepdims', keepdims, false);
+  checkInt(op, 'ddof', ddof, 0);
   const axes = normalizeAxes(op, axis, x.rank);
   const outShape = reducedShape(x.shape, axes, keepdims);
   const n = sizeOf(axes.map((a) => x.shape[a]!));
-  if (!Number.isInteger(ddof) || ddof < 0) throw new RangeError(`${op}: ddof must be a non-negative integer, got ${ddof}`);
   return dispatch(op, [x], (backend) => {
     const o = operand(backend, x, 'float32');
     let m: Storage, v: Storage;
@@ -62,10 +67,11 @@ function momentsOp(op: 'moments' | 'var' | 'std', x: Tensor, axis: Axis | undefi
       releaseOperand(backend, o);
     }
     if (ddof !== 0) {
-      // Rescale population variance n/(n-ddof) (NaN-free: n <= ddof gives Infinity like NumPy's warning case).
+      // Rescale population variance by n/(n-ddof). As NumPy, the divisor is max(n - ddof, 0): with
+      // ddof ≥ n the result is Infinity (NaN for zero spread), never a negative variance.
       let scale: Operand | null = null;
       try {
-        scale = operand(backend, n / (n - ddof), 'float32');
+        scale = operand(backend, n / Math.max(n - ddof, 0), 'float32');
         const vv: View = { storage: v, dtype: 'float32', shape: outShape, strides: contiguousStrides(outShape), offset: 0 };
         const scaled = backend.binary('mul', vv, viewAs(scale.view, outShape, outShape.map(() => 0)), outShape);
         backend.free(v);

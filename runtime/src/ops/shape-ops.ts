@@ -7,24 +7,31 @@ import { dispatch } from '../engine.js';
 import { contiguousStrides, fmtShape, normalizeAxis, sizeOf } from '../shape.js';
 import { type Tensor, viewOf } from '../tensor.js';
 import { output } from './util.js';
+import { checkTensor, describeValue } from './validate.js';
 
 /** A contiguous copy (or the same data as a view when already contiguous). */
 export function contiguous(x: Tensor): Tensor {
+  checkTensor('contiguous', 'x', x);
   return dispatch('contiguous', [x], (backend) =>
     x.isContiguous ? viewOf(x, x.shape, x.strides, x.offset) : output(backend, backend.copy(x), x.shape));
 }
 
 /** A copy with its own storage. */
 export function clone(x: Tensor): Tensor {
+  checkTensor('clone', 'x', x);
   return dispatch('clone', [x], (backend) => output(backend, backend.copy(x), x.shape));
 }
 
 /** Same elements in a new shape; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
-  x.assertAlive('reshape');
+  checkTensor('reshape', 'x', x);
+  if (!Array.isArray(shape)) {
+    const hint = typeof shape === 'number' ? ` (pass the dimensions as one array, e.g. reshape([${shape}, …]))` : '';
+    throw new TypeError(`reshape: shape must be an array of integers (non-negative, at most one -1), got ${describeValue(shape)}${hint}`);
+  }
   const infer = shape.indexOf(-1);
-  if (shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== infer))) {
-    throw new RangeError(`reshape: invalid target shape ${fmtShape(shape)} (dimensions must be non-negative integers, at most one -1)`);
+  if (shape.some((d, i) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < -1 || (d === -1 && i !== infer))) {
+    throw new RangeError(`reshape: invalid target shape [${shape.map((d) => JSON.stringify(d) ?? String(d)).join(', ')}] (dimensions must be non-negative integers, at most one -1)`);
   }
   let target = [...shape];
   if (infer >= 0) {
@@ -43,7 +50,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 
 /** Inserts a size-1 dimension at `axis` (-rank-1..rank). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
-  x.assertAlive('unsqueeze');
+  checkTensor('unsqueeze', 'x', x);
   const ax = normalizeAxis('unsqueeze', axis, x.rank + 1);
   const shape = [...x.shape], strides = [...x.strides];
   shape.splice(ax, 0, 1);
@@ -53,8 +60,11 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 
 /** Removes size-1 dimensions (all, or the given axes, which must be size 1). */
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
-  x.assertAlive('squeeze');
+  checkTensor('squeeze', 'x', x);
   const drop = new Set<number>();
+  if (axis !== undefined && typeof axis !== 'number' && !Array.isArray(axis)) {
+    throw new TypeError(`squeeze: axis must be an integer, a list of integers, or undefined for every size-1 axis; got ${describeValue(axis)}`);
+  }
   if (axis === undefined) {
     x.shape.forEach((d, i) => { if (d === 1) drop.add(i); });
   } else {
@@ -69,7 +79,8 @@ export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
 
 /** Reorders dimensions: output dim i is input dim perm[i]. Default reverses them. */
 export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
-  x.assertAlive('transpose');
+  checkTensor('transpose', 'x', x);
+  if (perm !== undefined && !Array.isArray(perm)) throw new TypeError(`transpose: perm must be an array of axes or undefined, got ${describeValue(perm)}`);
   const p = perm ? perm.map((a) => normalizeAxis('transpose', a, x.rank)) : x.shape.map((_, i) => x.rank - 1 - i);
   if (p.length !== x.rank || new Set(p).size !== x.rank) {
     throw new RangeError(`transpose: ${JSON.stringify(perm)} is not a permutation of the ${x.rank} axes of ${fmtShape(x.shape)}`);
@@ -88,9 +99,27 @@ export function permute(x: Tensor, ...dims: number[]): Tensor {
  */
 export type SliceSpec = number | null | readonly [start?: number | null, end?: number | null, step?: number];
 
+const SPEC_ALLOWED = 'an integer index, null (the whole axis) or [start, end, step] of integers or null';
+
+/** Throws unless spec `d` is an integer, null/undefined, or a [start, end, step] of integers/null (at most 3 entries). */
+function checkSliceSpec(spec: unknown, d: number): void {
+  const bound = (v: unknown) => v === null || v === undefined || (typeof v === 'number' && Number.isSafeInteger(v));
+  if (spec === null || spec === undefined) return;
+  if (typeof spec === 'number') {
+    if (!Number.isSafeInteger(spec)) throw new RangeError(`slice: spec ${d} must be ${SPEC_ALLOWED}, got ${spec}`);
+    return;
+  }
+  if (!Array.isArray(spec) || spec.length > 3 || !spec.every(bound)) {
+    const given = Array.isArray(spec) ? `[${spec.map((v) => JSON.stringify(v) ?? String(v)).join(', ')}]` : describeValue(spec);
+    throw new TypeError(`slice: spec ${d} must be ${SPEC_ALLOWED}, got ${given}`);
+  }
+}
+
 /** NumPy-style basic slicing as a view. */
 export function slice(x: Tensor, specs: readonly SliceSpec[]): Tensor {
-  x.assertAlive('slice');
+  checkTensor('slice', 'x', x);
+  if (!Array.isArray(specs)) throw new TypeError(`slice: specs must be an array with one entry per leading axis, got ${describeValue(specs)}`);
+  specs.forEach(checkSliceSpec);
   if (specs.length > x.rank) throw new RangeError(`slice: ${specs.length} indices for a tensor of rank ${x.rank} (shape ${fmtShape(x.shape)})`);
   const shape: number[] = [], strides: number[] = [];
   let offset = x.offset;

@@ -6,6 +6,15 @@ import { backendForDevice, dispatch } from '../engine.js';
 import type { NestedArray, Tensor } from '../tensor.js';
 import { wrap } from '../tensor.js';
 import { assertDevice, type DataArray, type Device } from '../types.js';
+import { checkTensor } from './validate.js';
+
+function checkDevice(fn: string, device: unknown): asserts device is Device {
+  try {
+    assertDevice(device);
+  } catch (e) {
+    throw new TypeError(`${fn}: ${(e as Error).message}`);
+  }
+}
 
 function gpuSyncError(what: string, t: Tensor, alternative: string): Error {
   return new Error(`${what}: tensor #${t.id} is on the GPU and GPU memory can only be read asynchronously; use \`${alternative}\``);
@@ -17,7 +26,7 @@ function gpuSyncError(what: string, t: Tensor, alternative: string): Error {
  * elements, filled without allocating (for loops that read every step).
  */
 export function dataSync(t: Tensor, out?: DataArray): DataArray {
-  t.assertAlive('dataSync');
+  checkTensor('dataSync', 't', t);
   if (t.device === 'gpu') throw gpuSyncError('dataSync', t, 'await t.data()');
   if (out === undefined) return dispatch('read', [t], (b) => b.readSync(t));
   checkOut(t, out);
@@ -40,7 +49,7 @@ function checkOut(t: Tensor, out: DataArray): void {
 /** Elements as a new row-major typed array. */
 export function data(t: Tensor): Promise<DataArray> {
   try {
-    t.assertAlive('data');
+    checkTensor('data', 't', t);
     return dispatch('read', [t], (b) => b.read(t));
   } catch (e) {
     return Promise.reject(e);
@@ -73,6 +82,7 @@ export async function array(t: Tensor): Promise<NestedArray> {
 
 /** The single element of a one-element tensor (synchronous; CPU only). */
 export function item(t: Tensor): number {
+  checkTensor('item', 't', t);
   if (t.size !== 1) throw new RangeError(`item: tensor has ${t.size} elements (shape [${t.shape.join(', ')}]); item() needs exactly 1`);
   return dataSync(t)[0]!;
 }
@@ -82,8 +92,8 @@ export function item(t: Tensor): number {
  * Moving from the GPU needs `await t.toAsync('cpu')`.
  */
 export function to(t: Tensor, device: Device): Tensor {
-  assertDevice(device);
-  t.assertAlive('to');
+  checkTensor('to', 't', t);
+  checkDevice('to', device);
   if (t.device === device) return t;
   if (t.device === 'gpu') throw gpuSyncError('to', t, "await t.toAsync('cpu')");
   const target = backendForDevice(device);
@@ -94,8 +104,8 @@ export function to(t: Tensor, device: Device): Tensor {
 
 /** Like {@link to}, for any direction (GPU → CPU included). */
 export async function toAsync(t: Tensor, device: Device): Promise<Tensor> {
-  assertDevice(device);
-  t.assertAlive('toAsync');
+  checkTensor('toAsync', 't', t);
+  checkDevice('toAsync', device);
   if (t.device === device) return t;
   const target = backendForDevice(device);
   const host = await dispatch('to', [t], (b) => b.read(t));

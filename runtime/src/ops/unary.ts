@@ -5,13 +5,15 @@
 import type { UnaryOp } from '../backends/backend.js';
 import { dispatch } from '../engine.js';
 import type { Tensor } from '../tensor.js';
-import { assertDType, type DType } from '../types.js';
+import type { DType } from '../types.js';
 import { operand, output, releaseOperand } from './util.js';
+import { checkDType, checkTensor } from './validate.js';
 
 const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 'sigmoid']);
 
 /** Runs a unary kernel. */
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
+  checkTensor(op, 'x', x);
   const dtype: DType = FLOAT_ONLY.has(op) || x.dtype === 'float32' ? 'float32' : 'int32';
   return dispatch(op, [x], (backend) => {
     // Integer/bool inputs of float-only ops go through a temporary float32 copy.
@@ -43,6 +45,7 @@ export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 
 /** Converts elements to `dtype` (float→int32 truncates toward zero; bool is x ≠ 0). */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  assertDType(dtype);
+  checkTensor('cast', 'x', x);
+  checkDType('cast', dtype);
   return dispatch('cast', [x], (backend) => output(backend, backend.cast(x, dtype), x.shape));
 }

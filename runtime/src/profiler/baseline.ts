@@ -3,13 +3,59 @@
  * A difference counts only when it exceeds both the relative `tolerance` and three standard
  * errors of the difference of means, sqrt(sd_b²/n_b + sd_c²/n_c), computed from the recorded
  * spreads — so a noisy op needs a larger change before it is called a regression.
+ *
+ * Baseline files are untrusted input (shared in repositories, edited by hand): they are read only
+ * below {@link BASELINE_MAX_BYTES}, checked against a JSON schema (ajv) before use, and their
+ * op/context names — chosen by users, so `constructor` or `__proto__` are possible — are only ever
+ * looked up as own properties, never through Object.prototype.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import AjvModule, { type ValidateFunction } from 'ajv';
 import type { ProfileReport } from './report.js';
 import { EXPORTER } from './version.js';
 
 /** Version of the baseline file's shape. */
 export const BASELINE_SCHEMA_VERSION = 1;
+
+/**
+ * Largest baseline file read, in bytes (64 MiB). A baseline holds one entry (~100 bytes) per op and
+ * per context name, so real ones are kilobytes; the limit keeps a wrong or hostile file from taking
+ * seconds and gigabytes to parse (a 177 MB file took 16 s and 1.2 GB before).
+ */
+export const BASELINE_MAX_BYTES = 64 * 1024 * 1024;
+
+const ENTRY_SCHEMA = {
+  type: 'object',
+  required: ['count', 'meanMs', 'stddevMs', 'totalMs'],
+  properties: {
+    count: { type: 'integer', minimum: 0 },
+    meanMs: { type: 'number', minimum: 0 },
+    stddevMs: { type: 'number', minimum: 0 },
+    totalMs: { type: 'number', minimum: 0 },
+  },
+} as const;
+
+/** JSON schema of a baseline file (kind and schemaVersion are checked first, for clearer errors). */
+export const BASELINE_JSON_SCHEMA = {
+  type: 'object',
+  required: ['schemaVersion', 'kind', 'ops', 'contexts'],
+  properties: {
+    schemaVersion: { const: BASELINE_SCHEMA_VERSION },
+    kind: { const: 'corepy-baseline' },
+    exporter: { type: 'string' },
+    createdAt: { type: 'string' },
+    ops: { type: 'object', additionalProperties: ENTRY_SCHEMA },
+    contexts: { type: 'object', additionalProperties: ENTRY_SCHEMA },
+  },
+} as const;
+
+let validateBaseline: ValidateFunction | null = null;
+/** The compiled schema (compiled on first use: most runs never read a baseline). */
+function baselineValidator(): ValidateFunction {
+  // ajv is CommonJS: under NodeNext its class is the `default` of the imported module object.
+  validateBaseline ??= new AjvModule.default({ allErrors: false, strict: true }).compile(BASELINE_JSON_SCHEMA);
+  return validateBaseline;
+}
 
 /** Statistics of one op or context in a baseline. Times in ms. */
 export interface BaselineEntry {
@@ -58,10 +104,12 @@ export interface BaselineComparison {
 
 /** The baseline of a report. */
 export function baselineOf(r: ProfileReport): Baseline {
-  const ops: Record<string, BaselineEntry> = {};
-  for (const o of r.operations) ops[o.op] = { count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs, totalMs: o.totalMs };
-  const contexts: Record<string, BaselineEntry> = {};
-  for (const [name, c] of Object.entries(r.contexts)) contexts[name] = { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs };
+  // Object.fromEntries defines own properties: a name such as `__proto__` stays a key (assignment
+  // would set the prototype and lose the entry).
+  const ops: Record<string, BaselineEntry> = Object.fromEntries(r.operations.map((o) =>
+    [o.op, { count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs, totalMs: o.totalMs }]));
+  const contexts: Record<string, BaselineEntry> = Object.fromEntries(Object.entries(r.contexts).map(([name, c]) =>
+    [name, { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs }]));
   return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts };
 }
 
@@ -78,8 +126,14 @@ export function writeBaseline(path: string, r: ProfileReport): void {
 export function readBaseline(path: string): Baseline {
   let text: string;
   try {
+    const bytes = statSync(path).size;
+    if (bytes > BASELINE_MAX_BYTES) {
+      throw new RangeError(`Baseline ${path} is ${bytes} bytes, more than the limit of ${BASELINE_MAX_BYTES} bytes for baseline files; ` +
+        'it is not a baseline corepy wrote (those are kilobytes): re-create it with saveBaseline()');
+    }
     text = readFileSync(path, 'utf8');
   } catch (e) {
+    if (e instanceof RangeError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `Baseline file not found: ${path} (create it with saveBaseline('${path}'))` : `Cannot read baseline ${path}: ${(e as Error).message}`);
   }
@@ -94,13 +148,19 @@ export function readBaseline(path: string): Baseline {
     throw new Error(`Baseline ${path} has schemaVersion ${JSON.stringify(b.schemaVersion)}; this corepy reads schemaVersion ${BASELINE_SCHEMA_VERSION}. Re-create it with saveBaseline()`);
   }
   if (typeof b.ops !== 'object' || typeof b.contexts !== 'object' || b.ops === null || b.contexts === null) throw new Error(`Baseline ${path} is corrupt (ops/contexts missing)`);
+  const validate = baselineValidator();
+  if (!validate(b)) {
+    const err = validate.errors?.[0];
+    throw new Error(`Baseline ${path} does not match the baseline schema: ${err ? `${err.instancePath || '/'} ${err.message ?? 'is invalid'}` : 'invalid'}; re-create it with saveBaseline()`);
+  }
   return b as Baseline;
 }
 
 function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number,
   out: { regressions: BaselineFinding[]; improvements: BaselineFinding[]; unchanged: number; missing: string[]; added: string[] }): void {
   for (const [name, b] of Object.entries(base)) {
-    const c = now[name];
+    // Own properties only: `now.constructor` would otherwise be Object's constructor function.
+    const c = Object.hasOwn(now, name) ? now[name] : undefined;
     if (!c) { out.missing.push(`${kind}:${name}`); continue; }
     const se = Math.sqrt((b.stddevMs ** 2) / Math.max(1, b.count) + (c.stddevMs ** 2) / Math.max(1, c.count));
     const threshold = Math.max(tolerance * b.meanMs, 3 * se);
@@ -115,7 +175,7 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
     else if (-delta > threshold) out.improvements.push(f);
     else out.unchanged++;
   }
-  for (const name of Object.keys(now)) if (!base[name]) out.added.push(`${kind}:${name}`);
+  for (const name of Object.keys(now)) if (!Object.hasOwn(base, name)) out.added.push(`${kind}:${name}`);
 }
 
 /** Compares a report with a baseline. `tolerance` is the relative change ignored as noise (default 0.1 = 10 %). */

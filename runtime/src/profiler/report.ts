@@ -19,8 +19,8 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
   const slowest = agg.ops.reduce<OpStats | null>((a, b) => (a === null || b.totalMs > a.totalMs ? b : a), null);
   const c = data.selfCost;
   const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6;
-  const contexts: Record<string, ContextStats> = {};
-  for (const s of agg.contexts) contexts[s.name] = s;
+  // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
+  const contexts: Record<string, ContextStats> = Object.fromEntries(agg.contexts.map((s) => [s.name, s]));
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     exporter: EXPORTER,

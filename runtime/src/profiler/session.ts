@@ -8,11 +8,14 @@ import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { contextNodes, setSpanSink } from './context.js';
 import { Recorder } from './recorder.js';
+import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
 import type { CallSiteMode, ProfileData, ProfilerOptions, SelfCost } from './types.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
 
+/** Largest `maxEvents`: 10 M events take 2.2 GB of ring (SLOT_BYTES each); statistics stay exact beyond it anyway. */
+const MAX_EVENTS = 10_000_000;
 const DEFAULTS = { sampleEvery: 64, callSites: 'sampled' as CallSiteMode, maxEvents: 100_000 };
 let rec: Recorder | null = null;
 let enabled = false;
@@ -25,7 +28,9 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
   const maxEvents = o.maxEvents ?? DEFAULTS.maxEvents;
   if (!Number.isInteger(sampleEvery) || sampleEvery < 1) throw new RangeError(`enableProfiling: sampleEvery must be an integer ≥ 1, got ${sampleEvery}`);
   if (!['all', 'sampled', 'off'].includes(callSites)) throw new TypeError(`enableProfiling: callSites must be 'all', 'sampled' or 'off', got ${JSON.stringify(callSites)}`);
-  if (!Number.isInteger(maxEvents) || maxEvents < 16) throw new RangeError(`enableProfiling: maxEvents must be an integer ≥ 16, got ${maxEvents}`);
+  if (!Number.isInteger(maxEvents) || maxEvents < 16 || maxEvents > MAX_EVENTS) {
+    throw new RangeError(`enableProfiling: maxEvents must be an integer from 16 to ${MAX_EVENTS} (each kept event takes ${SLOT_BYTES} bytes), got ${JSON.stringify(maxEvents) ?? String(maxEvents)}`);
+  }
   return { sampleEvery, callSites, maxEvents };
 }
 

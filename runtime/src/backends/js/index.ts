@@ -9,6 +9,7 @@ import { sizeOf } from '../../shape.js';
 import { offsetOf, pick, splitAxes } from './strided.js';
 import { binaryScalar, castScalar, unaryScalar } from './math.js';
 import { outputDtype } from '../op-table.js';
+import { assertViewFits } from '../view-check.js';
 
 /** Host-array storage of the js backend. */
 export interface JsStorage extends Storage {
@@ -24,7 +25,9 @@ function make(dtype: DType, size: number): JsStorage {
   return { backend: 'js', dtype, size, bytes: size * BYTES_PER_ELEMENT[dtype], data: allocHostArray(dtype, size) };
 }
 
+/** The storage's array, after asserting the view stays inside it (typed arrays would read undefined → NaN silently). */
 function dataOf(v: View): DataArray {
+  assertViewFits('js backend', v);
   return (v.storage as JsStorage).data;
 }
 

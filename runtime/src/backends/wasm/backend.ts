@@ -13,6 +13,7 @@ import { isContiguous, sizeOf } from '../../shape.js';
 import { loadKernels, type KernelExports, type KernelFlavour } from './loader.js';
 import { kernelCode, outputDtype } from '../op-table.js';
 import { LinearHeap } from './memory.js';
+import { assertShape, assertViewFits } from '../view-check.js';
 import { MAX_RANK, middleAxisLayout, reducedLast, writeWalk } from './layout.js';
 
 /** A block of linear memory holding one tensor's elements. */
@@ -48,6 +49,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   let workspace = -1;
 
   const make = (dtype: DType, size: number): WasmStorage => {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`wasm backend: cannot allocate ${size} elements`);
     const bytes = size * BYTES_PER_ELEMENT[dtype];
     return new WasmStorage(dtype, size, bytes, heap.alloc(bytes));
   };
@@ -69,8 +71,15 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     if (s.freed) throw new Error('wasm backend: storage used after free');
     return s;
   };
-  /** Byte address of a view's first element. */
-  const addr = (v: View): number => storageOf(v).ptr + v.offset * BYTES_PER_ELEMENT[v.dtype];
+  /**
+   * Byte address of a view's first element, after asserting the view stays inside its storage:
+   * linear memory is shared by every tensor, so a view reaching outside would corrupt others.
+   */
+  const addr = (v: View): number => {
+    const s = storageOf(v);
+    assertViewFits('wasm backend', v);
+    return s.ptr + v.offset * BYTES_PER_ELEMENT[v.dtype];
+  };
   const hostView = (dtype: DType, ptr: number, size: number): DataArray => {
     const buf = heap.u8.buffer;
     if (dtype === 'float32') return new Float32Array(buf, ptr, size);
@@ -151,6 +160,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       const outDtype = outputDtype(op, a.dtype);
       // Validate before allocating: a throw after make() would leak the output block.
       if (a.dtype !== 'float32' && a.dtype !== 'int32') throw new TypeError(`wasm backend: binary '${op}' takes float32 or int32, got ${a.dtype}`);
+      assertShape(`wasm backend: binary '${op}'`, outShape);
       const out = make(outDtype, sizeOf(outShape));
       if (out.size === 0) return out;
       return filled([out], () => {
@@ -161,6 +171,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       });
     },
     where(cond, a, b, outShape) {
+      assertShape('wasm backend: where', outShape);
       const out = make(a.dtype, sizeOf(outShape));
       if (out.size === 0) return out;
       const w = BYTES_PER_ELEMENT[a.dtype];
@@ -270,6 +281,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     matmul(a, b, outShape) {
       const r = outShape.length;
       const M = outShape[r - 2]!, N = outShape[r - 1]!, K = a.shape[r - 1]!;
+      assertShape('wasm backend: matmul', outShape);
+      storageOf(a);
+      storageOf(b);
+      if (r < 2 || a.shape.length !== r || b.shape.length !== r || a.shape[r - 2] !== M || b.shape[r - 2] !== K || b.shape[r - 1] !== N) {
+        throw new RangeError(`wasm backend: matmul operands [${String(a.shape)}] @ [${String(b.shape)}] do not give [${String(outShape)}]`);
+      }
       const out = make('float32', sizeOf(outShape));
       if (out.size === 0) return out;
       return filled([out], () => {

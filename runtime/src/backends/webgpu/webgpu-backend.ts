@@ -15,6 +15,7 @@ import { boolToWords, GPU_ELEMENT_BYTES, gpuStorageOf, isDense, makeStorage, wor
 import * as ew from './ops-elementwise.js';
 import * as red from './ops-reduce.js';
 import { matmul } from './ops-matmul.js';
+import { assertViewFits } from '../view-check.js';
 
 let nextDeviceId = 1;
 
@@ -189,7 +190,10 @@ export class WebGpuBackend implements TimedBackend {
   /** @internal Storage of a view operand, checked live; `what` names the op for errors. */
   operand(v: View, what: string): GpuStorage {
     this.checkDevice(what);
-    return gpuStorageOf(v, this.deviceId, what);
+    const s = gpuStorageOf(v, this.deviceId, what);
+    // Out-of-range reads in WGSL are clamped, not trapped: a bad view would give silently wrong results.
+    assertViewFits(`webgpu: ${what}`, v);
+    return s;
   }
 
   /** @internal Binding for a storage (the stand-in buffer when it has no elements). */

@@ -9,6 +9,11 @@
  * States carry (v, i, m, n): sum/min/max/mean use v; argmax uses v and the index i (ties → the
  * smaller index); moments use Chan et al.'s merge of (count n, mean m, M2 in v):
  *   n = na + nb, δ = mb − ma, m = ma + δ·nb/n, M2 = M2a + M2b + δ²·na·nb/n.
+ * Moments are shifted: each value enters as x − K, where K is the first element of its output's
+ * reduced block (its bits ride in the otherwise unused i), and K is added back to the mean at the
+ * end. Without the shift, float32 Welford updates of a mean near 1e6 round every increment to the
+ * mean's ulp (0.0625) and std of 1e6 values with mean 1e6 and std 1 came out 6e-3 off; shifted
+ * values are of the order of the spread, so the error falls to the wasm kernel's level.
  *
  * Meta (i32 words): [outSize, nanBits, redSize, chunks, chunkLen, count, offset,
  *                    keptShape[RK], keptStrides[RK], redShape[RR], redStrides[RR]]
@@ -37,7 +42,7 @@ const MERGE: Record<ReduceKind, string> = {
 const EMIT: Record<ReduceKind, string> = {
   sum: 'O[o] = s.v;', min: 'O[o] = s.v;', max: 'O[o] = s.v;',
   mean: 'O[o] = s.v / f32(prm[5]);', argmax: 'O[o] = s.i;',
-  moments: 'O[o] = s.m; O2[o] = s.v / s.n;',
+  moments: 'O[o] = s.m + bitcast<f32>(s.i); O2[o] = s.v / s.n;',
 };
 
 /**
@@ -48,12 +53,15 @@ export function reduceWgsl(kind: ReduceKind, dtype: DType, rk: number, rr: numbe
   const t = kind === 'moments' || kind === 'mean' ? 'f32' : wgslType(dtype);
   const outT = kind === 'argmax' ? 'i32' : t;
   const leafFromTensor = kind === 'moments'
-    ? 'S(0.0, 0, f32(x), 1.0, 1u)'
+    ? 'S(0.0, bitcast<i32>(K), f32(x) - K, 1.0, 1u)'
     : kind === 'mean' ? 'S(f32(x), i32(r), 0.0, 1.0, 1u)' : `S(x, i32(r), 0.0, 1.0, 1u)`;
+  // Moments' shift K: the block's first element (r = 0), so every state of output o shares it.
+  const shift = kind === 'moments' ? '\n  let K = f32(A[u32(base)]);' : '';
   const input = source === 'tensor'
     ? `@group(0) @binding(1) var<storage, read> A: array<${wgslType(dtype)}>;
 fn leaf(o: u32, r: u32) -> S {
-  let x = A[u32(prm[6] + mapDims(o, 7u, ${rk}u) + mapDims(r, ${7 + 2 * rk}u, ${rr}u))];
+  let base = prm[6] + mapDims(o, 7u, ${rk}u);
+  let x = A[u32(base + mapDims(r, ${7 + 2 * rk}u, ${rr}u))];${shift}
   return ${leafFromTensor};
 }`
     : `@group(0) @binding(1) var<storage, read> P: array<u32>;
