@@ -28,6 +28,11 @@ export const enum SliceKind {
   Op = 2,
   /** GPU execution of an op (its own track; depth counted within that track). */
   Gpu = 3,
+  /**
+   * One-time work (kernel compilation, memory growth, GPU pipeline creation): its own slice, never
+   * inside the op that triggered it (that op's slice starts after it).
+   */
+  OneTime = 4,
 }
 
 /** Slices, one entry per index in every array (all arrays have the same length). */

@@ -7,6 +7,7 @@ import { aggregate, type ContextStats, type OpStats, type SiteOpStats } from './
 import { runRules, type Recommendation } from './rules/index.js';
 import type { RuleInput } from './rules/types.js';
 import type { CallSiteMode, ProfileData } from './types.js';
+import type { OneTimeCost, OneTimeCostKind } from '../one-time-costs.js';
 import { EXPORTER } from './version.js';
 
 /** Version of the report's JSON shape; baselines and consumers check it. */
@@ -22,6 +23,30 @@ export interface OverheadInfo {
   readonly estimatedMs: number;
   /** estimatedMs as a share of the recorded op time, 0–100. */
   readonly percentOfOpTime: number;
+}
+
+/** One-time costs with the same name, merged. Times in ms, bytes in bytes. */
+export interface OneTimeCostRow {
+  /** "compile wasm kernels (simd, eager)", "grow wasm memory +4 MB", … */
+  readonly name: string;
+  readonly kind: OneTimeCostKind;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly bytes: number;
+  /** Ops that were running when it happened (their times exclude it); empty when it ran at load or between ops. */
+  readonly duringOps: string[];
+}
+
+/** Merges one-time costs by name, in first-seen order. Pure. */
+export function oneTimeCostRows(costs: readonly OneTimeCost[]): OneTimeCostRow[] {
+  const m = new Map<string, { name: string; kind: OneTimeCostKind; count: number; totalMs: number; bytes: number; duringOps: string[] }>();
+  for (const c of costs) {
+    let r = m.get(c.name);
+    if (!r) m.set(c.name, (r = { name: c.name, kind: c.kind, count: 0, totalMs: 0, bytes: 0, duringOps: [] }));
+    r.count++; r.totalMs += c.endMs - c.startMs; r.bytes += c.bytes;
+    if (c.duringOp !== null && !r.duringOps.includes(c.duringOp)) r.duringOps.push(c.duringOp);
+  }
+  return [...m.values()];
 }
 
 /** `profileReport({ format: 'json' })`. Times in ms, bytes in bytes. */
@@ -51,6 +76,13 @@ export interface ProfileReport {
   /** Per context name (Example 4: `report.contexts[name].totalTimeMs`). */
   readonly contexts: Record<string, ContextStats>;
   readonly recommendations: Recommendation[];
+  /**
+   * One-time work (kernel compilation, memory growth, GPU pipelines) since the last clearProfile,
+   * load included: never part of any op's time above. Merged by name.
+   */
+  readonly oneTimeCosts: OneTimeCostRow[];
+  /** Sum of the one-time costs, ms. */
+  readonly oneTimeTotalMs: number;
 }
 
 /** Builds the report of `data` (restricted to `context` when given). */
@@ -61,6 +93,7 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
   const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6;
   const contexts: Record<string, ContextStats> = {};
   for (const s of agg.contexts) contexts[s.name] = s;
+  const oneTimeCosts = oneTimeCostRows(data.oneTimeCosts ?? []);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     exporter: EXPORTER,
@@ -81,5 +114,7 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
     callSites: agg.sites,
     contexts,
     recommendations: runRules(data, agg, rules),
+    oneTimeCosts,
+    oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
   };
 }

@@ -6,6 +6,7 @@
 import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
+import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
 import { Recorder } from './recorder.js';
 import { timeCapture } from './callsite.js';
@@ -17,6 +18,8 @@ const DEFAULTS = { sampleEvery: 64, callSites: 'sampled' as CallSiteMode, maxEve
 let rec: Recorder | null = null;
 let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
+/** Where this recording's one-time costs start in their log: 0 (load included) until the first clearProfile. */
+let costsFrom = 0;
 
 function validate(o: ProfilerOptions): Required<ProfilerOptions> {
   if (o === null || typeof o !== 'object') throw new TypeError('enableProfiling: options must be an object');
@@ -48,6 +51,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   const r = rec;
   setSpanSink((c, s, e, child) => r.span(c, s, e, child));
   setDispatchObserver(r);
+  setOneTimeCostListener(r);
   enabled = true;
   if (threadId === 0) startWorkerListener();
   else shareOnExit(() => snapshot(false));
@@ -61,6 +65,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
 export function disableProfiling(): void {
   setDispatchObserver(null);
   setSpanSink(null);
+  setOneTimeCostListener(null);
   rec?.detach();
   enabled = false;
 }
@@ -79,8 +84,10 @@ export function clearProfile(): void {
       const r = rec;
       setSpanSink((c, s, e, child) => r.span(c, s, e, child));
       setDispatchObserver(r);
+      setOneTimeCostListener(r);
     }
   }
+  costsFrom = oneTimeCostMark();
   clearWorkerSnapshots();
 }
 
@@ -114,6 +121,7 @@ export function snapshot(withWorkers = true, options: SnapshotOptions = {}): Pro
     droppedEvents: r.ring.dropped, droppedSpans: r.spans.dropped,
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
+    oneTimeCosts: oneTimeCostsSince(costsFrom),
   };
   if (!withWorkers) return own;
   const workers = workerSnapshots();

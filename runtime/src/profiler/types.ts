@@ -8,6 +8,7 @@
  * 0-based with -1 meaning "none".
  */
 import type { SourceLocation } from './flame-model.js';
+import type { OneTimeCost } from '../one-time-costs.js';
 
 /**
  * How call sites are captured. `all`: a V8 stack per op (exact, microseconds each). `sampled`
@@ -105,6 +106,9 @@ export interface CellRow extends Stats {
   gpuMs: number;
   uploadBytes: number;
   downloadBytes: number;
+  /** Calls that were their op's first with those input shapes, and their time, ms (the rest is steady state). */
+  firstCount?: number;
+  firstMs?: number;
 }
 
 /** Exact statistics of one context node's spans (wall time) and of its child spans. */
@@ -144,4 +148,9 @@ export interface ProfileData {
   readonly callSites: CallSiteMode;
   readonly sampleEvery: number;
   readonly selfCost: SelfCost;
+  /**
+   * One-time work (kernel compilation, memory growth, GPU pipelines) since the last clearProfile,
+   * including what ran at load before profiling started; never part of an op's duration.
+   */
+  readonly oneTimeCosts?: OneTimeCost[];
 }

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { recordOneTimeCost } from '../../one-time-costs.js';
 
 /** Which build of the kernels to load: with WebAssembly SIMD128 or the scalar fallback. */
 export type KernelFlavour = 'simd' | 'scalar';
@@ -74,10 +76,50 @@ export function kernelPath(flavour: KernelFlavour): string {
 const modules = new Map<KernelFlavour, object>();
 
 /**
- * Instantiates a fresh copy of the kernels (its own linear memory). `auto` picks `simd` when
- * the engine validates SIMD128, else `scalar`. Compiled modules are cached per flavour.
+ * When the kernels' machine code is made. `eager` (default): every function at load, so no op
+ * pays for it; V8 otherwise compiles each wasm function on its first call (2–3 ms per kernel here,
+ * charged to whichever op called it first). `lazy`: V8's default, a faster load. The environment
+ * variable COREPY_WASM_COMPILE=lazy selects it for a whole process.
  */
-export function loadKernels(flavour: KernelFlavour | 'auto' = 'auto'): { exports: KernelExports; flavour: KernelFlavour } {
+export type KernelCompile = 'eager' | 'lazy';
+
+/** The compile mode from COREPY_WASM_COMPILE, else `eager`; anything else is an error naming the allowed values. */
+export function compileModeFromEnv(): KernelCompile {
+  const v = process.env['COREPY_WASM_COMPILE'];
+  if (v === undefined || v === '') return 'eager';
+  if (v !== 'eager' && v !== 'lazy') throw new Error(`COREPY_WASM_COMPILE must be 'eager' or 'lazy', got ${JSON.stringify(v)}`);
+  return v;
+}
+
+/**
+ * Compiles the module, eagerly if asked. V8 exposes no per-module switch for lazy compilation, so
+ * the flag is turned off around this one synchronous compile and back on at once: modules compiled
+ * elsewhere in the process keep V8's default. The time is recorded as the one-time cost
+ * "compile wasm kernels".
+ */
+function compile(bytes: Uint8Array, flavour: KernelFlavour, mode: KernelCompile): object {
+  const t0 = performance.now();
+  let module: object;
+  if (mode === 'eager') {
+    setFlagsFromString('--no-wasm-lazy-compilation');
+    try {
+      module = new WA.Module(bytes);
+    } finally {
+      setFlagsFromString('--wasm-lazy-compilation');
+    }
+  } else module = new WA.Module(bytes);
+  recordOneTimeCost(`compile wasm kernels (${flavour}, ${mode})`, 'compile', t0, performance.now(), bytes.byteLength);
+  return module;
+}
+
+/**
+ * Instantiates a fresh copy of the kernels (its own linear memory). `auto` picks `simd` when
+ * the engine validates SIMD128, else `scalar`. Compiled modules are cached per flavour (the
+ * first compile mode asked for a flavour is the one it keeps).
+ */
+export function loadKernels(
+  flavour: KernelFlavour | 'auto' = 'auto', mode: KernelCompile = compileModeFromEnv(),
+): { exports: KernelExports; flavour: KernelFlavour } {
   const chosen: KernelFlavour = flavour === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : flavour;
   let module = modules.get(chosen);
   if (!module) {
@@ -91,7 +133,7 @@ export function loadKernels(flavour: KernelFlavour | 'auto' = 'auto'): { exports
         `(or \`npm run build\`)`, { cause: e },
       );
     }
-    module = new WA.Module(bytes);
+    module = compile(bytes, chosen, mode);
     modules.set(chosen, module);
   }
   const instance = new WA.Instance(module, {});
