@@ -40,6 +40,9 @@ export const SAMPLE_FIRST = 32;
 /** Longest mean sampling period of an op whose line does not change, as a multiple of `sampleEvery`. */
 export const MAX_PERIOD_FACTOR = 16;
 
+/** Distinct input-shape signatures remembered per op for first-call detection (memory stays bounded). */
+export const MAX_SHAPES_PER_OP = 4096;
+
 /** Per op name: interned id, call-site sampling state, and a one-entry cell cache. */
 interface OpState {
   readonly name: string;
@@ -301,7 +304,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     let first = false;
     if (shapeHash !== st.lastShape) {
       st.lastShape = shapeHash;
-      if (!st.shapes.has(shapeHash)) { st.shapes.add(shapeHash); first = true; }
+      // Bounded: an op fed ever-new shapes stops counting first calls after MAX_SHAPES_PER_OP of them.
+      if (st.shapes.size < MAX_SHAPES_PER_OP && !st.shapes.has(shapeHash)) { st.shapes.add(shapeHash); first = true; }
     }
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements, first);
     if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
