@@ -41,7 +41,7 @@ describe('one-time costs', function () {
   it('the kernels are compiled once, at load, recorded as "compile wasm kernels"', () => {
     const compiles = oneTimeCostsSince(0).filter((c) => c.kind === 'compile');
     assert.ok(compiles.length >= 1, 'no compile event since the process started');
-    assert.match(compiles[0]!.name, /^compile wasm kernels \((simd|scalar), (eager|lazy)\)$/);
+    assert.match(compiles[0]!.name, /^compile wasm kernels \((simd|scalar), (eager|baseline|lazy)\)$/);
     assert.equal(compiles[0]!.duringOp, null, 'compiled at load, not inside an op');
     assert.ok(compiles[0]!.endMs > compiles[0]!.startMs);
   });
@@ -108,11 +108,11 @@ describe('one-time costs', function () {
     const saved = process.env['COREPY_WASM_COMPILE'];
     try {
       delete process.env['COREPY_WASM_COMPILE'];
-      assert.equal(compileModeFromEnv(), 'eager');
+      assert.equal(compileModeFromEnv(), 'baseline');
       process.env['COREPY_WASM_COMPILE'] = 'lazy';
       assert.equal(compileModeFromEnv(), 'lazy');
       process.env['COREPY_WASM_COMPILE'] = 'soon';
-      assert.throws(() => compileModeFromEnv(), /COREPY_WASM_COMPILE must be 'eager' or 'lazy', got "soon"/);
+      assert.throws(() => compileModeFromEnv(), /COREPY_WASM_COMPILE must be one of 'eager', 'baseline', 'lazy', got "soon"/);
     } finally {
       if (saved === undefined) delete process.env['COREPY_WASM_COMPILE']; else process.env['COREPY_WASM_COMPILE'] = saved;
     }
