@@ -103,7 +103,7 @@ export function compileModeFromEnv(): KernelCompile {
  * gets baseline (Liftoff) code before the compile returns. `wasm-dynamic-tiering`: without it V8
  * also starts optimising (TurboFan) every function at once, on background threads, instead of
  * waiting for a function to get hot; with it, a kernel's first call over 1e6 elements ran entirely in
- * baseline code (measured: cold Example 1 ops 4–50 ms, against 0.4–0.7 ms with it off).
+ * baseline code (cold Example 1 ops up to 18–50 ms; see runtime/BENCHMARKS.md, "First runs").
  */
 const FLAGS_OFF: Readonly<Record<KernelCompile, readonly string[]>> = {
   eager: ['wasm-lazy-compilation', 'wasm-dynamic-tiering'],
