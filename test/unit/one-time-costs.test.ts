@@ -10,6 +10,7 @@ import { createWasmBackend } from '../../runtime/src/backends/wasm/index.js';
 import { compileModeFromEnv } from '../../runtime/src/backends/wasm/loader.js';
 import { dropBackend, getBackendImpl, registerBackend } from '../../runtime/src/engine.js';
 import { oneTimeCostsSince } from '../../runtime/src/one-time-costs.js';
+import { profiledNodeArgs } from '../../runtime/src/launch.js';
 import { cellsFromEvents, steadyState } from '../../runtime/src/profiler/aggregate.js';
 import { buildFlame } from '../../runtime/src/profiler/flame.js';
 import { SliceKind } from '../../runtime/src/profiler/flame-model.js';
@@ -102,6 +103,13 @@ describe('one-time costs', function () {
     assert.ok((snapshot().oneTimeCosts ?? []).length >= 1);
     cp.clearProfile();
     assert.deepEqual(snapshot().oneTimeCosts, []);
+  });
+
+  it('profiled launches compile eagerly unless the user chose a mode', () => {
+    const base = { autostart: 'file:///x/autostart.js' };
+    assert.equal(profiledNodeArgs({ ...base, baseEnv: {} }).env['COREPY_WASM_COMPILE'], 'eager');
+    assert.equal(profiledNodeArgs({ ...base, baseEnv: { COREPY_WASM_COMPILE: 'lazy' } }).env['COREPY_WASM_COMPILE'], 'lazy');
+    assert.equal(profiledNodeArgs({ ...base, baseEnv: {}, env: { COREPY_WASM_COMPILE: 'baseline' } }).env['COREPY_WASM_COMPILE'], 'baseline');
   });
 
   it('COREPY_WASM_COMPILE selects the compile mode; a bad value names the allowed ones', () => {
