@@ -162,7 +162,7 @@ describe('steady state beside first calls', () => {
     cp.ones([4]).dispose();
     const text = cp.profileReport({ width: 160, color: false });
     assert.match(text, /│ Operation +│ Count │ Avg \(ms\) │ Backend +│ % Total │ Steady \(ms\) │/);
-    assert.match(text, /│ full +│ 1 +│ [\d.]+ +│ CPU \(wasm\) +│ \d+% +│ — +│/);
+    assert.match(text, /│ full +│ 1 +│ [\d.]+ +│ CPU \((wasm|js)\) +│ \d+% +│ — +│/);
     const md = cp.profileReport({ format: 'markdown' });
     assert.match(md, /\| Operation \| Count \| Avg \(ms\) \| Backend \| % Total \| Steady \(ms\) \|/);
   });
