@@ -197,7 +197,8 @@ export function cellsFromEvents(events: readonly ProfileEvent[]): CellRow[] {
     let c = m.get(k);
     if (!c) m.set(k, (c = { op: e.op, backend: e.backend, site: e.site, context: e.context, ...emptyStats(), bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0, firstCount: 0, firstMs: 0 }));
     addSample(c, e.endMs - e.startMs);
-    const shapeKey = `${e.op}\u0000${JSON.stringify(e.inputShapes)}`;
+    // Inputs' shapes are the signature; a creation op (no inputs) is keyed by its output's, as in the recorder.
+    const shapeKey = `${e.op}\u0000${JSON.stringify(e.inputShapes.length > 0 ? e.inputShapes : e.outputShapes)}`;
     if (!seenShapes.has(shapeKey)) {
       seenShapes.add(shapeKey);
       c.firstCount! += 1; c.firstMs! += e.endMs - e.startMs;

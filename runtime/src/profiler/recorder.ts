@@ -285,7 +285,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       for (let k = 0; k < rank && k < MAX_DIMS; k++) a[at + 1 + k] = shape[k]!;
       a[at + SHAPE_STRIDE] = -1;
       bytesWritten = result.size * bpe(result.dtype);
-      if (n === 0) dtype = this.dtypeId(result.dtype);
+      if (n === 0) {
+        dtype = this.dtypeId(result.dtype);
+        // A creation op has no inputs: its output shape is its signature.
+        for (let k = 0; k < rank; k++) shapeHash = Math.imul(shapeHash ^ shape[k]!, 0x01000193);
+      }
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
     f[fb + F_ELEMENTS] = elements;
