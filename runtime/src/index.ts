@@ -14,7 +14,7 @@ export { Tensor, type NestedArray } from './tensor.js';
 export type { DType, Device, BackendName, DataArray } from './types.js';
 export { DTYPES, DEVICES, BACKENDS } from './types.js';
 export { getBackend, setBackend } from './engine.js';
-export { tidy, keep, memory, type MemoryInfo } from './memory.js';
+export { tidy, keep, memory, reserveMemory, type MemoryInfo } from './memory.js';
 export { tensor, full, zeros, ones, arange, linspace, type TensorInput, type CreateOptions } from './ops/creation.js';
 export { seed, rand, randn, type RandomOptions } from './ops/random.js';
 export { add, sub, mul, div, pow, maximum, minimum, eq, lt, gt, where } from './ops/binary.js';

@@ -49,6 +49,9 @@ export function profiledNodeArgs(o: ProfiledNodeOptions): ProfiledNodeArgs {
     else env[k] = v;
   }
   env['COREPY_PROFILE_IPC'] = '1';
+  // A profiled run's first calls should be the ops' real speed: compile and optimise every wasm
+  // kernel at load (backends/wasm/loader.ts), unless the user chose a mode.
+  if (!env['COREPY_WASM_COMPILE']) env['COREPY_WASM_COMPILE'] = 'eager';
   if (o.backend) env['COREPY_BACKEND'] = o.backend;
   if (o.callSites !== undefined) env['COREPY_CALL_SITES'] = o.callSites;
   if (o.sampleEvery !== undefined) env['COREPY_SAMPLE_EVERY'] = String(o.sampleEvery);

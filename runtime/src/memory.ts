@@ -2,7 +2,7 @@
  * Tensor lifetime helpers for users: `tidy` scopes, `keep`, and `memory()` statistics.
  * A scope records every tensor created while it is open and disposes those not returned.
  */
-import { liveStats, readyBackends } from './engine.js';
+import { getBackendImpl, liveStats, readyBackends } from './engine.js';
 import type { BackendMemory } from './backends/backend.js';
 import type { Tensor } from './tensor.js';
 
@@ -87,4 +87,16 @@ export function memory(): MemoryInfo {
   const backends: Record<string, BackendMemory> = {};
   for (const b of readyBackends()) backends[b.name] = b.memory();
   return { tensors, bytes, backends };
+}
+
+/**
+ * Reserves `bytes` of the wasm backend's linear memory now (default backend `wasm`), so that
+ * tensors up to that many bytes in all are created without growing memory or faulting in fresh
+ * pages inside a timed op. The work is recorded as the one-time cost "reserve wasm memory +N MB".
+ * The same at start-up: COREPY_WASM_RESERVE_MB. Returns the bytes added (0 when already reserved).
+ */
+export function reserveMemory(bytes: number): number {
+  const b = getBackendImpl('wasm') as unknown as { reserve?: (n: number) => number };
+  if (typeof b.reserve !== 'function') throw new Error('reserveMemory: the wasm backend is not available');
+  return b.reserve(bytes);
 }

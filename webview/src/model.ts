@@ -61,7 +61,7 @@ function check(p: unknown): string | null {
   for (let i = 0; i < n; i++) {
     const nm = name[i], k = kind[i], st = start[i], d = dur[i], dp = depth[i], l = loc[i], b = backend[i], pa = parent[i];
     if (!Number.isInteger(nm) || (nm as number) < 0 || (nm as number) >= nStr) return `Slice ${i}: bad name index.`;
-    if (!Number.isInteger(k) || (k as number) < 0 || (k as number) > 3) return `Slice ${i}: bad kind.`;
+    if (!Number.isInteger(k) || (k as number) < 0 || (k as number) > 4) return `Slice ${i}: bad kind.`;
     if (typeof st !== 'number' || !Number.isFinite(st) || typeof d !== 'number' || !Number.isFinite(d) || d < 0)
       return `Slice ${i}: bad start/duration.`;
     if (!Number.isInteger(dp) || (dp as number) < 0) return `Slice ${i}: bad depth.`;
@@ -97,7 +97,7 @@ export function buildFlameData(input: unknown): ValidateResult {
   const nStr = profile.strings.length;
   for (let i = 0; i < n; i++) {
     const parentPath = s.parent[i] >= 0 ? path[s.parent[i]] : -1;
-    const key = ((parentPath + 1) * nStr + s.name[i]) * 4 + s.kind[i];
+    const key = ((parentPath + 1) * nStr + s.name[i]) * 8 + s.kind[i];
     let id = ids.get(key);
     if (id === undefined) {
       id = pp.length;

@@ -27,7 +27,7 @@ export function buildPaint(layout: FlameLayout, strings: readonly string[], them
   // key, not per frame (100k hsl conversions would dominate the first paint).
   const byKey = new Map<number, number>();
   for (let f = 0; f < layout.n; f++) {
-    const key = diff !== null ? layout.path[f] : layout.name[f] * 4 + layout.kind[f];
+    const key = diff !== null ? layout.path[f] : layout.name[f] * 8 + layout.kind[f];
     let id = byKey.get(key);
     if (id === undefined) {
       // Diff ratios are quantised to 5 % steps to keep the palette (and fill calls) small.

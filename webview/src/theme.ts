@@ -100,7 +100,7 @@ export function nameColor(name: string, kind: number, theme: Theme): string {
   let h = 0;
   for (let i = 0; i < name.length; i++) h = (h * 31 + name.charCodeAt(i)) >>> 0;
   const shade = (h % SHADES) / (SHADES - 1);
-  const base = kind === KIND_CONTEXT ? 250 : kind === 1 ? 120 : kind === KIND_GPU ? 180 : 20;
+  const base = kind === KIND_CONTEXT ? 250 : kind === 1 ? 120 : kind === KIND_GPU ? 180 : kind === 4 ? 300 : 20;
   const hue = base + shade * 35;
   const light = theme.kind === 'light';
   return hsl(hue, light ? 0.7 : 0.5, light ? 0.72 - shade * 0.08 : 0.36 + shade * 0.06);

@@ -22,7 +22,7 @@ export function shortFile(file: string): string {
   return parts.slice(-2).join('/');
 }
 
-const KIND_NAMES = ['context', 'function', 'op', 'gpu'];
+const KIND_NAMES = ['context', 'function', 'op', 'gpu', 'one-time cost'];
 
 /**
  * Tooltip lines for frame `f`: op name, self/total time in ms with % of wall time (the profile's

@@ -5,9 +5,16 @@
  * built from a JS array, then the pipeline) and with the tensor already resident — and on 100
  * small adds, for callSites 'sampled' (default), 'all' and 'off', on the default backend; (c) 10,000,000
  * recorded ops: memory bounded, per-op cost at the end vs the start, ns per recorded op with and
- * without call sites; and tf.profile on the same work. Medians of interleaved rounds.
- * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)), ONLY=a,b,c,tf.
+ * without call sites; and tf.profile on the same work. Medians of interleaved rounds. (d) the same
+ * comparison as (b) for Example 1 resident @ 1e5, in fresh processes: every process runs one mode
+ * (profiler never enabled, enabled then disabled, each call-site mode), the modes rotating process by
+ * process, so JIT state, heap layout and the machine's drift are not shared between the sides as they
+ * are in-process; medians over processes.
+ * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)),
+ * PROCS (processes per mode in (d), default 9), ONLY=a,b,c,d,tf.
  */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as cp from '../index.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
 import type { Backend } from '../backends/backend.js';
@@ -195,10 +202,55 @@ async function benchTf(): Promise<void> {
   }
 }
 
+/** Modes of (d): which profiler state a fresh process times Example 1 under. */
+const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all'] as const;
+type FreshMode = (typeof FRESH_MODES)[number];
+
+/** (d), child side: Example 1 resident @ 1e5 under `mode`; prints the median ms per run. */
+function freshChild(mode: FreshMode): void {
+  const fn = example1(1e5, false);
+  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode });
+  for (let i = 0; i < 200; i++) fn(); // warm-up: JIT tiers, the recorder's first captures
+  if (mode === 'disabled') cp.disableProfiling();
+  const times: number[] = [];
+  const t0 = performance.now();
+  for (let r = 0; r < 20000 && (r < 300 || performance.now() - t0 < 400); r++) times.push(time(fn));
+  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length }));
+}
+
+/** (d), parent side: PROCS rounds, each running every mode once in a fresh process (order rotated per round). */
+function benchFresh(): void {
+  const procs = Number(process.env['PROCS'] ?? 9);
+  const self = fileURLToPath(import.meta.url);
+  const per = new Map<FreshMode, number[]>(FRESH_MODES.map((m) => [m, []]));
+  for (let r = 0; r < procs; r++) {
+    for (let k = 0; k < FRESH_MODES.length; k++) {
+      const mode = FRESH_MODES[(r + k) % FRESH_MODES.length]!;
+      const out = execFileSync(process.execPath, [self], { env: { ...process.env, OVERHEAD_CHILD: mode }, encoding: 'utf8' });
+      per.get(mode)!.push((JSON.parse(out.trim().split('\n').pop()!) as { ms: number }).ms);
+    }
+  }
+  const base = median(per.get('never')!);
+  for (const mode of FRESH_MODES) {
+    const xs = per.get(mode)!, m = median(xs);
+    const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled' : `enabled, callSites=${mode}`;
+    console.log(`(d) fresh processes, Example 1 resident @ 1e5: ${label.padEnd(26)} ${m.toFixed(4)} ms` +
+      (mode === 'never' ? ` (baseline; ${procs} processes per mode)` : ` → ${pct(m, base)} (process medians ${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)} ms)`));
+  }
+}
+
+const child = process.env['OVERHEAD_CHILD'] as FreshMode | undefined;
+if (child !== undefined) {
+  if (!FRESH_MODES.includes(child)) throw new Error(`OVERHEAD_CHILD must be one of ${FRESH_MODES.join(', ')}, got ${JSON.stringify(child)}`);
+  freshChild(child);
+  process.exit(0);
+}
+
 console.log(`corepy profiler overhead — backend ${cp.getBackend()}, node ${process.version}; medians: (a), (b) ${BUDGET_MS} ms per case, (c) ${rounds} rounds`);
-// ONLY=a,b,c,tf runs a subset (default: all).
-const only = new Set((process.env['ONLY'] ?? 'a,b,c,tf').split(','));
+// ONLY=a,b,c,d,tf runs a subset (default: all).
+const only = new Set((process.env['ONLY'] ?? 'a,b,c,d,tf').split(','));
 if (only.has('a')) benchDisabled();
 if (only.has('b')) benchEnabled();
 if (only.has('c')) { benchTenMillion(); benchSmallAdd(); }
+if (only.has('d')) benchFresh();
 if (only.has('tf')) await benchTf();

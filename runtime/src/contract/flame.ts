@@ -31,6 +31,11 @@ export const SliceKind = {
   Op: 2,
   /** GPU execution of an op (its own track; depth counted within that track). */
   Gpu: 3,
+  /**
+   * One-time work (kernel compilation, memory growth, GPU pipeline creation): its own slice, never
+   * inside the op that triggered it (that op's slice starts after it).
+   */
+  OneTime: 4,
 } as const;
 
 /** One of the {@link SliceKind} values. */

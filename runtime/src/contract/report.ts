@@ -30,6 +30,16 @@ export interface OpStats {
   readonly gpuMs: number;
   readonly uploadBytes: number;
   readonly downloadBytes: number;
+  /**
+   * Mean of the steady-state calls, ms: every call except each op × input-shape's first. null when
+   * every call was a first call (then `meanMs` is the only figure; one-time costs are already out of it).
+   */
+  readonly steadyMeanMs: number | null;
+  /** Calls that were first calls of their op × input shapes, and their summed time, ms. */
+  readonly firstCallCount: number;
+  readonly firstCallMs: number;
+  /** True when most of `totalMs` is the first calls' excess over steady state (a warm-up cost, not the op's speed). */
+  readonly mostlyFirstCall: boolean;
 }
 
 /** An op at one call site (`location` null when call sites were off or unsampled). */
@@ -76,6 +86,21 @@ export interface OverheadInfo {
   readonly percentOfOpTime: number;
 }
 
+/** What kind of one-time work: kernel compilation, linear-memory growth, GPU pipeline creation. */
+export type OneTimeCostKind = 'compile' | 'memory' | 'pipeline';
+
+/** One-time costs with the same name, merged. Times in ms, bytes in bytes. */
+export interface OneTimeCostRow {
+  /** "compile wasm kernels (simd, eager)", "grow wasm memory +4 MB", … */
+  readonly name: string;
+  readonly kind: OneTimeCostKind;
+  readonly count: number;
+  readonly totalMs: number;
+  readonly bytes: number;
+  /** Ops that were running when it happened (their times exclude it); empty when it ran at load or between ops. */
+  readonly duringOps: string[];
+}
+
 /** `profileReport({ format: 'json' })`. Times in ms, bytes in bytes. */
 export interface ProfileReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -103,4 +128,11 @@ export interface ProfileReport {
   /** Per context name (Example 4: `report.contexts[name].totalTimeMs`). */
   readonly contexts: Record<string, ContextStats>;
   readonly recommendations: Recommendation[];
+  /**
+   * One-time work (kernel compilation, memory growth, GPU pipelines) since the last clearProfile,
+   * load included: never part of any op's time above. Merged by name.
+   */
+  readonly oneTimeCosts: OneTimeCostRow[];
+  /** Sum of the one-time costs, ms. */
+  readonly oneTimeTotalMs: number;
 }

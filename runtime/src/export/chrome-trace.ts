@@ -27,7 +27,7 @@ export interface TraceEvent {
   readonly args?: Record<string, unknown>;
 }
 
-const CATEGORY: Record<number, string> = { [SliceKind.Context]: 'context', [SliceKind.Function]: 'function', [SliceKind.Op]: 'op', [SliceKind.Gpu]: 'gpu' };
+const CATEGORY: Record<number, string> = { [SliceKind.Context]: 'context', [SliceKind.Function]: 'function', [SliceKind.Op]: 'op', [SliceKind.Gpu]: 'gpu', [SliceKind.OneTime]: 'one-time' };
 
 /** The trace as a JSON string. */
 export function toChromeTrace(input: ExportInput): string {

@@ -21,23 +21,36 @@ export interface Aggregate {
   readonly contexts: ContextStats[];
 }
 
-interface Acc extends Stats { op: string; backends: string[]; br: number; bw: number; el: number; gpu: number; up: number; down: number }
+interface Acc extends Stats { op: string; backends: string[]; br: number; bw: number; el: number; gpu: number; up: number; down: number; fn: number; fms: number }
 
 function accumulate(rows: readonly CellRow[], keyOf: (c: CellRow) => string): Map<string, Acc> {
   const m = new Map<string, Acc>();
   for (const c of rows) {
     const k = keyOf(c);
     let a = m.get(k);
-    if (!a) m.set(k, (a = { ...emptyStats(), op: c.op, backends: [], br: 0, bw: 0, el: 0, gpu: 0, up: 0, down: 0 }));
+    if (!a) m.set(k, (a = { ...emptyStats(), op: c.op, backends: [], br: 0, bw: 0, el: 0, gpu: 0, up: 0, down: 0, fn: 0, fms: 0 }));
     mergeStats(a, c);
     if (!a.backends.includes(c.backend)) a.backends.push(c.backend);
     a.br += c.bytesRead; a.bw += c.bytesWritten; a.el += c.elements; a.gpu += c.gpuMs; a.up += c.uploadBytes; a.down += c.downloadBytes;
+    a.fn += c.firstCount ?? 0; a.fms += c.firstMs ?? 0;
   }
   return m;
 }
 
+/**
+ * Steady-state figures of an accumulated row: the mean without first calls, and whether the first
+ * calls' excess over that mean (their time minus as many steady calls) is more than half the total.
+ */
+export function steadyState(count: number, totalMs: number, firstCount: number, firstMs: number): { steadyMeanMs: number | null; mostlyFirstCall: boolean } {
+  const steadyCount = count - firstCount;
+  if (steadyCount <= 0) return { steadyMeanMs: null, mostlyFirstCall: false };
+  const steadyMeanMs = (totalMs - firstMs) / steadyCount;
+  return { steadyMeanMs, mostlyFirstCall: firstMs - firstCount * steadyMeanMs > totalMs / 2 };
+}
+
 function toOpStats(a: Acc, total: number): OpStats {
   return {
+    ...steadyState(a.count, a.totalMs, a.fn, a.fms), firstCallCount: a.fn, firstCallMs: a.fms,
     op: a.op, backends: a.backends, count: a.count, totalMs: a.totalMs, meanMs: a.count ? a.totalMs / a.count : 0,
     minMs: a.count ? a.minMs : 0, maxMs: a.count ? a.maxMs : 0, stddevMs: stddevOf(a), percent: total > 0 ? (100 * a.totalMs) / total : 0,
     bytesRead: a.br, bytesWritten: a.bw, elements: a.el, gpuMs: a.gpu, uploadBytes: a.up, downloadBytes: a.down,
@@ -118,11 +131,18 @@ function contextStats(d: ProfileData, cells: readonly CellRow[], wallMs: number)
 /** Rebuilds exact cells from raw events (what the recorder keeps incrementally). Pure. */
 export function cellsFromEvents(events: readonly ProfileEvent[]): CellRow[] {
   const m = new Map<string, CellRow>();
+  const seenShapes = new Set<string>();
   for (const e of events) {
     const k = `${e.op}\u0000${e.backend}\u0000${e.site}\u0000${e.context}`;
     let c = m.get(k);
-    if (!c) m.set(k, (c = { op: e.op, backend: e.backend, site: e.site, context: e.context, ...emptyStats(), bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0 }));
+    if (!c) m.set(k, (c = { op: e.op, backend: e.backend, site: e.site, context: e.context, ...emptyStats(), bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0, firstCount: 0, firstMs: 0 }));
     addSample(c, e.endMs - e.startMs);
+    // Inputs' shapes are the signature; a creation op (no inputs) is keyed by its output's, as in the recorder.
+    const shapeKey = `${e.op}\u0000${JSON.stringify(e.inputShapes.length > 0 ? e.inputShapes : e.outputShapes)}`;
+    if (!seenShapes.has(shapeKey)) {
+      seenShapes.add(shapeKey);
+      c.firstCount! += 1; c.firstMs! += e.endMs - e.startMs;
+    }
     c.bytesRead += e.bytesRead; c.bytesWritten += e.bytesWritten; c.elements += e.elements;
     if (e.gpuStartMs !== undefined) c.gpuMs += e.gpuEndMs! - e.gpuStartMs;
     c.uploadBytes += e.uploadBytes; c.downloadBytes += e.downloadBytes;

@@ -4,7 +4,7 @@
  * session.ts / recorder.ts.
  */
 import { writeExport, type ExportFormat } from '../export/index.js';
-import { closeFrame, currentFrame, enterFrame, openFrame, runFramed, withFrame, type Frame } from './context.js';
+import { closeFrame, contextNodes, currentFrame, enterFrame, openFrame, runFramed, withFrame, type Frame } from './context.js';
 import { buildFlame } from './flame.js';
 import { renderMarkdown, renderText, type TextOptions } from './format-text.js';
 import { buildReport, type ProfileReport } from './report.js';
@@ -67,9 +67,17 @@ export class ProfileContext implements Disposable {
     return runFramed(this.frame, fn);
   }
 
-  /** Closes the context (called by `using`). Safe to call twice. */
+  /**
+   * Closes the context (called by `using`). Safe to call twice. Contexts end innermost first: ending
+   * this one while a context opened inside it is still open throws, naming that context (ending it
+   * anyway would make this one current again when the inner one ends, collecting ops after its end).
+   */
   [Symbol.dispose](): void {
     if (this.closed) return;
+    const current = currentFrame();
+    if (current !== null && current !== this.frame && isInside(current, this.frame)) {
+      throw new Error(`ProfileContext '${this.name}' ended while '${contextNodes()[current.id]!.name}', opened inside it, is still open; end '${contextNodes()[current.id]!.name}' first`);
+    }
     this.closed = true;
     closeFrame(this.frame);
     enterFrame(this.previous);
@@ -80,6 +88,12 @@ export class ProfileContext implements Disposable {
 export function profileContext<T>(name: string, fn: () => T): T {
   if (typeof fn !== 'function') throw new TypeError('profileContext: expected a function');
   return withFrame(name, 'context', fn);
+}
+
+/** True when frame `f` is nested (at any depth) inside `outer`. */
+function isInside(f: Frame, outer: Frame): boolean {
+  for (let p = f.parent; p !== null; p = p.parent) if (p === outer) return true;
+  return false;
 }
 
 type Method<This, Args extends unknown[], R> = (this: This, ...args: Args) => R;

@@ -4,7 +4,7 @@
  * its final report (SIGKILL, out of memory, a signal during a long synchronous loop). Per op and
  * per call site: count, total, mean, min and max are exact as of the batch; the batch carries no
  * standard deviation (0 here), no read/written split (its bytes are all counted as read), no
- * contexts, no timeline and no recommendations. Pure.
+ * steady-state split, no one-time costs, no contexts, no timeline and no recommendations. Pure.
  */
 import type { OpStats, SiteOpStats } from './aggregate.js';
 import type { FlameProfile } from '../contract/flame.js';
@@ -20,6 +20,8 @@ function stats(a: Acc, totalMs: number): OpStats {
     op: a.op, backends: a.backends, count: a.count, totalMs: a.totalMs, meanMs: a.count ? a.totalMs / a.count : 0,
     minMs: a.count ? a.minMs : 0, maxMs: a.count ? a.maxMs : 0, stddevMs: 0, percent: totalMs > 0 ? (100 * a.totalMs) / totalMs : 0,
     bytesRead: a.bytes, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0,
+    // A batch does not tell first calls apart from steady ones.
+    steadyMeanMs: null, firstCallCount: 0, firstCallMs: 0, mostlyFirstCall: false,
   };
 }
 
@@ -41,10 +43,11 @@ export function reportFromBatch(batch: ProfileBatchMessage): ProfileReport {
   const slowest = operations.reduce<OpStats | null>((m, o) => (m === null || o.totalMs > m.totalMs ? o : m), null);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION, exporter: EXPORTER, generatedAt: new Date().toISOString(), context: null,
-    totalTimeMs: totalMs, wallTimeMs: totalMs, opCount: operations.reduce((n, o) => n + o.count, 0), droppedEvents: batch.droppedEvents,
+    totalTimeMs: totalMs, wallTimeMs: batch.wallTimeMs, opCount: operations.reduce((n, o) => n + o.count, 0), droppedEvents: batch.droppedEvents,
     callSiteMode: sites.some((s) => s.location !== null) ? 'sampled' : 'off', sampleEvery: 0, threads: [0],
     overhead: { perOpNs: 0, perCaptureNs: 0, estimatedMs: 0, percentOfOpTime: 0 },
     operations: operations.map((o) => ({ ...o, slowest: o === slowest })), callSites: sites, contexts: {}, recommendations: [],
+    oneTimeCosts: [], oneTimeTotalMs: 0,
   };
 }
 

@@ -8,7 +8,7 @@ import type { CellRow } from './types.js';
 
 const FIELDS = 14;
 // Field offsets inside one cell's slice of `f`.
-const COUNT = 0, TOTAL = 1, MEAN = 2, M2 = 3, MIN = 4, MAX = 5, BR = 6, BW = 7, EL = 8, GPU = 9, UP = 10, DOWN = 11;
+const COUNT = 0, TOTAL = 1, MEAN = 2, M2 = 3, MIN = 4, MAX = 5, BR = 6, BW = 7, EL = 8, GPU = 9, UP = 10, DOWN = 11, FIRST_N = 12, FIRST_MS = 13;
 
 /** The hash table of cells. */
 export class CellTable {
@@ -64,8 +64,8 @@ export class CellTable {
     return this.keys.subarray(4 * c, 4 * c + 4);
   }
 
-  /** Adds one op of `ms` duration to cell `c` (Welford update). */
-  add(c: number, ms: number, bytesRead: number, bytesWritten: number, elements: number): void {
+  /** Adds one op of `ms` duration to cell `c` (Welford update); `first`: the op's first call with these input shapes. */
+  add(c: number, ms: number, bytesRead: number, bytesWritten: number, elements: number, first = false): void {
     const f = this.f, b = FIELDS * c;
     const n = ++f[b + COUNT]!;
     f[b + TOTAL]! += ms;
@@ -77,6 +77,7 @@ export class CellTable {
     f[b + BR]! += bytesRead;
     f[b + BW]! += bytesWritten;
     f[b + EL]! += elements;
+    if (first) { f[b + FIRST_N]!++; f[b + FIRST_MS]! += ms; }
   }
 
   /** Adds GPU execution time (ms) reported later for an op of cell `c`. */
@@ -98,7 +99,7 @@ export class CellTable {
         op: strings[this.keys[k]!]!, backend: strings[this.keys[k + 1]!]!, site: this.keys[k + 2]!, context: this.keys[k + 3]!,
         count: f[b + COUNT]!, totalMs: f[b + TOTAL]!, meanMs: f[b + MEAN]!, m2: f[b + M2]!, minMs: f[b + MIN]!, maxMs: f[b + MAX]!,
         bytesRead: f[b + BR]!, bytesWritten: f[b + BW]!, elements: f[b + EL]!, gpuMs: f[b + GPU]!,
-        uploadBytes: f[b + UP]!, downloadBytes: f[b + DOWN]!,
+        uploadBytes: f[b + UP]!, downloadBytes: f[b + DOWN]!, firstCount: f[b + FIRST_N]!, firstMs: f[b + FIRST_MS]!,
       });
     }
     return rows;

@@ -23,6 +23,11 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
     raws.push({ name: e.op, kind: SliceKind.Op, start: e.startMs, end: e.endMs, location, backend: e.backend, thread: e.thread });
     if (e.gpuStartMs !== undefined) gpu.push({ name: e.op, kind: SliceKind.Gpu, start: e.gpuStartMs, end: e.gpuEndMs!, location, backend: e.backend, thread: e.thread });
   }
+  // One-time work is a top-level slice of its thread: the op that triggered it starts after it ends.
+  for (const c of data.oneTimeCosts ?? []) {
+    if (c.endMs < data.startMs) continue; // at load, before this recording's timeline
+    raws.push({ name: c.name, kind: SliceKind.OneTime, start: c.startMs, end: c.endMs, location: null, backend: null, thread: data.threads[0] ?? 0 });
+  }
   // Outer slices first at equal starts: longer first, contexts before ops.
   raws.sort((a, b) => a.thread - b.thread || a.start - b.start || b.end - a.end || a.kind - b.kind);
   const strings: string[] = [], stringIds = new Map<string, number>();

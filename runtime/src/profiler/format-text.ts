@@ -19,8 +19,29 @@ const fmtMs = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 0.01 ? x.to
 const pct = (x: number): string => `${x < 1 && x > 0 ? x.toFixed(1) : x.toFixed(0)}%`;
 const device = (b: string): string => `${b === 'webgpu' ? 'GPU' : 'CPU'} (${b})`;
 
+/** The steady-state cell: the mean without first calls, `—` when every call was a first call, `*` when the total is mostly first-call cost. */
+const steadyCell = (o: ProfileReport['operations'][number]): string =>
+  (o.steadyMeanMs === null ? '—' : fmtMs(o.steadyMeanMs)) + (o.mostlyFirstCall ? ' *' : '');
+
 function rows(r: ProfileReport): string[][] {
-  return r.operations.map((o) => [o.op, String(o.count), fmtMs(o.meanMs), o.backends.map(device).join(', '), pct(o.percent)]);
+  return r.operations.map((o) => [o.op, String(o.count), fmtMs(o.meanMs), o.backends.map(device).join(', '), pct(o.percent), steadyCell(o)]);
+}
+
+/** Footnote for `*` rows, and the one-time costs as their own rows; the same lines in text and Markdown. */
+function firstCallLines(r: ProfileReport): string[] {
+  const out: string[] = [];
+  if (r.operations.some((o) => o.mostlyFirstCall)) {
+    out.push('Steady (ms): mean without each op × shape\'s first call; * = most of the total is first-call cost, not the op\'s speed');
+  }
+  if (r.oneTimeCosts.length > 0) {
+    out.push(`One-time costs (${fmtMs(r.oneTimeTotalMs)} ms, kept out of the op times above):`);
+    const w = Math.max(...r.oneTimeCosts.map((c) => c.name.length));
+    for (const c of r.oneTimeCosts) {
+      const where = c.duringOps.length ? `during ${c.duringOps.join(', ')}` : 'at load / between ops';
+      out.push(`  ${c.name.padEnd(w)}  ${String(c.count).padStart(3)}×  ${fmtMs(c.totalMs).padStart(8)} ms  ${where}`);
+    }
+  }
+  return out;
 }
 
 /** How the per-line (call-site) figures were obtained; the same wording in text and Markdown. */
@@ -44,7 +65,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   const width = Math.max(30, opts.width ?? process.stdout.columns ?? 100);
   const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
   const bold = (s: string): string => (color ? `\x1b[1;33m${s}\x1b[0m` : s);
-  let header = ['Operation', 'Count', 'Avg (ms)', 'Backend', '% Total'];
+  let header = ['Operation', 'Count', 'Avg (ms)', 'Backend', '% Total', 'Steady (ms)'];
   let body = rows(r);
   const marker = '  ← Slowest';
   const widthOf = (h: string[], b: string[][]): number[] => h.map((x, i) => Math.max(x.length, ...b.map((row) => row[i]!.length)));
@@ -71,7 +92,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
-  out.push(line('└', '┴', '┘'), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
+  out.push(line('└', '┴', '┘'), ...firstCallLines(r), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   if (r.recommendations.length > 0) {
     out.push('', 'RECOMMENDATIONS:');
@@ -86,8 +107,10 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
 /** The report as GitHub-flavoured Markdown. */
 export function renderMarkdown(r: ProfileReport): string {
   const out = [`# Corepy performance report${r.context ? ` — context \`${r.context}\`` : ''}`, '',
-    '| Operation | Count | Avg (ms) | Backend | % Total |', '|---|---:|---:|---|---:|'];
+    '| Operation | Count | Avg (ms) | Backend | % Total | Steady (ms) |', '|---|---:|---:|---|---:|---:|'];
   rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
+  const notes = firstCallLines(r);
+  if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   if (r.recommendations.length > 0) {

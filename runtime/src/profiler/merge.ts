@@ -15,6 +15,7 @@ export function shiftData(d: ProfileData, ms: number): ProfileData {
       ...(e.gpuStartMs !== undefined ? { gpuStartMs: e.gpuStartMs + ms, gpuEndMs: e.gpuEndMs! + ms } : {}),
     })),
     spans: d.spans.map((s) => ({ ...s, startMs: s.startMs + ms, endMs: s.endMs + ms })),
+    ...(d.oneTimeCosts ? { oneTimeCosts: d.oneTimeCosts.map((c) => ({ ...c, startMs: c.startMs + ms, endMs: c.endMs + ms })) } : {}),
     startMs: d.startMs + ms, endMs: d.endMs + ms,
   };
 }
@@ -56,6 +57,7 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     callSites: a.callSites,
     sampleEvery: a.sampleEvery,
     selfCost: mergeSelfCost(a.selfCost, b.selfCost),
+    oneTimeCosts: [...(a.oneTimeCosts ?? []), ...(b.oneTimeCosts ?? [])].sort((x, y) => x.startMs - y.startMs),
   };
 }
 

@@ -7,6 +7,7 @@
 import type { Backend, GpuTimingSink, TimedBackend } from '../backends/backend.js';
 import { isTimedBackend } from '../backends/backend.js';
 import type { DispatchObserver } from '../engine.js';
+import type { OneTimeCostListener } from '../one-time-costs.js';
 import { Tensor } from '../tensor.js';
 import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
@@ -38,6 +39,9 @@ const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: O
  */
 export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
 
+/** Distinct input-shape signatures remembered per op for first-call detection (memory stays bounded). */
+export const MAX_SHAPES_PER_OP = 4096;
+
 /** Per op name: interned id, call-site sampling state, and a one-entry cell cache. */
 interface OpState {
   readonly name: string;
@@ -56,10 +60,14 @@ interface OpState {
   cell: number;
   /** The op that followed this one last time: pipelines repeat, so this predicts the next op without a Map lookup. */
   next: OpState;
+  /** Hashes of the input-shape signatures seen (a call with a new one is the op × shape's first call). */
+  readonly shapes: Set<number>;
+  /** The last call's shape hash: loops repeat one shape, so most calls stop at this compare. */
+  lastShape: number;
 }
 
 /** One thread's recorder. */
-export class Recorder implements DispatchObserver, GpuTimingSink {
+export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostListener {
   readonly strings: string[] = [];
   private stringIds = new Map<string, number>();
   readonly ring: EventRing;
@@ -81,6 +89,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   private pendingUpload = 0;
   private pendingDownload = 0;
   private depth = 0;
+  /** The op running now (valid while depth is 1) and the end of the last one-time cost reported during it (ms, 0: none). */
+  private activeOp: OpState | null = null;
+  private excludedUntil = 0;
+  /** One-time costs reported during ops, ms (their own events; the ops start after them). */
+  excludedTotalMs = 0;
   private lastBackend: Backend | null = null;
   private lastBackendId = 0;
   private lastTimed: TimedBackend | null = null;
@@ -120,7 +133,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     let st = this.opStates.get(op);
     if (st === undefined) {
       const fresh = { name: op, id: this.intern(op), seen: 0, countdown: this.holdLength(this.sampleEvery), period: this.sampleEvery, site: -1,
-        cellBackend: -1, cellSite: -2, cellContext: -1, cell: -1 } as OpState;
+        cellBackend: -1, cellSite: -2, cellContext: -1, cell: -1, shapes: new Set<number>(), lastShape: NaN } as OpState;
       fresh.next = fresh;
       this.opStates.set(op, (st = fresh));
     }
@@ -179,6 +192,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     if (timed !== null) timed.markOp(id);
     this.depth = 1;
     this.activeId = id;
+    this.activeOp = st;
+    this.excludedUntil = 0;
     const t0 = this.perf.now();
     let result: T;
     try {
@@ -191,14 +206,25 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     }
     const t1 = this.perf.now();
     this.endOp(timed);
-    this.record(id, st, inputs, result, t0, t1, site, ctx);
+    // One-time work during the op (memory growth, a pipeline) is its own event: the op starts after
+    // it. What ran before it inside the op (validation, the allocator's search) is microseconds.
+    this.record(id, st, inputs, result, this.excludedUntil === 0 ? t0 : Math.min(t1, Math.max(t0, this.excludedUntil)), t1, site, ctx);
     return result;
+  }
+
+  /** A one-time cost happened (one-time-costs.ts): taken out of the running op's duration; returns that op's name. */
+  oneTimeCost(startMs: number, endMs: number): string | null {
+    if (this.depth === 0 || this.activeOp === null) return null;
+    this.excludedUntil = endMs;
+    this.excludedTotalMs += endMs - startMs;
+    return this.activeOp.name;
   }
 
   /** Leaves the op (either way it ended): nested dispatches are outermost again. */
   private endOp(timed: TimedBackend | null): void {
     this.depth = 0;
     this.activeId = -1;
+    this.activeOp = null;
     if (timed !== null) timed.markOp(-1);
   }
 
@@ -227,6 +253,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     // op, backend, site and context are filled in from the cell at snapshot time (events()).
     const backendId = this.lastBackendId;
     let elements = 0, bytesRead = 0, bytesWritten = 0, dtype = 0;
+    // Hash of the input shapes (rank and dims of every input), for first-call-per-shape detection.
+    let shapeHash = 0;
     const n = inputs.length;
     // Shapes are written here rather than through ring.setShape: V8 did not inline the call, and
     // the call cost about as much as the stores (~20 ns per op in a perf profile).
@@ -236,12 +264,14 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       const size = t.size;
       elements += size;
       bytesRead += size * bpe(t.dtype);
+      const shape = t.shape, rank = shape.length;
+      shapeHash = Math.imul(shapeHash ^ (rank + 0x9e37), 0x01000193);
       if (i < 2) {
-        const shape = t.shape, rank = shape.length, at = shapes + i * SHAPE_STRIDE;
+        const at = shapes + i * SHAPE_STRIDE;
         a[at] = rank;
-        for (let k = 0; k < rank && k < MAX_DIMS; k++) a[at + 1 + k] = shape[k]!;
+        for (let k = 0; k < rank && k < MAX_DIMS; k++) { const d = shape[k]!; a[at + 1 + k] = d; shapeHash = Math.imul(shapeHash ^ d, 0x01000193); }
         a[ib + I_IN0 + i] = t.id;
-      }
+      } else for (let k = 0; k < rank; k++) shapeHash = Math.imul(shapeHash ^ shape[k]!, 0x01000193);
     }
     if (n > 0) dtype = this.dtypeId(inputs[0]!.dtype);
     if (n < 2) {
@@ -254,7 +284,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       for (let k = 0; k < rank && k < MAX_DIMS; k++) a[at + 1 + k] = shape[k]!;
       a[at + SHAPE_STRIDE] = -1;
       bytesWritten = result.size * bpe(result.dtype);
-      if (n === 0) dtype = this.dtypeId(result.dtype);
+      if (n === 0) {
+        dtype = this.dtypeId(result.dtype);
+        // A creation op has no inputs: its output shape is its signature.
+        for (let k = 0; k < rank; k++) shapeHash = Math.imul(shapeHash ^ shape[k]!, 0x01000193);
+      }
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
     f[fb + F_ELEMENTS] = elements;
@@ -270,7 +304,13 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       st.cellBackend = backendId; st.cellSite = site; st.cellContext = ctx;
     }
     a[ib + I_CELL] = cell;
-    this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements);
+    let first = false;
+    if (shapeHash !== st.lastShape) {
+      st.lastShape = shapeHash;
+      // Bounded: an op fed ever-new shapes stops counting first calls after MAX_SHAPES_PER_OP of them.
+      if (st.shapes.size < MAX_SHAPES_PER_OP && !st.shapes.has(shapeHash)) { st.shapes.add(shapeHash); first = true; }
+    }
+    this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements, first);
     if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
       if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);
       if (this.pendingDownload !== 0) this.cells.addTransfer(cell, 'download', this.pendingDownload);

@@ -9,9 +9,23 @@ import { aggregate } from './aggregate.js';
 import { runRules } from './rules/index.js';
 import type { RuleInput } from './rules/types.js';
 import type { ProfileData } from './types.js';
+import type { OneTimeCost } from '../one-time-costs.js';
+import type { OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
 
-export { REPORT_SCHEMA_VERSION, type OverheadInfo, type ProfileReport } from '../contract/report.js';
+export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type ProfileReport } from '../contract/report.js';
+
+/** Merges one-time costs by name, in first-seen order. Pure. */
+export function oneTimeCostRows(costs: readonly OneTimeCost[]): OneTimeCostRow[] {
+  const m = new Map<string, { name: string; kind: OneTimeCostRow['kind']; count: number; totalMs: number; bytes: number; duringOps: string[] }>();
+  for (const c of costs) {
+    let r = m.get(c.name);
+    if (!r) m.set(c.name, (r = { name: c.name, kind: c.kind, count: 0, totalMs: 0, bytes: 0, duringOps: [] }));
+    r.count++; r.totalMs += c.endMs - c.startMs; r.bytes += c.bytes;
+    if (c.duringOp !== null && !r.duringOps.includes(c.duringOp)) r.duringOps.push(c.duringOp);
+  }
+  return [...m.values()];
+}
 
 /** Builds the report of `data` (restricted to `context` when given). */
 export function buildReport(data: ProfileData, opts: { context?: string } = {}, rules: Partial<RuleInput> = {}): ProfileReport {
@@ -21,6 +35,7 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
   const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6;
   // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
   const contexts: Record<string, ContextStats> = Object.fromEntries(agg.contexts.map((s) => [s.name, s]));
+  const oneTimeCosts = oneTimeCostRows(data.oneTimeCosts ?? []);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     exporter: EXPORTER,
@@ -41,5 +56,7 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
     callSites: agg.sites,
     contexts,
     recommendations: runRules(data, agg, rules),
+    oneTimeCosts,
+    oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
   };
 }

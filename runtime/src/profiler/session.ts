@@ -6,6 +6,7 @@
 import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
+import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
 import { Recorder } from './recorder.js';
 import { SLOT_BYTES } from './ring.js';
@@ -20,6 +21,8 @@ const DEFAULTS = { sampleEvery: 64, callSites: 'sampled' as CallSiteMode, maxEve
 let rec: Recorder | null = null;
 let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
+/** Where this recording's one-time costs start in their log: 0 (load included) until the first clearProfile. */
+let costsFrom = 0;
 
 function validate(o: ProfilerOptions): Required<ProfilerOptions> {
   if (o === null || typeof o !== 'object') throw new TypeError('enableProfiling: options must be an object');
@@ -53,6 +56,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   const r = rec;
   setSpanSink((c, s, e, child) => r.span(c, s, e, child));
   setDispatchObserver(r);
+  setOneTimeCostListener(r);
   enabled = true;
   if (threadId === 0) startWorkerListener();
   else shareOnExit((events) => snapshot(false, { events }), opsRecorded);
@@ -66,6 +70,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
 export function disableProfiling(): void {
   setDispatchObserver(null);
   setSpanSink(null);
+  setOneTimeCostListener(null);
   rec?.detach();
   enabled = false;
 }
@@ -84,8 +89,10 @@ export function clearProfile(): void {
       const r = rec;
       setSpanSink((c, s, e, child) => r.span(c, s, e, child));
       setDispatchObserver(r);
+      setOneTimeCostListener(r);
     }
   }
+  costsFrom = oneTimeCostMark();
   clearWorkerSnapshots();
 }
 
@@ -119,6 +126,7 @@ export function snapshot(withWorkers = true, options: SnapshotOptions = {}): Pro
     droppedEvents: r.ring.dropped, droppedSpans: r.spans.dropped,
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
+    oneTimeCosts: oneTimeCostsSince(costsFrom),
   };
   if (!withWorkers) return own;
   const workers = workerSnapshots();

@@ -9,6 +9,7 @@
  */
 import type { SourceLocation } from '../contract/flame.js';
 import type { CallSiteMode } from '../contract/names.js';
+import type { OneTimeCost } from '../one-time-costs.js';
 
 export type { CallSiteMode };
 
@@ -98,6 +99,9 @@ export interface CellRow extends Stats {
   gpuMs: number;
   uploadBytes: number;
   downloadBytes: number;
+  /** Calls that were their op's first with those input shapes, and their time, ms (the rest is steady state). */
+  firstCount?: number;
+  firstMs?: number;
 }
 
 /** Exact statistics of one context node's spans (wall time) and of its child spans. */
@@ -137,4 +141,9 @@ export interface ProfileData {
   readonly callSites: CallSiteMode;
   readonly sampleEvery: number;
   readonly selfCost: SelfCost;
+  /**
+   * One-time work (kernel compilation, memory growth, GPU pipelines) since the last clearProfile,
+   * including what ran at load before profiling started; never part of an op's duration.
+   */
+  readonly oneTimeCosts?: OneTimeCost[];
 }

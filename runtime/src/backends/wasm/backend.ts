@@ -10,7 +10,7 @@
 import type { Backend, BackendMemory, BinaryOp, MomentsResult, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
 import { BYTES_PER_ELEMENT, type DataArray, type DType } from '../../types.js';
 import { isContiguous, sizeOf } from '../../shape.js';
-import { loadKernels, type KernelExports, type KernelFlavour } from './loader.js';
+import { compileModeFromEnv, loadKernels, type KernelCompile, type KernelExports, type KernelFlavour } from './loader.js';
 import { kernelCode, outputDtype } from '../op-table.js';
 import { LinearHeap } from './memory.js';
 import { assertShape, assertViewFits } from '../view-check.js';
@@ -28,12 +28,30 @@ export class WasmStorage implements Storage {
 export interface WasmBackend extends Backend {
   /** `simd` (WebAssembly SIMD128) or `scalar` (fallback build). */
   readonly flavour: KernelFlavour;
+  /**
+   * Grows linear memory now so that `bytes` of tensors fit without growing later (pages touched
+   * now; recorded as the one-time cost "reserve wasm memory +N MB"). Returns the bytes added.
+   */
+  reserve(bytes: number): number;
 }
 
 /** Options of {@link createWasmBackend}. */
 export interface WasmBackendOptions {
   /** Kernel build to load; `auto` (default) picks simd when the engine supports it. */
   readonly flavour?: KernelFlavour | 'auto';
+  /** When kernels are compiled: `eager`, `baseline` (default, or COREPY_WASM_COMPILE) or `lazy`; see loader.ts {@link KernelCompile}. */
+  readonly compile?: KernelCompile;
+  /** Bytes of linear memory to reserve at creation (default: COREPY_WASM_RESERVE_MB × 2^20, else 0); see {@link WasmBackend.reserve}. */
+  readonly reserveBytes?: number;
+}
+
+/** The reserve from COREPY_WASM_RESERVE_MB (mebibytes), else 0; a value that is not a number ≥ 0 is an error naming it. */
+export function reserveFromEnv(): number {
+  const v = process.env['COREPY_WASM_RESERVE_MB'];
+  if (v === undefined || v === '') return 0;
+  const mb = Number(v);
+  if (!Number.isFinite(mb) || mb < 0) throw new Error(`COREPY_WASM_RESERVE_MB must be a number of mebibytes ≥ 0, got ${JSON.stringify(v)}`);
+  return Math.round(mb * 2 ** 20);
 }
 
 const DTYPE_CODES: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
@@ -42,8 +60,9 @@ const META_BYTES = (1 + 4) * MAX_RANK * 4;
 
 /** Creates a wasm backend with its own instance of the kernels (and its own linear memory). */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  const { exports: k, flavour } = loadKernels(options.flavour ?? 'auto');
+  const { exports: k, flavour } = loadKernels(options.flavour ?? 'auto', options.compile ?? compileModeFromEnv());
   const heap = new LinearHeap(k.memory, k.__heap_base.value);
+  heap.reserve(options.reserveBytes ?? reserveFromEnv());
   const metaPtr = heap.alloc(META_BYTES);
   const metaAt = metaPtr >> 2;
   let workspace = -1;
@@ -105,6 +124,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     name: 'wasm',
     device: 'cpu',
     flavour,
+    reserve: (bytes) => heap.reserve(bytes),
 
     upload(data, dtype) {
       const s = make(dtype, data.length);

@@ -7,6 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { recordOneTimeCost } from '../../one-time-costs.js';
 
 /** Which build of the kernels to load: with WebAssembly SIMD128 or the scalar fallback. */
 export type KernelFlavour = 'simd' | 'scalar';
@@ -74,10 +76,70 @@ export function kernelPath(flavour: KernelFlavour): string {
 const modules = new Map<KernelFlavour, object>();
 
 /**
- * Instantiates a fresh copy of the kernels (its own linear memory). `auto` picks `simd` when
- * the engine validates SIMD128, else `scalar`. Compiled modules are cached per flavour.
+ * When the kernels' machine code is made. V8's default (`lazy`) compiles each wasm function on its
+ * first call (2–3 ms per kernel here, charged to whichever op called it first) and optimises it only
+ * once it is hot, so a first call over 1e6 elements runs in baseline code throughout (5–20× its warm
+ * time). `baseline` (default): baseline code for every function at load, no first-call compiles.
+ * `eager`: also optimised code for every function right after load, on background threads, so first
+ * calls run at full speed; it costs ~0.3 s of background CPU, and the process waits for that work at
+ * exit. Profiled launches (`corepy profile`, the VS Code adapter; see launch.ts) use `eager`. The
+ * environment variable COREPY_WASM_COMPILE selects a mode for a whole process.
  */
-export function loadKernels(flavour: KernelFlavour | 'auto' = 'auto'): { exports: KernelExports; flavour: KernelFlavour } {
+export type KernelCompile = 'eager' | 'baseline' | 'lazy';
+const COMPILE_MODES: readonly KernelCompile[] = ['eager', 'baseline', 'lazy'];
+
+/** The compile mode from COREPY_WASM_COMPILE, else `baseline`; anything else is an error naming the allowed values. */
+export function compileModeFromEnv(): KernelCompile {
+  const v = process.env['COREPY_WASM_COMPILE'];
+  if (v === undefined || v === '') return 'baseline';
+  if (!COMPILE_MODES.includes(v as KernelCompile)) {
+    throw new Error(`COREPY_WASM_COMPILE must be one of ${COMPILE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  return v as KernelCompile;
+}
+
+/**
+ * V8 flags turned off around a compile, per mode. `wasm-lazy-compilation`: without it every function
+ * gets baseline (Liftoff) code before the compile returns. `wasm-dynamic-tiering`: without it V8
+ * also starts optimising (TurboFan) every function at once, on background threads, instead of
+ * waiting for a function to get hot; with it, a kernel's first call over 1e6 elements ran entirely in
+ * baseline code (cold Example 1 ops up to 18–50 ms; see runtime/BENCHMARKS.md, "First runs").
+ */
+const FLAGS_OFF: Readonly<Record<KernelCompile, readonly string[]>> = {
+  eager: ['wasm-lazy-compilation', 'wasm-dynamic-tiering'],
+  baseline: ['wasm-lazy-compilation'],
+  lazy: [],
+};
+
+/**
+ * Compiles the module in `mode`. V8 exposes no per-module switch for these, so the flags
+ * are turned off around this one synchronous compile and back on at once: modules compiled
+ * elsewhere in the process keep V8's defaults. The time on the main thread is recorded as the
+ * one-time cost "compile wasm kernels"; the optimising tier then finishes in the background.
+ */
+function compile(bytes: Uint8Array, flavour: KernelFlavour, mode: KernelCompile): object {
+  const t0 = performance.now();
+  let module: object;
+  const flags = FLAGS_OFF[mode];
+  for (const flag of flags) setFlagsFromString(`--no-${flag}`);
+  try {
+    module = new WA.Module(bytes);
+  } finally {
+    // Back to V8's defaults, unless the process was started with a flag on purpose.
+    for (const flag of flags) if (!process.execArgv.includes(`--no-${flag}`)) setFlagsFromString(`--${flag}`);
+  }
+  recordOneTimeCost(`compile wasm kernels (${flavour}, ${mode})`, 'compile', t0, performance.now(), bytes.byteLength);
+  return module;
+}
+
+/**
+ * Instantiates a fresh copy of the kernels (its own linear memory). `auto` picks `simd` when
+ * the engine validates SIMD128, else `scalar`. Compiled modules are cached per flavour (the
+ * first compile mode asked for a flavour is the one it keeps).
+ */
+export function loadKernels(
+  flavour: KernelFlavour | 'auto' = 'auto', mode: KernelCompile = compileModeFromEnv(),
+): { exports: KernelExports; flavour: KernelFlavour } {
   const chosen: KernelFlavour = flavour === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : flavour;
   let module = modules.get(chosen);
   if (!module) {
@@ -91,7 +153,7 @@ export function loadKernels(flavour: KernelFlavour | 'auto' = 'auto'): { exports
         `(or \`npm run build\`)`, { cause: e },
       );
     }
-    module = new WA.Module(bytes);
+    module = compile(bytes, chosen, mode);
     modules.set(chosen, module);
   }
   const instance = new WA.Instance(module, {});

@@ -1,7 +1,9 @@
 /**
  * Compute pipelines compiled once per key (kernel, op, dtype, rank…) and reused: compiling WGSL
- * costs milliseconds, a cached lookup costs a Map.get.
+ * costs milliseconds, a cached lookup costs a Map.get. Each compile is recorded as the one-time
+ * cost "create GPU pipeline <key>", so the profiler keeps it out of the op that asked for it.
  */
+import { recordOneTimeCost } from '../../one-time-costs.js';
 
 /** Cache of compiled pipelines on one device. */
 export class PipelineCache {
@@ -13,9 +15,11 @@ export class PipelineCache {
   get(key: string, code: () => string): GPUComputePipeline {
     let p = this.cache.get(key);
     if (!p) {
+      const t0 = performance.now();
       const module = this.device.createShaderModule({ code: code(), label: key });
       p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: key });
       this.cache.set(key, p);
+      recordOneTimeCost(`create GPU pipeline ${key}`, 'pipeline', t0, performance.now());
     }
     return p;
   }

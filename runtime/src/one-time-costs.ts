@@ -1,0 +1,79 @@
+/**
+ * One-time costs: work the runtime does once (compiling the wasm kernels, growing linear memory,
+ * creating a GPU pipeline) rather than per op. Backends report them here as they happen; the
+ * profiler shows each as its own named event and takes its duration out of the op that happened
+ * to trigger it, so a first call is not reported as 50× its steady-state time.
+ *
+ * This module sits beside engine.ts (not in profiler/) because backends report into it whether or
+ * not profiling is on: the kernels compile at load, before any `enableProfiling()`.
+ */
+
+import type { OneTimeCostKind } from './contract/report.js';
+
+export type { OneTimeCostKind };
+
+/** One piece of one-time work. Times in ms on the `performance.now()` clock; bytes in bytes. */
+export interface OneTimeCost {
+  /** What happened, as shown to the user: "compile wasm kernels", "grow wasm memory +8 MB". */
+  readonly name: string;
+  readonly kind: OneTimeCostKind;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Bytes involved (memory grown or reserved), 0 when not applicable. */
+  readonly bytes: number;
+  /** The op that was running when it happened (its time excludes this cost), or null (at load, between ops). */
+  readonly duringOp: string | null;
+}
+
+/**
+ * Told about each cost as it happens (the profiler's recorder): returns the name of the op
+ * running now, which then starts its own duration after `endMs` (ms), or null when no op is running.
+ */
+export interface OneTimeCostListener {
+  oneTimeCost(startMs: number, endMs: number): string | null;
+}
+
+/** Most costs kept; older ones are dropped (a program growing memory forever should not grow this log). */
+const MAX_KEPT = 10_000;
+const log: OneTimeCost[] = [];
+let dropped = 0;
+let listener: OneTimeCostListener | null = null;
+
+/** Installs (or, with null, removes) the listener. Used by the profiler. */
+export function setOneTimeCostListener(l: OneTimeCostListener | null): void {
+  listener = l;
+}
+
+/**
+ * Records one-time work that ran from `startMs` to `endMs` (ms, `performance.now()`).
+ * @param bytes bytes involved (memory grown), 0 when not applicable
+ */
+export function recordOneTimeCost(name: string, kind: OneTimeCostKind, startMs: number, endMs: number, bytes = 0): void {
+  const duringOp = listener === null ? null : listener.oneTimeCost(startMs, endMs);
+  if (log.length >= MAX_KEPT) { log.shift(); dropped++; }
+  log.push({ name, kind, startMs, endMs, bytes, duringOp });
+}
+
+/** Runs `fn`, recording its duration as a one-time cost named `name`; returns what `fn` returns. */
+export function timeOneTimeCost<T>(name: string, kind: OneTimeCostKind, fn: () => T, bytes = 0): T {
+  const t0 = performance.now();
+  const out = fn();
+  recordOneTimeCost(name, kind, t0, performance.now(), bytes);
+  return out;
+}
+
+/** Position in the log, for {@link oneTimeCostsSince}: costs recorded so far (dropped ones included). */
+export function oneTimeCostMark(): number {
+  return dropped + log.length;
+}
+
+/** Costs recorded since `mark` (from {@link oneTimeCostMark}), oldest first. */
+export function oneTimeCostsSince(mark: number): OneTimeCost[] {
+  return log.slice(Math.max(0, mark - dropped));
+}
+
+/** Bytes as a short figure for a cost's name: "+8 MB", "+640 KB". */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1 << 20) return `${+(bytes / (1 << 20)).toFixed(1)} MB`;
+  return `${+(bytes / 1024).toFixed(1)} KB`;
+}

@@ -1,0 +1,175 @@
+/**
+ * One-time costs (issue 14, Build 1–2): kernel compilation and linear-memory growth are recorded as
+ * their own named events and kept out of the op that triggered them; each op reports its
+ * steady-state mean (without each op × shape's first call) beside its total.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import { createWasmBackend } from '../../runtime/src/backends/wasm/index.js';
+import { compileModeFromEnv } from '../../runtime/src/backends/wasm/loader.js';
+import { dropBackend, getBackendImpl, registerBackend } from '../../runtime/src/engine.js';
+import { oneTimeCostsSince } from '../../runtime/src/one-time-costs.js';
+import { profiledNodeArgs } from '../../runtime/src/launch.js';
+import { cellsFromEvents, steadyState } from '../../runtime/src/profiler/aggregate.js';
+import { buildFlame } from '../../runtime/src/profiler/flame.js';
+import { SliceKind } from '../../runtime/src/contract/flame.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
+
+describe('one-time costs', function () {
+  this.timeout(60000);
+  let previous: ReturnType<typeof getBackendImpl>;
+  let before: ReturnType<typeof cp.getBackend>;
+
+  // Each test gets a fresh wasm backend (its own small linear memory), so growth is predictable.
+  beforeEach(async () => {
+    before = cp.getBackend();
+    previous = getBackendImpl('wasm');
+    dropBackend('wasm');
+    registerBackend('wasm', () => createWasmBackend());
+    await cp.setBackend('wasm');
+    cp.disableProfiling();
+    cp.clearProfile();
+  });
+  afterEach(async () => {
+    cp.disableProfiling();
+    cp.clearProfile();
+    dropBackend('wasm');
+    registerBackend('wasm', () => previous);
+    await cp.setBackend(before);
+  });
+
+  it('the kernels are compiled once, at load, recorded as "compile wasm kernels"', () => {
+    const compiles = oneTimeCostsSince(0).filter((c) => c.kind === 'compile');
+    assert.ok(compiles.length >= 1, 'no compile event since the process started');
+    assert.match(compiles[0]!.name, /^compile wasm kernels \((simd|scalar), (eager|baseline|lazy)\)$/);
+    assert.equal(compiles[0]!.duringOp, null, 'compiled at load, not inside an op');
+    assert.ok(compiles[0]!.endMs > compiles[0]!.startMs);
+  });
+
+  it('memory growth inside an op is its own event, and the op starts after it', () => {
+    const reserved0 = cp.memory().backends['wasm']!.bytesReserved;
+    cp.enableProfiling({ callSites: 'off' });
+    const n = Math.ceil(reserved0 / 4) + 4096; // larger than the whole heap: the op must grow memory
+    const t = cp.zeros([n]);
+    const data = snapshot();
+    cp.disableProfiling();
+    const grows = (data.oneTimeCosts ?? []).filter((c) => c.kind === 'memory');
+    assert.equal(grows.length, 1, JSON.stringify(data.oneTimeCosts));
+    const g = grows[0]!;
+    assert.equal(g.duringOp, 'full');
+    assert.match(g.name, /^grow wasm memory \+[\d.]+ (MB|KB)$/);
+    // Geometric: at least double what there was (under the 256 MB step cap), and at least what was asked.
+    assert.ok(g.bytes >= reserved0 && g.bytes >= n * 4 - reserved0, `grew ${g.bytes} from ${reserved0}`);
+    const ev = data.events.find((e) => e.op === 'full')!;
+    assert.ok(ev.startMs >= g.endMs, `op starts ${ev.startMs} before the growth ends ${g.endMs}`);
+    const cell = data.cells.find((c) => c.op === 'full')!;
+    assert.ok(Math.abs(cell.totalMs - (ev.endMs - ev.startMs)) < 1e-9, 'the cell holds the op without the growth');
+    // The report and the text table name it; the flame graph has it as its own slice, not a parent of the op.
+    const report = cp.profileReport({ format: 'json' });
+    const row = report.oneTimeCosts.find((r) => r.kind === 'memory')!;
+    assert.deepEqual(row.duringOps, ['full']);
+    assert.ok(report.oneTimeTotalMs >= row.totalMs);
+    const text = cp.profileReport({ width: 160, color: false });
+    assert.match(text, /One-time costs \([\d.]+ ms, kept out of the op times above\):/);
+    assert.match(text, /grow wasm memory \+[\d.]+ MB +1× +[\d.]+ ms +during full/);
+    const flame = buildFlame(data);
+    const s = flame.slices;
+    const oneTime = s.kind.findIndex((k) => k === SliceKind.OneTime);
+    const op = s.name.findIndex((nm, i) => flame.strings[nm] === 'full' && s.kind[i] === SliceKind.Op);
+    assert.ok(oneTime >= 0 && op >= 0);
+    assert.equal(s.depth[op], 0, 'the op is not nested inside the growth');
+    t.dispose();
+  });
+
+  it('new pages are touched as memory grows (reserve), so later ops allocate without growing', () => {
+    cp.enableProfiling({ callSites: 'off' });
+    const added = cp.reserveMemory(16 << 20);
+    assert.ok(added >= (16 << 20) - 65536, `added ${added}`);
+    assert.equal(cp.reserveMemory(1 << 20), 0, 'already reserved');
+    const t = cp.zeros([(8 << 20) / 4]);
+    const data = snapshot();
+    const costs = (data.oneTimeCosts ?? []).filter((c) => c.kind === 'memory');
+    assert.deepEqual(costs.map((c) => c.name.replace(/[\d.]+ MB/, 'N MB')), ['reserve wasm memory +N MB'], 'no growth after the reserve');
+    assert.equal(costs[0]!.duringOp, null);
+    assert.throws(() => cp.reserveMemory(-1), /reserve must be a number of bytes ≥ 0, got -1/);
+    assert.throws(() => cp.reserveMemory(2 ** 33), /cannot reserve .* stops at 4294967296 bytes/);
+    t.dispose();
+  });
+
+  it('clearProfile forgets earlier one-time costs', () => {
+    cp.enableProfiling({ callSites: 'off' });
+    cp.reserveMemory(4 << 20);
+    assert.ok((snapshot().oneTimeCosts ?? []).length >= 1);
+    cp.clearProfile();
+    assert.deepEqual(snapshot().oneTimeCosts, []);
+  });
+
+  it('profiled launches compile eagerly unless the user chose a mode', () => {
+    const base = { autostart: 'file:///x/autostart.js' };
+    assert.equal(profiledNodeArgs({ ...base, baseEnv: {} }).env['COREPY_WASM_COMPILE'], 'eager');
+    assert.equal(profiledNodeArgs({ ...base, baseEnv: { COREPY_WASM_COMPILE: 'lazy' } }).env['COREPY_WASM_COMPILE'], 'lazy');
+    assert.equal(profiledNodeArgs({ ...base, baseEnv: {}, env: { COREPY_WASM_COMPILE: 'baseline' } }).env['COREPY_WASM_COMPILE'], 'baseline');
+  });
+
+  it('COREPY_WASM_COMPILE selects the compile mode; a bad value names the allowed ones', () => {
+    const saved = process.env['COREPY_WASM_COMPILE'];
+    try {
+      delete process.env['COREPY_WASM_COMPILE'];
+      assert.equal(compileModeFromEnv(), 'baseline');
+      process.env['COREPY_WASM_COMPILE'] = 'lazy';
+      assert.equal(compileModeFromEnv(), 'lazy');
+      process.env['COREPY_WASM_COMPILE'] = 'soon';
+      assert.throws(() => compileModeFromEnv(), /COREPY_WASM_COMPILE must be one of 'eager', 'baseline', 'lazy', got "soon"/);
+    } finally {
+      if (saved === undefined) delete process.env['COREPY_WASM_COMPILE']; else process.env['COREPY_WASM_COMPILE'] = saved;
+    }
+  });
+});
+
+describe('steady state beside first calls', () => {
+  beforeEach(() => { cp.disableProfiling(); cp.clearProfile(); });
+  afterEach(() => { cp.disableProfiling(); cp.clearProfile(); });
+
+  it('steadyMeanMs leaves out each op × input shape\'s first call', () => {
+    const a = cp.keep(cp.ones([64])), b = cp.keep(cp.ones([8, 8]));
+    cp.enableProfiling({ callSites: 'off' });
+    for (let i = 0; i < 5; i++) a.add(a).dispose();
+    for (let i = 0; i < 3; i++) b.add(b).dispose();
+    const data = snapshot();
+    const adds = data.events.filter((e) => e.op === 'add');
+    assert.equal(adds.length, 8);
+    const d = (e: (typeof adds)[number]): number => e.endMs - e.startMs;
+    const firsts = d(adds[0]!) + d(adds[5]!);
+    const steady = adds.reduce((s, e) => s + d(e), 0) - firsts;
+    const op = cp.profileReport({ format: 'json' }).operations.find((o) => o.op === 'add')!;
+    assert.equal(op.firstCallCount, 2);
+    assert.ok(Math.abs(op.firstCallMs - firsts) < 1e-9);
+    assert.ok(Math.abs(op.steadyMeanMs! - steady / 6) < 1e-9);
+    // The same from raw events (the pure path the recorder's cells must agree with).
+    const fromEvents = cellsFromEvents(adds);
+    assert.equal(fromEvents.reduce((n, c) => n + c.firstCount!, 0), 2);
+    // A creation op has no inputs: its output shape is what makes a call a first one.
+    for (const shape of [[4], [4], [8], [4]]) cp.zeros(shape).dispose();
+    const full = cp.profileReport({ format: 'json' }).operations.find((o) => o.op === 'full')!;
+    assert.equal(full.count, 4);
+    assert.equal(full.firstCallCount, 2);
+    assert.equal(cellsFromEvents(snapshot().events.filter((e) => e.op === 'full')).reduce((n, c) => n + c.firstCount!, 0), 2);
+    a.dispose(); b.dispose();
+  });
+
+  it('an op called once has no steady figure (—); a row mostly made of first-call cost is marked *', () => {
+    assert.deepEqual(steadyState(1, 5, 1, 5), { steadyMeanMs: null, mostlyFirstCall: false });
+    // 10 calls: first 20 ms, nine at 1 ms → excess 19 of 29 ms total: mostly first call.
+    assert.deepEqual(steadyState(10, 29, 1, 20), { steadyMeanMs: 1, mostlyFirstCall: true });
+    // First call 2 ms, nine at 1 ms: excess 1 of 11 ms.
+    assert.deepEqual(steadyState(10, 11, 1, 2), { steadyMeanMs: 1, mostlyFirstCall: false });
+    cp.enableProfiling({ callSites: 'off' });
+    cp.ones([4]).dispose();
+    const text = cp.profileReport({ width: 160, color: false });
+    assert.match(text, /│ Operation +│ Count │ Avg \(ms\) │ Backend +│ % Total │ Steady \(ms\) │/);
+    assert.match(text, /│ full +│ 1 +│ [\d.]+ +│ CPU \((wasm|js)\) +│ \d+% +│ — +│/);
+    const md = cp.profileReport({ format: 'markdown' });
+    assert.match(md, /\| Operation \| Count \| Avg \(ms\) \| Backend \| % Total \| Steady \(ms\) \|/);
+  });
+});
