@@ -13,7 +13,8 @@
  *  - folded      Brendan Gregg's flamegraph.pl / inferno: `flamegraph.pl profile.folded > flame.svg`;
  *  - html        a self-contained flame graph page: e-mail it, attach it to a ticket;
  *  - text, markdown  the report as `profileReport()` prints it: a terminal, a pull request.
- * Every file carries an `exporter` stamp naming the corepy version that wrote it.
+ * Every file but csv and folded (whose readers accept no extra line) carries an `exporter` stamp
+ * naming the corepy version that wrote it.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,6 +55,6 @@ console.log(`\njson: schemaVersion ${report.schemaVersion}, exporter "${report.e
 const trace = JSON.parse(readFileSync(join(outDir, files.chrome), 'utf8')) as { traceEvents: { ph: string; name: string }[] };
 const slices = trace.traceEvents.filter((e) => e.ph === 'X');
 console.log(`chrome: ${slices.length} complete ('X') slices, e.g. ${[...new Set(slices.map((e) => e.name))].slice(0, 5).join(', ')}`);
-const csvHeader = readFileSync(join(outDir, files.csv), 'utf8').split('\n').find((l) => !l.startsWith('#'));
+const csvHeader = readFileSync(join(outDir, files.csv), 'utf8').split('\r\n')[0]; // RFC 4180: header first, CRLF
 console.log(`csv header: ${csvHeader}`);
 console.log(`\nfiles are in ${outDir}`);
