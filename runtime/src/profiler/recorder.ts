@@ -59,6 +59,17 @@ interface OpState {
   next: OpState;
 }
 
+/**
+ * Told about every recorded op and every GPU time that resolves (the OpenTelemetry metrics in
+ * ../otel/ install one through session.setOpObserver). Ids index the recorder's `strings`.
+ */
+export interface OpObserver {
+  /** One recorded op: wall time `ms`, `bytes` read plus written, `context` the context node id (0 = none). */
+  op(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number, bytes: number, context: number): void;
+  /** GPU time of an op, `ms`, when its timestamp queries resolve (after the op itself was recorded). */
+  gpu(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number): void;
+}
+
 /** One thread's recorder. */
 export class Recorder implements DispatchObserver, GpuTimingSink {
   readonly strings: string[] = [];
@@ -77,6 +88,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
   captureMs = 0;
   /** GPU measurements that arrived after their event left the ring. */
   lateGpu = 0;
+  /** Receives every recorded op while OpenTelemetry is on; null otherwise (one test per op). */
+  opObserver: OpObserver | null = null;
   /** Event id of the op running now (-1 between ops); its transfers arrive before it is recorded. */
   private activeId = -1;
   private pendingUpload = 0;
@@ -278,6 +291,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
       this.pendingUpload = this.pendingDownload = 0;
     }
     this.ops++;
+    if (this.opObserver !== null) this.opObserver.op(this.strings, st.id, backendId, dtype, t1 - t0, bytesRead + bytesWritten, ctx);
   }
 
   /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */
@@ -310,7 +324,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     const f = this.ring.f, fb = slot * F_STRIDE;
     f[fb + F_GPU_START] = startMs;
     f[fb + F_GPU_END] = endMs;
-    this.cells.addGpu(this.ring.i[slot * I_STRIDE + I_CELL]!, endMs - startMs);
+    const cell = this.ring.i[slot * I_STRIDE + I_CELL]!;
+    this.cells.addGpu(cell, endMs - startMs);
+    if (this.opObserver !== null) {
+      const k = this.cells.keyOf(cell);
+      this.opObserver.gpu(this.strings, k[0]!, k[1]!, this.ring.i[slot * I_STRIDE + I_DTYPE]!, endMs - startMs);
+    }
   }
 
   transfer(eventId: number, direction: 'upload' | 'download', bytes: number): void {
