@@ -29,6 +29,7 @@ export { initGpu, calibrate, GpuUnavailableError, type GpuOptions, type GpuInitR
 export * from './io/index.js';
 export * from './profiler/index.js';
 export { enableOpenTelemetry, disableOpenTelemetry, isOpenTelemetryEnabled, type OpenTelemetryOptions } from './otel/index.js';
+export { prometheusViews, type PrometheusView } from './otel/prometheus.js';
 
 // One runtime per process: CommonJS callers (require.cts) get the first copy that loaded.
 import * as self from './index.js';
