@@ -5,8 +5,9 @@
  * built from a JS array, then the pipeline) and with the tensor already resident — and on 100
  * small adds, for callSites 'sampled' (default), 'all' and 'off', on the default backend; (c) 10,000,000
  * recorded ops: memory bounded, per-op cost at the end vs the start, ns per recorded op with and
- * without call sites; and tf.profile on the same work. Medians of interleaved rounds.
- * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)), ONLY=a,b,c,tf.
+ * without call sites; (d) OpenTelemetry on (real SDKs registered) beside the profiler alone; and
+ * tf.profile on the same work. Medians of interleaved rounds.
+ * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)), ONLY=a,b,c,otel,tf.
  */
 import * as cp from '../index.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
@@ -174,6 +175,56 @@ function benchSmallAdd(): void {
   cp.clearProfile();
 }
 
+/**
+ * (d) OpenTelemetry on, with the real SDKs registered globally (a MeterProvider whose periodic
+ * reader collects every second into an in-memory exporter, a BasicTracerProvider), against the
+ * profiler alone and against nothing, on Example 1 and 100 small adds. Op durations reach the SDK
+ * in batches of BUFFER_SIZE, so a per-run median would miss the batches: each side runs blocks
+ * of at least BUFFER_SIZE ops (every block pays about one batch) in rotating order, and the
+ * figure is the median over blocks of the mean time per run. The collections on the reader's
+ * timer fall inside the timed blocks, as they would in production.
+ */
+async function benchOtel(): Promise<void> {
+  const [{ metrics, trace }, sdkMetrics, sdkTrace, { BUFFER_SIZE }] = await Promise.all([
+    import('@opentelemetry/api'), import('@opentelemetry/sdk-metrics'), import('@opentelemetry/sdk-trace-base'), import('../otel/op-metrics.js'),
+  ]);
+  const exporter = new sdkMetrics.InMemoryMetricExporter(sdkMetrics.AggregationTemporality.CUMULATIVE);
+  const meterProvider = new sdkMetrics.MeterProvider({ readers: [new sdkMetrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })] });
+  const tracerProvider = new sdkTrace.BasicTracerProvider({ spanProcessors: [new sdkTrace.SimpleSpanProcessor(new sdkTrace.InMemorySpanExporter())] });
+  metrics.setGlobalMeterProvider(meterProvider);
+  trace.setGlobalTracerProvider(tracerProvider);
+  const adds = (() => { const x = cp.keep(cp.tensor(new Float32Array(16))); return () => { cp.tidy(() => { for (let i = 0; i < 100; i++) x.add(i); }); }; })();
+  const cases: [string, () => void, number][] = [
+    ['Example 1 as written @ 1e5', example1(1e5, true), 7], ['Example 1, resident @ 1e5', example1(1e5, false), 6], ['100 small adds', adds, 100],
+  ];
+  const budget = Number(process.env['OTEL_BUDGET_MS'] ?? 6000);
+  for (const [name, fn, opsPerRun] of cases) {
+    const runs = Math.ceil(BUFFER_SIZE / opsPerRun);
+    const block = (): number => time(() => { for (let i = 0; i < runs; i++) fn(); }) / runs;
+    const sides: [string, () => void, () => void][] = [
+      ['off', () => undefined, () => undefined],
+      ['profiler', () => cp.enableProfiling(), () => cp.disableProfiling()],
+      ['profiler+otel', () => { cp.enableProfiling(); cp.enableOpenTelemetry(); }, () => { cp.disableOpenTelemetry(); cp.disableProfiling(); }],
+    ];
+    const times: number[][] = [[], [], []];
+    for (const [, on, off] of sides) { on(); block(); off(); } // warm-up, not counted
+    const t0 = performance.now();
+    for (let r = 0; r < 200 && (r < 6 || performance.now() - t0 < budget); r++) {
+      for (let k = 0; k < 3; k++) {
+        const i = (r + k) % 3, [, on, off] = sides[i]!;
+        on(); times[i]!.push(block()); off();
+      }
+      cp.clearProfile();
+    }
+    const [off, prof, otel] = times.map(median) as [number, number, number];
+    console.log(`(d) ${name.padEnd(30)} off ${off.toFixed(4)} ms, profiler ${prof.toFixed(4)} ms (${pct(prof, off)}), profiler+OpenTelemetry ` +
+      `${otel.toFixed(4)} ms (${pct(otel, off)} over off, ${pct(otel, prof)} over the profiler) — ${times[0]!.length} blocks of ${runs} runs each`);
+  }
+  await meterProvider.shutdown();
+  metrics.disable(); trace.disable();
+  cp.clearProfile();
+}
+
 async function benchTf(): Promise<void> {
   let tf: typeof import('@tensorflow/tfjs-core');
   try {
@@ -194,9 +245,10 @@ async function benchTf(): Promise<void> {
 }
 
 console.log(`corepy profiler overhead — backend ${cp.getBackend()}, node ${process.version}; medians: (a), (b) ${BUDGET_MS} ms per case, (c) ${rounds} rounds`);
-// ONLY=a,b,c,tf runs a subset (default: all).
-const only = new Set((process.env['ONLY'] ?? 'a,b,c,tf').split(','));
+// ONLY=a,b,c,otel,tf runs a subset (default: all).
+const only = new Set((process.env['ONLY'] ?? 'a,b,c,otel,tf').split(','));
 if (only.has('a')) benchDisabled();
 if (only.has('b')) benchEnabled();
 if (only.has('c')) { benchTenMillion(); benchSmallAdd(); }
+if (only.has('otel')) await benchOtel();
 if (only.has('tf')) await benchTf();
