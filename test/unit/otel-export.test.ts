@@ -15,7 +15,8 @@ import { getDispatchObserver } from '../../runtime/src/engine.js';
 import * as cp from '../../runtime/src/index.js';
 import { ATTR, DURATION_BUCKETS_S } from '../../runtime/src/otel/names.js';
 import { BUFFER_SIZE } from '../../runtime/src/otel/op-metrics.js';
-import { AlsContextManager, collect, DataPointType, point, sdks, type Histogram } from './otel-harness.js';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { AlsContextManager, OnDemandReader, collect, DataPointType, point, sdks, type Histogram } from './otel-harness.js';
 
 const attrs = (op: string, backend = 'wasm', dtype = 'float32'): Record<string, string> => ({ [ATTR.op]: op, [ATTR.backend]: backend, [ATTR.dtype]: dtype });
 
@@ -163,7 +164,7 @@ describe('OpenTelemetry export', () => {
     }
   });
 
-  it('records GPU time into corepy.op.gpu.duration when the timestamp queries resolve', async () => {
+  it('records GPU time into corepy.op.gpu.duration when the timestamp queries resolve, never an estimate', async () => {
     const { meterProvider, reader } = sdks();
     let sink: GpuTimingSink | null = null, last = -1;
     const gpu = { name: 'fake-gpu', device: 'gpu', setTimingSink: (s: GpuTimingSink | null) => { sink = s; }, markOp: (id: number) => { if (id >= 0) last = id; } } as unknown as Backend;
@@ -172,7 +173,8 @@ describe('OpenTelemetry export', () => {
     rec.observe('matmul', [], gpu, () => 0);
     const id = last;
     rec.observe('matmul', [], gpu, () => 0);
-    (sink as GpuTimingSink | null)!.gpuTime(id, 10, 12.5); // resolves later, for the first op only
+    (sink as GpuTimingSink | null)!.gpuTime(id, 10, 12.5, false); // resolves later, for the first op only
+    (sink as GpuTimingSink | null)!.gpuTime(last, 20, 30, true); // an estimate (no timestamp queries): not sent
     const m = await collect(reader);
     const g = point<Histogram>(m.get('corepy.op.gpu.duration'), { [ATTR.op]: 'matmul', [ATTR.backend]: 'fake-gpu' })!;
     assert.equal(m.get('corepy.op.gpu.duration')!.descriptor.unit, 's');
@@ -200,6 +202,16 @@ describe('OpenTelemetry export', () => {
     } finally {
       metrics.disable(); trace.disable();
     }
+  });
+
+  it('prometheusViews names each instrument with its unit, once', async () => {
+    const reader = new OnDemandReader();
+    const meterProvider = new MeterProvider({ readers: [reader], views: cp.prometheusViews() });
+    cp.enableOpenTelemetry({ meterProvider });
+    cp.ones([4]).dispose();
+    const names = [...(await collect(reader)).keys()].sort();
+    assert.deepEqual(names, ['corepy.memory.reserved_bytes', 'corepy.memory.used_bytes', 'corepy.op.bytes', 'corepy.op.duration_seconds', 'corepy.tensor.live']);
+    assert.ok(cp.prometheusViews().some((v) => v.instrumentName === 'corepy.op.gpu.duration' && v.name === 'corepy.op.gpu.duration_seconds'));
   });
 
   it('ends context spans still open when disabled, and rejects providers that are not providers', () => {

@@ -220,6 +220,15 @@ async function benchOtel(): Promise<void> {
     console.log(`(d) ${name.padEnd(30)} off ${off.toFixed(4)} ms, profiler ${prof.toFixed(4)} ms (${pct(prof, off)}), profiler+OpenTelemetry ` +
       `${otel.toFixed(4)} ms (${pct(otel, off)} over off, ${pct(otel, prof)} over the profiler) — ${times[0]!.length} blocks of ${runs} runs each`);
   }
+  // What one op costs in the SDK: Histogram.record with the three attributes (medians of 9 rounds of 1e5 calls).
+  const h = meterProvider.getMeter('bench').createHistogram('bench.duration', { unit: 's' });
+  const attributes = { 'corepy.op': 'add', 'corepy.backend': 'wasm', 'corepy.dtype': 'float32' };
+  const perCall: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const n = 1e5, t = time(() => { for (let i = 0; i < n; i++) h.record(i * 1e-9, attributes); });
+    if (r > 0) perCall.push((t / n) * 1e6); // the first round warms the JIT
+  }
+  console.log(`(d) sdk-metrics Histogram.record with 3 attributes: ${median(perCall).toFixed(0)} ns per call (what each op costs when its duration reaches the SDK)`);
   await meterProvider.shutdown();
   metrics.disable(); trace.disable();
   cp.clearProfile();

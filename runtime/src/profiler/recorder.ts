@@ -66,7 +66,7 @@ interface OpState {
 export interface OpObserver {
   /** One recorded op: wall time `ms`, `bytes` read plus written, `context` the context node id (0 = none). */
   op(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number, bytes: number, context: number): void;
-  /** GPU time of an op, `ms`, when its timestamp queries resolve (after the op itself was recorded). */
+  /** GPU time of an op, `ms`, when its timestamp queries resolve (after the op itself was recorded); never an estimate. */
   gpu(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number): void;
 }
 
@@ -318,7 +318,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     return ArrayBuffer.isView(result) ? result.byteLength : 0;
   }
 
-  gpuTime(eventId: number, startMs: number, endMs: number): void {
+  gpuTime(eventId: number, startMs: number, endMs: number, estimated = false): void {
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
     const f = this.ring.f, fb = slot * F_STRIDE;
@@ -326,7 +326,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink {
     f[fb + F_GPU_END] = endMs;
     const cell = this.ring.i[slot * I_STRIDE + I_CELL]!;
     this.cells.addGpu(cell, endMs - startMs);
-    if (this.opObserver !== null) {
+    // Only measured intervals go to OpenTelemetry; an estimate (no timestamp queries) would pass for a measurement there.
+    if (this.opObserver !== null && !estimated) {
       const k = this.cells.keyOf(cell);
       this.opObserver.gpu(this.strings, k[0]!, k[1]!, this.ring.i[slot * I_STRIDE + I_DTYPE]!, endMs - startMs);
     }
