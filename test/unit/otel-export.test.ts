@@ -15,7 +15,9 @@ import { getDispatchObserver } from '../../runtime/src/engine.js';
 import * as cp from '../../runtime/src/index.js';
 import { ATTR, DURATION_BUCKETS_S } from '../../runtime/src/otel/names.js';
 import { BUFFER_SIZE } from '../../runtime/src/otel/op-metrics.js';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type MetricProducer } from '@opentelemetry/sdk-metrics';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { SeriesHistogram } from '../../runtime/src/otel/metric-producer.js';
 import { AlsContextManager, OnDemandReader, collect, DataPointType, point, sdks, type Histogram } from './otel-harness.js';
 
 const attrs = (op: string, backend = 'wasm', dtype = 'float32'): Record<string, string> => ({ [ATTR.op]: op, [ATTR.backend]: backend, [ATTR.dtype]: dtype });
@@ -212,6 +214,50 @@ describe('OpenTelemetry export', () => {
     const names = [...(await collect(reader)).keys()].sort();
     assert.deepEqual(names, ['corepy.memory.reserved_bytes', 'corepy.memory.used_bytes', 'corepy.op.bytes', 'corepy.op.duration_seconds', 'corepy.tensor.live']);
     assert.ok(cp.prometheusViews().some((v) => v.instrumentName === 'corepy.op.gpu.duration' && v.name === 'corepy.op.gpu.duration_seconds'));
+  });
+
+  it('createMetricProducer: the same histogram without an SDK call per op, collected by the reader', async () => {
+    const producer = cp.createMetricProducer();
+    const reader = new OnDemandReader({ metricProducers: [producer as unknown as MetricProducer] });
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    cp.enableOpenTelemetry({ meterProvider, metricProducer: producer });
+    const x = cp.keep(cp.ones([256]));
+    const n = 3 * BUFFER_SIZE; // nothing is buffered on this path: any count is exact at once
+    for (let i = 0; i < n; i++) x.add(x).dispose();
+    const report = cp.profileReport({ format: 'json' });
+    const { resourceMetrics } = await reader.collect();
+    const all = resourceMetrics.scopeMetrics.flatMap((sm) => sm.metrics);
+    assert.equal(all.filter((m) => m.descriptor.name === 'corepy.op.duration').length, 1, 'only the producer\'s histogram, no SDK duplicate');
+    const duration = all.find((m) => m.descriptor.name === 'corepy.op.duration')!;
+    assert.equal(duration.descriptor.unit, 's');
+    assert.equal(duration.dataPointType, DataPointType.HISTOGRAM);
+    const add = point<Histogram>(duration, attrs('add'))!;
+    assert.equal(add.value.count, n);
+    assert.equal(add.value.buckets.counts.reduce((a, b) => a + b, 0), n);
+    const addReport = report.operations.find((o) => o.op === 'add')!;
+    assert.ok(Math.abs(add.value.sum! - addReport.totalMs / 1000) <= 1e-9 * n);
+    assert.ok(Math.abs(add.value.min! - addReport.minMs / 1000) < 1e-12 && Math.abs(add.value.max! - addReport.maxMs / 1000) < 1e-12);
+    assert.ok(all.some((m) => m.descriptor.name === 'corepy.op.bytes'), 'the other instruments still come from the meter');
+    // The exposition Prometheus scrapes, renamed as prometheusViews() renames the SDK's instruments.
+    const named = cp.createMetricProducer({ names: cp.prometheusViews() });
+    cp.enableOpenTelemetry({ meterProvider, metricProducer: named });
+    x.add(x).dispose();
+    const text = new PrometheusSerializer().serialize((await named.collect()).resourceMetrics as never);
+    assert.match(text, /^corepy_op_duration_seconds_count\{corepy_op="add",corepy_backend="wasm",corepy_dtype="float32"[^}]*\} 1$/m);
+    assert.match(text, /^corepy_op_duration_seconds_bucket\{[^}]*le="\+Inf"\} 1$/m);
+    assert.throws(() => cp.enableOpenTelemetry({ metricProducer: {} as never }), /metricProducer must come from cp.createMetricProducer\(\)/);
+    x.dispose();
+  });
+
+  it('the producer puts each duration in the bucket sdk-metrics would', async () => {
+    const values = [0, 1e-6, 1.0000001e-6, 2.5e-6, 3e-6, 0.01, 0.0999, 10, 11, 1e-9];
+    const reader = new OnDemandReader();
+    const h = new MeterProvider({ readers: [reader] }).getMeter('t').createHistogram('h', { advice: { explicitBucketBoundaries: [...DURATION_BUCKETS_S] } });
+    const mine = new SeriesHistogram({});
+    for (const v of values) { h.record(v); mine.record(v); }
+    const sdk = (await collect(reader)).get('h')!.dataPoints[0]!.value as Histogram;
+    assert.deepEqual([...mine.counts], sdk.buckets.counts);
+    assert.deepEqual([mine.count, mine.sum, mine.min, mine.max], [sdk.count, sdk.sum, sdk.min, sdk.max]);
   });
 
   it('ends context spans still open when disabled, and rejects providers that are not providers', () => {

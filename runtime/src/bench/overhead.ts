@@ -178,7 +178,8 @@ function benchSmallAdd(): void {
 /**
  * (d) OpenTelemetry on, with the real SDKs registered globally (a MeterProvider whose periodic
  * reader collects every second into an in-memory exporter, a BasicTracerProvider), against the
- * profiler alone and against nothing, on Example 1 and 100 small adds. Op durations reach the SDK
+ * profiler alone and against nothing, on Example 1 and 100 small adds; durations either into the
+ * SDK's histograms (the default) or into corepy's own (createMetricProducer, on the same reader). Op durations reach the SDK
  * in batches of BUFFER_SIZE, so a per-run median would miss the batches: each side runs blocks
  * of at least BUFFER_SIZE ops (every block pays about one batch) in rotating order, and the
  * figure is the median over blocks of the mean time per run. The collections on the reader's
@@ -189,7 +190,10 @@ async function benchOtel(): Promise<void> {
     import('@opentelemetry/api'), import('@opentelemetry/sdk-metrics'), import('@opentelemetry/sdk-trace-base'), import('../otel/op-metrics.js'),
   ]);
   const exporter = new sdkMetrics.InMemoryMetricExporter(sdkMetrics.AggregationTemporality.CUMULATIVE);
-  const meterProvider = new sdkMetrics.MeterProvider({ readers: [new sdkMetrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000 })] });
+  const producer = cp.createMetricProducer();
+  const meterProvider = new sdkMetrics.MeterProvider({
+    readers: [new sdkMetrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000, metricProducers: [producer as unknown as import('@opentelemetry/sdk-metrics').MetricProducer] })],
+  });
   const tracerProvider = new sdkTrace.BasicTracerProvider({ spanProcessors: [new sdkTrace.SimpleSpanProcessor(new sdkTrace.InMemorySpanExporter())] });
   metrics.setGlobalMeterProvider(meterProvider);
   trace.setGlobalTracerProvider(tracerProvider);
@@ -205,20 +209,22 @@ async function benchOtel(): Promise<void> {
       ['off', () => undefined, () => undefined],
       ['profiler', () => cp.enableProfiling(), () => cp.disableProfiling()],
       ['profiler+otel', () => { cp.enableProfiling(); cp.enableOpenTelemetry(); }, () => { cp.disableOpenTelemetry(); cp.disableProfiling(); }],
+      ['profiler+otel producer', () => { cp.enableProfiling(); cp.enableOpenTelemetry({ metricProducer: producer }); }, () => { cp.disableOpenTelemetry(); cp.disableProfiling(); }],
     ];
-    const times: number[][] = [[], [], []];
+    const times: number[][] = [[], [], [], []];
     for (const [, on, off] of sides) { on(); block(); off(); } // warm-up, not counted
     const t0 = performance.now();
     for (let r = 0; r < 200 && (r < 6 || performance.now() - t0 < budget); r++) {
-      for (let k = 0; k < 3; k++) {
-        const i = (r + k) % 3, [, on, off] = sides[i]!;
+      for (let k = 0; k < 4; k++) {
+        const i = (r + k) % 4, [, on, off] = sides[i]!;
         on(); times[i]!.push(block()); off();
       }
       cp.clearProfile();
     }
-    const [off, prof, otel] = times.map(median) as [number, number, number];
-    console.log(`(d) ${name.padEnd(30)} off ${off.toFixed(4)} ms, profiler ${prof.toFixed(4)} ms (${pct(prof, off)}), profiler+OpenTelemetry ` +
-      `${otel.toFixed(4)} ms (${pct(otel, off)} over off, ${pct(otel, prof)} over the profiler) — ${times[0]!.length} blocks of ${runs} runs each`);
+    const [off, prof, otel, prod] = times.map(median) as [number, number, number, number];
+    console.log(`(d) ${name.padEnd(30)} off ${off.toFixed(4)} ms, profiler ${prof.toFixed(4)} ms (${pct(prof, off)}); with OpenTelemetry, SDK histograms ` +
+      `${otel.toFixed(4)} ms (${pct(otel, off)} over off, ${pct(otel, prof)} over the profiler), createMetricProducer ${prod.toFixed(4)} ms ` +
+      `(${pct(prod, off)} over off, ${pct(prod, prof)} over the profiler) — ${times[0]!.length} blocks of ${runs} runs each`);
   }
   // What one op costs in the SDK: Histogram.record with the three attributes (medians of 9 rounds of 1e5 calls).
   const h = meterProvider.getMeter('bench').createHistogram('bench.duration', { unit: 's' });

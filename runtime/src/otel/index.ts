@@ -19,6 +19,7 @@ import {
   ATTR, BASELINE_EVENT, BASELINE_REGRESSIONS, BASELINE_SPAN, DURATION_BUCKETS_S, MEMORY_RESERVED, MEMORY_USED, OP_BYTES, OP_DURATION,
   OP_GPU_DURATION, SCOPE, TENSORS_LIVE,
 } from './names.js';
+import { CorepyMetricProducer } from './metric-producer.js';
 import { OpMetrics } from './op-metrics.js';
 
 /** Options of {@link enableOpenTelemetry}. */
@@ -33,6 +34,11 @@ export interface OpenTelemetryOptions {
    * it off again. Ignored when profiling is already on.
    */
   readonly profiling?: ProfilerOptions;
+  /**
+   * Op durations go to this producer (cp.createMetricProducer(), passed to your reader's
+   * `metricProducers`) instead of SDK histograms: no SDK call per op. Default: SDK histograms.
+   */
+  readonly metricProducer?: CorepyMetricProducer;
 }
 
 interface Installed {
@@ -54,6 +60,9 @@ function check(options: OpenTelemetryOptions): void {
   if (tp !== undefined && typeof (tp as { getTracer?: unknown })?.getTracer !== 'function') {
     throw new TypeError('enableOpenTelemetry: tracerProvider must be an OpenTelemetry TracerProvider (an object with getTracer)');
   }
+  if (options.metricProducer !== undefined && !(options.metricProducer instanceof CorepyMetricProducer)) {
+    throw new TypeError('enableOpenTelemetry: metricProducer must come from cp.createMetricProducer()');
+  }
 }
 
 /**
@@ -74,8 +83,12 @@ export function enableOpenTelemetry(options: OpenTelemetryOptions = {}): void {
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
   const advice = { explicitBucketBoundaries: [...DURATION_BUCKETS_S] };
-  const duration = meter.createHistogram(OP_DURATION, { unit: 's', description: 'Wall time of one corepy op (outermost dispatch)', advice });
-  const gpuDuration = meter.createHistogram(OP_GPU_DURATION, { unit: 's', description: 'GPU time of one corepy op (timestamp queries)', advice });
+  const producer = options.metricProducer ?? null;
+  // With a producer the SDK gets no duration histograms (the producer's would be duplicates).
+  const sdk = producer !== null ? null : {
+    duration: meter.createHistogram(OP_DURATION, { unit: 's', description: 'Wall time of one corepy op (outermost dispatch)', advice }),
+    gpuDuration: meter.createHistogram(OP_GPU_DURATION, { unit: 's', description: 'GPU time of one corepy op (timestamp queries)', advice }),
+  };
   const bytes = meter.createObservableCounter(OP_BYTES, { unit: 'By', description: 'Bytes read plus written by corepy ops', valueType: ValueType.INT });
   const tensors = meter.createObservableGauge(TENSORS_LIVE, { unit: '{tensor}', description: 'Live (undisposed) corepy tensors', valueType: ValueType.INT });
   const used = meter.createObservableGauge(MEMORY_USED, { unit: 'By', description: 'Bytes held by live tensor storages, per backend', valueType: ValueType.INT });
@@ -83,7 +96,7 @@ export function enableOpenTelemetry(options: OpenTelemetryOptions = {}): void {
   const regressions = meter.createCounter(BASELINE_REGRESSIONS, { unit: '{regression}', description: 'Regressions found by compareToBaseline', valueType: ValueType.INT });
 
   const spans = new ContextSpans(tracer);
-  const ops = new OpMetrics(duration, gpuDuration, spans.onOp);
+  const ops = new OpMetrics(sdk, producer, spans.onOp);
   // Runs at the start of every collection, before the histogram is read: pending durations go in first.
   const collect: BatchObservableCallback = (result) => {
     ops.flush();
