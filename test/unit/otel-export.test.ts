@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, metrics, trace } from '@opentelemetry/api';
-import { afterEach, describe, it } from 'mocha';
+import { afterEach, beforeEach, describe, it } from 'mocha';
 import type { Backend, GpuTimingSink } from '../../runtime/src/backends/backend.js';
 import { getDispatchObserver } from '../../runtime/src/engine.js';
 import * as cp from '../../runtime/src/index.js';
@@ -23,6 +23,12 @@ import { AlsContextManager, OnDemandReader, collect, DataPointType, point, sdks,
 const attrs = (op: string, backend = 'wasm', dtype = 'float32'): Record<string, string> => ({ [ATTR.op]: op, [ATTR.backend]: backend, [ATTR.dtype]: dtype });
 
 describe('OpenTelemetry export', () => {
+  // Earlier suites may leave another default backend or a recording behind.
+  beforeEach(async () => {
+    await cp.setBackend('wasm');
+    cp.disableProfiling();
+    cp.clearProfile();
+  });
   afterEach(async () => {
     cp.disableOpenTelemetry();
     cp.disableProfiling();
