@@ -5,8 +5,9 @@
  * request span, say). Ops issued inside it, at any depth, are tallied per op name; when it
  * closes, the top ops by time become span attributes (ATTR.topOps and friends).
  */
-import { context as otelContext, trace, type Span, type Tracer } from '@opentelemetry/api';
+import type { Span, Tracer } from '@opentelemetry/api';
 import { currentFrame, type Frame, type FrameObserver } from '../profiler/context.js';
+import { otelApi } from './api.js';
 import { ATTR, CONTEXT_SPAN, TOP_OPS } from './names.js';
 
 interface OpTally { count: number; seconds: number }
@@ -23,11 +24,14 @@ export class ContextSpans implements FrameObserver {
   /** A Map, not a WeakMap: on disable the spans still open are ended (see endAll). */
   private readonly open = new Map<Frame, OpenSpan>();
 
+  private readonly api = otelApi();
+
   constructor(private readonly tracer: Tracer) {}
 
   opened(f: Frame, name: string, kind: 'context' | 'function'): void {
     const parent = f.parent !== null ? this.open.get(f.parent) : undefined;
-    const ctx = parent ? trace.setSpan(otelContext.active(), parent.span) : otelContext.active();
+    const { context, trace } = this.api;
+    const ctx = parent ? trace.setSpan(context.active(), parent.span) : context.active();
     const span = this.tracer.startSpan(`${CONTEXT_SPAN} ${name}`, { startTime: f.startMs, attributes: { [ATTR.contextKind]: kind } }, ctx);
     this.open.set(f, { span, ops: new Map(), count: 0, seconds: 0 });
   }

@@ -4,10 +4,8 @@
  * Prometheus, a tracing backend). Without an SDK the API's providers are no-ops. Wiring only:
  * the op path is op-metrics.ts, the spans context-spans.ts, the names names.ts.
  */
-import {
-  context as otelContext, metrics, trace, ValueType,
-  type BatchObservableCallback, type Counter, type MeterProvider, type Observable, type TracerProvider,
-} from '@opentelemetry/api';
+import type { BatchObservableCallback, Counter, MeterProvider, Observable, TracerProvider } from '@opentelemetry/api';
+import { otelApi } from './api.js';
 import { memory } from '../memory.js';
 import { setComparisonObserver, type BaselineComparison } from '../profiler/baseline.js';
 import { setFrameObserver } from '../profiler/context.js';
@@ -80,6 +78,7 @@ function check(options: OpenTelemetryOptions): void {
 export function enableOpenTelemetry(options: OpenTelemetryOptions = {}): void {
   check(options);
   if (installed) disableOpenTelemetry();
+  const { metrics, trace, ValueType } = otelApi();
   const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter(SCOPE, VERSION);
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer(SCOPE, VERSION);
   const advice = { explicitBucketBoundaries: [...DURATION_BUCKETS_S] };
@@ -121,8 +120,9 @@ export function enableOpenTelemetry(options: OpenTelemetryOptions = {}): void {
 
 /** A `corepy.baseline.compare` span (under the open corepy context, if any) with one event per regression, and the counter. */
 function reportComparison(c: BaselineComparison, tracer: ReturnType<TracerProvider['getTracer']>, counter: Counter, spans: ContextSpans): void {
+  const { context, trace } = otelApi();
   const parent = spans.currentSpan();
-  const ctx = parent ? trace.setSpan(otelContext.active(), parent) : otelContext.active();
+  const ctx = parent ? trace.setSpan(context.active(), parent) : context.active();
   const span = tracer.startSpan(BASELINE_SPAN, { attributes: { [ATTR.ok]: c.ok, [ATTR.regressions]: c.regressions.length } }, ctx);
   for (const r of c.regressions) {
     span.addEvent(BASELINE_EVENT, {

@@ -14,7 +14,8 @@
  * same bucket rule as its ExplicitBucketHistogram: bucket i holds (b[i−1], b[i]]). Views do not
  * apply to a producer's metrics: pass `names: cp.prometheusViews()` to rename them likewise.
  */
-import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import { otelApi } from './api.js';
 import { VERSION } from '../profiler/version.js';
 import { DURATION_BUCKETS_S, OP_DURATION, OP_GPU_DURATION, SCOPE } from './names.js';
 import type { PrometheusView } from './prometheus.js';
@@ -85,7 +86,7 @@ export class CorepyMetricProducer {
   collect(): Promise<ProducedMetrics> {
     const endTime = hrNow();
     const metric = (name: string, description: string, series: Map<string, SeriesHistogram>) => ({
-      descriptor: { name: this.rename.get(name) ?? name, description, unit: 's', valueType: ValueType.DOUBLE },
+      descriptor: { name: this.rename.get(name) ?? name, description, unit: 's', valueType: otelApi().ValueType.DOUBLE },
       aggregationTemporality: CUMULATIVE, dataPointType: HISTOGRAM,
       dataPoints: [...series.values()].map((h) => ({
         startTime: h.startTime, endTime, attributes: h.attributes,
