@@ -28,6 +28,9 @@ export type { TensorLike } from './ops/util.js';
 export { initGpu, calibrate, GpuUnavailableError, type GpuOptions, type GpuInitResult, type CalibrateOptions } from './backends/webgpu/index.js';
 export * from './io/index.js';
 export * from './profiler/index.js';
+export { enableOpenTelemetry, disableOpenTelemetry, isOpenTelemetryEnabled, type OpenTelemetryOptions } from './otel/index.js';
+export { prometheusViews, type PrometheusView } from './otel/prometheus.js';
+export { createMetricProducer, type CorepyMetricProducer } from './otel/metric-producer.js';
 
 // One runtime per process: CommonJS callers (require.cts) get the first copy that loaded.
 import * as self from './index.js';

@@ -46,7 +46,8 @@ describe('PROFILING_GUIDE.md', function () {
         moduleDetection: ts.ModuleDetectionKind.Force, allowImportingTsExtensions: true,
         lib: ['lib.es2023.d.ts', 'lib.esnext.disposable.d.ts', 'lib.esnext.decorators.d.ts', 'lib.dom.d.ts'],
         types: ['node'], typeRoots: [join(ROOT, 'node_modules', '@types')],
-        baseUrl: ROOT, paths: { corepy: ['runtime/src/index.ts'] },
+        // The OpenTelemetry SDKs a guide example sets up are the project's devDependencies.
+        baseUrl: ROOT, paths: { corepy: ['runtime/src/index.ts'], '@opentelemetry/*': ['node_modules/@opentelemetry/*'] },
       });
       const problems = ts.getPreEmitDiagnostics(program)
         .filter((d) => d.file && files.includes(resolve(d.file.fileName)))

@@ -13,7 +13,23 @@
  *    machine), the way you would derive them from a staging run.
  * Midway, the "model" gets 8× larger — a deployment that shipped a bigger model — and the
  * monitor logs a warning for model_inference.
+ *
+ * Part 3 takes the same monitor to a fleet with OpenTelemetry: `cp.enableOpenTelemetry()` sends
+ * per-op duration histograms, bytes and memory to the registered MeterProvider (here a Prometheus
+ * exporter serving /metrics, as Prometheus would scrape it) and each section as a span
+ * `corepy.context <name>` with its top ops (here kept in memory; in production an OTLP exporter
+ * to a collector). A baseline regression becomes a span event and the counter
+ * `corepy_baseline_regressions_total`. It prints the alert rules and what OpenTelemetry costs per request.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { metrics, trace } from '@opentelemetry/api';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as cp from 'corepy';
 import { ProfileContext } from 'corepy';
 
@@ -79,3 +95,63 @@ for (let request = 1; request <= 6; request++) {
 const o = cp.profileReport({ format: 'json' }).overhead;
 console.log(`\n${warnings} budget warning(s) in 6 requests`);
 console.log(`profiler cost with callSites 'off': ${o.perOpNs.toFixed(0)} ns per op measured, ${o.percentOfOpTime.toFixed(2)}% of op time in the last request`);
+
+// 3. Fleet-wide: OpenTelemetry. The application registers the SDK once at start-up; corepy uses the
+//    global providers. Prometheus scrapes /metrics (its usual port for OpenTelemetry is 9464; here
+//    METRICS_PORT, default any free port, so the tutorial never collides with a running exporter).
+const exporter = new PrometheusExporter({ preventServerStart: true });
+const server = createServer((req, res) => exporter.getMetricsRequestHandler(req, res));
+await new Promise<void>((resolve) => server.listen(Number(process.env['METRICS_PORT'] ?? 0), '127.0.0.1', resolve));
+// prometheusViews(): the metric names the OpenTelemetry spec gives Prometheus (corepy_op_duration_seconds_*);
+// the JS exporter does not add unit suffixes itself. Not needed behind an OpenTelemetry Collector.
+const meterProvider = new MeterProvider({ readers: [exporter], views: cp.prometheusViews() });
+const spans = new InMemorySpanExporter(); // production: BatchSpanProcessor + an OTLP exporter to your collector
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+metrics.setGlobalMeterProvider(meterProvider);
+trace.setGlobalTracerProvider(tracerProvider);
+cp.enableOpenTelemetry();
+
+// A baseline from the small model, then the bigger model ships again: compareToBaseline finds it.
+const dir = mkdtempSync(join(tmpdir(), 'corepy-monitoring-'));
+weights = cp.randn([128, 64]);
+cp.clearProfile();
+for (let i = 0; i < 30; i++) handleRequest(payload);
+cp.saveBaseline(join(dir, 'baseline.json'));
+weights = cp.randn([128, 512]);
+cp.clearProfile();
+for (let i = 0; i < 30; i++) handleRequest(payload);
+const comparison = cp.compareToBaseline(join(dir, 'baseline.json'));
+rmSync(dir, { recursive: true, force: true });
+// A regression counts only beyond 3 standard errors: on a busy machine a few slow requests can hide it.
+console.log(`\nbaseline check: ${comparison.regressions.map((r) => `${r.kind} ${r.name} ×${r.ratio.toFixed(1)}`).join(', ') || 'no significant regression'}`);
+
+// What Prometheus scrapes: one histogram series per (op, backend, dtype), no shapes or lines.
+const { port } = server.address() as AddressInfo;
+const scraped = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+console.log('\nscraped from /metrics (count series):');
+for (const line of scraped.split('\n')) if (line.startsWith('corepy_op_duration_seconds_count')) console.log(`  ${line.replace(/,otel_scope_\w+="[^"]*"/g, '')}`);
+const regressionLines = scraped.split('\n').filter((l) => l.startsWith('corepy_baseline_regressions_total'));
+console.log(regressionLines.map((l) => `  ${l.replace(/,?otel_scope_\w+="[^"]*"/g, '')}`).join('\n'));
+
+// What the tracing backend receives: one span per section per request, with its top ops.
+const last = spans.getFinishedSpans().filter((s) => s.name === 'corepy.context model_inference').at(-1)!;
+console.log(`\nspan ${last.name}: ${(last.duration[0] * 1e3 + last.duration[1] / 1e6).toFixed(3)} ms, top ops ${JSON.stringify(last.attributes['corepy.op.top'])}`);
+
+// What to alert on (Prometheus rules; the thresholds come from your own staging runs, as the budgets above).
+console.log(`
+alert rules:
+  p95 of an op above its budget:    histogram_quantile(0.95, sum by (le, corepy_op) (rate(corepy_op_duration_seconds_bucket[5m]))) > 0.005
+  a section slower than baseline:   increase(corepy_baseline_regressions_total{corepy_baseline_kind="context"}[15m]) > 0
+  tensors leaking:                  deriv(corepy_tensor_live[15m]) > 0`);
+
+// The cost: requests with OpenTelemetry on and off, alternating, medians (profiling stays on for both).
+const on: number[] = [], off: number[] = [];
+const timed = (): number => { const t = performance.now(); handleRequest(payload); return performance.now() - t; };
+for (let i = 0; i < 40; i++) {
+  if (i % 2 === 0) { on.push(timed()); cp.disableOpenTelemetry(); off.push(timed()); cp.enableOpenTelemetry(); } else { cp.disableOpenTelemetry(); off.push(timed()); cp.enableOpenTelemetry(); on.push(timed()); }
+}
+cp.disableOpenTelemetry();
+console.log(`OpenTelemetry cost: request ${median(on).toFixed(3)} ms with vs ${median(off).toFixed(3)} ms without (medians of 40 alternating)`);
+await meterProvider.shutdown();
+await tracerProvider.shutdown();
+server.close();

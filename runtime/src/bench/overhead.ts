@@ -9,9 +9,10 @@
  * comparison as (b) for Example 1 resident @ 1e5, in fresh processes: every process runs one mode
  * (profiler never enabled, enabled then disabled, each call-site mode), the modes rotating process by
  * process, so JIT state, heap layout and the machine's drift are not shared between the sides as they
- * are in-process; medians over processes.
+ * are in-process; medians over processes. (otel) OpenTelemetry on (real SDKs registered) beside the
+ * profiler alone.
  * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)),
- * PROCS (processes per mode in (d), default 9), ONLY=a,b,c,d,tf.
+ * PROCS (processes per mode in (d), default 9), ONLY=a,b,c,d,otel,tf.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -183,6 +184,71 @@ function benchSmallAdd(): void {
   cp.clearProfile();
 }
 
+/**
+ * (d) OpenTelemetry on, with the real SDKs registered globally (a MeterProvider whose periodic
+ * reader collects every second into an in-memory exporter, a BasicTracerProvider), against the
+ * profiler alone and against nothing, on Example 1 and 100 small adds; durations either into the
+ * SDK's histograms (the default) or into corepy's own (createMetricProducer, on the same reader). Op durations reach the SDK
+ * in batches of BUFFER_SIZE, so a per-run median would miss the batches: each side runs blocks
+ * of at least BUFFER_SIZE ops (every block pays about one batch) in rotating order, and the
+ * figure is the median over blocks of the mean time per run. The collections on the reader's
+ * timer fall inside the timed blocks, as they would in production.
+ */
+async function benchOtel(): Promise<void> {
+  const [{ metrics, trace }, sdkMetrics, sdkTrace, { BUFFER_SIZE }] = await Promise.all([
+    import('@opentelemetry/api'), import('@opentelemetry/sdk-metrics'), import('@opentelemetry/sdk-trace-base'), import('../otel/op-metrics.js'),
+  ]);
+  const exporter = new sdkMetrics.InMemoryMetricExporter(sdkMetrics.AggregationTemporality.CUMULATIVE);
+  const producer = cp.createMetricProducer();
+  const meterProvider = new sdkMetrics.MeterProvider({
+    readers: [new sdkMetrics.PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 1000, metricProducers: [producer as unknown as import('@opentelemetry/sdk-metrics').MetricProducer] })],
+  });
+  const tracerProvider = new sdkTrace.BasicTracerProvider({ spanProcessors: [new sdkTrace.SimpleSpanProcessor(new sdkTrace.InMemorySpanExporter())] });
+  metrics.setGlobalMeterProvider(meterProvider);
+  trace.setGlobalTracerProvider(tracerProvider);
+  const adds = (() => { const x = cp.keep(cp.tensor(new Float32Array(16))); return () => { cp.tidy(() => { for (let i = 0; i < 100; i++) x.add(i); }); }; })();
+  const cases: [string, () => void, number][] = [
+    ['Example 1 as written @ 1e5', example1(1e5, true), 7], ['Example 1, resident @ 1e5', example1(1e5, false), 6], ['100 small adds', adds, 100],
+  ];
+  const budget = Number(process.env['OTEL_BUDGET_MS'] ?? 6000);
+  for (const [name, fn, opsPerRun] of cases) {
+    const runs = Math.ceil(BUFFER_SIZE / opsPerRun);
+    const block = (): number => time(() => { for (let i = 0; i < runs; i++) fn(); }) / runs;
+    const sides: [string, () => void, () => void][] = [
+      ['off', () => undefined, () => undefined],
+      ['profiler', () => cp.enableProfiling(), () => cp.disableProfiling()],
+      ['profiler+otel', () => { cp.enableProfiling(); cp.enableOpenTelemetry(); }, () => { cp.disableOpenTelemetry(); cp.disableProfiling(); }],
+      ['profiler+otel producer', () => { cp.enableProfiling(); cp.enableOpenTelemetry({ metricProducer: producer }); }, () => { cp.disableOpenTelemetry(); cp.disableProfiling(); }],
+    ];
+    const times: number[][] = [[], [], [], []];
+    for (const [, on, off] of sides) { on(); block(); off(); } // warm-up, not counted
+    const t0 = performance.now();
+    for (let r = 0; r < 200 && (r < 6 || performance.now() - t0 < budget); r++) {
+      for (let k = 0; k < 4; k++) {
+        const i = (r + k) % 4, [, on, off] = sides[i]!;
+        on(); times[i]!.push(block()); off();
+      }
+      cp.clearProfile();
+    }
+    const [off, prof, otel, prod] = times.map(median) as [number, number, number, number];
+    console.log(`(d) ${name.padEnd(30)} off ${off.toFixed(4)} ms, profiler ${prof.toFixed(4)} ms (${pct(prof, off)}); with OpenTelemetry, SDK histograms ` +
+      `${otel.toFixed(4)} ms (${pct(otel, off)} over off, ${pct(otel, prof)} over the profiler), createMetricProducer ${prod.toFixed(4)} ms ` +
+      `(${pct(prod, off)} over off, ${pct(prod, prof)} over the profiler) — ${times[0]!.length} blocks of ${runs} runs each`);
+  }
+  // What one op costs in the SDK: Histogram.record with the three attributes (medians of 9 rounds of 1e5 calls).
+  const h = meterProvider.getMeter('bench').createHistogram('bench.duration', { unit: 's' });
+  const attributes = { 'corepy.op': 'add', 'corepy.backend': 'wasm', 'corepy.dtype': 'float32' };
+  const perCall: number[] = [];
+  for (let r = 0; r < 10; r++) {
+    const n = 1e5, t = time(() => { for (let i = 0; i < n; i++) h.record(i * 1e-9, attributes); });
+    if (r > 0) perCall.push((t / n) * 1e6); // the first round warms the JIT
+  }
+  console.log(`(d) sdk-metrics Histogram.record with 3 attributes: ${median(perCall).toFixed(0)} ns per call (what each op costs when its duration reaches the SDK)`);
+  await meterProvider.shutdown();
+  metrics.disable(); trace.disable();
+  cp.clearProfile();
+}
+
 async function benchTf(): Promise<void> {
   let tf: typeof import('@tensorflow/tfjs-core');
   try {
@@ -247,10 +313,11 @@ if (child !== undefined) {
 }
 
 console.log(`corepy profiler overhead — backend ${cp.getBackend()}, node ${process.version}; medians: (a), (b) ${BUDGET_MS} ms per case, (c) ${rounds} rounds`);
-// ONLY=a,b,c,d,tf runs a subset (default: all).
-const only = new Set((process.env['ONLY'] ?? 'a,b,c,d,tf').split(','));
+// ONLY=a,b,c,d,otel,tf runs a subset (default: all).
+const only = new Set((process.env['ONLY'] ?? 'a,b,c,d,otel,tf').split(','));
 if (only.has('a')) benchDisabled();
 if (only.has('b')) benchEnabled();
 if (only.has('c')) { benchTenMillion(); benchSmallAdd(); }
 if (only.has('d')) benchFresh();
+if (only.has('otel')) await benchOtel();
 if (only.has('tf')) await benchTf();

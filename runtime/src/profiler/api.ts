@@ -8,7 +8,7 @@ import { closeFrame, contextNodes, currentFrame, enterFrame, openFrame, runFrame
 import { buildFlame } from './flame.js';
 import { renderMarkdown, renderText, type TextOptions } from './format-text.js';
 import { buildReport, type ProfileReport } from './report.js';
-import { compareBaseline, readBaseline, writeBaseline, type BaselineComparison } from './baseline.js';
+import { compareBaseline, notifyComparison, readBaseline, writeBaseline, type BaselineComparison } from './baseline.js';
 import type { Recommendation } from './rules/index.js';
 import { snapshot } from './session.js';
 import type { FlameProfile } from '../contract/flame.js';
@@ -153,5 +153,7 @@ export function saveBaseline(path: string): void {
  */
 export function compareToBaseline(path: string, options: { tolerance?: number } = {}): BaselineComparison {
   const base = readBaseline(path);
-  return compareBaseline(base, buildReport(snapshot()), options.tolerance);
+  const result = compareBaseline(base, buildReport(snapshot()), options.tolerance);
+  notifyComparison(result);
+  return result;
 }

@@ -102,6 +102,20 @@ export interface BaselineComparison {
   readonly added: string[];
 }
 
+/** Told about every `compareToBaseline` result (OpenTelemetry: a span with events and a counter); null when none. */
+export type ComparisonObserver = (c: BaselineComparison) => void;
+let comparisonObserver: ComparisonObserver | null = null;
+
+/** @internal Installs (or, with null, removes) the observer of baseline comparisons. */
+export function setComparisonObserver(o: ComparisonObserver | null): void {
+  comparisonObserver = o;
+}
+
+/** @internal Tells the observer, if any, about a comparison the user asked for. */
+export function notifyComparison(c: BaselineComparison): void {
+  if (comparisonObserver !== null) comparisonObserver(c);
+}
+
 /** The baseline of a report. */
 export function baselineOf(r: ProfileReport): Baseline {
   // Object.fromEntries defines own properties: a name such as `__proto__` stays a key (assignment

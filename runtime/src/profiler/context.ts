@@ -32,6 +32,21 @@ export function setSpanSink(s: SpanSink | null): void {
   sink = s;
 }
 
+/**
+ * Told when a frame opens and closes, whether or not profiling is on (OpenTelemetry context
+ * spans in ../otel/). `closed` runs after the frame's span went to the span sink.
+ */
+export interface FrameObserver {
+  opened(f: Frame, name: string, kind: 'context' | 'function'): void;
+  closed(f: Frame, endMs: number): void;
+}
+let frameObserver: FrameObserver | null = null;
+
+/** @internal Installs (or, with null, removes) the frame observer. */
+export function setFrameObserver(o: FrameObserver | null): void {
+  frameObserver = o;
+}
+
 /** Every context node so far (index = id; 0 is the root). */
 export function contextNodes(): readonly ContextInfo[] {
   return nodes;
@@ -72,7 +87,9 @@ export function openFrame(name: string, kind: 'context' | 'function'): Frame {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError(`ProfileContext: name must be a non-empty string, got ${JSON.stringify(name)}`);
   used = true;
   const parent = storage.getStore() ?? null;
-  return { id: intern(parent ? parent.id : 0, kind, name), parent, startMs: performance.now(), childMs: 0 };
+  const f: Frame = { id: intern(parent ? parent.id : 0, kind, name), parent, startMs: performance.now(), childMs: 0 };
+  if (frameObserver !== null) frameObserver.opened(f, name, kind);
+  return f;
 }
 
 /** Closes a frame: reports its span and charges its wall time to the parent's child time. */
@@ -81,6 +98,7 @@ export function closeFrame(f: Frame): void {
   const ms = end - f.startMs;
   if (f.parent) f.parent.childMs += ms;
   if (sink) sink(f.id, f.startMs, end, f.childMs);
+  if (frameObserver !== null) frameObserver.closed(f, end);
 }
 
 /** Makes `f` current for the rest of this synchronous execution and what it schedules. */

@@ -66,6 +66,17 @@ interface OpState {
   lastShape: number;
 }
 
+/**
+ * Told about every recorded op and every GPU time that resolves (the OpenTelemetry metrics in
+ * ../otel/ install one through session.setOpObserver). Ids index the recorder's `strings`.
+ */
+export interface OpObserver {
+  /** One recorded op: wall time `ms`, `bytes` read plus written, `context` the context node id (0 = none). */
+  op(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number, bytes: number, context: number): void;
+  /** GPU time of an op, `ms`, when its timestamp queries resolve (after the op itself was recorded); never an estimate. */
+  gpu(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number): void;
+}
+
 /** One thread's recorder. */
 export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostListener {
   readonly strings: string[] = [];
@@ -84,6 +95,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   captureMs = 0;
   /** GPU measurements that arrived after their event left the ring. */
   lateGpu = 0;
+  /** Receives every recorded op while OpenTelemetry is on; null otherwise (one test per op). */
+  opObserver: OpObserver | null = null;
   /** Event id of the op running now (-1 between ops); its transfers arrive before it is recorded. */
   private activeId = -1;
   private pendingUpload = 0;
@@ -317,6 +330,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       this.pendingUpload = this.pendingDownload = 0;
     }
     this.ops++;
+    if (this.opObserver !== null) this.opObserver.op(this.strings, st.id, backendId, dtype, t1 - t0, bytesRead + bytesWritten, ctx);
   }
 
   /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */
@@ -343,13 +357,19 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return ArrayBuffer.isView(result) ? result.byteLength : 0;
   }
 
-  gpuTime(eventId: number, startMs: number, endMs: number): void {
+  gpuTime(eventId: number, startMs: number, endMs: number, estimated = false): void {
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
     const f = this.ring.f, fb = slot * F_STRIDE;
     f[fb + F_GPU_START] = startMs;
     f[fb + F_GPU_END] = endMs;
-    this.cells.addGpu(this.ring.i[slot * I_STRIDE + I_CELL]!, endMs - startMs);
+    const cell = this.ring.i[slot * I_STRIDE + I_CELL]!;
+    this.cells.addGpu(cell, endMs - startMs);
+    // Only measured intervals go to OpenTelemetry; an estimate (no timestamp queries) would pass for a measurement there.
+    if (this.opObserver !== null && !estimated) {
+      const k = this.cells.keyOf(cell);
+      this.opObserver.gpu(this.strings, k[0]!, k[1]!, this.ring.i[slot * I_STRIDE + I_DTYPE]!, endMs - startMs);
+    }
   }
 
   transfer(eventId: number, direction: 'upload' | 'download', bytes: number): void {

@@ -8,7 +8,7 @@ import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
-import { Recorder } from './recorder.js';
+import { Recorder, type OpObserver } from './recorder.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
 import type { CallSiteMode, ProfileData, ProfilerOptions, SelfCost } from './types.js';
@@ -23,6 +23,20 @@ let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
 /** Where this recording's one-time costs start in their log: 0 (load included) until the first clearProfile. */
 let costsFrom = 0;
+/** Installed on every recorder this module creates (OpenTelemetry metrics); null when off. */
+let opObserver: OpObserver | null = null;
+
+/** @internal Installs (or, with null, removes) the observer of recorded ops, now and on every later recorder. */
+export function setOpObserver(o: OpObserver | null): void {
+  opObserver = o;
+  if (rec) rec.opObserver = o;
+}
+
+function newRecorder(callSites: CallSiteMode, sampleEvery: number, maxEvents: number): Recorder {
+  const r = new Recorder(callSites, sampleEvery, maxEvents);
+  r.opObserver = opObserver;
+  return r;
+}
 
 function validate(o: ProfilerOptions): Required<ProfilerOptions> {
   if (o === null || typeof o !== 'object') throw new TypeError('enableProfiling: options must be an object');
@@ -50,7 +64,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   const o = validate(options);
   if (!rec || rec.callSites !== o.callSites || rec.sampleEvery !== o.sampleEvery || rec.ring.capacity !== o.maxEvents) {
     rec?.detach();
-    rec = new Recorder(o.callSites, o.sampleEvery, o.maxEvents);
+    rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents);
   }
   measured ??= measureSelfCost();
   const r = rec;
@@ -84,7 +98,7 @@ export function isProfiling(): boolean {
 export function clearProfile(): void {
   if (rec) {
     rec.detach();
-    rec = new Recorder(rec.callSites, rec.sampleEvery, rec.ring.capacity);
+    rec = newRecorder(rec.callSites, rec.sampleEvery, rec.ring.capacity);
     if (enabled) {
       const r = rec;
       setSpanSink((c, s, e, child) => r.span(c, s, e, child));
