@@ -9,7 +9,11 @@
  * claiming a "measured" speedup for them.
  */
 import { getBackendImpl, getDispatchObserver, isBackendReady, setDispatchObserver } from '../../engine.js';
+import type { BinaryOp } from '../../backends/backend.js';
 import { binaryOp } from '../../ops/binary.js';
+import { mean, moments, std, variance } from '../../ops/reduce.js';
+import { unsqueeze } from '../../ops/shape-ops.js';
+import { sqrt } from '../../ops/unary.js';
 import { wrap, type Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
 
@@ -79,4 +83,138 @@ export function copyMsPerByte(): number {
   }
   copyCost = rounds.sort((p, q) => p - q)[3]!;
   return copyCost;
+}
+
+/** Times of a loop of k calls and of its batched rewrite, ms, measured here with the profiler detached. */
+export interface BatchTimes {
+  /** k calls of `op(x, i)`, i = 0..k−1, ms. */
+  readonly loopMs: number;
+  /** One `op(x.unsqueeze(0), arange(k).unsqueeze(1))`, ms (including the arange upload). */
+  readonly batchedMs: number;
+  /** Calls actually timed: k, or fewer for large work (both figures are scaled back to k). */
+  readonly timedCalls: number;
+}
+
+/** Most elements one batched trial may produce (64 MB of float32): bigger loops are timed on fewer rows and scaled. */
+const MAX_TRIAL_ELEMENTS = 1 << 24;
+
+/** Runs `fn` with the profiler detached, restoring it afterwards. */
+function detached<T>(fn: () => T): T {
+  const observer = getDispatchObserver();
+  setDispatchObserver(null);
+  try {
+    return fn();
+  } finally {
+    setDispatchObserver(observer);
+  }
+}
+
+/**
+ * Times `a` and `b` alternately after two warm-up rounds each: at least 5 and at most 25 rounds,
+ * stopping once 40 ms have been spent. Returns the fastest round of each, ms: what is compared is
+ * the work itself, and on a shared machine the least-disturbed round is the best view of it
+ * (a slower round is the same work plus someone else's time slice).
+ */
+function alternate(a: () => number, b: () => number): [number, number] {
+  a(); b(); a(); b();
+  let ta = Infinity, tb = Infinity, spent = 0;
+  for (let r = 0; r < 25 && (r < 5 || spent < 40); r++) {
+    const x = a(), y = b();
+    ta = Math.min(ta, x); tb = Math.min(tb, y); spent += x + y;
+  }
+  return [ta, tb];
+}
+
+/** A tensor of ones of `shape` and `dtype` on `backend`. */
+function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
+  const b = getBackendImpl(backend);
+  const n = shape.reduce((p, d) => p * d, 1);
+  const dt = dtype === 'int32' ? 'int32' : 'float32';
+  const host = dt === 'int32' ? new Int32Array(n).fill(1) : new Float32Array(n).fill(1);
+  return wrap(b, b.upload(host, dt), shape, dt);
+}
+
+/**
+ * Measures, on this machine and backend, what the batch-loop rewrite changes: k calls of
+ * `op(x, i)` on a tensor of `shape` against the one broadcast call (fastest of alternating
+ * rounds, see `alternate`). Loops whose batched result would exceed 2^24 elements are timed on
+ * fewer calls and both figures scaled linearly to k. Null when the backend is a GPU or fails.
+ */
+export function measureBatch(op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number): BatchTimes | null {
+  if (isGpu(backend) || k < 2) return null;
+  const n = Math.max(1, shape.reduce((p, d) => p * d, 1));
+  const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n)));
+  try {
+    return detached(() => {
+      const b = getBackendImpl(backend as BackendName);
+      const x = onesOn(backend as BackendName, shape, dtype);
+      // As in the user's loop, every result stays alive until the loop ends (then tidy frees them):
+      // k live outputs need k buffers, which is part of what the loop costs.
+      const loop = (): number => {
+        const t0 = performance.now();
+        const outs: Tensor[] = [];
+        for (let i = 0; i < kt; i++) outs.push(binaryOp(op, x, i));
+        for (const o of outs) o.dispose();
+        return performance.now() - t0;
+      };
+      const batched = (): number => {
+        const t0 = performance.now();
+        const offsets = wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
+        const rows = unsqueeze(offsets, 1), xs = unsqueeze(x, 0);
+        binaryOp(op, xs, rows).dispose();
+        rows.dispose(); xs.dispose(); offsets.dispose();
+        return performance.now() - t0;
+      };
+      try {
+        const [l, s] = alternate(loop, batched);
+        const scale = k / kt;
+        return { loopMs: l * scale, batchedMs: s * scale, timedCalls: kt };
+      } finally {
+        x.dispose();
+      }
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Times of `mean` + `std` (or `var`) against one `moments`, ms, measured with the profiler detached. */
+export interface MomentsTimes {
+  readonly pairMs: number;
+  readonly momentsMs: number;
+}
+
+/**
+ * Measures mean + `spread` against moments (plus the sqrt std needs) on a tensor of `shape`,
+ * fastest of alternating rounds (see `alternate`). Null for GPU backends or on failure.
+ */
+export function measureMoments(spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string): MomentsTimes | null {
+  if (isGpu(backend)) return null;
+  try {
+    return detached(() => {
+      const x = onesOn(backend as BackendName, shape, dtype);
+      const pair = (): number => {
+        const t0 = performance.now();
+        mean(x).dispose();
+        (spread === 'std' ? std(x) : variance(x)).dispose();
+        return performance.now() - t0;
+      };
+      const one = (): number => {
+        const t0 = performance.now();
+        const m = moments(x);
+        if (spread === 'std') sqrt(m.variance).dispose();
+        const t = performance.now() - t0;
+        m.mean.dispose(); m.variance.dispose();
+        return t;
+      };
+      try {
+        const [a, c] = alternate(pair, one);
+        return { pairMs: a, momentsMs: c };
+      } finally {
+        x.dispose();
+      }
+    });
+  } catch {
+    return null;
+  }
 }
