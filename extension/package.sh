@@ -26,7 +26,7 @@ cp -r syntaxes "$stage/" && rm -rf "$stage/syntaxes/test"
 for m in tsx esbuild @esbuild/linux-x64 get-tsconfig resolve-pkg-maps; do
   [ -d "node_modules/$m" ] && mkdir -p "$stage/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/node_modules/$m"
 done
-for m in commander csv-parse webgpu; do
+for m in commander csv-parse typescript webgpu; do
   [ -d "node_modules/$m" ] && [ ! -d "$stage/runtime/node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
 done
 version="$(node -p 'require("./package.json").version')"
