@@ -27,6 +27,23 @@ export interface Recommendation {
   readonly evidence: unknown;
   /** A mechanical rewrite, when one exists. */
   readonly fix?: { readonly range: FixRange; readonly replacement: string };
+  /** Rule that produced it. */
+  readonly rule?: string;
+  /** How the estimate was derived, with the measured inputs. */
+  readonly speedupBasis?: string;
+  /** Why no quick fix is offered, when the rule has a rewrite but this code does not fit it. */
+  readonly fixUnavailable?: string;
+  /** 'unknown' when the rule's estimates were not within 1.3× of measured speedups on the corpus. */
+  readonly impact?: 'verified' | 'unknown';
+  /** Median whole-run speedup measured on the corpus for this rule (×). */
+  readonly corpusSpeedup?: number;
+  /** Estimated op time saved in the profile, ms. */
+  readonly savedMs?: number;
+}
+
+/** The impact as displays state it: "≈1.4×", or "impact unknown" for rules not verified on the corpus. */
+export function impactLabel(r: Pick<Recommendation, 'estimatedSpeedup' | 'impact'>): string {
+  return r.impact === 'unknown' ? 'impact unknown' : `≈${r.estimatedSpeedup.toFixed(1)}×`;
 }
 
 function isObj(v: unknown): v is Record<string, unknown> {
@@ -61,6 +78,12 @@ export function parseRecommendations(payload: unknown): Recommendation[] {
       location: { file: loc.file, line: loc.line, column: isNum(loc.column) ? loc.column : 1 },
       evidence: r.evidence,
       ...(fix ? { fix } : {}),
+      ...(typeof r.rule === 'string' ? { rule: r.rule } : {}),
+      ...(typeof r.speedupBasis === 'string' ? { speedupBasis: r.speedupBasis } : {}),
+      ...(typeof r.fixUnavailable === 'string' ? { fixUnavailable: r.fixUnavailable } : {}),
+      ...(r.impact === 'verified' || r.impact === 'unknown' ? { impact: r.impact } : {}),
+      ...(isNum(r.corpusSpeedup) ? { corpusSpeedup: r.corpusSpeedup } : {}),
+      ...(isNum(r.savedMs) ? { savedMs: r.savedMs } : {}),
     });
   }
   return out;

@@ -12,6 +12,7 @@ import { toSpeedscope } from '../../../runtime/src/export/speedscope.js';
 import type { ExportInput } from '../../../runtime/src/export/types.js';
 import { REPORT_SCHEMA_VERSION, type ProfileReport } from '../../../runtime/src/profiler/report.js';
 import type { RunSnapshot } from '../profile-store.js';
+import { impactLabel } from '../recommendation.js';
 
 export type ExportFormat = 'json' | 'csv' | 'chrome-trace' | 'speedscope' | 'folded' | 'html' | 'markdown';
 
@@ -57,7 +58,7 @@ export const FORMATS: readonly FormatInfo[] = [
 function toMarkdown(run: RunSnapshot, stamp: string): string {
   const rows = [...run.sites].sort((a, b) => b.totalMs - a.totalMs).map((s) =>
     `| ${s.op} | ${s.backend} | ${s.location ? `${s.location.file}:${s.location.line}` : '—'} | ${s.count} | ${s.totalMs.toFixed(3)} | ${(s.totalMs / Math.max(1, s.count)).toFixed(4)} | ${s.bytes} |`);
-  const recs = run.recommendations.map((r) => `- **${r.priority}** ${r.title} (≈${r.estimatedSpeedup.toFixed(1)}×) — ${r.location.file}:${r.location.line}: ${r.description}`);
+  const recs = run.recommendations.map((r) => `- **${r.priority}** ${r.title} (${impactLabel(r)}) — ${r.location.file}:${r.location.line}: ${r.description}`);
   return [
     `# Corepy profile: ${run.program}`, '', `<!-- exporter: ${stamp} -->`, '',
     `Status: ${run.status} · wall time ${run.totalMs.toFixed(1)} ms · started ${new Date(run.startedAt).toISOString()}`, '',

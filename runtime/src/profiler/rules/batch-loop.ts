@@ -40,6 +40,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const times = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, events[0]!.dtype, k);
   if (!times || times.batchedMs <= 0) return null;
   const r = times.loopMs / times.batchedMs;
+  // Measured slower batched (the js backend's strided broadcast is): advising it would cost time.
+  if (r < 1) return null;
   const siteMs = s.totalMs;
   const p = input.agg.totalOpMs > 0 ? Math.min(1, siteMs / input.agg.totalOpMs) : 0;
   const speedup = Math.round(100 / ((1 - p) + p / Math.max(r, 1e-3))) / 100;

@@ -98,6 +98,9 @@ export interface BatchTimes {
 /** Most elements one batched trial may produce (64 MB of float32): bigger loops are timed on fewer rows and scaled. */
 const MAX_TRIAL_ELEMENTS = 1 << 24;
 
+/** Time one round of a batch trial may take, ms: loops of slow calls are timed on fewer of them and scaled. */
+const TRIAL_BUDGET_MS = 20;
+
 /** Runs `fn` with the profiler detached, restoring it afterwards. */
 function detached<T>(fn: () => T): T {
   const observer = getDispatchObserver();
@@ -110,15 +113,18 @@ function detached<T>(fn: () => T): T {
 }
 
 /**
- * Times `a` and `b` alternately after two warm-up rounds each: at least 5 and at most 25 rounds,
- * stopping once 40 ms have been spent. Returns the fastest round of each, ms: what is compared is
+ * Times `a` and `b` alternately after two warm-up rounds each: at least 5 (3 when a warm-up round
+ * took over 40 ms) and at most 25 rounds, stopping once 40 ms have been spent. Returns the fastest round of each, ms: what is compared is
  * the work itself, and on a shared machine the least-disturbed round is the best view of it
  * (a slower round is the same work plus someone else's time slice).
  */
 function alternate(a: () => number, b: () => number): [number, number] {
-  a(); b(); a(); b();
+  a(); b();
+  const warm = a() + b();
+  // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
+  const least = warm > 40 ? 3 : 5;
   let ta = Infinity, tb = Infinity, spent = 0;
-  for (let r = 0; r < 25 && (r < 5 || spent < 40); r++) {
+  for (let r = 0; r < 25 && (r < least || spent < 40); r++) {
     const x = a(), y = b();
     ta = Math.min(ta, x); tb = Math.min(tb, y); spent += x + y;
   }
@@ -137,17 +143,22 @@ function onesOn(backend: BackendName, shape: readonly number[], dtype: string): 
 /**
  * Measures, on this machine and backend, what the batch-loop rewrite changes: k calls of
  * `op(x, i)` on a tensor of `shape` against the one broadcast call (fastest of alternating
- * rounds, see `alternate`). Loops whose batched result would exceed 2^24 elements are timed on
- * fewer calls and both figures scaled linearly to k. Null when the backend is a GPU or fails.
+ * rounds, see `alternate`). Loops whose batched result would exceed 2^24 elements, or whose
+ * calls would take over 20 ms per round, are timed on fewer calls and both figures scaled linearly to k. Null when the backend is a GPU or fails.
  */
 export function measureBatch(op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number): BatchTimes | null {
   if (isGpu(backend) || k < 2) return null;
   const n = Math.max(1, shape.reduce((p, d) => p * d, 1));
-  const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n)));
   try {
     return detached(() => {
       const b = getBackendImpl(backend as BackendName);
       const x = onesOn(backend as BackendName, shape, dtype);
+      // A probe call bounds the trial to about TRIAL_BUDGET_MS per round on slow backends.
+      binaryOp(op, x, 1).dispose();
+      const t0 = performance.now();
+      binaryOp(op, x, 1).dispose();
+      const perCall = performance.now() - t0;
+      const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n), Math.floor(TRIAL_BUDGET_MS / Math.max(perCall, 1e-4))));
       // As in the user's loop, every result stays alive until the loop ends (then tidy frees them):
       // k live outputs need k buffers, which is part of what the loop costs.
       const loop = (): number => {
