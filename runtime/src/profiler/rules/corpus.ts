@@ -30,6 +30,8 @@ export interface CorpusResults {
   readonly generatedAt: string;
   /** Timed runs of each side per pair. */
   readonly rounds?: number;
+  /** Cores and 1-minute load average during the run (a shared machine's noise shows here). */
+  readonly machine?: string;
   readonly pairs: readonly CorpusPair[];
 }
 
