@@ -5,8 +5,9 @@
  * are NAME.ts): profile `run()` of "before" once, cold, and take the pair's rule's recommendation;
  * apply its quick fix to the source mechanically (written to NAME.applied.mts next to it, removed
  * afterwards) or, for rules without a fix, use the hand-written "after"; check both give the same
- * result; then time before and after with the profiler off, alternating, ROUNDS times each after
- * a warm-up, and compare the medians (measured = median before / median after) with the estimate.
+ * result; then time before and after with the profiler off, alternating, ROUNDS samples each after
+ * a warm-up (a sample repeats the run until it lasts about 100 ms, see repeatsFor), and compare the
+ * medians (measured = median before / median after, per run) with the estimate.
  * Clean scripts must get no recommendation. Prints a Markdown table, per-rule verdicts, and
  * writes runtime/src/profiler/rules/corpus-results.ts (what the rules' `impact` field reads).
  *
@@ -63,6 +64,27 @@ function timed(f: Fixture): { ms: number; result: unknown } {
   return { ms: performance.now() - t0, result };
 }
 
+/** Wall time one sample should last, ms: long against a scheduler's time slice on a shared machine. */
+const SAMPLE_MS = 100;
+
+/**
+ * Runs per sample for `f`: enough that a sample lasts about SAMPLE_MS (from the fastest of 3
+ * runs). On a busy machine a short run is either untouched or waits out someone else's whole time
+ * slice (tens of ms), so medians of single short runs measure the scheduler; a sample this long
+ * is slowed in proportion, alike for before and after.
+ */
+function repeatsFor(f: Fixture): number {
+  const fastest = Math.min(timed(f).ms, timed(f).ms, timed(f).ms);
+  return Math.max(1, Math.min(1000, Math.ceil(SAMPLE_MS / Math.max(fastest, 1e-3))));
+}
+
+/** One sample: `n` runs of `f`, each in its own tidy scope; ms per run. */
+function sample(f: Fixture, n: number): number {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) cp.tidy(() => { f.run(); });
+  return (performance.now() - t0) / n;
+}
+
 const load = async (path: string): Promise<Fixture> => (await import(pathToFileURL(path).href)) as Fixture;
 
 async function main(): Promise<void> {
@@ -105,10 +127,11 @@ async function main(): Promise<void> {
       const after = await load(afterPath);
       const b0 = timed(before), a0 = timed(after); // warm-up; also the results check
       if (!same(b0.result, a0.result) || !same(cold.result, a0.result)) failures.push(`${name}: results differ after applying the ${applied}`);
+      const nb = repeatsFor(before), na = repeatsFor(after);
       const tb: number[] = [], ta: number[] = [];
       for (let r = 0; r < ROUNDS; r++) {
         // Alternate which goes first so drift in machine load hits both alike.
-        if (r % 2) { ta.push(timed(after).ms); tb.push(timed(before).ms); } else { tb.push(timed(before).ms); ta.push(timed(after).ms); }
+        if (r % 2) { ta.push(sample(after, na)); tb.push(sample(before, nb)); } else { tb.push(sample(before, nb)); ta.push(sample(after, na)); }
       }
       const measured = Math.round((median(tb) / median(ta)) * 100) / 100;
       const estimate = rec.estimatedSpeedup;

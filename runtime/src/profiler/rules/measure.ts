@@ -8,12 +8,14 @@
  * way is exactly what STYLE.md rules out. Rules that need the figure skip GPU sites instead of
  * claiming a "measured" speedup for them.
  */
-import { getBackendImpl, getDispatchObserver, isBackendReady, setDispatchObserver } from '../../engine.js';
+import { getBackendImpl, getDefaultBackend, getDispatchObserver, isBackendReady, setDispatchObserver } from '../../engine.js';
 import type { BinaryOp } from '../../backends/backend.js';
 import { binaryOp } from '../../ops/binary.js';
+import { arange } from '../../ops/creation.js';
 import { mean, moments, std, variance } from '../../ops/reduce.js';
 import { unsqueeze } from '../../ops/shape-ops.js';
 import { sqrt } from '../../ops/unary.js';
+import { tidy } from '../../memory.js';
 import { wrap, type Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
 
@@ -100,6 +102,10 @@ const MAX_TRIAL_ELEMENTS = 1 << 24;
 
 /** Time one round of a batch trial may take, ms: loops of slow calls are timed on fewer of them and scaled. */
 const TRIAL_BUDGET_MS = 20;
+/** Shortest round, ms: quick loops are repeated within a round so a round is not one timer tick or one cache state. */
+const ROUND_MS = 20;
+/** Warm-up before timing, ms. */
+const WARM_MS = 60;
 
 /** Runs `fn` with the profiler detached, restoring it afterwards. */
 function detached<T>(fn: () => T): T {
@@ -112,23 +118,28 @@ function detached<T>(fn: () => T): T {
   }
 }
 
+const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+
 /**
- * Times `a` and `b` alternately after two warm-up rounds each: at least 5 (3 when a warm-up round
- * took over 40 ms) and at most 25 rounds, stopping once 40 ms have been spent. Returns the fastest round of each, ms: what is compared is
- * the work itself, and on a shared machine the least-disturbed round is the best view of it
- * (a slower round is the same work plus someone else's time slice).
+ * Times `a` and `b` alternately after WARM_MS of warm-up rounds: at least 5 (3 when a warm-up round
+ * took over 40 ms) and at most 25 rounds, stopping once 100 ms have been spent. Returns the median
+ * round of each, ms — the statistic the corpus bench compares with, over rounds long enough (see
+ * ROUND_MS) that a scheduler's time slice on a shared machine slows both alike.
  */
 function alternate(a: () => number, b: () => number): [number, number] {
-  a(); b();
-  const warm = a() + b();
+  // Warm up for WARM_MS: right after a profiled run the detached dispatch path has not been
+  // optimised by the JIT yet, and its first rounds would time the interpreter.
+  let warm = 0;
+  for (let r = 0, t0 = performance.now(); r < 2 || (performance.now() - t0 < WARM_MS && r < 200); r++) warm = a() + b();
   // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
   const least = warm > 40 ? 3 : 5;
-  let ta = Infinity, tb = Infinity, spent = 0;
-  for (let r = 0; r < 25 && (r < least || spent < 40); r++) {
+  const xs: number[] = [], ys: number[] = [];
+  let spent = 0;
+  for (let r = 0; r < 25 && (r < least || spent < 100); r++) {
     const x = a(), y = b();
-    ta = Math.min(ta, x); tb = Math.min(tb, y); spent += x + y;
+    xs.push(x); ys.push(y); spent += x + y;
   }
-  return [ta, tb];
+  return [median(xs), median(ys)];
 }
 
 /** A tensor of ones of `shape` and `dtype` on `backend`. */
@@ -142,8 +153,8 @@ function onesOn(backend: BackendName, shape: readonly number[], dtype: string): 
 
 /**
  * Measures, on this machine and backend, what the batch-loop rewrite changes: k calls of
- * `op(x, i)` on a tensor of `shape` against the one broadcast call (fastest of alternating
- * rounds, see `alternate`). Loops whose batched result would exceed 2^24 elements, or whose
+ * `op(x, i)` on a tensor of `shape` against the one broadcast call with its `arange` (median of
+ * alternating rounds, see `alternate`), each in a tidy scope as the user's code runs. Loops whose batched result would exceed 2^24 elements, or whose
  * calls would take over 20 ms per round, are timed on fewer calls and both figures scaled linearly to k. Null when the backend is a GPU or fails.
  */
 export function measureBatch(op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number): BatchTimes | null {
@@ -152,6 +163,7 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
   try {
     return detached(() => {
       const b = getBackendImpl(backend as BackendName);
+      const onDefault = getDefaultBackend() === b;
       const x = onesOn(backend as BackendName, shape, dtype);
       // A probe call bounds the trial to about TRIAL_BUDGET_MS per round on slow backends.
       binaryOp(op, x, 1).dispose();
@@ -159,22 +171,24 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
       binaryOp(op, x, 1).dispose();
       const perCall = performance.now() - t0;
       const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n), Math.floor(TRIAL_BUDGET_MS / Math.max(perCall, 1e-4))));
-      // As in the user's loop, every result stays alive until the loop ends (then tidy frees them):
-      // k live outputs need k buffers, which is part of what the loop costs.
+      // As the user's code runs (and the corpus bench times it): every result of the loop stays alive
+      // until the loop's tidy scope ends; the batched op, its views and arange are freed the same way.
+      const reps = Math.max(1, Math.ceil(ROUND_MS / Math.max(perCall * kt, 1e-3)));
       const loop = (): number => {
         const t0 = performance.now();
-        const outs: Tensor[] = [];
-        for (let i = 0; i < kt; i++) outs.push(binaryOp(op, x, i));
-        for (const o of outs) o.dispose();
-        return performance.now() - t0;
+        for (let r = 0; r < reps; r++) tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
+        return (performance.now() - t0) / reps;
       };
       const batched = (): number => {
         const t0 = performance.now();
-        const offsets = wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
-        const rows = unsqueeze(offsets, 1), xs = unsqueeze(x, 0);
-        binaryOp(op, xs, rows).dispose();
-        rows.dispose(); xs.dispose(); offsets.dispose();
-        return performance.now() - t0;
+        for (let r = 0; r < reps; r++) {
+          tidy(() => {
+            // The rewrite's own `cp.arange` (its front-end cost counts for small loops) when it lands on this backend.
+            const offsets = onDefault ? arange(kt) : wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
+            binaryOp(op, unsqueeze(x, 0), unsqueeze(offsets, 1));
+          });
+        }
+        return (performance.now() - t0) / reps;
       };
       try {
         const [l, s] = alternate(loop, batched);
@@ -197,26 +211,25 @@ export interface MomentsTimes {
 
 /**
  * Measures mean + `spread` against moments (plus the sqrt std needs) on a tensor of `shape`,
- * fastest of alternating rounds (see `alternate`). Null for GPU backends or on failure.
+ * median of alternating rounds (see `alternate`). Null for GPU backends or on failure.
  */
 export function measureMoments(spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string): MomentsTimes | null {
   if (isGpu(backend)) return null;
   try {
     return detached(() => {
       const x = onesOn(backend as BackendName, shape, dtype);
+      const probe = performance.now();
+      tidy(() => { mean(x); });
+      const reps = Math.max(1, Math.ceil(ROUND_MS / 2 / Math.max(performance.now() - probe, 1e-3)));
       const pair = (): number => {
         const t0 = performance.now();
-        mean(x).dispose();
-        (spread === 'std' ? std(x) : variance(x)).dispose();
-        return performance.now() - t0;
+        for (let r = 0; r < reps; r++) tidy(() => { mean(x); if (spread === 'std') std(x); else variance(x); });
+        return (performance.now() - t0) / reps;
       };
       const one = (): number => {
         const t0 = performance.now();
-        const m = moments(x);
-        if (spread === 'std') sqrt(m.variance).dispose();
-        const t = performance.now() - t0;
-        m.mean.dispose(); m.variance.dispose();
-        return t;
+        for (let r = 0; r < reps; r++) tidy(() => { const m = moments(x); if (spread === 'std') sqrt(m.variance); });
+        return (performance.now() - t0) / reps;
       };
       try {
         const [a, c] = alternate(pair, one);
