@@ -7,81 +7,89 @@ import type { CorpusResults } from './corpus.js';
 /** Estimates vs measured speedups on the corpus, per pair. */
 export const CORPUS_RESULTS: CorpusResults = {
   command: 'npm run bench:recommendations',
-  generatedAt: '2026-11-29T21:53:40.084Z',
+  generatedAt: '2026-11-29T22:12:05.348Z',
   rounds: 21,
-  machine: '2 cores, load average 18.5 → 20.4',
+  machine: '2 cores, load average 27.2 → 32.4',
   pairs: [
     {
       pair: 'batch-example3',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 5.19,
-      measured: 1.09,
+      estimate: 1.49,
+      measured: 1.35,
       applied: 'fix'
     },
     {
       pair: 'batch-for-of-1e5',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.16,
-      measured: 1.19,
+      estimate: 1.14,
+      measured: 1.25,
       applied: 'fix'
     },
     {
       pair: 'batch-function-form-1e4',
       rule: 'batch-loop',
       size: 10000,
-      estimate: 2.42,
-      measured: 31.31,
+      estimate: 24.6,
+      measured: 4.5,
       applied: 'fix'
     },
     {
       pair: 'batch-small-1e3',
       rule: 'batch-loop',
       size: 1000,
-      estimate: 8.47,
-      measured: 32.34,
+      estimate: 117.92,
+      measured: 19.54,
       applied: 'fix'
     },
     {
       pair: 'dominant-contiguous-1e6',
       rule: 'dominant-op',
       size: 1000000,
-      estimate: 7.81,
-      measured: 2.71,
+      estimate: 5.63,
+      measured: 1.21,
       applied: 'example'
     },
     {
       pair: 'fresh-reads-1e5',
       rule: 'fresh-reads',
       size: 100000,
-      estimate: 6.76,
-      measured: 40.93,
+      estimate: 479.58,
+      measured: 8.54,
       applied: 'example'
     },
     {
       pair: 'moments-function-1e6',
       rule: 'moments',
       size: 1000000,
-      estimate: 1.65,
-      measured: 1.8,
+      estimate: 1.91,
+      measured: 1.7,
       applied: 'fix'
     },
     {
       pair: 'moments-loop-1e4',
       rule: 'moments',
       size: 10000,
-      estimate: 2.04,
-      measured: 1.47,
+      estimate: 1.72,
+      measured: 1.56,
       applied: 'fix'
     },
     {
       pair: 'moments-method-1e5',
       rule: 'moments',
       size: 100000,
-      estimate: 1.23,
-      measured: 1.2,
+      estimate: 1.05,
+      measured: 1.15,
       applied: 'fix'
+    },
+    {
+      pair: 'tiny-ops-1e3',
+      rule: 'tiny-ops',
+      size: 1000,
+      estimate: 2.03,
+      measured: 3.93,
+      applied: 'example'
     }
   ]
 };
