@@ -4,7 +4,7 @@
  * code, run, gives row r equal to what iteration r computed; shapes that are not safe get no fix and a reason.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import ts from 'typescript';
 import * as cp from '../../runtime/src/index.js';
 import { applyFixes } from '../../runtime/src/profiler/rules/ast.js';
@@ -39,7 +39,18 @@ function assertRows(batched: cp.Tensor, values: number[], perIteration: (v: numb
 }
 
 describe('batch-loop quick fix on the syntax tree', () => {
-  const data = cp.keep(cp.arange(6).cast('float32'));
+  // The rows are computed on the default backend (other suites leave the js reference selected).
+  let data!: cp.Tensor;
+  let previous: cp.BackendName;
+  before(async () => {
+    previous = cp.getBackend();
+    await cp.setBackend('wasm');
+    data = cp.keep(cp.arange(6).cast('float32'));
+  });
+  after(async () => {
+    data.dispose();
+    await cp.setBackend(previous);
+  });
   const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
 
   const accepted: { name: string; src: string; op: string; values: number[]; per: (v: number) => cp.Tensor; expect: RegExp }[] = [
