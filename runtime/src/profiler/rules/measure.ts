@@ -104,8 +104,10 @@ const MAX_TRIAL_ELEMENTS = 1 << 24;
 const TRIAL_BUDGET_MS = 20;
 /** Shortest round, ms: quick loops are repeated within a round so a round is not one timer tick or one cache state. */
 const ROUND_MS = 20;
+/** Most repetitions of the timed work in one round. */
+const MAX_REPS = 20;
 /** Warm-up before timing, ms. */
-const WARM_MS = 60;
+const WARM_MS = 40;
 
 /** Runs `fn` with the profiler detached, restoring it afterwards. */
 function detached<T>(fn: () => T): T {
@@ -173,7 +175,10 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
       const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n), Math.floor(TRIAL_BUDGET_MS / Math.max(perCall, 1e-4))));
       // As the user's code runs (and the corpus bench times it): every result of the loop stays alive
       // until the loop's tidy scope ends; the batched op, its views and arange are freed the same way.
-      const reps = Math.max(1, Math.ceil(ROUND_MS / Math.max(perCall * kt, 1e-3)));
+      // Rounds of about ROUND_MS, sized from one timed loop (a single probe call is too close to the timer's resolution).
+      const once = performance.now();
+      tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
+      const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil(ROUND_MS / Math.max(performance.now() - once, 0.05))));
       const loop = (): number => {
         const t0 = performance.now();
         for (let r = 0; r < reps; r++) tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
@@ -219,8 +224,8 @@ export function measureMoments(spread: 'std' | 'var', backend: string, shape: re
     return detached(() => {
       const x = onesOn(backend as BackendName, shape, dtype);
       const probe = performance.now();
-      tidy(() => { mean(x); });
-      const reps = Math.max(1, Math.ceil(ROUND_MS / 2 / Math.max(performance.now() - probe, 1e-3)));
+      tidy(() => { mean(x); std(x); });
+      const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil(ROUND_MS / Math.max(performance.now() - probe, 0.05))));
       const pair = (): number => {
         const t0 = performance.now();
         for (let r = 0; r < reps; r++) tidy(() => { mean(x); if (spread === 'std') std(x); else variance(x); });
