@@ -26,8 +26,8 @@ cp -r syntaxes "$stage/" && rm -rf "$stage/syntaxes/test"
 for m in tsx esbuild @esbuild/linux-x64 get-tsconfig resolve-pkg-maps; do
   [ -d "node_modules/$m" ] && mkdir -p "$stage/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/node_modules/$m"
 done
-# The runtime's dependencies (runtime/package.json "dependencies", with ajv's own); @opentelemetry/api has none of its own.
-for m in commander csv-parse webgpu ajv fast-deep-equal fast-uri json-schema-traverse require-from-string @opentelemetry/api; do
+# The runtime's dependencies (runtime/package.json "dependencies", with ajv's own; typescript for AST quick fixes); @opentelemetry/api has none of its own.
+for m in commander csv-parse typescript webgpu ajv fast-deep-equal fast-uri json-schema-traverse require-from-string @opentelemetry/api; do
   [ -d "node_modules/$m" ] && [ ! -d "$stage/runtime/node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
 done
 version="$(node -p 'require("./package.json").version')"

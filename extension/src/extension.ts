@@ -12,6 +12,7 @@ import { loadRun } from './persistence.js';
 import type { ProfileStore, RunSnapshot } from './profile-store.js';
 import { registerCodeActions } from './recs/code-actions.js';
 import { registerDiagnostics } from './recs/diagnostics.js';
+import { registerExplain } from './recs/explain.js';
 import { registerCodeLens } from './views/codelens.js';
 import { registerHeat } from './views/heat.js';
 import { registerHotOps, type HotOpsNode } from './views/hot-ops.js';
@@ -47,6 +48,7 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     const hotOperations = registerHotOps(ctx);
     const status = registerStatus(ctx);
     registerDiagnostics(ctx);
+    registerExplain(ctx);
     registerCodeActions(ctx, SCRIPTS);
     const last = await loadRun(extCtx, 'lastRun');
     if (last && ctx.store.run === undefined) ctx.store.load({ ...last, status: last.status === 'running' ? 'partial' : last.status });

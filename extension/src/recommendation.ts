@@ -7,6 +7,7 @@
 import type { FixRange, Priority, Recommendation as ContractRecommendation, SourceLocation } from 'corepy/contract';
 
 export type { Fix, FixRange, Priority } from 'corepy/contract';
+export { impactLabel } from 'corepy/contract';
 
 /** A recommendation with a source location. */
 export type Recommendation = ContractRecommendation & { readonly location: SourceLocation };
@@ -51,6 +52,10 @@ export function parseRecommendations(payload: unknown): Recommendation[] {
       location: { file: loc.file, line: loc.line, column: isNum(loc.column) ? loc.column : 1 },
       evidence: evidenceOf(r.evidence),
       ...(fix ? { fix } : {}),
+      ...(typeof r.fixUnavailable === 'string' ? { fixUnavailable: r.fixUnavailable } : {}),
+      ...(r.impact === 'verified' || r.impact === 'unknown' ? { impact: r.impact } : {}),
+      ...(isNum(r.corpusSpeedup) ? { corpusSpeedup: r.corpusSpeedup } : {}),
+      ...(isNum(r.savedMs) ? { savedMs: r.savedMs } : {}),
     });
   }
   return out;

@@ -1,7 +1,7 @@
 /** Recommendations as diagnostics (source "corepy"), severity by priority. */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import type { Priority, Recommendation } from '../recommendation.js';
+import { impactLabel, type Priority, type Recommendation } from '../recommendation.js';
 
 const SEVERITY: Record<Priority, vscode.DiagnosticSeverity> = {
   HIGH: vscode.DiagnosticSeverity.Warning,
@@ -35,7 +35,7 @@ export function registerDiagnostics(ctx: Ctx): vscode.DiagnosticCollection {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === r.location.file);
       const d = new vscode.Diagnostic(
         recommendationRange(r, doc),
-        `${r.title} (≈${r.estimatedSpeedup.toFixed(1)}× faster): ${r.description}`,
+        `${r.title} (${r.impact === 'unknown' ? 'impact unknown' : `${impactLabel(r)} faster`}): ${r.description}`,
         SEVERITY[r.priority],
       );
       d.source = DIAGNOSTIC_SOURCE;

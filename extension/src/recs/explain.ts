@@ -1,34 +1,53 @@
-/** "Explain": the full recommendation (description, code example, evidence) as a Markdown preview. */
+/**
+ * "Explain": the full recommendation as a read-only Markdown preview. The text lives in a virtual
+ * document (scheme `corepy-explain`, served by a TextDocumentContentProvider from the current
+ * run), so it cannot be edited or saved by mistake; the built-in Markdown preview renders it.
+ */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import type { Recommendation } from '../recommendation.js';
+import { explainMarkdown } from './explain-markdown.js';
 
-/** Markdown for one recommendation. */
-export function explainMarkdown(r: Recommendation): string {
-  const fence = (s: string): string => ['```ts', s, '```'].join('\n');
-  return [
-    `# ${r.title}`,
-    '',
-    `**Priority:** ${r.priority} · **Estimated speed-up:** ${r.estimatedSpeedup.toFixed(1)}× (measured)`,
-    `**Where:** ${r.location.file}:${r.location.line}:${r.location.column}`,
-    '',
-    r.description,
-    '',
-    '## Before', fence(r.codeExample.before),
-    '## After', fence(r.codeExample.after),
-    '## Evidence', '```json', JSON.stringify(r.evidence, null, 2) ?? 'null', '```',
-    ...(r.fix ? ['', '_A quick fix is available on the diagnostic (Ctrl+.)._'] : []),
-  ].join('\n');
+/** URI scheme of explanation documents. */
+export const EXPLAIN_SCHEME = 'corepy-explain';
+
+/** The explanation URI of recommendation `id` (the id travels in the query; the path names the tab). */
+function explainUri(id: string, title: string): vscode.Uri {
+  const name = title.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'recommendation';
+  return vscode.Uri.from({ scheme: EXPLAIN_SCHEME, path: `/${name}.md`, query: encodeURIComponent(id) });
 }
 
-/** Opens the explanation of recommendation `id` (from the current run). */
+/** Serves explanation documents from the current run. */
+export function registerExplain(ctx: Ctx): void {
+  const changed = ctx.push(new vscode.EventEmitter<vscode.Uri>());
+  const open = new Set<string>();
+  ctx.push(vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, {
+    onDidChange: changed.event,
+    provideTextDocumentContent(uri) {
+      open.add(uri.toString());
+      const id = decodeURIComponent(uri.query);
+      const rec = ctx.store.run?.recommendations.find((r) => r.id === id);
+      return rec ? explainMarkdown(rec) : '# Recommendation gone\n\nThat recommendation is not in the current profile any more: run the profiler again.';
+    },
+  }));
+  // A new run replaces the recommendations: refresh open explanations.
+  ctx.push(ctx.store.onDidChange(() => { for (const u of open) changed.fire(vscode.Uri.parse(u)); }));
+}
+
+/** Opens the explanation of recommendation `id` (from the current run) as a read-only preview; returns its document. */
 export async function explainRecommendation(ctx: Ctx, id: string): Promise<vscode.TextDocument | undefined> {
   const rec = ctx.store.run?.recommendations.find((r) => r.id === id);
   if (!rec) {
     void vscode.window.showWarningMessage('Corepy: that recommendation is no longer in the current profile.');
     return undefined;
   }
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: explainMarkdown(rec) });
-  await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  const uri = explainUri(id, rec.title);
+  const doc = await vscode.languages.setTextDocumentLanguage(await vscode.workspace.openTextDocument(uri), 'markdown');
+  try {
+    await vscode.commands.executeCommand('markdown.showPreviewToSide', uri);
+  } catch (e) {
+    // No Markdown preview (the built-in extension disabled): the virtual document is read-only anyway.
+    ctx.log.info(`markdown preview unavailable (${String(e)}); showing the explanation as text`);
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
+  }
   return doc;
 }

@@ -44,4 +44,21 @@ export interface Recommendation {
   /** Measured figures backing the recommendation (ms, counts, bytes). */
   readonly evidence: Readonly<Record<string, number | string>>;
   readonly fix?: Fix;
+  /** Why no quick fix is offered when the rule has a mechanical rewrite but this code does not fit it. */
+  readonly fixUnavailable?: string;
+  /**
+   * 'verified' when this rule's estimates were within a factor of 1.3 of the speedups measured by
+   * applying it on the corpus (`npm run bench:recommendations`), else 'unknown': then the number
+   * is a guide only and displays say "impact unknown".
+   */
+  readonly impact?: 'verified' | 'unknown';
+  /** Median whole-run speedup measured on the corpus for this rule (×), when the bench has run. */
+  readonly corpusSpeedup?: number;
+  /** Estimated op time saved in this profile, ms (what priority is based on with the speedup). */
+  readonly savedMs?: number;
+}
+
+/** The impact as displays state it: "≈1.4×", or "impact unknown" for rules not verified on the corpus. */
+export function impactLabel(r: Pick<Recommendation, 'estimatedSpeedup' | 'impact'>): string {
+  return r.impact === 'unknown' ? 'impact unknown' : `≈${r.estimatedSpeedup.toFixed(1)}×`;
 }

@@ -67,12 +67,14 @@ describe('Corepy Profiler in VS Code', function () {
     assert.equal(doc.lineAt(LOOP_LINE).text, before);
   });
 
-  it('explains a recommendation with its evidence', async () => {
+  it('explains a recommendation as a read-only preview: measured, estimate, before/after, corpus, evidence', async () => {
     const rec = api.store.run!.recommendations[0]!;
-    await vscode.commands.executeCommand('corepy.explainRecommendation', rec.id);
-    const shown = vscode.window.activeTextEditor?.document;
+    const shown = await vscode.commands.executeCommand<vscode.TextDocument | undefined>('corepy.explainRecommendation', rec.id);
+    assert.equal(shown?.uri.scheme, 'corepy-explain', 'a virtual (read-only) document');
     assert.equal(shown?.languageId, 'markdown');
-    assert.match(shown!.getText(), /## Evidence/);
+    for (const h of ['## What was measured', '## The estimate', '## Measured on the corpus', '## Before (your code)', '## After', '## Evidence']) {
+      assert.ok(shown!.getText().includes(h), `explanation has "${h}"`);
+    }
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 

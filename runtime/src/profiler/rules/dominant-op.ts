@@ -6,7 +6,8 @@
  * Speedup (measured): an upper bound — the whole-profile speedup if the op's measured time were
  * removed entirely (Amdahl with the op's share).
  */
-import { ms, recId, speedupFrom, type Rule } from './types.js';
+import { corpusFields } from './corpus.js';
+import { ms, priorityFrom, recId, speedupFrom, type Rule } from './types.js';
 
 const SHARE = 30;
 const ALTERNATIVES: Readonly<Record<string, { advice: string; before: string; after: string }>> = {
@@ -26,14 +27,18 @@ export const dominantOp: Rule = (input) => {
   const alt = ALTERNATIVES[top.op];
   if (!alt || top.percent < SHARE) return [];
   const site = agg.sites.filter((s) => s.op === top.op).reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
+  const speedup = speedupFrom(agg.totalOpMs, top.totalMs);
+  const corpus = corpusFields('dominant-op');
   return [{
-    id: recId('dominant-op', site.location, top.op), rule: 'dominant-op', priority: top.percent >= 60 ? 'HIGH' : 'MEDIUM',
+    id: recId('dominant-op', site.location, top.op), rule: 'dominant-op', priority: priorityFrom(speedup, top.totalMs, corpus.impact),
     title: `Operation '${top.op}' takes ${top.percent.toFixed(0)}% of total time`,
     description: `'${top.op}' ran ${top.count} times for ${ms(top.totalMs)} ms of ${ms(agg.totalOpMs)} ms. Consider: ${alt.advice}.`,
-    estimatedSpeedup: speedupFrom(agg.totalOpMs, top.totalMs),
+    estimatedSpeedup: speedup,
     speedupBasis: `upper bound: measured ${ms(top.totalMs)} ms of '${top.op}' removed from ${ms(agg.totalOpMs)} ms of op time`,
     codeExample: { before: alt.before, after: alt.after },
     location: site.location,
     evidence: { op: top.op, count: top.count, totalMs: top.totalMs, percent: top.percent },
+    savedMs: top.totalMs,
+    ...corpus,
   }];
 };

@@ -9,7 +9,8 @@
  * byte into a reused array (measure.ts copyMsPerByte); Amdahl over the total op time. Silent for
  * GPU sites (their reads are asynchronous downloads) and when the saving is under 5 % of op time.
  */
-import { ms, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+import { corpusFields } from './corpus.js';
+import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
 const MIN_READS = 10;
 /** Below this a fresh array comes from V8's young generation cheaply; the fault cost is for big buffers. */
@@ -27,13 +28,15 @@ export const freshReads: Rule = (input) => {
     const saved = Math.max(0, s.totalMs - intoMs);
     if (saved < MIN_SHARE * agg.totalOpMs) continue;
     const perRead = s.bytesWritten / s.count;
+    const speedup = speedupFrom(agg.totalOpMs, saved);
+    const corpus = corpusFields('fresh-reads');
     out.push({
-      id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', priority: saved >= 0.2 * agg.totalOpMs ? 'MEDIUM' : 'LOW',
+      id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', priority: priorityFrom(speedup, saved, corpus.impact),
       title: 'Read into one reused array instead of a new one per call',
       description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${ms(s.totalMs)} ms; copying the ` +
         `same bytes into an array that already exists takes about ${ms(intoMs)} ms. Make the array once, before the loop, and pass it: ` +
         't.dataSync(out).',
-      estimatedSpeedup: speedupFrom(agg.totalOpMs, saved),
+      estimatedSpeedup: speedup,
       speedupBasis: `site read time ${ms(s.totalMs)} ms − ${s.bytesWritten.toFixed(0)} bytes × measured copy cost into a reused array ` +
         `(${(input.copyMsPerByte() * 1e6 * 1024).toFixed(0)} ns/KB = ${ms(intoMs)} ms) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
       codeExample: {
@@ -42,6 +45,8 @@ export const freshReads: Rule = (input) => {
       },
       location: s.location,
       evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, copyIntoMs: intoMs },
+      savedMs: saved,
+      ...corpus,
     });
   }
   return out;

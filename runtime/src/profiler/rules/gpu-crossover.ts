@@ -8,7 +8,8 @@
  */
 import type { OpFamily } from '../../backends/calibration.js';
 import { opInfo } from '../../backends/op-table.js';
-import { ms, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+import { corpusFields } from './corpus.js';
+import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
 /** The calibrated family of `op` (op table), or undefined for families calibration does not time. */
 function familyOf(op: string): OpFamily | undefined {
@@ -36,17 +37,21 @@ export const gpuCrossover: Rule = (input) => {
     })) : s.elements / Math.max(1, s.count);
     if (crossover === null || work < crossover || ratio <= 1) continue;
     const saved = s.totalMs * (1 - 1 / ratio);
+    const speedup = speedupFrom(input.agg.totalOpMs, saved);
+    const corpus = corpusFields('gpu-crossover');
     out.push({
       id: recId('gpu-crossover', s.location, s.op), rule: 'gpu-crossover',
-      priority: speedupFrom(input.agg.totalOpMs, saved) >= 1.5 ? 'HIGH' : 'MEDIUM',
+      priority: priorityFrom(speedup, saved, corpus.impact),
       title: `Run '${s.op}' on the GPU`,
       description: `'${s.op}' runs on the CPU (${s.backends.join(', ')}) on ${work.toLocaleString('en-US')} elements per call; this machine's ` +
         `calibration (${cal.adapter}) measured the GPU faster from ${crossover.toLocaleString('en-US')} elements (${ratio.toFixed(1)}× at its largest size).`,
-      estimatedSpeedup: speedupFrom(input.agg.totalOpMs, saved),
+      estimatedSpeedup: speedup,
       speedupBasis: `calibration ratio ${ratio.toFixed(2)}× applied to the measured ${ms(s.totalMs)} ms of '${s.op}'`,
       codeExample: { before: `const y = cp.${s.op}(x, …);`, after: `const xg = x.to('gpu');   // once, before the loop\nconst y = cp.${s.op}(xg, …);` },
       location: s.location,
       evidence: { op: s.op, elementsPerCall: work, crossover, calibratedSpeedup: ratio, totalMs: s.totalMs },
+      savedMs: saved,
+      ...corpus,
     });
   }
   return out;

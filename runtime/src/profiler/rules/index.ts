@@ -8,7 +8,7 @@ import type { ProfileData } from '../types.js';
 import { batchLoop } from './batch-loop.js';
 import { dominantOp } from './dominant-op.js';
 import { gpuCrossover } from './gpu-crossover.js';
-import { copyMsPerByte, dispatchCostMs } from './measure.js';
+import { copyMsPerByte, dispatchCostMs, measureBatch, measureMoments } from './measure.js';
 import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
 import { sourceLines } from './source.js';
@@ -25,7 +25,9 @@ const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 
 /** Runs the rules. `overrides` replaces measured inputs (tests use it for determinism). */
 export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<RuleInput> = {}): Recommendation[] {
-  const input: RuleInput = { data, agg, dispatchCostMs, copyMsPerByte, source: sourceLines, calibration: getCalibration(), ...overrides };
+  const input: RuleInput = {
+    data, agg, dispatchCostMs, copyMsPerByte, measureBatch, measureMoments, source: sourceLines, calibration: getCalibration(), ...overrides,
+  };
   const seen = new Set<string>();
   return RULES.flatMap((r) => r(input))
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))

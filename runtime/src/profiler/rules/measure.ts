@@ -8,8 +8,14 @@
  * way is exactly what STYLE.md rules out. Rules that need the figure skip GPU sites instead of
  * claiming a "measured" speedup for them.
  */
-import { getBackendImpl, getDispatchObserver, isBackendReady, setDispatchObserver } from '../../engine.js';
+import { getBackendImpl, getDefaultBackend, getDispatchObserver, isBackendReady, setDispatchObserver } from '../../engine.js';
+import type { BinaryOp } from '../../backends/backend.js';
 import { binaryOp } from '../../ops/binary.js';
+import { arange } from '../../ops/creation.js';
+import { mean, moments, std, variance } from '../../ops/reduce.js';
+import { unsqueeze } from '../../ops/shape-ops.js';
+import { sqrt } from '../../ops/unary.js';
+import { tidy } from '../../memory.js';
 import { wrap, type Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
 
@@ -79,4 +85,165 @@ export function copyMsPerByte(): number {
   }
   copyCost = rounds.sort((p, q) => p - q)[3]!;
   return copyCost;
+}
+
+/** Times of a loop of k calls and of its batched rewrite, ms, measured here with the profiler detached. */
+export interface BatchTimes {
+  /** k calls of `op(x, i)`, i = 0..k−1, ms. */
+  readonly loopMs: number;
+  /** One `op(x.unsqueeze(0), arange(k).unsqueeze(1))`, ms (including the arange upload). */
+  readonly batchedMs: number;
+  /** Calls actually timed: k, or fewer for large work (both figures are scaled back to k). */
+  readonly timedCalls: number;
+}
+
+/** Most elements one batched trial may produce (64 MB of float32): bigger loops are timed on fewer rows and scaled. */
+const MAX_TRIAL_ELEMENTS = 1 << 24;
+
+/** Time one round of a batch trial may take, ms: loops of slow calls are timed on fewer of them and scaled. */
+const TRIAL_BUDGET_MS = 20;
+/** Shortest round, ms: quick loops are repeated within a round so a round is not one timer tick or one cache state. */
+const ROUND_MS = 20;
+/** Most repetitions of the timed work in one round. */
+const MAX_REPS = 20;
+/** Warm-up before timing, ms. */
+const WARM_MS = 40;
+
+/** Runs `fn` with the profiler detached, restoring it afterwards. */
+function detached<T>(fn: () => T): T {
+  const observer = getDispatchObserver();
+  setDispatchObserver(null);
+  try {
+    return fn();
+  } finally {
+    setDispatchObserver(observer);
+  }
+}
+
+const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
+
+/**
+ * Times `a` and `b` alternately after WARM_MS of warm-up rounds: at least 5 (3 when a warm-up round
+ * took over 40 ms) and at most 25 rounds, stopping once 100 ms have been spent. Returns the median
+ * round of each, ms — the statistic the corpus bench compares with, over rounds long enough (see
+ * ROUND_MS) that a scheduler's time slice on a shared machine slows both alike.
+ */
+function alternate(a: () => number, b: () => number): [number, number] {
+  // Warm up for WARM_MS: right after a profiled run the detached dispatch path has not been
+  // optimised by the JIT yet, and its first rounds would time the interpreter.
+  let warm = 0;
+  for (let r = 0, t0 = performance.now(); r < 2 || (performance.now() - t0 < WARM_MS && r < 200); r++) warm = a() + b();
+  // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
+  const least = warm > 40 ? 3 : 5;
+  const xs: number[] = [], ys: number[] = [];
+  let spent = 0;
+  for (let r = 0; r < 25 && (r < least || spent < 100); r++) {
+    const x = a(), y = b();
+    xs.push(x); ys.push(y); spent += x + y;
+  }
+  return [median(xs), median(ys)];
+}
+
+/** A tensor of ones of `shape` and `dtype` on `backend`. */
+function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
+  const b = getBackendImpl(backend);
+  const n = shape.reduce((p, d) => p * d, 1);
+  const dt = dtype === 'int32' ? 'int32' : 'float32';
+  const host = dt === 'int32' ? new Int32Array(n).fill(1) : new Float32Array(n).fill(1);
+  return wrap(b, b.upload(host, dt), shape, dt);
+}
+
+/**
+ * Measures, on this machine and backend, what the batch-loop rewrite changes: k calls of
+ * `op(x, i)` on a tensor of `shape` against the one broadcast call with its `arange` (median of
+ * alternating rounds, see `alternate`), each in a tidy scope as the user's code runs. Loops whose batched result would exceed 2^24 elements, or whose
+ * calls would take over 20 ms per round, are timed on fewer calls and both figures scaled linearly to k. Null when the backend is a GPU or fails.
+ */
+export function measureBatch(op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number): BatchTimes | null {
+  if (isGpu(backend) || k < 2) return null;
+  const n = Math.max(1, shape.reduce((p, d) => p * d, 1));
+  try {
+    return detached(() => {
+      const b = getBackendImpl(backend as BackendName);
+      const onDefault = getDefaultBackend() === b;
+      const x = onesOn(backend as BackendName, shape, dtype);
+      // A probe call bounds the trial to about TRIAL_BUDGET_MS per round on slow backends.
+      binaryOp(op, x, 1).dispose();
+      const t0 = performance.now();
+      binaryOp(op, x, 1).dispose();
+      const perCall = performance.now() - t0;
+      const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n), Math.floor(TRIAL_BUDGET_MS / Math.max(perCall, 1e-4))));
+      // As the user's code runs (and the corpus bench times it): every result of the loop stays alive
+      // until the loop's tidy scope ends; the batched op, its views and arange are freed the same way.
+      // Rounds of about ROUND_MS, sized from one timed loop (a single probe call is too close to the timer's resolution).
+      const once = performance.now();
+      tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
+      const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil(ROUND_MS / Math.max(performance.now() - once, 0.05))));
+      const loop = (): number => {
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
+        return (performance.now() - t0) / reps;
+      };
+      const batched = (): number => {
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) {
+          tidy(() => {
+            // The rewrite's own `cp.arange` (its front-end cost counts for small loops) when it lands on this backend.
+            const offsets = onDefault ? arange(kt) : wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
+            binaryOp(op, unsqueeze(x, 0), unsqueeze(offsets, 1));
+          });
+        }
+        return (performance.now() - t0) / reps;
+      };
+      try {
+        const [l, s] = alternate(loop, batched);
+        const scale = k / kt;
+        return { loopMs: l * scale, batchedMs: s * scale, timedCalls: kt };
+      } finally {
+        x.dispose();
+      }
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** Times of `mean` + `std` (or `var`) against one `moments`, ms, measured with the profiler detached. */
+export interface MomentsTimes {
+  readonly pairMs: number;
+  readonly momentsMs: number;
+}
+
+/**
+ * Measures mean + `spread` against moments (plus the sqrt std needs) on a tensor of `shape`,
+ * median of alternating rounds (see `alternate`). Null for GPU backends or on failure.
+ */
+export function measureMoments(spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string): MomentsTimes | null {
+  if (isGpu(backend)) return null;
+  try {
+    return detached(() => {
+      const x = onesOn(backend as BackendName, shape, dtype);
+      const probe = performance.now();
+      tidy(() => { mean(x); std(x); });
+      const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil(ROUND_MS / Math.max(performance.now() - probe, 0.05))));
+      const pair = (): number => {
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) tidy(() => { mean(x); if (spread === 'std') std(x); else variance(x); });
+        return (performance.now() - t0) / reps;
+      };
+      const one = (): number => {
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) tidy(() => { const m = moments(x); if (spread === 'std') sqrt(m.variance); });
+        return (performance.now() - t0) / reps;
+      };
+      try {
+        const [a, c] = alternate(pair, one);
+        return { pairMs: a, momentsMs: c };
+      } finally {
+        x.dispose();
+      }
+    });
+  } catch {
+    return null;
+  }
 }

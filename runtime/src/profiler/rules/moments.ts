@@ -2,71 +2,77 @@
  * Rule: mean and std/var of the same tensor computed separately — each pass reads the whole
  * tensor; `cp.moments` returns both from one pass.
  *
- * Speedup (measured): the pair costs mean + std now; moments costs what std costs (std already
- * runs the one-pass moments kernel and a scalar sqrt), so the saving is the measured mean time.
+ * Speedup (measured): the pair and its replacement are timed on this machine on a tensor of the
+ * same shape (measure.ts measureMoments: mean + std against moments + sqrt, profiler detached,
+ * steady state), giving r = pair / moments; with the pair's share p of the profile's op time the
+ * whole-profile speedup is 1 / ((1 − p) + p / r) (Amdahl). Falls back to "the measured mean time
+ * is saved" when the backend cannot be timed (GPU).
+ *
+ * The quick fix is computed on the syntax tree (moments-rewrite.ts).
  */
 import type { ProfileEvent } from '../types.js';
-import { ms, recId, speedupFrom, type Fix, type Recommendation, type Rule } from './types.js';
+import { corpusFields } from './corpus.js';
+import { momentsRewrite } from './moments-rewrite.js';
+import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
 const SPREAD = new Set(['std', 'var']);
-
-/** Rewrites `X.mean()` / `X.std()` (or `cp.mean(X)` / `cp.std(X)`) on one line to use moments. */
-function lineFix(text: string, line: number): { fix: Fix; after: string } | null {
-  const m = /\b(\w+)\.mean\(\)|\b(\w+)\.mean\((\w+)\)/.exec(text);
-  if (!m) return null;
-  const method = m[1] !== undefined;
-  const x = method ? m[1]! : m[3]!, ns = method ? '' : m[2]!;
-  const meanExpr = method ? `${x}.mean()` : `${ns}.mean(${x})`;
-  const stdExpr = method ? `${x}.std()` : `${ns}.std(${x})`;
-  if (!text.includes(stdExpr)) return null;
-  const indent = /^\s*/.exec(text)![0];
-  const call = method ? `${x}.moments()` : `${ns}.moments(${x})`;
-  const sqrt = method ? `${x}Var.sqrt()` : `${ns}.sqrt(${x}Var)`;
-  const after = `${indent}const { mean: ${x}Mean, variance: ${x}Var } = ${call};\n` +
-    text.split(meanExpr).join(`${x}Mean`).split(stdExpr).join(sqrt);
-  return { after, fix: { range: { startLine: line, startColumn: 1, endLine: line, endColumn: text.length + 1 }, replacement: after } };
-}
 
 /** Rule entry point. */
 export const momentsRule: Rule = (input) => {
   const { data, agg } = input;
-  const byTensor = new Map<number, { mean?: ProfileEvent; spread?: ProfileEvent }>();
+  // Per tensor: its first mean and std/var events, and the time of all of them (a loop repeats the pair).
+  const byTensor = new Map<number, { mean?: ProfileEvent; spread?: ProfileEvent; totalMs: number }>();
   for (const e of data.events) {
     const id = e.inputIds[0] ?? -1;
     if (id < 0 || (e.op !== 'mean' && !SPREAD.has(e.op))) continue;
-    const p = byTensor.get(id) ?? {};
+    const p = byTensor.get(id) ?? { totalMs: 0 };
     if (e.op === 'mean') p.mean ??= e; else p.spread ??= e;
+    p.totalMs += e.endMs - e.startMs;
     byTensor.set(id, p);
   }
   const out: Recommendation[] = [];
   const seen = new Set<string>();
-  for (const { mean, spread } of byTensor.values()) {
+  for (const { mean, spread, totalMs } of byTensor.values()) {
     if (!mean || !spread) continue;
     const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
     const id = recId('moments', loc, spread.op);
     if (seen.has(id)) continue;
     seen.add(id);
     const meanMs = mean.endMs - mean.startMs, spreadMs = spread.endMs - spread.startMs;
-    const share = agg.totalOpMs > 0 ? (100 * (spreadMs + meanMs)) / agg.totalOpMs : 0;
     const spreadShare = agg.totalOpMs > 0 ? (100 * spreadMs) / agg.totalOpMs : 0;
-    const text = loc ? input.source(loc.file)?.[loc.line - 1] : undefined;
-    const mech = text !== undefined && loc ? lineFix(text, loc.line) : null;
+    const lines = loc ? input.source(loc.file) : null;
+    const text = loc ? lines?.[loc.line - 1] : undefined;
+    const rewrite = loc && lines ? momentsRewrite(loc.file, lines.join('\n'), loc.line, loc.column, spread.op)
+      : { reason: loc ? `the source of ${loc.file} could not be read` : 'call sites were not captured' };
+    const shape = spread.inputShapes[0] ?? [];
+    const times = input.measureMoments(spread.op as 'std' | 'var', spread.backend, shape, spread.dtype);
+    const pairMs = totalMs;
+    const p = agg.totalOpMs > 0 ? Math.min(1, pairMs / agg.totalOpMs) : 0;
+    const r = times && times.momentsMs > 0 ? times.pairMs / times.momentsMs : null;
+    const speedup = r !== null ? Math.round(100 / ((1 - p) + p / Math.max(r, 1e-3))) / 100 : speedupFrom(agg.totalOpMs, meanMs);
+    const savedMs = r !== null ? Math.max(0, pairMs * (1 - 1 / r)) : meanMs;
+    const corpus = corpusFields('moments');
     out.push({
-      id, rule: 'moments', priority: share >= 25 ? 'MEDIUM' : 'LOW',
+      id, rule: 'moments', priority: priorityFrom(speedup, savedMs, corpus.impact),
       title: `Compute mean and ${spread.op} in one pass`,
       description: `Operation '${spread.op}' takes ${spreadShare.toFixed(0)}% of total time, and 'mean' of the same tensor ` +
-        `(shape [${(spread.inputShapes[0] ?? []).join(', ')}]) is computed separately. Consider computing mean/${spread.op} ` +
+        `(shape [${shape.join(', ')}]) is computed separately. Consider computing mean/${spread.op} ` +
         `in one pass with cp.moments(), which reads the data once.`,
-      estimatedSpeedup: speedupFrom(agg.totalOpMs, meanMs),
-      speedupBasis: `measured mean ${ms(meanMs)} ms + ${spread.op} ${ms(spreadMs)} ms; moments ≈ ${spread.op}'s one-pass cost, ` +
-        `so ${ms(meanMs)} ms of ${ms(agg.totalOpMs)} ms op time is saved`,
+      estimatedSpeedup: speedup,
+      speedupBasis: times && r !== null
+        ? `timed here on [${shape.join(', ')}] (${spread.backend}): mean + ${spread.op} ${ms(times.pairMs)} ms vs moments ${ms(times.momentsMs)} ms ` +
+          `(r = ${r.toFixed(2)}×); the pair is ${(100 * p).toFixed(0)}% of ${ms(agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`
+        : `measured mean ${ms(meanMs)} ms + ${spread.op} ${ms(spreadMs)} ms; moments ≈ ${spread.op}'s one-pass cost, ` +
+          `so ${ms(meanMs)} ms of ${ms(agg.totalOpMs)} ms op time is saved`,
       codeExample: {
         before: text?.trim() ?? `const normalized = data.sub(data.mean()).div(data.${spread.op}());`,
-        after: mech?.after.trim() ?? `const { mean, variance } = data.moments();\nconst normalized = data.sub(mean).div(variance.sqrt());`,
+        after: 'after' in rewrite ? rewrite.after.trim() : `const { mean, variance } = data.moments();\nconst normalized = data.sub(mean).div(variance.sqrt());`,
       },
       location: loc,
       evidence: { meanMs, [`${spread.op}Ms`]: spreadMs, tensorId: spread.inputIds[0]!, elements: spread.elements },
-      ...(mech ? { fix: mech.fix } : {}),
+      savedMs,
+      ...corpus,
+      ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
     });
   }
   return out;

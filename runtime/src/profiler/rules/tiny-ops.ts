@@ -6,7 +6,8 @@
  * call site into one saves (calls − 1)·a per site; Amdahl over the total op time. Sites on GPU
  * backends are left out: they have no measured dispatch cost (see measure.ts).
  */
-import { ms, recId, speedupFrom, type Rule } from './types.js';
+import { corpusFields } from './corpus.js';
+import { ms, priorityFrom, recId, speedupFrom, type Rule } from './types.js';
 
 const MIN_OPS = 200;
 const MAX_ELEMENTS = 4096;
@@ -26,12 +27,14 @@ export const tinyOps: Rule = (input) => {
   }
   if (timeMs <= 0 || fixedMs / timeMs < 0.5) return [];
   const worst = tiny.reduce((a, b) => (b.count > a.count ? b : a));
+  const speedup = speedupFrom(agg.totalOpMs, saved);
+  const corpus = corpusFields('tiny-ops');
   return [{
-    id: recId('tiny-ops', worst.location, 'tiny'), rule: 'tiny-ops', priority: fixedMs / agg.totalOpMs >= 0.5 ? 'HIGH' : 'MEDIUM',
+    id: recId('tiny-ops', worst.location, 'tiny'), rule: 'tiny-ops', priority: priorityFrom(speedup, saved, corpus.impact),
     title: 'Many tiny operations dominated by dispatch cost',
     description: `${count} ops on ≤ ${MAX_ELEMENTS} elements each spent about ${(100 * fixedMs / timeMs).toFixed(0)}% of their ` +
       `${ms(timeMs)} ms in fixed per-call cost. Work on whole tensors (stack the small ones, then one op) instead of element by element.`,
-    estimatedSpeedup: speedupFrom(agg.totalOpMs, saved),
+    estimatedSpeedup: speedup,
     speedupBasis: `measured fixed dispatch cost per call × (calls − 1) per call site = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
     codeExample: {
       before: 'for (const row of rows) out.push(cp.mul(row, 2));',
@@ -39,5 +42,7 @@ export const tinyOps: Rule = (input) => {
     },
     location: worst.location,
     evidence: { ops: count, timeMs, fixedCostMs: fixedMs, busiestSiteCalls: worst.count },
+    savedMs: saved,
+    ...corpus,
   }];
 };

@@ -5,7 +5,8 @@
  * Speedup (measured): keeping the data on one device leaves one transfer per site; the saved
  * time is the measured transfer time × (calls − 1)/calls (Amdahl over the total op time).
  */
-import { ms, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+import { corpusFields } from './corpus.js';
+import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
 const MIN_TRANSFERS = 3;
 
@@ -16,12 +17,14 @@ export const transfers: Rule = (input) => {
     const moved = s.uploadBytes + s.downloadBytes + (s.op === 'to' ? s.bytesRead : 0);
     if (s.count < MIN_TRANSFERS || moved === 0 || (s.op !== 'to' && s.op !== 'read' && s.uploadBytes + s.downloadBytes === 0)) continue;
     const saved = s.totalMs * (1 - 1 / s.count);
+    const speedup = speedupFrom(input.agg.totalOpMs, saved);
+    const corpus = corpusFields('transfers');
     out.push({
-      id: recId('transfers', s.location, s.op), rule: 'transfers', priority: s.count >= 10 ? 'HIGH' : 'MEDIUM',
+      id: recId('transfers', s.location, s.op), rule: 'transfers', priority: priorityFrom(speedup, saved, corpus.impact),
       title: 'Repeated CPU↔GPU transfers',
       description: `This line moved data between devices ${s.count} times (${(moved / 1e6).toFixed(2)} MB, ${ms(s.totalMs)} ms). ` +
         'Move tensors to the GPU once, keep intermediate results there, and read back only the final result.',
-      estimatedSpeedup: speedupFrom(input.agg.totalOpMs, saved),
+      estimatedSpeedup: speedup,
       speedupBasis: `measured ${ms(s.totalMs)} ms over ${s.count} transfers; one transfer left → ${ms(saved)} ms saved of ${ms(input.agg.totalOpMs)} ms`,
       codeExample: {
         before: "for (const batch of batches) {\n  const y = model(batch.to('gpu'));\n  results.push(await y.toAsync('cpu'));\n}",
@@ -29,6 +32,8 @@ export const transfers: Rule = (input) => {
       },
       location: s.location,
       evidence: { op: s.op, transfers: s.count, bytes: moved, totalMs: s.totalMs },
+      savedMs: saved,
+      ...corpus,
     });
   }
   return out;

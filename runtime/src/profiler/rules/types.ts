@@ -3,13 +3,16 @@
  * Rules are pure functions over the aggregate (plus retained events for patterns such as "mean
  * and std of the same tensor") and know nothing of any UI; the VS Code extension turns `location` into a diagnostic and `fix` into a quick fix.
  */
+import type { BinaryOp } from '../../backends/backend.js';
 import type { GpuCalibration } from '../../backends/calibration.js';
 import type { Aggregate } from '../aggregate.js';
 import type { SourceLocation } from '../../contract/flame.js';
 import type { Recommendation } from '../../contract/recommendation.js';
 import type { ProfileData } from '../types.js';
+import type { BatchTimes, MomentsTimes } from './measure.js';
 
 export type { Fix, Priority, Recommendation } from '../../contract/recommendation.js';
+import type { Priority } from '../../contract/recommendation.js';
 
 /** What a rule sees. */
 export interface RuleInput {
@@ -22,6 +25,10 @@ export interface RuleInput {
   /** Lines of a source file (0-based array), or null when unreadable. */
   readonly source: (file: string) => string[] | null;
   readonly calibration: GpuCalibration | null;
+  /** Times k calls of a binary op against its batched rewrite on this machine (measure.ts measureBatch). */
+  readonly measureBatch: (op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number) => BatchTimes | null;
+  /** Times mean + std/var against one moments call (measure.ts measureMoments). */
+  readonly measureMoments: (spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string) => MomentsTimes | null;
 }
 
 /** A rule. */
@@ -41,4 +48,28 @@ export function recId(rule: string, loc: SourceLocation | null, op: string): str
 /** Formats ms for descriptions. */
 export function ms(x: number): string {
   return x >= 100 ? x.toFixed(0) : x >= 1 ? x.toFixed(2) : x.toFixed(3);
+}
+
+/** Smallest whole-profile speedup (×) for HIGH priority: below it a user would hardly notice the change. */
+export const HIGH_MIN_SPEEDUP = 1.25;
+/** Smallest saving (ms of op time in the profile) for HIGH priority: large relative gains on microseconds are not worth an edit. */
+export const HIGH_MIN_SAVED_MS = 1;
+/** Smallest whole-profile speedup (×) for MEDIUM priority. */
+export const MEDIUM_MIN_SPEEDUP = 1.1;
+
+/**
+ * Priority from the estimated impact, never from call counts: HIGH needs a speedup of at least
+ * 1.25× AND at least 1 ms saved AND an estimate verified on the corpus; MEDIUM needs 1.1×
+ * (or a HIGH-sized gain whose estimate is unverified); everything else — a ≈1.0× estimate
+ * included — is LOW. (PROFILING_GUIDE.md, "Priorities".)
+ */
+export function priorityFrom(speedup: number, savedMs: number, impact: 'verified' | 'unknown'): Priority {
+  const big = speedup >= HIGH_MIN_SPEEDUP && savedMs >= HIGH_MIN_SAVED_MS;
+  if (big && impact === 'verified') return 'HIGH';
+  return big || speedup >= MEDIUM_MIN_SPEEDUP ? 'MEDIUM' : 'LOW';
+}
+
+/** How displays state the impact: "≈1.42×", or "impact unknown" when the rule's estimates are not verified. */
+export function impactText(r: Pick<Recommendation, 'estimatedSpeedup' | 'impact'>): string {
+  return r.impact === 'unknown' ? 'impact unknown' : `≈${r.estimatedSpeedup.toFixed(2)}×`;
 }

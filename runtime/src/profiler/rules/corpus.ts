@@ -1,0 +1,78 @@
+/**
+ * What the corpus benchmark measured per rule (`npm run bench:recommendations` writes
+ * corpus-results.ts next to this file): for each anti-pattern pair, the estimate the rule
+ * gave on the cold profile and the whole-run speedup measured by applying its fix. A rule's
+ * impact is 'verified' only when every pair's estimate was within a factor of 1.3 of the
+ * measured speedup; rules absent from the file (never benchmarked) are 'unknown'.
+ */
+import { CORPUS_RESULTS } from './corpus-results.js';
+
+/** Allowed ratio between an estimate and the measured speedup, either way. */
+export const ESTIMATE_TOLERANCE = 1.3;
+
+/** One corpus pair's figures. */
+export interface CorpusPair {
+  readonly pair: string;
+  readonly rule: string;
+  /** Elements of the main tensor. */
+  readonly size: number;
+  /** The rule's estimated whole-profile speedup (×) on the cold profile. */
+  readonly estimate: number;
+  /** Median before ÷ median after, profiler off, alternating runs (×). */
+  readonly measured: number;
+  /** How the "after" was produced: the rule's quick fix, or the pair's hand-written after script. */
+  readonly applied: 'fix' | 'example';
+}
+
+/** The file the bench writes. */
+export interface CorpusResults {
+  readonly command: string;
+  readonly generatedAt: string;
+  /** Timed runs of each side per pair. */
+  readonly rounds?: number;
+  /** Cores and 1-minute load average during the run (a shared machine's noise shows here). */
+  readonly machine?: string;
+  readonly pairs: readonly CorpusPair[];
+}
+
+/** A rule's verdict over its pairs. */
+export interface RuleVerdict {
+  readonly impact: 'verified' | 'unknown';
+  /** Median measured speedup over the rule's pairs (×). */
+  readonly measured: number;
+  readonly pairs: number;
+}
+
+let loaded: Map<string, RuleVerdict> | undefined;
+
+/** True when `estimate` is within the tolerance of `measured`. */
+export const withinTolerance = (estimate: number, measured: number): boolean =>
+  estimate > 0 && measured > 0 && Math.max(estimate / measured, measured / estimate) <= ESTIMATE_TOLERANCE;
+
+/** Per-rule verdicts of a results file. */
+export function verdicts(results: CorpusResults): Map<string, RuleVerdict> {
+  const byRule = new Map<string, CorpusPair[]>();
+  for (const p of results.pairs) byRule.set(p.rule, [...(byRule.get(p.rule) ?? []), p]);
+  const out = new Map<string, RuleVerdict>();
+  for (const [rule, ps] of byRule) {
+    const m = ps.map((p) => p.measured).sort((a, b) => a - b);
+    out.set(rule, {
+      impact: ps.every((p) => withinTolerance(p.estimate, p.measured)) ? 'verified' : 'unknown',
+      measured: m[m.length >> 1]!,
+      pairs: ps.length,
+    });
+  }
+  return out;
+}
+
+/** The corpus verdict for `rule`, or null when the corpus has no pair for it (or no results file exists). */
+export function ruleVerdict(rule: string): RuleVerdict | null {
+  loaded ??= verdicts(CORPUS_RESULTS);
+  return loaded.get(rule) ?? null;
+}
+
+/** The fields every recommendation of `rule` carries from the corpus. */
+export function corpusFields(rule: string): { impact: 'verified' | 'unknown'; corpusSpeedup?: number } {
+  const v = ruleVerdict(rule);
+  return v ? { impact: v.impact, corpusSpeedup: v.measured } : { impact: 'unknown' };
+}
