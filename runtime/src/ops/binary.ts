@@ -7,6 +7,7 @@ import type { BinaryOp } from '../backends/backend.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import type { DType } from '../types.js';
 import { dtypeOf, type Operand, output, promote, pushOperand, releaseOperand, shapeOf, type TensorLike, viewAs } from './util.js';
 
@@ -25,6 +26,7 @@ function kernelDType(op: BinaryOp, a: TensorLike, b: TensorLike): DType {
 
 /** Runs a binary kernel over broadcast operands. */
 export function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'binary', op, args: [a, b] }, () => binaryOp(op, a, b));
   const inputs = tensorsOf(a, b);
   const outShape = broadcastShapes(op, shapeOf(a), shapeOf(b));
   const dtype = kernelDType(op, a, b);
@@ -64,6 +66,7 @@ export const gt = (a: TensorLike, b: TensorLike): Tensor => binaryOp('gt', a, b)
 
 /** cond ? a : b elementwise, all three broadcast together; cond is cast to bool. */
 export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'where', args: [cond, a, b] }, () => where(cond, a, b));
   const inputs = tensorsOf(cond, a, b);
   const outShape = broadcastShapes('where', broadcastShapes('where', shapeOf(cond), shapeOf(a)), shapeOf(b));
   const ta = a instanceof Tensor ? a.dtype : null, tb = b instanceof Tensor ? b.dtype : null;

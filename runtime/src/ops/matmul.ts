@@ -6,11 +6,13 @@
 import { dispatch } from '../engine.js';
 import { broadcastShapes, broadcastStrides, fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import type { View } from '../backends/backend.js';
 import { type Operand, output, pushOperand, releaseOperand, viewAs } from './util.js';
 
 /** a @ b */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'call', op: 'matmul', replay: matmul, args: [a, b] }, () => matmul(a, b));
   a.assertAlive('matmul');
   b.assertAlive('matmul');
   if (a.rank === 0 || b.rank === 0) throw new RangeError(`matmul: operands must have at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);

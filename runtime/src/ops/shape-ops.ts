@@ -6,6 +6,7 @@
 import { dispatch } from '../engine.js';
 import { contiguousStrides, fmtShape, normalizeAxis, sizeOf } from '../shape.js';
 import { type Tensor, viewOf } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import { output } from './util.js';
 
 /** A contiguous copy (or the same data as a view when already contiguous). */
@@ -21,6 +22,7 @@ export function clone(x: Tensor): Tensor {
 
 /** Same elements in a new shape; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'call', op: 'reshape', replay: reshape, args: [x, shape] }, () => reshape(x, shape));
   x.assertAlive('reshape');
   const infer = shape.indexOf(-1);
   if (shape.some((d, i) => !Number.isInteger(d) || d < -1 || (d === -1 && i !== infer))) {

@@ -5,6 +5,7 @@
 import type { UnaryOp } from '../backends/backend.js';
 import { dispatch } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import { assertDType, type DType } from '../types.js';
 import { operand, output, releaseOperand } from './util.js';
 
@@ -12,6 +13,7 @@ const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 
 
 /** Runs a unary kernel. */
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'unary', op, args: [x] }, () => unaryOp(op, x));
   const dtype: DType = FLOAT_ONLY.has(op) || x.dtype === 'float32' ? 'float32' : 'int32';
   return dispatch(op, [x], (backend) => {
     // Integer/bool inputs of float-only ops go through a temporary float32 copy.
@@ -44,5 +46,6 @@ export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 /** Converts elements to `dtype` (float→int32 truncates toward zero; bool is x ≠ 0). */
 export function cast(x: Tensor, dtype: DType): Tensor {
   assertDType(dtype);
+  if (traceHook !== null) return traceHook.record({ kind: 'cast', dtype, args: [x] }, () => cast(x, dtype));
   return dispatch('cast', [x], (backend) => output(backend, backend.cast(x, dtype), x.shape));
 }

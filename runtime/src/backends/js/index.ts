@@ -8,6 +8,7 @@ import { allocHostArray, BYTES_PER_ELEMENT, type DataArray, type DType } from '.
 import { sizeOf } from '../../shape.js';
 import { offsetOf, pick, splitAxes } from './strided.js';
 import { binaryScalar, castScalar, unaryScalar } from './math.js';
+import { runFused } from './fused.js';
 
 /** Host-array storage of the js backend. */
 export interface JsStorage extends Storage {
@@ -50,6 +51,10 @@ function outSizeOf(a: View, axes: readonly number[]): number {
 export const jsBackend: Backend = {
   name: 'js',
   device: 'cpu',
+
+  fused(program, inputs, shape) {
+    return runFused(program, inputs, shape, make, dataOf);
+  },
 
   upload(data, dtype) {
     const s = make(dtype, data.length);

@@ -13,6 +13,7 @@ import { isContiguous, sizeOf } from '../../shape.js';
 import { loadKernels, type KernelExports, type KernelFlavour } from './loader.js';
 import { LinearHeap } from './memory.js';
 import { MAX_RANK, middleAxisLayout, reducedLast, writeWalk } from './layout.js';
+import { runFusedWasm, type WasmFusedContext } from './fused.js';
 
 /** A block of linear memory holding one tensor's elements. */
 export class WasmStorage implements Storage {
@@ -97,6 +98,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     gather(a, ptr, p.shape, p.strides);
     return { ...p, ptr, temp: true };
   };
+
+  const fusedContext: WasmFusedContext = { k, heap, addr, make, filled };
 
   const backend: WasmBackend = {
     name: 'wasm',
@@ -271,6 +274,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       } finally {
         if (src.temp) heap.release(src.ptr, src.outer * src.inner * 4);
       }
+    },
+    fused(program, inputs, shape) {
+      return runFusedWasm(fusedContext, program, inputs, shape);
     },
     matmul(a, b, outShape) {
       const r = outShape.length;

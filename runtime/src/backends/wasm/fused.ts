@@ -1,0 +1,105 @@
+/**
+ * `Backend.fused` for the wasm backend: one call of the `fused_f32` kernel
+ * (kernels-rust/src/fused.rs) per fused group. The program, its constants and the walk are
+ * written into one scratch block of linear memory, released when the call returns.
+ */
+import { FUSED_REDUCE, INSTR_WORDS, MAX_FUSED_INPUTS, MAX_FUSED_REGS, type FusedProgram } from '../fused.js';
+import type { Storage, View } from '../backend.js';
+import { BYTES_PER_ELEMENT, type DType } from '../../types.js';
+import { sizeOf } from '../../shape.js';
+import type { KernelExports } from './loader.js';
+import type { LinearHeap } from './memory.js';
+import { MAX_RANK } from './layout.js';
+
+/** What the fused kernel needs from the backend that owns the memory. */
+export interface WasmFusedContext {
+  readonly k: KernelExports;
+  readonly heap: LinearHeap;
+  /** Byte address of a view's first element. */
+  addr(v: View): number;
+  /** New output storage. */
+  make(dtype: DType, size: number): Storage & { readonly ptr: number };
+  /** Runs `fill`, releasing `outs` if it throws. */
+  filled<T>(outs: readonly Storage[], fill: () => T): T;
+}
+
+/** Operands of the walk: the output and MAX_FUSED_INPUTS inputs (unused ones stride 0). */
+const OPERANDS = 1 + MAX_FUSED_INPUTS;
+const DTYPE_CODES: Readonly<Record<DType, number>> = { float32: 0, int32: 1, bool: 2 };
+
+/**
+ * Writes the coalesced walk (extents, then one row of byte strides per operand) at int32 index
+ * `at` of `meta`; dims of extent 1 are dropped and neighbours merged when every operand allows.
+ */
+function writeFusedWalk(meta: Int32Array, at: number, shape: readonly number[], strides: readonly (readonly number[])[],
+  widths: readonly number[]): number {
+  const dims: number[] = [];
+  const rows: number[][] = strides.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && strides.every((s, k) => rows[k]![last] === s[d]! * n)) {
+      dims[last]! *= n;
+      strides.forEach((s, k) => { rows[k]![last] = s[d]!; });
+      continue;
+    }
+    dims.push(n);
+    strides.forEach((s, k) => rows[k]!.push(s[d]!));
+  }
+  if (dims.length > MAX_RANK) throw new RangeError(`wasm backend: ${dims.length} non-mergeable dims exceed the kernels' ${MAX_RANK}`);
+  const nd = dims.length;
+  dims.forEach((n, i) => { meta[at + i] = n; });
+  rows.forEach((row, k) => row.forEach((s, i) => { meta[at + nd * (1 + k) + i] = s * widths[k]!; }));
+  return nd;
+}
+
+/** Runs `p` over `shape` with the fused kernel. */
+export function runFusedWasm(ctx: WasmFusedContext, p: FusedProgram, inputs: readonly View[], shape: readonly number[]): Storage {
+  if (inputs.length > MAX_FUSED_INPUTS || p.nRegs > MAX_FUSED_REGS) {
+    throw new RangeError(`wasm backend: a fused program takes at most ${MAX_FUSED_INPUTS} inputs and ${MAX_FUSED_REGS} registers`);
+  }
+  const { k, heap } = ctx;
+  const size = sizeOf(shape);
+  const ep = p.epilogue;
+  // Element strides of the output seen at full rank: contiguous, or 0 on the reduced axes.
+  const outStrides = shape.map(() => 0);
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (ep && ep.axes.includes(d)) continue;
+    outStrides[d] = s;
+    s *= shape[d]!;
+  }
+  const nOut = s;
+  const out = ep ? ctx.make('float32', nOut) : ctx.make(p.outDtype, size);
+  if (!ep && size === 0) return out;
+  return ctx.filled([out], () => {
+    const nInstr = p.code.length / INSTR_WORDS;
+    const walkInts = (1 + OPERANDS) * MAX_RANK;
+    // Scratch layout (int32 slots): walk | code | dtypes | input addresses | consts, then the
+    // f64 accumulators at an 8-byte boundary.
+    const ints = walkInts + p.code.length + 2 * MAX_FUSED_INPUTS + p.consts.length;
+    const accOff = Math.ceil(ints * 4 / 8) * 8;
+    const bytes = accOff + (ep ? nOut * 8 : 0);
+    const base = heap.alloc(bytes);
+    try {
+      const i32 = heap.i32, f32 = new Float32Array(i32.buffer);
+      const at = base >> 2;
+      const strides = [outStrides, ...inputs.map((v) => v.strides)];
+      const widths = [ep ? 8 : BYTES_PER_ELEMENT[p.outDtype], ...inputs.map((v) => BYTES_PER_ELEMENT[v.dtype])];
+      while (strides.length < OPERANDS) { strides.push(shape.map(() => 0)); widths.push(4); }
+      const nd = writeFusedWalk(i32, at, shape, strides, widths);
+      const codeAt = at + walkInts;
+      i32.set(p.code, codeAt);
+      const dtAt = codeAt + p.code.length, insAt = dtAt + MAX_FUSED_INPUTS, constAt = insAt + MAX_FUSED_INPUTS;
+      inputs.forEach((v, i) => { i32[dtAt + i] = DTYPE_CODES[v.dtype]; i32[insAt + i] = ctx.addr(v); });
+      f32.set(p.consts, constAt);
+      const sink = ep ? 2 + FUSED_REDUCE[ep.op] : p.outDtype === 'bool' ? 1 : 0;
+      k.fused_f32(codeAt * 4, nInstr, constAt * 4, inputs.length, dtAt * 4, insAt * 4, p.result, sink,
+        nd, base, out.ptr, base + accOff, ep ? nOut : 0, nOut === 0 ? 1 : size / nOut);
+      return out;
+    } finally {
+      heap.release(base, bytes);
+    }
+  });
+}
