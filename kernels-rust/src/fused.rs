@@ -19,7 +19,7 @@ use crate::unary::{self, Map1};
 use core::arch::wasm32::*;
 
 /// Elements per register block.
-const BLOCK: usize = 256;
+const BLOCK: usize = 1024;
 /// Most external inputs (operands 1..=MAX_IN of the walk; operand 0 is the output).
 const MAX_IN: usize = 8;
 /// Most registers (`MAX_FUSED_REGS` on the TypeScript side).
@@ -57,23 +57,50 @@ struct Program {
     dtypes: [i32; MAX_IN],
     result: usize,
     sink: Sink,
+    /// Bit r set: register r is a constant (filled once, never written).
+    is_const: u32,
 }
 
+/// `d = O(a, b)` over n elements; `SA`/`SB`: that operand is a constant register (one value,
+/// splatted once instead of loaded per vector).
 #[inline(always)]
-unsafe fn map2<O: Map2<f32>>(n: usize, d: *mut f32, a: *const f32, b: *const f32) {
+unsafe fn map2s<O: Map2<f32>, const SA: bool, const SB: bool>(n: usize, d: *mut f32, a: *const f32, b: *const f32) {
     let mut i = 0;
     #[cfg(target_feature = "simd128")]
     // SAFETY: every register pointer addresses at least n (≤ BLOCK) floats.
     unsafe {
+        let (sa, sb) = (v128_load32_splat(a as *const u32), v128_load32_splat(b as *const u32));
+        while i + 8 <= n {
+            let (a0, a1) = if SA { (sa, sa) } else { (v128_load(a.add(i) as *const v128), v128_load(a.add(i + 4) as *const v128)) };
+            let (b0, b1) = if SB { (sb, sb) } else { (v128_load(b.add(i) as *const v128), v128_load(b.add(i + 4) as *const v128)) };
+            v128_store(d.add(i) as *mut v128, O::v(a0, b0));
+            v128_store(d.add(i + 4) as *mut v128, O::v(a1, b1));
+            i += 8;
+        }
         while i + 4 <= n {
-            v128_store(d.add(i) as *mut v128, O::v(v128_load(a.add(i) as *const v128), v128_load(b.add(i) as *const v128)));
+            let va = if SA { sa } else { v128_load(a.add(i) as *const v128) };
+            let vb = if SB { sb } else { v128_load(b.add(i) as *const v128) };
+            v128_store(d.add(i) as *mut v128, O::v(va, vb));
             i += 4;
         }
     }
     while i < n {
-        // SAFETY: as above.
+        // SAFETY: as above (a constant register holds BLOCK copies of its value).
         unsafe { *d.add(i) = O::s(*a.add(i), *b.add(i)) };
         i += 1;
+    }
+}
+
+/// [`map2s`] picking the variant for which operands are constant registers.
+#[inline(always)]
+unsafe fn map2<O: Map2<f32>>(n: usize, d: *mut f32, a: *const f32, b: *const f32, ca: bool, cb: bool) {
+    // SAFETY: forwarded.
+    unsafe {
+        match (ca, cb) {
+            (false, true) => map2s::<O, false, true>(n, d, a, b),
+            (true, false) => map2s::<O, true, false>(n, d, a, b),
+            _ => map2s::<O, false, false>(n, d, a, b),
+        }
     }
 }
 
@@ -103,6 +130,12 @@ unsafe fn map1<O: Map1<f32>>(n: usize, d: *mut f32, a: *const f32) {
     #[cfg(target_feature = "simd128")]
     // SAFETY: as in `map2`.
     unsafe {
+        while i + 8 <= n {
+            let (a0, a1) = (v128_load(a.add(i) as *const v128), v128_load(a.add(i + 4) as *const v128));
+            v128_store(d.add(i) as *mut v128, O::v(a0));
+            v128_store(d.add(i + 4) as *mut v128, O::v(a1));
+            i += 8;
+        }
         while i + 4 <= n {
             v128_store(d.add(i) as *mut v128, O::v(v128_load(a.add(i) as *const v128)));
             i += 4;
@@ -194,14 +227,15 @@ unsafe fn block(p: &Program, n: usize, ins: &[*const u8; MAX_IN], st: &[isize; M
                 }
                 _ => {
                     let (x, y) = (rp[a], rp[b]);
+                    let (ca, cb) = (p.is_const & (1 << a) != 0, p.is_const & (1 << b) != 0);
                     match op - BINARY_BASE {
-                        0 => map2::<binary::AddF>(n, d, x, y),
-                        1 => map2::<binary::SubF>(n, d, x, y),
-                        2 => map2::<binary::MulF>(n, d, x, y),
-                        3 => map2::<binary::DivF>(n, d, x, y),
-                        4 => map2::<binary::PowF>(n, d, x, y),
-                        5 => map2::<binary::MaxF>(n, d, x, y),
-                        6 => map2::<binary::MinF>(n, d, x, y),
+                        0 => map2::<binary::AddF>(n, d, x, y, ca, cb),
+                        1 => map2::<binary::SubF>(n, d, x, y, ca, cb),
+                        2 => map2::<binary::MulF>(n, d, x, y, ca, cb),
+                        3 => map2::<binary::DivF>(n, d, x, y, ca, cb),
+                        4 => map2::<binary::PowF>(n, d, x, y, ca, cb),
+                        5 => map2::<binary::MaxF>(n, d, x, y, ca, cb),
+                        6 => map2::<binary::MinF>(n, d, x, y, ca, cb),
                         7 => cmp2::<binary::EqF>(n, d, x, y),
                         8 => cmp2::<binary::LtF>(n, d, x, y),
                         _ => cmp2::<binary::GtF>(n, d, x, y),
@@ -214,21 +248,27 @@ unsafe fn block(p: &Program, n: usize, ins: &[*const u8; MAX_IN], st: &[isize; M
     rp[p.result]
 }
 
-/// Sum of n floats: four lanes within the block (like the eager leaf sums), then f64.
+/// Sum of n floats: 16 running lanes within the block (enough to hide the add latency, like
+/// the eager leaf sums), then f64.
 #[inline(always)]
 unsafe fn block_sum(n: usize, x: *const f32) -> f64 {
     let mut i = 0;
     let mut s = 0.0f64;
     #[cfg(target_feature = "simd128")]
-    // SAFETY: x addresses n floats.
+    // SAFETY: x addresses n floats; each step reads [i, i + 16).
     unsafe {
-        let mut acc = f32x4_splat(0.0);
-        while i + 4 <= n {
-            acc = f32x4_add(acc, v128_load(x.add(i) as *const v128));
-            i += 4;
+        let z = f32x4_splat(0.0);
+        let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
+        while i + 16 <= n {
+            s0 = f32x4_add(s0, v128_load(x.add(i) as *const v128));
+            s1 = f32x4_add(s1, v128_load(x.add(i + 4) as *const v128));
+            s2 = f32x4_add(s2, v128_load(x.add(i + 8) as *const v128));
+            s3 = f32x4_add(s3, v128_load(x.add(i + 12) as *const v128));
+            i += 16;
         }
-        s += (f32x4_extract_lane::<0>(acc) + f32x4_extract_lane::<1>(acc)) as f64
-            + (f32x4_extract_lane::<2>(acc) + f32x4_extract_lane::<3>(acc)) as f64;
+        let t = f32x4_add(f32x4_add(s0, s1), f32x4_add(s2, s3));
+        s += (f32x4_extract_lane::<0>(t) + f32x4_extract_lane::<1>(t)) as f64
+            + (f32x4_extract_lane::<2>(t) + f32x4_extract_lane::<3>(t)) as f64;
     }
     while i < n {
         // SAFETY: as above.
@@ -236,6 +276,37 @@ unsafe fn block_sum(n: usize, x: *const f32) -> f64 {
         i += 1;
     }
     s
+}
+
+/// Folds n floats into the running extreme `m`: wasm's `f32x4.min`/`max` propagate NaN.
+#[inline(always)]
+unsafe fn block_extreme(m: f64, n: usize, x: *const f32, min: bool) -> f64 {
+    let mut i = 0;
+    let mut m = m;
+    #[cfg(target_feature = "simd128")]
+    // SAFETY: x addresses n floats; each step reads [i, i + 8).
+    unsafe {
+        if n >= 8 {
+            let (mut e0, mut e1) = (v128_load(x as *const v128), v128_load(x.add(4) as *const v128));
+            i = 8;
+            while i + 8 <= n {
+                let (a, b) = (v128_load(x.add(i) as *const v128), v128_load(x.add(i + 4) as *const v128));
+                if min { e0 = f32x4_min(e0, a); e1 = f32x4_min(e1, b); } else { e0 = f32x4_max(e0, a); e1 = f32x4_max(e1, b); }
+                i += 8;
+            }
+            let e = if min { f32x4_min(e0, e1) } else { f32x4_max(e0, e1) };
+            m = extreme(m, f32x4_extract_lane::<0>(e), min);
+            m = extreme(m, f32x4_extract_lane::<1>(e), min);
+            m = extreme(m, f32x4_extract_lane::<2>(e), min);
+            m = extreme(m, f32x4_extract_lane::<3>(e), min);
+        }
+    }
+    while i < n {
+        // SAFETY: as above.
+        m = extreme(m, unsafe { *x.add(i) }, min);
+        i += 1;
+    }
+    m
 }
 
 /// Folds `x` into the running extreme `m` (NaN propagates: once NaN, always NaN).
@@ -285,8 +356,8 @@ unsafe fn row(p: &Program, n: usize, ptr: [*mut u8; 1 + MAX_IN], st: [isize; 1 +
                     let acc = out as *mut f64;
                     match p.sink {
                         Sink::Sum => *acc += block_sum(m, v),
-                        Sink::Min => for i in 0..m { *acc = extreme(*acc, *v.add(i), true) },
-                        _ => for i in 0..m { *acc = extreme(*acc, *v.add(i), false) },
+                        Sink::Min => *acc = block_extreme(*acc, m, v, true),
+                        _ => *acc = block_extreme(*acc, m, v, false),
                     }
                 }
                 _ => {
@@ -331,6 +402,7 @@ pub unsafe extern "C" fn fused_f32(
         n_instr,
         dtypes: [0; MAX_IN],
         result,
+        is_const: 0,
         sink: match sink { 0 => Sink::StoreF32, 1 => Sink::StoreBool, 2 | 3 => Sink::Sum, 4 => Sink::Min, _ => Sink::Max },
     };
     let mut ptrs = [core::ptr::null_mut::<u8>(); 1 + MAX_IN];
@@ -347,6 +419,7 @@ pub unsafe extern "C" fn fused_f32(
             if w[0] == OP_CONST {
                 let v = *consts.add(w[2] as usize);
                 regs.0[w[1] as usize] = [v; BLOCK];
+                p.is_const |= 1 << w[1];
             }
         }
         let reducing = sink >= 2;
