@@ -53,7 +53,7 @@ function runGroup(plan: Plan, gr: FusedGroup, vals: (Tensor | undefined)[]): Ten
   const program = gr.program;
   const ep = gr.epilogue >= 0 ? g.nodes[gr.epilogue]! : null;
   const outShape = ep && ep.kind === 'reduce' ? reducedShape(gr.shape, ep.axes, ep.keepdims) : gr.shape;
-  return dispatch('fused', inputs, (b) => {
+  return dispatch(gr.label, inputs, (b) => {
     const views = inputs.map((t) => viewAs(t, gr.shape, broadcastStrides(t.shape, t.strides, gr.shape)));
     return output(b, b.fused!(program, views, gr.shape), outShape);
   }, inputs.length === 0 ? backend : undefined);

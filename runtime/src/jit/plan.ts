@@ -24,6 +24,8 @@ export interface FusedGroup {
   readonly inputs: readonly number[];
   /** The value the group produces (root's, or the epilogue's). */
   readonly out: number;
+  /** Op name the profiler records for the group: `fused(` member ops in order, joined by `+` `)`. */
+  readonly label: string;
   /** Null when the program does not fit the kernels' limits (the members then run one by one). */
   readonly program: FusedProgram | null;
 }
@@ -215,7 +217,13 @@ function lower(g: Graph, nodes: readonly GraphNode[], members: readonly number[]
     outDtype: g.values[rootNode.out]!.dtype === 'bool' ? 'bool' : 'float32',
     epilogue: ep && ep.kind === 'reduce' ? { op: ep.op as FusedReduce, axes: ep.axes } : null,
   };
-  return { members, root, epilogue, shape, inputs, out: ep ? ep.out : rootNode.out, program };
+  const names = [...members, ...(ep ? [epilogue] : [])].map((m) => opNameOf(nodes[m]!));
+  return { members, root, epilogue, shape, inputs, out: ep ? ep.out : rootNode.out, program, label: `fused(${names.join('+')})` };
+}
+
+/** The op name a node's eager call is recorded under. */
+export function opNameOf(n: GraphNode): string {
+  return n.kind === 'where' ? 'where' : n.kind === 'cast' ? 'cast' : n.op;
 }
 
 function producerIndex(nodes: readonly GraphNode[], valueId: number): number {
