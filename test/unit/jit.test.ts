@@ -2,13 +2,15 @@
  * cp.jit conformance: every elementwise op, `where`, cast and reduction epilogue run inside a
  * jitted function (traced on the first call, fused from the second) equals eager execution on
  * the `js` reference within the tolerances of helpers.ts, on every CPU backend, on awkward sizes
- * (0, 1, 63, 65, and several 256-element blocks), broadcasts, views and axis sets. Also: the
+ * (0, 1, 63, 65, and several 1024-element blocks), broadcasts, views and axis sets; on wasm both
+ * with run-time generated kernels (flat groups) and with the interpreter kernel only. Also: the
  * eager fallback, tidy, freeing intermediates, the signature cache.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'mocha';
+import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import type { Tensor } from '../../runtime/src/index.js';
+import { setFusedCodegen } from '../../runtime/src/backends/wasm/fused.js';
 import { assertClose, cpuBackendsUnderTest, TOL_ACCUMULATE, TOL_ELEMENTWISE, TOL_TRANSCENDENTAL, values, withBackend, type Tolerance } from './helpers.js';
 
 const BACKENDS = ['js', ...cpuBackendsUnderTest()] as const;
@@ -59,8 +61,12 @@ const tolOf = (op: string, reduce = false) => (reduce ? TOL_ACCUMULATE : TRANSCE
 
 describe('cp.jit conformance', function () {
   this.timeout(120_000);
-  for (const backend of BACKENDS) {
-    describe(`on ${backend}`, () => {
+  const variants = BACKENDS.flatMap((b) => (b === 'wasm' ? [{ backend: b, codegen: true }, { backend: b, codegen: false }] : [{ backend: b, codegen: true }]));
+  for (const { backend, codegen } of variants) {
+    describe(`on ${backend}${backend === 'wasm' ? (codegen ? ' (generated kernels where flat)' : ' (interpreter kernel only)') : ''}`, () => {
+      let before = true;
+      beforeEach(() => { before = setFusedCodegen(codegen); });
+      afterEach(() => { setFusedCodegen(before); });
       it('every binary op in a fused chain, with broadcasting, equals eager', () => {
         const shapes: [number[], number[]][] = [[[1000], [1000]], [[65], []], [[3, 1, 5], [1, 4, 5]], [[4, 70], [70]], [[0, 3], [3]]];
         for (const op of BINARY) {
@@ -103,6 +109,13 @@ describe('cp.jit conformance', function () {
               const j = check(backend, f, [{ shape }, { shape: [70, 1], seed: 5 }], TOL_ACCUMULATE, `${op} axes ${JSON.stringify(axes)} keepdims ${keepdims}`);
               assert.equal(j.signatures()[0]!.fusedOps, 4, `${op}: chain and reduction fused`);
             }
+          }
+        }
+        // Flat groups (contiguous or scalar inputs, every axis reduced): the generated kernels on wasm.
+        for (const op of ['sum', 'mean', 'min', 'max'] as const) {
+          for (const n of [1, 15, 17, 1000, 3000]) {
+            check(backend, (a, s) => cp[op](a.mul(s).sub(0.5).relu()), [{ shape: [n] }, { shape: [], seed: 7 }], TOL_ACCUMULATE, `flat ${op} [${n}]`);
+            check(backend, (a, i) => cp[op](cp.where(a.gt(i), a, i).neg(), undefined, true), [{ shape: [2, n] }, { shape: [2, n], dtype: 'int32' }], TOL_ACCUMULATE, `flat ${op} keepdims, int32 input [2, ${n}]`);
           }
         }
         check(backend, (a) => a.mul(2).sum(1), [{ shape: [4, 0] }], TOL_ACCUMULATE, 'sum over an empty axis');

@@ -6,10 +6,11 @@
 import { FUSED_REDUCE, INSTR_WORDS, MAX_FUSED_INPUTS, MAX_FUSED_REGS, type FusedProgram } from '../fused.js';
 import type { Storage, View } from '../backend.js';
 import { BYTES_PER_ELEMENT, type DType } from '../../types.js';
-import { sizeOf } from '../../shape.js';
+import { isContiguous, sizeOf } from '../../shape.js';
 import type { KernelExports } from './loader.js';
 import type { LinearHeap } from './memory.js';
 import { MAX_RANK } from './layout.js';
+import { codegenSupports, compileKernel, type CodegenInput, type CodegenSink, type GeneratedKernel } from './codegen.js';
 
 /** What the fused kernel needs from the backend that owns the memory. */
 export interface WasmFusedContext {
@@ -54,6 +55,51 @@ function writeFusedWalk(meta: Int32Array, at: number, shape: readonly number[], 
   return nd;
 }
 
+let codegenEnabled = true;
+/** Turns run-time code generation for flat programs on or off (tests use it to cover both paths); returns the previous setting. */
+export function setFusedCodegen(enabled: boolean): boolean {
+  const before = codegenEnabled;
+  codegenEnabled = enabled;
+  return before;
+}
+
+/** Generated kernels per program and input layout (programs live as long as their jit plan). */
+const generated = new WeakMap<FusedProgram, Map<string, GeneratedKernel | null>>();
+
+/**
+ * Runs `p` with a generated kernel (codegen.ts) when the group is flat: inputs contiguous at
+ * `shape` or single broadcast elements, float32/int32, and a float32 store or a reduction over
+ * every axis. Returns null when it does not apply.
+ */
+function runGenerated(ctx: WasmFusedContext, p: FusedProgram, inputs: readonly View[], shape: readonly number[], size: number): Storage | null {
+  const ep = p.epilogue;
+  if (!codegenEnabled || size === 0 || (ep ? ep.axes.length !== shape.length : p.outDtype !== 'float32')) return null;
+  const kinds: CodegenInput[] = [];
+  for (const v of inputs) {
+    if (v.dtype === 'bool') return null;
+    const scalar = v.strides.every((st) => st === 0);
+    if (!scalar && !isContiguous(v.shape, v.strides)) return null;
+    kinds.push({ dtype: v.dtype, scalar });
+  }
+  const sink: CodegenSink = ep ? (ep.op === 'mean' ? 'sum' : ep.op) : 'store';
+  const key = `${sink}|${kinds.map((x) => `${x.dtype}${x.scalar ? 's' : 'c'}`).join(',')}`;
+  let byKey = generated.get(p);
+  if (!byKey) generated.set(p, (byKey = new Map()));
+  let fn = byKey.get(key);
+  if (fn === undefined) {
+    fn = codegenSupports(p) ? compileKernel(p, kinds, sink, ctx.k.memory) : null;
+    byKey.set(key, fn);
+  }
+  if (fn === null) return null;
+  const run = fn;
+  const out = ctx.make('float32', ep ? 1 : size);
+  return ctx.filled([out], () => {
+    const acc = run(size - (size % 16), size, out.ptr, ...inputs.map((v) => ctx.addr(v)));
+    if (ep) new Float32Array(ctx.heap.u8.buffer, out.ptr, 1)[0] = ep.op === 'mean' ? acc / size : acc;
+    return out;
+  });
+}
+
 /** Runs `p` over `shape` with the fused kernel. */
 export function runFusedWasm(ctx: WasmFusedContext, p: FusedProgram, inputs: readonly View[], shape: readonly number[]): Storage {
   if (inputs.length > MAX_FUSED_INPUTS || p.nRegs > MAX_FUSED_REGS) {
@@ -71,6 +117,8 @@ export function runFusedWasm(ctx: WasmFusedContext, p: FusedProgram, inputs: rea
     s *= shape[d]!;
   }
   const nOut = s;
+  const fast = runGenerated(ctx, p, inputs, shape, size);
+  if (fast !== null) return fast;
   const out = ep ? ctx.make('float32', nOut) : ctx.make(p.outDtype, size);
   if (!ep && size === 0) return out;
   return ctx.filled([out], () => {
