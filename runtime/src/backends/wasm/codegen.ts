@@ -6,9 +6,11 @@
  * everything else (strided or broadcast inputs, partial reductions, bool outputs, exp/log/tanh/
  * sigmoid/pow, whose approximations live in the Rust crate).
  *
- * "Flat" means: every input is contiguous at the group's shape or a single broadcast element,
- * float32 or int32; the output is float32, or the epilogue reduces over every axis. The module
- * imports the kernels' memory, so it reads and writes the same linear memory as every kernel.
+ * "Flat" means: the group's shape coalesces to at most [rows, cols] where every input, float32
+ * or int32, is contiguous along cols or one element broadcast along them (any row stride, 0
+ * included: `[100,1] + [1,n]` qualifies); the output is float32, or the epilogue reduces over
+ * every axis. The module imports the kernels' memory, so it reads and writes the same linear
+ * memory as every kernel.
  *
  * Semantics match the eager SIMD kernels lane for lane (same wasm instructions: f32x4.add … max,
  * relu as max(x, 0), comparisons as mask & 1.0). Sums keep 16 f32 lanes per block of
@@ -21,11 +23,14 @@ const SUM_BLOCK = 1024;
 
 /** How the generated function's value leaves: stored, or reduced over everything. */
 export type CodegenSink = 'store' | 'sum' | 'min' | 'max';
-/** One input as the generated code reads it. */
+/** One input as the generated code reads it: contiguous along a row, or one element per row (`scalar`). */
 export interface CodegenInput { readonly dtype: 'float32' | 'int32'; readonly scalar: boolean }
 
-/** `(n16, n, out, ...inputs) => acc`: n16 = n rounded down to 16; returns the reduction (f64). */
-export type GeneratedKernel = (n16: number, n: number, out: number, ...inputs: number[]) => number;
+/**
+ * `(rows, n16, n, out, in0, rowStride0, in1, rowStride1, ...) => acc`: `n` elements per row
+ * (n16 = n rounded down to 16), input row strides in bytes; returns the reduction (f64).
+ */
+export type GeneratedKernel = (rows: number, n16: number, n: number, out: number, ...inputs: number[]) => number;
 
 const SIMD_BINARY: Partial<Record<number, number>> = {
   [FUSED_BINARY.add]: 0xe4, [FUSED_BINARY.sub]: 0xe5, [FUSED_BINARY.mul]: 0xe6, [FUSED_BINARY.div]: 0xe7,
@@ -78,9 +83,11 @@ const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.fl
 /** Builds the module bytes for `p` with `inputs` and `sink`. */
 export function buildModule(p: FusedProgram, inputs: readonly CodegenInput[], sink: CodegenSink): Uint8Array {
   const K = inputs.length;
-  // Params: n16, n, out, in0..inK-1. Locals: i, end (i32); acc (f64); then v128 locals.
-  const P_N16 = 0, P_N = 1, P_OUT = 2, P_IN = 3;
-  const L_I = 3 + K, L_END = L_I + 1, L_ACC = L_END + 1, V0 = L_ACC + 1;
+  // Params: rows, n16, n, out, (in_k, rowStride_k)… Locals: i, end, r, outRow, rowPtr_k (i32);
+  // acc (f64); then v128 locals.
+  const P_ROWS = 0, P_N16 = 1, P_N = 2, P_OUT = 3, P_IN = (k: number) => 4 + 2 * k, P_RS = (k: number) => 5 + 2 * k;
+  const L_I = 4 + 2 * K, L_END = L_I + 1, L_R = L_END + 1, L_OUTROW = L_R + 1, L_ROW = (k: number) => L_OUTROW + 1 + k;
+  const L_ACC = L_OUTROW + 1 + K, V0 = L_ACC + 1;
   const COPIES = 5; // four unrolled vectors + the scalar tail
   const nRegs = p.nRegs;
   const regLocal = (copy: number, r: number) => V0 + copy * nRegs + r;
@@ -106,7 +113,6 @@ export function buildModule(p: FusedProgram, inputs: readonly CodegenInput[], si
   const reg = (copy: number, r: number) => (invariant(r) ? regLocal(0, r) : regLocal(copy, r));
   const convertIfInt = (k: number) => { if (inputs[k]!.dtype === 'int32') simd(0xfa); };
   for (const [r, v] of constRegs) { simd(0x0c, ...f32Bytes(v), ...f32Bytes(v), ...f32Bytes(v), ...f32Bytes(v)); set(regLocal(0, r)); }
-  for (const [r, k] of scalarLoads) { get(P_IN + k); simd(0x09, ...memarg(0)); convertIfInt(k); set(regLocal(0, r)); }
 
   /** The program for one copy: `copy` 0..3 reads 4 lanes at element i + 4·copy; 4 reads one element at i (splatted). */
   const body = (copy: number) => {
@@ -114,7 +120,7 @@ export function buildModule(p: FusedProgram, inputs: readonly CodegenInput[], si
       const op = p.code[pc]!, dst = p.code[pc + 1]!, a = p.code[pc + 2]!, b = p.code[pc + 3]!, c = p.code[pc + 4]!;
       if (op === OP.const || (op === OP.load && inputs[a]!.scalar)) continue;
       if (op === OP.load) {
-        get(P_IN + a); get(L_I); i32c(2); e(0x74); e(0x6a); // in_a + i·4
+        get(L_ROW(a)); get(L_I); i32c(2); e(0x74); e(0x6a); // row_a + i·4
         if (copy < 4) simd(0x00, ...memarg(16 * copy)); else simd(0x09, ...memarg(0));
         convertIfInt(a);
       } else if (op === OP.tobool) {
@@ -139,13 +145,19 @@ export function buildModule(p: FusedProgram, inputs: readonly CodegenInput[], si
     }
   };
   const result = (copy: number) => get(reg(copy, p.result));
-  const addr = () => { get(P_OUT); get(L_I); i32c(2); e(0x74); e(0x6a); };
+  const addr = () => { get(L_OUTROW); get(L_I); i32c(2); e(0x74); e(0x6a); };
   const combine = sink === 'sum' ? 0xe4 : sink === 'min' ? 0xe8 : 0xe9;
   const foldF64 = sink === 'sum' ? 0xa0 : sink === 'min' ? 0xa4 : 0xa5;
   const init = sink === 'min' ? Infinity : sink === 'max' ? -Infinity : 0;
 
-  // acc = init; i = 0
+  // acc = init; r = 0; for each row: row pointers, row-broadcast elements, then i = 0 …
   e(0x44, ...f64Bytes(init)); set(L_ACC);
+  i32c(0); set(L_R);
+  e(0x02, 0x40); e(0x03, 0x40);
+  get(L_R); get(P_ROWS); e(0x4f); e(0x0d, 1);
+  for (let k = 0; k < K; k++) { get(P_IN(k)); get(L_R); get(P_RS(k)); e(0x6c); e(0x6a); set(L_ROW(k)); }
+  get(P_OUT); get(L_R); get(P_N); e(0x6c); i32c(2); e(0x74); e(0x6a); set(L_OUTROW);
+  for (const [r, k] of scalarLoads) { get(L_ROW(k)); simd(0x09, ...memarg(0)); convertIfInt(k); set(regLocal(0, r)); }
   i32c(0); set(L_I);
   // Outer loop over blocks of SUM_BLOCK elements (only the fold needs the blocks).
   e(0x02, 0x40); e(0x03, 0x40);
@@ -180,12 +192,15 @@ export function buildModule(p: FusedProgram, inputs: readonly CodegenInput[], si
   get(L_I); i32c(1); e(0x6a); set(L_I);
   e(0x0c, 0);
   e(0x0b); e(0x0b);
+  get(L_R); i32c(1); e(0x6a); set(L_R);
+  e(0x0c, 0); // next row
+  e(0x0b); e(0x0b);
   get(L_ACC);
   e(0x0b);
 
-  const locals = vec([[...uleb(2), 0x7f], [...uleb(1), 0x7c], [...uleb(nV128), 0x7b]]);
+  const locals = vec([[...uleb(4 + K), 0x7f], [...uleb(1), 0x7c], [...uleb(nV128), 0x7b]]);
   const fn = [...locals, ...code];
-  const params = new Array(3 + K).fill(0x7f);
+  const params = new Array(4 + 2 * K).fill(0x7f);
   return Uint8Array.from([
     0, 97, 115, 109, 1, 0, 0, 0,
     ...section(1, vec([[0x60, ...vec(params.map((x) => [x])), 1, 0x7c]])),

@@ -6,7 +6,7 @@
 import { FUSED_REDUCE, INSTR_WORDS, MAX_FUSED_INPUTS, MAX_FUSED_REGS, type FusedProgram } from '../fused.js';
 import type { Storage, View } from '../backend.js';
 import { BYTES_PER_ELEMENT, type DType } from '../../types.js';
-import { isContiguous, sizeOf } from '../../shape.js';
+import { sizeOf } from '../../shape.js';
 import type { KernelExports } from './loader.js';
 import type { LinearHeap } from './memory.js';
 import { MAX_RANK } from './layout.js';
@@ -74,13 +74,10 @@ const generated = new WeakMap<FusedProgram, Map<string, GeneratedKernel | null>>
 function runGenerated(ctx: WasmFusedContext, p: FusedProgram, inputs: readonly View[], shape: readonly number[], size: number): Storage | null {
   const ep = p.epilogue;
   if (!codegenEnabled || size === 0 || (ep ? ep.axes.length !== shape.length : p.outDtype !== 'float32')) return null;
-  const kinds: CodegenInput[] = [];
-  for (const v of inputs) {
-    if (v.dtype === 'bool') return null;
-    const scalar = v.strides.every((st) => st === 0);
-    if (!scalar && !isContiguous(v.shape, v.strides)) return null;
-    kinds.push({ dtype: v.dtype, scalar });
-  }
+  if (inputs.some((v) => v.dtype === 'bool')) return null;
+  const layout = rowsLayout(shape, inputs.map((v) => v.strides), !ep);
+  if (layout === null) return null;
+  const kinds: CodegenInput[] = inputs.map((v, k) => ({ dtype: v.dtype as 'float32' | 'int32', scalar: layout.inner[k] === 0 }));
   const sink: CodegenSink = ep ? (ep.op === 'mean' ? 'sum' : ep.op) : 'store';
   const key = `${sink}|${kinds.map((x) => `${x.dtype}${x.scalar ? 's' : 'c'}`).join(',')}`;
   let byKey = generated.get(p);
@@ -94,10 +91,46 @@ function runGenerated(ctx: WasmFusedContext, p: FusedProgram, inputs: readonly V
   const run = fn;
   const out = ctx.make('float32', ep ? 1 : size);
   return ctx.filled([out], () => {
-    const acc = run(size - (size % 16), size, out.ptr, ...inputs.map((v) => ctx.addr(v)));
+    const args: number[] = [];
+    inputs.forEach((v, k) => args.push(ctx.addr(v), layout.outer[k]! * BYTES_PER_ELEMENT[v.dtype]));
+    const n = layout.cols;
+    const acc = run(layout.rows, n - (n % 16), n, out.ptr, ...args);
     if (ep) new Float32Array(ctx.heap.u8.buffer, out.ptr, 1)[0] = ep.op === 'mean' ? acc / size : acc;
     return out;
   });
+}
+
+/**
+ * `shape` coalesced to [rows, cols] (dims of extent 1 dropped, neighbours merged where every
+ * operand allows; with `contiguousOut` the output's row-major strides count too), with each
+ * input's element stride along cols (`inner`, 0 or 1 qualifies) and between rows (`outer`).
+ * Null when more than two dims remain or an input is strided along cols.
+ */
+function rowsLayout(shape: readonly number[], strides: readonly (readonly number[])[], contiguousOut: boolean):
+  { rows: number; cols: number; inner: number[]; outer: number[] } | null {
+  const out: number[] = [];
+  let s = 1;
+  for (let d = shape.length - 1; d >= 0; d--) { out[d] = contiguousOut ? s : 0; s *= shape[d]!; }
+  const all = [out, ...strides];
+  const dims: number[] = [];
+  const rows: number[][] = all.map(() => []);
+  for (let d = 0; d < shape.length; d++) {
+    const n = shape[d]!;
+    if (n === 1) continue;
+    const last = dims.length - 1;
+    if (last >= 0 && all.every((st, k) => rows[k]![last] === st[d]! * n)) {
+      dims[last]! *= n;
+      all.forEach((st, k) => { rows[k]![last] = st[d]!; });
+      continue;
+    }
+    dims.push(n);
+    all.forEach((st, k) => rows[k]!.push(st[d]!));
+  }
+  if (dims.length > 2) return null;
+  while (dims.length < 2) { dims.unshift(1); rows.forEach((r) => r.unshift(0)); }
+  const inner = strides.map((_, k) => rows[k + 1]![1]!), outer = strides.map((_, k) => rows[k + 1]![0]!);
+  if (inner.some((x) => x !== 0 && x !== 1)) return null;
+  return { rows: dims[0]!, cols: dims[1]!, inner, outer };
 }
 
 /** Runs `p` over `shape` with the fused kernel. */
