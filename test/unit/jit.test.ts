@@ -122,7 +122,9 @@ describe('cp.jit conformance', function () {
         check(backend, (a) => a.log().max(), [{ shape: [600] }], TOL_ACCUMULATE, 'max propagates NaN');
       });
       it('the issue pipelines: normalize → sum, sum(relu(1.5x − 0.5)), [100,1] + [1,n] → sum', () => {
-        check(backend, (x) => x.sub(x.mean()).div(x.std()).sum(), [{ shape: [20000] }], { rtol: 1e-3, atol: 1e-2 }, 'normalize → sum');
+        const norm = check(backend, (x) => x.sub(x.mean()).div(x.std()).sum(), [{ shape: [20000] }], { rtol: 1e-3, atol: 1e-2 }, 'normalize → sum');
+        assert.equal(norm.signatures()[0]!.steps, 2, 'normalize: one moments pass and one fused group');
+        check(backend, (x) => x.sub(x.mean(1, true)).div(x.var(1, true, 1).add(1e-5).sqrt()), [{ shape: [30, 70] }], TOL_ACCUMULATE, 'row-wise standardise with var');
         check(backend, (x) => x.mul(1.5).sub(0.5).relu().sum(), [{ shape: [20000] }], TOL_ACCUMULATE, 'sum(relu(1.5x − 0.5))');
         check(backend, (a, b) => a.add(b).mul(2).sum(), [{ shape: [100, 1] }, { shape: [1, 1000], seed: 2 }], TOL_ACCUMULATE, 'broadcast add → sum');
       });

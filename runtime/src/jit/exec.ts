@@ -7,11 +7,11 @@ import { dispatch, getDefaultBackend } from '../engine.js';
 import { broadcastStrides, reducedShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { binaryOp, where } from '../ops/binary.js';
-import { cast, unaryOp } from '../ops/unary.js';
-import { max, mean, min, sum, argmax } from '../ops/reduce.js';
+import { cast, sqrt, unaryOp } from '../ops/unary.js';
+import { max, mean, min, moments, sum, argmax } from '../ops/reduce.js';
 import { output, viewAs } from '../ops/util.js';
 import type { Arg, GraphNode } from './graph.js';
-import type { FusedGroup, Plan } from './plan.js';
+import type { FusedGroup, Plan, Step } from './plan.js';
 
 const REDUCERS = { sum, mean, min, max, argmax } as const;
 
@@ -59,6 +59,24 @@ function runGroup(plan: Plan, gr: FusedGroup, vals: (Tensor | undefined)[]): Ten
   }, inputs.length === 0 ? backend : undefined);
 }
 
+/** One `moments` pass for a mean and std/var pair (see plan.ts). */
+function runMoments(plan: Plan, step: Extract<Step, { kind: 'moments' }>, vals: (Tensor | undefined)[]): void {
+  const g = plan.graph;
+  const x = g.nodes[step.mean]!.args[0]!;
+  const m = moments(vals[(x as { id: number }).id]!, step.axes, step.keepdims, step.ddof);
+  vals[g.nodes[step.mean]!.out] = m.mean;
+  const spread = g.nodes[step.spread]!;
+  if (spread.kind === 'call' && spread.op === 'std') {
+    try {
+      vals[spread.out] = sqrt(m.variance);
+    } finally {
+      m.variance.dispose();
+    }
+  } else {
+    vals[spread.out] = m.variance;
+  }
+}
+
 /** Runs `plan` with the function's arguments; returns the value of every graph value id asked for. */
 export function runPlan(plan: Plan, args: readonly unknown[]): (Tensor | undefined)[] {
   const g = plan.graph;
@@ -73,7 +91,8 @@ export function runPlan(plan: Plan, args: readonly unknown[]): (Tensor | undefin
     for (; k < plan.steps.length; k++) {
       const step = plan.steps[k]!;
       if (step.kind === 'node') vals[g.nodes[step.node]!.out] = replay(g.nodes[step.node]!, vals);
-      else vals[step.group.out] = runGroup(plan, step.group, vals);
+      else if (step.kind === 'group') vals[step.group.out] = runGroup(plan, step.group, vals);
+      else runMoments(plan, step, vals);
       for (const id of plan.freeAfter[k]!) {
         vals[id]?.dispose();
         vals[id] = undefined;

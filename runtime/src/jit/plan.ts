@@ -10,6 +10,7 @@
  */
 import { FUSED_BINARY, FUSED_UNARY, MAX_FUSED_INPUTS, MAX_FUSED_REGS, OP, type FusedProgram, type FusedReduce } from '../backends/fused.js';
 import type { DType } from '../types.js';
+import { normalizeAxes } from '../shape.js';
 import { type Arg, type Graph, type GraphNode, outputIds } from './graph.js';
 
 /** One fused group: `members` (node indices, in order) computed over `shape`. */
@@ -31,7 +32,11 @@ export interface FusedGroup {
 }
 
 /** A step of a plan: one node run eagerly, or one fused group. */
-export type Step = { readonly kind: 'node'; readonly node: number } | { readonly kind: 'group'; readonly group: FusedGroup };
+export type Step =
+  | { readonly kind: 'node'; readonly node: number }
+  | { readonly kind: 'group'; readonly group: FusedGroup }
+  /** `mean` and `std`/`var` of one value over the same axes, computed together by one `moments` pass. */
+  | { readonly kind: 'moments'; readonly mean: number; readonly spread: number; readonly axes: readonly number[]; readonly keepdims: boolean; readonly ddof: number };
 
 /** The steps that run a graph, and when each value can be freed. */
 export interface Plan {
@@ -125,10 +130,13 @@ export function planGraph(g: Graph): Plan {
     for (const m of gr.members) inGroup.add(m);
     inGroup.add(anchor);
   }
+  const pairs = momentPairs(g);
   const steps: Step[] = [];
   nodes.forEach((_, i) => {
     const gr = anchorOf.get(i);
+    const pair = pairs.get(i);
     if (gr && gr.program !== null) steps.push({ kind: 'group', group: gr });
+    else if (pair) { if (pair.first === i) steps.push(pair.step); }
     else if (!inGroup.has(i)) steps.push({ kind: 'node', node: i });
   });
   return { graph: g, steps, freeAfter: lifetimes(g, steps) };
@@ -231,15 +239,52 @@ function producerIndex(nodes: readonly GraphNode[], valueId: number): number {
   return -1;
 }
 
+/**
+ * `mean(x)` and `std(x)`/`var(x)` over the same axes with the same keepdims (normalisation's
+ * usual pair): one `moments` step replaces both, so x is read once instead of twice. Keyed by
+ * both node indices; `first` is where the step runs (x exists there).
+ */
+function momentPairs(g: Graph): Map<number, { first: number; step: Step }> {
+  const out = new Map<number, { first: number; step: Step }>();
+  const means = new Map<string, number>();
+  const key = (id: number, axes: readonly number[], keepdims: boolean) => `${id}|${axes.join(',')}|${keepdims}`;
+  g.nodes.forEach((n, i) => {
+    if (n.kind === 'reduce' && n.op === 'mean' && n.args[0]!.kind === 'value' && g.values[n.args[0]!.id]!.dtype === 'float32') {
+      means.set(key(n.args[0]!.id, n.axes, n.keepdims), i);
+    }
+  });
+  g.nodes.forEach((n, i) => {
+    if (n.kind !== 'call' || (n.op !== 'std' && n.op !== 'var')) return;
+    const [x, axis, keepdims, ddof] = n.args;
+    if (x?.kind !== 'value' || axis?.kind === 'value' || keepdims?.kind === 'value' || ddof?.kind === 'value') return;
+    const rank = g.values[x.id]!.shape.length;
+    let axes: number[];
+    try {
+      const a = axis?.value as number | number[] | undefined;
+      axes = normalizeAxes(n.op, a, rank);
+    } catch {
+      return;
+    }
+    const kd = Boolean(keepdims?.value ?? false), dd = Number(ddof?.value ?? 0);
+    const m = means.get(key(x.id, axes, kd));
+    if (m === undefined || out.has(m)) return;
+    const entry = { first: Math.min(m, i), step: { kind: 'moments', mean: m, spread: i, axes, keepdims: kd, ddof: dd } as Step };
+    out.set(m, entry);
+    out.set(i, entry);
+  });
+  return out;
+}
+
 /** For each step, the values whose last use it is (never inputs, captured tensors or results). */
 function lifetimes(g: Graph, steps: readonly Step[]): number[][] {
   const keep = new Set<number>([...outputIds(g.output), ...g.inputs, ...g.captured.keys()]);
   const last = new Map<number, number>();
+  const valueArgs = (n: GraphNode) => n.args.filter((a) => a.kind === 'value').map((a) => (a as { id: number }).id);
   steps.forEach((s, k) => {
-    const args = s.kind === 'node' ? g.nodes[s.node]!.args.filter((a) => a.kind === 'value').map((a) => (a as { id: number }).id) : s.group.inputs;
+    const args = s.kind === 'node' ? valueArgs(g.nodes[s.node]!) : s.kind === 'group' ? s.group.inputs : valueArgs(g.nodes[s.mean]!);
     for (const id of args) last.set(id, k);
-    const out = s.kind === 'node' ? g.nodes[s.node]!.out : s.group.out;
-    if (!last.has(out)) last.set(out, k);
+    const outs = s.kind === 'node' ? [g.nodes[s.node]!.out] : s.kind === 'group' ? [s.group.out] : [g.nodes[s.mean]!.out, g.nodes[s.spread]!.out];
+    for (const out of outs) if (!last.has(out)) last.set(out, k);
   });
   const freeAfter: number[][] = steps.map(() => []);
   for (const [id, k] of last) if (!keep.has(id)) freeAfter[k]!.push(id);
