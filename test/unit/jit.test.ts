@@ -186,6 +186,32 @@ describe('cp.jit behaviour', () => {
     assert.throws(() => f(x), /cp\.jit \(a tensor the function captured when it was traced\): tensor #\d+ .* was disposed/);
   });
 
+  it('names each fused group after its member ops, with the line that called each', () => {
+    const here = new Error().stack!.split('\n')[1]!;
+    const line0 = Number(/:(\d+):\d+\)?$/.exec(here)![1]);
+    const f = cp.jit((x: Tensor) => {
+      const y = x.mul(1.5); // line0 + 3
+      const z = y.sub(0.5).relu(); // line0 + 4
+      return z.sum(); // line0 + 5
+    });
+    const x = cp.tensor(values(100));
+    f(x).dispose();
+    const [group] = f.signatures()[0]!.groups;
+    assert.equal(group!.op, 'fused(mul+sub+relu+sum)');
+    assert.deepEqual(group!.members.map((m) => [m.op, m.location!.line - line0]), [['mul', 3], ['sub', 4], ['relu', 4], ['sum', 5]]);
+    assert.ok(group!.members.every((m) => m.location!.file.endsWith('jit.test.ts')));
+    cp.enableProfiling({ callSites: 'off' });
+    try {
+      f(x).dispose();
+      const report = cp.profileReport({ format: 'json' });
+      assert.equal(report.operations.find((o) => o.op === 'fused(mul+sub+relu+sum)')?.count, 1);
+    } finally {
+      cp.disableProfiling();
+      cp.clearProfile();
+    }
+    x.dispose();
+  });
+
   it('returns objects of tensors and passes static arguments through the signature', () => {
     const f = cp.jit((x: Tensor, k: number) => ({ a: x.mul(k).add(1), b: x.mul(k).sum() }), { warn: false });
     const x = cp.tensor([1, 2]);

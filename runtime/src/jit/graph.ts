@@ -5,6 +5,7 @@
 import type { BinaryOp, ReduceOp, UnaryOp } from '../backends/backend.js';
 import type { Tensor } from '../tensor.js';
 import type { DType } from '../types.js';
+import type { SourceLocation } from '../profiler/flame-model.js';
 
 /** Shape and dtype of one traced value. */
 export interface ValueInfo {
@@ -18,8 +19,8 @@ export type Arg =
   | { readonly kind: 'scalar'; readonly value: number | boolean }
   | { readonly kind: 'static'; readonly value: unknown };
 
-/** One traced op call; `out` is the id of the value it produced. */
-export type GraphNode = { readonly out: number; readonly args: readonly Arg[] } & (
+/** One traced op call; `out` is the id of the value it produced; `site` the user's line that made it (null if unknown). */
+export type GraphNode = { readonly out: number; readonly args: readonly Arg[]; readonly site: SourceLocation | null } & (
   | { readonly kind: 'binary'; readonly op: BinaryOp }
   | { readonly kind: 'where' }
   | { readonly kind: 'unary'; readonly op: UnaryOp }

@@ -9,7 +9,8 @@
  */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
-import { planGraph, type Plan } from './plan.js';
+import { opNameOf, planGraph, type Plan } from './plan.js';
+import type { SourceLocation } from '../profiler/flame-model.js';
 import { runPlan } from './exec.js';
 import { trace } from './trace.js';
 
@@ -25,6 +26,16 @@ export interface JitSignature {
   readonly steps: number;
   /** Why this signature runs eagerly, or null when it runs the traced plan. */
   readonly eagerReason: string | null;
+  /** Each fused group: the op name the profiler records, and its member ops with the lines that called them. */
+  readonly groups: readonly JitGroupInfo[];
+}
+
+/** One fused group of a {@link JitSignature}. */
+export interface JitGroupInfo {
+  /** e.g. `fused(mul+sub+relu+sum)`: the op name of the group's profiler events. */
+  readonly op: string;
+  /** Member ops in execution order, each with the user's line that called it (1-based; null when unknown). */
+  readonly members: readonly { readonly op: string; readonly location: SourceLocation | null }[];
 }
 
 /** A function compiled by {@link jit}. */
@@ -94,10 +105,16 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     return rebuild(entry.plan, runPlan(entry.plan, args)) as R;
   }) as JitFunction<A, R>;
   jitted.signatures = () => [...cache.entries()].map(([key, e]) => {
-    if ('eager' in e) return { key, fusedGroups: 0, fusedOps: 0, steps: 0, eagerReason: e.eager };
-    const groups = e.plan.steps.filter((s) => s.kind === 'group');
-    const fusedOps = groups.reduce((n, s) => n + (s.kind === 'group' ? s.group.members.length + (s.group.epilogue >= 0 ? 1 : 0) : 0), 0);
-    return { key, fusedGroups: groups.length, fusedOps, steps: e.plan.steps.length, eagerReason: null };
+    if ('eager' in e) return { key, fusedGroups: 0, fusedOps: 0, steps: 0, eagerReason: e.eager, groups: [] };
+    const nodes = e.plan.graph.nodes;
+    const groups: JitGroupInfo[] = [];
+    for (const s of e.plan.steps) {
+      if (s.kind !== 'group') continue;
+      const ids = [...s.group.members, ...(s.group.epilogue >= 0 ? [s.group.epilogue] : [])];
+      groups.push({ op: s.group.label, members: ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site })) });
+    }
+    const fusedOps = groups.reduce((n, gr) => n + gr.members.length, 0);
+    return { key, fusedGroups: groups.length, fusedOps, steps: e.plan.steps.length, eagerReason: null, groups };
   });
   return jitted;
 }

@@ -8,6 +8,7 @@
  */
 import { nextTensorId, Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
+import { SiteTable } from '../profiler/callsite.js';
 import type { Arg, Graph, GraphNode, OutputTemplate, ValueInfo } from './graph.js';
 import { setTraceHook, type TracedCall, type TraceHook } from './hook.js';
 
@@ -28,6 +29,7 @@ class Tracer implements TraceHook {
   readonly captured = new Map<number, Tensor>();
   readonly made: Tensor[] = [];
   reason: string | null = null;
+  readonly sites = new SiteTable();
 
   constructor(readonly firstId: number) {}
 
@@ -68,13 +70,16 @@ class Tracer implements TraceHook {
     this.made.push(out);
     const id = this.value(out);
     const { kind } = call;
+    // Once per traced op (not per call): the user's line, so fused groups can name their members' lines.
+    const siteId = this.sites.capture(Tracer.prototype.record);
+    const site = siteId >= 0 ? this.sites.sites[siteId] ?? null : null;
     const node: GraphNode =
-      kind === 'binary' ? { kind, op: call.op, args, out: id }
-      : kind === 'where' ? { kind, args, out: id }
-      : kind === 'unary' ? { kind, op: call.op, args, out: id }
-      : kind === 'cast' ? { kind, dtype: call.dtype, args, out: id }
-      : kind === 'reduce' ? { kind, op: call.op, axes: call.axes, keepdims: call.keepdims, args, out: id }
-      : { kind, op: call.op, replay: call.replay, args, out: id };
+      kind === 'binary' ? { kind, op: call.op, args, out: id, site }
+      : kind === 'where' ? { kind, args, out: id, site }
+      : kind === 'unary' ? { kind, op: call.op, args, out: id, site }
+      : kind === 'cast' ? { kind, dtype: call.dtype, args, out: id, site }
+      : kind === 'reduce' ? { kind, op: call.op, axes: call.axes, keepdims: call.keepdims, args, out: id, site }
+      : { kind, op: call.op, replay: call.replay, args, out: id, site };
     this.nodes.push(node);
     return out;
   }
