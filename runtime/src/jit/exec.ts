@@ -15,18 +15,22 @@ import type { FusedGroup, Plan, Step } from './plan.js';
 
 const REDUCERS = { sum, mean, min, max, argmax } as const;
 
-/** Runs one traced node eagerly on the values computed so far. */
+/** An argument's value: the tensor computed for it, or the scalar/static value itself. */
+function argValue(x: Arg, vals: readonly (Tensor | undefined)[]): unknown {
+  return x.kind === 'value' ? vals[x.id]! : x.value;
+}
+
+/** Runs one traced node eagerly on the values computed so far (no closures: this runs per call). */
 function replay(n: GraphNode, vals: readonly (Tensor | undefined)[]): Tensor {
-  const a = (x: Arg): unknown => (x.kind === 'value' ? vals[x.id]! : x.value);
-  const t = (i: number) => a(n.args[i]!) as Tensor;
-  const s = (i: number) => a(n.args[i]!) as Tensor | number | boolean;
+  const args = n.args;
+  const v0 = argValue(args[0]!, vals) as Tensor;
   switch (n.kind) {
-    case 'binary': return binaryOp(n.op, s(0), s(1));
-    case 'where': return where(s(0), s(1), s(2));
-    case 'unary': return unaryOp(n.op, t(0));
-    case 'cast': return cast(t(0), n.dtype);
-    case 'reduce': return REDUCERS[n.op](t(0), n.axes, n.keepdims);
-    case 'call': return (n.replay as (...xs: unknown[]) => Tensor)(...n.args.map(a));
+    case 'binary': return binaryOp(n.op, v0, argValue(args[1]!, vals) as Tensor | number | boolean);
+    case 'where': return where(v0, argValue(args[1]!, vals) as Tensor | number | boolean, argValue(args[2]!, vals) as Tensor | number | boolean);
+    case 'unary': return unaryOp(n.op, v0);
+    case 'cast': return cast(v0, n.dtype);
+    case 'reduce': return REDUCERS[n.op](v0, n.axes, n.keepdims);
+    case 'call': return (n.replay as (...xs: unknown[]) => Tensor)(...args.map((x) => argValue(x, vals)));
   }
 }
 

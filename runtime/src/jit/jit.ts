@@ -56,13 +56,15 @@ export interface JitOptions {
 type Entry = { readonly plan: Plan } | { readonly eager: string };
 
 function keyOf(args: readonly unknown[]): string | null {
-  const parts: string[] = [];
-  for (const a of args) {
-    if (a instanceof Tensor) parts.push(`${a.backend} ${a.dtype}${fmtShape(a.shape)}`);
-    else if (a === undefined || typeof a === 'number' || typeof a === 'boolean' || typeof a === 'string') parts.push(JSON.stringify(a) ?? 'undefined');
+  let key = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (i > 0) key += ', ';
+    if (a instanceof Tensor) key += `${a.backend} ${a.dtype}${fmtShape(a.shape)}`;
+    else if (a === undefined || typeof a === 'number' || typeof a === 'boolean' || typeof a === 'string') key += JSON.stringify(a) ?? 'undefined';
     else return null;
   }
-  return parts.join(', ');
+  return key;
 }
 
 function rebuild(plan: Plan, vals: readonly (Tensor | undefined)[]): unknown {
