@@ -212,6 +212,22 @@ describe('cp.jit behaviour', () => {
     x.dispose();
   });
 
+  it('tells a tensor passed twice from two tensors, and runs nested jitted functions inline', () => {
+    const f = cp.jit((a: Tensor, b: Tensor) => a.mul(2).add(b), { warn: false });
+    const x = cp.tensor([1, 2]), y = cp.tensor([10, 20]);
+    assert.deepEqual([...f(x, x).dataSync()], [3, 6]);
+    assert.deepEqual([...f(x, y).dataSync()], [12, 24]);
+    assert.deepEqual([...f(x, y).dataSync()], [12, 24]);
+    assert.deepEqual([...f(x, x).dataSync()], [3, 6]);
+    const inner = cp.jit((a: Tensor) => a.mul(3).sub(1), { warn: false });
+    const outer = cp.jit((a: Tensor) => inner(a).relu().sum(), { warn: false });
+    assert.deepEqual([...outer(x).dataSync()], [7]);
+    assert.deepEqual([...outer(x).dataSync()], [7]);
+    const [sig] = outer.signatures();
+    assert.equal(sig!.eagerReason, null);
+    assert.equal(sig!.groups[0]!.op, 'fused(mul+sub+relu+sum)');
+  });
+
   it('returns objects of tensors and passes static arguments through the signature', () => {
     const f = cp.jit((x: Tensor, k: number) => ({ a: x.mul(k).add(1), b: x.mul(k).sum() }), { warn: false });
     const x = cp.tensor([1, 2]);

@@ -13,6 +13,7 @@ import { opNameOf, planGraph, type Plan } from './plan.js';
 import type { SourceLocation } from '../profiler/flame-model.js';
 import { runPlan } from './exec.js';
 import { trace } from './trace.js';
+import { traceHook } from './hook.js';
 
 /** How one input signature of a jitted function runs. */
 export interface JitSignature {
@@ -60,7 +61,10 @@ function keyOf(args: readonly unknown[]): string | null {
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     if (i > 0) key += ', ';
-    if (a instanceof Tensor) key += `${a.backend} ${a.dtype}${fmtShape(a.shape)}`;
+    // The same tensor passed twice traces differently from two tensors (one graph input, not two).
+    const same = a instanceof Tensor ? args.indexOf(a) : -1;
+    if (same >= 0 && same < i) key += `=arg${same}`;
+    else if (a instanceof Tensor) key += `${a.backend} ${a.dtype}${fmtShape(a.shape)}`;
     else if (a === undefined || typeof a === 'number' || typeof a === 'boolean' || typeof a === 'string') key += JSON.stringify(a) ?? 'undefined';
     else return null;
   }
@@ -90,6 +94,8 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     if (options.warn !== false) console.warn(`cp.jit(${name}): running eagerly for (${key}): ${reason}`);
   };
   const jitted = ((...args: A): R => {
+    // Inside another function's trace, run inline: the outer trace records these ops itself.
+    if (traceHook !== null) return fn(...args);
     const key = keyOf(args);
     if (key === null) return fn(...args);
     const entry = cache.get(key);

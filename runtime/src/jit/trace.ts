@@ -92,7 +92,7 @@ function opName(call: TracedCall): string {
 /** Runs `fn(...args)` eagerly, recording a graph of its ops. */
 export function trace<R>(fn: (...args: never[]) => R, args: readonly unknown[]): TraceResult<R> {
   const tracer = new Tracer(nextTensorId());
-  const inputs = args.map((a) => (a instanceof Tensor ? tracer.value(a) : -1));
+  const inputs = args.map((a, i) => (a instanceof Tensor ? (args.indexOf(a) < i ? tracer.ids.get(a)! : tracer.value(a)) : -1));
   setTraceHook(tracer);
   let result: R;
   try {
