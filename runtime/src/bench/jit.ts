@@ -3,12 +3,14 @@
  * each ending in a scalar read, side by side in one process: corepy eager and `cp.jit` (wasm),
  * tfjs-wasm (XNNPACK), jax-js eager and `jit` (wasm), and a limit column: `memory.copy` inside
  * wasm of the bytes a 1e6 pipeline must read once (4e6). Medians of interleaved rounds (timing.ts).
- * `--json` prints JSON lines; `--quick` fewer rounds. A benchmark, not a test.
+ * `--json` prints JSON lines; `--quick` fewer rounds; `--paths` instead compares, per pipeline, eager with
+ * cp.jit's two wasm paths (generated kernels, and the interpreter kernel alone). A benchmark, not a test.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as cp from '../index.js';
 import { interleaved } from './timing.js';
+import { setFusedCodegen } from '../backends/wasm/fused.js';
 
 const require = createRequire(import.meta.url);
 const json = process.argv.includes('--json');
@@ -36,7 +38,35 @@ function copyLimit(bytes: number): () => void {
 
 interface Row { case: string; cpEager: number; cpJit: number; tfjs: number; jaxEager: number; jaxJit: number; limit: number }
 
+/** `--paths`: eager vs cp.jit with generated kernels vs cp.jit with the interpreter kernel only. */
+function paths(): void {
+  const x = cp.keep(cp.tensor(Float32Array.from({ length: 1e6 }, (_, i) => Math.sin(i) * 3 + 1)));
+  const a = cp.keep(cp.rand([100, 1])), b = cp.keep(cp.rand([1, 1e5]));
+  const cases: [string, (...t: cp.Tensor[]) => cp.Tensor, cp.Tensor[]][] = [
+    ['sum(relu(1.5x−0.5)) 1e6', (t) => t.mul(1.5).sub(0.5).relu().sum(), [x]],
+    ['(x + 0) → sum 1e6', (t) => t.add(0).sum(), [x]],
+    ['normalize 1e6 → sum', (t) => t.sub(t.mean()).div(t.std()).sum(), [x]],
+    ['[100,1]+[1,1e5] → sum', (p, q) => p.add(q).sum(), [a, b]],
+  ];
+  if (!json) console.log(`${'case'.padEnd(26)}${'eager'.padStart(10)}${'jit'.padStart(10)}${'jit interp'.padStart(12)}  (ms, medians of interleaved rounds)`);
+  for (const [name, f, args] of cases) {
+    const generated = cp.jit(f), interp = cp.jit(f);
+    const t = interleaved({
+      eager: () => { cp.tidy(() => f(...args).item()); },
+      jit: () => { cp.tidy(() => generated(...args).item()); },
+      interp: () => { const before = setFusedCodegen(false); try { cp.tidy(() => interp(...args).item()); } finally { setFusedCodegen(before); } },
+    }, quick ? 3 : 7, 40);
+    if (json) console.log(JSON.stringify({ case: name, eagerMs: t.eager, jitMs: t.jit, interpreterMs: t.interp }));
+    else console.log(`${name.padEnd(26)}${t.eager!.toFixed(3).padStart(10)}${t.jit!.toFixed(3).padStart(10)}${t.interp!.toFixed(3).padStart(12)}`);
+  }
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--paths')) {
+    await cp.setBackend('wasm');
+    paths();
+    return;
+  }
   const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
   require('@tensorflow/tfjs-backend-wasm');
   const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths: (p: string) => void };

@@ -151,7 +151,7 @@ function lower(g: Graph, nodes: readonly GraphNode[], members: readonly number[]
   // Registers: loads and constants keep theirs for the whole program; others are recycled.
   let nRegs = 0;
   const free: number[] = [];
-  const memberSet = new Set(members);
+  const memberOuts = new Set(members.map((m) => nodes[m]!.out));
   const lastUse = new Map<number, number>();
   members.forEach((m, k) => nodes[m]!.args.forEach((a) => { if (a.kind === 'value') lastUse.set(a.id, k); }));
   const take = (): number => free.pop() ?? nRegs++;
@@ -187,7 +187,7 @@ function lower(g: Graph, nodes: readonly GraphNode[], members: readonly number[]
   };
   // Loads first (one per external value), then the members in order.
   members.forEach((m) => nodes[m]!.args.forEach((a) => {
-    if (a.kind === 'value' && !memberSet.has(producerIndex(nodes, a.id))) operand(a, 'float32');
+    if (a.kind === 'value' && !memberOuts.has(a.id)) operand(a, 'float32');
   }));
   members.forEach((m, k) => {
     const n = nodes[m]!;
@@ -234,10 +234,6 @@ export function opNameOf(n: GraphNode): string {
   return n.kind === 'where' ? 'where' : n.kind === 'cast' ? 'cast' : n.op;
 }
 
-function producerIndex(nodes: readonly GraphNode[], valueId: number): number {
-  for (let i = 0; i < nodes.length; i++) if (nodes[i]!.out === valueId) return i;
-  return -1;
-}
 
 /**
  * `mean(x)` and `std(x)`/`var(x)` over the same axes with the same keepdims (normalisation's
