@@ -107,7 +107,8 @@ export function trace<R>(fn: (...args: never[]) => R, args: readonly unknown[]):
   }
   if (tracer.reason !== null || output === null) return { result, graph: null, reason: tracer.reason, intermediates: [] };
   const kept = new Set(outputIdsOf(output));
-  const intermediates = tracer.made.filter((t) => !kept.has(tracer.ids.get(t)!));
+  // Only tensors the trace made (an op that handed back a pre-existing tensor must not dispose it).
+  const intermediates = tracer.made.filter((t) => t.id >= tracer.firstId && !kept.has(tracer.ids.get(t)!));
   const graph: Graph = { values: tracer.values, inputs, captured: tracer.captured, nodes: tracer.nodes, output };
   return { result, graph, reason: null, intermediates };
 }
