@@ -6,7 +6,7 @@
  * bookkeeping (live tensors, bytes, tidy scopes) — see memory.ts for the user-facing side.
  */
 import type { Backend, Storage } from './backends/backend.js';
-import type { OpName } from './backends/op-table.js';
+import type { FusedOpName, OpName } from './backends/op-table.js';
 import type { BackendName, Device } from './types.js';
 import { BACKENDS } from './types.js';
 import type { Tensor } from './tensor.js';
@@ -16,7 +16,7 @@ import type { Tensor } from './tensor.js';
  * `observe` must call `run(backend)` exactly once and return its result (or rethrow its error).
  */
 export interface DispatchObserver {
-  observe<T>(op: OpName, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T;
+  observe<T>(op: OpName | FusedOpName, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T;
 }
 
 let observer: DispatchObserver | null = null;
@@ -41,7 +41,7 @@ export function getDispatchObserver(): DispatchObserver | null {
  * @param backend backend for ops with no tensor inputs; defaults to the current default backend
  */
 export function dispatch<T>(
-  op: OpName, inputs: readonly Tensor[], kernel: (backend: Backend) => T, backend?: Backend,
+  op: OpName | FusedOpName, inputs: readonly Tensor[], kernel: (backend: Backend) => T, backend?: Backend,
 ): T {
   const b = backend ?? backendOfInputs(op, inputs);
   if (observer === null) return kernel(b);

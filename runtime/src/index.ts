@@ -21,6 +21,7 @@ export { add, sub, mul, div, pow, maximum, minimum, eq, lt, gt, where } from './
 export { neg, abs, exp, log, sqrt, tanh, sigmoid, relu, cast } from './ops/unary.js';
 export { sum, mean, variance, variance as var, std, min, max, argmax, moments, type Axis, type Moments } from './ops/reduce.js';
 export { matmul } from './ops/matmul.js';
+export { jit, type JitFunction, type JitGroupInfo, type JitOptions, type JitSignature } from './jit/jit.js';
 export { reshape, unsqueeze, squeeze, transpose, permute, slice, flatten, contiguous, clone, type SliceSpec } from './ops/shape-ops.js';
 export { concat, stack } from './ops/join.js';
 export { dataSync, data, toArray, array, item, to, toAsync } from './ops/transfer.js';

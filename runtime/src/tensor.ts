@@ -22,6 +22,11 @@ const finalizer = new FinalizationRegistry<StorageRef>((ref) => {
 
 let nextId = 0;
 
+/** The id the next Tensor will get (ids increase in creation order); `cp.jit` uses it to tell captured tensors from new ones. */
+export function nextTensorId(): number {
+  return nextId;
+}
+
 /** An n-dimensional array on one backend. Create with `cp.tensor`, `cp.zeros`, … */
 export class Tensor implements View {
   /** Unique id, increasing in creation order. */

@@ -16,6 +16,7 @@
  */
 import type { BackendName, DataArray, Device, DType } from '../types.js';
 import type { BinaryOpName, ReduceOpName, UnaryOpName } from './op-table.js';
+import type { FusedProgram } from './fused.js';
 
 /** Backend-owned memory for one tensor's elements. Opaque outside its backend. */
 export interface Storage {
@@ -118,6 +119,13 @@ export interface Backend {
    * `outShape` = [...batch, M, N] (batch strides 0 where broadcast).
    */
   matmul(a: View, b: View, outShape: readonly number[]): Storage;
+  /**
+   * Optional: runs a fused elementwise program (see fused.ts) over `shape`. `inputs` are float32,
+   * int32 or bool views at `shape`'s rank (stride 0 on broadcast dims). Returns contiguous storage
+   * of `shape` (or of `shape` without the epilogue's axes, float32). Backends without it run a
+   * `cp.jit` group op by op.
+   */
+  fused?(program: FusedProgram, inputs: readonly View[], shape: readonly number[]): Storage;
 }
 
 /**

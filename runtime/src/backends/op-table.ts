@@ -81,6 +81,12 @@ export const OPS = {
 /** An op name. */
 export type OpName = keyof typeof OPS;
 
+/**
+ * The name of one `cp.jit` fused kernel run, listing its member ops (`fused(sub+div+sum)`): one
+ * dispatch, shown by the profiler as one event; not in {@link OPS} (it has no row of its own).
+ */
+export type FusedOpName = `fused(${string})`;
+
 /** Ops whose kernel is of `kind`. */
 type OpsWithKernel<K extends KernelKind> = { [N in OpName]: (typeof OPS)[N] extends { kernel: { kind: K } } ? N : never }[OpName];
 

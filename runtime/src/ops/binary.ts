@@ -7,6 +7,7 @@ import type { BinaryOp } from '../backends/backend.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
 import { broadcastShapes, broadcastStrides } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import type { DType } from '../types.js';
 import { checkOperand } from './validate.js';
 import { dtypeOf, type Operand, output, promote, pushOperand, releaseOperand, shapeOf, type TensorLike, viewAs } from './util.js';
@@ -28,6 +29,7 @@ function kernelDType(op: BinaryOp, a: TensorLike, b: TensorLike): DType {
 export function binaryOp(op: BinaryOp, a: TensorLike, b: TensorLike): Tensor {
   a = checkOperand(op, 'a', a);
   b = checkOperand(op, 'b', b);
+  if (traceHook !== null) return traceHook.record({ kind: 'binary', op, args: [a, b] }, () => binaryOp(op, a, b));
   const inputs = tensorsOf(a, b);
   const outShape = broadcastShapes(op, shapeOf(a), shapeOf(b));
   const dtype = kernelDType(op, a, b);
@@ -70,6 +72,7 @@ export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
   cond = checkOperand('where', 'cond', cond);
   a = checkOperand('where', 'a', a);
   b = checkOperand('where', 'b', b);
+  if (traceHook !== null) return traceHook.record({ kind: 'where', args: [cond, a, b] }, () => where(cond, a, b));
   const inputs = tensorsOf(cond, a, b);
   const outShape = broadcastShapes('where', broadcastShapes('where', shapeOf(cond), shapeOf(a)), shapeOf(b));
   const ta = a instanceof Tensor ? a.dtype : null, tb = b instanceof Tensor ? b.dtype : null;

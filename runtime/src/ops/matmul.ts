@@ -6,6 +6,7 @@
 import { dispatch } from '../engine.js';
 import { broadcastShapes, broadcastStrides, fmtShape } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import type { View } from '../backends/backend.js';
 import { type Operand, output, pushOperand, releaseOperand, viewAs } from './util.js';
 import { checkTensor } from './validate.js';
@@ -14,6 +15,7 @@ import { checkTensor } from './validate.js';
 export function matmul(a: Tensor, b: Tensor): Tensor {
   checkTensor('matmul', 'a', a);
   checkTensor('matmul', 'b', b);
+  if (traceHook !== null) return traceHook.record({ kind: 'call', op: 'matmul', replay: matmul, args: [a, b] }, () => matmul(a, b));
   if (a.rank === 0 || b.rank === 0) throw new RangeError(`matmul: operands must have at least 1 dimension, got ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
   const [aShape] = asMatrix(a, 'left'), [bShape] = asMatrix(b, 'right');
   const M = aShape[aShape.length - 2]!, K = aShape[aShape.length - 1]!;

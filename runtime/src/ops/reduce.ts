@@ -7,6 +7,7 @@ import type { Backend, ReduceOp, Storage, View } from '../backends/backend.js';
 import { dispatch } from '../engine.js';
 import { contiguousStrides, fmtShape, normalizeAxes, reducedShape, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import type { DType } from '../types.js';
 import { type Operand, operand, output, releaseOperand, viewAs } from './util.js';
 import { checkFlag, checkInt, checkTensor } from './validate.js';
@@ -18,6 +19,7 @@ function reduceOp(op: ReduceOp, x: Tensor, axis: Axis | undefined, keepdims: boo
   checkTensor(op, 'x', x);
   keepdims = checkFlag(op, 'keepdims', keepdims, false);
   const axes = normalizeAxes(op, axis, x.rank);
+  if (traceHook !== null) return traceHook.record({ kind: 'reduce', op, axes, keepdims, args: [x] }, () => reduceOp(op, x, axes, keepdims));
   const outShape = reducedShape(x.shape, axes, keepdims);
   if ((op === 'min' || op === 'max' || op === 'argmax') && sizeOf(axes.map((a) => x.shape[a]!)) === 0) {
     throw new RangeError(`${op}: cannot reduce over zero elements (shape ${fmtShape(x.shape)}, axes [${axes.join(', ')}])`);
@@ -95,6 +97,7 @@ export function moments(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Mom
 
 /** Variance (ddof 0 = population). */
 export function variance(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'call', op: 'var', replay: variance, args: [x, axis, keepdims, ddof] }, () => variance(x, axis, keepdims, ddof));
   return momentsOp('var', x, axis, keepdims, ddof, (b, m, v, shape) => {
     b.free(m);
     return output(b, v, shape);
@@ -103,6 +106,7 @@ export function variance(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Te
 
 /** Standard deviation (ddof 0 = population). */
 export function std(x: Tensor, axis?: Axis, keepdims = false, ddof = 0): Tensor {
+  if (traceHook !== null) return traceHook.record({ kind: 'call', op: 'std', replay: std, args: [x, axis, keepdims, ddof] }, () => std(x, axis, keepdims, ddof));
   return momentsOp('std', x, axis, keepdims, ddof, (b, m, v, shape) => {
     b.free(m);
     const view: View = { storage: v, dtype: 'float32', shape, strides: contiguousStrides(shape), offset: 0 };

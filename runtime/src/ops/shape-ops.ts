@@ -6,6 +6,7 @@
 import { dispatch } from '../engine.js';
 import { contiguousStrides, fmtShape, normalizeAxis, sizeOf } from '../shape.js';
 import { type Tensor, viewOf } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import { output } from './util.js';
 import { checkTensor, describeValue } from './validate.js';
 
@@ -29,6 +30,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     const hint = typeof shape === 'number' ? ` (pass the dimensions as one array, e.g. reshape([${shape}, …]))` : '';
     throw new TypeError(`reshape: shape must be an array of integers (non-negative, at most one -1), got ${describeValue(shape)}${hint}`);
   }
+  if (traceHook !== null) return traceHook.record({ kind: 'call', op: 'reshape', replay: reshape, args: [x, shape] }, () => reshape(x, shape));
   const infer = shape.indexOf(-1);
   if (shape.some((d, i) => typeof d !== 'number' || !Number.isSafeInteger(d) || d < -1 || (d === -1 && i !== infer))) {
     throw new RangeError(`reshape: invalid target shape [${shape.map((d) => JSON.stringify(d) ?? String(d)).join(', ')}] (dimensions must be non-negative integers, at most one -1)`);

@@ -5,6 +5,7 @@
 import type { UnaryOp } from '../backends/backend.js';
 import { dispatch } from '../engine.js';
 import type { Tensor } from '../tensor.js';
+import { traceHook } from '../jit/hook.js';
 import type { DType } from '../types.js';
 import { operand, output, releaseOperand } from './util.js';
 import { checkDType, checkTensor } from './validate.js';
@@ -14,6 +15,7 @@ const FLOAT_ONLY: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 
 /** Runs a unary kernel. */
 export function unaryOp(op: UnaryOp, x: Tensor): Tensor {
   checkTensor(op, 'x', x);
+  if (traceHook !== null) return traceHook.record({ kind: 'unary', op, args: [x] }, () => unaryOp(op, x));
   const dtype: DType = FLOAT_ONLY.has(op) || x.dtype === 'float32' ? 'float32' : 'int32';
   return dispatch(op, [x], (backend) => {
     // Integer/bool inputs of float-only ops go through a temporary float32 copy.
@@ -47,5 +49,6 @@ export const relu = (x: Tensor): Tensor => unaryOp('relu', x);
 export function cast(x: Tensor, dtype: DType): Tensor {
   checkTensor('cast', 'x', x);
   checkDType('cast', dtype);
+  if (traceHook !== null) return traceHook.record({ kind: 'cast', dtype, args: [x] }, () => cast(x, dtype));
   return dispatch('cast', [x], (backend) => output(backend, backend.cast(x, dtype), x.shape));
 }

@@ -10,6 +10,7 @@ import { offsetOf, pick, splitAxes } from './strided.js';
 import { binaryScalar, castScalar, unaryScalar } from './math.js';
 import { outputDtype } from '../op-table.js';
 import { assertViewFits } from '../view-check.js';
+import { runFused } from './fused.js';
 
 /** Host-array storage of the js backend. */
 export interface JsStorage extends Storage {
@@ -54,6 +55,10 @@ function outSizeOf(a: View, axes: readonly number[]): number {
 export const jsBackend: Backend = {
   name: 'js',
   device: 'cpu',
+
+  fused(program, inputs, shape) {
+    return runFused(program, inputs, shape, make, dataOf);
+  },
 
   upload(data, dtype) {
     const s = make(dtype, data.length);

@@ -15,6 +15,7 @@ import { kernelCode, outputDtype } from '../op-table.js';
 import { LinearHeap } from './memory.js';
 import { assertShape, assertViewFits } from '../view-check.js';
 import { MAX_RANK, middleAxisLayout, reducedLast, writeWalk } from './layout.js';
+import { runFusedWasm, type WasmFusedContext } from './fused.js';
 
 /** A block of linear memory holding one tensor's elements. */
 export class WasmStorage implements Storage {
@@ -119,6 +120,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     gather(a, ptr, p.shape, p.strides);
     return { ...p, ptr, temp: true };
   };
+
+  const fusedContext: WasmFusedContext = { k, heap, addr, make, filled };
 
   const backend: WasmBackend = {
     name: 'wasm',
@@ -297,6 +300,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       } finally {
         if (src.temp) heap.release(src.ptr, src.outer * src.inner * 4);
       }
+    },
+    fused(program, inputs, shape) {
+      return runFusedWasm(fusedContext, program, inputs, shape);
     },
     matmul(a, b, outShape) {
       const r = outShape.length;

@@ -53,6 +53,10 @@ export interface KernelExports {
     nb: number, meta: number, m: number, n: number, k: number, a: number, b: number, out: number,
     sam: number, sak: number, sbk: number, sbn: number, ws: number,
   ): void;
+  fused_f32(
+    code: number, nInstr: number, consts: number, nIn: number, dtypes: number, ins: number, result: number, sink: number,
+    nd: number, meta: number, out: number, acc: number, nOut: number, count: number,
+  ): void;
 }
 
 /**

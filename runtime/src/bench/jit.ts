@@ -1,0 +1,160 @@
+/**
+ * `npm run bench:jit` (also the last part of `npm run bench`): the six pipelines of issue 16,
+ * each ending in a scalar read, side by side in one process: corepy eager and `cp.jit` (wasm),
+ * tfjs-wasm (XNNPACK), jax-js eager and `jit` (wasm), and a limit column: `memory.copy` inside
+ * wasm of the bytes a 1e6 pipeline must read once (4e6). Medians of interleaved rounds (timing.ts).
+ * `--json` prints JSON lines; `--quick` fewer rounds; `--paths` instead compares, per pipeline, eager with
+ * cp.jit's two wasm paths (generated kernels, and the interpreter kernel alone). A benchmark, not a test.
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as cp from '../index.js';
+import { interleaved } from './timing.js';
+import { setFusedCodegen } from '../backends/wasm/fused.js';
+
+const require = createRequire(import.meta.url);
+const json = process.argv.includes('--json');
+const quick = process.argv.includes('--quick');
+
+/**
+ * A hand-assembled wasm module exporting `copy(dst, src, n)` = one `memory.copy`, and
+ * its memory (160 pages = 10 MiB): the bandwidth limit of a pass over the same bytes in wasm.
+ */
+function copyLimit(bytes: number): () => void {
+  const mod = new Uint8Array([
+    0, 97, 115, 109, 1, 0, 0, 0, // magic, version
+    1, 7, 1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, // type: (i32 i32 i32) -> ()
+    3, 2, 1, 0, // function 0 has type 0
+    5, 4, 1, 0, 0xa0, 0x01, // memory: min 160 pages
+    7, 8, 1, 4, 99, 111, 112, 121, 0, 0, // export "copy" = func 0
+    10, 14, 1, 12, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x0a, 0, 0, 0x0b, // local.get 0 1 2; memory.copy; end
+  ]);
+  // The runtime's tsconfig has no DOM/wasm lib types: name the two constructors used.
+  const wa = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => object } }).WebAssembly;
+  const inst = new wa.Instance(new wa.Module(mod)) as { exports: { copy(d: number, s: number, n: number): void } };
+  if (2 * bytes > 160 * 65536) throw new RangeError('copy limit: too many bytes');
+  return () => inst.exports.copy(bytes, 0, bytes);
+}
+
+interface Row { case: string; cpEager: number; cpJit: number; tfjs: number; jaxEager: number; jaxJit: number; limit: number }
+
+/** `--paths`: eager vs cp.jit with generated kernels vs cp.jit with the interpreter kernel only. */
+function paths(): void {
+  const x = cp.keep(cp.tensor(Float32Array.from({ length: 1e6 }, (_, i) => Math.sin(i) * 3 + 1)));
+  const a = cp.keep(cp.rand([100, 1])), b = cp.keep(cp.rand([1, 1e5]));
+  const cases: [string, (...t: cp.Tensor[]) => cp.Tensor, cp.Tensor[]][] = [
+    ['sum(relu(1.5x−0.5)) 1e6', (t) => t.mul(1.5).sub(0.5).relu().sum(), [x]],
+    ['(x + 0) → sum 1e6', (t) => t.add(0).sum(), [x]],
+    ['normalize 1e6 → sum', (t) => t.sub(t.mean()).div(t.std()).sum(), [x]],
+    ['[100,1]+[1,1e5] → sum', (p, q) => p.add(q).sum(), [a, b]],
+  ];
+  if (!json) console.log(`${'case'.padEnd(26)}${'eager'.padStart(10)}${'jit'.padStart(10)}${'jit interp'.padStart(12)}  (ms, medians of interleaved rounds)`);
+  for (const [name, f, args] of cases) {
+    const generated = cp.jit(f), interp = cp.jit(f);
+    const t = interleaved({
+      eager: () => { cp.tidy(() => f(...args).item()); },
+      jit: () => { cp.tidy(() => generated(...args).item()); },
+      interp: () => { const before = setFusedCodegen(false); try { cp.tidy(() => interp(...args).item()); } finally { setFusedCodegen(before); } },
+    }, quick ? 3 : 7, 40);
+    if (json) console.log(JSON.stringify({ case: name, eagerMs: t.eager, jitMs: t.jit, interpreterMs: t.interp }));
+    else console.log(`${name.padEnd(26)}${t.eager!.toFixed(3).padStart(10)}${t.jit!.toFixed(3).padStart(10)}${t.interp!.toFixed(3).padStart(12)}`);
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--paths')) {
+    await cp.setBackend('wasm');
+    paths();
+    return;
+  }
+  const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
+  require('@tensorflow/tfjs-backend-wasm');
+  const { setWasmPaths } = require('@tensorflow/tfjs-backend-wasm') as { setWasmPaths: (p: string) => void };
+  setWasmPaths(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep);
+  await tf.setBackend('wasm');
+  await tf.ready();
+  const jax = await import('@jax-js/jax');
+  await jax.init('wasm');
+  const np = jax.numpy;
+  await cp.setBackend('wasm');
+  type JA = import('@jax-js/jax').Array;
+
+  const n = 1e6;
+  const host = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 1);
+  const cx = cp.keep(cp.tensor(host)), tx = tf.tensor1d(host), jx = np.array(host);
+  const rowHost = Float32Array.from({ length: 100 }, (_, i) => Math.cos(i)), colHost = Float32Array.from({ length: 1e5 }, (_, i) => Math.sin(i));
+  const ca = cp.keep(cp.tensor(rowHost, { shape: [100, 1] })), cb = cp.keep(cp.tensor(colHost, { shape: [1, 1e5] }));
+  const ta = tf.tensor2d(rowHost, [100, 1]), tb = tf.tensor2d(colHost, [1, 1e5]);
+  const ja = np.array(rowHost, { shape: [100, 1] }), jb = np.array(colHost, { shape: [1, 1e5] });
+  const mHost = Float32Array.from({ length: 512 * 512 }, (_, i) => Math.cos(i) * 0.5);
+  const cm = cp.keep(cp.tensor(mHost, { shape: [512, 512] })), tm = tf.tensor2d(mHost, [512, 512]), jm = np.array(mHost, { shape: [512, 512] });
+  const small = Float32Array.from({ length: 1000 }, (_, i) => i);
+  const cs = cp.keep(cp.tensor(small)), ts = tf.tensor1d(small), js = np.array(small);
+
+  const jaxNorm = (x: JA) => { const m = np.mean(x.ref); const s = np.std(x.ref); return np.sum(np.divide(np.subtract(x, m), s)); };
+  const jaxRelu = (x: JA) => np.sum(np.maximum(np.subtract(np.multiply(x, 1.5), 0.5), 0));
+  const jaxSum = (x: JA) => np.sum(x);
+  const jaxBroadcast = (a: JA, b: JA) => np.sum(np.add(a, b));
+  const jaxMatmul = (a: JA) => np.sum(np.matmul(a.ref, a));
+  const jaxAdd = (a: JA) => np.add(a.ref, a);
+  const jit = jax.jit as unknown as <F>(f: F) => F;
+
+  const cpNorm = (x: cp.Tensor) => x.sub(x.mean()).div(x.std()).sum();
+  const cpRelu = (x: cp.Tensor) => x.mul(1.5).sub(0.5).relu().sum();
+  const cpSum = (x: cp.Tensor) => x.sum();
+  const cpBroadcast = (a: cp.Tensor, b: cp.Tensor) => a.add(b).sum();
+  const cpMatmul = (a: cp.Tensor) => a.matmul(a).sum();
+  const cpAdd = (a: cp.Tensor) => a.add(a);
+
+  type Case = { name: string; bytes: number; cp: () => void; cpj: () => void; tf: () => void; jx: () => void; jxj: () => void };
+  const pipe = (name: string, bytes: number, cpf: (...a: cp.Tensor[]) => cp.Tensor, cpArgs: cp.Tensor[],
+    tff: () => import('@tensorflow/tfjs-core').Tensor, jf: (...a: JA[]) => JA, jArgs: JA[]): Case => {
+    const cpjf = cp.jit(cpf);
+    const jjf = jit(jf);
+    return {
+      name, bytes,
+      cp: () => { cp.tidy(() => cpf(...cpArgs).item()); },
+      cpj: () => { cp.tidy(() => cpjf(...cpArgs).item()); },
+      tf: () => { tf.tidy(() => tff().dataSync()[0]); },
+      jx: () => { jf(...jArgs.map((a) => a.ref)).dataSync(); },
+      jxj: () => { jjf(...jArgs.map((a) => a.ref)).dataSync(); },
+    };
+  };
+  const hundred = (f: () => void) => () => { for (let i = 0; i < 100; i++) f(); };
+  const cpAddJ = cp.jit(cpAdd), jaxAddJ = jit(jaxAdd);
+  const cases: Case[] = [
+    pipe('normalize 1e6 → sum', 4 * n, cpNorm, [cx], () => { const m = tf.moments(tx); return tf.sum(tf.div(tf.sub(tx, m.mean), tf.sqrt(m.variance))); }, jaxNorm, [jx]),
+    pipe('sum(relu(1.5x−0.5)) 1e6', 4 * n, cpRelu, [cx], () => tf.sum(tf.relu(tf.sub(tf.mul(tx, 1.5), 0.5))), jaxRelu, [jx]),
+    pipe('sum 1e6', 4 * n, cpSum, [cx], () => tf.sum(tx), jaxSum, [jx]),
+    pipe('[100,1]+[1,1e5] → sum', 0, cpBroadcast, [ca, cb], () => tf.sum(tf.add(ta, tb)), jaxBroadcast, [ja, jb]),
+    pipe('matmul 512 → sum', 0, cpMatmul, [cm], () => tf.sum(tf.matMul(tm, tm)), jaxMatmul, [jm]),
+    {
+      name: '100 small adds (1e3)', bytes: 0,
+      cp: hundred(() => cp.tidy(() => { cpAdd(cs); })), cpj: hundred(() => cp.tidy(() => { cpAddJ(cs); })),
+      tf: hundred(() => tf.tidy(() => { tf.add(ts, ts); })),
+      jx: hundred(() => jaxAdd(js.ref).dispose()), jxj: hundred(() => jaxAddJ(js.ref).dispose()),
+    },
+  ];
+  if (!json) {
+    console.log(`\ncp.jit pipelines (wasm), each ending in a scalar read; ms, medians of interleaved rounds. Peers: tfjs-wasm ${tf.version_core}, jax-js (wasm).`);
+    console.log('limit: memory.copy inside wasm of the 4e6 bytes a 1e6 pipeline reads once (— where compute, not a pass over memory, bounds it); ratio: best peer / cp jit');
+    console.log(`${'case'.padEnd(26)}${'cp eager'.padStart(10)}${'cp jit'.padStart(10)}${'tfjs'.padStart(10)}${'jax'.padStart(10)}${'jax jit'.padStart(10)}${'limit'.padStart(10)}${'ratio'.padStart(8)}`);
+  }
+  for (const c of cases) {
+    const contenders: Record<string, () => void> = { cp: c.cp, cpj: c.cpj, tf: c.tf, jx: c.jx, jxj: c.jxj };
+    if (c.bytes > 0) contenders.limit = copyLimit(c.bytes);
+    const t = interleaved(contenders, quick ? 3 : 7, 40);
+    const row: Row = { case: c.name, cpEager: t.cp!, cpJit: t.cpj!, tfjs: t.tf!, jaxEager: t.jx!, jaxJit: t.jxj!, limit: t.limit ?? NaN };
+    const best = Math.min(row.tfjs, row.jaxEager, row.jaxJit);
+    if (json) console.log(JSON.stringify({ ...row, bestPeerOverJit: best / row.cpJit }));
+    else {
+      const f = (x: number) => (x < 1 ? x.toFixed(3) : x.toFixed(2)).padStart(10);
+      console.log(`${c.name.padEnd(26)}${f(row.cpEager)}${f(row.cpJit)}${f(row.tfjs)}${f(row.jaxEager)}${f(row.jaxJit)}${Number.isNaN(row.limit) ? '—'.padStart(10) : f(row.limit)}${`${(best / row.cpJit).toFixed(2)}×`.padStart(8)}`);
+    }
+  }
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});

@@ -1,0 +1,128 @@
+/**
+ * `cp.jit(fn)`: traces `fn` once per input signature (each tensor argument's backend, dtype and
+ * shape, and the value of each number/boolean/string argument) and afterwards runs the traced
+ * plan, where chains of elementwise ops and their reduction run as one fused kernel each.
+ *
+ * When a call cannot be traced (an op outside the traced set made a tensor the function uses,
+ * or the result is not tensors) that signature runs eagerly from then on, and the reason is
+ * printed once with `console.warn` and kept in {@link JitFunction.signatures}.
+ */
+import { Tensor } from '../tensor.js';
+import { fmtShape } from '../shape.js';
+import { opNameOf, planGraph, type Plan } from './plan.js';
+import type { SourceLocation } from '../contract/flame.js';
+import { runPlan } from './exec.js';
+import { trace } from './trace.js';
+import { traceHook } from './hook.js';
+
+/** How one input signature of a jitted function runs. */
+export interface JitSignature {
+  /** e.g. `wasm float32[1000000]`, one entry per argument, joined with `, `. */
+  readonly key: string;
+  /** Fused groups (kernels) per call; 0 when running eagerly. */
+  readonly fusedGroups: number;
+  /** Ops folded into fused groups per call. */
+  readonly fusedOps: number;
+  /** Steps per call (fused groups + ops run on their own). */
+  readonly steps: number;
+  /** Why this signature runs eagerly, or null when it runs the traced plan. */
+  readonly eagerReason: string | null;
+  /** Each fused group: the op name the profiler records, and its member ops with the lines that called them. */
+  readonly groups: readonly JitGroupInfo[];
+}
+
+/** One fused group of a {@link JitSignature}. */
+export interface JitGroupInfo {
+  /** e.g. `fused(mul+sub+relu+sum)`: the op name of the group's profiler events. */
+  readonly op: string;
+  /** Member ops in execution order, each with the user's line that called it (1-based; null when unknown). */
+  readonly members: readonly { readonly op: string; readonly location: SourceLocation | null }[];
+}
+
+/** A function compiled by {@link jit}. */
+export interface JitFunction<A extends unknown[], R> {
+  (...args: A): R;
+  /** What each input signature seen so far compiled to. */
+  signatures(): JitSignature[];
+}
+
+/** Options of {@link jit}. */
+export interface JitOptions {
+  /** Name used in messages (default: the function's name). */
+  readonly name?: string;
+  /** Print the reason once when a signature falls back to eager execution (default true). */
+  readonly warn?: boolean;
+}
+
+type Entry = { readonly plan: Plan } | { readonly eager: string };
+
+function keyOf(args: readonly unknown[]): string | null {
+  let key = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (i > 0) key += ', ';
+    // The same tensor passed twice traces differently from two tensors (one graph input, not two).
+    const same = a instanceof Tensor ? args.indexOf(a) : -1;
+    if (same >= 0 && same < i) key += `=arg${same}`;
+    else if (a instanceof Tensor) key += `${a.backend} ${a.dtype}${fmtShape(a.shape)}`;
+    else if (a === undefined || typeof a === 'number' || typeof a === 'boolean' || typeof a === 'string') key += JSON.stringify(a) ?? 'undefined';
+    else return null;
+  }
+  return key;
+}
+
+function rebuild(plan: Plan, vals: readonly (Tensor | undefined)[]): unknown {
+  const out = plan.graph.output;
+  if (out.kind === 'single') return vals[out.id];
+  const list = out.ids.map((id) => vals[id]);
+  if (out.kind === 'array') return list;
+  return Object.fromEntries(out.keys.map((k, i) => [k, list[i]]));
+}
+
+/**
+ * Compiles `fn` into a function that fuses elementwise chains (and their sum/mean/min/max) into
+ * one kernel per group. `fn` takes tensors (and static numbers/strings) and returns a tensor, or
+ * an array or plain object of tensors; results equal eager execution within the tolerances in
+ * PROFILING_GUIDE.md ("Fusion with cp.jit"). Works inside `tidy`; disposes every intermediate.
+ */
+export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitOptions = {}): JitFunction<A, R> {
+  if (typeof fn !== 'function') throw new TypeError('cp.jit: expected a function');
+  const name = options.name ?? (fn.name || 'anonymous function');
+  const cache = new Map<string, Entry>();
+  const eager = (key: string, reason: string): void => {
+    cache.set(key, { eager: reason });
+    if (options.warn !== false) console.warn(`cp.jit(${name}): running eagerly for (${key}): ${reason}`);
+  };
+  const jitted = ((...args: A): R => {
+    // Inside another function's trace, run inline: the outer trace records these ops itself.
+    if (traceHook !== null) return fn(...args);
+    const key = keyOf(args);
+    if (key === null) return fn(...args);
+    const entry = cache.get(key);
+    if (entry === undefined) {
+      const t = trace(fn as unknown as (...a: never[]) => R, args);
+      if (t.graph === null) {
+        eager(key, t.reason ?? 'tracing failed');
+        return t.result;
+      }
+      for (const x of t.intermediates) x.dispose();
+      cache.set(key, { plan: planGraph(t.graph) });
+      return t.result;
+    }
+    if ('eager' in entry) return fn(...args);
+    return rebuild(entry.plan, runPlan(entry.plan, args)) as R;
+  }) as JitFunction<A, R>;
+  jitted.signatures = () => [...cache.entries()].map(([key, e]) => {
+    if ('eager' in e) return { key, fusedGroups: 0, fusedOps: 0, steps: 0, eagerReason: e.eager, groups: [] };
+    const nodes = e.plan.graph.nodes;
+    const groups: JitGroupInfo[] = [];
+    for (const s of e.plan.steps) {
+      if (s.kind !== 'group') continue;
+      const ids = [...s.group.members, ...(s.group.epilogue >= 0 ? [s.group.epilogue] : [])];
+      groups.push({ op: s.group.label, members: ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site })) });
+    }
+    const fusedOps = groups.reduce((n, gr) => n + gr.members.length, 0);
+    return { key, fusedGroups: groups.length, fusedOps, steps: e.plan.steps.length, eagerReason: null, groups };
+  });
+  return jitted;
+}
