@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { RunSnapshot } from '../profile-store.js';
 import { saveRun } from '../persistence.js';
+import { registerDebugAndProfile } from './debug-and-profile.js';
 import { CorepyDebugSession } from './session.js';
 import { PROFILE_EVENT, REPORT_EVENT, type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage } from './protocol.js';
 
@@ -19,8 +20,11 @@ export const UNTRUSTED_MESSAGE =
 
 const isScript = (doc: vscode.TextDocument): boolean => ['typescript', 'javascript'].includes(doc.languageId);
 
+/** Starts Debug and Profile for a resolved `corepy` configuration (debug-and-profile.ts). */
+type DebugStarter = (folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<void>;
+
 class ConfigProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx, private readonly debugAndProfile: Promise<DebugStarter>) {}
 
   provideDebugConfigurations(): vscode.DebugConfiguration[] {
     return [{ type: DEBUG_TYPE, request: 'launch', name: 'Corepy: Profile current file', program: '${file}' }];
@@ -46,11 +50,25 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
     args.bundledRuntime = path.join(this.ctx.extCtx.extensionPath, 'runtime');
     return config;
   }
+
+  /**
+   * F5 (not Run Without Debugging, not Run and Profile: both set `noDebug`) is Debug and Profile:
+   * the script runs under VS Code's JavaScript debugger with the profiler preloaded, as a session
+   * of its own; this `corepy` session is not started.
+   */
+  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.noDebug === true) return config;
+    const start = await this.debugAndProfile;
+    await start(folder, config as vscode.DebugConfiguration & CorepyLaunchArguments);
+    return undefined;
+  }
 }
 
 /** Registers the provider, the inline adapter, and the event bridge. */
 export function registerDebug(ctx: Ctx): void {
-  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx)));
+  const debugAndProfile = registerDebugAndProfile(ctx);
+  debugAndProfile.catch((err: unknown) => ctx.log.error('Debug and Profile is unavailable: the profile socket did not open', err));
+  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx, debugAndProfile)));
   const adapterDir = path.join(ctx.extCtx.extensionPath, 'extension', 'dist');
   ctx.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
     createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new CorepyDebugSession(adapterDir)),
@@ -76,7 +94,7 @@ export function registerDebug(ctx: Ctx): void {
   ctx.push(vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
     if (e.session.type !== DEBUG_TYPE) return;
     if (e.event === PROFILE_EVENT) ctx.store.applyBatch(e.body as ProfileBatchMessage);
-    if (e.event === REPORT_EVENT) finish(ctx, e.body as CorepyReportEventBody);
+    if (e.event === REPORT_EVENT) finishRun(ctx, e.body as CorepyReportEventBody);
   }));
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
@@ -84,7 +102,7 @@ export function registerDebug(ctx: Ctx): void {
     void vscode.commands.executeCommand('setContext', 'corepy.running', false);
     // The adapter always sends a report event; this covers an adapter that died first.
     if (ctx.store.run?.status === 'running') {
-      finish(ctx, { partial: true, report: null, recommendations: [], flame: null, lastBatch: null, exitCode: null, signal: null });
+      finishRun(ctx, { partial: true, report: null, recommendations: [], flame: null, lastBatch: null, exitCode: null, signal: null });
     }
   }));
 }
@@ -96,7 +114,8 @@ export function whenRunEnds(): Promise<RunSnapshot | undefined> {
   return new Promise((resolve) => runEndWaiters.add(resolve));
 }
 
-function finish(ctx: Ctx, body: CorepyReportEventBody): void {
+/** Ends the current run with `body` (also for Debug and Profile runs): store, saved run, waiters. */
+export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
   ctx.store.finishRun(body);
   const run = ctx.store.run;
   void saveRun(ctx.extCtx, 'lastRun', run).catch((err: unknown) => ctx.log.error('could not save the run', err));

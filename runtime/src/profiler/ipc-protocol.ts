@@ -11,6 +11,14 @@ import type { FlameProfile, SourceLocation } from './flame-model.js';
 /** Name of the environment variable that turns the IPC stream on. */
 export const IPC_ENV = 'COREPY_PROFILE_IPC';
 
+/**
+ * Name of the environment variable naming a local socket (a Unix socket path, or a Windows named
+ * pipe `\\.\pipe\…`) to stream to instead of the IPC channel, one JSON message per line. For
+ * a script run by a debugger that owns the process (VS Code's JavaScript debugger), which gives
+ * it no IPC channel. Needs COREPY_PROFILE_IPC=1 as well.
+ */
+export const SOCKET_ENV = 'COREPY_PROFILE_SOCKET';
+
 /** Cumulative statistics of one op at one call site. */
 export interface SiteStats {
   readonly op: string;

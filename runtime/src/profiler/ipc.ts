@@ -1,13 +1,15 @@
 /**
  * Streaming to the launcher (the VS Code debug adapter or `corepy profile`) over Node's IPC
- * channel when COREPY_PROFILE_IPC=1: a cumulative {@link ProfileBatchMessage} at most 4×/s while
+ * channel when COREPY_PROFILE_IPC=1 (or, with COREPY_PROFILE_SOCKET, over a local socket as JSON
+ * lines: the extension's Debug and Profile, where VS Code's JavaScript debugger owns the process): a cumulative {@link ProfileBatchMessage} at most 4×/s while
  * profiling (unref'd timer; the channel is unref'd too, so neither keeps the script alive), and
  * one {@link ProfileReportMessage} when the script ends — normally, by an uncaught exception, or
  * on SIGTERM/SIGINT — carrying everything recorded up to then.
  */
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
-import { IPC_ENV, type ProfileBatchMessage, type ProfileReportMessage, type SiteStats } from './ipc-protocol.js';
+import { connect, type Socket } from 'node:net';
+import { IPC_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage, type SiteStats } from './ipc-protocol.js';
 import { buildReport } from './report.js';
 import { isProfiling, opsRecorded, snapshot } from './session.js';
 
@@ -21,14 +23,34 @@ let reported = false;
 
 type Channel = { unref?: () => void; ref?: () => void };
 
+/** The socket of COREPY_PROFILE_SOCKET, once connected (writes before that are queued by Node). */
+let socket: Socket | null = null;
+
 function send(msg: ProfileBatchMessage | ProfileReportMessage, done?: () => void): void {
   try {
-    if (process.send) process.send(msg, undefined, {}, () => done?.());
+    if (socket !== null && (socket.destroyed || socket.writableEnded)) {
+      // Closed after the report (a batch timer may still fire while it flushes) or failed.
+      done?.();
+    } else if (socket !== null) {
+      // The report is the last message: hold the process until it is written, then close.
+      if (msg.type === 'corepyReport') socket.ref();
+      const s = socket;
+      s.write(JSON.stringify(msg) + '\n', () => {
+        if (msg.type === 'corepyReport') s.end(() => s.unref());
+        done?.();
+      });
+    }
+    else if (process.send) process.send(msg, undefined, {}, () => done?.());
     else done?.();
   } catch {
     // The launcher went away; nothing else to tell.
     done?.();
   }
+}
+
+/** True when a launcher listens: the IPC channel or the socket. */
+function connected(): boolean {
+  return (socket !== null && !socket.destroyed && !socket.writableEnded) || typeof process.send === 'function';
 }
 
 /**
@@ -55,7 +77,7 @@ export function makeReportMessage(title: string): ProfileReportMessage {
 
 /** Sends the final report once (later calls only run `done`), then calls `done` once it is written. */
 export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile'): void {
-  if (reported || typeof process.send !== 'function') { done?.(); return; }
+  if (reported || !connected()) { done?.(); return; }
   reported = true;
   try {
     send(makeReportMessage(title), done);
@@ -67,7 +89,19 @@ export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'c
 
 /** Starts the IPC stream if COREPY_PROFILE_IPC=1 and an IPC channel exists; returns whether it did. */
 export function startIpc(): boolean {
-  if (started || process.env[IPC_ENV] !== '1' || typeof process.send !== 'function') return started;
+  if (started || process.env[IPC_ENV] !== '1') return started;
+  const path = process.env[SOCKET_ENV];
+  if (path) {
+    socket = connect(path);
+    // Neither keeps the script alive; a launcher that is gone only loses the stream.
+    socket.unref();
+    socket.on('error', (e) => {
+      process.stderr.write(`corepy profiler: cannot stream to ${path}: ${e.message}\n`);
+      socket?.destroy();
+    });
+  } else if (typeof process.send !== 'function') {
+    return started;
+  }
   started = true;
   (process.channel as Channel | undefined)?.unref?.();
   const timer = setInterval(() => {
