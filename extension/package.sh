@@ -21,7 +21,14 @@ const pkg = require("./package.json");
 for (const k of ["workspaces", "devDependencies", "scripts", "private", "allowScripts"]) delete pkg[k];
 require("fs").writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2));
 ' "$stage"
-cp -r extension/README.md "$stage/README.md"
+# The extension page is for users (USER-README.md); extension/README.md is the folder map for developers.
+# vsce accepts only HTTPS images, and relative ones only with a repository URL (none is set yet):
+# the packaged README leaves the screenshot out until the manifest has a "repository".
+node -e '
+const fs = require("fs");
+const md = fs.readFileSync("extension/USER-README.md", "utf8").replace(/^!\[[^\]]*\]\([^)]*\)\n\n/m, "");
+fs.writeFileSync(process.argv[1] + "/README.md", md);
+' "$stage"
 [ -f LICENSE ] && cp LICENSE "$stage/"
 mkdir -p "$stage/extension" "$stage/runtime" "$stage/out" "$stage/runtime-package"
 cp -r extension/dist extension/media "$stage/extension/"

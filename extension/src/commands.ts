@@ -14,6 +14,7 @@ import type { ProfileReport } from '../../runtime/src/profiler/report.js';
 import { loadRun, saveRun } from './persistence.js';
 import type { RunSnapshot } from './profile-store.js';
 import { explainRecommendation } from './recs/explain.js';
+import { addCorepyToWorkspace } from './workspace-install.js';
 
 type Handler = (...args: never[]) => unknown;
 type CommandFactory = (ctx: Ctx) => Handler;
@@ -128,6 +129,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
     return { ratio, comparison };
   },
   'corepy.explainRecommendation': (ctx) => (id: string) => explainRecommendation(ctx, id),
+  'corepy.addToWorkspace': (ctx) => (folder?: vscode.Uri) => addCorepyToWorkspace(ctx, folder),
 };
 
 /** A stored run's report is the runtime's JSON report when the run completed (null otherwise). */

@@ -59,7 +59,8 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (config.noDebug === true) return config;
     const start = await this.debugAndProfile;
-    await start(folder, config as vscode.DebugConfiguration & CorepyLaunchArguments);
+    // Not awaited: the js-debug session starts once this resolution has ended.
+    setTimeout(() => void start(folder, config as vscode.DebugConfiguration & CorepyLaunchArguments), 0);
     return undefined;
   }
 }

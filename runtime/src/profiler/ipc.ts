@@ -39,8 +39,7 @@ function send(msg: ProfileBatchMessage | ProfileReportMessage, done?: () => void
         if (msg.type === 'corepyReport') s.end(() => s.unref());
         done?.();
       });
-    }
-    else if (process.send) process.send(msg, undefined, {}, () => done?.());
+    } else if (process.send) process.send(msg, undefined, {}, () => done?.());
     else done?.();
   } catch {
     // The launcher went away; nothing else to tell.
