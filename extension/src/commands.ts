@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx.js';
-import { DEBUG_TYPE, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug.js';
+import { DEBUG_TYPE, showUntrusted, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug.js';
 import { exportReport } from './export/export-command.js';
 import type { ExportFormat } from './export/formats.js';
 import { FlamePanel } from './flame-panel.js';
@@ -34,7 +34,7 @@ export interface RunResult {
  */
 async function runAndProfile(ctx: Ctx, uri?: vscode.Uri): Promise<RunResult> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE);
+    showUntrusted();
     return { started: false, reason: UNTRUSTED_MESSAGE };
   }
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;

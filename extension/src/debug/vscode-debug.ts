@@ -18,6 +18,14 @@ export const UNTRUSTED_MESSAGE =
   'Corepy: running and profiling scripts is disabled because this workspace is not trusted. ' +
   'Profiling executes the program with Node. Use "Workspaces: Manage Workspace Trust" to trust the folder first.';
 
+/** The untrusted-workspace refusal, with a button that opens VS Code's workspace trust editor. */
+export function showUntrusted(): void {
+  void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, MANAGE_TRUST).then((b) => {
+    if (b === MANAGE_TRUST) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+}
+const MANAGE_TRUST = 'Manage Workspace Trust';
+
 const isScript = (doc: vscode.TextDocument): boolean => ['typescript', 'javascript'].includes(doc.languageId);
 
 /** Starts Debug and Profile for a resolved `corepy` configuration (debug-and-profile.ts). */
@@ -26,13 +34,12 @@ type DebugStarter = (folder: vscode.WorkspaceFolder | undefined, args: CorepyLau
 class ConfigProvider implements vscode.DebugConfigurationProvider {
   constructor(private readonly ctx: Ctx, private readonly debugAndProfile: Promise<DebugStarter>) {}
 
-  provideDebugConfigurations(): vscode.DebugConfiguration[] {
-    return [{ type: DEBUG_TYPE, request: 'launch', name: 'Corepy: Profile current file', program: '${file}' }];
-  }
+  // No provideDebugConfigurations: package.json's `initialConfigurations` already gives the one
+  // configuration "create a launch.json" writes (both together wrote it twice).
 
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, { modal: false });
+      showUntrusted();
       return undefined;
     }
     if (!config.type && !config.request && !config.name) {

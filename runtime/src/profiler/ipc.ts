@@ -11,6 +11,7 @@ import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
 import { IPC_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage, type SiteStats } from './ipc-protocol.js';
 import { buildReport } from './report.js';
+import { describeUncaught } from './uncaught-text.js';
 import { isProfiling, opsRecorded, snapshot } from './session.js';
 
 /** Minimum interval between batches, ms (4 per second at most). */
@@ -116,7 +117,7 @@ export function startIpc(): boolean {
   process.once('exit', () => sendFinalReport());
   // An uncaught error: print it as Node would, send what was recorded, then exit 1 once it is written.
   process.once('uncaughtException', (err, origin) => {
-    process.stderr.write(`${origin === 'unhandledRejection' ? 'Unhandled rejection: ' : ''}${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(describeUncaught(err, origin, process.argv[1]));
     process.exitCode = 1;
     sendFinalReport(() => process.exit(1));
   });
