@@ -80,7 +80,7 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
     before(async () => {
       ws = makeWorkspace();
       exportDir = mkdtempSync(path.join(tmpdir(), 'corepy-export-'));
-      s = await startSession({ env: { COREPY_E2E_SUITE: 'trusted', COREPY_E2E_OUT: exportDir, COREPY_LOG_CONSOLE: '1' } });
+      s = await startSession({ env: { COREPY_E2E_SUITE: process.env.COREPY_E2E_ONLY ?? 'trusted', COREPY_E2E_OUT: exportDir, COREPY_LOG_CONSOLE: '1' } });
     });
     after(async () => {
       await s?.stop();
