@@ -13,7 +13,8 @@ import type { CorepyApi } from '../../../extension/src/extension.js';
 const LOOP_LINE = 7; // 0-based: `for (let i = 0; i < 100; i++) { const temp = data.add(i); }`
 
 describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
-  this.timeout(120000);
+  // One run under js-debug took 107 s on a loaded 2-core machine.
+  this.timeout(300000);
   let api: CorepyApi;
   const ws = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 

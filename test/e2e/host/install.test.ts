@@ -13,7 +13,8 @@ import type { AddResult } from '../../../extension/src/workspace-install.js';
 import { findRuntimeTarball } from '../../../extension/src/workspace-install.js';
 
 describe('Add corepy to this workspace', function () {
-  this.timeout(240000);
+  // npm install from the cache and the TypeScript server's first project load are slow on loaded machines.
+  this.timeout(400000);
   const ws = (): string => vscode.workspace.workspaceFolders![0]!.uri.fsPath;
 
   before(async () => {
