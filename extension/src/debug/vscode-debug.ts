@@ -8,6 +8,7 @@ import type { Ctx } from '../ctx.js';
 import type { RunSnapshot } from '../profile-store.js';
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
+import { failureLocation } from './failure-location.js';
 import { CorepyDebugSession } from './session.js';
 import { PROFILE_EVENT, REPORT_EVENT, type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage } from './protocol.js';
 
@@ -74,6 +75,7 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
 
 /** Registers the provider, the inline adapter, and the event bridge. */
 export function registerDebug(ctx: Ctx): void {
+  runFailures = ctx.push(vscode.languages.createDiagnosticCollection('corepy-run'));
   const debugAndProfile = registerDebugAndProfile(ctx);
   debugAndProfile.catch((err: unknown) => ctx.log.error('Debug and Profile is unavailable: the profile socket did not open', err));
   ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx, debugAndProfile)));
@@ -89,12 +91,16 @@ export function registerDebug(ctx: Ctx): void {
         if (m.type === 'event' && m.event === 'output' && (m.body?.category === 'console' || m.body?.category === 'stderr')) {
           ctx.log.info((m.body.output ?? '').trimEnd());
         }
+        // The script's stderr, to find where it failed (kept to its first 64 KB).
+        if (m.type === 'event' && m.event === 'output' && m.body?.category === 'stderr' && stderr.length < 65536) stderr += m.body.output ?? '';
       },
       onError: (err: Error) => ctx.log.error('debug adapter error', err),
     }),
   }));
   ctx.push(vscode.debug.onDidStartDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
+    stderr = '';
+    runFailures?.clear();
     ctx.activeSession = s;
     ctx.store.startRun(String(s.configuration.program ?? ''));
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
@@ -115,6 +121,20 @@ export function registerDebug(ctx: Ctx): void {
   }));
 }
 
+/** stderr of the current Run and Profile session; the diagnostics that point at where a run failed. */
+let stderr = '';
+let runFailures: vscode.DiagnosticCollection | undefined;
+
+/** A diagnostic on the line where the script failed, from its stderr (when it names the program). */
+function markFailure(program: string): void {
+  const at = failureLocation(stderr, program);
+  if (!at || !runFailures) return;
+  const pos = new vscode.Position(at.line - 1, Math.max(0, at.column - 1));
+  const d = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), `The script failed here: ${at.message || 'see the Debug Console'}`, vscode.DiagnosticSeverity.Error);
+  d.source = 'corepy';
+  runFailures.set(vscode.Uri.file(program), [d]);
+}
+
 const runEndWaiters = new Set<(run: RunSnapshot | undefined) => void>();
 
 /** Resolves when the current run has ended (its report or partial profile is in the store). */
@@ -130,8 +150,15 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
   if (run) {
     const recs = run.recommendations.length;
     ctx.log.info(`run of ${run.program} ${run.status}: exit ${String(body.exitCode)}, ${run.sites.length} sites, ${recs} recommendations`);
+    const file = path.basename(run.program);
+    const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
     if (body.partial) {
-      void vscode.window.showWarningMessage(`Corepy: ${path.basename(run.program)} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`);
+      void vscode.window.showWarningMessage(`Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Output').then(showOutput);
+    } else if (body.exitCode !== null && body.exitCode !== 0) {
+      markFailure(run.program);
+      void vscode.window.showErrorMessage(`Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Output').then(showOutput);
+    } else if (run.sites.length === 0 && run.totalMs === 0) {
+      void vscode.window.showInformationMessage(`Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);
     }
   }
   for (const w of [...runEndWaiters]) { runEndWaiters.delete(w); w(run); }

@@ -15,6 +15,11 @@ export interface StatusView {
   readonly command: string | undefined;
 }
 
+/** True when the script ended with a non-zero exit code (a thrown error, a syntax error, process.exit(n)). */
+export function failed(run: RunSnapshot): boolean {
+  return run.status !== 'running' && run.exitCode !== null && run.exitCode !== 0;
+}
+
 /** Text and command for `run`; undefined hides the item. */
 export function statusFor(run: RunSnapshot | undefined): StatusView | undefined {
   if (run === undefined) return undefined;
@@ -22,6 +27,10 @@ export function statusFor(run: RunSnapshot | undefined): StatusView | undefined 
   const file = path.basename(run.program);
   if (run.status === 'running') {
     return { visible: true, text: `$(pulse) corepy: ${file} · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'corepy.stop' };
+  }
+  if (failed(run)) {
+    // A distinct state: the run's error is in the Debug Console, which the click opens.
+    return { visible: true, text: `$(error) corepy: ${file} failed (exit ${String(run.exitCode)}) · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'workbench.panel.repl.view.focus' };
   }
   const ended = run.status === 'partial' ? ' (partial)' : '';
   return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${formatMs(run.totalMs)} · ${ops} ops`, command: 'corepy.showFlameGraph' };
@@ -40,7 +49,11 @@ export function registerStatus(ctx: Ctx): () => StatusView {
     }
     item.text = s.text;
     item.command = s.command;
-    item.tooltip = s.command === 'corepy.stop' ? 'Profiling with corepy. Click to stop.' : 'Last corepy profile. Click for the flame graph.';
+    const run = ctx.store.run;
+    const bad = run !== undefined && failed(run);
+    item.tooltip = s.command === 'corepy.stop' ? 'Profiling with corepy. Click to stop.'
+      : bad ? 'The script failed. Click for its output in the Debug Console.' : 'Last corepy profile. Click for the flame graph.';
+    item.backgroundColor = bad ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     item.show();
     shown = s;
   };
