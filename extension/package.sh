@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
 # Packages the extension as corepy-profiler-<version>.vsix with @vscode/vsce 3.9.2 (from
-# .cache/tools, installed by scripts/setup.d/50-code-server.sh). Expects `npm run build` first.
+# .cache/tools, installed by scripts/setup.d/50-code-server.sh), and the runtime as
+# corepy-<version>.tgz (`npm pack runtime`) next to it. Expects `npm run build` first.
 # Stages a clean folder: the manifest, extension/dist (esbuild bundles), the runtime (dist +
-# kernels + assets, so scripts without their own corepy still profile), out/webview, syntaxes,
-# and tsx with its dependencies (so .ts programs run even when the workspace has no tsx).
+# kernels + assets, so scripts without their own corepy still profile), the runtime tarball (for
+# "Corepy: Add corepy to this workspace"), out/webview, syntaxes, and tsx with esbuild (so .ts
+# programs run on a Node without type stripping when the workspace has no tsx).
+# The .vsix is platform-specific (vsce --target, default: this machine's, e.g. linux-x64;
+# COREPY_VSIX_TARGET overrides): it carries only that platform's Dawn (webgpu) and esbuild
+# binaries, which are most of its size.
 source "$(dirname "$0")/../scripts/lib.sh"
 cd "$ROOT"
+target="${COREPY_VSIX_TARGET:-$(node -p 'process.platform + "-" + process.arch')}"
+# webgpu names its macOS folder darwin-universal.
+case "$target" in darwin-*) dawn=darwin-universal ;; *) dawn="$target" ;; esac
 stage="$(mktemp -d)/corepy-profiler"
 mkdir -p "$stage"
 node -e '
@@ -13,25 +21,44 @@ const pkg = require("./package.json");
 for (const k of ["workspaces", "devDependencies", "scripts", "private", "allowScripts"]) delete pkg[k];
 require("fs").writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2));
 ' "$stage"
-cp -r extension/README.md "$stage/README.md"
+# The extension page is for users (USER-README.md); extension/README.md is the folder map for developers.
+# vsce accepts only HTTPS images, and relative ones only with a repository URL (none is set yet):
+# the packaged README leaves the screenshot out until the manifest has a "repository".
+node -e '
+const fs = require("fs");
+const md = fs.readFileSync("extension/USER-README.md", "utf8").replace(/^!\[[^\]]*\]\([^)]*\)\n\n/m, "");
+fs.writeFileSync(process.argv[1] + "/README.md", md);
+' "$stage"
 [ -f LICENSE ] && cp LICENSE "$stage/"
-mkdir -p "$stage/extension" "$stage/runtime" "$stage/out" "$stage/node_modules"
+mkdir -p "$stage/extension" "$stage/runtime" "$stage/out" "$stage/runtime-package"
 cp -r extension/dist extension/media "$stage/extension/"
 rm -f "$stage"/extension/dist/*.map "$stage/extension/dist/.build-stamp"
 cp runtime/package.json "$stage/runtime/"
 for d in dist kernels assets node_modules; do [ -e "runtime/$d" ] && cp -rL "runtime/$d" "$stage/runtime/"; done
 [ -d out/webview ] && cp -r out/webview "$stage/out/"
 cp -r syntaxes "$stage/" && rm -rf "$stage/syntaxes/test"
-# tsx and what it needs at run time (esbuild's JS API + its linux-x64 binary).
-for m in tsx esbuild @esbuild/linux-x64 get-tsconfig resolve-pkg-maps; do
-  [ -d "node_modules/$m" ] && mkdir -p "$stage/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/node_modules/$m"
+# tsx and what it needs at run time (esbuild's JS API + this platform's binary), inside the bundled
+# runtime's node_modules: vsce --no-dependencies leaves out the top-level node_modules only.
+for m in tsx esbuild "@esbuild/$target"; do
+  [ -d "node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
 done
 # The runtime's dependencies (runtime/package.json "dependencies", with ajv's own; typescript for AST quick fixes); @opentelemetry/api has none of its own.
 for m in commander csv-parse typescript webgpu ajv fast-deep-equal fast-uri json-schema-traverse require-from-string @opentelemetry/api; do
   [ -d "node_modules/$m" ] && [ ! -d "$stage/runtime/node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
 done
+# Dawn for the target platform only (the others are ~110 MB of the package).
+if [ -d "$stage/runtime/node_modules/webgpu/dist" ]; then
+  find "$stage/runtime/node_modules/webgpu/dist" -mindepth 1 -maxdepth 1 -type d ! -name "$dawn" -exec rm -rf {} +
+fi
+# Source maps of the runtime point at sources that are not shipped.
+find "$stage/runtime/dist" "$stage/out" -name "*.map" -delete
+rm -rf "$stage/runtime/dist/bench" "$stage/runtime/dist/demo".*
 version="$(node -p 'require("./package.json").version')"
+# The runtime as an npm package users install (`npm i ./corepy-<version>.tgz`), beside the .vsix
+# and inside it.
+tgz="$(cd runtime && npm pack --pack-destination "$ROOT" --loglevel=error | tail -1)"
+cp "$ROOT/$tgz" "$stage/runtime-package/$tgz"
 out="$ROOT/corepy-profiler-$version.vsix"
-(cd "$stage" && "$ROOT/.cache/tools/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license -o "$out" >/dev/null)
+(cd "$stage" && "$ROOT/.cache/tools/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license --target "$target" -o "$out" >/dev/null)
 rm -rf "$(dirname "$stage")"
-log "packaged $(basename "$out") ($(du -h "$out" | cut -f1))"
+log "packaged $(basename "$out") for $target ($(du -h "$out" | cut -f1)) and $tgz ($(du -h "$ROOT/$tgz" | cut -f1))"

@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx.js';
-import { DEBUG_TYPE, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug.js';
+import { DEBUG_TYPE, showUntrusted, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug.js';
 import { exportReport } from './export/export-command.js';
 import type { ExportFormat } from './export/formats.js';
 import { FlamePanel } from './flame-panel.js';
@@ -14,6 +14,7 @@ import type { ProfileReport } from 'corepy/contract';
 import { loadRun, saveRun } from './persistence.js';
 import type { RunSnapshot } from './profile-store.js';
 import { explainRecommendation } from './recs/explain.js';
+import { addCorepyToWorkspace } from './workspace-install.js';
 
 type Handler = (...args: never[]) => unknown;
 type CommandFactory = (ctx: Ctx) => Handler;
@@ -33,7 +34,7 @@ export interface RunResult {
  */
 async function runAndProfile(ctx: Ctx, uri?: vscode.Uri): Promise<RunResult> {
   if (!vscode.workspace.isTrusted) {
-    void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE);
+    showUntrusted();
     return { started: false, reason: UNTRUSTED_MESSAGE };
   }
   const target = uri ?? vscode.window.activeTextEditor?.document.uri;
@@ -128,6 +129,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
     return { ratio, comparison };
   },
   'corepy.explainRecommendation': (ctx) => (id: string) => explainRecommendation(ctx, id),
+  'corepy.addToWorkspace': (ctx) => (folder?: vscode.Uri) => addCorepyToWorkspace(ctx, folder),
 };
 
 /** A stored run's report is the runtime's JSON report when the run completed (null otherwise). */

@@ -17,6 +17,7 @@ import { registerCodeLens } from './views/codelens.js';
 import { registerHeat } from './views/heat.js';
 import { registerHotOps, type HotOpsNode } from './views/hot-ops.js';
 import { registerStatus, type StatusView } from './views/status.js';
+import { registerAddCorepyQuickFix } from './workspace-install.js';
 
 /** What `activate` returns (tests read it through `extension.exports`). */
 export interface CorepyApi {
@@ -50,6 +51,7 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     registerDiagnostics(ctx);
     registerExplain(ctx);
     registerCodeActions(ctx, SCRIPTS);
+    registerAddCorepyQuickFix(ctx, SCRIPTS);
     const last = await loadRun(extCtx, 'lastRun');
     if (last && ctx.store.run === undefined) ctx.store.load({ ...last, status: last.status === 'running' ? 'partial' : last.status });
     // After the restore, so a flame tab VS Code brings back after a reload finds the run it showed.

@@ -108,7 +108,8 @@ export async function startSession(opts: ServerOptions = {}): Promise<Session> {
     });
     return {
       url, page, authority, log, testsExit, stop,
-      open: async (query) => { await page.goto(`${url}/?${query}`); },
+      // 90 s: on a loaded 2-core machine the workbench page alone has taken over 30 s to load.
+      open: async (query) => { await page.goto(`${url}/?${query}`, { timeout: 90000 }); },
     };
   } catch (err) {
     await stop();

@@ -1,18 +1,25 @@
 /**
  * The packaged extension works on its own: `extension/package.sh` makes the .vsix, a fresh
  * `code-server --install-extension` installs it, and the INSTALLED debug adapter profiles a script
- * whose folder has no corepy of its own (so the runtime, kernels and tsx bundled in the .vsix run).
+ * whose folder has no corepy of its own (so the runtime, kernels and tsx bundled in the .vsix run),
+ * JavaScript and TypeScript alike. The runtime tarball written beside it installs into an empty
+ * folder, where `tsc --strict --module nodenext` type-checks against it and Node runs it (ESM and CJS).
  */
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CorepyReportEventBody } from '../../extension/src/debug/protocol.js';
 import { ROOT } from '../integration/workspace.js';
 
 const CODE_SERVER = path.join(ROOT, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
+
+/** The runtime package's version (the tarball is corepy-<version>.tgz). */
+function runtimeVersion(): string {
+  return (JSON.parse(readFileSync(path.join(ROOT, 'runtime', 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 describe('packaged extension (.vsix)', function () {
   this.timeout(600000);
@@ -34,8 +41,65 @@ describe('packaged extension (.vsix)', function () {
     assert.ok(dir, `installed folder in ${readdirSync(ext).join(', ')}`);
     installed = path.join(ext, dir);
     for (const f of ['package.json', 'extension/dist/extension.js', 'extension/dist/adapter.js', 'runtime/dist/profiler/autostart.js',
-      'runtime/kernels/corepy_kernels_simd.wasm', 'runtime/assets/flame-report.js', 'out/webview/flame.js']) {
+      'runtime/kernels/corepy_kernels_simd.wasm', 'runtime/assets/flame-report.js', 'out/webview/flame.js',
+      'runtime/node_modules/tsx/dist/loader.mjs', `runtime-package/corepy-${runtimeVersion()}.tgz`]) {
       assert.ok(existsSync(path.join(installed, f)), `${f} missing from the installed extension`);
+    }
+  });
+
+  it('ships only this platform\'s native binaries (Dawn)', () => {
+    assert.ok(installed, 'installation failed in the first test');
+    const dawn = readdirSync(path.join(installed, 'runtime', 'node_modules', 'webgpu', 'dist'));
+    assert.deepEqual(dawn, [process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`]);
+  });
+
+  it('the runtime tarball installs in an empty folder; tsc --strict --module nodenext checks it; ESM and CJS run', () => {
+    const tgz = path.join(ROOT, `corepy-${runtimeVersion()}.tgz`);
+    assert.ok(existsSync(tgz), `${tgz} was not written by npm run package`);
+    const user = path.join(tmp, 'user-project');
+    mkdirSync(user);
+    // A package.json without "type": .ts files are CommonJS under nodenext, .mts files ESM.
+    writeFileSync(path.join(user, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', private: true }));
+    const npm = spawnSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', tgz], { cwd: user, encoding: 'utf8', timeout: 300000 });
+    assert.equal(npm.status, 0, npm.stderr);
+    const src = "import * as cp from 'corepy';\nconst t: cp.Tensor = cp.ones([2, 3]).add(1);\nconst sum: number = t.sum().item();\nconsole.log(sum);\n";
+    writeFileSync(path.join(user, 'cjs.ts'), src);
+    writeFileSync(path.join(user, 'esm.mts'), src);
+    const tsc = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--strict', '--module', 'nodenext', '--noEmit', 'cjs.ts', 'esm.mts'], { cwd: user, encoding: 'utf8', timeout: 120000 });
+    assert.equal(tsc.status, 0, `tsc found errors:\n${tsc.stdout}${tsc.stderr}`);
+    writeFileSync(path.join(user, 'run.mjs'), "import * as cp from 'corepy';\nconsole.log(cp.ones([2, 3]).add(1).sum().item());\n");
+    writeFileSync(path.join(user, 'run.cjs'), "const cp = require('corepy');\nconsole.log(cp.ones([2, 3]).add(2).sum().item());\n");
+    for (const [file, want] of [['run.mjs', '12'], ['run.cjs', '18']]) {
+      const r = spawnSync(process.execPath, [file], { cwd: user, encoding: 'utf8', timeout: 60000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout.trim(), want, file);
+    }
+    const files = readdirSync(path.join(user, 'node_modules', 'corepy'));
+    assert.deepEqual(files.sort(), ['LICENSE', 'README.md', 'assets', 'dist', 'kernels', 'package.json']);
+    assert.ok(!existsSync(path.join(user, 'node_modules', 'corepy', 'dist', 'bench')), 'no benchmarks in the package');
+  });
+
+  it('the installed adapter profiles a TypeScript script (tsx or Node type stripping) with the right lines', async () => {
+    assert.ok(installed, 'installation failed in the first test');
+    const ws = path.join(tmp, 'ws-ts');
+    mkdirSync(ws);
+    writeFileSync(path.join(ws, 'pipeline.ts'), "import * as cp from 'corepy';\ninterface Cfg { n: number }\nconst cfg: Cfg = { n: 4 };\nconst x: cp.Tensor = cp.ones([1000]);\nfor (let i = 0; i < cfg.n; i++) cp.tidy(() => { x.mul(i); });\n");
+    const dc = new DebugClient('node', path.join(installed, 'extension', 'dist', 'adapter.js'), 'corepy');
+    await dc.start();
+    try {
+      const reportP = dc.waitForEvent('corepyReport', 60000);
+      const exitedP = dc.waitForEvent('exited', 60000);
+      const consoleP = dc.waitForEvent('output', 60000);
+      await Promise.all([dc.configurationSequence(), dc.launch({ program: path.join(ws, 'pipeline.ts'), bundledRuntime: path.join(installed, 'runtime') } as never)]);
+      assert.match(String((await consoleP).body.output), /with Node v\d+\.\d+\.\d+ .*TypeScript: (tsx|Node's type stripping)/);
+      const report = (await reportP).body as CorepyReportEventBody;
+      assert.equal((await exitedP).body.exitCode, 0);
+      const mul = (report.lastBatch?.sites ?? []).find((s) => s.op === 'mul');
+      assert.ok(mul, `a mul site, got ${JSON.stringify(report.lastBatch?.sites.map((s) => s.op))}`);
+      assert.equal(mul.count, 4);
+      assert.equal(mul.location?.line, 5);
+    } finally {
+      await dc.stop();
     }
   });
 

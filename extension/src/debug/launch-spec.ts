@@ -5,16 +5,26 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { profiledNodeArgs } from 'corepy/launch';
+import { nodeTypeScriptArgs, profiledNodeArgs } from 'corepy/launch';
 import type { ProcessSpec } from './profiled-process.js';
 import type { CorepyLaunchArguments } from './protocol.js';
-import { isTypeScript, resolveRuntime, resolveTsx, type ResolvedRuntime } from './resolve-runtime.js';
+import { isTypeScript, nodeVersion, resolveRuntime, resolveTsx, type ResolvedRuntime } from './resolve-runtime.js';
 
 /** A launch problem worth showing to the user as is. */
 export class LaunchError extends Error {}
 
+/** What to spawn, and what was chosen on the way (for the Debug Console). */
+export interface LaunchPlan {
+  readonly spec: ProcessSpec;
+  readonly runtime: ResolvedRuntime;
+  /** `node --version` of the executable that runs the script, e.g. `v20.19.0`. */
+  readonly nodeVersion: string;
+  /** How a TypeScript program runs: Node's own type stripping, the tsx loader; null for JavaScript. */
+  readonly typeScript: 'node' | 'tsx' | null;
+}
+
 /** Validates `args` and builds the spawn spec. Throws {@link LaunchError}. */
-export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string): { spec: ProcessSpec; runtime: ResolvedRuntime } {
+export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string): LaunchPlan {
   if (typeof args.program !== 'string' || args.program.length === 0) {
     throw new LaunchError('Cannot launch: the configuration has no "program" (the script to profile).');
   }
@@ -32,15 +42,35 @@ export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string
       (args.bundledRuntime ? ` and in "${args.bundledRuntime}"` : '') + '). Run the build first.',
     );
   }
+  const node = args.runtimeExecutable ?? 'node';
+  const version = nodeVersion(node);
+  if (version === null) {
+    throw new LaunchError(`Cannot launch: the Node executable "${node}" could not be run. Install Node.js (≥ 20.19) or set "corepy.nodePath" to its path.`);
+  }
   let tsx: string | null = null;
+  let nodeFlags: string[] = [];
+  let typeScript: LaunchPlan['typeScript'] = null;
   if (isTypeScript(program)) {
-    tsx = resolveTsx(programDir, adapterDir);
-    if (tsx === null) throw new LaunchError(`Cannot launch ${path.basename(program)}: TypeScript needs tsx, which was not found.`);
+    const strip = nodeTypeScriptArgs(version, program);
+    if (strip !== null) {
+      nodeFlags = strip;
+      typeScript = 'node';
+    } else {
+      tsx = resolveTsx(programDir, args.bundledRuntime, adapterDir);
+      if (tsx === null) {
+        throw new LaunchError(
+          `Cannot launch ${path.basename(program)}: Node ${version} cannot run TypeScript by itself (type stripping needs Node ≥ 22.6) ` +
+          'and no tsx loader was found. Use Node ≥ 22.6 ("corepy.nodePath"), or run "npm i -D tsx" in the workspace.',
+        );
+      }
+      typeScript = 'tsx';
+    }
   }
   const sites = args.callSites;
   const { execArgs, env } = profiledNodeArgs({
     autostart: pathToFileURL(runtime.autostart).href,
     tsx,
+    nodeFlags,
     baseEnv: process.env,
     env: args.env,
     backend: args.backend,
@@ -52,7 +82,9 @@ export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string
   if (sites === true || sites === undefined) delete env.COREPY_CALL_SITES;
 
   return {
-    spec: { node: args.runtimeExecutable ?? 'node', execArgs, program, args: args.args ?? [], cwd, env },
+    spec: { node, execArgs, program, args: args.args ?? [], cwd, env },
     runtime,
+    nodeVersion: version,
+    typeScript,
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Finds what to preload when launching a script: the corepy runtime's autostart module and, for
- * TypeScript programs, tsx. The workspace's own `corepy` wins (so the profiler matches the
+ * TypeScript programs on a Node without type stripping, tsx; and which Node version runs it. The workspace's own `corepy` wins (so the profiler matches the
  * runtime the script imports); the extension's bundled copy is the fallback.
  */
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
@@ -50,11 +51,13 @@ export function isTypeScript(program: string): boolean {
 }
 
 /**
- * URL of tsx's ESM loader: the program's own tsx, else the one next to the adapter (the
- * extension ships it). Null when none is found.
+ * URL of tsx's ESM loader: the program's own tsx, else one shipped with the extension (looked up
+ * from each of `shippedFrom`: the bundled runtime's folder, where the .vsix carries tsx in
+ * runtime/node_modules, and the adapter's). Null when none is found.
  */
-export function resolveTsx(programDir: string, adapterDir: string): string | null {
-  for (const from of [programDir, adapterDir]) {
+export function resolveTsx(programDir: string, ...shippedFrom: (string | undefined)[]): string | null {
+  for (const from of [programDir, ...shippedFrom]) {
+    if (from === undefined) continue;
     const dir = packageDir('tsx', from);
     if (dir !== null) {
       const loader = path.join(dir, 'dist', 'loader.mjs');
@@ -62,4 +65,18 @@ export function resolveTsx(programDir: string, adapterDir: string): string | nul
     }
   }
   return null;
+}
+
+const versions = new Map<string, string | null>();
+
+/**
+ * What `node --version` prints for the executable `node` (`v22.6.0`), or null when it cannot be
+ * run. Cached per executable: it is asked once per launch, and spawning Node costs ~40 ms.
+ */
+export function nodeVersion(node: string): string | null {
+  if (!versions.has(node)) {
+    const r = spawnSync(node, ['--version'], { encoding: 'utf8', timeout: 10000, env: { ...process.env, ELECTRON_RUN_AS_NODE: undefined, NODE_OPTIONS: undefined } });
+    versions.set(node, r.status === 0 && /^v\d+\./.test(r.stdout.trim()) ? r.stdout.trim() : null);
+  }
+  return versions.get(node) ?? null;
 }

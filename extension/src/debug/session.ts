@@ -124,14 +124,15 @@ export class CorepyDebugSession extends DebugSession {
   /** Spawns the script; throws LaunchError with a user-facing message. */
   private spawnScript(args: CorepyLaunchArguments): void {
     const built = buildProcessSpec(args, this.adapterDir);
-    const { runtime } = built;
+    const { runtime, nodeVersion, typeScript } = built;
     const reportFile = path.join(mkdtempSync(path.join(tmpdir(), 'corepy-run-')), 'report.json');
     const spec = { ...built.spec, env: { ...built.spec.env, [REPORT_FILE_ENV]: reportFile } };
     this.reportFile = reportFile;
     this.launchArgs = args;
     this.lastBatch = null;
     this.finalReport = null;
-    this.console(`corepy: profiling ${spec.program} (runtime: ${runtime.source}, ${runtime.dir})\n`);
+    const ts = typeScript === 'node' ? ", TypeScript: Node's type stripping" : typeScript === 'tsx' ? ', TypeScript: tsx' : '';
+    this.console(`corepy: profiling ${spec.program} with Node ${nodeVersion} (${spec.node}${ts}; runtime: ${runtime.source}, ${runtime.dir})\n`);
     // Events of a previous process (still exiting after a restart) must not touch this run's state.
     const proc: ProfiledProcess = new ProfiledProcess(spec, {
       output: (category, text) => this.sendEvent(new OutputEvent(text, category)),

@@ -7,6 +7,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { RunSnapshot } from '../profile-store.js';
 import { saveRun } from '../persistence.js';
+import { registerDebugAndProfile } from './debug-and-profile.js';
+import { failureLocation } from './failure-location.js';
 import { CorepyDebugSession } from './session.js';
 import { PROFILE_EVENT, REPORT_EVENT, type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage } from './protocol.js';
 
@@ -17,18 +19,28 @@ export const UNTRUSTED_MESSAGE =
   'Corepy: running and profiling scripts is disabled because this workspace is not trusted. ' +
   'Profiling executes the program with Node. Use "Workspaces: Manage Workspace Trust" to trust the folder first.';
 
+/** The untrusted-workspace refusal, with a button that opens VS Code's workspace trust editor. */
+export function showUntrusted(): void {
+  void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, MANAGE_TRUST).then((b) => {
+    if (b === MANAGE_TRUST) void vscode.commands.executeCommand('workbench.trust.manage');
+  });
+}
+const MANAGE_TRUST = 'Manage Workspace Trust';
+
 const isScript = (doc: vscode.TextDocument): boolean => ['typescript', 'javascript'].includes(doc.languageId);
 
-class ConfigProvider implements vscode.DebugConfigurationProvider {
-  constructor(private readonly ctx: Ctx) {}
+/** Starts Debug and Profile for a resolved `corepy` configuration (debug-and-profile.ts). */
+type DebugStarter = (folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<void>;
 
-  provideDebugConfigurations(): vscode.DebugConfiguration[] {
-    return [{ type: DEBUG_TYPE, request: 'launch', name: 'Corepy: Profile current file', program: '${file}' }];
-  }
+class ConfigProvider implements vscode.DebugConfigurationProvider {
+  constructor(private readonly ctx: Ctx, private readonly debugAndProfile: Promise<DebugStarter>) {}
+
+  // No provideDebugConfigurations: package.json's `initialConfigurations` already gives the one
+  // configuration "create a launch.json" writes (both together wrote it twice).
 
   resolveDebugConfiguration(_folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): vscode.DebugConfiguration | undefined {
     if (!vscode.workspace.isTrusted) {
-      void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, { modal: false });
+      showUntrusted();
       return undefined;
     }
     if (!config.type && !config.request && !config.name) {
@@ -46,11 +58,27 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
     args.bundledRuntime = path.join(this.ctx.extCtx.extensionPath, 'runtime');
     return config;
   }
+
+  /**
+   * F5 (not Run Without Debugging, not Run and Profile: both set `noDebug`) is Debug and Profile:
+   * the script runs under VS Code's JavaScript debugger with the profiler preloaded, as a session
+   * of its own; this `corepy` session is not started.
+   */
+  async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    if (config.noDebug === true) return config;
+    const start = await this.debugAndProfile;
+    // Not awaited: the js-debug session starts once this resolution has ended.
+    setTimeout(() => void start(folder, config as vscode.DebugConfiguration & CorepyLaunchArguments), 0);
+    return undefined;
+  }
 }
 
 /** Registers the provider, the inline adapter, and the event bridge. */
 export function registerDebug(ctx: Ctx): void {
-  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx)));
+  runFailures = ctx.push(vscode.languages.createDiagnosticCollection('corepy-run'));
+  const debugAndProfile = registerDebugAndProfile(ctx);
+  debugAndProfile.catch((err: unknown) => ctx.log.error('Debug and Profile is unavailable: the profile socket did not open', err));
+  ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx, debugAndProfile)));
   const adapterDir = path.join(ctx.extCtx.extensionPath, 'extension', 'dist');
   ctx.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
     createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new CorepyDebugSession(adapterDir)),
@@ -63,12 +91,16 @@ export function registerDebug(ctx: Ctx): void {
         if (m.type === 'event' && m.event === 'output' && (m.body?.category === 'console' || m.body?.category === 'stderr')) {
           ctx.log.info((m.body.output ?? '').trimEnd());
         }
+        // The script's stderr, to find where it failed (kept to its first 64 KB).
+        if (m.type === 'event' && m.event === 'output' && m.body?.category === 'stderr' && stderr.length < 65536) stderr += m.body.output ?? '';
       },
       onError: (err: Error) => ctx.log.error('debug adapter error', err),
     }),
   }));
   ctx.push(vscode.debug.onDidStartDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
+    stderr = '';
+    runFailures?.clear();
     ctx.activeSession = s;
     ctx.store.startRun(String(s.configuration.program ?? ''));
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
@@ -76,7 +108,7 @@ export function registerDebug(ctx: Ctx): void {
   ctx.push(vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
     if (e.session.type !== DEBUG_TYPE) return;
     if (e.event === PROFILE_EVENT) ctx.store.applyBatch(e.body as ProfileBatchMessage);
-    if (e.event === REPORT_EVENT) finish(ctx, e.body as CorepyReportEventBody);
+    if (e.event === REPORT_EVENT) finishRun(ctx, e.body as CorepyReportEventBody);
   }));
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
@@ -84,9 +116,23 @@ export function registerDebug(ctx: Ctx): void {
     void vscode.commands.executeCommand('setContext', 'corepy.running', false);
     // The adapter always sends a report event; this covers an adapter that died first.
     if (ctx.store.run?.status === 'running') {
-      finish(ctx, { partial: true, report: null, recommendations: [], flame: null, lastBatch: null, exitCode: null, signal: null });
+      finishRun(ctx, { partial: true, report: null, recommendations: [], flame: null, lastBatch: null, exitCode: null, signal: null });
     }
   }));
+}
+
+/** stderr of the current Run and Profile session; the diagnostics that point at where a run failed. */
+let stderr = '';
+let runFailures: vscode.DiagnosticCollection | undefined;
+
+/** A diagnostic on the line where the script failed, from its stderr (when it names the program). */
+function markFailure(program: string): void {
+  const at = failureLocation(stderr, program);
+  if (!at || !runFailures) return;
+  const pos = new vscode.Position(at.line - 1, Math.max(0, at.column - 1));
+  const d = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), `The script failed here: ${at.message || 'see the Debug Console'}`, vscode.DiagnosticSeverity.Error);
+  d.source = 'corepy';
+  runFailures.set(vscode.Uri.file(program), [d]);
 }
 
 const runEndWaiters = new Set<(run: RunSnapshot | undefined) => void>();
@@ -96,15 +142,23 @@ export function whenRunEnds(): Promise<RunSnapshot | undefined> {
   return new Promise((resolve) => runEndWaiters.add(resolve));
 }
 
-function finish(ctx: Ctx, body: CorepyReportEventBody): void {
+/** Ends the current run with `body` (also for Debug and Profile runs): store, saved run, waiters. */
+export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
   ctx.store.finishRun(body);
   const run = ctx.store.run;
   void saveRun(ctx.extCtx, 'lastRun', run).catch((err: unknown) => ctx.log.error('could not save the run', err));
   if (run) {
     const recs = run.recommendations.length;
     ctx.log.info(`run of ${run.program} ${run.status}: exit ${String(body.exitCode)}, ${run.sites.length} sites, ${recs} recommendations`);
+    const file = path.basename(run.program);
+    const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
     if (body.partial) {
-      void vscode.window.showWarningMessage(`Corepy: ${path.basename(run.program)} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`);
+      void vscode.window.showWarningMessage(`Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Output').then(showOutput);
+    } else if (body.exitCode !== null && body.exitCode !== 0) {
+      markFailure(run.program);
+      void vscode.window.showErrorMessage(`Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Output').then(showOutput);
+    } else if (run.sites.length === 0 && run.opTimeMs === 0) {
+      void vscode.window.showInformationMessage(`Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);
     }
   }
   for (const w of [...runEndWaiters]) { runEndWaiters.delete(w); w(run); }

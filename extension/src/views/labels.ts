@@ -52,12 +52,22 @@ export function statusFor(run: RunSnapshot | undefined): StatusView | undefined 
   const file = path.basename(run.program);
   const figures = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} · ${ops} ops`;
   if (run.status === 'running') return { visible: true, text: `$(pulse) corepy: ${file} · ${figures}`, command: 'corepy.stop' };
+  if (failed(run)) {
+    // A distinct state: the run's error is in the Debug Console, which the click opens.
+    return { visible: true, text: `$(error) corepy: ${file} failed (exit ${String(run.exitCode)}) · ${figures}`, command: 'workbench.panel.repl.view.focus' };
+  }
   const ended = run.status === 'partial' ? ' (partial)' : '';
   return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command: 'corepy.showFlameGraph' };
+}
+
+/** True when the script ended with a non-zero exit code (a thrown error, a syntax error, process.exit(n)). */
+export function failed(run: RunSnapshot): boolean {
+  return run.status !== 'running' && run.exitCode !== null && run.exitCode !== 0;
 }
 
 /** The status bar tooltip: what the click does, and the wall time beside the op time. */
 export function statusTooltip(run: RunSnapshot, command: string | undefined): string {
   const times = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
-  return command === 'corepy.stop' ? `Profiling with corepy: ${times} Click to stop.` : `Last corepy profile: ${times} Click for the flame graph.`;
+  if (command === 'corepy.stop') return `Profiling with corepy: ${times} Click to stop.`;
+  return failed(run) ? `The script failed: ${times} Click for its output in the Debug Console.` : `Last corepy profile: ${times} Click for the flame graph.`;
 }

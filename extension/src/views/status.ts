@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { statusFor, statusTooltip, type StatusView } from './labels.js';
+import { failed, statusFor, statusTooltip, type StatusView } from './labels.js';
 
 export type { StatusView };
 
@@ -24,6 +24,7 @@ export function registerStatus(ctx: Ctx): () => StatusView {
     item.text = s.text;
     item.command = s.command;
     item.tooltip = statusTooltip(run, s.command);
+    item.backgroundColor = failed(run) ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     item.show();
     shown = s;
   };

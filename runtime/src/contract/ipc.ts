@@ -22,6 +22,14 @@ export const IPC_ENV = 'COREPY_PROFILE_IPC';
 export const REPORT_FILE_ENV = 'COREPY_PROFILE_REPORT_FILE';
 
 /**
+ * Name of the environment variable naming a local socket (a Unix socket path, or a Windows named
+ * pipe `\\.\pipe\…`) to stream to instead of the IPC channel, one JSON message per line. For
+ * a script run by a debugger that owns the process (VS Code's JavaScript debugger), which gives
+ * it no IPC channel. Needs COREPY_PROFILE_IPC=1 as well.
+ */
+export const SOCKET_ENV = 'COREPY_PROFILE_SOCKET';
+
+/**
  * Cumulative statistics of one op at one call site, as every per-line view shows them. Built by
  * {@link siteStatsOf} only (live batches and the final report alike).
  */

@@ -1,6 +1,7 @@
 /**
  * Streaming to the launcher (the VS Code debug adapter or `corepy profile`) over Node's IPC
- * channel when COREPY_PROFILE_IPC=1: a cumulative {@link ProfileBatchMessage} at most 4×/s while
+ * channel when COREPY_PROFILE_IPC=1 (or, with COREPY_PROFILE_SOCKET, over a local socket as JSON
+ * lines: the extension's Debug and Profile, where VS Code's JavaScript debugger owns the process): a cumulative {@link ProfileBatchMessage} at most 4×/s while
  * profiling (unref'd timer; the channel is unref'd too, so neither keeps the script alive), and
  * one {@link ProfileReportMessage} when the script ends — normally, by `process.exit()`, by an
  * uncaught exception, or on SIGTERM/SIGINT — carrying everything recorded up to then. When the
@@ -15,9 +16,11 @@
 import { writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
-import { IPC_ENV, REPORT_FILE_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { connect, type Socket } from 'node:net';
+import { IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf } from '../contract/site-stats.js';
 import { buildReport } from './report.js';
+import { describeUncaught } from './uncaught-text.js';
 import { isProfiling, opsRecorded, snapshot } from './session.js';
 
 /** Minimum interval between batches, ms (4 per second at most). */
@@ -30,14 +33,33 @@ let reported = false;
 
 type Channel = { unref?: () => void; ref?: () => void };
 
+/** The socket of COREPY_PROFILE_SOCKET, once connected (writes before that are queued by Node). */
+let socket: Socket | null = null;
+
 function send(msg: ProfileBatchMessage | ProfileReportMessage, done?: () => void): void {
   try {
-    if (process.send) process.send(msg, undefined, {}, () => done?.());
+    if (socket !== null && (socket.destroyed || socket.writableEnded)) {
+      // Closed after the report (a batch timer may still fire while it flushes) or failed.
+      done?.();
+    } else if (socket !== null) {
+      // The report is the last message: hold the process until it is written, then close.
+      if (msg.type === 'corepyReport') socket.ref();
+      const s = socket;
+      s.write(JSON.stringify(msg) + '\n', () => {
+        if (msg.type === 'corepyReport') s.end(() => s.unref());
+        done?.();
+      });
+    } else if (process.send) process.send(msg, undefined, {}, () => done?.());
     else done?.();
   } catch {
     // The launcher went away; nothing else to tell.
     done?.();
   }
+}
+
+/** True when a launcher listens: the IPC channel or the socket. */
+function connected(): boolean {
+  return (socket !== null && !socket.destroyed && !socket.writableEnded) || typeof process.send === 'function';
 }
 
 /**
@@ -64,7 +86,7 @@ export function makeReportMessage(title: string): ProfileReportMessage {
  */
 export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile'): void {
   const file = process.env[REPORT_FILE_ENV];
-  if (reported || (typeof process.send !== 'function' && !file)) { done?.(); return; }
+  if (reported || (!connected() && !file)) { done?.(); return; }
   reported = true;
   try {
     const msg = makeReportMessage(title);
@@ -89,7 +111,19 @@ const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
 
 /** Starts the IPC stream if COREPY_PROFILE_IPC=1 and an IPC channel exists; returns whether it did. */
 export function startIpc(): boolean {
-  if (started || process.env[IPC_ENV] !== '1' || typeof process.send !== 'function') return started;
+  if (started || process.env[IPC_ENV] !== '1') return started;
+  const path = process.env[SOCKET_ENV];
+  if (path) {
+    socket = connect(path);
+    // Neither keeps the script alive; a launcher that is gone only loses the stream.
+    socket.unref();
+    socket.on('error', (e) => {
+      process.stderr.write(`corepy profiler: cannot stream to ${path}: ${e.message}\n`);
+      socket?.destroy();
+    });
+  } else if (typeof process.send !== 'function') {
+    return started;
+  }
   started = true;
   (process.channel as Channel | undefined)?.unref?.();
   const timer = setInterval(() => {
@@ -106,7 +140,7 @@ export function startIpc(): boolean {
   process.once('exit', () => sendFinalReport());
   // An uncaught error: print it as Node would, send what was recorded, then exit 1 once it is written.
   process.once('uncaughtException', (err, origin) => {
-    process.stderr.write(`${origin === 'unhandledRejection' ? 'Unhandled rejection: ' : ''}${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(describeUncaught(err, origin, process.argv[1]));
     process.exitCode = 1;
     sendFinalReport(() => process.exit(1));
   });

@@ -1,3 +1,6 @@
+// The GPU* types of these declarations are globals from @webgpu/types: kept in the emitted .d.ts
+// (preserve) so that a user's type check of corepy finds them.
+/// <reference types="@webgpu/types" preserve="true" />
 /**
  * Opening the one WebGPU device through Dawn (npm `webgpu`), with timeouts and a one-line reason
  * when no adapter exists. Nothing here throws anything but {@link GpuUnavailableError} for a

@@ -1,0 +1,102 @@
+/**
+ * Debug and Profile in VS Code: F5 on a `corepy` configuration (anything but Run Without
+ * Debugging / Run and Profile, which set `noDebug`) starts VS Code's JavaScript debugger on the
+ * script with the profiler preloaded (js-debug-config.ts), and feeds the script's profile stream
+ * (profile-socket.ts) into the ProfileStore as Run and Profile does. Time paused in the debugger
+ * is summed per run from js-debug's `stopped`/`continued` events and reported apart: ops are
+ * synchronous runtime calls that stepping never enters (skipFiles), so a pause at a breakpoint
+ * falls between ops and never into op time.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx.js';
+import { buildProcessSpec, LaunchError } from './launch-spec.js';
+import { JS_DEBUG_TYPE, jsDebugLaunch, PROFILED_PROGRAM } from './js-debug-config.js';
+import { ProfileSocketServer } from './profile-socket.js';
+import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
+import { batchFromReport } from './report-sites.js';
+import { finishRun } from './vscode-debug.js';
+
+/** Paused-time bookkeeping of one debug session, ms. */
+class PauseClock {
+  private since: number | null = null;
+  pausedMs = 0;
+  stopped(): void { this.since ??= Date.now(); }
+  continued(): void {
+    if (this.since !== null) this.pausedMs += Date.now() - this.since;
+    this.since = null;
+  }
+}
+
+/** Wires Debug and Profile; returns the function the corepy config provider calls to start one. */
+export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<void>> {
+  const adapterDir = path.join(ctx.extCtx.extensionPath, 'extension', 'dist');
+  let lastBatch: ProfileBatchMessage | null = null;
+  let report: ProfileReportMessage | null = null;
+  let pauses = new PauseClock();
+
+  const server = await ProfileSocketServer.listen(() => {
+    lastBatch = null;
+    report = null;
+    return {
+      batch: (m) => { lastBatch = m; ctx.store.applyBatch(m); },
+      report: (m) => { report = m; },
+      closed: () => {
+        const fromReport = report ? batchFromReport(report.report, (lastBatch?.seq ?? -1) + 1) : null;
+        if (fromReport !== null && fromReport.sites.length > 0) lastBatch = fromReport;
+        finishRun(ctx, report
+          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: report.flame, lastBatch, exitCode: null, signal: null }
+          : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null });
+        if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time`);
+      },
+    };
+  }, (e) => ctx.log.error('profile stream', e));
+  ctx.push({ dispose: () => server.dispose() });
+
+  const isOurs = (s: vscode.DebugSession): boolean => s.type === JS_DEBUG_TYPE && typeof (s.configuration as Record<string, unknown>)[PROFILED_PROGRAM] === 'string';
+  ctx.push(vscode.debug.onDidStartDebugSession((s) => {
+    // js-debug starts a parent session and a child per Node process; the parent carries our marker.
+    if (!isOurs(s) || s.parentSession !== undefined) return;
+    ctx.activeSession = s;
+    pauses = new PauseClock();
+    ctx.store.startRun(String((s.configuration as Record<string, unknown>)[PROFILED_PROGRAM]));
+    void vscode.commands.executeCommand('setContext', 'corepy.running', true);
+  }));
+  ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
+    if (!isOurs(s) || s.parentSession !== undefined) return;
+    if (ctx.activeSession === s) ctx.activeSession = undefined;
+    void vscode.commands.executeCommand('setContext', 'corepy.running', false);
+  }));
+  ctx.push(vscode.debug.registerDebugAdapterTrackerFactory(JS_DEBUG_TYPE, {
+    createDebugAdapterTracker: (s) => {
+      let root: vscode.DebugSession | undefined = s;
+      while (root?.parentSession) root = root.parentSession;
+      if (!root || !isOurs(root)) return undefined;
+      return {
+        onDidSendMessage: (m: { type?: string; event?: string }) => {
+          if (m.type !== 'event') return;
+          if (m.event === 'stopped') pauses.stopped();
+          else if (m.event === 'continued') pauses.continued();
+        },
+        // A step or continue request also resumes (js-debug does not always send `continued`).
+        onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+          if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) pauses.continued();
+        },
+      };
+    },
+  }));
+
+  return async (folder, args) => {
+    try {
+      const plan = buildProcessSpec(args, adapterDir);
+      const ts = plan.typeScript === 'node' ? ", TypeScript: Node's type stripping" : plan.typeScript === 'tsx' ? ', TypeScript: tsx' : '';
+      ctx.log.info(`debug and profile ${plan.spec.program} with Node ${plan.nodeVersion} (${plan.spec.node}${ts}; runtime: ${plan.runtime.source}, ${plan.runtime.dir})`);
+      const given = (args as { name?: unknown }).name;
+      const name = typeof given === 'string' ? given : `Corepy: ${path.basename(plan.spec.program)}`;
+      const started = await vscode.debug.startDebugging(folder, jsDebugLaunch(`${name} (debug)`, plan, args.env, server.path));
+      if (!started) void vscode.window.showErrorMessage('Corepy: VS Code\'s JavaScript debugger did not start (is the built-in "JavaScript Debugger" extension disabled?).');
+    } catch (err) {
+      void vscode.window.showErrorMessage(err instanceof LaunchError ? err.message : `Corepy: cannot debug: ${String(err)}`);
+    }
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * The receiving end of COREPY_PROFILE_SOCKET: a local socket server (a Unix socket, or a named
+ * pipe on Windows) that a profiled script connects to when VS Code's JavaScript debugger, not
+ * our adapter, owns the process (Debug and Profile), so there is no IPC channel. The script
+ * writes the same messages as over IPC, one JSON object per line. One connection is one run.
+ * No 'vscode' import.
+ */
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import type { ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
+
+/** What one connected script sends. */
+export interface ProfileStreamHandlers {
+  batch(msg: ProfileBatchMessage): void;
+  report(msg: ProfileReportMessage): void;
+  /** The script closed the connection (ended, crashed or was killed). */
+  closed(): void;
+}
+
+/** A fresh socket path: under the temp folder on Unix (kept short: the limit is ~104 bytes), a named pipe on Windows. */
+export function newSocketPath(): string {
+  const id = `corepy-${process.pid}-${randomBytes(4).toString('hex')}`;
+  return process.platform === 'win32' ? `\\\\.\\pipe\\${id}` : path.join(tmpdir(), `${id}.sock`);
+}
+
+/** Listens on `path` until disposed; `onConnection` gives handlers for each script that connects. */
+export class ProfileSocketServer {
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+
+  private constructor(readonly path: string, onConnection: () => ProfileStreamHandlers, onError: (e: Error) => void) {
+    this.server = createServer((socket) => {
+      this.sockets.add(socket);
+      const h = onConnection();
+      let buf = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => {
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          let msg: { type?: string };
+          try { msg = JSON.parse(line) as { type?: string }; } catch { onError(new Error(`unreadable profile message (${line.length} chars)`)); continue; }
+          if (msg.type === 'corepyProfile') h.batch(msg as ProfileBatchMessage);
+          else if (msg.type === 'corepyReport') h.report(msg as ProfileReportMessage);
+        }
+      });
+      socket.on('error', onError);
+      socket.on('close', () => { this.sockets.delete(socket); h.closed(); });
+    });
+    this.server.on('error', onError);
+  }
+
+  /** Starts listening on a new path. */
+  static listen(onConnection: () => ProfileStreamHandlers, onError: (e: Error) => void): Promise<ProfileSocketServer> {
+    const s = new ProfileSocketServer(newSocketPath(), onConnection, onError);
+    return new Promise((resolve, reject) => {
+      s.server.once('error', reject);
+      s.server.listen(s.path, () => { s.server.off('error', reject); resolve(s); });
+    });
+  }
+
+  dispose(): void {
+    for (const s of this.sockets) s.destroy();
+    this.server.close();
+    if (process.platform !== 'win32') rmSync(this.path, { force: true });
+  }
+}
