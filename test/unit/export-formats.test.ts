@@ -148,12 +148,14 @@ print(json.dumps({"fields": list(rows[0].keys()), "rows": [{"op": r["op"], "coun
     assert.match(read('p.markdown'), /^<!-- exporter: corepy [\d.]+ -->\n# Corepy performance report[\s\S]*\*\*Total Time:\*\* [\d.]+ ms op time/);
   });
 
-  it('every registered format writes a non-empty file carrying the exporter stamp', () => {
+  it('every registered format writes a non-empty file, with the exporter stamp where the registry says so', () => {
     for (const f of FORMATS) {
       const text = read(`p.${f.id}`);
       assert.ok(text.length > 0, f.id);
-      assert.match(text, STAMP, `${f.id} carries the exporter stamp`);
+      if (f.stamped) assert.match(text, STAMP, `${f.id} carries the exporter stamp`);
+      else assert.doesNotMatch(text, STAMP, `${f.id} has no line for a stamp`);
     }
+    assert.deepEqual(FORMATS.filter((f) => !f.stamped).map((f) => f.id), ['csv', 'folded']);
   });
 
   it('bad input: unknown format and unwritable path give clear errors', () => {

@@ -142,6 +142,9 @@ describe('issue 13 probes: silent wrong results', () => {
   });
 
   it('operands other than tensors, numbers and booleans are errors naming the argument', async () => {
+    // A tensor made by a second copy of corepy (here the built dist next to these sources), loaded
+    // before the guard: awaiting inside it would let other suites' pending work run in between.
+    const other = await import('../../runtime/dist/index.js');
     const g = guard();
     const x = cp.ones([3]);
     assert.throws(() => x.add([1, 2, 3] as never), /^TypeError: add: b must be a Tensor, a number or a boolean, got an array of 3 elements \(wrap arrays with cp\.tensor/);
@@ -150,8 +153,6 @@ describe('issue 13 probes: silent wrong results', () => {
     assert.throws(() => cp.where(null as never, x, 0), /where: cond must be .* got null/);
     assert.throws(() => cp.matmul(x, {} as never), /matmul: b must be a Tensor, got an object/);
     assert.throws(() => cp.exp([1, 2] as never), /exp: x must be a Tensor, got an array of 2 elements/);
-    // A tensor made by a second copy of corepy (here the built dist next to these sources).
-    const other = await import('../../runtime/dist/index.js');
     const foreign = other.ones([3]);
     assert.throws(() => x.add(foreign as never), /add: b is a Tensor from another copy of corepy loaded in this process/);
     assert.throws(() => cp.sum(foreign as never), /sum: x is a Tensor from another copy of corepy/);

@@ -17,21 +17,21 @@ export type { ExportAssets, ExportFormatSpec, ExportInput } from './types.js';
 
 /** Every export format, in the order menus list them. */
 export const FORMATS = [
-  { id: 'json', label: 'JSON report', extensions: ['json'], render: toJson },
-  { id: 'csv', label: 'CSV (per call site)', extensions: ['csv'], render: toCsv },
-  { id: 'chrome', label: 'Chrome trace', extensions: ['trace.json', 'chrome.json'], render: toChromeTrace },
-  { id: 'speedscope', label: 'speedscope', extensions: ['speedscope.json'], render: toSpeedscope },
-  { id: 'folded', label: 'Folded stacks', extensions: ['folded'], render: toFolded },
+  { id: 'json', label: 'JSON report', extensions: ['json'], stamped: true, render: toJson },
+  { id: 'csv', label: 'CSV (per call site)', extensions: ['csv'], stamped: false, render: toCsv },
+  { id: 'chrome', label: 'Chrome trace', extensions: ['trace.json', 'chrome.json'], stamped: true, render: toChromeTrace },
+  { id: 'speedscope', label: 'speedscope', extensions: ['speedscope.json'], stamped: true, render: toSpeedscope },
+  { id: 'folded', label: 'Folded stacks', extensions: ['folded'], stamped: false, render: toFolded },
   {
-    id: 'html', label: 'HTML (flame graph)', extensions: ['html', 'htm'],
+    id: 'html', label: 'HTML (flame graph)', extensions: ['html', 'htm'], stamped: true,
     render: (input, assets) => renderHtmlReport(input.flame, { title: input.flame.title, renderer: assets.flameRenderer(), exporter: input.report.exporter }),
   },
   {
-    id: 'text', label: 'Text report', extensions: ['txt'],
+    id: 'text', label: 'Text report', extensions: ['txt'], stamped: true,
     render: (input) => `${renderText(input.report, { color: false, width: 100 })}\n\nExporter: ${input.report.exporter}\n`,
   },
   {
-    id: 'markdown', label: 'Markdown report', extensions: ['md'],
+    id: 'markdown', label: 'Markdown report', extensions: ['md'], stamped: true,
     render: (input) => `<!-- exporter: ${input.report.exporter} -->\n${renderMarkdown(input.report)}\n`,
   },
 ] as const satisfies readonly ExportFormatSpec[];

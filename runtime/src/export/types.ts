@@ -30,6 +30,11 @@ export interface ExportFormatSpec<Id extends string = string> {
   readonly label: string;
   /** File name endings without the dot, the default first (`trace.json` before `json`). */
   readonly extensions: readonly string[];
+  /**
+   * Whether the file carries the `exporter` stamp. False for formats whose readers accept no line
+   * but data (csv: the header must be line 1; folded: flamegraph.pl warns on any other line).
+   */
+  readonly stamped: boolean;
   /** Renders the whole file (UTF-8 text). */
   readonly render: (input: ExportInput, assets: ExportAssets) => string;
 }

@@ -6,7 +6,7 @@
  */
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
-import { impactText } from './rules/types.js';
+import { impactLabel } from '../contract/recommendation.js';
 
 /** Rendering options. */
 export interface TextOptions {
@@ -99,7 +99,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     out.push('', 'RECOMMENDATIONS:');
     for (const rec of r.recommendations) {
       const where = rec.location ? ` (${rec.location.file}:${rec.location.line})` : '';
-      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ${impactText(rec)} (${rec.speedupBasis})`);
+      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ${impactLabel(rec)} (${rec.speedupBasis})`);
     }
   }
   return out.join('\n');
@@ -117,7 +117,7 @@ export function renderMarkdown(r: ProfileReport): string {
   if (r.recommendations.length > 0) {
     out.push('', '## Recommendations', '');
     for (const rec of r.recommendations) {
-      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ${impactText(rec)} — ${rec.speedupBasis}`, '',
+      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ${impactLabel(rec)} — ${rec.speedupBasis}`, '',
         '```ts', '// before', rec.codeExample.before, '// after', rec.codeExample.after, '```', '');
     }
   }

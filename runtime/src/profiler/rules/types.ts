@@ -69,7 +69,3 @@ export function priorityFrom(speedup: number, savedMs: number, impact: 'verified
   return big || speedup >= MEDIUM_MIN_SPEEDUP ? 'MEDIUM' : 'LOW';
 }
 
-/** How displays state the impact: "≈1.42×", or "impact unknown" when the rule's estimates are not verified. */
-export function impactText(r: Pick<Recommendation, 'estimatedSpeedup' | 'impact'>): string {
-  return r.impact === 'unknown' ? 'impact unknown' : `≈${r.estimatedSpeedup.toFixed(2)}×`;
-}
