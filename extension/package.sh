@@ -42,6 +42,9 @@ cp -r syntaxes "$stage/" && rm -rf "$stage/syntaxes/test"
 for m in tsx esbuild "@esbuild/$target"; do
   [ -d "node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
 done
+# esbuild's JS API runs the binary of its platform package; the copy npm's install put in esbuild/bin is
+# only for its command line, which nothing here runs (11 MB).
+rm -f "$stage/runtime/node_modules/esbuild/bin/esbuild"
 # The runtime's dependencies (runtime/package.json "dependencies", with ajv's own; typescript for AST quick fixes); @opentelemetry/api has none of its own.
 for m in commander csv-parse typescript webgpu ajv fast-deep-equal fast-uri json-schema-traverse require-from-string @opentelemetry/api; do
   [ -d "node_modules/$m" ] && [ ! -d "$stage/runtime/node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
