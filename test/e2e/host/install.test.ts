@@ -37,8 +37,15 @@ describe('Add corepy to this workspace', function () {
       d.code = 2307;
       d.source = 'ts';
       diags.set(uri, [d]);
-      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, line);
-      const fix = actions.find((a) => a.command?.command === 'corepy.addToWorkspace');
+      // The diagnostic reaches the workbench's markers asynchronously, and the code-action context is
+      // built from those markers: ask until it has arrived (a busy machine takes a few hundred ms).
+      let actions: vscode.CodeAction[] = [];
+      let fix: vscode.CodeAction | undefined;
+      for (let i = 0; i < 50 && !fix; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 200));
+        actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, line);
+        fix = actions.find((a) => a.command?.command === 'corepy.addToWorkspace');
+      }
       assert.ok(fix, `the quick fix, got ${actions.map((a) => a.title).join(' | ')}`);
       assert.equal(fix.kind?.value, vscode.CodeActionKind.QuickFix.value);
     } finally {
