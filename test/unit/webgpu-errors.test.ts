@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as cp from '../../runtime/src/index.js';
 import { dropBackend, getBackendImpl, isBackendReady } from '../../runtime/src/engine.js';
 import { createWebGpuBackend, GpuUnavailableError, initGpu, type WebGpuBackend } from '../../runtime/src/backends/webgpu/index.js';
+import { diagnoseMissing } from '../../runtime/src/backends/webgpu/device.js';
 import { broadcastTo, dense, jsBackend, make, openOrSkip, viewOf } from './webgpu-harness.js';
 
 /** Runs `fn` capturing console.warn lines. */
@@ -54,6 +55,16 @@ describe('webgpu: missing adapter', () => {
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /no WebGPU adapter: .*continuing on the CPU/);
     assert.deepEqual(Array.from(cp.tensor([1, 2]).add(1).dataSync()), [2, 3]);
+  });
+
+  it('names the driver the Vulkan loader was given, and blames lavapipe only when it is the one', function () {
+    if (process.platform !== 'linux') this.skip();
+    // An NVIDIA container where libglvnd was missing gave "lavapipe is too old" before.
+    const nvidia = diagnoseMissing({ VK_DRIVER_FILES: '/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json' });
+    assert.match(nvidia, /nvidia_icd\.json/);
+    assert.doesNotMatch(nvidia, /lavapipe/);
+    assert.match(nvidia, /VK_LOADER_DEBUG=error/);
+    assert.match(diagnoseMissing({ VK_ICD_FILENAMES: '/usr/share/vulkan/icd.d/lvp_icd.x86_64.json' }), /lavapipe is too old/);
   });
 
   it("initGpu() (onMissing 'throw') rejects with the reason", async () => {

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 /** Options of {@link openDevice} (and `initGpu`). */
 export interface GpuOptions {
@@ -69,14 +69,24 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, limit]).finally(() => clearTimeout(timer));
 }
 
-/** Why Dawn found no adapter, as far as the file system tells (one line). */
-export function diagnoseMissing(): string {
+/**
+ * Why Dawn found no adapter, as far as the file system and the Vulkan loader's variables tell (one line).
+ * Names Mesa's lavapipe only when its driver is the one found: on a machine with a vendor driver the
+ * usual cause is a driver library the loader cannot open, which `VK_LOADER_DEBUG=error` prints.
+ */
+export function diagnoseMissing(env: NodeJS.ProcessEnv = process.env): string {
   if (process.platform !== 'linux') return 'Dawn found no adapter on this system';
+  const listed = (env['VK_DRIVER_FILES'] ?? env['VK_ICD_FILENAMES'] ?? '').split(':').filter((f) => f !== '');
   const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
-  const icds = dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d));
-  if (icds.length === 0) return 'no Vulkan driver found (install mesa-vulkan-drivers; see scripts/setup.d/30-mesa.sh)';
-  return `Dawn rejected every Vulkan driver (${icds.join(', ')}); on Debian 12 Mesa 22's lavapipe is too old: ` +
-    'install mesa-vulkan-drivers from bookworm-backports (scripts/setup.d/30-mesa.sh)';
+  const icds = listed.length > 0
+    ? listed.map((f) => basename(f))
+    : dirs.filter((d) => existsSync(d)).flatMap((d) => readdirSync(d));
+  if (icds.length === 0) return 'no Vulkan driver found (install your GPU vendor\'s Vulkan driver, or Mesa\'s lavapipe for the CPU: scripts/setup.d/30-mesa.sh)';
+  const found = `Dawn found no adapter through the Vulkan driver${icds.length > 1 ? 's' : ''} ${icds.join(', ')}`;
+  if (icds.every((f) => /lvp/.test(f))) {
+    return `${found}; on Debian 12 Mesa 22's lavapipe is too old: install mesa-vulkan-drivers from bookworm-backports (scripts/setup.d/30-mesa.sh)`;
+  }
+  return `${found}; run with VK_LOADER_DEBUG=error to see which library the Vulkan loader could not load (often the vendor's GL/EGL libraries, e.g. libglvnd, missing in a container)`;
 }
 
 /** Requests an adapter and a device. Throws GpuUnavailableError with a one-line reason. */
