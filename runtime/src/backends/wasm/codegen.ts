@@ -13,7 +13,7 @@
  * memory as every kernel.
  *
  * Semantics match the eager SIMD kernels lane for lane (same wasm instructions: f32x4.add … max,
- * relu as max(x, 0), comparisons as mask & 1.0). Sums keep 16 f32 lanes per block of
+ * relu as x & ~(x ≤ 0), comparisons as mask & 1.0). Sums keep 16 f32 lanes per block of
  * {@link SUM_BLOCK} elements and add the block sums in float64, like the interpreter.
  */
 import { FUSED_BINARY, FUSED_UNARY, INSTR_WORDS, OP, type FusedProgram } from '../fused.js';
@@ -133,7 +133,8 @@ export function buildModule(p: FusedProgram, inputs: readonly CodegenInput[], si
       } else if (op >= OP.unaryBase) {
         const u = op - OP.unaryBase;
         get(reg(copy, a));
-        if (u === FUSED_UNARY.relu) { simd(0x0c, ...new Array(16).fill(0)); simd(0xe9); } else simd(SIMD_UNARY[u]!);
+        // relu: a & ~(a ≤ 0) (v128.andnot of f32x4.le), as the eager kernel: keeps NaN, maps -0 to +0.
+        if (u === FUSED_UNARY.relu) { get(reg(copy, a)); simd(0x0c, ...new Array(16).fill(0)); simd(0x45); simd(0x4f); } else simd(SIMD_UNARY[u]!);
       } else {
         const bo = op - OP.binaryBase;
         get(reg(copy, a)); get(reg(copy, b));
