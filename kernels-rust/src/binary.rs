@@ -123,12 +123,17 @@ mod simd {
         unsafe {
             let (va, vb) = (if SA { (*a).splat() } else { i32x4_splat(0) }, if SB { (*b).splat() } else { i32x4_splat(0) });
             let mut i = 0;
-            while i + 8 <= n {
+            // 16 elements per trip: one loop increment and branch per four vectors.
+            while i + 16 <= n {
                 let r0 = O::v(ld::<T, SA>(a, i, va), ld::<T, SB>(b, i, vb));
                 let r1 = O::v(ld::<T, SA>(a, i + 4, va), ld::<T, SB>(b, i + 4, vb));
+                let r2 = O::v(ld::<T, SA>(a, i + 8, va), ld::<T, SB>(b, i + 8, vb));
+                let r3 = O::v(ld::<T, SA>(a, i + 12, va), ld::<T, SB>(b, i + 12, vb));
                 v128_store(o.add(i) as *mut v128, r0);
                 v128_store(o.add(i + 4) as *mut v128, r1);
-                i += 8;
+                v128_store(o.add(i + 8) as *mut v128, r2);
+                v128_store(o.add(i + 12) as *mut v128, r3);
+                i += 16;
             }
             while i + 4 <= n {
                 v128_store(o.add(i) as *mut v128, O::v(ld::<T, SA>(a, i, va), ld::<T, SB>(b, i, vb)));

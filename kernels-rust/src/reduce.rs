@@ -3,17 +3,18 @@
 //! The TypeScript side moves the reduced axes innermost (a strided permuted copy when the view
 //! is not already laid out that way), so every reduction here reads one contiguous block.
 //!
-//! float32 `sum`/`mean` are pairwise: blocks of [`BLOCK`] elements are summed in 16 lanes
-//! (SIMD) or sequentially, and block sums are combined by recursive halving, so the rounding
-//! error grows like O(ε·log n) instead of O(ε·n). Exact for integer-valued data below 2^24 per
+//! float32 `sum`/`mean` are pairwise: blocks of [`BLOCK`] elements are summed in 32 lanes
+//! (SIMD: 32 sequential adds per lane) or sequentially, and block sums are combined by recursive
+//! halving (in 4 lanes with SIMD), so the rounding error grows like O(ε·log n) instead of O(ε·n). Exact for integer-valued data below 2^24 per
 //! block sum: the sum of 1e7 ones is exactly 1e7. `min`/`max` propagate NaN; `argmax` returns
 //! the first maximum (the first NaN if any), -1 for an empty block. int32 sums wrap.
 
 #[cfg(target_feature = "simd128")]
 use core::arch::wasm32::*;
 
-/// Leaf size of the pairwise summation (elements).
-const BLOCK: usize = 256;
+/// Leaf size of the pairwise summation (elements). 1024, not 256: at 256 the recursion's calls
+/// cost about as much as the leaf's loads (`npm run bench:jit -- --limit`, `sum` row).
+const BLOCK: usize = 1024;
 
 mod fallback {
     /// Sequential sum of a leaf block.
@@ -49,35 +50,85 @@ mod simd {
         f32x4_extract_lane::<0>(v) + f32x4_extract_lane::<1>(v) + f32x4_extract_lane::<2>(v) + f32x4_extract_lane::<3>(v)
     }
 
-    /// 16 running lanes (4 vectors, enough to hide the add latency), then a lane tree.
-    pub unsafe fn sum_leaf(p: *const f32, n: usize) -> f32 {
+    /// 32 running lanes (8 vectors: a chain of float adds has a latency of 3–4 cycles, so fewer
+    /// chains leave the loads waiting), folded to 4; the tail (fewer than 16 elements) goes into lane 0.
+    unsafe fn sum_leaf(p: *const f32, n: usize) -> v128 {
         let z = f32x4_splat(0.0);
         let (mut s0, mut s1, mut s2, mut s3) = (z, z, z, z);
+        let (mut s4, mut s5, mut s6, mut s7) = (z, z, z, z);
         let mut i = 0;
-        // SAFETY: n readable elements at p; each step reads [i, i + 16).
+        // SAFETY: n readable elements at p; each step reads [i, i + 32) or [i, i + 16).
         unsafe {
-            while i + 16 <= n {
-                s0 = f32x4_add(s0, v128_load(p.add(i) as *const v128));
-                s1 = f32x4_add(s1, v128_load(p.add(i + 4) as *const v128));
-                s2 = f32x4_add(s2, v128_load(p.add(i + 8) as *const v128));
-                s3 = f32x4_add(s3, v128_load(p.add(i + 12) as *const v128));
+            let ld = |i: usize| v128_load(p.add(i) as *const v128);
+            while i + 32 <= n {
+                s0 = f32x4_add(s0, ld(i));
+                s1 = f32x4_add(s1, ld(i + 4));
+                s2 = f32x4_add(s2, ld(i + 8));
+                s3 = f32x4_add(s3, ld(i + 12));
+                s4 = f32x4_add(s4, ld(i + 16));
+                s5 = f32x4_add(s5, ld(i + 20));
+                s6 = f32x4_add(s6, ld(i + 24));
+                s7 = f32x4_add(s7, ld(i + 28));
+                i += 32;
+            }
+            if i + 16 <= n {
+                s0 = f32x4_add(s0, ld(i));
+                s1 = f32x4_add(s1, ld(i + 4));
+                s2 = f32x4_add(s2, ld(i + 8));
+                s3 = f32x4_add(s3, ld(i + 12));
                 i += 16;
             }
-            hsum(f32x4_add(f32x4_add(s0, s1), f32x4_add(s2, s3))) + fallback::sum_leaf(p.add(i), n - i)
+            let v = f32x4_add(f32x4_add(f32x4_add(s0, s4), f32x4_add(s1, s5)), f32x4_add(f32x4_add(s2, s6), f32x4_add(s3, s7)));
+            if i == n { v } else { f32x4_add(v, f32x4(fallback::sum_leaf(p.add(i), n - i), 0.0, 0.0, 0.0)) }
         }
     }
 
-    /// NaN-propagating max/min: wasm's `f32x4.max`/`min` already propagate NaN.
-    pub unsafe fn extreme<const MIN: bool>(p: *const f32, n: usize, init: f32) -> f32 {
-        let mut m = f32x4_splat(init);
-        let mut i = 0;
+    /// Pairwise sum kept in 4 lanes up the tree (one horizontal add at the root, not one per
+    /// leaf: at 1e6 elements the per-leaf lane folds cost about as much as the loads).
+    unsafe fn sum_tree(p: *const f32, n: usize) -> v128 {
+        if n <= super::BLOCK {
+            // SAFETY: n readable elements at p.
+            return unsafe { sum_leaf(p, n) };
+        }
+        let half = (n / 2) & !15;
+        // SAFETY: both halves lie within the n elements at p.
+        unsafe { f32x4_add(sum_tree(p, half), sum_tree(p.add(half), n - half)) }
+    }
+
+    /// Pairwise sum of n floats.
+    pub unsafe fn sum(p: *const f32, n: usize) -> f32 {
         // SAFETY: n readable elements at p.
+        hsum(unsafe { sum_tree(p, n) })
+    }
+
+    /// Max (or min when `MIN`) with NaN propagation. Four running vectors of `pmax`/`pmin`
+    /// (one instruction each on x86, and independent chains) plus a running sum of the inputs,
+    /// which is NaN when an input is (or, rarely, when ±∞ meet): then the scalar loop redoes the
+    /// block, so the result is exactly the scalar semantics either way. (wasm's NaN-propagating
+    /// `f32x4.max` costs V8 about eight dependent instructions.)
+    pub unsafe fn extreme<const MIN: bool>(p: *const f32, n: usize, init: f32) -> f32 {
+        let e = f32x4_splat(init);
+        let (mut m0, mut m1, mut m2, mut m3) = (e, e, e, e);
+        let mut nan = f32x4_splat(0.0); // NaN once an input was NaN (see above)
+        let mut i = 0;
+        // `pmax(m, x)` = `m < x ? x : m`: x replaces m only when strictly greater, as the scalar loop.
+        let pick = |m: v128, x: v128| if MIN { f32x4_pmin(m, x) } else { f32x4_pmax(m, x) };
+        // SAFETY: n readable elements at p; each step reads [i, i + 16).
         unsafe {
-            while i + 4 <= n {
-                let x = v128_load(p.add(i) as *const v128);
-                m = if MIN { f32x4_min(m, x) } else { f32x4_max(m, x) };
-                i += 4;
+            while i + 16 <= n {
+                let (x0, x1) = (v128_load(p.add(i) as *const v128), v128_load(p.add(i + 4) as *const v128));
+                let (x2, x3) = (v128_load(p.add(i + 8) as *const v128), v128_load(p.add(i + 12) as *const v128));
+                m0 = pick(m0, x0);
+                m1 = pick(m1, x1);
+                m2 = pick(m2, x2);
+                m3 = pick(m3, x3);
+                nan = f32x4_add(nan, f32x4_add(f32x4_add(x0, x1), f32x4_add(x2, x3)));
+                i += 16;
             }
+            if v128_any_true(f32x4_ne(nan, nan)) {
+                return fallback::extreme::<MIN>(p, n, init);
+            }
+            let m = pick(pick(m0, m1), pick(m2, m3));
             let lanes = [f32x4_extract_lane::<0>(m), f32x4_extract_lane::<1>(m), f32x4_extract_lane::<2>(m), f32x4_extract_lane::<3>(m)];
             let r = fallback::extreme::<MIN>(lanes.as_ptr(), 4, init);
             fallback::extreme::<MIN>(p.add(i), n - i, r)
@@ -91,15 +142,18 @@ use simd as isa;
 use fallback as isa;
 
 /// Pairwise sum: split in halves (multiples of 16) until a leaf fits in [`BLOCK`].
+#[cfg(not(target_feature = "simd128"))]
 unsafe fn sum_pairwise(p: *const f32, n: usize) -> f32 {
     if n <= BLOCK {
         // SAFETY: n readable elements at p.
-        return unsafe { isa::sum_leaf(p, n) };
+        return unsafe { fallback::sum_leaf(p, n) };
     }
     let half = (n / 2) & !15;
     // SAFETY: both halves lie within the n elements at p.
     unsafe { sum_pairwise(p, half) + sum_pairwise(p.add(half), n - half) }
 }
+#[cfg(target_feature = "simd128")]
+use simd::sum as sum_pairwise;
 
 /// Index of the first maximum (first NaN if any): one vector max pass, then a scan for it.
 unsafe fn argmax_f32(p: *const f32, n: usize) -> i32 {

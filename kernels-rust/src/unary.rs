@@ -41,8 +41,9 @@ op1!(LogF, f32, |a| math::log(a), |a| math::log4(a));
 op1!(SqrtF, f32, |a| math::sqrt(a), |a| f32x4_sqrt(a));
 op1!(TanhF, f32, |a| math::tanh(a), |a| math::tanh4(a));
 op1!(SigmoidF, f32, |a| math::sigmoid(a), |a| math::sigmoid4(a));
-// relu keeps NaN (wasm `max` propagates it) and maps -0 to +0, like the reference.
-op1!(ReluF, f32, |a| if a > 0.0 || a != a { a } else { 0.0 }, |a| f32x4_max(a, f32x4_splat(0.0)));
+// relu keeps NaN and maps -0 to +0, like the reference. SIMD: clear the lanes where a ≤ 0 (false
+// for NaN): two instructions, where `f32x4.max` costs V8 eight on x86 (its NaN and ±0 fix-ups).
+op1!(ReluF, f32, |a| if a > 0.0 || a != a { a } else { 0.0 }, |a| v128_andnot(a, f32x4_le(a, f32x4_splat(0.0))));
 op1!(NegI, i32, |a| a.wrapping_neg(), |a| i32x4_neg(a));
 op1!(AbsI, i32, |a| a.wrapping_abs(), |a| i32x4_abs(a));
 op1!(ReluI, i32, |a| a.max(0), |a| i32x4_max(a, i32x4_splat(0)));
@@ -62,6 +63,16 @@ unsafe fn row_contig<T: Copy, O: Map1<T>>(n: usize, o: *mut T, a: *const T) {
     let mut i = 0;
     // SAFETY: n contiguous elements at o and a; each step touches [i, i + 4).
     unsafe {
+        // 16 elements per trip: one loop increment and branch per four vectors.
+        while i + 16 <= n {
+            let (x0, x1) = (v128_load(a.add(i) as *const v128), v128_load(a.add(i + 4) as *const v128));
+            let (x2, x3) = (v128_load(a.add(i + 8) as *const v128), v128_load(a.add(i + 12) as *const v128));
+            v128_store(o.add(i) as *mut v128, O::v(x0));
+            v128_store(o.add(i + 4) as *mut v128, O::v(x1));
+            v128_store(o.add(i + 8) as *mut v128, O::v(x2));
+            v128_store(o.add(i + 12) as *mut v128, O::v(x3));
+            i += 16;
+        }
         while i + 4 <= n {
             v128_store(o.add(i) as *mut v128, O::v(v128_load(a.add(i) as *const v128)));
             i += 4;

@@ -9,9 +9,11 @@ import type { Tensor } from './tensor.js';
 const scopes: Set<Tensor>[] = [];
 const kept = new WeakSet<Tensor>();
 
-/** @internal Called by every Tensor constructor. */
-export function onTensorCreated(t: Tensor): void {
-  if (scopes.length !== 0) scopes[scopes.length - 1]!.add(t);
+/** @internal Called by every Tensor constructor; true when a `tidy` scope took the tensor. */
+export function onTensorCreated(t: Tensor): boolean {
+  if (scopes.length === 0) return false;
+  scopes[scopes.length - 1]!.add(t);
+  return true;
 }
 
 /** @internal Called by Tensor.dispose. */
@@ -63,6 +65,7 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
     for (const t of scope) {
       if (survivors.has(t) || kept.has(t)) {
         if (scopes.length !== 0) scopes[scopes.length - 1]!.add(t);
+        else t.releaseWhenCollected(); // escapes every scope: a forgotten dispose is now the collector's
       } else {
         t.dispose();
       }

@@ -202,6 +202,29 @@ for (const flavour of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('min/max/argmax over long rows (the 4-vector SIMD loop): NaN in the vector part or the tail, ±∞ without NaN', () => {
+      const base = rand(1000, 11);
+      const cases: [string, Float32Array][] = [['no NaN', base]];
+      for (const at of [0, 700, 997]) { const d = base.slice(); d[at] = NaN; cases.push([`NaN at ${at}`, d]); }
+      const inf = base.slice(); inf[3] = -Infinity; inf[500] = Infinity; inf[501] = Infinity; cases.push(['±∞', inf]);
+      for (const [what, data] of cases) {
+        const [aw, aj] = P.both([...data], 'float32', [1000]);
+        for (const op of ['min', 'max', 'argmax'] as const) {
+          close(read(w, w.reduce(op, aw, [0]), []), read(jsBackend, jsBackend.reduce(op, aj, [0]), []), EXACT, `${op} ${what}`);
+        }
+      }
+    });
+
+    it('relu keeps NaN and maps -0 to +0 in the SIMD loop and the tail', () => {
+      const data = Array.from({ length: 37 }, (_, i) => [-0, NaN, -1.5, 2.5, 0][i % 5]!);
+      const [aw] = P.both(data, 'float32', [37]);
+      const got = read(w, w.unary('relu', aw), [37]);
+      data.forEach((x, i) => {
+        const want = Number.isNaN(x) ? NaN : Math.max(x, 0);
+        assert.ok(Object.is(got[i], want) || (Number.isNaN(want) && Number.isNaN(got[i]!)), `relu(${x}) at ${i}: got ${got[i]}`);
+      });
+    });
+
     it('sums 1e7 float32 ones exactly and keeps the std of 1e6 values near 1e6 accurate', () => {
       const ones = w.upload(new Float32Array(1e7).fill(1), 'float32');
       const s = w.reduce('sum', { storage: ones, dtype: 'float32', shape: [1e7], strides: [1], offset: 0 }, [0]);

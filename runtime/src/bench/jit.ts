@@ -3,37 +3,123 @@
  * each ending in a scalar read, side by side in one process: corepy eager and `cp.jit` (wasm),
  * tfjs-wasm (XNNPACK), jax-js eager and `jit` (wasm), and a limit column: `memory.copy` inside
  * wasm of the bytes a 1e6 pipeline must read once (4e6). Medians of interleaved rounds (timing.ts).
- * `--json` prints JSON lines; `--quick` fewer rounds; `--paths` instead compares, per pipeline, eager with
- * cp.jit's two wasm paths (generated kernels, and the interpreter kernel alone). A benchmark, not a test.
+ * `--json` prints JSON lines; `--quick` fewer rounds; `--rounds N` N rounds; `--limit` only the table of
+ * kernels vs the copy limit (printed after the pipelines otherwise); `--only TEXT` the cases whose name
+ * contains TEXT; `--cpu` times this process's CPU time (user + system) instead of the wall clock, which on a
+ * machine shared with other work excludes the time other processes held the cores (still not a quiet run:
+ * they share caches and memory bandwidth). `--paths` instead compares, per pipeline, eager with cp.jit's two
+ * wasm paths (generated kernels, and the interpreter kernel alone). A benchmark, not a test.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as cp from '../index.js';
-import { interleaved } from './timing.js';
+import { interleaved, median } from './timing.js';
 import { setFusedCodegen } from '../backends/wasm/fused.js';
 
 const require = createRequire(import.meta.url);
 const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
+const cpuClock = process.argv.includes('--cpu');
+/** The value after `flag` on the command line, if any. */
+function argAfter(flag: string): string | undefined {
+  const i = process.argv.indexOf(flag);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const rounds = Number(argAfter('--rounds') ?? (quick ? 3 : 7));
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a whole number ≥ 1, got ${JSON.stringify(argAfter('--rounds'))}`);
+const only = argAfter('--only');
+
+/** Milliseconds of CPU time (user + system) this process has used. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** As timing.ts `interleaved`, on the clock `--cpu` picks: ms per call, median over `rounds` interleaved rounds. */
+function timeSideBySide(contenders: Record<string, () => void>, budgetMs: number): Record<string, number> {
+  if (!cpuClock) return interleaved(contenders, rounds, budgetMs);
+  const samples: Record<string, number[]> = {};
+  for (const name of Object.keys(contenders)) samples[name] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, fn] of Object.entries(contenders)) {
+      fn(); // warm-up, as timePerCall
+      let iters = 0;
+      const c0 = cpuMs(), t0 = performance.now();
+      while (iters < 3 || performance.now() - t0 < budgetMs) {
+        fn();
+        iters++;
+      }
+      samples[name]!.push((cpuMs() - c0) / iters);
+    }
+  }
+  const out: Record<string, number> = {};
+  for (const [name, xs] of Object.entries(samples)) out[name] = median(xs);
+  return out;
+}
+
+/** Unsigned LEB128 bytes of `n` (wasm's integer encoding). */
+function leb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
 
 /**
- * A hand-assembled wasm module exporting `copy(dst, src, n)` = one `memory.copy`, and
- * its memory (160 pages = 10 MiB): the bandwidth limit of a pass over the same bytes in wasm.
+ * A hand-assembled wasm module exporting `copy(dst, src, n)` = one `memory.copy`, with a memory of
+ * 2·`bytes` (rounded up to 64 KiB pages): the bandwidth limit of a pass that reads `bytes` and writes `bytes`, in wasm.
  */
 function copyLimit(bytes: number): () => void {
+  const mem = [1, 0, ...leb(Math.ceil((2 * bytes) / 65536))]; // one memory, no maximum, min pages
   const mod = new Uint8Array([
     0, 97, 115, 109, 1, 0, 0, 0, // magic, version
     1, 7, 1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, // type: (i32 i32 i32) -> ()
     3, 2, 1, 0, // function 0 has type 0
-    5, 4, 1, 0, 0xa0, 0x01, // memory: min 160 pages
+    5, mem.length, ...mem, // memory section
     7, 8, 1, 4, 99, 111, 112, 121, 0, 0, // export "copy" = func 0
     10, 14, 1, 12, 0, 0x20, 0, 0x20, 1, 0x20, 2, 0xfc, 0x0a, 0, 0, 0x0b, // local.get 0 1 2; memory.copy; end
   ]);
   // The runtime's tsconfig has no DOM/wasm lib types: name the two constructors used.
   const wa = (globalThis as unknown as { WebAssembly: { Module: new (b: Uint8Array) => object; Instance: new (m: object) => object } }).WebAssembly;
   const inst = new wa.Instance(new wa.Module(mod)) as { exports: { copy(d: number, s: number, n: number): void } };
-  if (2 * bytes > 160 * 65536) throw new RangeError('copy limit: too many bytes');
   return () => inst.exports.copy(bytes, 0, bytes);
+}
+
+/**
+ * Issue 16's copy-limit check: each elementwise/reduction kernel at 1e6 float32 (corepy wasm, eager, the op
+ * alone, its output block reused from the heap) beside a `memory.copy` that moves the same bytes (reads +
+ * writes: a copy of half of them), measured in the same rounds; ratio = kernel / copy, the target is ≤ 1.5.
+ */
+function copyLimitRows(): void {
+  const n = 1e6;
+  const x = cp.keep(cp.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 1)));
+  const y = cp.keep(cp.tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(i) + 2)));
+  // [name, bytes read + written, op]
+  const kernels: [string, number, () => void][] = [
+    ['add x + y', 12 * n, () => { cp.tidy(() => { x.add(y); }); }],
+    ['mul x * 1.5', 8 * n, () => { cp.tidy(() => { x.mul(1.5); }); }],
+    ['relu', 8 * n, () => { cp.tidy(() => { x.relu(); }); }],
+    ['neg', 8 * n, () => { cp.tidy(() => { x.neg(); }); }],
+    ['exp', 8 * n, () => { cp.tidy(() => { x.exp(); }); }],
+    ['sum', 4 * n, () => { cp.tidy(() => { x.sum(); }); }],
+    ['max', 4 * n, () => { cp.tidy(() => { x.max(); }); }],
+  ];
+  if (!json) {
+    console.log(`
+elementwise and reduction kernels at 1e6 float32 (cp eager, wasm, op alone) vs the copy limit: memory.copy moving the same bytes; ms, ${cpuClock ? 'CPU time' : 'wall clock'}, medians of ${rounds} interleaved rounds`);
+    console.log(`${'kernel'.padEnd(14)}${'MB moved'.padStart(10)}${'kernel'.padStart(10)}${'limit'.padStart(10)}${'ratio'.padStart(8)}  (target ≤ 1.5×)`);
+  }
+  for (const [name, bytes, op] of kernels) {
+    if (only !== undefined && !name.includes(only)) continue;
+    const t = timeSideBySide({ op, limit: copyLimit(bytes / 2) }, 40);
+    const ratio = t.op! / t.limit!;
+    if (json) console.log(JSON.stringify({ kernel: name, bytesMoved: bytes, kernelMs: t.op, limitMs: t.limit, kernelOverLimit: ratio }));
+    else console.log(`${name.padEnd(14)}${(bytes / 1e6).toFixed(0).padStart(10)}${t.op!.toFixed(3).padStart(10)}${t.limit!.toFixed(3).padStart(10)}${`${ratio.toFixed(2)}×`.padStart(8)}`);
+  }
 }
 
 interface Row { case: string; cpEager: number; cpJit: number; tfjs: number; jaxEager: number; jaxJit: number; limit: number }
@@ -51,11 +137,11 @@ function paths(): void {
   if (!json) console.log(`${'case'.padEnd(26)}${'eager'.padStart(10)}${'jit'.padStart(10)}${'jit interp'.padStart(12)}  (ms, medians of interleaved rounds)`);
   for (const [name, f, args] of cases) {
     const generated = cp.jit(f), interp = cp.jit(f);
-    const t = interleaved({
+    const t = timeSideBySide({
       eager: () => { cp.tidy(() => f(...args).item()); },
       jit: () => { cp.tidy(() => generated(...args).item()); },
       interp: () => { const before = setFusedCodegen(false); try { cp.tidy(() => interp(...args).item()); } finally { setFusedCodegen(before); } },
-    }, quick ? 3 : 7, 40);
+    }, 40);
     if (json) console.log(JSON.stringify({ case: name, eagerMs: t.eager, jitMs: t.jit, interpreterMs: t.interp }));
     else console.log(`${name.padEnd(26)}${t.eager!.toFixed(3).padStart(10)}${t.jit!.toFixed(3).padStart(10)}${t.interp!.toFixed(3).padStart(12)}`);
   }
@@ -65,6 +151,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--paths')) {
     await cp.setBackend('wasm');
     paths();
+    return;
+  }
+  if (process.argv.includes('--limit')) {
+    await cp.setBackend('wasm');
+    copyLimitRows();
     return;
   }
   const tf = require('@tensorflow/tfjs-core') as typeof import('@tensorflow/tfjs-core');
@@ -136,14 +227,15 @@ async function main(): Promise<void> {
     },
   ];
   if (!json) {
-    console.log(`\ncp.jit pipelines (wasm), each ending in a scalar read; ms, medians of interleaved rounds. Peers: tfjs-wasm ${tf.version_core}, jax-js (wasm).`);
+    console.log(`\ncp.jit pipelines (wasm), each ending in a scalar read; ms (${cpuClock ? 'CPU time of this process' : 'wall clock'}), medians of ${rounds} interleaved rounds. Peers: tfjs-wasm ${tf.version_core}, jax-js (wasm).`);
     console.log('limit: memory.copy inside wasm of the 4e6 bytes a 1e6 pipeline reads once (— where compute, not a pass over memory, bounds it); ratio: best peer / cp jit');
     console.log(`${'case'.padEnd(26)}${'cp eager'.padStart(10)}${'cp jit'.padStart(10)}${'tfjs'.padStart(10)}${'jax'.padStart(10)}${'jax jit'.padStart(10)}${'limit'.padStart(10)}${'ratio'.padStart(8)}`);
   }
   for (const c of cases) {
+    if (only !== undefined && !c.name.includes(only)) continue;
     const contenders: Record<string, () => void> = { cp: c.cp, cpj: c.cpj, tf: c.tf, jx: c.jx, jxj: c.jxj };
     if (c.bytes > 0) contenders.limit = copyLimit(c.bytes);
-    const t = interleaved(contenders, quick ? 3 : 7, 40);
+    const t = timeSideBySide(contenders, 40);
     const row: Row = { case: c.name, cpEager: t.cp!, cpJit: t.cpj!, tfjs: t.tf!, jaxEager: t.jx!, jaxJit: t.jxj!, limit: t.limit ?? NaN };
     const best = Math.min(row.tfjs, row.jaxEager, row.jaxJit);
     if (json) console.log(JSON.stringify({ ...row, bestPeerOverJit: best / row.cpJit }));
@@ -152,6 +244,7 @@ async function main(): Promise<void> {
       console.log(`${c.name.padEnd(26)}${f(row.cpEager)}${f(row.cpJit)}${f(row.tfjs)}${f(row.jaxEager)}${f(row.jaxJit)}${Number.isNaN(row.limit) ? '—'.padStart(10) : f(row.limit)}${`${(best / row.cpJit).toFixed(2)}×`.padStart(8)}`);
     }
   }
+  copyLimitRows();
 }
 
 main().catch((e) => {
