@@ -9,7 +9,7 @@
  * instead of one object per event passed to JSON.stringify.
  */
 import { SliceKind } from '../contract/flame.js';
-import { TextChunks } from './text-chunks.js';
+import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
 /** tid of the GPU queue track. */
@@ -31,6 +31,11 @@ const CATEGORY: Record<number, string> = { [SliceKind.Context]: 'context', [Slic
 
 /** The trace as a JSON string. */
 export function toChromeTrace(input: ExportInput): string {
+  return collectText((sink) => streamChromeTrace(input, sink));
+}
+
+/** Writes the trace's JSON text to `sink` in chunks (memory: one chunk, not the whole file). */
+export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
   const { flame } = input;
   const s = flame.slices;
   const n = s.name.length;
@@ -57,7 +62,7 @@ export function toChromeTrace(input: ExportInput): string {
     }
     return text;
   };
-  const out = new TextChunks();
+  const out = new TextChunks(sink);
   out.add(`{"traceEvents":[${meta.map((m) => JSON.stringify(m)).join(',')}`);
   for (let i = 0; i < n; i++) {
     const kind = s.kind[i]!;
@@ -66,5 +71,5 @@ export function toChromeTrace(input: ExportInput): string {
       `"cat":"${CATEGORY[kind] ?? 'op'}","args":${argsOf(s.backend[i]!, s.location[i]!)}}`);
   }
   out.add(`],"displayTimeUnit":"ms","otherData":${JSON.stringify({ exporter: input.report.exporter, droppedEvents: flame.droppedEvents })}}\n`);
-  return out.toString();
+  out.flush();
 }

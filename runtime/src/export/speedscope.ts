@@ -12,13 +12,18 @@
  * written directly (text-chunks.ts) rather than through one object per open/close event.
  */
 import { SliceKind } from '../contract/flame.js';
-import { TextChunks } from './text-chunks.js';
+import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
 interface Frame { name: string; file?: string; line?: number; col?: number }
 
 /** The speedscope document as a JSON string. */
 export function toSpeedscope(input: ExportInput): string {
+  return collectText((sink) => streamSpeedscope(input, sink));
+}
+
+/** Writes the speedscope document's JSON text to `sink` in chunks. */
+export function streamSpeedscope(input: ExportInput, sink: TextSink): void {
   const { flame } = input;
   const s = flame.slices;
   const frames: Frame[] = [], frameIds = new Map<string, number>();
@@ -41,7 +46,7 @@ export function toSpeedscope(input: ExportInput): string {
     (tracks.get(key) ?? tracks.set(key, []).get(key)!).push(i);
   }
   const before = (a: number, b: number): number => s.start[a]! - s.start[b]! || s.depth[a]! - s.depth[b]!;
-  const out = new TextChunks();
+  const out = new TextChunks(sink);
   out.add(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(input.report.exporter)},` +
     `"name":${JSON.stringify(flame.title)},"activeProfileIndex":0,"profiles":[`);
   let firstProfile = true;
@@ -75,5 +80,5 @@ export function toSpeedscope(input: ExportInput): string {
     out.add(`],"endValue":${endValue}}`);
   }
   out.add(`],"shared":{"frames":${JSON.stringify(frames)}}}\n`);
-  return out.toString();
+  out.flush();
 }
