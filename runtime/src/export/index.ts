@@ -13,6 +13,7 @@ import type { ExportAssets, ExportInput } from './types.js';
 
 export { EXPORT_FORMATS, FORMATS, exportFileName, formatFromPath, formatSpec, type ExportFormat } from './formats.js';
 export type { ExportAssets, ExportFormatSpec, ExportInput, TextSink } from './types.js';
+export { parseJsonExport, readJsonExport, REPORT_MAX_BYTES } from './read-report.js';
 
 /** Renders `input` in `format`; an unknown format throws, listing the known ones. */
 export function renderExport(input: ExportInput, format: string, assets: ExportAssets = PACKAGE_ASSETS): string {
