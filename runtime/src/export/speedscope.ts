@@ -42,7 +42,9 @@ export function streamSpeedscope(input: ExportInput, sink: TextSink): void {
   // Group slice indexes by track (thread, or GPU), keeping (start, depth) order.
   const tracks = new Map<string, number[]>();
   for (let i = 0; i < s.name.length; i++) {
-    const key = s.kind[i] === SliceKind.Gpu ? 'GPU queue' : (s.thread?.[i] ?? 0) === 0 ? 'main' : `worker ${s.thread![i]}`;
+    const thread = (s.thread?.[i] ?? 0) === 0 ? 'main' : `worker ${s.thread![i]}`, track = s.track?.[i] ?? 0;
+    // Concurrent contexts' tracks (flame-tracks.ts) are profiles of their own, as threads are.
+    const key = s.kind[i] === SliceKind.Gpu ? 'GPU queue' : track === 0 ? thread : `${thread} · concurrent ${track}`;
     (tracks.get(key) ?? tracks.set(key, []).get(key)!).push(i);
   }
   const before = (a: number, b: number): number => s.start[a]! - s.start[b]! || s.depth[a]! - s.depth[b]!;

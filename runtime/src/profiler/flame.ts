@@ -10,6 +10,7 @@
  */
 import { SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import { eventColumns, spanColumns } from './event-columns.js';
+import { OpenTracks } from './flame-tracks.js';
 import type { ProfileData } from './types.js';
 
 /** The flame model of `data`. Times become µs since `data.startMs`. */
@@ -26,18 +27,20 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   const total = nSpans + ev.length + costs.length;
   const rName = new Int32Array(total), rKind = new Uint8Array(total), rStart = new Float64Array(total), rEnd = new Float64Array(total);
   const rSite = new Int32Array(total).fill(-1), rBackend = new Int32Array(total).fill(-1), rThread = new Int32Array(total);
+  // Context node of each: a span's own, an op's (0: none); -1 for one-time costs.
+  const rNode = new Int32Array(total).fill(-1);
   let r = 0;
   for (let i = 0; i < sp.length; i++) {
     const c = sp.context[i]!, info = data.contexts[c];
     if (c === 0 || !info) continue;
     rName[r] = ctxBase + c; rKind[r] = info.kind === 'function' ? SliceKind.Function : SliceKind.Context;
-    rStart[r] = sp.startMs[i]!; rEnd[r] = sp.endMs[i]!; rThread[r] = sp.thread[i]!;
+    rStart[r] = sp.startMs[i]!; rEnd[r] = sp.endMs[i]!; rThread[r] = sp.thread[i]!; rNode[r] = c;
     r++;
   }
   const eventBase = r;
   for (let i = 0; i < ev.length; i++, r++) {
     rName[r] = ev.op[i]!; rKind[r] = SliceKind.Op; rStart[r] = ev.startMs[i]!; rEnd[r] = ev.endMs[i]!;
-    rSite[r] = ev.site[i]!; rBackend[r] = ev.backend[i]!; rThread[r] = ev.thread[i]!;
+    rSite[r] = ev.site[i]!; rBackend[r] = ev.backend[i]!; rThread[r] = ev.thread[i]!; rNode[r] = ev.context[i]!;
   }
   // One-time work is a top-level slice of its thread: the op that triggered it starts after it ends.
   costs.forEach((c, k) => {
@@ -80,7 +83,7 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   // Output arrays at their final length, written by index: ~3× faster than 9 pushes per slice.
   const n = total + gpu.length;
   const column = (): number[] => new Array<number>(n).fill(0);
-  const slices = { name: column(), kind: column(), start: column(), duration: column(), depth: column(), location: column(), backend: column(), parent: column(), thread: column() };
+  const slices = { name: column(), kind: column(), start: column(), duration: column(), depth: column(), location: column(), backend: column(), parent: column(), thread: column(), track: column() };
   const t0 = data.startMs;
   let w = 0;
   const write = (k: number, kind: number, start: number, end: number, depth: number, parent: number): number => {
@@ -90,16 +93,15 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
     slices.parent[w] = parent; slices.thread[w] = rThread[k]!;
     return w++;
   };
-  // The open slices: index, (clamped) end and thread of each, innermost last.
-  const openIndex = new Int32Array(total), openEnd = new Float64Array(total), openThread = new Int32Array(total);
-  let depth = 0;
+  // Nesting by context identity, on tracks (flame-tracks.ts): concurrent contexts are never clamped.
+  const open = new OpenTracks();
   for (let o = 0; o < total; o++) {
-    const k = order[o]!, thread = rThread[k]!, start = rStart[k]!;
-    while (depth > 0 && (openThread[depth - 1] !== thread || openEnd[depth - 1]! <= start)) depth--;
-    const end = depth > 0 ? Math.min(rEnd[k]!, openEnd[depth - 1]!) : rEnd[k]!;
-    const index = write(k, rKind[k]!, start, end, depth, depth > 0 ? openIndex[depth - 1]! : -1);
-    openIndex[depth] = index; openEnd[depth] = end; openThread[depth] = thread;
-    depth++;
+    const k = order[o]!, start = rStart[k]!, node = rNode[k]!;
+    const within = rKind[k] === SliceKind.OneTime ? -1 : rKind[k] === SliceKind.Op ? node : data.contexts[node]!.parent;
+    open.place(rThread[k]!, start, rEnd[k]!, within);
+    const index = write(k, rKind[k]!, start, open.end, open.depth, open.parent);
+    slices.track[index] = open.track;
+    open.open(index, rKind[k] === SliceKind.Op ? -1 : node);
   }
   for (const i of gpu) write(eventBase + i, SliceKind.Gpu, ev.gpuStartMs[i]!, ev.gpuEndMs[i]!, 0, -1);
   const totalUs = Math.max(0, data.endMs - data.startMs) * 1000;
