@@ -1,6 +1,6 @@
 /**
  * speedscope export (https://www.speedscope.app, `$schema` file format): one EVENTED profile per
- * thread plus one for the GPU queue, unit microseconds, open/close events at µs since the profile
+ * thread, per track of concurrent contexts (flame-tracks.ts) and for the GPU queue, unit microseconds, open/close events at µs since the profile
  * start, properly nested (the flame model's nesting) and in non-decreasing time order. Frames are
  * shared and keyed by name + source location. Validated against
  * runtime/schemas/speedscope-file-format.schema.json and imported by speedscope's own importer

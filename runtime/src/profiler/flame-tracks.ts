@@ -60,7 +60,8 @@ export class OpenTracks {
         }
       }
     }
-    if (track < 0) track = this.tracks.findIndex((t) => t.index.length === 0);
+    // Else the first free track (a new one when none is).
+    for (let k = 0; k < this.tracks.length && track < 0; k++) if (this.tracks[k]!.index.length === 0) track = k;
     if (track < 0) track = this.tracks.length;
     while (this.tracks.length <= track) this.tracks.push({ index: [], end: [], node: [] });
     const t = this.tracks[track]!, n = t.index.length;
