@@ -39,7 +39,7 @@ export function getRecommendations(options: { context?: string } = {}): Recommen
 
 /** The flame-graph model of everything recorded. */
 export function getFlameProfile(title?: string): FlameProfile {
-  return buildFlame(snapshot(), title);
+  return buildFlame(snapshot(true, { events: 'columns' }), title);
 }
 
 /**
