@@ -1,12 +1,14 @@
 /**
  * Builds the flame-graph model ({@link FlameProfile}) from a snapshot: context/function spans and
- * op events become slices nested by time per thread (a slice that outlives its parent — possible
- * with concurrent async contexts — is clamped to the parent so the nesting is always proper);
- * GPU intervals go on their own track (kind Gpu, depth 0). Pure.
+ * op events become slices per thread, each nested under the span of the context it belongs to,
+ * and a context running concurrently with another on a track of its own (flame-tracks.ts), so no
+ * slice is clamped to a context it merely overlapped; GPU intervals go on their own track (kind
+ * Gpu, depth 0). Pure.
  *
  * Works on columns (event-columns.ts), never on one object per slice: a snapshot taken with
  * `events: 'columns'` is read as is, one holding records is converted first. The candidate slices
- * are typed arrays sorted through an index permutation, so 1e6 events cost no per-event garbage.
+ * are typed arrays put in order through an index permutation (groups already in order are only
+ * checked, then merged), so 1e6 events cost no per-event garbage.
  */
 import { SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import { eventColumns, spanColumns } from './event-columns.js';
@@ -47,9 +49,18 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
     rName[r] = costBase + k; rKind[r] = SliceKind.OneTime; rStart[r] = c.startMs; rEnd[r] = c.endMs; rThread[r] = data.threads[0] ?? 0;
     r++;
   });
-  // Outer slices first at equal starts: longer first, contexts before ops; then insertion order.
+  // Outer slices first at equal starts: longer first; at equal start and end an ancestor context
+  // before its descendant (spans arrive innermost first: both can fit in one clock tick), contexts
+  // before ops; then insertion order.
+  const within = (node: number, outer: number): boolean => {
+    for (let p = data.contexts[node]?.parent ?? -1; p > 0; p = data.contexts[p]?.parent ?? -1) if (p === outer) return true;
+    return false;
+  };
+  const spanTie = (a: number, b: number): number =>
+    rKind[a] === SliceKind.Op || rKind[b] === SliceKind.Op || rNode[a]! <= 0 || rNode[b]! <= 0 ? 0
+      : within(rNode[b]!, rNode[a]!) ? -1 : within(rNode[a]!, rNode[b]!) ? 1 : 0;
   const before = (a: number, b: number): number =>
-    rThread[a]! - rThread[b]! || rStart[a]! - rStart[b]! || rEnd[b]! - rEnd[a]! || rKind[a]! - rKind[b]! || a - b;
+    rThread[a]! - rThread[b]! || rStart[a]! - rStart[b]! || rEnd[b]! - rEnd[a]! || spanTie(a, b) || rKind[a]! - rKind[b]! || a - b;
   const order = mergeSorted([sortedRange(0, eventBase, before), sortedRange(eventBase, eventBase + ev.length, before), sortedRange(eventBase + ev.length, total, before)], before);
 
   // Strings and locations are interned in the order slices are written.
