@@ -27,9 +27,15 @@ export function streamSpeedscope(input: ExportInput, sink: TextSink): void {
   const { flame } = input;
   const s = flame.slices;
   const frames: Frame[] = [], frameIds = new Map<string, number>();
+  // Frame of each (name index, location index) pair, looked up by number: no key string per slice.
+  const byPair = new Map<number, number>(), nLocations = flame.locations.length + 1;
   const frameOf = (i: number): number => {
+    const pair = s.name[i]! * nLocations + (s.location[i]! + 1);
+    const known = byPair.get(pair);
+    if (known !== undefined) return known;
     const name = flame.strings[s.name[i]!]!;
     const loc = s.location[i]! >= 0 ? flame.locations[s.location[i]!] : undefined;
+    // Frames are keyed by name + location text: two indexes may spell the same frame.
     const key = loc ? `${name}\u0000${loc.file}:${loc.line}:${loc.column}` : name;
     let id = frameIds.get(key);
     if (id === undefined) {
@@ -37,6 +43,7 @@ export function streamSpeedscope(input: ExportInput, sink: TextSink): void {
       frames.push(loc ? { name, file: loc.file, line: loc.line, col: loc.column } : { name });
       frameIds.set(key, id);
     }
+    byPair.set(pair, id);
     return id;
   };
   // Group slice indexes by track (thread, or GPU), keeping (start, depth) order.
