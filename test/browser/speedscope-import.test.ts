@@ -27,6 +27,8 @@ interface Imported {
   symbols: string[];
   /** Failure messages (console "Failed to load format", alerts, page errors). */
   errors: string[];
+  /** The sandwich table's Total cell of each visible symbol, as shown (e.g. "61.23ms (>99%)"). */
+  totals: Map<string, string>;
 }
 
 describe('speedscope imports our exports (speedscope npm package in Chromium)', function () {
@@ -40,7 +42,7 @@ describe('speedscope imports our exports (speedscope npm package in Chromium)', 
     const b64 = readFileSync(file).toString('base64');
     writeFileSync(loader, `speedscope.loadFileFromBase64(${JSON.stringify(path.basename(file))}, ${JSON.stringify(b64)})`);
     const page = await browser.context.newPage();
-    const out: Imported = { importer: '', symbols: [], errors: [] };
+    const out: Imported = { importer: '', symbols: [], errors: [], totals: new Map() };
     let done!: () => void;
     const finished = new Promise<void>((r) => { done = r; });
     page.on('console', (m) => {
@@ -59,6 +61,7 @@ describe('speedscope imports our exports (speedscope npm package in Chromium)', 
       const text = await page.locator('body').innerText();
       const rows = text.slice(text.indexOf('Symbol Name') + 'Symbol Name'.length).split('\n').map((l) => l.trim()).filter(Boolean);
       out.symbols = rows.filter((_, k) => k % 3 === 2);
+      for (let k = 2; k < rows.length; k += 3) out.totals.set(rows[k]!, rows[k - 2]!);
     }
     await page.close();
     return out;
@@ -123,6 +126,34 @@ describe('speedscope imports our exports (speedscope npm package in Chromium)', 
     assert.deepEqual(r.errors, []);
     assert.ok(r.symbols.includes('loop') && r.symbols.includes('add'), r.symbols.join(', '));
     assert.ok(r.symbols.every((s) => ['loop', 'add', 'tensor', 'dispose'].includes(s)), r.symbols.join(', '));
+  });
+
+  it('Chrome trace of two overlapping async contexts: imported, the main track shows A whole with only its own ops', async () => {
+    cp.clearProfile();
+    cp.enableProfiling({ callSites: 'off' });
+    const x = cp.tensor([1, 2, 3, 4]);
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const job = (name: string, ops: readonly ('add' | 'mul' | 'sub' | 'div' | 'maximum' | 'minimum')[]): Promise<void> => cp.profileContext(name, async () => {
+      for (const op of ops) { cp[op](x, x).dispose(); await sleep(30); }
+    });
+    const a = job('A', ['add', 'mul', 'sub']);
+    await sleep(15);
+    await Promise.all([a, job('B', ['div', 'maximum', 'minimum'])]);
+    cp.disableProfiling();
+    const wantMs = cp.profileReport({ format: 'json' }).contexts['A']!.totalTimeMs;
+    const file = path.join(dir, 'concurrent.trace.json');
+    cp.exportProfile(file, { format: 'chrome' });
+    const r = await importInSpeedscope(file);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.importer, 'Trace Event Format profile');
+    // speedscope opens the first track (main): A and its ops; B and its ops are on B's own track.
+    const shown = new Set(r.symbols.map((s) => s.split(' ')[0]));
+    for (const n of ['A', 'add', 'mul', 'sub']) assert.ok(shown.has(n), `${n} shown: ${[...shown].join(', ')}`);
+    for (const n of ['B', 'div', 'maximum', 'minimum']) assert.ok(!shown.has(n), `${n} is on B's track, not main's`);
+    const total = [...r.totals].find(([sym]) => sym.split(' ')[0] === 'A')?.[1] ?? '';
+    const m = /^([\d.]+)ms\b/.exec(total); // e.g. "61.23ms (>99%)"
+    assert.ok(m, `A's total as shown: ${total}`);
+    assert.ok(Math.abs(Number(m[1]) - wantMs) <= 0.01 + 1e-3 * wantMs, `speedscope shows A ${total}, the report ${wantMs} ms`);
   });
 
   it('a malformed file (a close that matches no open frame) is reported as a failed import', async () => {

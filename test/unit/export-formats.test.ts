@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import Ajv from 'ajv';
 import { before, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
-import { parseJsonExport } from '../../runtime/src/export/json.js';
+import { parseJsonExport } from '../../runtime/src/export/read-report.js';
 import { parseFolded } from '../../runtime/src/export/folded.js';
 import { CSV_COLUMNS } from '../../runtime/src/export/csv.js';
 import { GPU_TID } from '../../runtime/src/export/chrome-trace.js';

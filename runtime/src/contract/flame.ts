@@ -64,6 +64,14 @@ export interface FlameSlices {
    * extension): absent means every slice is on the main thread.
    */
   readonly thread?: number[];
+  /**
+   * Track of each slice within its thread (optional, compatible extension: absent means 0). Slices
+   * nest by context identity (`parent` is the span of the context a slice belongs to); a context
+   * running concurrently with another (async contexts overlapping without nesting) cannot nest on
+   * its thread's track 0, so it and its slices go on track 1, 2, …. Within one (thread, track)
+   * slices nest properly by time; `depth` counts within the track. GPU slices: 0.
+   */
+  readonly track?: number[];
 }
 
 /** A complete flame-graph input. */

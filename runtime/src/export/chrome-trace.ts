@@ -2,18 +2,22 @@
  * Chrome trace export (chrome://tracing, Perfetto, speedscope's importer): the JSON object format
  * with complete (`X`) events, `ts`/`dur` in µs relative to the profile start, pid 1, one tid per
  * thread, `M` metadata naming the process and threads, contexts as enclosing slices (the flame
- * model already nests them properly), and the GPU queue on its own track (tid {@link GPU_TID}).
+ * model already nests them properly), contexts that ran concurrently with another on their own
+ * tracks (tid from {@link CONCURRENT_TID_BASE}, named "main · concurrent 1", …; never clamped to
+ * the context they overlapped), and the GPU queue on its own track (tid {@link GPU_TID}).
  *
  * Linear in the number of slices: each event's JSON is written directly (text-chunks.ts), with
  * the name, category and args text of each distinct string / location / backend encoded once,
  * instead of one object per event passed to JSON.stringify.
  */
 import { SliceKind } from '../contract/flame.js';
-import { TextChunks } from './text-chunks.js';
+import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
 /** tid of the GPU queue track. */
 export const GPU_TID = 9999;
+/** First tid of the tracks of concurrent contexts (a context overlapping another without nesting: flame-tracks.ts). */
+export const CONCURRENT_TID_BASE = 10000;
 
 /** One trace event (the fields we write; what a parsed export contains). */
 export interface TraceEvent {
@@ -31,17 +35,38 @@ const CATEGORY: Record<number, string> = { [SliceKind.Context]: 'context', [Slic
 
 /** The trace as a JSON string. */
 export function toChromeTrace(input: ExportInput): string {
+  return collectText((sink) => streamChromeTrace(input, sink));
+}
+
+/** Writes the trace's JSON text to `sink` in chunks (memory: one chunk, not the whole file). */
+export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
   const { flame } = input;
   const s = flame.slices;
   const n = s.name.length;
   const threads = new Set<number>();
+  // Tracks of concurrent contexts (flame-tracks.ts): "thread:track" → tid, from CONCURRENT_TID_BASE.
+  const trackTids = new Map<string, number>();
+  const tidOf = (i: number): number => {
+    const thread = s.thread?.[i] ?? 0, track = s.track?.[i] ?? 0;
+    if (track === 0) return thread + 1;
+    const key = `${thread}:${track}`;
+    let tid = trackTids.get(key);
+    if (tid === undefined) trackTids.set(key, (tid = CONCURRENT_TID_BASE + trackTids.size));
+    return tid;
+  };
   let gpuTrack = false;
-  for (let i = 0; i < n; i++) {
-    if (s.kind[i] === SliceKind.Gpu) gpuTrack = true;
-    else threads.add(s.thread?.[i] ?? 0);
-  }
   const meta: TraceEvent[] = [{ name: 'process_name', ph: 'M', pid: 1, tid: 0, args: { name: flame.title } }];
-  for (const t of threads) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: t + 1, args: { name: t === 0 ? 'main' : `worker ${t}` } });
+  const threadName = (t: number): string => (t === 0 ? 'main' : `worker ${t}`);
+  for (let i = 0; i < n; i++) {
+    if (s.kind[i] === SliceKind.Gpu) { gpuTrack = true; continue; }
+    const t = s.thread?.[i] ?? 0, track = s.track?.[i] ?? 0;
+    if (track === 0 && !threads.has(t)) {
+      threads.add(t);
+      meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: t + 1, args: { name: threadName(t) } });
+    } else if (track !== 0 && !trackTids.has(`${t}:${track}`)) {
+      meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: tidOf(i), args: { name: `${threadName(t)} · concurrent ${track}` } });
+    }
+  }
   if (gpuTrack) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: GPU_TID, args: { name: 'GPU queue' } });
   // JSON text of each distinct name and args value, encoded once.
   const nameJson: (string | undefined)[] = [];
@@ -57,14 +82,14 @@ export function toChromeTrace(input: ExportInput): string {
     }
     return text;
   };
-  const out = new TextChunks();
+  const out = new TextChunks(sink);
   out.add(`{"traceEvents":[${meta.map((m) => JSON.stringify(m)).join(',')}`);
   for (let i = 0; i < n; i++) {
     const kind = s.kind[i]!;
-    const tid = kind === SliceKind.Gpu ? GPU_TID : (s.thread?.[i] ?? 0) + 1;
+    const tid = kind === SliceKind.Gpu ? GPU_TID : tidOf(i);
     out.add(`,{"name":${nameOf(s.name[i]!)},"ph":"X","pid":1,"tid":${tid},"ts":${s.start[i]!},"dur":${s.duration[i]!},` +
       `"cat":"${CATEGORY[kind] ?? 'op'}","args":${argsOf(s.backend[i]!, s.location[i]!)}}`);
   }
   out.add(`],"displayTimeUnit":"ms","otherData":${JSON.stringify({ exporter: input.report.exporter, droppedEvents: flame.droppedEvents })}}\n`);
-  return out.toString();
+  out.flush();
 }

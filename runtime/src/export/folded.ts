@@ -30,7 +30,9 @@ export function toFolded(input: ExportInput): string {
   const frame = flame.strings.map(foldedFrameName);
   // Stack ids: stackParent[id] (-1 at the root) and stackFrame[id] (string index), interned by key.
   const stackParent: number[] = [], stackFrame: number[] = [];
-  const interned = new Map<string, number>();
+  // Keyed by parentStack · strings + frame (a number: no key string per slice).
+  const interned = new Map<number, number>();
+  const nStrings = flame.strings.length;
   const stackOf = new Int32Array(n).fill(-1);
   const pending: number[] = [];
   const resolve = (i: number): number => {
@@ -40,7 +42,7 @@ export function toFolded(input: ExportInput): string {
     while (pending.length > 0) {
       const k = pending.pop()!, p = s.parent[k]!;
       const parentStack = p >= 0 ? stackOf[p]! : -1;
-      const key = `${parentStack}:${s.name[k]}`;
+      const key = (parentStack + 1) * nStrings + s.name[k]!;
       let id = interned.get(key);
       if (id === undefined) {
         id = stackParent.length;

@@ -5,33 +5,43 @@
  * `import.meta`): the extension bundles this module as `corepy/export`.
  */
 import { renderMarkdown, renderText } from '../profiler/format-text.js';
-import { toChromeTrace } from './chrome-trace.js';
+import { streamChromeTrace, toChromeTrace } from './chrome-trace.js';
 import { toCsv } from './csv.js';
 import { toFolded } from './folded.js';
-import { renderHtmlReport } from './html.js';
+import { renderHtmlReport, streamHtmlReport, type HtmlReportOptions } from './html.js';
 import { toJson } from './json.js';
-import { toSpeedscope } from './speedscope.js';
-import type { ExportFormatSpec } from './types.js';
+import { streamSpeedscope, toSpeedscope } from './speedscope.js';
+import type { ExportAssets, ExportFormatSpec, ExportInput } from './types.js';
 
-export type { ExportAssets, ExportFormatSpec, ExportInput } from './types.js';
+export type { ExportAssets, ExportFormatSpec, ExportInput, TextSink } from './types.js';
+
+const htmlOptions = (input: ExportInput, assets: ExportAssets): HtmlReportOptions =>
+  ({ title: input.flame.title, renderer: assets.flameRenderer(), exporter: input.report.exporter });
 
 /** Every export format, in the order menus list them. */
 export const FORMATS = [
-  { id: 'json', label: 'JSON report', extensions: ['json'], stamped: true, render: toJson },
-  { id: 'csv', label: 'CSV (per call site)', extensions: ['csv'], stamped: false, render: toCsv },
-  { id: 'chrome', label: 'Chrome trace', extensions: ['trace.json', 'chrome.json'], stamped: true, render: toChromeTrace },
-  { id: 'speedscope', label: 'speedscope', extensions: ['speedscope.json'], stamped: true, render: toSpeedscope },
-  { id: 'folded', label: 'Folded stacks', extensions: ['folded'], stamped: false, render: toFolded },
+  { id: 'json', label: 'JSON report', extensions: ['json'], stamped: true, reads: 'report', render: toJson },
+  { id: 'csv', label: 'CSV (per call site)', extensions: ['csv'], stamped: false, reads: 'cells', render: toCsv },
   {
-    id: 'html', label: 'HTML (flame graph)', extensions: ['html', 'htm'], stamped: true,
-    render: (input, assets) => renderHtmlReport(input.flame, { title: input.flame.title, renderer: assets.flameRenderer(), exporter: input.report.exporter }),
+    id: 'chrome', label: 'Chrome trace', extensions: ['trace.json', 'chrome.json'], stamped: true, reads: 'timeline',
+    render: toChromeTrace, stream: (input, _assets, sink) => streamChromeTrace(input, sink),
   },
   {
-    id: 'text', label: 'Text report', extensions: ['txt'], stamped: true,
+    id: 'speedscope', label: 'speedscope', extensions: ['speedscope.json'], stamped: true, reads: 'timeline',
+    render: toSpeedscope, stream: (input, _assets, sink) => streamSpeedscope(input, sink),
+  },
+  { id: 'folded', label: 'Folded stacks', extensions: ['folded'], stamped: false, reads: 'timeline', render: toFolded },
+  {
+    id: 'html', label: 'HTML (flame graph)', extensions: ['html', 'htm'], stamped: true, reads: 'timeline',
+    render: (input, assets) => renderHtmlReport(input.flame, htmlOptions(input, assets)),
+    stream: (input, assets, sink) => streamHtmlReport(input.flame, htmlOptions(input, assets), sink),
+  },
+  {
+    id: 'text', label: 'Text report', extensions: ['txt'], stamped: true, reads: 'report',
     render: (input) => `${renderText(input.report, { color: false, width: 100 })}\n\nExporter: ${input.report.exporter}\n`,
   },
   {
-    id: 'markdown', label: 'Markdown report', extensions: ['md'], stamped: true,
+    id: 'markdown', label: 'Markdown report', extensions: ['md'], stamped: true, reads: 'report',
     render: (input) => `<!-- exporter: ${input.report.exporter} -->\n${renderMarkdown(input.report)}\n`,
   },
 ] as const satisfies readonly ExportFormatSpec[];

@@ -1,6 +1,6 @@
 /**
  * speedscope export (https://www.speedscope.app, `$schema` file format): one EVENTED profile per
- * thread plus one for the GPU queue, unit microseconds, open/close events at µs since the profile
+ * thread, per track of concurrent contexts (flame-tracks.ts) and for the GPU queue, unit microseconds, open/close events at µs since the profile
  * start, properly nested (the flame model's nesting) and in non-decreasing time order. Frames are
  * shared and keyed by name + source location. Validated against
  * runtime/schemas/speedscope-file-format.schema.json and imported by speedscope's own importer
@@ -12,19 +12,30 @@
  * written directly (text-chunks.ts) rather than through one object per open/close event.
  */
 import { SliceKind } from '../contract/flame.js';
-import { TextChunks } from './text-chunks.js';
+import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
 interface Frame { name: string; file?: string; line?: number; col?: number }
 
 /** The speedscope document as a JSON string. */
 export function toSpeedscope(input: ExportInput): string {
+  return collectText((sink) => streamSpeedscope(input, sink));
+}
+
+/** Writes the speedscope document's JSON text to `sink` in chunks. */
+export function streamSpeedscope(input: ExportInput, sink: TextSink): void {
   const { flame } = input;
   const s = flame.slices;
   const frames: Frame[] = [], frameIds = new Map<string, number>();
+  // Frame of each (name index, location index) pair, looked up by number: no key string per slice.
+  const byPair = new Map<number, number>(), nLocations = flame.locations.length + 1;
   const frameOf = (i: number): number => {
+    const pair = s.name[i]! * nLocations + (s.location[i]! + 1);
+    const known = byPair.get(pair);
+    if (known !== undefined) return known;
     const name = flame.strings[s.name[i]!]!;
     const loc = s.location[i]! >= 0 ? flame.locations[s.location[i]!] : undefined;
+    // Frames are keyed by name + location text: two indexes may spell the same frame.
     const key = loc ? `${name}\u0000${loc.file}:${loc.line}:${loc.column}` : name;
     let id = frameIds.get(key);
     if (id === undefined) {
@@ -32,16 +43,19 @@ export function toSpeedscope(input: ExportInput): string {
       frames.push(loc ? { name, file: loc.file, line: loc.line, col: loc.column } : { name });
       frameIds.set(key, id);
     }
+    byPair.set(pair, id);
     return id;
   };
   // Group slice indexes by track (thread, or GPU), keeping (start, depth) order.
   const tracks = new Map<string, number[]>();
   for (let i = 0; i < s.name.length; i++) {
-    const key = s.kind[i] === SliceKind.Gpu ? 'GPU queue' : (s.thread?.[i] ?? 0) === 0 ? 'main' : `worker ${s.thread![i]}`;
+    const thread = (s.thread?.[i] ?? 0) === 0 ? 'main' : `worker ${s.thread![i]}`, track = s.track?.[i] ?? 0;
+    // Concurrent contexts' tracks (flame-tracks.ts) are profiles of their own, as threads are.
+    const key = s.kind[i] === SliceKind.Gpu ? 'GPU queue' : track === 0 ? thread : `${thread} · concurrent ${track}`;
     (tracks.get(key) ?? tracks.set(key, []).get(key)!).push(i);
   }
   const before = (a: number, b: number): number => s.start[a]! - s.start[b]! || s.depth[a]! - s.depth[b]!;
-  const out = new TextChunks();
+  const out = new TextChunks(sink);
   out.add(`{"$schema":"https://www.speedscope.app/file-format-schema.json","exporter":${JSON.stringify(input.report.exporter)},` +
     `"name":${JSON.stringify(flame.title)},"activeProfileIndex":0,"profiles":[`);
   let firstProfile = true;
@@ -75,5 +89,5 @@ export function toSpeedscope(input: ExportInput): string {
     out.add(`],"endValue":${endValue}}`);
   }
   out.add(`],"shared":{"frames":${JSON.stringify(frames)}}}\n`);
-  return out.toString();
+  out.flush();
 }

@@ -5,6 +5,9 @@
  */
 import type { FlameProfile } from '../contract/flame.js';
 import type { ProfileReport } from '../contract/report.js';
+import type { TextSink } from './text-chunks.js';
+
+export type { TextSink };
 
 /** Input of an exporter. */
 export interface ExportInput {
@@ -35,6 +38,17 @@ export interface ExportFormatSpec<Id extends string = string> {
    * but data (csv: the header must be line 1; folded: flamegraph.pl warns on any other line).
    */
   readonly stamped: boolean;
+  /**
+   * What the renderer reads, so a caller snapshots no more than that: 'cells' (the report's
+   * per-site table only), 'report' (the whole report: its recommendations read the raw events),
+   * 'timeline' (the flame model; of the report only the `exporter` stamp).
+   */
+  readonly reads: 'cells' | 'report' | 'timeline';
   /** Renders the whole file (UTF-8 text). */
   readonly render: (input: ExportInput, assets: ExportAssets) => string;
+  /**
+   * Writes the same text as {@link render} to `sink` in pieces, for formats whose output grows with
+   * the number of events (writeExport streams these to the file; memory stays at one piece).
+   */
+  readonly stream?: (input: ExportInput, assets: ExportAssets, sink: TextSink) => void;
 }

@@ -3,7 +3,7 @@
  * contexts, the @profiled decorator / wrapper, exports and baselines. Recording itself is in
  * session.ts / recorder.ts.
  */
-import { writeExport, type ExportFormat } from '../export/index.js';
+import { formatSpec, writeExport, type ExportFormat } from '../export/index.js';
 import { closeFrame, contextNodes, currentFrame, enterFrame, openFrame, runFramed, withFrame, type Frame } from './context.js';
 import { buildFlame } from './flame.js';
 import { renderMarkdown, renderText, type TextOptions } from './format-text.js';
@@ -39,7 +39,7 @@ export function getRecommendations(options: { context?: string } = {}): Recommen
 
 /** The flame-graph model of everything recorded. */
 export function getFlameProfile(title?: string): FlameProfile {
-  return buildFlame(snapshot(), title);
+  return buildFlame(snapshot(true, { events: 'columns' }), title);
 }
 
 /**
@@ -125,17 +125,17 @@ export function profiled(a?: unknown, b?: string): unknown {
 }
 
 /**
- * Formats written from the report's per-site table alone (no recommendations, no timeline): for
- * these no raw event is materialised, so the export costs time proportional to that table, not
- * to the events recorded (a CSV of 1.2M events took 11 s when every export built everything).
+ * Writes everything recorded to `path` in `format` (json, csv, chrome, speedscope, folded, html).
+ * The snapshot holds only what the format reads (the registry's `reads`): 'cells' materialises no
+ * raw event, so a CSV costs time proportional to the per-site table (it took 11 s at 1.2M events
+ * when every export built everything); 'timeline' takes the events as typed-array columns and
+ * builds the flame model from them, with no object per event; only 'report' formats (json, text,
+ * markdown) materialise event records, which the recommendation rules read.
  */
-const AGGREGATE_ONLY: ReadonlySet<string> = new Set(['csv']);
-
-/** Writes everything recorded to `path` in `format` (json, csv, chrome, speedscope, folded, html). */
 export function exportProfile(path: string, options: { format: ExportFormat; context?: string; title?: string }): void {
   if (!options || typeof options.format !== 'string') throw new TypeError('exportProfile: options.format is required');
-  const aggregateOnly = AGGREGATE_ONLY.has(options.format);
-  const data = snapshot(true, { events: !aggregateOnly });
+  const reads = formatSpec(options.format).reads;
+  const data = snapshot(true, { events: reads === 'cells' ? false : reads === 'timeline' ? 'columns' : true });
   const report = buildReport(data, options.context !== undefined ? { context: options.context } : {});
   // The timeline is built only when the format reads it.
   let flame: FlameProfile | undefined;

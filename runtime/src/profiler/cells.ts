@@ -59,6 +59,14 @@ export class CellTable {
     this.slots = slots;
   }
 
+  /**
+   * Every cell's key: [op, backend, site, context] ids of cell `c` at 4·c. The table itself (read-only
+   * by contract; replaced when it grows), for loops over many events that must not allocate a view each.
+   */
+  get keyTable(): Int32Array {
+    return this.keys;
+  }
+
   /** Key of cell `c`: [op, backend, site, context] ids (a view; copy it to keep it). */
   keyOf(c: number): Int32Array {
     return this.keys.subarray(4 * c, 4 * c + 4);

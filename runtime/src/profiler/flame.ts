@@ -1,68 +1,153 @@
 /**
  * Builds the flame-graph model ({@link FlameProfile}) from a snapshot: context/function spans and
- * op events become slices nested by time per thread (a slice that outlives its parent — possible
- * with concurrent async contexts — is clamped to the parent so the nesting is always proper);
- * GPU intervals go on their own track (kind Gpu, depth 0). Pure.
+ * op events become slices per thread, each nested under the span of the context it belongs to,
+ * and a context running concurrently with another on a track of its own (flame-tracks.ts), so no
+ * slice is clamped to a context it merely overlapped; GPU intervals go on their own track (kind
+ * Gpu, depth 0). Pure.
+ *
+ * Works on columns (event-columns.ts), never on one object per slice: a snapshot taken with
+ * `events: 'columns'` is read as is, one holding records is converted first. The candidate slices
+ * are typed arrays put in order through an index permutation (groups already in order are only
+ * checked, then merged), so 1e6 events cost no per-event garbage.
  */
 import { SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
+import { eventColumns, spanColumns } from './event-columns.js';
+import { OpenTracks } from './flame-tracks.js';
 import type { ProfileData } from './types.js';
-
-interface Raw { name: string; kind: SliceKind; start: number; end: number; location: SourceLocation | null; backend: string | null; thread: number }
 
 /** The flame model of `data`. Times become µs since `data.startMs`. */
 export function buildFlame(data: ProfileData, title = 'corepy profile'): FlameProfile {
-  const raws: Raw[] = [];
-  for (const s of data.spans) {
-    const c = data.contexts[s.context];
-    if (!c || s.context === 0) continue;
-    raws.push({ name: c.name, kind: c.kind === 'function' ? SliceKind.Function : SliceKind.Context, start: s.startMs, end: s.endMs, location: null, backend: null, thread: s.thread });
+  const ev = data.columns?.events ?? eventColumns(data.events);
+  const sp = data.columns?.spans ?? spanColumns(data.spans);
+  const costs = (data.oneTimeCosts ?? []).filter((c) => c.endMs >= data.startMs); // before: at load, outside this timeline
+  // Candidate names: the events' names, then context names (by context id), then one-time costs'.
+  const ctxBase = ev.names.length, costBase = ctxBase + data.contexts.length;
+  const candidate = (k: number): string => (k < ctxBase ? ev.names[k]! : k < costBase ? data.contexts[k - ctxBase]!.name : costs[k - costBase]!.name);
+  // Raw slices as columns: spans, events, one-time costs (the order ties keep).
+  let nSpans = 0;
+  for (let i = 0; i < sp.length; i++) if (sp.context[i]! !== 0 && data.contexts[sp.context[i]!]) nSpans++;
+  const total = nSpans + ev.length + costs.length;
+  const rName = new Int32Array(total), rKind = new Uint8Array(total), rStart = new Float64Array(total), rEnd = new Float64Array(total);
+  const rSite = new Int32Array(total).fill(-1), rBackend = new Int32Array(total).fill(-1), rThread = new Int32Array(total);
+  // Context node of each: a span's own, an op's (0: none); -1 for one-time costs.
+  const rNode = new Int32Array(total).fill(-1);
+  let r = 0;
+  for (let i = 0; i < sp.length; i++) {
+    const c = sp.context[i]!, info = data.contexts[c];
+    if (c === 0 || !info) continue;
+    rName[r] = ctxBase + c; rKind[r] = info.kind === 'function' ? SliceKind.Function : SliceKind.Context;
+    rStart[r] = sp.startMs[i]!; rEnd[r] = sp.endMs[i]!; rThread[r] = sp.thread[i]!; rNode[r] = c;
+    r++;
   }
-  const gpu: Raw[] = [];
-  for (const e of data.events) {
-    const location = e.site >= 0 ? data.sites[e.site] ?? null : null;
-    raws.push({ name: e.op, kind: SliceKind.Op, start: e.startMs, end: e.endMs, location, backend: e.backend, thread: e.thread });
-    if (e.gpuStartMs !== undefined) gpu.push({ name: e.op, kind: SliceKind.Gpu, start: e.gpuStartMs, end: e.gpuEndMs!, location, backend: e.backend, thread: e.thread });
+  const eventBase = r;
+  for (let i = 0; i < ev.length; i++, r++) {
+    rName[r] = ev.op[i]!; rKind[r] = SliceKind.Op; rStart[r] = ev.startMs[i]!; rEnd[r] = ev.endMs[i]!;
+    rSite[r] = ev.site[i]!; rBackend[r] = ev.backend[i]!; rThread[r] = ev.thread[i]!; rNode[r] = ev.context[i]!;
   }
   // One-time work is a top-level slice of its thread: the op that triggered it starts after it ends.
-  for (const c of data.oneTimeCosts ?? []) {
-    if (c.endMs < data.startMs) continue; // at load, before this recording's timeline
-    raws.push({ name: c.name, kind: SliceKind.OneTime, start: c.startMs, end: c.endMs, location: null, backend: null, thread: data.threads[0] ?? 0 });
-  }
-  // Outer slices first at equal starts: longer first, contexts before ops.
-  raws.sort((a, b) => a.thread - b.thread || a.start - b.start || b.end - a.end || a.kind - b.kind);
+  costs.forEach((c, k) => {
+    rName[r] = costBase + k; rKind[r] = SliceKind.OneTime; rStart[r] = c.startMs; rEnd[r] = c.endMs; rThread[r] = data.threads[0] ?? 0;
+    r++;
+  });
+  // Outer slices first at equal starts: longer first; at equal start and end an ancestor context
+  // before its descendant (spans arrive innermost first: both can fit in one clock tick), contexts
+  // before ops; then insertion order.
+  const within = (node: number, outer: number): boolean => {
+    for (let p = data.contexts[node]?.parent ?? -1; p > 0; p = data.contexts[p]?.parent ?? -1) if (p === outer) return true;
+    return false;
+  };
+  const spanTie = (a: number, b: number): number =>
+    rKind[a] === SliceKind.Op || rKind[b] === SliceKind.Op || rNode[a]! <= 0 || rNode[b]! <= 0 ? 0
+      : within(rNode[b]!, rNode[a]!) ? -1 : within(rNode[a]!, rNode[b]!) ? 1 : 0;
+  const before = (a: number, b: number): number =>
+    rThread[a]! - rThread[b]! || rStart[a]! - rStart[b]! || rEnd[b]! - rEnd[a]! || spanTie(a, b) || rKind[a]! - rKind[b]! || a - b;
+  const order = mergeSorted([sortedRange(0, eventBase, before), sortedRange(eventBase, eventBase + ev.length, before), sortedRange(eventBase + ev.length, total, before)], before);
+
+  // Strings and locations are interned in the order slices are written.
   const strings: string[] = [], stringIds = new Map<string, number>();
   const str = (s: string): number => {
     let id = stringIds.get(s);
     if (id === undefined) { id = strings.length; strings.push(s); stringIds.set(s, id); }
     return id;
   };
+  const nameIds = new Int32Array(costBase + costs.length).fill(-1);
+  const nameOf = (k: number): number => (nameIds[k] !== -1 ? nameIds[k]! : (nameIds[k] = str(candidate(k))));
   const locations: SourceLocation[] = [], locIds = new Map<string, number>();
-  const loc = (l: SourceLocation | null): number => {
-    if (!l) return -1;
-    const k = `${l.file}:${l.line}:${l.column}`;
-    let id = locIds.get(k);
-    if (id === undefined) { id = locations.length; locations.push(l); locIds.set(k, id); }
+  const siteIds = new Int32Array(data.sites.length).fill(-2);
+  const locOf = (site: number): number => {
+    if (site < 0) return -1;
+    if (site < siteIds.length && siteIds[site] !== -2) return siteIds[site]!;
+    const l = data.sites[site];
+    let id = -1;
+    if (l) {
+      const k = `${l.file}:${l.line}:${l.column}`;
+      id = locIds.get(k) ?? -1;
+      if (id === -1) { id = locations.length; locations.push(l); locIds.set(k, id); }
+    }
+    if (site < siteIds.length) siteIds[site] = id;
     return id;
   };
-  const slices = { name: [] as number[], kind: [] as number[], start: [] as number[], duration: [] as number[], depth: [] as number[], location: [] as number[], backend: [] as number[], parent: [] as number[], thread: [] as number[] };
+  // GPU intervals go last, by start (ties in event order).
+  const gpu: number[] = [];
+  for (let i = 0; i < ev.length; i++) if (!Number.isNaN(ev.gpuStartMs[i]!)) gpu.push(i);
+  gpu.sort((a, b) => ev.gpuStartMs[a]! - ev.gpuStartMs[b]! || a - b);
+  // Output arrays at their final length, written by index: ~3× faster than 9 pushes per slice.
+  const n = total + gpu.length;
+  const column = (): number[] => new Array<number>(n).fill(0);
+  const slices = { name: column(), kind: column(), start: column(), duration: column(), depth: column(), location: column(), backend: column(), parent: column(), thread: column(), track: column() };
   const t0 = data.startMs;
-  const push = (r: Raw, start: number, end: number, depth: number, parent: number): number => {
-    slices.name.push(str(r.name)); slices.kind.push(r.kind);
-    slices.start.push((start - t0) * 1000); slices.duration.push(Math.max(0, end - start) * 1000);
-    slices.depth.push(depth); slices.location.push(loc(r.location)); slices.backend.push(r.backend ? str(r.backend) : -1);
-    slices.parent.push(parent); slices.thread.push(r.thread);
-    return slices.name.length - 1;
+  let w = 0;
+  const write = (k: number, kind: number, start: number, end: number, depth: number, parent: number): number => {
+    slices.name[w] = nameOf(rName[k]!); slices.kind[w] = kind;
+    slices.start[w] = (start - t0) * 1000; slices.duration[w] = Math.max(0, end - start) * 1000;
+    slices.depth[w] = depth; slices.location[w] = locOf(rSite[k]!); slices.backend[w] = rBackend[k]! >= 0 ? nameOf(rBackend[k]!) : -1;
+    slices.parent[w] = parent; slices.thread[w] = rThread[k]!;
+    return w++;
   };
-  const stack: { index: number; end: number; thread: number }[] = [];
-  for (const r of raws) {
-    while (stack.length && (stack[stack.length - 1]!.thread !== r.thread || stack[stack.length - 1]!.end <= r.start)) stack.pop();
-    const top = stack[stack.length - 1];
-    const end = top ? Math.min(r.end, top.end) : r.end;
-    const index = push(r, r.start, end, stack.length, top ? top.index : -1);
-    stack.push({ index, end, thread: r.thread });
+  // Nesting by context identity, on tracks (flame-tracks.ts): concurrent contexts are never clamped.
+  const open = new OpenTracks();
+  for (let o = 0; o < total; o++) {
+    const k = order[o]!, start = rStart[k]!, node = rNode[k]!;
+    const within = rKind[k] === SliceKind.OneTime ? -1 : rKind[k] === SliceKind.Op ? node : data.contexts[node]!.parent;
+    open.place(rThread[k]!, start, rEnd[k]!, within);
+    const index = write(k, rKind[k]!, start, open.end, open.depth, open.parent);
+    slices.track[index] = open.track;
+    open.open(index, rKind[k] === SliceKind.Op ? -1 : node);
   }
-  gpu.sort((a, b) => a.start - b.start);
-  for (const g of gpu) push(g, g.start, g.end, 0, -1);
+  for (const i of gpu) write(eventBase + i, SliceKind.Gpu, ev.gpuStartMs[i]!, ev.gpuEndMs[i]!, 0, -1);
   const totalUs = Math.max(0, data.endMs - data.startMs) * 1000;
   return { version: 1, title, strings, locations, slices, totalUs, droppedEvents: data.droppedEvents };
+}
+
+/**
+ * Indexes `from`…`to`−1 in `before` order. Usually already in order (events are recorded in start
+ * order; spans of unnested contexts close in start order too): one pass checks, and only a group
+ * out of order is sorted (the sort calls the comparator through the builtin, ~10× the cost of the
+ * inlined compares in the check and in {@link mergeSorted}).
+ */
+function sortedRange(from: number, to: number, before: (a: number, b: number) => number): Int32Array {
+  const out = new Int32Array(to - from);
+  let sorted = true;
+  for (let i = from; i < to; i++) {
+    out[i - from] = i;
+    if (sorted && i > from && before(i - 1, i) > 0) sorted = false;
+  }
+  if (!sorted) out.sort(before);
+  return out;
+}
+
+/** Merges index lists each in `before` order into one (ties: the earlier list first). */
+function mergeSorted(lists: readonly Int32Array[], before: (a: number, b: number) => number): Int32Array {
+  let merged = lists[0] ?? new Int32Array(0);
+  for (let l = 1; l < lists.length; l++) {
+    const a = merged, b = lists[l]!;
+    if (b.length === 0) continue;
+    const out = new Int32Array(a.length + b.length);
+    let i = 0, j = 0, k = 0;
+    while (i < a.length && j < b.length) out[k++] = before(a[i]!, b[j]!) <= 0 ? a[i++]! : b[j++]!;
+    while (i < a.length) out[k++] = a[i++]!;
+    while (j < b.length) out[k++] = b[j++]!;
+    merged = out;
+  }
+  return merged;
 }

@@ -14,3 +14,4 @@ export type { BaselineComparison, BaselineFinding, Baseline } from './baseline.j
 export type { OpStats, SiteOpStats, ContextStats } from './aggregate.js';
 export type { ProfilerOptions, CallSiteMode } from './types.js';
 export type { ExportFormat } from '../export/index.js';
+export { readJsonExport, parseJsonExport } from '../export/read-report.js';

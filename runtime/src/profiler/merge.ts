@@ -58,6 +58,9 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     sampleEvery: a.sampleEvery,
     selfCost: mergeSelfCost(a.selfCost, b.selfCost),
     oneTimeCosts: [...(a.oneTimeCosts ?? []), ...(b.oneTimeCosts ?? [])].sort((x, y) => x.startMs - y.startMs),
+    // `a`'s indexes stay valid (its sites come first, its context nodes keep their ids); a `b` with
+    // columns is not merged (session.snapshot takes records when a worker shared events).
+    ...(a.columns ? { columns: a.columns } : {}),
   };
 }
 

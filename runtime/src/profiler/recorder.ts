@@ -17,6 +17,7 @@ import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
+import type { EventColumns } from './event-columns.js';
 import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
@@ -335,12 +336,23 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
 
   /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */
   events(thread: number, shiftMs: number): ProfileEvent[] {
-    const r = this.ring, a = r.i;
+    this.resolveCellKeys();
+    return this.ring.toEvents(this.strings, thread, shiftMs);
+  }
+
+  /** Retained events as columns, no object per event (see event-columns.ts); names are {@link strings}. */
+  eventColumns(thread: number, shiftMs: number): EventColumns {
+    this.resolveCellKeys();
+    return this.ring.toColumns(this.strings, thread, shiftMs);
+  }
+
+  /** Fills each retained slot's op/backend/site/context from its cell (the hot path writes only the cell). */
+  private resolveCellKeys(): void {
+    const r = this.ring, a = r.i, keys = this.cells.keyTable;
     for (let id = Math.max(0, r.written - r.capacity); id < r.written; id++) {
-      const ib = (id % r.capacity) * I_STRIDE, k = this.cells.keyOf(a[ib + I_CELL]!);
-      a[ib + I_OP] = k[0]!; a[ib + I_BACKEND] = k[1]!; a[ib + I_SITE] = k[2]!; a[ib + I_CONTEXT] = k[3]!;
+      const ib = (id % r.capacity) * I_STRIDE, k = 4 * a[ib + I_CELL]!;
+      a[ib + I_OP] = keys[k]!; a[ib + I_BACKEND] = keys[k + 1]!; a[ib + I_SITE] = keys[k + 2]!; a[ib + I_CONTEXT] = keys[k + 3]!;
     }
-    return r.toEvents(this.strings, thread, shiftMs);
   }
 
   /** Output shapes of a non-tensor result (moments' pair, a typed array, nothing); returns its bytes. */

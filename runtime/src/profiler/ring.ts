@@ -7,6 +7,7 @@
  * event allocates nothing; when the ring is full the oldest slot is overwritten and counted as
  * dropped. Reading back into {@link ProfileEvent} objects happens only when a snapshot is taken.
  */
+import { allocEventColumns, allocSpanColumns, type EventColumns, type SpanColumns } from './event-columns.js';
 import type { ContextSpan, ProfileEvent } from './types.js';
 
 /** Dimensions kept per shape; deeper dimensions are cut (rank is kept in the shape's rank field). */
@@ -143,6 +144,24 @@ export class EventRing {
     }
     return out;
   }
+  /**
+   * Retained events, oldest first, as columns: no object per event (see event-columns.ts). Op and
+   * backend ids index `strings`, which the columns keep as their names (the caller's array, not a copy).
+   */
+  toColumns(strings: readonly string[], thread: number, shiftMs: number): EventColumns {
+    const first = Math.max(0, this.written - this.capacity), n = this.written - first;
+    const c = allocEventColumns(n, strings);
+    const f = this.f, a = this.i;
+    for (let k = 0; k < n; k++) {
+      const s = (first + k) % this.capacity, fb = s * F_STRIDE, ib = s * I_STRIDE;
+      c.op[k] = a[ib + I_OP]!; c.backend[k] = a[ib + I_BACKEND]!; c.site[k] = a[ib + I_SITE]!; c.context[k] = a[ib + I_CONTEXT]!;
+      c.startMs[k] = f[fb + F_START]! + shiftMs; c.endMs[k] = f[fb + F_END]! + shiftMs;
+      const gs = f[fb + F_GPU_START]!;
+      if (!Number.isNaN(gs)) { c.gpuStartMs[k] = gs + shiftMs; c.gpuEndMs[k] = f[fb + F_GPU_END]! + shiftMs; }
+    }
+    if (thread !== 0) c.thread.fill(thread);
+    return c;
+  }
 }
 
 /** Closed context/function spans. */
@@ -167,6 +186,18 @@ export class SpanRing {
     this.context[s] = context;
     this.start[s] = start;
     this.end[s] = end;
+  }
+
+  /** Retained spans, oldest first, as columns (no object per span). */
+  toColumns(thread: number, shiftMs: number): SpanColumns {
+    const first = Math.max(0, this.written - this.capacity), n = this.written - first;
+    const c = allocSpanColumns(n);
+    for (let k = 0; k < n; k++) {
+      const s = (first + k) % this.capacity;
+      c.context[k] = this.context[s]!; c.startMs[k] = this.start[s]! + shiftMs; c.endMs[k] = this.end[s]! + shiftMs;
+    }
+    if (thread !== 0) c.thread.fill(thread);
+    return c;
   }
 
   toSpans(thread: number, shiftMs: number): ContextSpan[] {

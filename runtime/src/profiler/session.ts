@@ -115,9 +115,11 @@ export interface SnapshotOptions {
   /**
    * Materialise the raw events and spans (default true). With false, `events` and `spans` are
    * empty and the snapshot costs O(cells + sites + contexts), not O(maxEvents): enough for
-   * aggregate() and the streamed batches, which read only the cells.
+   * aggregate() and the streamed batches, which read only the cells. With 'columns' they come as
+   * typed-array columns in `columns` (no object per event: what the flame model is built from);
+   * while worker threads have shared events the snapshot holds objects instead (merged, as with true).
    */
-  readonly events?: boolean;
+  readonly events?: boolean | 'columns';
 }
 
 /** Ops recorded on this thread since the last enable with new options or clear (O(1); no snapshot). */
@@ -127,7 +129,10 @@ export function opsRecorded(): number {
 
 /** This thread's recording plus (on the main thread, by default) every worker's shared one. */
 export function snapshot(withWorkers = true, options: SnapshotOptions = {}): ProfileData {
-  const withEvents = options.events ?? true;
+  const workers = withWorkers ? workerSnapshots() : [];
+  // Worker events arrive as records: merge those as records (rare; mergeData remaps their indexes).
+  const mode = options.events === 'columns' && workers.some((w) => w.events.length > 0 || w.spans.length > 0) ? true : options.events ?? true;
+  const withEvents = mode === true;
   const r = rec ?? new Recorder(DEFAULTS.callSites, DEFAULTS.sampleEvery, 16);
   const cost = measured ?? { perOpNs: 0, perCaptureNs: 0 };
   // Captures are timed as they happen; the enable-time probe stands in only before the first one.
@@ -141,9 +146,10 @@ export function snapshot(withWorkers = true, options: SnapshotOptions = {}): Pro
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
     oneTimeCosts: oneTimeCostsSince(costsFrom),
+    ...(mode === 'columns' ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
   };
   if (!withWorkers) return own;
-  const workers = workerSnapshots();
+  // Workers here have no events when mode is 'columns': the merge keeps `own.columns` (a spread).
   return (withEvents ? workers : workers.map((w) => ({ ...w, events: [], spans: [] }))).reduce((acc, w) => mergeData(acc, w), own);
 }
 

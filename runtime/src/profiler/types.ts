@@ -10,6 +10,7 @@
 import type { SourceLocation } from '../contract/flame.js';
 import type { CallSiteMode } from '../contract/names.js';
 import type { OneTimeCost } from '../one-time-costs.js';
+import type { TimelineColumns } from './event-columns.js';
 
 export type { CallSiteMode };
 
@@ -126,7 +127,7 @@ export interface SelfCost {
 export interface ProfileData {
   readonly sites: SourceLocation[];
   readonly contexts: ContextInfo[];
-  /** Retained raw events, oldest first. */
+  /** Retained raw events, oldest first (empty when the snapshot was taken as {@link columns}). */
   readonly events: ProfileEvent[];
   readonly spans: ContextSpan[];
   readonly cells: CellRow[];
@@ -146,4 +147,9 @@ export interface ProfileData {
    * including what ran at load before profiling started; never part of an op's duration.
    */
   readonly oneTimeCosts?: OneTimeCost[];
+  /**
+   * The retained events and spans as columns (no object per event), when the snapshot was taken
+   * with `events: 'columns'` (timeline exports); `events` and `spans` are then empty.
+   */
+  readonly columns?: TimelineColumns;
 }
