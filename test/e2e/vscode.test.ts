@@ -8,7 +8,7 @@
  * the outer tests.
  */
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
@@ -209,6 +209,24 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       // Restored, not re-run: the status bar shows the finished run and no debug session runs.
       await page.locator('.statusbar-item', { hasText: 'corepy: basic.ts' }).first().waitFor({ state: 'visible', timeout: 30000 });
       assert.equal(await page.locator('.debug-toolbar').isVisible().catch(() => false), false);
+    });
+
+    it('"Debug: Open \'launch.json\'" with Corepy Profiler writes exactly one configuration', async () => {
+      const page = s!.page;
+      const launch = path.join(ws, '.vscode', 'launch.json');
+      rmSync(launch, { force: true });
+      await page.locator('.monaco-editor .view-lines').first().click({ position: { x: 5, y: 5 } });
+      await runCommand(page, "Debug: Open 'launch.json'");
+      // No launch.json yet: VS Code asks which debugger's initial configurations to write.
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Corepy Profiler' }).first().click({ timeout: 30000 });
+      await page.locator('.tab', { hasText: 'launch.json' }).first().waitFor({ state: 'visible', timeout: 30000 });
+      const deadline = Date.now() + 30000;
+      while (!existsSync(launch) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      const text = readFileSync(launch, 'utf8');
+      assert.equal((text.match(/"type":\s*"corepy"/g) ?? []).length, 1, text);
+      assert.equal((text.match(/"type":/g) ?? []).length, 1, `no other configuration: ${text}`);
+      await runCommand(page, 'View: Close All Editor Groups');
+      rmSync(path.dirname(launch), { recursive: true, force: true });
     });
   });
 
