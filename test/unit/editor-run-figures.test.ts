@@ -16,6 +16,8 @@ import { buildReport } from '../../runtime/src/profiler/report.js';
 import { snapshot } from '../../runtime/src/profiler/session.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
+import { buildFlameData } from '../../webview/src/model.js';
+import { aggregateOps } from '../../webview/src/ops-table.js';
 import { oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip } from '../../extension/src/views/labels.js';
 
 /** A wasm run on a fresh backend whose first op must grow linear memory (a one-time cost), and a pause. */
@@ -92,5 +94,12 @@ describe('the editor\'s run figures', function () {
     const tip = statusTooltip(store.run!, 'corepy.showFlameGraph');
     assert.ok(tip.includes(`One-time costs ${formatMs(total)}, not in op time: ${rows.map((r) => `${r.name} ${formatMs(r.totalMs)}`).join('; ')}.`), tip);
     assert.deepEqual(oneTimeCostsOf(undefined), []);
+    // The flame graph's ops table keeps them as rows of their own, flagged one-time, not as ops.
+    const fd = buildFlameData(store.run!.flame!);
+    assert.ok(fd.ok);
+    const table = aggregateOps(fd.data, null);
+    const flagged = table.filter((r) => r.oneTime).map((r) => r.name).sort();
+    assert.deepEqual(flagged, rows.map((r) => r.name).sort());
+    assert.ok(table.some((r) => r.name === 'add' && !r.oneTime));
   });
 });
