@@ -8,13 +8,16 @@ import { COMMANDS } from './commands.js';
 import { Ctx } from './ctx.js';
 import { registerDebug, whenRunEnds } from './debug/vscode-debug.js';
 import { FlamePanel } from './flame-panel.js';
+import { recentNotices, type Notice } from './notices.js';
 import { loadRun } from './persistence.js';
+import type { FlameProfile } from 'corepy/contract';
 import type { ProfileStore, RunSnapshot } from './profile-store.js';
 import { registerCodeActions } from './recs/code-actions.js';
 import { registerDiagnostics } from './recs/diagnostics.js';
 import { registerExplain } from './recs/explain.js';
 import { registerCodeLens } from './views/codelens.js';
 import { registerHeat } from './views/heat.js';
+import { LineTracker } from './views/line-tracker.js';
 import { registerHotOps, type HotOpsNode } from './views/hot-ops.js';
 import { registerStatus, type StatusView } from './views/status.js';
 import { registerAddCorepyQuickFix } from './workspace-install.js';
@@ -27,6 +30,10 @@ export interface CorepyApi {
   readonly hotOperations: vscode.TreeDataProvider<HotOpsNode>;
   /** What the status bar item shows now. */
   status(): StatusView;
+  /** The notifications shown so far (run outcomes, the untrusted refusal), oldest first. */
+  notices(): readonly Notice[];
+  /** What the open flame graph panel shows (title and profile), or undefined when none is open. */
+  flamePanel(): { readonly title: string; readonly profile: FlameProfile } | undefined;
 }
 
 /** Files whose lines can carry timings: the scripts corepy runs. */
@@ -44,8 +51,9 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
       ctx.push(vscode.commands.registerCommand(id, factory(ctx)));
     }
     registerDebug(ctx);
-    registerCodeLens(ctx, SCRIPTS);
-    registerHeat(ctx, SCRIPTS);
+    const lines = ctx.push(new LineTracker(ctx));
+    registerCodeLens(ctx, SCRIPTS, lines);
+    registerHeat(ctx, SCRIPTS, lines);
     const hotOperations = registerHotOps(ctx);
     const status = registerStatus(ctx);
     registerDiagnostics(ctx);
@@ -64,8 +72,10 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
       },
     }));
     ctx.onConfigChange(() => FlamePanel.active?.setSettings({ rowHeightPx: c.config.flameRowHeight }));
+    // An open flame graph follows the latest run (a new run redraws it when its report arrives).
+    ctx.push(ctx.store.onDidChange(() => { if (c.store.run) FlamePanel.active?.follow(c.store.run.flame); }));
     ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
-    return { store: ctx.store, whenRunEnds, hotOperations, status };
+    return { store: ctx.store, whenRunEnds, hotOperations, status, notices: recentNotices, flamePanel: () => FlamePanel.active?.shown };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`Corepy Profiler failed to activate: ${message}`);

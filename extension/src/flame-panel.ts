@@ -86,6 +86,31 @@ export class FlamePanel implements vscode.Disposable {
     panel.onDidDispose(() => this.dispose(), null, this.disposables);
   }
 
+  /**
+   * Follows the latest run: shows `profile` (the store's current flame) in place, without taking
+   * focus or leaving a baseline comparison on a run it was not made for. `null` (a new run still in
+   * progress) keeps the last graph and says in the tab title that it is the previous run's.
+   */
+  follow(profile: FlameProfile | null): void {
+    if (profile === null) {
+      this.panel.title = `${FlamePanel.titleOf(this.profile)} (previous run)`;
+      return;
+    }
+    if (profile === this.profile) {
+      this.panel.title = FlamePanel.titleOf(profile);
+      return;
+    }
+    this.profile = profile;
+    this.compare = null;
+    this.panel.title = FlamePanel.titleOf(profile);
+    this.post({ type: 'load', profile, compare: null });
+  }
+
+  /** What the panel shows now: its tab title and profile (the extension's API gives it to tests). */
+  get shown(): { readonly title: string; readonly profile: FlameProfile } {
+    return { title: this.panel.title, profile: this.profile };
+  }
+
   /** Forwards settings (row height from `corepy.flameGraph.rowHeight`) to the page now and after every reload. */
   setSettings(settings: FlameSettings): void {
     this.settings = settings;

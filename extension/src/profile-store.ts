@@ -26,8 +26,13 @@ export interface RunSnapshot {
   readonly exitCode: number | null;
   /** Op time: the sum of op durations so far, ms (= the sum of `sites[].totalMs`). */
   readonly opTimeMs: number;
-  /** Wall time profiled so far, ms. */
+  /** Wall time profiled so far, ms, without {@link RunSnapshot.pausedMs}. */
   readonly wallTimeMs: number;
+  /**
+   * Time the script sat paused in the debugger (Debug and Profile: breakpoints, steps), ms; taken
+   * out of `wallTimeMs` and of the report's `wallTimeMs`, never part of op time. Absent: 0.
+   */
+  readonly pausedMs?: number;
   readonly sites: readonly SiteStats[];
   readonly recommendations: readonly Recommendation[];
   readonly flame: FlameProfile | null;
@@ -73,10 +78,16 @@ export interface OpTotals {
 /**
  * Op and wall time of a batch. Op time is summed from the sites (what every per-line share
  * divides by), so it is right even from a runtime whose batches predate `opTimeMs`.
+ * `pausedMs` (time paused in the debugger) is taken out of the wall time.
  */
-function timesOf(batch: ProfileBatchMessage): { opTimeMs: number; wallTimeMs: number } {
+function timesOf(batch: ProfileBatchMessage, pausedMs = 0): { opTimeMs: number; wallTimeMs: number } {
   const opTimeMs = batch.sites.reduce((a, s) => a + s.totalMs, 0);
-  return { opTimeMs, wallTimeMs: Number.isFinite(batch.wallTimeMs) ? batch.wallTimeMs : 0 };
+  return { opTimeMs, wallTimeMs: Number.isFinite(batch.wallTimeMs) ? withoutPause(batch.wallTimeMs, pausedMs, opTimeMs) : 0 };
+}
+
+/** Wall time less the time paused in the debugger, ms; never below the op time inside it. */
+export function withoutPause(wallTimeMs: number, pausedMs: number, opTimeMs: number): number {
+  return Math.max(opTimeMs, wallTimeMs - pausedMs);
 }
 
 /** Call-site files may arrive as file:// URLs or paths; views key by path. */
@@ -112,7 +123,18 @@ export class ProfileStore {
   /** A cumulative batch: replaces the sites of the running run. */
   applyBatch(batch: ProfileBatchMessage): void {
     const run = this.snapshot ?? this.placeholder();
-    this.set({ ...run, ...timesOf(batch), sites: batch.sites, droppedEvents: batch.droppedEvents });
+    this.set({ ...run, ...timesOf(batch, run.pausedMs), sites: batch.sites, droppedEvents: batch.droppedEvents });
+  }
+
+  /**
+   * The running run's paused time so far (the debugger's stopped → continued spans), ms. Batches
+   * and the report that arrive after it have it taken out of their wall time; the wall time shown
+   * now came from a batch sent before the pause, so it stays.
+   */
+  setPausedMs(pausedMs: number): void {
+    const run = this.snapshot;
+    if (run === undefined || run.status !== 'running' || pausedMs === (run.pausedMs ?? 0)) return;
+    this.set({ ...run, pausedMs });
   }
 
   /** The end of the run: the report (or, when partial, the last batch) becomes final. */
@@ -123,14 +145,14 @@ export class ProfileStore {
       ...run,
       status: body.partial ? 'partial' : 'finished',
       exitCode: body.exitCode,
-      ...(batch ? timesOf(batch) : {}),
+      ...(batch ? timesOf(batch, run.pausedMs) : {}),
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
       recommendations: parseRecommendations(body.recommendations).map((r) => ({
         ...r, location: { ...r.location, file: normalizeFile(r.location.file) },
       })),
       flame: body.flame,
-      report: body.report,
+      report: body.report && run.pausedMs ? { ...body.report, wallTimeMs: withoutPause(body.report.wallTimeMs, run.pausedMs, body.report.totalTimeMs) } : body.report,
     });
   }
 

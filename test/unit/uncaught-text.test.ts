@@ -31,6 +31,13 @@ describe('uncaught errors in a profiled script', () => {
     assert.doesNotMatch(err, /Unhandled rejection/);
   });
 
+  it('a TypeScript syntax error (tsx/esbuild) shows file:line:col, the source line and a caret, not esbuild frames', () => {
+    const file = join(dir, 'syntax.ts');
+    const err = profile('syntax.ts', "const x: number = 1;\nconst y = Math.max(x;\n");
+    assert.ok(err.includes(`${file}:2:21\nconst y = Math.max(x;\n                    ^\n\nSyntaxError: Expected ")" but found ";"\n`), err);
+    assert.doesNotMatch(err, /Transform failed|esbuild[\\/]lib/);
+  });
+
   it('a top-level throw is printed as the error, with the script\'s frame', () => {
     const err = profile('throws.mjs', "const n = 2;\nthrow new Error(`boom ${n}`);\n");
     assert.match(err, /^Error: boom 2\n\s+at .*throws\.mjs:2:7/m);

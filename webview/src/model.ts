@@ -8,6 +8,8 @@ import type { FlameProfile } from './protocol.js';
 /** Slice kinds of the contract's flame model, under the names this folder uses. */
 export const KIND_CONTEXT = SliceKind.Context;
 export const KIND_GPU = SliceKind.Gpu;
+/** One-time work (kernel compilation, memory growth, GPU pipeline creation): never an op's time. */
+export const KIND_ONE_TIME = SliceKind.OneTime;
 
 /** A validated profile plus derived per-slice data. Times in µs, indices 0-based. */
 export interface FlameData {

@@ -1,8 +1,10 @@
 /**
  * The ops table: one row per op/function name with count, self and total time, sortable by
- * clicking a header. One DOM row per distinct name (tens), never per frame.
+ * clicking a header. One DOM row per distinct name (tens), never per frame. One-time work
+ * (compile wasm kernels, grow wasm memory, create GPU pipeline) keeps its rows, labelled
+ * "one-time" so it is not read as an op.
  */
-import { KIND_CONTEXT, KIND_GPU, type FlameData } from './model.js';
+import { KIND_CONTEXT, KIND_GPU, KIND_ONE_TIME, type FlameData } from './model.js';
 import { percentLabel, shareOf } from 'corepy/contract';
 import { fmtUs } from './tooltip.js';
 
@@ -12,6 +14,8 @@ export interface OpRow {
   readonly count: number;
   readonly selfUs: number;
   readonly totalUs: number;
+  /** True for one-time work (its slices are of kind OneTime), not an op. */
+  readonly oneTime: boolean;
 }
 
 export type SortKey = 'name' | 'count' | 'selfUs' | 'totalUs';
@@ -19,11 +23,11 @@ export type SortKey = 'name' | 'count' | 'selfUs' | 'totalUs';
 /** Aggregates op and function slices (not contexts or GPU) by name over included slices. */
 export function aggregateOps(data: FlameData, include: Uint8Array | null): OpRow[] {
   const s = data.profile.slices;
-  const rows = new Map<number, { count: number; selfUs: number; totalUs: number }>();
+  const rows = new Map<number, { count: number; selfUs: number; totalUs: number; oneTime: boolean }>();
   for (let i = 0; i < data.n; i++) {
     if ((include !== null && include[i] === 0) || s.kind[i] === KIND_CONTEXT || s.kind[i] === KIND_GPU) continue;
     let r = rows.get(s.name[i]);
-    if (r === undefined) { r = { count: 0, selfUs: 0, totalUs: 0 }; rows.set(s.name[i], r); }
+    if (r === undefined) { r = { count: 0, selfUs: 0, totalUs: 0, oneTime: s.kind[i] === KIND_ONE_TIME }; rows.set(s.name[i], r); }
     r.count++; r.selfUs += data.self[i]; r.totalUs += s.duration[i];
   }
   return [...rows].map(([name, r]) => ({ name: data.profile.strings[name], ...r }));
@@ -74,7 +78,16 @@ export function renderOpsTable(
     const tr = body.insertRow();
     tr.dataset.op = r.name;
     tr.tabIndex = 0;
-    tr.insertCell().textContent = r.name;
+    const name = tr.insertCell();
+    name.textContent = r.name;
+    if (r.oneTime) {
+      tr.dataset.oneTime = 'true';
+      const tag = document.createElement('span');
+      tag.className = 'cf-one-time';
+      tag.textContent = ' · one-time';
+      tag.title = 'Done once (not an op): kept out of every op\'s time';
+      name.append(tag);
+    }
     tr.insertCell().textContent = String(r.count);
     tr.insertCell().textContent = `${fmtUs(r.selfUs)} (${percentLabel(shareOf(r.selfUs, profileUs), 'wall')})`;
     tr.insertCell().textContent = fmtUs(r.totalUs);

@@ -74,6 +74,7 @@ body { background: var(--cf-bg); color: var(--cf-fg); font: var(--cf-font-size) 
 .cf-ops th button:focus-visible { outline: 1px solid var(--cf-focus); }
 .cf-ops td { padding: 2px 8px; white-space: nowrap; font-variant-numeric: tabular-nums; }
 .cf-ops tbody tr:hover, .cf-ops tbody tr:focus { background: var(--cf-row-hover); outline: none; }
+.cf-ops .cf-one-time { opacity: .75; font-style: italic; }
 .cf-message { margin: 24px; padding: 12px 16px; border: 1px solid var(--cf-error); border-radius: 4px; max-width: 70ch; }
 .cf-message strong { color: var(--cf-error); display: block; margin-bottom: 4px; }
 `;

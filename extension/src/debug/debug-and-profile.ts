@@ -3,9 +3,11 @@
  * Debugging / Run and Profile, which set `noDebug`) starts VS Code's JavaScript debugger on the
  * script with the profiler preloaded (js-debug-config.ts), and feeds the script's profile stream
  * (profile-socket.ts) into the ProfileStore as Run and Profile does. Time paused in the debugger
- * is summed per run from js-debug's `stopped`/`continued` events and reported apart: ops are
- * synchronous runtime calls that stepping never enters (skipFiles), so a pause at a breakpoint
- * falls between ops and never into op time.
+ * is summed per run from js-debug's `stopped`/`continued` events and taken out of the run's wall
+ * time (the store's and the report's; the status bar tooltip names it): ops are synchronous
+ * runtime calls that stepping never enters (skipFiles), so a pause at a breakpoint falls between
+ * ops and never into op time. A failed run (the runtime's report carries its exit status) is
+ * marked as after Run and Profile, from the stderr js-debug relays.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,7 +17,7 @@ import { JS_DEBUG_TYPE, jsDebugLaunch, PROFILED_PROGRAM } from './js-debug-confi
 import { ProfileSocketServer } from './profile-socket.js';
 import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
 import { batchFromReport } from './report-sites.js';
-import { finishRun } from './vscode-debug.js';
+import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
 
 /** Paused-time bookkeeping of one debug session, ms. */
 class PauseClock {
@@ -42,16 +44,25 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       batch: (m) => { lastBatch = m; ctx.store.applyBatch(m); },
       report: (m) => { report = m; },
       closed: () => {
+        ctx.store.setPausedMs(pauses.pausedMs);
+        // js-debug reports no exit status: the runtime sends the one it ends with in its report.
+        const exitCode = report?.exitCode ?? null;
         const fromReport = report ? batchFromReport(report.report, (lastBatch?.seq ?? -1) + 1) : null;
         if (fromReport !== null && fromReport.sites.length > 0) lastBatch = fromReport;
         finishRun(ctx, report
-          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: report.flame, lastBatch, exitCode: null, signal: null }
+          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: report.flame, lastBatch, exitCode, signal: null }
           : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null });
-        if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time`);
+        if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time or wall time`);
       },
     };
   }, (e) => ctx.log.error('profile stream', e));
   ctx.push({ dispose: () => server.dispose() });
+
+  /** The script runs again: the pause so far leaves the run's wall time. */
+  const resumed = (): void => {
+    pauses.continued();
+    ctx.store.setPausedMs(pauses.pausedMs);
+  };
 
   const isOurs = (s: vscode.DebugSession): boolean => s.type === JS_DEBUG_TYPE && typeof (s.configuration as Record<string, unknown>)[PROFILED_PROGRAM] === 'string';
   ctx.push(vscode.debug.onDidStartDebugSession((s) => {
@@ -59,6 +70,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
     if (!isOurs(s) || s.parentSession !== undefined) return;
     ctx.activeSession = s;
     pauses = new PauseClock();
+    resetFailure();
     ctx.store.startRun(String((s.configuration as Record<string, unknown>)[PROFILED_PROGRAM]));
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
   }));
@@ -73,14 +85,16 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       while (root?.parentSession) root = root.parentSession;
       if (!root || !isOurs(root)) return undefined;
       return {
-        onDidSendMessage: (m: { type?: string; event?: string }) => {
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string } }) => {
           if (m.type !== 'event') return;
           if (m.event === 'stopped') pauses.stopped();
-          else if (m.event === 'continued') pauses.continued();
+          else if (m.event === 'continued') resumed();
+          // The script's stderr (outputCapture 'std'), to find where a failed run failed.
+          else if (m.event === 'output' && m.body?.category === 'stderr') noteStderr(m.body.output ?? '');
         },
         // A step or continue request also resumes (js-debug does not always send `continued`).
         onWillReceiveMessage: (m: { type?: string; command?: string }) => {
-          if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) pauses.continued();
+          if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
         },
       };
     },

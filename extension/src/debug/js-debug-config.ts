@@ -7,7 +7,7 @@
  *
  * js-debug launch attributes used (its docs, OPTIONS.md): `runtimeExecutable`, `runtimeArgs`
  * (placed before `program`), `env` (merged over the host's; null removes a variable), `skipFiles`,
- * `console`, `cwd`, `args`.
+ * `console`, `outputCapture`, `cwd`, `args`.
  */
 import type { LaunchPlan } from './launch-spec.js';
 
@@ -30,6 +30,7 @@ export interface JsDebugLaunch {
   env: Record<string, string | null>;
   skipFiles: string[];
   console: 'internalConsole';
+  outputCapture: 'std';
   [PROFILED_PROGRAM]: string;
 }
 
@@ -59,6 +60,10 @@ export function jsDebugLaunch(name: string, plan: LaunchPlan, userEnv: Record<st
     // timed (a pause inside one would be counted as its time).
     skipFiles: ['<node_internals>/**', `${runtime.dir}/**`],
     console: 'internalConsole',
+    // The script's stdout/stderr as the Debug Console output (js-debug's default, 'console', shows
+    // only console.* calls): the runtime prints an uncaught error with process.stderr.write, and
+    // the failure diagnostic is found in that stderr.
+    outputCapture: 'std',
     [PROFILED_PROGRAM]: spec.program,
   };
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { RunSnapshot } from '../profile-store.js';
+import { notify } from '../notices.js';
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
 import { failureLocation } from './failure-location.js';
@@ -21,11 +22,14 @@ export const UNTRUSTED_MESSAGE =
 
 /** The untrusted-workspace refusal, with a button that opens VS Code's workspace trust editor. */
 export function showUntrusted(): void {
-  void vscode.window.showErrorMessage(UNTRUSTED_MESSAGE, MANAGE_TRUST).then((b) => {
-    if (b === MANAGE_TRUST) void vscode.commands.executeCommand('workbench.trust.manage');
+  void notify('error', UNTRUSTED_MESSAGE, MANAGE_TRUST).then((b) => {
+    if (b === MANAGE_TRUST) void vscode.commands.executeCommand(MANAGE_TRUST_COMMAND);
   });
 }
-const MANAGE_TRUST = 'Manage Workspace Trust';
+/** The refusal's button; it runs {@link MANAGE_TRUST_COMMAND}. */
+export const MANAGE_TRUST = 'Manage Workspace Trust';
+/** VS Code's command that opens the workspace trust editor. */
+export const MANAGE_TRUST_COMMAND = 'workbench.trust.manage';
 
 const isScript = (doc: vscode.TextDocument): boolean => ['typescript', 'javascript'].includes(doc.languageId);
 
@@ -91,16 +95,15 @@ export function registerDebug(ctx: Ctx): void {
         if (m.type === 'event' && m.event === 'output' && (m.body?.category === 'console' || m.body?.category === 'stderr')) {
           ctx.log.info((m.body.output ?? '').trimEnd());
         }
-        // The script's stderr, to find where it failed (kept to its first 64 KB).
-        if (m.type === 'event' && m.event === 'output' && m.body?.category === 'stderr' && stderr.length < 65536) stderr += m.body.output ?? '';
+        // The script's stderr, to find where it failed.
+        if (m.type === 'event' && m.event === 'output' && m.body?.category === 'stderr') noteStderr(m.body.output ?? '');
       },
       onError: (err: Error) => ctx.log.error('debug adapter error', err),
     }),
   }));
   ctx.push(vscode.debug.onDidStartDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
-    stderr = '';
-    runFailures?.clear();
+    resetFailure();
     ctx.activeSession = s;
     ctx.store.startRun(String(s.configuration.program ?? ''));
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
@@ -121,9 +124,20 @@ export function registerDebug(ctx: Ctx): void {
   }));
 }
 
-/** stderr of the current Run and Profile session; the diagnostics that point at where a run failed. */
+/** stderr of the current run (Run and Profile or Debug and Profile); the diagnostics that point at where a run failed. */
 let stderr = '';
 let runFailures: vscode.DiagnosticCollection | undefined;
+
+/** A new run starts: forget the last one's stderr and its failure diagnostic. */
+export function resetFailure(): void {
+  stderr = '';
+  runFailures?.clear();
+}
+
+/** Output the running script wrote to stderr, to find where it failed (kept to its first 64 KB). */
+export function noteStderr(text: string): void {
+  if (stderr.length < 65536) stderr += text;
+}
 
 /** A diagnostic on the line where the script failed, from its stderr (when it names the program). */
 function markFailure(program: string): void {
@@ -153,12 +167,12 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     const file = path.basename(run.program);
     const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
     if (body.partial) {
-      void vscode.window.showWarningMessage(`Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Output').then(showOutput);
+      void notify('warning', `Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Output').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0) {
       markFailure(run.program);
-      void vscode.window.showErrorMessage(`Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Output').then(showOutput);
+      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Output').then(showOutput);
     } else if (run.sites.length === 0 && run.opTimeMs === 0) {
-      void vscode.window.showInformationMessage(`Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);
+      void notify('info', `Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);
     }
   }
   for (const w of [...runEndWaiters]) { runEndWaiters.delete(w); w(run); }

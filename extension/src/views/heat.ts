@@ -1,11 +1,13 @@
 /**
  * Line heat: a background whose strength follows the line's share of op time (four buckets, in
- * theme colours contributed under `contributes.colors`), plus a hover with the per-op breakdown.
+ * theme colours contributed under `contributes.colors`), plus a hover with the per-op breakdown;
+ * both follow their code through edits made since the run (line-tracker.ts).
  */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineStats } from '../profile-store.js';
 import { hoverText } from './labels.js';
+import type { LineTracker } from './line-tracker.js';
 
 /** Bucket lower bounds (share of op time) and their contributed colour ids. */
 const LEVELS: readonly { min: number; color: string }[] = [
@@ -20,7 +22,7 @@ export function hoverMarkdown(l: LineStats): vscode.MarkdownString {
   return new vscode.MarkdownString(hoverText(l));
 }
 
-export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void {
+export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector, lines: LineTracker): void {
   const types = LEVELS.map((lv) => ctx.push(vscode.window.createTextEditorDecorationType({
     isWholeLine: true,
     backgroundColor: new vscode.ThemeColor(lv.color),
@@ -31,9 +33,9 @@ export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void 
   const paint = (editor: vscode.TextEditor): void => {
     const buckets: vscode.Range[][] = LEVELS.map(() => []);
     if (ctx.config.inlineTimings) {
-      for (const l of ctx.store.linesFor(editor.document.uri.fsPath)) {
+      for (const l of lines.linesFor(editor.document.uri.fsPath)) {
         if (l.line > editor.document.lineCount) continue;
-        const i = LEVELS.findIndex((lv) => l.share >= lv.min);
+        const i = LEVELS.findIndex((lv) => l.stats.share >= lv.min);
         buckets[i]!.push(editor.document.lineAt(l.line - 1).range);
       }
     }
@@ -44,6 +46,7 @@ export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void 
     .filter((e) => vscode.languages.match(selector, e.document) > 0).forEach(paint));
   ctx.push(paintAll);
   ctx.push(ctx.store.onDidChange(paintAll));
+  ctx.push(lines.onDidChange(paintAll));
   ctx.onConfigChange(paintAll);
   ctx.push(vscode.window.onDidChangeVisibleTextEditors(paintAll));
   paintAll();
@@ -51,7 +54,7 @@ export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector): void 
   ctx.push(vscode.languages.registerHoverProvider(selector, {
     provideHover(doc, pos) {
       if (!ctx.config.inlineTimings) return undefined;
-      const l = ctx.store.lineAt(doc.uri.fsPath, pos.line + 1);
+      const l = lines.lineAt(doc.uri.fsPath, pos.line + 1);
       return l ? new vscode.Hover(hoverMarkdown(l), doc.lineAt(pos.line).range) : undefined;
     },
   }));

@@ -1,12 +1,24 @@
-/** The "Hot Operations" tree: ops by total time, each expanding to the lines it ran from. */
+/**
+ * The "Hot Operations" tree: ops by total time, each expanding to the lines it ran from; then,
+ * once the run's report is in, a "One-time costs" group (kernel compilation, memory growth, GPU
+ * pipelines) whose times are in no op's row and no lens.
+ */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineStats, OpTotals } from '../profile-store.js';
-import { hotLineDescription, hotOpDescription } from './labels.js';
+import type { OneTimeCostRow } from 'corepy/contract';
+import { hotLineDescription, hotOpDescription, oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription } from './labels.js';
 
-/** One row of the tree: an op, or a line it ran from. */
-export type HotOpsNode = { kind: 'op'; op: OpTotals } | { kind: 'line'; line: LineStats; op: string };
+/** One row of the tree: an op, a line it ran from, the one-time costs group, or one of its rows. */
+export type HotOpsNode =
+  | { kind: 'op'; op: OpTotals }
+  | { kind: 'line'; line: LineStats; op: string }
+  | { kind: 'oneTimeGroup'; rows: readonly OneTimeCostRow[] }
+  | { kind: 'oneTime'; row: OneTimeCostRow };
+
+/** The label of the one-time costs group. */
+export const ONE_TIME_LABEL = 'One-time costs';
 
 class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -17,12 +29,31 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
   refresh(): void { this.changed.fire(); }
 
   getChildren(node?: HotOpsNode): HotOpsNode[] {
-    if (node === undefined) return this.ctx.store.hotOps().map((op) => ({ kind: 'op', op }));
+    if (node === undefined) {
+      const ops: HotOpsNode[] = this.ctx.store.hotOps().map((op) => ({ kind: 'op', op }));
+      const rows = oneTimeCostsOf(this.ctx.store.run);
+      return rows.length > 0 ? [...ops, { kind: 'oneTimeGroup', rows }] : ops;
+    }
     if (node.kind === 'op') return node.op.lines.map((line) => ({ kind: 'line', line, op: node.op.op }));
+    if (node.kind === 'oneTimeGroup') return node.rows.map((row) => ({ kind: 'oneTime', row }));
     return [];
   }
 
   getTreeItem(node: HotOpsNode): vscode.TreeItem {
+    if (node.kind === 'oneTimeGroup') {
+      const item = new vscode.TreeItem(ONE_TIME_LABEL, vscode.TreeItemCollapsibleState.Expanded);
+      item.description = oneTimeGroupDescription(node.rows);
+      item.iconPath = new vscode.ThemeIcon('watch');
+      item.tooltip = 'Work done once (compiling the wasm kernels, growing wasm memory, creating GPU pipelines). '
+        + 'Its time is kept out of every op\'s time, the CodeLenses and the op time total.';
+      return item;
+    }
+    if (node.kind === 'oneTime') {
+      const item = new vscode.TreeItem(node.row.name, vscode.TreeItemCollapsibleState.None);
+      item.description = oneTimeRowDescription(node.row);
+      item.iconPath = new vscode.ThemeIcon(node.row.kind === 'compile' ? 'gear' : node.row.kind === 'memory' ? 'database' : 'circuit-board');
+      return item;
+    }
     if (node.kind === 'op') {
       const item = new vscode.TreeItem(node.op.op, vscode.TreeItemCollapsibleState.Collapsed);
       item.description = hotOpDescription(node.op);

@@ -5,7 +5,7 @@
  * names its base ("% of op time"), as the contract's site-stats.ts defines them.
  */
 import * as path from 'node:path';
-import { formatMs, percentLabel, TIME_BASE } from 'corepy/contract';
+import { formatMs, percentLabel, TIME_BASE, type OneTimeCostRow } from 'corepy/contract';
 import type { LineStats, OpTotals, RunSnapshot } from '../profile-store.js';
 
 /** The CodeLens text of a line: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm". */
@@ -35,11 +35,30 @@ export function hotLineDescription(line: LineStats, op: string): string {
   return o ? `${formatMs(o.totalMs)} · ×${o.count}` : '';
 }
 
+/** The run's one-time costs (kernel compilation, memory growth, GPU pipelines), from its report; [] before the report. */
+export function oneTimeCostsOf(run: RunSnapshot | undefined): readonly OneTimeCostRow[] {
+  const rows = run?.report?.oneTimeCosts;
+  return Array.isArray(rows) ? rows : [];
+}
+
+/** Hot Operations: the description of the one-time costs group ("290 ms · not in op time"). */
+export function oneTimeGroupDescription(rows: readonly OneTimeCostRow[]): string {
+  return `${formatMs(rows.reduce((a, r) => a + r.totalMs, 0))} · not in ${TIME_BASE.op}`;
+}
+
+/** Hot Operations: the description of one one-time cost row ("83.2 ms · ×1 · at load", "… · during add"). */
+export function oneTimeRowDescription(row: OneTimeCostRow): string {
+  const when = row.duringOps.length > 0 ? `during ${row.duringOps.join(', ')}` : 'at load / between ops';
+  return `${formatMs(row.totalMs)} · ×${row.count} · ${when}`;
+}
+
 /** What the status bar item shows. */
 export interface StatusView {
   readonly visible: boolean;
   readonly text: string;
   readonly command: string | undefined;
+  /** Its tooltip ({@link statusTooltip}); absent while hidden. */
+  readonly tooltip?: string;
 }
 
 /**
@@ -65,9 +84,18 @@ export function failed(run: RunSnapshot): boolean {
   return run.status !== 'running' && run.exitCode !== null && run.exitCode !== 0;
 }
 
-/** The status bar tooltip: what the click does, and the wall time beside the op time. */
+/**
+ * The status bar tooltip: what the click does, the wall time beside the op time, the time paused
+ * in the debugger (kept out of the wall time) and the one-time costs (kept out of op time), each
+ * named.
+ */
 export function statusTooltip(run: RunSnapshot, command: string | undefined): string {
   const times = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
-  if (command === 'corepy.stop') return `Profiling with corepy: ${times} Click to stop.`;
-  return failed(run) ? `The script failed: ${times} Click for its output in the Debug Console.` : `Last corepy profile: ${times} Click for the flame graph.`;
+  const paused = run.pausedMs ? ` Paused in the debugger ${formatMs(run.pausedMs)} (not in the ${TIME_BASE.wall}).` : '';
+  const rows = oneTimeCostsOf(run);
+  const oneTime = rows.length === 0 ? ''
+    : ` One-time costs ${formatMs(rows.reduce((a, r) => a + r.totalMs, 0))}, not in ${TIME_BASE.op}: ${rows.map((r) => `${r.name} ${formatMs(r.totalMs)}`).join('; ')}.`;
+  const figures = `${times}${paused}${oneTime}`;
+  if (command === 'corepy.stop') return `Profiling with corepy: ${figures} Click to stop.`;
+  return failed(run) ? `The script failed: ${figures} Click for its output in the Debug Console.` : `Last corepy profile: ${figures} Click for the flame graph.`;
 }

@@ -23,10 +23,11 @@ export function registerStatus(ctx: Ctx): () => StatusView {
     }
     item.text = s.text;
     item.command = s.command;
-    item.tooltip = statusTooltip(run, s.command);
+    const tooltip = statusTooltip(run, s.command);
+    item.tooltip = tooltip;
     item.backgroundColor = failed(run) ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
     item.show();
-    shown = s;
+    shown = { ...s, tooltip };
   };
   const t = ctx.push(throttle(update));
   ctx.push(ctx.store.onDidChange(t));

@@ -71,6 +71,13 @@ export interface ProfileReportMessage {
   readonly recommendations: readonly Recommendation[];
   /** The flame-graph model. */
   readonly flame: FlameProfile;
+  /**
+   * The script's exit status as it ends (0, 1 for an uncaught error, n for `process.exit(n)`,
+   * 128 + n for a signal), when the runtime sends the report on its way out. Read where no
+   * launcher sees the process exit (the extension's Debug and Profile, over the socket); absent
+   * from older runtimes and from reports sent by hand.
+   */
+  readonly exitCode?: number;
 }
 
 /** Every message on the channel. */

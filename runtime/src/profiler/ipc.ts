@@ -74,22 +74,24 @@ export function makeBatch(): ProfileBatchMessage {
 }
 
 /** The final message: JSON report, recommendations and flame model. */
-export function makeReportMessage(title: string): ProfileReportMessage {
+export function makeReportMessage(title: string, exitCode?: number): ProfileReportMessage {
   const data = snapshot();
   const report = buildReport(data);
-  return { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
+  const msg: ProfileReportMessage = { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
+  return exitCode === undefined ? msg : { ...msg, exitCode };
 }
 
 /**
  * Delivers the final report once (later calls only run `done`), then calls `done` once it is
  * written: synchronously to the launcher's report file when it named one, else over IPC.
+ * `exitCode`: the status the script is ending with, when known (see ProfileReportMessage).
  */
-export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile'): void {
+export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile', exitCode?: number): void {
   const file = process.env[REPORT_FILE_ENV];
   if (reported || (!connected() && !file)) { done?.(); return; }
   reported = true;
   try {
-    const msg = makeReportMessage(title);
+    const msg = makeReportMessage(title, exitCode);
     if (file) {
       try {
         writeFileSync(file, JSON.stringify(msg));
@@ -108,6 +110,12 @@ export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'c
 
 /** Exit status of a process ended by `sig`, as a shell reports it (128 + signal number). */
 const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
+
+/** `process.exitCode` as the status the process will end with (unset or unparsable: 0). */
+function exitStatus(code: number | string | null | undefined): number {
+  const n = Number(code ?? 0);
+  return Number.isInteger(n) ? n : 0;
+}
 
 /** Starts the IPC stream if COREPY_PROFILE_IPC=1 and an IPC channel exists; returns whether it did. */
 export function startIpc(): boolean {
@@ -136,13 +144,13 @@ export function startIpc(): boolean {
   timer.unref();
   // Normal end: 'beforeExit' can still send asynchronously. 'exit' (process.exit() in the script)
   // runs no more I/O: only the synchronous report file gets there in full.
-  process.once('beforeExit', () => sendFinalReport());
-  process.once('exit', () => sendFinalReport());
+  process.once('beforeExit', () => sendFinalReport(undefined, undefined, exitStatus(process.exitCode)));
+  process.once('exit', (code) => sendFinalReport(undefined, undefined, code));
   // An uncaught error: print it as Node would, send what was recorded, then exit 1 once it is written.
   process.once('uncaughtException', (err, origin) => {
     process.stderr.write(describeUncaught(err, origin, process.argv[1]));
     process.exitCode = 1;
-    sendFinalReport(() => process.exit(1));
+    sendFinalReport(() => process.exit(1), undefined, 1);
   });
   // `on`, not `once`: a Ctrl-C reaches the script twice (from the terminal and forwarded by the
   // CLI), and a second signal with no listener left would kill it before its report is out.
@@ -152,7 +160,7 @@ export function startIpc(): boolean {
     process.on(sig, () => {
       if (stopping) return;
       stopping = true;
-      sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]));
+      sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
     });
   }
   return true;

@@ -4,15 +4,20 @@
  * the handler with origin 'unhandledRejection' (module evaluation is a promise), so "Unhandled
  * rejection" is said only of a rejected non-Error value. A SyntaxError in a JavaScript program
  * carries only Node-internal frames; Node's own `--check` prints its `file:line`, the source line
- * and a caret, so that goes first.
+ * and a caret, so that goes first. A TypeScript program run through tsx fails to load with esbuild's
+ * "Transform failed" error, whose frames are all esbuild's: its message names the file, line and
+ * column, printed here as Node prints a JavaScript syntax error (`file:line:col`, source line, caret).
  */
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** The text to write to stderr (ends with a newline). `program` is the script (process.argv[1]). */
 export function describeUncaught(err: unknown, origin: string, program: string | undefined): string {
   if (!(err instanceof Error)) {
     return `${origin === 'unhandledRejection' ? 'Unhandled rejection: ' : 'Uncaught exception: '}${String(err)}\n`;
   }
+  const transform = esbuildSyntaxError(err);
+  if (transform !== null) return transform;
   const stack = err.stack ?? `${err.name}: ${err.message}`;
   if (err instanceof SyntaxError && program && /\.[cm]?js$/i.test(program) && !stack.includes(program)) {
     const check = spawnSync(process.execPath, ['--check', program], { encoding: 'utf8', timeout: 10000 });
@@ -21,4 +26,27 @@ export function describeUncaught(err: unknown, origin: string, program: string |
     if (where && where.includes(program)) return `${where}\n\n${stack}\n`;
   }
   return `${stack}\n`;
+}
+
+/** One error line of esbuild's message: `<file>:<line>:<column>: ERROR: <text>` (line 1-based, column 0-based). */
+const ESBUILD_ERROR = /^(.+):(\d+):(\d+): ERROR: (.*)$/;
+
+/**
+ * esbuild's "Transform failed with N error(s)" (tsx compiling a .ts program) as Node-style syntax
+ * errors: `file:line:col` (1-based column), the source line, a caret, `SyntaxError: text`; null
+ * when `err` is not one. Only the message is read: tsx's loader thread passes the error on as a
+ * plain Error, without esbuild's structured `errors`.
+ */
+export function esbuildSyntaxError(err: Error): string | null {
+  if (!/^Transform failed with \d+ errors?:/.test(err.message)) return null;
+  const parts: string[] = [];
+  for (const m of err.message.split('\n').map((l) => ESBUILD_ERROR.exec(l))) {
+    if (m === null) continue;
+    const [, file, line, column, text] = m as unknown as [string, string, string, string, string];
+    let source = '';
+    try { source = readFileSync(file, 'utf8').split(/\r?\n/)[Number(line) - 1] ?? ''; } catch { /* unreadable: header and message only */ }
+    const caret = source === '' ? '' : `${source}\n${source.slice(0, Number(column)).replace(/[^\t]/g, ' ')}^\n`;
+    parts.push(`${file}:${line}:${Number(column) + 1}\n${caret}\nSyntaxError: ${text}\n`);
+  }
+  return parts.length > 0 ? parts.join('\n') : null;
 }

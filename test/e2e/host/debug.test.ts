@@ -11,6 +11,8 @@ import * as vscode from 'vscode';
 import type { CorepyApi } from '../../../extension/src/extension.js';
 
 const LOOP_LINE = 7; // 0-based: `for (let i = 0; i < 100; i++) { const temp = data.add(i); }`
+/** How long the test stays paused at the breakpoint, ms. */
+const PAUSE_MS = 4000;
 
 describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
   // One run under js-debug took 107 s on a loaded 2-core machine.
@@ -41,12 +43,14 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
       });
     });
     const ended = api.whenRunEnds();
+    const startedAt = Date.now();
     try {
       const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], {
         type: 'corepy', request: 'launch', name: 'Corepy: debug basic.ts', program: file,
       });
       assert.equal(ok, false, 'the corepy session hands over to js-debug (it does not start itself)');
       const session = await stopped;
+      const pausedAt = Date.now();
       assert.equal(session.type, 'pwa-node');
       const threads = await session.customRequest('threads') as { threads: { id: number }[] };
       const trace = await session.customRequest('stackTrace', { threadId: threads.threads[0]!.id }) as { stackFrames: { line: number; source?: { path?: string } }[] };
@@ -54,14 +58,41 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
       assert.equal(top.line, LOOP_LINE + 1, `paused on the loop line, got ${JSON.stringify(top)}`);
       assert.equal(path.basename(top.source?.path ?? ''), 'basic.ts');
       assert.equal(api.store.run?.status, 'running', 'the run is in progress while paused');
+      // Stay paused a while: that time is not the script's.
+      await new Promise((r) => setTimeout(r, PAUSE_MS));
+      const pausedFor = Date.now() - pausedAt;
       await vscode.commands.executeCommand('workbench.action.debug.continue');
       const run = await ended;
+      const elapsed = Date.now() - startedAt;
       assert.equal(run?.status, 'finished', `finished with a report, got ${run?.status}`);
       const loop = api.store.linesFor(file).find((l) => l.line === LOOP_LINE + 1);
       assert.ok(loop, `timings on the loop line, got lines ${api.store.linesFor(file).map((l) => l.line).join(',')}`);
       assert.match(JSON.stringify(loop), /"add"/);
+      // The pause is measured and left out of the wall time (the store's and the report's), and named.
+      assert.ok((run!.pausedMs ?? 0) >= pausedFor - 250, `paused ${String(run!.pausedMs)} ms, waited ${pausedFor} ms`);
+      assert.ok(run!.wallTimeMs <= elapsed - pausedFor + 250, `wall time ${run!.wallTimeMs} ms of ${elapsed} ms, ${pausedFor} ms of it paused`);
+      assert.equal(run!.report?.wallTimeMs, run!.wallTimeMs);
+      assert.match(api.status().tooltip ?? '', /Paused in the debugger [\d.]+ s \(not in the wall time\)/);
     } finally {
       vscode.debug.removeBreakpoints([bp]);
     }
+  });
+
+  it('a failed run gets the diagnostic, the notification and the failed status as under Run and Profile', async () => {
+    const uri = vscode.Uri.file(path.join(ws(), 'throws.js'));
+    const ended = api.whenRunEnds();
+    const ok = await vscode.debug.startDebugging(vscode.workspace.workspaceFolders![0], {
+      type: 'corepy', request: 'launch', name: 'Corepy: debug throws.js', program: uri.fsPath,
+    });
+    assert.equal(ok, false, 'handed over to js-debug');
+    const run = await ended;
+    assert.equal(run?.exitCode, 1, 'the exit status the runtime reported');
+    const diag = vscode.languages.getDiagnostics(uri).find((d) => d.source === 'corepy' && d.message.startsWith('The script failed here'));
+    assert.ok(diag, `a failure diagnostic, got ${JSON.stringify(vscode.languages.getDiagnostics(uri).map((d) => d.message))}`);
+    assert.equal(diag.range.start.line, 5, 'on `throw new Error(...)` (line 6)');
+    assert.match(diag.message, /Error: fixture failure after 10 adds/);
+    assert.match(api.notices().at(-1)?.message ?? '', /throws\.js failed \(exit 1\)/);
+    assert.match(api.status().text, /^\$\(error\) corepy: throws\.js failed \(exit 1\)/);
+    assert.ok(api.store.linesFor(uri.fsPath).some((l) => l.line === 5 && l.count === 10), 'the 10 adds before the throw');
   });
 });

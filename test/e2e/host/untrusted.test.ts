@@ -19,6 +19,13 @@ describe('Corepy Profiler in an untrusted workspace', function () {
     assert.equal(res.started, false);
     assert.match(res.reason ?? '', /not trusted/);
     assert.equal(vscode.debug.activeDebugSession, undefined);
+    // The refusal offers the button that opens VS Code's workspace trust editor.
+    const api = (await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate());
+    const refusal = api.notices().at(-1);
+    assert.equal(refusal?.kind, 'error');
+    assert.match(refusal?.message ?? '', /not trusted/);
+    assert.deepEqual(refusal?.buttons, ['Manage Workspace Trust']);
+    assert.ok((await vscode.commands.getCommands(true)).includes('workbench.trust.manage'), 'the command the button runs exists');
   });
 
   it('exports a saved profile without loading any code from the workspace', async () => {

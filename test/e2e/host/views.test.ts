@@ -71,6 +71,71 @@ describe('Corepy views and commands in VS Code', function () {
     assert.equal((loop.command!.arguments![0] as vscode.Uri).fsPath, doc.uri.fsPath);
   });
 
+  it('Hot Operations ends with the one-time costs, apart from the ops; the status tooltip names them; no lens carries them', async () => {
+    const rows = api.store.run?.report?.oneTimeCosts ?? [];
+    assert.ok(rows.length > 0, 'the run recorded one-time work (the adapters compile the wasm kernels at load)');
+    const tree = api.hotOperations;
+    const roots = (await tree.getChildren(undefined)) ?? [];
+    const group = roots[roots.length - 1]!;
+    const groupItem = await tree.getTreeItem(group);
+    assert.equal(groupItem.label, 'One-time costs');
+    assert.match(String(groupItem.description), /· not in op time$/);
+    const children = await Promise.all(((await tree.getChildren(group)) ?? []).map((n) => tree.getTreeItem(n)));
+    assert.deepEqual(children.map((c) => c.label), rows.map((r) => r.name));
+    assert.ok(children.some((c) => /^compile wasm kernels/.test(String(c.label))), `a compile row, got ${children.map((c) => String(c.label)).join(', ')}`);
+    // Only ops above it: no op row is a one-time cost.
+    const opLabels = await Promise.all(roots.slice(0, -1).map(async (n) => String((await tree.getTreeItem(n)).label)));
+    for (const r of rows) assert.ok(!opLabels.includes(r.name));
+    const tip = (await until('the status tooltip', () => api.status(), (st) => st.tooltip?.includes('One-time costs') === true)).tooltip!;
+    assert.match(tip, /One-time costs [\d.]+ [µm]?s, not in op time: compile wasm kernels/);
+    const lenses = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri))
+      .map((l) => l.command?.title ?? '');
+    assert.ok(lenses.length > 0 && lenses.every((t) => !/compile|grow wasm memory|pipeline/.test(t)), lenses.join(' | '));
+  });
+
+  it('the CodeLenses and hovers move with edits until the next run', async () => {
+    await until('timing lenses', timingLenses, (n) => n > 0);
+    const lensLines = async (): Promise<number[]> => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri))
+      .filter((l) => l.command?.title.startsWith('⏱')).map((l) => l.range.start.line);
+    const before = await lensLines();
+    assert.ok(before.includes(LOOP_LINE));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), '// two lines\n// inserted above\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const typed = ' // edited';
+    try {
+      const after = await until('every lens two lines down', lensLines, (l) => JSON.stringify(l) === JSON.stringify(before.map((x) => x + 2)));
+      const hover = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, new vscode.Position(LOOP_LINE + 2, 10));
+      assert.match(hover.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n'), /\| add \| 100 \|/);
+      // Typing on the loop line keeps its lens there.
+      const typing = new vscode.WorkspaceEdit();
+      typing.insert(doc.uri, doc.lineAt(LOOP_LINE + 2).range.end, typed);
+      assert.ok(await vscode.workspace.applyEdit(typing));
+      assert.deepEqual(await until('lenses after typing', lensLines, (l) => l.length === before.length), after);
+    } finally {
+      // Undo both edits (the text is then the one that ran) and leave the file clean for the UI tests.
+      const undo = new vscode.WorkspaceEdit();
+      const loop = doc.lineAt(LOOP_LINE + 2);
+      if (loop.text.endsWith(typed)) undo.delete(doc.uri, new vscode.Range(loop.range.end.translate(0, -typed.length), loop.range.end));
+      if (doc.lineAt(0).text === '// two lines') undo.delete(doc.uri, new vscode.Range(0, 0, 2, 0));
+      assert.ok(await vscode.workspace.applyEdit(undo));
+      await doc.save();
+    }
+    // The document holds the text that ran again: every lens is back on its run line.
+    await until('lenses back after the revert', lensLines, (l) => JSON.stringify(l) === JSON.stringify(before));
+  });
+
+  it('an open flame graph follows the latest run', async () => {
+    await vscode.commands.executeCommand('corepy.showFlameGraph');
+    const first = await until('the flame panel', () => api.flamePanel(), (p) => p !== undefined);
+    assert.equal(first!.profile, api.store.run!.flame);
+    await profileBasic();
+    const next = await until('the panel showing the new run', () => api.flamePanel(), (p) => p?.profile === api.store.run?.flame);
+    assert.notEqual(next!.profile, first!.profile, 'a new profile, not the old one');
+    assert.doesNotMatch(next!.title, /previous run/);
+    await vscode.window.tabGroups.close(flameTabs());
+  });
+
   it('the status bar item shows the live run (click: Stop), then its summary (click: Show Flame Graph)', async () => {
     const long = vscode.Uri.file(path.join(ws(), 'long.js'));
     const running = vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', long);
