@@ -17,7 +17,7 @@ import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
-import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
+import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
 const bpe = (dtype: string): number => (dtype === 'bool' ? 1 : 4);
@@ -83,7 +83,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private stringIds = new Map<string, number>();
   readonly ring: EventRing;
   readonly spans: SpanRing;
-  readonly cells = new CellTable();
+  /** Statistics of the current segment (see {@link startSegment}). */
+  cells = new CellTable();
+  /** Earlier segments' tables with the id of their first event, oldest first: events and late GPU times resolve through them. */
+  readonly earlierCells: { readonly fromId: number; readonly cells: CellTable }[] = [];
+  /** Id of the current segment's first event. */
+  segmentFromId = 0;
   readonly sites = new SiteTable();
   /** Wall-time statistics per context node id, plus child time. */
   readonly contextStats: (Stats & { childMs: number })[] = [];
@@ -129,6 +134,32 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.spans = new SpanRing(Math.max(1024, maxEvents >> 2));
     this.intern('');
     this.lastOp = this.opState('');
+  }
+
+  /**
+   * Starts a new segment (enableProfiling after disableProfiling): later ops go to a fresh cell
+   * table, so each segment's statistics stay exact, while the ring, call sites, contexts and the
+   * first-call shapes carry on (a kernel warmed in one segment is not "first" in the next).
+   */
+  startSegment(): void {
+    this.earlierCells.push({ fromId: this.segmentFromId, cells: this.cells });
+    this.cells = new CellTable();
+    this.segmentFromId = this.ring.written;
+    // Each op's one-entry cell cache points into the old table.
+    for (const st of this.opStates.values()) st.cellBackend = -1;
+  }
+
+  /** The cell table event `id` was recorded in. */
+  private cellsOf(id: number): CellTable {
+    if (id >= this.segmentFromId) return this.cells;
+    for (let k = this.earlierCells.length - 1; k > 0; k--) if (id >= this.earlierCells[k]!.fromId) return this.earlierCells[k]!.cells;
+    return this.earlierCells[0]!.cells;
+  }
+
+  /** Every segment's cells as rows (the current segment's alone with `currentOnly`). */
+  cellRows(currentOnly = false): CellRow[] {
+    const own = this.cells.toRows(this.strings);
+    return currentOnly || this.earlierCells.length === 0 ? own : [...this.earlierCells.flatMap((t) => t.cells.toRows(this.strings)), ...own];
   }
 
   /** Interned id of a string (op, backend, dtype names). */
@@ -337,7 +368,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   events(thread: number, shiftMs: number): ProfileEvent[] {
     const r = this.ring, a = r.i;
     for (let id = Math.max(0, r.written - r.capacity); id < r.written; id++) {
-      const ib = (id % r.capacity) * I_STRIDE, k = this.cells.keyOf(a[ib + I_CELL]!);
+      const ib = (id % r.capacity) * I_STRIDE, k = this.cellsOf(id).keyOf(a[ib + I_CELL]!);
       a[ib + I_OP] = k[0]!; a[ib + I_BACKEND] = k[1]!; a[ib + I_SITE] = k[2]!; a[ib + I_CONTEXT] = k[3]!;
     }
     return r.toEvents(this.strings, thread, shiftMs);
@@ -363,11 +394,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const f = this.ring.f, fb = slot * F_STRIDE;
     f[fb + F_GPU_START] = startMs;
     f[fb + F_GPU_END] = endMs;
-    const cell = this.ring.i[slot * I_STRIDE + I_CELL]!;
-    this.cells.addGpu(cell, endMs - startMs);
+    const cell = this.ring.i[slot * I_STRIDE + I_CELL]!, cells = this.cellsOf(eventId);
+    cells.addGpu(cell, endMs - startMs);
     // Only measured intervals go to OpenTelemetry; an estimate (no timestamp queries) would pass for a measurement there.
     if (this.opObserver !== null && !estimated) {
-      const k = this.cells.keyOf(cell);
+      const k = cells.keyOf(cell);
       this.opObserver.gpu(this.strings, k[0]!, k[1]!, this.ring.i[slot * I_STRIDE + I_DTYPE]!, endMs - startMs);
     }
   }
@@ -382,7 +413,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
     this.ring.f[slot * F_STRIDE + (direction === 'upload' ? F_UPLOAD : F_DOWNLOAD)]! += bytes;
-    this.cells.addTransfer(this.ring.i[slot * I_STRIDE + I_CELL]!, direction, bytes);
+    this.cellsOf(eventId).addTransfer(this.ring.i[slot * I_STRIDE + I_CELL]!, direction, bytes);
   }
 
   /** Records a closed context/function span (called through context.ts's span sink). */
