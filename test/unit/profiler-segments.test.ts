@@ -12,9 +12,15 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { snapshot } from '../../runtime/src/profiler/session.js';
+import { makeBatch } from '../../runtime/src/profiler/ipc.js';
+import { batchFromReport } from '../../extension/src/debug/report-sites.js';
+import { ProfileStore } from '../../extension/src/profile-store.js';
 import type { ProfileReport, ReportSegment } from '../../runtime/src/contract/report.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
+const FILE = new URL(import.meta.url).pathname;
+/** 1-based line of this file that carries `marker` in a comment. */
+const lineOf = (marker: string): number => readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
 
 /** The last `n` segments of a report (segments of earlier tests in this process come before them). */
 function last(r: ProfileReport, n: number): ReportSegment[] {
@@ -104,6 +110,70 @@ describe('profiler segments', () => {
     cp.profileContext('step', () => a.mul(a));
     const segs = cp.profileReport({ format: 'json', context: 'step' }).segments!;
     assert.deepEqual(segs.slice(-2).map((s) => s.opCount), [0, 1]);
+  });
+});
+
+describe('segments reach the editor: live batches, the final report, the store', () => {
+  afterEach(() => { cp.disableProfiling(); cp.clearProfile({ segments: true }); });
+
+  it('both loops have lines under "all"; picking a segment shows only its lines; the final report keeps them', async () => {
+    await cp.setBackend('js');
+    const a = cp.ones([8]);
+    cp.disableProfiling();
+    cp.clearProfile({ segments: true });
+    cp.enableProfiling({ callSites: 'all' });
+    for (let i = 0; i < 4; i++) a.add(a).dispose(); // BEFORE-LOOP
+    cp.disableProfiling();
+    cp.clearProfile();
+    cp.enableProfiling({ callSites: 'all' });
+    for (let i = 0; i < 2; i++) a.mul(a).dispose(); // AFTER-LOOP
+    const before = lineOf('// BEFORE-LOOP'), after = lineOf('// AFTER-LOOP');
+
+    const live = makeBatch();
+    assert.deepEqual(live.segments?.map((s) => [s.index, s.cause, s.current]), [[0, 'start', false], [1, 'clear', true]]);
+    assert.deepEqual(live.sites.map((s) => s.location?.line), [after], 'the top-level sites stay the last clear onwards');
+    const store = new ProfileStore();
+    store.startRun(FILE, 0);
+    store.applyBatch(live);
+    assert.equal(store.segment, 'all');
+    assert.equal(store.lineAt(FILE, before)?.count, 4);
+    assert.equal(store.lineAt(FILE, after)?.count, 2);
+    assert.deepEqual(store.hotOps().map((o) => `${o.op}×${o.count}`).sort(), ['add×4', 'mul×2']);
+
+    store.selectSegment(0);
+    assert.equal(store.lineAt(FILE, before)?.count, 4);
+    assert.equal(store.lineAt(FILE, after), undefined);
+    assert.equal(store.lineAt(FILE, before)?.share, 1, 'shares are of the shown segment\'s op time');
+    store.selectSegment(1);
+    assert.equal(store.lineAt(FILE, before), undefined);
+    assert.equal(store.lineAt(FILE, after)?.count, 2);
+    store.selectSegment(7);
+    assert.equal(store.segment, 'all', 'an unknown segment shows all');
+
+    // The end of the run: the final report's segments replace the live ones; the pick survives.
+    store.selectSegment(0);
+    const report = cp.profileReport({ format: 'json' });
+    const final = batchFromReport(report, live.seq + 1)!;
+    assert.equal(final.segments?.length, 2);
+    store.finishRun({ partial: false, report, recommendations: report.recommendations, flame: null, lastBatch: final, exitCode: 0, signal: null });
+    assert.equal(store.segment, 0);
+    assert.equal(store.lineAt(FILE, before)?.count, 4);
+    assert.equal(store.run?.segments?.length, 2);
+    // A new run shows all again.
+    store.startRun(FILE, 1);
+    assert.equal(store.segment, 'all');
+  });
+
+  it('clearProfile({ segments: true }) starts a new run: index 0, cause start', () => {
+    cp.enableProfiling({ callSites: 'off' });
+    cp.ones([2]).dispose();
+    cp.clearProfile();
+    cp.ones([2]).dispose();
+    cp.clearProfile({ segments: true });
+    cp.ones([3]).dispose();
+    const segs = cp.profileReport({ format: 'json' }).segments!;
+    assert.deepEqual(segs.map((s) => [s.index, s.cause, s.opCount]), [[0, 'start', 1]]);
+    assert.equal(makeBatch().segments, undefined, 'a single segment is not repeated in batches');
   });
 });
 

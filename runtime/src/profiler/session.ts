@@ -141,9 +141,19 @@ export function isProfiling(): boolean {
   return enabled;
 }
 
-/** Forgets everything recorded (this thread's and received worker data); keeps the enabled state and options. */
-export function clearProfile(): void {
-  endSegment('clear');
+/**
+ * Forgets everything recorded (this thread's and received worker data); keeps the enabled state
+ * and options. The segment it ends stays in `report.segments` (see the file comment).
+ * @param options.segments also forget every earlier segment: what follows is the first segment of
+ *   a new run (a test, a REPL or a server that profiles one request after another)
+ */
+export function clearProfile(options: { segments?: boolean } = {}): void {
+  if (options.segments === true) {
+    ended.length = 0;
+    droppedSegments = 0;
+    segmentIndex = 0;
+    segmentCause = 'start';
+  } else endSegment('clear');
   segmentStartMs = performance.now();
   segmentOpsFrom = 0;
   if (rec) {
