@@ -14,6 +14,7 @@ import { BACKENDS, type BackendName } from '../types.js';
 import { startIpc } from './ipc.js';
 import { installCorepyFallback, scriptHasCorepy } from './resolve-fallback.js';
 import { enableProfiling } from './session.js';
+import { installStaticSites } from './static-sites-install.js';
 import type { CallSiteMode, ProfilerOptions } from './types.js';
 
 // Source-mapped call sites for TypeScript and bundled scripts.
@@ -23,6 +24,8 @@ process.setSourceMapsEnabled(true);
 // gets this runtime when it imports 'corepy'.
 const program = process.argv[1];
 if (program && !scriptHasCorepy(program)) installCorepyFallback();
+// Exact per-line attribution without stack captures for the user's modules, loaded from here on.
+installStaticSites();
 
 const env = process.env;
 const backend = env['COREPY_BACKEND'];

@@ -13,6 +13,7 @@ import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
 import { SiteTable } from './callsite.js';
 import { currentContextId } from './context.js';
+import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
@@ -127,6 +128,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private readonly contextId = currentContextId;
   // globalThis.performance is an accessor in Node (a getter call per read); read it once per recorder.
   private readonly perf = performance;
+  /** Static call sites (static-sites.ts): the token of the instrumented call running now, and static id → site id (-1: not yet interned). */
+  private readonly staticReg: StaticSiteRegistry = staticSiteRegistry();
+  private staticIds = new Int32Array(0);
+  /** Ops whose site came from a static call-site id (no stack capture). */
+  staticOps = 0;
 
   constructor(readonly callSites: CallSiteMode, readonly sampleEvery: number, maxEvents: number, readonly startMs = performance.now()) {
     this.mode = MODES[callSites];
@@ -222,7 +228,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.lastOp = st;
     let site = -1;
     const mode = this.mode;
-    if (mode === ALL) site = this.capture(st);
+    const token = this.staticReg.token;
+    // An instrumented call names its exact site: no capture, in either mode.
+    if (token >= 0 && mode !== OFF) site = this.staticSite(token);
+    else if (mode === ALL) site = this.capture(st);
     else if (mode === SAMPLED) {
       if (st.seen < SAMPLE_FIRST) site = this.capture(st);
       else if (--st.countdown <= 0) site = this.sampledCapture(st);
@@ -254,6 +263,23 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     // it. What ran before it inside the op (validation, the allocator's search) is microseconds.
     this.record(id, st, inputs, result, this.excludedUntil === 0 ? t0 : Math.min(t1, Math.max(t0, this.excludedUntil)), t1, site, ctx);
     return result;
+  }
+
+  /** Site id of static call site `token` (interned, and source-mapped, on first sight). */
+  private staticSite(token: number): number {
+    this.staticOps++;
+    const ids = this.staticIds;
+    if (token < ids.length) {
+      const id = ids[token]!;
+      if (id >= 0) return id;
+    } else {
+      const grown = new Int32Array(Math.max(64, 2 * token + 2)).fill(-1);
+      grown.set(ids);
+      this.staticIds = grown;
+    }
+    const r = this.staticReg;
+    if (token >= r.files.length) return -1;
+    return (this.staticIds[token] = this.sites.intern(r.files[token]!, r.lines[token]!, r.columns[token]!));
   }
 
   /** A one-time cost happened (one-time-costs.ts): taken out of the running op's duration; returns that op's name. */
