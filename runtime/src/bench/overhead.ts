@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as cp from '../index.js';
+import { snapshot } from '../profiler/session.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
 import type { Backend } from '../backends/backend.js';
 import type { Tensor } from '../tensor.js';
@@ -268,20 +269,26 @@ async function benchTf(): Promise<void> {
   }
 }
 
-/** Modes of (d): which profiler state a fresh process times Example 1 under. */
-const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all'] as const;
+/**
+ * Modes of (d): which profiler state a fresh process times Example 1 under. 'static' is callSites
+ * 'all' in a process started with static call sites (profiler/static-sites-preload.js, as
+ * `corepy profile` starts scripts): every op gets its exact line from a token, no stack captured.
+ */
+const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all', 'static'] as const;
 type FreshMode = (typeof FRESH_MODES)[number];
 
 /** (d), child side: Example 1 resident @ 1e5 under `mode`; prints the median ms per run. */
 function freshChild(mode: FreshMode): void {
   const fn = example1(1e5, false);
-  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode });
+  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode === 'static' ? 'all' : mode });
   for (let i = 0; i < 200; i++) fn(); // warm-up: JIT tiers, the recorder's first captures
   if (mode === 'disabled') cp.disableProfiling();
   const times: number[] = [];
   const t0 = performance.now();
   for (let r = 0; r < 20000 && (r < 300 || performance.now() - t0 < 400); r++) times.push(time(fn));
-  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length }));
+  // Stack captures made: 0 in 'static' when every op of the timed code carried its static site.
+  const captures = mode === 'never' ? 0 : snapshot(false, { events: false }).selfCost.captures;
+  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length, captures }));
 }
 
 /** (d), parent side: PROCS rounds, each running every mode once in a fresh process (order rotated per round). */
@@ -289,20 +296,27 @@ function benchFresh(): void {
   const procs = Number(process.env['PROCS'] ?? 9);
   const self = fileURLToPath(import.meta.url);
   const per = new Map<FreshMode, number[]>(FRESH_MODES.map((m) => [m, []]));
+  const preload = new URL('../profiler/static-sites-preload.js', import.meta.url).href;
+  let staticCaptures = 0;
   for (let r = 0; r < procs; r++) {
     for (let k = 0; k < FRESH_MODES.length; k++) {
       const mode = FRESH_MODES[(r + k) % FRESH_MODES.length]!;
-      const out = execFileSync(process.execPath, [self], { env: { ...process.env, OVERHEAD_CHILD: mode }, encoding: 'utf8' });
-      per.get(mode)!.push((JSON.parse(out.trim().split('\n').pop()!) as { ms: number }).ms);
+      const args = mode === 'static' ? ['--import', preload, self] : [self];
+      const out = execFileSync(process.execPath, args, { env: { ...process.env, OVERHEAD_CHILD: mode }, encoding: 'utf8' });
+      const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; captures: number };
+      per.get(mode)!.push(res.ms);
+      if (mode === 'static') staticCaptures += res.captures;
     }
   }
   const base = median(per.get('never')!);
   for (const mode of FRESH_MODES) {
     const xs = per.get(mode)!, m = median(xs);
-    const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled' : `enabled, callSites=${mode}`;
+    const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled'
+      : mode === 'static' ? 'static sites, callSites=all' : `enabled, callSites=${mode}`;
     console.log(`(d) fresh processes, Example 1 resident @ 1e5: ${label.padEnd(26)} ${m.toFixed(4)} ms` +
       (mode === 'never' ? ` (baseline; ${procs} processes per mode)` : ` → ${pct(m, base)} (process medians ${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)} ms)`));
   }
+  console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
 }
 
 const child = process.env['OVERHEAD_CHILD'] as FreshMode | undefined;

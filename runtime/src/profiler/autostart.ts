@@ -15,6 +15,7 @@ import { startIpc } from './ipc.js';
 import { installCorepyFallback, scriptHasCorepy } from './resolve-fallback.js';
 import { enableProfiling } from './session.js';
 import { installStaticSites } from './static-sites-install.js';
+import { SOCKET_ENV } from '../contract/ipc.js';
 import type { CallSiteMode, ProfilerOptions } from './types.js';
 
 // Source-mapped call sites for TypeScript and bundled scripts.
@@ -25,7 +26,9 @@ process.setSourceMapsEnabled(true);
 const program = process.argv[1];
 if (program && !scriptHasCorepy(program)) installCorepyFallback();
 // Exact per-line attribution without stack captures for the user's modules, loaded from here on.
-installStaticSites();
+// Not under a debugger (Debug and Profile streams over COREPY_PROFILE_SOCKET): the inserted text
+// would shift the columns its stepping and breakpoints map through the compiler's source map.
+if (!process.env[SOCKET_ENV]) installStaticSites();
 
 const env = process.env;
 const backend = env['COREPY_BACKEND'];
