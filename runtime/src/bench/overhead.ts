@@ -12,7 +12,8 @@
  * are in-process; medians over processes. (otel) OpenTelemetry on (real SDKs registered) beside the
  * profiler alone.
  * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)),
- * PROCS (processes per mode in (d), default 9), ONLY=a,b,c,d,otel,tf.
+ * PROCS (processes per mode in (d), default 9), MODES (the modes of (d) besides 'never', default all),
+ * ONLY=a,b,c,d,otel,tf.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -295,12 +296,14 @@ function freshChild(mode: FreshMode): void {
 function benchFresh(): void {
   const procs = Number(process.env['PROCS'] ?? 9);
   const self = fileURLToPath(import.meta.url);
-  const per = new Map<FreshMode, number[]>(FRESH_MODES.map((m) => [m, []]));
+  // MODES=never,off,static narrows (d) to the modes being compared (more processes per mode in the same time).
+  const modes = FRESH_MODES.filter((m) => m === 'never' || (process.env['MODES'] ?? FRESH_MODES.join(',')).split(',').includes(m));
+  const per = new Map<FreshMode, number[]>(modes.map((m) => [m, []]));
   const preload = new URL('../profiler/static-sites-preload.js', import.meta.url).href;
   let staticCaptures = 0;
   for (let r = 0; r < procs; r++) {
-    for (let k = 0; k < FRESH_MODES.length; k++) {
-      const mode = FRESH_MODES[(r + k) % FRESH_MODES.length]!;
+    for (let k = 0; k < modes.length; k++) {
+      const mode = modes[(r + k) % modes.length]!;
       const args = mode === 'static' ? ['--import', preload, self] : [self];
       const out = execFileSync(process.execPath, args, { env: { ...process.env, OVERHEAD_CHILD: mode }, encoding: 'utf8' });
       const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; captures: number };
@@ -309,14 +312,14 @@ function benchFresh(): void {
     }
   }
   const base = median(per.get('never')!);
-  for (const mode of FRESH_MODES) {
+  for (const mode of modes) {
     const xs = per.get(mode)!, m = median(xs);
     const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled'
       : mode === 'static' ? 'static sites, callSites=all' : `enabled, callSites=${mode}`;
     console.log(`(d) fresh processes, Example 1 resident @ 1e5: ${label.padEnd(26)} ${m.toFixed(4)} ms` +
       (mode === 'never' ? ` (baseline; ${procs} processes per mode)` : ` → ${pct(m, base)} (process medians ${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)} ms)`));
   }
-  console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
+  if (per.has('static')) console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
 }
 
 const child = process.env['OVERHEAD_CHILD'] as FreshMode | undefined;
