@@ -15,6 +15,8 @@ import { instrumentSource } from '../../runtime/src/profiler/site-transform.js';
 import { isUserModule } from '../../runtime/src/profiler/site-hooks.js';
 import { corepyCallNames } from '../../runtime/src/profiler/static-sites-install.js';
 import type { ProfileReport } from '../../runtime/src/contract/report.js';
+import * as cp from '../../runtime/src/index.js';
+import { staticSiteRegistry } from '../../runtime/src/profiler/static-sites.js';
 
 const root = join(__dirname, '..', '..');
 const NAMES = new Set(['add', 'mul', 'sum', 'ones']);
@@ -93,6 +95,34 @@ describe('static call sites: the transform', () => {
     assert.equal(isUserModule(`${rt}ops/binary.js`, rt), false);
     assert.equal(isUserModule(`${rt}bench/overhead.js`, rt), true, 'the benchmarks use corepy as a user would');
     assert.equal(isUserModule('node:fs', rt), false);
+  });
+});
+
+describe('static call sites in the recorder', () => {
+  it('an op issued with a token takes its static site; calls without one are still captured (sampling counts only those)', async () => {
+    await cp.setBackend('js');
+    cp.disableProfiling();
+    cp.clearProfile({ segments: true });
+    cp.enableProfiling({ callSites: 'sampled' });
+    try {
+      const reg = staticSiteRegistry();
+      const id = reg.register('/virtual/user.js', [7, 3]);
+      const a = cp.ones([4]);
+      for (let i = 0; i < 40; i++) { reg.token = id; a.add(a).dispose(); reg.token = -1; }
+      a.add(a).dispose(); // UNTOKENIZED
+      const adds = cp.profileReport({ format: 'json' }).callSites.filter((c) => c.op === 'add');
+      const at = (file: string, line: number): number => adds.filter((c) => c.location?.file === file && c.location.line === line).reduce((n, c) => n + c.count, 0);
+      assert.equal(at('/virtual/user.js', 7), 40);
+      const here = readFileSync(__filename, 'utf8').split('\n').findIndex((l) => l.includes('// UNTOKENIZED')) + 1;
+      assert.equal(at(__filename, here), 1, `the call without a token was captured: ${JSON.stringify(adds.map((c) => c.location))}`);
+      cp.disableProfiling();
+      cp.enableProfiling({ callSites: 'off' });
+      reg.token = id; a.mul(a).dispose(); reg.token = -1;
+      assert.equal(cp.profileReport({ format: 'json' }).callSites.find((c) => c.op === 'mul')!.location, null, "callSites 'off' records no line, token or not");
+    } finally {
+      cp.disableProfiling();
+      cp.clearProfile({ segments: true });
+    }
   });
 });
 

@@ -47,7 +47,7 @@ export const MAX_SHAPES_PER_OP = 4096;
 interface OpState {
   readonly name: string;
   readonly id: number;
-  /** Calls so far (outermost dispatches). */
+  /** Calls so far without a static call site (outermost dispatches; what call-site sampling counts). */
   seen: number;
   /** Calls left until the next sampled capture (sampled mode, after SAMPLE_FIRST). */
   countdown: number;
@@ -231,13 +231,17 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const token = this.staticReg.token;
     // An instrumented call names its exact site: no capture, in either mode.
     if (token >= 0 && mode !== OFF) site = this.staticSite(token);
-    else if (mode === ALL) site = this.capture(st);
-    else if (mode === SAMPLED) {
-      if (st.seen < SAMPLE_FIRST) site = this.capture(st);
-      else if (--st.countdown <= 0) site = this.sampledCapture(st);
-      else site = st.site;
+    else {
+      if (mode === ALL) site = this.capture(st);
+      else if (mode === SAMPLED) {
+        if (st.seen < SAMPLE_FIRST) site = this.capture(st);
+        else if (--st.countdown <= 0) site = this.sampledCapture(st);
+        else site = st.site;
+      }
+      // Counts the calls sampling sees: an op mostly called from instrumented code still has its
+      // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
+      st.seen++;
     }
-    st.seen++;
     const id = this.ring.written;
     const ctx = this.contextId();
     if (backend !== this.lastBackend) this.switchBackend(backend);
