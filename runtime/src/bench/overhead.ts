@@ -274,14 +274,18 @@ async function benchTf(): Promise<void> {
  * Modes of (d): which profiler state a fresh process times Example 1 under. 'static' is callSites
  * 'all' in a process started with static call sites (profiler/static-sites-preload.js, as
  * `corepy profile` starts scripts): every op gets its exact line from a token, no stack captured.
+ * 'preloaded-off' is its control: the same preload with COREPY_STATIC_SITES=0 (nothing instrumented)
+ * and callSites 'off' — a process whose runtime was loaded by `--import` times Example 1 differently
+ * from one that imports it itself (measured: +10–40 % at load 4–5 with nothing installed), and every
+ * `corepy profile` run is such a process.
  */
-const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all', 'static'] as const;
+const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all', 'static', 'preloaded-off'] as const;
 type FreshMode = (typeof FRESH_MODES)[number];
 
 /** (d), child side: Example 1 resident @ 1e5 under `mode`; prints the median ms per run. */
 function freshChild(mode: FreshMode): void {
   const fn = example1(1e5, false);
-  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode === 'static' ? 'all' : mode });
+  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode === 'static' ? 'all' : mode === 'preloaded-off' ? 'off' : mode });
   for (let i = 0; i < 200; i++) fn(); // warm-up: JIT tiers, the recorder's first captures
   if (mode === 'disabled') cp.disableProfiling();
   const times: number[] = [];
@@ -304,8 +308,9 @@ function benchFresh(): void {
   for (let r = 0; r < procs; r++) {
     for (let k = 0; k < modes.length; k++) {
       const mode = modes[(r + k) % modes.length]!;
-      const args = mode === 'static' ? ['--import', preload, self] : [self];
-      const out = execFileSync(process.execPath, args, { env: { ...process.env, OVERHEAD_CHILD: mode }, encoding: 'utf8' });
+      const args = mode === 'static' || mode === 'preloaded-off' ? ['--import', preload, self] : [self];
+      const env = { ...process.env, OVERHEAD_CHILD: mode, ...(mode === 'preloaded-off' ? { COREPY_STATIC_SITES: '0' } : {}) };
+      const out = execFileSync(process.execPath, args, { env, encoding: 'utf8' });
       const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; captures: number };
       per.get(mode)!.push(res.ms);
       if (mode === 'static') staticCaptures += res.captures;
@@ -315,9 +320,13 @@ function benchFresh(): void {
   for (const mode of modes) {
     const xs = per.get(mode)!, m = median(xs);
     const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled'
-      : mode === 'static' ? 'static sites, callSites=all' : `enabled, callSites=${mode}`;
+      : mode === 'static' ? 'static sites, callSites=all' : mode === 'preloaded-off' ? 'preloaded, callSites=off' : `enabled, callSites=${mode}`;
     console.log(`(d) fresh processes, Example 1 resident @ 1e5: ${label.padEnd(26)} ${m.toFixed(4)} ms` +
       (mode === 'never' ? ` (baseline; ${procs} processes per mode)` : ` → ${pct(m, base)} (process medians ${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)} ms)`));
+  }
+  if (per.has('static') && per.has('preloaded-off')) {
+    const st = median(per.get('static')!), po = median(per.get('preloaded-off')!);
+    console.log(`(d) static sites (every op's exact line) against the same preload without them (callSites=off, no lines): ${pct(st, po)}`);
   }
   if (per.has('static')) console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
 }
