@@ -15,6 +15,8 @@ import { snapshot } from '../../runtime/src/profiler/session.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
+import { reportFromBatch } from '../../runtime/src/profiler/batch-report.js';
+import { renderText } from '../../runtime/src/profiler/format-text.js';
 import type { ProfileReport, ReportSegment } from '../../runtime/src/contract/report.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -162,6 +164,18 @@ describe('segments reach the editor: live batches, the final report, the store',
     // A new run shows all again.
     store.startRun(FILE, 1);
     assert.equal(store.segment, 'all');
+  });
+
+  it('a killed script\'s PARTIAL report (from its last batch) still has both segments', () => {
+    cp.enableProfiling({ callSites: 'all' });
+    const a = cp.ones([8]);
+    for (let i = 0; i < 3; i++) a.add(a).dispose(); // BEFORE-PARTIAL
+    cp.clearProfile();
+    a.mul(a).dispose();
+    const partial = reportFromBatch(makeBatch());
+    assert.deepEqual(partial.segments?.map((s) => [s.cause, s.opCount, s.operations.map((o) => o.op).join()]), [['start', 4, 'full,add'], ['clear', 1, 'mul']]);
+    assert.ok(partial.segments![0]!.callSites.some((c) => c.location?.line === lineOf('// BEFORE-PARTIAL')));
+    assert.match(renderText(partial, { color: false }), /Segment 1 — from the start: 4 ops/);
   });
 
   it('clearProfile({ segments: true }) starts a new run: index 0, cause start', () => {
