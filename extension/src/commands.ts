@@ -14,6 +14,8 @@ import type { ProfileReport } from 'corepy/contract';
 import { loadRun, saveRun } from './persistence.js';
 import type { RunSnapshot } from './profile-store.js';
 import { explainRecommendation } from './recs/explain.js';
+import { pickSegment } from './pick-segment.js';
+import type { SegmentChoice } from './profile-store.js';
 import { addCorepyToWorkspace } from './workspace-install.js';
 
 type Handler = (...args: never[]) => unknown;
@@ -130,6 +132,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   },
   'corepy.explainRecommendation': (ctx) => (id: string) => explainRecommendation(ctx, id),
   'corepy.addToWorkspace': (ctx) => (folder?: vscode.Uri) => addCorepyToWorkspace(ctx, folder),
+  'corepy.showSegment': (ctx) => (choice?: SegmentChoice) => pickSegment(ctx, choice),
 };
 
 /** A stored run's report is the runtime's JSON report when the run completed (null otherwise). */

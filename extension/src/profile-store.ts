@@ -6,9 +6,13 @@
  * Units: ms; lines 1-based. Site stats are cumulative, so each batch REPLACES the sites. Every
  * time and share here is op time (the sum of op durations; see the contract's site-stats.ts)
  * except {@link RunSnapshot.wallTimeMs}.
+ *
+ * Segments: a run whose script called clearProfile() or paused the profiler has several; the run
+ * keeps them all and the per-line views (lines, hot ops) show the one picked with
+ * {@link ProfileStore.selectSegment}, all of them by default.
  */
 import { fileURLToPath } from 'node:url';
-import { shareOf, type FlameProfile, type ProfileReport, type SiteStats } from 'corepy/contract';
+import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type SiteStats } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
 
@@ -39,7 +43,12 @@ export interface RunSnapshot {
   /** The runtime's JSON report (`profileReport({ format: 'json' })`), null until/unless it arrives. */
   readonly report: ProfileReport | null;
   readonly droppedEvents: number;
+  /** Every segment of the run, oldest first, when it has more than one (`sites` is then the last clearProfile's onwards). */
+  readonly segments?: readonly BatchSegment[];
 }
+
+/** Which segment the per-line views show: every one, or the one with this index. */
+export type SegmentChoice = 'all' | number;
 
 /** One op at one line. */
 export interface LineOp {
@@ -100,6 +109,8 @@ export class ProfileStore {
   private snapshot: RunSnapshot | undefined;
   private byFile = new Map<string, Map<number, LineStats>>();
   private listeners = new Set<() => void>();
+  private shown: readonly SiteStats[] = [];
+  private choice: SegmentChoice = 'all';
 
   /** The current (or last) run. */
   get run(): RunSnapshot | undefined {
@@ -112,8 +123,33 @@ export class ProfileStore {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** A new run replaces the previous one. */
+  /** The run's segments (empty when it has only one). */
+  get segments(): readonly BatchSegment[] {
+    return this.snapshot?.segments ?? [];
+  }
+
+  /** The segment the per-line views show. */
+  get segment(): SegmentChoice {
+    return this.choice;
+  }
+
+  /** Shows one segment (by its index) or all of them in the per-line views; an unknown index shows all. */
+  selectSegment(choice: SegmentChoice): void {
+    this.choice = choice === 'all' || this.segments.some((s) => s.index === choice) ? choice : 'all';
+    this.set(this.snapshot);
+  }
+
+  /**
+   * The sites the per-line views show: the picked segment's, every segment's together ('all'), or,
+   * for a run with one segment, the run's.
+   */
+  get shownSites(): readonly SiteStats[] {
+    return this.shown;
+  }
+
+  /** A new run replaces the previous one (and shows all its segments). */
   startRun(program: string, startedAt = Date.now()): void {
+    this.choice = 'all';
     this.set({
       version: 2, program, startedAt, status: 'running', exitCode: null, opTimeMs: 0, wallTimeMs: 0,
       sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0,
@@ -123,7 +159,7 @@ export class ProfileStore {
   /** A cumulative batch: replaces the sites of the running run. */
   applyBatch(batch: ProfileBatchMessage): void {
     const run = this.snapshot ?? this.placeholder();
-    this.set({ ...run, ...timesOf(batch, run.pausedMs), sites: batch.sites, droppedEvents: batch.droppedEvents });
+    this.set({ ...run, ...timesOf(batch, run.pausedMs), sites: batch.sites, droppedEvents: batch.droppedEvents, ...segmentsOf(batch, run) });
   }
 
   /**
@@ -148,6 +184,7 @@ export class ProfileStore {
       ...(batch ? timesOf(batch, run.pausedMs) : {}),
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
+      ...(batch ? segmentsOf(batch, run) : {}),
       recommendations: parseRecommendations(body.recommendations).map((r) => ({
         ...r, location: { ...r.location, file: normalizeFile(r.location.file) },
       })),
@@ -158,6 +195,7 @@ export class ProfileStore {
 
   /** Restores a persisted run (or clears with undefined). */
   load(snapshot: RunSnapshot | undefined): void {
+    this.choice = 'all';
     this.set(snapshot);
   }
 
@@ -184,7 +222,7 @@ export class ProfileStore {
     const all = [...this.byFile.values()].flatMap((m) => [...m.values()]);
     const total = this.totalOpMs();
     const byOp = new Map<string, { count: number; totalMs: number; lines: LineStats[] }>();
-    for (const s of this.snapshot?.sites ?? []) {
+    for (const s of this.shown) {
       const t = byOp.get(s.op) ?? { count: 0, totalMs: 0, lines: [] };
       t.count += s.count;
       t.totalMs += s.totalMs;
@@ -201,7 +239,7 @@ export class ProfileStore {
 
   private totalOpMs(): number {
     let t = 0;
-    for (const s of this.snapshot?.sites ?? []) t += s.totalMs;
+    for (const s of this.shown) t += s.totalMs;
     return t;
   }
 
@@ -214,9 +252,28 @@ export class ProfileStore {
 
   private set(snapshot: RunSnapshot | undefined): void {
     this.snapshot = snapshot;
-    this.byFile = indexByLine(snapshot?.sites ?? []);
+    this.shown = sitesOf(snapshot, this.choice);
+    this.byFile = indexByLine(this.shown);
     for (const l of [...this.listeners]) l();
   }
+}
+
+/** A batch's segments: its own when it has them, else none (a batch without them has one segment). */
+function segmentsOf(batch: ProfileBatchMessage, run: RunSnapshot): { segments?: readonly BatchSegment[] } {
+  if (Array.isArray(batch.segments) && batch.segments.length > 1) return { segments: batch.segments };
+  return run.segments ? { segments: undefined } : {};
+}
+
+/**
+ * The sites of `choice` in `run`: one segment's, or every segment's one after another (the views
+ * merge them per line and op). Without segments, the run's own. Pure.
+ */
+export function sitesOf(run: RunSnapshot | undefined, choice: SegmentChoice): readonly SiteStats[] {
+  if (run === undefined) return [];
+  const segments = run.segments ?? [];
+  if (segments.length < 2) return run.sites;
+  const picked = choice === 'all' ? undefined : segments.find((s) => s.index === choice);
+  return picked ? picked.sites : segments.flatMap((s) => s.sites);
 }
 
 /** Groups sites by file and line (columns merged: one lens per line). Pure. */

@@ -27,7 +27,8 @@ const FILE = new URL(import.meta.url).pathname;
 /** The run: a hot line (20 muls), a cold line (one matmul), and a pause that is wall time but no op time. */
 async function record(): Promise<void> {
   await cp.setBackend('js');
-  cp.clearProfile();
+  // A run of its own: earlier tests' segments in this process would otherwise be part of the editor's "all segments".
+  cp.clearProfile({ segments: true });
   cp.enableProfiling({ callSites: 'all' });
   const x = cp.rand([64, 64]);
   for (let i = 0; i < 20; i++) x.mul(2).dispose(); // HOT

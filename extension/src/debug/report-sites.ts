@@ -11,5 +11,9 @@ export function batchFromReport(report: ProfileReport | null | undefined, seq: n
   // The report crossed a process boundary from a runtime that may be another version: check the shape we read.
   if (typeof report !== 'object' || report === null || !Array.isArray(report.callSites)) return null;
   const rows = report.callSites.filter((s) => typeof s === 'object' && s !== null && typeof s.op === 'string' && Array.isArray(s.backends));
-  return batchOf(seq, { opTimeMs: report.totalTimeMs, wallTimeMs: report.wallTimeMs, rows, droppedEvents: report.droppedEvents });
+  const segments = Array.isArray(report.segments)
+    ? report.segments.filter((s) => typeof s === 'object' && s !== null && Array.isArray(s.callSites))
+      .map((s) => ({ index: s.index, cause: s.cause, current: s.current, opTimeMs: s.totalTimeMs, rows: s.callSites }))
+    : undefined;
+  return batchOf(seq, { opTimeMs: report.totalTimeMs, wallTimeMs: report.wallTimeMs, rows, droppedEvents: report.droppedEvents, ...(segments ? { segments } : {}) });
 }

@@ -12,11 +12,13 @@
  * are in-process; medians over processes. (otel) OpenTelemetry on (real SDKs registered) beside the
  * profiler alone.
  * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)),
- * PROCS (processes per mode in (d), default 9), ONLY=a,b,c,d,otel,tf.
+ * PROCS (processes per mode in (d), default 9), MODES (the modes of (d) besides 'never', default all),
+ * ONLY=a,b,c,d,otel,tf.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as cp from '../index.js';
+import { snapshot } from '../profiler/session.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
 import type { Backend } from '../backends/backend.js';
 import type { Tensor } from '../tensor.js';
@@ -268,41 +270,65 @@ async function benchTf(): Promise<void> {
   }
 }
 
-/** Modes of (d): which profiler state a fresh process times Example 1 under. */
-const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all'] as const;
+/**
+ * Modes of (d): which profiler state a fresh process times Example 1 under. 'static' is callSites
+ * 'all' in a process started with static call sites (profiler/static-sites-preload.js, as
+ * `corepy profile` starts scripts): every op gets its exact line from a token, no stack captured.
+ * 'preloaded-off' is its control: the same preload with COREPY_STATIC_SITES=0 (nothing instrumented)
+ * and callSites 'off' — a process whose runtime was loaded by `--import` times Example 1 differently
+ * from one that imports it itself (measured: +10–40 % at load 4–5 with nothing installed), and every
+ * `corepy profile` run is such a process.
+ */
+const FRESH_MODES = ['never', 'disabled', 'off', 'sampled', 'all', 'static', 'preloaded-off'] as const;
 type FreshMode = (typeof FRESH_MODES)[number];
 
 /** (d), child side: Example 1 resident @ 1e5 under `mode`; prints the median ms per run. */
 function freshChild(mode: FreshMode): void {
   const fn = example1(1e5, false);
-  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode });
+  if (mode !== 'never') cp.enableProfiling({ callSites: mode === 'disabled' ? 'sampled' : mode === 'static' ? 'all' : mode === 'preloaded-off' ? 'off' : mode });
   for (let i = 0; i < 200; i++) fn(); // warm-up: JIT tiers, the recorder's first captures
   if (mode === 'disabled') cp.disableProfiling();
   const times: number[] = [];
   const t0 = performance.now();
   for (let r = 0; r < 20000 && (r < 300 || performance.now() - t0 < 400); r++) times.push(time(fn));
-  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length }));
+  // Stack captures made: 0 in 'static' when every op of the timed code carried its static site.
+  const captures = mode === 'never' ? 0 : snapshot(false, { events: false }).selfCost.captures;
+  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length, captures }));
 }
 
 /** (d), parent side: PROCS rounds, each running every mode once in a fresh process (order rotated per round). */
 function benchFresh(): void {
   const procs = Number(process.env['PROCS'] ?? 9);
   const self = fileURLToPath(import.meta.url);
-  const per = new Map<FreshMode, number[]>(FRESH_MODES.map((m) => [m, []]));
+  // MODES=never,off,static narrows (d) to the modes being compared (more processes per mode in the same time).
+  const modes = FRESH_MODES.filter((m) => m === 'never' || (process.env['MODES'] ?? FRESH_MODES.join(',')).split(',').includes(m));
+  const per = new Map<FreshMode, number[]>(modes.map((m) => [m, []]));
+  const preload = new URL('../profiler/static-sites-preload.js', import.meta.url).href;
+  let staticCaptures = 0;
   for (let r = 0; r < procs; r++) {
-    for (let k = 0; k < FRESH_MODES.length; k++) {
-      const mode = FRESH_MODES[(r + k) % FRESH_MODES.length]!;
-      const out = execFileSync(process.execPath, [self], { env: { ...process.env, OVERHEAD_CHILD: mode }, encoding: 'utf8' });
-      per.get(mode)!.push((JSON.parse(out.trim().split('\n').pop()!) as { ms: number }).ms);
+    for (let k = 0; k < modes.length; k++) {
+      const mode = modes[(r + k) % modes.length]!;
+      const args = mode === 'static' || mode === 'preloaded-off' ? ['--import', preload, self] : [self];
+      const env = { ...process.env, OVERHEAD_CHILD: mode, ...(mode === 'preloaded-off' ? { COREPY_STATIC_SITES: '0' } : {}) };
+      const out = execFileSync(process.execPath, args, { env, encoding: 'utf8' });
+      const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; captures: number };
+      per.get(mode)!.push(res.ms);
+      if (mode === 'static') staticCaptures += res.captures;
     }
   }
   const base = median(per.get('never')!);
-  for (const mode of FRESH_MODES) {
+  for (const mode of modes) {
     const xs = per.get(mode)!, m = median(xs);
-    const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled' : `enabled, callSites=${mode}`;
+    const label = mode === 'never' ? 'profiler never enabled' : mode === 'disabled' ? 'enabled, then disabled'
+      : mode === 'static' ? 'static sites, callSites=all' : mode === 'preloaded-off' ? 'preloaded, callSites=off' : `enabled, callSites=${mode}`;
     console.log(`(d) fresh processes, Example 1 resident @ 1e5: ${label.padEnd(26)} ${m.toFixed(4)} ms` +
       (mode === 'never' ? ` (baseline; ${procs} processes per mode)` : ` → ${pct(m, base)} (process medians ${Math.min(...xs).toFixed(4)}–${Math.max(...xs).toFixed(4)} ms)`));
   }
+  if (per.has('static') && per.has('preloaded-off')) {
+    const st = median(per.get('static')!), po = median(per.get('preloaded-off')!);
+    console.log(`(d) static sites (every op's exact line) against the same preload without them (callSites=off, no lines): ${pct(st, po)}`);
+  }
+  if (per.has('static')) console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
 }
 
 const child = process.env['OVERHEAD_CHILD'] as FreshMode | undefined;

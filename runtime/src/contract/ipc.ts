@@ -7,7 +7,7 @@
  * Units: times in milliseconds (ms), bytes in bytes, line/column 1-based.
  */
 import type { FlameProfile, SourceLocation } from './flame.js';
-import type { ProfileReport } from './report.js';
+import type { ProfileReport, SegmentCause } from './report.js';
 import type { Recommendation } from './recommendation.js';
 
 /** Name of the environment variable that turns the IPC stream on. */
@@ -48,6 +48,18 @@ export interface SiteStats {
   readonly bytes: number;
 }
 
+/** One segment's per-line statistics (see the report's ReportSegment). */
+export interface BatchSegment {
+  /** 0-based position in the run. */
+  readonly index: number;
+  readonly cause: SegmentCause;
+  /** True for the segment being recorded now (the last one). */
+  readonly current: boolean;
+  /** Op time of the segment: the sum of its `sites[].totalMs`, ms. */
+  readonly opTimeMs: number;
+  readonly sites: readonly SiteStats[];
+}
+
 /** A periodic snapshot (at most 4 per second), or the final report's call sites as one. */
 export interface ProfileBatchMessage {
   readonly type: 'corepyProfile';
@@ -60,6 +72,12 @@ export interface ProfileBatchMessage {
   readonly sites: readonly SiteStats[];
   /** Raw events dropped so far. */
   readonly droppedEvents: number;
+  /**
+   * Every segment of the run (clearProfile and re-enable boundaries), oldest first, when there is
+   * more than one; absent otherwise (then `sites` is the only segment). `sites` above stays the
+   * recording since the last clearProfile().
+   */
+  readonly segments?: readonly BatchSegment[];
 }
 
 /** Sent once when the script ends (normally, by exception, or on SIGTERM/SIGINT). */

@@ -101,6 +101,35 @@ export interface OneTimeCostRow {
   readonly duringOps: string[];
 }
 
+/**
+ * What began a segment: the first enableProfiling of the process ('start'), a clearProfile()
+ * ('clear'), or enableProfiling() after disableProfiling() ('enable').
+ */
+export type SegmentCause = 'start' | 'clear' | 'enable';
+
+/**
+ * One segment of a run: the ops recorded between two boundaries (clearProfile, or a
+ * disableProfiling … enableProfiling pause). A script that profiles a "before" and an "after"
+ * loop has both here even though clearProfile() forgot the first for the top-level figures.
+ * Times in ms.
+ */
+export interface ReportSegment {
+  /** 0-based position in the process's run (segments with no op are not counted). */
+  readonly index: number;
+  readonly cause: SegmentCause;
+  /** True for the segment being recorded now (the last one). */
+  readonly current: boolean;
+  /** Start and end on the process's performance.now() clock, ms; the current segment ends at the report. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Op time: the sum of this segment's op durations, ms. */
+  readonly totalTimeMs: number;
+  readonly opCount: number;
+  /** Per op and per op × call site, as the top-level `operations` / `callSites` (percentages of this segment's op time). */
+  readonly operations: OpStats[];
+  readonly callSites: SiteOpStats[];
+}
+
 /** `profileReport({ format: 'json' })`. Times in ms, bytes in bytes. */
 export interface ProfileReport {
   readonly schemaVersion: typeof REPORT_SCHEMA_VERSION;
@@ -135,4 +164,12 @@ export interface ProfileReport {
   readonly oneTimeCosts: OneTimeCostRow[];
   /** Sum of the one-time costs, ms. */
   readonly oneTimeTotalMs: number;
+  /**
+   * Every segment of the run, oldest first, the current one last (absent in reports of runtimes
+   * before segments). The top-level figures above cover the recording since the last
+   * clearProfile() — the segments after it — and the segments before it stay here.
+   */
+  readonly segments?: ReportSegment[];
+  /** Oldest segments left out of `segments` (at most MAX_SEGMENTS are kept per process). */
+  readonly droppedSegments?: number;
 }

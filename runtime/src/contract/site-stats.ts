@@ -12,7 +12,8 @@
  *   and the HTML export draw a timeline, so their percentages are "% of wall time".
  */
 import type { SourceLocation } from './flame.js';
-import type { ProfileBatchMessage, SiteStats } from './ipc.js';
+import type { BatchSegment, ProfileBatchMessage, SiteStats } from './ipc.js';
+import type { SegmentCause } from './report.js';
 
 /** The names of the two time bases, exactly as UI strings print them. */
 export const TIME_BASE = {
@@ -57,6 +58,22 @@ export interface BatchInput {
   readonly wallTimeMs: number;
   readonly rows: readonly SiteRow[];
   readonly droppedEvents: number;
+  /** Every segment's rows when the run has more than one (see {@link ProfileBatchMessage.segments}). */
+  readonly segments?: readonly SegmentRows[];
+}
+
+/** One segment's aggregate rows (op time in ms). */
+export interface SegmentRows {
+  readonly index: number;
+  readonly cause: SegmentCause;
+  readonly current: boolean;
+  readonly opTimeMs: number;
+  readonly rows: readonly SiteRow[];
+}
+
+/** A segment as a batch carries it. Pure. */
+export function batchSegmentOf(s: SegmentRows): BatchSegment {
+  return { index: s.index, cause: s.cause, current: s.current, opTimeMs: s.opTimeMs, sites: siteStatsOf(s.rows) };
 }
 
 /** A cumulative batch message. Pure. */
@@ -64,6 +81,7 @@ export function batchOf(seq: number, input: BatchInput): ProfileBatchMessage {
   return {
     type: 'corepyProfile', seq, opTimeMs: input.opTimeMs, wallTimeMs: input.wallTimeMs,
     sites: siteStatsOf(input.rows), droppedEvents: input.droppedEvents,
+    ...(input.segments && input.segments.length > 1 ? { segments: input.segments.map(batchSegmentOf) } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import { BACKENDS, type BackendName } from '../types.js';
 import { startIpc } from './ipc.js';
 import { installCorepyFallback, scriptHasCorepy } from './resolve-fallback.js';
 import { enableProfiling } from './session.js';
+import { SOCKET_ENV } from '../contract/ipc.js';
 import type { CallSiteMode, ProfilerOptions } from './types.js';
 
 // Source-mapped call sites for TypeScript and bundled scripts.
@@ -23,6 +24,17 @@ process.setSourceMapsEnabled(true);
 // gets this runtime when it imports 'corepy'.
 const program = process.argv[1];
 if (program && !scriptHasCorepy(program)) installCorepyFallback();
+// Exact per-line attribution without stack captures for the user's modules, loaded from here on.
+// Not under a debugger (Debug and Profile streams over COREPY_PROFILE_SOCKET): the inserted text
+// would shift the columns its stepping and breakpoints map through the compiler's source map.
+// Loaded on demand: without its parser (acorn) the launch goes on with stack capture alone.
+if (!process.env[SOCKET_ENV]) {
+  try {
+    (await import('./static-sites-install.js')).installStaticSites();
+  } catch (e) {
+    process.stderr.write(`corepy autostart: static call sites unavailable (${(e as Error).message}); per-line figures come from stack captures\n`);
+  }
+}
 
 const env = process.env;
 const backend = env['COREPY_BACKEND'];

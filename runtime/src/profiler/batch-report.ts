@@ -4,12 +4,14 @@
  * its final report (SIGKILL, out of memory, a signal during a long synchronous loop). Per op and
  * per call site: count, total, mean, min and max are exact as of the batch; the batch carries no
  * standard deviation (0 here), no read/written split (its bytes are all counted as read), no
- * steady-state split, no one-time costs, no contexts, no timeline and no recommendations. Pure.
+ * steady-state split, no one-time costs, no contexts, no timeline and no recommendations. Its
+ * segments (when the run had several) have their ops and lines but no times (startMs = endMs = 0).
+ * Pure.
  */
 import type { OpStats, SiteOpStats } from './aggregate.js';
 import type { FlameProfile } from '../contract/flame.js';
 import type { ProfileBatchMessage } from '../contract/ipc.js';
-import { REPORT_SCHEMA_VERSION, type ProfileReport } from '../contract/report.js';
+import { REPORT_SCHEMA_VERSION, type ProfileReport, type ReportSegment } from '../contract/report.js';
 import { BACKEND_SEPARATOR } from '../contract/site-stats.js';
 import { EXPORTER } from './version.js';
 
@@ -27,10 +29,31 @@ function stats(a: Acc, totalMs: number): OpStats {
 
 /** The report a batch supports (see the file comment for what it lacks). */
 export function reportFromBatch(batch: ProfileBatchMessage): ProfileReport {
-  const totalMs = batch.sites.reduce((t, s) => t + s.totalMs, 0);
+  const { operations, sites, totalMs } = tables(batch.sites);
+  const slowest = operations.reduce<OpStats | null>((m, o) => (m === null || o.totalMs > m.totalMs ? o : m), null);
+  // Segments as of the batch (it carries them when the run had more than one); times are not in a batch.
+  const segments: ReportSegment[] | undefined = Array.isArray(batch.segments) ? batch.segments.map((g) => {
+    const t = tables(g.sites);
+    return { index: g.index, cause: g.cause, current: g.current, startMs: 0, endMs: 0, totalTimeMs: t.totalMs,
+      opCount: t.operations.reduce((n, o) => n + o.count, 0), operations: t.operations, callSites: t.sites };
+  }) : undefined;
+  return {
+    schemaVersion: REPORT_SCHEMA_VERSION, exporter: EXPORTER, generatedAt: new Date().toISOString(), context: null,
+    totalTimeMs: totalMs, wallTimeMs: batch.wallTimeMs, opCount: operations.reduce((n, o) => n + o.count, 0), droppedEvents: batch.droppedEvents,
+    callSiteMode: sites.some((s) => s.location !== null) ? 'sampled' : 'off', sampleEvery: 0, threads: [0],
+    overhead: { perOpNs: 0, perCaptureNs: 0, estimatedMs: 0, percentOfOpTime: 0 },
+    operations: operations.map((o) => ({ ...o, slowest: o === slowest })), callSites: sites, contexts: {}, recommendations: [],
+    oneTimeCosts: [], oneTimeTotalMs: 0,
+    ...(segments ? { segments, droppedSegments: 0 } : {}),
+  };
+}
+
+/** Per-op and per-site rows of batch sites, with their op time (ms). */
+function tables(batchSites: ProfileBatchMessage['sites']): { operations: OpStats[]; sites: SiteOpStats[]; totalMs: number } {
+  const totalMs = batchSites.reduce((t, s) => t + s.totalMs, 0);
   const byOp = new Map<string, Acc>();
   const sites: SiteOpStats[] = [];
-  batch.sites.forEach((s, k) => {
+  batchSites.forEach((s, k) => {
     const backends = s.backend.split(BACKEND_SEPARATOR).filter(Boolean);
     let a = byOp.get(s.op);
     if (!a) byOp.set(s.op, (a = { op: s.op, backends: [], count: 0, totalMs: 0, minMs: Infinity, maxMs: -Infinity, bytes: 0 }));
@@ -39,16 +62,7 @@ export function reportFromBatch(batch: ProfileBatchMessage): ProfileReport {
     a.minMs = Math.min(a.minMs, s.minMs); a.maxMs = Math.max(a.maxMs, s.maxMs);
     sites.push({ ...stats({ op: s.op, backends, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes }, totalMs), site: k, location: s.location });
   });
-  const operations = [...byOp.values()].map((a) => stats(a, totalMs));
-  const slowest = operations.reduce<OpStats | null>((m, o) => (m === null || o.totalMs > m.totalMs ? o : m), null);
-  return {
-    schemaVersion: REPORT_SCHEMA_VERSION, exporter: EXPORTER, generatedAt: new Date().toISOString(), context: null,
-    totalTimeMs: totalMs, wallTimeMs: batch.wallTimeMs, opCount: operations.reduce((n, o) => n + o.count, 0), droppedEvents: batch.droppedEvents,
-    callSiteMode: sites.some((s) => s.location !== null) ? 'sampled' : 'off', sampleEvery: 0, threads: [0],
-    overhead: { perOpNs: 0, perCaptureNs: 0, estimatedMs: 0, percentOfOpTime: 0 },
-    operations: operations.map((o) => ({ ...o, slowest: o === slowest })), callSites: sites, contexts: {}, recommendations: [],
-    oneTimeCosts: [], oneTimeTotalMs: 0,
-  };
+  return { operations: [...byOp.values()].map((a) => stats(a, totalMs)), sites, totalMs };
 }
 
 /** A flame model with no slices (a batch has no timeline). */

@@ -12,13 +12,14 @@ import type { SourceLocation } from '../contract/flame.js';
 
 /** runtime/src or runtime/dist: frames under it belong to corepy, not to the user. */
 const RUNTIME_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
-const RUNTIME_URL_ROOT = new URL('../', import.meta.url).href;
+/** The same root as a file: URL (ES module frames and URLs are named this way). */
+export const RUNTIME_URL_ROOT = new URL('../', import.meta.url).href;
 
 /**
  * True for frames of the runtime's own code. The runtime also ships programs that USE it (the
  * benchmarks and `npm run demo`); their frames are the caller's, as any user script's would be.
  */
-function isRuntimeFrame(file: string): boolean {
+export function isRuntimeFrame(file: string): boolean {
   const rel = file.startsWith(RUNTIME_ROOT) ? file.slice(RUNTIME_ROOT.length)
     : file.startsWith(RUNTIME_URL_ROOT) ? file.slice(RUNTIME_URL_ROOT.length) : null;
   if (rel === null) return false;

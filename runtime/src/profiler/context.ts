@@ -4,8 +4,14 @@
  * enters it for the rest of the block (enterWith) and leaves it on dispose. Context nodes are
  * interned by (parent, kind, name) into a tree whose ids never change for the life of the process,
  * so a frame opened before `clearProfile()` stays valid after it.
+ *
+ * A closed frame is never current: lookups walk past closed frames to the nearest open ancestor.
+ * That matters for `using` in an async function: enterWith there also sets the CALLER's async
+ * context (they share it until the callee's first `await`), and every continuation the caller
+ * schedules meanwhile keeps that frame; once the callee's context has ended, those continuations
+ * are back in the caller's own context instead of charging it ops forever.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
+import { contextStorage } from './context-storage.js';
 import type { ContextInfo } from './types.js';
 
 /** One open context instance. */
@@ -15,11 +21,13 @@ export interface Frame {
   readonly startMs: number;
   /** Wall time of child spans closed so far, ms. */
   childMs: number;
+  /** Set when the frame closes; a closed frame is skipped by every lookup (see the file comment). */
+  closed: boolean;
 }
 
 const nodes: ContextInfo[] = [{ name: '(root)', kind: 'root', parent: -1 }];
 const byKey = new Map<string, number>();
-const storage = new AsyncLocalStorage<Frame | null>();
+const storage = contextStorage<Frame | null>();
 // Until the first context opens, ops skip the AsyncLocalStorage lookup entirely.
 let used = false;
 
@@ -55,13 +63,17 @@ export function contextNodes(): readonly ContextInfo[] {
 /** Id of the context an op issued now belongs to (0 = none). */
 export function currentContextId(): number {
   if (!used) return 0;
-  const f = storage.getStore();
+  let f = storage.getStore();
+  while (f && f.closed) f = f.parent;
   return f ? f.id : 0;
 }
 
 /** The innermost open frame, or null. */
 export function currentFrame(): Frame | null {
-  return used ? storage.getStore() ?? null : null;
+  if (!used) return null;
+  let f = storage.getStore() ?? null;
+  while (f !== null && f.closed) f = f.parent;
+  return f;
 }
 
 /** Names of the node and its ancestors, outermost first. */
@@ -86,8 +98,8 @@ function intern(parent: number, kind: 'context' | 'function', name: string): num
 export function openFrame(name: string, kind: 'context' | 'function'): Frame {
   if (typeof name !== 'string' || name.length === 0) throw new TypeError(`ProfileContext: name must be a non-empty string, got ${JSON.stringify(name)}`);
   used = true;
-  const parent = storage.getStore() ?? null;
-  const f: Frame = { id: intern(parent ? parent.id : 0, kind, name), parent, startMs: performance.now(), childMs: 0 };
+  const parent = currentFrame();
+  const f: Frame = { id: intern(parent ? parent.id : 0, kind, name), parent, startMs: performance.now(), childMs: 0, closed: false };
   if (frameObserver !== null) frameObserver.opened(f, name, kind);
   return f;
 }
@@ -95,6 +107,7 @@ export function openFrame(name: string, kind: 'context' | 'function'): Frame {
 /** Closes a frame: reports its span and charges its wall time to the parent's child time. */
 export function closeFrame(f: Frame): void {
   const end = performance.now();
+  f.closed = true;
   const ms = end - f.startMs;
   if (f.parent) f.parent.childMs += ms;
   if (sink) sink(f.id, f.startMs, end, f.childMs);

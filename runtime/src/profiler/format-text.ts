@@ -45,6 +45,30 @@ function firstCallLines(r: ProfileReport): string[] {
   return out;
 }
 
+const CAUSE: Record<NonNullable<ProfileReport['segments']>[number]['cause'], string> = {
+  start: 'from the start', clear: 'after clearProfile()', enable: 'after enableProfiling() resumed',
+};
+
+/**
+ * Every segment of the run, each with its ops (count, op time, share of the segment, hottest
+ * line), when there is more than one; the same lines in text and Markdown. Empty otherwise.
+ */
+export function segmentLines(r: ProfileReport): string[] {
+  const segs = r.segments ?? [];
+  if (segs.length < 2) return [];
+  const out = [`SEGMENTS (${segs.length}${r.droppedSegments ? `; ${r.droppedSegments} older dropped` : ''}; the table above is the recording since the last clearProfile()):`];
+  for (const s of segs) {
+    out.push(`  Segment ${s.index + 1} — ${CAUSE[s.cause]}${s.current ? ' (current)' : ''}: ${s.opCount} ops, ${fmtMs(s.totalTimeMs)} ms op time`);
+    const w = Math.max(0, ...s.operations.map((o) => o.op.length));
+    for (const o of [...s.operations].sort((a, b) => b.totalMs - a.totalMs)) {
+      const hottest = s.callSites.filter((c) => c.op === o.op && c.location !== null).sort((a, b) => b.totalMs - a.totalMs)[0];
+      const where = hottest?.location ? `  line ${hottest.location.line}` : '';
+      out.push(`    ${o.op.padEnd(w)}  ${String(o.count).padStart(6)}×  ${fmtMs(o.totalMs).padStart(9)} ms  ${pct(o.percent).padStart(4)}${where}`);
+    }
+  }
+  return out;
+}
+
 /** How the per-line (call-site) figures were obtained; the same wording in text and Markdown. */
 export function callSiteLine(r: ProfileReport): string {
   if (r.callSiteMode === 'all') return 'Call sites: all (every call captured; per-line figures exact)';
@@ -95,6 +119,8 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   });
   out.push(line('└', '┴', '┘'), ...firstCallLines(r), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
+  const segments = segmentLines(r);
+  if (segments.length > 0) out.push('', ...segments);
   if (r.recommendations.length > 0) {
     out.push('', 'RECOMMENDATIONS:');
     for (const rec of r.recommendations) {
@@ -114,6 +140,8 @@ export function renderMarkdown(r: ProfileReport): string {
   if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
+  const segments = segmentLines(r);
+  if (segments.length > 0) out.push('', '## Segments', '', '```', ...segments.slice(1), '```');
   if (r.recommendations.length > 0) {
     out.push('', '## Recommendations', '');
     for (const rec of r.recommendations) {

@@ -18,7 +18,8 @@ import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
 import { IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
-import { batchOf } from '../contract/site-stats.js';
+import { batchOf, type SegmentRows } from '../contract/site-stats.js';
+import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
 import { describeUncaught } from './uncaught-text.js';
 import { isProfiling, opsRecorded, snapshot } from './session.js';
@@ -70,7 +71,21 @@ function connected(): boolean {
 export function makeBatch(): ProfileBatchMessage {
   const data = snapshot(true, { events: false });
   const agg = aggregate(data);
-  return batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents });
+  const segs = data.segments ?? [];
+  const segments = segs.length > 1 ? segs.map(segmentRows) : undefined;
+  return batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents, ...(segments ? { segments } : {}) });
+}
+
+/** Rows of ended segments, computed once each (they no longer change; batches repeat them 4×/s). */
+const endedRows = new WeakMap<SegmentData, SegmentRows>();
+
+function segmentRows(s: SegmentData): SegmentRows {
+  const done = endedRows.get(s);
+  if (done) return done;
+  const agg = aggregate(s.data);
+  const rows: SegmentRows = { index: s.index, cause: s.cause, current: s.current, opTimeMs: agg.totalOpMs, rows: agg.sites };
+  if (!s.current) endedRows.set(s, rows);
+  return rows;
 }
 
 /** The final message: JSON report, recommendations and flame model. */

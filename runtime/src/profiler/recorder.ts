@@ -13,12 +13,13 @@ import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
 import { SiteTable } from './callsite.js';
 import { currentContextId } from './context.js';
+import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
 import type { EventColumns } from './event-columns.js';
-import type { CallSiteMode, ContextCellRow, ProfileEvent, Stats } from './types.js';
+import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
 const bpe = (dtype: string): number => (dtype === 'bool' ? 1 : 4);
@@ -47,7 +48,7 @@ export const MAX_SHAPES_PER_OP = 4096;
 interface OpState {
   readonly name: string;
   readonly id: number;
-  /** Calls so far (outermost dispatches). */
+  /** Calls so far without a static call site (outermost dispatches; what call-site sampling counts). */
   seen: number;
   /** Calls left until the next sampled capture (sampled mode, after SAMPLE_FIRST). */
   countdown: number;
@@ -84,7 +85,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private stringIds = new Map<string, number>();
   readonly ring: EventRing;
   readonly spans: SpanRing;
-  readonly cells = new CellTable();
+  /** Statistics of the current segment (see {@link startSegment}). */
+  cells = new CellTable();
+  /** Earlier segments' tables with the id of their first event, oldest first: events and late GPU times resolve through them. */
+  readonly earlierCells: { readonly fromId: number; readonly cells: CellTable }[] = [];
+  /** Id of the current segment's first event. */
+  segmentFromId = 0;
   readonly sites = new SiteTable();
   /** Wall-time statistics per context node id, plus child time. */
   readonly contextStats: (Stats & { childMs: number })[] = [];
@@ -123,6 +129,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private readonly contextId = currentContextId;
   // globalThis.performance is an accessor in Node (a getter call per read); read it once per recorder.
   private readonly perf = performance;
+  /** Static call sites (static-sites.ts): the token of the instrumented call running now, and static id → site id (-1: not yet interned). */
+  private readonly staticReg: StaticSiteRegistry = staticSiteRegistry();
+  private staticIds = new Int32Array(0);
+  /** Ops whose site came from a static call-site id (no stack capture). */
+  staticOps = 0;
 
   constructor(readonly callSites: CallSiteMode, readonly sampleEvery: number, maxEvents: number, readonly startMs = performance.now()) {
     this.mode = MODES[callSites];
@@ -130,6 +141,32 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.spans = new SpanRing(Math.max(1024, maxEvents >> 2));
     this.intern('');
     this.lastOp = this.opState('');
+  }
+
+  /**
+   * Starts a new segment (enableProfiling after disableProfiling): later ops go to a fresh cell
+   * table, so each segment's statistics stay exact, while the ring, call sites, contexts and the
+   * first-call shapes carry on (a kernel warmed in one segment is not "first" in the next).
+   */
+  startSegment(): void {
+    this.earlierCells.push({ fromId: this.segmentFromId, cells: this.cells });
+    this.cells = new CellTable();
+    this.segmentFromId = this.ring.written;
+    // Each op's one-entry cell cache points into the old table.
+    for (const st of this.opStates.values()) st.cellBackend = -1;
+  }
+
+  /** The cell table event `id` was recorded in. */
+  private cellsOf(id: number): CellTable {
+    if (id >= this.segmentFromId) return this.cells;
+    for (let k = this.earlierCells.length - 1; k > 0; k--) if (id >= this.earlierCells[k]!.fromId) return this.earlierCells[k]!.cells;
+    return this.earlierCells[0]!.cells;
+  }
+
+  /** Every segment's cells as rows (the current segment's alone with `currentOnly`). */
+  cellRows(currentOnly = false): CellRow[] {
+    const own = this.cells.toRows(this.strings);
+    return currentOnly || this.earlierCells.length === 0 ? own : [...this.earlierCells.flatMap((t) => t.cells.toRows(this.strings)), ...own];
   }
 
   /** Interned id of a string (op, backend, dtype names). */
@@ -192,13 +229,20 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.lastOp = st;
     let site = -1;
     const mode = this.mode;
-    if (mode === ALL) site = this.capture(st);
-    else if (mode === SAMPLED) {
-      if (st.seen < SAMPLE_FIRST) site = this.capture(st);
-      else if (--st.countdown <= 0) site = this.sampledCapture(st);
-      else site = st.site;
+    const token = this.staticReg.token;
+    // An instrumented call names its exact site: no capture, in either mode.
+    if (token >= 0 && mode !== OFF) site = this.staticSite(token);
+    else {
+      if (mode === ALL) site = this.capture(st);
+      else if (mode === SAMPLED) {
+        if (st.seen < SAMPLE_FIRST) site = this.capture(st);
+        else if (--st.countdown <= 0) site = this.sampledCapture(st);
+        else site = st.site;
+      }
+      // Counts the calls sampling sees: an op mostly called from instrumented code still has its
+      // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
+      st.seen++;
     }
-    st.seen++;
     const id = this.ring.written;
     const ctx = this.contextId();
     if (backend !== this.lastBackend) this.switchBackend(backend);
@@ -224,6 +268,23 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     // it. What ran before it inside the op (validation, the allocator's search) is microseconds.
     this.record(id, st, inputs, result, this.excludedUntil === 0 ? t0 : Math.min(t1, Math.max(t0, this.excludedUntil)), t1, site, ctx);
     return result;
+  }
+
+  /** Site id of static call site `token` (interned, and source-mapped, on first sight). */
+  private staticSite(token: number): number {
+    this.staticOps++;
+    const ids = this.staticIds;
+    if (token < ids.length) {
+      const id = ids[token]!;
+      if (id >= 0) return id;
+    } else {
+      const grown = new Int32Array(Math.max(64, 2 * token + 2)).fill(-1);
+      grown.set(ids);
+      this.staticIds = grown;
+    }
+    const r = this.staticReg;
+    if (token >= r.files.length) return -1;
+    return (this.staticIds[token] = this.sites.intern(r.files[token]!, r.lines[token]!, r.columns[token]!));
   }
 
   /** A one-time cost happened (one-time-costs.ts): taken out of the running op's duration; returns that op's name. */
@@ -348,9 +409,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
 
   /** Fills each retained slot's op/backend/site/context from its cell (the hot path writes only the cell). */
   private resolveCellKeys(): void {
-    const r = this.ring, a = r.i, keys = this.cells.keyTable;
+    const r = this.ring, a = r.i;
     for (let id = Math.max(0, r.written - r.capacity); id < r.written; id++) {
-      const ib = (id % r.capacity) * I_STRIDE, k = 4 * a[ib + I_CELL]!;
+      // keyTable, not keyOf: no array per event (exports read 1e6 of them).
+      const ib = (id % r.capacity) * I_STRIDE, keys = this.cellsOf(id).keyTable, k = 4 * a[ib + I_CELL]!;
       a[ib + I_OP] = keys[k]!; a[ib + I_BACKEND] = keys[k + 1]!; a[ib + I_SITE] = keys[k + 2]!; a[ib + I_CONTEXT] = keys[k + 3]!;
     }
   }
@@ -375,11 +437,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const f = this.ring.f, fb = slot * F_STRIDE;
     f[fb + F_GPU_START] = startMs;
     f[fb + F_GPU_END] = endMs;
-    const cell = this.ring.i[slot * I_STRIDE + I_CELL]!;
-    this.cells.addGpu(cell, endMs - startMs);
+    const cell = this.ring.i[slot * I_STRIDE + I_CELL]!, cells = this.cellsOf(eventId);
+    cells.addGpu(cell, endMs - startMs);
     // Only measured intervals go to OpenTelemetry; an estimate (no timestamp queries) would pass for a measurement there.
     if (this.opObserver !== null && !estimated) {
-      const k = this.cells.keyOf(cell);
+      const k = cells.keyOf(cell);
       this.opObserver.gpu(this.strings, k[0]!, k[1]!, this.ring.i[slot * I_STRIDE + I_DTYPE]!, endMs - startMs);
     }
   }
@@ -394,7 +456,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const slot = this.ring.slotOf(eventId);
     if (slot < 0) { this.lateGpu++; return; }
     this.ring.f[slot * F_STRIDE + (direction === 'upload' ? F_UPLOAD : F_DOWNLOAD)]! += bytes;
-    this.cells.addTransfer(this.ring.i[slot * I_STRIDE + I_CELL]!, direction, bytes);
+    this.cellsOf(eventId).addTransfer(this.ring.i[slot * I_STRIDE + I_CELL]!, direction, bytes);
   }
 
   /** Records a closed context/function span (called through context.ts's span sink). */

@@ -5,10 +5,11 @@
  * (runtime/src/contract/report.ts).
  */
 import { REPORT_SCHEMA_VERSION, type ContextStats, type OpStats, type ProfileReport } from '../contract/report.js';
-import { aggregate } from './aggregate.js';
+import { aggregate, contextNames } from './aggregate.js';
 import { runRules } from './rules/index.js';
 import type { RuleInput } from './rules/types.js';
-import type { ProfileData } from './types.js';
+import type { ProfileData, SegmentData } from './types.js';
+import type { ReportSegment } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
@@ -25,6 +26,16 @@ export function oneTimeCostRows(costs: readonly OneTimeCost[]): OneTimeCostRow[]
     if (c.duringOp !== null && !r.duringOps.includes(c.duringOp)) r.duringOps.push(c.duringOp);
   }
   return [...m.values()];
+}
+
+/** One segment's figures (restricted to `context` when given; a segment without that context has no ops). Pure. */
+export function segmentReport(s: SegmentData, opts: { context?: string } = {}): ReportSegment {
+  const known = opts.context === undefined || contextNames(s.data).includes(opts.context);
+  const agg = aggregate(known ? s.data : { ...s.data, cells: [] }, known ? opts : {});
+  return {
+    index: s.index, cause: s.cause, current: s.current, startMs: s.data.startMs, endMs: s.data.endMs,
+    totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), operations: agg.ops, callSites: agg.sites,
+  };
 }
 
 /** Builds the report of `data` (restricted to `context` when given). */
@@ -58,5 +69,6 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
     recommendations: runRules(data, agg, rules),
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
+    ...(data.segments ? { segments: data.segments.map((s) => segmentReport(s, opts)), droppedSegments: data.droppedSegments ?? 0 } : {}),
   };
 }

@@ -2,6 +2,11 @@
  * Profiling lifecycle (enable / disable / clear) and snapshots. One {@link Recorder} per thread;
  * worker threads share theirs with the main thread over a BroadcastChannel (see workers.ts), and
  * {@link snapshot} merges them into one {@link ProfileData}.
+ *
+ * Segments: clearProfile() and enableProfiling() after disableProfiling() end the current segment
+ * (when it recorded any op) and start the next. A cleared segment is kept as its cells (no raw
+ * events), so a script's "before" loop survives the clearProfile() that precedes its "after" loop;
+ * the top-level figures still cover only the recording since the last clearProfile().
  */
 import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
@@ -11,7 +16,8 @@ import { contextNodes, setSpanSink } from './context.js';
 import { Recorder, type OpObserver } from './recorder.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
-import type { CallSiteMode, ProfileData, ProfilerOptions, SelfCost } from './types.js';
+import type { CallSiteMode, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
+import type { SegmentCause } from '../contract/report.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
 
@@ -23,6 +29,18 @@ let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
 /** Where this recording's one-time costs start in their log: 0 (load included) until the first clearProfile. */
 let costsFrom = 0;
+/** Ended segments kept per process (the oldest go first; a report counts them as dropped). */
+export const MAX_SEGMENTS = 32;
+/** Ended segments, oldest first, and how many older ones were forgotten. */
+const ended: SegmentData[] = [];
+let droppedSegments = 0;
+/** The current segment: its index, what began it, when, and the recorder's op count at its start. */
+let segmentIndex = 0;
+let segmentCause: SegmentCause = 'start';
+let segmentStartMs = 0;
+let segmentOpsFrom = 0;
+/** When profiling was last disabled, ms (a paused segment ended then, not at the next enable). */
+let disabledAtMs = 0;
 /** Installed on every recorder this module creates (OpenTelemetry metrics); null when off. */
 let opObserver: OpObserver | null = null;
 
@@ -62,9 +80,17 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
  */
 export function enableProfiling(options: ProfilerOptions = {}): void {
   const o = validate(options);
-  if (!rec || rec.callSites !== o.callSites || rec.sampleEvery !== o.sampleEvery || rec.ring.capacity !== o.maxEvents) {
-    rec?.detach();
+  if (!rec) {
     rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents);
+    segmentStartMs = rec.startMs;
+  } else if (rec.callSites !== o.callSites || rec.sampleEvery !== o.sampleEvery || rec.ring.capacity !== o.maxEvents) {
+    endSegment('enable');
+    rec.detach();
+    rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents);
+    segmentOpsFrom = 0;
+  } else if (!enabled && endSegment('enable')) {
+    rec.startSegment();
+    segmentOpsFrom = rec.ops;
   }
   measured ??= measureSelfCost();
   const r = rec;
@@ -86,7 +112,28 @@ export function disableProfiling(): void {
   setSpanSink(null);
   setOneTimeCostListener(null);
   rec?.detach();
+  if (enabled) disabledAtMs = performance.now();
   enabled = false;
+}
+
+/**
+ * Ends the current segment when it recorded an op (keeping its cells, with workers' shared data)
+ * and begins the next with `cause`; returns whether it did. An empty segment just goes on.
+ */
+function endSegment(cause: SegmentCause): boolean {
+  if (!rec || rec.ops === segmentOpsFrom) return false;
+  const endMs = enabled ? performance.now() : disabledAtMs;
+  ended.push({ index: segmentIndex++, cause: segmentCause, current: false, data: { ...segmentData(rec), endMs } });
+  if (ended.length > MAX_SEGMENTS) { ended.shift(); droppedSegments++; }
+  segmentCause = cause;
+  segmentStartMs = performance.now();
+  return true;
+}
+
+/** The current segment of `r` (its cells only, no raw events) plus the workers' shared cells. */
+function segmentData(r: Recorder): ProfileData {
+  const own = { ...ownData(r, false, true), startMs: segmentStartMs };
+  return workerSnapshots().map((w) => ({ ...w, events: [], spans: [] })).reduce((acc, w) => mergeData(acc, w), own);
 }
 
 /** True while ops are being recorded. */
@@ -94,8 +141,21 @@ export function isProfiling(): boolean {
   return enabled;
 }
 
-/** Forgets everything recorded (this thread's and received worker data); keeps the enabled state and options. */
-export function clearProfile(): void {
+/**
+ * Forgets everything recorded (this thread's and received worker data); keeps the enabled state
+ * and options. The segment it ends stays in `report.segments` (see the file comment).
+ * @param options.segments also forget every earlier segment: what follows is the first segment of
+ *   a new run (a test, a REPL or a server that profiles one request after another)
+ */
+export function clearProfile(options: { segments?: boolean } = {}): void {
+  if (options.segments === true) {
+    ended.length = 0;
+    droppedSegments = 0;
+    segmentIndex = 0;
+    segmentCause = 'start';
+  } else endSegment('clear');
+  segmentStartMs = performance.now();
+  segmentOpsFrom = 0;
   if (rec) {
     rec.detach();
     rec = newRecorder(rec.callSites, rec.sampleEvery, rec.ring.capacity);
@@ -134,23 +194,40 @@ export function snapshot(withWorkers = true, options: SnapshotOptions = {}): Pro
   const mode = options.events === 'columns' && workers.some((w) => w.events.length > 0 || w.spans.length > 0) ? true : options.events ?? true;
   const withEvents = mode === true;
   const r = rec ?? new Recorder(DEFAULTS.callSites, DEFAULTS.sampleEvery, 16);
+  const own = ownData(r, withEvents, false, mode === 'columns');
+  if (!withWorkers) return own;
+  // Workers here have no events when mode is 'columns': the merge keeps `own.columns` (a spread).
+  const all = (withEvents ? workers : workers.map((w) => ({ ...w, events: [], spans: [] }))).reduce((acc, w) => mergeData(acc, w), own);
+  return { ...all, segments: segments(r, all), droppedSegments };
+}
+
+/** This thread's recording: every segment since the last clear, or with `currentSegment` the current one's cells alone. */
+function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, columns = false): ProfileData {
   const cost = measured ?? { perOpNs: 0, perCaptureNs: 0 };
   // Captures are timed as they happen; the enable-time probe stands in only before the first one.
   const perCaptureNs = r.captures > 0 ? (r.captureMs * 1e6) / r.captures : cost.perCaptureNs;
   const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures };
-  const own: ProfileData = {
+  return {
     sites: r.sites.sites.slice(), contexts: contextNodes().slice(),
     events: withEvents ? r.events(threadId, 0) : [], spans: withEvents ? r.spans.toSpans(threadId, 0) : [],
-    cells: r.cells.toRows(r.strings), contextCells: r.contextRows(),
+    cells: r.cellRows(currentSegment), contextCells: currentSegment ? [] : r.contextRows(),
     droppedEvents: r.ring.dropped, droppedSpans: r.spans.dropped,
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
-    oneTimeCosts: oneTimeCostsSince(costsFrom),
-    ...(mode === 'columns' ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
+    oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
+    ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
   };
-  if (!withWorkers) return own;
-  // Workers here have no events when mode is 'columns': the merge keeps `own.columns` (a spread).
-  return (withEvents ? workers : workers.map((w) => ({ ...w, events: [], spans: [] }))).reduce((acc, w) => mergeData(acc, w), own);
+}
+
+/**
+ * The ended segments and the current one (left out when it recorded nothing and an earlier one
+ * exists). With no boundary yet, the current segment is the whole recording `all`.
+ */
+function segments(r: Recorder, all: ProfileData): SegmentData[] {
+  const recorded = rec !== null && r.ops > segmentOpsFrom;
+  if (!recorded && ended.length > 0) return ended.slice();
+  const data = ended.length === 0 && r.earlierCells.length === 0 ? { ...all, startMs: segmentStartMs || all.startMs } : segmentData(r);
+  return [...ended, { index: segmentIndex, cause: segmentCause, current: true, data }];
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import type { SourceLocation } from '../contract/flame.js';
 import type { CallSiteMode } from '../contract/names.js';
+import type { SegmentCause } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { TimelineColumns } from './event-columns.js';
 
@@ -152,4 +153,17 @@ export interface ProfileData {
    * with `events: 'columns'` (timeline exports); `events` and `spans` are then empty.
    */
   readonly columns?: TimelineColumns;
+  /** Every segment of the run so far, oldest first (session.ts); each has cells but no raw events. */
+  readonly segments?: SegmentData[];
+  /** Segments forgotten because more than MAX_SEGMENTS were kept. */
+  readonly droppedSegments?: number;
+}
+
+/** One segment's recording (see the contract's ReportSegment). */
+export interface SegmentData {
+  readonly index: number;
+  readonly cause: SegmentCause;
+  readonly current: boolean;
+  /** Cells, sites and contexts of this segment only; no raw events or spans. */
+  readonly data: ProfileData;
 }

@@ -1,0 +1,48 @@
+/**
+ * Inside a real VS Code: a script that calls clearProfile() between a "before" loop and its
+ * rewrite (the tutorials' pattern) keeps both segments; the CodeLens shows every segment by
+ * default and Corepy: Show Segment… shows one. Nothing here asserts on timings.
+ */
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { RunResult } from '../../../extension/src/commands.js';
+import type { CorepyApi } from '../../../extension/src/extension.js';
+
+/** Polls `probe` until `ok` accepts its value (lenses repaint throttled). */
+async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15000): Promise<T> {
+  const deadline = Date.now() + ms;
+  let v = await probe();
+  while (!ok(v)) {
+    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+    v = await probe();
+  }
+  return v;
+}
+
+describe('Corepy segments in VS Code', function () {
+  it('both loops of a before/after script have CodeLens timings; Show Segment shows one, then all again', async () => {
+    const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    const file = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'segments.ts');
+    const doc = await vscode.workspace.openTextDocument(file);
+    await vscode.window.showTextDocument(doc);
+    const text = doc.getText().split('\n');
+    const before = text.findIndex((l) => l.includes('// BEFORE')), after = text.findIndex((l) => l.includes('// AFTER')) + 1;
+    const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', doc.uri);
+    assert.equal(res.started, true, res.reason);
+    assert.equal(res.run?.status, 'finished');
+    assert.deepEqual(api.store.segments.map((s) => s.cause), ['start', 'clear']);
+    const lensLines = async (): Promise<number[]> =>
+      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri))
+        .filter((l) => l.command?.title.startsWith('⏱')).map((l) => l.range.start.line);
+    await until('lenses on the before and the after loop (all segments)', lensLines, (ls) => ls.includes(before) && ls.includes(after));
+    await vscode.commands.executeCommand('corepy.showSegment', 0);
+    await until('only the before loop (segment 1)', lensLines, (ls) => ls.includes(before) && !ls.includes(after));
+    await vscode.commands.executeCommand('corepy.showSegment', 1);
+    await until('only the after loop (segment 2)', lensLines, (ls) => !ls.includes(before) && ls.includes(after));
+    assert.equal(await vscode.commands.executeCommand('corepy.showSegment', 'all'), 'all');
+    await until('both again', lensLines, (ls) => ls.includes(before) && ls.includes(after));
+    await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+});
