@@ -11,7 +11,7 @@
  *  - the budgets are not typed-in guesses: they are measured from warm-up requests (median × 1.5,
  *    plus 1 ms of slack because sub-millisecond sections jitter by more than 50 % on a busy
  *    machine), the way you would derive them from a staging run.
- * Midway, the "model" gets 8× larger — a deployment that shipped a bigger model — and the
+ * Midway, the "model" gets 64× larger — a deployment that shipped a bigger model — and the
  * monitor logs a warning for model_inference.
  *
  * Part 3 takes the same monitor to a fleet with OpenTelemetry: `cp.enableOpenTelemetry()` sends
@@ -80,7 +80,7 @@ console.log('budgets (measured median × 1.5 + 1, ms):', Object.fromEntries(SECT
 // 2. Serve requests; check each against the budgets.
 let warnings = 0;
 for (let request = 1; request <= 6; request++) {
-  if (request === 4) weights = cp.randn([128, 512]); // the bigger model ships
+  if (request === 4) weights = cp.randn([128, 4096]); // the bigger model ships
   cp.clearProfile();
   handleRequest(payload);
   const t = sectionTimes();
@@ -117,7 +117,7 @@ weights = cp.randn([128, 64]);
 cp.clearProfile();
 for (let i = 0; i < 30; i++) handleRequest(payload);
 cp.saveBaseline(join(dir, 'baseline.json'));
-weights = cp.randn([128, 512]);
+weights = cp.randn([128, 4096]);
 cp.clearProfile();
 for (let i = 0; i < 30; i++) handleRequest(payload);
 const comparison = cp.compareToBaseline(join(dir, 'baseline.json'));
