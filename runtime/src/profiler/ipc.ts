@@ -11,7 +11,8 @@
  * Exit statuses are the script's own: `process.exit(n)` keeps n, an uncaught error gives 1,
  * SIGINT 130 and SIGTERM 143 (128 + the signal number, as a shell reports a signal death).
  * A signal cannot interrupt synchronous JavaScript; the launcher waits a grace period and then
- * kills the process, keeping the last batch as a partial report (cli.ts).
+ * kills the process, keeping the last batch as a partial report (cli.ts). A synchronous loop that
+ * issues ops streams its batches from the op path (the timer cannot run), so that batch is recent.
  */
 import { writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
@@ -22,10 +23,12 @@ import { batchOf, type SegmentRows } from '../contract/site-stats.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
 import { describeUncaught } from './uncaught-text.js';
-import { isProfiling, opsRecorded, snapshot } from './session.js';
+import { isProfiling, opsRecorded, setStarvedTimerHook, snapshot } from './session.js';
 
 /** Minimum interval between batches, ms (4 per second at most). */
 export const BATCH_INTERVAL_MS = 250;
+/** Timer silence after which the op path sends the batch itself, ms (the timer was starved). */
+const STARVED_AFTER_MS = 2 * BATCH_INTERVAL_MS;
 
 let started = false;
 let seq = 0;
@@ -149,12 +152,21 @@ export function startIpc(): boolean {
   }
   started = true;
   (process.channel as Channel | undefined)?.unref?.();
-  const timer = setInterval(() => {
+  const sendIfNew = (): void => {
     if (!isProfiling()) return;
     const ops = opsRecorded();
     if (ops === lastOps) return; // nothing new: stay quiet
     lastOps = ops;
     send(makeBatch());
+  };
+  // A synchronous loop of ops never lets the timer run: the op path itself then sends a batch
+  // every STARVED_AFTER_MS (the write to the pipe or socket is attempted at once, without the event
+  // loop), so a script killed inside such a loop still leaves its last batch with the launcher.
+  const starved = { dueMs: performance.now() + STARVED_AFTER_MS, run(nowMs: number): void { starved.dueMs = nowMs + STARVED_AFTER_MS; sendIfNew(); } };
+  setStarvedTimerHook(starved);
+  const timer = setInterval(() => {
+    starved.dueMs = performance.now() + STARVED_AFTER_MS;
+    sendIfNew();
   }, BATCH_INTERVAL_MS);
   timer.unref();
   // Normal end: 'beforeExit' can still send asynchronously. 'exit' (process.exit() in the script)

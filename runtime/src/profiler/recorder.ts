@@ -79,6 +79,16 @@ export interface OpObserver {
   gpu(strings: readonly string[], opId: number, backendId: number, dtypeId: number, ms: number): void;
 }
 
+/**
+ * Runs from inside the op path once `dueMs` (performance.now() ms) has passed: the launcher's
+ * batch timer pushes `dueMs` ahead on every tick, so this fires only while synchronous code starves
+ * the timers (a long loop of ops), and streams a batch from there (ipc.ts).
+ */
+export interface StarvedTimerHook {
+  dueMs: number;
+  run(nowMs: number): void;
+}
+
 /** One thread's recorder. */
 export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostListener {
   readonly strings: string[] = [];
@@ -104,6 +114,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   lateGpu = 0;
   /** Receives every recorded op while OpenTelemetry is on; null otherwise (one test per op). */
   opObserver: OpObserver | null = null;
+  /** Streams batches while timers are starved; null without a launcher (one test per op). */
+  starvedTimer: StarvedTimerHook | null = null;
   /** Event id of the op running now (-1 between ops); its transfers arrive before it is recorded. */
   private activeId = -1;
   private pendingUpload = 0;
@@ -393,6 +405,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     }
     this.ops++;
     if (this.opObserver !== null) this.opObserver.op(this.strings, st.id, backendId, dtype, t1 - t0, bytesRead + bytesWritten, ctx);
+    if (this.starvedTimer !== null && t1 >= this.starvedTimer.dueMs) this.starvedTimer.run(t1);
   }
 
   /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */

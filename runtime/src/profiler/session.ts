@@ -13,7 +13,7 @@ import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
-import { Recorder, type OpObserver } from './recorder.js';
+import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
 import type { CallSiteMode, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
@@ -50,9 +50,19 @@ export function setOpObserver(o: OpObserver | null): void {
   if (rec) rec.opObserver = o;
 }
 
+/** Installed on every recorder this module creates while a launcher streams batches (ipc.ts). */
+let starvedTimer: StarvedTimerHook | null = null;
+
+/** @internal Installs the hook that streams batches while synchronous code starves the batch timer. */
+export function setStarvedTimerHook(h: StarvedTimerHook | null): void {
+  starvedTimer = h;
+  if (rec) rec.starvedTimer = h;
+}
+
 function newRecorder(callSites: CallSiteMode, sampleEvery: number, maxEvents: number): Recorder {
   const r = new Recorder(callSites, sampleEvery, maxEvents);
   r.opObserver = opObserver;
+  r.starvedTimer = starvedTimer;
   return r;
 }
 
