@@ -119,7 +119,7 @@ const WARM_MS = 60;
 const TIMED_MS = 200;
 
 /** Runs `fn` with the profiler detached, restoring it afterwards. */
-function detached<T>(fn: () => T): T {
+export function detached<T>(fn: () => T): T {
   const observer = getDispatchObserver();
   setDispatchObserver(null);
   try {
@@ -132,7 +132,7 @@ function detached<T>(fn: () => T): T {
 const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
 
 /** Median round times of `a` and `b`, ms, and the median of their per-round ratio a / b. */
-interface Alternation {
+export interface Alternation {
   readonly a: number;
   readonly b: number;
   readonly ratio: number;
@@ -146,7 +146,7 @@ interface Alternation {
  * of two medians can pair a slow `a` with a quick `b` (on a quiet machine, r for 100 adds of 1e5
  * ranged 1.16–2.29× over three trials that way).
  */
-function alternate(a: () => number, b: () => number): Alternation {
+export function alternate(a: () => number, b: () => number): Alternation {
   let warm = 0, prev = Infinity;
   for (let r = 0, t0 = performance.now(); r < 200; r++) {
     const x = a() + b();
@@ -169,7 +169,7 @@ function alternate(a: () => number, b: () => number): Alternation {
 }
 
 /** A tensor of ones of `shape` and `dtype` on `backend`. */
-function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
+export function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
   const b = getBackendImpl(backend);
   const n = shape.reduce((p, d) => p * d, 1);
   const dt = dtype === 'int32' ? 'int32' : 'float32';

@@ -1,0 +1,121 @@
+/**
+ * Rule (issue 16): a hot chain of elementwise ops ending in a whole-tensor reduction — e.g.
+ * `x.mul(1.5).sub(0.5).relu().sum()` — run eagerly, one kernel and one full-size intermediate per
+ * op: wrap it in `cp.jit` so the chain runs as one fused kernel that never writes the intermediates.
+ *
+ * Detection: in the retained events (oldest first, per thread), a run of ≥ 2 consecutive
+ * elementwise ops on the same number of elements (≥ MIN_ELEMENTS, one CPU backend) followed by a
+ * sum/mean/min/max to a scalar; the same chain (ops and lines) counted over the profile.
+ *
+ * Speedup (measured): the chain is rebuilt on a tensor of the site's shape and dtype and timed
+ * eagerly against `cp.jit` on this machine (measure-jit.ts), giving r = eager / jit; the chain's
+ * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r). No
+ * quick fix: wrapping needs the chain's inputs lifted into a function's parameters, which the
+ * syntax tree alone cannot do safely when they are built from several statements.
+ */
+import type { SourceLocation } from '../../contract/flame.js';
+import type { ProfileEvent } from '../types.js';
+import { corpusFields } from './corpus.js';
+import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, measureJit, type ChainLink, type JitTimes } from './measure-jit.js';
+import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput } from './types.js';
+
+/** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
+const MIN_ELEMENTS = 10_000;
+/** Smallest share of op time a chain must have. */
+const MIN_SHARE = 0.2;
+/** Below this measured eager/jit ratio the rule stays silent. */
+const MIN_RATIO = 1.1;
+
+interface Chain {
+  readonly links: ChainLink[];
+  readonly reduce: ProfileEvent;
+  readonly events: ProfileEvent[];
+}
+
+const linkOf = (e: ProfileEvent): ChainLink | null => {
+  if (CHAIN_UNARY.has(e.op)) return { op: e.op, operand: 'none' };
+  if (CHAIN_BINARY.has(e.op)) return { op: e.op, operand: (e.inputIds[1] ?? -1) >= 0 ? 'tensor' : 'scalar' };
+  return null;
+};
+const elementsOf = (e: ProfileEvent): number => (e.inputShapes[0] ?? []).reduce((p, d) => p * d, 1);
+
+/** The chain as method calls on `x`, scalars written `c`: `.mul(c).sub(c).relu()`. */
+const chainText = (links: readonly ChainLink[]): string =>
+  links.map((l) => `.${l.op}(${l.operand === 'none' ? '' : l.operand === 'tensor' ? 'x' : 'c'})`).join('');
+
+/** Chains in the retained events of one thread. */
+function chainsOf(events: readonly ProfileEvent[]): Chain[] {
+  const out: Chain[] = [];
+  let run: ProfileEvent[] = [];
+  for (const e of events) {
+    const n = elementsOf(e);
+    const same = run.length > 0 && elementsOf(run[0]!) === n && run[0]!.backend === e.backend;
+    if (e.op in CHAIN_REDUCE && same && run.length >= 2 && (e.outputShapes[0] ?? [1]).length === 0) {
+      out.push({ links: run.map((r) => linkOf(r)!), reduce: e, events: [...run, e] });
+      run = [];
+      continue;
+    }
+    const link = linkOf(e);
+    if (link && n >= MIN_ELEMENTS && (run.length === 0 || same) && (e.inputShapes[1] === undefined || elementsOf({ ...e, inputShapes: [e.inputShapes[1]] }) === n)) run.push(e);
+    else run = link && n >= MIN_ELEMENTS ? [e] : [];
+  }
+  return out;
+}
+
+function recommend(key: string, chains: Chain[], input: RuleInput): Recommendation | null {
+  const first = chains[0]!;
+  const loc: SourceLocation | null = first.reduce.site >= 0 ? input.data.sites[first.reduce.site] ?? null : null;
+  const totalMs = chains.reduce((t, c) => t + c.events.reduce((u, e) => u + (e.endMs - e.startMs), 0), 0);
+  const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
+  if (loc === null || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
+  const shape = first.events[0]!.inputShapes[0]!;
+  const times: JitTimes | null = measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
+  if (!times || times.ratio < MIN_RATIO) return null;
+  const r = times.ratio;
+  const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
+  const savedMs = totalMs * (1 - 1 / r);
+  const ops = [...first.links.map((l) => l.op), first.reduce.op];
+  const lines = [...new Set(first.events.map((e) => input.data.sites[e.site]?.line).filter((l): l is number => l !== undefined))];
+  const corpus = corpusFields('jit-chain');
+  const src = input.source(loc.file)?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
+  return {
+    id: recId('jit-chain', loc, key), rule: 'jit-chain', priority: priorityFrom(speedup, savedMs, corpus.impact),
+    title: 'Fuse this chain with cp.jit',
+    description: `This chain of ${first.links.length} elementwise ops + ${first.reduce.op} (${ops.join(' → ')}) on ` +
+      `[${shape.join(', ')}] ran ${chains.length} time(s) for ${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time), one kernel and one ` +
+      `full-size intermediate per op. Wrapped in cp.jit it runs as one fused kernel that reads the input once.`,
+    estimatedSpeedup: speedup,
+    speedupBasis: `chain timed here on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
+      `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (r = ${r.toFixed(2)}×); the chain is ${(100 * p).toFixed(0)}% of ` +
+      `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
+    codeExample: {
+      before: src,
+      after: `// once, outside any loop: traced on its first call, then one fused kernel per call\n` +
+        `const fused = cp.jit((x: cp.Tensor) => x${chainText(first.links)}.${first.reduce.op}()); // your constants in place of c\n` +
+        `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
+    },
+    location: loc,
+    evidence: { ops: ops.join(','), chains: chains.length, totalMs, eagerMs: times.eagerMs, jitMs: times.jitMs, lines: lines.join(',') },
+    savedMs,
+    ...corpus,
+    fixUnavailable: 'wrapping a chain in cp.jit moves its inputs into a function\'s parameters; the rewrite is left to you (see the example)',
+  };
+}
+
+/** Rule entry point. */
+export const jitChain: Rule = (input) => {
+  const byThread = new Map<number, ProfileEvent[]>();
+  for (const e of input.data.events) {
+    const list = byThread.get(e.thread);
+    if (list) list.push(e); else byThread.set(e.thread, [e]);
+  }
+  const groups = new Map<string, Chain[]>();
+  for (const events of byThread.values()) {
+    for (const c of chainsOf(events)) {
+      const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
+      const list = groups.get(key);
+      if (list) list.push(c); else groups.set(key, [c]);
+    }
+  }
+  return [...groups].map(([key, cs]) => recommend(key, cs, input)).filter((r): r is Recommendation => r !== null);
+};
