@@ -10,6 +10,9 @@ import { dominantOp } from './dominant-op.js';
 import { gpuCrossover } from './gpu-crossover.js';
 import { jitChain } from './jit-chain.js';
 import { copyMsPerByte, dispatchCostMs, measureBatch, measureMoments } from './measure.js';
+import { measureJit } from './measure-jit.js';
+import { measureReads } from './measure-reads.js';
+import { measureStack } from './measure-stack.js';
 import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
 import { sourceLines } from './source.js';
@@ -27,7 +30,7 @@ const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 /** Runs the rules. `overrides` replaces measured inputs (tests use it for determinism). */
 export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<RuleInput> = {}): Recommendation[] {
   const input: RuleInput = {
-    data, agg, dispatchCostMs, copyMsPerByte, measureBatch, measureMoments, source: sourceLines, calibration: getCalibration(), ...overrides,
+    data, agg, dispatchCostMs, copyMsPerByte, measureBatch, measureMoments, measureJit, measureStack, measureReads, source: sourceLines, calibration: getCalibration(), ...overrides,
   };
   const seen = new Set<string>();
   return RULES.flatMap((r) => r(input))

@@ -16,7 +16,7 @@
 import type { SourceLocation } from '../../contract/flame.js';
 import type { ProfileEvent } from '../types.js';
 import { corpusFields } from './corpus.js';
-import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, measureJit, type ChainLink, type JitTimes } from './measure-jit.js';
+import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, type ChainLink, type JitTimes } from './measure-jit.js';
 import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 /** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
@@ -69,7 +69,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
   if (loc === null || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   const shape = first.events[0]!.inputShapes[0]!;
-  const times: JitTimes | null = measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
+  const times: JitTimes | null = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
   if (!times || times.ratio < MIN_RATIO) return null;
   const r = times.ratio;
   const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);

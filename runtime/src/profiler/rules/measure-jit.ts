@@ -14,7 +14,7 @@ import { dataSync } from '../../ops/transfer.js';
 import { unaryOp } from '../../ops/unary.js';
 import type { Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
-import { alternate, detached, onesOn } from './measure.js';
+import { detached, onesOn, timePair } from './measure.js';
 
 /** One link of a chain: an elementwise op and what its second operand was (a number, the chain's tensor, or none). */
 export interface ChainLink {
@@ -36,7 +36,6 @@ export interface JitTimes {
   readonly ratio: number;
 }
 
-const ROUND_MS = 20;
 const cache = new Map<string, JitTimes | null>();
 
 /**
@@ -63,18 +62,7 @@ export function measureJit(links: readonly ChainLink[], reduce: string, backend:
           const fused = jit(chain, { name: 'jit-rule probe', warn: false });
           const eagerOnce = (): void => tidy(() => { dataSync(chain(x)); });
           const jitOnce = (): void => tidy(() => { dataSync(fused(x)); });
-          const repsFor = (fn: () => void): number => {
-            fn();
-            const t0 = performance.now();
-            fn();
-            return Math.max(1, Math.min(2000, Math.ceil(ROUND_MS / Math.max(performance.now() - t0, 0.01))));
-          };
-          const round = (fn: () => void, reps: number) => (): number => {
-            const t0 = performance.now();
-            for (let r = 0; r < reps; r++) fn();
-            return (performance.now() - t0) / reps;
-          };
-          const t = alternate(round(eagerOnce, repsFor(eagerOnce)), round(jitOnce, repsFor(jitOnce)));
+          const t = timePair(eagerOnce, jitOnce);
           return { eagerMs: t.a, jitMs: t.b, ratio: t.ratio };
         } finally {
           x.dispose();

@@ -168,6 +168,26 @@ export function alternate(a: () => number, b: () => number): Alternation {
   return { a: median(xs), b: median(ys), ratio: median(rs) };
 }
 
+/**
+ * Times two ways of doing the same work, `aOnce` and `bOnce` (each one full run), in rounds of about
+ * `roundMs` (default ROUND_MS) per side (repetitions sized for each side on its own from a timed run after one untimed),
+ * alternating (see `alternate`). Returns ms per run and the median per-round ratio a / b.
+ */
+export function timePair(aOnce: () => void, bOnce: () => void, roundMs = ROUND_MS): Alternation {
+  const repsFor = (fn: () => void): number => {
+    fn();
+    const t0 = performance.now();
+    fn();
+    return Math.max(1, Math.min(MAX_REPS, Math.ceil(roundMs / Math.max(performance.now() - t0, 0.01))));
+  };
+  const round = (fn: () => void, reps: number) => (): number => {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    return (performance.now() - t0) / reps;
+  };
+  return alternate(round(aOnce, repsFor(aOnce)), round(bOnce, repsFor(bOnce)));
+}
+
 /** A tensor of ones of `shape` and `dtype` on `backend`. */
 export function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
   const b = getBackendImpl(backend);
