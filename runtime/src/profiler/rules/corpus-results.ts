@@ -7,88 +7,104 @@ import type { CorpusResults } from './corpus.js';
 /** Estimates vs measured speedups on the corpus, per pair. */
 export const CORPUS_RESULTS: CorpusResults = {
   command: 'npm run bench:recommendations',
-  generatedAt: '2026-11-29T22:12:05.348Z',
+  generatedAt: '2026-11-30T00:29:30.954Z',
   rounds: 21,
-  machine: '2 cores, load average 27.2 → 32.4',
+  machine: '2 cores, load average 13.0 → 8.6',
   pairs: [
     {
       pair: 'batch-example3',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.49,
-      measured: 1.35,
+      estimate: 1.26,
+      measured: 1.67,
       applied: 'fix'
     },
     {
       pair: 'batch-for-of-1e5',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.14,
-      measured: 1.25,
+      estimate: 1.34,
+      measured: 1.26,
       applied: 'fix'
     },
     {
       pair: 'batch-function-form-1e4',
       rule: 'batch-loop',
       size: 10000,
-      estimate: 24.6,
-      measured: 4.5,
+      estimate: 1.89,
+      measured: 3.5,
+      applied: 'fix'
+    },
+    {
+      pair: 'batch-large-1e6',
+      rule: 'batch-loop',
+      size: 1000000,
+      estimate: 1.12,
+      measured: 1.04,
       applied: 'fix'
     },
     {
       pair: 'batch-small-1e3',
       rule: 'batch-loop',
       size: 1000,
-      estimate: 117.92,
-      measured: 19.54,
+      estimate: 20.58,
+      measured: 23.52,
       applied: 'fix'
     },
     {
       pair: 'dominant-contiguous-1e6',
       rule: 'dominant-op',
       size: 1000000,
-      estimate: 5.63,
-      measured: 1.21,
+      estimate: 3.56,
+      measured: 1.38,
       applied: 'example'
     },
     {
       pair: 'fresh-reads-1e5',
       rule: 'fresh-reads',
       size: 100000,
-      estimate: 479.58,
-      measured: 8.54,
+      estimate: 15.15,
+      measured: 10.33,
+      applied: 'example'
+    },
+    {
+      pair: 'jit-chain-1e5',
+      rule: 'jit-chain',
+      size: 100000,
+      estimate: 3.83,
+      measured: 2.4,
       applied: 'example'
     },
     {
       pair: 'moments-function-1e6',
       rule: 'moments',
       size: 1000000,
-      estimate: 1.91,
-      measured: 1.7,
+      estimate: 1.52,
+      measured: 1.62,
       applied: 'fix'
     },
     {
       pair: 'moments-loop-1e4',
       rule: 'moments',
       size: 10000,
-      estimate: 1.72,
-      measured: 1.56,
+      estimate: 1.85,
+      measured: 1.45,
       applied: 'fix'
     },
     {
       pair: 'moments-method-1e5',
       rule: 'moments',
       size: 100000,
-      estimate: 1.05,
-      measured: 1.15,
+      estimate: 1.01,
+      measured: 0.87,
       applied: 'fix'
     },
     {
       pair: 'tiny-ops-1e3',
       rule: 'tiny-ops',
       size: 1000,
-      estimate: 2.03,
-      measured: 3.93,
+      estimate: 3.11,
+      measured: 3.23,
       applied: 'example'
     }
   ]
