@@ -5,17 +5,18 @@
  *
  * Detection: in the retained events (oldest first, per thread), a run of ≥ 2 consecutive
  * elementwise ops on the same number of elements (≥ MIN_ELEMENTS, one CPU backend) followed by a
- * sum/mean/min/max to a scalar; the same chain (ops and lines) counted over the profile.
+ * sum/mean/min/max to a scalar; the same chain (ops and lines) run at least twice in the profile.
  *
  * Speedup (measured): the chain is rebuilt on a tensor of the site's shape and dtype and timed
  * eagerly against `cp.jit` on this machine (measure-jit.ts), giving r = eager / jit; the chain's
- * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r). No
- * quick fix: wrapping needs the chain's inputs lifted into a function's parameters, which the
- * syntax tree alone cannot do safely when they are built from several statements.
+ * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r).
+ * The quick fix (jit-rewrite.ts, on the syntax tree) covers a chain written as one method chain
+ * with number arguments; anything else gets `fixUnavailable` with the reason.
  */
 import type { SourceLocation } from '../../contract/flame.js';
 import type { ProfileEvent } from '../types.js';
 import { corpusFields } from './corpus.js';
+import { jitRewrite } from './jit-rewrite.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, type ChainLink, type JitTimes } from './measure-jit.js';
 import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -23,6 +24,11 @@ import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput
 const MIN_ELEMENTS = 10_000;
 /** Smallest share of op time a chain must have. */
 const MIN_SHARE = 0.2;
+/**
+ * Fewest runs of the same chain: a jitted function pays off from its second call (the first traces
+ * eagerly), and a jitted function's own tracing call shows in a profile as one eager chain.
+ */
+const MIN_CHAINS = 2;
 /** Below this measured eager/jit ratio the rule stays silent. */
 const MIN_RATIO = 1.1;
 
@@ -67,7 +73,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const loc: SourceLocation | null = first.reduce.site >= 0 ? input.data.sites[first.reduce.site] ?? null : null;
   const totalMs = chains.reduce((t, c) => t + c.events.reduce((u, e) => u + (e.endMs - e.startMs), 0), 0);
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
-  if (loc === null || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
+  if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   const shape = first.events[0]!.inputShapes[0]!;
   const times: JitTimes | null = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
   if (!times || times.ratio < MIN_RATIO) return null;
@@ -75,9 +81,12 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
   const savedMs = totalMs * (1 - 1 / r);
   const ops = [...first.links.map((l) => l.op), first.reduce.op];
-  const lines = [...new Set(first.events.map((e) => input.data.sites[e.site]?.line).filter((l): l is number => l !== undefined))];
+  const memberLines = [...new Set(first.events.map((e) => input.data.sites[e.site]?.line).filter((l): l is number => l !== undefined))];
   const corpus = corpusFields('jit-chain');
-  const src = input.source(loc.file)?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
+  const lines = input.source(loc.file);
+  const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
+  const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
+    : { reason: `the source of ${loc.file} could not be read` };
   return {
     id: recId('jit-chain', loc, key), rule: 'jit-chain', priority: priorityFrom(speedup, savedMs, corpus.impact),
     title: 'Fuse this chain with cp.jit',
@@ -90,15 +99,15 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
       `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     codeExample: {
       before: src,
-      after: `// once, outside any loop: traced on its first call, then one fused kernel per call\n` +
+      after: 'after' in rewrite ? rewrite.after : `// once, outside any loop: traced on its first call, then one fused kernel per call\n` +
         `const fused = cp.jit((x: cp.Tensor) => x${chainText(first.links)}.${first.reduce.op}()); // your constants in place of c\n` +
         `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
     },
     location: loc,
-    evidence: { ops: ops.join(','), chains: chains.length, totalMs, eagerMs: times.eagerMs, jitMs: times.jitMs, lines: lines.join(',') },
+    evidence: { ops: ops.join(','), chains: chains.length, totalMs, eagerMs: times.eagerMs, jitMs: times.jitMs, lines: memberLines.join(',') },
     savedMs,
     ...corpus,
-    fixUnavailable: 'wrapping a chain in cp.jit moves its inputs into a function\'s parameters; the rewrite is left to you (see the example)',
+    ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
   };
 }
 
