@@ -7,104 +7,104 @@ import type { CorpusResults } from './corpus.js';
 /** Estimates vs measured speedups on the corpus, per pair. */
 export const CORPUS_RESULTS: CorpusResults = {
   command: 'npm run bench:recommendations',
-  generatedAt: '2026-11-30T00:29:30.954Z',
+  generatedAt: '2026-11-30T00:43:45.499Z',
   rounds: 21,
-  machine: '2 cores, load average 13.0 → 8.6',
+  machine: '2 cores, load average 12.1 → 12.0',
   pairs: [
     {
       pair: 'batch-example3',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.26,
-      measured: 1.67,
+      estimate: 1.28,
+      measured: 1.33,
       applied: 'fix'
     },
     {
       pair: 'batch-for-of-1e5',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.34,
-      measured: 1.26,
+      estimate: 1.35,
+      measured: 1.38,
       applied: 'fix'
     },
     {
       pair: 'batch-function-form-1e4',
       rule: 'batch-loop',
       size: 10000,
-      estimate: 1.89,
-      measured: 3.5,
+      estimate: 7.87,
+      measured: 3.87,
       applied: 'fix'
     },
     {
       pair: 'batch-large-1e6',
       rule: 'batch-loop',
       size: 1000000,
-      estimate: 1.12,
-      measured: 1.04,
+      estimate: 1,
+      measured: 1.07,
       applied: 'fix'
     },
     {
       pair: 'batch-small-1e3',
       rule: 'batch-loop',
       size: 1000,
-      estimate: 20.58,
-      measured: 23.52,
+      estimate: 23.94,
+      measured: 21.69,
       applied: 'fix'
     },
     {
       pair: 'dominant-contiguous-1e6',
       rule: 'dominant-op',
       size: 1000000,
-      estimate: 3.56,
-      measured: 1.38,
+      estimate: 3.08,
+      measured: 1.01,
       applied: 'example'
     },
     {
       pair: 'fresh-reads-1e5',
       rule: 'fresh-reads',
       size: 100000,
-      estimate: 15.15,
-      measured: 10.33,
+      estimate: 4.61,
+      measured: 8.55,
       applied: 'example'
     },
     {
       pair: 'jit-chain-1e5',
       rule: 'jit-chain',
       size: 100000,
-      estimate: 3.83,
-      measured: 2.4,
-      applied: 'example'
+      estimate: 3.12,
+      measured: 2.35,
+      applied: 'fix'
     },
     {
       pair: 'moments-function-1e6',
       rule: 'moments',
       size: 1000000,
-      estimate: 1.52,
-      measured: 1.62,
+      estimate: 1.38,
+      measured: 1.76,
       applied: 'fix'
     },
     {
       pair: 'moments-loop-1e4',
       rule: 'moments',
       size: 10000,
-      estimate: 1.85,
-      measured: 1.45,
+      estimate: 1.86,
+      measured: 1.64,
       applied: 'fix'
     },
     {
       pair: 'moments-method-1e5',
       rule: 'moments',
       size: 100000,
-      estimate: 1.01,
-      measured: 0.87,
+      estimate: 1.19,
+      measured: 1.11,
       applied: 'fix'
     },
     {
       pair: 'tiny-ops-1e3',
       rule: 'tiny-ops',
       size: 1000,
-      estimate: 3.11,
-      measured: 3.23,
+      estimate: 7.26,
+      measured: 3,
       applied: 'example'
     }
   ]
