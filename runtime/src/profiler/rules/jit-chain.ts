@@ -4,8 +4,8 @@
  * op: wrap it in `cp.jit` so the chain runs as one fused kernel that never writes the intermediates.
  *
  * Detection: in the retained events (oldest first, per thread), a run of ≥ 2 consecutive
- * elementwise ops on the same number of elements (≥ MIN_ELEMENTS, one CPU backend) followed by a
- * sum/mean/min/max to a scalar; the same chain (ops and lines) run at least twice in the profile.
+ * elementwise ops on the same number of elements (≥ MIN_ELEMENTS, one CPU backend), each reading
+ * a newer tensor than the one before, followed by a sum/mean/min/max to a scalar; the same chain (ops and lines) run at least twice in the profile.
  *
  * Speedup (measured): the chain is rebuilt on a tensor of the site's shape and dtype and timed
  * eagerly against `cp.jit` on this machine (measure-jit.ts), giving r = eager / jit; the chain's
@@ -55,7 +55,11 @@ function chainsOf(events: readonly ProfileEvent[]): Chain[] {
   let run: ProfileEvent[] = [];
   for (const e of events) {
     const n = elementsOf(e);
-    const same = run.length > 0 && elementsOf(run[0]!) === n && run[0]!.backend === e.backend;
+    // Tensor ids grow with creation, so an op reading the previous op's result reads a newer tensor than the
+    // previous op did: a cheap check against unrelated ops that merely follow each other (not a proof — the
+    // quick fix checks the real chain on the syntax tree).
+    const prev = run[run.length - 1];
+    const same = prev !== undefined && elementsOf(run[0]!) === n && run[0]!.backend === e.backend && (e.inputIds[0] ?? -1) > (prev.inputIds[0] ?? -1);
     if (e.op in CHAIN_REDUCE && same && run.length >= 2 && (e.outputShapes[0] ?? [1]).length === 0) {
       out.push({ links: run.map((r) => linkOf(r)!), reduce: e, events: [...run, e] });
       run = [];
