@@ -51,7 +51,11 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
     const r = corepySync('exit0');
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, ADD_ROW);
-    assert.match(r.stdout, /crash\.mts:8/, 'per-line data from the full report');
+    // Figures only the full report carries (the streamed batch of a PARTIAL report has neither). The line of the
+    // adds used to be asserted through the tiny-ops recommendation, which now fires only when stacking is timed
+    // faster here — on the js backend, stacking 10 000 four-element tensors costs about what the adds do.
+    assert.match(r.stdout, /Profiler overhead: .*call sites: sampled/, 'the full report');
+    assert.match(r.stdout, /Call sites: sampled/, 'the full report');
     assert.doesNotMatch(r.stderr, /PARTIAL|without sending/);
   });
 

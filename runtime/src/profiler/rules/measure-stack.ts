@@ -21,33 +21,39 @@ export interface StackTimes {
   readonly stackedMs: number;
   /** loopMs / stackedMs as the median of per-round ratios. */
   readonly ratio: number;
+  /** Rows timed: k, or MAX_ROWS for longer loops (both times are for this many rows). */
+  readonly rows: number;
 }
 
 const cache = new Map<string, StackTimes | null>();
+/** Most rows one trial makes and times. */
+const MAX_ROWS = 2000;
 
 /**
- * Times `k` calls of `op` (with a scalar operand for binary ops, 2) on `k` tensors of `shape`
+ * Times `k` calls of `op` (with a scalar operand for binary ops, 2, or with `pair` the row itself
+ * as both operands, as `op(row, otherRow)` costs) on `k` tensors of `shape`
  * against `op(stack(those k))` — or, with `stacked` (the program stacks the k results anyway, so
  * the rewrite moves that stack before the op instead of adding one), against `op` on the stack alone. Null for ops other than the elementwise ones the jit rule lists,
- * GPU or unready backends, and failures.
+ * GPU or unready backends, and failures. Loops over MAX_ROWS are timed on MAX_ROWS rows (the ratio
+ * then leans low: the stacked call's fixed cost is shared by fewer rows).
  */
-export function measureStack(op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean): StackTimes | null {
-  const key = `${op}|${backend}|${dtype}|${shape.join('x')}|${k}|${stacked}`;
+export function measureStack(op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair = false): StackTimes | null {
+  const key = `${op}|${backend}|${dtype}|${shape.join('x')}|${k}|${stacked}|${pair}`;
   if (cache.has(key)) return cache.get(key)!;
   let out: StackTimes | null = null;
   try {
     const unary = CHAIN_UNARY.has(op);
     if ((unary || CHAIN_BINARY.has(op)) && k >= 2 && isBackendReady(backend as BackendName) && getBackendImpl(backend as BackendName).device !== 'gpu') {
       out = detached(() => {
-        const rows = Array.from({ length: k }, () => onesOn(backend as BackendName, shape, dtype));
-        const apply = (t: Tensor): Tensor => (unary ? unaryOp(op as UnaryOp, t) : binaryOp(op as BinaryOp, t, 2));
+        const rows = Array.from({ length: Math.min(k, MAX_ROWS) }, () => onesOn(backend as BackendName, shape, dtype));
+        const apply = (t: Tensor): Tensor => (unary ? unaryOp(op as UnaryOp, t) : binaryOp(op as BinaryOp, t, pair ? t : 2));
         const all = stacked ? stack(rows) : null;
         try {
           const t = timePair(
             () => tidy(() => { for (const r of rows) apply(r); }),
             () => tidy(() => { apply(all ?? stack(rows)); }),
           );
-          return { loopMs: t.a, stackedMs: t.b, ratio: t.ratio };
+          return { loopMs: t.a, stackedMs: t.b, ratio: t.ratio, rows: rows.length };
         } finally {
           for (const r of rows) r.dispose();
           all?.dispose();

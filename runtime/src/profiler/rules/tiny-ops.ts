@@ -34,18 +34,19 @@ export const tinyOps: Rule = (input) => {
     if (s.count < 2) continue;
     const events = input.data.events.filter((e) => e.site === s.site && e.op === s.op);
     const shapes = new Set(events.map((e) => JSON.stringify(e.inputShapes[0] ?? [])));
-    // A second tensor operand (rows combined with rows) is not the rewrite the example shows.
-    if (!events.length || shapes.size > 1 || events.some((e) => (e.inputIds[1] ?? -1) >= 0)) continue;
+    // A second tensor operand (rows combined with rows) stacks too, when it has the row's shape.
+    const pair = events.some((e) => (e.inputIds[1] ?? -1) >= 0);
+    if (!events.length || shapes.size > 1 || (pair && events.some((e) => JSON.stringify(e.inputShapes[1] ?? []) !== JSON.stringify(e.inputShapes[0] ?? [])))) continue;
     const rowShape = events[0]!.inputShapes[0] ?? [1];
     const rowElements = rowShape.reduce((p, d) => p * d, 1);
     // The results stacked anyway (a stack — recorded as concat — of k such rows ran on this backend): the rewrite moves that stack
     // before the op rather than adding one, so only the op on the stacked rows is timed against the loop.
     const stacked = agg.sites.some((o) => (o.op === 'stack' || o.op === 'concat') && o.backends[0] === s.backends[0] && o.elements === s.count * rowElements * o.count);
-    const t = input.measureStack(s.op, s.backends[0]!, rowShape, events[0]!.dtype, s.count, stacked);
+    const t = input.measureStack(s.op, s.backends[0]!, rowShape, events[0]!.dtype, s.count, stacked, pair);
     if (!t || t.ratio <= 1) continue;
     saved += s.totalMs * (1 - 1 / t.ratio);
     timedCalls += s.count;
-    parts.push(`${s.op} ×${s.count} on [${(events[0]!.inputShapes[0] ?? []).join(', ')}]: ${ms(t.loopMs)} ms vs ${stacked ? 'one' : 'stack + one'} ${s.op}${stacked ? ' on the rows the program stacks anyway' : ''} ${ms(t.stackedMs)} ms (r = ${t.ratio.toFixed(2)}×)`);
+    parts.push(`${s.op} ×${s.count} on [${(events[0]!.inputShapes[0] ?? []).join(', ')}]${t.rows < s.count ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${stacked ? 'one' : 'stack + one'} ${s.op}${stacked ? ' on the rows the program stacks anyway' : ''} ${ms(t.stackedMs)} ms (r = ${t.ratio.toFixed(2)}×)`);
   }
   if (timeMs <= 0 || saved < MIN_SHARE * agg.totalOpMs) return [];
   const worst = tiny.reduce((a, b) => (b.count > a.count ? b : a));

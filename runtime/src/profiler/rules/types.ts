@@ -35,7 +35,7 @@ export interface RuleInput {
   /** Times an elementwise chain + reduction eagerly against cp.jit (measure-jit.ts). */
   readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string) => JitTimes | null;
   /** Times k single calls on small tensors against one call on their stack (measure-stack.ts). */
-  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean) => StackTimes | null;
+  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean) => StackTimes | null;
   /** Times a read into a new array against a read into a reused one (measure-reads.ts). */
   readonly measureReads: (backend: string, shape: readonly number[], dtype: string, k: number) => ReadTimes | null;
 }
