@@ -7,104 +7,104 @@ import type { CorpusResults } from './corpus.js';
 /** Estimates vs measured speedups on the corpus, per pair. */
 export const CORPUS_RESULTS: CorpusResults = {
   command: 'npm run bench:recommendations',
-  generatedAt: '2026-11-30T00:43:45.499Z',
+  generatedAt: '2026-11-30T01:13:17.483Z',
   rounds: 21,
-  machine: '2 cores, load average 12.1 → 12.0',
+  machine: '2 cores, load average 4.0 → 3.5',
   pairs: [
     {
       pair: 'batch-example3',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.28,
-      measured: 1.33,
+      estimate: 1.27,
+      measured: 1.17,
       applied: 'fix'
     },
     {
       pair: 'batch-for-of-1e5',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.35,
-      measured: 1.38,
+      estimate: 1.23,
+      measured: 1.26,
       applied: 'fix'
     },
     {
       pair: 'batch-function-form-1e4',
       rule: 'batch-loop',
       size: 10000,
-      estimate: 7.87,
-      measured: 3.87,
+      estimate: 3.06,
+      measured: 3.99,
       applied: 'fix'
     },
     {
       pair: 'batch-large-1e6',
       rule: 'batch-loop',
       size: 1000000,
-      estimate: 1,
-      measured: 1.07,
+      estimate: 1.03,
+      measured: 1.01,
       applied: 'fix'
     },
     {
       pair: 'batch-small-1e3',
       rule: 'batch-loop',
       size: 1000,
-      estimate: 23.94,
-      measured: 21.69,
+      estimate: 21.42,
+      measured: 19.13,
       applied: 'fix'
     },
     {
       pair: 'dominant-contiguous-1e6',
       rule: 'dominant-op',
       size: 1000000,
-      estimate: 3.08,
-      measured: 1.01,
+      estimate: 3.65,
+      measured: 1.13,
       applied: 'example'
     },
     {
       pair: 'fresh-reads-1e5',
       rule: 'fresh-reads',
       size: 100000,
-      estimate: 4.61,
-      measured: 8.55,
+      estimate: 12.88,
+      measured: 4.29,
       applied: 'example'
     },
     {
       pair: 'jit-chain-1e5',
       rule: 'jit-chain',
       size: 100000,
-      estimate: 3.12,
-      measured: 2.35,
+      estimate: 1.53,
+      measured: 2.08,
       applied: 'fix'
     },
     {
       pair: 'moments-function-1e6',
       rule: 'moments',
       size: 1000000,
-      estimate: 1.38,
-      measured: 1.76,
+      estimate: 1.62,
+      measured: 1.63,
       applied: 'fix'
     },
     {
       pair: 'moments-loop-1e4',
       rule: 'moments',
       size: 10000,
-      estimate: 1.86,
-      measured: 1.64,
+      estimate: 1.65,
+      measured: 1.58,
       applied: 'fix'
     },
     {
       pair: 'moments-method-1e5',
       rule: 'moments',
       size: 100000,
-      estimate: 1.19,
-      measured: 1.11,
+      estimate: 1.17,
+      measured: 1.19,
       applied: 'fix'
     },
     {
       pair: 'tiny-ops-1e3',
       rule: 'tiny-ops',
       size: 1000,
-      estimate: 7.26,
-      measured: 3,
+      estimate: 8.4,
+      measured: 2.84,
       applied: 'example'
     }
   ]
