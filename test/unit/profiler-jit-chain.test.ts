@@ -19,6 +19,7 @@ const N = 50_000;
 
 /** Runs `body` profiled and returns the jit-chain findings, with the chain timing `ratio`× faster under jit. */
 function jitRecs(body: () => void, ratio = 3) {
+  cp.clearProfile(); // each profile on its own: events of an earlier call would otherwise still be retained
   cp.enableProfiling({ callSites: 'all' });
   body();
   cp.disableProfiling();
