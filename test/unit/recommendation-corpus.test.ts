@@ -80,7 +80,7 @@ describe('recommendation corpus', function () {
     assert.ok(pairs.length >= 12, `${pairs.length} pairs`);
     const fixtures = await Promise.all(files.map((f) => load(join(CORPUS, f))));
     const rules = new Set(fixtures.map((f) => f.rule).filter(Boolean));
-    for (const r of ['batch-loop', 'moments', 'dominant-op', 'tiny-ops', 'fresh-reads']) assert.ok(rules.has(r), `no pair for ${r}`);
+    for (const r of ['batch-loop', 'moments', 'jit-chain', 'dominant-op', 'tiny-ops', 'fresh-reads']) assert.ok(rules.has(r), `no pair for ${r}`);
     assert.ok(fixtures.some((f) => f.rule === null), 'no clean script');
     const sizes = fixtures.map((f) => f.size);
     assert.equal(Math.min(...sizes), 1e3);

@@ -7,88 +7,104 @@ import type { CorpusResults } from './corpus.js';
 /** Estimates vs measured speedups on the corpus, per pair. */
 export const CORPUS_RESULTS: CorpusResults = {
   command: 'npm run bench:recommendations',
-  generatedAt: '2026-11-29T22:12:05.348Z',
+  generatedAt: '2026-11-30T01:13:17.483Z',
   rounds: 21,
-  machine: '2 cores, load average 27.2 → 32.4',
+  machine: '2 cores, load average 4.0 → 3.5',
   pairs: [
     {
       pair: 'batch-example3',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.49,
-      measured: 1.35,
+      estimate: 1.27,
+      measured: 1.17,
       applied: 'fix'
     },
     {
       pair: 'batch-for-of-1e5',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.14,
-      measured: 1.25,
+      estimate: 1.23,
+      measured: 1.26,
       applied: 'fix'
     },
     {
       pair: 'batch-function-form-1e4',
       rule: 'batch-loop',
       size: 10000,
-      estimate: 24.6,
-      measured: 4.5,
+      estimate: 3.06,
+      measured: 3.99,
+      applied: 'fix'
+    },
+    {
+      pair: 'batch-large-1e6',
+      rule: 'batch-loop',
+      size: 1000000,
+      estimate: 1.03,
+      measured: 1.01,
       applied: 'fix'
     },
     {
       pair: 'batch-small-1e3',
       rule: 'batch-loop',
       size: 1000,
-      estimate: 117.92,
-      measured: 19.54,
+      estimate: 21.42,
+      measured: 19.13,
       applied: 'fix'
     },
     {
       pair: 'dominant-contiguous-1e6',
       rule: 'dominant-op',
       size: 1000000,
-      estimate: 5.63,
-      measured: 1.21,
+      estimate: 3.65,
+      measured: 1.13,
       applied: 'example'
     },
     {
       pair: 'fresh-reads-1e5',
       rule: 'fresh-reads',
       size: 100000,
-      estimate: 479.58,
-      measured: 8.54,
+      estimate: 12.88,
+      measured: 4.29,
       applied: 'example'
+    },
+    {
+      pair: 'jit-chain-1e5',
+      rule: 'jit-chain',
+      size: 100000,
+      estimate: 1.53,
+      measured: 2.08,
+      applied: 'fix'
     },
     {
       pair: 'moments-function-1e6',
       rule: 'moments',
       size: 1000000,
-      estimate: 1.91,
-      measured: 1.7,
+      estimate: 1.62,
+      measured: 1.63,
       applied: 'fix'
     },
     {
       pair: 'moments-loop-1e4',
       rule: 'moments',
       size: 10000,
-      estimate: 1.72,
-      measured: 1.56,
+      estimate: 1.65,
+      measured: 1.58,
       applied: 'fix'
     },
     {
       pair: 'moments-method-1e5',
       rule: 'moments',
       size: 100000,
-      estimate: 1.05,
-      measured: 1.15,
+      estimate: 1.17,
+      measured: 1.19,
       applied: 'fix'
     },
     {
       pair: 'tiny-ops-1e3',
       rule: 'tiny-ops',
       size: 1000,
-      estimate: 2.03,
-      measured: 3.93,
+      estimate: 8.4,
+      measured: 2.84,
       applied: 'example'
     }
   ]

@@ -95,6 +95,8 @@ export interface BatchTimes {
   readonly batchedMs: number;
   /** Calls actually timed: k, or fewer for large work (both figures are scaled back to k). */
   readonly timedCalls: number;
+  /** loop / batched: the median of per-round ratios (see `alternate`), not loopMs / batchedMs. */
+  readonly ratio: number;
 }
 
 /** Most elements one batched trial may produce (64 MB of float32): bigger loops are timed on fewer rows and scaled. */
@@ -105,12 +107,20 @@ const TRIAL_BUDGET_MS = 20;
 /** Shortest round, ms: quick loops are repeated within a round so a round is not one timer tick or one cache state. */
 const ROUND_MS = 20;
 /** Most repetitions of the timed work in one round. */
-const MAX_REPS = 20;
-/** Warm-up before timing, ms. */
-const WARM_MS = 40;
+const MAX_REPS = 2000;
+/**
+ * Shortest warm-up before timing, ms. Right after a cold profiled run the detached dispatch path has
+ * not been optimised by the JS engine yet: with 40 ms of warm-up, 200 adds of 1e3 elements still timed
+ * at 50 µs a call in the first trial against 3 µs later (r = 61× where 21× holds); see `alternate`.
+ */
+const WARM_MS = 60;
+/** Longest warm-up, ms. */
+const WARM_CAP_MS = 1500;
+/** Most time the timed rounds may take, ms (per trial, after warm-up). */
+const TIMED_MS = 300;
 
 /** Runs `fn` with the profiler detached, restoring it afterwards. */
-function detached<T>(fn: () => T): T {
+export function detached<T>(fn: () => T): T {
   const observer = getDispatchObserver();
   setDispatchObserver(null);
   try {
@@ -122,30 +132,68 @@ function detached<T>(fn: () => T): T {
 
 const median = (xs: number[]): number => [...xs].sort((p, q) => p - q)[xs.length >> 1]!;
 
+/** Median round times of `a` and `b`, ms, and the median of their per-round ratio a / b. */
+export interface Alternation {
+  readonly a: number;
+  readonly b: number;
+  readonly ratio: number;
+}
+
 /**
- * Times `a` and `b` alternately after WARM_MS of warm-up rounds: at least 5 (3 when a warm-up round
- * took over 40 ms) and at most 25 rounds, stopping once 100 ms have been spent. Returns the median
- * round of each, ms — the statistic the corpus bench compares with, over rounds long enough (see
- * ROUND_MS) that a scheduler's time slice on a shared machine slows both alike.
+ * Times `a` and `b` alternately after a warm-up (see below): at least 7 rounds (3 when a warm-up
+ * round took over 40 ms) and at most 31, stopping once TIMED_MS have been spent. Returns the median
+ * round of each, ms, and the median of the per-round ratios a / b: the two halves of a round run
+ * back to back, so a busy machine's slow spell slows both and cancels in their ratio, where a ratio
+ * of two medians can pair a slow `a` with a quick `b` (on a quiet machine, r for 100 adds of 1e5
+ * ranged 1.16–2.29× over three trials that way).
  */
-function alternate(a: () => number, b: () => number): [number, number] {
-  // Warm up for WARM_MS: right after a profiled run the detached dispatch path has not been
-  // optimised by the JIT yet, and its first rounds would time the interpreter.
-  let warm = 0;
-  for (let r = 0, t0 = performance.now(); r < 2 || (performance.now() - t0 < WARM_MS && r < 200); r++) warm = a() + b();
-  // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
-  const least = warm > 40 ? 3 : 5;
-  const xs: number[] = [], ys: number[] = [];
-  let spent = 0;
-  for (let r = 0; r < 25 && (r < least || spent < 100); r++) {
-    const x = a(), y = b();
-    xs.push(x); ys.push(y); spent += x + y;
+export function alternate(a: () => number, b: () => number): Alternation {
+  // Until the fastest round so far has not improved by 5 % for 5 rounds (and at least WARM_MS): the JS
+  // engine tiers up the dispatch path in the background, and on a busy machine the optimised code can
+  // arrive a second late — until then the loop side times the interpreter (r 3–4× where 1.2× holds).
+  let warm = 0, best = Infinity, since = 0;
+  for (let r = 0, t0 = performance.now(); r < 400; r++) {
+    const x = a() + b();
+    warm = x;
+    if (x < 0.95 * best) { best = x; since = 0; } else since++;
+    const spent = performance.now() - t0;
+    if ((since >= 5 && spent >= WARM_MS) || spent >= WARM_CAP_MS) break;
   }
-  return [median(xs), median(ys)];
+  // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
+  const least = warm > 40 ? 3 : 7;
+  const xs: number[] = [], ys: number[] = [], rs: number[] = [];
+  let spent = 0;
+  for (let r = 0; r < 31 && (r < least || spent < TIMED_MS); r++) {
+    // Alternate which goes first, so a drift within a round favours neither.
+    let x: number, y: number;
+    if (r % 2) { y = b(); x = a(); } else { x = a(); y = b(); }
+    xs.push(x); ys.push(y); rs.push(x / Math.max(y, 1e-6)); spent += x + y;
+  }
+  return { a: median(xs), b: median(ys), ratio: median(rs) };
+}
+
+/**
+ * Times two ways of doing the same work, `aOnce` and `bOnce` (each one full run), in rounds of about
+ * `roundMs` (default ROUND_MS) per side (repetitions sized for each side on its own from a timed run after one untimed),
+ * alternating (see `alternate`). Returns ms per run and the median per-round ratio a / b.
+ */
+export function timePair(aOnce: () => void, bOnce: () => void, roundMs = ROUND_MS): Alternation {
+  const repsFor = (fn: () => void): number => {
+    fn();
+    const t0 = performance.now();
+    fn();
+    return Math.max(1, Math.min(MAX_REPS, Math.ceil(roundMs / Math.max(performance.now() - t0, 0.01))));
+  };
+  const round = (fn: () => void, reps: number) => (): number => {
+    const t0 = performance.now();
+    for (let r = 0; r < reps; r++) fn();
+    return (performance.now() - t0) / reps;
+  };
+  return alternate(round(aOnce, repsFor(aOnce)), round(bOnce, repsFor(bOnce)));
 }
 
 /** A tensor of ones of `shape` and `dtype` on `backend`. */
-function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
+export function onesOn(backend: BackendName, shape: readonly number[], dtype: string): Tensor {
   const b = getBackendImpl(backend);
   const n = shape.reduce((p, d) => p * d, 1);
   const dt = dtype === 'int32' ? 'int32' : 'float32';
@@ -175,30 +223,31 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
       const kt = Math.max(2, Math.min(k, Math.floor(MAX_TRIAL_ELEMENTS / n), Math.floor(TRIAL_BUDGET_MS / Math.max(perCall, 1e-4))));
       // As the user's code runs (and the corpus bench times it): every result of the loop stays alive
       // until the loop's tidy scope ends; the batched op, its views and arange are freed the same way.
-      // Rounds of about ROUND_MS, sized from one timed loop (a single probe call is too close to the timer's resolution).
-      const once = performance.now();
-      tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
-      const reps = Math.max(1, Math.min(MAX_REPS, Math.ceil(ROUND_MS / Math.max(performance.now() - once, 0.05))));
-      const loop = (): number => {
+      // Rounds of about ROUND_MS each side, sized from one timed run of each (a single probe call is too
+      // close to the timer's resolution); the batched side is sized on its own: one broadcast op over 1e3
+      // elements takes ~30 µs, and rounds of a few of those measured timer jitter and stray collections.
+      const batchedOnce = (): void => tidy(() => {
+        // The rewrite's own `cp.arange` (its front-end cost counts for small loops) when it lands on this backend.
+        const offsets = onDefault ? arange(kt) : wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
+        binaryOp(op, unsqueeze(x, 0), unsqueeze(offsets, 1));
+      });
+      const loopOnce = (): void => tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
+      const repsFor = (fn: () => void): number => {
         const t0 = performance.now();
-        for (let r = 0; r < reps; r++) tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
+        fn();
+        return Math.max(1, Math.min(MAX_REPS, Math.ceil(ROUND_MS / Math.max(performance.now() - t0, 0.01))));
+      };
+      const loopReps = repsFor(loopOnce), batchedReps = repsFor(batchedOnce);
+      const round = (fn: () => void, reps: number) => (): number => {
+        const t0 = performance.now();
+        for (let r = 0; r < reps; r++) fn();
         return (performance.now() - t0) / reps;
       };
-      const batched = (): number => {
-        const t0 = performance.now();
-        for (let r = 0; r < reps; r++) {
-          tidy(() => {
-            // The rewrite's own `cp.arange` (its front-end cost counts for small loops) when it lands on this backend.
-            const offsets = onDefault ? arange(kt) : wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
-            binaryOp(op, unsqueeze(x, 0), unsqueeze(offsets, 1));
-          });
-        }
-        return (performance.now() - t0) / reps;
-      };
+      const loop = round(loopOnce, loopReps), batched = round(batchedOnce, batchedReps);
       try {
-        const [l, s] = alternate(loop, batched);
+        const t = alternate(loop, batched);
         const scale = k / kt;
-        return { loopMs: l * scale, batchedMs: s * scale, timedCalls: kt };
+        return { loopMs: t.a * scale, batchedMs: t.b * scale, timedCalls: kt, ratio: t.ratio };
       } finally {
         x.dispose();
       }
@@ -237,8 +286,8 @@ export function measureMoments(spread: 'std' | 'var', backend: string, shape: re
         return (performance.now() - t0) / reps;
       };
       try {
-        const [a, c] = alternate(pair, one);
-        return { pairMs: a, momentsMs: c };
+        const t = alternate(pair, one);
+        return { pairMs: t.a, momentsMs: t.b };
       } finally {
         x.dispose();
       }

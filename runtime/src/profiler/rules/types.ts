@@ -10,6 +10,9 @@ import type { SourceLocation } from '../../contract/flame.js';
 import type { Recommendation } from '../../contract/recommendation.js';
 import type { ProfileData } from '../types.js';
 import type { BatchTimes, MomentsTimes } from './measure.js';
+import type { ChainLink, JitTimes } from './measure-jit.js';
+import type { ReadTimes } from './measure-reads.js';
+import type { StackTimes } from './measure-stack.js';
 
 export type { Fix, Priority, Recommendation } from '../../contract/recommendation.js';
 import type { Priority } from '../../contract/recommendation.js';
@@ -29,6 +32,12 @@ export interface RuleInput {
   readonly measureBatch: (op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number) => BatchTimes | null;
   /** Times mean + std/var against one moments call (measure.ts measureMoments). */
   readonly measureMoments: (spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string) => MomentsTimes | null;
+  /** Times an elementwise chain + reduction eagerly against cp.jit (measure-jit.ts). */
+  readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string) => JitTimes | null;
+  /** Times k single calls on small tensors against one call on their stack (measure-stack.ts). */
+  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean) => StackTimes | null;
+  /** Times a read into a new array against a read into a reused one (measure-reads.ts). */
+  readonly measureReads: (backend: string, shape: readonly number[], dtype: string, k: number) => ReadTimes | null;
 }
 
 /** A rule. */

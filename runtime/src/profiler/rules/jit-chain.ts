@@ -1,0 +1,134 @@
+/**
+ * Rule (issue 16): a hot chain of elementwise ops ending in a whole-tensor reduction — e.g.
+ * `x.mul(1.5).sub(0.5).relu().sum()` — run eagerly, one kernel and one full-size intermediate per
+ * op: wrap it in `cp.jit` so the chain runs as one fused kernel that never writes the intermediates.
+ *
+ * Detection: in the retained events (oldest first, per thread), a run of ≥ 2 consecutive
+ * elementwise ops on the same number of elements (≥ MIN_ELEMENTS, one CPU backend), each reading
+ * a newer tensor than the one before, followed by a sum/mean/min/max to a scalar; the same chain (ops and lines) run at least twice in the profile.
+ *
+ * Speedup (measured): the chain is rebuilt on a tensor of the site's shape and dtype and timed
+ * eagerly against `cp.jit` on this machine (measure-jit.ts), giving r = eager / jit; the chain's
+ * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r).
+ * The quick fix (jit-rewrite.ts, on the syntax tree) covers a chain written as one method chain
+ * with number arguments; anything else gets `fixUnavailable` with the reason.
+ */
+import type { SourceLocation } from '../../contract/flame.js';
+import type { ProfileEvent } from '../types.js';
+import { corpusFields } from './corpus.js';
+import { jitRewrite } from './jit-rewrite.js';
+import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, type ChainLink, type JitTimes } from './measure-jit.js';
+import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput } from './types.js';
+
+/** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
+const MIN_ELEMENTS = 10_000;
+/** Smallest share of op time a chain must have. */
+const MIN_SHARE = 0.2;
+/**
+ * Fewest runs of the same chain: a jitted function pays off from its second call (the first traces
+ * eagerly), and a jitted function's own tracing call shows in a profile as one eager chain.
+ */
+const MIN_CHAINS = 2;
+/** Below this measured eager/jit ratio the rule stays silent. */
+const MIN_RATIO = 1.1;
+
+interface Chain {
+  readonly links: ChainLink[];
+  readonly reduce: ProfileEvent;
+  readonly events: ProfileEvent[];
+}
+
+const linkOf = (e: ProfileEvent): ChainLink | null => {
+  if (CHAIN_UNARY.has(e.op)) return { op: e.op, operand: 'none' };
+  if (CHAIN_BINARY.has(e.op)) return { op: e.op, operand: (e.inputIds[1] ?? -1) >= 0 ? 'tensor' : 'scalar' };
+  return null;
+};
+const elementsOf = (e: ProfileEvent): number => (e.inputShapes[0] ?? []).reduce((p, d) => p * d, 1);
+
+/** The chain as method calls on `x`, scalars written `c`: `.mul(c).sub(c).relu()`. */
+const chainText = (links: readonly ChainLink[]): string =>
+  links.map((l) => `.${l.op}(${l.operand === 'none' ? '' : l.operand === 'tensor' ? 'x' : 'c'})`).join('');
+
+/** Chains in the retained events of one thread. */
+function chainsOf(events: readonly ProfileEvent[]): Chain[] {
+  const out: Chain[] = [];
+  let run: ProfileEvent[] = [];
+  for (const e of events) {
+    const n = elementsOf(e);
+    // Tensor ids grow with creation, so an op reading the previous op's result reads a newer tensor than the
+    // previous op did: a cheap check against unrelated ops that merely follow each other (not a proof — the
+    // quick fix checks the real chain on the syntax tree).
+    const prev = run[run.length - 1];
+    const same = prev !== undefined && elementsOf(run[0]!) === n && run[0]!.backend === e.backend && (e.inputIds[0] ?? -1) > (prev.inputIds[0] ?? -1);
+    if (e.op in CHAIN_REDUCE && same && run.length >= 2 && (e.outputShapes[0] ?? [1]).length === 0) {
+      out.push({ links: run.map((r) => linkOf(r)!), reduce: e, events: [...run, e] });
+      run = [];
+      continue;
+    }
+    const link = linkOf(e);
+    if (link && n >= MIN_ELEMENTS && (run.length === 0 || same) && (e.inputShapes[1] === undefined || elementsOf({ ...e, inputShapes: [e.inputShapes[1]] }) === n)) run.push(e);
+    else run = link && n >= MIN_ELEMENTS ? [e] : [];
+  }
+  return out;
+}
+
+function recommend(key: string, chains: Chain[], input: RuleInput): Recommendation | null {
+  const first = chains[0]!;
+  const loc: SourceLocation | null = first.reduce.site >= 0 ? input.data.sites[first.reduce.site] ?? null : null;
+  const totalMs = chains.reduce((t, c) => t + c.events.reduce((u, e) => u + (e.endMs - e.startMs), 0), 0);
+  const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
+  if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
+  const shape = first.events[0]!.inputShapes[0]!;
+  const times: JitTimes | null = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
+  if (!times || times.ratio < MIN_RATIO) return null;
+  const r = times.ratio;
+  const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
+  const savedMs = totalMs * (1 - 1 / r);
+  const ops = [...first.links.map((l) => l.op), first.reduce.op];
+  const memberLines = [...new Set(first.events.map((e) => input.data.sites[e.site]?.line).filter((l): l is number => l !== undefined))];
+  const corpus = corpusFields('jit-chain');
+  const lines = input.source(loc.file);
+  const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
+  const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
+    : { reason: `the source of ${loc.file} could not be read` };
+  return {
+    id: recId('jit-chain', loc, key), rule: 'jit-chain', priority: priorityFrom(speedup, savedMs, corpus.impact),
+    title: 'Fuse this chain with cp.jit',
+    description: `This chain of ${first.links.length} elementwise ops + ${first.reduce.op} (${ops.join(' → ')}) on ` +
+      `[${shape.join(', ')}] ran ${chains.length} time(s) for ${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time), one kernel and one ` +
+      `full-size intermediate per op. Wrapped in cp.jit it runs as one fused kernel that reads the input once.`,
+    estimatedSpeedup: speedup,
+    speedupBasis: `chain timed here on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
+      `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (r = ${r.toFixed(2)}×); the chain is ${(100 * p).toFixed(0)}% of ` +
+      `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
+    codeExample: {
+      before: src,
+      after: 'after' in rewrite ? rewrite.after : `// once, outside any loop: traced on its first call, then one fused kernel per call\n` +
+        `const fused = cp.jit((x: cp.Tensor) => x${chainText(first.links)}.${first.reduce.op}()); // your constants in place of c\n` +
+        `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
+    },
+    location: loc,
+    evidence: { ops: ops.join(','), chains: chains.length, totalMs, eagerMs: times.eagerMs, jitMs: times.jitMs, lines: memberLines.join(',') },
+    savedMs,
+    ...corpus,
+    ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
+  };
+}
+
+/** Rule entry point. */
+export const jitChain: Rule = (input) => {
+  const byThread = new Map<number, ProfileEvent[]>();
+  for (const e of input.data.events) {
+    const list = byThread.get(e.thread);
+    if (list) list.push(e); else byThread.set(e.thread, [e]);
+  }
+  const groups = new Map<string, Chain[]>();
+  for (const events of byThread.values()) {
+    for (const c of chainsOf(events)) {
+      const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
+      const list = groups.get(key);
+      if (list) list.push(c); else groups.set(key, [c]);
+    }
+  }
+  return [...groups].map(([key, cs]) => recommend(key, cs, input)).filter((r): r is Recommendation => r !== null);
+};
