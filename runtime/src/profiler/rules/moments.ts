@@ -21,24 +21,26 @@ const SPREAD = new Set(['std', 'var']);
 export const momentsRule: Rule = (input) => {
   const { data, agg } = input;
   // Per tensor: its first mean and std/var events, and the time of all of them (a loop repeats the pair).
-  const byTensor = new Map<number, { mean?: ProfileEvent; spread?: ProfileEvent; totalMs: number }>();
+  const byTensor = new Map<number, { mean?: ProfileEvent; spread?: ProfileEvent; meanMs: number; spreadMs: number }>();
   for (const e of data.events) {
     const id = e.inputIds[0] ?? -1;
     if (id < 0 || (e.op !== 'mean' && !SPREAD.has(e.op))) continue;
-    const p = byTensor.get(id) ?? { totalMs: 0 };
-    if (e.op === 'mean') p.mean ??= e; else p.spread ??= e;
-    p.totalMs += e.endMs - e.startMs;
+    const p = byTensor.get(id) ?? { meanMs: 0, spreadMs: 0 };
+    if (e.op === 'mean') { p.mean ??= e; p.meanMs += e.endMs - e.startMs; } else { p.spread ??= e; p.spreadMs += e.endMs - e.startMs; }
     byTensor.set(id, p);
   }
-  const out: Recommendation[] = [];
-  const seen = new Set<string>();
-  for (const { mean, spread, totalMs } of byTensor.values()) {
+  // Per recommendation (the std/var line): every tensor it ran the pair on, e.g. a new tensor each iteration.
+  const bySite = new Map<string, { mean: ProfileEvent; spread: ProfileEvent; meanMs: number; spreadMs: number }>();
+  for (const { mean, spread, meanMs, spreadMs } of byTensor.values()) {
     if (!mean || !spread) continue;
     const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
     const id = recId('moments', loc, spread.op);
-    if (seen.has(id)) continue;
-    seen.add(id);
-    const meanMs = mean.endMs - mean.startMs, spreadMs = spread.endMs - spread.startMs;
+    const g = bySite.get(id);
+    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; } else bySite.set(id, { mean, spread, meanMs, spreadMs });
+  }
+  const out: Recommendation[] = [];
+  for (const [id, { spread, meanMs, spreadMs }] of bySite) {
+    const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
     const spreadShare = agg.totalOpMs > 0 ? (100 * spreadMs) / agg.totalOpMs : 0;
     const lines = loc ? input.source(loc.file) : null;
     const text = loc ? lines?.[loc.line - 1] : undefined;
@@ -46,7 +48,7 @@ export const momentsRule: Rule = (input) => {
       : { reason: loc ? `the source of ${loc.file} could not be read` : 'call sites were not captured' };
     const shape = spread.inputShapes[0] ?? [];
     const times = input.measureMoments(spread.op as 'std' | 'var', spread.backend, shape, spread.dtype);
-    const pairMs = totalMs;
+    const pairMs = meanMs + spreadMs;
     const p = agg.totalOpMs > 0 ? Math.min(1, pairMs / agg.totalOpMs) : 0;
     const r = times && times.momentsMs > 0 ? times.pairMs / times.momentsMs : null;
     const speedup = r !== null ? Math.round(100 / ((1 - p) + p / Math.max(r, 1e-3))) / 100 : speedupFrom(agg.totalOpMs, meanMs);

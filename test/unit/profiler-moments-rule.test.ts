@@ -1,0 +1,29 @@
+/**
+ * The moments rule speaks of the whole line: the share it states for std is the share of every
+ * std call at that line (a loop, or a new tensor each iteration), as the report's op table says.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+
+describe('moments rule: figures of the whole line', () => {
+  it("states std's share as the op table does, over every iteration and tensor", () => {
+    cp.enableProfiling({ callSites: 'all' });
+    cp.clearProfile();
+    for (let i = 0; i < 20; i++) {
+      cp.tidy(() => {
+        const x = cp.rand([50000]);
+        return x.sub(x.mean()).div(x.std()).sum().item();
+      });
+    }
+    const report = cp.profileReport({ format: 'json' });
+    cp.disableProfiling();
+    const rec = report.recommendations.find((r) => r.rule === 'moments');
+    assert.ok(rec, `a moments recommendation among ${report.recommendations.map((r) => r.rule).join(', ')}`);
+    const stated = Number(/takes (\d+)% of total time/.exec(rec.description)?.[1]);
+    const std = report.operations.find((o) => o.op === 'std')!;
+    assert.ok(Math.abs(stated - std.percent) <= 1, `stated ${stated}% vs the op table's ${std.percent.toFixed(1)}%`);
+    const evidenceMs = Number(rec.evidence['stdMs']);
+    assert.ok(Math.abs(evidenceMs - std.totalMs) <= 0.01 * std.totalMs, `evidence ${evidenceMs} ms is every std call's (${std.totalMs} ms)`);
+  });
+});
