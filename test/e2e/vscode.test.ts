@@ -239,7 +239,9 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       const text = readFileSync(launch, 'utf8');
       assert.equal((text.match(/"type":\s*"corepy"/g) ?? []).length, 1, text);
       assert.equal((text.match(/"type":/g) ?? []).length, 1, `no other configuration: ${text}`);
-      await runCommand(page, 'View: Close All Editor Groups');
+      // Tidying up only (the last test of this window): on a loaded machine the palette's row once stayed
+      // hidden for 30 s right after the debugger pick; that must not fail what was checked above.
+      await runCommand(page, 'View: Close All Editor Groups').catch(() => page.keyboard.press('Escape'));
       rmSync(path.dirname(launch), { recursive: true, force: true });
     });
   });

@@ -29,7 +29,7 @@ export function corepyCallNames(): Set<string> {
 let installed = false;
 
 /** Installs both hooks once; returns false when COREPY_STATIC_SITES=0 asked not to. */
-export function installStaticSites(env: NodeJS.ProcessEnv = process.env): boolean {
+export function installStaticSites(env: Readonly<Record<string, string | undefined>> = process.env): boolean {
   if (env['COREPY_STATIC_SITES'] === '0') return false;
   if (installed) return true;
   installed = true;

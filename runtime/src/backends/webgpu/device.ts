@@ -74,7 +74,7 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * Names Mesa's lavapipe only when its driver is the one found: on a machine with a vendor driver the
  * usual cause is a driver library the loader cannot open, which `VK_LOADER_DEBUG=error` prints.
  */
-export function diagnoseMissing(env: NodeJS.ProcessEnv = process.env): string {
+export function diagnoseMissing(env: Readonly<Record<string, string | undefined>> = process.env): string {
   if (process.platform !== 'linux') return 'Dawn found no adapter on this system';
   const listed = (env['VK_DRIVER_FILES'] ?? env['VK_ICD_FILENAMES'] ?? '').split(':').filter((f) => f !== '');
   const dirs = ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'];
