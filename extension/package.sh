@@ -34,7 +34,7 @@ mkdir -p "$stage/extension" "$stage/runtime" "$stage/out" "$stage/runtime-packag
 cp -r extension/dist extension/media "$stage/extension/"
 rm -f "$stage"/extension/dist/*.map "$stage/extension/dist/.build-stamp"
 cp runtime/package.json "$stage/runtime/"
-for d in dist kernels assets node_modules; do [ -e "runtime/$d" ] && cp -rL "runtime/$d" "$stage/runtime/"; done
+for d in dist kernels assets schemas node_modules; do [ -e "runtime/$d" ] && cp -rL "runtime/$d" "$stage/runtime/"; done
 [ -d out/webview ] && cp -r out/webview "$stage/out/"
 cp -r syntaxes "$stage/" && rm -rf "$stage/syntaxes/test"
 # tsx and what it needs at run time (esbuild's JS API + this platform's binary), inside the bundled

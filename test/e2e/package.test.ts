@@ -41,7 +41,7 @@ describe('packaged extension (.vsix)', function () {
     assert.ok(dir, `installed folder in ${readdirSync(ext).join(', ')}`);
     installed = path.join(ext, dir);
     for (const f of ['package.json', 'extension/dist/extension.js', 'extension/dist/adapter.js', 'runtime/dist/profiler/autostart.js',
-      'runtime/kernels/corepy_kernels_simd.wasm', 'runtime/assets/flame-report.js', 'out/webview/flame.js',
+      'runtime/kernels/corepy_kernels_simd.wasm', 'runtime/assets/flame-report.js', 'runtime/schemas/profile-report.schema.json', 'out/webview/flame.js',
       'runtime/node_modules/tsx/dist/loader.mjs', `runtime-package/corepy-${runtimeVersion()}.tgz`]) {
       assert.ok(existsSync(path.join(installed, f)), `${f} missing from the installed extension`);
     }
@@ -75,7 +75,7 @@ describe('packaged extension (.vsix)', function () {
       assert.equal(r.stdout.trim(), want, file);
     }
     const files = readdirSync(path.join(user, 'node_modules', 'corepy'));
-    assert.deepEqual(files.sort(), ['LICENSE', 'README.md', 'assets', 'dist', 'kernels', 'package.json']);
+    assert.deepEqual(files.sort(), ['LICENSE', 'README.md', 'assets', 'dist', 'kernels', 'package.json', 'schemas']);
     assert.ok(!existsSync(path.join(user, 'node_modules', 'corepy', 'dist', 'bench')), 'no benchmarks in the package');
   });
 
