@@ -4,6 +4,7 @@
  * that call runs, and — under `corepy profile` — attributes every op to its exact line with no
  * stack capture, for ES modules (load hook) and CommonJS (Module#_compile) alike.
  */
+import { callSiteLine } from '../../runtime/src/profiler/format-text.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -157,6 +158,9 @@ describe('static call sites under corepy profile', function () {
       assert.ok(adds.every((s) => s.location !== null && s.location.file.endsWith(fixture)), JSON.stringify(adds.map((s) => s.location)));
       // Only calls the transform did not see (none here) would be captured: the estimate has no capture cost.
       assert.ok(r.overhead.estimatedMs < (r.overhead.perOpNs * r.opCount) / 1e6 + 1e-9, JSON.stringify(r.overhead));
+      // The report says so, instead of calling per-line figures sampled estimates.
+      assert.equal(r.staticSiteOps, r.opCount);
+      assert.match(callSiteLine(r), /^Call sites: exact \(every corepy call numbered/);
     });
   }
 
@@ -164,5 +168,7 @@ describe('static call sites under corepy profile', function () {
     const r = profile('static-sites.mts', { COREPY_STATIC_SITES: '0' });
     assert.equal(r.operations.find((o) => o.op === 'add')!.count, 1000);
     assert.ok(r.overhead.estimatedMs > (r.overhead.perOpNs * r.opCount) / 1e6, 'captures were made and counted');
+    assert.equal(r.staticSiteOps, 0);
+    assert.match(callSiteLine(r), /^Call sites: sampled \(first 32 calls/);
   });
 });

@@ -147,6 +147,11 @@ export interface ProfileReport {
   /** Raw events overwritten in the ring (statistics stay exact). */
   readonly droppedEvents: number;
   readonly callSiteMode: CallSiteMode;
+  /**
+   * Ops whose line is exact because the profiled launch numbered their call at load (static call
+   * sites; no stack capture, whatever `callSiteMode` says of the others). Absent in older reports.
+   */
+  readonly staticSiteOps?: number;
   readonly sampleEvery: number;
   readonly threads: number[];
   readonly overhead: OverheadInfo;

@@ -71,9 +71,13 @@ export function segmentLines(r: ProfileReport): string[] {
 
 /** How the per-line (call-site) figures were obtained; the same wording in text and Markdown. */
 export function callSiteLine(r: ProfileReport): string {
-  if (r.callSiteMode === 'all') return 'Call sites: all (every call captured; per-line figures exact)';
   if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
-  return `Call sites: sampled (first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
+  // Counted over the whole recording: a report restricted to a context keeps the mode's own wording.
+  const exact = r.context === null ? r.staticSiteOps ?? 0 : 0;
+  if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack captures)';
+  const partly = exact > 0 ? `${exact} of ${r.opCount} ops exact, numbered when their module loaded; for the others: ` : '';
+  if (r.callSiteMode === 'all') return `Call sites: all (${partly}every call captured; per-line figures exact)`;
+  return `Call sites: sampled (${partly}first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
     `down to 1 in ${r.sampleEvery * MAX_PERIOD_FACTOR} while an op's line does not change, ` +
     `calls in between attributed to the op's last captured line — per-line figures beyond the first ${SAMPLE_FIRST} calls ` +
     'are sampled estimates; per-op totals are exact)';

@@ -68,5 +68,5 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
 function mergeSelfCost(a: SelfCost, b: SelfCost): SelfCost {
   const captures = a.captures + b.captures;
   const perCaptureNs = captures > 0 ? (a.perCaptureNs * a.captures + b.perCaptureNs * b.captures) / captures : a.perCaptureNs;
-  return { perOpNs: a.perOpNs, perCaptureNs, ops: a.ops + b.ops, captures };
+  return { perOpNs: a.perOpNs, perCaptureNs, ops: a.ops + b.ops, captures, staticOps: (a.staticOps ?? 0) + (b.staticOps ?? 0) };
 }

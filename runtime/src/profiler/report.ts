@@ -57,6 +57,7 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
     opCount: agg.ops.reduce((n, o) => n + o.count, 0),
     droppedEvents: data.droppedEvents,
     callSiteMode: data.callSites,
+    staticSiteOps: data.callSites === 'off' ? 0 : c.staticOps ?? 0,
     sampleEvery: data.sampleEvery,
     threads: data.threads,
     overhead: {

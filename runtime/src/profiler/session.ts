@@ -216,7 +216,7 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
   const cost = measured ?? { perOpNs: 0, perCaptureNs: 0 };
   // Captures are timed as they happen; the enable-time probe stands in only before the first one.
   const perCaptureNs = r.captures > 0 ? (r.captureMs * 1e6) / r.captures : cost.perCaptureNs;
-  const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures };
+  const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures, staticOps: r.staticOps };
   return {
     sites: r.sites.sites.slice(), contexts: contextNodes().slice(),
     events: withEvents ? r.events(threadId, 0) : [], spans: withEvents ? r.spans.toSpans(threadId, 0) : [],

@@ -122,6 +122,8 @@ export interface SelfCost {
   /** Ops recorded and call sites captured so far. */
   readonly ops: number;
   readonly captures: number;
+  /** Ops whose line came from a static call site numbered at load (exact, no capture); 0 when none. */
+  readonly staticOps?: number;
 }
 
 /** A snapshot of everything recorded. */
