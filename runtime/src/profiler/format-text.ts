@@ -69,11 +69,15 @@ export function segmentLines(r: ProfileReport): string[] {
   return out;
 }
 
+/** Ops whose line was numbered at load (counted over the whole recording: 0 for a context's report, which keeps the mode's wording). */
+function exactSiteOps(r: ProfileReport): number {
+  return r.context === null ? r.staticSiteOps ?? 0 : 0;
+}
+
 /** How the per-line (call-site) figures were obtained; the same wording in text and Markdown. */
 export function callSiteLine(r: ProfileReport): string {
   if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
-  // Counted over the whole recording: a report restricted to a context keeps the mode's own wording.
-  const exact = r.context === null ? r.staticSiteOps ?? 0 : 0;
+  const exact = exactSiteOps(r);
   if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack captures)';
   const partly = exact > 0 ? `${exact} of ${r.opCount} ops exact, numbered when their module loaded; for the others: ` : '';
   if (r.callSiteMode === 'all') return `Call sites: all (${partly}every call captured; per-line figures exact)`;
@@ -86,7 +90,8 @@ export function callSiteLine(r: ProfileReport): string {
 function overheadLine(r: ProfileReport): string {
   const o = r.overhead;
   return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
-    `${o.perOpNs.toFixed(0)} ns/op, ${(o.perCaptureNs / 1000).toFixed(1)} µs/call site, call sites: ${r.callSiteMode})`;
+    `${o.perOpNs.toFixed(0)} ns/op, ${(o.perCaptureNs / 1000).toFixed(1)} µs/call site, call sites: ` +
+    `${r.callSiteMode !== 'off' && exactSiteOps(r) >= r.opCount && r.opCount > 0 ? 'exact' : r.callSiteMode})`;
 }
 
 /** The report as a box-drawn text table. */
