@@ -5,10 +5,9 @@
  * The one-time rows come from a real recording on the wasm backend.
  */
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'mocha';
+import { describe, it } from 'mocha';
+import { useFreshWasmBackend } from './fresh-wasm-backend.js';
 import * as cp from '../../runtime/src/index.js';
-import { createWasmBackend } from '../../runtime/src/backends/wasm/index.js';
-import { dropBackend, getBackendImpl, registerBackend } from '../../runtime/src/engine.js';
 import { formatMs } from '../../runtime/src/contract/index.js';
 import { buildFlame } from '../../runtime/src/profiler/flame.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
@@ -34,25 +33,7 @@ async function record(): Promise<ReturnType<typeof buildReport>> {
 
 describe('the editor\'s run figures', function () {
   this.timeout(60000);
-  let previous: ReturnType<typeof getBackendImpl>;
-  let before: ReturnType<typeof cp.getBackend>;
-  // A fresh wasm backend per test (its own small linear memory), as one-time-costs.test.ts does.
-  beforeEach(async () => {
-    before = cp.getBackend();
-    previous = getBackendImpl('wasm');
-    dropBackend('wasm');
-    registerBackend('wasm', () => createWasmBackend());
-    await cp.setBackend('wasm');
-    cp.disableProfiling();
-    cp.clearProfile();
-  });
-  afterEach(async () => {
-    cp.disableProfiling();
-    cp.clearProfile();
-    dropBackend('wasm');
-    registerBackend('wasm', () => previous);
-    await cp.setBackend(before);
-  });
+  useFreshWasmBackend();
 
   it('takes time paused in the debugger out of the wall time, and says so', async () => {
     const report = await record();

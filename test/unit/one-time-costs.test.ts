@@ -5,10 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'mocha';
+import { useFreshWasmBackend } from './fresh-wasm-backend.js';
 import * as cp from '../../runtime/src/index.js';
-import { createWasmBackend } from '../../runtime/src/backends/wasm/index.js';
 import { compileModeFromEnv } from '../../runtime/src/backends/wasm/loader.js';
-import { dropBackend, getBackendImpl, registerBackend } from '../../runtime/src/engine.js';
 import { oneTimeCostsSince } from '../../runtime/src/one-time-costs.js';
 import { profiledNodeArgs } from '../../runtime/src/launch.js';
 import { cellsFromEvents, steadyState } from '../../runtime/src/profiler/aggregate.js';
@@ -18,26 +17,7 @@ import { snapshot } from '../../runtime/src/profiler/session.js';
 
 describe('one-time costs', function () {
   this.timeout(60000);
-  let previous: ReturnType<typeof getBackendImpl>;
-  let before: ReturnType<typeof cp.getBackend>;
-
-  // Each test gets a fresh wasm backend (its own small linear memory), so growth is predictable.
-  beforeEach(async () => {
-    before = cp.getBackend();
-    previous = getBackendImpl('wasm');
-    dropBackend('wasm');
-    registerBackend('wasm', () => createWasmBackend());
-    await cp.setBackend('wasm');
-    cp.disableProfiling();
-    cp.clearProfile();
-  });
-  afterEach(async () => {
-    cp.disableProfiling();
-    cp.clearProfile();
-    dropBackend('wasm');
-    registerBackend('wasm', () => previous);
-    await cp.setBackend(before);
-  });
+  useFreshWasmBackend();
 
   it('the kernels are compiled once, at load, recorded as "compile wasm kernels"', () => {
     const compiles = oneTimeCostsSince(0).filter((c) => c.kind === 'compile');
