@@ -22,11 +22,15 @@ for (const k of ["workspaces", "devDependencies", "scripts", "private", "allowSc
 require("fs").writeFileSync(process.argv[1] + "/package.json", JSON.stringify(pkg, null, 2));
 ' "$stage"
 # The extension page is for users (USER-README.md); extension/README.md is the folder map for developers.
-# vsce accepts only HTTPS images, and relative ones only with a repository URL (none is set yet):
-# the packaged README leaves the screenshot out until the manifest has a "repository".
+# The page's screenshot is embedded as a data: URI: VS Code draws an installed extension's page in a
+# webview that resolves relative images against its own origin (so they break), and vsce rewrites
+# relative links to a repository URL, of which there is none yet; --no-rewrite-relative-links below
+# keeps the README as written (vsce then skips its https-only image check).
 node -e '
 const fs = require("fs");
-const md = fs.readFileSync("extension/USER-README.md", "utf8").replace(/^!\[[^\]]*\]\([^)]*\)\n\n/m, "");
+const png = fs.readFileSync("docs/extension-codelens.png").toString("base64");
+const md = fs.readFileSync("extension/USER-README.md", "utf8").replace("](../docs/extension-codelens.png)", "](data:image/png;base64," + png + ")");
+if (!md.includes("](data:image/png;base64,")) throw new Error("USER-README.md: the screenshot link ../docs/extension-codelens.png is gone");
 fs.writeFileSync(process.argv[1] + "/README.md", md);
 ' "$stage"
 [ -f LICENSE ] && cp LICENSE "$stage/"
@@ -62,6 +66,6 @@ version="$(node -p 'require("./package.json").version')"
 tgz="$(cd runtime && npm pack --pack-destination "$ROOT" --loglevel=error | tail -1)"
 cp "$ROOT/$tgz" "$stage/runtime-package/$tgz"
 out="$ROOT/corepy-profiler-$version.vsix"
-(cd "$stage" && "$ROOT/.cache/tools/node_modules/.bin/vsce" package --no-dependencies --allow-missing-repository --skip-license --target "$target" -o "$out" >/dev/null)
+(cd "$stage" && "$ROOT/.cache/tools/node_modules/.bin/vsce" package --no-dependencies --no-rewrite-relative-links --allow-missing-repository --skip-license --target "$target" -o "$out" >/dev/null)
 rm -rf "$(dirname "$stage")"
 log "packaged $(basename "$out") for $target ($(du -h "$out" | cut -f1)) and $tgz ($(du -h "$ROOT/$tgz" | cut -f1))"

@@ -20,6 +20,8 @@ export interface ServerOptions {
   readonly trust?: boolean;
   /** Extra environment for the server (and so its extension hosts). */
   readonly env?: Record<string, string>;
+  /** Extensions folder to start with (one a packaged .vsix was installed into); default: a new empty one. */
+  readonly extensionsDir?: string;
 }
 
 export interface Session {
@@ -71,7 +73,7 @@ export async function startSession(opts: ServerOptions = {}): Promise<Session> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const args = ['--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-    '--user-data-dir', userData, '--extensions-dir', path.join(base, 'ext')];
+    '--user-data-dir', userData, '--extensions-dir', opts.extensionsDir ?? path.join(base, 'ext')];
   if (!opts.trust) args.push('--disable-workspace-trust');
   const server: ChildProcess = spawn(CODE_SERVER, args, {
     detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...xdg, ...opts.env },

@@ -4,6 +4,7 @@
  * whose folder has no corepy of its own (so the runtime, kernels and tsx bundled in the .vsix run),
  * JavaScript and TypeScript alike. The runtime tarball written beside it installs into an empty
  * folder, where `tsc --strict --module nodenext` type-checks against it and Node runs it (ESM and CJS).
+ * The installed extension's page (code-server + Chromium) shows the users' README with its screenshot.
  */
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import * as assert from 'node:assert/strict';
@@ -13,6 +14,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { CorepyReportEventBody } from '../../extension/src/debug/protocol.js';
 import { ROOT } from '../integration/workspace.js';
+import { startSession } from './code-server.js';
 
 const CODE_SERVER = path.join(ROOT, '.cache', 'code-server', 'node_modules', '.bin', 'code-server');
 
@@ -51,6 +53,41 @@ describe('packaged extension (.vsix)', function () {
     assert.ok(installed, 'installation failed in the first test');
     const dawn = readdirSync(path.join(installed, 'runtime', 'node_modules', 'webgpu', 'dist'));
     assert.deepEqual(dawn, [process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`]);
+  });
+
+  it('the installed extension\'s page is the users\' README with its screenshot drawn (screenshot in test-artifacts/)', async () => {
+    assert.ok(installed, 'installation failed in the first test');
+    const ws = path.join(tmp, 'page-ws');
+    mkdirSync(ws, { recursive: true });
+    writeFileSync(path.join(ws, 'a.ts'), "import * as cp from 'corepy';\n");
+    const s = await startSession({ extensionsDir: path.dirname(installed) });
+    try {
+      const page = s.page;
+      await s.open(`folder=${encodeURIComponent(ws)}`);
+      await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60000 });
+      await page.keyboard.press('Control+Shift+X');
+      await page.keyboard.type('@installed');
+      await page.locator('.extension-list-item', { hasText: 'Corepy Profiler' }).first().click({ timeout: 60000 });
+      // The README is drawn in a webview (nested iframes); its one image is the embedded screenshot.
+      const drawn = async (): Promise<{ heading: boolean; width: number } | undefined> => {
+        for (const f of page.frames()) {
+          const r = await f.evaluate(() => ({
+            heading: [...document.querySelectorAll('h2')].some((h) => h.textContent?.includes('Getting started in three steps')),
+            width: [...document.images].find((i) => i.src.startsWith('data:image/png'))?.naturalWidth ?? 0,
+          })).catch(() => undefined);
+          if (r?.heading) return r;
+        }
+        return undefined;
+      };
+      let r: Awaited<ReturnType<typeof drawn>>;
+      for (const end = Date.now() + 60000; Date.now() < end && !(r = await drawn())?.width;) await page.waitForTimeout(500);
+      mkdirSync(path.join(ROOT, 'test-artifacts'), { recursive: true });
+      await page.screenshot({ path: path.join(ROOT, 'test-artifacts', 'extension-page.png') });
+      assert.ok(r?.heading, 'the extension page does not show the users\' README ("Getting started in three steps")');
+      assert.ok((r?.width ?? 0) > 100, `the README's screenshot was not drawn (naturalWidth ${String(r?.width)})`);
+    } finally {
+      await s.stop();
+    }
   });
 
   it('the runtime tarball installs in an empty folder; tsc --strict --module nodenext checks it; ESM and CJS run', () => {
