@@ -4,9 +4,10 @@
  * when it calls clearProfile() or pauses the profiler (the tutorials' "before" and "after" loops).
  */
 import * as vscode from 'vscode';
-import { formatMs, TIME_BASE, type BatchSegment } from 'corepy/contract';
+import type { BatchSegment } from 'corepy/contract';
 import type { Ctx } from './ctx.js';
 import type { SegmentChoice } from './profile-store.js';
+import { opFigures } from './views/labels.js';
 
 const CAUSE: Record<BatchSegment['cause'], string> = {
   start: 'from the start', clear: 'after clearProfile()', enable: 'after enableProfiling() resumed',
@@ -15,11 +16,6 @@ const CAUSE: Record<BatchSegment['cause'], string> = {
 /** "Segment 2 — after clearProfile()", as the runtime's text report names it. */
 export function segmentLabel(s: BatchSegment): string {
   return `Segment ${s.index + 1} — ${CAUSE[s.cause]}`;
-}
-
-/** "12.3 ms op time · 400 ops". */
-function figures(opTimeMs: number, sites: readonly { count: number }[]): string {
-  return `${formatMs(opTimeMs)} ${TIME_BASE.op} · ${sites.reduce((n, s) => n + s.count, 0)} ops`;
 }
 
 interface Item extends vscode.QuickPickItem {
@@ -40,10 +36,10 @@ export async function pickSegment(ctx: Ctx, choice?: SegmentChoice): Promise<Seg
     const items: Item[] = [
       {
         choice: 'all', label: 'All segments',
-        description: figures(segments.reduce((t, s) => t + s.opTimeMs, 0), segments.flatMap((s) => s.sites)),
+        description: opFigures(segments.reduce((t, s) => t + s.opTimeMs, 0), segments.flatMap((s) => s.sites)),
       },
       ...segments.map((s): Item => ({
-        choice: s.index, label: segmentLabel(s), description: figures(s.opTimeMs, s.sites) + (s.current ? ' · last' : ''),
+        choice: s.index, label: segmentLabel(s), description: opFigures(s.opTimeMs, s.sites) + (s.current ? ' · last' : ''),
       })),
     ];
     for (const i of items) if (i.choice === ctx.store.segment) (i as { picked?: boolean }).picked = true;

@@ -15,6 +15,7 @@ import { snapshot } from '../../runtime/src/profiler/session.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
+import { statusFor, statusTooltip } from '../../extension/src/views/labels.js';
 import { reportFromBatch } from '../../runtime/src/profiler/batch-report.js';
 import { renderText } from '../../runtime/src/profiler/format-text.js';
 import type { ProfileReport, ReportSegment } from '../../runtime/src/contract/report.js';
@@ -151,6 +152,10 @@ describe('segments reach the editor: live batches, the final report, the store',
     assert.equal(store.lineAt(FILE, after)?.count, 2);
     store.selectSegment(7);
     assert.equal(store.segment, 'all', 'an unknown segment shows all');
+    // The status bar counts what the lenses show: both segments under "all", one when picked.
+    assert.match(statusFor(store.run, 'all')!.text, / · 6 ops · 2 segments$/);
+    assert.match(statusFor(store.run, 0)!.text, / · segment 1 of 2 · .+ op time · 4 ops$/);
+    assert.match(statusTooltip(store.run!, 'corepy.stop'), /op time in 2 segments .*; the last segment: /);
 
     // The end of the run: the final report's segments replace the live ones; the pick survives.
     store.selectSegment(0);

@@ -6,7 +6,7 @@
  */
 import * as path from 'node:path';
 import { formatMs, percentLabel, TIME_BASE, type OneTimeCostRow } from 'corepy/contract';
-import type { LineStats, OpTotals, RunSnapshot } from '../profile-store.js';
+import type { LineStats, OpTotals, RunSnapshot, SegmentChoice } from '../profile-store.js';
 
 /** The CodeLens text of a line: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm". */
 export function lensTitle(l: LineStats): string {
@@ -61,15 +61,33 @@ export interface StatusView {
   readonly tooltip?: string;
 }
 
+/** "12.3 ms op time · 400 ops": op time (ms) and the ops counted in `sites`. */
+export function opFigures(opTimeMs: number, sites: readonly { count: number }[]): string {
+  return `${formatMs(opTimeMs)} ${TIME_BASE.op} · ${sites.reduce((n, s) => n + s.count, 0)} ops`;
+}
+
+/**
+ * The figures of what the per-line views show: the picked segment's, every segment's ('all', with
+ * their count: "· 2 segments"), or the run's when it has one segment. A run's own totals cover
+ * only its last segment, so they are never used for a run with several.
+ */
+function shownFigures(run: RunSnapshot, choice: SegmentChoice): string {
+  const segments = run.segments ?? [];
+  if (segments.length < 2) return opFigures(run.opTimeMs, run.sites);
+  const picked = choice === 'all' ? undefined : segments.find((s) => s.index === choice);
+  if (picked) return `segment ${picked.index + 1} of ${segments.length} · ${opFigures(picked.opTimeMs, picked.sites)}`;
+  return `${opFigures(segments.reduce((t, s) => t + s.opTimeMs, 0), segments.flatMap((s) => s.sites))} · ${segments.length} segments`;
+}
+
 /**
  * Status bar text and command for `run` (undefined hides the item): op time while the run is
- * live and after it ends alike ("… · 12.3 ms op time · 40 ops"), wall time in {@link statusTooltip}.
+ * live and after it ends alike ("… · 12.3 ms op time · 40 ops"), of the segment the per-line
+ * views show (`choice`, default all of them); wall time in {@link statusTooltip}.
  */
-export function statusFor(run: RunSnapshot | undefined): StatusView | undefined {
+export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 'all'): StatusView | undefined {
   if (run === undefined) return undefined;
-  const ops = run.sites.reduce((a, s) => a + s.count, 0);
   const file = path.basename(run.program);
-  const figures = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} · ${ops} ops`;
+  const figures = shownFigures(run, choice);
   if (run.status === 'running') return { visible: true, text: `$(pulse) corepy: ${file} · ${figures}`, command: 'corepy.stop' };
   if (failed(run)) {
     // A distinct state: the run's error is in the Debug Console, which the click opens.
@@ -90,7 +108,12 @@ export function failed(run: RunSnapshot): boolean {
  * named.
  */
 export function statusTooltip(run: RunSnapshot, command: string | undefined): string {
-  const times = `${formatMs(run.opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
+  const segments = run.segments ?? [];
+  const opTimeMs = segments.length > 1 ? segments.reduce((t, s) => t + s.opTimeMs, 0) : run.opTimeMs;
+  // Wall time restarts with each segment: with several, it is the last one's.
+  const times = segments.length > 1
+    ? `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${segments.length} segments (Corepy: Show Segment… picks the one the editor shows); the last segment: ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`
+    : `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
   const paused = run.pausedMs ? ` Paused in the debugger ${formatMs(run.pausedMs)} (not in the ${TIME_BASE.wall}).` : '';
   const rows = oneTimeCostsOf(run);
   const oneTime = rows.length === 0 ? ''

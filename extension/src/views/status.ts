@@ -15,7 +15,7 @@ export function registerStatus(ctx: Ctx): () => StatusView {
   let shown: StatusView = { visible: false, text: '', command: undefined };
   const update = (): void => {
     const run = ctx.store.run;
-    const s = statusFor(run);
+    const s = statusFor(run, ctx.store.segment);
     if (s === undefined || run === undefined) {
       item.hide();
       shown = { visible: false, text: '', command: undefined };
