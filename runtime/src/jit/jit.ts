@@ -11,7 +11,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import { opNameOf, planGraph, type Plan } from './plan.js';
 import type { SourceLocation } from '../contract/flame.js';
-import { runPlan } from './exec.js';
+import { runPlan, unfusedReasons } from './exec.js';
 import { trace } from './trace.js';
 import { traceHook } from './hook.js';
 
@@ -37,6 +37,11 @@ export interface JitGroupInfo {
   readonly op: string;
   /** Member ops in execution order, each with the user's line that called it (1-based; null when unknown). */
   readonly members: readonly { readonly op: string; readonly location: SourceLocation | null }[];
+  /**
+   * Why a call ran this group op by op although its backend fuses (e.g. more inputs than a GPU
+   * kernel may bind; the latest such reason), or null when that never happened.
+   */
+  readonly unfused: string | null;
 }
 
 /** A function compiled by {@link jit}. */
@@ -152,7 +157,11 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     for (const s of e.plan.steps) {
       if (s.kind !== 'group') continue;
       const ids = [...s.group.members, ...(s.group.epilogue >= 0 ? [s.group.epilogue] : [])];
-      groups.push({ op: s.group.label, members: ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site })) });
+      groups.push({
+        op: s.group.label,
+        members: ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site })),
+        unfused: unfusedReasons.get(s.group) ?? null,
+      });
     }
     const fusedOps = groups.reduce((n, gr) => n + gr.members.length, 0);
     return { key, fusedGroups: groups.length, fusedOps, steps: e.plan.steps.length, eagerReason: null, groups };
