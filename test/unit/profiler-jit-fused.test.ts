@@ -1,0 +1,122 @@
+/**
+ * A `cp.jit` fused kernel in the profiler's views: one event (`fused(mul+sub+relu+sum)`) whose
+ * report row carries its member ops and their lines with equal shares of its time; op-time totals
+ * count the kernel once. The same run through the JSON report (schema round trip), the live batch
+ * and the final report's batch, the editor's per-line model, CodeLens, hover and Hot Operations,
+ * and the text report, on the js reference and on wasm.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import type { Tensor } from '../../runtime/src/index.js';
+import { formatMs } from '../../runtime/src/contract/index.js';
+import { parseJsonExport } from '../../runtime/src/export/read-report.js';
+import { renderText } from '../../runtime/src/profiler/format-text.js';
+import { makeBatch } from '../../runtime/src/profiler/ipc.js';
+import { fusedShares } from '../../runtime/src/profiler/fused-groups.js';
+import { batchFromReport } from '../../extension/src/debug/report-sites.js';
+import { ProfileStore } from '../../extension/src/profile-store.js';
+import { hotLineDescription, hoverText, lensTitle } from '../../extension/src/views/labels.js';
+import { cpuBackendsUnderTest, values } from './helpers.js';
+
+const FILE = new URL(import.meta.url).pathname;
+const KERNEL = 'fused(mul+sub+relu+sum)';
+
+/** 1-based line of this file that carries `marker` in a comment. */
+const lineOf = (marker: string): number => readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+
+const scaled = cp.jit((x: Tensor) => {
+  const y = x.mul(1.5); // MEMBER-MUL
+  const z = y.sub(0.5).relu(); // MEMBER-SUB-RELU
+  return z.sum(); // MEMBER-SUM
+}, { name: 'scaled' });
+
+describe('cp.jit fused kernels in the profiler views', () => {
+  afterEach(() => {
+    cp.disableProfiling();
+    cp.clearProfile({ segments: true });
+  });
+
+  for (const backend of ['js', ...cpuBackendsUnderTest()] as const) {
+    it(`${backend}: the kernel's row carries its member lines; every view shows them labelled fused; totals count it once`, async () => {
+      await cp.setBackend(backend);
+      const x = cp.tensor(values(4096));
+      scaled(x).dispose(); // traced (eager ops) before profiling: only the fused runs are recorded
+      cp.clearProfile({ segments: true });
+      cp.enableProfiling({ callSites: 'all' });
+      for (let i = 0; i < 5; i++) scaled(x).dispose(); // CALLER
+      const eager = x.mul(2); // EAGER
+      eager.dispose();
+      const live = makeBatch();
+      const report = cp.profileReport({ format: 'json' });
+      cp.disableProfiling();
+      x.dispose();
+
+      // One event per call, on the line that called the jitted function; its members on theirs.
+      const row = report.callSites.find((s) => s.op === KERNEL);
+      assert.ok(row, `no ${KERNEL} row in ${report.callSites.map((s) => s.op).join(', ')}`);
+      assert.equal(row.count, 5);
+      assert.equal(row.location?.line, lineOf('// CALLER'));
+      assert.deepEqual(row.fusedMembers!.map((m) => [m.op, m.location?.line]), [
+        ['mul', lineOf('// MEMBER-MUL')], ['sub', lineOf('// MEMBER-SUB-RELU')], ['relu', lineOf('// MEMBER-SUB-RELU')], ['sum', lineOf('// MEMBER-SUM')],
+      ]);
+      // Equal shares that add up to the kernel's time, and totals that count the kernel once.
+      for (const m of row.fusedMembers!) assert.ok(Math.abs(m.shareMs - row.totalMs / 4) < 1e-12);
+      const sumOf = (xs: readonly { totalMs: number }[]) => xs.reduce((a, s) => a + s.totalMs, 0);
+      assert.ok(Math.abs(sumOf(report.callSites) - report.totalTimeMs) < 1e-9);
+      assert.ok(Math.abs(sumOf(report.operations) - report.totalTimeMs) < 1e-9);
+      assert.ok(Math.abs(report.operations.reduce((a, o) => a + o.percent, 0) - 100) < 1e-9);
+      assert.equal(report.callSites.filter((s) => s.fusedMembers !== undefined).length, 1, 'only the kernel row has members');
+
+      // The JSON export keeps them and passes the report schema.
+      const reread = parseJsonExport(JSON.stringify(report), 'fused.json');
+      assert.deepEqual(reread.callSites.find((s) => s.op === KERNEL)!.fusedMembers, row.fusedMembers);
+
+      // The live stream and the final report give the editor the same members.
+      const final = batchFromReport(report, live.seq + 1)!;
+      assert.deepEqual(final.sites.find((s) => s.op === KERNEL)!.fusedMembers, live.sites.find((s) => s.op === KERNEL)!.fusedMembers);
+      const store = new ProfileStore();
+      store.startRun(FILE, 0);
+      store.applyBatch(final);
+      const mulLine = store.lineAt(FILE, lineOf('// MEMBER-MUL'))!;
+      const subLine = store.lineAt(FILE, lineOf('// MEMBER-SUB-RELU'))!;
+      assert.deepEqual(subLine.ops.map((o) => [o.op, o.fusedIn, o.count]).sort(), [['relu', KERNEL, 5], ['sub', KERNEL, 5]]);
+      assert.ok(Math.abs(subLine.totalMs - row.totalMs / 2) < 1e-12, 'two of four members: half the kernel');
+      assert.ok(Math.abs(subLine.share - subLine.totalMs / report.totalTimeMs) < 1e-12);
+      assert.equal(lensTitle(mulLine), `⏱ ${formatMs(mulLine.totalMs)} · ${(100 * mulLine.share).toFixed(0)} % of op time · mul ×5 (fused) · ${backend} · share of ${KERNEL}`);
+      assert.match(hoverText(subLine), /\| sub \(fused in fused\(mul\+sub\+relu\+sum\)\) \| 5 \|/);
+      assert.match(hoverText(subLine), /cannot be timed apart: each shows an equal share/);
+      // The caller's line keeps the whole kernel; an eager op's line is not labelled fused.
+      const caller = store.lineAt(FILE, lineOf('// CALLER'))!;
+      assert.ok(Math.abs(caller.totalMs - row.totalMs) < 1e-12);
+      assert.ok(!lensTitle(caller).includes('(fused)'), lensTitle(caller));
+      assert.ok(!lensTitle(store.lineAt(FILE, lineOf('// EAGER'))!).includes('fused'));
+      // Hot Operations: the kernel lists its caller and member lines; the eager mul does not claim the fused one.
+      const hot = store.hotOps();
+      const kernel = hot.find((o) => o.op === KERNEL)!;
+      assert.deepEqual(kernel.lines.map((l) => l.line).sort((a, b) => a - b),
+        [lineOf('// CALLER'), lineOf('// MEMBER-MUL'), lineOf('// MEMBER-SUB-RELU'), lineOf('// MEMBER-SUM')].sort((a, b) => a - b));
+      assert.ok(Math.abs(kernel.totalMs - row.totalMs) < 1e-12, 'the kernel counted once in Hot Operations');
+      assert.deepEqual(hot.find((o) => o.op === 'mul')!.lines.map((l) => l.line), [lineOf('// EAGER')]);
+      assert.match(hotLineDescription(subLine, KERNEL), /· ×5 · fused share$/);
+
+      // The text report lists the members under the kernel.
+      const text = renderText(report, { color: false, width: 120 });
+      const base = FILE.split('/').pop()!;
+      assert.match(text, /Fused kernels \(cp\.jit\): each member line's share of its kernel's op time, split equally/);
+      assert.match(text, new RegExp(`\\n  fused\\(mul\\+sub\\+relu\\+sum\\)  [\\d.]+ ms \\([\\d.]+% of op time\\)\\n    ↳ mul   ${base}:${lineOf('// MEMBER-MUL')} +[\\d.]+ ms  fused\\n    ↳ sub   ${base}:${lineOf('// MEMBER-SUB-RELU')} `));
+    });
+  }
+
+  it('splits a name shared by two different groups equally between them, then among their members', () => {
+    const loc = (line: number) => ({ file: 'a.ts', line, column: 1 });
+    const shares = fusedShares('fused(add+sum)', 8, () => [
+      [{ op: 'add', location: loc(1) }, { op: 'sum', location: loc(2) }],
+      [{ op: 'add', location: loc(5) }, { op: 'sum', location: loc(6) }],
+    ]);
+    assert.deepEqual(shares?.map((s) => [s.location?.line, s.shareMs]), [[1, 2], [2, 2], [5, 2], [6, 2]]);
+    assert.equal(fusedShares('add', 8, () => [[{ op: 'add', location: null }]]), undefined, 'not a fused op');
+    assert.equal(fusedShares('fused(x+y)', 8, () => undefined), undefined, 'members unknown in this process');
+  });
+});
