@@ -12,12 +12,14 @@ import * as cp from '../../runtime/src/index.js';
 import type { Tensor } from '../../runtime/src/index.js';
 import { formatMs } from '../../runtime/src/contract/index.js';
 import { parseJsonExport } from '../../runtime/src/export/read-report.js';
-import { renderText } from '../../runtime/src/profiler/format-text.js';
+import { renderMarkdown, renderText } from '../../runtime/src/profiler/format-text.js';
+import { reportFromBatch } from '../../runtime/src/profiler/batch-report.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { fusedShares } from '../../runtime/src/profiler/fused-groups.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { hotLineDescription, hoverText, lensTitle } from '../../extension/src/views/labels.js';
+import { GpuUnavailableError } from '../../runtime/src/backends/webgpu/index.js';
 import { cpuBackendsUnderTest, values } from './helpers.js';
 
 const FILE = new URL(import.meta.url).pathname;
@@ -38,10 +40,30 @@ describe('cp.jit fused kernels in the profiler views', () => {
     cp.clearProfile({ segments: true });
   });
 
-  for (const backend of ['js', ...cpuBackendsUnderTest()] as const) {
-    it(`${backend}: the kernel's row carries its member lines; every view shows them labelled fused; totals count it once`, async () => {
-      await cp.setBackend(backend);
-      const x = cp.tensor(values(4096));
+  /** Webgpu when an adapter is there (lavapipe on CI), else nothing. */
+  const gpu = async (): Promise<boolean> => {
+    try {
+      await cp.initGpu();
+      return true;
+    } catch (e) {
+      if (!(e instanceof GpuUnavailableError)) throw e;
+      console.log(`    skipping the webgpu case: ${e.message}`);
+      return false;
+    }
+  };
+
+  for (const backend of ['js', ...cpuBackendsUnderTest(), 'webgpu'] as const) {
+    it(`${backend}: the kernel's row carries its member lines; every view shows them labelled fused; totals count it once`, async function () {
+      if (backend === 'webgpu') {
+        this.timeout(300_000);
+        if (!(await gpu())) this.skip();
+        await cp.setBackend('wasm');
+      } else {
+        await cp.setBackend(backend);
+      }
+      const host = cp.tensor(values(4096));
+      const x = backend === 'webgpu' ? host.to('gpu') : host;
+      if (x !== host) host.dispose();
       scaled(x).dispose(); // traced (eager ops) before profiling: only the fused runs are recorded
       cp.clearProfile({ segments: true });
       cp.enableProfiling({ callSites: 'all' });
@@ -101,7 +123,11 @@ describe('cp.jit fused kernels in the profiler views', () => {
       assert.deepEqual(hot.find((o) => o.op === 'mul')!.lines.map((l) => l.line), [lineOf('// EAGER')]);
       assert.match(hotLineDescription(subLine, KERNEL), /· ×5 · fused share$/);
 
-      // The text report lists the members under the kernel.
+      // A PARTIAL report rebuilt from the last live batch (a killed script) keeps them too.
+      assert.deepEqual(reportFromBatch(live).callSites.find((s) => s.op === KERNEL)!.fusedMembers, live.sites.find((s) => s.op === KERNEL)!.fusedMembers);
+
+      // The text report lists the members under the kernel (and the Markdown one in a block).
+      assert.match(renderMarkdown(report), /Fused kernels \(cp\.jit\)[^\n]*\n\n```\n  fused\(mul\+sub\+relu\+sum\) [^\n]*\n    ↳ mul /);
       const text = renderText(report, { color: false, width: 120 });
       const base = FILE.split('/').pop()!;
       assert.match(text, /Fused kernels \(cp\.jit\): each member line's share of its kernel's op time, split equally/);
