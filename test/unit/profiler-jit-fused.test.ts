@@ -16,6 +16,7 @@ import { renderMarkdown, renderText } from '../../runtime/src/profiler/format-te
 import { reportFromBatch } from '../../runtime/src/profiler/batch-report.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { fusedShares } from '../../runtime/src/profiler/fused-groups.js';
+import { staticSiteRegistry } from '../../runtime/src/profiler/static-sites.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { hotLineDescription, hoverText, lensTitle } from '../../extension/src/views/labels.js';
@@ -134,6 +135,20 @@ describe('cp.jit fused kernels in the profiler views', () => {
       assert.match(text, new RegExp(`\\n  fused\\(mul\\+sub\\+relu\\+sum\\)  [\\d.]+ ms \\([\\d.]+% of op time\\)\\n    ↳ mul   ${base}:${lineOf('// MEMBER-MUL')} +[\\d.]+ ms  fused\\n    ↳ sub   ${base}:${lineOf('// MEMBER-SUB-RELU')} `));
     });
   }
+
+  it('names a member by its static call site when that call was numbered at load (profiled launches)', async () => {
+    await cp.setBackend('wasm');
+    const reg = staticSiteRegistry();
+    const id = reg.register('/virtual/numbered.ts', [42, 7]);
+    // What the load hook makes of `x.mul(2)`: the token set while the call runs, cleared after it.
+    const f = cp.jit((x: Tensor) => reg.e(x.mul(reg.s(id, 2))).sub(1).sum(), { warn: false, name: 'numbered' });
+    const x = cp.tensor(values(256));
+    f(x).dispose();
+    x.dispose();
+    const members = f.signatures()[0]!.groups[0]!.members;
+    assert.deepEqual(members[0], { op: 'mul', location: { file: '/virtual/numbered.ts', line: 42, column: 7 } });
+    assert.equal(members[1]!.location?.file, FILE, 'a call with no token: its line from the stack');
+  });
 
   it('splits a name shared by two different groups equally between them, then among their members', () => {
     const loc = (line: number) => ({ file: 'a.ts', line, column: 1 });
