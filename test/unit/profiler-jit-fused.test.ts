@@ -2,11 +2,14 @@
  * A `cp.jit` fused kernel in the profiler's views: one event (`fused(mul+sub+relu+sum)`) whose
  * report row carries its member ops and their lines with equal shares of its time; op-time totals
  * count the kernel once. The same run through the JSON report (schema round trip), the live batch
- * and the final report's batch, the editor's per-line model, CodeLens, hover and Hot Operations,
- * and the text report, on the js reference and on wasm.
+ * and the final report's batch, the partial report, the editor's per-line model, CodeLens, hover
+ * and Hot Operations, the flame model and its tooltip (panel and HTML export), the text and Markdown
+ * reports, on the js reference, wasm and webgpu (when an adapter is there).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import type { Tensor } from '../../runtime/src/index.js';
@@ -14,6 +17,8 @@ import { formatMs } from '../../runtime/src/contract/index.js';
 import { parseJsonExport } from '../../runtime/src/export/read-report.js';
 import { renderMarkdown, renderText } from '../../runtime/src/profiler/format-text.js';
 import { reportFromBatch } from '../../runtime/src/profiler/batch-report.js';
+import { buildFlame } from '../../runtime/src/profiler/flame.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { fusedShares } from '../../runtime/src/profiler/fused-groups.js';
 import { staticSiteRegistry } from '../../runtime/src/profiler/static-sites.js';
@@ -21,6 +26,9 @@ import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { hotLineDescription, hoverText, lensTitle } from '../../extension/src/views/labels.js';
 import { GpuUnavailableError } from '../../runtime/src/backends/webgpu/index.js';
+import { layoutTimeOrder } from '../../webview/src/layout.js';
+import { buildFlameData } from '../../webview/src/model.js';
+import { tooltipLines } from '../../webview/src/tooltip.js';
 import { cpuBackendsUnderTest, values } from './helpers.js';
 
 const FILE = new URL(import.meta.url).pathname;
@@ -114,7 +122,7 @@ describe('cp.jit fused kernels in the profiler views', () => {
       const caller = store.lineAt(FILE, lineOf('// CALLER'))!;
       assert.ok(Math.abs(caller.totalMs - row.totalMs) < 1e-12);
       assert.ok(!lensTitle(caller).includes('(fused)'), lensTitle(caller));
-      assert.ok(!lensTitle(store.lineAt(FILE, lineOf('// EAGER'))!).includes('fused'));
+      assert.doesNotMatch(lensTitle(store.lineAt(FILE, lineOf('// EAGER'))!), /\(fused\)|share of/);
       // Hot Operations: the kernel lists its caller and member lines; the eager mul does not claim the fused one.
       const hot = store.hotOps();
       const kernel = hot.find((o) => o.op === KERNEL)!;
@@ -126,6 +134,24 @@ describe('cp.jit fused kernels in the profiler views', () => {
 
       // A PARTIAL report rebuilt from the last live batch (a killed script) keeps them too.
       assert.deepEqual(reportFromBatch(live).callSites.find((s) => s.op === KERNEL)!.fusedMembers, live.sites.find((s) => s.op === KERNEL)!.fusedMembers);
+
+      // The flame graph (panel and HTML export): the kernel's frame lists its members in its tooltip.
+      const flame = buildFlame(snapshot(), 'fused');
+      assert.deepEqual(flame.fused, [{ name: KERNEL, members: row.fusedMembers!.map((m) => ({ op: m.op, location: m.location })) }]);
+      const fd = buildFlameData(flame);
+      assert.ok(fd.ok);
+      const L = layoutTimeOrder(fd.data, null);
+      const frame = [...Array(L.n).keys()].find((f) => flame.strings[L.name[f]!] === KERNEL)!;
+      const tip = tooltipLines(L, frame, flame, null, false);
+      const short = FILE.split('/').slice(-2).join('/');
+      assert.deepEqual(tip.slice(tip.indexOf('fused kernel (cp.jit), one kernel for:')), ['fused kernel (cp.jit), one kernel for:',
+        `  mul  ${short}:${lineOf('// MEMBER-MUL')}`, `  sub  ${short}:${lineOf('// MEMBER-SUB-RELU')}`,
+        `  relu  ${short}:${lineOf('// MEMBER-SUB-RELU')}`, `  sum  ${short}:${lineOf('// MEMBER-SUM')}`]);
+      const eagerFrame = [...Array(L.n).keys()].find((f) => flame.strings[L.name[f]!] === 'mul')!;
+      assert.ok(!tooltipLines(L, eagerFrame, flame, null, false).some((l) => l.startsWith('fused kernel')));
+      const html = join(mkdtempSync(join(tmpdir(), 'corepy-fused-')), 'flame.html');
+      cp.exportProfile(html, { format: 'html' });
+      assert.ok(readFileSync(html, 'utf8').includes(`"fused":[{"name":"${KERNEL}","members":[{"op":"mul"`), 'the HTML report embeds the members');
 
       // The text report lists the members under the kernel (and the Markdown one in a block).
       assert.match(renderMarkdown(report), /Fused kernels \(cp\.jit\)[^\n]*\n\n```\n  fused\(mul\+sub\+relu\+sum\) [^\n]*\n    ↳ mul /);

@@ -11,7 +11,7 @@
  * split equally among the groups first, then among each group's members: the recorder does not
  * tell their events apart.
  */
-import type { SourceLocation } from '../contract/flame.js';
+import type { FlameFusedKernel, SourceLocation } from '../contract/flame.js';
 import type { FusedMemberShare } from '../contract/report.js';
 
 /** One member op of a fused group and the line that called it (null when unknown). */
@@ -50,4 +50,14 @@ export function fusedShares(op: string, totalMs: number, lookup: FusedLookup): F
   if (lists === undefined || lists.length === 0) return undefined;
   const perGroup = totalMs / lists.length;
   return lists.flatMap((l) => l.map((m) => ({ op: m.op, location: m.location, shareMs: perGroup / l.length })));
+}
+
+/** The flame model's `fused` entries for the kernels named in `names` (its strings); [] when none. Pure given `lookup`. */
+export function flameFusedKernels(names: readonly string[], lookup: FusedLookup = registeredFusedGroups): FlameFusedKernel[] {
+  const out: FlameFusedKernel[] = [];
+  for (const name of names) {
+    if (!name.startsWith('fused(')) continue;
+    for (const members of lookup(name) ?? []) out.push({ name, members: members.map((m) => ({ op: m.op, location: m.location })) });
+  }
+  return out;
 }
