@@ -1,5 +1,5 @@
 /**
- * A `cp.jit` fused kernel in the profiler's views: one event (`fused(mul+sub+relu+sum)`) whose
+ * A `cp.jit` fused kernel in the profiler's views: one event (`fused(mul+sub+abs+max)`) whose
  * report row carries its member ops and their lines with equal shares of its time; op-time totals
  * count the kernel once. The same run through the JSON report (schema round trip), the live batch
  * and the final report's batch, the partial report, the editor's per-line model, CodeLens, hover
@@ -32,15 +32,16 @@ import { tooltipLines } from '../../webview/src/tooltip.js';
 import { cpuBackendsUnderTest, values } from './helpers.js';
 
 const FILE = new URL(import.meta.url).pathname;
-const KERNEL = 'fused(mul+sub+relu+sum)';
+// A chain no other test jits: groups sharing a name in one process share its members (fused-groups.ts).
+const KERNEL = 'fused(mul+sub+abs+max)';
 
 /** 1-based line of this file that carries `marker` in a comment. */
 const lineOf = (marker: string): number => readFileSync(FILE, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
 
 const scaled = cp.jit((x: Tensor) => {
   const y = x.mul(1.5); // MEMBER-MUL
-  const z = y.sub(0.5).relu(); // MEMBER-SUB-RELU
-  return z.sum(); // MEMBER-SUM
+  const z = y.sub(0.5).abs(); // MEMBER-SUB-ABS
+  return z.max(); // MEMBER-MAX
 }, { name: 'scaled' });
 
 describe('cp.jit fused kernels in the profiler views', () => {
@@ -90,7 +91,7 @@ describe('cp.jit fused kernels in the profiler views', () => {
       assert.equal(row.count, 5);
       assert.equal(row.location?.line, lineOf('// CALLER'));
       assert.deepEqual(row.fusedMembers!.map((m) => [m.op, m.location?.line]), [
-        ['mul', lineOf('// MEMBER-MUL')], ['sub', lineOf('// MEMBER-SUB-RELU')], ['relu', lineOf('// MEMBER-SUB-RELU')], ['sum', lineOf('// MEMBER-SUM')],
+        ['mul', lineOf('// MEMBER-MUL')], ['sub', lineOf('// MEMBER-SUB-ABS')], ['abs', lineOf('// MEMBER-SUB-ABS')], ['max', lineOf('// MEMBER-MAX')],
       ]);
       // Equal shares that add up to the kernel's time, and totals that count the kernel once.
       for (const m of row.fusedMembers!) assert.ok(Math.abs(m.shareMs - row.totalMs / 4) < 1e-12);
@@ -111,12 +112,12 @@ describe('cp.jit fused kernels in the profiler views', () => {
       store.startRun(FILE, 0);
       store.applyBatch(final);
       const mulLine = store.lineAt(FILE, lineOf('// MEMBER-MUL'))!;
-      const subLine = store.lineAt(FILE, lineOf('// MEMBER-SUB-RELU'))!;
-      assert.deepEqual(subLine.ops.map((o) => [o.op, o.fusedIn, o.count]).sort(), [['relu', KERNEL, 5], ['sub', KERNEL, 5]]);
+      const subLine = store.lineAt(FILE, lineOf('// MEMBER-SUB-ABS'))!;
+      assert.deepEqual(subLine.ops.map((o) => [o.op, o.fusedIn, o.count]).sort(), [['abs', KERNEL, 5], ['sub', KERNEL, 5]]);
       assert.ok(Math.abs(subLine.totalMs - row.totalMs / 2) < 1e-12, 'two of four members: half the kernel');
       assert.ok(Math.abs(subLine.share - subLine.totalMs / report.totalTimeMs) < 1e-12);
       assert.equal(lensTitle(mulLine), `⏱ ${formatMs(mulLine.totalMs)} · ${(100 * mulLine.share).toFixed(0)} % of op time · mul ×5 (fused) · ${backend} · share of ${KERNEL}`);
-      assert.match(hoverText(subLine), /\| sub \(fused in fused\(mul\+sub\+relu\+sum\)\) \| 5 \|/);
+      assert.match(hoverText(subLine), /\| sub \(fused in fused\(mul\+sub\+abs\+max\)\) \| 5 \|/);
       assert.match(hoverText(subLine), /cannot be timed apart: each shows an equal share/);
       // The caller's line keeps the whole kernel; an eager op's line is not labelled fused.
       const caller = store.lineAt(FILE, lineOf('// CALLER'))!;
@@ -127,7 +128,7 @@ describe('cp.jit fused kernels in the profiler views', () => {
       const hot = store.hotOps();
       const kernel = hot.find((o) => o.op === KERNEL)!;
       assert.deepEqual(kernel.lines.map((l) => l.line).sort((a, b) => a - b),
-        [lineOf('// CALLER'), lineOf('// MEMBER-MUL'), lineOf('// MEMBER-SUB-RELU'), lineOf('// MEMBER-SUM')].sort((a, b) => a - b));
+        [lineOf('// CALLER'), lineOf('// MEMBER-MUL'), lineOf('// MEMBER-SUB-ABS'), lineOf('// MEMBER-MAX')].sort((a, b) => a - b));
       assert.ok(Math.abs(kernel.totalMs - row.totalMs) < 1e-12, 'the kernel counted once in Hot Operations');
       assert.deepEqual(hot.find((o) => o.op === 'mul')!.lines.map((l) => l.line), [lineOf('// EAGER')]);
       assert.match(hotLineDescription(subLine, KERNEL), /· ×5 · fused share$/);
@@ -145,8 +146,8 @@ describe('cp.jit fused kernels in the profiler views', () => {
       const tip = tooltipLines(L, frame, flame, null, false);
       const short = FILE.split('/').slice(-2).join('/');
       assert.deepEqual(tip.slice(tip.indexOf('fused kernel (cp.jit), one kernel for:')), ['fused kernel (cp.jit), one kernel for:',
-        `  mul  ${short}:${lineOf('// MEMBER-MUL')}`, `  sub  ${short}:${lineOf('// MEMBER-SUB-RELU')}`,
-        `  relu  ${short}:${lineOf('// MEMBER-SUB-RELU')}`, `  sum  ${short}:${lineOf('// MEMBER-SUM')}`]);
+        `  mul  ${short}:${lineOf('// MEMBER-MUL')}`, `  sub  ${short}:${lineOf('// MEMBER-SUB-ABS')}`,
+        `  abs  ${short}:${lineOf('// MEMBER-SUB-ABS')}`, `  max  ${short}:${lineOf('// MEMBER-MAX')}`]);
       const eagerFrame = [...Array(L.n).keys()].find((f) => flame.strings[L.name[f]!] === 'mul')!;
       assert.ok(!tooltipLines(L, eagerFrame, flame, null, false).some((l) => l.startsWith('fused kernel')));
       const html = join(mkdtempSync(join(tmpdir(), 'corepy-fused-')), 'flame.html');
@@ -154,11 +155,11 @@ describe('cp.jit fused kernels in the profiler views', () => {
       assert.ok(readFileSync(html, 'utf8').includes(`"fused":[{"name":"${KERNEL}","members":[{"op":"mul"`), 'the HTML report embeds the members');
 
       // The text report lists the members under the kernel (and the Markdown one in a block).
-      assert.match(renderMarkdown(report), /Fused kernels \(cp\.jit\)[^\n]*\n\n```\n  fused\(mul\+sub\+relu\+sum\) [^\n]*\n    ↳ mul /);
+      assert.match(renderMarkdown(report), /Fused kernels \(cp\.jit\)[^\n]*\n\n```\n  fused\(mul\+sub\+abs\+max\) [^\n]*\n    ↳ mul /);
       const text = renderText(report, { color: false, width: 120 });
       const base = FILE.split('/').pop()!;
       assert.match(text, /Fused kernels \(cp\.jit\): each member line's share of its kernel's op time, split equally/);
-      assert.match(text, new RegExp(`\\n  fused\\(mul\\+sub\\+relu\\+sum\\)  [\\d.]+ ms \\([\\d.]+% of op time\\)\\n    ↳ mul   ${base}:${lineOf('// MEMBER-MUL')} +[\\d.]+ ms  fused\\n    ↳ sub   ${base}:${lineOf('// MEMBER-SUB-RELU')} `));
+      assert.match(text, new RegExp(`\\n  fused\\(mul\\+sub\\+abs\\+max\\)  [\\d.]+ ms \\([\\d.]+% of op time\\)\\n    ↳ mul  ${base}:${lineOf('// MEMBER-MUL')} +[\\d.]+ ms  fused\\n    ↳ sub  ${base}:${lineOf('// MEMBER-SUB-ABS')} `));
     });
   }
 
