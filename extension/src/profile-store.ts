@@ -12,7 +12,7 @@
  * {@link ProfileStore.selectSegment}, all of them by default.
  */
 import { fileURLToPath } from 'node:url';
-import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type SiteStats } from 'corepy/contract';
+import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type SiteStats, type SourceLocation } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
 
@@ -59,6 +59,13 @@ export interface LineOp {
   readonly minMs: number;
   readonly maxMs: number;
   readonly bytes: number;
+  /**
+   * Set when this is a member op of a fused kernel (`cp.jit`) that ran from this line: the
+   * kernel's op name (`fused(mul+sub)`). `totalMs` is then the member's share of the kernel's op
+   * time (split equally among its ops), `count` the kernel's calls, `minMs`/`maxMs` its shares of the
+   * kernel's fastest and slowest call, `bytes` 0 (the kernel's bytes stay on its own row).
+   */
+  readonly fusedIn?: string;
 }
 
 /** All ops that ran from one source line. */
@@ -228,7 +235,13 @@ export class ProfileStore {
       t.totalMs += s.totalMs;
       byOp.set(s.op, t);
     }
-    for (const l of all) for (const o of l.ops) byOp.get(o.op)?.lines.push(l);
+    // A fused kernel's member lines are listed under the kernel (that is where their time is counted).
+    for (const l of all) {
+      for (const o of l.ops) {
+        const lines = byOp.get(o.fusedIn ?? o.op)?.lines;
+        if (lines !== undefined && !lines.includes(l)) lines.push(l);
+      }
+    }
     return [...byOp.entries()]
       .map(([op, t]) => ({
         op, count: t.count, totalMs: t.totalMs, share: shareOf(t.totalMs, total),
@@ -276,26 +289,43 @@ export function sitesOf(run: RunSnapshot | undefined, choice: SegmentChoice): re
   return picked ? picked.sites : segments.flatMap((s) => s.sites);
 }
 
-/** Groups sites by file and line (columns merged: one lens per line). Pure. */
+/**
+ * Per-line entries of one site: the site's op on its own line, and for a fused kernel each member
+ * op on the line that called it, with its share (labelled by `fusedIn`). Shares never enter the
+ * run's op time: the kernel's whole time stays on the line that called the jitted function.
+ */
+function lineEntriesOf(s: SiteStats): { location: SourceLocation; op: LineOp }[] {
+  const out: { location: SourceLocation; op: LineOp }[] = [];
+  if (s.location !== null) {
+    out.push({ location: s.location, op: { op: s.op, backend: s.backend, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes } });
+  }
+  for (const m of s.fusedMembers ?? []) {
+    if (m.location === null) continue;
+    const part = s.totalMs > 0 ? m.shareMs / s.totalMs : 0;
+    out.push({ location: m.location, op: { op: m.op, backend: s.backend, count: s.count, totalMs: m.shareMs, minMs: s.minMs * part, maxMs: s.maxMs * part, bytes: 0, fusedIn: s.op } });
+  }
+  return out;
+}
+
+/** Groups sites by file and line (columns merged: one lens per line); fused kernels' members on their own lines. Pure. */
 export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number, LineStats>> {
   let total = 0;
   for (const s of sites) total += s.totalMs;
   const acc = new Map<string, Map<number, Map<string, LineOp>>>();
   for (const s of sites) {
-    if (s.location === null) continue;
-    const file = normalizeFile(s.location.file);
-    const lines = acc.get(file) ?? new Map<number, Map<string, LineOp>>();
-    acc.set(file, lines);
-    const ops = lines.get(s.location.line) ?? new Map<string, LineOp>();
-    lines.set(s.location.line, ops);
-    const key = `${s.op}\u0000${s.backend}`;
-    const prev = ops.get(key);
-    ops.set(key, prev === undefined
-      ? { op: s.op, backend: s.backend, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes }
-      : {
-        ...prev, count: prev.count + s.count, totalMs: prev.totalMs + s.totalMs,
-        minMs: Math.min(prev.minMs, s.minMs), maxMs: Math.max(prev.maxMs, s.maxMs), bytes: prev.bytes + s.bytes,
+    for (const { location, op: o } of lineEntriesOf(s)) {
+      const file = normalizeFile(location.file);
+      const lines = acc.get(file) ?? new Map<number, Map<string, LineOp>>();
+      acc.set(file, lines);
+      const ops = lines.get(location.line) ?? new Map<string, LineOp>();
+      lines.set(location.line, ops);
+      const key = `${o.op}\u0000${o.backend}\u0000${o.fusedIn ?? ''}`;
+      const prev = ops.get(key);
+      ops.set(key, prev === undefined ? o : {
+        ...prev, count: prev.count + o.count, totalMs: prev.totalMs + o.totalMs,
+        minMs: Math.min(prev.minMs, o.minMs), maxMs: Math.max(prev.maxMs, o.maxMs), bytes: prev.bytes + o.bytes,
       });
+    }
   }
   const out = new Map<string, Map<number, LineStats>>();
   for (const [file, lines] of acc) {

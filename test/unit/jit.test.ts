@@ -4,31 +4,18 @@
  * the `js` reference within the tolerances of helpers.ts, on every CPU backend, on awkward sizes
  * (0, 1, 63, 65, and several 1024-element blocks), broadcasts, views and axis sets; on wasm both
  * with run-time generated kernels (flat groups) and with the interpreter kernel only. Also: the
- * eager fallback, tidy, freeing intermediates, the signature cache.
+ * eager fallback, tidy, freeing intermediates, the signature cache. The cases are in
+ * jit-conformance.ts (shared with jit-webgpu.test.ts).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import type { Tensor } from '../../runtime/src/index.js';
 import { setFusedCodegen } from '../../runtime/src/backends/wasm/fused.js';
-import { assertClose, cpuBackendsUnderTest, TOL_ACCUMULATE, TOL_ELEMENTWISE, TOL_TRANSCENDENTAL, values, withBackend, type Tolerance } from './helpers.js';
+import { assertClose, cpuBackendsUnderTest, values, withBackend, type Tolerance } from './helpers.js';
+import { CONFORMANCE, makeInput, type Fn, type Input } from './jit-conformance.js';
 
 const BACKENDS = ['js', ...cpuBackendsUnderTest()] as const;
-const SIZES = [0, 1, 63, 65, 1000, 3000];
-const BINARY = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'eq', 'lt', 'gt'] as const;
-const UNARY = ['neg', 'abs', 'exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'relu'] as const;
-const TRANSCENDENTAL = new Set(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'pow']);
-
-type Fn = (...xs: Tensor[]) => Tensor | Tensor[];
-type Input = { shape: number[]; dtype?: cp.DType; seed?: number; view?: (t: Tensor) => Tensor };
-
-function make(inp: Input): Tensor {
-  const n = inp.shape.reduce((a, b) => a * b, 1);
-  const raw = values(n, inp.seed ?? 1);
-  const data = inp.dtype === 'int32' ? raw.map((v) => Math.round(v * 3)) : inp.dtype === 'bool' ? raw.map((v) => v > 0) : raw;
-  const t = cp.tensor(data as number[], { dtype: inp.dtype ?? 'float32' }).reshape(inp.shape);
-  return inp.view ? inp.view(t) : t;
-}
 
 function flat(r: Tensor | Tensor[]): Tensor[] {
   return Array.isArray(r) ? r : [r];
@@ -39,10 +26,10 @@ function flat(r: Tensor | Tensor[]): Tensor[] {
  * fused plan); compares the plan's results with the reference. Returns the jitted function.
  */
 function check(backend: 'js' | 'wasm', fn: Fn, inputs: Input[], tol: Tolerance, what: string) {
-  const expected = withBackend('js', () => cp.tidy(() => flat(fn(...inputs.map(make))).map((t) => ({ dtype: t.dtype, shape: t.shape, data: [...t.dataSync()] }))));
+  const expected = withBackend('js', () => cp.tidy(() => flat(fn(...inputs.map((i) => makeInput(i)))).map((t) => ({ dtype: t.dtype, shape: t.shape, data: [...t.dataSync()] }))));
   const jitted = cp.jit(fn, { warn: false });
   withBackend(backend, () => cp.tidy(() => {
-    const xs = inputs.map(make);
+    const xs = inputs.map((i) => makeInput(i));
     for (const round of ['trace', 'fused']) {
       const got = flat(jitted(...xs));
       assert.equal(got.length, expected.length, what);
@@ -57,8 +44,6 @@ function check(backend: 'js' | 'wasm', fn: Fn, inputs: Input[], tol: Tolerance, 
   return jitted;
 }
 
-const tolOf = (op: string, reduce = false) => (reduce ? TOL_ACCUMULATE : TRANSCENDENTAL.has(op) ? TOL_TRANSCENDENTAL : TOL_ELEMENTWISE);
-
 describe('cp.jit conformance', function () {
   this.timeout(120_000);
   const variants = BACKENDS.flatMap((b) => (b === 'wasm' ? [{ backend: b, codegen: true }, { backend: b, codegen: false }] : [{ backend: b, codegen: true }]));
@@ -67,79 +52,17 @@ describe('cp.jit conformance', function () {
       let before = true;
       beforeEach(() => { before = setFusedCodegen(codegen); });
       afterEach(() => { setFusedCodegen(before); });
-      it('every binary op in a fused chain, with broadcasting, equals eager', () => {
-        const shapes: [number[], number[]][] = [[[1000], [1000]], [[65], []], [[3, 1, 5], [1, 4, 5]], [[4, 70], [70]], [[0, 3], [3]]];
-        for (const op of BINARY) {
-          for (const [sa, sb] of shapes) {
-            const f = (a: Tensor, b: Tensor) => cp[op](a.mul(1.25), b).add(0.5);
-            const j = check(backend, f, [{ shape: sa }, { shape: sb, seed: 2 }], tolOf(op), `${op} ${JSON.stringify([sa, sb])}`);
-            assert.equal(j.signatures()[0]!.fusedGroups, 1, `${op}: one fused group`);
+      // The cases live in jit-conformance.ts; jit-webgpu.test.ts runs the same ones on the GPU.
+      for (const [title, cases] of CONFORMANCE) {
+        it(title, () => {
+          for (const k of cases()) {
+            const sig = check(backend, k.fn, k.inputs, k.tol, k.what).signatures()[0]!;
+            if (k.expect?.fusedGroups !== undefined) assert.equal(sig.fusedGroups, k.expect.fusedGroups, `${k.what}: fused groups`);
+            if (k.expect?.fusedOps !== undefined) assert.equal(sig.fusedOps, k.expect.fusedOps, `${k.what}: fused ops`);
+            if (k.expect?.steps !== undefined) assert.equal(sig.steps, k.expect.steps, `${k.what}: steps`);
           }
-        }
-      });
-      it('every unary op in a fused chain equals eager, on sizes 0..3000', () => {
-        for (const op of UNARY) {
-          for (const n of SIZES) {
-            const f = (a: Tensor) => cp[op](a.mul(2).sub(0.25)).mul(3);
-            check(backend, f, [{ shape: [n] }], tolOf(op), `${op} [${n}]`);
-          }
-        }
-      });
-      it('scalar operands of every kind, int32/bool inputs, casts and where', () => {
-        const cases: [string, Fn, Input[]][] = [
-          ['int scalar, float scalar, boolean', (a) => a.add(2).mul(0.5).sub(true as never).div(3), [{ shape: [300] }]],
-          ['int32 and bool inputs promoted', (a, i, b) => a.mul(i).add(b).sub(i.div(4)), [{ shape: [2, 150] }, { shape: [2, 150], dtype: 'int32' }, { shape: [150], dtype: 'bool' }]],
-          ['cast to bool and back, comparison into arithmetic', (a) => a.gt(0).cast('float32').mul(a).add(a.lt(-1)).cast('bool'), [{ shape: [513] }]],
-          ['where with tensors and scalars', (a, b) => cp.where(a.gt(b), a.mul(2), -1.5).add(cp.where(b.lt(0), 1, b)), [{ shape: [7, 40] }, { shape: [40], seed: 3 }]],
-          ['where on float32 condition (nonzero is true, NaN too)', (a, b) => cp.where(a.mul(0), a, b.sqrt()).mul(1), [{ shape: [200] }, { shape: [200], seed: 4 }]],
-          ['a value used twice and a result that is also used', (a) => { const t = a.mul(a).add(1); return [t, t.mul(t).sub(t), t.sum()]; }, [{ shape: [600] }]],
-          ['transposed, sliced and reversed views', (a, b) => a.mul(b).add(a).relu(), [
-            { shape: [30, 20], view: (t) => t.transpose() }, { shape: [20, 60], view: (t) => cp.slice(t, [null, [0, 60, 2]]) }]],
-          ['NaN and infinities flow through', (a) => a.log().mul(a.sqrt()).add(a.div(0)), [{ shape: [300] }]],
-        ];
-        for (const [what, f, inputs] of cases) check(backend, f, inputs, TOL_TRANSCENDENTAL, what);
-      });
-      it('sum/mean/min/max epilogues over every axis set, keepdims, and empty axes', () => {
-        const shape = [3, 70, 5];
-        const axisSets: (number[] | undefined)[] = [undefined, [0], [1], [2], [0, 1], [0, 2], [1, 2], [-1]];
-        for (const op of ['sum', 'mean', 'min', 'max'] as const) {
-          for (const axes of axisSets) {
-            for (const keepdims of [false, true]) {
-              const f = (a: Tensor, b: Tensor) => cp[op](a.mul(b).sub(0.5).relu(), axes, keepdims);
-              const j = check(backend, f, [{ shape }, { shape: [70, 1], seed: 5 }], TOL_ACCUMULATE, `${op} axes ${JSON.stringify(axes)} keepdims ${keepdims}`);
-              assert.equal(j.signatures()[0]!.fusedOps, 4, `${op}: chain and reduction fused`);
-            }
-          }
-        }
-        // Flat groups (contiguous or scalar inputs, every axis reduced): the generated kernels on wasm.
-        for (const op of ['sum', 'mean', 'min', 'max'] as const) {
-          for (const n of [1, 15, 17, 1000, 3000]) {
-            check(backend, (a, s) => cp[op](a.mul(s).sub(0.5).relu()), [{ shape: [n] }, { shape: [], seed: 7 }], TOL_ACCUMULATE, `flat ${op} [${n}]`);
-            check(backend, (a, i) => cp[op](cp.where(a.gt(i), a, i).neg(), undefined, true), [{ shape: [2, n] }, { shape: [2, n], dtype: 'int32' }], TOL_ACCUMULATE, `flat ${op} keepdims, int32 input [2, ${n}]`);
-          }
-        }
-        check(backend, (a) => a.mul(2).sum(1), [{ shape: [4, 0] }], TOL_ACCUMULATE, 'sum over an empty axis');
-        check(backend, (a) => a.log().max(), [{ shape: [600] }], TOL_ACCUMULATE, 'max propagates NaN');
-        // With ops the generated kernels take (no log): NaN (0/0) only where a > 1.9, a few of 600 elements; and
-        // ±∞ without NaN ((|a| + 0.5)/0 times the sign of a), which must not be mistaken for NaN.
-        for (const op of ['min', 'max'] as const) {
-          check(backend, (a) => cp[op](cp.where(a.gt(1.9), a.sub(a).div(a.sub(a)), a)), [{ shape: [600] }], TOL_ACCUMULATE, `${op} with a few NaNs`);
-          check(backend, (a) => cp[op](a.abs().add(0.5).div(0).mul(a.gt(0).mul(2).sub(1))), [{ shape: [600] }], TOL_ACCUMULATE, `${op} over ±∞`);
-        }
-      });
-      it('the issue pipelines: normalize → sum, sum(relu(1.5x − 0.5)), [100,1] + [1,n] → sum', () => {
-        const norm = check(backend, (x) => x.sub(x.mean()).div(x.std()).sum(), [{ shape: [20000] }], { rtol: 1e-3, atol: 1e-2 }, 'normalize → sum');
-        assert.equal(norm.signatures()[0]!.steps, 2, 'normalize: one moments pass and one fused group');
-        check(backend, (x) => x.sub(x.mean(1, true)).div(x.var(1, true, 1).add(1e-5).sqrt()), [{ shape: [30, 70] }], TOL_ACCUMULATE, 'row-wise standardise with var');
-        check(backend, (x) => x.mul(1.5).sub(0.5).relu().sum(), [{ shape: [20000] }], TOL_ACCUMULATE, 'sum(relu(1.5x − 0.5))');
-        check(backend, (a, b) => a.add(b).mul(2).sum(), [{ shape: [100, 1] }, { shape: [1, 1000], seed: 2 }], TOL_ACCUMULATE, 'broadcast add → sum');
-      });
-      it('unfusible ops (matmul, reshape, var/std, int32 arithmetic, argmax) split groups and still match', () => {
-        check(backend, (a, b) => cp.matmul(a.relu(), b).mul(2).sum(), [{ shape: [8, 16] }, { shape: [16, 4], seed: 2 }], TOL_ACCUMULATE, 'matmul → sum');
-        check(backend, (a) => a.mul(2).add(1).reshape([10, 6]).exp().sum(0), [{ shape: [60] }], TOL_ACCUMULATE, 'reshape');
-        check(backend, (a) => a.sub(a.mean(0)).div(a.std(0, false, 1)).argmax(1), [{ shape: [20, 30] }], TOL_ELEMENTWISE, 'std, argmax');
-        check(backend, (i) => i.add(3).mul(i).abs().sum(), [{ shape: [100], dtype: 'int32' }], TOL_ELEMENTWISE, 'int32 stays eager');
-      });
+        });
+      }
     });
   }
 });

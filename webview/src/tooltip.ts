@@ -41,6 +41,7 @@ export function tooltipLines(
   ];
   const loc = L.location[f] >= 0 ? profile.locations[L.location[f]] : undefined;
   if (loc !== undefined) lines.push(`${shortFile(loc.file)}:${loc.line}`);
+  lines.push(...fusedLines(profile, s[L.name[f]]));
   if (diff !== null) {
     const p = L.path[f];
     const d = diff.deltaUs[p];
@@ -49,4 +50,23 @@ export function tooltipLines(
   }
   if (loc !== undefined && canReveal) lines.push('Ctrl/Cmd+click: open source');
   return lines;
+}
+
+/**
+ * For a fused kernel's frame (`cp.jit`): one line per member op with the line that called it
+ * ("  mul  jit.ts:12"), after a header saying the members run as one kernel. [] for other frames.
+ */
+export function fusedLines(profile: FlameProfile, name: string | undefined): string[] {
+  if (name === undefined || !Array.isArray(profile.fused)) return [];
+  // The model may come from a saved HTML report or another runtime version: read only what has the expected shape.
+  const groups = profile.fused.filter((k) => typeof k === 'object' && k !== null && k.name === name && Array.isArray(k.members));
+  if (groups.length === 0) return [];
+  const out = ['fused kernel (cp.jit), one kernel for:'];
+  for (const g of groups) {
+    for (const m of g.members) {
+      const at = typeof m?.location?.file === 'string' ? `${shortFile(m.location.file)}:${m.location.line}` : '(line unknown)';
+      out.push(`  ${String(m?.op)}  ${at}`);
+    }
+  }
+  return out;
 }

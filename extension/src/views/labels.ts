@@ -8,20 +8,37 @@ import * as path from 'node:path';
 import { formatMs, percentLabel, TIME_BASE, type OneTimeCostRow } from 'corepy/contract';
 import type { LineStats, OpTotals, RunSnapshot, SegmentChoice } from '../profile-store.js';
 
-/** The CodeLens text of a line: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm". */
-export function lensTitle(l: LineStats): string {
-  const ops = l.ops.map((o) => `${o.op} ×${o.count}`).join(', ');
-  const backends = [...new Set(l.ops.map((o) => o.backend))].join('/');
-  return `⏱ ${formatMs(l.totalMs)} · ${percentLabel(l.share, 'op', 0)} · ${ops} · ${backends}`;
+/** The fused kernels (`cp.jit`) whose member ops ran from line `l`, in first-seen order. */
+function kernelsOf(l: LineStats): string[] {
+  return [...new Set(l.ops.flatMap((o) => (o.fusedIn === undefined ? [] : [o.fusedIn])))];
 }
 
-/** Hover markdown of a line: a header with its op time and share, then one row per op. */
+/**
+ * The CodeLens text of a line: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm". A member op of a
+ * fused kernel is marked "(fused)" and the kernels are named: "… · mul ×100 (fused) · wasm ·
+ * share of fused(mul+sub+sum)".
+ */
+export function lensTitle(l: LineStats): string {
+  const ops = l.ops.map((o) => `${o.op} ×${o.count}${o.fusedIn !== undefined ? ' (fused)' : ''}`).join(', ');
+  const backends = [...new Set(l.ops.map((o) => o.backend))].join('/');
+  const kernels = kernelsOf(l);
+  const fused = kernels.length > 0 ? ` · share of ${kernels.join(', ')}` : '';
+  return `⏱ ${formatMs(l.totalMs)} · ${percentLabel(l.share, 'op', 0)} · ${ops} · ${backends}${fused}`;
+}
+
+/** Hover markdown of a line: a header with its op time and share, then one row per op; fused members say whose share they are. */
 export function hoverText(l: LineStats): string {
-  const rows = l.ops.map((o) =>
-    `| ${o.op} | ${o.count} | ${formatMs(o.totalMs / o.count)} | ${formatMs(o.minMs)} | ${formatMs(o.maxMs)} | ${o.backend} | ${o.bytes.toLocaleString('en-US')} |\n`);
+  const rows = l.ops.map((o) => {
+    const op = o.fusedIn !== undefined ? `${o.op} (fused in ${o.fusedIn})` : o.op;
+    const bytes = o.fusedIn !== undefined ? '—' : o.bytes.toLocaleString('en-US');
+    return `| ${op} | ${o.count} | ${formatMs(o.totalMs / o.count)} | ${formatMs(o.minMs)} | ${formatMs(o.maxMs)} | ${o.backend} | ${bytes} |\n`;
+  });
+  const kernels = kernelsOf(l);
+  const note = kernels.length === 0 ? ''
+    : `\nFused ops ran inside one kernel (cp.jit) and cannot be timed apart: each shows an equal share of its kernel's ${TIME_BASE.op}; the whole kernel is counted once, on the line that called the jitted function.\n`;
   return `**Corepy** — ${formatMs(l.totalMs)} ${TIME_BASE.op} on this line (${percentLabel(l.share, 'op')})\n\n`
     + '| op | count | avg | min | max | backend | bytes |\n|---|---:|---:|---:|---:|---|---:|\n'
-    + rows.join('');
+    + rows.join('') + note;
 }
 
 /** Hot Operations: the description of an op row ("1.24 ms · 35 % of op time · ×12"). */
@@ -31,8 +48,10 @@ export function hotOpDescription(op: OpTotals): string {
 
 /** Hot Operations: the description of a line under op `op` ("0.5 ms · ×3"), '' when the op did not run there. */
 export function hotLineDescription(line: LineStats, op: string): string {
-  const o = line.ops.find((x) => x.op === op);
-  return o ? `${formatMs(o.totalMs)} · ×${o.count}` : '';
+  const own = line.ops.filter((x) => x.op === op || x.fusedIn === op);
+  if (own.length === 0) return '';
+  const ms = own.reduce((a, x) => a + x.totalMs, 0);
+  return `${formatMs(ms)} · ×${own[0]!.count}${own.some((x) => x.fusedIn !== undefined) ? ' · fused share' : ''}`;
 }
 
 /** The run's one-time costs (kernel compilation, memory growth, GPU pipelines), from its report; [] before the report. */

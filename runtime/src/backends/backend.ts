@@ -126,6 +126,12 @@ export interface Backend {
    * `cp.jit` group op by op.
    */
   fused?(program: FusedProgram, inputs: readonly View[], shape: readonly number[]): Storage;
+  /**
+   * Optional, with {@link fused}: why this backend cannot run `program` reading `inputs` tensors
+   * as one kernel (e.g. a device's binding limit), or null when it can. `cp.jit` then runs that
+   * group op by op and reports the reason in `JitFunction.signatures()`.
+   */
+  fusedBlocker?(program: FusedProgram, inputs: number): string | null;
 }
 
 /**

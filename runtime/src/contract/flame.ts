@@ -90,4 +90,17 @@ export interface FlameProfile {
   readonly totalUs: number;
   /** Raw events the recorder dropped (ring full); aggregates stay exact, slices are incomplete. */
   readonly droppedEvents: number;
+  /**
+   * What each fused kernel (`cp.jit`) among the slices' names is made of (optional, compatible
+   * extension: absent when none ran or its members are unknown). One entry per distinct group;
+   * two groups may share a kernel name.
+   */
+  readonly fused?: readonly FlameFusedKernel[];
+}
+
+/** A fused kernel's member ops, in execution order, each at the line inside the jitted function that called it. */
+export interface FlameFusedKernel {
+  /** The kernel's slice name, e.g. `fused(mul+sub+sum)`. */
+  readonly name: string;
+  readonly members: readonly { readonly op: string; readonly location: SourceLocation | null }[];
 }

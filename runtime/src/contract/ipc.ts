@@ -7,7 +7,7 @@
  * Units: times in milliseconds (ms), bytes in bytes, line/column 1-based.
  */
 import type { FlameProfile, SourceLocation } from './flame.js';
-import type { ProfileReport, SegmentCause } from './report.js';
+import type { FusedMemberShare, ProfileReport, SegmentCause } from './report.js';
 import type { Recommendation } from './recommendation.js';
 
 /** Name of the environment variable that turns the IPC stream on. */
@@ -46,6 +46,12 @@ export interface SiteStats {
   readonly maxMs: number;
   /** Bytes read + written by the op's kernels. */
   readonly bytes: number;
+  /**
+   * For a fused kernel (`cp.jit`): its member ops with their lines and shares of `totalMs`
+   * (split equally; see the report's FusedMemberShare). The shares are already inside `totalMs`:
+   * views show them on the member lines, labelled "fused", and never add them to op time.
+   */
+  readonly fusedMembers?: readonly FusedMemberShare[];
 }
 
 /** One segment's per-line statistics (see the report's ReportSegment). */

@@ -42,10 +42,32 @@ export interface OpStats {
   readonly mostlyFirstCall: boolean;
 }
 
+/**
+ * One member op of a fused kernel (`cp.jit`), at the user's line that called it inside the jitted
+ * function. A fused kernel runs its members together, so they cannot be timed apart: `shareMs` is
+ * the kernel row's op time split EQUALLY among its member ops (each member visits the group's
+ * elements once). The shares sum to the kernel row's `totalMs`; they are a view of that row, never
+ * added to any total.
+ */
+export interface FusedMemberShare {
+  /** The member op (e.g. `mul`), as it would be recorded eagerly. */
+  readonly op: string;
+  /** The line that called it when the function was traced; null when unknown. */
+  readonly location: SourceLocation | null;
+  /** Its share of the kernel row's op time, ms. */
+  readonly shareMs: number;
+}
+
 /** An op at one call site (`location` null when call sites were off or unsampled). */
 export interface SiteOpStats extends OpStats {
   readonly site: number;
   readonly location: SourceLocation | null;
+  /**
+   * For a fused kernel's row (`op` is `fused(a+b+…)`, run by `cp.jit`): its member ops, their lines
+   * and shares, in execution order. Absent for every other op, and when the kernel's members are
+   * not known in this process.
+   */
+  readonly fusedMembers?: readonly FusedMemberShare[];
 }
 
 /** Statistics of a named context (all nodes with this name merged). Wall times in ms. */

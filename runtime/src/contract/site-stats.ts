@@ -13,7 +13,7 @@
  */
 import type { SourceLocation } from './flame.js';
 import type { BatchSegment, ProfileBatchMessage, SiteStats } from './ipc.js';
-import type { SegmentCause } from './report.js';
+import type { FusedMemberShare, SegmentCause } from './report.js';
 
 /** The names of the two time bases, exactly as UI strings print them. */
 export const TIME_BASE = {
@@ -40,6 +40,8 @@ export interface SiteRow {
   readonly maxMs: number;
   readonly bytesRead: number;
   readonly bytesWritten: number;
+  /** A fused kernel's members (SiteOpStats.fusedMembers). */
+  readonly fusedMembers?: readonly FusedMemberShare[];
 }
 
 /** The per-line statistics of aggregate rows. Pure. */
@@ -47,6 +49,7 @@ export function siteStatsOf(rows: readonly SiteRow[]): SiteStats[] {
   return rows.map((s) => ({
     op: s.op, backend: s.backends.join(BACKEND_SEPARATOR), location: s.location, count: s.count,
     totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytesRead + s.bytesWritten,
+    ...(s.fusedMembers !== undefined ? { fusedMembers: s.fusedMembers } : {}),
   }));
 }
 

@@ -34,12 +34,20 @@ function replay(n: GraphNode, vals: readonly (Tensor | undefined)[]): Tensor {
   }
 }
 
-/** Runs one fused group; without `Backend.fused` its members run one by one. */
+/**
+ * Why a group last ran op by op on a backend that has `Backend.fused` (its `fusedBlocker`
+ * reason), per group: `JitFunction.signatures()` reports it.
+ */
+export const unfusedReasons = new WeakMap<FusedGroup, string>();
+
+/** Runs one fused group; without `Backend.fused` (or when the backend refuses it) its members run one by one. */
 function runGroup(plan: Plan, gr: FusedGroup, vals: (Tensor | undefined)[]): Tensor {
   const g = plan.graph;
   const inputs = gr.inputs.map((id) => vals[id]!);
   const backend = inputs.length > 0 ? inputs[0]!.backendImpl : getDefaultBackend();
-  if (backend.fused === undefined || gr.program === null) {
+  const blocker = gr.program !== null && backend.fused !== undefined ? backend.fusedBlocker?.(gr.program, inputs.length) ?? null : null;
+  if (blocker !== null) unfusedReasons.set(gr, blocker);
+  if (backend.fused === undefined || gr.program === null || blocker !== null) {
     const made: Tensor[] = [];
     try {
       for (const m of gr.members) {

@@ -9,9 +9,10 @@
  */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
-import { opNameOf, planGraph, type Plan } from './plan.js';
+import { opNameOf, planGraph, type FusedGroup, type Plan } from './plan.js';
+import { registerFusedGroup } from '../profiler/fused-groups.js';
 import type { SourceLocation } from '../contract/flame.js';
-import { runPlan } from './exec.js';
+import { runPlan, unfusedReasons } from './exec.js';
 import { trace } from './trace.js';
 import { traceHook } from './hook.js';
 
@@ -37,6 +38,23 @@ export interface JitGroupInfo {
   readonly op: string;
   /** Member ops in execution order, each with the user's line that called it (1-based; null when unknown). */
   readonly members: readonly { readonly op: string; readonly location: SourceLocation | null }[];
+  /**
+   * Why a call ran this group op by op although its backend fuses (e.g. more inputs than a GPU
+   * kernel may bind; the latest such reason), or null when that never happened.
+   */
+  readonly unfused: string | null;
+}
+
+/** A fused group's member ops (its elementwise chain, then its reduction epilogue) with the lines that called them. */
+function membersOf(plan: Plan, group: FusedGroup): JitGroupInfo['members'] {
+  const nodes = plan.graph.nodes;
+  const ids = [...group.members, ...(group.epilogue >= 0 ? [group.epilogue] : [])];
+  return ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site }));
+}
+
+/** Tells the profiler what each fused kernel of `plan` is made of, so its views can show the member lines. */
+function registerGroups(plan: Plan): void {
+  for (const s of plan.steps) if (s.kind === 'group') registerFusedGroup(s.group.label, membersOf(plan, s.group));
 }
 
 /** A function compiled by {@link jit}. */
@@ -138,7 +156,9 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
         return t.result;
       }
       for (const x of t.intermediates) x.dispose();
-      cache.set(key, { plan: planGraph(t.graph) });
+      const plan = planGraph(t.graph);
+      registerGroups(plan);
+      cache.set(key, { plan });
       return t.result;
     }
     last = { parts: signatureParts(args), entry };
@@ -147,12 +167,10 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
   const run = (entry: Entry, args: A): R => ('eager' in entry ? fn(...args) : rebuild(entry.plan, runPlan(entry.plan, args)) as R);
   jitted.signatures = () => [...cache.entries()].map(([key, e]) => {
     if ('eager' in e) return { key, fusedGroups: 0, fusedOps: 0, steps: 0, eagerReason: e.eager, groups: [] };
-    const nodes = e.plan.graph.nodes;
     const groups: JitGroupInfo[] = [];
     for (const s of e.plan.steps) {
       if (s.kind !== 'group') continue;
-      const ids = [...s.group.members, ...(s.group.epilogue >= 0 ? [s.group.epilogue] : [])];
-      groups.push({ op: s.group.label, members: ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site })) });
+      groups.push({ op: s.group.label, members: membersOf(e.plan, s.group), unfused: unfusedReasons.get(s.group) ?? null });
     }
     const fusedOps = groups.reduce((n, gr) => n + gr.members.length, 0);
     return { key, fusedGroups: groups.length, fusedOps, steps: e.plan.steps.length, eagerReason: null, groups };

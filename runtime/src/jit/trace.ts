@@ -9,6 +9,7 @@
 import { nextTensorId, Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import { SiteTable } from '../profiler/callsite.js';
+import { staticSiteRegistry } from '../profiler/static-sites.js';
 import type { Arg, Graph, GraphNode, OutputTemplate, ValueInfo } from './graph.js';
 import { setTraceHook, type TracedCall, type TraceHook } from './hook.js';
 
@@ -30,6 +31,8 @@ class Tracer implements TraceHook {
   readonly made: Tensor[] = [];
   reason: string | null = null;
   readonly sites = new SiteTable();
+  /** Static call sites (profiler/static-sites.ts): the token of the numbered corepy call running now. */
+  readonly staticReg = staticSiteRegistry();
 
   constructor(readonly firstId: number) {}
 
@@ -71,7 +74,12 @@ class Tracer implements TraceHook {
     const id = this.value(out);
     const { kind } = call;
     // Once per traced op (not per call): the user's line, so fused groups can name their members' lines.
-    const siteId = this.sites.capture(Tracer.prototype.record);
+    // A call numbered at load (profiled launches) names its line exactly, as it does for the recorder; a
+    // stack capture in such a module would map through a source map whose columns the numbering shifted.
+    const token = this.staticReg.token;
+    const siteId = token >= 0
+      ? this.sites.intern(this.staticReg.files[token]!, this.staticReg.lines[token]!, this.staticReg.columns[token]!)
+      : this.sites.capture(Tracer.prototype.record);
     const site = siteId >= 0 ? this.sites.sites[siteId] ?? null : null;
     const node: GraphNode =
       kind === 'binary' ? { kind, op: call.op, args, out: id, site }

@@ -5,6 +5,7 @@
  */
 import type { ContextStats, OpStats, SiteOpStats } from '../contract/report.js';
 import { contextPath } from './context.js';
+import { fusedShares, registeredFusedGroups, type FusedLookup } from './fused-groups.js';
 import { addSample, emptyStats, mergeStats, stddevOf } from './stats.js';
 import type { CellRow, ContextInfo, ProfileData, ProfileEvent, Stats } from './types.js';
 
@@ -73,9 +74,11 @@ export function contextNames(d: ProfileData): string[] {
 
 /**
  * Aggregates a snapshot. With `context`, only ops issued inside that context (at any depth)
- * count; an unknown context name throws, listing the known ones.
+ * count; an unknown context name throws, listing the known ones. A fused kernel's site rows
+ * carry their member ops and shares (`fusedMembers`) from `fused` (default: the groups `cp.jit`
+ * registered in this process); totals and percentages count the kernel once.
  */
-export function aggregate(d: ProfileData, opts: { context?: string } = {}): Aggregate {
+export function aggregate(d: ProfileData, opts: { context?: string; fused?: FusedLookup } = {}): Aggregate {
   let cells = d.cells;
   if (opts.context !== undefined) {
     const known = contextNames(d);
@@ -89,7 +92,8 @@ export function aggregate(d: ProfileData, opts: { context?: string } = {}): Aggr
   const siteAcc = accumulate(cells, (c) => `${c.op}\u0000${c.site}`);
   const sites = [...siteAcc.entries()].map(([k, a]) => {
     const site = Number(k.split('\u0000')[1]);
-    return { ...toOpStats(a, totalOpMs), site, location: site >= 0 ? d.sites[site] ?? null : null };
+    const members = fusedShares(a.op, a.totalMs, opts.fused ?? registeredFusedGroups);
+    return { ...toOpStats(a, totalOpMs), site, location: site >= 0 ? d.sites[site] ?? null : null, ...(members ? { fusedMembers: members } : {}) };
   });
   const wallMs = Math.max(0, d.endMs - d.startMs);
   return { totalOpMs, wallMs, ops, sites, contexts: contextStats(d, cells, wallMs) };

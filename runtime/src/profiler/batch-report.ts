@@ -60,7 +60,7 @@ function tables(batchSites: ProfileBatchMessage['sites']): { operations: OpStats
     for (const b of backends) if (!a.backends.includes(b)) a.backends.push(b);
     a.count += s.count; a.totalMs += s.totalMs; a.bytes += s.bytes;
     a.minMs = Math.min(a.minMs, s.minMs); a.maxMs = Math.max(a.maxMs, s.maxMs);
-    sites.push({ ...stats({ op: s.op, backends, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes }, totalMs), site: k, location: s.location });
+    sites.push({ ...stats({ op: s.op, backends, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes }, totalMs), site: k, location: s.location, ...(s.fusedMembers !== undefined ? { fusedMembers: s.fusedMembers } : {}) });
   });
   return { operations: [...byOp.values()].map((a) => stats(a, totalMs)), sites, totalMs };
 }

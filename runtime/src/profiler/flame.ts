@@ -13,6 +13,7 @@
 import { SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import { eventColumns, spanColumns } from './event-columns.js';
 import { OpenTracks } from './flame-tracks.js';
+import { flameFusedKernels } from './fused-groups.js';
 import type { ProfileData } from './types.js';
 
 /** The flame model of `data`. Times become µs since `data.startMs`. */
@@ -116,7 +117,8 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   }
   for (const i of gpu) write(eventBase + i, SliceKind.Gpu, ev.gpuStartMs[i]!, ev.gpuEndMs[i]!, 0, -1);
   const totalUs = Math.max(0, data.endMs - data.startMs) * 1000;
-  return { version: 1, title, strings, locations, slices, totalUs, droppedEvents: data.droppedEvents };
+  const fused = flameFusedKernels(strings);
+  return { version: 1, title, strings, locations, slices, totalUs, droppedEvents: data.droppedEvents, ...(fused.length > 0 ? { fused } : {}) };
 }
 
 /**

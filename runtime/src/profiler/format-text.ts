@@ -7,6 +7,7 @@
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
 import { impactLabel } from '../contract/recommendation.js';
+import { fusedKernelLines } from './format-fused.js';
 
 /** Rendering options. */
 export interface TextOptions {
@@ -126,7 +127,8 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
-  out.push(line('└', '┴', '┘'), ...firstCallLines(r), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
+  const fused = fusedKernelLines(r);
+  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', ...segments);
@@ -147,6 +149,8 @@ export function renderMarkdown(r: ProfileReport): string {
   rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
   const notes = firstCallLines(r);
   if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
+  const fused = fusedKernelLines(r);
+  if (fused.length) out.push('', fused[0]!, '', '```', ...fused.slice(1), '```');
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   const segments = segmentLines(r);

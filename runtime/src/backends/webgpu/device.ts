@@ -113,6 +113,8 @@ export async function openDevice(opts: GpuOptions = {}): Promise<GpuContext> {
       requiredLimits: {
         maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
         maxBufferSize: adapter.limits.maxBufferSize,
+        // cp.jit's fused kernels bind every input of a group (up to 8) plus meta and output.
+        maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage,
       },
     }), timeoutMs, 'requestDevice');
   } catch (e) {

@@ -15,6 +15,8 @@ import { boolToWords, GPU_ELEMENT_BYTES, gpuStorageOf, isDense, makeStorage, wor
 import * as ew from './ops-elementwise.js';
 import * as red from './ops-reduce.js';
 import { matmul } from './ops-matmul.js';
+import { fused, fusedBlocker } from './ops-fused.js';
+import type { FusedProgram } from '../fused.js';
 import { assertViewFits } from '../view-check.js';
 
 let nextDeviceId = 1;
@@ -184,6 +186,9 @@ export class WebGpuBackend implements TimedBackend {
   reduce(op: ReduceOp, a: View, axes: readonly number[]): Storage { return red.reduce(this, op, a, axes); }
   moments(a: View, axes: readonly number[]): MomentsResult { return red.moments(this, a, axes); }
   matmul(a: View, b: View, outShape: readonly number[]): Storage { return matmul(this, a, b, outShape); }
+  /** One generated WGSL kernel per `cp.jit` group (ops-fused.ts). */
+  fused(program: FusedProgram, inputs: readonly View[], shape: readonly number[]): Storage { return fused(this, program, inputs, shape); }
+  fusedBlocker(program: FusedProgram, inputs: number): string | null { return fusedBlocker(this, program, inputs); }
 
   // ------------------------------------------------------------ helpers for ops-*.ts
 

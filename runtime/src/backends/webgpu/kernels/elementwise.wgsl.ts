@@ -11,7 +11,8 @@ import type { DType } from '../../../types.js';
 import { ENTRY_1D, indexFn, META, wgslType } from './common.wgsl.js';
 import { OPS } from '../../op-table.js';
 
-const F32_BINARY: Record<BinaryOp, string> = {
+/** float32 binary ops as WGSL expressions of `x`, `y` (comparisons give u32 0/1; fused.wgsl.ts reuses these). */
+export const F32_BINARY: Record<BinaryOp, string> = {
   add: 'x + y', sub: 'x - y', mul: 'x * y', div: 'x / y', pow: 'powf(x, y)',
   maximum: 'select(max(x, y), nanf(), x != x || y != y)',
   minimum: 'select(min(x, y), nanf(), x != x || y != y)',
@@ -26,7 +27,7 @@ const I32_BINARY: Record<BinaryOp, string> = {
 };
 
 // WGSL's pow is undefined for x < 0 (exp2(y·log2 x)); Math.pow defines integer exponents there.
-const POW_HELPERS = /* wgsl */ `
+export const POW_HELPERS = /* wgsl */ `
 fn powf(x: f32, y: f32) -> f32 {
   if (y == 0.0) { return 1.0; }
   if (x == 0.0) { return select(0.0, 1.0 / abs(x), y < 0.0); }
@@ -79,7 +80,8 @@ ${ENTRY_1D}
 `;
 }
 
-const F32_UNARY: Record<UnaryOp, string> = {
+/** float32 unary ops as WGSL expressions of `x` (fused.wgsl.ts reuses these). */
+export const F32_UNARY: Record<UnaryOp, string> = {
   neg: '-x', abs: 'abs(x)', exp: 'exp(x)', log: 'log(x)', sqrt: 'sqrt(x)',
   // Clamped: some drivers evaluate tanh as a ratio of exponentials that overflows to NaN.
   tanh: 'tanh(clamp(x, -15.0, 15.0))',

@@ -78,7 +78,13 @@ fn emit(o: u32, c: u32, s: S) {
   let p = (o * u32(prm[3]) + c) * ${STATE_WORDS}u;
   O[p] = bitcast<u32>(s.v); O[p + 1u] = bitcast<u32>(s.i); O[p + 2u] = bitcast<u32>(s.m); O[p + 3u] = bitcast<u32>(s.n);
 }`;
+  // min/max of floats propagate NaN like the js reference; NaN is tested by its bits because WGSL
+  // lets compilers assume `x != x` is false (lavapipe's min/max drop NaN operands).
+  const merge = t === 'f32' && (kind === 'min' || kind === 'max')
+    ? `r.v = select(${kind}(a.v, b.v), nanf(), isNan(a.v) || isNan(b.v));`
+    : MERGE[kind];
   return META + /* wgsl */ `
+fn isNan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
 struct S { v: ${t}, i: i32, m: f32, n: f32, ok: u32 }
 // Offset of flat index i over the dims described at prm[base] (shape) and prm[base + rank] (strides).
 fn mapDims(i: u32, base: u32, rank: u32) -> i32 {
@@ -96,7 +102,7 @@ fn merge(a: S, b: S) -> S {
   if (a.ok == 0u) { return b; }
   if (b.ok == 0u) { return a; }
   var r = a;
-  ${MERGE[kind]}
+  ${merge}
   return r;
 }
 ${input}
