@@ -18,6 +18,7 @@
  * {@link SUM_BLOCK} elements and add the block sums in float64, like the interpreter.
  */
 import { FUSED_BINARY, FUSED_UNARY, INSTR_WORDS, OP, type FusedProgram } from '../fused.js';
+import { timeOneTimeCost } from '../../one-time-costs.js';
 
 /** Elements per float64 fold of the running f32 lanes (bounds the f32 rounding of long sums). */
 const SUM_BLOCK = 1024;
@@ -225,10 +226,16 @@ interface WasmApi {
   Instance: new (m: object, imports: object) => { exports: Record<string, unknown> };
 }
 
-/** Compiles `p` for `inputs`/`sink` against `memory` (the kernels' linear memory). */
+/**
+ * Compiles `p` for `inputs`/`sink` against `memory` (the kernels' linear memory). Recorded as the
+ * one-time cost "compile fused wasm kernel", so the first fused call's op time is the kernel's run.
+ */
 export function compileKernel(p: FusedProgram, inputs: readonly CodegenInput[], sink: CodegenSink, memory: object): GeneratedKernel {
   // The runtime's tsconfig has no wasm lib types: name the two constructors used.
   const wa = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  const inst = new wa.Instance(new wa.Module(buildModule(p, inputs, sink)), { env: { memory } });
-  return inst.exports.run as GeneratedKernel;
+  const bytes = buildModule(p, inputs, sink);
+  return timeOneTimeCost('compile fused wasm kernel', 'compile', () => {
+    const inst = new wa.Instance(new wa.Module(bytes), { env: { memory } });
+    return inst.exports.run as GeneratedKernel;
+  }, bytes.byteLength);
 }
