@@ -19,6 +19,7 @@ import type { BinaryOp } from '../../backends/backend.js';
 import type { SiteOpStats } from '../aggregate.js';
 import { batchRewrite } from './batch-rewrite.js';
 import { corpusFields } from './corpus.js';
+import { inputShapeKeys, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
 import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -32,8 +33,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (s.location === null || k < MIN_CALLS || opInfo(s.op)?.batchable !== true) return null;
   if (s.backends.length !== 1 || input.dispatchCostMs(s.backends[0]!) === null) return null;
   // Same-shaped inputs across the retained calls: a loop over one tensor, not varied work.
-  const events = input.data.events.filter((e) => e.site === s.site && e.op === s.op);
-  const shapes = new Set(events.map((e) => JSON.stringify(e.inputShapes)));
+  const events = siteEvents(input.data.events, s.site, s.op);
+  const shapes = inputShapeKeys(events);
   if (shapes.size > 1 || !events.length) return null;
   // One tensor combined with a varying scalar: loops over many different tensors (rows of a list)
   // are the tiny-ops rule's (stack them), not a broadcast over arange.
