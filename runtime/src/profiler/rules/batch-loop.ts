@@ -59,7 +59,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
       `the site is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,
-  } : untimedFields(siteMs, input.agg.totalOpMs, `the batched rewrite on [${shape.join(', ')}]`);
+  } : untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
   const lines = input.source(s.location.file);
   const rewrite = lines ? batchRewrite(s.location.file, lines.join('\n'), s.location.line, s.location.column, s.op)
     : { reason: `the source of ${s.location.file} could not be read` };

@@ -53,7 +53,7 @@ export const freshReads: Rule = (input) => {
         location: s.location,
         evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs },
         ...corpus,
-        ...untimedFields(s.totalMs, agg.totalOpMs, `reads of [${shape.join(', ')}] ${dtype}`),
+        ...untimedFields(`reads of [${shape.join(', ')}] ${dtype}`),
       });
       continue;
     }

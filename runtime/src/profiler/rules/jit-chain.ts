@@ -99,7 +99,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
       `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (r = ${r.toFixed(2)}×); the chain is ${(100 * p).toFixed(0)}% of ` +
       `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,
-  } : untimedFields(totalMs, input.agg.totalOpMs, `the chain under cp.jit on [${shape.join(', ')}]`);
+  } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
   return {
     id: recId('jit-chain', loc, key), rule: 'jit-chain',
     title: 'Fuse this chain with cp.jit',

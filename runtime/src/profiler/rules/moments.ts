@@ -76,7 +76,7 @@ export const momentsRule: Rule = (input) => {
       ...(measured === UNTIMED ? {} : { savedMs }),
       ...corpus,
       // Not timed within this report's budget: the mean-time model below is for backends that cannot be timed (GPU), not a stand-in.
-      ...(measured === UNTIMED ? untimedFields(pairMs, agg.totalOpMs, `mean + ${spread.op} against moments on [${shape.join(', ')}]`) : {}),
+      ...(measured === UNTIMED ? untimedFields(`mean + ${spread.op} against moments on [${shape.join(', ')}]`) : {}),
       ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
     });
   }

@@ -56,7 +56,7 @@ export const tinyOps: Rule = (input) => {
   const worst = tiny.reduce((a, b) => (b.count > a.count ? b : a));
   const speedup = speedupFrom(agg.totalOpMs, saved);
   const corpus = corpusFields('tiny-ops');
-  const estimate = untimed ? untimedFields(saved + untimedMs, agg.totalOpMs, `stacking the small ops (${ms(untimedMs)} ms of them)`) : {
+  const estimate = untimed ? untimedFields(`stacking the small ops (${ms(untimedMs)} ms of them)`) : {
     priority: priorityFrom(speedup, saved, corpus.impact),
     estimatedSpeedup: speedup,
     speedupBasis: `timed here, per call site: ${parts.join('; ')}; sites × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms` +

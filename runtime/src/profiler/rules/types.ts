@@ -89,12 +89,13 @@ export function priorityFrom(speedup: number, savedMs: number, impact: 'verified
 
 /**
  * The estimate fields of a recommendation whose rewrite was not timed within this report's budget
- * (timing-budget.ts): no figure ("impact unknown", speedup 1), the basis saying so, and a priority
- * from the most the change could save — all of `siteMs` — which, being unverified, is never HIGH.
+ * (timing-budget.ts): no figure ("impact unknown", speedup 1) and the basis saying so. Its priority
+ * comes from that estimate like every other's — LOW: without a measurement nothing says the change
+ * is worth more, and the next report (or run on this machine) times it and ranks it.
  */
-export function untimedFields(siteMs: number, totalMs: number, what: string): Pick<Rec, 'priority' | 'estimatedSpeedup' | 'speedupBasis' | 'impact'> {
+export function untimedFields(what: string): Pick<Rec, 'priority' | 'estimatedSpeedup' | 'speedupBasis' | 'impact'> {
   return {
-    priority: priorityFrom(speedupFrom(totalMs, siteMs), siteMs, 'unknown'),
+    priority: priorityFrom(1, 0, 'unknown'),
     estimatedSpeedup: 1,
     speedupBasis: `not timed yet: ${what} did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS); ` +
       'the next report, or the next run on this machine, times it',
