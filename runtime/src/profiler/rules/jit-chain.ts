@@ -17,6 +17,7 @@ import type { SourceLocation } from '../../contract/flame.js';
 import type { ProfileEvent } from '../types.js';
 import { corpusFields } from './corpus.js';
 import { jitRewrite } from './jit-rewrite.js';
+import { memoFact } from './site-events.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, type ChainLink, type JitTimes } from './measure-jit.js';
 import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -122,18 +123,22 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
 
 /** Rule entry point. */
 export const jitChain: Rule = (input) => {
-  const byThread = new Map<number, ProfileEvent[]>();
-  for (const e of input.data.events) {
-    const list = byThread.get(e.thread);
-    if (list) list.push(e); else byThread.set(e.thread, [e]);
-  }
-  const groups = new Map<string, Chain[]>();
-  for (const events of byThread.values()) {
-    for (const c of chainsOf(events)) {
-      const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
-      const list = groups.get(key);
-      if (list) list.push(c); else groups.set(key, [c]);
+  // The chains depend on the events alone: found once per profile, not again in the report's second pass.
+  const groups = memoFact(input.data.events, 'jit-chain', (all) => {
+    const byThread = new Map<number, ProfileEvent[]>();
+    for (const e of all) {
+      const list = byThread.get(e.thread);
+      if (list) list.push(e); else byThread.set(e.thread, [e]);
     }
-  }
+    const out = new Map<string, Chain[]>();
+    for (const events of byThread.values()) {
+      for (const c of chainsOf(events)) {
+        const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
+        const list = out.get(key);
+        if (list) list.push(c); else out.set(key, [c]);
+      }
+    }
+    return out;
+  });
   return [...groups].map(([key, cs]) => recommend(key, cs, input)).filter((r): r is Recommendation => r !== null);
 };

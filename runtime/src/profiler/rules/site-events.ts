@@ -33,3 +33,17 @@ export function inputShapeKeys(group: readonly ProfileEvent[]): ReadonlySet<stri
   }
   return keys;
 }
+
+const facts = new WeakMap<object, Map<string, unknown>>();
+
+/**
+ * `compute(of)` for `of` (a group from {@link siteEvents}, or a profile's event array), computed once
+ * per `name`: what a rule derives from every event of a group it derives again in the report's
+ * second pass otherwise.
+ */
+export function memoFact<T>(of: readonly ProfileEvent[], name: string, compute: (of: readonly ProfileEvent[]) => T): T {
+  let byName = facts.get(of);
+  if (!byName) { byName = new Map(); facts.set(of, byName); }
+  if (!byName.has(name)) byName.set(name, compute(of));
+  return byName.get(name) as T;
+}

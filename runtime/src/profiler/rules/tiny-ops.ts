@@ -13,13 +13,16 @@
  * cannot be timed by the CPU clock.
  */
 import { corpusFields } from './corpus.js';
-import { siteEvents } from './site-events.js';
+import type { ProfileEvent } from '../types.js';
+import { memoFact, siteEvents } from './site-events.js';
 import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Rule } from './types.js';
 
 const MIN_OPS = 200;
 const MAX_ELEMENTS = 4096;
 /** Smallest estimated saving, as a share of op time, for the rule to speak. */
 const MIN_SHARE = 0.1;
+
+const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);
 
 /** Rule entry point. */
 export const tinyOps: Rule = (input) => {
@@ -34,10 +37,17 @@ export const tinyOps: Rule = (input) => {
     timeMs += s.totalMs;
     if (s.count < 2) continue;
     const events = siteEvents(input.data.events, s.site, s.op);
-    const shapes = new Set(events.map((e) => JSON.stringify(e.inputShapes[0] ?? [])));
-    // A second tensor operand (rows combined with rows) stacks too, when it has the row's shape.
-    const pair = events.some((e) => (e.inputIds[1] ?? -1) >= 0);
-    if (!events.length || shapes.size > 1 || (pair && events.some((e) => JSON.stringify(e.inputShapes[1] ?? []) !== JSON.stringify(e.inputShapes[0] ?? [])))) continue;
+    // One row shape; a second tensor operand (rows combined with rows) stacks too, when it has the row's shape.
+    const { oneShape, pair, pairShapesMatch } = memoFact(events, 'tiny-ops', (group) => {
+      const row = (e: ProfileEvent): readonly number[] => e.inputShapes[0] ?? [];
+      const paired = group.some((e) => (e.inputIds[1] ?? -1) >= 0);
+      return {
+        oneShape: group.length === 0 || group.every((e) => sameShape(row(e), row(group[0]!))),
+        pair: paired,
+        pairShapesMatch: !paired || group.every((e) => sameShape(e.inputShapes[1] ?? [], row(e))),
+      };
+    });
+    if (!events.length || !oneShape || !pairShapesMatch) continue;
     const rowShape = events[0]!.inputShapes[0] ?? [1];
     const rowElements = rowShape.reduce((p, d) => p * d, 1);
     // The results stacked anyway (a stack — recorded as concat — of k such rows ran on this backend): the rewrite moves that stack
