@@ -19,7 +19,7 @@ import type { BinaryOp } from '../../backends/backend.js';
 import type { SiteOpStats } from '../aggregate.js';
 import { batchRewrite } from './batch-rewrite.js';
 import { corpusFields } from './corpus.js';
-import { inputShapeKeys, siteEvents } from './site-events.js';
+import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
 import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -38,7 +38,9 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (shapes.size > 1 || !events.length) return null;
   // One tensor combined with a varying scalar: loops over many different tensors (rows of a list)
   // are the tiny-ops rule's (stack them), not a broadcast over arange.
-  if (new Set(events.map((e) => e.inputIds[0])).size > 1 || events.some((e) => (e.inputIds[1] ?? -1) >= 0)) return null;
+  const oneTensorAndScalar = memoFact(events, 'batch-loop', (group) =>
+    group.every((e) => e.inputIds[0] === group[0]!.inputIds[0] && (e.inputIds[1] ?? -1) < 0));
+  if (!oneTensorAndScalar) return null;
   const shape = events[0]!.inputShapes[0] ?? [1];
   const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, events[0]!.dtype, k);
   const times = measured === UNTIMED ? null : measured;

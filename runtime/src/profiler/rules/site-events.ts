@@ -28,11 +28,22 @@ export function siteEvents(events: readonly ProfileEvent[], site: number, op: st
 export function inputShapeKeys(group: readonly ProfileEvent[]): ReadonlySet<string> {
   let keys = shapeKeys.get(group);
   if (!keys) {
-    keys = new Set(group.map((e) => JSON.stringify(e.inputShapes)));
+    // Consecutive events of a loop mostly share their shape arrays' contents: compare before stringifying.
+    const out = new Set<string>();
+    let last: readonly (readonly number[])[] | null = null;
+    for (const e of group) {
+      if (last !== null && sameShapes(e.inputShapes, last)) continue;
+      out.add(JSON.stringify(e.inputShapes));
+      last = e.inputShapes;
+    }
+    keys = out;
     shapeKeys.set(group, keys);
   }
   return keys;
 }
+
+const sameShapes = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean =>
+  a.length === b.length && a.every((s, i) => s.length === b[i]!.length && s.every((d, j) => d === b[i]![j]));
 
 const facts = new WeakMap<object, Map<string, unknown>>();
 
