@@ -33,6 +33,14 @@ describe('Explain text', () => {
     assert.match(md, /No quick fix: the result is assigned to 'last'/);
     assert.match(md, /## After\n```ts\ngeneric after/);
   });
+  it('says when the rewrite was not timed yet (the report\'s timing budget ran out), with no figure', () => {
+    const { savedMs: _saved, ...rest } = base;
+    const md = explainMarkdown({ ...rest, priority: 'LOW', impact: 'unknown', estimatedSpeedup: 1,
+      speedupBasis: "not timed yet: the batched rewrite on [1000] did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS); the next report, or the next run on this machine, times it" });
+    assert.match(md, /\*\*impact unknown\*\* — the rewrite was not timed on this machine yet/);
+    assert.doesNotMatch(md, /1\.00×/, 'no figure');
+    assert.doesNotMatch(md, /were not within 1\.3×/, 'not the unverified-rule reason');
+  });
   it('says when a rule was never measured on the corpus', () => {
     const { corpusSpeedup: _c, ...rest } = base;
     assert.match(explainMarkdown(rest), /has not been measured on the corpus/);

@@ -9,7 +9,11 @@ const fence = (s: string): string => ['```ts', s, '```'].join('\n');
 
 /** Markdown for one recommendation. */
 export function explainMarkdown(r: Recommendation): string {
-  const estimate = r.impact === 'unknown'
+  // A rewrite the report's timing budget left untimed (runtime rules/timing-budget.ts) has no figure at all.
+  const untimed = r.speedupBasis.startsWith('not timed yet');
+  const estimate = untimed
+    ? '**impact unknown** — the rewrite was not timed on this machine yet (the report\'s timing budget ran out); the next report times it'
+    : r.impact === 'unknown'
     ? `**impact unknown** — this rule's estimates were not within 1.3× of the speedups measured by applying it on the corpus, so ` +
       `its figure (${r.estimatedSpeedup.toFixed(2)}×) is a guide only`
     : `**${impactLabel(r)}** whole-profile speedup${r.impact === 'verified' ? ' (this rule\'s estimates were within 1.3× of measured speedups on the corpus)' : ''}`;

@@ -130,13 +130,15 @@ export function profiled(a?: unknown, b?: string): unknown {
  * raw event, so a CSV costs time proportional to the per-site table (it took 11 s at 1.2M events
  * when every export built everything); 'timeline' takes the events as typed-array columns and
  * builds the flame model from them, with no object per event; only 'report' formats (json, text,
- * markdown) materialise event records, which the recommendation rules read.
+ * markdown) materialise event records, which the recommendation rules read; the other formats run no
+ * rule at all.
  */
 export function exportProfile(path: string, options: { format: ExportFormat; context?: string; title?: string }): void {
   if (!options || typeof options.format !== 'string') throw new TypeError('exportProfile: options.format is required');
   const reads = formatSpec(options.format).reads;
   const data = snapshot(true, { events: reads === 'cells' ? false : reads === 'timeline' ? 'columns' : true });
-  const report = buildReport(data, options.context !== undefined ? { context: options.context } : {});
+  // Only 'report' formats show recommendations: the others run no rule (nor their timed measurements).
+  const report = buildReport(data, { ...(options.context !== undefined ? { context: options.context } : {}), recommendations: reads === 'report' });
   // The timeline is built only when the format reads it.
   let flame: FlameProfile | undefined;
   writeExport(path, { report, get flame() { return (flame ??= buildFlame(data, options.title)); } }, options.format);
@@ -144,7 +146,8 @@ export function exportProfile(path: string, options: { format: ExportFormat; con
 
 /** Saves per-op and per-context statistics of everything recorded as a baseline file. */
 export function saveBaseline(path: string): void {
-  writeBaseline(path, buildReport(snapshot()));
+  // A baseline keeps statistics only: no rule runs (nor its timed measurements).
+  writeBaseline(path, buildReport(snapshot(), { recommendations: false }));
 }
 
 /**
@@ -153,7 +156,7 @@ export function saveBaseline(path: string): void {
  */
 export function compareToBaseline(path: string, options: { tolerance?: number } = {}): BaselineComparison {
   const base = readBaseline(path);
-  const result = compareBaseline(base, buildReport(snapshot()), options.tolerance);
+  const result = compareBaseline(base, buildReport(snapshot(), { recommendations: false }), options.tolerance);
   notifyComparison(result);
   return result;
 }

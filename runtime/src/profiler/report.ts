@@ -38,8 +38,12 @@ export function segmentReport(s: SegmentData, opts: { context?: string } = {}): 
   };
 }
 
-/** Builds the report of `data` (restricted to `context` when given). */
-export function buildReport(data: ProfileData, opts: { context?: string } = {}, rules: Partial<RuleInput> = {}): ProfileReport {
+/**
+ * Builds the report of `data` (restricted to `context` when given). `recommendations: false` runs no
+ * rule (their list is empty): for exports that do not show them, which then pay none of the rules'
+ * measurements.
+ */
+export function buildReport(data: ProfileData, opts: { context?: string; recommendations?: boolean } = {}, rules: Partial<RuleInput> = {}): ProfileReport {
   const agg = aggregate(data, opts);
   const slowest = agg.ops.reduce<OpStats | null>((a, b) => (a === null || b.totalMs > a.totalMs ? b : a), null);
   const c = data.selfCost;
@@ -67,7 +71,7 @@ export function buildReport(data: ProfileData, opts: { context?: string } = {}, 
     operations: agg.ops.map((o) => ({ ...o, slowest: o === slowest })),
     callSites: agg.sites,
     contexts,
-    recommendations: runRules(data, agg, rules),
+    recommendations: opts.recommendations === false ? [] : runRules(data, agg, rules),
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
     ...(data.segments ? { segments: data.segments.map((s) => segmentReport(s, opts)), droppedSegments: data.droppedSegments ?? 0 } : {}),

@@ -19,8 +19,9 @@ import type { BinaryOp } from '../../backends/backend.js';
 import type { SiteOpStats } from '../aggregate.js';
 import { batchRewrite } from './batch-rewrite.js';
 import { corpusFields } from './corpus.js';
+import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
-import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 const MIN_CALLS = 10;
 /** Below this measured loop/batched ratio the rule stays silent: the rewrite would make the code slower. */
@@ -32,16 +33,19 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (s.location === null || k < MIN_CALLS || opInfo(s.op)?.batchable !== true) return null;
   if (s.backends.length !== 1 || input.dispatchCostMs(s.backends[0]!) === null) return null;
   // Same-shaped inputs across the retained calls: a loop over one tensor, not varied work.
-  const events = input.data.events.filter((e) => e.site === s.site && e.op === s.op);
-  const shapes = new Set(events.map((e) => JSON.stringify(e.inputShapes)));
+  const events = siteEvents(input.data.events, s.site, s.op);
+  const shapes = inputShapeKeys(events);
   if (shapes.size > 1 || !events.length) return null;
   // One tensor combined with a varying scalar: loops over many different tensors (rows of a list)
   // are the tiny-ops rule's (stack them), not a broadcast over arange.
-  if (new Set(events.map((e) => e.inputIds[0])).size > 1 || events.some((e) => (e.inputIds[1] ?? -1) >= 0)) return null;
+  const oneTensorAndScalar = memoFact(events, 'batch-loop', (group) =>
+    group.every((e) => e.inputIds[0] === group[0]!.inputIds[0] && (e.inputIds[1] ?? -1) < 0));
+  if (!oneTensorAndScalar) return null;
   const shape = events[0]!.inputShapes[0] ?? [1];
-  const times = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, events[0]!.dtype, k);
-  if (!times || times.batchedMs <= 0) return null;
-  const r = times.ratio;
+  const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, events[0]!.dtype, k);
+  const times = measured === UNTIMED ? null : measured;
+  if (measured !== UNTIMED && (!times || times.batchedMs <= 0)) return null;
+  const r = times?.ratio ?? 1;
   // Measured clearly slower batched (the js backend's strided broadcast is ~2–3× slower): advising it would
   // cost time. Between 0.8 and 1 the rewrite is a wash within a busy machine's noise: it is listed as LOW, ≈1.0×.
   if (r < MIN_RATIO) return null;
@@ -49,6 +53,15 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const p = input.agg.totalOpMs > 0 ? Math.min(1, siteMs / input.agg.totalOpMs) : 0;
   const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
   const savedMs = Math.max(0, siteMs * (1 - 1 / r));
+  const corpus = corpusFields('batch-loop');
+  const estimate = times ? {
+    priority: priorityFrom(speedup, savedMs, corpus.impact),
+    estimatedSpeedup: speedup,
+    speedupBasis: `rewrite timed here on [${shape.join(', ')}] ${events[0]!.dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
+      `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
+      `the site is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
+    savedMs,
+  } : untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
   const lines = input.source(s.location.file);
   const rewrite = lines ? batchRewrite(s.location.file, lines.join('\n'), s.location.line, s.location.column, s.op)
     : { reason: `the source of ${s.location.file} could not be read` };
@@ -57,23 +70,17 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const after = 'after' in rewrite ? rewrite.after :
     `// One broadcast op instead of ${k}: stack the varying operand on a new axis\nconst offsets = cp.arange(${k});\nconst results = data.unsqueeze(0).${s.op}(offsets.unsqueeze(1));`;
   const share = s.percent;
-  const corpus = corpusFields('batch-loop');
   return {
     id: recId('batch-loop', s.location, s.op), rule: 'batch-loop',
-    priority: priorityFrom(speedup, savedMs, corpus.impact),
     title: 'Batch repeated operations',
     description: `The '${s.op}' operation was called ${k} times from this line with inputs of the same shape ` +
       `(${ms(s.totalMs)} ms, ${share.toFixed(0)}% of op time). Consider batching into a single vectorized operation ` +
       `with broadcasting: one dispatch instead of ${k}.`,
-    estimatedSpeedup: speedup,
-    speedupBasis: `rewrite timed here on [${shape.join(', ')}] ${events[0]!.dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
-      `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
-      `the site is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     codeExample: { before, after },
     location: s.location,
-    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, loopMs: times.loopMs, batchedMs: times.batchedMs, inputShapes: [...shapes][0] ?? '' },
-    savedMs,
+    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, ...(times ? { loopMs: times.loopMs, batchedMs: times.batchedMs } : {}), inputShapes: [...shapes][0] ?? '' },
     ...corpus,
+    ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
   };
 }

@@ -13,12 +13,22 @@
  * Silent for GPU sites (their reads are asynchronous downloads) and when the saving is under 5 % of op time.
  */
 import { corpusFields } from './corpus.js';
-import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+import { siteEvents } from './site-events.js';
+import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const MIN_READS = 10;
 /** Below this a fresh array comes from V8's young generation cheaply; the fault cost is for big buffers. */
 const MIN_BYTES_PER_READ = 64 * 1024;
 const MIN_SHARE = 0.05;
+
+/** Title and code example, the same whether the reads were timed or not. */
+const TEXT = {
+  title: 'Read into one reused array instead of a new one per call',
+  codeExample: {
+    before: 'for (const frame of frames) {\n  const pixels = render(frame).dataSync(); // a new array every pass\n  draw(pixels);\n}',
+    after: 'const pixels = new Float32Array(width * height); // once\nfor (const frame of frames) {\n  render(frame).dataSync(pixels);\n  draw(pixels);\n}',
+  },
+} as const;
 
 /** Rule entry point. */
 export const freshReads: Rule = (input) => {
@@ -28,29 +38,38 @@ export const freshReads: Rule = (input) => {
     if (s.op !== 'read' || s.count < MIN_READS || s.bytesWritten / s.count < MIN_BYTES_PER_READ) continue;
     if (!s.backends.every((b) => input.dispatchCostMs(b) !== null)) continue;
     const perRead = s.bytesWritten / s.count;
-    const event = input.data.events.find((e) => e.site === s.site && e.op === 'read');
+    const event = siteEvents(input.data.events, s.site, 'read')[0];
     const dtype = event?.dtype || 'float32';
     const shape = event?.inputShapes[0] ?? [Math.round(perRead / (dtype === 'bool' ? 1 : 4))];
     const times = input.measureReads(s.backends[0]!, shape, dtype, s.count);
+    const corpus = corpusFields('fresh-reads');
+    if (times === UNTIMED) {
+      // Only when the whole read time would clear the rule's threshold: a saving is a part of it.
+      if (s.totalMs < MIN_SHARE * agg.totalOpMs) continue;
+      out.push({
+        id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', ...TEXT,
+        description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${ms(s.totalMs)} ms; each allocates a new array. ` +
+          'Make the array once, before the loop, and pass it: t.dataSync(out).',
+        location: s.location,
+        evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs },
+        ...corpus,
+        ...untimedFields(`reads of [${shape.join(', ')}] ${dtype}`),
+      });
+      continue;
+    }
     if (!times || times.ratio <= 1) continue;
     const saved = s.totalMs * (1 - 1 / times.ratio);
     const intoMs = s.totalMs - saved;
     if (saved < MIN_SHARE * agg.totalOpMs) continue;
     const speedup = speedupFrom(agg.totalOpMs, saved);
-    const corpus = corpusFields('fresh-reads');
     out.push({
-      id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', priority: priorityFrom(speedup, saved, corpus.impact),
-      title: 'Read into one reused array instead of a new one per call',
+      id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', priority: priorityFrom(speedup, saved, corpus.impact), ...TEXT,
       description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${ms(s.totalMs)} ms; reading the ` +
         `same bytes into an array that already exists measured ${times.ratio.toFixed(1)}× faster here (about ${ms(intoMs)} ms). Make the array once, before the loop, and pass it: ` +
         't.dataSync(out).',
       estimatedSpeedup: speedup,
       speedupBasis: `reads of [${shape.join(', ')}] ${dtype} timed here: new array ${ms(times.freshMs)} ms vs reused array ${ms(times.intoMs)} ms ` +
         `(r = ${times.ratio.toFixed(2)}×); site read time ${ms(s.totalMs)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
-      codeExample: {
-        before: 'for (const frame of frames) {\n  const pixels = render(frame).dataSync(); // a new array every pass\n  draw(pixels);\n}',
-        after: 'const pixels = new Float32Array(width * height); // once\nfor (const frame of frames) {\n  render(frame).dataSync(pixels);\n  draw(pixels);\n}',
-      },
       location: s.location,
       evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs },
       savedMs: saved,

@@ -9,14 +9,12 @@ import { batchLoop } from './batch-loop.js';
 import { dominantOp } from './dominant-op.js';
 import { gpuCrossover } from './gpu-crossover.js';
 import { jitChain } from './jit-chain.js';
-import { copyMsPerByte, dispatchCostMs, measureBatch, measureMoments } from './measure.js';
-import { measureJit } from './measure-jit.js';
-import { measureReads } from './measure-reads.js';
-import { measureStack } from './measure-stack.js';
+import { copyMsPerByte, dispatchCostMs } from './measure.js';
 import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
 import { sourceLines } from './source.js';
 import { tinyOps } from './tiny-ops.js';
+import { budgetedRun, MEASURER_NAMES, timingBudgetMs, type Measurers } from './timing-budget.js';
 import { transfers } from './transfers.js';
 import type { Recommendation, Rule, RuleInput } from './types.js';
 
@@ -27,13 +25,19 @@ export const RULES: readonly Rule[] = [batchLoop, momentsRule, jitChain, dominan
 
 const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 
-/** Runs the rules. `overrides` replaces measured inputs (tests use it for determinism). */
-export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<RuleInput> = {}): Recommendation[] {
-  const input: RuleInput = {
-    data, agg, dispatchCostMs, copyMsPerByte, measureBatch, measureMoments, measureJit, measureStack, measureReads, source: sourceLines, calibration: getCalibration(), ...overrides,
-  };
-  const seen = new Set<string>();
-  return RULES.flatMap((r) => r(input))
-    .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-    .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
+/**
+ * Runs the rules under one timing budget for their measurements (timing-budget.ts; `budgetMs`,
+ * default COREPY_RULE_BUDGET_MS or DEFAULT_BUDGET_MS, 1980 ms). `overrides` replaces measured inputs (tests use it for
+ * determinism); overridden measurers are called as given, outside the budget.
+ */
+export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<RuleInput> = {}, budgetMs = timingBudgetMs()): Recommendation[] {
+  const base = { data, agg, dispatchCostMs, copyMsPerByte, source: sourceLines, calibration: getCalibration() };
+  const fixed: Partial<Measurers> = Object.fromEntries(MEASURER_NAMES.filter((n) => overrides[n]).map((n) => [n, overrides[n]]));
+  return budgetedRun((measurers) => {
+    const input: RuleInput = { ...base, ...measurers, ...overrides };
+    const seen = new Set<string>();
+    return RULES.flatMap((r) => r(input))
+      .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+      .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
+  }, budgetMs, fixed).result;
 }

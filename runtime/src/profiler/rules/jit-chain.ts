@@ -17,8 +17,9 @@ import type { SourceLocation } from '../../contract/flame.js';
 import type { ProfileEvent } from '../types.js';
 import { corpusFields } from './corpus.js';
 import { jitRewrite } from './jit-rewrite.js';
+import { memoFact } from './site-events.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, type ChainLink, type JitTimes } from './measure-jit.js';
-import { ms, priorityFrom, recId, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 /** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
 const MIN_ELEMENTS = 10_000;
@@ -79,9 +80,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   const shape = first.events[0]!.inputShapes[0]!;
-  const times: JitTimes | null = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
-  if (!times || times.ratio < MIN_RATIO) return null;
-  const r = times.ratio;
+  const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
+  const times: JitTimes | null = measured === UNTIMED ? null : measured;
+  if (measured !== UNTIMED && (!times || times.ratio < MIN_RATIO)) return null;
+  const r = times?.ratio ?? 1;
   const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
   const savedMs = totalMs * (1 - 1 / r);
   const ops = [...first.links.map((l) => l.op), first.reduce.op];
@@ -91,16 +93,20 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
   const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
     : { reason: `the source of ${loc.file} could not be read` };
-  return {
-    id: recId('jit-chain', loc, key), rule: 'jit-chain', priority: priorityFrom(speedup, savedMs, corpus.impact),
-    title: 'Fuse this chain with cp.jit',
-    description: `This chain of ${first.links.length} elementwise ops + ${first.reduce.op} (${ops.join(' → ')}) on ` +
-      `[${shape.join(', ')}] ran ${chains.length} time(s) for ${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time), one kernel and one ` +
-      `full-size intermediate per op. Wrapped in cp.jit it runs as one fused kernel that reads the input once.`,
+  const estimate = times ? {
+    priority: priorityFrom(speedup, savedMs, corpus.impact),
     estimatedSpeedup: speedup,
     speedupBasis: `chain timed here on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
       `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (r = ${r.toFixed(2)}×); the chain is ${(100 * p).toFixed(0)}% of ` +
       `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
+    savedMs,
+  } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
+  return {
+    id: recId('jit-chain', loc, key), rule: 'jit-chain',
+    title: 'Fuse this chain with cp.jit',
+    description: `This chain of ${first.links.length} elementwise ops + ${first.reduce.op} (${ops.join(' → ')}) on ` +
+      `[${shape.join(', ')}] ran ${chains.length} time(s) for ${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time), one kernel and one ` +
+      `full-size intermediate per op. Wrapped in cp.jit it runs as one fused kernel that reads the input once.`,
     codeExample: {
       before: src,
       after: 'after' in rewrite ? rewrite.after : `// once, outside any loop: traced on its first call, then one fused kernel per call\n` +
@@ -108,27 +114,31 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
         `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
     },
     location: loc,
-    evidence: { ops: ops.join(','), chains: chains.length, totalMs, eagerMs: times.eagerMs, jitMs: times.jitMs, lines: memberLines.join(',') },
-    savedMs,
+    evidence: { ops: ops.join(','), chains: chains.length, totalMs, ...(times ? { eagerMs: times.eagerMs, jitMs: times.jitMs } : {}), lines: memberLines.join(',') },
     ...corpus,
+    ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
   };
 }
 
 /** Rule entry point. */
 export const jitChain: Rule = (input) => {
-  const byThread = new Map<number, ProfileEvent[]>();
-  for (const e of input.data.events) {
-    const list = byThread.get(e.thread);
-    if (list) list.push(e); else byThread.set(e.thread, [e]);
-  }
-  const groups = new Map<string, Chain[]>();
-  for (const events of byThread.values()) {
-    for (const c of chainsOf(events)) {
-      const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
-      const list = groups.get(key);
-      if (list) list.push(c); else groups.set(key, [c]);
+  // The chains depend on the events alone: found once per profile, not again in the report's second pass.
+  const groups = memoFact(input.data.events, 'jit-chain', (all) => {
+    const byThread = new Map<number, ProfileEvent[]>();
+    for (const e of all) {
+      const list = byThread.get(e.thread);
+      if (list) list.push(e); else byThread.set(e.thread, [e]);
     }
-  }
+    const out = new Map<string, Chain[]>();
+    for (const events of byThread.values()) {
+      for (const c of chainsOf(events)) {
+        const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
+        const list = out.get(key);
+        if (list) list.push(c); else out.set(key, [c]);
+      }
+    }
+    return out;
+  });
   return [...groups].map(([key, cs]) => recommend(key, cs, input)).filter((r): r is Recommendation => r !== null);
 };

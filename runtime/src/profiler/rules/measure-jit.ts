@@ -14,7 +14,7 @@ import { dataSync } from '../../ops/transfer.js';
 import { unaryOp } from '../../ops/unary.js';
 import type { Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
-import { detached, onesOn, timePair } from './measure.js';
+import { cachedMeasure, detached, onesOn, timePair } from './measure.js';
 
 /** One link of a chain: an elementwise op and what its second operand was (a number, the chain's tensor, or none). */
 export interface ChainLink {
@@ -45,33 +45,26 @@ const cache = new Map<string, JitTimes | null>();
  */
 export function measureJit(links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string): JitTimes | null {
   const key = `${links.map((l) => `${l.op}:${l.operand}`).join(',')}>${reduce}|${backend}|${dtype}|${shape.join('x')}`;
-  if (cache.has(key)) return cache.get(key)!;
-  let out: JitTimes | null = null;
-  try {
+  return cachedMeasure(cache, key, () => {
     const red = (CHAIN_REDUCE as Record<string, ((x: Tensor) => Tensor) | undefined>)[reduce];
     const ok = red && links.every((l) => (l.operand === 'none' ? CHAIN_UNARY : CHAIN_BINARY).has(l.op));
-    if (ok && isBackendReady(backend as BackendName) && getBackendImpl(backend as BackendName).device !== 'gpu') {
-      out = detached(() => {
-        const x = onesOn(backend as BackendName, shape, dtype);
-        try {
-          const chain = (t: Tensor): Tensor => {
-            let y = t;
-            for (const l of links) y = l.operand === 'none' ? unaryOp(l.op as UnaryOp, y) : binaryOp(l.op as BinaryOp, y, l.operand === 'tensor' ? t : 0.5);
-            return red(y);
-          };
-          const fused = jit(chain, { name: 'jit-rule probe', warn: false });
-          const eagerOnce = (): void => tidy(() => { dataSync(chain(x)); });
-          const jitOnce = (): void => tidy(() => { dataSync(fused(x)); });
-          const t = timePair(eagerOnce, jitOnce);
-          return { eagerMs: t.a, jitMs: t.b, ratio: t.ratio };
-        } finally {
-          x.dispose();
-        }
-      });
-    }
-  } catch {
-    out = null;
-  }
-  cache.set(key, out);
-  return out;
+    if (!ok || !isBackendReady(backend as BackendName) || getBackendImpl(backend as BackendName).device === 'gpu') return null;
+    return detached(() => {
+      const x = onesOn(backend as BackendName, shape, dtype);
+      try {
+        const chain = (t: Tensor): Tensor => {
+          let y = t;
+          for (const l of links) y = l.operand === 'none' ? unaryOp(l.op as UnaryOp, y) : binaryOp(l.op as BinaryOp, y, l.operand === 'tensor' ? t : 0.5);
+          return red(y);
+        };
+        const fused = jit(chain, { name: 'jit-rule probe', warn: false });
+        const eagerOnce = (): void => tidy(() => { dataSync(chain(x)); });
+        const jitOnce = (): void => tidy(() => { dataSync(fused(x)); });
+        const t = timePair(eagerOnce, jitOnce);
+        return { eagerMs: t.a, jitMs: t.b, ratio: t.ratio };
+      } finally {
+        x.dispose();
+      }
+    });
+  });
 }

@@ -6,7 +6,7 @@
 import { getBackendImpl, isBackendReady } from '../../engine.js';
 import { dataSync } from '../../ops/transfer.js';
 import type { BackendName } from '../../types.js';
-import { detached, onesOn, timePair } from './measure.js';
+import { cachedMeasure, checkDeadline, detached, onesOn, timePair } from './measure.js';
 
 /** One fresh read against one read into a reused array, ms, and their per-round ratio. */
 export interface ReadTimes {
@@ -33,32 +33,28 @@ const cache = new Map<string, ReadTimes | null>();
  */
 export function measureReads(backend: string, shape: readonly number[], dtype: string, k: number): ReadTimes | null {
   const key = `${backend}|${dtype}|${shape.join('x')}|${k}`;
-  if (cache.has(key)) return cache.get(key)!;
-  let out: ReadTimes | null = null;
-  try {
-    if (isBackendReady(backend as BackendName) && getBackendImpl(backend as BackendName).device !== 'gpu') {
-      out = detached(() => {
-        const x = onesOn(backend as BackendName, shape, dtype);
-        try {
-          const into = dataSync(x);
-          let sink = 0;
-          // Until the heap has grown to its steady size: the first hundreds of fresh 400 KB arrays land on
-          // pages the process has never touched (0.5–1.5 ms a read here, 200× a read into a reused array).
-          for (const t0 = performance.now(); performance.now() - t0 < READ_WARM_MS;) sink += dataSync(x)[0]!;
-          const t = timePair(
-            () => { for (let i = 0; i < k; i++) sink += dataSync(x)[0]!; },
-            () => { for (let i = 0; i < k; i++) sink += dataSync(x, into)[0]!; },
-            READ_ROUND_MS,
-          );
-          return sink >= 0 ? { freshMs: t.a / k, intoMs: t.b / k, ratio: t.ratio } : null;
-        } finally {
-          x.dispose();
+  return cachedMeasure(cache, key, () => {
+    if (!isBackendReady(backend as BackendName) || getBackendImpl(backend as BackendName).device === 'gpu') return null;
+    return detached(() => {
+      const x = onesOn(backend as BackendName, shape, dtype);
+      try {
+        const into = dataSync(x);
+        let sink = 0;
+        // Until the heap has grown to its steady size: the first hundreds of fresh 400 KB arrays land on
+        // pages the process has never touched (0.5–1.5 ms a read here, 200× a read into a reused array).
+        for (const t0 = performance.now(); performance.now() - t0 < READ_WARM_MS;) {
+          checkDeadline();
+          sink += dataSync(x)[0]!;
         }
-      });
-    }
-  } catch {
-    out = null;
-  }
-  cache.set(key, out);
-  return out;
+        const t = timePair(
+          () => { for (let i = 0; i < k; i++) sink += dataSync(x)[0]!; },
+          () => { for (let i = 0; i < k; i++) sink += dataSync(x, into)[0]!; },
+          READ_ROUND_MS,
+        );
+        return sink >= 0 ? { freshMs: t.a / k, intoMs: t.b / k, ratio: t.ratio } : null;
+      } finally {
+        x.dispose();
+      }
+    });
+  });
 }

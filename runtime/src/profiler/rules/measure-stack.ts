@@ -12,7 +12,7 @@ import { stack } from '../../ops/join.js';
 import { unaryOp } from '../../ops/unary.js';
 import type { Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
-import { detached, onesOn, timePair } from './measure.js';
+import { cachedMeasure, detached, onesOn, timePair } from './measure.js';
 import { CHAIN_BINARY, CHAIN_UNARY } from './measure-jit.js';
 
 /** Loop of single calls against stack + one call, ms, and their per-round ratio. */
@@ -39,30 +39,23 @@ const MAX_ROWS = 2000;
  */
 export function measureStack(op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair = false): StackTimes | null {
   const key = `${op}|${backend}|${dtype}|${shape.join('x')}|${k}|${stacked}|${pair}`;
-  if (cache.has(key)) return cache.get(key)!;
-  let out: StackTimes | null = null;
-  try {
+  return cachedMeasure(cache, key, () => {
     const unary = CHAIN_UNARY.has(op);
-    if ((unary || CHAIN_BINARY.has(op)) && k >= 2 && isBackendReady(backend as BackendName) && getBackendImpl(backend as BackendName).device !== 'gpu') {
-      out = detached(() => {
-        const rows = Array.from({ length: Math.min(k, MAX_ROWS) }, () => onesOn(backend as BackendName, shape, dtype));
-        const apply = (t: Tensor): Tensor => (unary ? unaryOp(op as UnaryOp, t) : binaryOp(op as BinaryOp, t, pair ? t : 2));
-        const all = stacked ? stack(rows) : null;
-        try {
-          const t = timePair(
-            () => tidy(() => { for (const r of rows) apply(r); }),
-            () => tidy(() => { apply(all ?? stack(rows)); }),
-          );
-          return { loopMs: t.a, stackedMs: t.b, ratio: t.ratio, rows: rows.length };
-        } finally {
-          for (const r of rows) r.dispose();
-          all?.dispose();
-        }
-      });
-    }
-  } catch {
-    out = null;
-  }
-  cache.set(key, out);
-  return out;
+    if (!(unary || CHAIN_BINARY.has(op)) || k < 2 || !isBackendReady(backend as BackendName) || getBackendImpl(backend as BackendName).device === 'gpu') return null;
+    return detached(() => {
+      const rows = Array.from({ length: Math.min(k, MAX_ROWS) }, () => onesOn(backend as BackendName, shape, dtype));
+      const apply = (t: Tensor): Tensor => (unary ? unaryOp(op as UnaryOp, t) : binaryOp(op as BinaryOp, t, pair ? t : 2));
+      const all = stacked ? stack(rows) : null;
+      try {
+        const t = timePair(
+          () => tidy(() => { for (const r of rows) apply(r); }),
+          () => tidy(() => { apply(all ?? stack(rows)); }),
+        );
+        return { loopMs: t.a, stackedMs: t.b, ratio: t.ratio, rows: rows.length };
+      } finally {
+        for (const r of rows) r.dispose();
+        all?.dispose();
+      }
+    });
+  });
 }

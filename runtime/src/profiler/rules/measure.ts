@@ -99,6 +99,9 @@ export interface BatchTimes {
   readonly ratio: number;
 }
 
+const batchCache = new Map<string, BatchTimes | null>();
+const momentsCache = new Map<string, MomentsTimes | null>();
+
 /** Most elements one batched trial may produce (64 MB of float32): bigger loops are timed on fewer rows and scaled. */
 const MAX_TRIAL_ELEMENTS = 1 << 24;
 
@@ -118,6 +121,60 @@ const WARM_MS = 60;
 const WARM_CAP_MS = 1500;
 /** Most time the timed rounds may take, ms (per trial, after warm-up). */
 const TIMED_MS = 300;
+/**
+ * Longest a trial of `alternate` runs, ms: warm-up cap + timed rounds (plus at most one round past
+ * either). The report's timing budget (timing-budget.ts) is at least this, so one trial always fits.
+ */
+export const TRIAL_MAX_MS = WARM_CAP_MS + TIMED_MS;
+
+/**
+ * Thrown by a measurement that reached the report's timing deadline (timing-budget.ts) before it had
+ * a steady-state figure: the trial is abandoned rather than cut short, since a figure from an
+ * unfinished warm-up is exactly the cold-JIT guess the rules time their rewrites to avoid.
+ */
+export class OutOfBudget extends Error {
+  constructor() {
+    super('the report\'s timing budget ran out before this measurement finished');
+    this.name = 'OutOfBudget';
+  }
+}
+
+/** performance.now() after which a running trial gives up (Infinity: no deadline). Set by {@link withDeadline}. */
+let deadline = Infinity;
+
+/** Runs `fn` with trials giving up (throwing {@link OutOfBudget}) once performance.now() passes `at`, ms. */
+export function withDeadline<T>(at: number, fn: () => T): T {
+  const outer = deadline;
+  deadline = Math.min(outer, at);
+  try {
+    return fn();
+  } finally {
+    deadline = outer;
+  }
+}
+
+/** Throws {@link OutOfBudget} when the current deadline has passed. */
+export function checkDeadline(): void {
+  if (performance.now() > deadline) throw new OutOfBudget();
+}
+
+/**
+ * The tail every measurement shares: the figure cached in `cache` under `key` for the life of the
+ * process; `run` failing (an unready backend, an op the backend lacks) gives null, cached too; running
+ * out of the report's time budget is not a result and propagates uncached (the next report retries).
+ */
+export function cachedMeasure<T>(cache: Map<string, T | null>, key: string, run: () => T | null): T | null {
+  if (cache.has(key)) return cache.get(key)!;
+  let out: T | null;
+  try {
+    out = run();
+  } catch (e) {
+    if (e instanceof OutOfBudget) throw e;
+    out = null;
+  }
+  cache.set(key, out);
+  return out;
+}
 
 /** Runs `fn` with the profiler detached, restoring it afterwards. */
 export function detached<T>(fn: () => T): T {
@@ -153,6 +210,7 @@ export function alternate(a: () => number, b: () => number): Alternation {
   // arrive a second late — until then the loop side times the interpreter (r 3–4× where 1.2× holds).
   let warm = 0, best = Infinity, since = 0;
   for (let r = 0, t0 = performance.now(); r < 400; r++) {
+    checkDeadline();
     const x = a() + b();
     warm = x;
     if (x < 0.95 * best) { best = x; since = 0; } else since++;
@@ -164,6 +222,7 @@ export function alternate(a: () => number, b: () => number): Alternation {
   const xs: number[] = [], ys: number[] = [], rs: number[] = [];
   let spent = 0;
   for (let r = 0; r < 31 && (r < least || spent < TIMED_MS); r++) {
+    checkDeadline();
     // Alternate which goes first, so a drift within a round favours neither.
     let x: number, y: number;
     if (r % 2) { y = b(); x = a(); } else { x = a(); y = b(); }
@@ -206,12 +265,13 @@ export function onesOn(backend: BackendName, shape: readonly number[], dtype: st
  * `op(x, i)` on a tensor of `shape` against the one broadcast call with its `arange` (median of
  * alternating rounds, see `alternate`), each in a tidy scope as the user's code runs. Loops whose batched result would exceed 2^24 elements, or whose
  * calls would take over 20 ms per round, are timed on fewer calls and both figures scaled linearly to k. Null when the backend is a GPU or fails.
+ * Cached per op, backend, dtype, shape and k for the life of the process (`cachedMeasure`).
  */
 export function measureBatch(op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number): BatchTimes | null {
   if (isGpu(backend) || k < 2) return null;
   const n = Math.max(1, shape.reduce((p, d) => p * d, 1));
-  try {
-    return detached(() => {
+  return cachedMeasure(batchCache, `${op}|${backend}|${dtype}|${shape.join('x')}|${k}`, () =>
+    detached(() => {
       const b = getBackendImpl(backend as BackendName);
       const onDefault = getDefaultBackend() === b;
       const x = onesOn(backend as BackendName, shape, dtype);
@@ -251,10 +311,7 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
       } finally {
         x.dispose();
       }
-    });
-  } catch {
-    return null;
-  }
+    }));
 }
 
 /** Times of `mean` + `std` (or `var`) against one `moments`, ms, measured with the profiler detached. */
@@ -265,12 +322,13 @@ export interface MomentsTimes {
 
 /**
  * Measures mean + `spread` against moments (plus the sqrt std needs) on a tensor of `shape`,
- * median of alternating rounds (see `alternate`). Null for GPU backends or on failure.
+ * median of alternating rounds (see `alternate`). Null for GPU backends or on failure. Cached per
+ * process like the others (`cachedMeasure`).
  */
 export function measureMoments(spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string): MomentsTimes | null {
   if (isGpu(backend)) return null;
-  try {
-    return detached(() => {
+  return cachedMeasure(momentsCache, `${spread}|${backend}|${dtype}|${shape.join('x')}`, () =>
+    detached(() => {
       const x = onesOn(backend as BackendName, shape, dtype);
       const probe = performance.now();
       tidy(() => { mean(x); std(x); });
@@ -291,8 +349,5 @@ export function measureMoments(spread: 'std' | 'var', backend: string, shape: re
       } finally {
         x.dispose();
       }
-    });
-  } catch {
-    return null;
-  }
+    }));
 }

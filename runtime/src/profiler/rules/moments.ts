@@ -13,7 +13,7 @@
 import type { ProfileEvent } from '../types.js';
 import { corpusFields } from './corpus.js';
 import { momentsRewrite } from './moments-rewrite.js';
-import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const SPREAD = new Set(['std', 'var']);
 
@@ -47,7 +47,8 @@ export const momentsRule: Rule = (input) => {
     const rewrite = loc && lines ? momentsRewrite(loc.file, lines.join('\n'), loc.line, loc.column, spread.op)
       : { reason: loc ? `the source of ${loc.file} could not be read` : 'call sites were not captured' };
     const shape = spread.inputShapes[0] ?? [];
-    const times = input.measureMoments(spread.op as 'std' | 'var', spread.backend, shape, spread.dtype);
+    const measured = input.measureMoments(spread.op as 'std' | 'var', spread.backend, shape, spread.dtype);
+    const times = measured === UNTIMED ? null : measured;
     const pairMs = meanMs + spreadMs;
     const p = agg.totalOpMs > 0 ? Math.min(1, pairMs / agg.totalOpMs) : 0;
     const r = times && times.momentsMs > 0 ? times.pairMs / times.momentsMs : null;
@@ -72,8 +73,10 @@ export const momentsRule: Rule = (input) => {
       },
       location: loc,
       evidence: { meanMs, [`${spread.op}Ms`]: spreadMs, tensorId: spread.inputIds[0]!, elements: spread.elements },
-      savedMs,
+      ...(measured === UNTIMED ? {} : { savedMs }),
       ...corpus,
+      // Not timed within this report's budget: the mean-time model below is for backends that cannot be timed (GPU), not a stand-in.
+      ...(measured === UNTIMED ? untimedFields(`mean + ${spread.op} against moments on [${shape.join(', ')}]`) : {}),
       ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
     });
   }

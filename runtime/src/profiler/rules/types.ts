@@ -15,7 +15,15 @@ import type { ReadTimes } from './measure-reads.js';
 import type { StackTimes } from './measure-stack.js';
 
 export type { Fix, Priority, Recommendation } from '../../contract/recommendation.js';
-import type { Priority } from '../../contract/recommendation.js';
+import type { Priority, Recommendation as Rec } from '../../contract/recommendation.js';
+
+/**
+ * What a measurer answers when its measurement did not fit in this report's timing budget
+ * (timing-budget.ts): the rule still speaks, saying its impact is not timed yet (`untimedFields`).
+ */
+export const UNTIMED = 'untimed';
+/** The type of {@link UNTIMED}. */
+export type Untimed = typeof UNTIMED;
 
 /** What a rule sees. */
 export interface RuleInput {
@@ -29,15 +37,15 @@ export interface RuleInput {
   readonly source: (file: string) => string[] | null;
   readonly calibration: GpuCalibration | null;
   /** Times k calls of a binary op against its batched rewrite on this machine (measure.ts measureBatch). */
-  readonly measureBatch: (op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number) => BatchTimes | null;
+  readonly measureBatch: (op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number) => BatchTimes | null | Untimed;
   /** Times mean + std/var against one moments call (measure.ts measureMoments). */
-  readonly measureMoments: (spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string) => MomentsTimes | null;
+  readonly measureMoments: (spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string) => MomentsTimes | null | Untimed;
   /** Times an elementwise chain + reduction eagerly against cp.jit (measure-jit.ts). */
-  readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string) => JitTimes | null;
+  readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string) => JitTimes | null | Untimed;
   /** Times k single calls on small tensors against one call on their stack (measure-stack.ts). */
-  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean) => StackTimes | null;
+  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean) => StackTimes | null | Untimed;
   /** Times a read into a new array against a read into a reused one (measure-reads.ts). */
-  readonly measureReads: (backend: string, shape: readonly number[], dtype: string, k: number) => ReadTimes | null;
+  readonly measureReads: (backend: string, shape: readonly number[], dtype: string, k: number) => ReadTimes | null | Untimed;
 }
 
 /** A rule. */
@@ -78,3 +86,19 @@ export function priorityFrom(speedup: number, savedMs: number, impact: 'verified
   return big || speedup >= MEDIUM_MIN_SPEEDUP ? 'MEDIUM' : 'LOW';
 }
 
+
+/**
+ * The estimate fields of a recommendation whose rewrite was not timed within this report's budget
+ * (timing-budget.ts): no figure ("impact unknown", speedup 1) and the basis saying so. Its priority
+ * comes from that estimate like every other's — LOW: without a measurement nothing says the change
+ * is worth more, and the next report (or run on this machine) times it and ranks it.
+ */
+export function untimedFields(what: string): Pick<Rec, 'priority' | 'estimatedSpeedup' | 'speedupBasis' | 'impact'> {
+  return {
+    priority: priorityFrom(1, 0, 'unknown'),
+    estimatedSpeedup: 1,
+    speedupBasis: `not timed yet: ${what} did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS); ` +
+      'the next report, or the next run on this machine, times it',
+    impact: 'unknown',
+  };
+}

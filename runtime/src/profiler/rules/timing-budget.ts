@@ -1,0 +1,143 @@
+/**
+ * One timing budget per report, shared by every rule. The rules time their rewrites on this
+ * machine (measure*.ts), and each trial's warm-up and alternating rounds take 0.3–1.8 s: run
+ * in rule order, the first report after a run paid 3–4 s for them. So the rules run in passes:
+ *
+ * 1. plan: every rule runs with measurers that answer from what is already known (this process's
+ *    figures, then the per-machine file of timing-cache-file.ts) and record what they miss;
+ * 2. time: the missing measurements run cheapest first (fewest elements touched by one run of the
+ *    trial) until the budget is spent; one that reaches the deadline is abandoned (measure.ts
+ *    `withDeadline`), never cut short into a figure;
+ * 3. final: the rules run again with what is now known. A measurement that did not fit answers
+ *    UNTIMED, and the rule says its impact is not timed yet (types.ts `untimedFields`) — never a guess.
+ *
+ * The budget is COREPY_RULE_BUDGET_MS (default DEFAULT_BUDGET_MS; 0 times nothing). Figures are
+ * kept for the process and written to the per-machine file, so later reports and later runs reuse them.
+ */
+import { measureBatch, measureMoments, OutOfBudget, TRIAL_MAX_MS, withDeadline } from './measure.js';
+import { measureJit } from './measure-jit.js';
+import { measureReads } from './measure-reads.js';
+import { measureStack } from './measure-stack.js';
+import { readTimings, timingsCachePath, writeTimings, type StoredTiming } from './timing-cache-file.js';
+import { UNTIMED, type RuleInput } from './types.js';
+
+/** Names of the measurers a rule can call. */
+export const MEASURER_NAMES = ['measureBatch', 'measureMoments', 'measureJit', 'measureStack', 'measureReads'] as const;
+export type MeasurerName = (typeof MEASURER_NAMES)[number];
+/** The measurers of a {@link RuleInput}. */
+export type Measurers = Pick<RuleInput, MeasurerName>;
+
+/** The measurers that time on this machine. */
+export const REAL_MEASURERS: Measurers = { measureBatch, measureMoments, measureJit, measureStack, measureReads };
+
+/**
+ * Default time for the rules' measurements per report, ms: the longest one trial can take, plus
+ * 10 %, so the cheapest missing measurement always completes — with less, a cold trial on a busy
+ * machine (whose warm-up runs to its cap) would be abandoned report after report. Warm trials take
+ * 0.3–0.6 s, so this holds several; a report whose figures are all in the file spends none of it.
+ */
+export const DEFAULT_BUDGET_MS = Math.round(1.1 * TRIAL_MAX_MS);
+/** A trial is not started with less than this left, ms: the shortest trial takes about this long, and one abandoned is time lost. */
+const MIN_TRIAL_MS = 250;
+
+/** The budget from COREPY_RULE_BUDGET_MS (ms, ≥ 0), else DEFAULT_BUDGET_MS. */
+export function timingBudgetMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+  const raw = env['COREPY_RULE_BUDGET_MS'];
+  const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
+  return Number.isFinite(v) && v >= 0 ? v : DEFAULT_BUDGET_MS;
+}
+
+/** Elements of a shape. */
+const size = (shape: readonly number[]): number => Math.max(1, shape.reduce((p, d) => p * d, 1));
+
+/** Elements one run of each trial touches: the order in which missing measurements are timed. */
+const COST: { readonly [N in MeasurerName]: (...args: Parameters<Measurers[N]>) => number } = {
+  measureBatch: (_op, _b, shape, _dt, k) => Math.min(size(shape) * k, 1 << 24),
+  measureMoments: (_s, _b, shape) => 3 * size(shape),
+  measureJit: (links, _r, _b, shape) => (links.length + 1) * size(shape),
+  measureStack: (_op, _b, shape, _dt, k) => size(shape) * Math.min(k, 2000),
+  measureReads: (_b, shape, _dt, k) => size(shape) * k,
+};
+
+/** What this process knows: figures (or null: cannot be timed here) by `<measurer>|<arguments>`. */
+const known = new Map<string, unknown>();
+/** The per-machine file's entries (loaded once), and its path (null: persistence off). */
+let disk: { path: string | null; entries: Map<string, StoredTiming> } | null = null;
+
+function diskEntries(): { path: string | null; entries: Map<string, StoredTiming> } {
+  if (disk === null) {
+    const path = timingsCachePath();
+    disk = { path, entries: path ? readTimings(path) : new Map() };
+  }
+  return disk;
+}
+
+/** Forgets what this process timed and re-reads the file at the next report (tests). */
+export function resetTimingStore(): void {
+  known.clear();
+  disk = null;
+}
+
+/** One run of {@link budgetedRun}: what it timed, what it left untimed, and the time spent timing, ms. */
+export interface BudgetRun<T> {
+  readonly result: T;
+  readonly timed: number;
+  readonly untimed: number;
+  readonly spentMs: number;
+}
+
+interface Request {
+  readonly key: string;
+  readonly cost: number;
+  readonly run: () => unknown;
+}
+
+/**
+ * Runs `pass` (the rules) under one timing budget of `budgetMs` (see the file comment). Measurers
+ * in `fixed` (tests' stand-ins) are used as given, outside the budget.
+ */
+export function budgetedRun<T>(pass: (m: Measurers) => T, budgetMs: number, fixed: Partial<Measurers> = {}): BudgetRun<T> {
+  const requests = new Map<string, Request>();
+  const lookup = (record: boolean): Measurers => {
+    const make = <N extends MeasurerName>(name: N): Measurers[N] => {
+      if (fixed[name]) return fixed[name];
+      return ((...args: Parameters<Measurers[N]>): unknown => {
+        const key = `${name}|${JSON.stringify(args)}`;
+        if (known.has(key)) return known.get(key);
+        const stored = diskEntries().entries.get(key);
+        if (stored) { known.set(key, stored); return stored; }
+        if (record && !requests.has(key)) {
+          const real = REAL_MEASURERS[name] as (...a: Parameters<Measurers[N]>) => unknown;
+          requests.set(key, { key, cost: (COST[name] as (...a: Parameters<Measurers[N]>) => number)(...args), run: () => real(...args) });
+        }
+        return UNTIMED;
+      }) as Measurers[N];
+    };
+    return { measureBatch: make('measureBatch'), measureMoments: make('measureMoments'), measureJit: make('measureJit'), measureStack: make('measureStack'), measureReads: make('measureReads') };
+  };
+  const planned = pass(lookup(true));
+  if (requests.size === 0) return { result: planned, timed: 0, untimed: 0, spentMs: 0 };
+  const t0 = performance.now(), deadline = t0 + budgetMs;
+  const { path, entries } = diskEntries();
+  let timed = 0, wrote = false;
+  for (const r of [...requests.values()].sort((a, b) => a.cost - b.cost)) {
+    const left = deadline - performance.now();
+    if (left <= 0 || left < Math.min(MIN_TRIAL_MS, budgetMs)) break;
+    try {
+      const v = withDeadline(deadline, r.run);
+      known.set(r.key, v);
+      timed++;
+      if (v !== null && typeof v === 'object') {
+        entries.delete(r.key);
+        entries.set(r.key, v as StoredTiming);
+        wrote = true;
+      }
+    } catch (e) {
+      // Abandoned at the deadline: left for the next report. Anything else the measurer already turned into null.
+      if (!(e instanceof OutOfBudget)) throw e;
+    }
+  }
+  const spentMs = performance.now() - t0;
+  if (wrote && path) writeTimings(path, entries);
+  return { result: pass(lookup(false)), timed, untimed: requests.size - timed, spentMs };
+}

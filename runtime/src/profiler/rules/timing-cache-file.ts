@@ -1,0 +1,82 @@
+/**
+ * The rules' measurements kept on disk, per machine, so that a later run's report reuses what an
+ * earlier one timed instead of paying the warm-ups again (a trial takes 0.3–1.8 s; see measure.ts).
+ *
+ * One JSON file, `$COREPY_TIMINGS_CACHE`, else `$XDG_CACHE_HOME/corepy/rule-timings.json`, else
+ * `~/.cache/corepy/rule-timings.json`; `COREPY_TIMINGS_CACHE=off` keeps measurements in the process only.
+ * The file names the corepy version, the CPU model and core count, and the V8 version it was
+ * measured with: a file from any other combination, a corrupt one, one over MAX_FILE_BYTES or
+ * entries that are not plain records of finite numbers are ignored (and replaced at the next
+ * write), never an error. Writes go to a temporary file renamed over the old one, so a crash
+ * mid-write leaves the old file; failures to write are ignored (the figures stay in the process).
+ */
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { VERSION } from '../version.js';
+
+/** Largest file read, bytes: MAX_ENTRIES small records fit in well under this. */
+const MAX_FILE_BYTES = 1 << 20;
+/** Most entries kept; the oldest go first. */
+const MAX_ENTRIES = 2000;
+/** Layout of the file; bumped when the entries' meaning changes. */
+const FORMAT = 1;
+
+/** A measurement as stored: its numeric fields (ms, ratios, counts). */
+export type StoredTiming = Readonly<Record<string, number>>;
+
+interface FileShape {
+  readonly format: number;
+  readonly machine: string;
+  readonly entries: Record<string, StoredTiming>;
+}
+
+/** What a file must say to be reused here: corepy version, CPU model and cores, V8 version. */
+export function machineKey(): string {
+  const cpu = cpus();
+  return `corepy ${VERSION} | ${cpu[0]?.model.trim() ?? 'unknown CPU'} ×${cpu.length} | v8 ${process.versions.v8}`;
+}
+
+/** The file in use, or null when persistence is off. */
+export function timingsCachePath(env: Readonly<Record<string, string | undefined>> = process.env): string | null {
+  const set = env['COREPY_TIMINGS_CACHE'];
+  if (set !== undefined && set !== '') return set === 'off' ? null : set;
+  const base = env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  return join(base, 'corepy', 'rule-timings.json');
+}
+
+const isTiming = (v: unknown): v is StoredTiming =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) &&
+  Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x));
+
+/** The entries of `path` measured on this machine and version; empty when absent, foreign or corrupt. */
+export function readTimings(path: string): Map<string, StoredTiming> {
+  const out = new Map<string, StoredTiming>();
+  try {
+    if (statSync(path).size > MAX_FILE_BYTES) return out;
+    const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<FileShape>;
+    if (file?.format !== FORMAT || file.machine !== machineKey() || typeof file.entries !== 'object' || file.entries === null) return out;
+    for (const [k, v] of Object.entries(file.entries)) if (isTiming(v)) out.set(k, v);
+  } catch {
+    // Absent, unreadable or not JSON: nothing to reuse.
+  }
+  return out;
+}
+
+/** Writes `entries` (the newest MAX_ENTRIES) to `path`; false when it could not. */
+export function writeTimings(path: string, entries: ReadonlyMap<string, StoredTiming>): boolean {
+  const kept = [...entries].slice(-MAX_ENTRIES);
+  // A null prototype: keys are built from user-chosen shapes and names, and `__proto__` must stay a key.
+  const record: Record<string, StoredTiming> = Object.create(null) as Record<string, StoredTiming>;
+  for (const [k, v] of kept) record[k] = v;
+  const body: FileShape = { format: FORMAT, machine: machineKey(), entries: record };
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(tmp, JSON.stringify(body));
+    renameSync(tmp, path);
+    return true;
+  } catch {
+    return false;
+  }
+}
