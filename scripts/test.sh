@@ -5,6 +5,9 @@ source "$(dirname "$0")/lib.sh"
 set +e
 passed=0; failed=0
 out_dir="$(mktemp -d)"
+# The recommendation rules keep their timings in a per-machine file (~/.cache/corepy by default):
+# the suites share a fresh one, so no result depends on what earlier runs left there, or adds to it.
+export COREPY_TIMINGS_CACHE="${COREPY_TIMINGS_CACHE:-$out_dir/rule-timings.json}"
 for step in "$ROOT"/scripts/test.d/*.sh; do
   [ -e "$step" ] || continue
   name="$(basename "$step" .sh)"
