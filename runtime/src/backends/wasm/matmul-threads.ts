@@ -1,0 +1,298 @@
+/**
+ * Multi-threaded matmul for the wasm backend: C's rows are cut into chunks that the calling thread
+ * and worker threads (matmul-worker.ts, each with its own instance of the kernels) take from a
+ * shared counter; the calling thread computes its chunks in its own linear memory and then blocks
+ * on Atomics.wait for workers still busy. The op stays synchronous, one kernel call as far as the
+ * engine and the profiler see (its time is wall time).
+ *
+ * Why copies rather than one shared linear memory: that needs the kernels built with the `atomics`
+ * target feature and linked with `--shared-memory` (the prebuilt wasm32 core library of stable Rust
+ * has neither; nightly's -Zbuild-std does), a stack per thread, and the backend's whole heap on a
+ * SharedArrayBuffer. Not tried here. So per call the caller copies A's and B's spans into a
+ * SharedArrayBuffer and the workers' chunks of C back: O(m·k + k·n + m·n) bytes against O(m·n·k)
+ * work, which is why threads are used only above {@link DEFAULT_MIN_WORK}.
+ *
+ * Workers start lazily, on the first call large enough to use them, and that call (and any call
+ * while they start) runs on the calling thread alone: nothing ever waits for a worker to start.
+ * They are unref'd (they never keep a process alive) and stopped by {@link MatmulPool.close} or when
+ * the backend that owns the pool is garbage-collected. Needs Node's worker_threads; Atomics.wait
+ * is allowed on Node's main thread (not on a browser's, where the single-thread path is the only one).
+ */
+import { availableParallelism } from 'node:os';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { formatBytes, recordOneTimeCost } from '../../one-time-costs.js';
+import type { KernelExports } from './loader.js';
+import { CONTROL_INTS, errorText, Slot, span, State, type MatmulWorkerData } from './matmul-job.js';
+
+/**
+ * Multiply-adds (batches·m·n·k) from which a matmul is split across threads. Below it the copies and
+ * the wake-up cost more than the second core gains. Measured: `node runtime/dist/bench/matmul-threads.js`
+ * (runtime/BENCHMARKS.md, "Matmul threads").
+ */
+export const DEFAULT_MIN_WORK = 128 * 128 * 128;
+/** Fewest rows a chunk gets (each chunk call packs B again: fewer rows, more packing per multiply-add). */
+const MIN_CHUNK_ROWS = 16;
+/** Chunks per thread: enough for a late or slow thread to leave its share to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+/**
+ * Threads (the calling one included) from COREPY_WASM_THREADS, else `os.availableParallelism()`.
+ * Anything but a whole number ≥ 1 is an error naming the variable; 1 turns threading off.
+ */
+export function threadsFromEnv(): number {
+  const v = process.env['COREPY_WASM_THREADS'];
+  if (v === undefined || v === '') return availableParallelism();
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`COREPY_WASM_THREADS must be a whole number of threads ≥ 1, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+/** One matmul call as the wasm backend makes it (addresses are bytes in the caller's linear memory). */
+export interface MatmulCall {
+  /** Coalesced batch dims, and the int32 index / byte address of their walk (layout.ts writeWalk). */
+  readonly nb: number;
+  readonly metaAt: number;
+  readonly metaPtr: number;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  /** Byte addresses of A's and B's first elements, and of C (contiguous batches of m·n). */
+  readonly a: number;
+  readonly b: number;
+  readonly out: number;
+  /** Element strides: A (row, depth), B (depth, column). */
+  readonly sam: number;
+  readonly sak: number;
+  readonly sbk: number;
+  readonly sbn: number;
+  /** Byte address of the caller's matmul workspace. */
+  readonly ws: number;
+  /** C's batch extents (uncoalesced) and A's and B's element strides along them. */
+  readonly batch: readonly number[];
+  readonly aBatchStrides: readonly number[];
+  readonly bBatchStrides: readonly number[];
+}
+
+/** The caller's linear memory views (refreshed by the heap after a grow). */
+interface HeapViews {
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  readonly f32: Float32Array;
+}
+
+interface PoolWorker {
+  readonly worker: Worker;
+  readonly ctl: Int32Array;
+  readonly port: MessagePort;
+  /** Set when the worker exited, failed to start, or failed a job: never used again. */
+  dead: boolean;
+}
+
+const align16 = (x: number) => Math.ceil(x / 16) * 16;
+/** Data buffer offsets are int32 slots of the control block. */
+const MAX_DATA_BYTES = 2 ** 31 - 16;
+
+/** The worker threads of one wasm backend, and the data buffer they share with it. */
+export class MatmulPool {
+  private readonly workers: PoolWorker[] = [];
+  private started = false;
+  private data: SharedArrayBuffer | null = null;
+  private dataU8: Uint8Array | null = null;
+  private dataF32: Float32Array | null = null;
+  private warned = false;
+  /** Calls split across threads so far. */
+  splits = 0;
+
+  /**
+   * @param module the compiled kernels (each worker instantiates it)
+   * @param threads threads in all, the calling one included (so threads − 1 workers)
+   * @param minWork multiply-adds (batches·m·n·k) from which a call is split
+   */
+  constructor(private readonly module: object, readonly threads: number, readonly minWork: number) {}
+
+  /** Workers whose kernels are instantiated and that are waiting for a job. */
+  get ready(): number {
+    let n = 0;
+    for (const w of this.workers) if (!w.dead && Atomics.load(w.ctl, Slot.STATE) === State.IDLE) n++;
+    return n;
+  }
+
+  /**
+   * Starts the workers (once) and resolves, with the number ready, when every one of them is ready
+   * or gone. Calls made before then run on fewer threads; awaiting this is never required.
+   */
+  start(): Promise<number> {
+    if (!this.started) {
+      this.started = true;
+      const t0 = performance.now();
+      for (let i = 1; i < this.threads; i++) this.spawn();
+      // The calling thread's share of starting them (each worker instantiates the kernels on its own thread).
+      recordOneTimeCost(`start ${this.threads - 1} matmul worker thread${this.threads > 2 ? 's' : ''}`, 'compile', t0, performance.now());
+    }
+    return Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
+      // Ref'd while someone waits for it (an unref'd worker would let the process exit under an
+      // awaited start), polled: the worker says it is ready only through its control block.
+      w.worker.ref();
+      const poll = () => {
+        if (!w.dead && Atomics.load(w.ctl, Slot.STATE) === State.STARTING) { setTimeout(poll, 5); return; }
+        w.worker.unref();
+        resolve();
+      };
+      poll();
+    }))).then(() => this.ready);
+  }
+
+  private spawn(): void {
+    const control = new SharedArrayBuffer(CONTROL_INTS * 4);
+    const ctl = new Int32Array(control);
+    ctl[Slot.STATE] = State.STARTING;
+    const { port1, port2 } = new MessageChannel();
+    const workerData: MatmulWorkerData = { module: this.module, control, port: port2 };
+    const entry = workerEntry();
+    const worker = new Worker(entry, { workerData, transferList: [port2], eval: typeof entry === 'string' });
+    const w: PoolWorker = { worker, ctl, port: port1, dead: false };
+    // No 'message' listener: it would ref the worker's port and keep the process alive.
+    port1.unref();
+    worker.unref();
+    worker.on('error', (e) => {
+      w.dead = true;
+      this.warn(`a matmul worker stopped: ${e.message}`);
+    });
+    worker.on('exit', () => { w.dead = true; });
+    if (this.data) this.send(w, this.data);
+    this.workers.push(w);
+  }
+
+  /** Sends a worker the data buffer (posting refs a MessagePort again in Node: unref it after). */
+  private send(w: PoolWorker, data: SharedArrayBuffer): void {
+    w.port.postMessage(data);
+    w.port.unref();
+  }
+
+  private warn(text: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    process.emitWarning(`corepy wasm backend: ${text}; matmul continues on the threads left`);
+  }
+
+  /** Stops every worker; the pool can start again later. */
+  async close(): Promise<void> {
+    const ws = this.workers.splice(0);
+    this.started = false;
+    for (const w of ws) {
+      Atomics.store(w.ctl, Slot.STATE, State.EXIT);
+      Atomics.notify(w.ctl, Slot.STATE);
+      w.port.close();
+    }
+    await Promise.all(ws.map((w) => w.worker.terminate()));
+  }
+
+  /** A data buffer of at least `bytes` (grown geometrically; every worker is sent the new one). */
+  private dataOf(bytes: number): Uint8Array {
+    if (this.data && this.data.byteLength >= bytes) return this.dataU8!;
+    const t0 = performance.now();
+    const size = Math.min(MAX_DATA_BYTES, Math.max(align16(bytes), 2 * (this.data?.byteLength ?? 0)));
+    this.data = new SharedArrayBuffer(size);
+    this.dataU8 = new Uint8Array(this.data);
+    this.dataF32 = new Float32Array(this.data);
+    // Touch every OS page now so first-touch faults belong to this one-time cost, not to the op (as memory.ts does).
+    for (let p = 0; p < size; p += 4096) this.dataU8[p] = 0;
+    for (const w of this.workers) if (!w.dead) this.send(w, this.data);
+    recordOneTimeCost(`matmul thread buffer ${formatBytes(size)}`, 'memory', t0, performance.now(), size);
+    return this.dataU8;
+  }
+
+  /**
+   * Runs `call` split across the calling thread and the ready workers, or returns false (having done
+   * nothing) when it is too small, no worker is ready yet, or the operands do not fit the data buffer:
+   * the caller then runs the single-thread kernel. The first large call starts the workers.
+   *
+   * C's rows are cut into chunks that threads take from a shared counter, the calling thread too, so a
+   * worker that its OS leaves waiting for a core (a loaded machine) takes fewer chunks instead of
+   * holding everyone up; a job no worker has taken by the time the caller runs out of chunks is taken
+   * back. Chunks are whole 4-row tiles (the kernel's MR), about four per thread.
+   */
+  run(k: KernelExports, heap: HeapViews, c: MatmulCall): boolean {
+    let batches = 1;
+    for (const e of c.batch) batches *= e;
+    if (this.threads < 2 || c.k === 0 || batches * c.m * c.n * c.k < this.minWork) return false;
+    if (!this.started) void this.start();
+    const idle = this.workers.filter((w) => !w.dead && Atomics.load(w.ctl, Slot.STATE) === State.IDLE);
+    const threads = Math.min(1 + idle.length, Math.floor(c.m / MIN_CHUNK_ROWS));
+    if (threads < 2) return false;
+    const chunkRows = Math.max(MIN_CHUNK_ROWS, Math.ceil(c.m / (CHUNKS_PER_THREAD * threads) / 4) * 4);
+    const chunks = Math.ceil(c.m / chunkRows);
+    // Data buffer: [chunk counter, one flag per chunk][B span][A span][C region].
+    const schedBytes = align16((1 + chunks) * 4);
+    const bSpan = span([...c.batch, c.k, c.n], [...c.bBatchStrides, c.sbk, c.sbn]);
+    const aSpan = span([...c.batch, c.m, c.k], [...c.aBatchStrides, c.sam, c.sak]);
+    const bLen = (bSpan.hi - bSpan.lo + 1) * 4, aLen = (aSpan.hi - aSpan.lo + 1) * 4;
+    const bOff = schedBytes, aOff = bOff + align16(bLen), cOff = aOff + align16(aLen);
+    const end = cOff + batches * c.m * c.n * 4;
+    if (end > MAX_DATA_BYTES) return false;
+    const data = this.dataOf(end);
+    const sched = new Int32Array(this.data!, 0, 1 + chunks);
+    sched.fill(0);
+    const u8 = heap.u8;
+    data.set(u8.subarray(c.b + bSpan.lo * 4, c.b + bSpan.lo * 4 + bLen), bOff);
+    data.set(u8.subarray(c.a + aSpan.lo * 4, c.a + aSpan.lo * 4 + aLen), aOff);
+    const posted = idle.slice(0, threads - 1);
+    for (const w of posted) {
+      const ctl = w.ctl;
+      ctl[Slot.NB] = c.nb; ctl[Slot.M] = c.m; ctl[Slot.N] = c.n; ctl[Slot.K] = c.k;
+      ctl[Slot.SAM] = c.sam; ctl[Slot.SAK] = c.sak; ctl[Slot.SBK] = c.sbk; ctl[Slot.SBN] = c.sbn;
+      ctl[Slot.A_OFF] = aOff; ctl[Slot.A_LEN] = aLen; ctl[Slot.A_FIRST] = -aSpan.lo * 4;
+      ctl[Slot.B_OFF] = bOff; ctl[Slot.B_LEN] = bLen; ctl[Slot.B_FIRST] = -bSpan.lo * 4;
+      ctl[Slot.C_OFF] = cOff; ctl[Slot.CHUNK_ROWS] = chunkRows; ctl[Slot.CHUNKS] = chunks; ctl[Slot.SCHED_OFF] = 0;
+      ctl.set(heap.i32.subarray(c.metaAt, c.metaAt + 3 * c.nb), Slot.META);
+      Atomics.store(ctl, Slot.STATE, State.JOB);
+      Atomics.notify(ctl, Slot.STATE);
+    }
+    const mine = new Uint8Array(chunks);
+    /** Rows [r0, r0 + rows) of every batch, on the calling thread, straight into C. */
+    const here = (i: number) => {
+      const r0 = i * chunkRows, rows = Math.min(chunkRows, c.m - r0);
+      k.matmul_f32(c.nb, c.metaPtr, rows, c.n, c.k, c.a + r0 * c.sam * 4, c.b, c.out + r0 * c.n * 4, c.sam, c.sak, c.sbk, c.sbn, c.ws, c.m * c.n);
+      mine[i] = 1;
+    };
+    try {
+      for (let i = Atomics.add(sched, 0, 1); i < chunks; i = Atomics.add(sched, 0, 1)) here(i);
+    } finally {
+      // Even when the calling thread's share threw: take back jobs not started, wait for the rest.
+      for (const w of posted) {
+        if (Atomics.compareExchange(w.ctl, Slot.STATE, State.JOB, State.IDLE) === State.JOB) continue;
+        for (let s = Atomics.load(w.ctl, Slot.STATE); s === State.RUNNING; s = Atomics.load(w.ctl, Slot.STATE)) Atomics.wait(w.ctl, Slot.STATE, s);
+        // A failed worker wrote why into its control block; it is not used again.
+        if (Atomics.load(w.ctl, Slot.STATE) === State.FAILED) {
+          w.dead = true;
+          this.warn(`a matmul worker failed a job (the calling thread computed its rows): ${errorText(w.ctl)}`);
+        }
+        Atomics.store(w.ctl, Slot.STATE, State.IDLE);
+      }
+    }
+    const f32 = heap.f32, src = this.dataF32!;
+    for (let i = 0; i < chunks; i++) {
+      if (mine[i]) continue;
+      if (sched[1 + i] !== 1) { here(i); continue; } // claimed by a worker that failed before writing it
+      const r0 = i * chunkRows, band = Math.min(chunkRows, c.m - r0) * c.n;
+      for (let t = 0; t < batches; t++) {
+        const at = t * c.m * c.n + r0 * c.n;
+        f32.set(src.subarray(cOff / 4 + at, cOff / 4 + at + band), c.out / 4 + at);
+      }
+    }
+    this.splits++;
+    return true;
+  }
+}
+
+/**
+ * The Worker constructor's first argument for matmul-worker: the compiled .js beside this file, or (source code, `eval`),
+ * when this file runs as TypeScript source (tests, tsx), a bootstrap that registers tsx in the
+ * worker before importing the .ts worker (a worker does not inherit the parent's `--import=tsx` hooks).
+ */
+function workerEntry(): URL | string {
+  const source = import.meta.url.endsWith('.ts');
+  const url = new URL(source ? './matmul-worker.ts' : './matmul-worker.js', import.meta.url);
+  if (!source) return url;
+  return `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
+}
