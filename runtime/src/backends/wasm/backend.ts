@@ -37,6 +37,8 @@ export interface WasmBackend extends Backend {
   reserve(bytes: number): number;
   /** Threads a large matmul is split across, the calling one included (1: never split); see matmul-threads.ts. */
   readonly threads: number;
+  /** Changes {@link threads} for later matmuls (extra workers start at the next large one). */
+  setThreads(n: number): void;
   /**
    * Starts the matmul worker threads now instead of at the first large matmul, and resolves with
    * how many are ready. Never required: matmuls made before then run on the threads already ready.
@@ -150,7 +152,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     device: 'cpu',
     flavour,
     reserve: (bytes) => heap.reserve(bytes),
-    threads,
+    get threads() { return pool.threads; },
+    setThreads: (n) => pool.setThreads(n),
     startThreads: () => pool.start(),
     stopThreads: () => pool.close(),
     get threadedMatmuls() { return pool.splits; },
@@ -358,7 +361,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       });
     },
   };
-  if (threads > 1) stopPool.register(backend, pool);
+  stopPool.register(backend, pool);
   return backend;
 }
 

@@ -105,10 +105,25 @@ export class MatmulPool {
 
   /**
    * @param module the compiled kernels (each worker instantiates it)
-   * @param threads threads in all, the calling one included (so threads − 1 workers)
+   * @param threads threads in all, the calling one included (so threads − 1 workers); see {@link setThreads}
    * @param minWork multiply-adds (batches·m·n·k) from which a call is split
    */
-  constructor(private readonly module: object, readonly threads: number, readonly minWork: number) {}
+  constructor(private readonly module: object, private threadCount: number, readonly minWork: number) {}
+
+  /** Threads a call may use, the calling one included. */
+  get threads(): number {
+    return this.threadCount;
+  }
+
+  /**
+   * Changes the threads later calls may use. Fewer: the extra workers stay idle (stop them with
+   * {@link close}); more: the missing ones start at the next large call (or {@link start}).
+   */
+  setThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`wasm backend: threads must be a whole number ≥ 1, got ${n}`);
+    this.threadCount = n;
+    if (n - 1 > this.workers.length) this.started = false;
+  }
 
   /** Workers whose kernels are instantiated and that are waiting for a job. */
   get ready(): number {
@@ -124,10 +139,10 @@ export class MatmulPool {
   start(): Promise<number> {
     if (!this.started) {
       this.started = true;
-      const t0 = performance.now();
-      for (let i = 1; i < this.threads; i++) this.spawn();
+      const t0 = performance.now(), n = this.threads - 1 - this.workers.length;
+      for (let i = 0; i < n; i++) this.spawn();
       // The calling thread's share of starting them (each worker instantiates the kernels on its own thread).
-      recordOneTimeCost(`start ${this.threads - 1} matmul worker thread${this.threads > 2 ? 's' : ''}`, 'compile', t0, performance.now());
+      if (n > 0) recordOneTimeCost(`start ${n} matmul worker thread${n > 1 ? 's' : ''}`, 'compile', t0, performance.now());
     }
     return Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
       // Ref'd while someone waits for it (an unref'd worker would let the process exit under an
@@ -218,7 +233,7 @@ export class MatmulPool {
     if (this.threads < 2 || c.k === 0 || batches * c.m * c.n * c.k < this.minWork) return false;
     if (!this.started) void this.start();
     const idle = this.workers.filter((w) => !w.dead && Atomics.load(w.ctl, Slot.STATE) === State.IDLE);
-    const threads = Math.min(1 + idle.length, Math.floor(c.m / MIN_CHUNK_ROWS));
+    const threads = Math.min(this.threads, 1 + idle.length, Math.floor(c.m / MIN_CHUNK_ROWS));
     if (threads < 2) return false;
     const chunkRows = Math.max(MIN_CHUNK_ROWS, Math.ceil(c.m / (CHUNKS_PER_THREAD * threads) / 4) * 4);
     const chunks = Math.ceil(c.m / chunkRows);
@@ -261,7 +276,7 @@ export class MatmulPool {
       // Even when the calling thread's share threw: take back jobs not started, wait for the rest.
       for (const w of posted) {
         if (Atomics.compareExchange(w.ctl, Slot.STATE, State.JOB, State.IDLE) === State.JOB) continue;
-        for (let s = Atomics.load(w.ctl, Slot.STATE); s === State.RUNNING; s = Atomics.load(w.ctl, Slot.STATE)) Atomics.wait(w.ctl, Slot.STATE, s);
+        waitWhileRunning(w.ctl);
         // A failed worker wrote why into its control block; it is not used again.
         if (Atomics.load(w.ctl, Slot.STATE) === State.FAILED) {
           w.dead = true;
@@ -283,6 +298,25 @@ export class MatmulPool {
     this.splits++;
     return true;
   }
+}
+
+/**
+ * How long the calling thread polls a busy worker before sleeping (ms); see {@link waitWhileRunning}.
+ * Short: polling burns a core that, on a busy machine, other work wants.
+ */
+const SPIN_MS = 0.25;
+
+/**
+ * Returns once the worker has left RUNNING. Polls for up to {@link SPIN_MS} first (a worker that is
+ * finishing its last chunk is usually done by then): a thread asleep in Atomics.wait must be scheduled
+ * again when woken, which costs tens of µs on an idle machine and milliseconds on a busy one.
+ */
+function waitWhileRunning(ctl: Int32Array): void {
+  const until = performance.now() + SPIN_MS;
+  for (let i = 0; Atomics.load(ctl, Slot.STATE) === State.RUNNING; i++) {
+    if ((i & 255) === 0 && performance.now() > until) break;
+  }
+  for (let s = Atomics.load(ctl, Slot.STATE); s === State.RUNNING; s = Atomics.load(ctl, Slot.STATE)) Atomics.wait(ctl, Slot.STATE, s);
 }
 
 /**
