@@ -62,7 +62,8 @@ describe('wasm matmul on worker threads', function () {
   for (const flavour of ['simd', 'scalar'] as const) {
     it(`gives the one-thread kernel's bits on odd, batched, broadcast and strided shapes (${flavour})`, async () => {
       const one = createWasmBackend({ flavour, threads: 1 });
-      const many = createWasmBackend({ flavour, threads: 3, threadMinWork: 1 });
+      // The calling thread computes no chunk: every row compared comes from a worker.
+      const many = createWasmBackend({ flavour, threads: 3, threadMinWork: 1, threadCallerChunks: false });
       started.push(many);
       assert.equal(await many.startThreads(), 2, 'both workers ready');
       const cases: [number[], number[], number[]][] = [
@@ -79,6 +80,7 @@ describe('wasm matmul on worker threads', function () {
         }
       }
       assert.equal(split, cases.length * Object.keys(LAYOUTS).length, 'every case (m ≥ 32) was split');
+      assert.equal(many.matmulChunks.byWorkers, many.matmulChunks.total, 'the workers computed every chunk');
       assert.equal(one.threadedMatmuls, 0);
     });
   }
@@ -96,8 +98,12 @@ describe('wasm matmul on worker threads', function () {
     product(b, [64, 32], [32, 16], [64, 16], 'contiguous');
     assert.equal(b.threadedMatmuls, 0, 'the call that starts the workers runs alone');
     assert.equal(await b.startThreads(), 1);
-    product(b, [64, 32], [32, 16], [64, 16], 'contiguous');
+    const one = createWasmBackend({ threads: 1 });
+    sameBits(product(b, [64, 32], [32, 16], [64, 16], 'transposed'), product(one, [64, 32], [32, 16], [64, 16], 'transposed'), 'caller and worker');
     assert.equal(b.threadedMatmuls, 1);
+    const chunks = b.matmulChunks;
+    assert.equal(chunks.total, 4, '64 rows on 2 threads: 4 chunks of 16 rows');
+    assert.ok(chunks.byWorkers >= 0 && chunks.byWorkers <= chunks.total, JSON.stringify(chunks));
     await b.stopThreads();
     product(b, [64, 32], [32, 16], [64, 16], 'contiguous');
     assert.equal(b.threadedMatmuls, 1, 'stopped workers start again, not at once');

@@ -2,7 +2,8 @@
  * The wasm backend's matmul on one thread against the same kernel split across threads
  * (matmul-threads.ts), through the Backend interface, wall clock (threads save wall time, not CPU
  * time), n×n×n from 32 to 1024, medians of interleaved rounds. Prints GFLOP/s (2·n³ / time) and the
- * ratio; the crossover sets DEFAULT_MIN_WORK. Run: `node runtime/dist/bench/matmul-threads.js
+ * ratio, and the workers' share of the row chunks (a share near 1/threads with no speed-up means the
+ * threads did not get a core each); the crossover sets DEFAULT_MIN_WORK. Run: `node runtime/dist/bench/matmul-threads.js
  * [--threads N] [--rounds R]` (default threads: os.availableParallelism()). On a machine whose cores
  * other work holds, the split gains less: print the load average beside the figures.
  * A benchmark, not a test.
@@ -26,20 +27,27 @@ function square(b: WasmBackend, n: number, seed: number): View {
   return { storage: b.upload(data, 'float32'), dtype: 'float32', shape: [n, n], strides: [n, 1], offset: 0 };
 }
 
+/** The workers' share of the row chunks computed since `before` (a {@link WasmBackend.matmulChunks} reading). */
+function shareSince(b: WasmBackend, before: WasmBackend['matmulChunks']): string {
+  const now = b.matmulChunks, total = now.total - before.total;
+  return total === 0 ? '—' : `${(((now.byWorkers - before.byWorkers) / total) * 100).toFixed(0)} %`;
+}
+
 async function main(): Promise<void> {
   const one = createWasmBackend({ threads: 1 });
   const many = createWasmBackend({ threads, threadMinWork: 1 });
   const ready = await many.startThreads();
   console.log(`wasm matmul n×n×n, 1 thread vs ${threads} (${ready} workers ready), wall clock, medians of ${rounds} interleaved rounds; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  console.log(`${'n'.padStart(6)}${'1 thread ms'.padStart(14)}${`${threads} threads ms`.padStart(14)}${'GFLOP/s 1'.padStart(12)}${`GFLOP/s ${threads}`.padStart(12)}${'speed-up'.padStart(10)}`);
+  console.log(`${'n'.padStart(6)}${'1 thread ms'.padStart(14)}${`${threads} threads ms`.padStart(14)}${'GFLOP/s 1'.padStart(12)}${`GFLOP/s ${threads}`.padStart(12)}${'speed-up'.padStart(10)}${'worker share'.padStart(14)}`);
   for (const n of sizes) {
+    const before = many.matmulChunks;
     const a1 = square(one, n, 1), b1 = square(one, n, 2), am = square(many, n, 1), bm = square(many, n, 2);
     const t = interleaved({
       one: () => one.free(one.matmul(a1, b1, [n, n])),
       many: () => many.free(many.matmul(am, bm, [n, n])),
     }, rounds, n >= 512 ? 150 : 40);
     const gf = (ms: number) => (2 * n ** 3 / ms / 1e6).toFixed(1).padStart(12);
-    console.log(`${String(n).padStart(6)}${t.one!.toFixed(3).padStart(14)}${t.many!.toFixed(3).padStart(14)}${gf(t.one!)}${gf(t.many!)}${`${(t.one! / t.many!).toFixed(2)}×`.padStart(10)}`);
+    console.log(`${String(n).padStart(6)}${t.one!.toFixed(3).padStart(14)}${t.many!.toFixed(3).padStart(14)}${gf(t.one!)}${gf(t.many!)}${`${(t.one! / t.many!).toFixed(2)}×`.padStart(10)}${shareSince(many, before).padStart(14)}`);
   }
   console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}; calls split: ${many.threadedMatmuls}`);
   await many.stopThreads();

@@ -48,6 +48,8 @@ export interface WasmBackend extends Backend {
   stopThreads(): Promise<void>;
   /** Matmuls split across threads so far (0 while the workers start, or with `threads` 1). */
   readonly threadedMatmuls: number;
+  /** Row chunks of those matmuls so far, and how many of them worker threads computed (the rest: the calling thread). */
+  readonly matmulChunks: { readonly total: number; readonly byWorkers: number };
 }
 
 /** Options of {@link createWasmBackend}. */
@@ -62,6 +64,8 @@ export interface WasmBackendOptions {
   readonly threads?: number;
   /** Multiply-adds (batches·m·n·k) from which a matmul is split across threads (default {@link DEFAULT_MIN_WORK}). */
   readonly threadMinWork?: number;
+  /** false: the calling thread leaves every row chunk of a split matmul to the workers (for tests; default true). */
+  readonly threadCallerChunks?: boolean;
 }
 
 /** The reserve from COREPY_WASM_RESERVE_MB (mebibytes), else 0; a value that is not a number ≥ 0 is an error naming it. */
@@ -85,7 +89,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const threads = options.threads ?? threadsFromEnv();
   if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`wasm backend: threads must be a whole number ≥ 1, got ${threads}`);
   const { exports: k, flavour, module } = loadKernels(options.flavour ?? 'auto', options.compile ?? compileModeFromEnv());
-  const pool = new MatmulPool(module, threads, options.threadMinWork ?? DEFAULT_MIN_WORK);
+  const pool = new MatmulPool(module, threads, options.threadMinWork ?? DEFAULT_MIN_WORK, options.threadCallerChunks ?? true);
   const heap = new LinearHeap(k.memory, k.__heap_base.value);
   heap.reserve(options.reserveBytes ?? reserveFromEnv());
   const metaPtr = heap.alloc(META_BYTES);
@@ -157,6 +161,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     startThreads: () => pool.start(),
     stopThreads: () => pool.close(),
     get threadedMatmuls() { return pool.splits; },
+    get matmulChunks() { return { total: pool.chunks, byWorkers: pool.workerChunks }; },
 
     upload(data, dtype) {
       const s = make(dtype, data.length);

@@ -102,13 +102,20 @@ export class MatmulPool {
   private warned = false;
   /** Calls split across threads so far. */
   splits = 0;
+  /** Chunks of those calls, and how many of them workers computed (the rest: the calling thread). */
+  chunks = 0;
+  workerChunks = 0;
 
   /**
    * @param module the compiled kernels (each worker instantiates it)
    * @param threads threads in all, the calling one included (so threads − 1 workers); see {@link setThreads}
    * @param minWork multiply-adds (batches·m·n·k) from which a call is split
+   * @param callerChunks false: the calling thread takes no chunk and waits for the workers to compute
+   *   them all (tests use it so that the workers' results are what gets compared)
    */
-  constructor(private readonly module: object, private threadCount: number, readonly minWork: number) {}
+  constructor(
+    private readonly module: object, private threadCount: number, readonly minWork: number, private readonly callerChunks = true,
+  ) {}
 
   /** Threads a call may use, the calling one included. */
   get threads(): number {
@@ -271,12 +278,13 @@ export class MatmulPool {
       mine[i] = 1;
     };
     try {
-      for (let i = Atomics.add(sched, 0, 1); i < chunks; i = Atomics.add(sched, 0, 1)) here(i);
+      if (this.callerChunks) for (let i = Atomics.add(sched, 0, 1); i < chunks; i = Atomics.add(sched, 0, 1)) here(i);
     } finally {
       // Even when the calling thread's share threw: take back jobs not started, wait for the rest.
       for (const w of posted) {
-        if (Atomics.compareExchange(w.ctl, Slot.STATE, State.JOB, State.IDLE) === State.JOB) continue;
-        waitWhileRunning(w.ctl);
+        if (!this.callerChunks) waitWhile(w.ctl, State.JOB);
+        else if (Atomics.compareExchange(w.ctl, Slot.STATE, State.JOB, State.IDLE) === State.JOB) continue;
+        waitWhile(w.ctl, State.RUNNING);
         // A failed worker wrote why into its control block; it is not used again.
         if (Atomics.load(w.ctl, Slot.STATE) === State.FAILED) {
           w.dead = true;
@@ -289,6 +297,7 @@ export class MatmulPool {
     for (let i = 0; i < chunks; i++) {
       if (mine[i]) continue;
       if (sched[1 + i] !== 1) { here(i); continue; } // claimed by a worker that failed before writing it
+      this.workerChunks++;
       const r0 = i * chunkRows, band = Math.min(chunkRows, c.m - r0) * c.n;
       for (let t = 0; t < batches; t++) {
         const at = t * c.m * c.n + r0 * c.n;
@@ -296,6 +305,7 @@ export class MatmulPool {
       }
     }
     this.splits++;
+    this.chunks += chunks;
     return true;
   }
 }
@@ -307,16 +317,16 @@ export class MatmulPool {
 const SPIN_MS = 0.25;
 
 /**
- * Returns once the worker has left RUNNING. Polls for up to {@link SPIN_MS} first (a worker that is
+ * Returns once the worker's state is no longer `state`. Polls for up to {@link SPIN_MS} first (a worker
  * finishing its last chunk is usually done by then): a thread asleep in Atomics.wait must be scheduled
  * again when woken, which costs tens of µs on an idle machine and milliseconds on a busy one.
  */
-function waitWhileRunning(ctl: Int32Array): void {
+function waitWhile(ctl: Int32Array, state: number): void {
   const until = performance.now() + SPIN_MS;
-  for (let i = 0; Atomics.load(ctl, Slot.STATE) === State.RUNNING; i++) {
+  for (let i = 0; Atomics.load(ctl, Slot.STATE) === state; i++) {
     if ((i & 255) === 0 && performance.now() > until) break;
   }
-  for (let s = Atomics.load(ctl, Slot.STATE); s === State.RUNNING; s = Atomics.load(ctl, Slot.STATE)) Atomics.wait(ctl, Slot.STATE, s);
+  while (Atomics.load(ctl, Slot.STATE) === state) Atomics.wait(ctl, Slot.STATE, state);
 }
 
 /**
