@@ -26,7 +26,11 @@ export const Slot = {
   C_OFF: 15,
   /** Rows per chunk, and chunks: chunk i is rows [i·CHUNK_ROWS, min(M, (i+1)·CHUNK_ROWS)). */
   CHUNK_ROWS: 16, CHUNKS: 17,
-  /** Byte offset in the data buffer of the chunk counter (int32, Atomics.add hands out chunks), then one int32 per chunk: 1 once a worker wrote it. */
+  /**
+   * Byte offset in the schedule buffer of this job's region: the chunk counter (int32, Atomics.add hands
+   * out chunks), then one {@link Chunk} flag per chunk. A region is not reused while a worker that may
+   * still touch it is busy (matmul-threads.ts).
+   */
   SCHED_OFF: 18,
   /** Start of the batch walk (extents, then A's and B's byte strides: 3·nb int32; see layout.ts writeWalk). */
   META: 19,
@@ -41,13 +45,25 @@ export const State = {
   JOB: 1,
   /** The worker took the job (JOB → RUNNING) and is computing chunks. */
   RUNNING: 2,
-  /** No chunk left for the worker. */
+  /** No chunk left for the worker (it may be posted the next job, as from IDLE). */
   DONE: 3,
   /** The job threw inside the worker (the main thread computes the chunks it did not finish). */
   FAILED: 4,
   /** The main thread asks the worker to leave its loop. */
   EXIT: 5,
 } as const;
+
+/**
+ * A chunk's flag in the schedule region. A worker that computed a chunk claims the right to write it
+ * (OPEN → WRITING), copies it out, then marks it WRITTEN; the calling thread may instead take an OPEN
+ * chunk back (OPEN → TAKEN_BACK) and compute it itself, and then the worker drops its copy.
+ */
+export const Chunk = { OPEN: 0, WRITING: 1, TAKEN_BACK: 2, WRITTEN: 3 } as const;
+
+/** Most chunks one job is cut into (the size of a schedule region's flag array). */
+export const MAX_CHUNKS = 256;
+/** Bytes of one schedule region: the counter and {@link MAX_CHUNKS} flags. */
+export const REGION_BYTES = (1 + MAX_CHUNKS) * 4;
 
 /** Int32 slot where a failed job's message starts (its length, then two UTF-16 units per slot). */
 const ERROR_AT = Slot.META + 3 * MAX_RANK;
@@ -76,6 +92,8 @@ export interface MatmulWorkerData {
   readonly module: object;
   /** The control block ({@link CONTROL_INTS} int32). */
   readonly control: SharedArrayBuffer;
+  /** The schedule buffer (regions of {@link REGION_BYTES}). */
+  readonly sched: SharedArrayBuffer;
   /** A MessagePort on which the main thread sends each new data buffer (a SharedArrayBuffer). */
   readonly port: unknown;
 }

@@ -22,7 +22,7 @@ import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { formatBytes, recordOneTimeCost } from '../../one-time-costs.js';
 import type { KernelExports } from './loader.js';
-import { CONTROL_INTS, errorText, Slot, span, State, type MatmulWorkerData } from './matmul-job.js';
+import { Chunk, CONTROL_INTS, errorText, MAX_CHUNKS, REGION_BYTES, Slot, span, State, type MatmulWorkerData } from './matmul-job.js';
 
 /**
  * Multiply-adds (batches·m·n·k) from which a matmul is split across threads. Below it the copies and
@@ -86,6 +86,8 @@ interface PoolWorker {
   readonly port: MessagePort;
   /** Set when the worker exited, failed to start, or failed a job: never used again. */
   dead: boolean;
+  /** The schedule region of the last job posted to it (-1: none yet). */
+  region: number;
 }
 
 const align16 = (x: number) => Math.ceil(x / 16) * 16;
@@ -97,6 +99,9 @@ export class MatmulPool {
   private readonly workers: PoolWorker[] = [];
   private started = false;
   private data: SharedArrayBuffer | null = null;
+  /** Schedule regions ({@link REGION_BYTES} each), one per thread the pool was sized for (see {@link setThreads}). */
+  private sched: SharedArrayBuffer;
+  private regions: number;
   private dataU8: Uint8Array | null = null;
   private dataF32: Float32Array | null = null;
   private warned = false;
@@ -115,7 +120,11 @@ export class MatmulPool {
    */
   constructor(
     private readonly module: object, private threadCount: number, readonly minWork: number, private readonly callerChunks = true,
-  ) {}
+  ) {
+    // A region per thread: a job needs one no busy worker holds, and at most threads − 1 workers are busy.
+    this.regions = Math.max(threadCount, 2);
+    this.sched = new SharedArrayBuffer(this.regions * REGION_BYTES);
+  }
 
   /** Threads a call may use, the calling one included. */
   get threads(): number {
@@ -129,14 +138,29 @@ export class MatmulPool {
   setThreads(n: number): void {
     if (!Number.isInteger(n) || n < 1) throw new RangeError(`wasm backend: threads must be a whole number ≥ 1, got ${n}`);
     this.threadCount = n;
+    if (n > this.regions) {
+      // More workers than schedule regions: start over with a larger schedule buffer.
+      void this.close();
+      this.regions = n;
+      this.sched = new SharedArrayBuffer(n * REGION_BYTES);
+    }
     if (n - 1 > this.workers.length) this.started = false;
   }
 
   /** Workers whose kernels are instantiated and that are waiting for a job. */
   get ready(): number {
-    let n = 0;
-    for (const w of this.workers) if (!w.dead && Atomics.load(w.ctl, Slot.STATE) === State.IDLE) n++;
-    return n;
+    return this.workers.filter((w) => this.idle(w)).length;
+  }
+
+  /** Whether `w` can be posted a job now (a worker that failed one is retired here, with a warning). */
+  private idle(w: PoolWorker): boolean {
+    if (w.dead) return false;
+    const s = Atomics.load(w.ctl, Slot.STATE);
+    if (s === State.FAILED) {
+      w.dead = true;
+      this.warn(`a matmul worker failed a job (the calling thread computed its rows): ${errorText(w.ctl)}`);
+    }
+    return s === State.IDLE || s === State.DONE;
   }
 
   /**
@@ -169,10 +193,10 @@ export class MatmulPool {
     const ctl = new Int32Array(control);
     ctl[Slot.STATE] = State.STARTING;
     const { port1, port2 } = new MessageChannel();
-    const workerData: MatmulWorkerData = { module: this.module, control, port: port2 };
+    const workerData: MatmulWorkerData = { module: this.module, control, sched: this.sched, port: port2 };
     const entry = workerEntry();
     const worker = new Worker(entry, { workerData, transferList: [port2], eval: typeof entry === 'string' });
-    const w: PoolWorker = { worker, ctl, port: port1, dead: false };
+    const w: PoolWorker = { worker, ctl, port: port1, dead: false, region: -1 };
     // No 'message' listener: it would ref the worker's port and keep the process alive.
     port1.unref();
     worker.unref();
@@ -239,21 +263,25 @@ export class MatmulPool {
     for (const e of c.batch) batches *= e;
     if (this.threads < 2 || c.k === 0 || batches * c.m * c.n * c.k < this.minWork) return false;
     if (!this.started) void this.start();
-    const idle = this.workers.filter((w) => !w.dead && Atomics.load(w.ctl, Slot.STATE) === State.IDLE);
+    const idle = this.workers.filter((w) => this.idle(w));
     const threads = Math.min(this.threads, 1 + idle.length, Math.floor(c.m / MIN_CHUNK_ROWS));
     if (threads < 2) return false;
-    const chunkRows = Math.max(MIN_CHUNK_ROWS, Math.ceil(c.m / (CHUNKS_PER_THREAD * threads) / 4) * 4);
+    const chunkRows = Math.max(MIN_CHUNK_ROWS, Math.ceil(c.m / Math.min(MAX_CHUNKS, CHUNKS_PER_THREAD * threads) / 4) * 4);
     const chunks = Math.ceil(c.m / chunkRows);
-    // Data buffer: [chunk counter, one flag per chunk][B span][A span][C region].
-    const schedBytes = align16((1 + chunks) * 4);
+    // A schedule region no busy worker (one still finishing an earlier job) may touch.
+    const held = new Set(this.workers.filter((w) => !w.dead && !this.idle(w)).map((w) => w.region));
+    let region = 0;
+    while (held.has(region)) region++;
+    if (region >= this.regions) return false;
+    // Data buffer: [B span][A span][C region].
     const bSpan = span([...c.batch, c.k, c.n], [...c.bBatchStrides, c.sbk, c.sbn]);
     const aSpan = span([...c.batch, c.m, c.k], [...c.aBatchStrides, c.sam, c.sak]);
     const bLen = (bSpan.hi - bSpan.lo + 1) * 4, aLen = (aSpan.hi - aSpan.lo + 1) * 4;
-    const bOff = schedBytes, aOff = bOff + align16(bLen), cOff = aOff + align16(aLen);
+    const bOff = 0, aOff = bOff + align16(bLen), cOff = aOff + align16(aLen);
     const end = cOff + batches * c.m * c.n * 4;
     if (end > MAX_DATA_BYTES) return false;
     const data = this.dataOf(end);
-    const sched = new Int32Array(this.data!, 0, 1 + chunks);
+    const sched = new Int32Array(this.sched, region * REGION_BYTES, 1 + chunks);
     sched.fill(0);
     const u8 = heap.u8;
     data.set(u8.subarray(c.b + bSpan.lo * 4, c.b + bSpan.lo * 4 + bLen), bOff);
@@ -265,38 +293,53 @@ export class MatmulPool {
       ctl[Slot.SAM] = c.sam; ctl[Slot.SAK] = c.sak; ctl[Slot.SBK] = c.sbk; ctl[Slot.SBN] = c.sbn;
       ctl[Slot.A_OFF] = aOff; ctl[Slot.A_LEN] = aLen; ctl[Slot.A_FIRST] = -aSpan.lo * 4;
       ctl[Slot.B_OFF] = bOff; ctl[Slot.B_LEN] = bLen; ctl[Slot.B_FIRST] = -bSpan.lo * 4;
-      ctl[Slot.C_OFF] = cOff; ctl[Slot.CHUNK_ROWS] = chunkRows; ctl[Slot.CHUNKS] = chunks; ctl[Slot.SCHED_OFF] = 0;
+      ctl[Slot.C_OFF] = cOff; ctl[Slot.CHUNK_ROWS] = chunkRows; ctl[Slot.CHUNKS] = chunks;
+      ctl[Slot.SCHED_OFF] = region * REGION_BYTES;
       ctl.set(heap.i32.subarray(c.metaAt, c.metaAt + 3 * c.nb), Slot.META);
+      w.region = region;
       Atomics.store(ctl, Slot.STATE, State.JOB);
       Atomics.notify(ctl, Slot.STATE);
     }
     const mine = new Uint8Array(chunks);
+    let mineMs = 0, mineCount = 0;
     /** Rows [r0, r0 + rows) of every batch, on the calling thread, straight into C. */
     const here = (i: number) => {
-      const r0 = i * chunkRows, rows = Math.min(chunkRows, c.m - r0);
+      const r0 = i * chunkRows, rows = Math.min(chunkRows, c.m - r0), t0 = performance.now();
       k.matmul_f32(c.nb, c.metaPtr, rows, c.n, c.k, c.a + r0 * c.sam * 4, c.b, c.out + r0 * c.n * 4, c.sam, c.sak, c.sbk, c.sbn, c.ws, c.m * c.n);
       mine[i] = 1;
+      mineMs += performance.now() - t0;
+      mineCount++;
     };
     try {
       if (this.callerChunks) for (let i = Atomics.add(sched, 0, 1); i < chunks; i = Atomics.add(sched, 0, 1)) here(i);
     } finally {
-      // Even when the calling thread's share threw: take back jobs not started, wait for the rest.
+      // Jobs no worker has started are taken back (in test mode, waited for instead); whatever the
+      // workers took, the chunk flags below account for.
       for (const w of posted) {
         if (!this.callerChunks) waitWhile(w.ctl, State.JOB);
-        else if (Atomics.compareExchange(w.ctl, Slot.STATE, State.JOB, State.IDLE) === State.JOB) continue;
-        waitWhile(w.ctl, State.RUNNING);
-        // A failed worker wrote why into its control block; it is not used again.
-        if (Atomics.load(w.ctl, Slot.STATE) === State.FAILED) {
-          w.dead = true;
-          this.warn(`a matmul worker failed a job (the calling thread computed its rows): ${errorText(w.ctl)}`);
-        }
-        Atomics.store(w.ctl, Slot.STATE, State.IDLE);
+        else Atomics.compareExchange(w.ctl, Slot.STATE, State.JOB, State.IDLE);
       }
     }
+    // Chunks the workers took: copy each written one; a worker still on one after about one chunk's
+    // time (as the calling thread measured it) is probably waiting for a core: compute it here instead.
+    const now0 = performance.now();
+    const deadline = this.callerChunks ? now0 + Math.max(SPIN_MS, 1.5 * (mineCount ? mineMs / mineCount : 1)) : Infinity;
+    const spinUntil = now0 + SPIN_MS;
     const f32 = heap.f32, src = this.dataF32!;
     for (let i = 0; i < chunks; i++) {
       if (mine[i]) continue;
-      if (sched[1 + i] !== 1) { here(i); continue; } // claimed by a worker that failed before writing it
+      for (;;) {
+        const f = Atomics.load(sched, 1 + i);
+        if (f === Chunk.WRITTEN) break;
+        if (f === Chunk.WRITING) { Atomics.wait(sched, 1 + i, Chunk.WRITING, 1); continue; }
+        // OPEN: a worker is still computing it, or left it (it failed: no posted worker is running).
+        const t = performance.now();
+        const stuck = posted.every((w) => Atomics.load(w.ctl, Slot.STATE) !== State.RUNNING);
+        if ((stuck || t > deadline) && Atomics.compareExchange(sched, 1 + i, Chunk.OPEN, Chunk.TAKEN_BACK) === Chunk.OPEN) break;
+        // Poll briefly, then sleep (the worker wakes us when it writes), leaving the core to the worker.
+        if (t > spinUntil) Atomics.wait(sched, 1 + i, Chunk.OPEN, Math.min(1, Math.max(0.05, deadline - t)));
+      }
+      if (Atomics.load(sched, 1 + i) === Chunk.TAKEN_BACK) { here(i); continue; }
       this.workerChunks++;
       const r0 = i * chunkRows, band = Math.min(chunkRows, c.m - r0) * c.n;
       for (let t = 0; t < batches; t++) {
@@ -311,7 +354,7 @@ export class MatmulPool {
 }
 
 /**
- * How long the calling thread polls a busy worker before sleeping (ms); see {@link waitWhileRunning}.
+ * How long the calling thread polls a busy worker before sleeping (ms).
  * Short: polling burns a core that, on a busy machine, other work wants.
  */
 const SPIN_MS = 0.25;

@@ -6,19 +6,20 @@
  * it (JOB → RUNNING; the main thread may have taken it back first), pull the newest data buffer off
  * the port if one was sent (receiveMessageOnPort: synchronous), copy B's span into linear memory,
  * then take chunks from the shared counter until none is left: copy the chunk's rows of A in, run
- * the same `matmul_f32` the main thread runs, copy the chunk of C out and flag it written. The same
+ * the same `matmul_f32` the main thread runs, and unless the main thread took the chunk back
+ * meanwhile, copy it out and flag it written (see `Chunk` in matmul-job.ts). The same
  * kernel gives bit-identical rows whichever thread computes them: the split never changes the order
  * of a row's sums (that depends on k only).
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import type { KernelExports } from './loader.js';
 import { MAX_RANK } from './layout.js';
-import { Slot, span, State, writeErrorText, type MatmulWorkerData } from './matmul-job.js';
+import { Chunk, Slot, span, State, writeErrorText, type MatmulWorkerData } from './matmul-job.js';
 
 /** The slice of the WebAssembly JS API used here (the project's TypeScript lib has no wasm types). */
 const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, i: object) => { readonly exports: unknown } } }).WebAssembly;
 
-const { module, control, port } = workerData as MatmulWorkerData;
+const { module, control, sched: schedBuffer, port } = workerData as MatmulWorkerData;
 const ctl = new Int32Array(control);
 const inbox = port as MessagePort;
 const k = new WA.Instance(module, {}).exports as KernelExports;
@@ -51,7 +52,7 @@ function runJob(): void {
   const cPtr = aPtr + align(maxA.hi - maxA.lo + 4);
   ensure(cPtr + batches * chunkRows * n * 4);
   const src = new Uint8Array(data);
-  const sched = new Int32Array(data, ctl[Slot.SCHED_OFF]!, 1 + chunks);
+  const sched = new Int32Array(schedBuffer, ctl[Slot.SCHED_OFF]!, 1 + chunks);
   let mem = new Uint8Array(k.memory.buffer);
   mem.set(src.subarray(ctl[Slot.B_OFF]!, ctl[Slot.B_OFF]! + bLen), bPtr);
   new Int32Array(k.memory.buffer, metaPtr, 3 * nb).set(meta);
@@ -63,11 +64,14 @@ function runJob(): void {
     mem = new Uint8Array(k.memory.buffer);
     mem.set(src.subarray(first + s.lo, first + s.hi + 4), aPtr);
     k.matmul_f32(nb, metaPtr, rows, n, kk, aPtr - s.lo, bPtr + ctl[Slot.B_FIRST]!, cPtr, sam, sak, ctl[Slot.SBK]!, ctl[Slot.SBN]!, wsPtr, rows * n);
+    // Taken back by the calling thread while this one computed it (this worker was slow): drop it.
+    if (Atomics.compareExchange(sched, 1 + i, Chunk.OPEN, Chunk.WRITING) !== Chunk.OPEN) continue;
     const band = rows * n * 4;
     for (let t = 0; t < batches; t++) {
       src.set(new Uint8Array(k.memory.buffer, cPtr + t * band, band), cOff + (t * m * n + r0 * n) * 4);
     }
-    sched[1 + i] = 1;
+    Atomics.store(sched, 1 + i, Chunk.WRITTEN);
+    Atomics.notify(sched, 1 + i);
   }
 }
 
