@@ -1,9 +1,11 @@
 /**
  * Multi-threaded matmul for the wasm backend: C's rows are cut into chunks that the calling thread
  * and worker threads (matmul-worker.ts, each with its own instance of the kernels) take from a
- * shared counter; the calling thread computes its chunks in its own linear memory and then blocks
- * on Atomics.wait for workers still busy. The op stays synchronous, one kernel call as far as the
- * engine and the profiler see (its time is wall time).
+ * shared counter; the calling thread computes its chunks in its own linear memory, then collects
+ * the workers' chunks, waiting (Atomics.wait) about one chunk's time for one still in progress before
+ * taking it back and computing it itself, so a worker its OS does not schedule never holds the call
+ * up for long, and a worker that died or failed never hangs it. The op stays synchronous, one kernel
+ * call as far as the engine and the profiler see (its time is wall time).
  *
  * Why copies rather than one shared linear memory: that needs the kernels built with the `atomics`
  * target feature and linked with `--shared-memory` (the prebuilt wasm32 core library of stable Rust
@@ -255,8 +257,10 @@ export class MatmulPool {
    *
    * C's rows are cut into chunks that threads take from a shared counter, the calling thread too, so a
    * worker that its OS leaves waiting for a core (a loaded machine) takes fewer chunks instead of
-   * holding everyone up; a job no worker has taken by the time the caller runs out of chunks is taken
-   * back. Chunks are whole 4-row tiles (the kernel's MR), about four per thread.
+   * holding everyone up; a job no worker has started by the time the caller runs out of chunks is taken
+   * back, and so is a chunk a worker has not finished ~1.5 of the caller's chunk times later (the worker
+   * drops it; it may still be busy when this returns, and then sits out later calls until it is done).
+   * Chunks are whole 4-row tiles (the kernel's MR), about four per thread, at most {@link MAX_CHUNKS}.
    */
   run(k: KernelExports, heap: HeapViews, c: MatmulCall): boolean {
     let batches = 1;
