@@ -4,11 +4,15 @@
  * time), n×n×n from 32 to 1024, medians of interleaved rounds. Prints GFLOP/s (2·n³ / time) and the
  * ratio, and the workers' share of the row chunks (a share near 1/threads with no speed-up means the
  * threads did not get a core each); the crossover sets DEFAULT_MIN_WORK. Run: `node runtime/dist/bench/matmul-threads.js
- * [--threads N] [--rounds R]` (default threads: os.availableParallelism()). On a machine whose cores
- * other work holds, the split gains less: print the load average beside the figures.
+ * [--threads N] [--rounds R] [--sizes 64,512]` (default threads: os.availableParallelism()). On a machine
+ * whose cores other work holds, the split gains less: print the load average beside the figures.
+ * `--probe`: what the machine gives two threads at all, whatever corepy does — 512² matmuls on one
+ * thread for 3 s, then the same on this thread and, independently, on a second one (no split, no
+ * sharing): throughput together / alone is the ceiling of a 2-thread speed-up here and now.
  * A benchmark, not a test.
  */
 import { availableParallelism, loadavg } from 'node:os';
+import { isMainThread, parentPort, Worker } from 'node:worker_threads';
 import type { View } from '../backends/backend.js';
 import { createWasmBackend, type WasmBackend } from '../backends/wasm/index.js';
 import { interleaved } from './timing.js';
@@ -33,7 +37,32 @@ function shareSince(b: WasmBackend, before: WasmBackend['matmulChunks']): string
   return total === 0 ? '—' : `${(((now.byWorkers - before.byWorkers) / total) * 100).toFixed(0)} %`;
 }
 
+/** ms per 512² matmul on a fresh one-thread backend, looping for `ms`. */
+function loop512(ms: number): number {
+  const b = createWasmBackend({ threads: 1 });
+  const a = square(b, 512, 1);
+  for (let i = 0; i < 5; i++) b.free(b.matmul(a, a, [512, 512]));
+  let calls = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < ms) { b.free(b.matmul(a, a, [512, 512])); calls++; }
+  return (performance.now() - t0) / calls;
+}
+
+/** `--probe` (see the file's comment). */
+async function probe(): Promise<void> {
+  const alone = loop512(3000);
+  const w = new Worker(new URL(import.meta.url));
+  const other = new Promise<number>((resolve) => w.once('message', resolve));
+  await new Promise((r) => w.once('online', r));
+  const together = loop512(3000);
+  const second = await other;
+  const gain = (1 / together + 1 / second) / (1 / alone);
+  console.log(`512² matmul, ms per call: one thread alone ${alone.toFixed(2)}; two independent threads together ${together.toFixed(2)} and ${second.toFixed(2)}: ` +
+    `${gain.toFixed(2)}× the throughput of one (the ceiling of a 2-thread split here); load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--probe')) return probe();
   const one = createWasmBackend({ threads: 1 });
   const many = createWasmBackend({ threads, threadMinWork: 1 });
   const ready = await many.startThreads();
@@ -53,7 +82,8 @@ async function main(): Promise<void> {
   await many.stopThreads();
 }
 
-main().catch((e) => {
+if (!isMainThread) parentPort!.postMessage(loop512(3300));
+else main().catch((e) => {
   console.error(e);
   process.exitCode = 1;
 });
