@@ -335,13 +335,15 @@ export class MatmulPool {
       for (;;) {
         const f = Atomics.load(sched, 1 + i);
         if (f === Chunk.WRITTEN) break;
-        if (f === Chunk.WRITING) { Atomics.wait(sched, 1 + i, Chunk.WRITING, 1); continue; }
+        // WRITING: the worker is copying it out (a few µs); only if its OS stops it midway does this sleep.
+        if (f === Chunk.WRITING) { if (performance.now() > spinUntil + 2) Atomics.wait(sched, 1 + i, Chunk.WRITING, 1); continue; }
         // OPEN: a worker is still computing it, or left it (it failed: no posted worker is running).
         const t = performance.now();
         const stuck = posted.every((w) => Atomics.load(w.ctl, Slot.STATE) !== State.RUNNING);
         if ((stuck || t > deadline) && Atomics.compareExchange(sched, 1 + i, Chunk.OPEN, Chunk.TAKEN_BACK) === Chunk.OPEN) break;
-        // Poll briefly, then sleep (the worker wakes us when it writes), leaving the core to the worker.
-        if (t > spinUntil) Atomics.wait(sched, 1 + i, Chunk.OPEN, Math.min(1, Math.max(0.05, deadline - t)));
+        // Poll, never sleep, until the deadline (short: ~1.5 chunks): a thread asleep in Atomics.wait on a
+        // busy machine may not run again for milliseconds. In test mode (no deadline) sleep in 1 ms steps.
+        if (!Number.isFinite(deadline) && t > spinUntil) Atomics.wait(sched, 1 + i, Chunk.OPEN, 1);
       }
       if (Atomics.load(sched, 1 + i) === Chunk.TAKEN_BACK) { here(i); continue; }
       this.workerChunks++;
