@@ -211,7 +211,7 @@ export class MatmulPool {
     this.workers.push(w);
   }
 
-  /** Sends a worker the data buffer (posting refs a MessagePort again in Node: unref it after). */
+  /** Sends a worker the data buffer, keeping its port unref'd (the port must never hold the process open). */
   private send(w: PoolWorker, data: SharedArrayBuffer): void {
     w.port.postMessage(data);
     w.port.unref();
