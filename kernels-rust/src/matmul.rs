@@ -118,27 +118,30 @@ unsafe fn gemm(m: usize, n: usize, k: usize, a: Mat, b: Mat, c: *mut f32, ws: *m
 }
 
 /// Batched matmul. The batch index space has `nb` dims; `meta` holds the batch extents, then
-/// the byte strides of A's and B's batch dims (C is contiguous: batch after batch of m·n).
+/// the byte strides of A's and B's batch dims. C's rows are contiguous (row stride n) and batch
+/// t's block starts at `out + t·scb` (elements): `scb = m·n` for a whole contiguous C; a larger
+/// `scb` lets a caller compute a band of rows of every batch straight into a taller C (the
+/// threaded path splits C's rows this way, runtime/src/backends/wasm/matmul-threads.ts).
 /// Within a batch, A(i, kk) is at `a + i·sam + kk·sak` and B(kk, j) at `b + kk·sbk + j·sbn`
 /// (element strides, any sign). `ws` must hold [`matmul_workspace_bytes`] bytes.
 ///
 /// # Safety
-/// Every address formed must be in bounds; `out` holds batches·m·n floats.
+/// Every address formed must be in bounds; `out` holds (batches − 1)·scb + m·n floats.
 #[no_mangle]
 pub unsafe extern "C" fn matmul_f32(
     nb: usize, meta: *const i32, m: usize, n: usize, k: usize,
     a: *const f32, b: *const f32, out: *mut f32,
-    sam: isize, sak: isize, sbk: isize, sbn: isize, ws: *mut f32,
+    sam: isize, sak: isize, sbk: isize, sbn: isize, ws: *mut f32, scb: usize,
 ) {
     let mut c = out;
-    // SAFETY: forwarded contract; each batch's C block follows the previous one.
+    // SAFETY: forwarded contract; batch blocks of C are scb ≥ m·n elements apart.
     unsafe {
         walk::<2, _>(nb, meta, [a as *mut u8, b as *mut u8], |len, p, s| {
             for t in 0..len as isize {
                 let am = Mat { p: p[0].offset(t * s[0]) as *const f32, rs: sam, cs: sak };
                 let bm = Mat { p: p[1].offset(t * s[1]) as *const f32, rs: sbk, cs: sbn };
                 gemm(m, n, k, am, bm, c, ws);
-                c = c.add(m * n);
+                c = c.add(scb);
             }
         });
     }

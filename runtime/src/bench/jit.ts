@@ -7,14 +7,19 @@
  * kernels vs the copy limit (printed after the pipelines otherwise); `--only TEXT` the cases whose name
  * contains TEXT; `--cpu` times this process's CPU time (user + system) instead of the wall clock, which on a
  * machine shared with other work excludes the time other processes held the cores (still not a quiet run:
- * they share caches and memory bandwidth). `--paths` instead compares, per pipeline, eager with cp.jit's two
+ * they share caches and memory bandwidth; it also adds the matmul worker threads' CPU time to corepy's, so the
+ * matmul rows after the table, corepy on 1 and on all threads beside the peers, always use the wall clock).
+ * `--paths` instead compares, per pipeline, eager with cp.jit's two
  * wasm paths (generated kernels, and the interpreter kernel alone). A benchmark, not a test.
  */
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import * as cp from '../index.js';
 import { interleaved, median } from './timing.js';
 import { setFusedCodegen } from '../backends/wasm/fused.js';
+import { getBackendImpl } from '../engine.js';
+import type { WasmBackend } from '../backends/wasm/index.js';
 
 const require = createRequire(import.meta.url);
 const json = process.argv.includes('--json');
@@ -226,8 +231,12 @@ async function main(): Promise<void> {
       jx: hundred(() => jaxAdd(js.ref).dispose()), jxj: hundred(() => jaxAddJ(js.ref).dispose()),
     },
   ];
+  // The CPU clock adds the matmul workers' time to corepy's: on it, the table runs on one thread
+  // (as the peers do here) and the matmul rows after it show threads on the wall clock.
+  const wasm = getBackendImpl('wasm') as WasmBackend, allThreads = wasm.threads;
+  if (cpuClock) wasm.setThreads(1);
   if (!json) {
-    console.log(`\ncp.jit pipelines (wasm), each ending in a scalar read; ms (${cpuClock ? 'CPU time of this process' : 'wall clock'}), medians of ${rounds} interleaved rounds. Peers: tfjs-wasm ${tf.version_core}, jax-js (wasm).`);
+    console.log(`\ncp.jit pipelines (wasm${cpuClock ? ', matmul on 1 thread' : `, matmul on ${allThreads} threads`}), each ending in a scalar read; ms (${cpuClock ? 'CPU time of this process' : 'wall clock'}), medians of ${rounds} interleaved rounds. Peers: tfjs-wasm ${tf.version_core}, jax-js (wasm).`);
     console.log('limit: memory.copy inside wasm of the 4e6 bytes a 1e6 pipeline reads once (— where compute, not a pass over memory, bounds it); ratio: best peer / cp jit');
     console.log(`${'case'.padEnd(26)}${'cp eager'.padStart(10)}${'cp jit'.padStart(10)}${'tfjs'.padStart(10)}${'jax'.padStart(10)}${'jax jit'.padStart(10)}${'limit'.padStart(10)}${'ratio'.padStart(8)}`);
   }
@@ -244,7 +253,61 @@ async function main(): Promise<void> {
       console.log(`${c.name.padEnd(26)}${f(row.cpEager)}${f(row.cpJit)}${f(row.tfjs)}${f(row.jaxEager)}${f(row.jaxJit)}${Number.isNaN(row.limit) ? '—'.padStart(10) : f(row.limit)}${`${(best / row.cpJit).toFixed(2)}×`.padStart(8)}`);
     }
   }
+  wasm.setThreads(allThreads);
+  if (only === undefined || 'matmul threads'.includes(only)) {
+    const tfThreads = (require('@tensorflow/tfjs-backend-wasm') as { getThreadsCount: () => number }).getThreadsCount();
+    const mm: MatmulContenders = {
+      cp: (x) => { cp.tidy(() => cpMatmul(x).item()); },
+      tf: (h, n) => { const t = tf.tensor2d(h, [n, n]); return () => { tf.tidy(() => tf.sum(tf.matMul(t, t)).dataSync()[0]); }; },
+      jax: (h, n) => { const a = np.array(h, { shape: [n, n] }); const f = jit(jaxMatmul); return [() => { jaxMatmul(a.ref).dataSync(); }, () => { f(a.ref).dataSync(); }]; },
+      // jax-js starts wasm workers only where a global Worker exists (browsers); Node 20 has none.
+      peers: `tfjs-wasm ${tfThreads} thread${tfThreads > 1 ? 's' : ''} (its threaded build is off in Node), jax-js ${typeof (globalThis as { Worker?: unknown }).Worker === 'undefined' ? '1 thread (no global Worker in Node)' : 'its worker pool'}`,
+    };
+    await matmulThreadRows(mm);
+  }
   copyLimitRows();
+}
+
+/** How each runtime's matmul → sum is made for {@link matmulThreadRows}. */
+interface MatmulContenders {
+  cp: (x: cp.Tensor) => void;
+  tf: (host: Float32Array, n: number) => () => void;
+  jax: (host: Float32Array, n: number) => [() => void, () => void];
+  /** How many threads the peers use here, for the header. */
+  peers: string;
+}
+
+/**
+ * matmul n×n → sum on the wall clock (threads save wall time; `--cpu` would add the workers' CPU time
+ * to corepy's), corepy on one thread and on every thread the wasm backend has (matmul-threads.ts),
+ * beside the peers. GFLOP/s = 2·n³ / time.
+ */
+async function matmulThreadRows(m: MatmulContenders): Promise<void> {
+  const w = getBackendImpl('wasm') as WasmBackend;
+  const threads = w.threads;
+  const ready = await w.startThreads();
+  if (!json) {
+    console.log(`
+matmul n×n → sum, wall clock whatever the flag, medians of ${rounds} interleaved rounds; corepy on 1 and on ${threads} threads (${ready} workers ready; COREPY_WASM_THREADS), peers: ${m.peers}; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(`${'n'.padEnd(6)}${'cp 1 thr'.padStart(10)}${`cp ${threads} thr`.padStart(10)}${'tfjs'.padStart(10)}${'jax'.padStart(10)}${'jax jit'.padStart(10)}${'GFLOP/s'.padStart(10)}${'ratio'.padStart(8)}${'1 thr'.padStart(8)}  (ms; GFLOP/s of cp ${threads} thr; ratio: best peer / cp ${threads} thr; 1 thr: best peer / cp 1 thr)`);
+  }
+  for (const n of [512, 1024]) {
+    const host = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i) * 0.5);
+    const x = cp.keep(cp.tensor(host, { shape: [n, n] }));
+    const [jx, jxj] = m.jax(host, n);
+    const t = interleaved({
+      one: () => { w.setThreads(1); try { m.cp(x); } finally { w.setThreads(threads); } },
+      many: () => m.cp(x),
+      tf: m.tf(host, n), jx, jxj,
+    }, rounds, n >= 1024 ? 300 : 100);
+    const best = Math.min(t.tf!, t.jx!, t.jxj!);
+    if (json) console.log(JSON.stringify({ case: `matmul ${n} → sum, wall`, threads, cpOneThread: t.one, cpThreads: t.many, tfjs: t.tf, jaxEager: t.jx, jaxJit: t.jxj, bestPeerOverThreads: best / t.many!, bestPeerOverOneThread: best / t.one! }));
+    else {
+      const f = (v: number) => v.toFixed(2).padStart(10);
+      console.log(`${String(n).padEnd(6)}${f(t.one!)}${f(t.many!)}${f(t.tf!)}${f(t.jx!)}${f(t.jxj!)}${(2 * n ** 3 / t.many! / 1e6).toFixed(1).padStart(10)}${`${(best / t.many!).toFixed(2)}×`.padStart(8)}${`${(best / t.one!).toFixed(2)}×`.padStart(8)}`);
+    }
+    x.dispose();
+  }
 }
 
 main().catch((e) => {

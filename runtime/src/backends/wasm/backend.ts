@@ -16,6 +16,7 @@ import { LinearHeap } from './memory.js';
 import { assertShape, assertViewFits } from '../view-check.js';
 import { MAX_RANK, middleAxisLayout, reducedLast, writeWalk } from './layout.js';
 import { runFusedWasm, type WasmFusedContext } from './fused.js';
+import { DEFAULT_MIN_WORK, MatmulPool, threadsFromEnv } from './matmul-threads.js';
 
 /** A block of linear memory holding one tensor's elements. */
 export class WasmStorage implements Storage {
@@ -34,6 +35,21 @@ export interface WasmBackend extends Backend {
    * now; recorded as the one-time cost "reserve wasm memory +N MB"). Returns the bytes added.
    */
   reserve(bytes: number): number;
+  /** Threads a large matmul is split across, the calling one included (1: never split); see matmul-threads.ts. */
+  readonly threads: number;
+  /** Changes {@link threads} for later matmuls (extra workers start at the next large one). */
+  setThreads(n: number): void;
+  /**
+   * Starts the matmul worker threads now instead of at the first large matmul, and resolves with
+   * how many are ready. Never required: matmuls made before then run on the threads already ready.
+   */
+  startThreads(): Promise<number>;
+  /** Stops the matmul worker threads (they start again at the next large matmul). */
+  stopThreads(): Promise<void>;
+  /** Matmuls split across threads so far (0 while the workers start, or with `threads` 1). */
+  readonly threadedMatmuls: number;
+  /** Row chunks of those matmuls so far, and how many of them worker threads computed (the rest: the calling thread). */
+  readonly matmulChunks: { readonly total: number; readonly byWorkers: number };
 }
 
 /** Options of {@link createWasmBackend}. */
@@ -44,6 +60,12 @@ export interface WasmBackendOptions {
   readonly compile?: KernelCompile;
   /** Bytes of linear memory to reserve at creation (default: COREPY_WASM_RESERVE_MB × 2^20, else 0); see {@link WasmBackend.reserve}. */
   readonly reserveBytes?: number;
+  /** Threads for large matmuls, the calling one included (default: COREPY_WASM_THREADS, else os.availableParallelism()); 1 turns threading off. */
+  readonly threads?: number;
+  /** Multiply-adds (batches·m·n·k) from which a matmul is split across threads (default {@link DEFAULT_MIN_WORK}). */
+  readonly threadMinWork?: number;
+  /** false: the calling thread leaves every row chunk of a split matmul to the workers (for tests; default true). */
+  readonly threadCallerChunks?: boolean;
 }
 
 /** The reserve from COREPY_WASM_RESERVE_MB (mebibytes), else 0; a value that is not a number ≥ 0 is an error naming it. */
@@ -59,9 +81,15 @@ const DTYPE_CODES: Readonly<Record<DType, number>> = { float32: 0, int32: 1, boo
 /** Bytes of the scratch region for walk descriptions: (1 + 4 operands) rows of MAX_RANK int32. */
 const META_BYTES = (1 + 4) * MAX_RANK * 4;
 
+/** Stops a collected backend's matmul workers (they are unref'd, but would wait for jobs until exit). */
+const stopPool = new FinalizationRegistry<MatmulPool>((pool) => { void pool.close(); });
+
 /** Creates a wasm backend with its own instance of the kernels (and its own linear memory). */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  const { exports: k, flavour } = loadKernels(options.flavour ?? 'auto', options.compile ?? compileModeFromEnv());
+  const threads = options.threads ?? threadsFromEnv();
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`wasm backend: threads must be a whole number ≥ 1, got ${threads}`);
+  const { exports: k, flavour, module } = loadKernels(options.flavour ?? 'auto', options.compile ?? compileModeFromEnv());
+  const pool = new MatmulPool(module, threads, options.threadMinWork ?? DEFAULT_MIN_WORK, options.threadCallerChunks ?? true);
   const heap = new LinearHeap(k.memory, k.__heap_base.value);
   heap.reserve(options.reserveBytes ?? reserveFromEnv());
   const metaPtr = heap.alloc(META_BYTES);
@@ -128,6 +156,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     device: 'cpu',
     flavour,
     reserve: (bytes) => heap.reserve(bytes),
+    get threads() { return pool.threads; },
+    setThreads: (n) => pool.setThreads(n),
+    startThreads: () => pool.start(),
+    stopThreads: () => pool.close(),
+    get threadedMatmuls() { return pool.splits; },
+    get matmulChunks() { return { total: pool.chunks, byWorkers: pool.workerChunks }; },
 
     upload(data, dtype) {
       const s = make(dtype, data.length);
@@ -318,15 +352,21 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       return filled([out], () => {
         if (workspace < 0) workspace = heap.alloc(k.matmul_workspace_bytes());
         const batch = outShape.slice(0, r - 2);
-        const nb = writeWalk(heap.i32, metaAt, batch, [a.strides.slice(0, r - 2), b.strides.slice(0, r - 2)], [4, 4]);
-        k.matmul_f32(
-          nb, metaPtr, M, N, K, addr(a), addr(b), out.ptr,
-          a.strides[r - 2]!, a.strides[r - 1]!, b.strides[r - 2]!, b.strides[r - 1]!, workspace,
-        );
+        const aBatchStrides = a.strides.slice(0, r - 2), bBatchStrides = b.strides.slice(0, r - 2);
+        const nb = writeWalk(heap.i32, metaAt, batch, [aBatchStrides, bBatchStrides], [4, 4]);
+        const call = {
+          nb, metaAt, metaPtr, m: M, n: N, k: K, a: addr(a), b: addr(b), out: out.ptr,
+          sam: a.strides[r - 2]!, sak: a.strides[r - 1]!, sbk: b.strides[r - 2]!, sbn: b.strides[r - 1]!,
+          ws: workspace, batch, aBatchStrides, bBatchStrides,
+        };
+        if (!pool.run(k, heap, call)) {
+          k.matmul_f32(nb, metaPtr, M, N, K, call.a, call.b, out.ptr, call.sam, call.sak, call.sbk, call.sbn, workspace, M * N);
+        }
         return out;
       });
     },
   };
+  stopPool.register(backend, pool);
   return backend;
 }
 

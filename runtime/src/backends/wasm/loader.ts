@@ -51,7 +51,7 @@ export interface KernelExports {
   matmul_workspace_bytes(): number;
   matmul_f32(
     nb: number, meta: number, m: number, n: number, k: number, a: number, b: number, out: number,
-    sam: number, sak: number, sbk: number, sbn: number, ws: number,
+    sam: number, sak: number, sbk: number, sbn: number, ws: number, scb: number,
   ): void;
   fused_f32(
     code: number, nInstr: number, consts: number, nIn: number, dtypes: number, ins: number, result: number, sink: number,
@@ -139,11 +139,12 @@ function compile(bytes: Uint8Array, flavour: KernelFlavour, mode: KernelCompile)
 /**
  * Instantiates a fresh copy of the kernels (its own linear memory). `auto` picks `simd` when
  * the engine validates SIMD128, else `scalar`. Compiled modules are cached per flavour (the
- * first compile mode asked for a flavour is the one it keeps).
+ * first compile mode asked for a flavour is the one it keeps). `module` is the compiled
+ * WebAssembly.Module, which worker threads instantiate for themselves (matmul-threads.ts).
  */
 export function loadKernels(
   flavour: KernelFlavour | 'auto' = 'auto', mode: KernelCompile = compileModeFromEnv(),
-): { exports: KernelExports; flavour: KernelFlavour } {
+): { exports: KernelExports; flavour: KernelFlavour; module: object } {
   const chosen: KernelFlavour = flavour === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : flavour;
   let module = modules.get(chosen);
   if (!module) {
@@ -161,5 +162,5 @@ export function loadKernels(
     modules.set(chosen, module);
   }
   const instance = new WA.Instance(module, {});
-  return { exports: instance.exports as unknown as KernelExports, flavour: chosen };
+  return { exports: instance.exports as unknown as KernelExports, flavour: chosen, module };
 }
