@@ -88,7 +88,7 @@ export class SiteTable {
 }
 
 /** V8's structured frames above `skip` (at most `limit`), or undefined when V8 gave none. */
-function framesAbove(skip: Function, limit: number): NodeJS.CallSite[] | undefined {
+export function framesAbove(skip: Function, limit: number): NodeJS.CallSite[] | undefined {
   const prevPrepare = Error.prepareStackTrace, prevLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = structured;
   Error.stackTraceLimit = limit;
