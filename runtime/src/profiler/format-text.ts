@@ -4,7 +4,7 @@
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
 import { impactLabel } from '../contract/recommendation.js';
 
@@ -87,6 +87,15 @@ export function callSiteLine(r: ProfileReport): string {
     'are sampled estimates; per-op totals are exact)';
 }
 
+/** How the user call stacks behind the flame graph's function frames were captured; the same wording in text and Markdown. */
+export function callStackLine(r: ProfileReport): string {
+  if (r.callSiteMode === 'off') return 'Call stacks: off (with call sites)';
+  const s = r.callStacks;
+  const made = s ? `; ${s.captures} captures, ${fmtMs(s.captureMs)} ms` : '';
+  return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N kept so that ` +
+    `captures stay near ${(STACK_BUDGET * 100).toFixed(1)}% of op time; ops in between carry their line's last stack${made})`;
+}
+
 function overheadLine(r: ProfileReport): string {
   const o = r.overhead;
   return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
@@ -126,7 +135,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
-  out.push(line('└', '┴', '┘'), ...firstCallLines(r), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
+  out.push(line('└', '┴', '┘'), ...firstCallLines(r), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', ...segments);
@@ -147,7 +156,7 @@ export function renderMarkdown(r: ProfileReport): string {
   rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
   const notes = firstCallLines(r);
   if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
-  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r));
+  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', '## Segments', '', '```', ...segments.slice(1), '```');

@@ -17,7 +17,7 @@ import { currentContextId } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
 import type { EventColumns } from './event-columns.js';
 import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from './types.js';
@@ -49,7 +49,9 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
  * adapts so that capture time stays near STACK_BUDGET of the recorded op time: it doubles
  * (up to MAX_STACK_PERIOD) while captures cost more, and halves while they cost under a quarter of it.
  */
-export const STACK_FIRST = 8, STACK_BUDGET = 0.002, MAX_STACK_PERIOD = 1 << 14;
+export { STACK_BUDGET, STACK_FIRST };
+/** Longest mean hold between two stack captures at one site. */
+export const MAX_STACK_PERIOD = 1 << 14;
 
 /** Distinct input-shape signatures remembered per op for first-call detection (memory stays bounded). */
 export const MAX_SHAPES_PER_OP = 4096;

@@ -13,6 +13,7 @@
  */
 import type { SourceLocation } from '../contract/flame.js';
 import { framesAbove, isRuntimeFrame, mapLocation } from './callsite.js';
+import { originalColumnIn } from './static-sites.js';
 
 /** One function of a user call stack. */
 export interface StackFrame {
@@ -79,7 +80,8 @@ export class StackTable implements StackTableData {
     let id = byPos.get(key);
     if (id === undefined) {
       id = this.frames.length;
-      this.frames.push({ name: frameName(f), location: mapLocation(file, line, column) });
+      // An instrumented module's columns moved (static call sites): its source map wants the original ones.
+      this.frames.push({ name: frameName(f), location: mapLocation(file, line, originalColumnIn(file, line, column)) });
       byPos.set(key, id);
     }
     return id;
