@@ -20,6 +20,8 @@ import { parseFolded } from '../../runtime/src/export/folded.js';
 import type { TraceEvent } from '../../runtime/src/export/chrome-trace.js';
 import { STACK_FIRST } from '../../runtime/src/contract/names.js';
 import { callStackLine } from '../../runtime/src/profiler/format-text.js';
+import { layoutLeftHeavy } from '../../webview/src/layout.js';
+import { buildFlameData, type FlameData } from '../../webview/src/model.js';
 
 const root = join(__dirname, '..', '..');
 const FIXTURE = join(root, 'test', 'fixtures', 'profiler', 'nested-stacks.mts');
@@ -191,6 +193,17 @@ describe('user call stacks through the API', function () {
     assert.deepEqual([...foldedStacks(renderExport(input, 'folded'))].sort(), [...EXPECTED].sort());
     assert.deepEqual([...speedscopeStacks(JSON.parse(renderExport(input, 'speedscope')))].sort(), [...EXPECTED].sort());
     assert.deepEqual([...chromeStacks(JSON.parse(renderExport(input, 'chrome')).traceEvents)].sort(), [...EXPECTED].sort());
+  });
+
+  it("the editor's left-heavy view merges identical stacks: one helper → mul per caller, counting every step", () => {
+    const d = buildFlameData(flame);
+    assert.ok(d.ok);
+    const data = (d as { ok: true; data: FlameData }).data;
+    const l = layoutLeftHeavy(data, null);
+    const name = (f: number): string => flame.strings[l.name[f]!]!;
+    const pathOf = (f: number): string => { const out: string[] = []; for (let k = f; k >= 0; k = l.parent[k]!) out.push(name(k)); return fromFixture(out.reverse()); };
+    const muls = [...Array(l.n).keys()].filter((f) => name(f) === 'mul').map((f) => [pathOf(f), l.count[f]] as const);
+    assert.deepEqual(muls.sort(), [['(top level);main;step;forward;helper;mul', STEPS], ['(top level);main;step;loss;helper;mul', STEPS]]);
   });
 
   it('contexts stay whole: frames nest inside the context their ops were issued in', () => {
