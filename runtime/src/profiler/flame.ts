@@ -110,7 +110,9 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   let w = 0;
   const write = (k: number, kind: number, start: number, end: number, depth: number, parent: number): number => {
     slices.name[w] = nameOf(rName[k]!); slices.kind[w] = kind;
-    slices.start[w] = (start - t0) * 1000; slices.duration[w] = Math.max(0, end - start) * 1000;
+    // Duration as the difference of the µs endpoints: a frame and its last op, ending together, then
+    // end at the same start + duration (a viewer nesting by time sees the op inside, not 1 ulp out).
+    slices.start[w] = (start - t0) * 1000; slices.duration[w] = Math.max(0, (end - t0) * 1000 - slices.start[w]!);
     slices.depth[w] = depth; slices.location[w] = locOf(rSite[k]!); slices.backend[w] = rBackend[k]! >= 0 ? nameOf(rBackend[k]!) : -1;
     slices.parent[w] = parent; slices.thread[w] = rThread[k]!;
     return w++;
@@ -124,7 +126,7 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
       open.place(fr.thread[j]!, fr.start[j]!, fr.end[j]!, fr.within[j]!);
       const index = w++;
       slices.name[index] = nameOf(frameBase + stacks!.frame[fr.node[j]!]!); slices.kind[index] = SliceKind.Function;
-      slices.start[index] = (fr.start[j]! - t0) * 1000; slices.duration[index] = Math.max(0, open.end - fr.start[j]!) * 1000;
+      slices.start[index] = (fr.start[j]! - t0) * 1000; slices.duration[index] = Math.max(0, (open.end - t0) * 1000 - slices.start[index]!);
       slices.depth[index] = open.depth; slices.location[index] = frameLocOf(stacks!.frame[fr.node[j]!]!); slices.backend[index] = -1;
       slices.parent[index] = open.parent; slices.thread[index] = fr.thread[j]!; slices.track[index] = open.track;
       open.open(index, nodeBase + j);
