@@ -3,7 +3,8 @@
  * op events become slices per thread, each nested under the span of the context it belongs to,
  * and a context running concurrently with another on a track of its own (flame-tracks.ts), so no
  * slice is clamped to a context it merely overlapped; GPU intervals go on their own track (kind
- * Gpu, depth 0). Pure.
+ * Gpu, depth 0). Ops that carry the user's call stack get its functions as Function slices between
+ * them and their context (user-frames.ts). Pure.
  *
  * Works on columns (event-columns.ts), never on one object per slice: a snapshot taken with
  * `events: 'columns'` is read as is, one holding records is converted first. The candidate slices
