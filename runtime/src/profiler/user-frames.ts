@@ -2,7 +2,8 @@
  * The user's call stacks as flame slices (flame.ts): each function of an op's stack becomes a
  * Function slice spanning the consecutive ops that share it, as a sampling profiler's flame chart
  * draws a function over the samples that had it on the stack. Frames go between an op and the
- * context it was issued in (context → user functions → op): a context's span is never split, and
+ * context it was issued in (context → user functions → op), less the frames that every op of that
+ * context shares (its caller's chain, which the context stands for): a context's span is never split, and
  * a run of frames ends where its ops' context changes, where any context span or one-time cost of
  * the thread begins, and at an op with no stack — so frames always nest inside what encloses them.
  *
@@ -47,6 +48,7 @@ export function userFrameSlices(order: Int32Array, raw: RawSlices, stacks: Stack
   for (let i = 0; i < ev.length; i++) opWithin[i] = raw.node[eventBase + i]!;
   const out: UserFrames = { order, opWithin, node: [], start: [], end: [], thread: [], within: [] };
   if (stacks === undefined || stacks.parent.length === 0) return out;
+  const skip = sharedFrames(raw, stacks, nodeBase);
   const placed: number[] = [];
   // The open run: stack nodes outermost first and their frame slices; its thread, context and last op's end.
   const chain: number[] = [], chainSlice: number[] = [];
@@ -73,6 +75,8 @@ export function userFrameSlices(order: Int32Array, raw: RawSlices, stacks: Stack
       path.length = 0;
       for (let p = leaf; p >= 0; p = stacks.parent[p]!) path.push(p);
       path.reverse();
+      // Inside a context, the frames all its ops share are its caller's: the context stands for them.
+      if (context > 0) path.splice(0, skip[context]!);
       let same = 0;
       while (same < chain.length && same < path.length && chain[same] === path[same]) same++;
       close(same);
@@ -90,4 +94,31 @@ export function userFrameSlices(order: Int32Array, raw: RawSlices, stacks: Stack
   }
   close(0);
   return { ...out, order: out.node.length === 0 ? order : Int32Array.from(placed) };
+}
+
+/**
+ * Per context node: how many outermost frames every op issued in it shares (its caller's chain,
+ * which the context's own slice already stands for); 0 for the root. Nodes are interned parent
+ * first, so depths fill in one pass.
+ */
+function sharedFrames(raw: RawSlices, stacks: StackTableData, contexts: number): Int32Array {
+  const depth = new Int32Array(stacks.parent.length);
+  for (let k = 0; k < depth.length; k++) depth[k] = stacks.parent[k]! < 0 ? 1 : depth[stacks.parent[k]!]! + 1;
+  // The deepest node on every op's stack, per context (-2: no op with a stack yet, -1: none shared).
+  const common = new Int32Array(contexts).fill(-2);
+  for (let i = 0; i < raw.ev.length; i++) {
+    const c = raw.node[raw.eventBase + i]!;
+    let leaf = raw.ev.stack[i]!;
+    if (c <= 0 || c >= contexts || leaf < 0) continue;
+    let known = common[c]!;
+    if (known === -2 || known === leaf) { common[c] = leaf; continue; }
+    while (known >= 0 && leaf >= 0 && known !== leaf) {
+      if (depth[known]! >= depth[leaf]!) known = stacks.parent[known]!;
+      else leaf = stacks.parent[leaf]!;
+    }
+    common[c] = known === leaf ? known : -1;
+  }
+  const skip = new Int32Array(contexts);
+  for (let c = 0; c < contexts; c++) skip[c] = common[c]! >= 0 ? depth[common[c]!]! : 0;
+  return skip;
 }
