@@ -89,7 +89,7 @@ export function callSiteLine(r: ProfileReport): string {
 
 /** How the user call stacks behind the flame graph's function frames were captured; the same wording in text and Markdown. */
 export function callStackLine(r: ProfileReport): string {
-  if (r.callSiteMode === 'off') return 'Call stacks: off (with call sites)';
+  if (r.callSiteMode === 'off') return 'Call stacks: off (call sites are off)';
   const s = r.callStacks;
   const made = s ? `; ${s.captures} captures, ${fmtMs(s.captureMs)} ms` : '';
   return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N kept so that ` +
