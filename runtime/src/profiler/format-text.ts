@@ -78,7 +78,7 @@ function exactSiteOps(r: ProfileReport): number {
 export function callSiteLine(r: ProfileReport): string {
   if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
   const exact = exactSiteOps(r);
-  if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack captures)';
+  if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack capture for lines)';
   const partly = exact > 0 ? `${exact} of ${r.opCount} ops exact, numbered when their module loaded; for the others: ` : '';
   if (r.callSiteMode === 'all') return `Call sites: all (${partly}every call captured; per-line figures exact)`;
   return `Call sites: sampled (${partly}first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
