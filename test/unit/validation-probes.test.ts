@@ -191,7 +191,7 @@ describe('issue 13 probes: unclear errors', () => {
     assert.deepEqual(x.sum(null as never).shape, []);
   });
   it('enableProfiling({ maxEvents: 1e20 }) names the allowed range', () => {
-    assert.throws(() => cp.enableProfiling({ maxEvents: 1e20 }), /enableProfiling: maxEvents must be an integer from 16 to 10000000 \(each kept event takes 224 bytes\), got 100000000000000000000/);
+    assert.throws(() => cp.enableProfiling({ maxEvents: 1e20 }), /enableProfiling: maxEvents must be an integer from 16 to 10000000 \(each kept event takes 232 bytes\), got 100000000000000000000/);
   });
   it('dtype and device errors name the function', () => {
     assert.throws(() => cp.zeros([2], { dtype: 'float64' as never }), /^TypeError: zeros: Unknown dtype "float64"; allowed: float32, int32, bool/);

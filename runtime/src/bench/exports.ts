@@ -9,6 +9,10 @@
  * reported as wall and as CPU (user + system of the process, GC threads included): on a shared
  * machine the CPU figure is the steadier one.
  *
+ * STACKS=1 records with call sites on (`sampled`) from nested functions instead — the context's
+ * callback → forward → add, then forward → helper → mul — so every event carries a user call stack
+ * and the timeline formats draw function frames inside each context (about 4 frame slices per 2 ops).
+ *
  * COMPARE=<checkout> runs the same children against another checkout's runtime (e.g. the
  * commit before a change), alternating A and B per size, ROUNDS times (default 1); medians.
  */
@@ -28,10 +32,14 @@ const OWN_ROOT = resolve(HERE, '../../../..');
 async function child(root: string, n: number, formats: string[]): Promise<void> {
   const cp = await import(pathToFileURL(join(root, 'runtime/src/index.ts')).href) as typeof import('../index.js');
   await cp.setBackend('js');
-  cp.enableProfiling({ callSites: 'off', maxEvents: n });
+  const stacks = process.env['STACKS'] === '1';
+  cp.enableProfiling({ callSites: stacks ? 'sampled' : 'off', maxEvents: n });
   const x = cp.tensor([1, 2, 3, 4]);
+  const helper = (): void => { x.mul(x).dispose(); };
+  const forward = (): void => { x.add(x).dispose(); helper(); };
   const t0 = performance.now();
-  for (let i = 0; i < n / 2; i++) cp.profileContext('step', () => { x.add(x).dispose(); x.mul(x).dispose(); });
+  if (stacks) for (let i = 0; i < n / 2; i++) cp.profileContext('step', () => { forward(); });
+  else for (let i = 0; i < n / 2; i++) cp.profileContext('step', () => { x.add(x).dispose(); x.mul(x).dispose(); });
   const recordMs = performance.now() - t0;
   cp.disableProfiling();
   const dir = mkdtempSync(join(tmpdir(), 'corepy-bench-exports-'));

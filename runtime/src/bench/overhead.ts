@@ -292,8 +292,10 @@ function freshChild(mode: FreshMode): void {
   const t0 = performance.now();
   for (let r = 0; r < 20000 && (r < 300 || performance.now() - t0 < 400); r++) times.push(time(fn));
   // Stack captures made: 0 in 'static' when every op of the timed code carried its static site.
-  const captures = mode === 'never' ? 0 : snapshot(false, { events: false }).selfCost.captures;
-  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length, captures }));
+  const cost = mode === 'never' ? null : snapshot(false, { events: false }).selfCost;
+  // User call stacks (stacks.ts) are captured apart from call sites: sampled per line, their time measured.
+  console.log(JSON.stringify({ mode, ms: median(times), runs: times.length, captures: cost?.captures ?? 0,
+    stackCaptures: cost?.stackCaptures ?? 0, stackMs: cost?.stackCaptureMs ?? 0 }));
 }
 
 /** (d), parent side: PROCS rounds, each running every mode once in a fresh process (order rotated per round). */
@@ -304,16 +306,16 @@ function benchFresh(): void {
   const modes = FRESH_MODES.filter((m) => m === 'never' || (process.env['MODES'] ?? FRESH_MODES.join(',')).split(',').includes(m));
   const per = new Map<FreshMode, number[]>(modes.map((m) => [m, []]));
   const preload = new URL('../profiler/static-sites-preload.js', import.meta.url).href;
-  let staticCaptures = 0;
+  let staticCaptures = 0, stackCaptures = 0, stackMs = 0;
   for (let r = 0; r < procs; r++) {
     for (let k = 0; k < modes.length; k++) {
       const mode = modes[(r + k) % modes.length]!;
       const args = mode === 'static' || mode === 'preloaded-off' ? ['--import', preload, self] : [self];
       const env = { ...process.env, OVERHEAD_CHILD: mode, ...(mode === 'preloaded-off' ? { COREPY_STATIC_SITES: '0' } : {}) };
       const out = execFileSync(process.execPath, args, { env, encoding: 'utf8' });
-      const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; captures: number };
+      const res = JSON.parse(out.trim().split('\n').pop()!) as { ms: number; captures: number; stackCaptures: number; stackMs: number };
       per.get(mode)!.push(res.ms);
-      if (mode === 'static') staticCaptures += res.captures;
+      if (mode === 'static') { staticCaptures += res.captures; stackCaptures += res.stackCaptures; stackMs += res.stackMs; }
     }
   }
   const base = median(per.get('never')!);
@@ -328,7 +330,10 @@ function benchFresh(): void {
     const st = median(per.get('static')!), po = median(per.get('preloaded-off')!);
     console.log(`(d) static sites (every op's exact line) against the same preload without them (callSites=off, no lines): ${pct(st, po)}`);
   }
-  if (per.has('static')) console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
+  if (per.has('static')) {
+    console.log(`(d) static sites: ${staticCaptures} stack captures in ${procs} processes (0: every op's exact line came from its static site)`);
+    console.log(`(d) static sites: user call stacks sampled — ${(stackCaptures / procs).toFixed(0)} captures, ${(stackMs / procs).toFixed(2)} ms per process (warm-up included)`);
+  }
 }
 
 const child = process.env['OVERHEAD_CHILD'] as FreshMode | undefined;

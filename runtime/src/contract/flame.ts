@@ -25,7 +25,10 @@ export interface SourceLocation {
 export const SliceKind = {
   /** A ProfileContext / profileContext block. */
   Context: 0,
-  /** A @profiled function or cp.profiled wrapper. */
+  /**
+   * A @profiled function or cp.profiled wrapper, or a function of the user's call stack (spanning
+   * the consecutive ops that had it on their stack; its location is where the function starts).
+   */
   Function: 1,
   /** A tensor op (one engine dispatch). */
   Op: 2,

@@ -29,6 +29,15 @@ export const SAMPLE_FIRST = 32;
 export const MAX_PERIOD_FACTOR = 16;
 
 /**
+ * User call stacks (any call-site mode but `off`) are sampled per call site: the first
+ * STACK_FIRST ops at each line capture their stack, later ones after random holds whose mean
+ * adapts so that capture time stays near STACK_BUDGET (a fraction) of the recorded op time; ops in
+ * between carry their line's last stack. The recorder implements it; reports and docs quote it.
+ */
+export const STACK_FIRST = 32;
+export const STACK_BUDGET = 0.002;
+
+/**
  * Element ids of the self-contained HTML report: runtime/src/export/html.ts writes them,
  * webview/src/main-standalone.ts reads them.
  */

@@ -102,10 +102,21 @@ export interface OverheadInfo {
   readonly perOpNs: number;
   /** Measured extra cost per call-site capture, ns. */
   readonly perCaptureNs: number;
-  /** perOpNs × ops + perCaptureNs × captures, ms. */
+  /** perOpNs × ops + perCaptureNs × captures + the call stacks' capture time, ms. */
   readonly estimatedMs: number;
   /** estimatedMs as a share of the recorded op time, 0–100. */
   readonly percentOfOpTime: number;
+}
+
+/**
+ * User call stacks (names.ts STACK_FIRST): exact for the first STACK_FIRST ops at each line,
+ * sampled after that; none when call sites are off.
+ */
+export interface CallStacksInfo {
+  /** V8 stack captures made. */
+  readonly captures: number;
+  /** Time they took, ms, timed as they happened (part of {@link OverheadInfo.estimatedMs}). */
+  readonly captureMs: number;
 }
 
 /** What kind of one-time work: kernel compilation, linear-memory growth, GPU pipeline creation. */
@@ -174,6 +185,8 @@ export interface ProfileReport {
    * sites; no stack capture, whatever `callSiteMode` says of the others). Absent in older reports.
    */
   readonly staticSiteOps?: number;
+  /** How the user call stacks behind the flame graph's function frames were captured; absent in older reports. */
+  readonly callStacks?: CallStacksInfo;
   readonly sampleEvery: number;
   readonly threads: number[];
   readonly overhead: OverheadInfo;

@@ -9,6 +9,7 @@ import { findSourceMap } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../contract/flame.js';
+import { originalColumnIn } from './static-sites.js';
 
 /** runtime/src or runtime/dist: frames under it belong to corepy, not to the user. */
 const RUNTIME_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
@@ -62,7 +63,9 @@ export class SiteTable {
     for (const f of frames) {
       const file = f.getFileName();
       if (!file || file.startsWith('node:') || isRuntimeFrame(file)) continue;
-      return this.intern(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0);
+      // A call the static sites missed, in an instrumented module: its column moved with the instrumentation.
+      const line = f.getLineNumber() ?? 0;
+      return this.intern(file, line, originalColumnIn(file, line, f.getColumnNumber() ?? 0));
     }
     return frames.length >= limit ? NOT_FOUND : -1;
   }
@@ -88,7 +91,7 @@ export class SiteTable {
 }
 
 /** V8's structured frames above `skip` (at most `limit`), or undefined when V8 gave none. */
-function framesAbove(skip: Function, limit: number): NodeJS.CallSite[] | undefined {
+export function framesAbove(skip: Function, limit: number): NodeJS.CallSite[] | undefined {
   const prevPrepare = Error.prepareStackTrace, prevLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = structured;
   Error.stackTraceLimit = limit;

@@ -20,6 +20,8 @@ export interface EventColumns {
   readonly site: Int32Array;
   /** Index into {@link ProfileData.contexts}; 0 is the root (no context). */
   readonly context: Int32Array;
+  /** The user's call stack: node id in {@link ProfileData.stacks}, or -1 (none captured). */
+  readonly stack: Int32Array;
   /** Worker thread id (0 = main thread). */
   readonly thread: Int32Array;
   /** Start and end, ms. */
@@ -53,7 +55,7 @@ export interface TimelineColumns {
 /** Event columns for `n` events, to be filled in (GPU times start as NaN: none reported). */
 export function allocEventColumns(n: number, names: readonly string[]): EventColumns {
   return {
-    length: n, op: new Int32Array(n), backend: new Int32Array(n), site: new Int32Array(n), context: new Int32Array(n), thread: new Int32Array(n),
+    length: n, op: new Int32Array(n), backend: new Int32Array(n), site: new Int32Array(n), context: new Int32Array(n), stack: new Int32Array(n), thread: new Int32Array(n),
     startMs: new Float64Array(n), endMs: new Float64Array(n), gpuStartMs: new Float64Array(n).fill(NaN), gpuEndMs: new Float64Array(n).fill(NaN), names,
   };
 }
@@ -73,7 +75,7 @@ export function eventColumns(events: readonly ProfileEvent[]): EventColumns {
   };
   const c = allocEventColumns(events.length, names);
   events.forEach((e, i) => {
-    c.op[i] = id(e.op); c.backend[i] = id(e.backend); c.site[i] = e.site; c.context[i] = e.context; c.thread[i] = e.thread;
+    c.op[i] = id(e.op); c.backend[i] = id(e.backend); c.site[i] = e.site; c.context[i] = e.context; c.stack[i] = e.stack ?? -1; c.thread[i] = e.thread;
     c.startMs[i] = e.startMs; c.endMs[i] = e.endMs;
     if (e.gpuStartMs !== undefined) { c.gpuStartMs[i] = e.gpuStartMs; c.gpuEndMs[i] = e.gpuEndMs!; }
   });

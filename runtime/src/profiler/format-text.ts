@@ -4,7 +4,7 @@
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
 import { impactLabel } from '../contract/recommendation.js';
 import { fusedKernelLines } from './format-fused.js';
@@ -79,13 +79,22 @@ function exactSiteOps(r: ProfileReport): number {
 export function callSiteLine(r: ProfileReport): string {
   if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
   const exact = exactSiteOps(r);
-  if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack captures)';
+  if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack capture for lines)';
   const partly = exact > 0 ? `${exact} of ${r.opCount} ops exact, numbered when their module loaded; for the others: ` : '';
   if (r.callSiteMode === 'all') return `Call sites: all (${partly}every call captured; per-line figures exact)`;
   return `Call sites: sampled (${partly}first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
     `down to 1 in ${r.sampleEvery * MAX_PERIOD_FACTOR} while an op's line does not change, ` +
     `calls in between attributed to the op's last captured line — per-line figures beyond the first ${SAMPLE_FIRST} calls ` +
     'are sampled estimates; per-op totals are exact)';
+}
+
+/** How the user call stacks behind the flame graph's function frames were captured; the same wording in text and Markdown. */
+export function callStackLine(r: ProfileReport): string {
+  if (r.callSiteMode === 'off') return 'Call stacks: off (call sites are off)';
+  const s = r.callStacks;
+  const made = s ? `; ${s.captures} captures, ${fmtMs(s.captureMs)} ms` : '';
+  return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N kept so that ` +
+    `captures stay near ${(STACK_BUDGET * 100).toFixed(1)}% of op time; ops in between carry their line's last stack${made})`;
 }
 
 function overheadLine(r: ProfileReport): string {
@@ -128,7 +137,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
   const fused = fusedKernelLines(r);
-  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r));
+  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', ...segments);
@@ -151,7 +160,7 @@ export function renderMarkdown(r: ProfileReport): string {
   if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
   const fused = fusedKernelLines(r);
   if (fused.length) out.push('', fused[0]!, '', '```', ...fused.slice(1), '```');
-  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r));
+  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', '## Segments', '', '```', ...segments.slice(1), '```');

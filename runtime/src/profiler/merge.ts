@@ -3,6 +3,7 @@
  * nodes are re-interned by (parent, kind, name) so the same named context in two threads is
  * one node, and every event/span/cell index is remapped. Pure.
  */
+import { mergeStackTables } from './stacks.js';
 import type { ContextInfo, ProfileData, SelfCost } from './types.js';
 
 /** Shifts every time in `d` by `ms` (to move a worker's clock onto the main thread's origin). */
@@ -42,10 +43,14 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
   const off = a.sites.length;
   const site = (s: number): number => (s < 0 ? s : s + off);
   const ctx = (c: number): number => ctxMap[c] ?? 0;
+  // b's stacks follow a's: its events' node ids move by the offset.
+  const stacks = mergeStackTables(a.stacks, b.stacks);
+  const stack = (s: number | undefined): number => (s === undefined || s < 0 ? -1 : s + stacks.offset);
   return {
     sites: [...a.sites, ...b.sites],
+    ...(stacks.table ? { stacks: stacks.table } : {}),
     contexts,
-    events: [...a.events, ...b.events.map((e) => ({ ...e, site: site(e.site), context: ctx(e.context) }))].sort((x, y) => x.startMs - y.startMs),
+    events: [...a.events, ...b.events.map((e) => ({ ...e, site: site(e.site), context: ctx(e.context), stack: stack(e.stack) }))].sort((x, y) => x.startMs - y.startMs),
     spans: [...a.spans, ...b.spans.map((s) => ({ ...s, context: ctx(s.context) }))],
     cells: [...a.cells, ...b.cells.map((c) => ({ ...c, site: site(c.site), context: ctx(c.context) }))],
     contextCells: [...a.contextCells, ...b.contextCells.map((c) => ({ ...c, context: ctx(c.context) }))],
@@ -68,5 +73,8 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
 function mergeSelfCost(a: SelfCost, b: SelfCost): SelfCost {
   const captures = a.captures + b.captures;
   const perCaptureNs = captures > 0 ? (a.perCaptureNs * a.captures + b.perCaptureNs * b.captures) / captures : a.perCaptureNs;
-  return { perOpNs: a.perOpNs, perCaptureNs, ops: a.ops + b.ops, captures, staticOps: (a.staticOps ?? 0) + (b.staticOps ?? 0) };
+  return {
+    perOpNs: a.perOpNs, perCaptureNs, ops: a.ops + b.ops, captures, staticOps: (a.staticOps ?? 0) + (b.staticOps ?? 0),
+    stackCaptures: (a.stackCaptures ?? 0) + (b.stackCaptures ?? 0), stackCaptureMs: (a.stackCaptureMs ?? 0) + (b.stackCaptureMs ?? 0),
+  };
 }

@@ -12,11 +12,12 @@ import { Tensor } from '../tensor.js';
 import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
 import { SiteTable } from './callsite.js';
+import { StackTable } from './stacks.js';
 import { currentContextId } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
-  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST } from '../contract/names.js';
+  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
 import type { EventColumns } from './event-columns.js';
 import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from './types.js';
@@ -40,6 +41,17 @@ const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: O
  * where it is not exact.
  */
 export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
+
+/**
+ * User call stacks (stacks.ts) are sampled per call site: the first STACK_FIRST ops at each site
+ * capture theirs (short scripts are exact), later ones after a random hold (uniform in
+ * 1…2·period−1) and every op in between carries the site's last stack. One `period` for all sites
+ * adapts so that capture time stays near STACK_BUDGET of the recorded op time: it doubles
+ * (up to MAX_STACK_PERIOD) while captures cost more, and halves while they cost under a quarter of it.
+ */
+export { STACK_BUDGET, STACK_FIRST };
+/** Longest mean hold between two stack captures at one site. */
+export const MAX_STACK_PERIOD = 1 << 14;
 
 /** Distinct input-shape signatures remembered per op for first-call detection (memory stays bounded). */
 export const MAX_SHAPES_PER_OP = 4096;
@@ -146,6 +158,18 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private staticIds = new Int32Array(0);
   /** Ops whose site came from a static call-site id (no stack capture). */
   staticOps = 0;
+  /** The user's call stacks (none recorded when call sites are off). */
+  readonly stacks = new StackTable();
+  /** Per site id: captures so far, ops left until the next one, and the last stack captured (-1: none). */
+  private stackSeen = new Int32Array(0);
+  private stackCountdown = new Int32Array(0);
+  private stackOfSite = new Int32Array(0);
+  /** Mean hold between two stack captures at one site (see STACK_FIRST). */
+  stackPeriod = 1;
+  stackCaptures = 0;
+  /** Time spent capturing stacks, and op time recorded, ms (their ratio steers stackPeriod). */
+  stackMs = 0;
+  opMs = 0;
 
   constructor(readonly callSites: CallSiteMode, readonly sampleEvery: number, maxEvents: number, readonly startMs = performance.now()) {
     this.mode = MODES[callSites];
@@ -255,6 +279,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
       st.seen++;
     }
+    const stack = site >= 0 ? this.stackAt(site) : -1;
     const id = this.ring.written;
     const ctx = this.contextId();
     if (backend !== this.lastBackend) this.switchBackend(backend);
@@ -278,8 +303,45 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.endOp(timed);
     // One-time work during the op (memory growth, a pipeline) is its own event: the op starts after
     // it. What ran before it inside the op (validation, the allocator's search) is microseconds.
-    this.record(id, st, inputs, result, this.excludedUntil === 0 ? t0 : Math.min(t1, Math.max(t0, this.excludedUntil)), t1, site, ctx);
+    this.record(id, st, inputs, result, this.excludedUntil === 0 ? t0 : Math.min(t1, Math.max(t0, this.excludedUntil)), t1, site, ctx, stack);
     return result;
+  }
+
+  /** The user's call stack for an op at site `site` (≥ 0): captured or the site's last (see STACK_FIRST). */
+  private stackAt(site: number): number {
+    if (site >= this.stackSeen.length) this.growStackState(site);
+    const seen = this.stackSeen[site]!;
+    if (seen < STACK_FIRST) {
+      this.stackSeen[site] = seen + 1;
+      if (seen + 1 === STACK_FIRST) this.stackCountdown[site] = this.holdLength(this.stackPeriod);
+      return this.captureStack(site);
+    }
+    const left = this.stackCountdown[site]! - 1;
+    if (left > 0) {
+      this.stackCountdown[site] = left;
+      return this.stackOfSite[site]!;
+    }
+    this.stackCountdown[site] = this.holdLength(this.stackPeriod);
+    return this.captureStack(site);
+  }
+
+  private captureStack(site: number): number {
+    const t0 = this.perf.now();
+    const stack = this.stacks.capture(Recorder.prototype.observe);
+    this.stackMs += this.perf.now() - t0;
+    this.stackCaptures++;
+    this.stackOfSite[site] = stack;
+    if (this.stackMs > STACK_BUDGET * this.opMs) this.stackPeriod = Math.min(this.stackPeriod * 2, MAX_STACK_PERIOD);
+    else if (this.stackMs < 0.25 * STACK_BUDGET * this.opMs && this.stackPeriod > 1) this.stackPeriod >>= 1;
+    return stack;
+  }
+
+  private growStackState(site: number): void {
+    const n = Math.max(64, 2 * site + 2);
+    const grow = (a: Int32Array, fill: number): Int32Array<ArrayBuffer> => { const b = new Int32Array(n).fill(fill); b.set(a); return b; };
+    this.stackSeen = grow(this.stackSeen, 0);
+    this.stackCountdown = grow(this.stackCountdown, 0);
+    this.stackOfSite = grow(this.stackOfSite, -1);
   }
 
   /** Site id of static call site `token` (interned, and source-mapped, on first sight). */
@@ -330,7 +392,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return this.lastDtypeId;
   }
 
-  private record(id: number, st: OpState, inputs: readonly Tensor[], result: unknown, t0: number, t1: number, site: number, ctx: number): void {
+  private record(id: number, st: OpState, inputs: readonly Tensor[], result: unknown, t0: number, t1: number, site: number, ctx: number, stack: number): void {
     const r = this.ring;
     const slot = r.claim(id);
     // One contiguous record per slot (ring.ts): f64 fields at fb, i32 fields at ib.
@@ -378,6 +440,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       }
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
+    a[ib + I_STACK] = stack;
     f[fb + F_ELEMENTS] = elements;
     f[fb + F_BYTES_READ] = bytesRead;
     f[fb + F_BYTES_WRITTEN] = bytesWritten;
@@ -397,6 +460,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       // Bounded: an op fed ever-new shapes stops counting first calls after MAX_SHAPES_PER_OP of them.
       if (st.shapes.size < MAX_SHAPES_PER_OP && !st.shapes.has(shapeHash)) { st.shapes.add(shapeHash); first = true; }
     }
+    this.opMs += t1 - t0;
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements, first);
     if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
       if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);

@@ -47,7 +47,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
   const agg = aggregate(data, opts);
   const slowest = agg.ops.reduce<OpStats | null>((a, b) => (a === null || b.totalMs > a.totalMs ? b : a), null);
   const c = data.selfCost;
-  const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6;
+  const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6 + (c.stackCaptureMs ?? 0);
   // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
   const contexts: Record<string, ContextStats> = Object.fromEntries(agg.contexts.map((s) => [s.name, s]));
   const oneTimeCosts = oneTimeCostRows(data.oneTimeCosts ?? []);
@@ -62,6 +62,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     droppedEvents: data.droppedEvents,
     callSiteMode: data.callSites,
     staticSiteOps: data.callSites === 'off' ? 0 : c.staticOps ?? 0,
+    callStacks: { captures: c.stackCaptures ?? 0, captureMs: c.stackCaptureMs ?? 0 },
     sampleEvery: data.sampleEvery,
     threads: data.threads,
     overhead: {

@@ -21,10 +21,10 @@ export const F_SEQ = 0, F_START = 1, F_END = 2, F_ELEMENTS = 3, F_BYTES_READ = 4
 const F_FIELDS = 10;
 // Int32 fields of a slot, after the f64 fields (index within the slot's i32 record).
 export const I_OP = 2 * F_FIELDS, I_BACKEND = I_OP + 1, I_DTYPE = I_OP + 2, I_SITE = I_OP + 3, I_CONTEXT = I_OP + 4,
-  I_CELL = I_OP + 5, I_IN0 = I_OP + 6, I_IN1 = I_OP + 7;
-/** Shape `w` of a slot: rank (-1 = absent) at I_SHAPES + w·(1 + MAX_DIMS), then its dims. */
-export const I_SHAPES = I_OP + 8, SHAPE_STRIDE = 1 + MAX_DIMS;
-const I_FIELDS = I_SHAPES + SHAPES * SHAPE_STRIDE; // 56 int32 = 224 bytes
+  I_CELL = I_OP + 5, I_IN0 = I_OP + 6, I_IN1 = I_OP + 7, I_STACK = I_OP + 8;
+/** Shape `w` of a slot: rank (-1 = absent) at I_SHAPES + w·(1 + MAX_DIMS), then its dims (after one int32 of padding). */
+export const I_SHAPES = I_OP + 10, SHAPE_STRIDE = 1 + MAX_DIMS;
+const I_FIELDS = I_SHAPES + SHAPES * SHAPE_STRIDE; // 58 int32 = 232 bytes
 /** Bytes per event slot (a multiple of 8). */
 export const SLOT_BYTES = I_FIELDS * 4;
 /** Stride of a slot in the f64 / i32 views. */
@@ -135,7 +135,7 @@ export class EventRing {
         inputIds: [a[ib + I_IN0]!, a[ib + I_IN1]!],
         elements: f[fb + F_ELEMENTS]!, bytesRead: f[fb + F_BYTES_READ]!, bytesWritten: f[fb + F_BYTES_WRITTEN]!,
         startMs: f[fb + F_START]! + shiftMs, endMs: f[fb + F_END]! + shiftMs,
-        context: a[ib + I_CONTEXT]!, site: a[ib + I_SITE]!, thread,
+        context: a[ib + I_CONTEXT]!, site: a[ib + I_SITE]!, stack: a[ib + I_STACK]!, thread,
         uploadBytes: f[fb + F_UPLOAD]!, downloadBytes: f[fb + F_DOWNLOAD]!,
       };
       // Added only when timed (no object spread: it took the slow path for every event).
@@ -155,6 +155,7 @@ export class EventRing {
     for (let k = 0; k < n; k++) {
       const s = (first + k) % this.capacity, fb = s * F_STRIDE, ib = s * I_STRIDE;
       c.op[k] = a[ib + I_OP]!; c.backend[k] = a[ib + I_BACKEND]!; c.site[k] = a[ib + I_SITE]!; c.context[k] = a[ib + I_CONTEXT]!;
+      c.stack[k] = a[ib + I_STACK]!;
       c.startMs[k] = f[fb + F_START]! + shiftMs; c.endMs[k] = f[fb + F_END]! + shiftMs;
       const gs = f[fb + F_GPU_START]!;
       if (!Number.isNaN(gs)) { c.gpuStartMs[k] = gs + shiftMs; c.gpuEndMs[k] = f[fb + F_GPU_END]! + shiftMs; }

@@ -216,7 +216,8 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
   const cost = measured ?? { perOpNs: 0, perCaptureNs: 0 };
   // Captures are timed as they happen; the enable-time probe stands in only before the first one.
   const perCaptureNs = r.captures > 0 ? (r.captureMs * 1e6) / r.captures : cost.perCaptureNs;
-  const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures, staticOps: r.staticOps };
+  const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures, staticOps: r.staticOps,
+    stackCaptures: r.stackCaptures, stackCaptureMs: r.stackMs };
   return {
     sites: r.sites.sites.slice(), contexts: contextNodes().slice(),
     events: withEvents ? r.events(threadId, 0) : [], spans: withEvents ? r.spans.toSpans(threadId, 0) : [],
@@ -225,6 +226,7 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
+    ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
   };
 }

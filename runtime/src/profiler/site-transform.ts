@@ -13,11 +13,18 @@
  */
 import { parse, type Node } from 'acorn';
 
-/** The instrumented module, and its sites as flat 1-based `line, column` pairs (index = id − base). */
+/**
+ * The instrumented module, and its sites as flat 1-based `line, column` pairs (index = id − base).
+ * `shifts`: flat 1-based `line, column, added` triples — on `line`, from generated `column` on, the
+ * code has `added` more characters than the original (what V8's positions in this module, such as
+ * a stack frame's, must lose before its source map applies; see static-sites.ts `originalColumn`).
+ */
 export interface Instrumented {
   readonly code: string;
   readonly positions: number[];
+  readonly shifts: number[];
 }
+
 
 interface Insert { readonly at: number; readonly text: string; readonly open: boolean; readonly span: number }
 
@@ -77,19 +84,52 @@ export function instrumentSource(source: string, file: string, names: ReadonlySe
   // Point insertions, applied in order: at one position, closings first (inner before outer),
   // then openings (outer before inner).
   inserts.sort((a, b) => a.at - b.at || (a.open === b.open ? (a.open ? b.span - a.span : a.span - b.span) : a.open ? 1 : -1));
-  const header = `var __cpR=globalThis[Symbol.for("corepy.sites")],__cpB=__cpR?__cpR.register(${JSON.stringify(file)},[${positions.join(',')}]):0,` +
-    '__cpS=__cpR?__cpR.s:function(i,v){return v},__cpE=__cpR?__cpR.e:function(v){return v};';
   const headerAt = afterPrologue(program, source);
+  // Text inserted at each original offset, in order (a space keeps a keyword off a token).
+  const texts: string[] = [];
+  let prevChar = ';'; // the header's last character
+  {
+    let from = headerAt;
+    for (const ins of inserts) {
+      if (ins.at > from) prevChar = source[ins.at - 1]!;
+      // Minified code glues a keyword to an expression (`of[…]`, `return[…]`): keep them apart.
+      const glue = ins.open && /[\w$]/.test(prevChar) ? ' ' : '';
+      texts.push(glue + ins.text);
+      prevChar = ins.text[ins.text.length - 1]!;
+      from = ins.at;
+    }
+  }
+  // The header lists the shifts, which count the header's own length: repeat until its length is stable.
+  const makeHeader = (shifts: readonly number[]): string =>
+    `var __cpR=globalThis[Symbol.for("corepy.sites")],__cpB=__cpR?__cpR.register(${JSON.stringify(file)},[${positions.join(',')}],[${shifts.join(',')}]):0,` +
+    '__cpS=__cpR?__cpR.s:function(i,v){return v},__cpE=__cpR?__cpR.e:function(v){return v};';
+  let shifts = shiftsOf(source, [headerAt, ...inserts.map((i) => i.at)], [0, ...texts.map((t) => t.length)]);
+  let header = makeHeader(shifts);
+  for (let n = -1; n !== header.length;) {
+    n = header.length;
+    shifts = shiftsOf(source, [headerAt, ...inserts.map((i) => i.at)], [n, ...texts.map((t) => t.length)]);
+    header = makeHeader(shifts);
+  }
   let out = source.slice(0, headerAt) + header;
   let from = headerAt;
-  for (const ins of inserts) {
-    out += source.slice(from, ins.at);
-    // Minified code glues a keyword to an expression (`of[…]`, `return[…]`): keep them apart.
-    if (ins.open && /[\w$]$/.test(out)) out += ' ';
-    out += ins.text;
+  inserts.forEach((ins, k) => {
+    out += source.slice(from, ins.at) + texts[k]!;
     from = ins.at;
-  }
-  return { code: out + source.slice(from), positions };
+  });
+  return { code: out + source.slice(from), positions, shifts };
+}
+
+/** The `shifts` of inserting `lengths[k]` characters at original offsets `at[k]` (ascending). */
+function shiftsOf(source: string, at: readonly number[], lengths: readonly number[]): number[] {
+  const shifts: number[] = [];
+  let line = 1, lineStart = 0, scanned = 0, added = 0;
+  at.forEach((offset, k) => {
+    for (; scanned < offset; scanned++) if (source.charCodeAt(scanned) === 10) { line++; lineStart = scanned + 1; added = 0; }
+    if (lengths[k] === 0) return;
+    added += lengths[k]!;
+    shifts.push(line, offset - lineStart + 1 + added, added);
+  });
+  return shifts;
 }
 
 function isNode(v: unknown): v is AnyNode {

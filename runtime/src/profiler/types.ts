@@ -12,6 +12,7 @@ import type { CallSiteMode } from '../contract/names.js';
 import type { SegmentCause } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { TimelineColumns } from './event-columns.js';
+import type { StackTableData } from './stacks.js';
 
 export type { CallSiteMode };
 
@@ -51,6 +52,11 @@ export interface ProfileEvent {
   readonly context: number;
   /** Index into {@link ProfileData.sites}, or -1 (call sites off or no user frame); in `sampled` mode an unsampled op carries its op's most recently captured site. */
   readonly site: number;
+  /**
+   * The user's call stack: node id in {@link ProfileData.stacks}, or -1 / absent (none captured).
+   * Sampled per call site (recorder.ts): an op between two captures at its line carries that line's last stack.
+   */
+  readonly stack?: number;
   /** Worker thread id (0 = main thread). */
   readonly thread: number;
   /** GPU execution interval, ms, when the backend reported one. */
@@ -124,11 +130,16 @@ export interface SelfCost {
   readonly captures: number;
   /** Ops whose line came from a static call site numbered at load (exact, no capture); 0 when none. */
   readonly staticOps?: number;
+  /** User call stacks captured (stacks.ts) and the time they took, ms, timed as they happened. */
+  readonly stackCaptures?: number;
+  readonly stackCaptureMs?: number;
 }
 
 /** A snapshot of everything recorded. */
 export interface ProfileData {
   readonly sites: SourceLocation[];
+  /** The user's call stacks the events' `stack` ids index (absent: none captured). */
+  readonly stacks?: StackTableData;
   readonly contexts: ContextInfo[];
   /** Retained raw events, oldest first (empty when the snapshot was taken as {@link columns}). */
   readonly events: ProfileEvent[];
