@@ -28,10 +28,11 @@ import { Chunk, CONTROL_INTS, errorText, MAX_CHUNKS, REGION_BYTES, Slot, span, S
 
 /**
  * Multiply-adds (batches·m·n·k) from which a matmul is split across threads. Below it the copies and
- * the wake-up cost more than the second core gains. Measured: `node runtime/dist/bench/matmul-threads.js`
- * (runtime/BENCHMARKS.md, "Matmul threads").
+ * the wake-up cost more than the second core gains: on a quiet 2-core machine 2 threads gave 0.76× at
+ * 128³, 0.98× at 192³, 1.13× at 256³, 1.50× at 512³ (`node runtime/dist/bench/matmul-threads.js`,
+ * runtime/BENCHMARKS.md, "Matmul threads"), so the split starts between the last two losing sizes.
  */
-export const DEFAULT_MIN_WORK = 128 * 128 * 128;
+export const DEFAULT_MIN_WORK = 224 * 224 * 224;
 /** Fewest rows a chunk gets (each chunk call packs B again: fewer rows, more packing per multiply-add). */
 const MIN_CHUNK_ROWS = 16;
 /** Chunks per thread: enough for a late or slow thread to leave its share to the others. */
