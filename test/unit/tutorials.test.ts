@@ -157,7 +157,7 @@ describe('tutorials', function () {
       assert.match(out, /profiler cost with callSites 'off': \d+ ns per op/);
       // Part 3: OpenTelemetry through a real Prometheus exporter's /metrics and an in-memory span exporter.
       assert.match(out, /^ {2}corepy_op_duration_seconds_count\{corepy_op="matmul",corepy_backend="wasm",corepy_dtype="float32"\} 60$/m, '30 + 30 requests');
-      assert.match(out, /^span corepy\.context model_inference: [\d.]+ ms, top ops \["matmul",/m);
+      assert.match(out, /^span corepy\.context model_inference: [\d.]+ ms, top ops \[[^\]]*"matmul"/m, "matmul among the top ops (first on a quiet machine; a loaded one can reorder it with relu)");
       assert.match(out, /^baseline check: /m);
       assert.match(out, /histogram_quantile\(0\.95, sum by \(le, corepy_op\) \(rate\(corepy_op_duration_seconds_bucket\[5m\]\)\)\)/);
       assert.match(out, /^OpenTelemetry cost: request [\d.]+ ms with vs [\d.]+ ms without/m);

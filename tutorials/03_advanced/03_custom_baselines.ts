@@ -28,9 +28,10 @@ const small = cp.randn([64, 256]);
 const large = cp.randn([1024, 256]); // 16× the rows: the "regression"
 const w = cp.randn([256, 32]);
 
-// The workload: 20 calls, so every op has a mean and a spread.
+// The workload: 40 calls, so every op has a mean and a spread (and one slow call on a busy machine
+// does not make the standard error hide a 16× change).
 function workload(x: cp.Tensor): void {
-  for (let i = 0; i < 20; i++) cp.tidy(() => profileContext('score', () => x.matmul(w).sigmoid().mean(0)));
+  for (let i = 0; i < 40; i++) cp.tidy(() => profileContext('score', () => x.matmul(w).sigmoid().mean(0)));
 }
 
 function profiled(x: cp.Tensor): void {
