@@ -27,8 +27,27 @@ export function isRuntimeFrame(file: string): boolean {
   return !(rel.startsWith('bench/') || rel.startsWith('bench' + sep) || /^demo\.[cm]?[jt]s$/.test(rel));
 }
 
+/**
+ * The part of a V8 structured stack frame (Node's `NodeJS.CallSite`) the profiler reads; declared
+ * here so that corepy's published types do not need @types/node in the user's project.
+ */
+export interface V8Frame {
+  getFileName(): string | null | undefined;
+  getFunctionName(): string | null;
+  getTypeName(): string | null;
+  /** 1-based, null when unknown. */
+  getLineNumber(): number | null;
+  /** 1-based, null when unknown. */
+  getColumnNumber(): number | null;
+  /** 1-based position of the function the frame runs in. */
+  getEnclosingLineNumber(): number | null;
+  getEnclosingColumnNumber(): number | null;
+  isConstructor(): boolean;
+  isToplevel(): boolean;
+}
+
 // prepareStackTrace replacement that hands back V8's structured frames instead of a string.
-const structured = (_e: Error, frames: NodeJS.CallSite[]): NodeJS.CallSite[] => frames;
+const structured = (_e: Error, frames: V8Frame[]): V8Frame[] => frames;
 
 /** Frames asked for first, and on a retry when all of those were inside the runtime. */
 const FIRST_LIMIT = 8, RETRY_LIMIT = 64;
@@ -91,11 +110,11 @@ export class SiteTable {
 }
 
 /** V8's structured frames above `skip` (at most `limit`), or undefined when V8 gave none. */
-export function framesAbove(skip: Function, limit: number): NodeJS.CallSite[] | undefined {
+export function framesAbove(skip: Function, limit: number): V8Frame[] | undefined {
   const prevPrepare = Error.prepareStackTrace, prevLimit = Error.stackTraceLimit;
   Error.prepareStackTrace = structured;
   Error.stackTraceLimit = limit;
-  const holder: { stack?: NodeJS.CallSite[] } = {};
+  const holder: { stack?: V8Frame[] } = {};
   Error.captureStackTrace(holder, skip);
   const frames = holder.stack;
   Error.prepareStackTrace = prevPrepare;

@@ -12,7 +12,7 @@
  * chain of async functions awaiting it, not whatever happened to resume it.
  */
 import type { SourceLocation } from '../contract/flame.js';
-import { framesAbove, isRuntimeFrame, mapLocation } from './callsite.js';
+import { framesAbove, isRuntimeFrame, mapLocation, type V8Frame } from './callsite.js';
 import { originalColumnIn } from './static-sites.js';
 
 /** One function of a user call stack. */
@@ -72,7 +72,7 @@ export class StackTable implements StackTableData {
     return { frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice() };
   }
 
-  private frameOf(f: NodeJS.CallSite, file: string): number {
+  private frameOf(f: V8Frame, file: string): number {
     let byPos = this.frameIds.get(file);
     if (byPos === undefined) this.frameIds.set(file, (byPos = new Map()));
     const line = f.getEnclosingLineNumber() ?? f.getLineNumber() ?? 0, column = f.getEnclosingColumnNumber() ?? f.getColumnNumber() ?? 0;
@@ -101,7 +101,7 @@ export class StackTable implements StackTableData {
 }
 
 /** A frame's name as V8's own stack text writes it (`K.m`, `helper`), or what the code is when it has none. */
-function frameName(f: NodeJS.CallSite): string {
+function frameName(f: V8Frame): string {
   const fn = f.getFunctionName();
   if (fn) {
     const type = f.isToplevel() || f.isConstructor() ? null : f.getTypeName();
