@@ -79,7 +79,7 @@ export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
   const argsJson = new Map<number, string>(), fusedArgsJson = new Map<number, string>();
   const fused = fusedMembersByName(flame), nStrings = flame.strings.length;
   const argsOf = (name: number, backend: number, location: number): string => {
-    const members = fused.get(name);
+    const members = fused.size === 0 ? undefined : fused.get(name);
     const at = (backend + 1) * (flame.locations.length + 1) + (location + 1);
     const cache = members ? fusedArgsJson : argsJson, key = members ? at * nStrings + name : at;
     let text = cache.get(key);
