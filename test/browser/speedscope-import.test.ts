@@ -159,6 +159,44 @@ describe('speedscope imports our exports (speedscope npm package in Chromium)', 
     assert.ok(Math.abs(Number(m[1]) - wantMs) <= 0.01 + 1e-3 * wantMs, `speedscope shows A ${total}, the report ${wantMs} ms`);
   });
 
+  it('a cp.jit fused kernel: each format shows its member lines in speedscope', async () => {
+    await cp.setBackend('wasm');
+    const fn = cp.jit((t: InstanceType<Corepy['Tensor']>) => {
+      const y = t.mul(3); // JIT-MUL
+      const z = y.add(1).relu(); // JIT-ADD-RELU
+      return z.min(); // JIT-MIN
+    }, { name: 'speedscopeFused' });
+    const x = cp.tensor(Array.from({ length: 50000 }, (_, i) => i % 13));
+    fn(x).dispose(); // traced eagerly, before profiling
+    cp.clearProfile();
+    cp.enableProfiling();
+    for (let i = 0; i < 20; i++) fn(x).dispose();
+    cp.disableProfiling();
+    x.dispose();
+    await cp.setBackend('js');
+    const source = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    const at = (marker: string): string => `${path.basename(new URL(import.meta.url).pathname)}:${source.findIndex((l) => l.includes(marker)) + 1}`;
+    const labels = [`mul@${at('// JIT-MUL')}`, `add@${at('// JIT-ADD-RELU')}`, `relu@${at('// JIT-ADD-RELU')}`, `min@${at('// JIT-MIN')}`];
+    const kernel = 'fused(mul+add+relu+min)';
+    for (const format of ['speedscope', 'chrome', 'folded'] as const) cp.exportProfile(path.join(dir, `fused.${format}`), { format });
+
+    const ss = await importInSpeedscope(path.join(dir, 'fused.speedscope'));
+    assert.deepEqual(ss.errors, []);
+    assert.ok(ss.symbols.includes(`${kernel} [${labels.join(', ')}]`), ss.symbols.join(' / '));
+    // Trace frames are "<name> <args JSON>": the args carry the members and their lines.
+    const tr = await importInSpeedscope(path.join(dir, 'fused.chrome'));
+    assert.deepEqual(tr.errors, []);
+    const traced = tr.symbols.find((sym) => sym.startsWith(`${kernel} `));
+    assert.ok(traced, tr.symbols.join(' / '));
+    const members = (JSON.parse(traced.slice(kernel.length + 1)) as { fusedMembers: { op: string; file: string; line: number }[] }).fusedMembers;
+    assert.deepEqual(members.map((m) => `${m.op}@${path.basename(m.file)}:${m.line}`), labels);
+    // Folded: a frame per member under the kernel's.
+    const fo = await importInSpeedscope(path.join(dir, 'fused.folded'));
+    assert.deepEqual(fo.errors, []);
+    for (const l of labels) assert.ok(fo.symbols.includes(l), `${l} in ${fo.symbols.join(', ')}`);
+    assert.ok(fo.symbols.includes(kernel));
+  });
+
   it('a malformed file (a close that matches no open frame) is reported as a failed import', async () => {
     const bad = path.join(dir, 'bad.speedscope');
     writeFileSync(bad, JSON.stringify({

@@ -37,6 +37,9 @@ describe('exports', () => {
       cp.profileContext('inner', () => x.sub(x.mean()));
     });
     x.sum();
+    // A cp.jit fused kernel (its first call traces eagerly, the other two run fused): the exports list its members.
+    const fusedMean = cp.jit((t: cp.Tensor) => t.sub(3).abs().neg().mean(), { name: 'exportsFixture' }); // FUSED-LINE
+    for (let i = 0; i < 3; i++) fusedMean(x).dispose();
     cp.disableProfiling();
     for (const { id } of FORMATS) cp.exportProfile(join(dir, `p.${id}`), { format: id });
   });
@@ -76,14 +79,21 @@ describe('exports', () => {
     const py = `import csv, json, sys
 with open(sys.argv[1], newline='') as f:
     rows = list(csv.DictReader(f))
-print(json.dumps({"fields": list(rows[0].keys()), "rows": [{"op": r["op"], "count": int(r["count"]), "total_ms": float(r["total_ms"]), "file": r["file"]} for r in rows]}))`;
+print(json.dumps({"fields": list(rows[0].keys()), "rows": [{"op": r["op"], "count": int(r["count"]), "total_ms": float(r["total_ms"]), "file": r["file"],
+    "line": int(r["line"]) if r["line"] else None, "fused_in": r["fused_in"]} for r in rows]}))`;
     const out = JSON.parse(execFileSync(PYTHON, ['-c', py, join(dir, 'p.csv')], { encoding: 'utf8' })) as
-      { fields: string[]; rows: { op: string; count: number; total_ms: number; file: string }[] };
+      { fields: string[]; rows: { op: string; count: number; total_ms: number; file: string; line: number | null; fused_in: string }[] };
     assert.deepEqual(out.fields, [...CSV_COLUMNS]);
     const r = parseJsonExport(read('p.json'));
-    assert.equal(out.rows.length, r.callSites.length);
-    assert.deepEqual(out.rows.map((x) => [x.op, x.count, x.total_ms]), r.callSites.map((c) => [c.op, c.count, c.totalMs]));
+    // One row per call site, and after a fused kernel's row one per member (fused_in names the kernel).
+    const sites = out.rows.filter((x) => x.fused_in === '');
+    assert.deepEqual(sites.map((x) => [x.op, x.count, x.total_ms]), r.callSites.map((c) => [c.op, c.count, c.totalMs]));
+    assert.deepEqual(out.rows.filter((x) => x.fused_in !== '').map((x) => [x.fused_in, x.op, x.line, x.total_ms]),
+      r.callSites.flatMap((c) => (c.fusedMembers ?? []).map((m) => [c.op, m.op, m.location?.line ?? null, m.shareMs])));
     assert.ok(out.rows.some((x) => x.op === 'mul' && x.count === 5 && x.file.endsWith('export-formats.test.ts')));
+    const fusedLine = readFileSync(new URL(import.meta.url), 'utf8').split('\n').findIndex((l) => l.includes('// FUSED-LINE')) + 1;
+    assert.deepEqual(out.rows.filter((x) => x.fused_in === 'fused(sub+abs+neg+mean)' && x.line === fusedLine).map((x) => [x.op, x.count]),
+      [['sub', 2], ['abs', 2], ['neg', 2], ['mean', 2]]);
   });
 
   it('chrome trace: X events with relative µs, M metadata, contexts enclosing their ops', () => {

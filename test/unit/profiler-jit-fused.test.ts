@@ -4,10 +4,12 @@
  * count the kernel once. The same run through the JSON report (schema round trip), the live batch
  * and the final report's batch, the partial report, the editor's per-line model, CodeLens, hover
  * and Hot Operations, the flame model and its tooltip (panel and HTML export), the text and Markdown
- * reports, on the js reference, wasm and webgpu (when an adapter is there).
+ * reports, the Chrome trace (event args), speedscope (frame name), folded (member frames) and CSV
+ * (member rows, read by Python's csv module), on the js reference, wasm and webgpu (when an adapter is there).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'mocha';
@@ -15,6 +17,7 @@ import * as cp from '../../runtime/src/index.js';
 import type { Tensor } from '../../runtime/src/index.js';
 import { formatMs } from '../../runtime/src/contract/index.js';
 import { parseJsonExport } from '../../runtime/src/export/read-report.js';
+import { memberWeights, parseFolded, toFolded } from '../../runtime/src/export/folded.js';
 import { renderMarkdown, renderText } from '../../runtime/src/profiler/format-text.js';
 import { reportFromBatch } from '../../runtime/src/profiler/batch-report.js';
 import { buildFlame } from '../../runtime/src/profiler/flame.js';
@@ -32,6 +35,8 @@ import { tooltipLines } from '../../webview/src/tooltip.js';
 import { cpuBackendsUnderTest, values } from './helpers.js';
 
 const FILE = new URL(import.meta.url).pathname;
+/** Debian's python3 (scripts/setup.d/45-python.sh), else whichever is on PATH. */
+const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 // A chain no other test jits: groups sharing a name in one process share its members (fused-groups.ts).
 const KERNEL = 'fused(mul+sub+abs+max)';
 
@@ -154,10 +159,61 @@ describe('cp.jit fused kernels in the profiler views', () => {
       cp.exportProfile(html, { format: 'html' });
       assert.ok(readFileSync(html, 'utf8').includes(`"fused":[{"name":"${KERNEL}","members":[{"op":"mul"`), 'the HTML report embeds the members');
 
+      // The timeline exports and the CSV show each member line.
+      const dir = mkdtempSync(join(tmpdir(), 'corepy-fused-exports-'));
+      for (const format of ['chrome', 'speedscope', 'folded', 'csv'] as const) cp.exportProfile(join(dir, `p.${format}`), { format });
+      const readOut = (format: string): string => readFileSync(join(dir, `p.${format}`), 'utf8');
+      const lines = (members: readonly { op: string; location: { line: number } | null }[]) => members.map((m) => [m.op, m.location?.line]);
+      const expected = lines(row.fusedMembers!);
+      // Chrome trace: each kernel event's args carry the members with their lines.
+      const events = (JSON.parse(readOut('chrome')) as { traceEvents: { name: string; ph: string; args: { line?: number; fusedMembers?: { op: string; file: string; line: number; column: number }[] } }[] })
+        .traceEvents.filter((e) => e.ph === 'X' && e.name === KERNEL);
+      assert.ok(events.length >= 5, `${events.length} kernel events`);
+      for (const e of events) {
+        assert.deepEqual(e.args.fusedMembers!.map((m) => [m.op, m.line]), expected);
+        assert.ok(e.args.fusedMembers!.every((m) => m.file === FILE && m.column > 0));
+      }
+      assert.ok(events.some((e) => e.args.line === lineOf('// CALLER')), 'the event itself stays at its caller line');
+      // speedscope: the kernel's frame is named with its members' lines, at its caller's line.
+      const base = FILE.split('/').pop()!;
+      const memberLabels = row.fusedMembers!.map((m) => `${m.op}@${base}:${m.location!.line}`).join(', ');
+      const doc = JSON.parse(readOut('speedscope')) as { shared: { frames: { name: string; file?: string; line?: number }[] } };
+      const kernelFrames = doc.shared.frames.filter((f) => f.name.startsWith(KERNEL));
+      assert.ok(kernelFrames.length >= 1);
+      for (const f of kernelFrames) assert.equal(f.name, `${KERNEL} [${memberLabels}]`);
+      assert.ok(kernelFrames.some((f) => f.file === FILE && f.line === lineOf('// CALLER')));
+      // folded: one line per member frame under the kernel's, their integer weights summing to the kernel's own.
+      const folded = parseFolded(readOut('folded'));
+      const withoutMembers = parseFolded(toFolded({ report, flame: { ...flame, fused: undefined } }));
+      const kernelStacks = [...withoutMembers.keys()].filter((k) => k.endsWith(`;${KERNEL}`) || k === KERNEL);
+      assert.ok(kernelStacks.length >= 1, 'the kernel has a folded stack');
+      for (const stack of kernelStacks) {
+        const under = [...folded].filter(([k]) => k.startsWith(`${stack};`));
+        assert.equal(folded.get(stack), undefined, 'the kernel frame has no weight of its own: its members hold it');
+        assert.equal(under.reduce((a, [, w]) => a + w, 0), withoutMembers.get(stack), `${stack}: total unchanged`);
+        if (withoutMembers.get(stack)! >= 4) {
+          assert.deepEqual(under.map(([k]) => k.slice(stack.length + 1)), row.fusedMembers!.map((m) => `${m.op}@${base}:${m.location!.line}`));
+        }
+      }
+      // CSV: Python's csv module reads the kernel row and one row per member, fused_in naming the kernel.
+      const py = `import csv, json, sys
+with open(sys.argv[1], newline='') as f:
+    rows = list(csv.DictReader(f))
+print(json.dumps([{"op": r["op"], "line": int(r["line"]) if r["line"] else None, "count": int(r["count"]), "total_ms": float(r["total_ms"]), "fused_in": r["fused_in"]} for r in rows]))`;
+      const csvRows = JSON.parse(execFileSync(PYTHON, ['-c', py, join(dir, 'p.csv')], { encoding: 'utf8' })) as
+        { op: string; line: number | null; count: number; total_ms: number; fused_in: string }[];
+      const kernelRow = csvRows.findIndex((r) => r.op === KERNEL);
+      assert.ok(kernelRow >= 0 && csvRows[kernelRow]!.fused_in === '' && csvRows[kernelRow]!.line === lineOf('// CALLER'));
+      const memberRows = csvRows.filter((r) => r.fused_in === KERNEL);
+      assert.deepEqual(memberRows, csvRows.slice(kernelRow + 1, kernelRow + 1 + memberRows.length), 'member rows follow the kernel row');
+      assert.deepEqual(memberRows.map((r) => [r.op, r.line]), expected);
+      assert.ok(memberRows.every((r) => r.count === 5));
+      assert.ok(Math.abs(memberRows.reduce((a, r) => a + r.total_ms, 0) - row.totalMs) < 1e-9, 'the shares add up to the kernel row');
+      assert.ok(Math.abs(csvRows.filter((r) => r.fused_in === '').reduce((a, r) => a + r.total_ms, 0) - report.totalTimeMs) < 1e-9);
+
       // The text report lists the members under the kernel (and the Markdown one in a block).
       assert.match(renderMarkdown(report), /Fused kernels \(cp\.jit\)[^\n]*\n\n```\n  fused\(mul\+sub\+abs\+max\) [^\n]*\n    ↳ mul /);
       const text = renderText(report, { color: false, width: 120 });
-      const base = FILE.split('/').pop()!;
       assert.match(text, /Fused kernels \(cp\.jit\): each member line's share of its kernel's op time, split equally/);
       assert.match(text, new RegExp(`\\n  fused\\(mul\\+sub\\+abs\\+max\\)  [\\d.]+ ms \\([\\d.]+% of op time\\)\\n    ↳ mul  ${base}:${lineOf('// MEMBER-MUL')} +[\\d.]+ ms  fused\\n    ↳ sub  ${base}:${lineOf('// MEMBER-SUB-ABS')} `));
     });
@@ -175,6 +231,16 @@ describe('cp.jit fused kernels in the profiler views', () => {
     const members = f.signatures()[0]!.groups[0]!.members;
     assert.deepEqual(members[0], { op: 'mul', location: { file: '/virtual/numbered.ts', line: 42, column: 7 } });
     assert.equal(members[1]!.location?.file, FILE, 'a call with no token: its line from the stack');
+  });
+
+  it('folded: member weights are integers summing to the kernel\'s, the remainder to the first, one frame per member line', () => {
+    const loc = (line: number) => ({ file: '/w/src/a.ts', line, column: 3 });
+    assert.deepEqual([...memberWeights([[{ op: 'mul', location: loc(1) }, { op: 'sub', location: loc(2) }, { op: 'sum', location: null }]], 10)],
+      [['mul@a.ts:1', 4], ['sub@a.ts:2', 3], ['sum', 3]]);
+    // One line calling mul twice is one frame with both shares; two groups sharing the name split it first.
+    assert.deepEqual([...memberWeights([[{ op: 'mul', location: loc(1) }, { op: 'mul', location: loc(1) }], [{ op: 'mul', location: loc(7) }]], 7)],
+      [['mul@a.ts:1', 4], ['mul@a.ts:7', 3]]);
+    assert.deepEqual([...memberWeights([[{ op: 'add', location: loc(1) }, { op: 'sum', location: loc(2) }]], 1)], [['add@a.ts:1', 1], ['sum@a.ts:2', 0]], 'a zero share (its line is left out of the file)');
   });
 
   it('splits a name shared by two different groups equally between them, then among their members', () => {

@@ -4,13 +4,17 @@
  * thread, `M` metadata naming the process and threads, contexts as enclosing slices (the flame
  * model already nests them properly), contexts that ran concurrently with another on their own
  * tracks (tid from {@link CONCURRENT_TID_BASE}, named "main · concurrent 1", …; never clamped to
- * the context they overlapped), and the GPU queue on its own track (tid {@link GPU_TID}).
+ * the context they overlapped), and the GPU queue on its own track (tid {@link GPU_TID}). A fused
+ * kernel's events (`cp.jit`, named `fused(a+b+…)`) carry its members in `args.fusedMembers`:
+ * `{ op, file, line, column }` each in execution order (the op alone when its line is unknown), plus
+ * `group` (0, 1, …) when several groups share the kernel's name (the recorder cannot tell which ran).
  *
  * Linear in the number of slices: each event's JSON is written directly (text-chunks.ts), with
  * the name, category and args text of each distinct string / location / backend encoded once,
  * instead of one object per event passed to JSON.stringify.
  */
 import { SliceKind } from '../contract/flame.js';
+import { fusedMembersByName, type ExportFusedMember } from './fused-members.js';
 import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
@@ -71,14 +75,21 @@ export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
   // JSON text of each distinct name and args value, encoded once.
   const nameJson: (string | undefined)[] = [];
   const nameOf = (k: number): string => (nameJson[k] ??= JSON.stringify(flame.strings[k]!));
-  const argsJson = new Map<number, string>();
-  const argsOf = (backend: number, location: number): string => {
-    const key = (backend + 1) * (flame.locations.length + 1) + (location + 1);
-    let text = argsJson.get(key);
+  // Only a fused kernel's args depend on its name: other slices share one text per (backend, location).
+  const argsJson = new Map<number, string>(), fusedArgsJson = new Map<number, string>();
+  const fused = fusedMembersByName(flame), nStrings = flame.strings.length;
+  const argsOf = (name: number, backend: number, location: number): string => {
+    const members = fused.size === 0 ? undefined : fused.get(name);
+    const at = (backend + 1) * (flame.locations.length + 1) + (location + 1);
+    const cache = members ? fusedArgsJson : argsJson, key = members ? at * nStrings + name : at;
+    let text = cache.get(key);
     if (text === undefined) {
       const loc = location >= 0 ? flame.locations[location] : undefined;
-      text = JSON.stringify({ ...(backend >= 0 ? { backend: flame.strings[backend] } : {}), ...(loc ? { file: loc.file, line: loc.line, column: loc.column } : {}) });
-      argsJson.set(key, text);
+      text = JSON.stringify({
+        ...(backend >= 0 ? { backend: flame.strings[backend] } : {}), ...(loc ? { file: loc.file, line: loc.line, column: loc.column } : {}),
+        ...(members ? { fusedMembers: traceMembers(members) } : {}),
+      });
+      cache.set(key, text);
     }
     return text;
   };
@@ -88,8 +99,17 @@ export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
     const kind = s.kind[i]!;
     const tid = kind === SliceKind.Gpu ? GPU_TID : tidOf(i);
     out.add(`,{"name":${nameOf(s.name[i]!)},"ph":"X","pid":1,"tid":${tid},"ts":${s.start[i]!},"dur":${s.duration[i]!},` +
-      `"cat":"${CATEGORY[kind] ?? 'op'}","args":${argsOf(s.backend[i]!, s.location[i]!)}}`);
+      `"cat":"${CATEGORY[kind] ?? 'op'}","args":${argsOf(s.name[i]!, s.backend[i]!, s.location[i]!)}}`);
   }
   out.add(`],"displayTimeUnit":"ms","otherData":${JSON.stringify({ exporter: input.report.exporter, droppedEvents: flame.droppedEvents })}}\n`);
   out.flush();
+}
+
+/** A fused kernel's `args.fusedMembers`: every group's members in order, `group` numbered when there are several. */
+function traceMembers(groups: readonly (readonly ExportFusedMember[])[]): Record<string, unknown>[] {
+  return groups.flatMap((members, g) => members.map((m) => ({
+    op: m.op,
+    ...(m.location ? { file: m.location.file, line: m.location.line, column: m.location.column } : {}),
+    ...(groups.length > 1 ? { group: g } : {}),
+  })));
 }

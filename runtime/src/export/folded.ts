@@ -3,7 +3,14 @@
  * per distinct stack, `frame;frame;frame <weight>`, weight = SELF time in integer µs (rounded),
  * frames outermost first. Nothing else: no comment or stamp line (flamegraph.pl warns about every
  * line that is not a stack), and frame names sanitised by {@link foldedFrameName}.
+ *
+ * A fused kernel (`cp.jit`, frame `fused(a+b+…)`) gets one line per member under its frame,
+ * `…;fused(mul+sub);mul@a.ts:7 <weight>`, each with its equal share of the kernel's weight (equal per
+ * group sharing the name, then per member: fused-groups.ts), in integers whose sum is the kernel's
+ * own rounded weight: each share rounded down, the remainder to the first member. A member op
+ * called twice on one line is one frame with both shares.
  */
+import { fusedMemberLabel, fusedMembersByName, type ExportFusedMember } from './fused-members.js';
 import type { ExportInput } from './types.js';
 
 /**
@@ -68,11 +75,39 @@ export function toFolded(input: ExportInput): string {
     }
     return text[id]!;
   };
+  const fused = fusedMembersByName(flame);
   let out = '';
   for (const [id, us] of weights) {
     const w = Math.round(us);
-    if (w > 0) out += `${textOf(id)} ${w}\n`;
+    if (w <= 0) continue;
+    const members = fused.get(stackFrame[id]!);
+    if (members === undefined) out += `${textOf(id)} ${w}\n`;
+    else for (const [frameName, share] of memberWeights(members, w)) if (share > 0) out += `${textOf(id)};${frameName} ${share}\n`;
   }
+  return out;
+}
+
+/**
+ * Integer weights of a fused kernel's member frames that sum to `weight`: equal per group, then
+ * per member, rounded down, the remainder to the first member; members with the same frame merged.
+ */
+export function memberWeights(groups: readonly (readonly ExportFusedMember[])[], weight: number): Map<string, number> {
+  const exact = new Map<string, number>();
+  for (const g of groups) {
+    for (const m of g) {
+      const frameName = foldedFrameName(fusedMemberLabel(m));
+      exact.set(frameName, (exact.get(frameName) ?? 0) + weight / groups.length / g.length);
+    }
+  }
+  const out = new Map<string, number>();
+  let given = 0;
+  for (const [frameName, share] of exact) {
+    const whole = Math.floor(share + 1e-9);
+    out.set(frameName, whole);
+    given += whole;
+  }
+  const first = out.keys().next().value!;
+  out.set(first, out.get(first)! + weight - given);
   return out;
 }
 

@@ -2,7 +2,10 @@
  * speedscope export (https://www.speedscope.app, `$schema` file format): one EVENTED profile per
  * thread, per track of concurrent contexts (flame-tracks.ts) and for the GPU queue, unit microseconds, open/close events at µs since the profile
  * start, properly nested (the flame model's nesting) and in non-decreasing time order. Frames are
- * shared and keyed by name + source location. Validated against
+ * shared and keyed by name + source location. speedscope shows a frame's name, file and line but
+ * no other data, so a fused kernel's frame (`cp.jit`) is named with its members and their lines:
+ * `fused(mul+sub) [mul@a.ts:7, sub@a.ts:8]` (groups sharing the kernel's name separated by ` | `);
+ * its file and line stay the caller's. Validated against
  * runtime/schemas/speedscope-file-format.schema.json and imported by speedscope's own importer
  * (test/browser/speedscope-import.test.ts).
  *
@@ -12,6 +15,7 @@
  * written directly (text-chunks.ts) rather than through one object per open/close event.
  */
 import { SliceKind } from '../contract/flame.js';
+import { fusedMemberLabel, fusedMembersByName } from './fused-members.js';
 import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
 
@@ -29,11 +33,14 @@ export function streamSpeedscope(input: ExportInput, sink: TextSink): void {
   const frames: Frame[] = [], frameIds = new Map<string, number>();
   // Frame of each (name index, location index) pair, looked up by number: no key string per slice.
   const byPair = new Map<number, number>(), nLocations = flame.locations.length + 1;
+  const fused = fusedMembersByName(flame);
   const frameOf = (i: number): number => {
     const pair = s.name[i]! * nLocations + (s.location[i]! + 1);
     const known = byPair.get(pair);
     if (known !== undefined) return known;
-    const name = flame.strings[s.name[i]!]!;
+    const members = fused.get(s.name[i]!);
+    const name = members === undefined ? flame.strings[s.name[i]!]!
+      : `${flame.strings[s.name[i]!]!} [${members.map((g) => g.map(fusedMemberLabel).join(', ')).join(' | ')}]`;
     const loc = s.location[i]! >= 0 ? flame.locations[s.location[i]!] : undefined;
     // Frames are keyed by name + location text: two indexes may spell the same frame.
     const key = loc ? `${name}\u0000${loc.file}:${loc.line}:${loc.column}` : name;
