@@ -26,7 +26,7 @@ import { buildFlameData, type FlameData } from '../../webview/src/model.js';
 const root = join(__dirname, '..', '..');
 const FIXTURE = join(root, 'test', 'fixtures', 'profiler', 'nested-stacks.mts');
 /** Steps the fixture runs: helper's line then sees 2·STEPS ops, all within STACK_FIRST (exact, not sampled). */
-const STEPS = 16;
+const STEPS = 4;
 const OPS = new Set(['full', 'mul', 'add', 'sum']);
 /** Every op's stack, outermost first, joined with ';' (the fixture's own structure). */
 const EXPECTED = [

@@ -34,7 +34,7 @@ export const MAX_PERIOD_FACTOR = 16;
  * adapts so that capture time stays near STACK_BUDGET (a fraction) of the recorded op time; ops in
  * between carry their line's last stack. The recorder implements it; reports and docs quote it.
  */
-export const STACK_FIRST = 32;
+export const STACK_FIRST = 8;
 export const STACK_BUDGET = 0.002;
 
 /**
