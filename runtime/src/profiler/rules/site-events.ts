@@ -1,40 +1,47 @@
 /**
  * The retained events of one call site and op, grouped once per profile: the rules look them up per
  * site (batch-loop, tiny-ops, fresh-reads, gpu-crossover) and run twice per report (timing-budget.ts),
- * and a filter over every event per site and pass cost ~0.5 s of a report at 1e5 events.
+ * and a filter over every event per site and pass cost ~0.5 s of a report at 1e5 events. Events are
+ * indexes into the profile's rule columns (rule-columns.ts), not records.
  */
-import type { ProfileEvent } from '../types.js';
+import type { RuleColumns } from '../rule-columns.js';
 
-const groups = new WeakMap<readonly ProfileEvent[], Map<string, ProfileEvent[]>>();
-const shapeKeys = new WeakMap<readonly ProfileEvent[], ReadonlySet<string>>();
-const NONE: readonly ProfileEvent[] = [];
+/** Indexes of events in a {@link RuleColumns}, oldest first. */
+export type EventGroup = readonly number[];
+
+const groups = new WeakMap<RuleColumns, Map<number, Map<string, number[]>>>();
+const shapeKeys = new WeakMap<EventGroup, ReadonlySet<string>>();
+const NONE: EventGroup = [];
 
 /** Events of `events` from call site `site` running `op`, oldest first. */
-export function siteEvents(events: readonly ProfileEvent[], site: number, op: string): readonly ProfileEvent[] {
+export function siteEvents(events: RuleColumns, site: number, op: string): EventGroup {
   let bySite = groups.get(events);
   if (!bySite) {
     bySite = new Map();
-    for (const e of events) {
-      const key = `${e.site}|${e.op}`;
-      const list = bySite.get(key);
-      if (list) list.push(e); else bySite.set(key, [e]);
+    const { names } = events;
+    for (let i = 0; i < events.length; i++) {
+      const s = events.site[i]!, name = names[events.op[i]!]!;
+      let byOp = bySite.get(s);
+      if (!byOp) { byOp = new Map(); bySite.set(s, byOp); }
+      const list = byOp.get(name);
+      if (list) list.push(i); else byOp.set(name, [i]);
     }
     groups.set(events, bySite);
   }
-  return bySite.get(`${site}|${op}`) ?? NONE;
+  return bySite.get(site)?.get(op) ?? NONE;
 }
 
 /** The distinct input shapes (all operands, as JSON) of a group from {@link siteEvents}. */
-export function inputShapeKeys(group: readonly ProfileEvent[]): ReadonlySet<string> {
+export function inputShapeKeys(events: RuleColumns, group: EventGroup): ReadonlySet<string> {
   let keys = shapeKeys.get(group);
   if (!keys) {
-    // Consecutive events of a loop mostly share their shape arrays' contents: compare before stringifying.
-    const out = new Set<string>();
-    let last: readonly (readonly number[])[] | null = null;
-    for (const e of group) {
-      if (last !== null && sameShapes(e.inputShapes, last)) continue;
-      out.add(JSON.stringify(e.inputShapes));
-      last = e.inputShapes;
+    // Equal shape lists share one interned index: stringify each distinct index once.
+    const out = new Set<string>(), seen = new Set<number>();
+    for (const i of group) {
+      const k = events.inShapes[i]!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.add(JSON.stringify(events.shapeLists[k]));
     }
     keys = out;
     shapeKeys.set(group, keys);
@@ -42,17 +49,14 @@ export function inputShapeKeys(group: readonly ProfileEvent[]): ReadonlySet<stri
   return keys;
 }
 
-const sameShapes = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean =>
-  a.length === b.length && a.every((s, i) => s.length === b[i]!.length && s.every((d, j) => d === b[i]![j]));
-
 const facts = new WeakMap<object, Map<string, unknown>>();
 
 /**
- * `compute(of)` for `of` (a group from {@link siteEvents}, or a profile's event array), computed once
+ * `compute(of)` for `of` (a group from {@link siteEvents}, or a profile's rule columns), computed once
  * per `name`: what a rule derives from every event of a group it derives again in the report's
  * second pass otherwise.
  */
-export function memoFact<T>(of: readonly ProfileEvent[], name: string, compute: (of: readonly ProfileEvent[]) => T): T {
+export function memoFact<O extends object, T>(of: O, name: string, compute: (of: O) => T): T {
   let byName = facts.get(of);
   if (!byName) { byName = new Map(); facts.set(of, byName); }
   if (!byName.has(name)) byName.set(name, compute(of));
