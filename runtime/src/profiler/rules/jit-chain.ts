@@ -66,7 +66,7 @@ const chainText = (links: readonly ChainLink[]): string =>
   links.map((l) => `.${l.op}(${l.operand === 'none' ? '' : l.operand === 'tensor' ? 'x' : 'c'})`).join('');
 
 /** Chains in the retained events of one thread. */
-function chainsOf(c: RuleColumns, events: readonly number[]): Chain[] {
+function chainsOf(c: RuleColumns, events: Int32Array): Chain[] {
   const out: Chain[] = [];
   // Elements of the first and second input per distinct shape list (-1: no second input).
   const first = c.shapeLists.map((l) => product(l[0] ?? []));
@@ -84,7 +84,8 @@ function chainsOf(c: RuleColumns, events: readonly number[]): Chain[] {
       run = [];
       continue;
     }
-    const link = linkOf(c, e);
+    // Only ops on large enough tensors can link (no link record for every small op).
+    const link = n >= MIN_ELEMENTS ? linkOf(c, e) : null;
     const two = second[c.inShapes[e]!]!;
     if (link && n >= MIN_ELEMENTS && (run.length === 0 || same) && (two < 0 || two === n)) run.push(e);
     else run = link && n >= MIN_ELEMENTS ? [e] : [];
@@ -144,13 +145,13 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
 export const jitChain: Rule = (input) => {
   // The chains depend on the events alone: found once per profile, not again in the report's second pass.
   const groups = memoFact(input.events, 'jit-chain', (all) => {
-    const byThread = new Map<number, number[]>();
-    for (let e = 0; e < all.length; e++) {
-      const t = all.thread[e]!, list = byThread.get(t);
-      if (list) list.push(e); else byThread.set(t, [e]);
-    }
+    // Per thread, as typed arrays (counted, then placed: no growing array of 1e6 numbers).
+    const counts = new Map<number, number>();
+    for (let e = 0; e < all.length; e++) counts.set(all.thread[e]!, (counts.get(all.thread[e]!) ?? 0) + 1);
+    const byThread = new Map([...counts].map(([t, n]) => [t, { events: new Int32Array(n), filled: 0 }]));
+    for (let e = 0; e < all.length; e++) { const g = byThread.get(all.thread[e]!)!; g.events[g.filled++] = e; }
     const out = new Map<string, Chain[]>();
-    for (const events of byThread.values()) {
+    for (const { events } of byThread.values()) {
       for (const c of chainsOf(all, events)) {
         const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
         const list = out.get(key);

@@ -6,29 +6,43 @@
  */
 import type { RuleColumns } from '../rule-columns.js';
 
-/** Indexes of events in a {@link RuleColumns}, oldest first. */
-export type EventGroup = readonly number[];
+/** Indexes of events in a {@link RuleColumns}, oldest first (read-only by contract). */
+export type EventGroup = Int32Array;
 
-const groups = new WeakMap<RuleColumns, Map<number, Map<string, number[]>>>();
+const groups = new WeakMap<RuleColumns, Map<string, EventGroup>>();
 const shapeKeys = new WeakMap<EventGroup, ReadonlySet<string>>();
-const NONE: EventGroup = [];
+const NONE: EventGroup = new Int32Array(0);
 
 /** Events of `events` from call site `site` running `op`, oldest first. */
 export function siteEvents(events: RuleColumns, site: number, op: string): EventGroup {
   let bySite = groups.get(events);
-  if (!bySite) {
-    bySite = new Map();
-    const { names } = events;
-    for (let i = 0; i < events.length; i++) {
-      const s = events.site[i]!, name = names[events.op[i]!]!;
-      let byOp = bySite.get(s);
-      if (!byOp) { byOp = new Map(); bySite.set(s, byOp); }
-      const list = byOp.get(name);
-      if (list) list.push(i); else byOp.set(name, [i]);
-    }
-    groups.set(events, bySite);
+  if (!bySite) bySite = groupEvents(events);
+  return bySite.get(`${site}|${op}`) ?? NONE;
+}
+
+/**
+ * Every (site, op) group, as typed arrays: the events are counted per group, then placed (two passes,
+ * no growing array of 1e6 numbers). Op names, not indexes, key the groups (names may repeat).
+ */
+function groupEvents(events: RuleColumns): Map<string, EventGroup> {
+  const { names, length: n } = events;
+  const canon = new Map<string, number>(), opOf = names.map((name, i) => (canon.has(name) ? canon.get(name)! : (canon.set(name, i), i)));
+  const keyIds = new Map<number, Map<number, number>>(), keys: string[] = [], counts: number[] = [];
+  const which = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = events.site[i]!, o = opOf[events.op[i]!]!;
+    let byOp = keyIds.get(s);
+    if (!byOp) { byOp = new Map(); keyIds.set(s, byOp); }
+    let k = byOp.get(o);
+    if (k === undefined) { k = keys.length; byOp.set(o, k); keys.push(`${s}|${names[o]}`); counts.push(0); }
+    counts[k]!++;
+    which[i] = k;
   }
-  return bySite.get(site)?.get(op) ?? NONE;
+  const lists = counts.map((c) => new Int32Array(c)), fill = new Array<number>(keys.length).fill(0);
+  for (let i = 0; i < n; i++) { const k = which[i]!; lists[k]![fill[k]!++] = i; }
+  const bySite = new Map(keys.map((key, k) => [key, lists[k]!]));
+  groups.set(events, bySite);
+  return bySite;
 }
 
 /** The distinct input shapes (all operands, as JSON) of a group from {@link siteEvents}. */
