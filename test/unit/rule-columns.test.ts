@@ -38,18 +38,20 @@ describe('recommendation rules on event columns', () => {
   before(async () => {
     await cp.setBackend('wasm');
     cp.clearProfile();
+    const live = cp.memory().tensors;
     cp.enableProfiling({ callSites: 'all' });
     const x = cp.ones([1000]);
-    for (let i = 0; i < 300; i++) cp.tidy(() => x.add(i)); // batch-loop, tiny-ops
+    for (let i = 0; i < 300; i++) cp.tidy(() => { x.add(i); }); // batch-loop, tiny-ops (tidy returns nothing: no tensor outlives the test)
     const y = cp.randn([2000]);
-    cp.tidy(() => y.sub(y.mean()).div(y.std())); // moments
+    cp.tidy(() => { y.sub(y.mean()).div(y.std()); }); // moments
     const z = cp.randn([20_000]);
-    for (let i = 0; i < 3; i++) cp.tidy(() => z.mul(1.5).sub(0.5).relu().sum()); // jit-chain
+    for (let i = 0; i < 3; i++) cp.tidy(() => { z.mul(1.5).sub(0.5).relu().sum(); }); // jit-chain
     for (let i = 0; i < 12; i++) z.dataSync(); // fresh-reads (80 KB per read)
     cp.disableProfiling();
     records = snapshot();
     columns = snapshot(true, { events: 'rules' });
     x.dispose(); y.dispose(); z.dispose();
+    assert.equal(cp.memory().tensors, live, 'the test leaves no tensor behind');
   });
   after(() => cp.clearProfile());
 
