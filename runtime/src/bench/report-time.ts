@@ -2,7 +2,8 @@
  * How long building the final report takes (recommendation rules included) after a loop of small ops,
  * twice in one process: `node runtime/dist/bench/report-time.js` (environment `CALLS`, default 50000
  * iterations of an add and a mul on 1000 elements). With `SPLIT=1` it then times the parts of a report
- * once more: the snapshot (event records), the aggregate, and the rules with a timing budget of 0
+ * once more: the snapshot (the events as the rules' columns, as reports take them; then as event
+ * records, as reports took them before), the aggregate, and the rules with a timing budget of 0
  * (their own work, no measurement). The rules' measurements are kept in a per-machine file
  * (COREPY_TIMINGS_CACHE, see PROFILING_GUIDE.md): point it at a new file, or `off`, to time them from
  * cold. A benchmark, not a test: figures vary by machine.
@@ -24,12 +25,16 @@ for (const which of ['first', 'second']) {
   console.log(`${which} report: ${ms.toFixed(0)} ms for ${r.opCount} ops; recommendations: ${r.recommendations.map((q) => `${q.rule} ${q.estimatedSpeedup}×`).join(', ')}`);
 }
 if (process.env['SPLIT'] === '1') {
-  const t0 = performance.now();
-  const data = snapshot();
-  const t1 = performance.now();
-  const agg = aggregate(data);
-  const t2 = performance.now();
-  runRules(data, agg, {}, 0);
-  const t3 = performance.now();
-  console.log(`parts: snapshot ${(t1 - t0).toFixed(0)} ms (${data.events.length} event records), aggregate ${(t2 - t1).toFixed(0)} ms, rules with budget 0 ${(t3 - t2).toFixed(0)} ms`);
+  // What a report takes (the rules' columns), then the same parts from event records (what reports took before rule-columns.ts).
+  for (const events of ['rules', true] as const) {
+    const t0 = performance.now();
+    const data = snapshot(true, { events });
+    const t1 = performance.now();
+    const agg = aggregate(data);
+    const t2 = performance.now();
+    runRules(data, agg, {}, 0);
+    const t3 = performance.now();
+    const what = events === 'rules' ? `${data.ruleColumns?.length ?? 0} events as rule columns` : `${data.events.length} event records`;
+    console.log(`parts: snapshot ${(t1 - t0).toFixed(0)} ms (${what}), aggregate ${(t2 - t1).toFixed(0)} ms, rules with budget 0 ${(t3 - t2).toFixed(0)} ms`);
+  }
 }

@@ -93,7 +93,8 @@ function segmentRows(s: SegmentData): SegmentRows {
 
 /** The final message: JSON report, recommendations and flame model. */
 export function makeReportMessage(title: string, exitCode?: number): ProfileReportMessage {
-  const data = snapshot();
+  // Columns for the rules and the flame model: no object per retained event.
+  const data = snapshot(true, { events: 'all-columns' });
   const report = buildReport(data);
   const msg: ProfileReportMessage = { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
   return exitCode === undefined ? msg : { ...msg, exitCode };

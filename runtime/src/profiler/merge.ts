@@ -66,6 +66,7 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     // `a`'s indexes stay valid (its sites come first, its context nodes keep their ids); a `b` with
     // columns is not merged (session.snapshot takes records when a worker shared events).
     ...(a.columns ? { columns: a.columns } : {}),
+    ...(a.ruleColumns ? { ruleColumns: a.ruleColumns } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
 import type { EventColumns } from './event-columns.js';
+import type { RuleColumns } from './rule-columns.js';
 import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from './types.js';
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
@@ -482,6 +483,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   eventColumns(thread: number, shiftMs: number): EventColumns {
     this.resolveCellKeys();
     return this.ring.toColumns(this.strings, thread, shiftMs);
+  }
+
+  /** Retained events as the recommendation rules read them, no object per event (see rule-columns.ts). */
+  ruleColumns(thread: number, shiftMs: number): RuleColumns {
+    this.resolveCellKeys();
+    return this.ring.toRuleColumns(this.strings, thread, shiftMs);
   }
 
   /** Fills each retained slot's op/backend/site/context from its cell (the hot path writes only the cell). */

@@ -8,6 +8,7 @@
  * dropped. Reading back into {@link ProfileEvent} objects happens only when a snapshot is taken.
  */
 import { allocEventColumns, allocSpanColumns, type EventColumns, type SpanColumns } from './event-columns.js';
+import { allocRuleColumns, type RuleColumns } from './rule-columns.js';
 import type { ContextSpan, ProfileEvent } from './types.js';
 
 /** Dimensions kept per shape; deeper dimensions are cut (rank is kept in the shape's rank field). */
@@ -163,6 +164,53 @@ export class EventRing {
     if (thread !== 0) c.thread.fill(thread);
     return c;
   }
+  /**
+   * Retained events, oldest first, as the recommendation rules read them (rule-columns.ts): no
+   * object per event; a shape list is built only when it differs from the previous event's.
+   * Names index `strings` (the caller's array, not a copy); op/backend/site must be resolved first.
+   */
+  toRuleColumns(strings: readonly string[], thread: number, shiftMs: number): RuleColumns {
+    const first = Math.max(0, this.written - this.capacity), n = this.written - first;
+    const { columns: c, intern } = allocRuleColumns(n, strings);
+    const f = this.f, a = this.i;
+    const last: (number[] | null)[] = [null, null, null, null];
+    let x0: number[] | null | undefined, y0: number[] | null | undefined, x1: number[] | null | undefined, y1: number[] | null | undefined;
+    let inId = -1, outId = -1, prev = 0;
+    const list = (x: number[] | null, y: number[] | null): number[][] => (x ? (y ? [x, y] : [x]) : y ? [y] : []);
+    for (let k = 0; k < n; k++) {
+      const s = (first + k) % this.capacity, fb = s * F_STRIDE, ib = s * I_STRIDE;
+      c.op[k] = a[ib + I_OP]!; c.backend[k] = a[ib + I_BACKEND]!; c.dtype[k] = a[ib + I_DTYPE]!; c.site[k] = a[ib + I_SITE]!;
+      c.in0[k] = a[ib + I_IN0]!; c.in1[k] = a[ib + I_IN1]!;
+      c.startMs[k] = f[fb + F_START]! + shiftMs; c.endMs[k] = f[fb + F_END]! + shiftMs; c.elements[k] = f[fb + F_ELEMENTS]!;
+      // Consecutive events of a loop mostly repeat their shapes: compare the slot's shape ints with the
+      // previous event's first (no array); shapeAt returns the previous array for an equal shape.
+      if (inId < 0 || !sameShapes(a, ib, prev, 0)) {
+        const xi = this.shapeAt(s, 0, last), yi = this.shapeAt(s, 1, last);
+        if (inId < 0 || xi !== x0 || yi !== y0) { inId = intern(list(xi, yi)); x0 = xi; y0 = yi; }
+      }
+      if (outId < 0 || !sameShapes(a, ib, prev, 2)) {
+        const xo = this.shapeAt(s, 2, last), yo = this.shapeAt(s, 3, last);
+        if (outId < 0 || xo !== x1 || yo !== y1) { outId = intern(list(xo, yo)); x1 = xo; y1 = yo; }
+      }
+      c.inShapes[k] = inId; c.outShapes[k] = outId;
+      prev = ib;
+    }
+    if (thread !== 0) c.thread.fill(thread);
+    return c;
+  }
+}
+
+/**
+ * Whether shapes `w` and `w + 1` of the slots at int32 offsets `ib` and `jb` of `a` are equal (ranks,
+ * and the dimensions kept within them); dimensions past a shape's rank are stale and not compared.
+ */
+function sameShapes(a: Int32Array, ib: number, jb: number, w: number): boolean {
+  for (let v = w; v < w + 2; v++) {
+    const r = ib + I_SHAPES + v * SHAPE_STRIDE, q = jb + I_SHAPES + v * SHAPE_STRIDE, n = a[r]!;
+    if (n !== a[q]) return false;
+    for (let k = 1, m = n < MAX_DIMS ? n : MAX_DIMS; k <= m; k++) if (a[r + k] !== a[q + k]) return false;
+  }
+  return true;
 }
 
 /** Closed context/function spans. */

@@ -187,9 +187,11 @@ export interface SnapshotOptions {
    * empty and the snapshot costs O(cells + sites + contexts), not O(maxEvents): enough for
    * aggregate() and the streamed batches, which read only the cells. With 'columns' they come as
    * typed-array columns in `columns` (no object per event: what the flame model is built from);
-   * while worker threads have shared events the snapshot holds objects instead (merged, as with true).
+   * With 'rules' they come as the recommendation rules' columns in `ruleColumns` (reports: no object
+   * per event either); 'all-columns' gives both (the final report message: report and flame model).
+   * While worker threads have shared events the snapshot holds objects instead (merged, as with true).
    */
-  readonly events?: boolean | 'columns';
+  readonly events?: boolean | 'columns' | 'rules' | 'all-columns';
 }
 
 /** Ops recorded on this thread since the last enable with new options or clear (O(1); no snapshot). */
@@ -201,18 +203,19 @@ export function opsRecorded(): number {
 export function snapshot(withWorkers = true, options: SnapshotOptions = {}): ProfileData {
   const workers = withWorkers ? workerSnapshots() : [];
   // Worker events arrive as records: merge those as records (rare; mergeData remaps their indexes).
-  const mode = options.events === 'columns' && workers.some((w) => w.events.length > 0 || w.spans.length > 0) ? true : options.events ?? true;
+  const asColumns = options.events === 'columns' || options.events === 'rules' || options.events === 'all-columns';
+  const mode = asColumns && workers.some((w) => w.events.length > 0 || w.spans.length > 0) ? true : options.events ?? true;
   const withEvents = mode === true;
   const r = rec ?? new Recorder(DEFAULTS.callSites, DEFAULTS.sampleEvery, 16);
-  const own = ownData(r, withEvents, false, mode === 'columns');
+  const own = ownData(r, withEvents, false, mode === 'columns' || mode === 'all-columns', mode === 'rules' || mode === 'all-columns');
   if (!withWorkers) return own;
-  // Workers here have no events when mode is 'columns': the merge keeps `own.columns` (a spread).
+  // Workers here have no events when mode is 'columns' or 'rules': the merge keeps `own.columns` / `own.ruleColumns` (a spread).
   const all = (withEvents ? workers : workers.map((w) => ({ ...w, events: [], spans: [] }))).reduce((acc, w) => mergeData(acc, w), own);
   return { ...all, segments: segments(r, all), droppedSegments };
 }
 
 /** This thread's recording: every segment since the last clear, or with `currentSegment` the current one's cells alone. */
-function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, columns = false): ProfileData {
+function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, columns = false, ruleColumns = false): ProfileData {
   const cost = measured ?? { perOpNs: 0, perCaptureNs: 0 };
   // Captures are timed as they happen; the enable-time probe stands in only before the first one.
   const perCaptureNs = r.captures > 0 ? (r.captureMs * 1e6) / r.captures : cost.perCaptureNs;
@@ -228,6 +231,7 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
+    ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
   };
 }
 

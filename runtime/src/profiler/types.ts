@@ -12,6 +12,7 @@ import type { CallSiteMode } from '../contract/names.js';
 import type { SegmentCause } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { TimelineColumns } from './event-columns.js';
+import type { RuleColumns } from './rule-columns.js';
 import type { StackTableData } from './stacks.js';
 
 export type { CallSiteMode };
@@ -141,7 +142,7 @@ export interface ProfileData {
   /** The user's call stacks the events' `stack` ids index (absent: none captured). */
   readonly stacks?: StackTableData;
   readonly contexts: ContextInfo[];
-  /** Retained raw events, oldest first (empty when the snapshot was taken as {@link columns}). */
+  /** Retained raw events, oldest first (empty when the snapshot was taken as {@link columns} or {@link ruleColumns}). */
   readonly events: ProfileEvent[];
   readonly spans: ContextSpan[];
   readonly cells: CellRow[];
@@ -166,6 +167,11 @@ export interface ProfileData {
    * with `events: 'columns'` (timeline exports); `events` and `spans` are then empty.
    */
   readonly columns?: TimelineColumns;
+  /**
+   * The retained events as the recommendation rules read them (no object per event), when the
+   * snapshot was taken with `events: 'rules'` (reports); `events` and `spans` are then empty.
+   */
+  readonly ruleColumns?: RuleColumns;
   /** Every segment of the run so far, oldest first (session.ts); each has cells but no raw events. */
   readonly segments?: SegmentData[];
   /** Segments forgotten because more than MAX_SEGMENTS were kept. */

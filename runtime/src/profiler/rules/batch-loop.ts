@@ -19,6 +19,7 @@ import type { BinaryOp } from '../../backends/backend.js';
 import type { SiteOpStats } from '../aggregate.js';
 import { batchRewrite } from './batch-rewrite.js';
 import { corpusFields } from './corpus.js';
+import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
 import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
@@ -33,16 +34,18 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (s.location === null || k < MIN_CALLS || opInfo(s.op)?.batchable !== true) return null;
   if (s.backends.length !== 1 || input.dispatchCostMs(s.backends[0]!) === null) return null;
   // Same-shaped inputs across the retained calls: a loop over one tensor, not varied work.
-  const events = siteEvents(input.data.events, s.site, s.op);
-  const shapes = inputShapeKeys(events);
+  const cols = input.events;
+  const events = siteEvents(cols, s.site, s.op);
+  const shapes = inputShapeKeys(cols, events);
   if (shapes.size > 1 || !events.length) return null;
   // One tensor combined with a varying scalar: loops over many different tensors (rows of a list)
   // are the tiny-ops rule's (stack them), not a broadcast over arange.
   const oneTensorAndScalar = memoFact(events, 'batch-loop', (group) =>
-    group.every((e) => e.inputIds[0] === group[0]!.inputIds[0] && (e.inputIds[1] ?? -1) < 0));
+    group.every((e) => cols.in0[e] === cols.in0[group[0]!] && cols.in1[e]! < 0));
   if (!oneTensorAndScalar) return null;
-  const shape = events[0]!.inputShapes[0] ?? [1];
-  const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, events[0]!.dtype, k);
+  const shape = inputShapesAt(cols, events[0]!)[0] ?? [1];
+  const dtype = dtypeAt(cols, events[0]!);
+  const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, dtype, k);
   const times = measured === UNTIMED ? null : measured;
   if (measured !== UNTIMED && (!times || times.batchedMs <= 0)) return null;
   const r = times?.ratio ?? 1;
@@ -57,7 +60,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const estimate = times ? {
     priority: priorityFrom(speedup, savedMs, corpus.impact),
     estimatedSpeedup: speedup,
-    speedupBasis: `rewrite timed here on [${shape.join(', ')}] ${events[0]!.dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
+    speedupBasis: `rewrite timed here on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
       `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
       `the site is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,

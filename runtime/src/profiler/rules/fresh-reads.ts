@@ -13,6 +13,7 @@
  * Silent for GPU sites (their reads are asynchronous downloads) and when the saving is under 5 % of op time.
  */
 import { corpusFields } from './corpus.js';
+import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { siteEvents } from './site-events.js';
 import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
@@ -38,9 +39,9 @@ export const freshReads: Rule = (input) => {
     if (s.op !== 'read' || s.count < MIN_READS || s.bytesWritten / s.count < MIN_BYTES_PER_READ) continue;
     if (!s.backends.every((b) => input.dispatchCostMs(b) !== null)) continue;
     const perRead = s.bytesWritten / s.count;
-    const event = siteEvents(input.data.events, s.site, 'read')[0];
-    const dtype = event?.dtype || 'float32';
-    const shape = event?.inputShapes[0] ?? [Math.round(perRead / (dtype === 'bool' ? 1 : 4))];
+    const event = siteEvents(input.events, s.site, 'read')[0];
+    const dtype = (event !== undefined ? dtypeAt(input.events, event) : '') || 'float32';
+    const shape = (event !== undefined ? inputShapesAt(input.events, event)[0] : undefined) ?? [Math.round(perRead / (dtype === 'bool' ? 1 : 4))];
     const times = input.measureReads(s.backends[0]!, shape, dtype, s.count);
     const corpus = corpusFields('fresh-reads');
     if (times === UNTIMED) {

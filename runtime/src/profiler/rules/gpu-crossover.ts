@@ -9,6 +9,7 @@
 import type { OpFamily } from '../../backends/calibration.js';
 import { opInfo } from '../../backends/op-table.js';
 import { corpusFields } from './corpus.js';
+import { siteEvents } from './site-events.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
 /** The calibrated family of `op` (op table), or undefined for families calibration does not time. */
@@ -29,12 +30,23 @@ export const gpuCrossover: Rule = (input) => {
     const crossover = cal.crossover[family];
     const ratio = cal.speedupAtLargest[family];
     // Work per call: M·N·K for matmul (as calibrated), elements of the largest input otherwise.
-    const events = input.data.events.filter((e) => e.site === s.site && e.op === s.op);
-    const work = events.length ? Math.max(...events.map((e) => {
-      if (family !== 'matmul') return Math.max(0, ...e.inputShapes.map((sh) => sh.reduce((p, d) => p * d, 1)));
-      const [a = [], b = []] = e.inputShapes;
-      return (a[a.length - 2] ?? 1) * (a[a.length - 1] ?? 1) * (b[b.length - 1] ?? 1);
-    })) : s.elements / Math.max(1, s.count);
+    const events = siteEvents(input.events, s.site, s.op);
+    // Per distinct shape list (equal lists share an index), and a loop, not Math.max(...): a spread of 1e6 values overflows the stack.
+    let work = events.length ? -Infinity : s.elements / Math.max(1, s.count);
+    const seen = new Set<number>();
+    for (const e of events) {
+      const k = input.events.inShapes[e]!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      const shapes = input.events.shapeLists[k]!;
+      let w: number;
+      if (family !== 'matmul') w = Math.max(0, ...shapes.map((sh) => sh.reduce((p, d) => p * d, 1)));
+      else {
+        const [a = [], b = []] = shapes;
+        w = (a[a.length - 2] ?? 1) * (a[a.length - 1] ?? 1) * (b[b.length - 1] ?? 1);
+      }
+      if (w > work) work = w;
+    }
     if (crossover === null || work < crossover || ratio <= 1) continue;
     const saved = s.totalMs * (1 - 1 / ratio);
     const speedup = speedupFrom(input.agg.totalOpMs, saved);

@@ -14,7 +14,7 @@
  * with number arguments; anything else gets `fixUnavailable` with the reason.
  */
 import type { SourceLocation } from '../../contract/flame.js';
-import type { ProfileEvent } from '../types.js';
+import { backendAt, dtypeAt, inputShapesAt, opAt, outputShapesAt, type RuleColumns } from '../rule-columns.js';
 import { corpusFields } from './corpus.js';
 import { jitRewrite } from './jit-rewrite.js';
 import { memoFact } from './site-events.js';
@@ -33,41 +33,61 @@ const MIN_CHAINS = 2;
 /** Below this measured eager/jit ratio the rule stays silent. */
 const MIN_RATIO = 1.1;
 
-interface Chain {
-  readonly links: ChainLink[];
-  readonly reduce: ProfileEvent;
-  readonly events: ProfileEvent[];
+/** The fields of a chain's event this rule reads (events are indexes into the rule columns). */
+interface ChainEvent {
+  readonly op: string;
+  readonly backend: string;
+  readonly dtype: string;
+  readonly site: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly inputShapes: readonly (readonly number[])[];
 }
 
-const linkOf = (e: ProfileEvent): ChainLink | null => {
-  if (CHAIN_UNARY.has(e.op)) return { op: e.op, operand: 'none' };
-  if (CHAIN_BINARY.has(e.op)) return { op: e.op, operand: (e.inputIds[1] ?? -1) >= 0 ? 'tensor' : 'scalar' };
+interface Chain {
+  readonly links: ChainLink[];
+  readonly reduce: ChainEvent;
+  readonly events: ChainEvent[];
+}
+
+const linkOf = (c: RuleColumns, e: number): ChainLink | null => {
+  const op = opAt(c, e);
+  if (CHAIN_UNARY.has(op)) return { op, operand: 'none' };
+  if (CHAIN_BINARY.has(op)) return { op, operand: c.in1[e]! >= 0 ? 'tensor' : 'scalar' };
   return null;
 };
-const elementsOf = (e: ProfileEvent): number => (e.inputShapes[0] ?? []).reduce((p, d) => p * d, 1);
+const product = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
+const eventAt = (c: RuleColumns, e: number): ChainEvent => ({
+  op: opAt(c, e), backend: backendAt(c, e), dtype: dtypeAt(c, e), site: c.site[e]!, startMs: c.startMs[e]!, endMs: c.endMs[e]!, inputShapes: inputShapesAt(c, e),
+});
 
 /** The chain as method calls on `x`, scalars written `c`: `.mul(c).sub(c).relu()`. */
 const chainText = (links: readonly ChainLink[]): string =>
   links.map((l) => `.${l.op}(${l.operand === 'none' ? '' : l.operand === 'tensor' ? 'x' : 'c'})`).join('');
 
 /** Chains in the retained events of one thread. */
-function chainsOf(events: readonly ProfileEvent[]): Chain[] {
+function chainsOf(c: RuleColumns, events: Int32Array): Chain[] {
   const out: Chain[] = [];
-  let run: ProfileEvent[] = [];
+  // Elements of the first and second input per distinct shape list (-1: no second input).
+  const first = c.shapeLists.map((l) => product(l[0] ?? []));
+  const second = c.shapeLists.map((l) => (l[1] === undefined ? -1 : product(l[1])));
+  let run: number[] = [];
   for (const e of events) {
-    const n = elementsOf(e);
+    const n = first[c.inShapes[e]!]!;
     // Tensor ids grow with creation, so an op reading the previous op's result reads a newer tensor than the
     // previous op did: a cheap check against unrelated ops that merely follow each other (not a proof — the
     // quick fix checks the real chain on the syntax tree).
     const prev = run[run.length - 1];
-    const same = prev !== undefined && elementsOf(run[0]!) === n && run[0]!.backend === e.backend && (e.inputIds[0] ?? -1) > (prev.inputIds[0] ?? -1);
-    if (e.op in CHAIN_REDUCE && same && run.length >= 2 && (e.outputShapes[0] ?? [1]).length === 0) {
-      out.push({ links: run.map((r) => linkOf(r)!), reduce: e, events: [...run, e] });
+    const same = prev !== undefined && first[c.inShapes[run[0]!]!] === n && backendAt(c, run[0]!) === backendAt(c, e) && c.in0[e]! > c.in0[prev]!;
+    if (opAt(c, e) in CHAIN_REDUCE && same && run.length >= 2 && (outputShapesAt(c, e)[0] ?? [1]).length === 0) {
+      out.push({ links: run.map((r) => linkOf(c, r)!), reduce: eventAt(c, e), events: [...run, e].map((r) => eventAt(c, r)) });
       run = [];
       continue;
     }
-    const link = linkOf(e);
-    if (link && n >= MIN_ELEMENTS && (run.length === 0 || same) && (e.inputShapes[1] === undefined || elementsOf({ ...e, inputShapes: [e.inputShapes[1]] }) === n)) run.push(e);
+    // Only ops on large enough tensors can link (no link record for every small op).
+    const link = n >= MIN_ELEMENTS ? linkOf(c, e) : null;
+    const two = second[c.inShapes[e]!]!;
+    if (link && n >= MIN_ELEMENTS && (run.length === 0 || same) && (two < 0 || two === n)) run.push(e);
     else run = link && n >= MIN_ELEMENTS ? [e] : [];
   }
   return out;
@@ -124,15 +144,15 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
 /** Rule entry point. */
 export const jitChain: Rule = (input) => {
   // The chains depend on the events alone: found once per profile, not again in the report's second pass.
-  const groups = memoFact(input.data.events, 'jit-chain', (all) => {
-    const byThread = new Map<number, ProfileEvent[]>();
-    for (const e of all) {
-      const list = byThread.get(e.thread);
-      if (list) list.push(e); else byThread.set(e.thread, [e]);
-    }
+  const groups = memoFact(input.events, 'jit-chain', (all) => {
+    // Per thread, as typed arrays (counted, then placed: no growing array of 1e6 numbers).
+    const counts = new Map<number, number>();
+    for (let e = 0; e < all.length; e++) counts.set(all.thread[e]!, (counts.get(all.thread[e]!) ?? 0) + 1);
+    const byThread = new Map([...counts].map(([t, n]) => [t, { events: new Int32Array(n), filled: 0 }]));
+    for (let e = 0; e < all.length; e++) { const g = byThread.get(all.thread[e]!)!; g.events[g.filled++] = e; }
     const out = new Map<string, Chain[]>();
-    for (const events of byThread.values()) {
-      for (const c of chainsOf(events)) {
+    for (const { events } of byThread.values()) {
+      for (const c of chainsOf(all, events)) {
         const key = c.events.map((e) => `${e.op}@${e.site}`).join('>');
         const list = out.get(key);
         if (list) list.push(c); else out.set(key, [c]);

@@ -10,7 +10,7 @@
  *
  * The quick fix is computed on the syntax tree (moments-rewrite.ts).
  */
-import type { ProfileEvent } from '../types.js';
+import { backendAt, dtypeAt, inputShapesAt, opAt } from '../rule-columns.js';
 import { corpusFields } from './corpus.js';
 import { momentsRewrite } from './moments-rewrite.js';
 import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
@@ -19,24 +19,31 @@ const SPREAD = new Set(['std', 'var']);
 
 /** Rule entry point. */
 export const momentsRule: Rule = (input) => {
-  const { data, agg } = input;
+  const { data, agg, events: cols } = input;
+  // Events are indexes into the rule columns; a spread event as the record fields this rule reads.
+  const event = (i: number): { op: string; site: number; backend: string; dtype: string; inputShapes: readonly (readonly number[])[]; inputIds: number[]; elements: number } => ({
+    op: opAt(cols, i), site: cols.site[i]!, backend: backendAt(cols, i), dtype: dtypeAt(cols, i), inputShapes: inputShapesAt(cols, i), inputIds: [cols.in0[i]!], elements: cols.elements[i]!,
+  });
+  // The op names that count, by name index (names may repeat: compare names, once per index).
+  const kind = cols.names.map((n) => (n === 'mean' ? 1 : SPREAD.has(n) ? 2 : 0));
   // Per tensor: its first mean and std/var events, and the time of all of them (a loop repeats the pair).
-  const byTensor = new Map<number, { mean?: ProfileEvent; spread?: ProfileEvent; meanMs: number; spreadMs: number }>();
-  for (const e of data.events) {
-    const id = e.inputIds[0] ?? -1;
-    if (id < 0 || (e.op !== 'mean' && !SPREAD.has(e.op))) continue;
+  const byTensor = new Map<number, { mean?: number; spread?: number; meanMs: number; spreadMs: number }>();
+  for (let e = 0; e < cols.length; e++) {
+    const id = cols.in0[e]!, k = kind[cols.op[e]!];
+    if (id < 0 || !k) continue;
     const p = byTensor.get(id) ?? { meanMs: 0, spreadMs: 0 };
-    if (e.op === 'mean') { p.mean ??= e; p.meanMs += e.endMs - e.startMs; } else { p.spread ??= e; p.spreadMs += e.endMs - e.startMs; }
+    if (k === 1) { p.mean ??= e; p.meanMs += cols.endMs[e]! - cols.startMs[e]!; } else { p.spread ??= e; p.spreadMs += cols.endMs[e]! - cols.startMs[e]!; }
     byTensor.set(id, p);
   }
   // Per recommendation (the std/var line): every tensor it ran the pair on, e.g. a new tensor each iteration.
-  const bySite = new Map<string, { mean: ProfileEvent; spread: ProfileEvent; meanMs: number; spreadMs: number }>();
-  for (const { mean, spread, meanMs, spreadMs } of byTensor.values()) {
-    if (!mean || !spread) continue;
-    const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
-    const id = recId('moments', loc, spread.op);
+  const bySite = new Map<string, { spread: ReturnType<typeof event>; meanMs: number; spreadMs: number }>();
+  for (const { mean, spread: s, meanMs, spreadMs } of byTensor.values()) {
+    if (mean === undefined || s === undefined) continue;
+    const site = cols.site[s]!;
+    const loc = site >= 0 ? data.sites[site] ?? null : null;
+    const id = recId('moments', loc, opAt(cols, s));
     const g = bySite.get(id);
-    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; } else bySite.set(id, { mean, spread, meanMs, spreadMs });
+    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; } else bySite.set(id, { spread: event(s), meanMs, spreadMs });
   }
   const out: Recommendation[] = [];
   for (const [id, { spread, meanMs, spreadMs }] of bySite) {

@@ -1,40 +1,61 @@
 /**
  * The retained events of one call site and op, grouped once per profile: the rules look them up per
  * site (batch-loop, tiny-ops, fresh-reads, gpu-crossover) and run twice per report (timing-budget.ts),
- * and a filter over every event per site and pass cost ~0.5 s of a report at 1e5 events.
+ * and a filter over every event per site and pass cost ~0.5 s of a report at 1e5 events. Events are
+ * indexes into the profile's rule columns (rule-columns.ts), not records.
  */
-import type { ProfileEvent } from '../types.js';
+import type { RuleColumns } from '../rule-columns.js';
 
-const groups = new WeakMap<readonly ProfileEvent[], Map<string, ProfileEvent[]>>();
-const shapeKeys = new WeakMap<readonly ProfileEvent[], ReadonlySet<string>>();
-const NONE: readonly ProfileEvent[] = [];
+/** Indexes of events in a {@link RuleColumns}, oldest first (read-only by contract). */
+export type EventGroup = Int32Array;
+
+const groups = new WeakMap<RuleColumns, Map<string, EventGroup>>();
+const shapeKeys = new WeakMap<EventGroup, ReadonlySet<string>>();
+const NONE: EventGroup = new Int32Array(0);
 
 /** Events of `events` from call site `site` running `op`, oldest first. */
-export function siteEvents(events: readonly ProfileEvent[], site: number, op: string): readonly ProfileEvent[] {
+export function siteEvents(events: RuleColumns, site: number, op: string): EventGroup {
   let bySite = groups.get(events);
-  if (!bySite) {
-    bySite = new Map();
-    for (const e of events) {
-      const key = `${e.site}|${e.op}`;
-      const list = bySite.get(key);
-      if (list) list.push(e); else bySite.set(key, [e]);
-    }
-    groups.set(events, bySite);
-  }
+  if (!bySite) bySite = groupEvents(events);
   return bySite.get(`${site}|${op}`) ?? NONE;
 }
 
+/**
+ * Every (site, op) group, as typed arrays: the events are counted per group, then placed (two passes,
+ * no growing array of 1e6 numbers). Op names, not indexes, key the groups (names may repeat).
+ */
+function groupEvents(events: RuleColumns): Map<string, EventGroup> {
+  const { names, length: n } = events;
+  const canon = new Map<string, number>(), opOf = names.map((name, i) => (canon.has(name) ? canon.get(name)! : (canon.set(name, i), i)));
+  const keyIds = new Map<number, Map<number, number>>(), keys: string[] = [], counts: number[] = [];
+  const which = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const s = events.site[i]!, o = opOf[events.op[i]!]!;
+    let byOp = keyIds.get(s);
+    if (!byOp) { byOp = new Map(); keyIds.set(s, byOp); }
+    let k = byOp.get(o);
+    if (k === undefined) { k = keys.length; byOp.set(o, k); keys.push(`${s}|${names[o]}`); counts.push(0); }
+    counts[k]!++;
+    which[i] = k;
+  }
+  const lists = counts.map((c) => new Int32Array(c)), fill = new Array<number>(keys.length).fill(0);
+  for (let i = 0; i < n; i++) { const k = which[i]!; lists[k]![fill[k]!++] = i; }
+  const bySite = new Map(keys.map((key, k) => [key, lists[k]!]));
+  groups.set(events, bySite);
+  return bySite;
+}
+
 /** The distinct input shapes (all operands, as JSON) of a group from {@link siteEvents}. */
-export function inputShapeKeys(group: readonly ProfileEvent[]): ReadonlySet<string> {
+export function inputShapeKeys(events: RuleColumns, group: EventGroup): ReadonlySet<string> {
   let keys = shapeKeys.get(group);
   if (!keys) {
-    // Consecutive events of a loop mostly share their shape arrays' contents: compare before stringifying.
-    const out = new Set<string>();
-    let last: readonly (readonly number[])[] | null = null;
-    for (const e of group) {
-      if (last !== null && sameShapes(e.inputShapes, last)) continue;
-      out.add(JSON.stringify(e.inputShapes));
-      last = e.inputShapes;
+    // Equal shape lists share one interned index: stringify each distinct index once.
+    const out = new Set<string>(), seen = new Set<number>();
+    for (const i of group) {
+      const k = events.inShapes[i]!;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.add(JSON.stringify(events.shapeLists[k]));
     }
     keys = out;
     shapeKeys.set(group, keys);
@@ -42,17 +63,14 @@ export function inputShapeKeys(group: readonly ProfileEvent[]): ReadonlySet<stri
   return keys;
 }
 
-const sameShapes = (a: readonly (readonly number[])[], b: readonly (readonly number[])[]): boolean =>
-  a.length === b.length && a.every((s, i) => s.length === b[i]!.length && s.every((d, j) => d === b[i]![j]));
-
 const facts = new WeakMap<object, Map<string, unknown>>();
 
 /**
- * `compute(of)` for `of` (a group from {@link siteEvents}, or a profile's event array), computed once
+ * `compute(of)` for `of` (a group from {@link siteEvents}, or a profile's rule columns), computed once
  * per `name`: what a rule derives from every event of a group it derives again in the report's
  * second pass otherwise.
  */
-export function memoFact<T>(of: readonly ProfileEvent[], name: string, compute: (of: readonly ProfileEvent[]) => T): T {
+export function memoFact<O extends object, T>(of: O, name: string, compute: (of: O) => T): T {
   let byName = facts.get(of);
   if (!byName) { byName = new Map(); facts.set(of, byName); }
   if (!byName.has(name)) byName.set(name, compute(of));

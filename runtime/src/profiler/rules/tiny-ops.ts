@@ -13,7 +13,7 @@
  * cannot be timed by the CPU clock.
  */
 import { corpusFields } from './corpus.js';
-import type { ProfileEvent } from '../types.js';
+import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { memoFact, siteEvents } from './site-events.js';
 import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Rule } from './types.js';
 
@@ -36,29 +36,30 @@ export const tinyOps: Rule = (input) => {
   for (const s of tiny) {
     timeMs += s.totalMs;
     if (s.count < 2) continue;
-    const events = siteEvents(input.data.events, s.site, s.op);
+    const cols = input.events;
+    const events = siteEvents(cols, s.site, s.op);
     // One row shape; a second tensor operand (rows combined with rows) stacks too, when it has the row's shape.
     const { oneShape, pair, pairShapesMatch } = memoFact(events, 'tiny-ops', (group) => {
-      const row = (e: ProfileEvent): readonly number[] => e.inputShapes[0] ?? [];
-      const paired = group.some((e) => (e.inputIds[1] ?? -1) >= 0);
+      const row = (e: number): readonly number[] => inputShapesAt(cols, e)[0] ?? [];
+      const paired = group.some((e) => cols.in1[e]! >= 0);
       return {
         oneShape: group.length === 0 || group.every((e) => sameShape(row(e), row(group[0]!))),
         pair: paired,
-        pairShapesMatch: !paired || group.every((e) => sameShape(e.inputShapes[1] ?? [], row(e))),
+        pairShapesMatch: !paired || group.every((e) => sameShape(inputShapesAt(cols, e)[1] ?? [], row(e))),
       };
     });
     if (!events.length || !oneShape || !pairShapesMatch) continue;
-    const rowShape = events[0]!.inputShapes[0] ?? [1];
+    const rowShape = inputShapesAt(cols, events[0]!)[0] ?? [1];
     const rowElements = rowShape.reduce((p, d) => p * d, 1);
     // The results stacked anyway (a stack — recorded as concat — of k such rows ran on this backend): the rewrite moves that stack
     // before the op rather than adding one, so only the op on the stacked rows is timed against the loop.
     const stacked = agg.sites.some((o) => (o.op === 'stack' || o.op === 'concat') && o.backends[0] === s.backends[0] && o.elements === s.count * rowElements * o.count);
-    const t = input.measureStack(s.op, s.backends[0]!, rowShape, events[0]!.dtype, s.count, stacked, pair);
+    const t = input.measureStack(s.op, s.backends[0]!, rowShape, dtypeAt(cols, events[0]!), s.count, stacked, pair);
     if (t === UNTIMED) { untimedMs += s.totalMs; continue; }
     if (!t || t.ratio <= 1) continue;
     saved += s.totalMs * (1 - 1 / t.ratio);
     timedCalls += s.count;
-    parts.push(`${s.op} ×${s.count} on [${(events[0]!.inputShapes[0] ?? []).join(', ')}]${t.rows < s.count ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${stacked ? 'one' : 'stack + one'} ${s.op}${stacked ? ' on the rows the program stacks anyway' : ''} ${ms(t.stackedMs)} ms (r = ${t.ratio.toFixed(2)}×)`);
+    parts.push(`${s.op} ×${s.count} on [${(inputShapesAt(cols, events[0]!)[0] ?? []).join(', ')}]${t.rows < s.count ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${stacked ? 'one' : 'stack + one'} ${s.op}${stacked ? ' on the rows the program stacks anyway' : ''} ${ms(t.stackedMs)} ms (r = ${t.ratio.toFixed(2)}×)`);
   }
   // Sites not timed within the report's budget: the rule speaks without a figure when, with their whole time, it could clear its threshold.
   const untimed = saved < MIN_SHARE * agg.totalOpMs && untimedMs > 0;

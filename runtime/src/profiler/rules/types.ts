@@ -8,6 +8,7 @@ import type { GpuCalibration } from '../../backends/calibration.js';
 import type { Aggregate } from '../aggregate.js';
 import type { SourceLocation } from '../../contract/flame.js';
 import type { Recommendation } from '../../contract/recommendation.js';
+import type { RuleColumns } from '../rule-columns.js';
 import type { ProfileData } from '../types.js';
 import type { BatchTimes, MomentsTimes } from './measure.js';
 import type { ChainLink, JitTimes } from './measure-jit.js';
@@ -28,6 +29,8 @@ export type Untimed = typeof UNTIMED;
 /** What a rule sees. */
 export interface RuleInput {
   readonly data: ProfileData;
+  /** The retained events as columns (data.ruleColumns, or data.events converted): what rules read per event. */
+  readonly events: RuleColumns;
   readonly agg: Aggregate;
   /** Measured fixed cost of one dispatch on a backend, ms; null for GPU backends, which have no such figure (see measure.ts). */
   readonly dispatchCostMs: (backend: string) => number | null;
