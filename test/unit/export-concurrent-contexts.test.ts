@@ -3,7 +3,8 @@
  * the Chrome trace puts B on a track of its own, each context's slice lasts what the report says
  * (nothing clamped), and every op lies inside its own context's slice on that context's track. The
  * flame model nests by identity (each op's parent is its context's slice) and speedscope gets one
- * profile per track. Before tracks, B was clamped to A's end and B's later ops fell outside it.
+ * profile per track; the editor's flame graph draws each track in a band of rows of its own. Before
+ * tracks, B was clamped to A's end and B's later ops fell outside it.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,6 +15,8 @@ import * as cp from '../../runtime/src/index.js';
 import { CONCURRENT_TID_BASE, type TraceEvent } from '../../runtime/src/export/chrome-trace.js';
 import type { FlameProfile } from '../../runtime/src/contract/flame.js';
 import type { ProfileReport } from '../../runtime/src/contract/report.js';
+import { layoutTimeOrder } from '../../webview/src/layout.js';
+import { buildFlameData } from '../../webview/src/model.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 /** The ops each context issues (distinct names, so each op's context is known from its name). */
@@ -118,5 +121,22 @@ describe('concurrent async contexts in the timeline exports', () => {
     const open = events.find((e) => e.type === 'O' && e.frame === b)!, close = events.find((e) => e.type === 'C' && e.frame === b)!;
     const ms = (close.at - open.at) / 1000;
     assert.ok(Math.abs(ms - report.contexts['B']!.totalTimeMs) <= 1e-9 * ms, `B lasts ${ms} ms in speedscope`);
+  });
+
+  it("the editor's flame graph (time order) draws B in a band of its own: no row holds overlapping frames", () => {
+    const d = buildFlameData(flame);
+    assert.ok(d.ok);
+    const L = layoutTimeOrder(d.data, null);
+    const nameOf = (f: number): string => flame.strings[L.name[f]!]!;
+    const rowOf = (n: string): number => L.depth[[...Array(L.n).keys()].find((f) => nameOf(f) === n)!]!;
+    assert.ok(rowOf('B') > rowOf('A'), `B (row ${rowOf('B')}) below A (row ${rowOf('A')})`);
+    for (const op of OPS.B) assert.ok(rowOf(op) > rowOf('B'), `${op} under B`);
+    for (let f = 0; f < L.n; f++) {
+      for (let g = f + 1; g < L.n; g++) {
+        if (L.depth[f] !== L.depth[g]) continue;
+        const overlap = Math.min(L.x[f]! + L.w[f]!, L.x[g]! + L.w[g]!) - Math.max(L.x[f]!, L.x[g]!);
+        assert.ok(overlap <= 1e-6, `${nameOf(f)} and ${nameOf(g)} overlap by ${overlap} µs on row ${L.depth[f]}`);
+      }
+    }
   });
 });

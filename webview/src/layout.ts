@@ -143,32 +143,55 @@ export function frameAtRow(L: FlameLayout, d: number, t: number, slack: number):
 }
 
 /**
- * One frame per included slice at its real start time. GPU slices go on their own track below
- * the CPU rows (one empty row between) because they overlap CPU work asynchronously.
+ * One frame per included slice at its real start time. Slices of each lane — a (thread, track)
+ * pair of the model: worker threads, and async contexts that ran concurrently with another — get
+ * their own band of rows, main thread's track 0 on top, since their slices overlap in time without
+ * nesting; GPU slices go on their own band below the CPU rows (one empty row between bands) because
+ * they overlap CPU work asynchronously.
  */
 export function layoutTimeOrder(data: FlameData, include: Uint8Array | null): FlameLayout {
   const s = data.profile.slices;
   const a = alloc(data.n);
   const frameOf = new Int32Array(data.n).fill(-1);
-  let n = 0, x0 = Infinity, x1 = -Infinity, cpuRows = 0, gpuRows = 0;
+  // Lane of each frame: thread · LANES_PER_THREAD + track (optional fields: absent means 0).
+  const laneOf = new Float64Array(data.n);
+  const laneRows = new Map<number, number>();
+  let n = 0, x0 = Infinity, x1 = -Infinity, gpuRows = 0;
   for (let i = 0; i < data.n; i++) {
     if (include !== null && include[i] === 0) continue;
     const gpu = s.kind[i] === KIND_GPU;
     const pf = s.parent[i] >= 0 && !gpu ? frameOf[s.parent[i]] : -1;
     // Depth is recomputed from included parents so a context filter does not leave empty rows.
     const d = gpu ? s.depth[i] : pf >= 0 ? a.depth[pf] + 1 : 0;
-    if (gpu) gpuRows = Math.max(gpuRows, d + 1); else cpuRows = Math.max(cpuRows, d + 1);
+    if (gpu) gpuRows = Math.max(gpuRows, d + 1);
+    else {
+      const lane = (s.thread?.[i] ?? 0) * LANES_PER_THREAD + (s.track?.[i] ?? 0);
+      laneOf[n] = lane;
+      laneRows.set(lane, Math.max(laneRows.get(lane) ?? 0, d + 1));
+    }
     a.x[n] = s.start[i]; a.w[n] = s.duration[i]; a.depth[n] = d; a.parent[n] = pf;
     a.name[n] = s.name[i]; a.kind[n] = s.kind[i]; a.self[n] = data.self[i]; a.count[n] = 1;
     a.backend[n] = s.backend[i]; a.location[n] = s.location[i]; a.path[n] = data.path[i];
     x0 = Math.min(x0, s.start[i]); x1 = Math.max(x1, s.start[i] + s.duration[i]);
     frameOf[i] = n++;
   }
+  // Bands top to bottom in lane order, one empty row between two.
+  const base = new Map<number, number>();
+  let cpuRows = 0;
+  for (const lane of [...laneRows.keys()].sort((u, v) => u - v)) {
+    if (cpuRows > 0) cpuRows++;
+    base.set(lane, cpuRows);
+    cpuRows += laneRows.get(lane)!;
+  }
+  if (base.size > 1) for (let f = 0; f < n; f++) if (a.kind[f] !== KIND_GPU) a.depth[f] += base.get(laneOf[f])!;
   const gpuBase = cpuRows + 1;
   if (gpuRows > 0) for (let f = 0; f < n; f++) if (a.kind[f] === KIND_GPU) a.depth[f] += gpuBase;
   if (n === 0) { x0 = 0; x1 = 1; }
   return finish(a, n, x0, x1, gpuRows > 0 ? gpuBase + gpuRows : cpuRows, data);
 }
+
+/** Lanes a thread can have in the time-order layout (tracks beyond it would share a band id with the next thread). */
+const LANES_PER_THREAD = 1 << 16;
 
 /** Identical call paths merged into one frame; children sorted heaviest first. GPU slices omitted. */
 export function layoutLeftHeavy(data: FlameData, include: Uint8Array | null): FlameLayout {
