@@ -7,15 +7,15 @@ import type { CorpusResults } from './corpus.js';
 /** Estimates vs measured speedups on the corpus, per pair. */
 export const CORPUS_RESULTS: CorpusResults = {
   command: 'npm run bench:recommendations',
-  generatedAt: '2026-11-30T01:13:17.483Z',
+  generatedAt: '2026-11-30T04:55:49.692Z',
   rounds: 21,
-  machine: '2 cores, load average 4.0 → 3.5',
+  machine: '2 cores, load average 1.5 → 1.3',
   pairs: [
     {
       pair: 'batch-example3',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.27,
+      estimate: 1.14,
       measured: 1.17,
       applied: 'fix'
     },
@@ -23,88 +23,96 @@ export const CORPUS_RESULTS: CorpusResults = {
       pair: 'batch-for-of-1e5',
       rule: 'batch-loop',
       size: 100000,
-      estimate: 1.23,
-      measured: 1.26,
+      estimate: 1.26,
+      measured: 1.27,
       applied: 'fix'
     },
     {
       pair: 'batch-function-form-1e4',
       rule: 'batch-loop',
       size: 10000,
-      estimate: 3.06,
-      measured: 3.99,
+      estimate: 2.68,
+      measured: 2.54,
       applied: 'fix'
     },
     {
       pair: 'batch-large-1e6',
       rule: 'batch-loop',
       size: 1000000,
-      estimate: 1.03,
-      measured: 1.01,
+      estimate: 1.02,
+      measured: 1.02,
       applied: 'fix'
     },
     {
       pair: 'batch-small-1e3',
       rule: 'batch-loop',
       size: 1000,
-      estimate: 21.42,
-      measured: 19.13,
+      estimate: 13.98,
+      measured: 13.48,
       applied: 'fix'
+    },
+    {
+      pair: 'dominant-cast-1e6',
+      rule: 'dominant-op',
+      size: 1000000,
+      estimate: 2.09,
+      measured: 4.07,
+      applied: 'example'
     },
     {
       pair: 'dominant-contiguous-1e6',
       rule: 'dominant-op',
       size: 1000000,
-      estimate: 3.65,
-      measured: 1.13,
+      estimate: 3.4,
+      measured: 1.19,
       applied: 'example'
     },
     {
       pair: 'fresh-reads-1e5',
       rule: 'fresh-reads',
       size: 100000,
-      estimate: 12.88,
-      measured: 4.29,
+      estimate: 4.55,
+      measured: 4.41,
       applied: 'example'
     },
     {
       pair: 'jit-chain-1e5',
       rule: 'jit-chain',
       size: 100000,
-      estimate: 1.53,
-      measured: 2.08,
+      estimate: 1.86,
+      measured: 3.78,
       applied: 'fix'
     },
     {
       pair: 'moments-function-1e6',
       rule: 'moments',
       size: 1000000,
-      estimate: 1.62,
-      measured: 1.63,
+      estimate: 1.48,
+      measured: 1.52,
       applied: 'fix'
     },
     {
       pair: 'moments-loop-1e4',
       rule: 'moments',
       size: 10000,
-      estimate: 1.65,
-      measured: 1.58,
+      estimate: 1.7,
+      measured: 1.67,
       applied: 'fix'
     },
     {
       pair: 'moments-method-1e5',
       rule: 'moments',
       size: 100000,
-      estimate: 1.17,
-      measured: 1.19,
+      estimate: 1.1,
+      measured: 1.16,
       applied: 'fix'
     },
     {
       pair: 'tiny-ops-1e3',
       rule: 'tiny-ops',
       size: 1000,
-      estimate: 8.4,
-      measured: 2.84,
+      estimate: 4.78,
+      measured: 4.32,
       applied: 'example'
     }
   ]
