@@ -15,7 +15,7 @@ import * as cp from '../../runtime/src/index.js';
 import { aggregate } from '../../runtime/src/profiler/aggregate.js';
 import { runRules, type Recommendation } from '../../runtime/src/profiler/rules/index.js';
 import { DEFAULT_BUDGET_MS, resetTimingStore, timingBudgetMs } from '../../runtime/src/profiler/rules/timing-budget.js';
-import { machineKey, readTimings, timingsCachePath, writeTimings } from '../../runtime/src/profiler/rules/timing-cache-file.js';
+import { MAX_AGE_MS, machineKey, readTimings, timingsCachePath, writeTimings } from '../../runtime/src/profiler/rules/timing-cache-file.js';
 import { snapshot } from '../../runtime/src/profiler/session.js';
 
 /** Loops of `x.add(i)`, each on its own line: one call site per loop. */
@@ -119,7 +119,9 @@ describe('recommendation timing budget and measurement file', () => {
       ['not JSON', '{"format":1,"machine":'],
       ['binary', '\u0000\u0001\u0002'],
       ['another version', JSON.stringify({ format: 1, machine: 'corepy 0.0.1 | other CPU ×2 | v8 1', entries: { [key]: { loopMs: 1, batchedMs: 1, timedCalls: 40, ratio: 99 } } })],
-      ['entries of the wrong kind', JSON.stringify({ format: 1, machine: machineKey(), entries: { [key]: { loopMs: 'fast', ratio: 99 } } })],
+      ['entries of the wrong kind', JSON.stringify({ format: 2, machine: machineKey(), entries: { [key]: { loopMs: 'fast', ratio: 99 } }, measuredAt: { [key]: Date.now() } })],
+      ['the format before entries carried their age', JSON.stringify({ format: 1, machine: machineKey(), entries: { [key]: { loopMs: 1, batchedMs: 1, timedCalls: 40, ratio: 99 } } })],
+      ['an entry measured over a day ago', JSON.stringify({ format: 2, machine: machineKey(), entries: { [key]: { loopMs: 1, batchedMs: 1, timedCalls: 40, ratio: 99 } }, measuredAt: { [key]: Date.now() - MAX_AGE_MS - 1000 } })],
       ['oversized', `{"format":1,"pad":"${'x'.repeat(1.1 * (1 << 20))}"}`],
     ];
     for (const [what, text] of cases) {
@@ -137,6 +139,7 @@ describe('recommendation timing budget and measurement file', () => {
     const entries = new Map([['__proto__', { ratio: 2 }], ['measureBatch|x', { loopMs: 1, ratio: 3 }]]);
     assert.ok(writeTimings(file, entries));
     assert.deepEqual([...readTimings(file)], [...entries]);
+    assert.equal(readTimings(file, Date.now() + MAX_AGE_MS + 1000).size, 0, 'a day later the entries are measured again');
     assert.match(readFileSync(file, 'utf8'), new RegExp(machineKey().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
     assert.equal(writeTimings(join(file, 'not-a-dir', 'x.json'), entries), false, 'a failed write is reported, not thrown');
   });

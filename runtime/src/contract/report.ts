@@ -122,6 +122,14 @@ export interface CallStacksInfo {
 /** What kind of one-time work: kernel compilation, linear-memory growth, GPU pipeline creation. */
 export type OneTimeCostKind = 'compile' | 'memory' | 'pipeline';
 
+/** GC pauses while profiling: count, total and the part inside recorded ops, ms. */
+export interface GcPauseSummary {
+  readonly count: number;
+  readonly totalMs: number;
+  /** Pause time inside the retained op events of this thread, ms (part of their op times). */
+  readonly inOpsMs: number;
+}
+
 /** One-time costs with the same name, merged. Times in ms, bytes in bytes. */
 export interface OneTimeCostRow {
   /** "compile wasm kernels (simd, eager)", "grow wasm memory +4 MB", … */
@@ -204,6 +212,12 @@ export interface ProfileReport {
   readonly oneTimeCosts: OneTimeCostRow[];
   /** Sum of the one-time costs, ms. */
   readonly oneTimeTotalMs: number;
+  /**
+   * The JS engine's garbage-collection pauses on the reporting thread since the last clearProfile
+   * (absent where they cannot be observed: browsers). Op times include a pause that landed inside
+   * an op (the user waited there); `inOpsMs` says how much of the op time that was.
+   */
+  readonly gcPauses?: GcPauseSummary;
   /**
    * Every segment of the run, oldest first, the current one last (absent in reports of runtimes
    * before segments). The top-level figures above cover the recording since the last

@@ -43,6 +43,12 @@ function firstCallLines(r: ProfileReport): string[] {
       out.push(`  ${c.name.padEnd(w)}  ${String(c.count).padStart(3)}×  ${fmtMs(c.totalMs).padStart(8)} ms  ${where}`);
     }
   }
+  // Worth a line once pauses are a visible part of the op time (1 %): below that they are noise in the table.
+  const gc = r.gcPauses;
+  if (gc && gc.inOpsMs > 0.01 * r.totalTimeMs) {
+    out.push(`GC pauses: ${fmtMs(gc.inOpsMs)} ms of the op time above was the JS engine collecting garbage inside ops ` +
+      `(${gc.count} pause${gc.count === 1 ? '' : 's'}, ${fmtMs(gc.totalMs)} ms in all): time waited there, not the ops' speed`);
+  }
   return out;
 }
 

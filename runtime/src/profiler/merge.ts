@@ -63,6 +63,8 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     sampleEvery: a.sampleEvery,
     selfCost: mergeSelfCost(a.selfCost, b.selfCost),
     oneTimeCosts: [...(a.oneTimeCosts ?? []), ...(b.oneTimeCosts ?? [])].sort((x, y) => x.startMs - y.startMs),
+    // GC pauses are per thread (one JS heap each) and only the snapshotting thread's are observed.
+    ...(a.gcPauses ? { gcPauses: a.gcPauses } : {}),
     // `a`'s indexes stay valid (its sites come first, its context nodes keep their ids); a `b` with
     // columns is not merged (session.snapshot takes records when a worker shared events).
     ...(a.columns ? { columns: a.columns } : {}),

@@ -13,6 +13,7 @@ import type { ReportSegment } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
+import { gcPausesInOps } from './gc-in-ops.js';
 
 export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type ProfileReport } from '../contract/report.js';
 
@@ -75,6 +76,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     recommendations: opts.recommendations === false ? [] : runRules(data, agg, rules),
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
+    ...(data.gcPauses ? { gcPauses: gcPausesInOps(data) } : {}),
     ...(data.segments ? { segments: data.segments.map((s) => segmentReport(s, opts)), droppedSegments: data.droppedSegments ?? 0 } : {}),
   };
 }

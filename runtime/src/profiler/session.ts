@@ -13,6 +13,7 @@ import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
+import { clearGcPauses, gcPauses, startGcPauses } from './gc-pauses.js';
 import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
@@ -107,6 +108,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   setSpanSink((c, s, e, child) => r.span(c, s, e, child));
   setDispatchObserver(r);
   setOneTimeCostListener(r);
+  startGcPauses();
   enabled = true;
   if (threadId === 0) startWorkerListener();
   else shareOnExit((events) => snapshot(false, { events }), opsRecorded);
@@ -177,6 +179,7 @@ export function clearProfile(options: { segments?: boolean } = {}): void {
     }
   }
   costsFrom = oneTimeCostMark();
+  clearGcPauses();
   clearWorkerSnapshots();
 }
 
@@ -229,6 +232,7 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
+    ...(currentSegment ? {} : { gcPauses: gcPauses() }),
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),

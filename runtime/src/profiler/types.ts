@@ -11,6 +11,7 @@ import type { SourceLocation } from '../contract/flame.js';
 import type { CallSiteMode } from '../contract/names.js';
 import type { SegmentCause } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
+import type { GcPause } from './gc-pauses.js';
 import type { TimelineColumns } from './event-columns.js';
 import type { RuleColumns } from './rule-columns.js';
 import type { StackTableData } from './stacks.js';
@@ -162,6 +163,8 @@ export interface ProfileData {
    * including what ran at load before profiling started; never part of an op's duration.
    */
   readonly oneTimeCosts?: OneTimeCost[];
+  /** The JS engine's GC pauses on this thread since the last clearProfile, oldest first (gc-pauses.ts; none outside Node). */
+  readonly gcPauses?: GcPause[];
   /**
    * The retained events and spans as columns (no object per event), when the snapshot was taken
    * with `events: 'columns'` (timeline exports); `events` and `spans` are then empty.

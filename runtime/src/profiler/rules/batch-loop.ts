@@ -5,11 +5,11 @@
  *
  * Speedup (measured): the rewrite itself is timed on this machine (measure.ts measureBatch: k
  * calls of the op on a tensor of the site's shape against the one broadcast call, profiler
- * detached, steady state), giving the site's ratio r = loop / batched. The site's share p of the
- * profile's op time then gives the whole-profile speedup 1 / ((1 − p) + p / r) (Amdahl). Timing
- * the rewrite rather than modelling it from this profile's per-call means keeps one-time costs of
- * a cold run (memory growth, first-touch page faults) out of the estimate. GPU sites are skipped:
- * their kernels cannot be timed by the CPU clock.
+ * detached, steady state), giving the warm ratio r = loop / batched. The saving in the run
+ * profiled is the loop as this run paid it (a cold script's warm-up included) less the timed
+ * rewrite plus one cold call (batch-as-run.ts; one-time costs and GC pauses are not op time
+ * saved); the whole-profile speedup follows from the op time (Amdahl).
+ * GPU sites are skipped: their kernels cannot be timed by the CPU clock.
  *
  * The quick fix is computed on the syntax tree (batch-rewrite.ts); when the loop does not fit a
  * safe rewrite, no fix is offered and `fixUnavailable` says why.
@@ -22,7 +22,9 @@ import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
-import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { batchAsRun } from './batch-as-run.js';
+import { gcPausesInOps } from '../gc-in-ops.js';
 
 const MIN_CALLS = 10;
 /** Below this measured loop/batched ratio the rule stays silent: the rewrite would make the code slower. */
@@ -52,19 +54,24 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   // Measured clearly slower batched (the js backend's strided broadcast is ~2–3× slower): advising it would
   // cost time. Between 0.8 and 1 the rewrite is a wash within a busy machine's noise: it is listed as LOW, ≈1.0×.
   if (r < MIN_RATIO) return null;
-  const siteMs = s.totalMs;
-  const p = input.agg.totalOpMs > 0 ? Math.min(1, siteMs / input.agg.totalOpMs) : 0;
-  const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
-  const savedMs = Math.max(0, siteMs * (1 - 1 / r));
   const corpus = corpusFields('batch-loop');
-  const estimate = times ? {
-    priority: priorityFrom(speedup, savedMs, corpus.impact),
-    estimatedSpeedup: speedup,
-    speedupBasis: `rewrite timed here on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
-      `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
-      `the site is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
-    savedMs,
-  } : untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
+  let estimate;
+  if (times) {
+    // What this run paid (a cold script's warm-up included, GC pauses left out; batch-as-run.ts), on the op time
+    // without GC pauses: the batched rewrite's run has its own collections, wherever they land.
+    const run = batchAsRun(input.data, cols, events, s.totalMs, k, times.batchedMs);
+    const opMs = Math.max(0, input.agg.totalOpMs - (input.data.gcPauses ? gcPausesInOps(input.data).inOpsMs : 0));
+    const speedup = Math.max(1, speedupFrom(opMs, run.savedMs));
+    estimate = {
+      priority: priorityFrom(speedup, run.savedMs, corpus.impact),
+      estimatedSpeedup: speedup,
+      speedupBasis: `rewrite timed here warm on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
+        `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
+        `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''}, the rewrite ` +
+        `${ms(run.batchedMs)} ms (batched + the first call's ${ms(run.firstExcessMs)} ms over the median call) → saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time`,
+      savedMs: run.savedMs,
+    };
+  } else estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
   const lines = input.source(s.location.file);
   const rewrite = lines ? batchRewrite(s.location.file, lines.join('\n'), s.location.line, s.location.column, s.op)
     : { reason: `the source of ${s.location.file} could not be read` };

@@ -7,7 +7,7 @@
  * The file names the corepy version, the CPU model and core count, and the V8 version it was
  * measured with: a file from any other combination, a corrupt one, one over MAX_FILE_BYTES or
  * entries that are not plain records of finite numbers are ignored (and replaced at the next
- * write), never an error. Writes go to a temporary file renamed over the old one, so a crash
+ * write), never an error; entries older than a day (MAX_AGE_MS) are measured again. Writes go to a temporary file renamed over the old one, so a crash
  * mid-write leaves the old file; failures to write are ignored (the figures stay in the process).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -19,8 +19,14 @@ import { VERSION } from '../version.js';
 const MAX_FILE_BYTES = 1 << 20;
 /** Most entries kept; the oldest go first. */
 const MAX_ENTRIES = 2000;
-/** Layout of the file; bumped when the entries' meaning changes. */
-const FORMAT = 1;
+/** Layout of the file; bumped when the entries' meaning changes (2: entries carry when they were measured). */
+const FORMAT = 2;
+/**
+ * Oldest entry reused, ms (one day): a trial is one moment of this machine — taken under a passing
+ * load it would otherwise be carried into every later report (seen: a 1.2× figure from a busy moment
+ * reused where fresh trials gave 1.6–2.2×). Re-timing costs a report about a second once a day.
+ */
+export const MAX_AGE_MS = 24 * 3600 * 1000;
 
 /** A measurement as stored: its numeric fields (ms, ratios, counts). */
 export type StoredTiming = Readonly<Record<string, number>>;
@@ -29,7 +35,12 @@ interface FileShape {
   readonly format: number;
   readonly machine: string;
   readonly entries: Record<string, StoredTiming>;
+  /** When each entry was measured, ms since the epoch. */
+  readonly measuredAt: Record<string, number>;
 }
+
+/** When each entry read or written by this process was measured (kept across rewrites), ms since the epoch. */
+const measuredAt = new Map<string, number>();
 
 /** What a file must say to be reused here: corepy version, CPU model and cores, V8 version. */
 export function machineKey(): string {
@@ -49,27 +60,45 @@ const isTiming = (v: unknown): v is StoredTiming =>
   typeof v === 'object' && v !== null && !Array.isArray(v) &&
   Object.values(v).every((x) => typeof x === 'number' && Number.isFinite(x));
 
-/** The entries of `path` measured on this machine and version; empty when absent, foreign or corrupt. */
-export function readTimings(path: string): Map<string, StoredTiming> {
+/**
+ * The entries of `path` measured on this machine and version within MAX_AGE_MS of `nowMs`; empty when
+ * absent, foreign or corrupt.
+ */
+export function readTimings(path: string, nowMs = Date.now()): Map<string, StoredTiming> {
   const out = new Map<string, StoredTiming>();
   try {
     if (statSync(path).size > MAX_FILE_BYTES) return out;
     const file = JSON.parse(readFileSync(path, 'utf8')) as Partial<FileShape>;
     if (file?.format !== FORMAT || file.machine !== machineKey() || typeof file.entries !== 'object' || file.entries === null) return out;
-    for (const [k, v] of Object.entries(file.entries)) if (isTiming(v)) out.set(k, v);
+    const ages = typeof file.measuredAt === 'object' && file.measuredAt !== null ? file.measuredAt : {};
+    for (const [k, v] of Object.entries(file.entries)) {
+      const at = Object.hasOwn(ages, k) ? ages[k] : undefined;
+      // Entries from the future (a clock set back) are as unknown as old ones.
+      if (!isTiming(v) || typeof at !== 'number' || !(nowMs - at <= MAX_AGE_MS && at <= nowMs)) continue;
+      out.set(k, v);
+      measuredAt.set(k, at);
+    }
   } catch {
     // Absent, unreadable or not JSON: nothing to reuse.
   }
   return out;
 }
 
-/** Writes `entries` (the newest MAX_ENTRIES) to `path`; false when it could not. */
-export function writeTimings(path: string, entries: ReadonlyMap<string, StoredTiming>): boolean {
+/**
+ * Writes `entries` (the newest MAX_ENTRIES) to `path`, each with when it was measured (read from the
+ * file, else `nowMs`: measured in this process); false when it could not.
+ */
+export function writeTimings(path: string, entries: ReadonlyMap<string, StoredTiming>, nowMs = Date.now()): boolean {
   const kept = [...entries].slice(-MAX_ENTRIES);
   // A null prototype: keys are built from user-chosen shapes and names, and `__proto__` must stay a key.
   const record: Record<string, StoredTiming> = Object.create(null) as Record<string, StoredTiming>;
-  for (const [k, v] of kept) record[k] = v;
-  const body: FileShape = { format: FORMAT, machine: machineKey(), entries: record };
+  const ages: Record<string, number> = Object.create(null) as Record<string, number>;
+  for (const [k, v] of kept) {
+    record[k] = v;
+    if (!measuredAt.has(k)) measuredAt.set(k, nowMs);
+    ages[k] = measuredAt.get(k)!;
+  }
+  const body: FileShape = { format: FORMAT, machine: machineKey(), entries: record, measuredAt: ages };
   const tmp = `${path}.${process.pid}.tmp`;
   try {
     mkdirSync(dirname(path), { recursive: true });

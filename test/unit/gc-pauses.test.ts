@@ -1,0 +1,71 @@
+/**
+ * GC pauses while profiling (profiler/gc-pauses.ts): the report counts them and says how much of
+ * the op time they were; the batch-loop rule leaves the pauses inside a loop's calls out of what
+ * batching saves (rules/batch-as-run.ts).
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import { pauseOverlapMs } from '../../runtime/src/profiler/gc-pauses.js';
+import { batchAsRun } from '../../runtime/src/profiler/rules/batch-as-run.js';
+import { siteEvents } from '../../runtime/src/profiler/rules/site-events.js';
+import { ruleColumnsOf } from '../../runtime/src/profiler/rule-columns.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
+
+const FIXTURE = fileURLToPath(new URL('../fixtures/profiler/gc-between-ops.mts', import.meta.url));
+
+describe('GC pauses', () => {
+  it('pauseOverlapMs sums the part of each pause inside the interval', () => {
+    const pauses = [{ startMs: 1, endMs: 2 }, { startMs: 5, endMs: 7 }, { startMs: 10, endMs: 11 }];
+    assert.equal(pauseOverlapMs(pauses, 0, 0.5), 0);
+    assert.equal(pauseOverlapMs(pauses, 0, 20), 4);
+    assert.equal(pauseOverlapMs(pauses, 1.5, 6), 1.5);
+    assert.equal(pauseOverlapMs(pauses, 2, 5), 0, 'touching ends are not inside');
+    assert.equal(pauseOverlapMs([], 0, 100), 0);
+  });
+
+  it('a real run: forced collections between ops are counted, none inside an op, no report line', () => {
+    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', FIXTURE], { encoding: 'utf8' });
+    const got = JSON.parse(out.trim().split('\n').pop()!) as { gcPauses: { count: number; totalMs: number; inOpsMs: number } | null; gcLine: boolean };
+    assert.ok(got.gcPauses, 'Node reports gcPauses');
+    assert.ok(got.gcPauses.count >= 3, `three forced collections seen, got ${got.gcPauses.count}`);
+    assert.ok(got.gcPauses.totalMs > 0);
+    assert.equal(got.gcPauses.inOpsMs, 0);
+    assert.equal(got.gcLine, false);
+  });
+
+  it('the batch rule leaves a pause inside one of the loop\'s calls out of the saving, and charges the rewrite one cold call', async () => {
+    await cp.setBackend('wasm');
+    cp.clearProfile();
+    cp.enableProfiling({ callSites: 'all' });
+    const x = cp.ones([1000]);
+    for (let i = 0; i < 40; i++) cp.tidy(() => { x.add(i); });
+    cp.disableProfiling();
+    const data = snapshot();
+    x.dispose();
+    cp.clearProfile();
+    const cols = ruleColumnsOf(data.events);
+    const site = data.events.find((e) => e.op === 'add')!.site;
+    const events = siteEvents(cols, site, 'add');
+    assert.equal(events.length, 40);
+    const dur = (j: number): number => cols.endMs[events[j]!]! - cols.startMs[events[j]!]!;
+    const total = Array.from({ length: 40 }, (_, j) => dur(j)).reduce((a, b) => a + b, 0);
+    // A pause covering the whole of call 10 (as a collection finishing inside an op does).
+    const e10 = events[10]!;
+    const withPause = { ...data, gcPauses: [{ startMs: cols.startMs[e10]!, endMs: cols.endMs[e10]! }] };
+    const plain = batchAsRun(data, cols, events, total, 40, 0.01);
+    const paused = batchAsRun(withPause, cols, events, total, 40, 0.01);
+    assert.equal(plain.gcMs, 0);
+    assert.ok(Math.abs(paused.gcMs - dur(10)) < 1e-9, `the pause inside call 10 is its whole duration: ${paused.gcMs} vs ${dur(10)}, threads ${JSON.stringify(data.threads)} ${cols.thread[e10]}`);
+    assert.ok(Math.abs(paused.loopMs - (total - dur(10))) < 1e-9);
+    const sorted = Array.from({ length: 40 }, (_, j) => dur(j)).sort((a, b) => a - b);
+    assert.ok(Math.abs(plain.medianMs - sorted[20]!) < 1e-9);
+    assert.ok(Math.abs(plain.firstExcessMs - Math.max(0, dur(0) - plain.medianMs)) < 1e-9);
+    assert.ok(Math.abs(plain.batchedMs - (0.01 + plain.firstExcessMs)) < 1e-9);
+    assert.ok(Math.abs(plain.savedMs - Math.max(0, total - plain.batchedMs)) < 1e-9);
+    // With calls missing from the ring, the first retained call is not the first: no cold excess is assumed.
+    assert.equal(batchAsRun(data, cols, events, total, 41, 0.01).firstExcessMs, 0);
+  });
+});
