@@ -1,19 +1,25 @@
 /**
  * What batching a loop saves in the run that was profiled, not only in steady state.
  *
- * The trial (measure.ts measureBatch) times the loop and its rewrite warm, side by side. A short
- * script runs once, cold, and the first calls of a loop pay what a warm trial never sees — the JS
- * engine has not optimised the dispatch path yet, the wasm kernel runs in its baseline tier until
- * the optimised one arrives. Batching removes those calls; the one batched call pays one cold
- * dispatch. Measured on the seed's Example 3 under `corepy profile` (runtime/BENCHMARKS.md,
- * "Example 3 cold"): the loop's median call took 0.02 ms and its first 0.5 ms, the loop 5–6 ms in
- * all against 2 ms timed warm, while the rewrite's one call cost the warm trial's figure plus about
- * one first call. So the loop is what this run paid at the site (its own events), and the rewrite
- * is the trial's batched time plus the first call's excess over the site's median call:
- *   saved = (site op time − GC pauses inside it) − (batched, warm + first call − median call)
- * A warm loop's first call is a median one, and the estimate is the observed loop against the
- * timed rewrite. GC pauses are left out: batching does not remove a collection that memory growth
- * started, and the rewrite's run has its own (gc-pauses.ts). Pure given its inputs.
+ * The trial (measure.ts measureBatch) times the loop and its rewrite warm, side by side: its ratio r
+ * is what batching gains in steady state, and applied to the loop's steady part of this run it
+ * gives the steady saving (as a ratio it does not care that the profiled calls ran slower than the
+ * trial's, as they do under `callSites: 'all'`). A short script runs once, cold, and the early calls
+ * of a loop pay what a warm trial never sees — the JS engine has not optimised the dispatch path
+ * yet, the wasm kernel runs in its baseline tier until the optimised one arrives. Batching removes
+ * those calls; the one batched call pays one cold dispatch. Measured on the seed's Example 3 under
+ * `corepy profile` (runtime/BENCHMARKS.md, "Example 3 cold"): the loop's median call 0.02 ms, its
+ * first 0.5 ms, its first half 3.5 ms more than its second half.
+ *
+ * So, from the site's own events, GC pauses inside them taken out first (batching does not remove a
+ * collection that memory growth started; the rewrite's run has its own, gc-pauses.ts):
+ *   warm-up = Σ first half (call − median) − Σ second half (call − median), over calls 2…k (≥ 0)
+ *             the early calls' cold excess: the second half stands for the spikes a steady loop
+ *             has anyway, so a warm loop's warm-up is ≈ 0 and the estimate is the trial's
+ *   saved   = (loop − warm-up) × (1 − 1 / r) + warm-up
+ * The first call is left out of the warm-up: the one batched call pays a first call too (cold: about
+ * the loop's first, 2.3–2.7 ms against 2.0 warm on Example 3), and in a warm run its excess is the
+ * profiler's own first op after enableProfiling (30–180 µs here), which no rewrite removes. Pure given its inputs.
  */
 import { gcInEventMs } from '../gc-in-ops.js';
 import type { RuleColumns } from '../rule-columns.js';
@@ -27,19 +33,17 @@ export interface BatchAsRun {
   readonly gcMs: number;
   /** Median call, ms. */
   readonly medianMs: number;
-  /** The first call's excess over the median call, ms (≥ 0): what the one batched call pays cold. */
-  readonly firstExcessMs: number;
-  /** The rewrite in this run: the trial's warm batched time plus the first call's excess, ms. */
-  readonly batchedMs: number;
+  /** The early calls' cold excess (first half over second half, the first call left out), ms (≥ 0). */
+  readonly warmUpMs: number;
   /** What batching saves in this run, ms (≥ 0). */
   readonly savedMs: number;
 }
 
 /**
  * The saving of batching the site whose retained events are `events` (oldest first), `totalMs`
- * its op time over all `calls` calls, `trialBatchedMs` the rewrite timed warm for `calls` rows, ms.
+ * its op time over all `calls` calls, `r` the trial's warm loop / batched ratio.
  */
-export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Array, totalMs: number, calls: number, trialBatchedMs: number): BatchAsRun {
+export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Array, totalMs: number, calls: number, r: number): BatchAsRun {
   const pauses = data.gcPauses ?? [];
   const thread = data.threads[0] ?? 0;
   const n = events.length;
@@ -52,9 +56,12 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
     d[j] = cols.endMs[e]! - cols.startMs[e]! - gc;
   }
   const medianMs = n > 0 ? Float64Array.from(d).sort()[n >> 1]! : 0;
-  // The first retained call is the site's first only when the ring kept every call.
-  const firstExcessMs = n === calls && n > 0 ? Math.max(0, d[0]! - medianMs) : 0;
+  const complete = n === calls && n > 2;
+  let halves = 0;
+  for (let j = 1; j < n; j++) halves += (2 * (j - 1) < n - 1 ? 1 : -1) * (d[j]! - medianMs);
   const loopMs = Math.max(0, totalMs - gcMs);
-  const batchedMs = trialBatchedMs + firstExcessMs;
-  return { loopMs, gcMs, medianMs, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
+  // Without every call in the ring the halves are not the loop's first and second: no warm-up assumed.
+  const warmUpMs = complete ? Math.min(loopMs, Math.max(0, halves)) : 0;
+  const savedMs = Math.min(loopMs, Math.max(0, (loopMs - warmUpMs) * (1 - 1 / Math.max(r, 1e-9)) + warmUpMs));
+  return { loopMs, gcMs, medianMs, warmUpMs, savedMs };
 }
