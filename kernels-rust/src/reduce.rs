@@ -105,10 +105,11 @@ mod simd {
     /// running vectors of `pmax`/`pmin` (one instruction each on x86, and independent chains) plus a
     /// running sum of the inputs, which is NaN when an input is (or, rarely, when ±∞ meet): then the
     /// scalar loop redoes the block. (wasm's NaN-propagating `f32x4.max` costs V8 about eight
-    /// dependent instructions.) This loop is bound by throughput, not by its chains: 2 vector ops per
-    /// 4 floats (the extreme and the NaN sum) at about 2 per cycle. Measured (runtime/BENCHMARKS.md,
-    /// "max kernel"): 6 or 8 chains are no faster (V8 spills the 8 accumulators' loop to the stack),
-    /// integer NaN checks cost more, and without any NaN check the loop takes 0.65× the time.
+    /// dependent instructions.) Four chains bound this loop's latency and its 2 vector ops per 4
+    /// floats (the extreme and the NaN sum, at about 2 per cycle here) its throughput, at the same
+    /// time. Measured (runtime/BENCHMARKS.md, "Kernels vs their limits, session 6"): 6 chains are no
+    /// faster, 8 slower (TurboFan spills accumulators to the stack), integer NaN checks no faster;
+    /// without any NaN check (wrong on NaN) the loop takes 0.65× the time.
     /// A zero result is resolved by [`first_zero`]: lanes keep their own first zero, the scalar loop
     /// keeps the block's first one (−0 and +0 compare equal).
     pub unsafe fn extreme<const MIN: bool>(p: *const f32, n: usize, init: f32) -> f32 {
