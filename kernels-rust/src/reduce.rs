@@ -101,11 +101,17 @@ mod simd {
         hsum(unsafe { sum_tree(p, n) })
     }
 
-    /// Max (or min when `MIN`) with NaN propagation. Four running vectors of `pmax`/`pmin`
-    /// (one instruction each on x86, and independent chains) plus a running sum of the inputs,
-    /// which is NaN when an input is (or, rarely, when ±∞ meet): then the scalar loop redoes the
-    /// block, so the result is exactly the scalar semantics either way. (wasm's NaN-propagating
-    /// `f32x4.max` costs V8 about eight dependent instructions.)
+    /// Max (or min when `MIN`) with NaN propagation, equal to the scalar loop bit for bit. Four
+    /// running vectors of `pmax`/`pmin` (one instruction each on x86, and independent chains) plus a
+    /// running sum of the inputs, which is NaN when an input is (or, rarely, when ±∞ meet): then the
+    /// scalar loop redoes the block. (wasm's NaN-propagating `f32x4.max` costs V8 about eight
+    /// dependent instructions.) Four chains bound this loop's latency and its 2 vector ops per 4
+    /// floats (the extreme and the NaN sum, at about 2 per cycle here) its throughput, at the same
+    /// time. Measured (runtime/BENCHMARKS.md, "Kernels vs their limits, session 6"): 6 chains are no
+    /// faster, 8 slower (TurboFan spills accumulators to the stack), integer NaN checks no faster;
+    /// without any NaN check (wrong on NaN) the loop takes 0.65× the time.
+    /// A zero result is resolved by [`first_zero`]: lanes keep their own first zero, the scalar loop
+    /// keeps the block's first one (−0 and +0 compare equal).
     pub unsafe fn extreme<const MIN: bool>(p: *const f32, n: usize, init: f32) -> f32 {
         let e = f32x4_splat(init);
         let (mut m0, mut m1, mut m2, mut m3) = (e, e, e, e);
@@ -131,7 +137,28 @@ mod simd {
             let m = pick(pick(m0, m1), pick(m2, m3));
             let lanes = [f32x4_extract_lane::<0>(m), f32x4_extract_lane::<1>(m), f32x4_extract_lane::<2>(m), f32x4_extract_lane::<3>(m)];
             let r = fallback::extreme::<MIN>(lanes.as_ptr(), 4, init);
-            fallback::extreme::<MIN>(p.add(i), n - i, r)
+            let r = fallback::extreme::<MIN>(p.add(i), n - i, r);
+            if r == 0.0 && i > 0 { first_zero(p, n).unwrap_or(r) } else { r }
+        }
+    }
+
+    /// The first element of the n floats at p that equals zero (keeping its sign), if any.
+    unsafe fn first_zero(p: *const f32, n: usize) -> Option<f32> {
+        let z = f32x4_splat(0.0);
+        let mut i = 0;
+        // SAFETY: n readable elements at p; each step reads [i, i + 16).
+        unsafe {
+            while i + 16 <= n {
+                let hit = v128_or(
+                    v128_or(f32x4_eq(v128_load(p.add(i) as *const v128), z), f32x4_eq(v128_load(p.add(i + 4) as *const v128), z)),
+                    v128_or(f32x4_eq(v128_load(p.add(i + 8) as *const v128), z), f32x4_eq(v128_load(p.add(i + 12) as *const v128), z)),
+                );
+                if v128_any_true(hit) {
+                    break;
+                }
+                i += 16;
+            }
+            (i..n).map(|k| *p.add(k)).find(|&x| x == 0.0)
         }
     }
 }

@@ -33,16 +33,22 @@ unsafe fn add_row_f64(acc: *mut f64, row: *const f32, n: usize) {
     }
 }
 
-/// m[j] = min or max (NaN-propagating) of m[j] and row[j].
+/// m[j] = min or max of m[j] and row[j] as the scalar loop: NaN propagates (the first NaN stays),
+/// and an equal value does not replace m[j], so a column keeps its first zero of −0 and +0.
 #[inline(always)]
 unsafe fn extreme_row<const MIN: bool>(m: *mut f32, row: *const f32, n: usize) {
     let mut j = 0;
     // SAFETY: the caller guarantees n elements at m and row.
     unsafe {
+        // `pmax(c, x)` = `c < x ? x : c`: keeps c on ties and once c is NaN; a NaN x is then taken by
+        // the select (over a NaN c too: NaN either way). (wasm's `f32x4.max` would turn max(−0, +0)
+        // into +0 whatever came first, and costs V8 about eight instructions.)
         #[cfg(target_feature = "simd128")]
         while j + 4 <= n {
             let (x, p) = (v128_load(row.add(j) as *const v128), m.add(j) as *mut v128);
-            v128_store(p, if MIN { f32x4_min(v128_load(p), x) } else { f32x4_max(v128_load(p), x) });
+            let c = v128_load(p);
+            let kept = if MIN { f32x4_pmin(c, x) } else { f32x4_pmax(c, x) };
+            v128_store(p, v128_bitselect(x, kept, f32x4_ne(x, x)));
             j += 4;
         }
         while j < n {

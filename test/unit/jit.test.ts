@@ -132,14 +132,15 @@ describe('cp.jit behaviour', () => {
     const x = cp.tensor(values(100));
     f(x).dispose();
     const [group] = f.signatures()[0]!.groups;
-    assert.equal(group!.op, 'fused(mul+sub+relu+sum)');
+    // `#n` after the chain when other groups with this chain were planned in this process (fused-groups.ts).
+    assert.match(group!.op, /^fused\(mul\+sub\+relu\+sum\)(#\d+)?$/);
     assert.deepEqual(group!.members.map((m) => [m.op, m.location!.line - line0]), [['mul', 3], ['sub', 4], ['relu', 4], ['sum', 5]]);
     assert.ok(group!.members.every((m) => m.location!.file.endsWith('jit.test.ts')));
     cp.enableProfiling({ callSites: 'off' });
     try {
       f(x).dispose();
       const report = cp.profileReport({ format: 'json' });
-      assert.equal(report.operations.find((o) => o.op === 'fused(mul+sub+relu+sum)')?.count, 1);
+      assert.equal(report.operations.find((o) => o.op === group!.op)?.count, 1);
     } finally {
       cp.disableProfiling();
       cp.clearProfile();
@@ -160,7 +161,7 @@ describe('cp.jit behaviour', () => {
     assert.deepEqual([...outer(x).dataSync()], [7]);
     const [sig] = outer.signatures();
     assert.equal(sig!.eagerReason, null);
-    assert.equal(sig!.groups[0]!.op, 'fused(mul+sub+relu+sum)');
+    assert.match(sig!.groups[0]!.op, /^fused\(mul\+sub\+relu\+sum\)(#\d+)?$/);
   });
 
   it('returns objects of tensors and passes static arguments through the signature', () => {

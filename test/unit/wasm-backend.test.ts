@@ -215,6 +215,33 @@ for (const flavour of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('min/max of signed zeros keep the first zero, as the reference: rows (SIMD lanes, tail) and columns', () => {
+      // The extreme is 0 and both zeros occur: the reference keeps the first one it meets (a later
+      // equal value does not replace it). The SIMD loop runs lanes apart, so a zero in a later lane of an
+      // earlier vector, or in the tail, must not win over an earlier one; columns run row by row.
+      const cases: [string, number[]][] = [];
+      for (const [a, b] of [[1, 4], [4, 1], [0, 35], [35, 0], [5, 22], [22, 5], [13, 40]] as const) {
+        for (const [za, zb] of [[0, -0], [-0, 0]] as const) {
+          const row = Array.from({ length: 41 }, (_, i) => -1 - (i % 7)); // negative for max; mirrored below for min
+          row[a] = za; row[b] = zb;
+          cases.push([`zeros ${Object.is(za, -0) ? '-' : '+'}0 at ${a}, ${Object.is(zb, -0) ? '-' : '+'}0 at ${b}`, row]);
+        }
+      }
+      const same = (g: number, want: number, what: string) => assert.ok(Object.is(g, want), `${what}: got ${Object.is(g, -0) ? '-0' : g}, want ${Object.is(want, -0) ? '-0' : want}`);
+      for (const [what, row] of cases) {
+        for (const op of ['max', 'min'] as const) {
+          const data = op === 'max' ? row : row.map((x) => (x === 0 ? x : -x));
+          const [aw, aj] = P.both(data, 'float32', [data.length]);
+          same(read(w, w.reduce(op, aw, [0]), [])[0]!, read(jsBackend, jsBackend.reduce(op, aj, [0]), [])[0]!, `${op} row, ${what}`);
+          // The same values down a column of [41, 5] (every column alike): the reduce-over-rows kernel.
+          const cols = data.flatMap((x) => [x, x, x, x, x]);
+          const [cw, cj] = P.both(cols, 'float32', [data.length, 5]);
+          const got = read(w, w.reduce(op, cw, [0]), [5]), want = read(jsBackend, jsBackend.reduce(op, cj, [0]), [5]);
+          for (let j = 0; j < 5; j++) same(got[j]!, want[j]!, `${op} column ${j}, ${what}`);
+        }
+      }
+    });
+
     it('relu keeps NaN and maps -0 to +0 in the SIMD loop and the tail', () => {
       const data = Array.from({ length: 37 }, (_, i) => [-0, NaN, -1.5, 2.5, 0][i % 5]!);
       const [aw] = P.both(data, 'float32', [37]);

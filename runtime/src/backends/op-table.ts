@@ -82,10 +82,11 @@ export const OPS = {
 export type OpName = keyof typeof OPS;
 
 /**
- * The name of one `cp.jit` fused kernel run, listing its member ops (`fused(sub+div+sum)`): one
+ * The name of one `cp.jit` fused kernel run, listing its member ops (`fused(sub+div+sum)`; `#2`,
+ * `#3`… after it for further groups with the same chain, see profiler/fused-groups.ts): one
  * dispatch, shown by the profiler as one event; not in {@link OPS} (it has no row of its own).
  */
-export type FusedOpName = `fused(${string})`;
+export type FusedOpName = `fused(${string})` | `fused(${string})#${number}`;
 
 /** Ops whose kernel is of `kind`. */
 type OpsWithKernel<K extends KernelKind> = { [N in OpName]: (typeof OPS)[N] extends { kernel: { kind: K } } ? N : never }[OpName];

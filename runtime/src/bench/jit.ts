@@ -17,9 +17,11 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import * as cp from '../index.js';
 import { interleaved, median } from './timing.js';
+import { arithmeticLimit, EXP4_MIX, opsPerVector } from './arithmetic-limit.js';
 import { setFusedCodegen } from '../backends/wasm/fused.js';
 import { getBackendImpl } from '../engine.js';
-import type { WasmBackend } from '../backends/wasm/index.js';
+import { createWasmBackend, type WasmBackend } from '../backends/wasm/index.js';
+import type { Storage, View } from '../backends/backend.js';
 
 const require = createRequire(import.meta.url);
 const json = process.argv.includes('--json');
@@ -98,33 +100,54 @@ function copyLimit(bytes: number): () => void {
  * Issue 16's copy-limit check: each elementwise/reduction kernel at 1e6 float32 (corepy wasm, eager, the op
  * alone, its output block reused from the heap) beside a `memory.copy` that moves the same bytes (reads +
  * writes: a copy of half of them), measured in the same rounds; ratio = kernel / copy, the target is ≤ 1.5.
+ * `call` is the wasm backend's own call for the same op (kernel + output block, without the tensor layer:
+ * tidy, Tensor, dispatch), so the table shows how much of a row is the kernel and how much the op's fixed cost.
+ * `exp` is bound by its arithmetic, not by memory: it is also timed beside its arithmetic limit
+ * (arithmetic-limit.ts: exp4's vector ops alone, on this machine), in the same rounds.
  */
 function copyLimitRows(): void {
   const n = 1e6;
-  const x = cp.keep(cp.tensor(Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 1)));
-  const y = cp.keep(cp.tensor(Float32Array.from({ length: n }, (_, i) => Math.cos(i) + 2)));
-  // [name, bytes read + written, op]
-  const kernels: [string, number, () => void][] = [
-    ['add x + y', 12 * n, () => { cp.tidy(() => { x.add(y); }); }],
-    ['mul x * 1.5', 8 * n, () => { cp.tidy(() => { x.mul(1.5); }); }],
-    ['relu', 8 * n, () => { cp.tidy(() => { x.relu(); }); }],
-    ['neg', 8 * n, () => { cp.tidy(() => { x.neg(); }); }],
-    ['exp', 8 * n, () => { cp.tidy(() => { x.exp(); }); }],
-    ['sum', 4 * n, () => { cp.tidy(() => { x.sum(); }); }],
-    ['max', 4 * n, () => { cp.tidy(() => { x.max(); }); }],
+  const xs = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 1), ys = Float32Array.from({ length: n }, (_, i) => Math.cos(i) + 2);
+  const x = cp.keep(cp.tensor(xs)), y = cp.keep(cp.tensor(ys));
+  // A backend of its own (one thread: no matmul workers) for the `call` column, on the same kernel build.
+  const w = createWasmBackend({ threads: 1 });
+  const view = (data: Float32Array, strides = [1]): View => ({ storage: w.upload(data, 'float32'), dtype: 'float32', shape: [n], strides, offset: 0 });
+  const bx = view(xs), by = view(ys), b15 = view(new Float32Array([1.5]), [0]);
+  const call = (make: () => Storage) => () => w.free(make());
+  // [name, bytes read + written, op, backend call, arithmetic limit when compute bounds it]
+  const kernels: [string, number, () => void, () => void, (() => void)?][] = [
+    ['add x + y', 12 * n, () => { cp.tidy(() => { x.add(y); }); }, call(() => w.binary('add', bx, by, [n]))],
+    ['mul x * 1.5', 8 * n, () => { cp.tidy(() => { x.mul(1.5); }); }, call(() => w.binary('mul', bx, b15, [n]))],
+    ['relu', 8 * n, () => { cp.tidy(() => { x.relu(); }); }, call(() => w.unary('relu', bx))],
+    ['neg', 8 * n, () => { cp.tidy(() => { x.neg(); }); }, call(() => w.unary('neg', bx))],
+    ['exp', 8 * n, () => { cp.tidy(() => { x.exp(); }); }, call(() => w.unary('exp', bx)), arithmeticLimit(n, EXP4_MIX)],
+    ['sum', 4 * n, () => { cp.tidy(() => { x.sum(); }); }, call(() => w.reduce('sum', bx, [0]))],
+    ['max', 4 * n, () => { cp.tidy(() => { x.max(); }); }, call(() => w.reduce('max', bx, [0]))],
   ];
   if (!json) {
     console.log(`
 elementwise and reduction kernels at 1e6 float32 (cp eager, wasm, op alone) vs the copy limit: memory.copy moving the same bytes; ms, ${cpuClock ? 'CPU time' : 'wall clock'}, medians of ${rounds} interleaved rounds`);
-    console.log(`${'kernel'.padEnd(14)}${'MB moved'.padStart(10)}${'kernel'.padStart(10)}${'limit'.padStart(10)}${'ratio'.padStart(8)}  (target ≤ 1.5×)`);
+    console.log(`${'kernel'.padEnd(14)}${'MB moved'.padStart(10)}${'kernel'.padStart(10)}${'limit'.padStart(10)}${'ratio'.padStart(8)}  (target ≤ 1.5×)${'call'.padStart(10)}${'ratio'.padStart(8)}`);
   }
-  for (const [name, bytes, op] of kernels) {
+  let arithNote = false;
+  for (const [name, bytes, op, raw, arith] of kernels) {
     if (only !== undefined && !name.includes(only)) continue;
-    const t = timeSideBySide({ op, limit: copyLimit(bytes / 2) }, 40);
-    const ratio = t.op! / t.limit!;
-    if (json) console.log(JSON.stringify({ kernel: name, bytesMoved: bytes, kernelMs: t.op, limitMs: t.limit, kernelOverLimit: ratio }));
-    else console.log(`${name.padEnd(14)}${(bytes / 1e6).toFixed(0).padStart(10)}${t.op!.toFixed(3).padStart(10)}${t.limit!.toFixed(3).padStart(10)}${`${ratio.toFixed(2)}×`.padStart(8)}`);
+    const t = timeSideBySide({ op, raw, limit: copyLimit(bytes / 2), ...(arith ? { arith } : {}) }, 40);
+    const ratio = t.op! / t.limit!, rawRatio = t.raw! / t.limit!;
+    const arithRatio = arith ? t.op! / t.arith! : undefined;
+    if (json) {
+      console.log(JSON.stringify({ kernel: name, bytesMoved: bytes, kernelMs: t.op, limitMs: t.limit, kernelOverLimit: ratio, callMs: t.raw, callOverLimit: rawRatio,
+        ...(arith ? { arithmeticLimitMs: t.arith, kernelOverArithmeticLimit: arithRatio } : {}) }));
+      continue;
+    }
+    console.log(`${name.padEnd(14)}${(bytes / 1e6).toFixed(0).padStart(10)}${t.op!.toFixed(3).padStart(10)}${t.limit!.toFixed(3).padStart(10)}${`${ratio.toFixed(2)}×`.padStart(8)}${''.padStart(17)}`
+      + `${t.raw!.toFixed(3).padStart(10)}${`${rawRatio.toFixed(2)}×`.padStart(8)}`
+      + (arith ? `    arithmetic limit ${t.arith!.toFixed(3)} → ${arithRatio!.toFixed(2)}×` : ''));
+    if (arith) arithNote = true;
   }
+  for (const v of [bx, by, b15]) w.free(v.storage);
+  if (!json) console.log('call: the wasm backend\'s call alone (kernel + output block, no Tensor/tidy/dispatch), ratio to the same limit'
+    + (arithNote ? `; arithmetic limit: exp4's own ${opsPerVector(EXP4_MIX)} vector ops per 4 floats (math.rs) on independent registers, no memory, same rounds; a compute-bound kernel is measured against it, not the copy` : ''));
 }
 
 interface Row { case: string; cpEager: number; cpJit: number; tfjs: number; jaxEager: number; jaxJit: number; limit: number }

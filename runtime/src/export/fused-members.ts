@@ -1,9 +1,10 @@
 /**
  * A `cp.jit` fused kernel's members as the timeline exports show them. The flame model names a
  * fused kernel's slices `fused(a+b+…)` and lists, in its optional `fused` field, each distinct
- * group with that name: its member ops and the lines that called them (fused-groups.ts). The
- * recorder does not tell apart two groups that share a name, so an export shows every group of a
- * name on each of its slices.
+ * group with that name: its member ops and the lines that called them (fused-groups.ts). A
+ * process gives each group a name of its own (`fused(a+b)#2` for a second group with the same chain),
+ * so a model this runtime builds lists one group per name; should a model list several under one
+ * name, an export shows every group of that name on each of its slices.
  */
 import type { FlameProfile, SourceLocation } from '../contract/flame.js';
 

@@ -52,9 +52,18 @@ function membersOf(plan: Plan, group: FusedGroup): JitGroupInfo['members'] {
   return ids.map((i) => ({ op: opNameOf(nodes[i]!), location: nodes[i]!.site }));
 }
 
-/** Tells the profiler what each fused kernel of `plan` is made of, so its views can show the member lines. */
-function registerGroups(plan: Plan): void {
-  for (const s of plan.steps) if (s.kind === 'group') registerFusedGroup(s.group.label, membersOf(plan, s.group));
+/**
+ * Tells the profiler what each fused kernel of `plan` is made of, so its views can show the member
+ * lines, and returns the plan with each group under the event name the profiler gave it (another
+ * group with the same op chain gets a name of its own, so their times are not mixed up).
+ */
+function registerGroups(plan: Plan): Plan {
+  const steps = plan.steps.map((s) => {
+    if (s.kind !== 'group') return s;
+    const label = registerFusedGroup(s.group.label, membersOf(plan, s.group));
+    return label === s.group.label ? s : { ...s, group: { ...s.group, label } };
+  });
+  return { ...plan, steps };
 }
 
 /** A function compiled by {@link jit}. */
@@ -156,8 +165,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
         return t.result;
       }
       for (const x of t.intermediates) x.dispose();
-      const plan = planGraph(t.graph);
-      registerGroups(plan);
+      const plan = registerGroups(planGraph(t.graph));
       cache.set(key, { plan });
       return t.result;
     }
