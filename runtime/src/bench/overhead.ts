@@ -10,10 +10,11 @@
  * (profiler never enabled, enabled then disabled, each call-site mode), the modes rotating process by
  * process, so JIT state, heap layout and the machine's drift are not shared between the sides as they
  * are in-process; medians over processes. (otel) OpenTelemetry on (real SDKs registered) beside the
- * profiler alone.
+ * profiler alone. (e) overhead-estimate.ts: the same Example 1 in fresh processes, each measuring
+ * its own on/off difference with an A/A control (fine enough for 1 %).
  * Environment: OPS (ops of the long run, default 1e7), ROUNDS, BUDGET_MS (time per case of (a)/(b)),
- * PROCS (processes per mode in (d), default 9), MODES (the modes of (d) besides 'never', default all),
- * ONLY=a,b,c,d,otel,tf.
+ * PROCS (processes per mode in (d) and (e), default 9), MODES (the modes of (d) besides 'never', default all),
+ * ESTIMATE_MS, ESTIMATE_MODES (overhead-estimate.ts), ONLY=a,b,c,d,e,otel,tf.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +23,8 @@ import { snapshot } from '../profiler/session.js';
 import { dispatch, getDefaultBackend } from '../engine.js';
 import type { Backend } from '../backends/backend.js';
 import type { Tensor } from '../tensor.js';
+import { example1 } from './example1.js';
+import { benchFreshEstimate } from './overhead-estimate.js';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 const time = (fn: () => void): number => { const t = performance.now(); fn(); return performance.now() - t; };
@@ -80,20 +83,6 @@ function benchDisabled(): void {
   const [e, p, c] = times.map(median) as [number, number, number];
   console.log(`(a) disabled: engine.dispatch ${(e / N * 1e6).toFixed(1)} ns/op vs no-profiler path ${(p / N * 1e6).toFixed(1)} ns/op → overhead ${pct(e, p)} ` +
     `(target < 0.5 %); resolution: the no-profiler path against an identical copy of itself ${pct(c, p)} (${times[0]!.length} blocks of ${N} each)`);
-}
-
-/**
- * The seed's Example 1 at `n` elements. `asWritten`: as the seed writes it, building `data` from a
- * plain JS array of numbers, then the pipeline; otherwise the pipeline alone on a tensor built
- * once (stricter: the same profiler cost over less work).
- */
-function example1(n: number, asWritten: boolean): () => void {
-  const values = Array.from({ length: n }, (_, i) => i);
-  if (asWritten) {
-    return () => { cp.tidy(() => { const data = cp.tensor(values); const normalized = data.sub(data.mean()).div(data.std()); normalized.sum(); }); };
-  }
-  const data = cp.keep(cp.tensor(values));
-  return () => { cp.tidy(() => { data.sub(data.mean()).div(data.std()).sum(); }); };
 }
 
 /**
@@ -344,11 +333,12 @@ if (child !== undefined) {
 }
 
 console.log(`corepy profiler overhead — backend ${cp.getBackend()}, node ${process.version}; medians: (a), (b) ${BUDGET_MS} ms per case, (c) ${rounds} rounds`);
-// ONLY=a,b,c,d,otel,tf runs a subset (default: all).
-const only = new Set((process.env['ONLY'] ?? 'a,b,c,d,otel,tf').split(','));
+// ONLY=a,b,c,d,e,otel,tf runs a subset (default: all).
+const only = new Set((process.env['ONLY'] ?? 'a,b,c,d,e,otel,tf').split(','));
 if (only.has('a')) benchDisabled();
 if (only.has('b')) benchEnabled();
 if (only.has('c')) { benchTenMillion(); benchSmallAdd(); }
 if (only.has('d')) benchFresh();
+if (only.has('e')) benchFreshEstimate();
 if (only.has('otel')) await benchOtel();
 if (only.has('tf')) await benchTf();
