@@ -34,7 +34,6 @@ import { fileURLToPath } from 'node:url';
 import * as cp from '../index.js';
 import { getDispatchObserver, setDispatchObserver, type DispatchObserver } from '../engine.js';
 import { opsRecorded } from '../profiler/session.js';
-import { clockInfo } from '../profiler/clock.js';
 import { example1 } from './example1.js';
 import { median } from './timing.js';
 
@@ -48,7 +47,6 @@ interface ChildResult {
   mode: Mode;
   /** 'known' only: ns per call of the observer's loop, timed alone (0 otherwise). */
   knownNs: number;
-  clock: string;
   opsPerRun: number;
   on: number; off: number; aa: number;
   addsOn: number; addsOff: number; addsAa: number;
@@ -135,7 +133,7 @@ function child(mode: Mode): void {
   const opsPerRun = count() - before;
   const e = threeSides(ex1, rec, budget);
   const a = threeSides(adds, rec, budget / 2);
-  const out: ChildResult = { mode, knownNs: known !== null ? knownNs() : 0, clock: clockInfo.source, opsPerRun, on: e.on, off: e.off, aa: e.aa, addsOn: a.on, addsOff: a.off, addsAa: a.aa, blocks: e.blocks };
+  const out: ChildResult = { mode, knownNs: known !== null ? knownNs() : 0, opsPerRun, on: e.on, off: e.off, aa: e.aa, addsOn: a.on, addsOff: a.off, addsAa: a.aa, blocks: e.blocks };
   console.log(JSON.stringify(out));
 }
 
@@ -169,7 +167,7 @@ export function benchFreshEstimate(): void {
     const fromOp = rs.map((r, i) => pctOf((nsPerOp[i]! * 1e-6) * r.opsPerRun, r.off)), fromOpAa = rs.map((r, i) => pctOf((nsPerOpAa[i]! * 1e-6) * r.opsPerRun, r.off));
     const inSituNs = rs.map((r) => ((r.on - r.off) * 1e6) / r.opsPerRun);
     console.log(`(e) ${label}: run ${median(rs.map((r) => r.off)).toFixed(4)} ms with the ${mode === 'known' ? 'observer' : 'recorder'} off (processes ${Math.min(...rs.map((r) => r.off)).toFixed(4)}–${Math.max(...rs.map((r) => r.off)).toFixed(4)}), ` +
-      `${[...new Set(rs.map((r) => r.opsPerRun))].join('/')} ops per run, ${median(rs.map((r) => r.blocks))} blocks per process, clock ${[...new Set(rs.map((r) => r.clock))].join('/')}`);
+      `${[...new Set(rs.map((r) => r.opsPerRun))].join('/')} ops per run, ${median(rs.map((r) => r.blocks))} blocks per process`);
     console.log(`(e)   in situ (on vs off in each process):   ${signed(median(inSitu))} % (processes ${range(inSitu)}), ${signed(median(inSituNs), 0)} ns per op;` +
       ` A/A ${signed(median(inSituAa))} % (processes ${range(inSituAa)})`);
     if (mode === 'known') {

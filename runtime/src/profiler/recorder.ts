@@ -14,7 +14,6 @@ import { CellTable } from './cells.js';
 import { SiteTable } from './callsite.js';
 import { StackTable } from './stacks.js';
 import { currentContextId } from './context.js';
-import { clockMs } from './clock.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
@@ -153,8 +152,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   // Imported bindings copied once: the hot path then reads fields, not module bindings.
   private readonly TensorClass = Tensor;
   private readonly contextId = currentContextId;
-  /** The op clock (clock.ts): ms on performance.now()'s timeline, cheaper to read in Node. */
-  private readonly now = clockMs;
+  // globalThis.performance is an accessor in Node (a getter call per read); read it once per recorder.
+  private readonly perf = performance;
   /** Static call sites (static-sites.ts): the token of the instrumented call running now, and static id → site id (-1: not yet interned). */
   private readonly staticReg: StaticSiteRegistry = staticSiteRegistry();
   private staticIds = new Int32Array(0);
@@ -253,9 +252,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   /** Captures the caller's site for `st` (called from observe only: observe's frames are skipped). */
   private capture(st: OpState): number {
     this.captures++;
-    const t0 = this.now();
+    const t0 = this.perf.now();
     st.site = this.sites.capture(Recorder.prototype.observe);
-    this.captureMs += this.now() - t0;
+    this.captureMs += this.perf.now() - t0;
     return st.site;
   }
 
@@ -291,7 +290,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.activeId = id;
     this.activeOp = st;
     this.excludedUntil = 0;
-    const t0 = this.now();
+    const t0 = this.perf.now();
     let result: T;
     try {
       result = run(backend);
@@ -301,7 +300,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       this.endOp(timed);
       throw e;
     }
-    const t1 = this.now();
+    const t1 = this.perf.now();
     this.endOp(timed);
     // One-time work during the op (memory growth, a pipeline) is its own event: the op starts after
     // it. What ran before it inside the op (validation, the allocator's search) is microseconds.
@@ -328,9 +327,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   }
 
   private captureStack(site: number): number {
-    const t0 = this.now();
+    const t0 = this.perf.now();
     const stack = this.stacks.capture(Recorder.prototype.observe);
-    this.stackMs += this.now() - t0;
+    this.stackMs += this.perf.now() - t0;
     this.stackCaptures++;
     this.stackOfSite[site] = stack;
     if (this.stackMs > STACK_BUDGET * this.opMs) this.stackPeriod = Math.min(this.stackPeriod * 2, MAX_STACK_PERIOD);
