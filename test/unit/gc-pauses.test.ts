@@ -36,7 +36,7 @@ describe('GC pauses', () => {
     assert.equal(got.gcLine, false);
   });
 
-  it('the batch rule leaves a pause inside one of the loop\'s calls out of the saving, and counts the early calls\' warm-up (the first call left out) as saved', async () => {
+  it('the batch rule leaves a pause inside one of the loop\'s calls out of the saving, and slows the timed rewrite as the run\'s steady calls were slowed', async () => {
     await cp.setBackend('wasm');
     cp.clearProfile();
     cp.enableProfiling({ callSites: 'all' });
@@ -52,37 +52,27 @@ describe('GC pauses', () => {
     assert.equal(events.length, 40);
     const dur = (j: number): number => cols.endMs[events[j]!]! - cols.startMs[events[j]!]!;
     const total = Array.from({ length: 40 }, (_, j) => dur(j)).reduce((a, b) => a + b, 0);
-    // A pause covering the whole of call 10 (as a collection finishing inside an op does).
+    const steady = Array.from({ length: 20 }, (_, j) => dur(20 + j)).sort((a, b) => a - b)[10]!;
+    // A trial whose calls took half this run's steady calls: the rewrite is taken as twice as slow here.
+    const trialLoop = 40 * steady / 2, trialBatched = 0.01;
+    const plain = batchAsRun(data, cols, events, total, 40, trialLoop, trialBatched);
+    assert.equal(plain.gcMs, 0);
+    assert.ok(Math.abs(plain.steadyCallMs - steady) < 1e-12);
+    assert.ok(Math.abs(plain.slowdown - 2) < 1e-9);
+    const first = Math.max(0, dur(0) - steady);
+    assert.ok(Math.abs(plain.firstExcessMs - first) < 1e-12);
+    assert.ok(Math.abs(plain.batchedMs - (0.02 + first)) < 1e-9);
+    assert.ok(Math.abs(plain.savedMs - Math.max(0, total - 0.02 - first)) < 1e-9);
+    // A pause covering the whole of call 10 (as a collection finishing inside an op does) is not saved.
     const e10 = events[10]!;
     const withPause = { ...data, gcPauses: [{ startMs: cols.startMs[e10]!, endMs: cols.endMs[e10]! }] };
-    const plain = batchAsRun(data, cols, events, total, 40, 2);
-    const paused = batchAsRun(withPause, cols, events, total, 40, 2);
-    assert.equal(plain.gcMs, 0);
+    const paused = batchAsRun(withPause, cols, events, total, 40, trialLoop, trialBatched);
     assert.ok(Math.abs(paused.gcMs - dur(10)) < 1e-9, 'the pause inside call 10 is its whole duration');
     assert.ok(Math.abs(paused.loopMs - (total - dur(10))) < 1e-9);
-    const sorted = Array.from({ length: 40 }, (_, j) => dur(j)).sort((a, b) => a - b);
-    const med = sorted[20]!;
-    assert.ok(Math.abs(plain.medianMs - med) < 1e-9);
-    let halves = 0;
-    for (let j = 1; j < 40; j++) halves += (j < 20 ? 1 : -1) * (dur(j) - med);
-    const medianOf = (js: number[]): number => js.map(dur).sort((a, b) => a - b)[js.length >> 1]!;
-    const range = (a: number, b: number): number[] => Array.from({ length: b - a }, (_, i) => a + i);
-    const slowerStart = medianOf(range(1, 20)) > 1.25 * medianOf(range(20, 40));
-    const warmUp = slowerStart ? Math.min(total, Math.max(0, halves)) : 0;
-    assert.ok(Math.abs(plain.warmUpMs - warmUp) < 1e-9);
-    const saved = Math.min(total, Math.max(0, (total - warmUp) * (1 - 1 / 2) + warmUp));
-    assert.ok(Math.abs(plain.savedMs - saved) < 1e-9, `saved ${plain.savedMs} vs ${saved}`);
-    // The same loop with its early calls slowed as a cold run's are (0.5 ms each, calls 2-15): that excess is saved.
-    const endMs = Float64Array.from(cols.endMs);
-    for (let j = 1; j < 15; j++) endMs[events[j]!]! += 0.5;
-    const coldCols = { ...cols, endMs };
-    const coldTotal = total + 14 * 0.5;
-    const cold = batchAsRun(data, coldCols, events, coldTotal, 40, 2);
-    assert.ok(cold.warmUpMs > 14 * 0.5 * 0.8 && cold.warmUpMs <= coldTotal, `warm-up ${cold.warmUpMs} ms found`);
-    assert.ok(Math.abs(cold.savedMs - Math.min(coldTotal, (coldTotal - cold.warmUpMs) / 2 + cold.warmUpMs)) < 1e-9);
-    // With calls missing from the ring, the first retained call is not the first: no cold excess is assumed.
-    const partial = batchAsRun(data, cols, events, total, 41, 2);
-    assert.equal(partial.warmUpMs, 0);
-    assert.ok(Math.abs(partial.savedMs - total / 2) < 1e-9, 'a warm loop saves what the trial ratio says');
+    assert.ok(Math.abs(paused.savedMs - Math.max(0, total - dur(10) - 0.02 - first)) < 1e-9);
+    // A warm run (the trial's calls as fast as this run's): the saving is the trial's ratio on the loop.
+    const warm = batchAsRun(data, cols, events, 40 * steady, 41, 40 * steady * 41 / 40, 10 * steady);
+    assert.equal(warm.firstExcessMs, 0, 'with calls missing from the ring the first retained call is not the first');
+    assert.ok(Math.abs(warm.savedMs - 30 * steady) < 1e-9, 'r = 4 saves three quarters');
   });
 });

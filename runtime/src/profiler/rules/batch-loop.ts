@@ -5,10 +5,11 @@
  *
  * Speedup (measured): the rewrite itself is timed on this machine (measure.ts measureBatch: k
  * calls of the op on a tensor of the site's shape against the one broadcast call, profiler
- * detached, steady state), giving the warm ratio r = loop / batched. The saving in the run
- * profiled applies r to the loop's steady part and adds the cold warm-up its early calls paid
- * (batch-as-run.ts; one-time costs and GC pauses are not op time saved); the whole-profile speedup
- * follows from the op time (Amdahl). In a warm run that is the trial's r on the site's share.
+ * detached, steady state). The saving in the run profiled is the loop as this run paid it less the
+ * timed rewrite slowed as this run's steady calls were slowed against the trial's (batch-as-run.ts:
+ * a cold loop's warm-up is saved; one-time costs and GC pauses are not op time saved); the
+ * whole-profile speedup follows from the op time (Amdahl). In a warm run that is the trial's ratio
+ * on the site's share.
  * GPU sites are skipped: their kernels cannot be timed by the CPU clock.
  *
  * The quick fix is computed on the syntax tree (batch-rewrite.ts); when the loop does not fit a
@@ -59,7 +60,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (times) {
     // What this run paid (a cold script's warm-up included, GC pauses left out; batch-as-run.ts), on the op time
     // without GC pauses: the batched rewrite's run has its own collections, wherever they land.
-    const run = batchAsRun(input.data, cols, events, s.totalMs, k, r);
+    const run = batchAsRun(input.data, cols, events, s.totalMs, k, times.loopMs, times.batchedMs);
     const opMs = Math.max(0, input.agg.totalOpMs - (input.data.gcPauses ? gcPausesInOps(input.data).inOpsMs : 0));
     const speedup = Math.max(1, speedupFrom(opMs, run.savedMs));
     estimate = {
@@ -67,8 +68,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       estimatedSpeedup: speedup,
       speedupBasis: `rewrite timed here warm on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
         `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
-        `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''}, ` +
-        `${ms(run.warmUpMs)} ms of it its early calls' warm-up (saved by batching), the rest saving 1 − 1/r ` +
+        `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''} and its steady calls ` +
+        `${ms(run.steadyCallMs)} ms each, ${run.slowdown.toFixed(2)}× the trial's; its first call ${ms(run.firstExcessMs)} ms more, so the rewrite ≈ ${ms(run.batchedMs)} ms here ` +
         `→ saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time`,
       savedMs: run.savedMs,
     };

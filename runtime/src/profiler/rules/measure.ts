@@ -117,6 +117,21 @@ const MAX_REPS = 2000;
  * at 50 µs a call in the first trial against 3 µs later (r = 61× where 21× holds); see `alternate`.
  */
 const WARM_MS = 60;
+/**
+ * CPU time the whole process may spend per ms of a warm-up round for the round to count as quiet: above
+ * it, threads besides the trial's are running (measured: the eager kernel compilation after `corepy
+ * profile` starts a script, 0.3 s of CPU on background threads, overlapped a short script's trial).
+ */
+const BUSY_CPU_RATIO = 1.3;
+
+/** User + system CPU time of the whole process (all its threads) so far, ms; −1 where unknown (no `process`). */
+function processCpuMs(): number {
+  const p = (globalThis as { process?: { cpuUsage?: () => { user: number; system: number } } }).process;
+  if (typeof p?.cpuUsage !== 'function') return -1;
+  const u = p.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
 /** Longest warm-up, ms. */
 const WARM_CAP_MS = 1500;
 /** Most time the timed rounds may take, ms (per trial, after warm-up). */
@@ -209,13 +224,19 @@ export function alternate(a: () => number, b: () => number): Alternation {
   // engine tiers up the dispatch path in the background, and on a busy machine the optimised code can
   // arrive a second late — until then the loop side times the interpreter (r 3–4× where 1.2× holds).
   let warm = 0, best = Infinity, since = 0;
-  for (let r = 0, t0 = performance.now(); r < 400; r++) {
+  let cpu = processCpuMs(), wall = performance.now();
+  for (let r = 0, t0 = wall; r < 400; r++) {
     checkDeadline();
     const x = a() + b();
     warm = x;
     if (x < 0.95 * best) { best = x; since = 0; } else since++;
-    const spent = performance.now() - t0;
-    if ((since >= 5 && spent >= WARM_MS) || spent >= WARM_CAP_MS) break;
+    const now = performance.now(), cpuNow = processCpuMs();
+    // The process's other threads busy (V8 compiling the kernels in the background after an eager load, a
+    // concurrent GC): they take the core the trial runs on, and its figures swing (loop 1.9–4.3 ms on one trial).
+    const quiet = cpuNow < 0 || cpuNow - cpu < BUSY_CPU_RATIO * (now - wall);
+    cpu = cpuNow; wall = now;
+    const spent = now - t0;
+    if ((since >= 5 && spent >= WARM_MS && quiet) || spent >= WARM_CAP_MS) break;
   }
   // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
   const least = warm > 40 ? 3 : 7;
