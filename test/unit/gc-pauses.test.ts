@@ -36,7 +36,7 @@ describe('GC pauses', () => {
     assert.equal(got.gcLine, false);
   });
 
-  it('the batch rule leaves a pause inside one of the loop\'s calls out of the saving, and slows the timed rewrite as the run\'s steady calls were slowed', async () => {
+  it('the batch rule: a warm loop saves the trial\'s ratio, a cold one its warm-up too, and a GC pause inside a call is not saved', async () => {
     await cp.setBackend('wasm');
     cp.clearProfile();
     cp.enableProfiling({ callSites: 'all' });
@@ -46,33 +46,45 @@ describe('GC pauses', () => {
     const data = snapshot();
     x.dispose();
     cp.clearProfile();
-    const cols = ruleColumnsOf(data.events);
+    const real = ruleColumnsOf(data.events);
     const site = data.events.find((e) => e.op === 'add')!.site;
-    const events = siteEvents(cols, site, 'add');
+    const events = siteEvents(real, site, 'add');
     assert.equal(events.length, 40);
-    const dur = (j: number): number => cols.endMs[events[j]!]! - cols.startMs[events[j]!]!;
-    const total = Array.from({ length: 40 }, (_, j) => dur(j)).reduce((a, b) => a + b, 0);
-    const steady = Array.from({ length: 20 }, (_, j) => dur(20 + j)).sort((a, b) => a - b)[10]!;
-    // A trial whose calls took half this run's steady calls: the rewrite is taken as twice as slow here.
-    const trialLoop = 40 * steady / 2, trialBatched = 0.01;
-    const plain = batchAsRun(data, cols, events, total, 40, trialLoop, trialBatched);
-    assert.equal(plain.gcMs, 0);
-    assert.ok(Math.abs(plain.steadyCallMs - steady) < 1e-12);
-    assert.ok(Math.abs(plain.slowdown - 2) < 1e-9);
-    const first = Math.max(0, dur(0) - steady);
-    assert.ok(Math.abs(plain.firstExcessMs - first) < 1e-12);
-    assert.ok(Math.abs(plain.batchedMs - (0.02 + first)) < 1e-9);
-    assert.ok(Math.abs(plain.savedMs - Math.max(0, total - 0.02 - first)) < 1e-9);
-    // A pause covering the whole of call 10 (as a collection finishing inside an op does) is not saved.
-    const e10 = events[10]!;
-    const withPause = { ...data, gcPauses: [{ startMs: cols.startMs[e10]!, endMs: cols.endMs[e10]! }] };
-    const paused = batchAsRun(withPause, cols, events, total, 40, trialLoop, trialBatched);
-    assert.ok(Math.abs(paused.gcMs - dur(10)) < 1e-9, 'the pause inside call 10 is its whole duration');
-    assert.ok(Math.abs(paused.loopMs - (total - dur(10))) < 1e-9);
-    assert.ok(Math.abs(paused.savedMs - Math.max(0, total - dur(10) - 0.02 - first)) < 1e-9);
-    // A warm run (the trial's calls as fast as this run's): the saving is the trial's ratio on the loop.
-    const warm = batchAsRun(data, cols, events, 40 * steady, 41, 40 * steady * 41 / 40, 10 * steady);
-    assert.equal(warm.firstExcessMs, 0, 'with calls missing from the ring the first retained call is not the first');
-    assert.ok(Math.abs(warm.savedMs - 30 * steady) < 1e-9, 'r = 4 saves three quarters');
+    // The loop's calls given chosen durations (ms), one call starting every ms.
+    const withDurations = (ms: (j: number) => number) => {
+      const startMs = Float64Array.from(real.startMs), endMs = Float64Array.from(real.endMs);
+      for (let j = 0; j < 40; j++) { startMs[events[j]!] = 1000 + j; endMs[events[j]!] = 1000 + j + ms(j); }
+      return { ...real, startMs, endMs };
+    };
+    const sum = (ms: (j: number) => number): number => Array.from({ length: 40 }, (_, j) => ms(j)).reduce((a, b) => a + b, 0);
+
+    // Warm: every call 0.01 ms; the trial's loop 0.4 ms, batched 0.1 ms (r = 4): three quarters saved.
+    const flat = (): number => 0.01;
+    const warm = batchAsRun(data, withDurations(flat), events, sum(flat), 40, 0.4, 0.1);
+    assert.equal(warm.cold, false);
+    assert.ok(Math.abs(warm.savedMs - 0.3) < 1e-9, `warm saves ${warm.savedMs}`);
+
+    // Cold: the first call 0.5 ms, the rest of the first half 0.05 ms, the second half 0.02 ms (twice the trial's
+    // 0.01 per call): the rewrite here is the trial's batched × 2 + the first call's 0.48 ms over the steady ones.
+    const coldMs = (j: number): number => (j === 0 ? 0.5 : j < 20 ? 0.05 : 0.02);
+    const cold = batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 40, 0.4, 0.1);
+    assert.equal(cold.cold, true);
+    assert.ok(Math.abs(cold.earlyRatio - 2.5) < 1e-9);
+    assert.ok(Math.abs(cold.slowdown - 2) < 1e-9);
+    assert.ok(Math.abs(cold.firstExcessMs - 0.48) < 1e-9);
+    assert.ok(Math.abs(cold.batchedMs - (0.2 + 0.48)) < 1e-9);
+    assert.ok(Math.abs(cold.savedMs - (sum(coldMs) - 0.68)) < 1e-9);
+
+    // A GC pause covering all of call 30 (a collection finishing inside an op) is left out of the loop and the saving.
+    const cols = withDurations(coldMs), e30 = events[30]!;
+    const paused = batchAsRun({ ...data, gcPauses: [{ startMs: cols.startMs[e30]!, endMs: cols.endMs[e30]! }] }, cols, events, sum(coldMs), 40, 0.4, 0.1);
+    assert.ok(Math.abs(paused.gcMs - 0.02) < 1e-9);
+    assert.ok(Math.abs(paused.loopMs - (sum(coldMs) - 0.02)) < 1e-9);
+
+    // A slower first half without a first call far above the rest (0.05 ms over 0.02) is not a cold start.
+    const slowish = (j: number): number => (j === 0 ? 0.07 : j < 20 ? 0.05 : 0.02);
+    assert.equal(batchAsRun(data, withDurations(slowish), events, sum(slowish), 40, 0.4, 0.1).cold, false);
+    // With calls missing from the ring, the halves and the first call are unknown: treated as warm.
+    assert.equal(batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 41, 0.41, 0.1).cold, false);
   });
 });

@@ -54,6 +54,7 @@ function runOnce(mode: 'loop' | 'batched', cli: string | null): ChildResult {
   execFileSync(process.execPath, [join(dirname(self), '..', 'cli.js'), 'profile', script, '--format', 'json', '--out', json], { cwd: cli, stdio: 'ignore' });
   const report = JSON.parse(readFileSync(json, 'utf8')) as ProfileReport;
   const rec = report.recommendations.find((r) => r.rule === 'batch-loop');
+  if (process.env['SHOW_BASIS'] && rec) console.log(`    ${rec.speedupBasis}`);
   return { opMs: report.totalTimeMs, gcMs: report.gcPauses?.inOpsMs ?? 0, estimate: rec?.estimatedSpeedup ?? null, priority: rec?.priority ?? null };
 }
 
@@ -63,14 +64,17 @@ function parent(): void {
   const dir = viaCli ? mkdtempSync(join(tmpdir(), 'example3-')) : null;
   if (dir) for (const [mode, text] of Object.entries(SCRIPTS)) writeFileSync(join(dir, `${mode}.mjs`), text);
   const ms = { loop: [] as number[], batched: [] as number[] }, noGc = { loop: [] as number[], batched: [] as number[] };
-  const estimates: string[] = [];
+  const estimates: string[] = [], ests: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
       for (const mode of r % 2 === 0 ? (['loop', 'batched'] as const) : (['batched', 'loop'] as const)) {
         const got = runOnce(mode, dir);
         ms[mode].push(got.opMs);
         noGc[mode].push(got.opMs - got.gcMs);
-        if (mode === 'loop') estimates.push(got.estimate === null ? 'none' : `${got.estimate}× ${String(got.priority)}`);
+        if (mode === 'loop') {
+          estimates.push(got.estimate === null ? 'none' : `${got.estimate}× ${String(got.priority)}`);
+          ests.push(got.estimate ?? NaN);
+        }
       }
     }
   } finally {
@@ -84,6 +88,10 @@ function parent(): void {
   console.log(`  measured speedup of the rewrite, cold: ${(median(ms.loop) / median(ms.batched)).toFixed(2)}× op time, ` +
     `${(median(noGc.loop) / median(noGc.batched)).toFixed(2)}× op time without GC pauses (what the rule estimates)`);
   console.log(`  the batch-loop recommendation on each cold loop profile: ${estimates.join(', ')}`);
+  // Each profile's estimate against what its own run would have gained: its op time (GC pauses out) ÷ the rewrite's median.
+  const own = noGc.loop.map((l, i) => (ests[i] ?? NaN) / (l / median(noGc.batched)));
+  console.log(`  estimate ÷ that run's own speedup (its op time without GC pauses ÷ the rewrite's median): ${own.map((x) => x.toFixed(2)).join(' ')}` +
+    `; median ${median(own.filter(Number.isFinite)).toFixed(2)}`);
 }
 
 const mode = process.env['EXAMPLE3_CHILD'];

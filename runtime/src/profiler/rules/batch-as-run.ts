@@ -12,8 +12,9 @@
  *   c       = median call of the loop's second half ÷ the trial's loop time per call
  *   first   = the loop's first call − that median (when the ring kept every call)
  *   saved   = (site op time − GC pauses inside its calls) − (trial batched time × c + first)
- * A warm run's loop is c × the trial's loop, and the estimate is the trial's ratio; a cold run's
- * loop carries its warm-up on top, which batching saves. Measured on the seed's Example 3 under
+ * That is for a loop that ran cold — its first call far above its steady ones and its first half's
+ * calls still slower than its second's (COLD_EARLY_RATIO, COLD_FIRST_CALLS): its warm-up is saved. A warm loop's saving is the trial's ratio on the loop as
+ * it ran here, loop × (1 − batched / loop), as the rule estimated before. Measured on the seed's Example 3 under
  * `corepy profile` (runtime/BENCHMARKS.md, "Example 3 profiled cold"): c = 1.05–1.5, first call
  * 0.5 ms over 0.02–0.03 ms steady ones, the trial's batched ~1.95 ms: rewrite ≈ 2.5 ms, against
  * 2.45–2.5 ms measured for it cold. GC pauses are left out: batching does not remove a
@@ -34,6 +35,10 @@ export interface BatchAsRun {
   readonly steadyCallMs: number;
   /** How much slower this run's steady calls were than the trial's (c above). */
   readonly slowdown: number;
+  /** The first half's median call ÷ the second half's (the first call left out): a cold loop's calls get faster. */
+  readonly earlyRatio: number;
+  /** Whether the loop ran cold (see COLD_EARLY_RATIO, COLD_FIRST_CALLS); a warm run's saving is the trial's ratio on the loop. */
+  readonly cold: boolean;
   /** The loop's first call over its steady calls, ms (0 when the ring lost calls): what the batched call pays as a first call. */
   readonly firstExcessMs: number;
   /** The rewrite in this run: the trial's batched time × slowdown + firstExcessMs, ms. */
@@ -63,10 +68,37 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
     d[j] = cols.endMs[e]! - cols.startMs[e]! - gc;
   }
   const steadyCallMs = medianOf(d.subarray(n >> 1));
-  const trialCallMs = trialLoopMs / Math.max(calls, 1);
-  const slowdown = trialCallMs > 0 && steadyCallMs > 0 ? steadyCallMs / trialCallMs : 1;
   const loopMs = Math.max(0, totalMs - gcMs);
-  const firstExcessMs = n === calls && n > 0 ? Math.max(0, d[0]! - steadyCallMs) : 0;
+  const complete = n === calls && n >= 4;
+  const earlyRatio = complete && steadyCallMs > 0 ? medianOf(d.subarray(1, n >> 1)) / steadyCallMs : 1;
+  const firstOver = complete ? Math.max(0, d[0]! - steadyCallMs) : 0;
+  // Both signs of a cold start: the first call far above the steady ones, and the first half's calls still slower.
+  const cold = earlyRatio >= COLD_EARLY_RATIO && firstOver >= Math.max(COLD_FIRST_CALLS * steadyCallMs, COLD_FIRST_MS);
+  const trialCallMs = trialLoopMs / Math.max(calls, 1);
+  if (!cold) {
+    // Warm: the trial's side-by-side ratio on what the loop took here (robust where a one-run remainder of a few
+    // µs is not: 200 adds of 1e3 elements gave 7–25× from single profiles, the trial 13–14× every time).
+    const r = trialBatchedMs > 0 ? trialLoopMs / trialBatchedMs : 1;
+    const savedMs = Math.max(0, loopMs * (1 - 1 / Math.max(r, 1e-9)));
+    return { loopMs, gcMs, steadyCallMs, earlyRatio, cold, slowdown: 1, firstExcessMs: 0, batchedMs: loopMs - savedMs, savedMs };
+  }
+  const slowdown = trialCallMs > 0 && steadyCallMs > 0 ? steadyCallMs / trialCallMs : 1;
+  const firstExcessMs = firstOver;
   const batchedMs = trialBatchedMs * slowdown + firstExcessMs;
-  return { loopMs, gcMs, steadyCallMs, slowdown, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
+  return { loopMs, gcMs, steadyCallMs, earlyRatio, cold, slowdown, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
 }
+
+/**
+ * A loop ran cold when its first half's median call is this much slower than its second half's
+ * (Example 3 under `corepy profile`: 1.2–2.1×; the corpus's loops profiled warm: 0.87–1.11×; a
+ * machine's stray spikes do not move a median) …
+ */
+const COLD_EARLY_RATIO = 1.1;
+/**
+ * … and its first call took this many steady calls more, and at least COLD_FIRST_MS more (Example 3
+ * cold: 0.5–0.6 ms over 0.024 ms calls, 20–25×; warm: 0–0.02 ms over 0.02 ms, and 0.011 ms over
+ * 0.0013 ms for 200 adds of 1e3 elements).
+ */
+const COLD_FIRST_CALLS = 10;
+/** Least first-call excess of a cold loop, ms (see COLD_FIRST_CALLS). */
+const COLD_FIRST_MS = 0.1;

@@ -68,9 +68,12 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       estimatedSpeedup: speedup,
       speedupBasis: `rewrite timed here warm on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
         `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
-        `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''} and its steady calls ` +
-        `${ms(run.steadyCallMs)} ms each, ${run.slowdown.toFixed(2)}× the trial's; its first call ${ms(run.firstExcessMs)} ms more, so the rewrite ≈ ${ms(run.batchedMs)} ms here ` +
-        `→ saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time`,
+        `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''}` +
+        (run.cold
+          ? `, cold (its first half's calls ${run.earlyRatio.toFixed(1)}× its second's, ${ms(run.steadyCallMs)} ms, ${run.slowdown.toFixed(2)}× the trial's; ` +
+            `first call ${ms(run.firstExcessMs)} ms more), so the rewrite ≈ ${ms(run.batchedMs)} ms here`
+          : `, warm (its first half's calls ${run.earlyRatio.toFixed(2)}× its second's): the timed ratio applies`) +
+        ` → saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time`,
       savedMs: run.savedMs,
     };
   } else estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
