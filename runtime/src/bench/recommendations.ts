@@ -13,7 +13,7 @@
  * writes runtime/src/profiler/rules/corpus-results.ts (what the rules' `impact` field reads).
  *
  * Run from source with tsx (the fixtures import runtime/src, and must share this runtime instance).
- * Options: --rounds N (default 15), --only SUBSTRING, --no-write.
+ * Options: --rounds N (default 15), --only SUBSTRING, --no-write; SHOW_BASIS=1 prints each estimate's basis.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -167,7 +167,7 @@ async function main(): Promise<void> {
       rows.push(`| ${name} | ${rec.rule} | ${before.size.toExponential(0)} | ${rec.priority} | ${estimate.toFixed(2)}× | ` +
         `${median(tb).toFixed(2)} → ${median(ta).toFixed(2)} | ${measured.toFixed(2)}× | ${(estimate / measured).toFixed(2)} | ${ok ? 'within 1.3×' : 'outside'} | ${applied} |`);
       console.log(rows[rows.length - 1]);
-      if (process.env["SHOW_BASIS"]) console.log(`  ${rec.speedupBasis}`);
+      if (process.env['SHOW_BASIS']) console.log(`  ${rec.speedupBasis}`);
     } finally {
       if (applied === 'fix') rmSync(afterPath, { force: true });
     }
