@@ -9,6 +9,8 @@
  * `npm run bench:jit -- --limit`. A benchmark helper, not a test.
  */
 
+import { uleb } from '../backends/wasm/codegen.js';
+
 /** A vector op of the mix: its SIMD opcode (after the 0xfd prefix) and how many per 4 floats. */
 interface MixOp { readonly name: string; readonly opcode: number; readonly count: number; readonly kind: 'float' | 'int' | 'shift' }
 
@@ -35,17 +37,6 @@ export function opsPerVector(mix: readonly MixOp[]): number {
   return mix.reduce((n, m) => n + m.count, 0);
 }
 
-/** Unsigned LEB128 bytes of `n` (wasm's integer encoding). */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
 
 const FLOAT_CHAINS = 8;
 const INT_CHAINS = 4;
@@ -66,8 +57,8 @@ function mixModule(mix: readonly MixOp[]): Uint8Array {
   const body: number[] = [];
   const f = (k: number) => 1 + k; // local 0 is the trip count
   const i = (k: number) => 1 + FLOAT_CHAINS + k;
-  for (let k = 0; k < FLOAT_CHAINS; k++) body.push(...v128Const(F32_ONE), 0x21, ...leb(f(k)));
-  for (let k = 0; k < INT_CHAINS; k++) body.push(...v128Const(k + 1), 0x21, ...leb(i(k)));
+  for (let k = 0; k < FLOAT_CHAINS; k++) body.push(...v128Const(F32_ONE), 0x21, ...uleb(f(k)));
+  for (let k = 0; k < INT_CHAINS; k++) body.push(...v128Const(k + 1), 0x21, ...uleb(i(k)));
   body.push(0x02, 0x40, 0x03, 0x40); // block, loop
   body.push(0x20, 0, 0x45, 0x0d, 1); // if trips == 0: leave
   let intTurn = 0;
@@ -76,30 +67,30 @@ function mixModule(mix: readonly MixOp[]): Uint8Array {
       for (let k = 0; k < FLOAT_CHAINS; k++) {
         if (m.kind === 'float') {
           const operand = m.opcode === 0xe6 ? F32_ONE : m.opcode === 0xea ? F32_INF : m.opcode === 0xeb ? F32_NEG_INF : F32_ZERO;
-          body.push(0x20, ...leb(f(k)), ...v128Const(operand), 0xfd, ...leb(m.opcode), 0x21, ...leb(f(k)));
+          body.push(0x20, ...uleb(f(k)), ...v128Const(operand), 0xfd, ...uleb(m.opcode), 0x21, ...uleb(f(k)));
         } else {
           const ch = i(intTurn++ % INT_CHAINS);
           const operand = m.kind === 'shift' ? [0x41, 1] : v128Const(1); // shifts take an i32 count
-          body.push(0x20, ...leb(ch), ...operand, 0xfd, ...leb(m.opcode), 0x21, ...leb(ch));
+          body.push(0x20, ...uleb(ch), ...operand, 0xfd, ...uleb(m.opcode), 0x21, ...uleb(ch));
         }
       }
     }
   }
   body.push(0x20, 0, 0x41, 1, 0x6b, 0x21, 0, 0x0c, 0, 0x0b, 0x0b); // trips -= 1; br loop; end; end
   // Result: lane 0 of the sum of every chain (keeps them all live).
-  body.push(0x20, ...leb(f(0)));
-  for (let k = 1; k < FLOAT_CHAINS; k++) body.push(0x20, ...leb(f(k)), 0xfd, ...leb(0xe4));
-  for (let k = 0; k < INT_CHAINS; k++) body.push(0x20, ...leb(i(k)), 0xfd, ...leb(0xae));
+  body.push(0x20, ...uleb(f(0)));
+  for (let k = 1; k < FLOAT_CHAINS; k++) body.push(0x20, ...uleb(f(k)), 0xfd, ...uleb(0xe4));
+  for (let k = 0; k < INT_CHAINS; k++) body.push(0x20, ...uleb(i(k)), 0xfd, ...uleb(0xae));
   body.push(0xfd, 0x1f, 0, 0x0b); // f32x4.extract_lane 0; end
-  const locals = [1, ...leb(FLOAT_CHAINS + INT_CHAINS), 0x7b]; // one run of v128 locals
+  const locals = [1, ...uleb(FLOAT_CHAINS + INT_CHAINS), 0x7b]; // one run of v128 locals
   const func = [...locals, ...body];
-  const code = [1, ...leb(func.length), ...func];
+  const code = [1, ...uleb(func.length), ...func];
   return new Uint8Array([
     0, 97, 115, 109, 1, 0, 0, 0, // magic, version
     1, 6, 1, 0x60, 1, 0x7f, 1, 0x7d, // type: (i32) -> f32
     3, 2, 1, 0, // function 0 has type 0
     7, 7, 1, 3, 109, 105, 120, 0, 0, // export "mix" = func 0
-    10, ...leb(code.length), ...code,
+    10, ...uleb(code.length), ...code,
   ]);
 }
 

@@ -22,6 +22,7 @@ import { setFusedCodegen } from '../backends/wasm/fused.js';
 import { getBackendImpl } from '../engine.js';
 import { createWasmBackend, type WasmBackend } from '../backends/wasm/index.js';
 import type { Storage, View } from '../backends/backend.js';
+import { uleb } from '../backends/wasm/codegen.js';
 
 const require = createRequire(import.meta.url);
 const json = process.argv.includes('--json');
@@ -64,24 +65,13 @@ function timeSideBySide(contenders: Record<string, () => void>, budgetMs: number
   return out;
 }
 
-/** Unsigned LEB128 bytes of `n` (wasm's integer encoding). */
-function leb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
 
 /**
  * A hand-assembled wasm module exporting `copy(dst, src, n)` = one `memory.copy`, with a memory of
  * 2·`bytes` (rounded up to 64 KiB pages): the bandwidth limit of a pass that reads `bytes` and writes `bytes`, in wasm.
  */
 function copyLimit(bytes: number): () => void {
-  const mem = [1, 0, ...leb(Math.ceil((2 * bytes) / 65536))]; // one memory, no maximum, min pages
+  const mem = [1, 0, ...uleb(Math.ceil((2 * bytes) / 65536))]; // one memory, no maximum, min pages
   const mod = new Uint8Array([
     0, 97, 115, 109, 1, 0, 0, 0, // magic, version
     1, 7, 1, 0x60, 3, 0x7f, 0x7f, 0x7f, 0, // type: (i32 i32 i32) -> ()

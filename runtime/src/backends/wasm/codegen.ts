@@ -56,7 +56,8 @@ export function codegenSupports(p: FusedProgram): boolean {
   return true;
 }
 
-function uleb(n: number): number[] {
+/** Unsigned LEB128 bytes of `n` (wasm's integer encoding). */
+export function uleb(n: number): number[] {
   const out: number[] = [];
   do {
     let b = n & 0x7f;
