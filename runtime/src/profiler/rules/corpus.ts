@@ -1,9 +1,10 @@
 /**
  * What the corpus benchmark measured per rule (`npm run bench:recommendations` writes
- * corpus-results.ts next to this file): for each anti-pattern pair, the estimate the rule
- * gave on the cold profile and the whole-run speedup measured by applying its fix. A rule's
- * impact is 'verified' only when every pair's estimate was within a factor of 1.3 of the
- * measured speedup; rules absent from the file (never benchmarked) are 'unknown'.
+ * corpus-results.ts next to this file): for each anti-pattern pair (and each run of the bench,
+ * `--runs`), the estimate the rule gave on its profile and the whole-run speedup measured by
+ * applying its fix. A rule's impact is 'verified' only when every pair's estimate, in every run,
+ * was within a factor of 1.3 of the measured speedup; rules absent from the file (never
+ * benchmarked) are 'unknown'.
  */
 import { CORPUS_RESULTS } from './corpus-results.js';
 
@@ -16,12 +17,14 @@ export interface CorpusPair {
   readonly rule: string;
   /** Elements of the main tensor. */
   readonly size: number;
-  /** The rule's estimated whole-profile speedup (×) on the cold profile. */
+  /** The rule's estimated whole-profile speedup (×) on the profile of "before". */
   readonly estimate: number;
   /** Median before ÷ median after, profiler off, alternating runs (×). */
   readonly measured: number;
   /** How the "after" was produced: the rule's quick fix, or the pair's hand-written after script. */
   readonly applied: 'fix' | 'example';
+  /** Which run of the bench (1-based), when it ran the corpus more than once. */
+  readonly run?: number;
 }
 
 /** The file the bench writes. */
@@ -30,6 +33,8 @@ export interface CorpusResults {
   readonly generatedAt: string;
   /** Timed runs of each side per pair. */
   readonly rounds?: number;
+  /** Times the whole corpus was run (absent: once). */
+  readonly runs?: number;
   /** Cores and 1-minute load average during the run (a shared machine's noise shows here). */
   readonly machine?: string;
   readonly pairs: readonly CorpusPair[];
