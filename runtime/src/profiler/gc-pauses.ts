@@ -33,7 +33,11 @@ function keep(entries: readonly { startTime: number; duration: number }[]): void
   }
 }
 
-/** Starts observing GC pauses (idempotent; a no-op where the 'gc' entry type does not exist). */
+/**
+ * Starts observing GC pauses (idempotent; a no-op where the 'gc' entry type does not exist). The observer
+ * stays for the process: pauses while profiling is paused are kept too (the report counts those since
+ * the last clearProfile; only pauses inside recorded ops are set against op time).
+ */
 export function startGcPauses(): void {
   if (observer) return;
   const Ctor = (globalThis as { PerformanceObserver?: ObserverCtor }).PerformanceObserver;
@@ -45,7 +49,7 @@ export function startGcPauses(): void {
 
 /** Forgets the pauses seen so far (clearProfile). */
 export function clearGcPauses(): void {
-  observer && keep(observer.takeRecords());
+  observer?.takeRecords();
   pauses.length = 0;
 }
 
