@@ -70,9 +70,12 @@ describe('reading saved JSON reports', () => {
     assert.throws(() => parseJsonExport(' '.repeat(REPORT_MAX_BYTES + 1), 'big'), /^RangeError: big is 67108865 characters/);
   });
 
-  it('a truncated file says it looks cut short', () => {
+  it('a truncated file says it looks cut short, wherever the cut lands (after a closing brace too)', () => {
     const text = readFileSync(saved, 'utf8');
     assert.match(errorFor('cut.json', text.slice(0, text.length >> 1)).message, /is not valid JSON \(.*; the file looks cut short\)$/);
+    const afterBrace = text.indexOf('}', text.length >> 1) + 1; // cut right after an inner object closes
+    assert.match(errorFor('cut2.json', text.slice(0, afterBrace)).message, /; the file looks cut short\)$/);
+    assert.doesNotMatch(errorFor('bad.json', `${text.slice(0, -1)},}`).message, /cut short/, 'complete but malformed is not called cut short');
   });
 
   it('not JSON, not a report, another schemaVersion', () => {

@@ -40,6 +40,24 @@ function reportValidator(): ValidateFunction {
 }
 
 /**
+ * True when `text` opens more objects/arrays than it closes (strings skipped): a file whose write
+ * stopped part-way. Its last character alone cannot tell: a cut can land right after any `}`.
+ */
+function looksCutShort(text: string): boolean {
+  let depth = 0, inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+  }
+  return inString || depth > 0;
+}
+
+/**
  * Parses and validates a JSON export. `source` names it in errors (the file path; default "report").
  * Throws one-line errors: too large, not JSON (truncated files say so), not a corepy report, another
  * schemaVersion, or the first place where it does not match the schema.
@@ -53,7 +71,7 @@ export function parseJsonExport(text: string, source = 'report'): ProfileReport 
   try {
     r = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source} is not valid JSON (${(e as Error).message}${text.trimEnd().endsWith('}') ? '' : '; the file looks cut short'})`);
+    throw new Error(`${source} is not valid JSON (${(e as Error).message}${looksCutShort(text) ? '; the file looks cut short' : ''})`);
   }
   if (r === null || typeof r !== 'object' || Array.isArray(r) || !Object.hasOwn(r, 'schemaVersion')) {
     throw new Error(`${source} is not a corepy profile report (no schemaVersion; write one with exportProfile(path, { format: 'json' }))`);
