@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { pauseOverlapMs } from '../../runtime/src/profiler/gc-pauses.js';
+import { gcPausesInOps } from '../../runtime/src/profiler/gc-in-ops.js';
+import { eventColumns, spanColumns } from '../../runtime/src/profiler/event-columns.js';
+import type { ProfileEvent } from '../../runtime/src/profiler/types.js';
 import { batchAsRun } from '../../runtime/src/profiler/rules/batch-as-run.js';
 import { siteEvents } from '../../runtime/src/profiler/rules/site-events.js';
 import { ruleColumnsOf } from '../../runtime/src/profiler/rule-columns.js';
@@ -24,6 +27,19 @@ describe('GC pauses', () => {
     assert.equal(pauseOverlapMs(pauses, 1.5, 6), 1.5);
     assert.equal(pauseOverlapMs(pauses, 2, 5), 0, 'touching ends are not inside');
     assert.equal(pauseOverlapMs([], 0, 100), 0);
+  });
+
+  it('a report says nothing of pauses where it holds no events to set them against, and counts them where it does', () => {
+    const pause = { startMs: 5, endMs: 6 };
+    const base = { sites: [], contexts: [], events: [], spans: [], cells: [], contextCells: [], droppedEvents: 0, droppedSpans: 0,
+      startMs: 0, endMs: 10, threads: [0], callSites: 'off' as const, sampleEvery: 1, selfCost: { perOpNs: 0, perCaptureNs: 0, ops: 0, captures: 0 } };
+    assert.equal(gcPausesInOps({ ...base, gcPauses: [pause] }), null, 'a cells-only snapshot cannot say how much was inside ops');
+    assert.equal(gcPausesInOps(base), null, 'no pauses observed (outside Node)');
+    assert.deepEqual(gcPausesInOps({ ...base, gcPauses: [] }), { count: 0, totalMs: 0, inOpsMs: 0 });
+    const event: ProfileEvent = { id: 0, op: 'add', backend: 'wasm', dtype: 'float32', inputShapes: [[1]], outputShapes: [[1]], inputIds: [],
+      elements: 1, bytesRead: 4, bytesWritten: 4, startMs: 4, endMs: 5.5, context: 0, site: -1, thread: 0, uploadBytes: 0, downloadBytes: 0 };
+    const columns = { events: eventColumns([event]), spans: spanColumns([]) };
+    assert.deepEqual(gcPausesInOps({ ...base, gcPauses: [pause], columns }), { count: 1, totalMs: 1, inOpsMs: 0.5 }, 'timeline columns serve too');
   });
 
   it('a real run: forced collections between ops are counted, none inside an op, no report line', () => {
@@ -60,14 +76,16 @@ describe('GC pauses', () => {
 
     // Warm: every call 0.01 ms; the trial's loop 0.4 ms, batched 0.1 ms (r = 4): three quarters saved.
     const flat = (): number => 0.01;
-    const warm = batchAsRun(data, withDurations(flat), events, sum(flat), 40, 0.4, 0.1);
+    const warm = batchAsRun(data, withDurations(flat), events, sum(flat), 40, 0.4, 0.1, 4);
     assert.equal(warm.cold, false);
     assert.ok(Math.abs(warm.savedMs - 0.3) < 1e-9, `warm saves ${warm.savedMs}`);
+    // The trial's own ratio (median of per-round ratios) is what applies, not loop ÷ batched.
+    assert.ok(Math.abs(batchAsRun(data, withDurations(flat), events, sum(flat), 40, 0.4, 0.1, 2).savedMs - 0.2) < 1e-9);
 
     // Cold: the first call 0.5 ms, the rest of the first half 0.05 ms, the second half 0.02 ms (twice the trial's
     // 0.01 per call): the rewrite here is the trial's batched × 2 + the first call's 0.48 ms over the steady ones.
     const coldMs = (j: number): number => (j === 0 ? 0.5 : j < 20 ? 0.05 : 0.02);
-    const cold = batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 40, 0.4, 0.1);
+    const cold = batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 40, 0.4, 0.1, 4);
     assert.equal(cold.cold, true);
     assert.ok(Math.abs(cold.earlyRatio - 2.5) < 1e-9);
     assert.ok(Math.abs(cold.slowdown - 2) < 1e-9);
@@ -77,14 +95,14 @@ describe('GC pauses', () => {
 
     // A GC pause covering all of call 30 (a collection finishing inside an op) is left out of the loop and the saving.
     const cols = withDurations(coldMs), e30 = events[30]!;
-    const paused = batchAsRun({ ...data, gcPauses: [{ startMs: cols.startMs[e30]!, endMs: cols.endMs[e30]! }] }, cols, events, sum(coldMs), 40, 0.4, 0.1);
+    const paused = batchAsRun({ ...data, gcPauses: [{ startMs: cols.startMs[e30]!, endMs: cols.endMs[e30]! }] }, cols, events, sum(coldMs), 40, 0.4, 0.1, 4);
     assert.ok(Math.abs(paused.gcMs - 0.02) < 1e-9);
     assert.ok(Math.abs(paused.loopMs - (sum(coldMs) - 0.02)) < 1e-9);
 
     // A slower first half without a first call far above the rest (0.05 ms over 0.02) is not a cold start.
     const slowish = (j: number): number => (j === 0 ? 0.07 : j < 20 ? 0.05 : 0.02);
-    assert.equal(batchAsRun(data, withDurations(slowish), events, sum(slowish), 40, 0.4, 0.1).cold, false);
+    assert.equal(batchAsRun(data, withDurations(slowish), events, sum(slowish), 40, 0.4, 0.1, 4).cold, false);
     // With calls missing from the ring, the halves and the first call are unknown: treated as warm.
-    assert.equal(batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 41, 0.41, 0.1).cold, false);
+    assert.equal(batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 41, 0.41, 0.1, 4.1).cold, false);
   });
 });

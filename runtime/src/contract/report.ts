@@ -214,8 +214,9 @@ export interface ProfileReport {
   readonly oneTimeTotalMs: number;
   /**
    * The JS engine's garbage-collection pauses on the reporting thread since the last clearProfile
-   * (absent where they cannot be observed: browsers). Op times include a pause that landed inside
-   * an op (the user waited there); `inOpsMs` says how much of the op time that was.
+   * (absent where they cannot be observed — browsers — and from reports built without raw events,
+   * such as a CSV export's). Op times include a pause that landed inside an op (the user waited
+   * there); `inOpsMs` says how much of the op time that was.
    */
   readonly gcPauses?: GcPauseSummary;
   /**

@@ -54,12 +54,13 @@ export function clearGcPauses(): void {
 }
 
 /**
- * The pauses seen so far, oldest first. Node queues each entry for delivery after the event loop
- * turns, so a report taken synchronously right after a pause does not see that one yet (the CLI's
- * and the editor's reports are taken at exit, after it).
+ * The pauses seen so far, oldest first; null where none can be seen (no 'gc' entries: browsers). Node
+ * queues each entry for delivery after the event loop turns, so a report taken synchronously right
+ * after a pause does not see that one yet (the CLI's and the editor's reports are taken at exit, after it).
  */
-export function gcPauses(): GcPause[] {
-  if (observer) keep(observer.takeRecords());
+export function gcPauses(): GcPause[] | null {
+  if (!observer) return null;
+  keep(observer.takeRecords());
   return pauses.slice();
 }
 

@@ -29,6 +29,12 @@ export function oneTimeCostRows(costs: readonly OneTimeCost[]): OneTimeCostRow[]
   return [...m.values()];
 }
 
+/** The report's `gcPauses`, when the snapshot can say (gc-in-ops.ts). */
+function gcField(data: ProfileData): { gcPauses?: NonNullable<ReturnType<typeof gcPausesInOps>> } {
+  const gc = gcPausesInOps(data);
+  return gc ? { gcPauses: gc } : {};
+}
+
 /** One segment's figures (restricted to `context` when given; a segment without that context has no ops). Pure. */
 export function segmentReport(s: SegmentData, opts: { context?: string } = {}): ReportSegment {
   const known = opts.context === undefined || contextNames(s.data).includes(opts.context);
@@ -76,7 +82,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     recommendations: opts.recommendations === false ? [] : runRules(data, agg, rules),
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
-    ...(data.gcPauses ? { gcPauses: gcPausesInOps(data) } : {}),
+    ...gcField(data),
     ...(data.segments ? { segments: data.segments.map((s) => segmentReport(s, opts)), droppedSegments: data.droppedSegments ?? 0 } : {}),
   };
 }

@@ -13,7 +13,7 @@ import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
-import { clearGcPauses, gcPauses, startGcPauses } from './gc-pauses.js';
+import { clearGcPauses, gcPauses, startGcPauses, type GcPause } from './gc-pauses.js';
 import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
@@ -232,11 +232,17 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     startMs: r.startMs, endMs: performance.now(), threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
-    ...(currentSegment ? {} : { gcPauses: gcPauses() }),
+    ...gcPausesOf(currentSegment),
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
   };
+}
+
+/** The snapshot's GC pauses: none for a segment's cells, absent where they cannot be observed. */
+function gcPausesOf(currentSegment: boolean): { gcPauses?: GcPause[] } {
+  const seen = currentSegment ? null : gcPauses();
+  return seen ? { gcPauses: seen } : {};
 }
 
 /**

@@ -52,10 +52,11 @@ const medianOf = (xs: Float64Array): number => (xs.length ? Float64Array.from(xs
 /**
  * The saving of batching the site whose retained events are `events` (oldest first), `totalMs`
  * its op time over all `calls` calls; `trialLoopMs` and `trialBatchedMs` the trial's times for
- * `calls` calls and for their batched rewrite, ms.
+ * `calls` calls and for their batched rewrite, ms, and `trialRatio` its loop / batched ratio (the
+ * median of per-round ratios, measure.ts `alternate`, steadier than the ratio of the two times).
  */
 export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Array, totalMs: number, calls: number,
-  trialLoopMs: number, trialBatchedMs: number): BatchAsRun {
+  trialLoopMs: number, trialBatchedMs: number, trialRatio: number): BatchAsRun {
   const pauses = data.gcPauses ?? [];
   const thread = data.threads[0] ?? 0;
   const n = events.length;
@@ -78,8 +79,7 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
   if (!cold) {
     // Warm: the trial's side-by-side ratio on what the loop took here (robust where a one-run remainder of a few
     // µs is not: 200 adds of 1e3 elements gave 7–25× from single profiles, the trial 13–14× every time).
-    const r = trialBatchedMs > 0 ? trialLoopMs / trialBatchedMs : 1;
-    const savedMs = Math.max(0, loopMs * (1 - 1 / Math.max(r, 1e-9)));
+    const savedMs = Math.max(0, loopMs * (1 - 1 / Math.max(trialRatio, 1e-9)));
     return { loopMs, gcMs, steadyCallMs, earlyRatio, cold, slowdown: 1, firstExcessMs: 0, batchedMs: loopMs - savedMs, savedMs };
   }
   const slowdown = trialCallMs > 0 && steadyCallMs > 0 ? steadyCallMs / trialCallMs : 1;

@@ -60,8 +60,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (times) {
     // What this run paid (a cold script's warm-up included, GC pauses left out; batch-as-run.ts), on the op time
     // without GC pauses: the batched rewrite's run has its own collections, wherever they land.
-    const run = batchAsRun(input.data, cols, events, s.totalMs, k, times.loopMs, times.batchedMs);
-    const opMs = Math.max(0, input.agg.totalOpMs - (input.data.gcPauses ? gcPausesInOps(input.data).inOpsMs : 0));
+    const run = batchAsRun(input.data, cols, events, s.totalMs, k, times.loopMs, times.batchedMs, r);
+    const opMs = Math.max(0, input.agg.totalOpMs - (gcPausesInOps(input.data)?.inOpsMs ?? 0));
     const speedup = Math.max(1, speedupFrom(opMs, run.savedMs));
     estimate = {
       priority: priorityFrom(speedup, run.savedMs, corpus.impact),
