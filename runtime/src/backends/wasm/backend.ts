@@ -140,13 +140,17 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     const nd = writeWalk(heap.i32, metaAt, shape, [null, strides], [w, w]);
     k.copy_strided(w, nd, metaPtr, dst, addr(src));
   };
-  /** Contiguous (kept..., reduced...) memory of `a` for the reductions; `temp` says whether to release it. */
-  const reduceSource = (a: View, axes: readonly number[]) => {
+  /**
+   * Contiguous (kept..., reduced...) memory of `a` for the reductions; `temp` says whether to release it.
+   * Built field by field, not with `{ ...p }`: V8 gave every spread copy here a new hidden class, so
+   * each reduction missed its inline caches (megamorphic loads, a map allocated per call).
+   */
+  const reduceSource = (a: View, axes: readonly number[]): { outer: number; inner: number; ptr: number; temp: boolean } => {
     const p = reducedLast(a.shape, a.strides, axes);
-    if (isContiguous(p.shape, p.strides)) return { ...p, ptr: addr(a), temp: false };
+    if (isContiguous(p.shape, p.strides)) return { outer: p.outer, inner: p.inner, ptr: addr(a), temp: false };
     const ptr = heap.alloc(p.outer * p.inner * BYTES_PER_ELEMENT[a.dtype]);
     gather(a, ptr, p.shape, p.strides);
-    return { ...p, ptr, temp: true };
+    return { outer: p.outer, inner: p.inner, ptr, temp: true };
   };
 
   const fusedContext: WasmFusedContext = { k, heap, addr, make, filled };
