@@ -20,13 +20,15 @@
  *
  * Processes alternate between `callSites: 'sampled'` (the default: every op attributed, lines
  * sampled), static sites (`--import` static-sites-preload.js with `callSites: 'all'`, what
- * `corepy profile` runs: every op's exact line) and 'known': no profiler, an observer that only
+ * `corepy profile` runs: every op's exact line), 'known': no profiler, an observer that only
  * runs a fixed integer loop per outermost op, whose ns are timed alone in the same process — the
- * accuracy control (the in-situ figure should come out near that, a little above for the call).
+ * accuracy control (the in-situ figure should come out near that, a little above for the call) —
+ * and 'floor': no profiler, an observer that times every op (two clock reads, three stores) and
+ * does nothing else, the least any recorder that times each op can cost here.
  * Each figure is the median over processes with the range; the A/A figures say what a zero looks
  * like with this procedure.
  * Environment: PROCS (processes per mode, default 9), ESTIMATE_MS (time per process on Example 1,
- * default 2000; half that on the adds), ESTIMATE_MODES (default sampled,static).
+ * default 2000; half that on the adds), ESTIMATE_MODES (default: all four).
  */
 import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -37,7 +39,7 @@ import { opsRecorded } from '../profiler/session.js';
 import { example1 } from './example1.js';
 import { median } from './timing.js';
 
-const MODES = ['sampled', 'static', 'known'] as const;
+const MODES = ['sampled', 'static', 'known', 'floor'] as const;
 type Mode = (typeof MODES)[number];
 /** Timed runs per side per block (after the untimed first run). */
 const RUNS_PER_BLOCK = 8;
@@ -104,6 +106,32 @@ function knownObserver(): DispatchObserver & { ops: number } {
   };
 }
 
+/**
+ * The least a recorder that times every op can do: two clock reads and three stores (op, start,
+ * end) into a preallocated ring, nothing else — no call site, no statistics. What it costs in situ
+ * is the floor under any design of recorder.ts on this workload.
+ */
+function floorObserver(): DispatchObserver & { ops: number } {
+  let depth = 0;
+  const ring = new Float64Array(3 * 4096), perf = performance;
+  let k = 0;
+  return {
+    ops: 0,
+    observe<T>(op: string, _inputs: readonly unknown[], backend: Parameters<DispatchObserver['observe']>[2], run: (b: typeof backend) => T): T {
+      if (depth !== 0) return run(backend);
+      this.ops++;
+      depth = 1;
+      const t0 = perf.now();
+      let result: T;
+      try { result = run(backend); } finally { depth = 0; }
+      const t1 = perf.now();
+      ring[k] = op.length; ring[k + 1] = t0; ring[k + 2] = t1;
+      k = (k + 3) % ring.length;
+      return result;
+    },
+  };
+}
+
 /** ns per call of knownWork, timed alone: median of 21 rounds of 20,000 calls. */
 function knownNs(): number {
   const rounds: number[] = [];
@@ -120,7 +148,7 @@ function child(mode: Mode): void {
   const ex1 = example1(1e5, false);
   const x = cp.keep(cp.tensor(new Float32Array(16)));
   const adds = (): void => { cp.tidy(() => { for (let i = 0; i < 100; i++) x.add(i); }); };
-  const known = mode === 'known' ? knownObserver() : null;
+  const known = mode === 'known' ? knownObserver() : mode === 'floor' ? floorObserver() : null;
   if (known !== null) setDispatchObserver(known);
   else cp.enableProfiling({ callSites: mode === 'static' ? 'all' : 'sampled' });
   // Warm-up: JIT tiers, the first call-site and stack captures of every line.
@@ -133,7 +161,7 @@ function child(mode: Mode): void {
   const opsPerRun = count() - before;
   const e = threeSides(ex1, rec, budget);
   const a = threeSides(adds, rec, budget / 2);
-  const out: ChildResult = { mode, knownNs: known !== null ? knownNs() : 0, opsPerRun, on: e.on, off: e.off, aa: e.aa, addsOn: a.on, addsOff: a.off, addsAa: a.aa, blocks: e.blocks };
+  const out: ChildResult = { mode, knownNs: mode === 'known' ? knownNs() : 0, opsPerRun, on: e.on, off: e.off, aa: e.aa, addsOn: a.on, addsOff: a.off, addsAa: a.aa, blocks: e.blocks };
   console.log(JSON.stringify(out));
 }
 
@@ -160,13 +188,14 @@ export function benchFreshEstimate(): void {
   console.log(`(e) fresh-process estimate, Example 1 resident @ 1e5: ${procs} processes per mode, alternating; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
   for (const mode of modes) {
     const rs = per.get(mode)!;
-    const label = mode === 'static' ? 'static sites (callSites=all, preloaded)' : mode === 'known' ? 'known cost (no profiler; a fixed loop per op)' : 'callSites=sampled';
+    const label = mode === 'static' ? 'static sites (callSites=all, preloaded)' : mode === 'known' ? 'known cost (no profiler; a fixed loop per op)'
+      : mode === 'floor' ? 'floor (no profiler; two clock reads and three stores per op)' : 'callSites=sampled';
     const inSitu = rs.map((r) => pctOf(r.on - r.off, r.off)), inSituAa = rs.map((r) => pctOf(r.aa - r.off, r.off));
     // ns per recorded op on the adds (100 ops per run), then scaled to Example 1's ops per run and run time.
     const nsPerOp = rs.map((r) => ((r.addsOn - r.addsOff) * 1e6) / 100), nsPerOpAa = rs.map((r) => ((r.addsAa - r.addsOff) * 1e6) / 100);
     const fromOp = rs.map((r, i) => pctOf((nsPerOp[i]! * 1e-6) * r.opsPerRun, r.off)), fromOpAa = rs.map((r, i) => pctOf((nsPerOpAa[i]! * 1e-6) * r.opsPerRun, r.off));
     const inSituNs = rs.map((r) => ((r.on - r.off) * 1e6) / r.opsPerRun);
-    console.log(`(e) ${label}: run ${median(rs.map((r) => r.off)).toFixed(4)} ms with the ${mode === 'known' ? 'observer' : 'recorder'} off (processes ${Math.min(...rs.map((r) => r.off)).toFixed(4)}–${Math.max(...rs.map((r) => r.off)).toFixed(4)}), ` +
+    console.log(`(e) ${label}: run ${median(rs.map((r) => r.off)).toFixed(4)} ms with the ${mode === 'known' || mode === 'floor' ? 'observer' : 'recorder'} off (processes ${Math.min(...rs.map((r) => r.off)).toFixed(4)}–${Math.max(...rs.map((r) => r.off)).toFixed(4)}), ` +
       `${[...new Set(rs.map((r) => r.opsPerRun))].join('/')} ops per run, ${median(rs.map((r) => r.blocks))} blocks per process`);
     console.log(`(e)   in situ (on vs off in each process):   ${signed(median(inSitu))} % (processes ${range(inSitu)}), ${signed(median(inSituNs), 0)} ns per op;` +
       ` A/A ${signed(median(inSituAa))} % (processes ${range(inSituAa)})`);
