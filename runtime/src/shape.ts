@@ -91,11 +91,11 @@ export function broadcastStrides(
   shape: readonly number[], strides: readonly number[], outShape: readonly number[],
 ): number[] {
   const rank = outShape.length;
-  const out = new Array<number>(rank).fill(0);
   const lead = rank - shape.length;
-  for (let i = 0; i < shape.length; i++) {
-    out[lead + i] = shape[i] === 1 && outShape[lead + i] !== 1 ? 0 : strides[i]!;
-  }
+  // Built by push, not `new Array(rank).fill(0)`: a holey array's fill is a slow builtin (per binary op).
+  const out: number[] = [];
+  for (let i = 0; i < lead; i++) out.push(0);
+  for (let i = 0; i < shape.length; i++) out.push(shape[i] === 1 && outShape[lead + i] !== 1 ? 0 : strides[i]!);
   return out;
 }
 

@@ -6,7 +6,7 @@
 import type { Backend, Storage, View } from '../backends/backend.js';
 import { Tensor, wrap } from '../tensor.js';
 import { contiguousStrides } from '../shape.js';
-import type { DType } from '../types.js';
+import type { DataArray, DType } from '../types.js';
 
 /** A tensor or a plain number/boolean operand. */
 export type TensorLike = Tensor | number | boolean;
@@ -40,6 +40,10 @@ export function viewAs(t: View, shape: readonly number[], strides: readonly numb
   return { storage: t.storage, dtype: t.dtype, shape, strides, offset: t.offset };
 }
 
+// A scalar operand's one element, reused: `upload` copies (Backend contract), and a typed array made
+// per scalar was a measurable part of a small op (`x.add(1)` in a loop).
+const SCALAR_F32 = new Float32Array(1), SCALAR_I32 = new Int32Array(1), SCALAR_U8 = new Uint8Array(1);
+
 /**
  * Makes a kernel operand of `dtype` from a tensor or scalar on `backend`: scalars are uploaded,
  * tensors of another dtype are cast. Call {@link releaseOperand} after the kernel.
@@ -51,7 +55,10 @@ export function operand(backend: Backend, x: TensorLike, dtype: DType): Operand 
     return { view: { storage: s, dtype, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 }, temp: s };
   }
   const v = typeof x === 'boolean' ? (x ? 1 : 0) : x;
-  const data = dtype === 'float32' ? Float32Array.of(v) : dtype === 'int32' ? Int32Array.of(v) : Uint8Array.of(v ? 1 : 0);
+  let data: DataArray;
+  if (dtype === 'float32') { SCALAR_F32[0] = v; data = SCALAR_F32; }
+  else if (dtype === 'int32') { SCALAR_I32[0] = v; data = SCALAR_I32; }
+  else { SCALAR_U8[0] = v ? 1 : 0; data = SCALAR_U8; }
   const s = backend.upload(data, dtype);
   return { view: { storage: s, dtype, shape: [], strides: [], offset: 0 }, temp: s };
 }

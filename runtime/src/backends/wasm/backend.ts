@@ -169,7 +169,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
 
     upload(data, dtype) {
       const s = make(dtype, data.length);
-      hostView(dtype, s.ptr, s.size).set(data);
+      // A scalar operand (`x.add(1)`) is one element: stored through the heap's own views, since
+      // a typed array made over the memory for it cost more than the rest of a small op's upload.
+      if (data.length === 1) {
+        if (dtype === 'float32') heap.f32[s.ptr >> 2] = data[0]!;
+        else if (dtype === 'int32') heap.i32[s.ptr >> 2] = data[0]!;
+        else heap.u8[s.ptr] = data[0]!;
+      } else hostView(dtype, s.ptr, s.size).set(data);
       return s;
     },
     alloc(dtype, size) {

@@ -27,6 +27,23 @@ export const MAX_GROW_STEP = 256 * 2 ** 20;
 /** OS page size assumed when touching new memory (bytes); a larger real page is touched more than once, harmlessly. */
 const OS_PAGE = 4096;
 
+/*
+ * In-place removal and insertion for the free lists. `splice` allocates the array of removed
+ * elements it returns and runs as a generic builtin: with one alloc and one release per small op
+ * it was ~10 % of a 16-element add (perf profile, runtime/BENCHMARKS.md "The tensor layer").
+ */
+function removeAt(a: number[], i: number): void {
+  const n = a.length - 1;
+  for (let k = i; k < n; k++) a[k] = a[k + 1]!;
+  a.pop();
+}
+
+function insertAt(a: number[], i: number, v: number): void {
+  a.push(v);
+  for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
+  a[i] = v;
+}
+
 /** A heap inside one `WebAssembly.Memory`. */
 export class LinearHeap {
   /** Byte view of the whole memory; replaced after every grow (the old buffer is detached). */
@@ -82,8 +99,8 @@ export class LinearHeap {
       off = this.freeOff[best]!;
       const rest = this.freeSize[best]! - size;
       if (rest === 0) {
-        this.freeOff.splice(best, 1);
-        this.freeSize.splice(best, 1);
+        removeAt(this.freeOff, best);
+        removeAt(this.freeSize, best);
       } else {
         this.freeOff[best] = off + size;
         this.freeSize[best] = rest;
@@ -114,20 +131,20 @@ export class LinearHeap {
     if (lo > 0 && this.freeOff[lo - 1]! + this.freeSize[lo - 1]! === start) {
       lo--;
       start = this.freeOff[lo]!;
-      this.freeOff.splice(lo, 1);
-      this.freeSize.splice(lo, 1);
+      removeAt(this.freeOff, lo);
+      removeAt(this.freeSize, lo);
     }
     if (lo < this.freeOff.length && this.freeOff[lo] === end) {
       end += this.freeSize[lo]!;
-      this.freeOff.splice(lo, 1);
-      this.freeSize.splice(lo, 1);
+      removeAt(this.freeOff, lo);
+      removeAt(this.freeSize, lo);
     }
     if (end === this.top) {
       this.top = start;
       return;
     }
-    this.freeOff.splice(lo, 0, start);
-    this.freeSize.splice(lo, 0, end - start);
+    insertAt(this.freeOff, lo, start);
+    insertAt(this.freeSize, lo, end - start);
   }
 
   /**
