@@ -132,6 +132,25 @@ describe('Backend.alloc on the CPU backends', () => {
   });
 });
 
+describe('Backend.uploadWith on the CPU backends', () => {
+  const backends: [string, () => Backend][] = [['js', () => jsBackend], ['wasm', () => createWasmBackend()]];
+  for (const [name, make] of backends) {
+    it(`${name}: the writer fills the storage itself, memory() counts it as an upload, and a writer that throws leaves nothing`, () => {
+      const b = make();
+      assert.ok(b.uploadWith, `${name} has uploadWith`);
+      const base = b.memory();
+      for (const dtype of ['float32', 'int32', 'bool'] as DType[]) {
+        const s = b.uploadWith(dtype, 5, (dst) => { for (let i = 0; i < dst.length; i++) dst[i] = i % 2; });
+        assert.deepEqual([s.dtype, s.size], [dtype, 5]);
+        assert.deepEqual(Array.from(b.readSync({ storage: s, dtype, shape: [5], strides: [1], offset: 0 })), [0, 1, 0, 1, 0]);
+        b.free(s);
+      }
+      assert.throws(() => b.uploadWith!('float32', 1000, () => { throw new Error('writer failed'); }), /writer failed/);
+      assert.deepEqual(b.memory(), base, 'nothing left behind');
+    });
+  }
+});
+
 describe('concat and stack with alloc', () => {
   for (const backend of ['js', 'wasm'] as const) {
     it(`${backend}: same values as the oracle, also when the output block held junk`, () => {
@@ -169,6 +188,7 @@ describe('concat and stack with alloc', () => {
       ...jsBackend,
       alloc(dtype, size): Storage { live++; return jsBackend.alloc(dtype, size); },
       upload(data, dtype): Storage { live++; return jsBackend.upload(data, dtype); },
+      uploadWith(dtype, size, write): Storage { live++; return jsBackend.uploadWith!(dtype, size, write); },
       free(s) { live--; jsBackend.free(s); },
       copyInto(src, dst) {
         if (++copies === 2) throw new Error('copy failed');

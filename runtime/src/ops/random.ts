@@ -4,7 +4,7 @@
  */
 import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
-import { checkCreateOptions, type CreateOptions, fromData } from './creation.js';
+import { checkCreateOptions, type CreateOptions, fromWriter } from './creation.js';
 import { checkFinite, checkShape } from './validate.js';
 
 const state = new Uint32Array(4);
@@ -57,20 +57,18 @@ function checkRandom(fn: string, shape: unknown, options: unknown): { shape: num
 /** Uniform float32 values in [0, 1). */
 export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
   ({ shape, options } = checkRandom('rand', shape, options));
-  const host = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < host.length; i++) host[i] = next();
-  return fromData('rand', host, shape, 'float32', options);
+  return fromWriter('rand', 'float32', shape, (dst) => { for (let i = 0; i < dst.length; i++) dst[i] = next(); }, options);
 }
 
 /** Standard normal float32 values (Box–Muller). */
 export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
   ({ shape, options } = checkRandom('randn', shape, options));
-  const host = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < host.length; i += 2) {
-    const u = 1 - next(), v = next();
-    const r = Math.sqrt(-2 * Math.log(u));
-    host[i] = r * Math.cos(2 * Math.PI * v);
-    if (i + 1 < host.length) host[i + 1] = r * Math.sin(2 * Math.PI * v);
-  }
-  return fromData('randn', host, shape, 'float32', options);
+  return fromWriter('randn', 'float32', shape, (dst) => {
+    for (let i = 0; i < dst.length; i += 2) {
+      const u = 1 - next(), v = next();
+      const r = Math.sqrt(-2 * Math.log(u));
+      dst[i] = r * Math.cos(2 * Math.PI * v);
+      if (i + 1 < dst.length) dst[i + 1] = r * Math.sin(2 * Math.PI * v);
+    }
+  }, options);
 }

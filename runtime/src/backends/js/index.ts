@@ -65,6 +65,16 @@ export const jsBackend: Backend = {
     s.data.set(data);
     return s;
   },
+  uploadWith(dtype, size, write) {
+    const s = make(dtype, size);
+    try {
+      write(s.data);
+    } catch (e) {
+      this.free(s);
+      throw e;
+    }
+    return s;
+  },
   alloc(dtype, size) {
     // Typed arrays always start zeroed; the contract only promises unspecified contents.
     return make(dtype, size);

@@ -178,6 +178,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       } else hostView(dtype, s.ptr, s.size).set(data);
       return s;
     },
+    uploadWith(dtype, size, write) {
+      const s = make(dtype, size);
+      // The writer gets linear memory itself (it allocates nothing, so no grow detaches the view).
+      if (size > 0) filled([s], () => write(hostView(dtype, s.ptr, size)));
+      return s;
+    },
     alloc(dtype, size) {
       // No fill: a reused heap block keeps its old bytes, which the caller overwrites.
       return make(dtype, size);

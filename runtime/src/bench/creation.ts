@@ -1,0 +1,71 @@
+/**
+ * What a short script pays to create tensors from JavaScript data: in fresh processes, the time of
+ * each of the first 400 `cp.tensor(...)` calls on 1e5 elements (a JS array of integers, of
+ * non-integers, and a Float32Array), as medians over call ranges — the first calls are where fresh
+ * host memory's page faults land, which a long warm benchmark never sees.
+ *
+ *   node runtime/dist/bench/creation.js                      # this build
+ *   BUILDS=/tmp/old/runtime/dist,runtime/dist PROCS=3 node runtime/dist/bench/creation.js   # compare builds
+ *
+ * With several builds, their processes alternate (a build is a copy of runtime/dist with the wasm
+ * kernels at ../kernels and its imports resolvable, as for ab-builds.ts).
+ */
+import { execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { median } from './timing.js';
+
+const N = 1e5;
+const CALLS = 400;
+const RANGES: readonly (readonly [number, number])[] = [[0, 1], [1, 10], [10, 50], [50, 100], [100, 200], [200, 400]];
+const INPUTS = ['JS array of integers', 'JS array of non-integers', 'Float32Array'] as const;
+
+/** In a fresh process: per input kind, the median ms per call over each range of RANGES. */
+async function child(dist: string): Promise<number[][]> {
+  const cp = (await import(pathToFileURL(resolve(dist, 'index.js')).href)) as typeof import('../index.js');
+  const data = [Array.from({ length: N }, (_, i) => i), Array.from({ length: N }, (_, i) => i + 0.5), Float32Array.from({ length: N }, (_, i) => i)];
+  return data.map((d) => {
+    const ms: number[] = [];
+    for (let k = 0; k < CALLS; k++) {
+      const t = performance.now();
+      cp.tidy(() => { cp.tensor(d); });
+      ms.push(performance.now() - t);
+    }
+    return RANGES.map(([a, b]) => median(ms.slice(a, b)));
+  });
+}
+
+function parent(): void {
+  const here = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const builds = (process.env['BUILDS'] ?? here).split(',').map((b) => resolve(b));
+  const procs = Number(process.env['PROCS'] ?? 3);
+  const self = fileURLToPath(import.meta.url);
+  const per = builds.map(() => [] as number[][][]);
+  const load0 = loadavg()[0]!;
+  for (let p = 0; p < procs; p++) {
+    for (let k = 0; k < builds.length; k++) {
+      const b = (p + k) % builds.length;
+      const out = execFileSync(process.execPath, [self], { env: { ...process.env, CREATION_CHILD: builds[b]! }, encoding: 'utf8' });
+      per[b]!.push(JSON.parse(out.trim().split('\n').pop()!) as number[][]);
+    }
+  }
+  console.log(`cp.tensor(${N} elements): ms per call over the first ${CALLS} calls of a fresh process, medians per range of calls ` +
+    `(first call alone = module warm-up included), median over ${procs} processes per build; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
+  const head = RANGES.map(([a, b]) => (b - a === 1 ? `call ${a + 1}` : `calls ${a + 1}–${b}`).padStart(14)).join('');
+  builds.forEach((build, b) => {
+    if (builds.length > 1) console.log(`build ${build}`);
+    console.log(`${'input'.padEnd(28)}${head}`);
+    INPUTS.forEach((label, i) => {
+      console.log(`${label.padEnd(28)}${RANGES.map((_, r) => median(per[b]!.map((p) => p[i]![r]!)).toFixed(3).padStart(14)).join('')}`);
+    });
+  });
+}
+
+const childDist = process.env['CREATION_CHILD'];
+if (childDist !== undefined) {
+  console.log(JSON.stringify(await child(childDist)));
+  process.exit(0);
+} else if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  parent();
+}
