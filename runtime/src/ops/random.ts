@@ -2,7 +2,6 @@
  * Seeded random tensors. One global generator (xoshiro128**, seeded through splitmix32) so a
  * script that calls `cp.seed(n)` first is reproducible on every backend.
  */
-import { sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
 import { checkCreateOptions, type CreateOptions, fromWriter } from './creation.js';
 import { checkFinite, checkShape } from './validate.js';
