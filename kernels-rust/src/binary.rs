@@ -290,20 +290,30 @@ pub unsafe extern "C" fn where_select(width: u32, nd: usize, meta: *const i32, o
         if width == 4 {
             walk::<4, _>(nd, meta, ptrs, |n, p, s| {
                 #[cfg(target_feature = "simd128")]
-                if s == [4, 1, 4, 4] {
-                    return crate::cast::select_rows_u32(n, p[0] as *mut u32, p[1], p[2] as *const u32, p[3] as *const u32);
+                if s[0] == 4 && s[1] == 1 && (s[2] == 4 || s[2] == 0) && (s[3] == 4 || s[3] == 0) {
+                    let (o, c, a, b) = (p[0] as *mut u32, p[1], p[2] as *const u32, p[3] as *const u32);
+                    return match (s[2] == 0, s[3] == 0) {
+                        (false, false) => crate::cast::select_rows_u32::<false, false>(n, o, c, a, b),
+                        (false, true) => crate::cast::select_rows_u32::<false, true>(n, o, c, a, b),
+                        (true, false) => crate::cast::select_rows_u32::<true, false>(n, o, c, a, b),
+                        (true, true) => crate::cast::select_rows_u32::<true, true>(n, o, c, a, b),
+                    };
                 }
+                // Both operands read and one kept: a select, not a branch on data (random
+                // conditions would mispredict about every other element).
                 for i in 0..n as isize {
                     let c = *p[1].offset(i * s[1]) != 0;
-                    let src = if c { p[2].offset(i * s[2]) } else { p[3].offset(i * s[3]) };
-                    *p[0].offset(i * s[0]).cast::<u32>() = *src.cast::<u32>();
+                    let va = *p[2].offset(i * s[2]).cast::<u32>();
+                    let vb = *p[3].offset(i * s[3]).cast::<u32>();
+                    *p[0].offset(i * s[0]).cast::<u32>() = if c { va } else { vb };
                 }
             });
         } else {
             walk::<4, _>(nd, meta, ptrs, |n, p, s| {
                 for i in 0..n as isize {
                     let c = *p[1].offset(i * s[1]) != 0;
-                    *p[0].offset(i * s[0]) = if c { *p[2].offset(i * s[2]) } else { *p[3].offset(i * s[3]) };
+                    let (va, vb) = (*p[2].offset(i * s[2]), *p[3].offset(i * s[3]));
+                    *p[0].offset(i * s[0]) = if c { va } else { vb };
                 }
             });
         }

@@ -125,26 +125,33 @@ unsafe fn copy_bytes(dst: *mut u8, src: *const u8, n: usize) {
     }
 }
 
-/// Contiguous `where` row for 4-byte elements: 16 conditions per step, widened to lane masks.
+/// `where` row for 4-byte elements over contiguous conditions and output: 16 conditions per step,
+/// widened to lane masks. `A_ONE` / `B_ONE`: that operand is one element broadcast along the row
+/// (stride 0, as `where(c, x, 0)` makes it), splatted once instead of loaded per step.
 #[cfg(target_feature = "simd128")]
 #[inline(always)]
-pub unsafe fn select_rows_u32(n: usize, o: *mut u32, c: *const u8, a: *const u32, b: *const u32) {
+pub unsafe fn select_rows_u32<const A_ONE: bool, const B_ONE: bool>(n: usize, o: *mut u32, c: *const u8, a: *const u32, b: *const u32) {
     let mut i = 0;
-    // SAFETY: the caller guarantees n contiguous elements at every operand.
+    // SAFETY: the caller guarantees n contiguous elements at o and c, and at a and b unless they
+    // are broadcast (then one element each).
     unsafe {
+        let (sa, sb) = (u32x4_splat(*a), u32x4_splat(*b));
         while i + 16 <= n {
             let m8 = v128_not(i8x16_eq(v128_load(c.add(i) as *const v128), u8x16_splat(0)));
             let (lo, hi) = (i16x8_extend_low_i8x16(m8), i16x8_extend_high_i8x16(m8));
             let masks = [i32x4_extend_low_i16x8(lo), i32x4_extend_high_i16x8(lo), i32x4_extend_low_i16x8(hi), i32x4_extend_high_i16x8(hi)];
             for (j, m) in masks.iter().enumerate() {
                 let k = i + 4 * j;
-                let r = v128_bitselect(v128_load(a.add(k) as *const v128), v128_load(b.add(k) as *const v128), *m);
-                v128_store(o.add(k) as *mut v128, r);
+                let va = if A_ONE { sa } else { v128_load(a.add(k) as *const v128) };
+                let vb = if B_ONE { sb } else { v128_load(b.add(k) as *const v128) };
+                v128_store(o.add(k) as *mut v128, v128_bitselect(va, vb, *m));
             }
             i += 16;
         }
         while i < n {
-            *o.add(i) = if *c.add(i) != 0 { *a.add(i) } else { *b.add(i) };
+            let va = if A_ONE { *a } else { *a.add(i) };
+            let vb = if B_ONE { *b } else { *b.add(i) };
+            *o.add(i) = if *c.add(i) != 0 { va } else { vb };
             i += 1;
         }
     }

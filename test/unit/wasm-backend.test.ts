@@ -144,6 +144,22 @@ for (const flavour of ['simd', 'scalar'] as const) {
       }
     });
 
+    it('where over a contiguous condition with either operand one broadcast element (SIMD rows and their tails)', () => {
+      for (const so of [[37], [3, 40], [16]]) {
+        const n = sizeOf(so);
+        const dc = Array.from(rand(n, 6), (x) => (x > 0 ? 1 : 0));
+        const [cw, cj] = P.both(dc, 'bool', so);
+        for (const dtype of ['float32', 'int32', 'bool'] as const) {
+          const values = (count: number, seed: number) => Array.from(rand(count, seed), (x) => (dtype === 'float32' ? x : dtype === 'int32' ? Math.round(x * 9) : x > 0 ? 1 : 0));
+          const full = P.both(values(n, 7), dtype, so), one = P.both(values(1, 8), dtype, so, so.map(() => 0));
+          const fullB = P.both(values(n, 9), dtype, so), oneB = P.both(values(1, 10), dtype, so, so.map(() => 0));
+          for (const [label, [aw, aj], [bw, bj]] of [['full, full', full, fullB], ['full, one', full, oneB], ['one, full', one, fullB], ['one, one', one, oneB]] as const) {
+            close(read(w, w.where(cw, aw, bw, so), so), read(jsBackend, jsBackend.where(cj, aj, bj, so), so), EXACT, `where ${dtype} [${so}] ${label}`);
+          }
+        }
+      }
+    });
+
     it('copyInto strided and overlapping destinations', () => {
       const data = rand(64, 11);
       const [sw, sj] = P.both(data, 'float32', [8, 8]);

@@ -4,8 +4,9 @@
  * between them, so the ±20 % that one process's figures move from one fresh process to the next
  * (heap layout, JIT) hits both sides alike; the per-round ratios' median is the process's figure,
  * and the report gives the median over processes with their range. Workloads: the seed's
- * Example 1 resident @ 1e5 (five ops of ~12 µs), 100 sums of a 1000-element tensor, and 100 adds
- * of a scalar to a 16-element tensor (the tensor layer's own cost stands out in the last two).
+ * Example 1 resident @ 1e5 (five ops of ~12 µs), 100 sums of a 1000-element tensor, 100 adds
+ * of a scalar to a 16-element tensor (the tensor layer's own cost stands out in those two), and a
+ * mask `where(x > 0, x, 0)` over 64×64 random values (a kernel whose condition is data).
  *
  *   AB_OLD=/tmp/old/runtime/dist AB_NEW=runtime/dist PROCS=6 node runtime/dist/bench/ab-builds.js
  *
@@ -18,7 +19,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './timing.js';
 
-const WORKLOADS = ['Example 1 resident @ 1e5', '100 sums of 1000 elements', '100 adds of a scalar, 16 elements'] as const;
+const WORKLOADS = ['Example 1 resident @ 1e5', '100 sums of 1000 elements', '100 adds of a scalar, 16 elements', 'where(x > 0, x, 0), 64×64 random'] as const;
 /** Rounds per workload per process; each round times both builds, in alternating order. */
 const ROUNDS = 41;
 
@@ -27,10 +28,12 @@ async function workloads(dist: string): Promise<(() => void)[]> {
   const cp = (await import(pathToFileURL(resolve(dist, 'index.js')).href)) as typeof import('../index.js');
   const { example1 } = (await import(pathToFileURL(resolve(dist, 'bench/example1.js')).href)) as typeof import('./example1.js');
   const big = cp.keep(cp.tensor(new Float32Array(1000).fill(1))), small = cp.keep(cp.tensor(new Float32Array(16)));
+  const signs = cp.keep(cp.randn([64, 64], { seed: 1 }));
   return [
     example1(1e5, false),
     () => { cp.tidy(() => { for (let i = 0; i < 100; i++) big.sum(); }); },
     () => { cp.tidy(() => { for (let i = 0; i < 100; i++) small.add(i); }); },
+    () => { cp.tidy(() => { cp.where(signs.gt(0), signs, 0); }); },
   ];
 }
 
