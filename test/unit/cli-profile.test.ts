@@ -39,6 +39,24 @@ describe('cli: corepy profile', function () {
     assert.match(JSON.parse(readFileSync(out, 'utf8')).exporter, /^corepy /);
   });
 
+  it('warms up every op before the script, as its own one-time cost: nothing recorded, the random stream untouched', () => {
+    const file = join(dir, 'warm.mjs'), out = join(dir, 'warm.json');
+    writeFileSync(file, [
+      `import * as cp from ${JSON.stringify(join(root, 'runtime', 'src', 'index.ts'))};`,
+      'console.log(JSON.stringify(Array.from(cp.randn([3]).dataSync())));',
+      'cp.tensor([1, 2, 3]).mean();',
+    ].join('\n'));
+    const r = corepy(['profile', file, '--format', 'json', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as { opCount: number; operations: { op: string }[]; oneTimeCosts: { name: string; kind: string }[] };
+    const warm = report.oneTimeCosts.filter((c) => /^warm up corepy ops \(\d+ calls on tiny tensors\)$/.test(c.name));
+    assert.equal(warm.length, 1, JSON.stringify(report.oneTimeCosts));
+    assert.equal(warm[0]!.kind, 'compile');
+    assert.equal(report.opCount, 4, 'only the script\'s ops: randn, read, tensor, mean');
+    const plain = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+    assert.equal(r.stdout.split('\n')[0], plain.stdout.split('\n')[0], 'the same random values with and without the profiler');
+  });
+
   it('a throwing script: partial report printed, exit status non-zero', () => {
     const r = corepy(['profile', script, '--backend', 'js'], { FIXTURE_THROW: '1' });
     assert.notEqual(r.status, 0);
