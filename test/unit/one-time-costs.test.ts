@@ -4,6 +4,8 @@
  * steady-state mean (without each op × shape's first call) beside its total.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import { useFreshWasmBackend } from './fresh-wasm-backend.js';
 import * as cp from '../../runtime/src/index.js';
@@ -29,7 +31,8 @@ describe('one-time costs', function () {
 
   it('memory growth inside an op is its own event, and the op starts after it', () => {
     const reserved0 = cp.memory().backends['wasm']!.bytesReserved;
-    cp.enableProfiling({ callSites: 'off' });
+    // No warm-up: its own memory growth (the first matmul's workspace) would be a second event here.
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
     const n = Math.ceil(reserved0 / 4) + 4096; // larger than the whole heap: the op must grow memory
     const t = cp.zeros([n]);
     const data = snapshot();
@@ -63,7 +66,7 @@ describe('one-time costs', function () {
   });
 
   it('new pages are touched as memory grows (reserve), so later ops allocate without growing', () => {
-    cp.enableProfiling({ callSites: 'off' });
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
     const added = cp.reserveMemory(16 << 20);
     assert.ok(added >= (16 << 20) - 65536, `added ${added}`);
     assert.equal(cp.reserveMemory(1 << 20), 0, 'already reserved');
@@ -78,7 +81,7 @@ describe('one-time costs', function () {
   });
 
   it('clearProfile forgets earlier one-time costs', () => {
-    cp.enableProfiling({ callSites: 'off' });
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
     cp.reserveMemory(4 << 20);
     assert.ok((snapshot().oneTimeCosts ?? []).length >= 1);
     cp.clearProfile();
@@ -90,6 +93,27 @@ describe('one-time costs', function () {
     assert.equal(profiledNodeArgs({ ...base, baseEnv: {} }).env['COREPY_WASM_COMPILE'], 'eager');
     assert.equal(profiledNodeArgs({ ...base, baseEnv: { COREPY_WASM_COMPILE: 'lazy' } }).env['COREPY_WASM_COMPILE'], 'lazy');
     assert.equal(profiledNodeArgs({ ...base, baseEnv: {}, env: { COREPY_WASM_COMPILE: 'baseline' } }).env['COREPY_WASM_COMPILE'], 'baseline');
+  });
+
+  it('the first enableProfiling of a thread warms up the ops (its own one-time cost, nothing recorded); warmUp: false skips it', () => {
+    // A fresh process each: this one enabled profiling long ago.
+    const run = (options: string): { costs: string[]; ops: number } => {
+      const code = [
+        `import * as cp from ${JSON.stringify(join(__dirname, '..', '..', 'runtime', 'src', 'index.ts'))};`,
+        `import { oneTimeCostsSince } from ${JSON.stringify(join(__dirname, '..', '..', 'runtime', 'src', 'one-time-costs.ts'))};`,
+        `import { opsRecorded } from ${JSON.stringify(join(__dirname, '..', '..', 'runtime', 'src', 'profiler', 'session.ts'))};`,
+        `cp.enableProfiling(${options});`,
+        'console.log(JSON.stringify({ costs: oneTimeCostsSince(0).map((c) => c.name), ops: opsRecorded() }));',
+      ].join('\n');
+      const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60000 });
+      assert.equal(r.status, 0, r.stderr);
+      return JSON.parse(r.stdout.trim().split('\n').pop()!) as { costs: string[]; ops: number };
+    };
+    const warm = run('');
+    assert.equal(warm.costs.filter((n) => /^warm up corepy ops \(\d+ calls on tiny tensors\)$/.test(n)).length, 1, warm.costs.join(', '));
+    assert.equal(warm.ops, 0, 'the warm-up records no op');
+    assert.ok(!run('{ warmUp: false }').costs.some((n) => n.startsWith('warm up')));
+    assert.throws(() => cp.enableProfiling({ warmUp: 'yes' as unknown as boolean }), /enableProfiling: warmUp must be true or false, got "yes"/);
   });
 
   it('COREPY_WASM_COMPILE selects the compile mode; a bad value names the allowed ones', () => {
@@ -113,7 +137,7 @@ describe('steady state beside first calls', () => {
 
   it('steadyMeanMs leaves out each op × input shape\'s first call', () => {
     const a = cp.keep(cp.ones([64])), b = cp.keep(cp.ones([8, 8]));
-    cp.enableProfiling({ callSites: 'off' });
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
     for (let i = 0; i < 5; i++) a.add(a).dispose();
     for (let i = 0; i < 3; i++) b.add(b).dispose();
     const data = snapshot();
@@ -138,7 +162,7 @@ describe('steady state beside first calls', () => {
     assert.deepEqual(steadyState(10, 29, 1, 20), { steadyMeanMs: 1, mostlyFirstCall: true });
     // First call 2 ms, nine at 1 ms: excess 1 of 11 ms.
     assert.deepEqual(steadyState(10, 11, 1, 2), { steadyMeanMs: 1, mostlyFirstCall: false });
-    cp.enableProfiling({ callSites: 'off' });
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
     cp.ones([4]).dispose();
     const text = cp.profileReport({ width: 160, color: false });
     assert.match(text, /│ Operation +│ Count │ Avg \(ms\) │ Backend +│ % Total │ Steady \(ms\) │/);

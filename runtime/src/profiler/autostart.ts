@@ -14,7 +14,6 @@ import { BACKENDS, type BackendName } from '../types.js';
 import { startIpc } from './ipc.js';
 import { installCorepyFallback, scriptHasCorepy } from './resolve-fallback.js';
 import { enableProfiling } from './session.js';
-import { warmUpOps } from './warm-up.js';
 import { SOCKET_ENV } from '../contract/ipc.js';
 import type { CallSiteMode, ProfilerOptions } from './types.js';
 
@@ -50,12 +49,6 @@ if (backend) {
     process.stderr.write(`corepy autostart: backend '${backend}' failed to start: ${(e as Error).message}\n`);
     process.exit(2);
   }
-}
-// Before anything records: the first call of each op pays for the runtime's JavaScript (warm-up.ts).
-try {
-  warmUpOps();
-} catch (e) {
-  process.stderr.write(`corepy autostart: warm-up skipped (${(e as Error).message})\n`);
 }
 const options: { -readonly [K in keyof ProfilerOptions]: ProfilerOptions[K] } = {};
 if (env['COREPY_SAMPLE_EVERY']) options.sampleEvery = Number(env['COREPY_SAMPLE_EVERY']);

@@ -15,6 +15,7 @@ import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../o
 import { contextNodes, setSpanSink } from './context.js';
 import { clearGcPauses, gcPauses, startGcPauses, type GcPause } from './gc-pauses.js';
 import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
+import { warmUpOps } from './warm-up.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
 import type { CallSiteMode, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
@@ -30,6 +31,8 @@ let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
 /** Where this recording's one-time costs start in their log: 0 (load included) until the first clearProfile. */
 let costsFrom = 0;
+/** Whether this thread ran the op warm-up (the first enableProfiling with `warmUp`). */
+let warmedUp = false;
 /** Ended segments kept per process (the oldest go first; a report counts them as dropped). */
 export const MAX_SEGMENTS = 32;
 /** Ended segments, oldest first, and how many older ones were forgotten. */
@@ -77,7 +80,9 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
   if (!Number.isInteger(maxEvents) || maxEvents < 16 || maxEvents > MAX_EVENTS) {
     throw new RangeError(`enableProfiling: maxEvents must be an integer from 16 to ${MAX_EVENTS} (each kept event takes ${SLOT_BYTES} bytes), got ${JSON.stringify(maxEvents) ?? String(maxEvents)}`);
   }
-  return { sampleEvery, callSites, maxEvents };
+  const warmUp = o.warmUp ?? true;
+  if (typeof warmUp !== 'boolean') throw new TypeError(`enableProfiling: warmUp must be true or false, got ${JSON.stringify(warmUp) ?? String(warmUp)}`);
+  return { sampleEvery, callSites, maxEvents, warmUp };
 }
 
 /**
@@ -88,9 +93,16 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
  *   while an op's captures keep finding the same line (recorder.ts MAX_PERIOD_FACTOR)
  * @param options.callSites 'sampled' (default), 'all' or 'off'
  * @param options.maxEvents raw events kept (default 100 000); statistics stay exact beyond it
+ * @param options.warmUp run each common op once on tiny tensors first (default true; the first
+ *   enable in a thread only), so first calls are not reported with corepy's JavaScript warming up
  */
 export function enableProfiling(options: ProfilerOptions = {}): void {
   const o = validate(options);
+  // Before anything records (warm-up.ts); once per thread.
+  if (o.warmUp && !warmedUp) {
+    warmedUp = true;
+    warmUpOps();
+  }
   if (!rec) {
     rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents);
     segmentStartMs = rec.startMs;

@@ -26,6 +26,12 @@ export interface ProfilerOptions {
   readonly callSites?: CallSiteMode;
   /** Raw events kept in the ring (older ones are overwritten and counted as dropped). Default 100 000. */
   readonly maxEvents?: number;
+  /**
+   * Run each common op once on tiny tensors before recording starts, the first time profiling is
+   * enabled in this thread (~10 ms, shown as the one-time cost "warm up corepy ops"), so that an
+   * op's first call is not reported with the cost of corepy's own JavaScript warming up. Default true.
+   */
+  readonly warmUp?: boolean;
 }
 
 /** One outermost dispatch. */
