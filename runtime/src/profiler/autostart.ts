@@ -6,6 +6,7 @@
  * - COREPY_SAMPLE_EVERY: call-site sampling period (integer ≥ 1)
  * - COREPY_CALL_SITES: all | sampled | off
  * - COREPY_MAX_EVENTS: ring size
+ * - COREPY_WARM_UP: 0 turns off the op warm-up before the script (warm-up.ts)
  * A script whose folder cannot resolve `corepy` gets this runtime (resolve-fallback.ts).
  */
 import { setBackend } from '../engine.js';
@@ -54,6 +55,7 @@ const options: { -readonly [K in keyof ProfilerOptions]: ProfilerOptions[K] } = 
 if (env['COREPY_SAMPLE_EVERY']) options.sampleEvery = Number(env['COREPY_SAMPLE_EVERY']);
 if (env['COREPY_CALL_SITES']) options.callSites = env['COREPY_CALL_SITES'] as CallSiteMode;
 if (env['COREPY_MAX_EVENTS']) options.maxEvents = Number(env['COREPY_MAX_EVENTS']);
+if (env['COREPY_WARM_UP'] === '0') options.warmUp = false;
 try {
   enableProfiling(options);
 } catch (e) {
