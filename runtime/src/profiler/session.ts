@@ -101,7 +101,12 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   // Before anything records (warm-up.ts); once per thread.
   if (o.warmUp && !warmedUp) {
     warmedUp = true;
-    warmUpOps();
+    try {
+      warmUpOps();
+    } catch (e) {
+      // A failing warm-up must not stop profiling: first calls then carry their warm-up, as without it.
+      console.warn(`corepy: the op warm-up before profiling failed (${(e as Error).message}); first calls will include it`);
+    }
   }
   if (!rec) {
     rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents);

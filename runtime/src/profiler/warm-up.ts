@@ -1,10 +1,10 @@
 /**
  * Warm-up at the first `enableProfiling()` of a thread (session.ts; profiled launches enable it
- * before the user's script runs): before anything records, every common op runs once on tiny tensors. The first call of an op in a process pays
- * for the runtime's own JavaScript on its path — V8 compiles each function on first use and its
- * inline caches start empty — about 0.3–0.5 ms per op on the dev VM, which a cold run used to show
- * as the op's time (a 1e6-element `mean` at 0.55 ms against 0.08 ms warm). Now that work is the
- * one-time cost row "warm up corepy ops". Random ops are left out (they would move the global
+ * before the user's script runs): before anything records, every common op runs once on tiny
+ * tensors. The first call of an op in a process pays for the runtime's own JavaScript on its path —
+ * V8 compiles each function on first use and its inline caches start empty — about 0.3–0.5 ms per
+ * op on the dev VM, which a cold run used to show as the op's time (a 1e6-element `mean` at 0.55 ms
+ * against 0.08 ms warm). Now that work is the one-time cost row "warm up corepy ops". Random ops are left out (they would move the global
  * generator the script may rely on), and GPU backends too (each op would build pipelines the script
  * may never use; those are their own one-time costs when they happen).
  */
