@@ -135,7 +135,9 @@ pub unsafe fn select_rows_u32<const A_ONE: bool, const B_ONE: bool>(n: usize, o:
     // SAFETY: the caller guarantees n contiguous elements at o and c, and at a and b unless they
     // are broadcast (then one element each).
     unsafe {
-        let (sa, sb) = (u32x4_splat(*a), u32x4_splat(*b));
+        // Only a broadcast operand is read here: a full one may hold no element at all when n is 0.
+        let sa = if A_ONE { u32x4_splat(*a) } else { u32x4_splat(0) };
+        let sb = if B_ONE { u32x4_splat(*b) } else { u32x4_splat(0) };
         while i + 16 <= n {
             let m8 = v128_not(i8x16_eq(v128_load(c.add(i) as *const v128), u8x16_splat(0)));
             let (lo, hi) = (i16x8_extend_low_i8x16(m8), i16x8_extend_high_i8x16(m8));
