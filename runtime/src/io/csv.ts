@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { fromData } from '../ops/creation.js';
+import { fromWriter } from '../ops/creation.js';
 import { Frame } from './frame.js';
 
 /** Options of {@link readCsv}. */
@@ -69,7 +69,7 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
         `readCsv: line ${r + (header ? 2 : 1)}, column '${names[picks[c]!]}': '${cell}' is not a number`);
     }
   }
-  const data = fromData('readCsv', values, [body.length, picks.length], 'float32');
+  const data = fromWriter('readCsv', 'float32', [body.length, picks.length], (dst) => { dst.set(values); });
   return new Frame(data, picks.map((i) => names[i]!));
 }
 

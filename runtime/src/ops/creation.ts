@@ -72,12 +72,6 @@ export function fromWriter(op: OpName, dtype: DType, shape: readonly number[], w
   }, backend);
 }
 
-/** Creates a tensor from `data` laid out row-major in `shape`. */
-export function fromData(op: OpName, data: DataArray, shape: readonly number[], dtype: DType, options?: CreateOptions): Tensor {
-  const backend = backendFor(options);
-  return dispatch(op, [], (b) => wrap(b, b.upload(data, dtype), shape, dtype), backend);
-}
-
 /**
  * Infers the shape of nested arrays, checking they are rectangular and hold numbers/booleans.
  * The path named in errors (`[2][0]`) is built from an index stack only when one is thrown: building
