@@ -102,6 +102,19 @@ describe('GC pauses', () => {
     // A slower first half without a first call far above the rest (0.05 ms over 0.02) is not a cold start.
     const slowish = (j: number): number => (j === 0 ? 0.07 : j < 20 ? 0.05 : 0.02);
     assert.equal(batchAsRun(data, withDurations(slowish), events, sum(slowish), 40, 0.4, 0.1, 4).cold, false);
+    // Memory grown while the loop ran (its results in fresh pages) with its steady calls at 2× the trial's is cold, even
+    // without a warm-up at its start (the profiler's JS warm-up took that); the same at 1.2× the trial's, or with the
+    // growth before the loop, is not.
+    const growth = (at: number) => ({ name: 'grow wasm memory +1 MB', kind: 'memory' as const, startMs: at, endMs: at + 0.5, bytes: 1 << 20, duringOp: 'add' });
+    const grownCold = batchAsRun({ ...data, oneTimeCosts: [growth(1010)] }, withDurations(slowish), events, sum(slowish), 40, 0.4, 0.1, 4);
+    assert.equal(grownCold.grewMemory, true);
+    assert.equal(grownCold.cold, true);
+    assert.ok(Math.abs(grownCold.batchedMs - (0.1 * 2 + 0.05)) < 1e-9, `rewrite here ${grownCold.batchedMs}`);
+    const nearTrial = (j: number): number => (j === 0 ? 0.014 : 0.012);
+    assert.equal(batchAsRun({ ...data, oneTimeCosts: [growth(1010)] }, withDurations(nearTrial), events, sum(nearTrial), 40, 0.4, 0.1, 4).cold, false);
+    const grownBefore = batchAsRun({ ...data, oneTimeCosts: [growth(990)] }, withDurations(slowish), events, sum(slowish), 40, 0.4, 0.1, 4);
+    assert.equal(grownBefore.grewMemory, false);
+    assert.equal(grownBefore.cold, false);
     // With calls missing from the ring, the halves and the first call are unknown: treated as warm.
     assert.equal(batchAsRun(data, withDurations(coldMs), events, sum(coldMs), 41, 0.41, 0.1, 4.1).cold, false);
   });

@@ -12,13 +12,15 @@
  *   c       = median call of the loop's second half ÷ the trial's loop time per call
  *   first   = the loop's first call − that median (when the ring kept every call)
  *   saved   = (site op time − GC pauses inside its calls) − (trial batched time × c + first)
- * That is for a loop that ran cold — its first call far above its steady ones and its first half's
- * calls still slower than its second's (COLD_EARLY_RATIO, COLD_FIRST_CALLS): its warm-up is saved. A warm loop's saving is the trial's ratio on the loop as
- * it ran here, loop × (1 − batched / loop), as the rule estimated before. Measured on the seed's Example 3 under
- * `corepy profile` (runtime/BENCHMARKS.md, "Example 3 profiled cold"): c = 1.05–1.5, first call
- * 0.5 ms over 0.02–0.03 ms steady ones, the trial's batched ~1.95 ms: rewrite ≈ 2.5 ms, against
- * 2.45–2.5 ms measured for it cold. GC pauses are left out: batching does not remove a
- * collection that memory growth started, and the rewrite's run has its own (gc-pauses.ts).
+ * That is for a loop that ran cold: its first call far above its steady ones and its first half's
+ * calls still slower than its second's (COLD_EARLY_RATIO, COLD_FIRST_CALLS: the JS engine warming up, as
+ * with `warmUp: false`), or memory grew while it ran and its steady calls were well above the trial's
+ * (COLD_SLOWDOWN: a short script, its results landing in fresh pages, the collections growth starts running
+ * beside it). A warm loop's saving is the trial's ratio on the loop as it ran here, loop × (1 − batched / loop).
+ * Measured on the seed's Example 3 under `corepy profile` (runtime/BENCHMARKS.md, "Example 3 profiled cold"):
+ * with the profiler's JS warm-up, c = 1.39–1.46 and the first call 0.07–0.08 ms over 0.023 ms steady ones, the
+ * trial's batched 1.44 ms: rewrite ≈ 2.1 ms, against 2.1–2.2 ms measured for it cold. GC pauses are left out:
+ * batching does not remove a collection that memory growth started, and the rewrite's run has its own (gc-pauses.ts).
  * Pure given its inputs.
  */
 import { gcInEventMs } from '../gc-in-ops.js';
@@ -37,7 +39,9 @@ export interface BatchAsRun {
   readonly slowdown: number;
   /** The first half's median call ÷ the second half's (the first call left out): a cold loop's calls get faster. */
   readonly earlyRatio: number;
-  /** Whether the loop ran cold (see COLD_EARLY_RATIO, COLD_FIRST_CALLS); a warm run's saving is the trial's ratio on the loop. */
+  /** Whether wasm memory grew while the loop ran (its results landed in fresh memory). */
+  readonly grewMemory: boolean;
+  /** Whether the loop ran cold (see COLD_EARLY_RATIO, COLD_FIRST_CALLS, COLD_SLOWDOWN); a warm run's saving is the trial's ratio on the loop. */
   readonly cold: boolean;
   /** The loop's first call over its steady calls, ms (0 when the ring lost calls): what the batched call pays as a first call. */
   readonly firstExcessMs: number;
@@ -73,19 +77,24 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
   const complete = n === calls && n >= 4;
   const earlyRatio = complete && steadyCallMs > 0 ? medianOf(d.subarray(1, n >> 1)) / steadyCallMs : 1;
   const firstOver = complete ? Math.max(0, d[0]! - steadyCallMs) : 0;
-  // Both signs of a cold start: the first call far above the steady ones, and the first half's calls still slower.
-  const cold = earlyRatio >= COLD_EARLY_RATIO && firstOver >= Math.max(COLD_FIRST_CALLS * steadyCallMs, COLD_FIRST_MS);
   const trialCallMs = trialLoopMs / Math.max(calls, 1);
+  const slowdown = trialCallMs > 0 && steadyCallMs > 0 ? steadyCallMs / trialCallMs : 1;
+  // Cold: both signs of an engine warm-up (the first call far above the steady ones, the first half's calls still
+  // slower), or a loop whose results landed in memory grown while it ran, its steady calls well above the trial's
+  // (a short script after the profiler's JS warm-up: fresh pages, and the collections growth starts, beside it).
+  const warmingUp = earlyRatio >= COLD_EARLY_RATIO && firstOver >= Math.max(COLD_FIRST_CALLS * steadyCallMs, COLD_FIRST_MS);
+  const grewMemory = n > 0 && (data.oneTimeCosts ?? []).some((c) =>
+    c.kind === 'memory' && c.startMs >= cols.startMs[events[0]!]! && c.startMs <= cols.endMs[events[n - 1]!]!);
+  const cold = warmingUp || (grewMemory && slowdown >= COLD_SLOWDOWN);
   if (!cold) {
     // Warm: the trial's side-by-side ratio on what the loop took here (robust where a one-run remainder of a few
     // µs is not: 200 adds of 1e3 elements gave 7–25× from single profiles, the trial 13–14× every time).
     const savedMs = Math.max(0, loopMs * (1 - 1 / Math.max(trialRatio, 1e-9)));
-    return { loopMs, gcMs, steadyCallMs, earlyRatio, cold, slowdown: 1, firstExcessMs: 0, batchedMs: loopMs - savedMs, savedMs };
+    return { loopMs, gcMs, steadyCallMs, earlyRatio, grewMemory, cold, slowdown, firstExcessMs: 0, batchedMs: loopMs - savedMs, savedMs };
   }
-  const slowdown = trialCallMs > 0 && steadyCallMs > 0 ? steadyCallMs / trialCallMs : 1;
   const firstExcessMs = firstOver;
   const batchedMs = trialBatchedMs * slowdown + firstExcessMs;
-  return { loopMs, gcMs, steadyCallMs, earlyRatio, cold, slowdown, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
+  return { loopMs, gcMs, steadyCallMs, earlyRatio, grewMemory, cold, slowdown, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
 }
 
 /**
@@ -102,3 +111,9 @@ const COLD_EARLY_RATIO = 1.1;
 const COLD_FIRST_CALLS = 10;
 /** Least first-call excess of a cold loop, ms (see COLD_FIRST_CALLS). */
 const COLD_FIRST_MS = 0.1;
+/**
+ * … or memory grew while it ran and its steady calls were this much slower than the trial's (Example 3 under
+ * `corepy profile` after the profiler's JS warm-up: 1.39–1.46×, its first call only 0.07–0.08 ms over the steady
+ * ones; the corpus's loops profiled warm, memory already grown: 0.85–1.12×, one at 1.57× on 3 µs calls).
+ */
+const COLD_SLOWDOWN = 1.25;

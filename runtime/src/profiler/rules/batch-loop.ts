@@ -70,9 +70,9 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
         `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
         `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''}` +
         (run.cold
-          ? `, cold (its first half's calls ${run.earlyRatio.toFixed(1)}× its second's, ${ms(run.steadyCallMs)} ms, ${run.slowdown.toFixed(2)}× the trial's; ` +
+          ? `, cold (${run.grewMemory ? 'memory grew as it ran; ' : ''}its first half's calls ${run.earlyRatio.toFixed(1)}× its second's, steady ${ms(run.steadyCallMs)} ms, ${run.slowdown.toFixed(2)}× the trial's; ` +
             `first call ${ms(run.firstExcessMs)} ms more), so the rewrite ≈ ${ms(run.batchedMs)} ms here`
-          : `, warm (its first half's calls ${run.earlyRatio.toFixed(2)}× its second's): the timed ratio applies`) +
+          : `, warm (its first half's calls ${run.earlyRatio.toFixed(2)}× its second's, its steady calls ${run.slowdown.toFixed(2)}× the trial's): the timed ratio applies`) +
         ` → saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time`,
       savedMs: run.savedMs,
     };
