@@ -37,15 +37,18 @@ describe('one-time costs', function () {
     const t = cp.zeros([n]);
     const data = snapshot();
     cp.disableProfiling();
-    const grows = (data.oneTimeCosts ?? []).filter((c) => c.kind === 'memory');
-    assert.equal(grows.length, 1, JSON.stringify(data.oneTimeCosts));
-    const g = grows[0]!;
+    const costs = (data.oneTimeCosts ?? []).filter((c) => c.kind === 'memory');
+    // Two events: the growth, then the first touch of the pages the new storage reaches (not the whole growth).
+    assert.deepEqual(costs.map((c) => c.name.replace(/[\d.]+ (MB|KB)$/, 'N')), ['grow wasm memory +N', 'first touch of new wasm memory'], JSON.stringify(costs));
+    const [g, touch] = [costs[0]!, costs[1]!];
     assert.equal(g.duringOp, 'full');
-    assert.match(g.name, /^grow wasm memory \+[\d.]+ (MB|KB)$/);
+    assert.equal(touch.duringOp, 'full');
     // Geometric: at least double what there was (under the 256 MB step cap), and at least what was asked.
     assert.ok(g.bytes >= reserved0 && g.bytes >= n * 4 - reserved0, `grew ${g.bytes} from ${reserved0}`);
+    // Touched: at least the part of the new storage past what was touched before, at most what the growth added.
+    assert.ok(touch.bytes > 0 && touch.bytes <= g.bytes, `touched ${touch.bytes} of ${g.bytes} grown`);
     const ev = data.events.find((e) => e.op === 'full')!;
-    assert.ok(ev.startMs >= g.endMs, `op starts ${ev.startMs} before the growth ends ${g.endMs}`);
+    assert.ok(ev.startMs >= touch.endMs && touch.startMs >= g.endMs, `op starts ${ev.startMs} before the growth/touch end ${g.endMs}/${touch.endMs}`);
     const cell = data.cells.find((c) => c.op === 'full')!;
     assert.ok(Math.abs(cell.totalMs - (ev.endMs - ev.startMs)) < 1e-9, 'the cell holds the op without the growth');
     // The report and the text table name it; the flame graph has it as its own slice, not a parent of the op.

@@ -2,12 +2,14 @@
  * The wasm backend's allocator (backends/wasm/memory.ts) under random alloc/release sequences
  * (fast-check): live blocks never overlap and stay 16-byte aligned, the counters match the model,
  * and once everything is released the free list has coalesced back to nothing — the next block
- * starts at the heap's base again.
+ * starts at the heap's base again; the first touch of new pages never changes a live block's bytes.
+ * And new memory is touched as allocations reach it, not as it grows.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import fc from 'fast-check';
 import { LinearHeap } from '../../runtime/src/backends/wasm/memory.js';
+import { oneTimeCostMark, oneTimeCostsSince } from '../../runtime/src/one-time-costs.js';
 
 const HEAP_BASE = 1024;
 
@@ -21,14 +23,22 @@ describe('wasm heap allocator', () => {
   it('keeps blocks disjoint and aligned, counts them, and coalesces back to its base', () => {
     fc.assert(fc.property(fc.array(step, { minLength: 20, maxLength: 200, size: 'max' }), (steps) => {
       const heap = new LinearHeap(new WebAssembly.Memory({ initial: 1, maximum: 512 }), HEAP_BASE);
-      const live: { off: number; bytes: number }[] = [];
+      const live: { off: number; bytes: number; mark: number }[] = [];
+      // Each block is filled with its own non-zero byte; a touch of new pages writing into it would show.
+      const intact = (b: { off: number; bytes: number; mark: number }): boolean => heap.u8.subarray(b.off, b.off + b.bytes).every((v) => v === b.mark);
+      let made = 0;
       for (const s of steps) {
         if (s.kind === 'alloc') {
           const off = heap.alloc(s.bytes);
           assert.equal(off % 16, 0, `block at ${off} is not 16-byte aligned`);
-          if (s.bytes > 0) live.push({ off, bytes: s.bytes });
+          if (s.bytes > 0) {
+            const b = { off, bytes: s.bytes, mark: 1 + (made++ % 255) };
+            heap.u8.fill(b.mark, off, off + s.bytes);
+            live.push(b);
+          }
         } else if (live.length > 0) {
           const [b] = live.splice(s.pick % live.length, 1);
+          assert.ok(intact(b!), `block at ${b!.off} changed before its release`);
           heap.release(b!.off, b!.bytes);
         }
         const sorted = [...live].sort((x, y) => x.off - y.off);
@@ -39,9 +49,29 @@ describe('wasm heap allocator', () => {
         assert.equal(heap.blocks, live.length);
         assert.equal(heap.bytesInUse, live.reduce((n, b) => n + Math.ceil(b.bytes / 16) * 16, 0));
       }
+      for (const b of live) assert.ok(intact(b), `block at ${b.off} changed`);
       for (const b of live.splice(0)) heap.release(b.off, b.bytes);
       assert.equal(heap.bytesInUse, 0);
       assert.equal(heap.alloc(16), HEAP_BASE, 'after releasing everything the next block starts at the base (free list coalesced)');
     }), { numRuns: 300 });
+  });
+
+  it('touches new pages as allocations reach them, not whole growths', () => {
+    const heap = new LinearHeap(new WebAssembly.Memory({ initial: 1, maximum: 4096 }), HEAP_BASE);
+    const mark = oneTimeCostMark();
+    const block = 100 * 1024, k = 100; // Example 3's loop at a quarter of the size: results kept alive
+    for (let i = 0; i < k; i++) heap.alloc(block);
+    const costs = oneTimeCostsSince(mark);
+    const grown = costs.filter((c) => c.name.startsWith('grow wasm memory')).reduce((n, c) => n + c.bytes, 0);
+    const touches = costs.filter((c) => c.name === 'first touch of new wasm memory');
+    const touched = touches.reduce((n, c) => n + c.bytes, 0);
+    // Doubling grows past what the loop uses; the touches cover what it uses plus at most one stretch ahead.
+    assert.ok(grown > k * block, `grew ${grown}`);
+    assert.ok(touched >= k * block - 65536 && touched <= k * block + (1 << 20) + 4096, `touched ${touched} for ${k * block} allocated`);
+    // A stretch of at least 1 MB per touch (or to the memory's end): 10 MB of allocations are ~10 recorded costs
+    // and one more per growth, not 100.
+    const grows = costs.filter((c) => c.name.startsWith('grow wasm memory')).length;
+    assert.ok(touches.length <= 11 + grows, `${touches.length} touches, ${grows} growths`);
+    assert.ok(touches.every((c) => c.kind === 'memory' && c.duringOp === null && c.endMs >= c.startMs));
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The ops table: one row per op/function name with count, self and total time, sortable by
  * clicking a header. One DOM row per distinct name (tens), never per frame. One-time work
- * (compile wasm kernels, grow wasm memory, create GPU pipeline) keeps its rows, labelled
+ * (compile wasm kernels, grow and first touch of wasm memory, create GPU pipeline) keeps its rows, labelled
  * "one-time" so it is not read as an op.
  */
 import { KIND_CONTEXT, KIND_GPU, KIND_ONE_TIME, type FlameData } from './model.js';

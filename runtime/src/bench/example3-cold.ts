@@ -7,7 +7,8 @@
  * example3-variants.ts, which times the same rewrites warm, each run in its own tidy scope.
  * Environment: ROUNDS (default 7); CLI=1 profiles the two scripts as a user would, through
  * `corepy profile` (eager kernel compilation, the CLI's launch), instead of the API in a child.
- * Both op times are printed with and without the GC pauses inside ops (the rule leaves those out).
+ * Both op times are printed with and without the GC pauses inside ops (the rule leaves those out), and each
+ * side's wall time with the one-time memory work in it (growing and first touching wasm memory).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,7 +31,7 @@ function child(mode: 'loop' | 'batched'): void {
   }
   const report = cp.profileReport({ format: 'json' });
   const rec = mode === 'loop' ? report.recommendations.find((r) => r.rule === 'batch-loop') : undefined;
-  console.log(JSON.stringify({ opMs: report.totalTimeMs, gcMs: report.gcPauses?.inOpsMs ?? 0, estimate: rec?.estimatedSpeedup ?? null, priority: rec?.priority ?? null }));
+  console.log(JSON.stringify({ ...runFields(report), estimate: rec?.estimatedSpeedup ?? null, priority: rec?.priority ?? null }));
 }
 
 /** The two scripts as a user writes them, profiled through `corepy profile` (CLI=1). */
@@ -41,7 +42,13 @@ const SCRIPTS = {
     'const offsets = cp.arange(100);\nconst temp = data.unsqueeze(0).add(offsets.unsqueeze(1));\n',
 };
 
-interface ChildResult { opMs: number; gcMs: number; estimate: number | null; priority: string | null }
+interface ChildResult { opMs: number; gcMs: number; wallMs: number; memoryMs: number; estimate: number | null; priority: string | null }
+
+/** A report's op time, GC pauses inside ops, wall time and one-time memory work (growth, first touches), ms. */
+function runFields(report: ProfileReport): Pick<ChildResult, 'opMs' | 'gcMs' | 'wallMs' | 'memoryMs'> {
+  const memoryMs = report.oneTimeCosts.filter((c) => c.kind === 'memory').reduce((n, c) => n + c.totalMs, 0);
+  return { opMs: report.totalTimeMs, gcMs: report.gcPauses?.inOpsMs ?? 0, wallMs: report.wallTimeMs, memoryMs };
+}
 
 /** One cold run of `mode`: in a fresh process through the API, or through the CLI (`cli`: the folder of the scripts). */
 function runOnce(mode: 'loop' | 'batched', cli: string | null): ChildResult {
@@ -55,7 +62,7 @@ function runOnce(mode: 'loop' | 'batched', cli: string | null): ChildResult {
   const report = JSON.parse(readFileSync(json, 'utf8')) as ProfileReport;
   const rec = report.recommendations.find((r) => r.rule === 'batch-loop');
   if (process.env['SHOW_BASIS'] && rec) console.log(`    ${rec.speedupBasis}`);
-  return { opMs: report.totalTimeMs, gcMs: report.gcPauses?.inOpsMs ?? 0, estimate: rec?.estimatedSpeedup ?? null, priority: rec?.priority ?? null };
+  return { ...runFields(report), estimate: rec?.estimatedSpeedup ?? null, priority: rec?.priority ?? null };
 }
 
 function parent(): void {
@@ -64,6 +71,7 @@ function parent(): void {
   const dir = viaCli ? mkdtempSync(join(tmpdir(), 'example3-')) : null;
   if (dir) for (const [mode, text] of Object.entries(SCRIPTS)) writeFileSync(join(dir, `${mode}.mjs`), text);
   const ms = { loop: [] as number[], batched: [] as number[] }, noGc = { loop: [] as number[], batched: [] as number[] };
+  const wall = { loop: [] as number[], batched: [] as number[] }, memory = { loop: [] as number[], batched: [] as number[] };
   const estimates: string[] = [], ests: number[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
@@ -71,6 +79,8 @@ function parent(): void {
         const got = runOnce(mode, dir);
         ms[mode].push(got.opMs);
         noGc[mode].push(got.opMs - got.gcMs);
+        wall[mode].push(got.wallMs);
+        memory[mode].push(got.memoryMs);
         if (mode === 'loop') {
           estimates.push(got.estimate === null ? 'none' : `${got.estimate}× ${String(got.priority)}`);
           ests.push(got.estimate ?? NaN);
@@ -85,6 +95,9 @@ function parent(): void {
     `op time, ms; load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
   console.log(`  loop     median ${median(ms.loop).toFixed(2)}  (${show(ms.loop)});  without GC pauses ${median(noGc.loop).toFixed(2)}  (${show(noGc.loop)})`);
   console.log(`  batched  median ${median(ms.batched).toFixed(2)}  (${show(ms.batched)});  without GC pauses ${median(noGc.batched).toFixed(2)}  (${show(noGc.batched)})`);
+  for (const mode of ['loop', 'batched'] as const) {
+    console.log(`  ${mode.padEnd(7)}  wall time (report) median ${median(wall[mode]).toFixed(0)} ms, of it one-time memory work (growth, first touches) ${median(memory[mode]).toFixed(0)} ms`);
+  }
   console.log(`  measured speedup of the rewrite, cold: ${(median(ms.loop) / median(ms.batched)).toFixed(2)}× op time, ` +
     `${(median(noGc.loop) / median(noGc.batched)).toFixed(2)}× op time without GC pauses (what the rule estimates)`);
   console.log(`  the batch-loop recommendation on each cold loop profile: ${estimates.join(', ')}`);
