@@ -12,7 +12,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import AjvModule, { type ValidateFunction } from 'ajv';
+import { compileSchema, type ValidateFunction } from '../json-schema.js';
 import { REPORT_SCHEMA_VERSION, type ProfileReport } from '../contract/report.js';
 
 /**
@@ -34,9 +34,8 @@ function reportValidator(): ValidateFunction {
   } catch (e) {
     throw new Error(`Cannot read the report schema ${fileURLToPath(SCHEMA_URL)}: ${(e as Error).message}`);
   }
-  // ajv is CommonJS: under NodeNext its class is the `default` of the imported module object.
   // strict: false — the schema documents fields with `description` next to `$ref`.
-  return (validator = new AjvModule.default({ allErrors: false, strict: false }).compile(schema as object));
+  return (validator = compileSchema(schema as object, false));
 }
 
 /**

@@ -10,7 +10,7 @@
  * looked up as own properties, never through Object.prototype.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import AjvModule, { type ValidateFunction } from 'ajv';
+import { compileSchema, type ValidateFunction } from '../json-schema.js';
 import type { ProfileReport } from './report.js';
 import { EXPORTER } from './version.js';
 
@@ -52,8 +52,7 @@ export const BASELINE_JSON_SCHEMA = {
 let validateBaseline: ValidateFunction | null = null;
 /** The compiled schema (compiled on first use: most runs never read a baseline). */
 function baselineValidator(): ValidateFunction {
-  // ajv is CommonJS: under NodeNext its class is the `default` of the imported module object.
-  validateBaseline ??= new AjvModule.default({ allErrors: false, strict: true }).compile(BASELINE_JSON_SCHEMA);
+  validateBaseline ??= compileSchema(BASELINE_JSON_SCHEMA, true);
   return validateBaseline;
 }
 
