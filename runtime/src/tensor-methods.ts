@@ -2,7 +2,7 @@
  * Attaches the ops as Tensor methods (`a.add(b)` ≡ `cp.add(a, b)`). Declaration merging gives
  * the methods their types; the implementations are the free functions in ops/.
  */
-import { Tensor, type NestedArray } from './tensor.js';
+import { Tensor } from './tensor.js';
 import * as B from './ops/binary.js';
 import * as U from './ops/unary.js';
 import * as R from './ops/reduce.js';

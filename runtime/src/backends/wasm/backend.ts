@@ -7,7 +7,7 @@
  * region (no JS arrays), one wasm call. Views with arbitrary strides and offsets are passed as
  * pointers + byte strides, never copied first (reductions excepted: see {@link reduceSource}).
  */
-import type { Backend, BackendMemory, BinaryOp, MomentsResult, ReduceOp, Storage, UnaryOp, View } from '../backend.js';
+import type { Backend, BackendMemory, MomentsResult, Storage, View } from '../backend.js';
 import { BYTES_PER_ELEMENT, type DataArray, type DType } from '../../types.js';
 import { isContiguous, sizeOf } from '../../shape.js';
 import { compileModeFromEnv, loadKernels, type KernelCompile, type KernelExports, type KernelFlavour } from './loader.js';

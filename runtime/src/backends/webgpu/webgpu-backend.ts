@@ -3,7 +3,7 @@
  * state and the TimedBackend hooks. Kernels live in ops-*.ts and reach the GPU through
  * {@link WebGpuBackend.launch}.
  */
-import type { Backend, BackendMemory, BinaryOp, GpuTimingSink, MomentsResult, ReduceOp, Storage, TimedBackend, UnaryOp, View } from '../backend.js';
+import type { BackendMemory, BinaryOp, GpuTimingSink, MomentsResult, ReduceOp, Storage, TimedBackend, UnaryOp, View } from '../backend.js';
 import { allocHostArray, type DataArray, type DType } from '../../types.js';
 import { sizeOf } from '../../shape.js';
 import type { GpuContext } from './device.js';
