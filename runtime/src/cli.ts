@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `corepy` command line. `corepy profile <script>` runs a script in a child Node with the profiler
- * preloaded (profiler/autostart; TypeScript through Node's type stripping, or tsx on older Node),
+ * preloaded (profiler/autostart; TypeScript through tsx),
  * receives the report over IPC, prints it, writes an export, and compares with a baseline. Exit
  * status: the script's own when it failed (the partial report is still printed), 1 on a baseline
  * regression, 2 on bad usage. A script killed before its final report (SIGKILL, a signal during a
@@ -12,9 +12,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { nodeTypeScriptArgs, profiledNodeArgs } from './launch.js';
+import { profiledNodeArgs } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
-import { compareBaseline, readBaseline, writeBaseline } from './profiler/baseline.js';
+import { compareBaseline } from './profiler/baseline.js';
+import { readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
 import { REPORT_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
@@ -52,13 +53,11 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
   const ts = /\.[cm]?tsx?$/.test(script);
   const tmp = mkdtempSync(join(tmpdir(), 'corepy-run-'));
   const reportFile = join(tmp, 'report.json');
-  // TypeScript: this Node's own type stripping where it has it (the child is this same Node),
-  // else tsx (a dependency of corepy). Run from source, autostart.ts itself needs tsx.
-  const strip = ts && !fromSource ? nodeTypeScriptArgs(process.versions.node, script) : null;
+  // TypeScript through tsx (a dependency of corepy) on every Node: see launch.ts, ProfiledNodeOptions.tsx.
+  // Run from source, autostart.ts itself needs tsx.
   const { execArgs: execArgv, env } = profiledNodeArgs({
     autostart: new URL(`./profiler/autostart.${fromSource ? 'ts' : 'js'}`, import.meta.url).href,
-    tsx: (ts && strip === null) || fromSource ? import.meta.resolve('tsx') : null,
-    nodeFlags: strip ?? [],
+    tsx: ts || fromSource ? import.meta.resolve('tsx') : null,
     baseEnv: process.env,
     keepNodeOptions: true, // the user's shell set it
     env: { [REPORT_FILE_ENV]: reportFile },
@@ -178,7 +177,7 @@ const program = new Command('corepy').version(VERSION).description('corepy: a te
 // Usage errors exit 2 (the script's own failures and regressions use other statuses).
 program.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 program.command('profile')
-  .description('Run a script (.js/.mjs, or .ts/.mts/.cts: Node type stripping on Node ≥ 22.6, else tsx) with the profiler on, print the report, write an export')
+  .description('Run a script (.js/.mjs, or .ts/.mts/.cts through tsx) with the profiler on, print the report, write an export')
   .argument('<script>', 'script to run (.js, .mjs, .ts, .mts)')
   .argument('[args...]', 'arguments passed to the script')
   .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension)').choices(FORMATS as unknown as string[]))

@@ -8,40 +8,21 @@
  */
 import type { CallSiteMode } from './contract/names.js';
 
-/**
- * How a Node version runs TypeScript on its own (type stripping: types are erased to whitespace,
- * so lines and columns stay those of the source and no source map is needed):
- * - 'default': on without a flag (Node ≥ 22.18 and ≥ 23.6);
- * - 'flag': behind `--experimental-strip-types` (Node 22.6–22.17 and 23.0–23.5);
- * - 'none': not available (older Node): a loader such as tsx is needed.
- * `version` is what `node --version` prints (`v22.6.0`) or `process.versions.node` (`22.6.0`).
- */
-export function nodeTypeStripping(version: string): 'default' | 'flag' | 'none' {
-  const m = /^v?(\d+)\.(\d+)/.exec(version.trim());
-  if (!m) return 'none';
-  const major = Number(m[1]), minor = Number(m[2]);
-  if (major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)) return 'default';
-  if (major === 23 || (major === 22 && minor >= 6)) return 'flag';
-  return 'none';
-}
-
-/**
- * Node flags that make `version` run the TypeScript file `program`, or null when Node cannot
- * (too old, or a `.tsx` file: Node never strips JSX) and a loader is needed.
- */
-export function nodeTypeScriptArgs(version: string, program: string): string[] | null {
-  if (/\.tsx$/i.test(program)) return null;
-  const mode = nodeTypeStripping(version);
-  return mode === 'default' ? [] : mode === 'flag' ? ['--experimental-strip-types'] : null;
-}
-
 /** Options of {@link profiledNodeArgs}. */
 export interface ProfiledNodeOptions {
   /** profiler/autostart module, as a URL (`file:///…/autostart.js`) that `node --import` accepts. */
   readonly autostart: string;
-  /** tsx's loader (a specifier, path or URL) to preload before autostart, or null/undefined for none. */
+  /**
+   * tsx's loader (a specifier, path or URL) to preload before autostart, or null/undefined for none.
+   * TypeScript always runs through it, even on a Node that strips types itself (22.6+): Node's
+   * stripping takes a `.ts` file's module system from the nearest package.json, and `npm init -y`
+   * writes `"type": "commonjs"`, so a script with `import` statements in such a folder fails to load
+   * (Node 22.23: "Cannot use import statement outside a module"), as does any `enum` or `namespace`
+   * (ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX). tsx (esbuild) runs both on every Node corepy supports, with
+   * source maps that call sites and the debugger follow back to the source's lines.
+   */
   readonly tsx?: string | null;
-  /** Node flags placed before the preloads (e.g. `--experimental-strip-types` from {@link nodeTypeScriptArgs}). */
+  /** Node flags placed before the preloads. */
   readonly nodeFlags?: readonly string[];
   /** Environment to start from (usually `process.env`); copied, never modified. */
   readonly baseEnv: NodeJS.ProcessEnv;

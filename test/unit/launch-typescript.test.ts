@@ -1,50 +1,48 @@
 /**
- * How a TypeScript program is started: Node's own type stripping where the Node version has it
- * (with the flag it needs), tsx otherwise. The version table is Node's release notes: stripping
- * arrived behind --experimental-strip-types in 22.6.0 and became the default in 23.6.0 and 22.18.0.
+ * How a TypeScript program is started: through tsx on every Node, even one that strips types itself
+ * (runtime/src/launch.ts, ProfiledNodeOptions.tsx, says why). Node 22's stripping fails on a script
+ * with `import` statements in a folder whose package.json says "type": "commonjs" (what `npm init -y`
+ * writes) and on enums; `corepy profile` runs both, with the source's line numbers.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'mocha';
-import { nodeTypeScriptArgs, nodeTypeStripping, profiledNodeArgs } from '../../runtime/src/launch.js';
+import { profiledNodeArgs } from '../../runtime/src/launch.js';
+import type { ProfileReport } from '../../runtime/src/contract/report.js';
 
-describe('TypeScript launch (Node type stripping or tsx)', () => {
-  it('maps Node versions to the stripping mode', () => {
-    const cases: [string, ReturnType<typeof nodeTypeStripping>][] = [
-      ['v18.20.4', 'none'], ['v20.19.0', 'none'], ['20.20.2', 'none'], ['v22.5.1', 'none'],
-      ['v22.6.0', 'flag'], ['v22.17.1', 'flag'], ['v22.18.0', 'default'], ['v23.0.0', 'flag'],
-      ['v23.5.0', 'flag'], ['v23.6.0', 'default'], ['v24.1.0', 'default'], ['v25.0.0', 'default'],
-      ['not a version', 'none'], ['', 'none'],
-    ];
-    for (const [v, want] of cases) assert.equal(nodeTypeStripping(v), want, v);
-  });
+const root = join(__dirname, '..', '..');
 
-  it('gives the flags per file: .tsx always needs a loader (Node never strips JSX)', () => {
-    assert.deepEqual(nodeTypeScriptArgs('v22.6.0', '/w/a.ts'), ['--experimental-strip-types']);
-    assert.deepEqual(nodeTypeScriptArgs('v24.0.0', '/w/a.mts'), []);
-    assert.equal(nodeTypeScriptArgs('v24.0.0', '/w/a.tsx'), null);
-    assert.equal(nodeTypeScriptArgs('v20.19.0', '/w/a.cts'), null);
-  });
-
-  it('puts Node flags before the preloads', () => {
-    const { execArgs } = profiledNodeArgs({ autostart: 'file:///rt/autostart.js', nodeFlags: ['--experimental-strip-types'], baseEnv: {} });
-    assert.deepEqual(execArgs, ['--experimental-strip-types', '--import', 'file:///rt/autostart.js']);
+describe('TypeScript launch (tsx)', () => {
+  it('puts Node flags before the preloads, tsx before autostart', () => {
+    const { execArgs } = profiledNodeArgs({ autostart: 'file:///rt/autostart.js', nodeFlags: ['--enable-source-maps'], baseEnv: {} });
+    assert.deepEqual(execArgs, ['--enable-source-maps', '--import', 'file:///rt/autostart.js']);
     const withTsx = profiledNodeArgs({ autostart: 'file:///rt/autostart.js', tsx: 'file:///t/loader.mjs', baseEnv: {} });
     assert.deepEqual(withTsx.execArgs, ['--import', 'file:///t/loader.mjs', '--import', 'file:///rt/autostart.js']);
   });
 
-  it('this machine\'s Node runs a .ts file the chosen way, with the source\'s line numbers', async () => {
-    const { spawnSync } = await import('node:child_process');
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'corepy-strip-'));
-    const file = join(dir, 'typed.ts');
-    writeFileSync(file, 'const n: number = 2;\ninterface P { x: number }\nconst p: P = { x: n };\nthrow new Error(`line 4 ${p.x}`);\n');
-    const strip = nodeTypeScriptArgs(process.versions.node, file);
-    const args = strip ?? ['--import', 'tsx'];
-    const r = spawnSync(process.execPath, [...args, file], { encoding: 'utf8', cwd: join(__dirname, '..', '..'), timeout: 60000 });
-    assert.equal(r.status, 1);
-    assert.match(r.stderr, /line 4 2/);
-    assert.match(r.stderr, new RegExp(`typed\\.ts:4:`), r.stderr);
+  it('corepy profile runs a .ts with imports and an enum in a "type": "commonjs" folder, lines as in the source', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'corepy-ts-cjs-'));
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', type: 'commonjs' }));
+    writeFileSync(join(dir, 'script.ts'), [
+      "import * as cp from 'corepy';",
+      'enum Scale { One = 1, Two = 2 }',
+      'const x: cp.Tensor = cp.ones([8]);',
+      'const y = x.mul(Scale.Two);',
+      "console.log('sum', y.sum().item());",
+      '',
+    ].join('\n'));
+    const out = join(dir, 'report.json');
+    const r = spawnSync(process.execPath, [join(root, 'runtime', 'dist', 'cli.js'), 'profile', 'script.ts', '--format', 'json', '--out', out, '--backend', 'js'],
+      { cwd: dir, encoding: 'utf8', timeout: 120000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /sum 16/);
+    const report = JSON.parse(readFileSync(out, 'utf8')) as ProfileReport;
+    const mul = report.callSites.find((s) => s.op === 'mul');
+    assert.ok(mul, JSON.stringify(report.callSites));
+    assert.equal(mul.location?.line, 4);
+    assert.match(mul.location?.file ?? '', /script\.ts$/);
   });
 });

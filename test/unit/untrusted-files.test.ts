@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
-import { BASELINE_MAX_BYTES } from '../../runtime/src/profiler/baseline.js';
+import { BASELINE_MAX_BYTES } from '../../runtime/src/profiler/baseline-file.js';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'runtime', 'src', 'cli.ts');

@@ -103,7 +103,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   return async (folder, args) => {
     try {
       const plan = buildProcessSpec(args, adapterDir);
-      const ts = plan.typeScript === 'node' ? ", TypeScript: Node's type stripping" : plan.typeScript === 'tsx' ? ', TypeScript: tsx' : '';
+      const ts = plan.typeScript === 'tsx' ? ', TypeScript: tsx' : '';
       ctx.log.info(`debug and profile ${plan.spec.program} with Node ${plan.nodeVersion} (${plan.spec.node}${ts}; runtime: ${plan.runtime.source}, ${plan.runtime.dir})`);
       const given = (args as { name?: unknown }).name;
       const name = typeof given === 'string' ? given : `Corepy: ${path.basename(plan.spec.program)}`;

@@ -5,7 +5,7 @@
 import { existsSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { nodeTypeScriptArgs, profiledNodeArgs } from 'corepy/launch';
+import { profiledNodeArgs } from 'corepy/launch';
 import type { ProcessSpec } from './profiled-process.js';
 import type { CorepyLaunchArguments } from './protocol.js';
 import { isTypeScript, nodeVersion, resolveRuntime, resolveTsx, type ResolvedRuntime } from './resolve-runtime.js';
@@ -19,8 +19,8 @@ export interface LaunchPlan {
   readonly runtime: ResolvedRuntime;
   /** `node --version` of the executable that runs the script, e.g. `v20.19.0`. */
   readonly nodeVersion: string;
-  /** How a TypeScript program runs: Node's own type stripping, the tsx loader; null for JavaScript. */
-  readonly typeScript: 'node' | 'tsx' | null;
+  /** How a TypeScript program runs: the tsx loader; null for JavaScript. */
+  readonly typeScript: 'tsx' | null;
 }
 
 /** Validates `args` and builds the spawn spec. Throws {@link LaunchError}. */
@@ -47,30 +47,23 @@ export function buildProcessSpec(args: CorepyLaunchArguments, adapterDir: string
   if (version === null) {
     throw new LaunchError(`Cannot launch: the Node executable "${node}" could not be run. Install Node.js (≥ 20.19) or set "corepy.nodePath" to its path.`);
   }
+  // TypeScript through tsx on every Node, even one that strips types itself: see corepy/launch (ProfiledNodeOptions.tsx).
   let tsx: string | null = null;
-  let nodeFlags: string[] = [];
   let typeScript: LaunchPlan['typeScript'] = null;
   if (isTypeScript(program)) {
-    const strip = nodeTypeScriptArgs(version, program);
-    if (strip !== null) {
-      nodeFlags = strip;
-      typeScript = 'node';
-    } else {
-      tsx = resolveTsx(programDir, args.bundledRuntime, adapterDir);
-      if (tsx === null) {
-        throw new LaunchError(
-          `Cannot launch ${path.basename(program)}: Node ${version} cannot run TypeScript by itself (type stripping needs Node ≥ 22.6) ` +
-          'and no tsx loader was found. Use Node ≥ 22.6 ("corepy.nodePath"), or run "npm i -D tsx" in the workspace.',
-        );
-      }
-      typeScript = 'tsx';
+    tsx = resolveTsx(programDir, args.bundledRuntime, adapterDir);
+    if (tsx === null) {
+      throw new LaunchError(
+        `Cannot launch ${path.basename(program)}: no tsx loader was found to run TypeScript (looked beside the corepy runtime ` +
+        'and in the workspace). Run "npm i -D tsx" in the workspace.',
+      );
     }
+    typeScript = 'tsx';
   }
   const sites = args.callSites;
   const { execArgs, env } = profiledNodeArgs({
     autostart: pathToFileURL(runtime.autostart).href,
     tsx,
-    nodeFlags,
     baseEnv: process.env,
     env: args.env,
     backend: args.backend,

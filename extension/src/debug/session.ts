@@ -131,7 +131,7 @@ export class CorepyDebugSession extends DebugSession {
     this.launchArgs = args;
     this.lastBatch = null;
     this.finalReport = null;
-    const ts = typeScript === 'node' ? ", TypeScript: Node's type stripping" : typeScript === 'tsx' ? ', TypeScript: tsx' : '';
+    const ts = typeScript === 'tsx' ? ', TypeScript: tsx' : '';
     this.console(`corepy: profiling ${spec.program} with Node ${nodeVersion} (${spec.node}${ts}; runtime: ${runtime.source}, ${runtime.dir})\n`);
     // Events of a previous process (still exiting after a restart) must not touch this run's state.
     const proc: ProfiledProcess = new ProfiledProcess(spec, {

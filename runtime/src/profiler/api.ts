@@ -8,7 +8,8 @@ import { closeFrame, contextNodes, currentFrame, enterFrame, openFrame, runFrame
 import { buildFlame } from './flame.js';
 import { renderMarkdown, renderText, type TextOptions } from './format-text.js';
 import { buildReport, type ProfileReport } from './report.js';
-import { compareBaseline, notifyComparison, readBaseline, writeBaseline, type BaselineComparison } from './baseline.js';
+import { compareBaseline, notifyComparison, type BaselineComparison } from './baseline.js';
+import { readBaseline, writeBaseline } from './baseline-file.js';
 import type { Recommendation } from './rules/index.js';
 import { snapshot } from './session.js';
 import type { FlameProfile } from '../contract/flame.js';

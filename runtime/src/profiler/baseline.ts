@@ -1,60 +1,18 @@
 /**
- * Baselines: per-op and per-context statistics saved to a JSON file, and a noise-aware comparison.
+ * Baselines: per-op and per-context statistics of a report, and a noise-aware comparison.
  * A difference counts only when it exceeds both the relative `tolerance` and three standard
  * errors of the difference of means, sqrt(sd_b²/n_b + sd_c²/n_c), computed from the recorded
  * spreads — so a noisy op needs a larger change before it is called a regression.
  *
- * Baseline files are untrusted input (shared in repositories, edited by hand): they are read only
- * below {@link BASELINE_MAX_BYTES}, checked against a JSON schema (ajv) before use, and their
- * op/context names — chosen by users, so `constructor` or `__proto__` are possible — are only ever
- * looked up as own properties, never through Object.prototype.
+ * Op and context names are chosen by users (`constructor` or `__proto__` are possible), so they
+ * are only ever looked up as own properties, never through Object.prototype. Reading and writing
+ * baseline files is baseline-file.ts: this file has no I/O, so the extension bundles it as is.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { compileSchema, type ValidateFunction } from '../json-schema.js';
 import type { ProfileReport } from './report.js';
 import { EXPORTER } from './version.js';
 
 /** Version of the baseline file's shape. */
 export const BASELINE_SCHEMA_VERSION = 1;
-
-/**
- * Largest baseline file read, in bytes (64 MiB). A baseline holds one entry (~100 bytes) per op and
- * per context name, so real ones are kilobytes; the limit keeps a wrong or hostile file from taking
- * seconds and gigabytes to parse (a 177 MB file took 16 s and 1.2 GB before).
- */
-export const BASELINE_MAX_BYTES = 64 * 1024 * 1024;
-
-const ENTRY_SCHEMA = {
-  type: 'object',
-  required: ['count', 'meanMs', 'stddevMs', 'totalMs'],
-  properties: {
-    count: { type: 'integer', minimum: 0 },
-    meanMs: { type: 'number', minimum: 0 },
-    stddevMs: { type: 'number', minimum: 0 },
-    totalMs: { type: 'number', minimum: 0 },
-  },
-} as const;
-
-/** JSON schema of a baseline file (kind and schemaVersion are checked first, for clearer errors). */
-export const BASELINE_JSON_SCHEMA = {
-  type: 'object',
-  required: ['schemaVersion', 'kind', 'ops', 'contexts'],
-  properties: {
-    schemaVersion: { const: BASELINE_SCHEMA_VERSION },
-    kind: { const: 'corepy-baseline' },
-    exporter: { type: 'string' },
-    createdAt: { type: 'string' },
-    ops: { type: 'object', additionalProperties: ENTRY_SCHEMA },
-    contexts: { type: 'object', additionalProperties: ENTRY_SCHEMA },
-  },
-} as const;
-
-let validateBaseline: ValidateFunction | null = null;
-/** The compiled schema (compiled on first use: most runs never read a baseline). */
-function baselineValidator(): ValidateFunction {
-  validateBaseline ??= compileSchema(BASELINE_JSON_SCHEMA, true);
-  return validateBaseline;
-}
 
 /** Statistics of one op or context in a baseline. Times in ms. */
 export interface BaselineEntry {
@@ -124,49 +82,6 @@ export function baselineOf(r: ProfileReport): Baseline {
   const contexts: Record<string, BaselineEntry> = Object.fromEntries(Object.entries(r.contexts).map(([name, c]) =>
     [name, { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs }]));
   return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts };
-}
-
-/** Writes a report's baseline to `path`. */
-export function writeBaseline(path: string, r: ProfileReport): void {
-  try {
-    writeFileSync(path, JSON.stringify(baselineOf(r), null, 2) + '\n');
-  } catch (e) {
-    throw new Error(`Cannot write baseline to ${path}: ${(e as Error).message}`);
-  }
-}
-
-/** Reads and checks a baseline file; errors say what is wrong and how to fix it. */
-export function readBaseline(path: string): Baseline {
-  let text: string;
-  try {
-    const bytes = statSync(path).size;
-    if (bytes > BASELINE_MAX_BYTES) {
-      throw new RangeError(`Baseline ${path} is ${bytes} bytes, more than the limit of ${BASELINE_MAX_BYTES} bytes for baseline files; ` +
-        'it is not a baseline corepy wrote (those are kilobytes): re-create it with saveBaseline()');
-    }
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    if (e instanceof RangeError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `Baseline file not found: ${path} (create it with saveBaseline('${path}'))` : `Cannot read baseline ${path}: ${(e as Error).message}`);
-  }
-  let b: Partial<Baseline>;
-  try {
-    b = JSON.parse(text) as Partial<Baseline>;
-  } catch (e) {
-    throw new Error(`Baseline file ${path} is corrupt (not valid JSON: ${(e as Error).message}); re-create it with saveBaseline()`);
-  }
-  if (b === null || typeof b !== 'object' || b.kind !== 'corepy-baseline') throw new Error(`File ${path} is not a corepy baseline (missing kind: "corepy-baseline")`);
-  if (b.schemaVersion !== BASELINE_SCHEMA_VERSION) {
-    throw new Error(`Baseline ${path} has schemaVersion ${JSON.stringify(b.schemaVersion)}; this corepy reads schemaVersion ${BASELINE_SCHEMA_VERSION}. Re-create it with saveBaseline()`);
-  }
-  if (typeof b.ops !== 'object' || typeof b.contexts !== 'object' || b.ops === null || b.contexts === null) throw new Error(`Baseline ${path} is corrupt (ops/contexts missing)`);
-  const validate = baselineValidator();
-  if (!validate(b)) {
-    const err = validate.errors?.[0];
-    throw new Error(`Baseline ${path} does not match the baseline schema: ${err ? `${err.instancePath || '/'} ${err.message ?? 'is invalid'}` : 'invalid'}; re-create it with saveBaseline()`);
-  }
-  return b as Baseline;
 }
 
 function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number,
