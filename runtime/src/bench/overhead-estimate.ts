@@ -8,6 +8,7 @@
  * medians over a dozen processes resolves nothing near 1 %. Here each fresh process measures its
  * own difference, so process-to-process variation cancels:
  *
+ * Each process first records past the event ring's first touch (see `child`): steady state.
  * - In situ: the recorder on and off (only the engine's dispatch observer switched, the recorder
  *   kept) in blocks rotating among three sides — on, off, and off again (the A/A control: the same
  *   procedure with nothing changed) — the first run after each switch left out, about ESTIMATE_MS
@@ -35,7 +36,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as cp from '../index.js';
 import { getDispatchObserver, setDispatchObserver, type DispatchObserver } from '../engine.js';
-import { opsRecorded } from '../profiler/session.js';
+import { DEFAULT_MAX_EVENTS, opsRecorded } from '../profiler/session.js';
 import { example1 } from './example1.js';
 import { median } from './timing.js';
 
@@ -153,6 +154,10 @@ function child(mode: Mode): void {
   else cp.enableProfiling({ callSites: mode === 'static' ? 'all' : 'sampled' });
   // Warm-up: JIT tiers, the first call-site and stack captures of every line.
   for (let i = 0; i < 200; i++) { ex1(); adds(); }
+  // And past the event ring's first touch: its pages are faulted in as the first DEFAULT_MAX_EVENTS events
+  // land (ring.ts), ~1 page per 17 events, a one-time cost of a run's start that steady state does not pay
+  // (measured beside it: BENCHMARKS.md, "Start-up").
+  if (known === null) while (opsRecorded() < DEFAULT_MAX_EVENTS) adds();
   const rec = getDispatchObserver();
   if (rec === null) throw new Error('overhead-estimate: profiling is on but no dispatch observer is installed');
   const count = (): number => (known !== null ? known.ops : opsRecorded());

@@ -25,7 +25,9 @@ import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit
 
 /** Largest `maxEvents`: 10 M events take 2.2 GB of ring (SLOT_BYTES each); statistics stay exact beyond it anyway. */
 const MAX_EVENTS = 10_000_000;
-const DEFAULTS = { sampleEvery: 64, callSites: 'sampled' as CallSiteMode, maxEvents: 100_000 };
+/** Events the ring keeps by default (`maxEvents`): 100,000 slots of SLOT_BYTES (232), 23 MB. */
+export const DEFAULT_MAX_EVENTS = 100_000;
+const DEFAULTS = { sampleEvery: 64, callSites: 'sampled' as CallSiteMode, maxEvents: DEFAULT_MAX_EVENTS };
 let rec: Recorder | null = null;
 let enabled = false;
 let measured: { perOpNs: number; perCaptureNs: number } | null = null;
