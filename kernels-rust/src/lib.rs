@@ -16,6 +16,7 @@
 
 mod binary;
 mod cast;
+mod fill;
 mod fused;
 mod gemm_kernel;
 mod lanes;

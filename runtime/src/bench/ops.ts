@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: corepy (wasm, and webgpu when an adapter exists) side by side with
  * @tensorflow/tfjs-backend-wasm on the same ops and sizes, "op only" and "op + read back to JS".
- * Prints a table (or JSON lines with --json; --quick for fewer sizes; --backend js|wasm|webgpu). A benchmark, not a test: figures vary by machine.
+ * Prints a table (or JSON lines with --json; --quick for fewer sizes; --backend js|wasm|webgpu; --only <text> for the
+ * cases whose name contains it). A benchmark, not a test: figures vary by machine.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -13,6 +14,8 @@ const json = process.argv.includes('--json');
 const quick = process.argv.includes('--quick');
 const backendArg = process.argv[process.argv.indexOf('--backend') + 1];
 const backend = (process.argv.includes('--backend') ? backendArg : 'wasm') as cp.BackendName;
+/** `--only <text>`: the cases whose name contains it (e.g. `--only arange`). */
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] ?? '' : '';
 
 interface Row { case: string; size: string; corepyOpMs: number; tfjsOpMs: number; corepyReadMs: number; tfjsReadMs: number; corepyIntoMs?: number; extra?: string }
 const rows: Row[] = [];
@@ -52,19 +55,21 @@ async function main(): Promise<void> {
     ['mean', (x) => x.mean(), (x) => tf.mean(x)],
     ['std', (x) => x.std(), (x) => tf.sqrt(tf.moments(x).variance)],
     ['normalize→sum', (x) => x.sub(x.mean()).div(x.std()).sum(), (x) => { const m = tf.moments(x); return tf.sum(tf.div(tf.sub(x, m.mean), tf.sqrt(m.variance))); }],
+    ['arange int32', (x) => cp.arange(x.size), (x) => tf.range(0, x.size, 1, 'int32')],
+    ['arange float32', (x) => cp.arange(0, x.size, 1, { dtype: 'float32' }), (x) => tf.range(0, x.size, 1, 'float32')],
   ];
   for (const n of sizes) {
     const host = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3 + 1);
     const cx = cp.keep(cp.tensor(host)), cy = cp.keep(cp.tensor(host));
     const tx = tf.tensor1d(host), ty = tf.tensor1d(host);
-    for (const [name, cfn, tfn] of cases) {
-      let out: Float32Array | null = null;
+    for (const [name, cfn, tfn] of cases.filter(([name]) => name.includes(only))) {
+      let out: Float32Array | Int32Array | null = null;
       const t = interleaved({
         cpOp: () => cp.tidy(() => { cfn(cx, cy); }),
         tfOp: () => tf.tidy(() => { tfn(tx, ty); }),
         cpRead: () => cp.tidy(() => { cfn(cx, cy).dataSync(); }),
         tfRead: () => tf.tidy(() => { tfn(tx, ty).dataSync(); }),
-        cpInto: () => cp.tidy(() => { const r = cfn(cx, cy); r.dataSync(out ??= new Float32Array(r.size)); }),
+        cpInto: () => cp.tidy(() => { const r = cfn(cx, cy); r.dataSync(out ??= r.dtype === 'int32' ? new Int32Array(r.size) : new Float32Array(r.size)); }),
       }, quick ? 3 : 7);
       emit({ case: name, size: n.toExponential(0), corepyOpMs: t.cpOp!, tfjsOpMs: t.tfOp!, corepyReadMs: t.cpRead!, tfjsReadMs: t.tfRead!, corepyIntoMs: t.cpInto! });
     }

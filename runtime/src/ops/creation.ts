@@ -4,6 +4,7 @@
  * `tensor` (or the creation function's name) so the profiler sees the transfer.
  */
 import { backendForDevice, dispatch, getDefaultBackend } from '../engine.js';
+import type { Backend } from '../backends/backend.js';
 import type { OpName } from '../backends/op-table.js';
 import { fmtShape, MAX_ELEMENTS, sizeOf } from '../shape.js';
 import { type Tensor, wrap } from '../tensor.js';
@@ -62,14 +63,16 @@ export function checkCreateOptions<T extends CreateOptions>(fn: string, options:
  * way inside the op, so the report's creation time includes the conversion it did.
  */
 export function fromWriter(op: OpName, dtype: DType, shape: readonly number[], write: (dst: DataArray) => void, options?: CreateOptions): Tensor {
-  const backend = backendFor(options);
+  return dispatch(op, [], (b) => createWith(b, dtype, shape, write), backendFor(options));
+}
+
+/** A tensor on `b` that `write` fills: into the backend's own memory where it can, else through a host array. */
+function createWith(b: Backend, dtype: DType, shape: readonly number[], write: (dst: DataArray) => void): Tensor {
   const size = sizeOf(shape);
-  return dispatch(op, [], (b) => {
-    if (b.uploadWith !== undefined) return wrap(b, b.uploadWith(dtype, size, write), shape, dtype);
-    const host = allocHostArray(dtype, size);
-    write(host);
-    return wrap(b, b.upload(host, dtype), shape, dtype);
-  }, backend);
+  if (b.uploadWith !== undefined) return wrap(b, b.uploadWith(dtype, size, write), shape, dtype);
+  const host = allocHostArray(dtype, size);
+  write(host);
+  return wrap(b, b.upload(host, dtype), shape, dtype);
 }
 
 /**
@@ -214,10 +217,19 @@ export function arange(start: number, stop?: number, step = 1, options?: CreateO
   if (n > MAX_ELEMENTS) throw new RangeError(`arange: ${start}..${stop} by ${step} gives ${n} elements, more than the ${MAX_ELEMENTS} one tensor may hold`);
   const dtype = opts?.dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float32');
   const first = start, by = step;
-  return fromWriter('arange', dtype, [n], (dst) => {
+  const write = (dst: DataArray): void => {
     if (dtype === 'bool') for (let i = 0; i < n; i++) dst[i] = first + i * by !== 0 ? 1 : 0;
     else for (let i = 0; i < n; i++) dst[i] = first + i * by;
-  }, opts);
+  };
+  // A backend's ramp kernel where it has one; for int32 only with integer start and step whose values stay
+  // exact in f64 (|start| + n·|step| < 2^53), where wrapping i32 arithmetic equals the Int32Array store (ToInt32).
+  const kernelDtype = dtype === 'float32' ||
+    (dtype === 'int32' && Number.isInteger(first) && Number.isInteger(by) && Math.abs(first) + n * Math.abs(by) < 2 ** 53) ? dtype : null;
+  const backend = backendFor(opts);
+  return dispatch('arange', [], (b) => {
+    if (kernelDtype !== null && b.arange !== undefined) return wrap(b, b.arange(kernelDtype, n, first, by), [n], dtype);
+    return createWith(b, dtype, [n], write);
+  }, backend);
 }
 
 /** `num` evenly spaced float32 values from start to stop inclusive. */

@@ -184,6 +184,11 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       if (size > 0) filled([s], () => write(hostView(dtype, s.ptr, size)));
       return s;
     },
+    arange(dtype, size, start, step) {
+      const s = make(dtype, size);
+      if (size > 0) filled([s], () => (dtype === 'float32' ? k.arange_f32(s.ptr, size, start, step) : k.arange_i32(s.ptr, size, start | 0, step | 0)));
+      return s;
+    },
     alloc(dtype, size) {
       // No fill: a reused heap block keeps its old bytes, which the caller overwrites.
       return make(dtype, size);

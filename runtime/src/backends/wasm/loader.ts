@@ -44,6 +44,8 @@ export interface KernelExports {
   unary_i32(op: number, nd: number, meta: number, out: number, a: number): void;
   cast(from: number, to: number, nd: number, meta: number, out: number, a: number): void;
   copy_strided(width: number, nd: number, meta: number, out: number, src: number): void;
+  arange_f32(out: number, n: number, start: number, step: number): void;
+  arange_i32(out: number, n: number, start: number, step: number): void;
   reduce_f32(op: number, outer: number, inner: number, out: number, a: number): void;
   reduce_i32(op: number, outer: number, inner: number, out: number, a: number): void;
   reduce_cols_f32(op: number, outer: number, r: number, inner: number, out: number, a: number, ws: number): void;
