@@ -10,13 +10,18 @@ import { corpusFields } from './corpus.js';
 import { ms, priorityFrom, recId, speedupFrom, type Rule } from './types.js';
 
 const SHARE = 30;
-const ALTERNATIVES: Readonly<Record<string, { advice: string; before: string; after: string }>> = {
+/**
+ * The cheaper formulation per op; `minCount`: the fewest calls it can apply to (reading "once at the end"
+ * or concatenating once is no advice for a program that already does exactly that: one `item()` taking
+ * most of a tiny profile, a GC pause inside it, made the rule say so).
+ */
+const ALTERNATIVES: Readonly<Record<string, { advice: string; before: string; after: string; minCount?: number }>> = {
   cast: { advice: 'create tensors in the dtype you compute in instead of converting them', before: "const x = cp.tensor(values).cast('float32');", after: "const x = cp.tensor(values, 'float32');" },
   contiguous: { advice: 'avoid materialising views: keep broadcasting/strided views and let the kernels read them', before: 'const y = x.transpose().contiguous().add(1);', after: 'const y = x.transpose().add(1);' },
   clone: { advice: 'avoid copying tensors that are not modified afterwards', before: 'const y = x.clone().mul(2);', after: 'const y = x.mul(2);' },
   reshape: { advice: 'reshape a contiguous tensor (a free view) rather than a strided one (a copy)', before: 'x.transpose().reshape([n])', after: 'x.reshape([n]) // before transposing, or keep the view' },
-  concat: { advice: 'collect the parts and concatenate once, or preallocate the result', before: 'for (const p of parts) acc = cp.concat([acc, p]);', after: 'const acc = cp.concat(parts);' },
-  read: { advice: 'read results back once at the end instead of after every step', before: 'for (...) { total += x.item(); }', after: 'const total = cp.sum(xs).item();' },
+  concat: { advice: 'collect the parts and concatenate once, or preallocate the result', before: 'for (const p of parts) acc = cp.concat([acc, p]);', after: 'const acc = cp.concat(parts);', minCount: 2 },
+  read: { advice: 'read results back once at the end instead of after every step', before: 'for (...) { total += x.item(); }', after: 'const total = cp.sum(xs).item();', minCount: 2 },
 };
 
 /** Rule entry point. */
@@ -25,7 +30,7 @@ export const dominantOp: Rule = (input) => {
   if (agg.ops.length < 2) return [];
   const top = agg.ops.reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
   const alt = ALTERNATIVES[top.op];
-  if (!alt || top.percent < SHARE) return [];
+  if (!alt || top.percent < SHARE || top.count < (alt.minCount ?? 1)) return [];
   const site = agg.sites.filter((s) => s.op === top.op).reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
   const speedup = speedupFrom(agg.totalOpMs, top.totalMs);
   const corpus = corpusFields('dominant-op');
