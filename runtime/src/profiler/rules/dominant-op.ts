@@ -12,8 +12,8 @@ import { ms, priorityFrom, recId, speedupFrom, type Rule } from './types.js';
 const SHARE = 30;
 /**
  * The cheaper formulation per op; `minCount`: the fewest calls it can apply to (reading "once at the end"
- * or concatenating once is no advice for a program that already does exactly that: one `item()` taking
- * most of a tiny profile, a GC pause inside it, made the rule say so).
+ * or concatenating once is no advice for a program that already does exactly that: in one run of the test
+ * suite, a single `item()` took 82 % of a ~0.1 ms profile, and the rule said so).
  */
 const ALTERNATIVES: Readonly<Record<string, { advice: string; before: string; after: string; minCount?: number }>> = {
   cast: { advice: 'create tensors in the dtype you compute in instead of converting them', before: "const x = cp.tensor(values).cast('float32');", after: "const x = cp.tensor(values, 'float32');" },
