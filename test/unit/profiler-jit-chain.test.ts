@@ -12,7 +12,7 @@ import { aggregate } from '../../runtime/src/profiler/aggregate.js';
 import { applyFixes } from '../../runtime/src/profiler/rules/ast.js';
 import { runRules } from '../../runtime/src/profiler/rules/index.js';
 import { jitRewrite } from '../../runtime/src/profiler/rules/jit-rewrite.js';
-import { measureJit, type ChainLink, type JitTimes } from '../../runtime/src/profiler/rules/measure-jit.js';
+import { jitTrialRuns, measureJit, type ChainLink, type JitTimes } from '../../runtime/src/profiler/rules/measure-jit.js';
 import { snapshot } from '../../runtime/src/profiler/session.js';
 
 const N = 50_000;
@@ -25,9 +25,9 @@ function jitRecs(body: () => void, ratio = 3) {
   cp.disableProfiling();
   const data = snapshot();
   const agg = aggregate(data);
-  const calls: { links: readonly ChainLink[]; reduce: string; shape: readonly number[] }[] = [];
-  const measureJitStub = (links: readonly ChainLink[], reduce: string, _b: string, shape: readonly number[]): JitTimes => {
-    calls.push({ links, reduce, shape });
+  const calls: { links: readonly ChainLink[]; reduce: string; shape: readonly number[]; runs: number | undefined }[] = [];
+  const measureJitStub = (links: readonly ChainLink[], reduce: string, _b: string, shape: readonly number[], _dt: string, runs?: number): JitTimes => {
+    calls.push({ links, reduce, shape, runs });
     return { eagerMs: ratio, jitMs: 1, ratio };
   };
   const recs = runRules(data, agg, { dispatchCostMs: () => 1e-3, source: () => null, measureJit: measureJitStub }).filter((r) => r.rule === 'jit-chain');
@@ -56,6 +56,8 @@ describe('profiler rule: jit-chain', () => {
     assert.deepEqual(calls[0]!.links, [{ op: 'mul', operand: 'scalar' }, { op: 'sub', operand: 'scalar' }, { op: 'relu', operand: 'none' }]);
     assert.equal(calls[0]!.reduce, 'sum');
     assert.deepEqual(calls[0]!.shape, [N]);
+    // Timed as the profile ran it: five runs of the chain per scope (jitTrialRuns).
+    assert.equal(calls[0]!.runs, 5);
     // The chains are the whole profile here (p = 1 up to rounding), so the speedup is the measured ratio.
     const p = (r.evidence['totalMs'] as number) / agg.totalOpMs;
     assert.equal(r.estimatedSpeedup, Math.max(1, Math.round(100 / ((1 - p) + p / 3)) / 100));
@@ -73,6 +75,13 @@ describe('profiler rule: jit-chain', () => {
     const fused = cp.jit((t: cp.Tensor) => t.mul(1.5).sub(0.5).relu().sum());
     assert.equal(jitRecs(() => { for (let i = 0; i < 5; i++) cp.tidy(() => fused(x)); }).recs.length, 0);
     x.dispose(); small.dispose();
+  });
+
+  it('asks for as many runs per trial scope as the profile had, no more than 2^23 live intermediate elements', () => {
+    assert.equal(jitTrialRuns(10, 3, [100_000]), 10);
+    assert.equal(jitTrialRuns(1000, 3, [100_000]), 20, '4 × 1e5 elements per run: 20 runs fill 2^23');
+    assert.equal(jitTrialRuns(1000, 3, [1e7]), 1, 'one run even when it alone is past the cap');
+    assert.equal(jitTrialRuns(0, 1, [10]), 1);
   });
 
   it('times the chain eagerly against cp.jit on this machine, and not on a GPU', () => {

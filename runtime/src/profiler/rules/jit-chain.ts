@@ -8,7 +8,8 @@
  * a newer tensor than the one before, followed by a sum/mean/min/max to a scalar; the same chain (ops and lines) run at least twice in the profile.
  *
  * Speedup (measured): the chain is rebuilt on a tensor of the site's shape and dtype and timed
- * eagerly against `cp.jit` on this machine (measure-jit.ts), giving r = eager / jit; the chain's
+ * eagerly against `cp.jit` on this machine, as many runs per scope as the profile has (measure-jit.ts),
+ * giving r = eager / jit; the chain's
  * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r).
  * The quick fix (jit-rewrite.ts, on the syntax tree) covers a chain written as one method chain
  * with number arguments; anything else gets `fixUnavailable` with the reason.
@@ -18,7 +19,7 @@ import { backendAt, dtypeAt, inputShapesAt, opAt, outputShapesAt, type RuleColum
 import { corpusFields } from './corpus.js';
 import { jitRewrite } from './jit-rewrite.js';
 import { memoFact } from './site-events.js';
-import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, type ChainLink, type JitTimes } from './measure-jit.js';
+import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, jitTrialRuns, type ChainLink, type JitTimes } from './measure-jit.js';
 import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 /** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
@@ -100,7 +101,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   const shape = first.events[0]!.inputShapes[0]!;
-  const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype);
+  const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype, jitTrialRuns(chains.length, first.links.length, shape));
   const times: JitTimes | null = measured === UNTIMED ? null : measured;
   if (measured !== UNTIMED && (!times || times.ratio < MIN_RATIO)) return null;
   const r = times?.ratio ?? 1;

@@ -54,7 +54,7 @@ const size = (shape: readonly number[]): number => Math.max(1, shape.reduce((p, 
 const COST: { readonly [N in MeasurerName]: (...args: Parameters<Measurers[N]>) => number } = {
   measureBatch: (_op, _b, shape, _dt, k) => Math.min(size(shape) * k, 1 << 24),
   measureMoments: (_s, _b, shape) => 3 * size(shape),
-  measureJit: (links, _r, _b, shape) => (links.length + 1) * size(shape),
+  measureJit: (links, _r, _b, shape, _dt, runs = 1) => Math.min((links.length + 1) * size(shape) * runs, 1 << 23),
   measureStack: (_op, _b, shape, _dt, k) => size(shape) * Math.min(k, 2000),
   measureReads: (_b, shape, _dt, k) => size(shape) * k,
 };
