@@ -10,7 +10,9 @@
  *  - the recommendations explain why — the same op issued hundreds of times from one line, each
  *    on a small row, paying the fixed per-call cost every time — and what to write instead.
  * The pipeline runs once before profiling: first calls compile kernels and would otherwise look
- * like a bottleneck of their own.
+ * like a bottleneck of their own. And it is profiled over several runs: what happens once (the
+ * profiler's first captures of each line, a garbage-collector pause) then weighs little, where in a
+ * single run it could make the cheap "center" stage look as slow as the loop.
  */
 import * as cp from 'corepy';
 import { profileContext } from 'corepy';
@@ -29,16 +31,18 @@ function pipeline(): number {
   return profileContext('reduce', () => scaled.sum().item());
 }
 
+const RUNS = 5;
 cp.tidy(pipeline); // warm-up, not profiled
 cp.enableProfiling();
-const total = cp.tidy(pipeline);
+let total = 0;
+for (let run = 0; run < RUNS; run++) total = cp.tidy(pipeline);
 cp.disableProfiling();
 console.log(`result: ${total.toFixed(3)}\n`);
 
 const report = cp.profileReport({ format: 'json' });
 
 // 1. Which stage? Sort sections by wall time.
-console.log('stages by wall time:');
+console.log(`stages by wall time (${RUNS} runs):`);
 for (const c of Object.values(report.contexts).sort((a, b) => b.totalTimeMs - a.totalTimeMs)) {
   console.log(`  ${c.name.padEnd(7)} ${c.totalTimeMs.toFixed(2).padStart(8)} ms  (${c.percent.toFixed(0)}% of wall time, ${c.opCount} ops)`);
 }
