@@ -10,9 +10,10 @@
  *  - the recommendations explain why — the same op issued hundreds of times from one line, each
  *    on a small row, paying the fixed per-call cost every time — and what to write instead.
  * The pipeline runs once before profiling: first calls compile kernels and would otherwise look
- * like a bottleneck of their own. And it is profiled over several runs: what happens once (the
- * profiler's first captures of each line, a garbage-collector pause) then weighs little, where in a
- * single run it could make the cheap "center" stage look as slow as the loop.
+ * like a bottleneck of their own. And it is profiled over several runs: what happens once then weighs
+ * little. In a single run, the first profiled `sub` grew wasm memory and touched its new pages (~4.5 ms
+ * here, listed under one-time costs but inside the stage's wall time), which made the cheap "center"
+ * stage look as slow as the loop.
  */
 import * as cp from 'corepy';
 import { profileContext } from 'corepy';
