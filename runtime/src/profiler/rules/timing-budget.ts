@@ -15,7 +15,7 @@
  * kept for the process and written to the per-machine file, so later reports and later runs reuse them.
  */
 import { measureBatch, measureMoments, OutOfBudget, TRIAL_MAX_MS, withDeadline } from './measure.js';
-import { measureJit } from './measure-jit.js';
+import { jitTrialRuns, measureJit } from './measure-jit.js';
 import { measureReads } from './measure-reads.js';
 import { measureStack } from './measure-stack.js';
 import { readTimings, timingsCachePath, writeTimings, type StoredTiming } from './timing-cache-file.js';
@@ -54,7 +54,7 @@ const size = (shape: readonly number[]): number => Math.max(1, shape.reduce((p, 
 const COST: { readonly [N in MeasurerName]: (...args: Parameters<Measurers[N]>) => number } = {
   measureBatch: (_op, _b, shape, _dt, k) => Math.min(size(shape) * k, 1 << 24),
   measureMoments: (_s, _b, shape) => 3 * size(shape),
-  measureJit: (links, _r, _b, shape, _dt, runs = 1) => Math.min((links.length + 1) * size(shape) * runs, 1 << 23),
+  measureJit: (links, _r, _b, shape, _dt, runs = 1) => (links.length + 1) * size(shape) * jitTrialRuns(runs, links.length, shape),
   measureStack: (_op, _b, shape, _dt, k) => size(shape) * Math.min(k, 2000),
   measureReads: (_b, shape, _dt, k) => size(shape) * k,
 };
