@@ -14,10 +14,26 @@ const KC: usize = 256;
 const MC: usize = 64;
 const NC: usize = 1024;
 
-/// Bytes of scratch [`matmul_f32`] needs at `ws` (packed A block + packed B block).
+/// Bytes of scratch [`matmul_f32`] needs at `ws` for any shape (packed A block + packed B block).
 #[no_mangle]
 pub extern "C" fn matmul_workspace_bytes() -> usize {
     (MC * KC + KC * NC) * 4
+}
+
+/// Floats of the packed A and B blocks an m×n×k product uses: a block never holds more rows,
+/// depth or columns than the operands have (edge panels padded to MR rows / NR columns).
+fn block_floats(m: usize, n: usize, k: usize) -> (usize, usize) {
+    let kc = KC.min(k);
+    ((MC.min(m) + MR - 1) / MR * MR * kc, kc * ((NC.min(n) + NR - 1) / NR * NR))
+}
+
+/// Bytes of scratch [`matmul_f32`] needs at `ws` for an m×n×k product: at most
+/// [`matmul_workspace_bytes`], and far less for small ones, so a small matmul does not hold a
+/// 1 MiB block it never touches.
+#[no_mangle]
+pub extern "C" fn matmul_workspace_bytes_for(m: usize, n: usize, k: usize) -> usize {
+    let (a, b) = block_floats(m, n, k);
+    (a + b) * 4
 }
 
 /// A strided matrix operand: element (i, j) is at `p + i·rs + j·cs`.
@@ -78,9 +94,9 @@ unsafe fn gemm(m: usize, n: usize, k: usize, a: Mat, b: Mat, c: *mut f32, ws: *m
         }
         return;
     }
-    // SAFETY (whole body): ws holds MC·KC + KC·NC floats; tiles address c within m×n.
+    // SAFETY (whole body): ws holds matmul_workspace_bytes_for(m, n, k) bytes; tiles address c within m×n.
     unsafe {
-        let (pa, pb) = (ws, ws.add(MC * KC));
+        let (pa, pb) = (ws, ws.add(block_floats(m, n, k).0));
         let mut tmp = [0.0f32; MR * NR];
         for jc in (0..n).step_by(NC) {
             let nc = NC.min(n - jc);
@@ -123,7 +139,7 @@ unsafe fn gemm(m: usize, n: usize, k: usize, a: Mat, b: Mat, c: *mut f32, ws: *m
 /// `scb` lets a caller compute a band of rows of every batch straight into a taller C (the
 /// threaded path splits C's rows this way, runtime/src/backends/wasm/matmul-threads.ts).
 /// Within a batch, A(i, kk) is at `a + i·sam + kk·sak` and B(kk, j) at `b + kk·sbk + j·sbn`
-/// (element strides, any sign). `ws` must hold [`matmul_workspace_bytes`] bytes.
+/// (element strides, any sign). `ws` must hold [`matmul_workspace_bytes_for`]`(m, n, k)` bytes.
 ///
 /// # Safety
 /// Every address formed must be in bounds; `out` holds (batches − 1)·scb + m·n floats.

@@ -31,7 +31,7 @@ describe('one-time costs', function () {
 
   it('memory growth inside an op is its own event, and the op starts after it', () => {
     const reserved0 = cp.memory().backends['wasm']!.bytesReserved;
-    // No warm-up: its own memory growth (the first matmul's workspace) would be a second event here.
+    // No warm-up: this test is about one op's own growth, with nothing else recorded before it.
     cp.enableProfiling({ callSites: 'off', warmUp: false });
     const n = Math.ceil(reserved0 / 4) + 4096; // larger than the whole heap: the op must grow memory
     const t = cp.zeros([n]);
@@ -98,23 +98,28 @@ describe('one-time costs', function () {
     assert.equal(profiledNodeArgs({ ...base, baseEnv: {}, env: { COREPY_WASM_COMPILE: 'baseline' } }).env['COREPY_WASM_COMPILE'], 'baseline');
   });
 
-  it('the first enableProfiling of a thread warms up the ops (its own one-time cost, nothing recorded); warmUp: false skips it', () => {
+  it('the first enableProfiling of a thread warms up the ops (its own one-time cost, nothing recorded, no memory kept); warmUp: false skips it', () => {
     // A fresh process each: this one enabled profiling long ago.
-    const run = (options: string): { costs: string[]; ops: number } => {
+    const run = (options: string): { costs: string[]; ops: number; reserved: number[] } => {
       const code = [
         `import * as cp from ${JSON.stringify(join(__dirname, '..', '..', 'runtime', 'src', 'index.ts'))};`,
         `import { oneTimeCostsSince } from ${JSON.stringify(join(__dirname, '..', '..', 'runtime', 'src', 'one-time-costs.ts'))};`,
         `import { opsRecorded } from ${JSON.stringify(join(__dirname, '..', '..', 'runtime', 'src', 'profiler', 'session.ts'))};`,
+        "const reserved = () => cp.memory().backends['wasm'].bytesReserved, before = reserved();",
         `cp.enableProfiling(${options});`,
-        'console.log(JSON.stringify({ costs: oneTimeCostsSince(0).map((c) => c.name), ops: opsRecorded() }));',
+        'console.log(JSON.stringify({ costs: oneTimeCostsSince(0).map((c) => c.name), ops: opsRecorded(), reserved: [before, reserved()] }));',
       ].join('\n');
       const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], { encoding: 'utf8', timeout: 60000 });
       assert.equal(r.status, 0, r.stderr);
-      return JSON.parse(r.stdout.trim().split('\n').pop()!) as { costs: string[]; ops: number };
+      return JSON.parse(r.stdout.trim().split('\n').pop()!) as { costs: string[]; ops: number; reserved: number[] };
     };
     const warm = run('');
     assert.equal(warm.costs.filter((n) => /^warm up corepy ops \(\d+ calls on tiny tensors\)$/.test(n)).length, 1, warm.costs.join(', '));
     assert.equal(warm.ops, 0, 'the warm-up records no op');
+    // Its tiny matmul takes a workspace sized to it, not the 1.1 MB block of a large one: the heap
+    // does not grow, so the script's first ops find the memory as it would be without profiling.
+    assert.equal(warm.reserved[1], warm.reserved[0], `wasm memory grew during the warm-up: ${warm.reserved.join(' → ')} bytes; ${warm.costs.join(', ')}`);
+    assert.ok(!warm.costs.some((n) => n.startsWith('grow wasm memory')), warm.costs.join(', '));
     assert.ok(!run('{ warmUp: false }').costs.some((n) => n.startsWith('warm up')));
     assert.throws(() => cp.enableProfiling({ warmUp: 'yes' as unknown as boolean }), /enableProfiling: warmUp must be true or false, got "yes"/);
   });

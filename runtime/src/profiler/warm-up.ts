@@ -33,7 +33,7 @@ export function warmUpOps(): void {
     touch(a.slice([null, [1, 3]]), a.clone(), cp.concat([a, b]), cp.stack([a, b]));
     touch(a.dataSync(), a.sum().item(), a.toArray());
   });
-  // One-time work during the warm-up (the first matmul's workspace growing memory) is its own row:
+  // One-time work during the warm-up (a pipeline, memory growth: none on the wasm backend today) is its own row:
   // the warm-up's row gets the rest of the time, placed at its end, so no time is counted twice.
   const t1 = performance.now();
   const nested = oneTimeCostsSince(mark).reduce((ms, c) => ms + (c.endMs - c.startMs), 0);

@@ -94,7 +94,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   heap.reserve(options.reserveBytes ?? reserveFromEnv());
   const metaPtr = heap.alloc(META_BYTES);
   const metaAt = metaPtr >> 2;
-  let workspace = -1;
+  // The matmul workspace: kept between calls, grown to the largest product so far (at most
+  // matmul_workspace_bytes(), 1.1 MB), so a few small matmuls never hold (or grow memory for) a
+  // block sized for large ones.
+  let workspace = -1, workspaceBytes = 0;
 
   const make = (dtype: DType, size: number): WasmStorage => {
     if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`wasm backend: cannot allocate ${size} elements`);
@@ -229,7 +232,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     memory(): BackendMemory {
       // The scratch region and matmul workspace are the backend's own, not tensors'.
       const own = (workspace >= 0 ? 2 : 1);
-      const ownBytes = Math.ceil(META_BYTES / 16) * 16 + (workspace >= 0 ? Math.ceil(k.matmul_workspace_bytes() / 16) * 16 : 0);
+      const ownBytes = Math.ceil(META_BYTES / 16) * 16 + (workspace >= 0 ? Math.ceil(workspaceBytes / 16) * 16 : 0);
       return { bytesInUse: heap.bytesInUse - ownBytes, bytesReserved: heap.bytesReserved, storages: heap.blocks - own };
     },
 
@@ -371,7 +374,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       const out = make('float32', sizeOf(outShape));
       if (out.size === 0) return out;
       return filled([out], () => {
-        if (workspace < 0) workspace = heap.alloc(k.matmul_workspace_bytes());
+        const need = Math.max(16, k.matmul_workspace_bytes_for(M, N, K));
+        if (need > workspaceBytes) {
+          if (workspace >= 0) heap.release(workspace, workspaceBytes);
+          workspace = heap.alloc(need);
+          workspaceBytes = need;
+        }
         const batch = outShape.slice(0, r - 2);
         const aBatchStrides = a.strides.slice(0, r - 2), bBatchStrides = b.strides.slice(0, r - 2);
         const nb = writeWalk(heap.i32, metaAt, batch, [aBatchStrides, bBatchStrides], [4, 4]);

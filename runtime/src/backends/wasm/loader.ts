@@ -51,6 +51,7 @@ export interface KernelExports {
   reduce_cols_f32(op: number, outer: number, r: number, inner: number, out: number, a: number, ws: number): void;
   moments_f32(outer: number, inner: number, meanOut: number, varOut: number, a: number): void;
   matmul_workspace_bytes(): number;
+  matmul_workspace_bytes_for(m: number, n: number, k: number): number;
   matmul_f32(
     nb: number, meta: number, m: number, n: number, k: number, a: number, b: number, out: number,
     sam: number, sak: number, sbk: number, sbn: number, ws: number, scb: number,
