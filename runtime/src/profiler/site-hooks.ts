@@ -1,10 +1,15 @@
 /**
- * Module load hook (node:module `register`, run on Node's hooks thread) behind
- * static-sites-install.ts: gives the corepy calls of every user ES module a static call-site id
- * (site-transform.ts) as it loads — after the loaders before it (tsx) have turned it into
- * JavaScript. CommonJS modules are instrumented on the main thread instead (Module#_compile),
- * where their source passes.
+ * Module load hooks behind static-sites-install.ts: give the corepy calls of every user module a
+ * static call-site id (site-transform.ts) as it loads — after the loaders before it (tsx) have
+ * turned it into JavaScript. Two ways in, by Node version:
+ * - `module.registerHooks` (Node ≥ 22.15, in-thread, synchronous): {@link instrumentLoaded} on ES
+ *   and CommonJS modules alike — on Node 24, with tsx's own hooks registered the same way, a
+ *   TypeScript entry's CommonJS output reaches Node without passing Module#_compile.
+ * - `module.register` (older Nodes; this module runs on Node's hooks thread): {@link load}, ES
+ *   modules only; CommonJS modules are instrumented on the main thread (Module#_compile), where
+ *   their source passes.
  */
+import { fileURLToPath } from 'node:url';
 import { instrumentSource } from './site-transform.js';
 
 let names: ReadonlySet<string> = new Set();
@@ -31,11 +36,21 @@ export function isUserModule(url: string, root: string): boolean {
   return rel.startsWith('bench/') || /^demo\.[cm]?[jt]s$/.test(rel);
 }
 
-/** The next loaders' result, with a user ES module's corepy calls instrumented. */
-export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
-  const r = await next(url, context);
-  if (r.format !== 'module' || r.source === null || r.source === undefined || !isUserModule(url, runtimeRoot)) return r;
+/**
+ * A loader's result `r` for `url` with a user module's corepy calls instrumented (ES modules, and
+ * CommonJS ones when `commonJs`; any other format, or no source, passes as it is). A CommonJS
+ * module is named by its path, as V8 names it; a module already instrumented (Module#_compile sees
+ * this output again) is left alone by instrumentSource.
+ */
+export function instrumentLoaded(url: string, r: LoadResult, callNames: ReadonlySet<string>, root: string, commonJs: boolean): LoadResult {
+  const module = r.format === 'module';
+  if ((!module && !(commonJs && r.format === 'commonjs')) || r.source === null || r.source === undefined || !isUserModule(url, root)) return r;
   const text = typeof r.source === 'string' ? r.source : new TextDecoder().decode(r.source as ArrayBuffer);
-  const out = instrumentSource(text, url, names, true);
+  const out = instrumentSource(text, module ? url : fileURLToPath(url), callNames, module);
   return out === null ? r : { ...r, source: out.code };
+}
+
+/** The hooks thread's load hook (`module.register`): the next loaders' result, a user ES module's corepy calls instrumented. */
+export async function load(url: string, context: unknown, next: NextLoad): Promise<LoadResult> {
+  return instrumentLoaded(url, await next(url, context), names, runtimeRoot, false);
 }

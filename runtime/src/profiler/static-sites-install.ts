@@ -1,15 +1,18 @@
 /**
  * Installs static call sites for a profiled launch (autostart.ts): every user module loaded from
- * now on has its corepy calls numbered at load time (site-transform.ts) — ES modules through a
- * load hook (site-hooks.ts), CommonJS modules (tsx's CommonJS output included) through
- * Module#_compile, as coverage tools instrument code. Ops from those calls find their exact line
- * by reading a number; code loaded before, or some other way, keeps the recorder's stack capture.
+ * now on has its corepy calls numbered at load time (site-transform.ts) — through a load hook
+ * (site-hooks.ts: in-thread `registerHooks` where Node has it, for ES and CommonJS modules; else
+ * `register` for ES modules) and through Module#_compile for CommonJS source that passes there, as
+ * coverage tools instrument code. Ops from those calls find their exact line by reading a number;
+ * code loaded before, or some other way, keeps the recorder's stack capture.
  * COREPY_STATIC_SITES=0 turns it off (for A/B measurements).
  */
+import * as nodeModule from 'node:module';
 import Module, { register } from 'node:module';
 import * as corepy from '../index.js';
 import { Tensor } from '../tensor.js';
 import { isRuntimeFrame, RUNTIME_URL_ROOT } from './callsite.js';
+import { instrumentLoaded } from './site-hooks.js';
 import { instrumentSource } from './site-transform.js';
 import { staticSiteRegistry } from './static-sites.js';
 
@@ -44,6 +47,16 @@ export function installStaticSites(env: Readonly<Record<string, string | undefin
     }
     return compile.call(this, code, filename);
   };
-  register(new URL('./site-hooks.js', import.meta.url), { data: { names: [...names], runtimeRoot: RUNTIME_URL_ROOT } });
+  const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
+  if (typeof registerHooks === 'function') {
+    // In-thread: no hooks thread to start, and it sees CommonJS source that skips Module#_compile.
+    registerHooks({ load: (url, context, next) => instrumentLoaded(url, next(url, context), names, RUNTIME_URL_ROOT, true) });
+  } else {
+    register(new URL('./site-hooks.js', import.meta.url), { data: { names: [...names], runtimeRoot: RUNTIME_URL_ROOT } });
+  }
   return true;
 }
+
+type LoadResult = Parameters<typeof instrumentLoaded>[1];
+/** node:module `registerHooks` (Node ≥ 22.15), typed for the load hook alone (@types/node here predates it). */
+type RegisterHooks = (hooks: { load: (url: string, context: unknown, next: (url: string, context: unknown) => LoadResult) => LoadResult }) => unknown;
