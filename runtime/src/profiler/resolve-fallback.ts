@@ -4,9 +4,10 @@
  * the script gets. Installed by autostart only when the script cannot resolve corepy itself;
  * normal resolution always wins, the fallback answers only 'corepy' and only after it failed.
  */
+import * as nodeModule from 'node:module';
 import Module, { createRequire, register } from 'node:module';
 import { resolve as resolvePath } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** True when `corepy` resolves from the folder of `program` (the script's own dependency). */
 export function scriptHasCorepy(program: string): boolean {
@@ -32,6 +33,30 @@ export function installCorepyFallback(): void {
       throw e;
     }
   };
-  // ES modules: a resolve hook registered after tsx's, so it sees the failure of every other one.
-  register(new URL('./resolve-hooks.js', import.meta.url), { data: { entry: new URL('../index.js', import.meta.url).href } });
+  // ES modules: a resolve hook registered after tsx's, so it sees the failure of every other one —
+  // in-thread where Node has registerHooks (≥ 22.15: no hooks thread to start; it also sees
+  // `require`, answered with the CommonJS entry), else on the hooks thread.
+  const esmEntry = new URL('../index.js', import.meta.url).href;
+  const registerHooks = (nodeModule as { registerHooks?: RegisterResolveHooks }).registerHooks;
+  if (typeof registerHooks === 'function') {
+    registerHooks({
+      resolve: (specifier, context, next) => {
+        try {
+          return next(specifier, context);
+        } catch (e) {
+          if (specifier !== 'corepy') throw e;
+          return { url: context.conditions?.includes('require') ? pathToFileURL(cjsEntry).href : esmEntry, shortCircuit: true };
+        }
+      },
+    });
+  } else {
+    register(new URL('./resolve-hooks.js', import.meta.url), { data: { entry: esmEntry } });
+  }
 }
+
+interface ResolveContext { conditions?: readonly string[] }
+interface ResolveResult { url: string; shortCircuit?: boolean }
+/** node:module `registerHooks` (Node ≥ 22.15), typed for the resolve hook alone (@types/node here predates it). */
+type RegisterResolveHooks = (hooks: {
+  resolve: (specifier: string, context: ResolveContext, next: (specifier: string, context: ResolveContext) => ResolveResult) => ResolveResult;
+}) => unknown;
