@@ -8,8 +8,8 @@
  * long synchronous loop) still gets a report, from its last streamed batch, marked PARTIAL.
  */
 import { fork } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { profiledNodeArgs } from './launch.js';
@@ -25,6 +25,8 @@ import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
 import { VERSION } from './profiler/version.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
+/** The export file names `--out` may have, for messages and help. */
+const EXTENSIONS = EXPORT_REGISTRY.flatMap((f) => f.extensions.map((e) => `.${e}`));
 
 interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number }
 
@@ -103,8 +105,18 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
 async function profileCommand(script: string, args: string[], o: ProfileOptions): Promise<number> {
   const path = resolve(script);
   if (!existsSync(path)) { process.stderr.write(`corepy: script not found: ${script}\n`); return 2; }
-  const format = (o.format ?? (o.out ? formatFromPath(o.out) ?? 'json' : 'text')) as ExportFormat;
+  if (o.out && !o.format && formatFromPath(o.out) === null) {
+    process.stderr.write(`corepy: cannot tell the export format from '${o.out}'; name it ${EXTENSIONS.join(', ')} or pass --format\n`);
+    return 2;
+  }
+  const format = (o.format ?? (o.out ? formatFromPath(o.out)! : 'text')) as ExportFormat;
   if (!(FORMATS as readonly string[]).includes(format)) { process.stderr.write(`corepy: unknown format '${format}'; allowed: ${FORMATS.join(', ')}\n`); return 2; }
+  // Where the results go must be writable before the script runs, not found out after it.
+  const toStdout = !o.out && (format === 'text' || format === 'markdown' || format === 'json');
+  for (const [what, file] of [['export', toStdout ? null : o.out ?? exportFileName('corepy-profile', format)], ['baseline', o.saveBaseline ?? null]] as const) {
+    const problem = file === null ? null : unwritable(file);
+    if (problem !== null) { process.stderr.write(`corepy: cannot write the ${what} to ${file}: ${problem}\n`); return 2; }
+  }
   const baseline = o.baseline ? (() => { try { return readBaseline(o.baseline!); } catch (e) { return e as Error; } })() : null;
   if (baseline instanceof Error) { process.stderr.write(`corepy: ${baseline.message}\n`); return 2; }
   const run = await runScript(path, args, o);
@@ -125,7 +137,6 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
     partial = true;
     flame = emptyFlame(`${script} (partial)`);
   } else if (code !== 0) process.stderr.write(`corepy: the script failed (${how}); partial report of what ran before:\n`);
-  const toStdout = !o.out && (format === 'text' || format === 'markdown' || format === 'json');
   if (format === 'markdown' && toStdout) process.stdout.write(renderMarkdown(report) + '\n');
   else if (format === 'json' && toStdout) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   // A batch carries no overhead or call-site settings: leave out the lines that would state them.
@@ -173,15 +184,29 @@ function numberArg(what: string, min: number, integer: boolean): (value: string)
   };
 }
 
+/** What is wrong with writing `file` (its folder missing or read-only), or null. */
+function unwritable(file: string): string | null {
+  const folder = dirname(resolve(file));
+  try {
+    if (!statSync(folder).isDirectory()) return `${folder} is not a folder`;
+    accessSync(folder, fsConstants.W_OK);
+    return null;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? `the folder ${folder} does not exist` : code === 'EACCES' || code === 'EPERM' ? `the folder ${folder} is not writable` : (e as Error).message;
+  }
+}
+
 const program = new Command('corepy').version(VERSION).description('corepy: a tensor runtime with a built-in profiler');
 // Usage errors exit 2 (the script's own failures and regressions use other statuses).
 program.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 program.command('profile')
   .description('Run a script (.js/.mjs, or .ts/.mts/.cts through tsx) with the profiler on, print the report, write an export')
-  .argument('<script>', 'script to run (.js, .mjs, .ts, .mts)')
+  .argument('<script>', 'script to run (.js, .mjs, .cjs, .ts, .mts, .cts)')
   .argument('[args...]', 'arguments passed to the script')
-  .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension)').choices(FORMATS as unknown as string[]))
-  .option('-o, --out <path>', `write the export here (${EXPORT_REGISTRY.flatMap((f) => f.extensions.map((e) => `.${e}`)).join(', ')})`)
+  .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension); text, markdown and json ' +
+    'without --out go to standard output, other formats to corepy-profile.<extension> in the current folder').choices(FORMATS as unknown as string[]))
+  .option('-o, --out <path>', `write the export here (${EXTENSIONS.join(', ')}; another name needs --format)`)
   .addOption(new Option('-b, --backend <backend>', 'backend for new tensors').choices([...BACKENDS]))
   .option('--baseline <path>', 'compare with this baseline; exit 1 on a regression')
   .option('--save-baseline <path>', 'save this run as a baseline')

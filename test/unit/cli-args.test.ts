@@ -49,6 +49,26 @@ describe('cli: corepy profile arguments and exit statuses', function () {
     assert.match(r.stdout, /0 regression\(s\)/);
   });
 
+  for (const [args, want] of [
+    [['--out', 'report.unknownext'], /cannot tell the export format from 'report\.unknownext'; name it \.json, \.csv, .* or pass --format/],
+    [['--format', 'csv', '--out', join('/nonexistent-corepy-dir', 'x.csv')], /cannot write the export to \/nonexistent-corepy-dir\/x\.csv: the folder \/nonexistent-corepy-dir does not exist/],
+    [['--save-baseline', join('/nonexistent-corepy-dir', 'b.json')], /cannot write the baseline to .*: the folder \/nonexistent-corepy-dir does not exist/],
+  ] as const) {
+    it(`${args.join(' ')}: a usage error (exit 2) before the script runs`, () => {
+      const r = corepy(['profile', script, '--backend', 'js', ...args]);
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, want);
+      assert.doesNotMatch(r.stdout, /COREPY PERFORMANCE REPORT/);
+    });
+  }
+
+  it('any name is fine with --format', () => {
+    const out = join(dir, 'export.data');
+    const r = corepy(['profile', script, '--backend', 'js', '--format', 'csv', '--out', out]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Wrote csv export to .*export\.data/);
+  });
+
   it('a script killed by SIGKILL exits 128 + 9 = 137', () => {
     const killed = join(dir, 'killed.mjs');
     writeFileSync(killed, "process.kill(process.pid, 'SIGKILL');\n");

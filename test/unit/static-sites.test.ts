@@ -7,7 +7,8 @@
 import { callSiteLine } from '../../runtime/src/profiler/format-text.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SourceMap, type SourceMapPayload } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'mocha';
@@ -17,7 +18,7 @@ import { isUserModule } from '../../runtime/src/profiler/site-hooks.js';
 import { corepyCallNames } from '../../runtime/src/profiler/static-sites-install.js';
 import type { ProfileReport } from '../../runtime/src/contract/report.js';
 import * as cp from '../../runtime/src/index.js';
-import { originalColumn, staticSiteRegistry } from '../../runtime/src/profiler/static-sites.js';
+import { staticSiteRegistry } from '../../runtime/src/profiler/static-sites.js';
 
 const root = join(__dirname, '..', '..');
 const NAMES = new Set(['add', 'mul', 'sum', 'ones']);
@@ -51,8 +52,11 @@ describe('static call sites: the transform', () => {
   it('each corepy call sees its own id while it runs; nested and chained calls included; cleared afterwards', () => {
     const src = 'a.add(b.mul(a)).sum();\nb.add(...xs);\n';
     const out = instrumentSource(src, '/x.js', NAMES, false)!;
-    // ids in source order of the calls' start: sum (0), add (1), mul (2), then line 2's add (3) — registered at base 100.
-    assert.deepEqual(out.positions, [1, 17, 1, 3, 1, 9, 2, 3]);
+    // ids in source order of the calls' start: sum (0), add (1), mul (2), then line 2's add (3) — registered at base 100;
+    // positions are the instrumented code's, where each call's name now is.
+    const lines = out.code.split('\n');
+    const names = [0, 2, 4, 6].map((k) => /^\w+/.exec(lines[out.positions[k]! - 1]!.slice(out.positions[k + 1]! - 1))?.[0]);
+    assert.deepEqual([names, [0, 2, 4, 6].map((k) => out.positions[k])], [['sum', 'add', 'mul', 'add'], [1, 1, 1, 2]]);
     const r = runInstrumented(out.code);
     assert.deepEqual(r.seen, [['b.mul', 102], ['a.add', 101], ['a+.sum', 100], ['b.add', 103]]);
     assert.equal(r.after, -1);
@@ -175,16 +179,74 @@ describe('static call sites under corepy profile', function () {
 });
 
 describe('static call sites: positions V8 reports in instrumented code', () => {
-  it('originalColumn undoes the inserted text, so source maps made for the original code still apply', () => {
+  /** The inline source map an instrumented module ends with. */
+  const mapOf = (code: string): SourceMap => {
+    const m = /\/\/# sourceMappingURL=data:application\/json;base64,(\S+)\s*$/.exec(code);
+    assert.ok(m, 'no inline source map at the end');
+    return new SourceMap(JSON.parse(Buffer.from(m[1]!, 'base64').toString('utf8')) as SourceMapPayload);
+  };
+
+  it('a site and any other position map back to their original column through the source map the code ends with', () => {
     const src = 'const y = a.add(b); function f() { return a.mul(a).sum(); }\nfunction g() { return b.add(a); }\n';
     const out = instrumentSource(src, '/x.js', NAMES, false)!;
+    const map = mapOf(out.code);
     const genLines = out.code.split('\n'), srcLines = src.split('\n');
     let moved = 0;
-    for (const [line, needle] of [[1, 'const y'], [1, 'function f'], [2, 'function g'], [2, '{ return']] as const) {
-      const generated = genLines[line - 1]!.indexOf(needle) + 1, original = srcLines[line - 1]!.indexOf(needle) + 1;
+    for (const [line, needle] of [[1, 'const y'], [1, 'function f'], [1, 'mul('], [2, 'function g'], [2, '{ return'], [2, 'add(']] as const) {
+      const generated = genLines[line - 1]!.indexOf(needle), original = srcLines[line - 1]!.indexOf(needle);
       if (generated !== original) moved++;
-      assert.equal(originalColumn(out.shifts, line, generated), original, needle);
+      const e = map.findEntry(line - 1, generated) as { originalLine: number; originalColumn: number; originalSource: string };
+      assert.deepEqual([e.originalSource, e.originalLine, e.originalColumn], ['file:///x.js', line - 1, original], needle);
     }
-    assert.equal(moved, 2, "line 1's (after the header and a call), not line 2's (before its call)");
+    assert.equal(moved, 4, "line 1's positions after the header, and line 2's after its first insertion");
+    // The registered positions are the instrumented code's: the name of each call is there.
+    for (let k = 0; k < out.positions.length; k += 2) {
+      const [line, column] = [out.positions[k]!, out.positions[k + 1]!];
+      assert.match(genLines[line - 1]!.slice(column - 1), /^(add|mul|sum)\(/, `site ${k / 2} at ${line}:${column}`);
+    }
+  });
+
+  it("composes with the module's own source map (a compiler's), which it replaces", () => {
+    // A "compiled" module whose map sends every generated line L to line L + 10 of /src/orig.ts, column for column.
+    const gen = 'const y = a.add(b);\nconst z = y.sum();\n';
+    const mappings = 'AAUA,IAAI,IAAI,EAAE,IAAI;AACJ,IAAI,IAAI,EAAE';
+    const input = { version: 3, sources: ['/src/orig.ts'], names: [], mappings };
+    const code = `${gen}//# sourceMappingURL=data:application/json;base64,${Buffer.from(JSON.stringify(input)).toString('base64')}\n`;
+    const out = instrumentSource(code, '/out/x.js', NAMES, false)!;
+    assert.equal(out.code.match(/sourceMappingURL/g)!.length, 1, 'the input map comment is replaced, not kept beside ours');
+    const map = mapOf(out.code), want = new SourceMap(input as SourceMapPayload);
+    const genLines = out.code.split('\n');
+    for (const [line, needle] of [[1, 'a.add'], [1, 'b)'], [2, 'sum('], [2, 'const z']] as const) {
+      const e = map.findEntry(line - 1, genLines[line - 1]!.indexOf(needle)) as { originalLine: number; originalColumn: number; originalSource: string };
+      const w = want.findEntry(line - 1, gen.split('\n')[line - 1]!.indexOf(needle)) as { originalLine: number; originalColumn: number; originalSource: string };
+      assert.deepEqual([e.originalSource.replace(/^file:\/\//, ''), e.originalLine, e.originalColumn], [w.originalSource, w.originalLine, w.originalColumn], needle);
+    }
+    // A map it cannot read: the module is left as it is (stack capture applies), so nothing it maps moves.
+    assert.equal(instrumentSource(`${gen}//# sourceMappingURL=missing.js.map\n`, '/nowhere/x.js', NAMES, false), null);
+  });
+
+  it('under corepy profile, an error thrown from an instrumented TypeScript line is reported at its own line and column', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'corepy-static-throw-'));
+    try {
+      writeFileSync(join(dir, 'throws.ts'), [
+        "import * as cp from 'corepy';",
+        '',
+        "const a = cp.arange(1000).cast('float32');",
+        'for (let i = 0; i < 50; i++) a.add(i);',
+        'const b = cp.ones([3, 4]);',
+        'const c = cp.ones([5, 6]);',
+        'const d = b.matmul(c);',
+        "console.log('unreachable', d.shape);",
+        '',
+      ].join('\n'));
+      const r = spawnSync(process.execPath, [join(root, 'runtime', 'dist', 'cli.js'), 'profile', 'throws.ts', '--backend', 'js'], { cwd: dir, encoding: 'utf8', timeout: 100_000 });
+      assert.equal(r.status, 1, r.stderr);
+      assert.match(r.stderr, /RangeError: matmul/);
+      const first = /\(([^()]*throws\.ts):(\d+):(\d+)\)/.exec(r.stderr);
+      assert.ok(first, r.stderr);
+      assert.equal(`${first[2]}:${first[3]}`, '7:13', `the first user frame: ${first[0]}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -95,8 +95,12 @@ describe('wasm matmul on worker threads', function () {
   it('starts workers at the first large matmul without waiting for them, and uses them once ready', async () => {
     const b = createWasmBackend({ threads: 2, threadMinWork: 1 });
     started.push(b);
+    const before = process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'Timeout').length;
     product(b, [64, 32], [32, 16], [64, 16], 'contiguous');
     assert.equal(b.threadedMatmuls, 0, 'the call that starts the workers runs alone');
+    // Nobody waits for them here: nothing they add may keep the event loop alive (a program ending right
+    // after its first large matmul used to wait for the worker's start-up, ~0.6 s of wall time here).
+    assert.equal(process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'Timeout').length, before, String(process.getActiveResourcesInfo()));
     assert.equal(await b.startThreads(), 1);
     const one = createWasmBackend({ threads: 1 });
     sameBits(product(b, [64, 32], [32, 16], [64, 16], 'transposed'), product(one, [64, 32], [32, 16], [64, 16], 'transposed'), 'caller and worker');

@@ -9,7 +9,6 @@ import { findSourceMap } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../contract/flame.js';
-import { originalColumnIn } from './static-sites.js';
 
 /** runtime/src or runtime/dist: frames under it belong to corepy, not to the user. */
 const RUNTIME_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
@@ -82,9 +81,7 @@ export class SiteTable {
     for (const f of frames) {
       const file = f.getFileName();
       if (!file || file.startsWith('node:') || isRuntimeFrame(file)) continue;
-      // A call the static sites missed, in an instrumented module: its column moved with the instrumentation.
-      const line = f.getLineNumber() ?? 0;
-      return this.intern(file, line, originalColumnIn(file, line, f.getColumnNumber() ?? 0));
+      return this.intern(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0);
     }
     return frames.length >= limit ? NOT_FOUND : -1;
   }

@@ -3,28 +3,31 @@
  * `a.add(b)` becomes `__cpE(a.add(__cpS(__cpB+3, b)))` and `x.sum()` becomes
  * `__cpE(__cpS(__cpB+4, x).sum())`, with one header line that registers the module's sites.
  * Parsed with acorn (the input is what Node runs: plain JavaScript, or tsx's output); only text is
- * inserted, never a line break, so lines — and the source map a compiler appended — stay valid.
- * Pure.
+ * inserted, never a line break, so no line moves, and the code ends with a source map back to the
+ * original: the module's own map with its generated columns moved as the text moved them (every
+ * segment kept, so it stays exactly as fine as the compiler made it), or, for a module without one,
+ * a segment at each token. Pure, but for reading a module's external source map file.
  *
  * Which calls: a call of a member or a plain name that corepy exports or that Tensor has (`names`),
  * not inside an optional chain (`a?.add(b)`: wrapping would break its short-circuit) and not on
  * `super`. A name can belong to something else (`set.add(x)`): that call sets and clears a token
  * no op reads, which costs two inlined calls and changes nothing.
  */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import { parse, type Node } from 'acorn';
 
 /**
- * The instrumented module, and its sites as flat 1-based `line, column` pairs (index = id − base).
- * `shifts`: flat 1-based `line, column, added` triples — on `line`, from generated `column` on, the
- * code has `added` more characters than the original (what V8's positions in this module, such as
- * a stack frame's, must lose before its source map applies; see static-sites.ts `originalColumn`).
+ * The instrumented module and its sites as flat 1-based `line, column` pairs of the INSTRUMENTED
+ * code (index = id − base), which ends with an inline source map back to the original source
+ * (composed with the map the module came with: tsx's, a compiler's), so V8's positions in it — a
+ * site's, a stack frame's, an error's, a breakpoint's — map as they would without instrumentation.
  */
 export interface Instrumented {
   readonly code: string;
   readonly positions: number[];
-  readonly shifts: number[];
 }
-
 
 interface Insert { readonly at: number; readonly text: string; readonly open: boolean; readonly span: number }
 
@@ -40,11 +43,16 @@ const HEADER_NAMES = ['__cpR', '__cpB', '__cpS', '__cpE'];
  */
 export function instrumentSource(source: string, file: string, names: ReadonlySet<string>, module: boolean): Instrumented | null {
   if (HEADER_NAMES.some((n) => source.includes(n))) return null;
+  const inputMap = sourceMapOf(source, file);
+  if (inputMap === undefined) return null; // a map we cannot read: instrumenting would move what it maps
+  // Without a map of its own, the module's map gets a segment at each token (flat 0-based line, column).
+  const tokens: number[] = [];
   let program: AnyNode;
   try {
     program = parse(source, {
       ecmaVersion: 'latest', sourceType: module ? 'module' : 'script', locations: true,
       allowHashBang: true, allowReturnOutsideFunction: !module, allowAwaitOutsideFunction: true,
+      ...(inputMap === null ? { onToken: (t: { loc?: { start: { line: number; column: number } } | null }) => { if (t.loc) tokens.push(t.loc.start.line - 1, t.loc.start.column); } } : {}),
     }) as unknown as AnyNode;
   } catch {
     return null;
@@ -99,16 +107,19 @@ export function instrumentSource(source: string, file: string, names: ReadonlySe
       from = ins.at;
     }
   }
-  // The header lists the shifts, which count the header's own length: repeat until its length is stable.
-  const makeHeader = (shifts: readonly number[]): string =>
-    `var __cpR=globalThis[Symbol.for("corepy.sites")],__cpB=__cpR?__cpR.register(${JSON.stringify(file)},[${positions.join(',')}],[${shifts.join(',')}]):0,` +
+  // The header lists the sites' instrumented positions, which count the header's own length when
+  // they share its line: repeat until its length is stable.
+  const makeHeader = (where: readonly number[]): string =>
+    `var __cpR=globalThis[Symbol.for("corepy.sites")],__cpB=__cpR?__cpR.register(${JSON.stringify(file)},[${where.join(',')}]):0,` +
     '__cpS=__cpR?__cpR.s:function(i,v){return v},__cpE=__cpR?__cpR.e:function(v){return v};';
-  let shifts = shiftsOf(source, [headerAt, ...inserts.map((i) => i.at)], [0, ...texts.map((t) => t.length)]);
-  let header = makeHeader(shifts);
+  const at = [headerAt, ...inserts.map((i) => i.at)];
+  let header = '', moved = positions, added = addedText(source, at, []);
   for (let n = -1; n !== header.length;) {
     n = header.length;
-    shifts = shiftsOf(source, [headerAt, ...inserts.map((i) => i.at)], [n, ...texts.map((t) => t.length)]);
-    header = makeHeader(shifts);
+    added = addedText(source, at, [n, ...texts.map((t) => t.length)]);
+    moved = [];
+    for (let k = 0; k + 1 < positions.length; k += 2) moved.push(positions[k]!, positions[k + 1]! + added(positions[k]! - 1, positions[k + 1]! - 1));
+    header = makeHeader(moved);
   }
   let out = source.slice(0, headerAt) + header;
   let from = headerAt;
@@ -116,20 +127,73 @@ export function instrumentSource(source: string, file: string, names: ReadonlySe
     out += source.slice(from, ins.at) + texts[k]!;
     from = ins.at;
   });
-  return { code: out + source.slice(from), positions, shifts };
+  out += inputMap === null ? source.slice(from) : source.slice(from, inputMap.commentAt) + source.slice(inputMap.commentEnd);
+  const url = file.startsWith('file:') ? file : pathToFileURL(file).href;
+  const map = inputMap === null ? tokenMap(tokens, url, added) : movedMap(inputMap.map, added);
+  // On the last line when it is empty (no line added), else on a new one after it.
+  out += `${out.endsWith('\n') ? '' : '\n'}//# sourceMappingURL=data:application/json;base64,${Buffer.from(map).toString('base64')}`;
+  return { code: out, positions: moved };
 }
 
-/** The `shifts` of inserting `lengths[k]` characters at original offsets `at[k]` (ascending). */
-function shiftsOf(source: string, at: readonly number[], lengths: readonly number[]): number[] {
-  const shifts: number[] = [];
-  let line = 1, lineStart = 0, scanned = 0, added = 0;
+/** A source map JSON: `map` (the module's own) with each generated column moved right by `added`. */
+function movedMap(map: string, added: Added): string {
+  const raw = JSON.parse(map) as { mappings: string };
+  const lines = decode(raw.mappings);
+  lines.forEach((segs, line) => { for (const seg of segs) seg[0] += added(line, seg[0]); });
+  return JSON.stringify({ ...raw, mappings: encode(lines) });
+}
+
+/** A source map JSON for a module without one: each token (flat 0-based line, column) mapped from where it moved to where it was. */
+function tokenMap(tokens: readonly number[], url: string, added: Added): string {
+  const lines: SourceMapMappings = [];
+  for (let k = 0; k + 1 < tokens.length; k += 2) {
+    const line = tokens[k]!, column = tokens[k + 1]!;
+    while (lines.length <= line) lines.push([]);
+    lines[line]!.push([column + added(line, column), 0, line, column]);
+  }
+  return JSON.stringify({ version: 3, sources: [url], names: [], mappings: encode(lines) });
+}
+
+/** Characters inserted at or before 0-based (`line`, `column`) on that line (text goes before the character at its offset). */
+type Added = (line: number, column: number) => number;
+
+/** {@link Added} for inserting `lengths[k]` characters at original offsets `at[k]` (ascending). */
+function addedText(source: string, at: readonly number[], lengths: readonly number[]): Added {
+  // Per 0-based line: [column, running total] steps, columns ascending.
+  const steps = new Map<number, [number, number][]>();
+  let line = 0, lineStart = 0, scanned = 0;
   at.forEach((offset, k) => {
-    for (; scanned < offset; scanned++) if (source.charCodeAt(scanned) === 10) { line++; lineStart = scanned + 1; added = 0; }
-    if (lengths[k] === 0) return;
-    added += lengths[k]!;
-    shifts.push(line, offset - lineStart + 1 + added, added);
+    if (!lengths[k]) return;
+    for (; scanned < offset; scanned++) if (source.charCodeAt(scanned) === 10) { line++; lineStart = scanned + 1; }
+    const list = steps.get(line) ?? [];
+    list.push([offset - lineStart, (list.length > 0 ? list[list.length - 1]![1] : 0) + lengths[k]!]);
+    steps.set(line, list);
   });
-  return shifts;
+  return (l, c) => {
+    let total = 0;
+    for (const [col, sum] of steps.get(l) ?? []) if (col <= c) total = sum; else break;
+    return total;
+  };
+}
+
+/**
+ * The module's own source map: null when it has none, undefined when it names one that cannot be
+ * read; with where its comment is (removed: the instrumented code carries the composed map).
+ */
+function sourceMapOf(source: string, file: string): { map: string; commentAt: number; commentEnd: number } | null | undefined {
+  const m = /\/\/[#@] sourceMappingURL=([^\s'"]+)\s*$/.exec(source.slice(-1_000_000));
+  if (m === null) return null;
+  const commentAt = Math.max(0, source.length - 1_000_000) + m.index, commentEnd = commentAt + m[0].trimEnd().length;
+  const ref = m[1]!;
+  try {
+    const data = /^data:application\/json;(?:charset=utf-?8;)?base64,(.*)$/i.exec(ref);
+    if (data !== null) return { map: Buffer.from(data[1]!, 'base64').toString('utf8'), commentAt, commentEnd };
+    const base = file.startsWith('file:') ? file : pathToFileURL(file).href;
+    const target = new URL(ref, base);
+    return target.protocol === 'file:' ? { map: readFileSync(target, 'utf8'), commentAt, commentEnd } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isNode(v: unknown): v is AnyNode {

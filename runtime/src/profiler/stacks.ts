@@ -13,7 +13,6 @@
  */
 import type { SourceLocation } from '../contract/flame.js';
 import { framesAbove, isRuntimeFrame, mapLocation, type V8Frame } from './callsite.js';
-import { originalColumnIn } from './static-sites.js';
 
 /** One function of a user call stack. */
 export interface StackFrame {
@@ -80,8 +79,7 @@ export class StackTable implements StackTableData {
     let id = byPos.get(key);
     if (id === undefined) {
       id = this.frames.length;
-      // An instrumented module's columns moved (static call sites): its source map wants the original ones.
-      this.frames.push({ name: frameName(f), location: mapLocation(file, line, originalColumnIn(file, line, column)) });
+      this.frames.push({ name: frameName(f), location: mapLocation(file, line, column) });
       byPos.set(key, id);
     }
     return id;

@@ -36,6 +36,8 @@ export function installStaticSites(env: Readonly<Record<string, string | undefin
   if (env['COREPY_STATIC_SITES'] === '0') return false;
   if (installed) return true;
   installed = true;
+  // Instrumented modules carry a source map back to their original code: positions in them map only through it.
+  process.setSourceMapsEnabled(true);
   staticSiteRegistry();
   const names = corepyCallNames();
   const proto = Module.prototype as unknown as { _compile(code: string, filename: string): unknown };

@@ -19,12 +19,10 @@ export interface StaticSiteRegistry {
   /** Clears the token and passes the call's result through. */
   readonly e: <T>(value: T) => T;
   /**
-   * Registers a module's sites (flat 1-based `line, column` pairs of the original code) and the
-   * columns its instrumentation shifted (site-transform.ts `shifts`); returns the id of the first.
+   * Registers a module's sites (flat 1-based `line, column` pairs of the instrumented code, which
+   * its source map maps back: site-transform.ts); returns the id of the first.
    */
-  readonly register: (file: string, positions: readonly number[], shifts?: readonly number[]) => number;
-  /** Per instrumented module (named as V8 names it): its `shifts`, for positions V8 reports in it (stack frames). */
-  readonly shifts?: Map<string, readonly number[]>;
+  readonly register: (file: string, positions: readonly number[]) => number;
   /** File (path or file: URL, as V8 names it), line and column (1-based, generated code) of each static id. */
   readonly files: string[];
   readonly lines: number[];
@@ -33,43 +31,22 @@ export interface StaticSiteRegistry {
 
 const KEY = Symbol.for('corepy.sites');
 
-/** The original 1-based column of generated position (`line`, `column`) of a module with `shifts` (site-transform.ts). */
-export function originalColumn(shifts: readonly number[], line: number, column: number): number {
-  let added = 0;
-  for (let k = 0; k + 2 < shifts.length; k += 3) {
-    if (shifts[k]! > line) break;
-    if (shifts[k] === line && shifts[k + 1]! <= column) added = shifts[k + 2]!;
-  }
-  return column - added;
-}
-
-/**
- * The column in the module's code before instrumentation of a position V8 reports in `file`
- * (1-based): what its source map, made for that code, expects. Unchanged for modules not instrumented.
- */
-export function originalColumnIn(file: string, line: number, column: number): number {
-  const shifts = staticSiteRegistry().shifts?.get(file);
-  return shifts === undefined ? column : originalColumn(shifts, line, column);
-}
-
 /** The registry, created on first use. */
 export function staticSiteRegistry(): StaticSiteRegistry {
   const g = globalThis as unknown as Record<symbol, StaticSiteRegistry | undefined>;
   let r = g[KEY];
   if (r === undefined) {
     const files: string[] = [], lines: number[] = [], columns: number[] = [];
-    const shifts = new Map<string, readonly number[]>();
     const reg: StaticSiteRegistry = {
       token: -1,
       s: (id, value) => { reg.token = id; return value; },
       e: (value) => { reg.token = -1; return value; },
-      register: (file, positions, moved) => {
-        if (moved && moved.length > 0) shifts.set(file, moved);
+      register: (file, positions) => {
         const base = files.length;
         for (let k = 0; k + 1 < positions.length; k += 2) { files.push(file); lines.push(positions[k]!); columns.push(positions[k + 1]!); }
         return base;
       },
-      files, lines, columns, shifts,
+      files, lines, columns,
     };
     r = g[KEY] = reg;
   }

@@ -171,13 +171,7 @@ export class MatmulPool {
    * or gone. Calls made before then run on fewer threads; awaiting this is never required.
    */
   start(): Promise<number> {
-    if (!this.started) {
-      this.started = true;
-      const t0 = performance.now(), n = this.threads - 1 - this.workers.length;
-      for (let i = 0; i < n; i++) this.spawn();
-      // The calling thread's share of starting them (each worker instantiates the kernels on its own thread).
-      if (n > 0) recordOneTimeCost(`start ${n} matmul worker thread${n > 1 ? 's' : ''}`, 'compile', t0, performance.now());
-    }
+    this.spawnAll();
     return Promise.all(this.workers.map((w) => new Promise<void>((resolve) => {
       // Ref'd while someone waits for it (an unref'd worker would let the process exit under an
       // awaited start), polled: the worker says it is ready only through its control block.
@@ -189,6 +183,16 @@ export class MatmulPool {
       };
       poll();
     }))).then(() => this.ready);
+  }
+
+  /** Starts the workers once, without waiting for them (they are unref'd: a program can end while one is still starting). */
+  private spawnAll(): void {
+    if (this.started) return;
+    this.started = true;
+    const t0 = performance.now(), n = this.threads - 1 - this.workers.length;
+    for (let i = 0; i < n; i++) this.spawn();
+    // The calling thread's share of starting them (each worker instantiates the kernels on its own thread).
+    if (n > 0) recordOneTimeCost(`start ${n} matmul worker thread${n > 1 ? 's' : ''}`, 'compile', t0, performance.now());
   }
 
   private spawn(): void {
@@ -267,7 +271,9 @@ export class MatmulPool {
     let batches = 1;
     for (const e of c.batch) batches *= e;
     if (this.threads < 2 || c.k === 0 || batches * c.m * c.n * c.k < this.minWork) return false;
-    if (!this.started) void this.start();
+    // Not start(): nobody waits here, and a worker ref'd until it is ready would hold the process open
+    // after the program ends (a one-matmul script's wall time grew by the worker's start-up, ~0.6 s here).
+    this.spawnAll();
     const idle = this.workers.filter((w) => this.idle(w));
     const threads = Math.min(this.threads, 1 + idle.length, Math.floor(c.m / MIN_CHUNK_ROWS));
     if (threads < 2) return false;

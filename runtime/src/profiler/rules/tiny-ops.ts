@@ -19,6 +19,8 @@ import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Rule
 
 const MIN_OPS = 200;
 const MAX_ELEMENTS = 4096;
+/** Elements written are counted as bytes ÷ 4 (float32, int32): a bool output counts a quarter, never more than it has. */
+const MIN_BYTES_PER_ELEMENT = 4;
 /** Smallest estimated saving, as a share of op time, for the rule to speak. */
 const MIN_SHARE = 0.1;
 
@@ -27,7 +29,8 @@ const sameShape = (a: readonly number[], b: readonly number[]): boolean => a.len
 /** Rule entry point. */
 export const tinyOps: Rule = (input) => {
   const { agg } = input;
-  const tiny = agg.sites.filter((s) => s.count > 0 && s.elements / s.count <= MAX_ELEMENTS && s.backends.length === 1 &&
+  // Small in what they read AND write: a creation op reads nothing (randn of 65,536 elements is not tiny).
+  const tiny = agg.sites.filter((s) => s.count > 0 && Math.max(s.elements, s.bytesWritten / MIN_BYTES_PER_ELEMENT) / s.count <= MAX_ELEMENTS && s.backends.length === 1 &&
     input.dispatchCostMs(s.backends[0]!) !== null);
   const count = tiny.reduce((n, s) => n + s.count, 0);
   if (count < MIN_OPS) return [];
