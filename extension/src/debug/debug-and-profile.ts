@@ -7,9 +7,12 @@
  * time (the store's and the report's; the status bar tooltip names it): ops are synchronous
  * runtime calls that stepping never enters (skipFiles), so a pause at a breakpoint falls between
  * ops and never into op time. A failed run (the runtime's report carries its exit status) is
- * marked as after Run and Profile, from the stderr js-debug relays.
+ * marked as after Run and Profile, from the stderr js-debug relays. At a breakpoint the script's
+ * batch timer cannot run, so what ran up to it is fetched from the paused script (a DAP `evaluate`
+ * of the runtime's BATCH_NOW_KEY function) and shown at once.
  */
 import * as path from 'node:path';
+import { BATCH_NOW_KEY, type ProfileBatchMessage as Batch } from 'corepy/contract';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { buildProcessSpec, LaunchError } from './launch-spec.js';
@@ -27,6 +30,29 @@ class PauseClock {
   continued(): void {
     if (this.since !== null) this.pausedMs += Date.now() - this.since;
     this.since = null;
+  }
+}
+
+/**
+ * The profile batch of the script paused in `session` (thread `threadId`), evaluated in its top
+ * frame; null when it has none yet or the evaluation fails. Context 'clipboard': js-debug returns
+ * the whole string, untruncated (vscode-js-debug#689).
+ */
+async function pausedBatch(session: vscode.DebugSession, threadId: number): Promise<Batch | null> {
+  try {
+    const trace = await session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 }) as { stackFrames: { id: number }[] };
+    const frameId = trace.stackFrames[0]?.id;
+    if (frameId === undefined) return null;
+    const expression = `(globalThis[Symbol.for(${JSON.stringify(BATCH_NOW_KEY)})] ?? (() => ''))()`;
+    const r = await session.customRequest('evaluate', { expression, frameId, context: 'clipboard' }) as { result?: string };
+    let text = r.result ?? '';
+    // A string result may come back quoted, as a JavaScript string literal.
+    if (text.startsWith('"') || text.startsWith("'")) text = text.startsWith('"') ? JSON.parse(text) as string : text.slice(1, -1);
+    if (text === '') return null;
+    const batch = JSON.parse(text) as Batch;
+    return batch.type === 'corepyProfile' ? batch : null;
+  } catch {
+    return null; // the script resumed or ended meanwhile, or the runtime has no such function: the next batch says it
   }
 }
 
@@ -85,9 +111,18 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       while (root?.parentSession) root = root.parentSession;
       if (!root || !isOurs(root)) return undefined;
       return {
-        onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string } }) => {
+        onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string; threadId?: number } }) => {
           if (m.type !== 'event') return;
-          if (m.event === 'stopped') pauses.stopped();
+          if (m.event === 'stopped') {
+            pauses.stopped();
+            const threadId = m.body?.threadId;
+            if (threadId !== undefined) {
+              void pausedBatch(s, threadId).then((b) => {
+                // Only while that run is still going: a late answer must not overwrite its final report.
+                if (b !== null && ctx.store.run?.status === 'running') { lastBatch = b; ctx.store.applyBatch(b); }
+              });
+            }
+          }
           else if (m.event === 'continued') resumed();
           // The script's stderr (outputCapture 'std'), to find where a failed run failed.
           else if (m.event === 'output' && m.body?.category === 'stderr') noteStderr(m.body.output ?? '');

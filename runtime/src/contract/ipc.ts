@@ -30,6 +30,14 @@ export const REPORT_FILE_ENV = 'COREPY_PROFILE_REPORT_FILE';
 export const SOCKET_ENV = 'COREPY_PROFILE_SOCKET';
 
 /**
+ * `Symbol.for` key of a function the streaming runtime puts on `globalThis`: it returns the
+ * current {@link ProfileBatchMessage} as JSON ('' when nothing was recorded). A script paused at a
+ * breakpoint runs no timers, so the debugger's host evaluates it in the paused script (a DAP
+ * `evaluate`) to show what ran up to the breakpoint.
+ */
+export const BATCH_NOW_KEY = 'corepy.batchNow';
+
+/**
  * Cumulative statistics of one op at one call site, as every per-line view shows them. Built by
  * {@link siteStatsOf} only (live batches and the final report alike).
  */

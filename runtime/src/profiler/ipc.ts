@@ -18,7 +18,7 @@ import { writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
-import { IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf, type SegmentRows } from '../contract/site-stats.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
@@ -165,6 +165,8 @@ export function startIpc(): boolean {
   // loop), so a script killed inside such a loop still leaves its last batch with the launcher.
   const starved = { dueMs: performance.now() + STARVED_AFTER_MS, run(nowMs: number): void { starved.dueMs = nowMs + STARVED_AFTER_MS; sendIfNew(); } };
   setStarvedTimerHook(starved);
+  // For a debugger's host while the script is paused (no timer runs then): see BATCH_NOW_KEY.
+  (globalThis as unknown as Record<symbol, () => string>)[Symbol.for(BATCH_NOW_KEY)] = () => (opsRecorded() > 0 ? JSON.stringify(makeBatch()) : '');
   const timer = setInterval(() => {
     starved.dueMs = performance.now() + STARVED_AFTER_MS;
     sendIfNew();

@@ -1,8 +1,9 @@
 /**
  * Debug and Profile inside a real VS Code: F5 on a `corepy` configuration hands the script to VS
  * Code's own JavaScript debugger (js-debug) with the profiler preloaded. A breakpoint on the loop
- * line pauses the run there (js-debug's stack trace says so), Continue finishes it, and the timings
- * streamed over the profile socket land in the store as after Run and Profile.
+ * line pauses the run there (js-debug's stack trace says so) with the timings of the lines before it
+ * shown, Continue finishes it, and the timings streamed over the profile socket land in the store as
+ * after Run and Profile.
  */
 import * as assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -58,6 +59,13 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
       assert.equal(top.line, LOOP_LINE + 1, `paused on the loop line, got ${JSON.stringify(top)}`);
       assert.equal(path.basename(top.source?.path ?? ''), 'basic.ts');
       assert.equal(api.store.run?.status, 'running', 'the run is in progress while paused');
+      // What ran before the breakpoint shows while paused (no timer runs in the paused script: the
+      // extension evaluates its current batch there): the mean and std lines, not yet the loop's.
+      const shown = (): number[] => api.store.linesFor(file).map((l) => l.line);
+      for (const t0 = Date.now(); !(shown().includes(5) && shown().includes(6)) && Date.now() - t0 < 20000;) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(shown().includes(5) && shown().includes(6), `timings on lines 5 and 6 while paused, got lines ${shown().join(',')}`);
+      assert.ok(!shown().includes(LOOP_LINE + 1), 'none yet on the loop line, where it is paused');
+      assert.equal(api.store.run?.status, 'running', 'still running');
       // Stay paused a while: that time is not the script's.
       await new Promise((r) => setTimeout(r, PAUSE_MS));
       const pausedFor = Date.now() - pausedAt;
