@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -136,6 +136,23 @@ describe('user call stacks through corepy profile', function () {
 
   it('folded: one line per user stack, helper under both callers', () => {
     assert.deepEqual([...foldedStacks(profile('folded'))].sort(), [...EXPECTED].sort());
+  });
+
+  it("a TypeScript script in a CommonJS folder: tsx's wrapper around its body is not a frame of its own", () => {
+    // tsx compiles such a script to CommonJS with the body inside a function of its own, which the source
+    // map leaves unmapped; a user saw "(top level);(anonymous)" above every op.
+    const cjs = mkdtempSync(join(tmpdir(), 'corepy-stacks-cjs-'));
+    try {
+      writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'user-project', version: '1.0.0', type: 'commonjs' }));
+      writeFileSync(join(cjs, 'nested.ts'), readFileSync(FIXTURE, 'utf8').replace("'../../../runtime/src/index.js'", "'corepy'"));
+      const out = join(cjs, 'p.folded');
+      const r = spawnSync(process.execPath, [join(root, 'runtime', 'dist', 'cli.js'), 'profile', 'nested.ts', '--backend', 'js', '--format', 'folded', '--out', out],
+        { cwd: cjs, env: { ...process.env, NESTED_STEPS: String(STEPS) }, encoding: 'utf8', timeout: 100_000 });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual([...foldedStacks(readFileSync(out, 'utf8'))].sort(), [...EXPECTED].sort());
+    } finally {
+      rmSync(cjs, { recursive: true, force: true });
+    }
   });
 
   it('speedscope: validates, and its frames nest the functions over the ops', () => {

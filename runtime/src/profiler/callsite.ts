@@ -136,6 +136,15 @@ let namesRead = 0;
 
 /** Maps a 1-based generated position to the original source when a source map is loaded. */
 export function mapLocation(file: string, line: number, column: number): SourceLocation {
+  return mapPosition(file, line, column).location;
+}
+
+/**
+ * {@link mapLocation}, saying whether the module has a source map and whether it maps this
+ * position: a position a module's map leaves out is code its compiler wrote (tsx's CommonJS
+ * wrapper around a script's body), not the user's.
+ */
+export function mapPosition(file: string, line: number, column: number): { location: SourceLocation; hasMap: boolean; mapped: boolean } {
   const path = file.startsWith('file:') ? fileURLToPath(file) : file;
   try {
     const map = findSourceMap(path) ?? (file.startsWith('file:') ? findSourceMap(file) : undefined);
@@ -143,11 +152,12 @@ export function mapLocation(file: string, line: number, column: number): SourceL
       const e = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
       if (e && typeof e.originalLine === 'number' && e.originalSource) {
         const src = e.originalSource.startsWith('file:') ? fileURLToPath(e.originalSource) : e.originalSource;
-        return { file: src, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 };
+        return { location: { file: src, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 }, hasMap: true, mapped: true };
       }
+      return { location: { file: path, line, column }, hasMap: true, mapped: false };
     }
   } catch {
     // A broken or unreadable map: report the generated position rather than nothing.
   }
-  return { file: path, line, column };
+  return { location: { file: path, line, column }, hasMap: false, mapped: false };
 }

@@ -12,7 +12,7 @@
  * chain of async functions awaiting it, not whatever happened to resume it.
  */
 import type { SourceLocation } from '../contract/flame.js';
-import { framesAbove, isRuntimeFrame, mapLocation, type V8Frame } from './callsite.js';
+import { framesAbove, isRuntimeFrame, mapPosition, type V8Frame } from './callsite.js';
 
 /** One function of a user call stack. */
 export interface StackFrame {
@@ -54,7 +54,8 @@ export class StackTable implements StackTableData {
       const f = frames[k]!;
       const file = f.getFileName();
       if (!file || file.startsWith('node:') || file.includes('/node_modules/') || isRuntimeFrame(file)) continue;
-      node = this.node(node, this.frameOf(f, file));
+      const frame = this.frameOf(f, file);
+      if (frame >= 0) node = this.node(node, frame);
     }
     return node;
   }
@@ -71,6 +72,7 @@ export class StackTable implements StackTableData {
     return { frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice() };
   }
 
+  /** The frame's id, or -1 for a function the module's compiler wrote (left out: its body is the frame around it). */
   private frameOf(f: V8Frame, file: string): number {
     let byPos = this.frameIds.get(file);
     if (byPos === undefined) this.frameIds.set(file, (byPos = new Map()));
@@ -78,8 +80,14 @@ export class StackTable implements StackTableData {
     const key = line * 65536 + column;
     let id = byPos.get(key);
     if (id === undefined) {
-      id = this.frames.length;
-      this.frames.push({ name: frameName(f), location: mapLocation(file, line, column) });
+      const name = frameName(f), where = mapPosition(file, line, column);
+      // An unnamed function where the module's source map has nothing of the user's source: tsx's
+      // wrapper around a CommonJS script's body (a user saw "(top level);(anonymous)" over every op).
+      if (name === '(anonymous)' && where.hasMap && !where.mapped) id = -1;
+      else {
+        id = this.frames.length;
+        this.frames.push({ name, location: where.location });
+      }
       byPos.set(key, id);
     }
     return id;
