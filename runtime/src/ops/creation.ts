@@ -45,6 +45,8 @@ function backendFor(options: CreateOptions | undefined) {
 
 /** Checks the options argument of a creation function `fn` (an object, with a valid dtype/device if given). */
 export function checkCreateOptions<T extends CreateOptions>(fn: string, options: unknown): T | undefined {
+  // A dtype alone stands for { dtype } (`cp.zeros([3], 'int32')`, as `cp.tensor(data, 'int32')`).
+  if (typeof options === 'string') return { dtype: checkDType(fn, options) } as T;
   const o = checkOptions<T>(fn, 'options', options);
   if (o?.dtype !== undefined) checkDType(fn, o.dtype);
   if (o?.device !== undefined) {
@@ -166,7 +168,7 @@ function fromTyped(data: ArrayBufferView, opts: CreateOptions | undefined): Tens
  * bool. Typed arrays: see {@link TypedInput}; others (Uint32Array, BigInt64Array, …) are refused.
  */
 export function tensor(data: TensorInput, options?: CreateOptions | DType): Tensor {
-  const opts = typeof options === 'string' ? { dtype: checkDType('tensor', options) } : checkCreateOptions<CreateOptions>('tensor', options);
+  const opts = checkCreateOptions<CreateOptions>('tensor', options);
   if (ArrayBuffer.isView(data)) return fromTyped(data, opts);
   if (typeof data !== 'number' && typeof data !== 'boolean' && !Array.isArray(data)) {
     throw new TypeError(`tensor: data must be a number, a boolean, nested arrays of them or a typed array, got ${describeValue(data)}`);
@@ -185,12 +187,12 @@ export function tensor(data: TensorInput, options?: CreateOptions | DType): Tens
   return fromWriter('tensor', dtype, shape, (dst) => { flattenInto(data, dst, 0); }, opts);
 }
 
-/** A tensor of `shape` filled with `value`. */
-export function full(shape: readonly number[], value: number | boolean, options?: CreateOptions): Tensor {
+/** A tensor of `shape` filled with `value`; `options` may be a dtype alone. */
+export function full(shape: readonly number[], value: number | boolean, options?: CreateOptions | DType): Tensor {
   return fill('full', shape, value, options);
 }
 
-function fill(fn: string, shapeArg: readonly number[], value: number | boolean, options: CreateOptions | undefined): Tensor {
+function fill(fn: string, shapeArg: readonly number[], value: number | boolean, options: CreateOptions | DType | undefined): Tensor {
   const shape = checkShape(fn, 'shape', shapeArg);
   if (typeof value !== 'number' && typeof value !== 'boolean') throw new TypeError(`${fn}: value must be a number or a boolean, got ${describeValue(value)}`);
   const opts = checkCreateOptions<CreateOptions>(fn, options);
@@ -200,13 +202,20 @@ function fill(fn: string, shapeArg: readonly number[], value: number | boolean, 
   return fromWriter('full', dtype, shape, (dst) => { dst.fill(v); }, opts);
 }
 
-/** Zeros of `shape`. */
-export const zeros = (shape: readonly number[], options?: CreateOptions): Tensor => fill('zeros', shape, 0, options);
-/** Ones of `shape`. */
-export const ones = (shape: readonly number[], options?: CreateOptions): Tensor => fill('ones', shape, 1, options);
+/** Zeros of `shape`; `options` may be a dtype alone. */
+export const zeros = (shape: readonly number[], options?: CreateOptions | DType): Tensor => fill('zeros', shape, 0, options);
+/** Ones of `shape`; `options` may be a dtype alone. */
+export const ones = (shape: readonly number[], options?: CreateOptions | DType): Tensor => fill('ones', shape, 1, options);
 
-/** Values start, start+step, … below stop (int32 when all arguments are integers). */
-export function arange(start: number, stop?: number, step = 1, options?: CreateOptions): Tensor {
+/** Values 0, 1, … below `stop` (int32 for an integer stop); `options` may be a dtype alone (`arange(5, 'float32')`). */
+export function arange(stop: number, options?: CreateOptions | DType): Tensor;
+/** Values start, start+step, … below stop (int32 when all arguments are integers); `options` may be a dtype alone. */
+export function arange(start: number, stop?: number, step?: number, options?: CreateOptions | DType): Tensor;
+export function arange(start: number, stopArg?: number | CreateOptions | DType, stepArg?: number, optionsArg?: CreateOptions | DType): Tensor {
+  // arange(stop, options): options in the second place.
+  const shortForm = stopArg !== undefined && typeof stopArg !== 'number' && stepArg === undefined && optionsArg === undefined;
+  let stop = shortForm ? undefined : stopArg as number | undefined;
+  const step = stepArg ?? 1, options = shortForm ? stopArg : optionsArg;
   checkFinite('arange', stop === undefined ? 'stop' : 'start', start);
   if (stop === undefined) [start, stop] = [0, start];
   else checkFinite('arange', 'stop', stop);
@@ -232,8 +241,8 @@ export function arange(start: number, stop?: number, step = 1, options?: CreateO
   }, backend);
 }
 
-/** `num` evenly spaced float32 values from start to stop inclusive. */
-export function linspace(start: number, stop: number, num: number, options?: CreateOptions): Tensor {
+/** `num` evenly spaced float32 values from start to stop inclusive; `options` may be a dtype alone. */
+export function linspace(start: number, stop: number, num: number, options?: CreateOptions | DType): Tensor {
   checkFinite('linspace', 'start', start);
   checkFinite('linspace', 'stop', stop);
   checkInt('linspace', 'num', num, 0, MAX_ELEMENTS);
