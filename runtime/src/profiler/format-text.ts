@@ -6,7 +6,7 @@
  */
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
-import { impactLabel } from '../contract/recommendation.js';
+import { impactLabel, type Recommendation } from '../contract/recommendation.js';
 import { fusedKernelLines } from './format-fused.js';
 
 /** Rendering options. */
@@ -151,7 +151,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     out.push('', 'RECOMMENDATIONS:');
     for (const rec of r.recommendations) {
       const where = rec.location ? ` (${rec.location.file}:${rec.location.line})` : '';
-      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ${impactLabel(rec)} (${rec.speedupBasis})`);
+      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ${impactLabel(rec)} (${impactBasis(rec)})`);
     }
   }
   return out.join('\n');
@@ -173,9 +173,18 @@ export function renderMarkdown(r: ProfileReport): string {
   if (r.recommendations.length > 0) {
     out.push('', '## Recommendations', '');
     for (const rec of r.recommendations) {
-      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ${impactLabel(rec)} — ${rec.speedupBasis}`, '',
+      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ${impactLabel(rec)} — ${impactBasis(rec)}`, '',
         '```ts', '// before', rec.codeExample.before, '// after', rec.codeExample.after, '```', '');
     }
   }
   return out.join('\n');
+}
+
+/**
+ * The basis after the impact label. An unverified rule's own figure is a guide, not the headline:
+ * said so, or "impact unknown" followed by a computed saving reads as a contradiction.
+ */
+function impactBasis(rec: Recommendation): string {
+  if (rec.impact !== 'unknown' || rec.speedupBasis.startsWith('not timed yet')) return rec.speedupBasis;
+  return `this rule's estimates are not verified against measured speedups; this profile's, as a guide: ${rec.speedupBasis}`;
 }
