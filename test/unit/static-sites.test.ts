@@ -7,10 +7,11 @@
 import { callSiteLine } from '../../runtime/src/profiler/format-text.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { SourceMap, type SourceMapPayload } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, it } from 'mocha';
 import { parse } from 'acorn';
 import { instrumentSource } from '../../runtime/src/profiler/site-transform.js';
@@ -223,6 +224,16 @@ describe('static call sites: positions V8 reports in instrumented code', () => {
     }
     // A map it cannot read: the module is left as it is (stack capture applies), so nothing it maps moves.
     assert.equal(instrumentSource(`${gen}//# sourceMappingURL=missing.js.map\n`, '/nowhere/x.js', NAMES, false), null);
+    // A map file in another folder, its sources relative to it: the inline composed map names them absolutely.
+    const dir = mkdtempSync(join(tmpdir(), 'corepy-map-file-'));
+    try {
+      mkdirSync(join(dir, 'out')); mkdirSync(join(dir, 'maps'));
+      writeFileSync(join(dir, 'maps', 'x.js.map'), JSON.stringify({ ...input, sources: ['../src/orig.ts'] }));
+      const fromFile = instrumentSource(`${gen}//# sourceMappingURL=../maps/x.js.map\n`, join(dir, 'out', 'x.js'), NAMES, false)!;
+      assert.deepEqual(mapOf(fromFile.code).payload.sources, [pathToFileURL(join(dir, 'src', 'orig.ts')).href]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('under corepy profile, an error thrown from an instrumented TypeScript line is reported at its own line and column', () => {

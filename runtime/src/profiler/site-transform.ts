@@ -190,7 +190,12 @@ function sourceMapOf(source: string, file: string): { map: string; commentAt: nu
     if (data !== null) return { map: Buffer.from(data[1]!, 'base64').toString('utf8'), commentAt, commentEnd };
     const base = file.startsWith('file:') ? file : pathToFileURL(file).href;
     const target = new URL(ref, base);
-    return target.protocol === 'file:' ? { map: readFileSync(target, 'utf8'), commentAt, commentEnd } : undefined;
+    if (target.protocol !== 'file:') return undefined;
+    // Its sources are relative to the map file; the composed map is inline in the module: make them absolute.
+    const raw = JSON.parse(readFileSync(target, 'utf8')) as { sources?: (string | null)[]; sourceRoot?: string };
+    const root = new URL(raw.sourceRoot ? raw.sourceRoot.replace(/\/?$/, '/') : './', target);
+    const sources = (raw.sources ?? []).map((src) => (src === null ? null : new URL(src, root).href));
+    return { map: JSON.stringify({ ...raw, sourceRoot: undefined, sources }), commentAt, commentEnd };
   } catch {
     return undefined;
   }
