@@ -9,7 +9,8 @@
  * ops and never into op time. A failed run (the runtime's report carries its exit status) is
  * marked as after Run and Profile, from the stderr js-debug relays. At a breakpoint the script's
  * batch timer cannot run, so what ran up to it is fetched from the paused script (a DAP `evaluate`
- * of the runtime's BATCH_NOW_KEY function) and shown at once.
+ * of the runtime's BATCH_NOW_KEY function) and shown at once; its wall time also places the pause on
+ * the profile's timeline, which the flame graph then leaves out (flame-pauses.ts).
  */
 import * as path from 'node:path';
 import { BATCH_NOW_KEY, type ProfileBatchMessage as Batch } from 'corepy/contract';
@@ -19,17 +20,34 @@ import { buildProcessSpec, LaunchError } from './launch-spec.js';
 import { JS_DEBUG_TYPE, jsDebugLaunch, PROFILED_PROGRAM } from './js-debug-config.js';
 import { ProfileSocketServer } from './profile-socket.js';
 import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
+import { withoutPauses, type FlamePause } from './flame-pauses.js';
 import { batchFromReport } from './report-sites.js';
 import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
 
-/** Paused-time bookkeeping of one debug session, ms. */
+/** Paused-time bookkeeping of one debug session, ms; and where each pause fell on the profile's timeline. */
 class PauseClock {
   private since: number | null = null;
+  /** The current pause's start on the profile's timeline (ms since its start), once the paused script said where it was. */
+  private startFlameMs: number | null = null;
   pausedMs = 0;
+  /** Pauses placed on the profile's timeline (a pause the script could not be asked about is not among them). */
+  readonly placed: FlamePause[] = [];
   stopped(): void { this.since ??= Date.now(); }
+  /**
+   * The paused script's profile was `flameMs` in (its batch's wall time) when it answered, just now:
+   * the pause began that long after the profile's start, less the time since the stop.
+   */
+  located(flameMs: number): void {
+    if (this.since !== null && this.startFlameMs === null) this.startFlameMs = Math.max(0, flameMs - (Date.now() - this.since));
+  }
   continued(): void {
-    if (this.since !== null) this.pausedMs += Date.now() - this.since;
+    if (this.since !== null) {
+      const ms = Date.now() - this.since;
+      this.pausedMs += ms;
+      if (this.startFlameMs !== null) this.placed.push({ startUs: this.startFlameMs * 1000, durationUs: ms * 1000 });
+    }
     this.since = null;
+    this.startFlameMs = null;
   }
 }
 
@@ -76,7 +94,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         const fromReport = report ? batchFromReport(report.report, (lastBatch?.seq ?? -1) + 1) : null;
         if (fromReport !== null && fromReport.sites.length > 0) lastBatch = fromReport;
         finishRun(ctx, report
-          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: report.flame, lastBatch, exitCode, signal: null }
+          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null }
           : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null });
         if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time or wall time`);
       },
@@ -119,7 +137,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
             if (threadId !== undefined) {
               void pausedBatch(s, threadId).then((b) => {
                 // Only while that run is still going: a late answer must not overwrite its final report.
-                if (b !== null && ctx.store.run?.status === 'running') { lastBatch = b; ctx.store.applyBatch(b); }
+                if (b !== null && ctx.store.run?.status === 'running') { pauses.located(b.wallTimeMs); lastBatch = b; ctx.store.applyBatch(b); }
               });
             }
           }

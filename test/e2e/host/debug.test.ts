@@ -80,6 +80,13 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
       assert.ok((run!.pausedMs ?? 0) >= pausedFor - 250, `paused ${String(run!.pausedMs)} ms, waited ${pausedFor} ms`);
       assert.ok(run!.wallTimeMs <= elapsed - pausedFor + 250, `wall time ${run!.wallTimeMs} ms of ${elapsed} ms, ${pausedFor} ms of it paused`);
       assert.equal(run!.report?.wallTimeMs, run!.wallTimeMs);
+      // Its recommendations reach the Problems view as after Run and Profile (published once the run ends).
+      const corepyDiagnostics = (): string[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'corepy').map((d) => d.message);
+      for (const t0 = Date.now(); corepyDiagnostics().length === 0 && Date.now() - t0 < 10000;) await new Promise((r) => setTimeout(r, 100));
+      assert.ok(run!.recommendations.length > 0 && corepyDiagnostics().some((m) => /^Batch repeated operations/.test(m)), `diagnostics: ${JSON.stringify(corepyDiagnostics())}`);
+      // The flame graph's timeline leaves the pause out too (its ops' share of the wall time, the time-order view).
+      const flameMs = (run!.flame?.totalUs ?? NaN) / 1000;
+      assert.ok(flameMs <= run!.wallTimeMs + 250, `flame timeline ${flameMs} ms against the wall time ${run!.wallTimeMs} ms (paused ${pausedFor} ms)`);
       assert.match(api.status().tooltip ?? '', /Paused in the debugger [\d.]+ s \(not in the wall time\)/);
     } finally {
       vscode.debug.removeBreakpoints([bp]);
