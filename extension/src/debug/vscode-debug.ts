@@ -165,12 +165,13 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     const recs = run.recommendations.length;
     ctx.log.info(`run of ${run.program} ${run.status}: exit ${String(body.exitCode)}, ${run.sites.length} sites, ${recs} recommendations`);
     const file = path.basename(run.program);
+    // The script's own output and error are in the Debug Console: the button says so and opens it.
     const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
     if (body.partial) {
-      void notify('warning', `Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Output').then(showOutput);
+      void notify('warning', `Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0) {
       markFailure(run.program);
-      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Output').then(showOutput);
+      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Debug Console').then(showOutput);
     } else if (run.sites.length === 0 && run.opTimeMs === 0) {
       void notify('info', `Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);
     }
