@@ -186,5 +186,5 @@ export function renderMarkdown(r: ProfileReport): string {
  */
 function impactBasis(rec: Recommendation): string {
   if (rec.impact !== 'unknown' || rec.speedupBasis.startsWith('not timed yet')) return rec.speedupBasis;
-  return `this rule's estimates are not verified against measured speedups; this profile's, as a guide: ${rec.speedupBasis}`;
+  return `not verified against measured speedups; this profile's own estimate, a guide only: ${rec.speedupBasis}`;
 }
