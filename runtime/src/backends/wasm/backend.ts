@@ -376,8 +376,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       return filled([out], () => {
         const need = Math.max(16, k.matmul_workspace_bytes_for(M, N, K));
         if (need > workspaceBytes) {
+          // The new block first: an allocation that throws (memory cannot grow) leaves the old one in place.
+          const grown = heap.alloc(need);
           if (workspace >= 0) heap.release(workspace, workspaceBytes);
-          workspace = heap.alloc(need);
+          workspace = grown;
           workspaceBytes = need;
         }
         const batch = outShape.slice(0, r - 2);
