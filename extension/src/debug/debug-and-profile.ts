@@ -13,7 +13,7 @@
  * the profile's timeline, which the flame graph then leaves out (flame-pauses.ts).
  */
 import * as path from 'node:path';
-import { BATCH_NOW_KEY, type ProfileBatchMessage as Batch } from 'corepy/contract';
+import { BATCH_NOW_KEY } from 'corepy/contract';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { buildProcessSpec, LaunchError } from './launch-spec.js';
@@ -56,7 +56,7 @@ class PauseClock {
  * frame; null when it has none yet or the evaluation fails. Context 'clipboard': js-debug returns
  * the whole string, untruncated (vscode-js-debug#689).
  */
-async function pausedBatch(session: vscode.DebugSession, threadId: number): Promise<Batch | null> {
+async function pausedBatch(session: vscode.DebugSession, threadId: number): Promise<ProfileBatchMessage | null> {
   try {
     const trace = await session.customRequest('stackTrace', { threadId, startFrame: 0, levels: 1 }) as { stackFrames: { id: number }[] };
     const frameId = trace.stackFrames[0]?.id;
@@ -67,7 +67,7 @@ async function pausedBatch(session: vscode.DebugSession, threadId: number): Prom
     // A string result may come back quoted, as a JavaScript string literal.
     if (text.startsWith('"') || text.startsWith("'")) text = text.startsWith('"') ? JSON.parse(text) as string : text.slice(1, -1);
     if (text === '') return null;
-    const batch = JSON.parse(text) as Batch;
+    const batch = JSON.parse(text) as ProfileBatchMessage;
     return batch.type === 'corepyProfile' ? batch : null;
   } catch {
     return null; // the script resumed or ended meanwhile, or the runtime has no such function: the next batch says it
