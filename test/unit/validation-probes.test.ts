@@ -139,13 +139,16 @@ describe('issue 13 probes: silent wrong results', () => {
     assert.throws(() => cp.tensor('abc' as never), /tensor: data must be a number, a boolean, nested arrays of them or a typed array, got "abc" \(a string\)/);
     assert.throws(() => cp.tensor([1, 2], 5 as never), /tensor: options must be an options object, got 5 \(a number\)/);
     assert.throws(() => cp.full([2], '1' as never), /full: value must be a number or a boolean, got "1" \(a string\)/);
-    // A dtype alone in the options' place, as tensor() takes it, for every creation function.
-    assert.deepEqual([cp.zeros([2], 'int32'), cp.ones([2], 'bool'), cp.full([2], 3, 'int32'), cp.linspace(0, 1, 3, 'float32')].map((t) => t.dtype), ['int32', 'bool', 'int32', 'float32']);
-    const r1 = cp.arange(5, 'float32'), r2 = cp.arange(1, 7, 2, 'float32');
-    assert.deepEqual([r1.dtype, r1.toArray(), r2.dtype, r2.toArray()], ['float32', [0, 1, 2, 3, 4], 'float32', [1, 3, 5]]);
-    assert.equal(cp.arange(5, { dtype: 'float32' }).dtype, 'float32');
-    assert.throws(() => cp.zeros([3], 'int64' as never), /zeros: .*int64/);
-    assert.throws(() => cp.arange(5, 'float64' as never), /arange: .*float64/);
+    // A dtype alone in the options' place, as tensor() takes it, for every creation function (tidy: no tensor
+    // outlives the test, where a later suite's memory count would see it collected).
+    cp.tidy(() => {
+      assert.deepEqual([cp.zeros([2], 'int32'), cp.ones([2], 'bool'), cp.full([2], 3, 'int32'), cp.linspace(0, 1, 3, 'float32')].map((t) => t.dtype), ['int32', 'bool', 'int32', 'float32']);
+      const r1 = cp.arange(5, 'float32'), r2 = cp.arange(1, 7, 2, 'float32');
+      assert.deepEqual([r1.dtype, r1.toArray(), r2.dtype, r2.toArray()], ['float32', [0, 1, 2, 3, 4], 'float32', [1, 3, 5]]);
+      assert.equal(cp.arange(5, { dtype: 'float32' }).dtype, 'float32');
+      assert.throws(() => cp.zeros([3], 'int64' as never), /zeros: .*int64/);
+      assert.throws(() => cp.arange(5, 'float64' as never), /arange: .*float64/);
+    });
   });
 
   it('operands other than tensors, numbers and booleans are errors naming the argument', async () => {
