@@ -260,8 +260,8 @@ describe('concat and stack on the GPU', function () {
     const before = cp.memory();
     for (let i = 0; i < 50; i++) await round();
     const afterwards = cp.memory();
-    // The GPU's own counts: the process-wide ones also move when another suite's unreferenced CPU tensors are
-    // collected (FinalizationRegistry) during the awaits.
+    assert.equal(afterwards.tensors, before.tensors);
+    assert.equal(afterwards.bytes, before.bytes);
     assert.equal(afterwards.backends.webgpu!.storages, before.backends.webgpu!.storages);
     assert.equal(afterwards.backends.webgpu!.bytesInUse, before.backends.webgpu!.bytesInUse);
     x.dispose();
