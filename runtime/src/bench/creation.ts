@@ -1,8 +1,10 @@
 /**
- * What a short script pays to create tensors from JavaScript data: in fresh processes, the time of
- * each of the first 400 `cp.tensor(...)` calls on 1e5 elements (a JS array of integers, of
- * non-integers, and a Float32Array), as medians over call ranges — the first calls are where fresh
- * host memory's page faults land, which a long warm benchmark never sees.
+ * What a short script pays to create tensors: in fresh processes, the time of each of the first
+ * 400 calls making 1e5 elements — `cp.tensor(...)` of a JS array of integers, of non-integers and
+ * of a Float32Array, then `cp.rand` and `cp.randn` — as medians over call ranges. The first calls
+ * are where fresh host memory's page faults and unoptimised JavaScript land, which a long warm
+ * benchmark never sees. Each kind runs after the ones before it in the same process, so a later
+ * kind's first call carries its own cold cost only, not the module's.
  *
  *   node runtime/dist/bench/creation.js                      # this build
  *   BUILDS=/tmp/old/runtime/dist,runtime/dist PROCS=3 node runtime/dist/bench/creation.js   # compare builds
@@ -19,17 +21,18 @@ import { median } from './timing.js';
 const N = 1e5;
 const CALLS = 400;
 const RANGES: readonly (readonly [number, number])[] = [[0, 1], [1, 10], [10, 50], [50, 100], [100, 200], [200, 400]];
-const INPUTS = ['JS array of integers', 'JS array of non-integers', 'Float32Array'] as const;
+const INPUTS = ['JS array of integers', 'JS array of non-integers', 'Float32Array', 'rand', 'randn'] as const;
 
 /** In a fresh process: per input kind, the median ms per call over each range of RANGES. */
 async function child(dist: string): Promise<number[][]> {
   const cp = (await import(pathToFileURL(resolve(dist, 'index.js')).href)) as typeof import('../index.js');
   const data = [Array.from({ length: N }, (_, i) => i), Array.from({ length: N }, (_, i) => i + 0.5), Float32Array.from({ length: N }, (_, i) => i)];
-  return data.map((d) => {
+  const makers: (() => unknown)[] = [...data.map((d) => () => cp.tensor(d)), () => cp.rand([N]), () => cp.randn([N])];
+  return makers.map((make) => {
     const ms: number[] = [];
     for (let k = 0; k < CALLS; k++) {
       const t = performance.now();
-      cp.tidy(() => { cp.tensor(d); });
+      cp.tidy(() => { make(); });
       ms.push(performance.now() - t);
     }
     return RANGES.map(([a, b]) => median(ms.slice(a, b)));
@@ -50,7 +53,7 @@ function parent(): void {
       per[b]!.push(JSON.parse(out.trim().split('\n').pop()!) as number[][]);
     }
   }
-  console.log(`cp.tensor(${N} elements): ms per call over the first ${CALLS} calls of a fresh process, medians per range of calls ` +
+  console.log(`creating ${N} elements (cp.tensor of each input, cp.rand, cp.randn): ms per call over the first ${CALLS} calls of a fresh process, medians per range of calls ` +
     `(first call alone = module warm-up included), median over ${procs} processes per build; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
   const head = RANGES.map(([a, b]) => (b - a === 1 ? `call ${a + 1}` : `calls ${a + 1}–${b}`).padStart(14)).join('');
   builds.forEach((build, b) => {

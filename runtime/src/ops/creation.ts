@@ -4,7 +4,7 @@
  * `tensor` (or the creation function's name) so the profiler sees the transfer.
  */
 import { backendForDevice, dispatch, getDefaultBackend } from '../engine.js';
-import type { Backend } from '../backends/backend.js';
+import type { Backend, Storage } from '../backends/backend.js';
 import type { OpName } from '../backends/op-table.js';
 import { fmtShape, MAX_ELEMENTS, sizeOf } from '../shape.js';
 import { type Tensor, wrap } from '../tensor.js';
@@ -62,10 +62,17 @@ export function checkCreateOptions<T extends CreateOptions>(fn: string, options:
 /**
  * Creates a tensor of `shape` whose elements `write` sets, row-major, into `dst`: the new storage's
  * own memory on CPU backends ({@link Backend.uploadWith}), else a host array then uploaded. Either
- * way inside the op, so the report's creation time includes the conversion it did.
+ * way inside the op, so the report's creation time includes the conversion it did. `kernel`, when
+ * given, is tried first: a backend's own kernel for the same values, or undefined where it has none.
  */
-export function fromWriter(op: OpName, dtype: DType, shape: readonly number[], write: (dst: DataArray) => void, options?: CreateOptions): Tensor {
-  return dispatch(op, [], (b) => createWith(b, dtype, shape, write), backendFor(options));
+export function fromWriter(
+  op: OpName, dtype: DType, shape: readonly number[], write: (dst: DataArray) => void, options?: CreateOptions,
+  kernel?: (b: Backend) => Storage | undefined,
+): Tensor {
+  return dispatch(op, [], (b) => {
+    const made = kernel?.(b);
+    return made !== undefined ? wrap(b, made, shape, dtype) : createWith(b, dtype, shape, write);
+  }, backendFor(options));
 }
 
 /** A tensor on `b` that `write` fills: into the backend's own memory where it can, else through a host array. */

@@ -5,6 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { checkCreateOptions, type CreateOptions, fromWriter } from './creation.js';
 import { checkFinite, checkShape } from './validate.js';
+import { sizeOf } from '../shape.js';
 
 const state = new Uint32Array(4);
 
@@ -56,12 +57,16 @@ function checkRandom(fn: string, shape: unknown, options: unknown): { shape: num
 /** Uniform float32 values in [0, 1). */
 export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
   ({ shape, options } = checkRandom('rand', shape, options));
-  return fromWriter('rand', 'float32', shape, (dst) => { for (let i = 0; i < dst.length; i++) dst[i] = next(); }, options);
+  const n = sizeOf(shape);
+  // The wasm backend draws in a kernel (the same values: Backend.random); the loop is the reference.
+  return fromWriter('rand', 'float32', shape, (dst) => { for (let i = 0; i < dst.length; i++) dst[i] = next(); }, options,
+    (b) => b.random?.('uniform', n, state));
 }
 
 /** Standard normal float32 values (Box–Muller). */
 export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
   ({ shape, options } = checkRandom('randn', shape, options));
+  const n = sizeOf(shape);
   return fromWriter('randn', 'float32', shape, (dst) => {
     for (let i = 0; i < dst.length; i += 2) {
       const u = 1 - next(), v = next();
@@ -69,5 +74,5 @@ export function randn(shape: readonly number[], options?: RandomOptions): Tensor
       dst[i] = r * Math.cos(2 * Math.PI * v);
       if (i + 1 < dst.length) dst[i + 1] = r * Math.sin(2 * Math.PI * v);
     }
-  }, options);
+  }, options, (b) => b.random?.('normal', n, state));
 }

@@ -192,6 +192,20 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
       if (size > 0) filled([s], () => (dtype === 'float32' ? k.arange_f32(s.ptr, size, start, step) : k.arange_i32(s.ptr, size, start | 0, step | 0)));
       return s;
     },
+    random(kind, size, state) {
+      const s = make('float32', size);
+      if (size > 0) {
+        filled([s], () => {
+          // The generator's state goes through the walk-description scratch (free between kernel calls).
+          const words = new Uint32Array(k.memory.buffer, metaPtr, 4);
+          words.set(state);
+          if (kind === 'uniform') k.rand_f32(s.ptr, size, metaPtr);
+          else k.randn_f32(s.ptr, size, metaPtr);
+          state.set(new Uint32Array(k.memory.buffer, metaPtr, 4));
+        });
+      }
+      return s;
+    },
     alloc(dtype, size) {
       // No fill: a reused heap block keeps its old bytes, which the caller overwrites.
       return make(dtype, size);

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { recordOneTimeCost } from '../../one-time-costs.js';
+import { KERNEL_IMPORTS } from './kernel-imports.js';
 
 /** Which build of the kernels to load: with WebAssembly SIMD128 or the scalar fallback. */
 export type KernelFlavour = 'simd' | 'scalar';
@@ -46,6 +47,8 @@ export interface KernelExports {
   copy_strided(width: number, nd: number, meta: number, out: number, src: number): void;
   arange_f32(out: number, n: number, start: number, step: number): void;
   arange_i32(out: number, n: number, start: number, step: number): void;
+  rand_f32(out: number, n: number, state: number): void;
+  randn_f32(out: number, n: number, state: number): void;
   reduce_f32(op: number, outer: number, inner: number, out: number, a: number): void;
   reduce_i32(op: number, outer: number, inner: number, out: number, a: number): void;
   reduce_cols_f32(op: number, outer: number, r: number, inner: number, out: number, a: number, ws: number): void;
@@ -164,6 +167,6 @@ export function loadKernels(
     module = compile(bytes, chosen, mode);
     modules.set(chosen, module);
   }
-  const instance = new WA.Instance(module, {});
+  const instance = new WA.Instance(module, KERNEL_IMPORTS);
   return { exports: instance.exports as unknown as KernelExports, flavour: chosen, module };
 }

@@ -12,6 +12,7 @@
  * of a row's sums (that depends on k only).
  */
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
+import { KERNEL_IMPORTS } from './kernel-imports.js';
 import type { KernelExports } from './loader.js';
 import { MAX_RANK } from './layout.js';
 import { Chunk, Slot, span, State, writeErrorText, type MatmulWorkerData } from './matmul-job.js';
@@ -22,7 +23,7 @@ const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: object, 
 const { module, control, sched: schedBuffer, port } = workerData as MatmulWorkerData;
 const ctl = new Int32Array(control);
 const inbox = port as MessagePort;
-const k = new WA.Instance(module, {}).exports as KernelExports;
+const k = new WA.Instance(module, KERNEL_IMPORTS).exports as KernelExports;
 const align = (x: number) => Math.ceil(x / 16) * 16;
 /** Linear memory layout, from Rust's heap base up: [meta][workspace][B span][A chunk span][C chunk]. */
 const metaPtr = align(k.__heap_base.value);
