@@ -9,12 +9,12 @@
  */
 import { fork } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { profiledNodeArgs } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
-import { compareBaseline } from './profiler/baseline.js';
+import { compareBaseline, SINGLE_CALL_FACTOR } from './profiler/baseline.js';
 import { readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
@@ -27,6 +27,8 @@ import { VERSION } from './profiler/version.js';
 const fromSource = import.meta.url.endsWith('.ts');
 /** The export file names `--out` may have, for messages and help. */
 const EXTENSIONS = EXPORT_REGISTRY.flatMap((f) => f.extensions.map((e) => `.${e}`));
+/** What `profile` runs: JavaScript as is, TypeScript (and TSX) through tsx. */
+const SCRIPT_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx'];
 
 interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number }
 
@@ -105,6 +107,12 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
 async function profileCommand(script: string, args: string[], o: ProfileOptions): Promise<number> {
   const path = resolve(script);
   if (!existsSync(path)) { process.stderr.write(`corepy: script not found: ${script}\n`); return 2; }
+  // A file with an extension runs only as one of the script kinds (an extensionless file runs as Node would run it).
+  const ext = extname(path).toLowerCase();
+  if (ext !== '' && !SCRIPT_EXTENSIONS.includes(ext)) {
+    process.stderr.write(`corepy: cannot run ${script}: a script is ${SCRIPT_EXTENSIONS.join(', ')} (or a file with no extension)\n`);
+    return 2;
+  }
   if (o.out && !o.format && formatFromPath(o.out) === null) {
     process.stderr.write(`corepy: cannot tell the export format from '${o.out}'; name it ${EXTENSIONS.join(', ')} or pass --format\n`);
     return 2;
@@ -117,7 +125,7 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
     const problem = file === null ? null : unwritable(file);
     if (problem !== null) { process.stderr.write(`corepy: cannot write the ${what} to ${file}: ${problem}\n`); return 2; }
   }
-  const baseline = o.baseline ? (() => { try { return readBaseline(o.baseline!); } catch (e) { return e as Error; } })() : null;
+  const baseline = o.baseline ? (() => { try { return readBaseline(o.baseline!, `--save-baseline ${o.baseline!}`); } catch (e) { return e as Error; } })() : null;
   if (baseline instanceof Error) { process.stderr.write(`corepy: ${baseline.message}\n`); return 2; }
   const run = await runScript(path, args, o);
   const { code } = run;
@@ -168,6 +176,10 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
     process.stdout.write(`\nBaseline ${o.baseline}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s), ${cmp.unchanged} unchanged\n`);
     for (const f of cmp.regressions) process.stdout.write(`  REGRESSION  ${f.evidence}\n`);
     for (const f of cmp.improvements) process.stdout.write(`  improvement ${f.evidence}\n`);
+    if (cmp.singleCall.length > 0) {
+      process.stdout.write(`  one call on a side, judged only on a change beyond ${SINGLE_CALL_FACTOR}× (one call's time varies several-fold between runs): ` +
+        `${cmp.singleCall.join(', ')}\n`);
+    }
     if (!cmp.ok && status === 0) status = 1;
   }
   return status;
@@ -201,9 +213,9 @@ const program = new Command('corepy').version(VERSION).description('corepy: a te
 // Usage errors exit 2 (the script's own failures and regressions use other statuses).
 program.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : 2));
 program.command('profile')
-  .description('Run a script (.js/.mjs, or .ts/.mts/.cts through tsx) with the profiler on, print the report, write an export')
-  .argument('<script>', 'script to run (.js, .mjs, .cjs, .ts, .mts, .cts)')
-  .argument('[args...]', 'arguments passed to the script')
+  .description('Run a script (.js/.mjs/.cjs, or .ts/.mts/.cts/.tsx through tsx) with the profiler on, print the report, write an export')
+  .argument('<script>', `script to run (${SCRIPT_EXTENSIONS.join(', ')})`)
+  .argument('[args...]', 'arguments passed to the script; options meant for the script go after -- (corepy profile train.ts -- --epochs 3)')
   .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension); text, markdown and json ' +
     'without --out go to standard output, other formats to corepy-profile.<extension> in the current folder').choices(FORMATS as unknown as string[]))
   .option('-o, --out <path>', `write the export here (${EXTENSIONS.join(', ')}; another name needs --format)`)
@@ -214,7 +226,13 @@ program.command('profile')
   .addOption(new Option('--call-sites <mode>', 'call-site capture').choices([...CALL_SITE_MODES]))
   .option('--sample-every <n>', 'mean call-site sampling period in ops with --call-sites sampled, integer ≥ 1', numberArg('--sample-every', 1, true))
   .addHelpText('after', '\nExit status: the script\'s own if it failed (the partial report is still printed), 1 on a baseline regression, 2 on bad usage.\n' +
-    'Examples:\n  corepy profile train.ts\n  corepy profile pipeline.js --format chrome --out trace.json\n  corepy profile bench.ts --baseline base.json')
+    'Examples:\n  corepy profile train.ts\n  corepy profile train.ts -- --epochs 3     (options after -- go to the script)\n' +
+    '  corepy profile pipeline.js --format chrome --out trace.json\n  corepy profile bench.ts --baseline base.json')
+  // An option the script was meant to get is the usual cause of "unknown option": say how to pass it.
+  .configureOutput({
+    outputError: (text, write) => write(/unknown option/.test(text)
+      ? `${text.trimEnd()}\n(options for the script go after --: corepy profile script.ts -- --epochs 3)\n` : text),
+  })
   .action(async (script: string, args: string[], o: ProfileOptions) => {
     process.exitCode = await profileCommand(script, args, o);
   });

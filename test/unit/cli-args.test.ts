@@ -23,6 +23,27 @@ function corepy(args: string[], env: Record<string, string> = {}): { status: num
 describe('cli: corepy profile arguments and exit statuses', function () {
   this.timeout(120000);
 
+  it('an option meant for the script says to pass it after --, and after -- the script gets it', () => {
+    const echo = join(dir, 'echo-args.mjs');
+    writeFileSync(echo, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
+    const bad = corepy(['profile', echo, '--epochs', '3']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /unknown option '--epochs'\n\(options for the script go after --: corepy profile script\.ts -- --epochs 3\)/);
+    const good = corepy(['profile', echo, '--backend', 'js', '--', '--epochs', '3']);
+    assert.equal(good.status, 0, good.stderr);
+    assert.match(good.stdout, /\["--epochs","3"\]/);
+  });
+
+  it('a file that is not a script is refused before anything runs (exit 2); a missing baseline names --save-baseline', () => {
+    const r = corepy(['profile', join(root, 'package.json')]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /cannot run .*package\.json: a script is \.js, \.mjs, \.cjs, \.ts, \.mts, \.cts, \.tsx/);
+    assert.doesNotMatch(r.stdout + r.stderr, /partial report|ERR_IMPORT/);
+    const missing = corepy(['profile', script, '--baseline', join(dir, 'none.json')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /Baseline file not found: .*none\.json \(create it with --save-baseline .*none\.json\)/);
+  });
+
   for (const [opt, value, want] of [
     ['--tolerance', 'abc', /--tolerance must be a number ≥ 0, got 'abc'/],
     ['--tolerance', '-0.1', /--tolerance must be a number ≥ 0/],

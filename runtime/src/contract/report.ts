@@ -35,6 +35,11 @@ export interface OpStats {
    * every call was a first call (then `meanMs` is the only figure; one-time costs are already out of it).
    */
   readonly steadyMeanMs: number | null;
+  /**
+   * Population standard deviation of those steady-state calls, ms; null with `steadyMeanMs`, and in
+   * reports that do not tell first calls apart. What a baseline comparison judges noise by.
+   */
+  readonly steadyStddevMs?: number | null;
   /** Calls that were first calls of their op × input shapes, and their summed time, ms. */
   readonly firstCallCount: number;
   readonly firstCallMs: number;

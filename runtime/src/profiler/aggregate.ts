@@ -22,18 +22,18 @@ export interface Aggregate {
   readonly contexts: ContextStats[];
 }
 
-interface Acc extends Stats { op: string; backends: string[]; br: number; bw: number; el: number; gpu: number; up: number; down: number; fn: number; fms: number }
+interface Acc extends Stats { op: string; backends: string[]; br: number; bw: number; el: number; gpu: number; up: number; down: number; fn: number; fms: number; fsq: number }
 
 function accumulate(rows: readonly CellRow[], keyOf: (c: CellRow) => string): Map<string, Acc> {
   const m = new Map<string, Acc>();
   for (const c of rows) {
     const k = keyOf(c);
     let a = m.get(k);
-    if (!a) m.set(k, (a = { ...emptyStats(), op: c.op, backends: [], br: 0, bw: 0, el: 0, gpu: 0, up: 0, down: 0, fn: 0, fms: 0 }));
+    if (!a) m.set(k, (a = { ...emptyStats(), op: c.op, backends: [], br: 0, bw: 0, el: 0, gpu: 0, up: 0, down: 0, fn: 0, fms: 0, fsq: 0 }));
     mergeStats(a, c);
     if (!a.backends.includes(c.backend)) a.backends.push(c.backend);
     a.br += c.bytesRead; a.bw += c.bytesWritten; a.el += c.elements; a.gpu += c.gpuMs; a.up += c.uploadBytes; a.down += c.downloadBytes;
-    a.fn += c.firstCount ?? 0; a.fms += c.firstMs ?? 0;
+    a.fn += c.firstCount ?? 0; a.fms += c.firstMs ?? 0; a.fsq += c.firstSqMs ?? 0;
   }
   return m;
 }
@@ -49,9 +49,20 @@ export function steadyState(count: number, totalMs: number, firstCount: number, 
   return { steadyMeanMs, mostlyFirstCall: firstMs - firstCount * steadyMeanMs > totalMs / 2 };
 }
 
+/**
+ * Population standard deviation of the steady calls, ms (null without two of them): the row's sum
+ * of squares (m2 + count·mean²) less the first calls' `firstSqMs`, about the steady mean.
+ */
+export function steadyStddev(s: Stats, firstCount: number, firstMs: number, firstSqMs: number): number | null {
+  const n = s.count - firstCount;
+  if (n < 2) return null;
+  const sum = s.totalMs - firstMs, sq = s.m2 + s.count * s.meanMs * s.meanMs - firstSqMs;
+  return Math.sqrt(Math.max(0, sq / n - (sum / n) ** 2));
+}
+
 function toOpStats(a: Acc, total: number): OpStats {
   return {
-    ...steadyState(a.count, a.totalMs, a.fn, a.fms), firstCallCount: a.fn, firstCallMs: a.fms,
+    ...steadyState(a.count, a.totalMs, a.fn, a.fms), steadyStddevMs: steadyStddev(a, a.fn, a.fms, a.fsq), firstCallCount: a.fn, firstCallMs: a.fms,
     op: a.op, backends: a.backends, count: a.count, totalMs: a.totalMs, meanMs: a.count ? a.totalMs / a.count : 0,
     minMs: a.count ? a.minMs : 0, maxMs: a.count ? a.maxMs : 0, stddevMs: stddevOf(a), percent: total > 0 ? (100 * a.totalMs) / total : 0,
     bytesRead: a.br, bytesWritten: a.bw, elements: a.el, gpuMs: a.gpu, uploadBytes: a.up, downloadBytes: a.down,
@@ -139,13 +150,13 @@ export function cellsFromEvents(events: readonly ProfileEvent[]): CellRow[] {
   for (const e of events) {
     const k = `${e.op}\u0000${e.backend}\u0000${e.site}\u0000${e.context}`;
     let c = m.get(k);
-    if (!c) m.set(k, (c = { op: e.op, backend: e.backend, site: e.site, context: e.context, ...emptyStats(), bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0, firstCount: 0, firstMs: 0 }));
+    if (!c) m.set(k, (c = { op: e.op, backend: e.backend, site: e.site, context: e.context, ...emptyStats(), bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0, firstCount: 0, firstMs: 0, firstSqMs: 0 }));
     addSample(c, e.endMs - e.startMs);
     // Inputs' shapes are the signature; a creation op (no inputs) is keyed by its output's, as in the recorder.
     const shapeKey = `${e.op}\u0000${JSON.stringify(e.inputShapes.length > 0 ? e.inputShapes : e.outputShapes)}`;
     if (!seenShapes.has(shapeKey)) {
       seenShapes.add(shapeKey);
-      c.firstCount! += 1; c.firstMs! += e.endMs - e.startMs;
+      c.firstCount! += 1; c.firstMs! += e.endMs - e.startMs; c.firstSqMs! += (e.endMs - e.startMs) ** 2;
     }
     c.bytesRead += e.bytesRead; c.bytesWritten += e.bytesWritten; c.elements += e.elements;
     if (e.gpuStartMs !== undefined) c.gpuMs += e.gpuEndMs! - e.gpuStartMs;

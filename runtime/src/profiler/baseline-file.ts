@@ -23,7 +23,12 @@ const ENTRY_SCHEMA = {
     meanMs: { type: 'number', minimum: 0 },
     stddevMs: { type: 'number', minimum: 0 },
     totalMs: { type: 'number', minimum: 0 },
+    // Optional, ops only (baseline.ts BaselineEntry): the steady calls' figures.
+    steadyCount: { type: 'integer', minimum: 2 },
+    steadyMeanMs: { type: 'number', minimum: 0 },
+    steadyStddevMs: { type: 'number', minimum: 0 },
   },
+  dependencies: { steadyCount: ['steadyMeanMs', 'steadyStddevMs'], steadyMeanMs: ['steadyCount', 'steadyStddevMs'], steadyStddevMs: ['steadyCount', 'steadyMeanMs'] },
 } as const;
 
 /** JSON schema of a baseline file (kind and schemaVersion are checked first, for clearer errors). */
@@ -56,36 +61,39 @@ export function writeBaseline(path: string, r: ProfileReport): void {
   }
 }
 
-/** Reads and checks a baseline file; errors say what is wrong and how to fix it. */
-export function readBaseline(path: string): Baseline {
+/**
+ * Reads and checks a baseline file; errors say what is wrong and how to fix it. `saveWith` is how
+ * the caller's user writes one (the API's `saveBaseline('…')` by default; the CLI names its option).
+ */
+export function readBaseline(path: string, saveWith = `saveBaseline('${path}')`): Baseline {
   let text: string;
   try {
     const bytes = statSync(path).size;
     if (bytes > BASELINE_MAX_BYTES) {
       throw new RangeError(`Baseline ${path} is ${bytes} bytes, more than the limit of ${BASELINE_MAX_BYTES} bytes for baseline files; ` +
-        'it is not a baseline corepy wrote (those are kilobytes): re-create it with saveBaseline()');
+        `it is not a baseline corepy wrote (those are kilobytes): re-create it with ${saveWith}`);
     }
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (e instanceof RangeError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `Baseline file not found: ${path} (create it with saveBaseline('${path}'))` : `Cannot read baseline ${path}: ${(e as Error).message}`);
+    throw new Error(code === 'ENOENT' ? `Baseline file not found: ${path} (create it with ${saveWith})` : `Cannot read baseline ${path}: ${(e as Error).message}`);
   }
   let b: Partial<Baseline>;
   try {
     b = JSON.parse(text) as Partial<Baseline>;
   } catch (e) {
-    throw new Error(`Baseline file ${path} is corrupt (not valid JSON: ${(e as Error).message}); re-create it with saveBaseline()`);
+    throw new Error(`Baseline file ${path} is corrupt (not valid JSON: ${(e as Error).message}); re-create it with ${saveWith}`);
   }
   if (b === null || typeof b !== 'object' || b.kind !== 'corepy-baseline') throw new Error(`File ${path} is not a corepy baseline (missing kind: "corepy-baseline")`);
   if (b.schemaVersion !== BASELINE_SCHEMA_VERSION) {
-    throw new Error(`Baseline ${path} has schemaVersion ${JSON.stringify(b.schemaVersion)}; this corepy reads schemaVersion ${BASELINE_SCHEMA_VERSION}. Re-create it with saveBaseline()`);
+    throw new Error(`Baseline ${path} has schemaVersion ${JSON.stringify(b.schemaVersion)}; this corepy reads schemaVersion ${BASELINE_SCHEMA_VERSION}. Re-create it with ${saveWith}`);
   }
   if (typeof b.ops !== 'object' || typeof b.contexts !== 'object' || b.ops === null || b.contexts === null) throw new Error(`Baseline ${path} is corrupt (ops/contexts missing)`);
   const validate = baselineValidator();
   if (!validate(b)) {
     const err = validate.errors?.[0];
-    throw new Error(`Baseline ${path} does not match the baseline schema: ${err ? `${err.instancePath || '/'} ${err.message ?? 'is invalid'}` : 'invalid'}; re-create it with saveBaseline()`);
+    throw new Error(`Baseline ${path} does not match the baseline schema: ${err ? `${err.instancePath || '/'} ${err.message ?? 'is invalid'}` : 'invalid'}; re-create it with ${saveWith}`);
   }
   return b as Baseline;
 }

@@ -4,6 +4,12 @@
  * errors of the difference of means, sqrt(sd_b²/n_b + sd_c²/n_c), computed from the recorded
  * spreads — so a noisy op needs a larger change before it is called a regression.
  *
+ * Ops are judged on their steady calls (each op × input shapes' first call left out) when both
+ * sides have two or more: a first call carries one-time work whose time varies run to run, and
+ * one slow call among fifty made the spread hide a 17× change. An op or context with a single call
+ * on a side has no spread to judge by, and one call's time varied up to ~9× between identical runs
+ * (runtime/BENCHMARKS.md, "Baselines"), so there only a change beyond SINGLE_CALL_FACTOR counts.
+ *
  * Op and context names are chosen by users (`constructor` or `__proto__` are possible), so they
  * are only ever looked up as own properties, never through Object.prototype. Reading and writing
  * baseline files is baseline-file.ts: this file has no I/O, so the extension bundles it as is.
@@ -20,7 +26,22 @@ export interface BaselineEntry {
   readonly meanMs: number;
   readonly stddevMs: number;
   readonly totalMs: number;
+  /**
+   * Ops only, when two or more calls were steady (not their op × input shapes' first): their count,
+   * mean and population standard deviation, ms. Absent for contexts and in files from before them.
+   */
+  readonly steadyCount?: number;
+  readonly steadyMeanMs?: number;
+  readonly steadyStddevMs?: number;
 }
+
+/**
+ * Ratio a time must change by before a comparison with one call on a side calls it a regression
+ * (slower by more than this) or an improvement (faster by more than this). One call of an op in
+ * ten fresh runs of the same script varied by up to 8.9× (a 10 µs read; 2.1–3.8× for cast, add,
+ * sum, randn): runtime/BENCHMARKS.md, "Baselines".
+ */
+export const SINGLE_CALL_FACTOR = 10;
 
 /** A saved baseline file. */
 export interface Baseline {
@@ -57,6 +78,8 @@ export interface BaselineComparison {
   /** In the baseline but not recorded now, and the reverse. */
   readonly missing: string[];
   readonly added: string[];
+  /** `kind:name` of entries with a single call on a side, judged only on a change beyond SINGLE_CALL_FACTOR. */
+  readonly singleCall: string[];
 }
 
 /** Told about every `compareToBaseline` result (OpenTelemetry: a span with events and a counter); null when none. */
@@ -77,27 +100,55 @@ export function notifyComparison(c: BaselineComparison): void {
 export function baselineOf(r: ProfileReport): Baseline {
   // Object.fromEntries defines own properties: a name such as `__proto__` stays a key (assignment
   // would set the prototype and lose the entry).
-  const ops: Record<string, BaselineEntry> = Object.fromEntries(r.operations.map((o) =>
-    [o.op, { count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs, totalMs: o.totalMs }]));
+  const ops: Record<string, BaselineEntry> = Object.fromEntries(r.operations.map((o) => {
+    const steadyCount = o.count - o.firstCallCount;
+    const steady = o.steadyMeanMs !== null && o.steadyStddevMs !== undefined && o.steadyStddevMs !== null && steadyCount >= 2
+      ? { steadyCount, steadyMeanMs: o.steadyMeanMs, steadyStddevMs: o.steadyStddevMs } : {};
+    return [o.op, { count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs, totalMs: o.totalMs, ...steady }];
+  }));
   const contexts: Record<string, BaselineEntry> = Object.fromEntries(Object.entries(r.contexts).map(([name, c]) =>
     [name, { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs }]));
   return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts };
 }
 
-function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number,
-  out: { regressions: BaselineFinding[]; improvements: BaselineFinding[]; unchanged: number; missing: string[]; added: string[] }): void {
+/** The figures one entry is judged by: count, mean and spread, ms. */
+interface Sample { readonly n: number; readonly mean: number; readonly sd: number }
+
+/** Steady calls when both sides have two or more of them, else all calls. */
+function samplesOf(b: BaselineEntry, c: BaselineEntry): { base: Sample; now: Sample; steady: boolean } {
+  const steady = (e: BaselineEntry): Sample | null => (e.steadyCount !== undefined && e.steadyCount >= 2 && e.steadyMeanMs !== undefined && e.steadyStddevMs !== undefined
+    ? { n: e.steadyCount, mean: e.steadyMeanMs, sd: e.steadyStddevMs } : null);
+  const sb = steady(b), sc = steady(c);
+  if (sb !== null && sc !== null) return { base: sb, now: sc, steady: true };
+  return { base: { n: b.count, mean: b.meanMs, sd: b.stddevMs }, now: { n: c.count, mean: c.meanMs, sd: c.stddevMs }, steady: false };
+}
+
+type Out = { regressions: BaselineFinding[]; improvements: BaselineFinding[]; unchanged: number; missing: string[]; added: string[]; singleCall: string[] };
+
+function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number, out: Out): void {
   for (const [name, b] of Object.entries(base)) {
     // Own properties only: `now.constructor` would otherwise be Object's constructor function.
     const c = Object.hasOwn(now, name) ? now[name] : undefined;
     if (!c) { out.missing.push(`${kind}:${name}`); continue; }
-    const se = Math.sqrt((b.stddevMs ** 2) / Math.max(1, b.count) + (c.stddevMs ** 2) / Math.max(1, c.count));
-    const threshold = Math.max(tolerance * b.meanMs, 3 * se);
-    const delta = c.meanMs - b.meanMs;
+    const { base: sb, now: sc, steady } = samplesOf(b, c);
+    const delta = sc.mean - sb.mean;
+    const single = sb.n < 2 || sc.n < 2;
+    let threshold: number, rule: string;
+    if (single) {
+      // Slower by more than the factor, or faster by more than it: the threshold on the side the change is on.
+      threshold = Math.max(tolerance * sb.mean, delta >= 0 ? (SINGLE_CALL_FACTOR - 1) * sb.mean : sb.mean * (1 - 1 / SINGLE_CALL_FACTOR));
+      rule = `one call on a side has no spread to judge noise by, and one call's time varies several-fold between identical runs, so only a change beyond ${SINGLE_CALL_FACTOR}× counts`;
+      out.singleCall.push(`${kind}:${name}`);
+    } else {
+      threshold = Math.max(tolerance * sb.mean, 3 * Math.sqrt(sb.sd ** 2 / sb.n + sc.sd ** 2 / sc.n));
+      rule = `max of ${(tolerance * 100).toFixed(0)}% and 3 standard errors`;
+    }
+    const mean = steady ? 'steady mean' : 'mean';
     const f: BaselineFinding = {
-      kind, name, baselineMeanMs: b.meanMs, currentMeanMs: c.meanMs, ratio: b.meanMs > 0 ? c.meanMs / b.meanMs : Infinity, thresholdMs: threshold,
-      evidence: `${kind} '${name}': mean ${c.meanMs.toFixed(4)} ms (n=${c.count}, sd ${c.stddevMs.toFixed(4)}) vs baseline ${b.meanMs.toFixed(4)} ms ` +
-        `(n=${b.count}, sd ${b.stddevMs.toFixed(4)}); difference ${delta.toFixed(4)} ms, threshold ${threshold.toFixed(4)} ms ` +
-        `(max of ${(tolerance * 100).toFixed(0)}% and 3 standard errors)`,
+      kind, name, baselineMeanMs: sb.mean, currentMeanMs: sc.mean, ratio: sb.mean > 0 ? sc.mean / sb.mean : Infinity, thresholdMs: threshold,
+      evidence: `${kind} '${name}': ${mean} ${sc.mean.toFixed(4)} ms (n=${sc.n}, sd ${sc.sd.toFixed(4)}) vs baseline ${sb.mean.toFixed(4)} ms ` +
+        `(n=${sb.n}, sd ${sb.sd.toFixed(4)})${steady ? ', first call per input shape left out' : ''}; difference ${delta.toFixed(4)} ms, ` +
+        `threshold ${threshold.toFixed(4)} ms (${rule})`,
     };
     if (delta > threshold) out.regressions.push(f);
     else if (-delta > threshold) out.improvements.push(f);
@@ -110,7 +161,7 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
 export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.1): BaselineComparison {
   if (!(tolerance >= 0)) throw new RangeError(`compareToBaseline: tolerance must be ≥ 0, got ${tolerance}`);
   const now = baselineOf(r);
-  const out = { regressions: [] as BaselineFinding[], improvements: [] as BaselineFinding[], unchanged: 0, missing: [] as string[], added: [] as string[] };
+  const out: Out = { regressions: [], improvements: [], unchanged: 0, missing: [], added: [], singleCall: [] };
   compareEntries('op', base.ops, now.ops, tolerance, out);
   compareEntries('context', base.contexts, now.contexts, tolerance, out);
   return { ok: out.regressions.length === 0, ...out };

@@ -6,9 +6,9 @@
  */
 import type { CellRow } from './types.js';
 
-const FIELDS = 14;
+const FIELDS = 15;
 // Field offsets inside one cell's slice of `f`.
-const COUNT = 0, TOTAL = 1, MEAN = 2, M2 = 3, MIN = 4, MAX = 5, BR = 6, BW = 7, EL = 8, GPU = 9, UP = 10, DOWN = 11, FIRST_N = 12, FIRST_MS = 13;
+const COUNT = 0, TOTAL = 1, MEAN = 2, M2 = 3, MIN = 4, MAX = 5, BR = 6, BW = 7, EL = 8, GPU = 9, UP = 10, DOWN = 11, FIRST_N = 12, FIRST_MS = 13, FIRST_SQ = 14;
 
 /** The hash table of cells. */
 export class CellTable {
@@ -85,7 +85,7 @@ export class CellTable {
     f[b + BR]! += bytesRead;
     f[b + BW]! += bytesWritten;
     f[b + EL]! += elements;
-    if (first) { f[b + FIRST_N]!++; f[b + FIRST_MS]! += ms; }
+    if (first) { f[b + FIRST_N]!++; f[b + FIRST_MS]! += ms; f[b + FIRST_SQ]! += ms * ms; }
   }
 
   /** Adds GPU execution time (ms) reported later for an op of cell `c`. */
@@ -107,7 +107,7 @@ export class CellTable {
         op: strings[this.keys[k]!]!, backend: strings[this.keys[k + 1]!]!, site: this.keys[k + 2]!, context: this.keys[k + 3]!,
         count: f[b + COUNT]!, totalMs: f[b + TOTAL]!, meanMs: f[b + MEAN]!, m2: f[b + M2]!, minMs: f[b + MIN]!, maxMs: f[b + MAX]!,
         bytesRead: f[b + BR]!, bytesWritten: f[b + BW]!, elements: f[b + EL]!, gpuMs: f[b + GPU]!,
-        uploadBytes: f[b + UP]!, downloadBytes: f[b + DOWN]!, firstCount: f[b + FIRST_N]!, firstMs: f[b + FIRST_MS]!,
+        uploadBytes: f[b + UP]!, downloadBytes: f[b + DOWN]!, firstCount: f[b + FIRST_N]!, firstMs: f[b + FIRST_MS]!, firstSqMs: f[b + FIRST_SQ]!,
       });
     }
     return rows;

@@ -118,6 +118,8 @@ export interface CellRow extends Stats {
   /** Calls that were their op's first with those input shapes, and their time, ms (the rest is steady state). */
   firstCount?: number;
   firstMs?: number;
+  /** Sum of the squares of those first calls' times, ms² (with the cell's mean and m2, the steady calls' spread). */
+  firstSqMs?: number;
 }
 
 /** Exact statistics of one context node's spans (wall time) and of its child spans. */

@@ -1,0 +1,92 @@
+/**
+ * The baseline comparison judges noise honestly: ops on their steady calls (a slow first call no
+ * longer hides a 17× change in the spread), an op or context with one call on a side only on a
+ * change beyond SINGLE_CALL_FACTOR (a cold single call varies several-fold between identical runs),
+ * files from before the steady figures still compare, and the steady spread the report gives is
+ * the population standard deviation of exactly the steady calls' times.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import type { OpStats, ProfileReport } from '../../runtime/src/contract/report.js';
+import { baselineOf, compareBaseline, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
+
+/** An op row from per-call times (ms), the first `first` of them first calls, as the aggregation would give it. */
+function opRow(op: string, times: readonly number[], first: number): OpStats {
+  const n = times.length, total = times.reduce((s, t) => s + t, 0), mean = total / n;
+  const sd = (xs: readonly number[]): number => { const m = xs.reduce((s, t) => s + t, 0) / xs.length; return Math.sqrt(xs.reduce((s, t) => s + (t - m) ** 2, 0) / xs.length); };
+  const steady = times.slice(first);
+  return {
+    op, backends: ['wasm'], count: n, totalMs: total, meanMs: mean, minMs: Math.min(...times), maxMs: Math.max(...times), stddevMs: n > 1 ? sd(times) : 0,
+    percent: 100, bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs: 0, uploadBytes: 0, downloadBytes: 0,
+    steadyMeanMs: steady.length > 0 ? steady.reduce((s, t) => s + t, 0) / steady.length : null, steadyStddevMs: steady.length > 1 ? sd(steady) : null,
+    firstCallCount: first, firstCallMs: times.slice(0, first).reduce((s, t) => s + t, 0), mostlyFirstCall: false,
+  };
+}
+
+const report = (ops: OpStats[], contexts: ProfileReport['contexts'] = {}): ProfileReport => ({ operations: ops, contexts } as unknown as ProfileReport);
+const repeat = (ms: number, n: number): number[] => Array.from({ length: n }, (_, i) => ms * (1 + 0.02 * Math.sin(i)));
+
+describe('baseline comparison', () => {
+  it('an 11× slower op is a regression although slow first calls swell its spread (steady calls judged)', () => {
+    // The audit's case: 10× the elements; a cold first call of 3 ms in the baseline and 4.2 ms now.
+    const before = report([opRow('sum', [3.0, ...repeat(0.0226, 49)], 1)]);
+    const now = report([opRow('sum', [4.2, ...repeat(0.25, 49)], 1)]);
+    const c = compareBaseline(baselineOf(before), now);
+    assert.deepEqual(c.regressions.map((f) => f.name), ['sum']);
+    assert.match(c.regressions[0]!.evidence, /steady mean 0\.2\d* ms \(n=49.*first call per input shape left out/);
+    // All calls together (what was compared before): the first calls make 3 standard errors larger than the change.
+    const all = (o: OpStats) => ({ count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs });
+    const a = all(now.operations[0]!), b = all(before.operations[0]!);
+    assert.ok(a.meanMs - b.meanMs < 3 * Math.sqrt(a.stddevMs ** 2 / a.count + b.stddevMs ** 2 / b.count), 'the all-calls test would have missed it');
+  });
+
+  it(`one call on a side: a change within ${SINGLE_CALL_FACTOR}× is not judged, beyond it is, both ways`, () => {
+    const base = baselineOf(report([opRow('randn', [18.11], 1)], { load: { count: 1, totalTimeMs: 30, meanMs: 30, stddevMs: 0 } as never }));
+    const same = compareBaseline(base, report([opRow('randn', [42.77], 1)], { load: { count: 1, totalTimeMs: 70, meanMs: 70, stddevMs: 0 } as never }));
+    assert.equal(same.ok, true, 'the audit saw 18 → 43 ms between two identical runs');
+    assert.deepEqual([same.regressions.length, same.improvements.length, same.unchanged], [0, 0, 2]);
+    assert.deepEqual(same.singleCall, ['op:randn', 'context:load']);
+    const faster = compareBaseline(base, report([opRow('randn', [4.1], 1)]));
+    assert.equal(faster.improvements.length, 0, '4.4× faster on one call is within the noise of one call');
+    const slower = compareBaseline(base, report([opRow('randn', [18.11 * SINGLE_CALL_FACTOR * 1.1], 1)]));
+    assert.deepEqual(slower.regressions.map((f) => f.name), ['randn']);
+    assert.match(slower.regressions[0]!.evidence, new RegExp(`only a change beyond ${SINGLE_CALL_FACTOR}× counts`));
+    const muchFaster = compareBaseline(base, report([opRow('randn', [18.11 / SINGLE_CALL_FACTOR / 1.1], 1)]));
+    assert.deepEqual(muchFaster.improvements.map((f) => f.name), ['randn']);
+  });
+
+  it('a baseline file from before the steady figures compares on all calls, as it did', () => {
+    const old: Baseline = { schemaVersion: 1, kind: 'corepy-baseline', exporter: 'corepy 0.1.0', createdAt: '', contexts: {},
+      ops: { mul: { count: 40, meanMs: 0.1, stddevMs: 0.001, totalMs: 4 } } };
+    const c = compareBaseline(old, report([opRow('mul', repeat(0.2, 40), 1)]));
+    assert.deepEqual(c.regressions.map((f) => f.name), ['mul']);
+    assert.doesNotMatch(c.regressions[0]!.evidence, /steady/);
+    assert.deepEqual(c.singleCall, []);
+  });
+
+  it('the report\'s steadyStddevMs is the population standard deviation of exactly the steady calls', () => {
+    cp.clearProfile();
+    cp.enableProfiling({ callSites: 'off' });
+    try {
+      const small = cp.keep(cp.ones([64])), large = cp.keep(cp.ones([4096]));
+      cp.tidy(() => { for (let i = 0; i < 30; i++) { small.mul(2); if (i % 3 === 0) large.mul(2); } });
+      const events = snapshot(false).events.filter((e) => e.op === 'mul');
+      const row = cp.profileReport({ format: 'json' }).operations.find((o) => o.op === 'mul')!;
+      // Steady: every call but the first of each input shape.
+      const seen = new Set<string>(), steady: number[] = [];
+      for (const e of events) { const k = JSON.stringify(e.inputShapes); if (seen.has(k)) steady.push(e.endMs - e.startMs); else seen.add(k); }
+      const m = steady.reduce((s, t) => s + t, 0) / steady.length;
+      const want = Math.sqrt(steady.reduce((s, t) => s + (t - m) ** 2, 0) / steady.length);
+      assert.equal(row.count, 40);
+      assert.equal(steady.length, 38);
+      assert.ok(Math.abs(row.steadyMeanMs! - m) <= 1e-9 * Math.max(1, m), `steady mean ${row.steadyMeanMs} vs ${m}`);
+      assert.ok(Math.abs(row.steadyStddevMs! - want) <= 1e-6 * Math.max(1e-3, want), `steady sd ${row.steadyStddevMs} vs ${want}`);
+      small.dispose(); large.dispose();
+    } finally {
+      cp.disableProfiling();
+      cp.clearProfile();
+    }
+  });
+});
