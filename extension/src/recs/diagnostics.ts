@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { impactLabel, type Priority, type Recommendation } from '../recommendation.js';
+import { diagnosticSpan } from './diagnostic-range.js';
 
 const SEVERITY: Record<Priority, vscode.DiagnosticSeverity> = {
   HIGH: vscode.DiagnosticSeverity.Warning,
@@ -12,18 +13,10 @@ const SEVERITY: Record<Priority, vscode.DiagnosticSeverity> = {
 /** Diagnostic code prefix; the recommendation id follows, so code actions can find it again. */
 export const DIAGNOSTIC_SOURCE = 'corepy';
 
-/** The range a recommendation covers: its fix's range, else its whole line. */
+/** The range of a recommendation's diagnostic: its location's line, narrowed by its fix (see {@link diagnosticSpan}). */
 export function recommendationRange(r: Recommendation, doc?: vscode.TextDocument): vscode.Range {
-  if (r.fix) {
-    const f = r.fix.range;
-    return new vscode.Range(f.startLine - 1, f.startColumn - 1, f.endLine - 1, f.endColumn - 1);
-  }
-  const line = r.location.line - 1;
-  if (doc && line < doc.lineCount) {
-    const l = doc.lineAt(line);
-    return new vscode.Range(line, l.firstNonWhitespaceCharacterIndex, line, l.range.end.character);
-  }
-  return new vscode.Range(line, Math.max(0, r.location.column - 1), line, Number.MAX_SAFE_INTEGER);
+  const s = diagnosticSpan(r, (line) => (doc && line >= 0 && line < doc.lineCount ? doc.lineAt(line).text : undefined));
+  return new vscode.Range(s.startLine, s.startCharacter, s.endLine, s.endCharacter);
 }
 
 export function registerDiagnostics(ctx: Ctx): vscode.DiagnosticCollection {

@@ -49,6 +49,13 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
  * 1…2·period−1) and every op in between carries the site's last stack. One `period` for all sites
  * adapts so that capture time stays near STACK_BUDGET of the recorded op time: it doubles
  * (up to MAX_STACK_PERIOD) while captures cost more, and halves while they cost under a quarter of it.
+ *
+ * A held stack is carried only by ops issued in the context node it was captured in. The op's
+ * context is exact; a stack captured in another context is known to be wrong for it (in 'sampled'
+ * mode an op's site, and so its stack, is its op name's last capture, which may be in another
+ * function: `add` in `normalize` carried `augment`'s stack, and the flame showed
+ * `normalize;augment;add`). Such an op captures its own stack while captures are within
+ * STACK_BUDGET, and carries none (-1: it nests directly in its context) beyond it.
  */
 export { STACK_BUDGET, STACK_FIRST };
 /** Longest mean hold between two stack captures at one site. */
@@ -161,10 +168,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   staticOps = 0;
   /** The user's call stacks (none recorded when call sites are off). */
   readonly stacks = new StackTable();
-  /** Per site id: captures so far, ops left until the next one, and the last stack captured (-1: none). */
+  /** Per site id: captures so far, ops left until the next one, the last stack captured (-1: none) and the context node it was captured in. */
   private stackSeen = new Int32Array(0);
   private stackCountdown = new Int32Array(0);
   private stackOfSite = new Int32Array(0);
+  private stackContext = new Int32Array(0);
   /** Mean hold between two stack captures at one site (see STACK_FIRST). */
   stackPeriod = 1;
   stackCaptures = 0;
@@ -280,9 +288,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
       st.seen++;
     }
-    const stack = site >= 0 ? this.stackAt(site) : -1;
-    const id = this.ring.written;
     const ctx = this.contextId();
+    const stack = site >= 0 ? this.stackAt(site, ctx) : -1;
+    const id = this.ring.written;
     if (backend !== this.lastBackend) this.switchBackend(backend);
     const timed = this.lastTimed;
     if (timed !== null) timed.markOp(id);
@@ -308,30 +316,36 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return result;
   }
 
-  /** The user's call stack for an op at site `site` (≥ 0): captured or the site's last (see STACK_FIRST). */
-  private stackAt(site: number): number {
+  /**
+   * The user's call stack for an op at site `site` (≥ 0) in context node `ctx`: captured, or the
+   * site's last when that was captured in `ctx` (see STACK_FIRST).
+   */
+  private stackAt(site: number, ctx: number): number {
     if (site >= this.stackSeen.length) this.growStackState(site);
     const seen = this.stackSeen[site]!;
     if (seen < STACK_FIRST) {
       this.stackSeen[site] = seen + 1;
       if (seen + 1 === STACK_FIRST) this.stackCountdown[site] = this.holdLength(this.stackPeriod);
-      return this.captureStack(site);
+      return this.captureStack(site, ctx);
     }
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
       this.stackCountdown[site] = left;
-      return this.stackOfSite[site]!;
+      if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
+      // Captured in another context: wrong for this op. Its own if the budget allows, else none.
+      return this.stackMs <= STACK_BUDGET * this.opMs ? this.captureStack(site, ctx) : -1;
     }
     this.stackCountdown[site] = this.holdLength(this.stackPeriod);
-    return this.captureStack(site);
+    return this.captureStack(site, ctx);
   }
 
-  private captureStack(site: number): number {
+  private captureStack(site: number, ctx: number): number {
     const t0 = this.perf.now();
     const stack = this.stacks.capture(Recorder.prototype.observe);
     this.stackMs += this.perf.now() - t0;
     this.stackCaptures++;
     this.stackOfSite[site] = stack;
+    this.stackContext[site] = ctx;
     if (this.stackMs > STACK_BUDGET * this.opMs) this.stackPeriod = Math.min(this.stackPeriod * 2, MAX_STACK_PERIOD);
     else if (this.stackMs < 0.25 * STACK_BUDGET * this.opMs && this.stackPeriod > 1) this.stackPeriod >>= 1;
     return stack;
@@ -343,6 +357,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackSeen = grow(this.stackSeen, 0);
     this.stackCountdown = grow(this.stackCountdown, 0);
     this.stackOfSite = grow(this.stackOfSite, -1);
+    this.stackContext = grow(this.stackContext, -1);
   }
 
   /** Site id of static call site `token` (interned, and source-mapped, on first sight). */

@@ -7,6 +7,12 @@
  * a run of frames ends where its ops' context changes, where any context span or one-time cost of
  * the thread begins, and at an op with no stack — so frames always nest inside what encloses them.
  *
+ * This takes an op's stack to have been captured in the op's own context: the context path is
+ * exact, the stack a sample. The recorder keeps it so (a stack held between captures goes only to
+ * ops of the context it was captured in); one stack from another context would shorten what the
+ * context's ops share, bringing its caller chain back under it (`normalize;trainStep;normalize;…`),
+ * and put that context's functions under this one (`normalize;augment;add`).
+ *
  * Pure, and linear in the slices: an op whose stack is the previous op's costs two compares.
  */
 import type { EventColumns } from './event-columns.js';
