@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packages the extension as corepy-profiler-<version>.vsix with @vscode/vsce 3.9.2 (from
 # .cache/tools, installed by scripts/setup.d/50-code-server.sh), and the runtime as
-# corepy-<version>.tgz (`npm pack runtime`) next to it. Expects `npm run build` first.
+# corepy-<version>.tgz (scripts/pack-runtime.sh: runtime/ with the tutorials and the guide) next to
+# it. Expects `npm run build` first.
 # Stages a clean folder: the manifest, extension/dist (esbuild bundles), the runtime (dist +
 # kernels + assets, so scripts without their own corepy still profile), the runtime tarball (for
 # "Corepy: Add corepy to this workspace"), out/webview, syntaxes, and tsx with esbuild (so .ts
@@ -63,7 +64,8 @@ rm -rf "$stage/runtime/dist/bench" "$stage/runtime/dist/demo".*
 version="$(node -p 'require("./package.json").version')"
 # The runtime as an npm package users install (`npm i ./corepy-<version>.tgz`), beside the .vsix
 # and inside it.
-tgz="$(cd runtime && npm pack --pack-destination "$ROOT" --loglevel=error | tail -1)"
+# With the tutorials and PROFILING_GUIDE.md (scripts/pack-runtime.sh).
+tgz="$(bash scripts/pack-runtime.sh "$ROOT")"
 cp "$ROOT/$tgz" "$stage/runtime-package/$tgz"
 out="$ROOT/corepy-profiler-$version.vsix"
 (cd "$stage" && "$ROOT/.cache/tools/node_modules/.bin/vsce" package --no-dependencies --no-rewrite-relative-links --allow-missing-repository --skip-license --target "$target" -o "$out" >/dev/null)

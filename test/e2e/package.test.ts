@@ -112,7 +112,7 @@ describe('packaged extension (.vsix)', function () {
       assert.equal(r.stdout.trim(), want, file);
     }
     const files = readdirSync(path.join(user, 'node_modules', 'corepy'));
-    assert.deepEqual(files.sort(), ['LICENSE', 'README.md', 'assets', 'dist', 'kernels', 'package.json', 'schemas']);
+    assert.deepEqual(files.sort(), ['LICENSE', 'PROFILING_GUIDE.md', 'README.md', 'assets', 'dist', 'kernels', 'package.json', 'schemas', 'tutorials']);
     assert.ok(!existsSync(path.join(user, 'node_modules', 'corepy', 'dist', 'bench')), 'no benchmarks in the package');
   });
 

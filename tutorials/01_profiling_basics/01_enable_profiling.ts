@@ -4,14 +4,22 @@
  * Run: npx tsx tutorials/01_profiling_basics/01_enable_profiling.ts
  *
  * What to look for:
- *  - profiling is OFF by default: ops cost one extra `if` and nothing is recorded;
+ *  - profiling is OFF by default: ops cost one extra `if` and nothing is recorded. Run the script
+ *    plainly (`npx tsx`, `node`) to see it off. `corepy profile` and VS Code's Run and Profile turn
+ *    profiling on before the script starts (that is how they profile a script with no
+ *    `enableProfiling()` in it), so there the first line prints true and says why;
  *  - `cp.enableProfiling()` is the only line you add; every op after it is recorded;
  *  - `cp.disableProfiling()` stops recording but keeps what was recorded, so you can still
  *    print the report; `cp.clearProfile()` forgets it.
  */
 import * as cp from 'corepy';
 
-console.log(`profiling before enableProfiling(): ${cp.isProfiling()}`);
+const onAtStart = cp.isProfiling();
+console.log(`profiling before enableProfiling(): ${onAtStart}`);
+if (onAtStart) {
+  console.log('  (on already: a launcher — `corepy profile`, VS Code\'s Run and Profile — enabled it before this script ran;');
+  console.log('   in a plain run, `npx tsx` or `node`, profiling is off until enableProfiling())');
+}
 
 // One line turns it on. Options (call-site capture, sampling) are covered in 03_advanced.
 cp.enableProfiling();
@@ -36,3 +44,4 @@ console.log(`ops recorded after disableProfiling(): ${after} (unchanged: ${after
 // …and clearProfile() forgets everything, ready for the next measurement.
 cp.clearProfile();
 console.log(`ops recorded after clearProfile(): ${cp.profileReport({ format: 'json' }).opCount}`);
+if (onAtStart) console.log('(the report the launcher prints when the script ends is empty: clearProfile() above forgot everything)');

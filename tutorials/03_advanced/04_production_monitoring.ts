@@ -2,6 +2,9 @@
  * Tutorial 3.4 — profiling in production (the seed's Example 4).
  *
  * Run: npx tsx tutorials/03_advanced/04_production_monitoring.ts
+ * Needs the OpenTelemetry SDK, which corepy leaves to the application (in the repository it is a
+ * devDependency; in your own folder install it once):
+ *   npm i @opentelemetry/exporter-prometheus@^0.223.0 @opentelemetry/sdk-metrics@^2.12.0 @opentelemetry/sdk-trace-base@^2.12.0
  *
  * What to look for:
  *  - `callSites: 'off'` (or 'sampled') makes recording cheap: no stack capture per op. The report
@@ -27,11 +30,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metrics, trace } from '@opentelemetry/api';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import * as cp from 'corepy';
 import { ProfileContext } from 'corepy';
+
+// The SDK packages are imported dynamically so that a folder without them gets one line saying
+// what to install, not a stack trace. (@opentelemetry/api comes with corepy.)
+const OTEL_SDK_INSTALL = 'npm i @opentelemetry/exporter-prometheus@^0.223.0 @opentelemetry/sdk-metrics@^2.12.0 @opentelemetry/sdk-trace-base@^2.12.0';
+async function importOtelSdk() {
+  try {
+    return await Promise.all([
+      import('@opentelemetry/exporter-prometheus'), import('@opentelemetry/sdk-metrics'), import('@opentelemetry/sdk-trace-base'),
+    ]);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw e;
+    console.error(`This tutorial needs the OpenTelemetry SDK (${(e as Error).message.split('\n')[0]!.replace(/ imported from .*/, '')}); install it with: ${OTEL_SDK_INSTALL}`);
+    process.exit(1);
+  }
+}
+const [{ PrometheusExporter }, { MeterProvider }, { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor }] = await importOtelSdk();
 
 type Section = 'data_loading' | 'preprocessing' | 'model_inference';
 const SECTIONS: Section[] = ['data_loading', 'preprocessing', 'model_inference'];

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Packs the corepy package as corepy-<version>.tgz into the folder given (default: the repository
+# root) and prints the tarball's file name. Called by extension/package.sh (`npm run package`).
+# The package ships the tutorials and PROFILING_GUIDE.md, which live at the repository root, outside
+# runtime/: `npm pack` takes files from the package's own folder only, so this packs a staged copy of
+# runtime/ with tutorials/ and the guide beside its files. runtime/package.json "files" still decides
+# what goes in (tutorials/assets/ stays out: generated images and pages, and a generator that needs
+# the repository). Nothing is copied into runtime/ itself, so nothing is committed twice.
+source "$(dirname "$0")/lib.sh"
+dest="$(cd "${1:-$ROOT}" && pwd)"
+stage="$(mktemp -d)"
+trap 'rm -rf "$stage"' EXIT
+cd "$ROOT"
+# What runtime/package.json "files" names (first path segment of each entry), and the manifest.
+cp runtime/package.json "$stage/"
+for top in $(node -p 'const f = require("./runtime/package.json").files; [...new Set(f.filter((e) => !e.startsWith("!")).map((e) => e.split("/")[0]))].join("\n")'); do
+  if [ -e "runtime/$top" ]; then cp -rL "runtime/$top" "$stage/"; fi
+done
+cp -r tutorials "$stage/tutorials"
+cp PROFILING_GUIDE.md "$stage/"
+# tutorials/tsconfig.json extends the repository's tsconfig.base.json, which a user's folder lacks:
+# ship it with the base options merged in, so editors and `tsc -p tutorials` read the same settings.
+node -e '
+const fs = require("fs");
+const base = JSON.parse(fs.readFileSync("tsconfig.base.json", "utf8"));
+const own = JSON.parse(fs.readFileSync("tutorials/tsconfig.json", "utf8"));
+if (own.extends !== "../tsconfig.base.json") throw new Error("tutorials/tsconfig.json: expected to extend ../tsconfig.base.json");
+delete own.extends;
+own.compilerOptions = { ...base.compilerOptions, ...own.compilerOptions };
+fs.writeFileSync(process.argv[1], JSON.stringify(own, null, 2) + "\n");
+' "$stage/tutorials/tsconfig.json"
+(cd "$stage" && npm pack --pack-destination "$dest" --loglevel=error | tail -1)
