@@ -40,6 +40,13 @@ export interface OpStats {
    * reports that do not tell first calls apart. What a baseline comparison judges noise by.
    */
   readonly steadyStddevMs?: number | null;
+  /**
+   * Median of those steady-state calls' times and their median absolute deviation, ms: present when
+   * every call of the op is among the retained events (none overwritten, whole report). Robust to a
+   * few delayed calls, so what a baseline comparison prefers.
+   */
+  readonly steadyMedianMs?: number;
+  readonly steadyMadMs?: number;
   /** Calls that were first calls of their op × input shapes, and their summed time, ms. */
   readonly firstCallCount: number;
   readonly firstCallMs: number;

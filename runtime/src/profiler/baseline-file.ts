@@ -27,8 +27,10 @@ const ENTRY_SCHEMA = {
     steadyCount: { type: 'integer', minimum: 2 },
     steadyMeanMs: { type: 'number', minimum: 0 },
     steadyStddevMs: { type: 'number', minimum: 0 },
+    steadyMedianMs: { type: 'number', minimum: 0 },
+    steadyMadMs: { type: 'number', minimum: 0 },
   },
-  dependencies: { steadyCount: ['steadyMeanMs', 'steadyStddevMs'], steadyMeanMs: ['steadyCount', 'steadyStddevMs'], steadyStddevMs: ['steadyCount', 'steadyMeanMs'] },
+  dependencies: { steadyCount: ['steadyMeanMs', 'steadyStddevMs'], steadyMeanMs: ['steadyCount', 'steadyStddevMs'], steadyStddevMs: ['steadyCount', 'steadyMeanMs'], steadyMedianMs: ['steadyCount', 'steadyMadMs'], steadyMadMs: ['steadyCount', 'steadyMedianMs'] },
 } as const;
 
 /** JSON schema of a baseline file (kind and schemaVersion are checked first, for clearer errors). */

@@ -6,7 +6,10 @@
  *
  * Ops are judged on their steady calls (each op × input shapes' first call left out) when both
  * sides have two or more: a first call carries one-time work whose time varies run to run, and
- * one slow call among fifty made the spread hide a 17× change. An op or context with a single call
+ * one slow first call among fifty made the spread hide an 11× change. Where both sides have the
+ * steady calls' median and MAD (every call retained), those: the scheduler delaying a few calls
+ * by milliseconds (a busy CI machine) moves a mean and standard deviation, not a median; the
+ * median's standard error is taken as 1.2533 · 1.4826 · MAD / √n (normal data). An op or context with a single call
  * on a side has no spread to judge by, and one call's time varied up to ~9× between identical runs
  * (runtime/BENCHMARKS.md, "Baselines"), so there only a change beyond SINGLE_CALL_FACTOR counts.
  *
@@ -33,6 +36,9 @@ export interface BaselineEntry {
   readonly steadyCount?: number;
   readonly steadyMeanMs?: number;
   readonly steadyStddevMs?: number;
+  /** Ops only, with the steady figures when every call was retained: the steady calls' median and median absolute deviation, ms. */
+  readonly steadyMedianMs?: number;
+  readonly steadyMadMs?: number;
 }
 
 /**
@@ -57,6 +63,7 @@ export interface Baseline {
 export interface BaselineFinding {
   readonly kind: 'op' | 'context';
   readonly name: string;
+  /** The figures compared, ms: the steady median where both sides have one, else the steady mean, else the mean of all calls. */
   readonly baselineMeanMs: number;
   readonly currentMeanMs: number;
   /** current / baseline. */
@@ -102,8 +109,9 @@ export function baselineOf(r: ProfileReport): Baseline {
   // would set the prototype and lose the entry).
   const ops: Record<string, BaselineEntry> = Object.fromEntries(r.operations.map((o) => {
     const steadyCount = o.count - o.firstCallCount;
+    const medians = o.steadyMedianMs !== undefined && o.steadyMadMs !== undefined ? { steadyMedianMs: o.steadyMedianMs, steadyMadMs: o.steadyMadMs } : {};
     const steady = o.steadyMeanMs !== null && o.steadyStddevMs !== undefined && o.steadyStddevMs !== null && steadyCount >= 2
-      ? { steadyCount, steadyMeanMs: o.steadyMeanMs, steadyStddevMs: o.steadyStddevMs } : {};
+      ? { steadyCount, steadyMeanMs: o.steadyMeanMs, steadyStddevMs: o.steadyStddevMs, ...medians } : {};
     return [o.op, { count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs, totalMs: o.totalMs, ...steady }];
   }));
   const contexts: Record<string, BaselineEntry> = Object.fromEntries(Object.entries(r.contexts).map(([name, c]) =>
@@ -111,16 +119,32 @@ export function baselineOf(r: ProfileReport): Baseline {
   return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts };
 }
 
-/** The figures one entry is judged by: count, mean and spread, ms. */
+/**
+ * The figures one entry is judged by: count, centre (mean or median) and the spread whose
+ * standard error over n calls is sd / √n, ms.
+ */
 interface Sample { readonly n: number; readonly mean: number; readonly sd: number }
+type Basis = 'median' | 'steady' | 'all';
 
-/** Steady calls when both sides have two or more of them, else all calls. */
-function samplesOf(b: BaselineEntry, c: BaselineEntry): { base: Sample; now: Sample; steady: boolean } {
-  const steady = (e: BaselineEntry): Sample | null => (e.steadyCount !== undefined && e.steadyCount >= 2 && e.steadyMeanMs !== undefined && e.steadyStddevMs !== undefined
-    ? { n: e.steadyCount, mean: e.steadyMeanMs, sd: e.steadyStddevMs } : null);
+/** Median's standard error over the mean's for normal data (√(π/2)), and MAD to standard deviation (1 / Φ⁻¹(3/4)). */
+const MEDIAN_SE = 1.2533, MAD_TO_SD = 1.4826;
+
+/** Steady medians when both sides have them, else steady means when both have two or more steady calls, else all calls. */
+function samplesOf(b: BaselineEntry, c: BaselineEntry): { base: Sample; now: Sample; basis: Basis } {
+  const steadyN = (e: BaselineEntry): number | null => (e.steadyCount !== undefined && e.steadyCount >= 2 ? e.steadyCount : null);
+  const median = (e: BaselineEntry): Sample | null => {
+    const n = steadyN(e);
+    return n !== null && e.steadyMedianMs !== undefined && e.steadyMadMs !== undefined ? { n, mean: e.steadyMedianMs, sd: MEDIAN_SE * MAD_TO_SD * e.steadyMadMs } : null;
+  };
+  const steady = (e: BaselineEntry): Sample | null => {
+    const n = steadyN(e);
+    return n !== null && e.steadyMeanMs !== undefined && e.steadyStddevMs !== undefined ? { n, mean: e.steadyMeanMs, sd: e.steadyStddevMs } : null;
+  };
+  const mb = median(b), mc = median(c);
+  if (mb !== null && mc !== null) return { base: mb, now: mc, basis: 'median' };
   const sb = steady(b), sc = steady(c);
-  if (sb !== null && sc !== null) return { base: sb, now: sc, steady: true };
-  return { base: { n: b.count, mean: b.meanMs, sd: b.stddevMs }, now: { n: c.count, mean: c.meanMs, sd: c.stddevMs }, steady: false };
+  if (sb !== null && sc !== null) return { base: sb, now: sc, basis: 'steady' };
+  return { base: { n: b.count, mean: b.meanMs, sd: b.stddevMs }, now: { n: c.count, mean: c.meanMs, sd: c.stddevMs }, basis: 'all' };
 }
 
 type Out = { regressions: BaselineFinding[]; improvements: BaselineFinding[]; unchanged: number; missing: string[]; added: string[]; singleCall: string[] };
@@ -130,7 +154,7 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
     // Own properties only: `now.constructor` would otherwise be Object's constructor function.
     const c = Object.hasOwn(now, name) ? now[name] : undefined;
     if (!c) { out.missing.push(`${kind}:${name}`); continue; }
-    const { base: sb, now: sc, steady } = samplesOf(b, c);
+    const { base: sb, now: sc, basis } = samplesOf(b, c);
     const delta = sc.mean - sb.mean;
     const single = sb.n < 2 || sc.n < 2;
     let threshold: number, rule: string;
@@ -143,11 +167,13 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
       threshold = Math.max(tolerance * sb.mean, 3 * Math.sqrt(sb.sd ** 2 / sb.n + sc.sd ** 2 / sc.n));
       rule = `max of ${(tolerance * 100).toFixed(0)}% and 3 standard errors`;
     }
-    const mean = steady ? 'steady mean' : 'mean';
+    const centre = basis === 'median' ? 'steady median' : basis === 'steady' ? 'steady mean' : 'mean';
+    // A median's spread is shown as the MAD it came from.
+    const spread = (x: Sample, e: BaselineEntry): string => (basis === 'median' ? `MAD ${e.steadyMadMs!.toFixed(4)}` : `sd ${x.sd.toFixed(4)}`);
     const f: BaselineFinding = {
       kind, name, baselineMeanMs: sb.mean, currentMeanMs: sc.mean, ratio: sb.mean > 0 ? sc.mean / sb.mean : Infinity, thresholdMs: threshold,
-      evidence: `${kind} '${name}': ${mean} ${sc.mean.toFixed(4)} ms (n=${sc.n}, sd ${sc.sd.toFixed(4)}) vs baseline ${sb.mean.toFixed(4)} ms ` +
-        `(n=${sb.n}, sd ${sb.sd.toFixed(4)})${steady ? ', first call per input shape left out' : ''}; difference ${delta.toFixed(4)} ms, ` +
+      evidence: `${kind} '${name}': ${centre} ${sc.mean.toFixed(4)} ms (n=${sc.n}, ${spread(sc, c)}) vs baseline ${sb.mean.toFixed(4)} ms ` +
+        `(n=${sb.n}, ${spread(sb, b)})${basis !== 'all' ? ', first call per input shape left out' : ''}; difference ${delta.toFixed(4)} ms, ` +
         `threshold ${threshold.toFixed(4)} ms (${rule})`,
     };
     if (delta > threshold) out.regressions.push(f);

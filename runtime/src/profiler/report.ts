@@ -14,6 +14,8 @@ import type { OneTimeCost } from '../one-time-costs.js';
 import type { OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
 import { gcPausesInOps } from './gc-in-ops.js';
+import { ruleColumnsOf } from './rule-columns.js';
+import { steadyMedians } from './steady-medians.js';
 
 export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type ProfileReport } from '../contract/report.js';
 
@@ -43,6 +45,17 @@ export function segmentReport(s: SegmentData, opts: { context?: string } = {}): 
     index: s.index, cause: s.cause, current: s.current, startMs: s.data.startMs, endMs: s.data.endMs,
     totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), operations: agg.ops, callSites: agg.sites,
   };
+}
+
+/** `steadyMedianMs` / `steadyMadMs` on the ops every call of which the snapshot retained (whole report only; see steady-medians.ts). */
+function withMedians(ops: readonly OpStats[], data: ProfileData, opts: { context?: string }): OpStats[] {
+  const events = data.ruleColumns ?? (data.events.length > 0 ? ruleColumnsOf(data.events) : null);
+  if (opts.context !== undefined || events === null || events.length === 0) return [...ops];
+  const medians = steadyMedians(events, new Map(ops.map((o) => [o.op, o.count])));
+  return ops.map((o) => {
+    const m = medians.get(o.op);
+    return m === undefined ? o : { ...o, steadyMedianMs: m.medianMs, steadyMadMs: m.madMs };
+  });
 }
 
 /**
@@ -76,7 +89,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
       perOpNs: c.perOpNs, perCaptureNs: c.perCaptureNs, estimatedMs,
       percentOfOpTime: agg.totalOpMs > 0 ? (100 * estimatedMs) / agg.totalOpMs : 0,
     },
-    operations: agg.ops.map((o) => ({ ...o, slowest: o === slowest })),
+    operations: withMedians(agg.ops, data, opts).map((o) => ({ ...o, slowest: o.op === slowest?.op })),
     callSites: agg.sites,
     contexts,
     recommendations: opts.recommendations === false ? [] : runRules(data, agg, rules),

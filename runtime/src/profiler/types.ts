@@ -62,7 +62,8 @@ export interface ProfileEvent {
   readonly site: number;
   /**
    * The user's call stack: node id in {@link ProfileData.stacks}, or -1 / absent (none captured).
-   * Sampled per call site (recorder.ts): an op between two captures at its line carries that line's last stack.
+   * Sampled per call site (recorder.ts): an op between two captures at its line carries that line's last stack when
+   * it was captured in the op's own context node (else its own capture, or none).
    */
   readonly stack?: number;
   /** Worker thread id (0 = main thread). */
