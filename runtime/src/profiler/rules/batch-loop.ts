@@ -25,6 +25,7 @@ import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
 import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 import { batchAsRun } from './batch-as-run.js';
+import { invariantArguments } from './loop-invariant.js';
 import { gcPausesInOps } from '../gc-in-ops.js';
 
 const MIN_CALLS = 10;
@@ -46,6 +47,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const oneTensorAndScalar = memoFact(events, 'batch-loop', (group) =>
     group.every((e) => cols.in0[e] === cols.in0[group[0]!] && cols.in1[e]! < 0));
   if (!oneTensorAndScalar) return null;
+  // The same tensor and a constant every time: nothing varies to broadcast over (loop-invariant.ts says compute it once).
+  if (invariantArguments(s, input) !== null) return null;
   const shape = inputShapesAt(cols, events[0]!)[0] ?? [1];
   const dtype = dtypeAt(cols, events[0]!);
   const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, dtype, k);

@@ -10,6 +10,7 @@ import { batchLoop } from './batch-loop.js';
 import { dominantOp } from './dominant-op.js';
 import { gpuCrossover } from './gpu-crossover.js';
 import { jitChain } from './jit-chain.js';
+import { loopInvariant } from './loop-invariant.js';
 import { copyMsPerByte, dispatchCostMs } from './measure.js';
 import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
@@ -22,7 +23,7 @@ import type { Recommendation, Rule, RuleInput } from './types.js';
 export type { Recommendation, Fix, Priority, Rule, RuleInput } from './types.js';
 
 /** Every rule, in the order their findings are listed at equal priority. */
-export const RULES: readonly Rule[] = [batchLoop, momentsRule, jitChain, dominantOp, tinyOps, gpuCrossover, transfers, freshReads];
+export const RULES: readonly Rule[] = [batchLoop, loopInvariant, momentsRule, jitChain, dominantOp, tinyOps, gpuCrossover, transfers, freshReads];
 
 const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 

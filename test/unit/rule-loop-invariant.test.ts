@@ -1,0 +1,63 @@
+/**
+ * loop-invariant: a line that recomputes the same result in a loop (the same tensor, a literal
+ * argument: `x.mul(1.5)` a hundred times) is told to compute it once, with the saving of all calls
+ * but one; batch-loop's broadcast over `arange` is not offered there (nothing varies). A scalar that
+ * varies (`x.add(i)`) or one the source does not show as a literal stays batch-loop's.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+
+function recommendationsOf(run: () => void): cp.Recommendation[] {
+  cp.clearProfile({ segments: true });
+  cp.enableProfiling({ callSites: 'all' });
+  run();
+  return cp.profileReport({ format: 'json' }).recommendations;
+}
+
+describe('loop-invariant rule', () => {
+  afterEach(() => { cp.disableProfiling(); cp.clearProfile({ segments: true }); });
+
+  it('the same tensor times a literal, 100 times: compute it once (saving 99 of the 100 calls); no batch-loop', async () => {
+    await cp.setBackend('wasm');
+    const x = cp.keep(cp.randn([4096]));
+    const recs = recommendationsOf(() => {
+      for (let i = 0; i < 100; i++) cp.tidy(() => { x.mul(1.5); });
+    });
+    const rec = recs.find((r) => r.rule === 'loop-invariant');
+    assert.ok(rec, `loop-invariant fired: ${recs.map((r) => r.rule).join(', ')}`);
+    assert.equal(rec.location?.line, 25);
+    assert.match(rec.description, /^'mul\(1\.5\)' ran 100 times from this line on the same input tensor, so every call after the first/);
+    assert.equal(rec.impact, 'unknown');
+    assert.equal(rec.fix, undefined);
+    const report = cp.profileReport({ format: 'json' });
+    const site = report.callSites.find((s) => s.op === 'mul')!;
+    assert.ok(Math.abs(rec.savedMs! - site.totalMs * 0.99) <= 1e-9 * Math.max(1, site.totalMs), `saved ${rec.savedMs} of ${site.totalMs} ms`);
+    assert.equal(recs.some((r) => r.rule === 'batch-loop' && r.location?.line === 25), false, 'no broadcast over arange for a constant');
+    x.dispose();
+  });
+
+  it('a varying scalar (the loop counter) or one the source does not show as a literal: not loop-invariant', async () => {
+    await cp.setBackend('wasm');
+    const x = cp.keep(cp.randn([4096]));
+    const scale = Number(process.env['COREPY_TEST_SCALE'] ?? '1.5');
+    const recs = recommendationsOf(() => {
+      for (let i = 0; i < 100; i++) cp.tidy(() => { x.add(i); });
+      for (let i = 0; i < 100; i++) cp.tidy(() => { x.mul(scale); });
+    });
+    assert.deepEqual(recs.filter((r) => r.rule === 'loop-invariant').map((r) => r.location?.line), []);
+    x.dispose();
+  });
+
+  it('a reduction of the same tensor with a literal axis, in a loop: compute it once', async () => {
+    await cp.setBackend('wasm');
+    const m = cp.keep(cp.randn([64, 256]));
+    const recs = recommendationsOf(() => {
+      for (let i = 0; i < 50; i++) cp.tidy(() => { m.sum(0); });
+    });
+    const rec = recs.find((r) => r.rule === 'loop-invariant');
+    assert.ok(rec, `loop-invariant fired: ${recs.map((r) => r.rule).join(', ')}`);
+    assert.match(rec.description, /^'sum\(0\)' ran 50 times/);
+    m.dispose();
+  });
+});
