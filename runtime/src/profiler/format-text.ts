@@ -105,7 +105,10 @@ export function callStackLine(r: ProfileReport): string {
 
 function overheadLine(r: ProfileReport): string {
   const o = r.overhead;
-  return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
+  // A short script's op time is a few ms, against which a fixed cost (the first captures read source maps) looks
+  // huge: the share of the wall time says what it cost the run.
+  const ofWall = r.wallTimeMs > 0 ? `${((100 * o.estimatedMs) / r.wallTimeMs).toFixed(1)}% of wall time, ` : '';
+  return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${ofWall}${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
     `${o.perOpNs.toFixed(0)} ns/op, ${(o.perCaptureNs / 1000).toFixed(1)} µs/call site, call sites: ` +
     `${r.callSiteMode !== 'off' && exactSiteOps(r) >= r.opCount && r.opCount > 0 ? 'exact' : r.callSiteMode})`;
 }
