@@ -67,4 +67,9 @@ const disposeAll = (ts: cp.Tensor | cp.Tensor[]): void => (Array.isArray(ts) ? t
 const tBefore = await medianMs(() => disposeAll(before()));
 const tAfter = await medianMs(() => disposeAll(after()));
 reportSpeedup(tBefore, tAfter);
+// Three figures, three questions: the estimate (the rewrite timed warm on this machine, applied to the loop as the
+// profiled run paid it), one profiled run of each side (which can still carry first-run costs: fresh memory, JIT),
+// and the measurement above (warm medians, profiler off) — the one that checks the estimate.
+console.log('The estimate came from a warm trial of the rewrite; the single profiled runs can carry first-run costs;\n' +
+  'the median above, profiler off, is what to hold the estimate to (on a busy machine expect ±30 % between runs).');
 if (!same) process.exitCode = 1;
