@@ -15,7 +15,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { profiledNodeArgs } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
 import { compareBaseline, SINGLE_CALL_FACTOR } from './profiler/baseline.js';
-import { readBaseline, writeBaseline } from './profiler/baseline-file.js';
+import { machineLoad, readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
 import { REPORT_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
@@ -172,10 +172,11 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   }
   let status = code;
   if (baseline) {
-    const cmp = compareBaseline(baseline, report, o.tolerance);
+    const cmp = compareBaseline(baseline, report, o.tolerance, machineLoad());
     process.stdout.write(`\nBaseline ${o.baseline}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s), ${cmp.unchanged} unchanged\n`);
     for (const f of cmp.regressions) process.stdout.write(`  REGRESSION  ${f.evidence}\n`);
     for (const f of cmp.improvements) process.stdout.write(`  improvement ${f.evidence}\n`);
+    if (cmp.loadNote !== undefined) process.stdout.write(`  note: ${cmp.loadNote}\n`);
     if (cmp.singleCall.length > 0) {
       process.stdout.write(`  one call on a side, judged only on a change beyond ${SINGLE_CALL_FACTOR}× (one call's time varies several-fold between runs): ` +
         `${cmp.singleCall.join(', ')}\n`);

@@ -11,6 +11,10 @@ import fc from 'fast-check';
 import * as cp from '../../runtime/src/index.js';
 import type { OpStats, ProfileReport } from '../../runtime/src/contract/report.js';
 import { baselineOf, compareBaseline, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
+import { readBaseline, writeBaseline } from '../../runtime/src/profiler/baseline-file.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { snapshot } from '../../runtime/src/profiler/session.js';
 import { steadyMedians } from '../../runtime/src/profiler/steady-medians.js';
 import type { RuleColumns } from '../../runtime/src/profiler/rule-columns.js';
@@ -124,6 +128,24 @@ describe('baseline comparison', () => {
     assert.match(slower.regressions[0]!.evidence, new RegExp(`only a change beyond ${SINGLE_CALL_FACTOR}× counts`));
     const muchFaster = compareBaseline(base, report([opRow('randn', [18.11 / SINGLE_CALL_FACTOR / 1.1], 1)]));
     assert.deepEqual(muchFaster.improvements.map((f) => f.name), ['randn']);
+  });
+
+  it('says when the machine\'s load differs from the baseline\'s by half a core per core; a file stores the load it was saved under', () => {
+    const r = report([opRow('mul', repeat(0.1, 40), 1, true)]);
+    const base = baselineOf(r, { cores: 2, loadAverage: 2.3 });
+    assert.match(compareBaseline(base, r, 0.1, { cores: 2, loadAverage: 10.8 }).loadNote ?? '',
+      /^load average 10\.8 now against 2\.3 when the baseline was saved \(2 cores\): other work on the machine slows every op alike/);
+    assert.equal(compareBaseline(base, r, 0.1, { cores: 2, loadAverage: 2.9 }).loadNote, undefined, '0.3 per core apart: no note');
+    assert.equal(compareBaseline(baselineOf(r), r, 0.1, { cores: 2, loadAverage: 10.8 }).loadNote, undefined, 'a baseline without the load');
+    const dir = mkdtempSync(join(tmpdir(), 'corepy-baseline-'));
+    try {
+      writeBaseline(join(dir, 'b.json'), r);
+      const saved = readBaseline(join(dir, 'b.json'));
+      assert.ok(saved.machine === undefined || (saved.machine.cores >= 1 && saved.machine.loadAverage >= 0), JSON.stringify(saved.machine));
+      if (process.platform !== 'win32') assert.ok(saved.machine, 'the load is stored where the platform has one');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a baseline file from before the steady figures compares on all calls, as it did', () => {

@@ -9,7 +9,7 @@ import { buildFlame } from './flame.js';
 import { renderMarkdown, renderText, type TextOptions } from './format-text.js';
 import { buildReport, type ProfileReport } from './report.js';
 import { compareBaseline, notifyComparison, type BaselineComparison } from './baseline.js';
-import { readBaseline, writeBaseline } from './baseline-file.js';
+import { machineLoad, readBaseline, writeBaseline } from './baseline-file.js';
 import type { Recommendation } from './rules/index.js';
 import { snapshot } from './session.js';
 import type { FlameProfile } from '../contract/flame.js';
@@ -158,7 +158,7 @@ export function saveBaseline(path: string): void {
  */
 export function compareToBaseline(path: string, options: { tolerance?: number } = {}): BaselineComparison {
   const base = readBaseline(path);
-  const result = compareBaseline(base, buildReport(snapshot(), { recommendations: false }), options.tolerance);
+  const result = compareBaseline(base, buildReport(snapshot(), { recommendations: false }), options.tolerance, machineLoad());
   notifyComparison(result);
   return result;
 }

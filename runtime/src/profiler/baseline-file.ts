@@ -4,8 +4,9 @@
  * loaded on first use) before use. Errors say what is wrong and how to fix it.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, platform } from 'node:os';
 import { compileSchema, type ValidateFunction } from '../json-schema.js';
-import { BASELINE_SCHEMA_VERSION, baselineOf, type Baseline } from './baseline.js';
+import { BASELINE_SCHEMA_VERSION, baselineOf, type Baseline, type MachineLoad } from './baseline.js';
 import type { ProfileReport } from './report.js';
 
 /**
@@ -44,6 +45,10 @@ export const BASELINE_JSON_SCHEMA = {
     createdAt: { type: 'string' },
     ops: { type: 'object', additionalProperties: ENTRY_SCHEMA },
     contexts: { type: 'object', additionalProperties: ENTRY_SCHEMA },
+    machine: {
+      type: 'object', required: ['cores', 'loadAverage'],
+      properties: { cores: { type: 'integer', minimum: 1 }, loadAverage: { type: 'number', minimum: 0 } },
+    },
   },
 } as const;
 
@@ -54,10 +59,15 @@ function baselineValidator(): ValidateFunction {
   return validateBaseline;
 }
 
-/** Writes a report's baseline to `path`. */
+/** This machine's load now; undefined on Windows, whose load average is always 0. */
+export function machineLoad(): MachineLoad | undefined {
+  return platform() === 'win32' ? undefined : { cores: availableParallelism(), loadAverage: loadavg()[0]! };
+}
+
+/** Writes a report's baseline to `path`, with the machine's load now. */
 export function writeBaseline(path: string, r: ProfileReport): void {
   try {
-    writeFileSync(path, JSON.stringify(baselineOf(r), null, 2) + '\n');
+    writeFileSync(path, JSON.stringify(baselineOf(r, machineLoad()), null, 2) + '\n');
   } catch (e) {
     throw new Error(`Cannot write baseline to ${path}: ${(e as Error).message}`);
   }

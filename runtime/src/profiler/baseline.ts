@@ -57,6 +57,14 @@ export interface Baseline {
   readonly createdAt: string;
   readonly ops: Record<string, BaselineEntry>;
   readonly contexts: Record<string, BaselineEntry>;
+  /** The machine when the baseline was saved (absent where the platform does not say: browsers, Windows' load average). */
+  readonly machine?: MachineLoad;
+}
+
+/** How busy the machine was: logical cores and the 1-minute load average (runnable threads). */
+export interface MachineLoad {
+  readonly cores: number;
+  readonly loadAverage: number;
 }
 
 /** One significant difference. */
@@ -87,6 +95,11 @@ export interface BaselineComparison {
   readonly added: string[];
   /** `kind:name` of entries with a single call on a side, judged only on a change beyond SINGLE_CALL_FACTOR. */
   readonly singleCall: string[];
+  /**
+   * Set when the machine was busier (or quieter) by at least half a core's worth of runnable threads per core than
+   * when the baseline was saved: other work slows every op alike, which no run's own spread shows.
+   */
+  readonly loadNote?: string;
 }
 
 /** Told about every `compareToBaseline` result (OpenTelemetry: a span with events and a counter); null when none. */
@@ -104,7 +117,7 @@ export function notifyComparison(c: BaselineComparison): void {
 }
 
 /** The baseline of a report. */
-export function baselineOf(r: ProfileReport): Baseline {
+export function baselineOf(r: ProfileReport, machine?: MachineLoad): Baseline {
   // Object.fromEntries defines own properties: a name such as `__proto__` stays a key (assignment
   // would set the prototype and lose the entry).
   const ops: Record<string, BaselineEntry> = Object.fromEntries(r.operations.map((o) => {
@@ -116,7 +129,7 @@ export function baselineOf(r: ProfileReport): Baseline {
   }));
   const contexts: Record<string, BaselineEntry> = Object.fromEntries(Object.entries(r.contexts).map(([name, c]) =>
     [name, { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs }]));
-  return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts };
+  return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts, ...(machine ? { machine } : {}) };
 }
 
 /**
@@ -183,12 +196,21 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
   for (const name of Object.keys(now)) if (!Object.hasOwn(base, name)) out.added.push(`${kind}:${name}`);
 }
 
-/** Compares a report with a baseline. `tolerance` is the relative change ignored as noise (default 0.1 = 10 %). */
-export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.1): BaselineComparison {
+/**
+ * Compares a report with a baseline. `tolerance` is the relative change ignored as noise (default 0.1 = 10 %);
+ * `machine`, the machine's load now, adds `loadNote` when it differs from the baseline's by half a core per core.
+ */
+export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.1, machine?: MachineLoad): BaselineComparison {
   if (!(tolerance >= 0)) throw new RangeError(`compareToBaseline: tolerance must be ≥ 0, got ${tolerance}`);
   const now = baselineOf(r);
   const out: Out = { regressions: [], improvements: [], unchanged: 0, missing: [], added: [], singleCall: [] };
   compareEntries('op', base.ops, now.ops, tolerance, out);
   compareEntries('context', base.contexts, now.contexts, tolerance, out);
-  return { ok: out.regressions.length === 0, ...out };
+  const then = base.machine;
+  const loadNote = machine && then && Math.abs(machine.loadAverage / machine.cores - then.loadAverage / then.cores) >= 0.5
+    ? `load average ${machine.loadAverage.toFixed(1)} now against ${then.loadAverage.toFixed(1)} when the baseline was saved ` +
+      `(${machine.cores} cores${then.cores !== machine.cores ? ` now, ${then.cores} then` : ''}): other work on the machine slows every op alike, ` +
+      'which neither run\'s spread shows — compare runs made under the same load, or raise the tolerance'
+    : undefined;
+  return { ok: out.regressions.length === 0, ...out, ...(loadNote ? { loadNote } : {}) };
 }
