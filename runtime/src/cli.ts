@@ -177,6 +177,9 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
     for (const f of cmp.regressions) process.stdout.write(`  REGRESSION  ${f.evidence}\n`);
     for (const f of cmp.improvements) process.stdout.write(`  improvement ${f.evidence}\n`);
     if (cmp.loadNote !== undefined) process.stdout.write(`  note: ${cmp.loadNote}\n`);
+    if (cmp.fastestUnchanged.length > 0) {
+      process.stdout.write(`  typical calls moved but the fastest did not (other work on the machine, counted unchanged): ${cmp.fastestUnchanged.join(', ')}\n`);
+    }
     if (cmp.singleCall.length > 0) {
       process.stdout.write(`  one call on a side, judged only on a change beyond ${SINGLE_CALL_FACTOR}× (one call's time varies several-fold between runs): ` +
         `${cmp.singleCall.join(', ')}\n`);

@@ -69,10 +69,11 @@ describe('cli: corepy profile', function () {
     const base = join(dir, 'base.json');
     assert.equal(corepy(['profile', script, '--backend', 'js', '--save-baseline', base]).status, 0);
     const b = JSON.parse(readFileSync(base, 'utf8'));
-    for (const e of Object.values(b.ops) as { meanMs: number; stddevMs: number; steadyMeanMs?: number; steadyStddevMs?: number; steadyMedianMs?: number; steadyMadMs?: number }[]) {
+    for (const e of Object.values(b.ops) as { meanMs: number; stddevMs: number; steadyMeanMs?: number; steadyStddevMs?: number; steadyMedianMs?: number; steadyMadMs?: number; minMs?: number }[]) {
       e.meanMs /= 1e6; e.stddevMs = 0;
       if (e.steadyMeanMs !== undefined) { e.steadyMeanMs /= 1e6; e.steadyStddevMs = 0; }
       if (e.steadyMedianMs !== undefined) { e.steadyMedianMs /= 1e6; e.steadyMadMs = 0; }
+      if (e.minMs !== undefined) e.minMs /= 1e6;
     }
     writeFileSync(base, JSON.stringify(b));
     const r = corepy(['profile', script, '--backend', 'js', '--baseline', base]);

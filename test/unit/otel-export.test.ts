@@ -149,7 +149,7 @@ describe('OpenTelemetry export', () => {
       const path = join(dir, 'base.json');
       cp.saveBaseline(path);
       const base = JSON.parse(readFileSync(path, 'utf8'));
-      base.ops.exp = { ...base.ops.exp, meanMs: 1e-6, stddevMs: 0, steadyMeanMs: 1e-6, steadyStddevMs: 0, steadyMedianMs: 1e-6, steadyMadMs: 0 };
+      base.ops.exp = { ...base.ops.exp, meanMs: 1e-6, stddevMs: 0, steadyMeanMs: 1e-6, steadyStddevMs: 0, steadyMedianMs: 1e-6, steadyMadMs: 0, minMs: 1e-6 };
       writeFileSync(path, JSON.stringify(base));
       cp.enableOpenTelemetry({ tracerProvider, meterProvider });
       const result = cp.profileContext('check', () => cp.compareToBaseline(path));

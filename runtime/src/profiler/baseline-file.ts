@@ -30,6 +30,7 @@ const ENTRY_SCHEMA = {
     steadyStddevMs: { type: 'number', minimum: 0 },
     steadyMedianMs: { type: 'number', minimum: 0 },
     steadyMadMs: { type: 'number', minimum: 0 },
+    minMs: { type: 'number', minimum: 0 },
   },
   dependencies: { steadyCount: ['steadyMeanMs', 'steadyStddevMs'], steadyMeanMs: ['steadyCount', 'steadyStddevMs'], steadyStddevMs: ['steadyCount', 'steadyMeanMs'], steadyMedianMs: ['steadyCount', 'steadyMadMs'], steadyMadMs: ['steadyCount', 'steadyMedianMs'] },
 } as const;
