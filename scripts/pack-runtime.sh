@@ -3,9 +3,10 @@
 # root) and prints the tarball's file name. Called by extension/package.sh (`npm run package`).
 # The package ships the tutorials and PROFILING_GUIDE.md, which live at the repository root, outside
 # runtime/: `npm pack` takes files from the package's own folder only, so this packs a staged copy of
-# runtime/ with tutorials/ and the guide beside its files. runtime/package.json "files" still decides
-# what goes in (tutorials/assets/ stays out: generated images and pages, and a generator that needs
-# the repository). Nothing is copied into runtime/ itself, so nothing is committed twice.
+# runtime/ with tutorials/ and the guide beside its files, and runtime/PACKAGE-README.md as its
+# README.md. runtime/package.json "files" still decides what goes in (tutorials/assets/ stays out:
+# generated images and pages, and a generator that needs the repository). Nothing is copied into
+# runtime/ itself, so nothing is committed twice.
 source "$(dirname "$0")/lib.sh"
 dest="$(cd "${1:-$ROOT}" && pwd)"
 stage="$(mktemp -d)"
@@ -18,6 +19,9 @@ for top in $(node -p 'const f = require("./runtime/package.json").files; [...new
 done
 cp -r tutorials "$stage/tutorials"
 cp PROFILING_GUIDE.md "$stage/"
+# The package's README.md (what npm shows, what a user finds in node_modules/corepy/) is the users'
+# one; runtime/README.md stays the contributors' map of the folder.
+cp runtime/PACKAGE-README.md "$stage/README.md"
 # tutorials/tsconfig.json extends the repository's tsconfig.base.json, which a user's folder lacks:
 # ship it with the base options merged in, so editors and `tsc -p tutorials` read the same settings.
 node -e '

@@ -4,13 +4,14 @@
  * copied out of it into a folder whose node_modules holds only corepy and @opentelemetry/api (as
  * `npm install ./corepy-<version>.tgz` leaves it, here links to the built package), and two run there.
  * Without the OpenTelemetry SDK, 04_production_monitoring stops with one line naming the install
- * command instead of a stack trace.
+ * command instead of a stack trace. The tarball's README.md is the users' one (runtime/PACKAGE-README.md,
+ * not the contributors' runtime/README.md), and its quick-start snippets run in that folder.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 
@@ -49,6 +50,33 @@ describe('tutorials in the corepy package', function () {
     assert.equal(tsconfig.compilerOptions.strict, true);
   });
 
+  it('README.md is the users\' README (runtime/PACKAGE-README.md): no src/ paths, the files it names are shipped', () => {
+    const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
+    assert.equal(readme, readFileSync(join(ROOT, 'runtime', 'PACKAGE-README.md'), 'utf8'));
+    assert.ok(readme.startsWith('# corepy — '), `starts with the package's title, got: ${readme.split('\n')[0]}`);
+    assert.deepEqual(readme.match(/[^\s`(]*\bsrc\/\S*/g) ?? [], [], 'src/ is not in the tarball');
+    for (const word of ['npm workspaces', 'pack-runtime.sh', 'runtime/']) assert.ok(!readme.includes(word), `a contributor's word: ${word}`);
+    const { version } = JSON.parse(readFileSync(join(ROOT, 'runtime', 'package.json'), 'utf8')) as { version: string };
+    assert.ok(readme.includes(`npm i ./corepy-${version}.tgz`), `the install line names corepy-${version}.tgz`);
+    const named = [...readme.matchAll(/node_modules\/corepy\/([\w./-]+)/g)].map((m) => m[1]!.replace(/\/$/, ''));
+    assert.ok(named.length >= 2, 'names the guide and the tutorials inside the package');
+    for (const f of named) assert.ok(existsSync(join(pkg, f)), `README names node_modules/corepy/${f}, which the tarball lacks`);
+    for (const m of readme.matchAll(/tutorials\/(\d\d_[\w/.-]+\.ts)/g)) assert.ok(existsSync(join(pkg, 'tutorials', m[1]!)), `tutorials/${m[1]} is not shipped`);
+  });
+
+  it('the tutorials\' READMEs link only inside tutorials/, so their links still work once copied out', () => {
+    const readmes = entries.filter((e) => /^tutorials\/(.*\/)?README\.md$/.test(e));
+    assert.ok(readmes.length >= 5, `tutorials' READMEs: ${readmes.join(', ')}`);
+    for (const readme of readmes) {
+      for (const m of readFileSync(join(pkg, readme), 'utf8').matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)) {
+        if (/^[a-z]+:/.test(m[1]!)) continue; // https:, mailto:
+        const target = join(pkg, dirname(readme), m[1]!);
+        assert.ok(target.startsWith(join(pkg, 'tutorials') + sep), `${readme} links ${m[1]}, outside tutorials/`);
+        assert.ok(existsSync(target), `${readme} links ${m[1]}, not in the tarball`);
+      }
+    }
+  });
+
   describe('copied into a user folder', () => {
     let user = '';
     before(() => {
@@ -60,6 +88,27 @@ describe('tutorials in the corepy package', function () {
     });
     const run = (script: string) => spawnSync(process.execPath, ['--import', TSX, join('tutorials', script)], {
       cwd: user, encoding: 'utf8', timeout: 90_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+    });
+
+    it('the README\'s quick-start snippets (TypeScript, ESM, CommonJS) run there and print what their comments say', () => {
+      const readme = readFileSync(join(pkg, 'README.md'), 'utf8');
+      const blocks = [...readme.matchAll(/```(ts|js)\n([\s\S]*?)```/g)]
+        .map((m) => m[2]!)
+        .filter((code) => /^(import \* as cp from 'corepy'|const cp = require\('corepy'\))/.test(code));
+      const files = blocks.map((code) => (code.startsWith('const cp = require') ? 'quickstart.cjs' : /: cp\.\w+/.test(code) ? 'quickstart.ts' : 'quickstart.mjs'));
+      assert.deepEqual([...files].sort(), ['quickstart.cjs', 'quickstart.mjs', 'quickstart.ts']);
+      blocks.forEach((code, i) => {
+        writeFileSync(join(user, files[i]!), code);
+        const r = spawnSync(process.execPath, [...(files[i]!.endsWith('.ts') ? ['--import', TSX] : []), files[i]!], {
+          cwd: user, encoding: 'utf8', timeout: 90_000, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+        });
+        assert.equal(r.status, 0, `${files[i]}: ${r.stderr}`);
+        assert.notEqual(r.stdout.trim(), '', `${files[i]} printed nothing`);
+        for (const want of code.matchAll(/^console\.log\(.*\); \/\/ (.+)$/gm)) {
+          if (/^[[\d]/.test(want[1]!)) assert.ok(r.stdout.includes(want[1]!), `${files[i]}: expected ${want[1]} in:\n${r.stdout}`);
+        }
+        if (code.includes('profileReport()')) assert.match(r.stdout, /COREPY PERFORMANCE REPORT/);
+      });
     });
 
     it('01_enable_profiling runs and finds profiling off', () => {
