@@ -56,9 +56,9 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     registerHeat(ctx, SCRIPTS, lines);
     const hotOperations = registerHotOps(ctx);
     const status = registerStatus(ctx);
-    registerDiagnostics(ctx);
+    registerDiagnostics(ctx, lines);
     registerExplain(ctx);
-    registerCodeActions(ctx, SCRIPTS);
+    registerCodeActions(ctx, SCRIPTS, lines);
     registerAddCorepyQuickFix(ctx, SCRIPTS);
     const last = await loadRun(extCtx, 'lastRun');
     if (last && ctx.store.run === undefined) ctx.store.load({ ...last, status: last.status === 'running' ? 'partial' : last.status });

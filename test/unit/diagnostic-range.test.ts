@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { diagnosticSpan } from '../../extension/src/recs/diagnostic-range.js';
+import { currentFixRange, diagnosticSpan } from '../../extension/src/recs/diagnostic-range.js';
 import type { Recommendation } from '../../extension/src/recommendation.js';
 import { jitRewrite } from '../../runtime/src/profiler/rules/jit-rewrite.js';
 
@@ -60,5 +60,23 @@ describe('recommendation diagnostic range', () => {
     const s = diagnosticSpan(rec({}));
     assert.deepEqual([s.startLine, s.startCharacter, s.endLine], [5, 50, 5]);
     assert.ok(s.endCharacter > SCRIPT[5]!.length);
+  });
+});
+
+describe('a fix\'s range after edits since the run (currentFixRange)', () => {
+  const ran = ['import x;', 'a();', 'for (;;) { y.add(1); }', 'done();'];
+  const range = { startLine: 3, startColumn: 12, endLine: 3, endColumn: 21 }; // `y.add(1);`
+  const place = (now: string[], current: (l: number) => number | null) =>
+    currentFixRange(range, current, (l) => ran[l - 1], (l) => now[l - 1]);
+
+  it('moves with its lines when the text it replaces is intact', () => {
+    const now = ['import x;', '// new', '// lines', 'a();', 'for (;;) { y.add(1); } // typed after', 'done();'];
+    assert.deepEqual(place(now, (l) => (l === 1 ? 1 : l + 2)), { ...range, startLine: 5, endLine: 5 });
+  });
+
+  it('is withdrawn when its line is gone, or the text it replaces changed or moved on the line', () => {
+    assert.equal(place(ran, (l) => (l === 3 ? null : l)), null);
+    assert.equal(place(['import x;', 'a();', 'for (;;) { z.add(1); }', 'done();'], (l) => l), null);
+    assert.equal(place(['import x;', 'a();', '  for (;;) { y.add(1); }', 'done();'], (l) => l), null, 'indented: same text, other columns');
   });
 });

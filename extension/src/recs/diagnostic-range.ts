@@ -8,7 +8,7 @@
  * and ends at the chain). The fix only narrows the mark on the location's line, where it has an
  * end or a start there.
  */
-import type { Recommendation } from '../recommendation.js';
+import type { FixRange, Recommendation } from '../recommendation.js';
 
 /** A 0-based, end-exclusive range of a document. */
 export interface DiagnosticSpan {
@@ -36,4 +36,32 @@ export function diagnosticSpan(r: Recommendation, lineText: (line: number) => st
   const start = f.startLine - 1 === line ? f.startColumn - 1 : first;
   const end = f.endLine - 1 === line ? f.endColumn - 1 : last;
   return { startLine: line, startCharacter: start, endLine: line, endCharacter: Math.max(start, end) };
+}
+
+/**
+ * Where fix range `f` (1-based, as the run numbered the file) is in the document now, after the
+ * edits made since the run; null when the text it replaces is not there intact — a line of it
+ * removed, its lines no longer together, or the text inside the range changed (a stale fix applied
+ * there would rewrite other code). `current` maps a run line to its line now (null: removed),
+ * `ranLine` gives a run line's text as the run read it, `nowLine` a line's text now (1-based both).
+ */
+export function currentFixRange(
+  f: FixRange,
+  current: (runLine: number) => number | null,
+  ranLine: (runLine: number) => string | undefined,
+  nowLine: (line: number) => string | undefined,
+): FixRange | null {
+  const start = current(f.startLine);
+  if (start === null) return null;
+  for (let l = f.startLine; l <= f.endLine; l++) {
+    const at = l === f.startLine ? start : current(l);
+    if (at !== start + (l - f.startLine)) return null;
+    const was = ranLine(l), now = nowLine(at);
+    if (was === undefined || now === undefined) return null;
+    // The replaced part of the line, at the same columns (text typed before it on its line moved it: no fix).
+    const from = l === f.startLine ? f.startColumn - 1 : 0;
+    const to = l === f.endLine ? f.endColumn - 1 : undefined;
+    if (was.slice(from, to) !== now.slice(from, to)) return null;
+  }
+  return { ...f, startLine: start, endLine: start + (f.endLine - f.startLine) };
 }

@@ -1,6 +1,11 @@
-/** Recommendations as diagnostics (source "corepy"), severity by priority. */
+/**
+ * Recommendations as diagnostics (source "corepy"), severity by priority, on the code they are
+ * about now: edits since the run move them (line-tracker.ts), and one whose quick fix was applied,
+ * or whose line an edit removed, is no longer shown.
+ */
 import * as vscode from 'vscode';
-import type { Ctx } from '../ctx.js';
+import { throttle, type Ctx } from '../ctx.js';
+import type { LineTracker } from '../views/line-tracker.js';
 import { impactLabel, type Priority, type Recommendation } from '../recommendation.js';
 import { diagnosticSpan } from './diagnostic-range.js';
 
@@ -19,13 +24,15 @@ export function recommendationRange(r: Recommendation, doc?: vscode.TextDocument
   return new vscode.Range(s.startLine, s.startCharacter, s.endLine, s.endCharacter);
 }
 
-export function registerDiagnostics(ctx: Ctx): vscode.DiagnosticCollection {
+export function registerDiagnostics(ctx: Ctx, lines: LineTracker): vscode.DiagnosticCollection {
   const collection = ctx.push(vscode.languages.createDiagnosticCollection('corepy'));
   const update = (): void => {
     collection.clear();
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const r of ctx.store.run?.recommendations ?? []) {
-      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === r.location.file);
+    for (const rec of ctx.store.run?.recommendations ?? []) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === rec.location.file);
+      const r = lines.placeRecommendation(rec, doc);
+      if (!r) continue;
       const d = new vscode.Diagnostic(
         recommendationRange(r, doc),
         `${r.title} (${r.impact === 'unknown' ? 'impact unknown' : `${impactLabel(r)} faster`}): ${r.description}`,
@@ -39,8 +46,10 @@ export function registerDiagnostics(ctx: Ctx): vscode.DiagnosticCollection {
     }
     for (const [file, list] of byFile) collection.set(vscode.Uri.file(file), list);
   };
-  // Recommendations change once per run (at its end), so no throttling is needed.
+  // Recommendations change once per run (at its end), so no throttling is needed for runs; edits come per keystroke.
   ctx.push(ctx.store.onDidChange(update));
+  const moved = ctx.push(throttle(update));
+  ctx.push(lines.onDidChange(moved));
   update();
   return collection;
 }

@@ -1,8 +1,9 @@
 /**
  * Where a line goes when the document is edited: the run's lines are numbered as the script was
- * when it ran, and the views (CodeLens, heat, hovers) keep them on the same code until the next
- * run by replaying the editor's content changes. Pure (no 'vscode' import); lines 0-based here.
+ * when it ran, and the views (CodeLens, heat, hovers, diagnostics) keep them on the same code until
+ * the next run by replaying the editor's content changes. Pure (no 'vscode' import); lines 0-based here.
  */
+import { matchLines } from './line-diff.js';
 
 /** One content change as VS Code reports it: the replaced range (0-based) and the new text. */
 export interface LineEdit {
@@ -14,9 +15,69 @@ export interface LineEdit {
 }
 
 /**
+ * A change event as whole lines, when the text before it is known: lines `startLine` up to
+ * `startLine + oldLines.length` (exclusive) became `newLines`. Lines inside are placed by a line
+ * diff ({@link matchLines}), not by where the change's ranges start.
+ */
+export interface BlockEdit {
+  readonly startLine: number;
+  readonly oldLines: readonly string[];
+  readonly newLines: readonly string[];
+}
+
+/** A text's lines without their line breaks (\n or \r\n). */
+export function splitLines(text: string): string[] {
+  return text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+}
+
+/**
+ * `text` after `edits` (one change event's, in order, each range relative to the text the previous
+ * ones left), or undefined when a range does not fit it (then `text` was not the document's).
+ */
+export function replayEdits(text: string, edits: readonly LineEdit[]): string | undefined {
+  let lines = text.split('\n');
+  for (const e of edits) {
+    if (e.startLine > e.endLine || e.endLine >= lines.length) return undefined;
+    const first = lines[e.startLine]!, last = lines[e.endLine]!;
+    const merged = first.slice(0, e.startCharacter) + e.text + last.slice(e.endCharacter);
+    lines = [...lines.slice(0, e.startLine), ...merged.split('\n'), ...lines.slice(e.endLine + 1)];
+  }
+  return lines.join('\n');
+}
+
+/** The lines that differ between `before` and `after` (common leading and trailing lines left out), or undefined when none do. */
+export function blockEdit(before: string, after: string): BlockEdit | undefined {
+  if (before === after) return undefined;
+  const a = splitLines(before), b = splitLines(after);
+  let pre = 0;
+  while (pre < a.length && pre < b.length && a[pre] === b[pre]) pre++;
+  let suf = 0;
+  while (suf < a.length - pre && suf < b.length - pre && a[a.length - 1 - suf] === b[b.length - 1 - suf]) suf++;
+  return { startLine: pre, oldLines: a.slice(pre, a.length - suf), newLines: b.slice(pre, b.length - suf) };
+}
+
+/** Per block edit: each old line → its index among the new lines, or -1. */
+const blockMaps = new WeakMap<BlockEdit, Int32Array>();
+
+/** The line `line` (0-based) moves to after block edit `b`, or null when the line diff finds it gone. */
+export function shiftLineInBlock(line: number, b: BlockEdit): number | null {
+  if (line < b.startLine) return line;
+  if (line >= b.startLine + b.oldLines.length) return line + b.newLines.length - b.oldLines.length;
+  let map = blockMaps.get(b);
+  if (!map) {
+    map = matchLines(b.oldLines, b.newLines);
+    blockMaps.set(b, map);
+  }
+  const at = map[line - b.startLine]!;
+  return at < 0 ? null : b.startLine + at;
+}
+
+/**
  * The line `line` (0-based) moves to after `edit`, or null when the edit removed it (its start
- * is inside the replaced range; a range that ends at column 0 of the line leaves it whole). Text inserted at column 0 of a line pushes that line down; text
- * inserted after its start (typing, a newline at its end) leaves it where it is.
+ * is inside the replaced range; a range that ends at column 0 of the line leaves it whole), judged
+ * from the range alone: what is used when the text before the change is not known. Text inserted
+ * at column 0 of a line pushes that line down; text inserted after its start (typing, a newline at
+ * its end) leaves it where it is.
  */
 export function shiftLine(line: number, edit: LineEdit): number | null {
   const added = edit.text.split('\n').length - 1;
@@ -40,7 +101,7 @@ export function shiftLine(line: number, edit: LineEdit): number | null {
  * applied to a fixed set of lines, so a line that a later batch of the same run brings is mapped too.
  */
 export class EditLog {
-  private readonly edits: LineEdit[] = [];
+  private readonly edits: (LineEdit | BlockEdit)[] = [];
   private readonly memo = new Map<number, number | null>();
 
   /** True when nothing was edited (every line is where the run saw it). */
@@ -48,9 +109,13 @@ export class EditLog {
     return this.edits.length === 0;
   }
 
-  /** Adds one change event's edits, in the order VS Code reports them. */
-  push(edits: readonly LineEdit[]): void {
-    this.edits.push(...edits);
+  /**
+   * Adds one change event: its edits in the order VS Code reports them (placed by their ranges), or,
+   * better, the event as whole lines when the text before it is known ({@link blockEdit}).
+   */
+  push(edits: readonly LineEdit[] | BlockEdit): void {
+    if ('oldLines' in edits) this.edits.push(edits);
+    else this.edits.push(...edits);
     this.memo.clear();
   }
 
@@ -60,7 +125,7 @@ export class EditLog {
     if (known !== undefined) return known;
     let at: number | null = runLine - 1;
     for (const e of this.edits) {
-      at = shiftLine(at, e);
+      at = 'oldLines' in e ? shiftLineInBlock(at, e) : shiftLine(at, e);
       if (at === null) break;
     }
     const line = at === null ? null : at + 1;
