@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
 import type { CorepyApi } from '../../../extension/src/extension.js';
+import { until } from './poll.js';
 
 // 0-based lines: randn on 2, the chain on 5; the fix inserts two lines after the import (line 0).
 const SCRIPT = [
@@ -26,18 +27,6 @@ const SCRIPT = [
 ].join('\n');
 const RANDN_LINE = 2;
 const CHAIN_LINE = 5;
-
-/** Polls `probe` until `ok` accepts its value (views repaint throttled). */
-async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await probe();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = await probe();
-  }
-  return v;
-}
 
 describe('the jit-chain quick fix in VS Code', function () {
   let api: CorepyApi;

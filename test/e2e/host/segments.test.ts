@@ -8,18 +8,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
 import type { CorepyApi } from '../../../extension/src/extension.js';
-
-/** Polls `probe` until `ok` accepts its value (lenses repaint throttled). */
-async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await probe();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = await probe();
-  }
-  return v;
-}
+import { until } from './poll.js';
 
 describe('Corepy segments in VS Code', function () {
   it('both loops of a before/after script have CodeLens timings; Show Segment shows one, then all again', async () => {

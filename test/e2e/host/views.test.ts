@@ -10,21 +10,10 @@ import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
 import type { CorepyApi } from '../../../extension/src/extension.js';
 import type { HotOpsNode } from '../../../extension/src/views/hot-ops.js';
+import { until } from './poll.js';
 
 const LOOP_LINE = 7; // 0-based: the `data.add(i)` loop of basic.ts
 const FIXTURE_OPS = ['tensor', 'mean', 'std', 'add'];
-
-/** Polls `probe` until it returns a value `ok` accepts (views repaint throttled, config events are async). */
-async function until<T>(what: string, probe: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15000): Promise<T> {
-  const deadline = Date.now() + ms;
-  let v = await probe();
-  while (!ok(v)) {
-    if (Date.now() > deadline) assert.fail(`${what}: still ${JSON.stringify(v)} after ${ms} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-    v = await probe();
-  }
-  return v;
-}
 
 const flameTabs = (): vscode.Tab[] => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
   .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('corepy.flameGraph'));
