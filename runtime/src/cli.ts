@@ -144,7 +144,15 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
     report = reportFromBatch(run.lastBatch);
     partial = true;
     flame = emptyFlame(`${script} (partial)`);
-  } else if (code !== 0) process.stderr.write(`corepy: the script failed (${how}); partial report of what ran before:\n`);
+  } else if (code !== 0) {
+    // A script that failed before its first op (a missing package, a syntax error) has nothing to show: an empty
+    // table around its error only buries it.
+    if (report.opCount === 0 && format === 'text' && toStdout) {
+      process.stderr.write(`corepy: the script failed (${how}) before any corepy op ran: nothing to report\n`);
+      return code;
+    }
+    process.stderr.write(`corepy: the script failed (${how}); partial report of what ran before:\n`);
+  }
   if (format === 'markdown' && toStdout) process.stdout.write(renderMarkdown(report) + '\n');
   else if (format === 'json' && toStdout) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   // A batch carries no overhead or call-site settings: leave out the lines that would state them.

@@ -34,6 +34,16 @@ describe('cli: corepy profile arguments and exit statuses', function () {
     assert.match(good.stdout, /\["--epochs","3"\]/);
   });
 
+  it('a script that fails before its first op: its error and one line, no empty report', () => {
+    const early = join(dir, 'fails-early.mjs');
+    writeFileSync(early, "throw new Error('missing configuration file');\n");
+    const r = corepy(['profile', early]);
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /missing configuration file/);
+    assert.match(r.stderr, /corepy: the script failed \(exit 1\) before any corepy op ran: nothing to report/);
+    assert.doesNotMatch(r.stdout, /COREPY PERFORMANCE REPORT|partial report/);
+  });
+
   it('a file that is not a script is refused before anything runs (exit 2); a missing baseline names --save-baseline', () => {
     const r = corepy(['profile', join(root, 'package.json')]);
     assert.equal(r.status, 2);
