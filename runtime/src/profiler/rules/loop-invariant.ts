@@ -7,9 +7,9 @@
  * scalar varies with the loop; for a constant it would compute the same row k times.)
  *
  * Speedup (from the profile itself, nothing to time): the site saves all its calls but one —
- * `siteMs · (k − 1) / k` — Amdahl over the op time. Not in the recommendations corpus yet, so its
- * impact is "unknown" and its priority at most MEDIUM. No quick fix: where the result should live
- * (a `const` above the loop, a module-level value) is the user's call.
+ * `siteMs · (k − 1) / k` — Amdahl over the op time (the corpus pair loop-invariant-1e5: 1.43–1.60×
+ * estimated, 1.51–1.58× measured). No quick fix: where the result should live (a `const` above the
+ * loop, a module-level value) is the user's call.
  */
 import type * as TS from 'typescript';
 import { opInfo } from '../../backends/op-table.js';
