@@ -1,7 +1,8 @@
 /**
  * `rand` and `randn` drawn by the wasm kernels (kernels-rust/src/random.rs, simd and scalar builds)
  * equal, bit for bit, the TypeScript writers the js backend runs from the same seed, and leave the
- * generator where those writers leave it (the next draw continues the same stream).
+ * generator where those writers leave it (the next draw continues the same stream); on the GPU the
+ * wasm kernels draw and the values are uploaded, the same again.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
@@ -41,6 +42,21 @@ describe('rand and randn kernels', () => {
       }), { numRuns: 100 });
     });
   }
+
+  it('on the GPU: the wasm kernels draw and the draws are uploaded — the same values as the js backend, the stream continued', async function () {
+    this.timeout(120000);
+    await cp.initGpu(); // lavapipe in CI; this file's other tests need no GPU
+    for (const f of ['rand', 'randn'] as const) for (const n of [1, 7, 65536]) {
+      const [a, a2] = await Promise.all(cp.tidy(() => [cp[f]([n], { seed: 42, device: 'gpu' }), cp[f]([3], { device: 'gpu' })]).map(async (t) => {
+        const d = (await t.data()) as Float32Array;
+        t.dispose();
+        return d;
+      }));
+      const [b, b2] = drawn('js', f, n, 42);
+      assertSameBits(a!, b!, `${f}([${n}]) on the GPU, seed 42`);
+      assertSameBits(a2!, b2!, `${f}([3]) on the GPU after ${f}([${n}])`);
+    }
+  });
 
   it('the scalar build draws what the simd build draws, and both advance the state alike', () => {
     const read = (b: ReturnType<typeof createWasmBackend>, s: Storage): Float32Array =>

@@ -7,6 +7,7 @@
  * kind's first call carries its own cold cost only, not the module's.
  *
  *   node runtime/dist/bench/creation.js                      # this build
+ *   CREATION_DEVICE=gpu node runtime/dist/bench/creation.js  # on the webgpu backend
  *   BUILDS=/tmp/old/runtime/dist,runtime/dist PROCS=3 node runtime/dist/bench/creation.js   # compare builds
  *
  * With several builds, their processes alternate (a build is a copy of runtime/dist with the wasm
@@ -26,6 +27,8 @@ const INPUTS = ['JS array of integers', 'JS array of non-integers', 'Float32Arra
 /** In a fresh process: per input kind, the median ms per call over each range of RANGES. */
 async function child(dist: string): Promise<number[][]> {
   const cp = (await import(pathToFileURL(resolve(dist, 'index.js')).href)) as typeof import('../index.js');
+  // CREATION_DEVICE=gpu: on the webgpu backend (lavapipe where there is no GPU).
+  if (process.env['CREATION_DEVICE'] === 'gpu') { await cp.initGpu(); await cp.setBackend('webgpu'); }
   const data = [Array.from({ length: N }, (_, i) => i), Array.from({ length: N }, (_, i) => i + 0.5), Float32Array.from({ length: N }, (_, i) => i)];
   const makers: (() => unknown)[] = [...data.map((d) => () => cp.tensor(d)), () => cp.rand([N]), () => cp.randn([N])];
   return makers.map((make) => {
@@ -53,7 +56,7 @@ function parent(): void {
       per[b]!.push(JSON.parse(out.trim().split('\n').pop()!) as number[][]);
     }
   }
-  console.log(`creating ${N} elements (cp.tensor of each input, cp.rand, cp.randn): ms per call over the first ${CALLS} calls of a fresh process, medians per range of calls ` +
+  console.log(`creating ${N} elements (cp.tensor of each input, cp.rand, cp.randn)${process.env['CREATION_DEVICE'] === 'gpu' ? ' on the webgpu backend' : ''}: ms per call over the first ${CALLS} calls of a fresh process, medians per range of calls ` +
     `(first call alone = module warm-up included), median over ${procs} processes per build; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
   const head = RANGES.map(([a, b]) => (b - a === 1 ? `call ${a + 1}` : `calls ${a + 1}–${b}`).padStart(14)).join('');
   builds.forEach((build, b) => {

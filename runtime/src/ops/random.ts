@@ -6,6 +6,8 @@ import type { Tensor } from '../tensor.js';
 import { checkCreateOptions, type CreateOptions, fromWriter } from './creation.js';
 import { checkFinite, checkShape } from './validate.js';
 import { sizeOf } from '../shape.js';
+import type { Backend, Storage } from '../backends/backend.js';
+import { getBackendImpl } from '../engine.js';
 
 const state = new Uint32Array(4);
 
@@ -54,13 +56,37 @@ function checkRandom(fn: string, shape: unknown, options: unknown): { shape: num
   return { shape: s, options: o };
 }
 
+/**
+ * The draws of `kind` as new storage on `b`: its own kernel where it has one (Backend.random, the
+ * same values as the writers below); on a GPU, drawn by the wasm kernels and uploaded (the writers
+ * run in V8's interpreter on a first call there too; runtime/BENCHMARKS.md, "`rand` and `randn` as
+ * kernels"); undefined where neither exists, and the JavaScript writer draws.
+ */
+function drawnStorage(b: Backend, kind: 'uniform' | 'normal', n: number): Storage | undefined {
+  const own = b.random?.(kind, n, state);
+  if (own !== undefined || b.device !== 'gpu') return own;
+  let cpu: Backend;
+  try {
+    cpu = getBackendImpl('wasm');
+  } catch {
+    return undefined; // no wasm kernels here: the writer draws
+  }
+  if (cpu.random === undefined) return undefined;
+  const drawn = cpu.random(kind, n, state);
+  try {
+    return b.upload(cpu.readSync({ storage: drawn, dtype: 'float32', shape: [n], strides: [1], offset: 0 }), 'float32');
+  } finally {
+    cpu.free(drawn);
+  }
+}
+
 /** Uniform float32 values in [0, 1). */
 export function rand(shape: readonly number[], options?: RandomOptions): Tensor {
   ({ shape, options } = checkRandom('rand', shape, options));
   const n = sizeOf(shape);
-  // The wasm backend draws in a kernel (the same values: Backend.random); the loop is the reference.
+  // The wasm kernels draw where they can (the same values: drawnStorage); the loop is the reference.
   return fromWriter('rand', 'float32', shape, (dst) => { for (let i = 0; i < dst.length; i++) dst[i] = next(); }, options,
-    (b) => b.random?.('uniform', n, state));
+    (b) => drawnStorage(b, 'uniform', n));
 }
 
 /** Standard normal float32 values (Box–Muller). */
@@ -74,5 +100,5 @@ export function randn(shape: readonly number[], options?: RandomOptions): Tensor
       dst[i] = r * Math.cos(2 * Math.PI * v);
       if (i + 1 < dst.length) dst[i + 1] = r * Math.sin(2 * Math.PI * v);
     }
-  }, options, (b) => b.random?.('normal', n, state));
+  }, options, (b) => drawnStorage(b, 'normal', n));
 }
