@@ -9,6 +9,7 @@ import fc from 'fast-check';
 import { describe, it } from 'mocha';
 import { matchLines } from '../../extension/src/views/line-diff.js';
 import { blockEdit, EditLog, replayEdits, shiftLine, type LineEdit } from '../../extension/src/views/line-shift.js';
+import { JIT_CHAIN_SCRIPT } from '../fixtures/editor/jit-chain-script.js';
 
 /** An edit as VS Code reports it: the replaced range (0-based lines) and the new text. */
 const edit = (startLine: number, startCharacter: number, endLine: number, text: string, endCharacter = 0): LineEdit =>
@@ -53,18 +54,7 @@ describe('lines follow edits until the next run', () => {
   });
 });
 
-/** A script with a jit-chain recommendation (test/e2e/host/quickfix.test.ts profiles the same). */
-const SCRIPT = [
-  "import * as cp from 'corepy';",
-  '',
-  'const x = cp.randn([200, 500]);',
-  'const totals: number[] = [];',
-  'for (let i = 0; i < 20; i++) {',
-  '  totals.push(x.mul(1.5).sub(0.5).relu().sum().item());',
-  '}',
-  'console.log(totals.length);',
-  '',
-].join('\n');
+const SCRIPT = JIT_CHAIN_SCRIPT;
 const COMMENT = '// mul → sub → relu → sum as one fused kernel, traced once per input shape';
 const FUSED = 'const fused = cp.jit((t: cp.Tensor) => t.mul(1.5).sub(0.5).relu().sum());';
 /** The fix as the runtime writes it: one range from the end of the import to the end of the chain. */

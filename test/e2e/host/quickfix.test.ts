@@ -12,21 +12,9 @@ import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
 import type { CorepyApi } from '../../../extension/src/extension.js';
 import { until } from './poll.js';
+import { CHAIN_LINE, JIT_CHAIN_SCRIPT, RANDN_LINE } from '../../fixtures/editor/jit-chain-script.js';
 
-// 0-based lines: randn on 2, the chain on 5; the fix inserts two lines after the import (line 0).
-const SCRIPT = [
-  "import * as cp from 'corepy';",
-  '',
-  'const x = cp.randn([200, 500]);',
-  'const totals: number[] = [];',
-  'for (let i = 0; i < 20; i++) {',
-  '  totals.push(x.mul(1.5).sub(0.5).relu().sum().item());',
-  '}',
-  'console.log(totals.length);',
-  '',
-].join('\n');
-const RANDN_LINE = 2;
-const CHAIN_LINE = 5;
+const SCRIPT = JIT_CHAIN_SCRIPT;
 
 describe('the jit-chain quick fix in VS Code', function () {
   let api: CorepyApi;

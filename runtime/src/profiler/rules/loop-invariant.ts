@@ -53,9 +53,10 @@ export function invariantArguments(s: SiteOpStats, input: RuleInput): string[] |
   const events = siteEvents(cols, s.site, s.op);
   // Every call of the site retained, all on one tensor (and one second tensor, if any): the same inputs each time.
   if (events.length !== s.count) return null;
-  const sameInputs = memoFact(events, 'loop-invariant', (group) =>
-    group.every((e) => cols.in0[e]! >= 0 && cols.in0[e] === cols.in0[group[0]!] && cols.in1[e] === cols.in1[group[0]!]));
-  return sameInputs ? literalArguments(input, s) : null;
+  // Once per site and report: batch-loop asks too, and the source is parsed for it.
+  return memoFact(events, 'loop-invariant', (group) =>
+    group.every((e) => cols.in0[e]! >= 0 && cols.in0[e] === cols.in0[group[0]!] && cols.in1[e] === cols.in1[group[0]!])
+      ? literalArguments(input, s) : null);
 }
 
 function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
