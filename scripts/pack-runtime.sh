@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Packs the corepy package as corepy-<version>.tgz into the folder given (default: the repository
 # root) and prints the tarball's file name. Called by extension/package.sh (`npm run package`).
-# The package ships the tutorials and PROFILING_GUIDE.md, which live at the repository root, outside
+# The package ships the tutorials, PROFILING_GUIDE.md and the benchmarks it cites, which live at the repository root, outside
 # runtime/: `npm pack` takes files from the package's own folder only, so this packs a staged copy of
 # runtime/ with tutorials/ and the guide beside its files, and runtime/PACKAGE-README.md as its
 # README.md. runtime/package.json "files" still decides what goes in (tutorials/assets/ stays out:
@@ -18,7 +18,9 @@ for top in $(node -p 'const f = require("./runtime/package.json").files; [...new
   if [ -e "runtime/$top" ]; then cp -rL "runtime/$top" "$stage/"; fi
 done
 cp -r tutorials "$stage/tutorials"
-cp PROFILING_GUIDE.md "$stage/"
+# The guide cites runtime/BENCHMARKS.md for its figures, which "files" ships at the package's root,
+# beside the guide: its links are rewritten to match.
+sed 's#](runtime/BENCHMARKS\.md)#](BENCHMARKS.md)#g' PROFILING_GUIDE.md > "$stage/PROFILING_GUIDE.md"
 # The package's README.md (what npm shows, what a user finds in node_modules/corepy/) is the users'
 # one; runtime/README.md stays the contributors' map of the folder.
 cp runtime/PACKAGE-README.md "$stage/README.md"

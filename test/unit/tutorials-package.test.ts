@@ -64,6 +64,13 @@ describe('tutorials in the corepy package', function () {
     for (const m of readme.matchAll(/tutorials\/(\d\d_[\w/.-]+\.ts)/g)) assert.ok(existsSync(join(pkg, 'tutorials', m[1]!)), `tutorials/${m[1]} is not shipped`);
   });
 
+  it('PROFILING_GUIDE.md\'s relative links resolve inside the tarball (the benchmarks it cites included)', () => {
+    const guide = readFileSync(join(pkg, 'PROFILING_GUIDE.md'), 'utf8');
+    const links = [...guide.matchAll(/\]\(([^)#\s]+)(#[^)]*)?\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/.test(l));
+    assert.ok(links.includes('BENCHMARKS.md'), `the guide cites the benchmarks: ${links.join(', ')}`);
+    for (const link of links) assert.ok(existsSync(join(pkg, link)), `the guide links ${link}, not in the tarball`);
+  });
+
   it('the tutorials\' READMEs link only inside tutorials/, so their links still work once copied out', () => {
     const readmes = entries.filter((e) => /^tutorials\/(.*\/)?README\.md$/.test(e));
     assert.ok(readmes.length >= 5, `tutorials' READMEs: ${readmes.join(', ')}`);
