@@ -2,7 +2,7 @@
  * Tensor lifetime helpers for users: `tidy` scopes, `keep`, and `memory()` statistics.
  * A scope records every tensor created while it is open and disposes those not returned.
  */
-import { getBackendImpl, liveStats, readyBackends } from './engine.js';
+import { getBackendImpl, getDefaultBackend, liveStats, readyBackends } from './engine.js';
 import type { BackendMemory } from './backends/backend.js';
 import type { Tensor } from './tensor.js';
 
@@ -80,13 +80,15 @@ export interface MemoryInfo {
   readonly tensors: number;
   /** Bytes of the storages live tensors hold (a storage shared by views counts once). */
   readonly bytes: number;
-  /** Per initialised backend: bytes in use and reserved. */
+  /** Per initialised backend (the default one always): bytes in use and reserved. */
   readonly backends: Readonly<Record<string, BackendMemory>>;
 }
 
 /** Live tensors and bytes, overall and per backend. */
 export function memory(): MemoryInfo {
   const { tensors, bytes } = liveStats();
+  // The default backend is created on first use (backends/register.ts); asking about memory is one.
+  getDefaultBackend();
   const backends: Record<string, BackendMemory> = {};
   for (const b of readyBackends()) backends[b.name] = b.memory();
   return { tensors, bytes, backends };

@@ -5,7 +5,7 @@
  * to trigger it, so a first call is not reported as 50× its steady-state time.
  *
  * This module sits beside engine.ts (not in profiler/) because backends report into it whether or
- * not profiling is on: the kernels compile at load, before any `enableProfiling()`.
+ * not profiling is on: ops run before `enableProfiling()` create (and compile) their backend then.
  */
 
 import type { OneTimeCostKind } from './contract/report.js';
@@ -38,6 +38,22 @@ const MAX_KEPT = 10_000;
 const log: OneTimeCost[] = [];
 let dropped = 0;
 let listener: OneTimeCostListener | null = null;
+
+let aheadOfOps = false;
+
+/**
+ * Asks backends to do their one-time work ahead of the ops that would trigger it, where they can
+ * choose (the wasm kernels' optimised code: loader.ts). Called by `enableProfiling()` before its
+ * warm-up creates a backend: a profiled process is one whose first calls are read as op times.
+ */
+export function requestOneTimeCostsAhead(): void {
+  aheadOfOps = true;
+}
+
+/** Whether {@link requestOneTimeCostsAhead} was called in this thread. */
+export function oneTimeCostsAhead(): boolean {
+  return aheadOfOps;
+}
 
 /** Installs (or, with null, removes) the listener. Used by the profiler. */
 export function setOneTimeCostListener(l: OneTimeCostListener | null): void {

@@ -5,14 +5,17 @@
  */
 import { registerBackend, setBackend } from '../engine.js';
 import { jsBackend } from './js/index.js';
-import { createWasmBackend } from './wasm/index.js';
+import { createWasmBackend, missingKernelFile } from './wasm/index.js';
 import './webgpu/index.js';
 
 registerBackend('js', () => jsBackend);
 registerBackend('wasm', () => createWasmBackend());
 
-// The wasm kernels are a build output; without them say so once and keep working on js.
-setBackend('wasm').catch((e: unknown) => {
-  console.warn(`[corepy] wasm backend unavailable (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); using the js reference backend. Run \`npm run build\` to build the kernels.`);
+// wasm, the default, is created on its first use rather than here, so that a script's
+// `enableProfiling()` before its first op decides how the kernels compile (loader.ts). The kernels
+// are a build output; without them say so once and keep working on js.
+const missing = missingKernelFile();
+if (missing !== null) {
+  console.warn(`[corepy] wasm backend unavailable (kernel file ${missing} is missing); using the js reference backend. Run \`npm run build\` to build the kernels.`);
   void setBackend('js');
-});
+}

@@ -11,7 +11,7 @@
 import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { setDispatchObserver } from '../engine.js';
-import { oneTimeCostMark, oneTimeCostsSince, setOneTimeCostListener } from '../one-time-costs.js';
+import { oneTimeCostMark, oneTimeCostsSince, requestOneTimeCostsAhead, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
 import { clearGcPauses, gcPauses, startGcPauses, type GcPause } from './gc-pauses.js';
 import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
@@ -100,6 +100,12 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
  */
 export function enableProfiling(options: ProfilerOptions = {}): void {
   const o = validate(options);
+  // Backends not created yet compile their kernels' optimised code up front (loader.ts): a first
+  // call over 1e6 elements in baseline code ran 5–15× its warm time and read as the op's time.
+  requestOneTimeCostsAhead();
+  // The recorder's own cost, timed before the warm-up creates a backend: optimising its kernels in
+  // the background starves the JavaScript JIT for a while (the probe read 2–5 µs per op, not ~0.12).
+  measured ??= measureSelfCost();
   // Before anything records (warm-up.ts); once per thread.
   if (o.warmUp && !warmedUp) {
     warmedUp = true;
@@ -122,7 +128,6 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
     rec.startSegment();
     segmentOpsFrom = rec.ops;
   }
-  measured ??= measureSelfCost();
   const r = rec;
   setSpanSink((c, s, e, child) => r.span(c, s, e, child));
   setDispatchObserver(r);

@@ -5,10 +5,10 @@
  * there is no top-level await. The path is resolved relative to this file, which sits at the
  * same depth under src/ (tsx) and dist/ (compiled), so both find runtime/kernels/.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { recordOneTimeCost } from '../../one-time-costs.js';
+import { oneTimeCostsAhead, recordOneTimeCost } from '../../one-time-costs.js';
 import { KERNEL_IMPORTS } from './kernel-imports.js';
 
 /** Which build of the kernels to load: with WebAssembly SIMD128 or the scalar fallback. */
@@ -85,6 +85,12 @@ export function kernelPath(flavour: KernelFlavour): string {
 
 const modules = new Map<KernelFlavour, object>();
 
+/** The kernel file `flavour` would load when it is missing (a checkout not built yet), else null. */
+export function missingKernelFile(flavour: KernelFlavour | 'auto' = 'auto'): string | null {
+  const path = kernelPath(flavour === 'auto' ? (simdSupported() ? 'simd' : 'scalar') : flavour);
+  return existsSync(path) ? null : path;
+}
+
 /**
  * When the kernels' machine code is made. V8's default (`lazy`) compiles each wasm function on its
  * first call (2–3 ms per kernel here, charged to whichever op called it first) and optimises it only
@@ -92,16 +98,21 @@ const modules = new Map<KernelFlavour, object>();
  * time). `baseline` (default): baseline code for every function at load, no first-call compiles.
  * `eager`: also optimised code for every function right after load, on background threads, so first
  * calls run at full speed; it costs ~0.3 s of background CPU, and the process waits for that work at
- * exit. Profiled launches (`corepy profile`, the VS Code adapter; see launch.ts) use `eager`. The
- * environment variable COREPY_WASM_COMPILE selects a mode for a whole process.
+ * exit. Profiled processes use `eager`: launches by `corepy profile` and the VS Code adapter (see
+ * launch.ts), and a script whose `enableProfiling()` comes before its first op (the profiler's
+ * warm-up then creates the backend). The environment variable COREPY_WASM_COMPILE selects a mode for a
+ * whole process.
  */
 export type KernelCompile = 'eager' | 'baseline' | 'lazy';
 const COMPILE_MODES: readonly KernelCompile[] = ['eager', 'baseline', 'lazy'];
 
-/** The compile mode from COREPY_WASM_COMPILE, else `baseline`; anything else is an error naming the allowed values. */
+/**
+ * The compile mode from COREPY_WASM_COMPILE, else `eager` once profiling was asked for (one-time-costs.ts
+ * {@link oneTimeCostsAhead}), else `baseline`; anything else is an error naming the allowed values.
+ */
 export function compileModeFromEnv(): KernelCompile {
   const v = process.env['COREPY_WASM_COMPILE'];
-  if (v === undefined || v === '') return 'baseline';
+  if (v === undefined || v === '') return oneTimeCostsAhead() ? 'eager' : 'baseline';
   if (!COMPILE_MODES.includes(v as KernelCompile)) {
     throw new Error(`COREPY_WASM_COMPILE must be one of ${COMPILE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(v)}`);
   }
