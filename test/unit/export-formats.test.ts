@@ -158,6 +158,26 @@ print(json.dumps({"fields": list(rows[0].keys()), "rows": [{"op": r["op"], "coun
     assert.match(read('p.markdown'), /^<!-- exporter: corepy [\d.]+ -->\n# Corepy performance report[\s\S]*\*\*Total Time:\*\* [\d.]+ ms op time/);
   });
 
+  it('text and markdown: "Hot lines" gives op time per source line, hottest first, a line\'s ops in one row', () => {
+    const text = read('p.text');
+    assert.ok(text.includes('\nHot lines (op time by source line'), text);
+    const rows = text.slice(text.indexOf('\nHot lines')).split('\n\n')[0]!.split('\n').slice(2);
+    const ms = rows.map((row) => Number(/ ([\d.]+) ms /.exec(row)![1]));
+    assert.deepEqual([...ms].sort((a, b) => b - a), ms, 'hottest first');
+    // The file relative to the working directory (mocha runs at the repository root), then the line.
+    const me = 'test/unit/export-formats.test.ts';
+    const stepLine = readFileSync(join(import.meta.dirname, 'export-formats.test.ts'), 'utf8').split('\n').findIndex((l) => l.includes('return t.mul(2).add(1)')) + 1;
+    const step = rows.find((row) => row.trimStart().startsWith(`${me}:${stepLine} `));
+    assert.ok(step, `a row for ${me}:${stepLine} in:\n${rows.join('\n')}`);
+    assert.match(step, /mul ×5/);
+    assert.match(step, /add ×5/);
+    // Its time: the two call sites' (the JSON report's callSites), as the text rounds them.
+    const r = parseJsonExport(read('p.json'));
+    const siteMs = r.callSites.filter((c) => c.location?.line === stepLine && c.location.file.endsWith(me)).reduce((a, c) => a + c.totalMs, 0);
+    assert.ok(Math.abs(Number(/ ([\d.]+) ms /.exec(step)![1]) - siteMs) <= 0.01 + 0.01 * siteMs, `${step} vs ${siteMs} ms`);
+    assert.match(read('p.markdown'), new RegExp(`## Hot lines[\\s\\S]*\\| \`${me}:${stepLine}\` \\| [\\d.]+ \\| [\\d.]+% \\| (mul ×5, add ×5|add ×5, mul ×5) \\|`));
+  });
+
   it('every registered format writes a non-empty file, with the exporter stamp where the registry says so', () => {
     for (const f of FORMATS) {
       const text = read(`p.${f.id}`);

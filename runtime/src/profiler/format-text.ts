@@ -8,6 +8,7 @@ import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../c
 import type { ProfileReport } from '../contract/report.js';
 import { impactLabel, type Recommendation } from '../contract/recommendation.js';
 import { fusedKernelLines } from './format-fused.js';
+import { hotLineMarkdown, hotLineText } from './format-lines.js';
 
 /** Rendering options. */
 export interface TextOptions {
@@ -146,7 +147,8 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
   const fused = fusedKernelLines(r);
-  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
+  const hot = hotLineText(r, fmtMs);
+  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', ...segments);
@@ -169,6 +171,8 @@ export function renderMarkdown(r: ProfileReport): string {
   if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
   const fused = fusedKernelLines(r);
   if (fused.length) out.push('', fused[0]!, '', '```', ...fused.slice(1), '```');
+  const hot = hotLineMarkdown(r, fmtMs);
+  if (hot.length) out.push('', ...hot);
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   const segments = segmentLines(r);

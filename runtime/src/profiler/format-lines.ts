@@ -1,0 +1,77 @@
+/**
+ * The report's "Hot lines": op time per source line, the hottest first, for the text and Markdown
+ * reports (the JSON report's `callSites` has the same figures per op × line). A line that calls
+ * several ops (`x.sub(m).div(s)`) is one row listing them.
+ */
+import type { ProfileReport } from '../contract/report.js';
+
+/** Rows shown; the heading says how many lines there were. */
+export const HOT_LINES_SHOWN = 10;
+
+/** One source line's ops. Times in ms. */
+export interface HotLine {
+  /** `file:line`, the file relative to the working directory when inside it. */
+  readonly where: string;
+  readonly totalMs: number;
+  /** Share of the report's op time, 0–100. */
+  readonly percent: number;
+  /** Its ops, most time first: `matmul ×100`. */
+  readonly ops: string;
+}
+
+/** Every line with a call site, hottest first (ties: file, then line). */
+export function hotLines(r: ProfileReport): HotLine[] {
+  const byLine = new Map<string, { file: string; line: number; totalMs: number; ops: Map<string, { count: number; totalMs: number }> }>();
+  for (const s of r.callSites) {
+    if (s.location === null) continue;
+    const key = `${s.location.file}\n${s.location.line}`;
+    let row = byLine.get(key);
+    if (!row) byLine.set(key, (row = { file: s.location.file, line: s.location.line, totalMs: 0, ops: new Map() }));
+    row.totalMs += s.totalMs;
+    const op = row.ops.get(s.op) ?? { count: 0, totalMs: 0 };
+    op.count += s.count;
+    op.totalMs += s.totalMs;
+    row.ops.set(s.op, op);
+  }
+  const cwd = workingDirectory();
+  return [...byLine.values()]
+    .sort((a, b) => b.totalMs - a.totalMs || a.file.localeCompare(b.file) || a.line - b.line)
+    .map((row) => ({
+      where: `${cwd && row.file.startsWith(cwd) ? row.file.slice(cwd.length) : row.file}:${row.line}`,
+      totalMs: row.totalMs,
+      percent: r.totalTimeMs > 0 ? (100 * row.totalMs) / r.totalTimeMs : 0,
+      ops: [...row.ops].sort((a, b) => b[1].totalMs - a[1].totalMs).map(([op, o]) => `${op} ×${o.count}`).join(', '),
+    }));
+}
+
+/** The working directory with a trailing separator, or '' where there is none (a browser). */
+function workingDirectory(): string {
+  const cwd = typeof process !== 'undefined' && typeof process.cwd === 'function' ? process.cwd() : '';
+  return cwd === '' ? '' : cwd.endsWith('/') || cwd.endsWith('\\') ? cwd : cwd + (cwd.includes('\\') && !cwd.includes('/') ? '\\' : '/');
+}
+
+/** The text report's section: a heading and one aligned row per line; empty when no op has a line. */
+export function hotLineText(r: ProfileReport, fmtMs: (ms: number) => string): string[] {
+  const lines = hotLines(r);
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, HOT_LINES_SHOWN);
+  const whereWidth = Math.max(...shown.map((l) => l.where.length));
+  const msWidth = Math.max(...shown.map((l) => fmtMs(l.totalMs).length));
+  const heading = `Hot lines (op time by source line${lines.length > shown.length ? `; top ${shown.length} of ${lines.length}` : ''}):`;
+  return [heading, ...shown.map((l) =>
+    `  ${l.where.padEnd(whereWidth)}  ${fmtMs(l.totalMs).padStart(msWidth)} ms  ${percent(l.percent).padStart(5)}  ${l.ops}`)];
+}
+
+/** The Markdown report's section (a table); empty when no op has a line. */
+export function hotLineMarkdown(r: ProfileReport, fmtMs: (ms: number) => string): string[] {
+  const lines = hotLines(r);
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, HOT_LINES_SHOWN);
+  return [`## Hot lines${lines.length > shown.length ? ` (top ${shown.length} of ${lines.length})` : ''}`, '',
+    '| Line | Op time (ms) | % Total | Ops |', '|---|---:|---:|---|',
+    ...shown.map((l) => `| \`${l.where}\` | ${fmtMs(l.totalMs)} | ${percent(l.percent)} | ${l.ops} |`)];
+}
+
+function percent(p: number): string {
+  return p >= 10 ? `${p.toFixed(0)}%` : `${p.toFixed(1)}%`;
+}
