@@ -9,6 +9,7 @@ import { findSourceMap } from 'node:module';
 import { dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from '../contract/flame.js';
+import { mappedSourceFile } from './map-source.js';
 
 /** runtime/src or runtime/dist: frames under it belong to corepy, not to the user. */
 const RUNTIME_ROOT = dirname(dirname(fileURLToPath(import.meta.url))) + sep;
@@ -151,7 +152,7 @@ export function mapPosition(file: string, line: number, column: number): { locat
     if (map) {
       const e = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
       if (e && typeof e.originalLine === 'number' && e.originalSource) {
-        const src = e.originalSource.startsWith('file:') ? fileURLToPath(e.originalSource) : e.originalSource;
+        const src = mappedSourceFile(e.originalSource.startsWith('file:') ? fileURLToPath(e.originalSource) : e.originalSource, path);
         return { location: { file: src, line: e.originalLine + 1, column: (e.originalColumn ?? 0) + 1 }, hasMap: true, mapped: true };
       }
       return { location: { file: path, line, column }, hasMap: true, mapped: false };

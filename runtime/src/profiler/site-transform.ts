@@ -14,7 +14,8 @@
  * no op reads, which costs two inlined calls and changes nothing.
  */
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { mappedSourceFile } from './map-source.js';
 import { decode, encode, type SourceMapMappings } from '@jridgewell/sourcemap-codec';
 import { parse, type Node } from 'acorn';
 
@@ -186,9 +187,9 @@ function sourceMapOf(source: string, file: string): { map: string; commentAt: nu
   const commentAt = Math.max(0, source.length - 1_000_000) + m.index, commentEnd = commentAt + m[0].trimEnd().length;
   const ref = m[1]!;
   try {
-    const data = /^data:application\/json;(?:charset=utf-?8;)?base64,(.*)$/i.exec(ref);
-    if (data !== null) return { map: Buffer.from(data[1]!, 'base64').toString('utf8'), commentAt, commentEnd };
     const base = file.startsWith('file:') ? file : pathToFileURL(file).href;
+    const data = /^data:application\/json;(?:charset=utf-?8;)?base64,(.*)$/i.exec(ref);
+    if (data !== null) return { map: withExistingSources(Buffer.from(data[1]!, 'base64').toString('utf8'), base), commentAt, commentEnd };
     const target = new URL(ref, base);
     if (target.protocol !== 'file:') return undefined;
     // Its sources are relative to the map file; the composed map is inline in the module: make them absolute.
@@ -199,6 +200,24 @@ function sourceMapOf(source: string, file: string): { map: string; commentAt: nu
   } catch {
     return undefined;
   }
+}
+
+/** An inline map with its sources corrected for module `moduleUrl` (map-source.ts); unchanged when none needs it. */
+function withExistingSources(map: string, moduleUrl: string): string {
+  const raw = JSON.parse(map) as { sources?: (string | null)[]; sourceRoot?: string };
+  if (!raw.sources || raw.sourceRoot || !moduleUrl.startsWith('file:')) return map;
+  const moduleFile = fileURLToPath(moduleUrl);
+  let changed = false;
+  const sources = raw.sources.map((src) => {
+    if (src === null) return src;
+    const url = new URL(src, moduleUrl);
+    if (url.protocol !== 'file:') return src;
+    const fixed = mappedSourceFile(fileURLToPath(url), moduleFile);
+    if (fixed === fileURLToPath(url)) return src;
+    changed = true;
+    return pathToFileURL(fixed).href;
+  });
+  return changed ? JSON.stringify({ ...raw, sources }) : map;
 }
 
 function isNode(v: unknown): v is AnyNode {
