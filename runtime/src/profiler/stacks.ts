@@ -10,6 +10,15 @@
  * frame; the op's own line stays its call site. Awaited async callers appear as V8 reports them
  * (`--async-stack-traces`, on by default): after an `await`, an async function's stack is the
  * chain of async functions awaiting it, not whatever happened to resume it.
+ *
+ * Two adjacent frames that start at the same place in the user's source but that V8 names
+ * differently are one function of the user's source, shown once under the outer one's name: a class
+ * with field initializers and no constructor of its own gets a default constructor and an
+ * `<instance_members_initializer>` that V8 both places at the class's start (`Model;Model;randn`,
+ * a user saw, for `class Model { w = randn(…) }`). Adjacent frames with the same name and start stay
+ * two: that is direct recursion (`rec;rec`), which must stay visible. Frames carry only where their
+ * function starts, not where it called the next one, so a synthesized function V8 named like its
+ * caller at the caller's start would show twice; none is known.
  */
 import type { SourceLocation } from '../contract/flame.js';
 import { framesAbove, isRuntimeFrame, mapPosition, type V8Frame } from './callsite.js';
@@ -42,7 +51,8 @@ export class StackTable implements StackTableData {
   readonly frames: StackFrame[] = [];
   readonly parent: number[] = [];
   readonly frame: number[] = [];
-  private readonly frameIds = new Map<string, Map<number, number>>();
+  /** Per file, per start position (line · 65536 + column): the frames interned there, one per V8 function name. */
+  private readonly frameIds = new Map<string, Map<number, Interned>>();
   private readonly nodeIds = new Map<number, number>();
 
   /** Node id of the user's stack above `skip` (its frames are left out), or -1 when it has no user frame. */
@@ -50,12 +60,17 @@ export class StackTable implements StackTableData {
     const frames = framesAbove(skip, MAX_STACK_FRAMES);
     if (!Array.isArray(frames)) return -1;
     let node = -1;
+    let outer: Interned | undefined;
     for (let k = frames.length - 1; k >= 0; k--) {
       const f = frames[k]!;
       const file = f.getFileName();
       if (!file || file.startsWith('node:') || file.includes('/node_modules/') || isRuntimeFrame(file)) continue;
       const frame = this.frameOf(f, file);
-      if (frame >= 0) node = this.node(node, frame);
+      if (frame.id < 0) continue;
+      // The same start in the user's source under another V8 name: one function (see the top of this file).
+      if (outer !== undefined && frame.fn !== outer.fn && sameLocation(this.frames[frame.id]!.location, this.frames[outer.id]!.location)) continue;
+      node = this.node(node, frame.id);
+      outer = frame;
     }
     return node;
   }
@@ -72,25 +87,32 @@ export class StackTable implements StackTableData {
     return { frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice() };
   }
 
-  /** The frame's id, or -1 for a function the module's compiler wrote (left out: its body is the frame around it). */
-  private frameOf(f: V8Frame, file: string): number {
+  /**
+   * The frame (id -1: a function the module's compiler wrote, left out: its body is the frame around
+   * it). Keyed by where the function starts and by V8's name for it: two functions can start at the
+   * same place (a class's default constructor and its field initializers).
+   */
+  private frameOf(f: V8Frame, file: string): Interned {
     let byPos = this.frameIds.get(file);
     if (byPos === undefined) this.frameIds.set(file, (byPos = new Map()));
     const line = f.getEnclosingLineNumber() ?? f.getLineNumber() ?? 0, column = f.getEnclosingColumnNumber() ?? f.getColumnNumber() ?? 0;
-    const key = line * 65536 + column;
-    let id = byPos.get(key);
-    if (id === undefined) {
+    const key = line * 65536 + column, fn = f.getFunctionName() ?? '';
+    const first = byPos.get(key);
+    let e = first;
+    while (e !== undefined && e.fn !== fn) e = e.next;
+    if (e === undefined) {
       const name = frameName(f), where = mapPosition(file, line, column);
       // An unnamed function where the module's source map has nothing of the user's source: tsx's
       // wrapper around a CommonJS script's body (a user saw "(top level);(anonymous)" over every op).
-      if (name === '(anonymous)' && where.hasMap && !where.mapped) id = -1;
-      else {
+      let id = -1;
+      if (!(name === '(anonymous)' && where.hasMap && !where.mapped)) {
         id = this.frames.length;
         this.frames.push({ name, location: where.location });
       }
-      byPos.set(key, id);
+      e = { id, fn, next: first };
+      byPos.set(key, e);
     }
-    return id;
+    return e;
   }
 
   private node(parent: number, frame: number): number {
@@ -104,6 +126,17 @@ export class StackTable implements StackTableData {
     }
     return id;
   }
+}
+
+/** An interned frame: its id, V8's own function name, and the next frame interned at the same start. */
+interface Interned {
+  readonly id: number;
+  readonly fn: string;
+  readonly next: Interned | undefined;
+}
+
+function sameLocation(a: SourceLocation, b: SourceLocation): boolean {
+  return a.line === b.line && a.column === b.column && a.file === b.file;
 }
 
 /** A frame's name as V8's own stack text writes it (`K.m`, `helper`), or what the code is when it has none. */
