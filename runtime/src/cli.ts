@@ -14,7 +14,7 @@ import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { profiledNodeArgs } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
-import { compareBaseline, SINGLE_CALL_FACTOR } from './profiler/baseline.js';
+import { compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR } from './profiler/baseline.js';
 import { machineLoad, readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
@@ -30,7 +30,7 @@ const EXTENSIONS = EXPORT_REGISTRY.flatMap((f) => f.extensions.map((e) => `.${e}
 /** What `profile` runs: JavaScript as is, TypeScript (and TSX) through tsx. */
 const SCRIPT_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx'];
 
-interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number }
+interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number; minChange?: number }
 
 /** How long a forwarded SIGINT/SIGTERM may take to produce the script's report before SIGKILL, ms. */
 const SIGNAL_GRACE_MS = 5000;
@@ -180,13 +180,17 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   }
   let status = code;
   if (baseline) {
-    const cmp = compareBaseline(baseline, report, o.tolerance, machineLoad());
+    const cmp = compareBaseline(baseline, report, o.tolerance, machineLoad(), o.minChange);
     process.stdout.write(`\nBaseline ${o.baseline}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s), ${cmp.unchanged} unchanged\n`);
     for (const f of cmp.regressions) process.stdout.write(`  REGRESSION  ${f.evidence}\n`);
     for (const f of cmp.improvements) process.stdout.write(`  improvement ${f.evidence}\n`);
     if (cmp.loadNote !== undefined) process.stdout.write(`  note: ${cmp.loadNote}\n`);
     if (cmp.fastestUnchanged.length > 0) {
       process.stdout.write(`  typical calls moved but the fastest did not (other work on the machine, counted unchanged): ${cmp.fastestUnchanged.join(', ')}\n`);
+    }
+    if (cmp.belowMinChange.length > 0) {
+      process.stdout.write(`  moved per call but by under ${o.minChange ?? MIN_CHANGE_MS} ms over all their calls (--min-change; counted unchanged): ` +
+        `${cmp.belowMinChange.join(', ')}\n`);
     }
     if (cmp.singleCall.length > 0) {
       process.stdout.write(`  one call on a side, judged only on a change beyond ${SINGLE_CALL_FACTOR}× (one call's time varies several-fold between runs): ` +
@@ -235,6 +239,7 @@ program.command('profile')
   .option('--baseline <path>', 'compare with this baseline; exit 1 on a regression')
   .option('--save-baseline <path>', 'save this run as a baseline')
   .option('--tolerance <ratio>', 'relative change treated as noise in the baseline comparison, ≥ 0 (default 0.1)', numberArg('--tolerance', 0, false))
+  .option('--min-change <ms>', 'least change in an op\'s time over all its calls that the baseline comparison counts, ms ≥ 0 (default 1)', numberArg('--min-change', 0, false))
   .addOption(new Option('--call-sites <mode>', 'call-site capture').choices([...CALL_SITE_MODES]))
   .option('--sample-every <n>', 'mean call-site sampling period in ops with --call-sites sampled, integer ≥ 1', numberArg('--sample-every', 1, true))
   .addHelpText('after', '\nExit status: the script\'s own if it failed (the partial report is still printed), 1 on a baseline regression, 2 on bad usage.\n' +
@@ -243,7 +248,8 @@ program.command('profile')
   // An option the script was meant to get is the usual cause of "unknown option": say how to pass it.
   .configureOutput({
     outputError: (text, write) => write(/unknown option/.test(text)
-      ? `${text.trimEnd()}\n(options for the script go after --: corepy profile script.ts -- --epochs 3)\n` : text),
+      ? `${text.trimEnd()}\n(options for the script go after --: corepy profile script.ts -- --epochs 3; yarn 1 drops the first --: ` +
+        'yarn corepy profile script.ts -- -- --epochs 3)\n' : text),
   })
   .action(async (script: string, args: string[], o: ProfileOptions) => {
     process.exitCode = await profileCommand(script, args, o);

@@ -10,7 +10,7 @@ import { describe, it } from 'mocha';
 import fc from 'fast-check';
 import * as cp from '../../runtime/src/index.js';
 import type { OpStats, ProfileReport } from '../../runtime/src/contract/report.js';
-import { baselineOf, compareBaseline, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
+import { baselineOf, compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
 import { readBaseline, writeBaseline } from '../../runtime/src/profiler/baseline-file.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -139,6 +139,19 @@ describe('baseline comparison', () => {
     const slower = compareBaseline(baselineOf(report([opRow('mul', [0.3, ...quiet], 1, true)])), report([opRow('mul', [0.4, ...busy.map((t) => t * 1.5)], 1, true)]));
     assert.deepEqual(slower.regressions.map((f) => f.name), ['mul']);
     assert.match(slower.regressions[0]!.evidence, /fastest call 0\.02\d+ ms vs 0\.0160 ms \(1\.5\d×\)$/);
+  });
+
+  it(`a few µs-scale calls that moved by under ${MIN_CHANGE_MS} ms in all are not judged (said so); the same op in a hot loop is`, () => {
+    // The third audit's case: an unchanged script's mul, 5 calls, steady median 0.0133 → 0.0445 ms and fastest call 1.89× at load 5.5.
+    const few = (ms: number, fastest: number): OpStats => opRow('mul', [0.2, fastest, ...repeat(ms, 3)], 1, true);
+    const c = compareBaseline(baselineOf(report([few(0.0133, 0.009)])), report([few(0.0445, 0.017)]));
+    assert.deepEqual([c.ok, c.regressions.length, c.unchanged, c.belowMinChange], [true, 0, 1, ['op:mul']]);
+    // Judged when asked to count any change, and when the calls add up: 2000 of them.
+    const strict = compareBaseline(baselineOf(report([few(0.0133, 0.009)])), report([few(0.0445, 0.017)]), 0.1, undefined, 0);
+    assert.deepEqual([strict.regressions.map((f) => f.name), strict.belowMinChange], [['mul'], []]);
+    const hot = (ms: number, fastest: number): OpStats => opRow('mul', [0.2, fastest, ...repeat(ms, 1998)], 1, true);
+    assert.deepEqual(compareBaseline(baselineOf(report([hot(0.0133, 0.009)])), report([hot(0.0445, 0.017)])).regressions.map((f) => f.name), ['mul']);
+    assert.throws(() => compareBaseline(baselineOf(report([few(0.0133, 0.009)])), report([few(0.0133, 0.009)]), 0.1, undefined, -1), /minChangeMs must be ≥ 0 \(ms\), got -1/);
   });
 
   it('says when the machine\'s load differs from the baseline\'s by half a core per core; a file stores the load it was saved under', () => {

@@ -28,7 +28,7 @@ describe('cli: corepy profile arguments and exit statuses', function () {
     writeFileSync(echo, 'console.log(JSON.stringify(process.argv.slice(2)));\n');
     const bad = corepy(['profile', echo, '--epochs', '3']);
     assert.equal(bad.status, 2);
-    assert.match(bad.stderr, /unknown option '--epochs'\n\(options for the script go after --: corepy profile script\.ts -- --epochs 3\)/);
+    assert.match(bad.stderr, /unknown option '--epochs'\n\(options for the script go after --: corepy profile script\.ts -- --epochs 3; yarn 1 drops the first --: yarn corepy profile script\.ts -- -- --epochs 3\)/);
     const good = corepy(['profile', echo, '--backend', 'js', '--', '--epochs', '3']);
     assert.equal(good.status, 0, good.stderr);
     assert.match(good.stdout, /\["--epochs","3"\]/);

@@ -3,6 +3,10 @@
  * contexts, the @profiled decorator / wrapper, exports and baselines. Recording itself is in
  * session.ts / recorder.ts.
  */
+// ProfileContext implements Disposable and has [Symbol.dispose]: kept in the emitted .d.ts so that a
+// user's project type-checks corepy's declarations below target esnext without @types/node
+// (`Cannot find name 'Disposable'`, a newcomer audit). Types only: nothing of it is emitted as code.
+/// <reference lib="esnext.disposable" preserve="true" />
 import { formatSpec, writeExport, type ExportFormat } from '../export/index.js';
 import { closeFrame, contextNodes, currentFrame, enterFrame, openFrame, runFramed, withFrame, type Frame } from './context.js';
 import { buildFlame } from './flame.js';
@@ -155,10 +159,11 @@ export function saveBaseline(path: string): void {
 /**
  * Compares what was recorded with a baseline file (noise-aware: see baseline.ts).
  * @param options.tolerance relative change treated as noise (default 0.1 = 10 %)
+ * @param options.minChangeMs least change in an op's (or context's) time over its calls that counts, ms (default 1)
  */
-export function compareToBaseline(path: string, options: { tolerance?: number } = {}): BaselineComparison {
+export function compareToBaseline(path: string, options: { tolerance?: number; minChangeMs?: number } = {}): BaselineComparison {
   const base = readBaseline(path);
-  const result = compareBaseline(base, buildReport(snapshot(), { recommendations: false }), options.tolerance, machineLoad());
+  const result = compareBaseline(base, buildReport(snapshot(), { recommendations: false }), options.tolerance, machineLoad(), options.minChangeMs);
   notifyComparison(result);
   return result;
 }

@@ -110,6 +110,11 @@ export interface BaselineComparison {
    */
   readonly fastestUnchanged: string[];
   /**
+   * `kind:name` of entries whose time per call moved past the threshold but whose time over their calls moved by less
+   * than `minChangeMs` (MIN_CHANGE_MS): counted as unchanged.
+   */
+  readonly belowMinChange: string[];
+  /**
    * Set when the machine was busier (or quieter) by at least half a runnable thread per core than when the baseline
    * was saved (other work slows every op alike, which no run's own spread shows), or when it has more runnable
    * threads than cores now and the tolerance is under BUSY_TOLERANCE.
@@ -152,6 +157,16 @@ export function baselineOf(r: ProfileReport, machine?: MachineLoad): Baseline {
  * standard error over n calls is sd / √n, ms.
  */
 interface Sample { readonly n: number; readonly mean: number; readonly sd: number }
+/**
+ * Least change in an entry's time over its calls (|current − baseline time per call| × current calls), ms, before a
+ * comparison calls it a regression or an improvement (`minChangeMs`, CLI `--min-change`). Ops of a few µs called a
+ * few times are at the machine's mercy: a script of five 64² matmul/add/mul/sum/read rounds, profiled ten times at
+ * load 3–7 on 2 cores, moved each such op's fastest call 2.1–4.9× and its steady median 4.4–18× between identical
+ * runs, while their totals moved by at most 0.7 ms (matmul 1.1 ms); runtime/BENCHMARKS.md, "Baselines". A change
+ * that small is not what a regression gate is for; a µs op in a hot loop adds up past it.
+ */
+export const MIN_CHANGE_MS = 1;
+
 type Basis = 'median' | 'steady' | 'all';
 
 /** Median's standard error over the mean's for normal data (√(π/2)), and MAD to standard deviation (1 / Φ⁻¹(3/4)). */
@@ -177,10 +192,10 @@ function samplesOf(b: BaselineEntry, c: BaselineEntry): { base: Sample; now: Sam
 
 type Out = {
   regressions: BaselineFinding[]; improvements: BaselineFinding[]; unchanged: number; missing: string[]; added: string[]; singleCall: string[];
-  fastestUnchanged: string[];
+  fastestUnchanged: string[]; belowMinChange: string[];
 };
 
-function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number, out: Out): void {
+function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number, minChangeMs: number, out: Out): void {
   for (const [name, b] of Object.entries(base)) {
     // Own properties only: `now.constructor` would otherwise be Object's constructor function.
     const c = Object.hasOwn(now, name) ? now[name] : undefined;
@@ -213,7 +228,8 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
     const fastest = !single && b.minMs !== undefined && c.minMs !== undefined && b.minMs > 0 ? c.minMs / b.minMs : null;
     const withFastest = (x: BaselineFinding): BaselineFinding => (fastest === null ? x
       : { ...x, evidence: `${x.evidence}; fastest call ${c.minMs!.toFixed(4)} ms vs ${b.minMs!.toFixed(4)} ms (${fastest.toFixed(2)}×)` });
-    if (delta > threshold) {
+    if (Math.abs(delta) > threshold && Math.abs(delta) * c.count < minChangeMs) { out.belowMinChange.push(`${kind}:${name}`); out.unchanged++; }
+    else if (delta > threshold) {
       if (fastest === null || fastest > 1 + tolerance) out.regressions.push(withFastest(f));
       else { out.fastestUnchanged.push(`${kind}:${name}`); out.unchanged++; }
     } else if (-delta > threshold) {
@@ -227,14 +243,16 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
 /**
  * Compares a report with a baseline. `tolerance` is the relative change ignored as noise (default 0.1 = 10 %);
  * `machine`, the machine's load now, adds `loadNote` when it differs from the baseline's by half a runnable thread per
- * core, or exceeds one per core with a tolerance under BUSY_TOLERANCE.
+ * core, or exceeds one per core with a tolerance under BUSY_TOLERANCE; `minChangeMs` (ms, default MIN_CHANGE_MS) is the
+ * least change in an entry's time over its calls that counts.
  */
-export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.1, machine?: MachineLoad): BaselineComparison {
+export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.1, machine?: MachineLoad, minChangeMs = MIN_CHANGE_MS): BaselineComparison {
   if (!(tolerance >= 0)) throw new RangeError(`compareToBaseline: tolerance must be ≥ 0, got ${tolerance}`);
+  if (!(minChangeMs >= 0)) throw new RangeError(`compareToBaseline: minChangeMs must be ≥ 0 (ms), got ${minChangeMs}`);
   const now = baselineOf(r);
-  const out: Out = { regressions: [], improvements: [], unchanged: 0, missing: [], added: [], singleCall: [], fastestUnchanged: [] };
-  compareEntries('op', base.ops, now.ops, tolerance, out);
-  compareEntries('context', base.contexts, now.contexts, tolerance, out);
+  const out: Out = { regressions: [], improvements: [], unchanged: 0, missing: [], added: [], singleCall: [], fastestUnchanged: [], belowMinChange: [] };
+  compareEntries('op', base.ops, now.ops, tolerance, minChangeMs, out);
+  compareEntries('context', base.contexts, now.contexts, tolerance, minChangeMs, out);
   const then = base.machine;
   const perCore = (m: MachineLoad): number => m.loadAverage / m.cores;
   const notes: string[] = [];
