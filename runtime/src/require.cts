@@ -12,10 +12,15 @@ if (slot[key] === undefined) {
   try {
     require('./index.js');
   } catch (e) {
-    throw new Error(
-      'corepy is an ES module; from CommonJS run the script under tsx (`node --import tsx`) or Node ≥ 22, ' +
-      `or use \`import\`. (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
-    );
+    const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
+    // Node 20 runs a `.cts` file under tsx through its ES-module loader, whose `require` returns only modules
+    // already loaded: preloading corepy (or `import`) is the way, not tsx, which the script already runs under.
+    throw new Error(/not in cache/.test(why)
+      ? 'corepy is an ES module, and this CommonJS file (a .cts under tsx on Node 20) can only `require` modules loaded ' +
+        'already: preload it (`node --import corepy --import tsx script.cts`), use `import` (a .ts or .mts file), run ' +
+        `it with \`npx corepy profile\`, or use Node ≥ 22. (${why})`
+      : 'corepy is an ES module; from CommonJS run the script under tsx (`node --import tsx`) or Node ≥ 22, ' +
+        `or use \`import\`. (${why})`);
   }
 }
 module.exports = slot[key];
