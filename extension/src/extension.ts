@@ -73,7 +73,10 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
     }));
     ctx.onConfigChange(() => FlamePanel.active?.setSettings({ rowHeightPx: c.config.flameRowHeight }));
     // An open flame graph follows the latest run (a new run redraws it when its report arrives).
-    ctx.push(ctx.store.onDidChange(() => { if (c.store.run) FlamePanel.active?.follow(c.store.run.flame); }));
+    ctx.push(ctx.store.onDidChange(() => {
+      const run = c.store.run;
+      if (run) FlamePanel.active?.follow(run.flame, { program: run.program, running: run.status === 'running' });
+    }));
     ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
     return { store: ctx.store, whenRunEnds, hotOperations, status, notices: recentNotices, flamePanel: () => FlamePanel.active?.shown };
   } catch (err) {

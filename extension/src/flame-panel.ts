@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { FlameProfile } from 'corepy/contract';
+import { keptFlameTitle } from './flame-title.js';
 import { flamePanelHtml } from '../../webview/src/panel-html.js';
 import { isFromWebview, type FlameSettings, type FromWebview, type ToWebview } from '../../webview/src/protocol.js';
 
@@ -88,12 +89,13 @@ export class FlamePanel implements vscode.Disposable {
 
   /**
    * Follows the latest run: shows `profile` (the store's current flame) in place, without taking
-   * focus or leaving a baseline comparison on a run it was not made for. `null` (a new run still in
-   * progress) keeps the last graph and says in the tab title that it is the previous run's.
+   * focus or leaving a baseline comparison on a run it was not made for. `null` keeps the last graph
+   * and says in the tab title whose it is: the previous run's while the latest (`latest`) runs, an
+   * older run's once the latest ended without a report (stopped, killed), which has no graph.
    */
-  follow(profile: FlameProfile | null): void {
+  follow(profile: FlameProfile | null, latest?: { readonly program: string; readonly running: boolean }): void {
     if (profile === null) {
-      this.panel.title = `${FlamePanel.titleOf(this.profile)} (previous run)`;
+      this.panel.title = keptFlameTitle(FlamePanel.titleOf(this.profile), latest);
       return;
     }
     if (profile === this.profile) {
