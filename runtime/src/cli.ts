@@ -8,7 +8,7 @@
  * long synchronous loop) still gets a report, from its last streamed batch, marked PARTIAL.
  */
 import { fork } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve } from 'node:path';
 import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
@@ -18,7 +18,7 @@ import { compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR } from './profiler/b
 import { machineLoad, readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
-import { REPORT_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
+import { REPORT_FILE_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
 import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
@@ -42,6 +42,8 @@ interface RunResult {
   readonly report: ProfileReport | null;
   readonly flame: FlameProfile | null;
   readonly lastBatch: ProfileBatchMessage | null;
+  /** The signal the CLI forwarded to stop the script (Ctrl-C), if it did. */
+  readonly stoppedBy: NodeJS.Signals | null;
 }
 
 /**
@@ -56,7 +58,7 @@ interface RunResult {
 function runScript(script: string, args: string[], o: ProfileOptions): Promise<RunResult> {
   const ts = /\.[cm]?tsx?$/.test(script);
   const tmp = mkdtempSync(join(tmpdir(), 'corepy-run-'));
-  const reportFile = join(tmp, 'report.json');
+  const reportFile = join(tmp, 'report.json'), stopFile = join(tmp, 'stop');
   // TypeScript through tsx (a dependency of corepy) on every Node: see launch.ts, ProfiledNodeOptions.tsx.
   // Run from source, autostart.ts itself needs tsx.
   const { execArgs: execArgv, env } = profiledNodeArgs({
@@ -64,7 +66,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
     tsx: ts || fromSource ? import.meta.resolve('tsx') : null,
     baseEnv: process.env,
     keepNodeOptions: true, // the user's shell set it
-    env: { [REPORT_FILE_ENV]: reportFile },
+    env: { [REPORT_FILE_ENV]: reportFile, [STOP_FILE_ENV]: stopFile },
     backend: o.backend,
     callSites: o.callSites as CallSiteMode | undefined,
     sampleEvery: o.sampleEvery,
@@ -77,11 +79,14 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
       if (m && m.type === 'corepyProfile') lastBatch = m;
     };
     child.on('message', take);
-    let signals = 0, killTimer: NodeJS.Timeout | undefined;
+    let signals = 0, killTimer: NodeJS.Timeout | undefined, stoppedBy: NodeJS.Signals | null = null;
     const forward = (sig: NodeJS.Signals): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (signals++ > 0) { child.kill('SIGKILL'); return; }
+      stoppedBy = sig;
       process.stderr.write(`\ncorepy: ${sig}: asking the script for its report (killed in ${SIGNAL_GRACE_MS / 1000} s if it does not stop; again to kill now)\n`);
+      // The signal, for a script whose event loop runs; the file, for one inside a synchronous loop of ops.
+      try { writeFileSync(stopFile, sig); } catch { /* the signal still goes */ }
       child.kill(sig);
       killTimer = setTimeout(() => { process.stderr.write('corepy: the script did not stop; killing it\n'); child.kill('SIGKILL'); }, SIGNAL_GRACE_MS);
     };
@@ -97,7 +102,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
         process.stderr.write(`corepy: unreadable report file ${reportFile}: ${(e as Error).message}\n`);
       }
       rmSync(tmp, { recursive: true, force: true });
-      done({ code, signal, report, flame, lastBatch });
+      done({ code, signal, report, flame, lastBatch, stoppedBy });
     };
     child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); finish(2, null); });
     child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), signal));
@@ -151,7 +156,8 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
       process.stderr.write(`corepy: the script failed (${how}) before any corepy op ran: nothing to report\n`);
       return code;
     }
-    process.stderr.write(`corepy: the script failed (${how}); partial report of what ran before:\n`);
+    process.stderr.write(run.stoppedBy ? `corepy: the script stopped on ${run.stoppedBy} (${how}); report of what ran until then:\n`
+      : `corepy: the script failed (${how}); partial report of what ran before:\n`);
   }
   if (format === 'markdown' && toStdout) process.stdout.write(renderMarkdown(report) + '\n');
   else if (format === 'json' && toStdout) process.stdout.write(JSON.stringify(report, null, 2) + '\n');

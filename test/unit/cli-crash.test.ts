@@ -2,8 +2,9 @@
  * `corepy profile` keeps the profile however the script ends: `process.exit()` (the report is
  * written to the CLI's report file synchronously; the exit status stays the script's own),
  * SIGKILL (the last streamed batch, marked PARTIAL), Ctrl-C while the script waits (forwarded; the
- * full report) and during a synchronous loop (forwarded, then killed after the grace period; the
- * last batch), never leaving the script running.
+ * full report), during a synchronous loop of ops (the op path finds the stop request: the full report)
+ * and during a synchronous loop without ops (forwarded, then killed after the grace period; the last
+ * batch), never leaving the script running.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -83,12 +84,17 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
     assert.ok(!alive(r.scriptPid), 'the script is gone');
   });
 
-  it('SIGTERM during a synchronous loop of ops that never let a timer run: the op path streamed the batch', async () => {
-    const r = await corepyThen('sync-ops', (cliPid) => { setTimeout(() => process.kill(cliPid, 'SIGTERM'), 1500); });
-    assert.equal(r.status, 137, r.stderr);
-    assert.match(r.stderr, /PARTIAL report from the last streamed batch/);
+  it('SIGTERM during a synchronous loop of ops that never let a timer run: the op path sees the stop request, the full report, exit 143', async () => {
+    let signalled = 0;
+    const r = await corepyThen('sync-ops', (cliPid) => { setTimeout(() => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); }, 1500); });
+    // The stop file is looked for with each batch the op path sends itself (every 500 ms): well inside the 5 s grace.
+    assert.ok(Date.now() - signalled < 4500, `stopped ${Date.now() - signalled} ms after the signal`);
+    assert.equal(r.status, 143, r.stderr);
+    assert.match(r.stderr, /the script stopped on SIGTERM \(exit 143\); report of what ran until then/);
+    assert.doesNotMatch(r.stderr, /PARTIAL|killing it/);
     const adds = /│ add +│ (\d+) +│/.exec(r.stdout);
-    assert.ok(adds && Number(adds[1]) > 0, `the loop's adds in the partial report:\n${r.stdout}\n${r.stderr}`);
+    assert.ok(adds && Number(adds[1]) > 0, `the loop's adds in the report:\n${r.stdout}\n${r.stderr}`);
+    assert.match(r.stdout, /Profiler overhead: .*call sites: (sampled|exact)\)/, 'figures only the full report carries');
     assert.ok(!alive(r.scriptPid), 'the script is gone');
   });
 

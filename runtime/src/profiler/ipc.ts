@@ -10,15 +10,16 @@
  *
  * Exit statuses are the script's own: `process.exit(n)` keeps n, an uncaught error gives 1,
  * SIGINT 130 and SIGTERM 143 (128 + the signal number, as a shell reports a signal death).
- * A signal cannot interrupt synchronous JavaScript; the launcher waits a grace period and then
- * kills the process, keeping the last batch as a partial report (cli.ts). A synchronous loop that
- * issues ops streams its batches from the op path (the timer cannot run), so that batch is recent.
+ * A signal cannot interrupt synchronous JavaScript: a synchronous loop that issues ops streams its
+ * batches from the op path (the timer cannot run), and there also looks for the launcher's stop file
+ * (COREPY_PROFILE_STOP_FILE), then ends as on SIGTERM with its full report. Otherwise the launcher
+ * waits a grace period and kills the process, keeping the last batch as a partial report (cli.ts).
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
-import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf, type SegmentRows } from '../contract/site-stats.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
@@ -160,10 +161,28 @@ export function startIpc(): boolean {
     lastOps = ops;
     send(makeBatch());
   };
+  // `on`, not `once`: a Ctrl-C reaches the script twice (from the terminal and forwarded by the
+  // CLI), and a second signal with no listener left would kill it before its report is out.
+  // Later signals are ignored: the first one's report is on its way and it exits when written.
+  let stopping = false;
+  const stop = (sig: keyof typeof SIGNAL_STATUS): void => {
+    if (stopping) return;
+    stopping = true;
+    sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
+  };
   // A synchronous loop of ops never lets the timer run: the op path itself then sends a batch
   // every STARVED_AFTER_MS (the write to the pipe or socket is attempted at once, without the event
-  // loop), so a script killed inside such a loop still leaves its last batch with the launcher.
-  const starved = { dueMs: performance.now() + STARVED_AFTER_MS, run(nowMs: number): void { starved.dueMs = nowMs + STARVED_AFTER_MS; sendIfNew(); } };
+  // loop), so a script killed inside such a loop still leaves its last batch with the launcher; and
+  // it ends there, report written, when the launcher asked it to stop (STOP_FILE_ENV).
+  const stopFile = process.env[REPORT_FILE_ENV] ? process.env[STOP_FILE_ENV] : undefined;
+  const starved = {
+    dueMs: performance.now() + STARVED_AFTER_MS,
+    run(nowMs: number): void {
+      starved.dueMs = nowMs + STARVED_AFTER_MS;
+      sendIfNew();
+      if (stopFile && existsSync(stopFile)) stop('SIGTERM');
+    },
+  };
   setStarvedTimerHook(starved);
   // For a debugger's host while the script is paused (no timer runs then): see BATCH_NOW_KEY.
   (globalThis as unknown as Record<symbol, () => string>)[Symbol.for(BATCH_NOW_KEY)] = () => (opsRecorded() > 0 ? JSON.stringify(makeBatch()) : '');
@@ -182,16 +201,6 @@ export function startIpc(): boolean {
     process.exitCode = 1;
     sendFinalReport(() => process.exit(1), undefined, 1);
   });
-  // `on`, not `once`: a Ctrl-C reaches the script twice (from the terminal and forwarded by the
-  // CLI), and a second signal with no listener left would kill it before its report is out.
-  // Later signals are ignored: the first one's report is on its way and it exits when written.
-  let stopping = false;
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
-    process.on(sig, () => {
-      if (stopping) return;
-      stopping = true;
-      sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
-    });
-  }
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop(sig));
   return true;
 }
