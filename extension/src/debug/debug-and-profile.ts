@@ -23,6 +23,24 @@ import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage }
 import { withoutPauses, type FlamePause } from './flame-pauses.js';
 import { batchFromReport } from './report-sites.js';
 import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
+import { notify } from '../notices.js';
+import { debugHazard, hasRegisterHooks, inspectorDropsNonAsciiToWorkers, nonAsciiBreakpoints, type BreakpointText } from './worker-inspector.js';
+
+/** Buttons of the warning shown when a launch would hang (worker-inspector.ts). */
+export const RUN_INSTEAD = 'Run and Profile Instead';
+export const DEBUG_ANYWAY = 'Debug Anyway';
+
+/** VS Code's breakpoints as worker-inspector.ts reads them. */
+function breakpointTexts(): BreakpointText[] {
+  return vscode.debug.breakpoints.map((b) => ({
+    enabled: b.enabled,
+    path: b instanceof vscode.SourceBreakpoint ? b.location.uri.fsPath : undefined,
+    functionName: b instanceof vscode.FunctionBreakpoint ? b.functionName : undefined,
+    condition: b.condition,
+    hitCondition: b.hitCondition,
+    logMessage: b.logMessage,
+  }));
+}
 
 /** Paused-time bookkeeping of one debug session, ms; and where each pause fell on the profile's timeline. */
 class PauseClock {
@@ -158,6 +176,26 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       const plan = buildProcessSpec(args, adapterDir);
       const ts = plan.typeScript === 'tsx' ? ', TypeScript: tsx' : '';
       ctx.log.info(`debug and profile ${plan.spec.program} with Node ${plan.nodeVersion} (${plan.spec.node}${ts}; runtime: ${plan.runtime.source}, ${plan.runtime.dir})`);
+      // A breakpoint with non-ASCII characters on a Node whose inspector drops them on the way to a
+      // worker thread would hang the script before its first line (worker-inspector.ts).
+      const bps = nonAsciiBreakpoints(breakpointTexts());
+      const hazard = bps.length === 0 ? { kind: 'none' as const } : debugHazard({
+        inspectorDropsNonAscii: inspectorDropsNonAsciiToWorkers(plan.spec.node, plan.nodeVersion),
+        nodeVersion: plan.nodeVersion,
+        nonAsciiBreakpoints: bps,
+        typeScript: plan.typeScript,
+        runtimeSource: plan.runtime.source,
+        hasRegisterHooks: hasRegisterHooks(plan.nodeVersion),
+      });
+      if (hazard.kind === 'hang') {
+        ctx.log.info(hazard.message);
+        const choice = await notify('warning', hazard.message, RUN_INSTEAD, DEBUG_ANYWAY);
+        if (choice === RUN_INSTEAD) {
+          await vscode.debug.startDebugging(folder, { ...(args as unknown as vscode.DebugConfiguration), noDebug: true }, { noDebug: true });
+          return;
+        }
+        if (choice !== DEBUG_ANYWAY) return;
+      }
       const given = (args as { name?: unknown }).name;
       const name = typeof given === 'string' ? given : `Corepy: ${path.basename(plan.spec.program)}`;
       const started = await vscode.debug.startDebugging(folder, jsDebugLaunch(`${name} (debug)`, plan, args.env, server.path));
