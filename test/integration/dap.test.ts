@@ -122,6 +122,29 @@ describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
     assert.ok(adds !== undefined && adds.count > 0, 'adds were recorded before the stop');
   });
 
+  it('terminates a synchronous loop of ops (no signal handler can run) with its full report', async function () {
+    if (chooseRuntime() !== 'real') this.skip(); // the stop file is the real runtime's (runtime/src/profiler/ipc.ts)
+    writeFileSync(path.join(ws, 'sync-ops.js'), [
+      "import * as cp from 'corepy';",
+      'const x = cp.tensor([1, 2, 3, 4]);',
+      "console.log('sync: started');",
+      'for (;;) cp.add(x, x).dispose();',
+    ].join('\n'));
+    const started = new Promise<void>((resolve) => {
+      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/sync: started/.test(e.body.output)) resolve(); });
+    });
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('sync-ops.js'))]);
+    await started;
+    await new Promise((r) => setTimeout(r, 1000));
+    const reportP = dc.waitForEvent('corepyReport', 20000);
+    await dc.terminateRequest();
+    const report = (await reportP).body as CorepyReportEventBody;
+    assert.equal(report.partial, false, 'the full report, not the last batch');
+    assert.equal(report.exitCode, 143);
+    assert.ok((report.report?.operations.find((o) => o.op === 'add')?.count ?? 0) > 0, 'the loop\'s adds');
+    assert.ok(report.flame !== null, 'with its flame graph');
+  });
+
   it('restarts a running script', async () => {
     const starts: string[] = [];
     dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/long: started/.test(e.body.output)) starts.push(e.body.output); });

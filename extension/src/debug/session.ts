@@ -10,7 +10,7 @@ import type { DebugProtocol } from '@vscode/debugprotocol';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { constants as osConstants, tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPORT_FILE_ENV } from 'corepy/contract';
+import { REPORT_FILE_ENV, STOP_FILE_ENV } from 'corepy/contract';
 import { ProfiledProcess, type DetachedOutput } from './profiled-process.js';
 import {
   PROFILE_EVENT, REPORT_EVENT,
@@ -125,8 +125,10 @@ export class CorepyDebugSession extends DebugSession {
   private spawnScript(args: CorepyLaunchArguments): void {
     const built = buildProcessSpec(args, this.adapterDir);
     const { runtime, nodeVersion, typeScript } = built;
-    const reportFile = path.join(mkdtempSync(path.join(tmpdir(), 'corepy-run-')), 'report.json');
-    const spec = { ...built.spec, env: { ...built.spec.env, [REPORT_FILE_ENV]: reportFile } };
+    const runDir = mkdtempSync(path.join(tmpdir(), 'corepy-run-'));
+    const reportFile = path.join(runDir, 'report.json');
+    // The stop file: how Stop reaches a script inside a synchronous loop of ops (profiled-process.ts stop()).
+    const spec = { ...built.spec, env: { ...built.spec.env, [REPORT_FILE_ENV]: reportFile, [STOP_FILE_ENV]: path.join(runDir, 'stop') } };
     this.reportFile = reportFile;
     this.launchArgs = args;
     this.lastBatch = null;
