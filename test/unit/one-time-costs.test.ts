@@ -159,3 +159,44 @@ describe('one-time costs', function () {
     assert.deepEqual(compiled('cp.ones([4]).sum().item(); cp.enableProfiling(); cp.ones([4]).sum().item();'), ['compile wasm kernels (simd, baseline)']);
   });
 });
+
+describe('steady state beside first calls', () => {
+  beforeEach(() => { cp.disableProfiling(); cp.clearProfile(); });
+  afterEach(() => { cp.disableProfiling(); cp.clearProfile(); });
+
+  it('steadyMeanMs leaves out each op × input shape\'s first call', () => {
+    const a = cp.keep(cp.ones([64])), b = cp.keep(cp.ones([8, 8]));
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
+    for (let i = 0; i < 5; i++) a.add(a).dispose();
+    for (let i = 0; i < 3; i++) b.add(b).dispose();
+    const data = snapshot();
+    const adds = data.events.filter((e) => e.op === 'add');
+    assert.equal(adds.length, 8);
+    const d = (e: (typeof adds)[number]): number => e.endMs - e.startMs;
+    const firsts = d(adds[0]!) + d(adds[5]!);
+    const steady = adds.reduce((s, e) => s + d(e), 0) - firsts;
+    const op = cp.profileReport({ format: 'json' }).operations.find((o) => o.op === 'add')!;
+    assert.equal(op.firstCallCount, 2);
+    assert.ok(Math.abs(op.firstCallMs - firsts) < 1e-9);
+    assert.ok(Math.abs(op.steadyMeanMs! - steady / 6) < 1e-9);
+    // The same from raw events (the pure path the recorder's cells must agree with).
+    const fromEvents = cellsFromEvents(adds);
+    assert.equal(fromEvents.reduce((n, c) => n + c.firstCount!, 0), 2);
+    a.dispose(); b.dispose();
+  });
+
+  it('an op called once has no steady figure (—); a row mostly made of first-call cost is marked *', () => {
+    assert.deepEqual(steadyState(1, 5, 1, 5), { steadyMeanMs: null, mostlyFirstCall: false });
+    // 10 calls: first 20 ms, nine at 1 ms → excess 19 of 29 ms total: mostly first call.
+    assert.deepEqual(steadyState(10, 29, 1, 20), { steadyMeanMs: 1, mostlyFirstCall: true });
+    // First call 2 ms, nine at 1 ms: excess 1 of 11 ms.
+    assert.deepEqual(steadyState(10, 11, 1, 2), { steadyMeanMs: 1, mostlyFirstCall: false });
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
+    cp.ones([4]).dispose();
+    const text = cp.profileReport({ width: 160, color: false });
+    assert.match(text, /│ Operation +│ Count │ Avg \(ms\) │ Backend +│ % Total │ Steady \(ms\) │/);
+    assert.match(text, /│ full +│ 1 +│ [\d.]+ +│ CPU \((wasm|js)\) +│ \d+% +│ — +│/);
+    const md = cp.profileReport({ format: 'markdown' });
+    assert.match(md, /\| Operation \| Count \| Avg \(ms\) \| Backend \| % Total \| Steady \(ms\) \|/);
+  });
+});
