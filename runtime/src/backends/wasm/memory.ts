@@ -196,7 +196,11 @@ export class LinearHeap {
     const fail = (): never => {
       throw new Error(
         `wasm backend: out of memory: asked for ${asked} bytes with ${this.bytesInUse} bytes live in ` +
-        `${this.blocks} storages (linear memory is ${have} bytes and cannot grow by ${minPages * PAGE} more)`,
+        `${this.blocks} storages (linear memory is ${have} bytes and cannot grow by ${minPages * PAGE} more). ` +
+        // A loop that never yields keeps even unreachable tensors: their release runs on the event loop.
+        'Free tensors you no longer need: t.dispose(), or run each loop iteration in cp.tidy(() => …), which frees ' +
+        'what the iteration created and did not return (a loop that never yields to the event loop keeps even ' +
+        'unreachable tensors until it does)',
       );
     };
     if (have + minPages * PAGE > MAX_BYTES) fail();
