@@ -37,6 +37,11 @@ export interface RunSnapshot {
    * out of `wallTimeMs` and of the report's `wallTimeMs`, never part of op time. Absent: 0.
    */
   readonly pausedMs?: number;
+  /**
+   * True for a run under the debugger (Debug and Profile): V8 then runs WebAssembly in unoptimised
+   * debug code, so wasm op times are several times Run and Profile's. Absent: false.
+   */
+  readonly underDebugger?: boolean;
   readonly sites: readonly SiteStats[];
   readonly recommendations: readonly Recommendation[];
   readonly flame: FlameProfile | null;
@@ -154,12 +159,12 @@ export class ProfileStore {
     return this.shown;
   }
 
-  /** A new run replaces the previous one (and shows all its segments). */
-  startRun(program: string, startedAt = Date.now()): void {
+  /** A new run replaces the previous one (and shows all its segments); `underDebugger` for Debug and Profile. */
+  startRun(program: string, startedAt = Date.now(), underDebugger = false): void {
     this.choice = 'all';
     this.set({
       version: 2, program, startedAt, status: 'running', exitCode: null, opTimeMs: 0, wallTimeMs: 0,
-      sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0,
+      sites: [], recommendations: [], flame: null, report: null, droppedEvents: 0, ...(underDebugger ? { underDebugger } : {}),
     });
   }
 

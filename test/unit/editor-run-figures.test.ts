@@ -17,7 +17,7 @@ import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { buildFlameData } from '../../webview/src/model.js';
 import { aggregateOps } from '../../webview/src/ops-table.js';
-import { oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip } from '../../extension/src/views/labels.js';
+import { oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip, UNDER_DEBUGGER } from '../../extension/src/views/labels.js';
 
 /** A wasm run on a fresh backend whose first op must grow linear memory (a one-time cost), and a pause. */
 async function record(): Promise<ReturnType<typeof buildReport>> {
@@ -56,6 +56,11 @@ describe('the editor\'s run figures', function () {
     assert.ok(Math.abs(run.report!.wallTimeMs - (report.wallTimeMs - paused)) < 1e-9, 'the report\'s wall time leaves the pause out');
     assert.ok(run.report!.wallTimeMs >= run.opTimeMs);
     assert.ok(statusTooltip(run, 'corepy.showFlameGraph').includes(`Paused in the debugger ${formatMs(paused)} (not in the wall time).`));
+    assert.ok(!statusTooltip(run, 'corepy.showFlameGraph').includes(UNDER_DEBUGGER), 'a run not under the debugger');
+    // Debug and Profile's run says what the debugger does to wasm op times.
+    store.startRun('/w/x.ts', 0, true);
+    store.applyBatch(live);
+    assert.ok(statusTooltip(store.run!, 'corepy.stop').includes(UNDER_DEBUGGER));
   });
 
   it('lists one-time costs apart from op time: their own rows and a tooltip line', async () => {

@@ -133,7 +133,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
     ctx.activeSession = s;
     pauses = new PauseClock();
     resetFailure();
-    ctx.store.startRun(String((s.configuration as Record<string, unknown>)[PROFILED_PROGRAM]));
+    ctx.store.startRun(String((s.configuration as Record<string, unknown>)[PROFILED_PROGRAM]), Date.now(), true);
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
   }));
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {

@@ -122,6 +122,15 @@ export function failed(run: RunSnapshot): boolean {
 }
 
 /**
+ * What a run under the debugger's figures mean: V8 runs WebAssembly in unoptimised debug code once a
+ * debugger is enabled. Measured with runtime/src/bench/debugger-wasm.ts (a 256² matmul on one thread,
+ * before and after `Debugger.enable`): 2.3–12× slower on Node 20, 22 and 24 (runtime/BENCHMARKS.md,
+ * "Under the debugger").
+ */
+export const UNDER_DEBUGGER = 'Under the debugger V8 runs WebAssembly kernels in unoptimised debug code: wasm op times here are ' +
+  'several times (2–12× measured) those of Run and Profile; compare op times from Run and Profile.';
+
+/**
  * The status bar tooltip: what the click does, the wall time beside the op time, the time paused
  * in the debugger (kept out of the wall time) and the one-time costs (kept out of op time), each
  * named.
@@ -134,10 +143,11 @@ export function statusTooltip(run: RunSnapshot, command: string | undefined): st
     ? `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${segments.length} segments (Corepy: Show Segment… picks the one the editor shows); the last segment: ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`
     : `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
   const paused = run.pausedMs ? ` Paused in the debugger ${formatMs(run.pausedMs)} (not in the ${TIME_BASE.wall}).` : '';
+  const debugCode = run.underDebugger ? ` ${UNDER_DEBUGGER}` : '';
   const rows = oneTimeCostsOf(run);
   const oneTime = rows.length === 0 ? ''
     : ` One-time costs ${formatMs(rows.reduce((a, r) => a + r.totalMs, 0))}, not in ${TIME_BASE.op}: ${rows.map((r) => `${r.name} ${formatMs(r.totalMs)}`).join('; ')}.`;
-  const figures = `${times}${paused}${oneTime}`;
+  const figures = `${times}${paused}${debugCode}${oneTime}`;
   if (command === 'corepy.stop') return `Profiling with corepy: ${figures} Click to stop.`;
   return failed(run) ? `The script failed: ${figures} Click for its output in the Debug Console.` : `Last corepy profile: ${figures} Click for the flame graph.`;
 }
