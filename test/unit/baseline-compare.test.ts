@@ -130,6 +130,20 @@ describe('baseline comparison', () => {
     assert.deepEqual(muchFaster.improvements.map((f) => f.name), ['randn']);
   });
 
+  it('one call on a side on a machine with more runnable threads than cores (now or when saved): not judged, and said so', () => {
+    // The third audit's case: randn 64², one call, 1.27 → 16.15 ms (12.7×) between identical runs at load 3–6 on 2 cores.
+    const base = baselineOf(report([opRow('randn', [1.27], 1)]));
+    const slower = report([opRow('randn', [16.15], 1)]);
+    const quiet = compareBaseline(base, slower, 0.5, { cores: 2, loadAverage: 0.6 });
+    assert.deepEqual([quiet.regressions.map((f) => f.name), quiet.singleCallJudged], [['randn'], true], 'judged beyond 10× on a quiet machine');
+    const busy = compareBaseline(base, slower, 0.5, { cores: 2, loadAverage: 4.4 });
+    assert.deepEqual([busy.ok, busy.regressions.length, busy.unchanged, busy.singleCall, busy.singleCallJudged], [true, 0, 1, ['op:randn'], false]);
+    assert.match(busy.loadNote ?? '', /entries with one call on a side were not judged: with more runnable threads than cores now/);
+    const savedBusy = compareBaseline({ ...base, machine: { cores: 2, loadAverage: 5 } }, slower, 0.5, { cores: 2, loadAverage: 0.6 });
+    assert.deepEqual([savedBusy.regressions.length, savedBusy.singleCallJudged], [0, false]);
+    assert.match(savedBusy.loadNote ?? '', /when the baseline was saved/);
+  });
+
   it('typical calls 2.2× slower but the fastest unchanged (a busy machine): unchanged, and said so; both moved: a regression', () => {
     // The second audit's case: the unchanged script's mul, steady median 0.0220 → 0.0481 ms between runs at load 4.7.
     const quiet = repeat(0.022, 49).map((t, i) => (i % 5 === 0 ? 0.016 : t));
