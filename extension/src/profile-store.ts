@@ -42,6 +42,8 @@ export interface RunSnapshot {
    * debug code, so wasm op times are several times Run and Profile's. Absent: false.
    */
   readonly underDebugger?: boolean;
+  /** True when the user stopped the run (its non-zero exit status is that, not a failure). Absent: false. */
+  readonly stopped?: boolean;
   readonly sites: readonly SiteStats[];
   readonly recommendations: readonly Recommendation[];
   readonly flame: FlameProfile | null;
@@ -193,6 +195,7 @@ export class ProfileStore {
       ...run,
       status: body.partial ? 'partial' : 'finished',
       exitCode: body.exitCode,
+      ...(body.stopped ? { stopped: true } : {}),
       ...(batch ? timesOf(batch, run.pausedMs) : {}),
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,

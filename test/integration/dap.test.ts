@@ -141,6 +141,7 @@ describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
     const report = (await reportP).body as CorepyReportEventBody;
     assert.equal(report.partial, false, 'the full report, not the last batch');
     assert.equal(report.exitCode, 143);
+    assert.equal(report.stopped, true, 'stopped by the user, not failed');
     assert.ok((report.report?.operations.find((o) => o.op === 'add')?.count ?? 0) > 0, 'the loop\'s adds');
     assert.ok(report.flame !== null, 'with its flame graph');
   });

@@ -58,6 +58,8 @@ export interface CorepyReportEventBody {
   /** Process exit code, or null when it ended by a signal. */
   readonly exitCode: number | null;
   readonly signal: string | null;
+  /** True when the user asked the run to stop (Stop, the debug toolbar): its non-zero exit is that, not a failure. */
+  readonly stopped?: boolean;
 }
 
 /** Names of the custom events. */

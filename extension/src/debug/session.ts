@@ -39,6 +39,8 @@ export class CorepyDebugSession extends DebugSession {
    * is lost. A runtime that predates the variable still reports over IPC.
    */
   private reportFile: string | null = null;
+  /** The client asked this run to stop (terminate, or disconnect without keeping the script): its exit is not a failure. */
+  private stopRequested = false;
 
   constructor(private readonly adapterDir: string) {
     super();
@@ -76,6 +78,7 @@ export class CorepyDebugSession extends DebugSession {
   }
 
   protected override terminateRequest(response: DebugProtocol.TerminateResponse): void {
+    if (this.proc && !this.proc.hasExited) this.stopRequested = true;
     this.proc?.stop();
     if (!this.proc || this.proc.hasExited) this.sendEvent(new TerminatedEvent());
     this.sendResponse(response);
@@ -92,6 +95,7 @@ export class CorepyDebugSession extends DebugSession {
         // The script is no longer ours: a later terminate/disconnect must not stop it.
         this.proc = undefined;
       } else {
+        this.stopRequested = true;
         this.proc.stop(1000);
       }
     }
@@ -130,6 +134,7 @@ export class CorepyDebugSession extends DebugSession {
     // The stop file: how Stop reaches a script inside a synchronous loop of ops (profiled-process.ts stop()).
     const spec = { ...built.spec, env: { ...built.spec.env, [REPORT_FILE_ENV]: reportFile, [STOP_FILE_ENV]: path.join(runDir, 'stop') } };
     this.reportFile = reportFile;
+    this.stopRequested = false;
     this.launchArgs = args;
     this.lastBatch = null;
     this.finalReport = null;
@@ -175,12 +180,12 @@ export class CorepyDebugSession extends DebugSession {
     const body: CorepyReportEventBody = this.finalReport
       ? {
         partial: false, report: this.finalReport.report, recommendations: this.finalReport.recommendations,
-        flame: this.finalReport.flame, lastBatch: this.lastBatch, exitCode: code, signal,
+        flame: this.finalReport.flame, lastBatch: this.lastBatch, exitCode: code, signal, ...(this.stopRequested ? { stopped: true } : {}),
       }
-      : { partial: true, report: null, recommendations: [], flame: null, lastBatch: this.lastBatch, exitCode: code, signal };
+      : { partial: true, report: null, recommendations: [], flame: null, lastBatch: this.lastBatch, exitCode: code, signal, ...(this.stopRequested ? { stopped: true } : {}) };
     this.sendEvent(new Event(REPORT_EVENT, body));
     const exitCode = code ?? (signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-    const how = signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`;
+    const how = `${this.stopRequested ? 'stopped: it ' : ''}${signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`}`;
     const kept = body.partial ? (this.lastBatch ? ' (no report: showing the last recorded batch)' : ' (nothing was recorded)') : '';
     this.console(`corepy: ${this.launchArgs ? path.basename(this.launchArgs.program) : 'program'} ${how}${kept}\n`);
     if (this.restarting) {

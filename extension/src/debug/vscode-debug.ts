@@ -168,8 +168,9 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     // The script's own output and error are in the Debug Console: the button says so and opens it.
     const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
     if (body.partial) {
-      void notify('warning', `Corepy: ${file} ended without a report (exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Debug Console').then(showOutput);
-    } else if (body.exitCode !== null && body.exitCode !== 0) {
+      void notify('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'} ` +
+        `(exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Debug Console').then(showOutput);
+    } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
       markFailure(run.program);
       void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Debug Console').then(showOutput);
     } else if (run.sites.length === 0 && run.opTimeMs === 0) {

@@ -112,13 +112,16 @@ export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 
     // A distinct state: the run's error is in the Debug Console, which the click opens.
     return { visible: true, text: `$(error) corepy: ${file} failed (exit ${String(run.exitCode)}) · ${figures}`, command: 'workbench.panel.repl.view.focus' };
   }
-  const ended = run.status === 'partial' ? ' (partial)' : '';
+  const ended = run.status === 'partial' ? ' (partial)' : run.stopped ? ' (stopped)' : '';
   return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command: 'corepy.showFlameGraph' };
 }
 
-/** True when the script ended with a non-zero exit code (a thrown error, a syntax error, process.exit(n)). */
+/**
+ * True when the script ended with a non-zero exit code (a thrown error, a syntax error, process.exit(n)),
+ * unless the user stopped it (the exit status of a stop, 143, is not the script failing).
+ */
 export function failed(run: RunSnapshot): boolean {
-  return run.status !== 'running' && run.exitCode !== null && run.exitCode !== 0;
+  return run.status !== 'running' && run.exitCode !== null && run.exitCode !== 0 && run.stopped !== true;
 }
 
 /**
