@@ -199,9 +199,8 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
         `${cmp.belowMinChange.join(', ')}\n`);
     }
     if (cmp.singleCall.length > 0) {
-      process.stdout.write((cmp.singleCallJudged
-        ? `  one call on a side, judged only on a change beyond ${SINGLE_CALL_FACTOR}× (one call's time varies several-fold between runs): `
-        : '  one call on a side, not judged on a machine this busy (see the note): ') + `${cmp.singleCall.join(', ')}\n`);
+      process.stdout.write(`  one call on a side, judged only on a change beyond ${cmp.singleCallFactor}× (one call's time varies ` +
+        `${cmp.singleCallFactor > SINGLE_CALL_FACTOR ? 'tens of times on a machine this busy' : 'several-fold'} between runs): ${cmp.singleCall.join(', ')}\n`);
     }
     if (!cmp.ok && status === 0) status = 1;
   }

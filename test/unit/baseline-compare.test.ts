@@ -10,7 +10,7 @@ import { describe, it } from 'mocha';
 import fc from 'fast-check';
 import * as cp from '../../runtime/src/index.js';
 import type { OpStats, ProfileReport } from '../../runtime/src/contract/report.js';
-import { baselineOf, compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
+import { baselineOf, BUSY_SINGLE_CALL_FACTOR, compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
 import { readBaseline, writeBaseline } from '../../runtime/src/profiler/baseline-file.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -130,18 +130,20 @@ describe('baseline comparison', () => {
     assert.deepEqual(muchFaster.improvements.map((f) => f.name), ['randn']);
   });
 
-  it('one call on a side on a machine with more runnable threads than cores (now or when saved): not judged, and said so', () => {
+  it(`one call on a side on a machine with more runnable threads than cores (now or when saved): only beyond ${BUSY_SINGLE_CALL_FACTOR}×, said so`, () => {
     // The third audit's case: randn 64², one call, 1.27 → 16.15 ms (12.7×) between identical runs at load 3–6 on 2 cores.
     const base = baselineOf(report([opRow('randn', [1.27], 1)]));
     const slower = report([opRow('randn', [16.15], 1)]);
     const quiet = compareBaseline(base, slower, 0.5, { cores: 2, loadAverage: 0.6 });
-    assert.deepEqual([quiet.regressions.map((f) => f.name), quiet.singleCallJudged], [['randn'], true], 'judged beyond 10× on a quiet machine');
+    assert.deepEqual([quiet.regressions.map((f) => f.name), quiet.singleCallFactor], [['randn'], SINGLE_CALL_FACTOR], 'judged beyond 10× on a quiet machine');
     const busy = compareBaseline(base, slower, 0.5, { cores: 2, loadAverage: 4.4 });
-    assert.deepEqual([busy.ok, busy.regressions.length, busy.unchanged, busy.singleCall, busy.singleCallJudged], [true, 0, 1, ['op:randn'], false]);
-    assert.match(busy.loadNote ?? '', /entries with one call on a side were not judged: with more runnable threads than cores now/);
+    assert.deepEqual([busy.ok, busy.regressions.length, busy.unchanged, busy.singleCall, busy.singleCallFactor], [true, 0, 1, ['op:randn'], BUSY_SINGLE_CALL_FACTOR]);
+    assert.match(busy.loadNote ?? '', new RegExp(`one call on a side were judged only on a change beyond ${BUSY_SINGLE_CALL_FACTOR}×: with more runnable threads than cores now`));
     const savedBusy = compareBaseline({ ...base, machine: { cores: 2, loadAverage: 5 } }, slower, 0.5, { cores: 2, loadAverage: 0.6 });
-    assert.deepEqual([savedBusy.regressions.length, savedBusy.singleCallJudged], [0, false]);
+    assert.deepEqual([savedBusy.regressions.length, savedBusy.singleCallFactor], [0, BUSY_SINGLE_CALL_FACTOR]);
     assert.match(savedBusy.loadNote ?? '', /when the baseline was saved/);
+    // A 1000× change is a regression on any machine.
+    assert.deepEqual(compareBaseline(base, report([opRow('randn', [1270], 1)]), 0.5, { cores: 2, loadAverage: 4.4 }).regressions.map((f) => f.name), ['randn']);
   });
 
   it('typical calls 2.2× slower but the fastest unchanged (a busy machine): unchanged, and said so; both moved: a regression', () => {

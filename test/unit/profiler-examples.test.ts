@@ -137,7 +137,8 @@ describe('profiler: seed examples', () => {
     const base = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync(path, 'utf8')));
     for (const e of Object.values(base.contexts) as { meanMs: number; stddevMs: number }[]) { e.meanMs /= 1000; e.stddevMs = 0; }
     writeFileSync(path, JSON.stringify(base));
-    const cmp = cp.compareToBaseline(path);
+    // These contexts take a fraction of a millisecond: count any change (the default ignores changes under 1 ms in all).
+    const cmp = cp.compareToBaseline(path, { minChangeMs: 0 });
     assert.equal(cmp.ok, false);
     assert.ok(cmp.regressions.some((f) => f.kind === 'context' && f.name === 'preprocessing'));
     assert.match(cmp.regressions[0]!.evidence, /threshold/);

@@ -103,12 +103,13 @@ export interface BaselineComparison {
   readonly missing: string[];
   readonly added: string[];
   /**
-   * `kind:name` of entries with a single call on a side, judged only on a change beyond SINGLE_CALL_FACTOR, and not
-   * at all when the machine had more runnable threads than cores now or when the baseline was saved (`loadNote` says so).
+   * `kind:name` of entries with a single call on a side, judged only on a change beyond `singleCallFactor`
+   * (SINGLE_CALL_FACTOR, or BUSY_SINGLE_CALL_FACTOR with more runnable threads than cores now or when the baseline was
+   * saved; `loadNote` then says so).
    */
   readonly singleCall: string[];
-  /** False when the `singleCall` entries were not judged (a busy machine; see `singleCall`). */
-  readonly singleCallJudged: boolean;
+  /** The change (×) an entry with one call on a side needed to count: 10, or 50 on a busy machine (see `singleCall`). */
+  readonly singleCallFactor: number;
   /**
    * `op:name` of ops whose typical calls moved past the threshold while their fastest call did not (by more than the
    * tolerance): other work on the machine slowing (or no longer slowing) calls, not the op; counted as unchanged.
@@ -173,11 +174,11 @@ interface Sample { readonly n: number; readonly mean: number; readonly sd: numbe
 export const MIN_CHANGE_MS = 1;
 
 /**
- * How far one call's time moved between identical runs on a machine with more runnable threads than cores: `randn`
- * of 64² called once, 0.48–16.15 ms over seven runs at load 3–6 on 2 cores (a newcomer audit, session 11). Beyond
- * SINGLE_CALL_FACTOR: on such a machine a comparison does not judge entries with one call on a side.
+ * {@link SINGLE_CALL_FACTOR} on a machine with more runnable threads than cores (now, or when the baseline was
+ * saved): there one call's time moved 33.6× between identical runs (`randn` of 64² called once, 0.48–16.15 ms over
+ * seven runs at load 3–6 on 2 cores; a newcomer audit, session 11), so a single call counts only beyond 50×.
  */
-export const BUSY_SINGLE_CALL_SPREAD = 33;
+export const BUSY_SINGLE_CALL_FACTOR = 50;
 
 type Basis = 'median' | 'steady' | 'all';
 
@@ -215,13 +216,13 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
     const { base: sb, now: sc, basis } = samplesOf(b, c);
     const delta = sc.mean - sb.mean;
     const single = sb.n < 2 || sc.n < 2;
-    // One call on a machine with more runnable threads than cores is the scheduler's, whatever the factor.
-    if (single && busy) { out.singleCall.push(`${kind}:${name}`); out.unchanged++; continue; }
     let threshold: number, rule: string;
     if (single) {
       // Slower by more than the factor, or faster by more than it: the threshold on the side the change is on.
-      threshold = Math.max(tolerance * sb.mean, delta >= 0 ? (SINGLE_CALL_FACTOR - 1) * sb.mean : sb.mean * (1 - 1 / SINGLE_CALL_FACTOR));
-      rule = `one call on a side has no spread to judge noise by, and one call's time varies several-fold between identical runs, so only a change beyond ${SINGLE_CALL_FACTOR}× counts`;
+      const factor = busy ? BUSY_SINGLE_CALL_FACTOR : SINGLE_CALL_FACTOR;
+      threshold = Math.max(tolerance * sb.mean, delta >= 0 ? (factor - 1) * sb.mean : sb.mean * (1 - 1 / factor));
+      rule = `one call on a side has no spread to judge noise by, and one call's time varies ${busy ? 'tens of times on a machine this busy' : 'several-fold'} ` +
+        `between identical runs, so only a change beyond ${factor}× counts`;
       out.singleCall.push(`${kind}:${name}`);
     } else {
       threshold = Math.max(tolerance * sb.mean, 3 * Math.sqrt(sb.sd ** 2 / sb.n + sc.sd ** 2 / sc.n));
@@ -282,9 +283,10 @@ export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.
       `use a tolerance of ${BUSY_TOLERANCE} (--tolerance ${BUSY_TOLERANCE}) or a quieter machine`);
   }
   if (busy && out.singleCall.length > 0) {
-    notes.push(`entries with one call on a side were not judged: with more runnable threads than cores ${then !== undefined && perCore(then) >= 1 && !(machine !== undefined && perCore(machine) >= 1) ? 'when the baseline was saved' : 'now'}, ` +
-      `one call's time moved up to ${BUSY_SINGLE_CALL_SPREAD}× between identical runs`);
+    notes.push(`entries with one call on a side were judged only on a change beyond ${BUSY_SINGLE_CALL_FACTOR}×: with more runnable threads than cores ` +
+      `${then !== undefined && perCore(then) >= 1 && !(machine !== undefined && perCore(machine) >= 1) ? 'when the baseline was saved' : 'now'}, ` +
+      'one call\'s time moved up to 33× between identical runs');
   }
   const loadNote = notes.length > 0 ? notes.join('; ') : undefined;
-  return { ok: out.regressions.length === 0, ...out, singleCallJudged: !busy, ...(loadNote ? { loadNote } : {}) };
+  return { ok: out.regressions.length === 0, ...out, singleCallFactor: busy ? BUSY_SINGLE_CALL_FACTOR : SINGLE_CALL_FACTOR, ...(loadNote ? { loadNote } : {}) };
 }
