@@ -4,12 +4,9 @@
  *
  * Speedup (measured): the pair and its replacement are timed on this machine on a tensor of the
  * same shape (measure.ts measureMoments: mean + std against moments + sqrt, profiler detached,
- * steady state); each of the profile's n pairs saves their difference, so the rewrite saves
- * n · (pair − moments) of the profile's op time T (at most the pairs' recorded time) and the
- * whole-profile speedup is T / (T − saved). The recorded pair times are not scaled: a cold or
- * descheduled call (a tutorial's one `mean` at 8–13 ms against 0.06 warm, on identical runs) is
- * not something the rewrite removes. Falls back to "the measured mean time is saved" when the
- * backend cannot be timed (GPU).
+ * steady state), giving r = pair / moments; with the pair's share p of the profile's op time the
+ * whole-profile speedup is 1 / ((1 − p) + p / r) (Amdahl). Falls back to "the measured mean time
+ * is saved" when the backend cannot be timed (GPU).
  *
  * The quick fix is computed on the syntax tree (moments-rewrite.ts).
  */
@@ -30,26 +27,26 @@ export const momentsRule: Rule = (input) => {
   // The op names that count, by name index (names may repeat: compare names, once per index).
   const kind = cols.names.map((n) => (n === 'mean' ? 1 : SPREAD.has(n) ? 2 : 0));
   // Per tensor: its first mean and std/var events, and the time of all of them (a loop repeats the pair).
-  const byTensor = new Map<number, { mean?: number; spread?: number; meanMs: number; spreadMs: number; pairs: number }>();
+  const byTensor = new Map<number, { mean?: number; spread?: number; meanMs: number; spreadMs: number }>();
   for (let e = 0; e < cols.length; e++) {
     const id = cols.in0[e]!, k = kind[cols.op[e]!];
     if (id < 0 || !k) continue;
-    const p = byTensor.get(id) ?? { meanMs: 0, spreadMs: 0, pairs: 0 };
-    if (k === 1) { p.mean ??= e; p.meanMs += cols.endMs[e]! - cols.startMs[e]!; } else { p.spread ??= e; p.spreadMs += cols.endMs[e]! - cols.startMs[e]!; p.pairs++; }
+    const p = byTensor.get(id) ?? { meanMs: 0, spreadMs: 0 };
+    if (k === 1) { p.mean ??= e; p.meanMs += cols.endMs[e]! - cols.startMs[e]!; } else { p.spread ??= e; p.spreadMs += cols.endMs[e]! - cols.startMs[e]!; }
     byTensor.set(id, p);
   }
   // Per recommendation (the std/var line): every tensor it ran the pair on, e.g. a new tensor each iteration.
-  const bySite = new Map<string, { spread: ReturnType<typeof event>; meanMs: number; spreadMs: number; pairs: number }>();
-  for (const { mean, spread: s, meanMs, spreadMs, pairs } of byTensor.values()) {
+  const bySite = new Map<string, { spread: ReturnType<typeof event>; meanMs: number; spreadMs: number }>();
+  for (const { mean, spread: s, meanMs, spreadMs } of byTensor.values()) {
     if (mean === undefined || s === undefined) continue;
     const site = cols.site[s]!;
     const loc = site >= 0 ? data.sites[site] ?? null : null;
     const id = recId('moments', loc, opAt(cols, s));
     const g = bySite.get(id);
-    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; g.pairs += pairs; } else bySite.set(id, { spread: event(s), meanMs, spreadMs, pairs });
+    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; } else bySite.set(id, { spread: event(s), meanMs, spreadMs });
   }
   const out: Recommendation[] = [];
-  for (const [id, { spread, meanMs, spreadMs, pairs }] of bySite) {
+  for (const [id, { spread, meanMs, spreadMs }] of bySite) {
     const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
     const spreadShare = agg.totalOpMs > 0 ? (100 * spreadMs) / agg.totalOpMs : 0;
     const lines = loc ? input.source(loc.file) : null;
@@ -62,8 +59,8 @@ export const momentsRule: Rule = (input) => {
     const pairMs = meanMs + spreadMs;
     const p = agg.totalOpMs > 0 ? Math.min(1, pairMs / agg.totalOpMs) : 0;
     const r = times && times.momentsMs > 0 ? times.pairMs / times.momentsMs : null;
-    const savedMs = times && r !== null ? Math.min(pairMs, pairs * Math.max(0, times.pairMs - times.momentsMs)) : meanMs;
-    const speedup = r !== null ? speedupFrom(agg.totalOpMs, savedMs) : speedupFrom(agg.totalOpMs, meanMs);
+    const speedup = r !== null ? Math.round(100 / ((1 - p) + p / Math.max(r, 1e-3))) / 100 : speedupFrom(agg.totalOpMs, meanMs);
+    const savedMs = r !== null ? Math.max(0, pairMs * (1 - 1 / r)) : meanMs;
     const corpus = corpusFields('moments');
     out.push({
       id, rule: 'moments', priority: priorityFrom(speedup, savedMs, corpus.impact),
@@ -74,8 +71,7 @@ export const momentsRule: Rule = (input) => {
       estimatedSpeedup: speedup,
       speedupBasis: times && r !== null
         ? `timed here on [${shape.join(', ')}] (${spread.backend}): mean + ${spread.op} ${ms(times.pairMs)} ms vs moments ${ms(times.momentsMs)} ms ` +
-          `(r = ${r.toFixed(2)}×); ${pairs} pair${pairs === 1 ? '' : 's'} (${(100 * p).toFixed(0)}% of ${ms(agg.totalOpMs)} ms op time) → saves ` +
-          `${ms(savedMs)} ms → T / (T − saved)`
+          `(r = ${r.toFixed(2)}×); the pair is ${(100 * p).toFixed(0)}% of ${ms(agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`
         : `measured mean ${ms(meanMs)} ms + ${spread.op} ${ms(spreadMs)} ms; moments ≈ ${spread.op}'s one-pass cost, ` +
           `so ${ms(meanMs)} ms of ${ms(agg.totalOpMs)} ms op time is saved`,
       codeExample: {
