@@ -126,7 +126,7 @@ export function failed(run: RunSnapshot): boolean {
 
 /**
  * What a run under the debugger's figures mean: V8 runs WebAssembly in unoptimised debug code once a
- * debugger is enabled. Measured with runtime/src/bench/debugger-wasm.ts (a 256² matmul on one thread,
+ * debugger is enabled. Measured with the runtime's bench debugger-wasm.js (a 256² matmul on one thread,
  * before and after `Debugger.enable`): 2.3–12× slower on Node 20, 22 and 24 (runtime/BENCHMARKS.md,
  * "Under the debugger").
  */
