@@ -25,7 +25,25 @@ export const enum ErrorId {
   Restart = 4002,
 }
 
-/** The adapter session; `adapterDir` is where tsx is looked for when the workspace has none. */
+/**
+ * The `corepyReport` event's body. With `keepFlame` (the inline adapter: flame-handoff.ts) the
+ * flame model stays in-process and the body carries its key instead.
+ */
+export function reportEventBody(
+  finalReport: ProfileReportMessage | null, lastBatch: ProfileBatchMessage | null, code: number | null, signal: NodeJS.Signals | null,
+  stopped: boolean, keepFlame?: (flame: NonNullable<ProfileReportMessage['flame']>) => string,
+): CorepyReportEventBody {
+  const end = { lastBatch, exitCode: code, signal, ...(stopped ? { stopped: true } : {}) };
+  if (!finalReport) return { partial: true, report: null, recommendations: [], flame: null, ...end };
+  const { flame } = finalReport;
+  const flameOut = flame && keepFlame ? { flame: null, flameKey: keepFlame(flame) } : { flame };
+  return { partial: false, report: finalReport.report, recommendations: finalReport.recommendations, ...flameOut, ...end };
+}
+
+/**
+ * The adapter session; `adapterDir` is where tsx is looked for when the workspace has none.
+ * `keepFlame`: where the inline adapter keeps the flame model (see {@link reportEventBody}).
+ */
 export class CorepyDebugSession extends DebugSession {
   private proc: ProfiledProcess | undefined;
   private launchArgs: CorepyLaunchArguments | undefined;
@@ -42,7 +60,7 @@ export class CorepyDebugSession extends DebugSession {
   /** The client asked this run to stop (terminate, or disconnect without keeping the script): its exit is not a failure. */
   private stopRequested = false;
 
-  constructor(private readonly adapterDir: string) {
+  constructor(private readonly adapterDir: string, private readonly keepFlame?: (flame: NonNullable<ProfileReportMessage['flame']>) => string) {
     super();
     // The adapter talks 1-based lines like the IPC protocol; say so explicitly.
     this.setDebuggerLinesStartAt1(true);
@@ -177,12 +195,7 @@ export class CorepyDebugSession extends DebugSession {
     // The report's call sites are final and complete; batches may lag by up to 250 ms or be absent.
     const fromReport = this.finalReport ? batchFromReport(this.finalReport.report, (this.lastBatch?.seq ?? -1) + 1) : null;
     if (fromReport !== null && fromReport.sites.length > 0) this.lastBatch = fromReport;
-    const body: CorepyReportEventBody = this.finalReport
-      ? {
-        partial: false, report: this.finalReport.report, recommendations: this.finalReport.recommendations,
-        flame: this.finalReport.flame, lastBatch: this.lastBatch, exitCode: code, signal, ...(this.stopRequested ? { stopped: true } : {}),
-      }
-      : { partial: true, report: null, recommendations: [], flame: null, lastBatch: this.lastBatch, exitCode: code, signal, ...(this.stopRequested ? { stopped: true } : {}) };
+    const body = reportEventBody(this.finalReport, this.lastBatch, code, signal, this.stopRequested, this.keepFlame);
     this.sendEvent(new Event(REPORT_EVENT, body));
     const exitCode = code ?? (signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : 1);
     const how = `${this.stopRequested ? 'stopped: it ' : ''}${signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`}`;

@@ -11,6 +11,7 @@ import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
 import { failureLocation } from './failure-location.js';
 import { CorepyDebugSession } from './session.js';
+import { keepFlame, takeFlame } from './flame-handoff.js';
 import { PROFILE_EVENT, REPORT_EVENT, type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage } from './protocol.js';
 
 export const DEBUG_TYPE = 'corepy';
@@ -85,7 +86,8 @@ export function registerDebug(ctx: Ctx): void {
   ctx.push(vscode.debug.registerDebugConfigurationProvider(DEBUG_TYPE, new ConfigProvider(ctx, debugAndProfile)));
   const adapterDir = path.join(ctx.extCtx.extensionPath, 'extension', 'dist');
   ctx.push(vscode.debug.registerDebugAdapterDescriptorFactory(DEBUG_TYPE, {
-    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new CorepyDebugSession(adapterDir)),
+    // keepFlame: the flame model reaches finishRun in-process, not through the window (flame-handoff.ts).
+    createDebugAdapterDescriptor: () => new vscode.DebugAdapterInlineImplementation(new CorepyDebugSession(adapterDir, keepFlame)),
   }));
 
   // The adapter's own messages (runtime choice, exit, launch problems) also go to the log channel.
@@ -111,7 +113,7 @@ export function registerDebug(ctx: Ctx): void {
   ctx.push(vscode.debug.onDidReceiveDebugSessionCustomEvent((e) => {
     if (e.session.type !== DEBUG_TYPE) return;
     if (e.event === PROFILE_EVENT) ctx.store.applyBatch(e.body as ProfileBatchMessage);
-    if (e.event === REPORT_EVENT) finishRun(ctx, e.body as CorepyReportEventBody);
+    if (e.event === REPORT_EVENT) finishRun(ctx, takeFlame(e.body as CorepyReportEventBody));
   }));
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
     if (s.type !== DEBUG_TYPE) return;
