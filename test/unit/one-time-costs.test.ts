@@ -132,13 +132,13 @@ describe('one-time costs', function () {
       process.env['COREPY_WASM_COMPILE'] = 'baseline';
       assert.equal(compileModeFromEnv(), 'baseline');
       process.env['COREPY_WASM_COMPILE'] = 'soon';
-      assert.throws(() => compileModeFromEnv(), /COREPY_WASM_COMPILE must be one of 'eager', 'baseline', 'lazy', got "soon"/);
+      assert.throws(() => compileModeFromEnv(), /COREPY_WASM_COMPILE must be one of 'eager', 'tiered', 'baseline', 'lazy', got "soon"/);
     } finally {
       if (saved === undefined) delete process.env['COREPY_WASM_COMPILE']; else process.env['COREPY_WASM_COMPILE'] = saved;
     }
   });
 
-  it('without COREPY_WASM_COMPILE the kernels compile in baseline, or eager when enableProfiling() comes before the first op', () => {
+  it('without COREPY_WASM_COMPILE the kernels compile in baseline, or tiered when enableProfiling() comes before the first op', () => {
     // Fresh processes: this one created its backend long ago. The compile is a logged one-time cost naming its mode.
     const compiled = (script: string): string[] => {
       const code = [
@@ -154,7 +154,7 @@ describe('one-time costs', function () {
       return JSON.parse(r.stdout.trim().split('\n').pop()!) as string[];
     };
     assert.deepEqual(compiled('cp.ones([4]).sum().item();'), ['compile wasm kernels (simd, baseline)']);
-    assert.deepEqual(compiled('cp.enableProfiling(); cp.ones([4]).sum().item();'), ['compile wasm kernels (simd, eager)']);
+    assert.deepEqual(compiled('cp.enableProfiling(); cp.ones([4]).sum().item();'), ['compile wasm kernels (simd, tiered)']);
     // Ops before enabling created the backend already: it keeps its code.
     assert.deepEqual(compiled('cp.ones([4]).sum().item(); cp.enableProfiling(); cp.ones([4]).sum().item();'), ['compile wasm kernels (simd, baseline)']);
   });

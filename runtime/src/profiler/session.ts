@@ -100,8 +100,8 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
  */
 export function enableProfiling(options: ProfilerOptions = {}): void {
   const o = validate(options);
-  // Backends not created yet compile their kernels' optimised code up front (loader.ts): a first
-  // call over 1e6 elements in baseline code ran 5–15× its warm time and read as the op's time.
+  // Backends not created yet optimise each kernel from its first call (loader.ts, `tiered`): a first
+  // call over 1e6 elements in baseline code ran 7–18× its warm time and read as the op's time.
   requestOneTimeCostsAhead();
   // The recorder's own cost, timed before the warm-up creates a backend: optimising its kernels in
   // the background starves the JavaScript JIT for a while (the probe read 2–5 µs per op, not ~0.12).

@@ -98,21 +98,26 @@ export function missingKernelFile(flavour: KernelFlavour | 'auto' = 'auto'): str
  * time). `baseline` (default): baseline code for every function at load, no first-call compiles.
  * `eager`: also optimised code for every function right after load, on background threads, so first
  * calls run at full speed; it costs ~0.3 s of background CPU, and the process waits for that work at
- * exit. Profiled processes use `eager`: launches by `corepy profile` and the VS Code adapter (see
- * launch.ts), and a script whose `enableProfiling()` comes before its first op (the profiler's
- * warm-up then creates the backend). The environment variable COREPY_WASM_COMPILE selects a mode for a
- * whole process.
+ * exit. Launches by `corepy profile` and the VS Code adapter use `eager` (see launch.ts): their
+ * preload compiles long before the script's first op. `tiered`: baseline code at load, and each
+ * function's optimised code compiled in the background from its FIRST call (V8's tiering budget set
+ * to 1), so the kernels a script uses are optimised first, in the order it uses them; a script whose
+ * `enableProfiling()` comes before its first op gets it (the profiler's warm-up calls the common
+ * kernels on tiny tensors). There `eager` made a loop of matmuls slower than `baseline`: its
+ * background compile of every function had not reached matmul when the loop ran (runtime/BENCHMARKS.md,
+ * "A plain `node` script that enables profiling itself"). The environment variable COREPY_WASM_COMPILE
+ * selects a mode for a whole process.
  */
-export type KernelCompile = 'eager' | 'baseline' | 'lazy';
-const COMPILE_MODES: readonly KernelCompile[] = ['eager', 'baseline', 'lazy'];
+export type KernelCompile = 'eager' | 'tiered' | 'baseline' | 'lazy';
+const COMPILE_MODES: readonly KernelCompile[] = ['eager', 'tiered', 'baseline', 'lazy'];
 
 /**
- * The compile mode from COREPY_WASM_COMPILE, else `eager` once profiling was asked for (one-time-costs.ts
+ * The compile mode from COREPY_WASM_COMPILE, else `tiered` once profiling was asked for (one-time-costs.ts
  * {@link oneTimeCostsAhead}), else `baseline`; anything else is an error naming the allowed values.
  */
 export function compileModeFromEnv(): KernelCompile {
   const v = process.env['COREPY_WASM_COMPILE'];
-  if (v === undefined || v === '') return oneTimeCostsAhead() ? 'eager' : 'baseline';
+  if (v === undefined || v === '') return oneTimeCostsAhead() ? 'tiered' : 'baseline';
   if (!COMPILE_MODES.includes(v as KernelCompile)) {
     throw new Error(`COREPY_WASM_COMPILE must be one of ${COMPILE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(v)}`);
   }
@@ -128,6 +133,7 @@ export function compileModeFromEnv(): KernelCompile {
  */
 const FLAGS_OFF: Readonly<Record<KernelCompile, readonly string[]>> = {
   eager: ['wasm-lazy-compilation', 'wasm-dynamic-tiering'],
+  tiered: ['wasm-lazy-compilation'],
   baseline: ['wasm-lazy-compilation'],
   lazy: [],
 };
@@ -143,6 +149,11 @@ function compile(bytes: Uint8Array, flavour: KernelFlavour, mode: KernelCompile)
   let module: object;
   const flags = FLAGS_OFF[mode];
   for (const flag of flags) setFlagsFromString(`--no-${flag}`);
+  // Every function's budget before V8 starts optimising it, in calls' worth of work: 1 means on its
+  // first call. Read when instances are made, and again after each tier-up request; V8 cannot say what
+  // the default was, so it stays set for the process (other wasm modules then also tier up early),
+  // unless the process was started with a budget of its own.
+  if (mode === 'tiered' && !process.execArgv.some((a) => a.startsWith('--wasm-tiering-budget'))) setFlagsFromString('--wasm-tiering-budget=1');
   try {
     module = new WA.Module(bytes);
   } finally {
