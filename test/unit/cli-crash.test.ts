@@ -98,6 +98,14 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
     assert.ok(!alive(r.scriptPid), 'the script is gone');
   });
 
+  it('Ctrl-C (SIGINT to the CLI) during a synchronous loop of ops: the full report, exit status 130 as for any Ctrl-C', async () => {
+    const r = await corepyThen('sync-ops', (cliPid) => { setTimeout(() => process.kill(cliPid, 'SIGINT'), 1500); });
+    assert.equal(r.status, 130, r.stderr);
+    assert.match(r.stderr, /the script stopped on SIGINT \(exit 130\)/);
+    assert.doesNotMatch(r.stderr, /PARTIAL|killing it/);
+    assert.ok(!alive(r.scriptPid), 'the script is gone');
+  });
+
   it('SIGTERM to the CLI during a synchronous loop: killed after the grace period, PARTIAL report, no orphan', async () => {
     let signalled = 0;
     const r = await corepyThen('sync-loop', (cliPid) => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); });

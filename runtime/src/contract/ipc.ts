@@ -25,9 +25,9 @@ export const REPORT_FILE_ENV = 'COREPY_PROFILE_REPORT_FILE';
  * Name of the environment variable a launcher sets to a file path it creates (before sending SIGTERM)
  * to ask the script to stop. A signal handler cannot run while synchronous JavaScript does, so a loop
  * of ops would only end killed, without its report: the op path looks for this file whenever it
- * sends a batch itself (the batch timer starved, every 500 ms at most) and then ends as on SIGTERM,
- * its final report written to {@link REPORT_FILE_ENV} (only then: a socket cannot be written
- * synchronously), exit status 143.
+ * sends a batch itself (the batch timer starved, every 500 ms at most) and then ends as on the
+ * signal the file names (`SIGINT`, else SIGTERM), its final report written to {@link REPORT_FILE_ENV}
+ * (only then: a socket cannot be written synchronously), exit status 130 or 143.
  */
 export const STOP_FILE_ENV = 'COREPY_PROFILE_STOP_FILE';
 

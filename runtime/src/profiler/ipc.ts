@@ -15,7 +15,7 @@
  * (COREPY_PROFILE_STOP_FILE), then ends as on SIGTERM with its full report. Otherwise the launcher
  * waits a grace period and kills the process, keeping the last batch as a partial report (cli.ts).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
@@ -128,6 +128,15 @@ export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'c
   }
 }
 
+/** The signal named in the launcher's stop file: SIGINT when it says so, else SIGTERM. */
+function readStopSignal(file: string): keyof typeof SIGNAL_STATUS {
+  try {
+    return readFileSync(file, 'utf8').trim() === 'SIGINT' ? 'SIGINT' : 'SIGTERM';
+  } catch {
+    return 'SIGTERM';
+  }
+}
+
 /** Exit status of a process ended by `sig`, as a shell reports it (128 + signal number). */
 const SIGNAL_STATUS = { SIGINT: 130, SIGTERM: 143 } as const;
 
@@ -180,7 +189,8 @@ export function startIpc(): boolean {
     run(nowMs: number): void {
       starved.dueMs = nowMs + STARVED_AFTER_MS;
       sendIfNew();
-      if (stopFile && existsSync(stopFile)) stop('SIGTERM');
+      // The file holds the signal the launcher forwarded (a Ctrl-C ends as SIGINT would: 130).
+      if (stopFile && existsSync(stopFile)) stop(readStopSignal(stopFile));
     },
   };
   setStarvedTimerHook(starved);
