@@ -137,6 +137,8 @@ export class CorepyDebugSession extends DebugSession {
     };
     if (this.proc && !this.proc.hasExited) {
       this.restarting = relaunch;
+      // The old run ends because the user restarted it: its exit status is not a failure.
+      this.stopRequested = true;
       this.proc.stop();
     } else {
       relaunch();
