@@ -161,24 +161,53 @@ export function isBackendReady(name: BackendName): boolean {
 
 // ---------------------------------------------------------------- storage lifetime
 
+/**
+ * Who is told when a storage it marked is freed: the profiler's recorder, which counts per call
+ * site the results still held (profiler/held.ts), so a report can say which line's tensors were
+ * never disposed.
+ */
+export interface StorageOwner {
+  /** A storage this owner marked (its `origin` and `weight` are the owner's) was freed. */
+  freed(ref: StorageRef): void;
+}
+
 /** Shared, reference-counted ownership of one storage (views share their base's). */
 export class StorageRef {
   /** Number of live tensors using this storage. */
   refs = 1;
+  /** The profiler's recorder that counted this storage as held at `origin` (null: not counted). */
+  owner: StorageOwner | null = null;
+  /** The owner's id for where the storage was created (a call site), -1 when not counted. */
+  origin = -1;
+  /** How many results the owner counted this storage for (it samples; profiler/held.ts). */
+  weight = 0;
   constructor(readonly storage: Storage, readonly backend: Backend) {
     liveBytes += storage.bytes;
+    if (liveBytes > peakBytes) peakBytes = liveBytes;
   }
   /** Drops one reference; frees the storage at zero. */
   release(): void {
     if (--this.refs === 0) {
       liveBytes -= this.storage.bytes;
+      if (this.owner !== null) this.owner.freed(this);
       this.backend.free(this.storage);
     }
   }
 }
 
 let liveBytes = 0;
+let peakBytes = 0;
 let liveTensors = 0;
+
+/** Most bytes live at once since the last {@link resetPeakBytes} (or since load). */
+export function peakLiveBytes(): number {
+  return peakBytes;
+}
+
+/** Starts a new peak from the bytes live now (the profiler does at enable and clear). */
+export function resetPeakBytes(): void {
+  peakBytes = liveBytes;
+}
 
 /** Counts live tensor objects (called by Tensor's constructor and dispose). */
 export function trackTensor(delta: 1 | -1): void {

@@ -97,6 +97,11 @@ export class Tensor implements View {
     return this.liveRef('view');
   }
 
+  /** @internal The storage handle, null once disposed (the profiler's held-memory count; no throw). */
+  get refOrNull(): StorageRef | null {
+    return this.ref;
+  }
+
   /** True when elements are laid out row-major with no gaps from `offset`. */
   get isContiguous(): boolean {
     return isContiguous(this.shape, this.strides);

@@ -154,6 +154,30 @@ export interface OneTimeCostRow {
   readonly duringOps: string[];
 }
 
+/** Results one call site created and had not released when the report was made. Bytes in bytes. */
+export interface HeldSite {
+  /** Where they were created (null for a site without a location). */
+  readonly location: SourceLocation | null;
+  /** The ops recorded at that site. */
+  readonly ops: string[];
+  /** Results not freed yet (disposed neither by the script, a `tidy` scope nor the garbage collector). */
+  readonly tensors: number;
+  readonly bytes: number;
+  /** Calls recorded at the site since the last clearProfile (how many results it made). */
+  readonly calls: number;
+}
+
+/** Tensor memory when the report was made. Bytes in bytes. */
+export interface MemorySummary {
+  /** Live tensors and their storages' bytes, whoever created them (memory() at the report). */
+  readonly liveTensors: number;
+  readonly liveBytes: number;
+  /** Most bytes live at once since profiling began or the last clearProfile. */
+  readonly peakBytes: number;
+  /** Sites whose results are still held, most bytes first (at most 10; none when call sites are off). */
+  readonly heldBySite: HeldSite[];
+}
+
 /**
  * What began a segment: the first enableProfiling of the process ('start'), a clearProfile()
  * ('clear'), or enableProfiling() after disableProfiling() ('enable').
@@ -231,6 +255,8 @@ export interface ProfileReport {
    * there); `inOpsMs` says how much of the op time that was.
    */
   readonly gcPauses?: GcPauseSummary;
+  /** Tensor memory at the report: live, peak, and which lines' results are still held (absent in older reports). */
+  readonly memory?: MemorySummary;
   /**
    * Every segment of the run, oldest first, the current one last (absent in reports of runtimes
    * before segments). The top-level figures above cover the recording since the last

@@ -44,6 +44,12 @@ export function hotLines(r: ProfileReport): HotLine[] {
     }));
 }
 
+/** `file`, relative to the working directory when inside it. */
+export function shortPath(file: string): string {
+  const cwd = workingDirectory();
+  return cwd && file.startsWith(cwd) ? file.slice(cwd.length) : file;
+}
+
 /** The working directory with a trailing separator, or '' where there is none (a browser). */
 function workingDirectory(): string {
   const cwd = typeof process !== 'undefined' && typeof process.cwd === 'function' ? process.cwd() : '';

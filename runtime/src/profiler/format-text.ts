@@ -9,6 +9,7 @@ import type { ProfileReport } from '../contract/report.js';
 import { impactLabel, type Recommendation } from '../contract/recommendation.js';
 import { fusedKernelLines } from './format-fused.js';
 import { hotLineMarkdown, hotLineText } from './format-lines.js';
+import { memoryMarkdown, memoryText } from './format-memory.js';
 
 /** Rendering options. */
 export interface TextOptions {
@@ -150,6 +151,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   const hot = hotLineText(r, fmtMs);
   out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
+  out.push(...memoryText(r));
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', ...segments);
   if (r.recommendations.length > 0) {
@@ -175,6 +177,8 @@ export function renderMarkdown(r: ProfileReport): string {
   if (hot.length) out.push('', ...hot);
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
+  const memory = memoryMarkdown(r);
+  if (memory.length) out.push('', ...memory);
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', '## Segments', '', '```', ...segments.slice(1), '```');
   if (r.recommendations.length > 0) {

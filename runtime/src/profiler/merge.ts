@@ -4,7 +4,7 @@
  * one node, and every event/span/cell index is remapped. Pure.
  */
 import { mergeStackTables } from './stacks.js';
-import type { ContextInfo, ProfileData, SelfCost } from './types.js';
+import type { ContextInfo, MemorySnapshot, ProfileData, SelfCost } from './types.js';
 
 /** Shifts every time in `d` by `ms` (to move a worker's clock onto the main thread's origin). */
 export function shiftData(d: ProfileData, ms: number): ProfileData {
@@ -65,10 +65,25 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     oneTimeCosts: [...(a.oneTimeCosts ?? []), ...(b.oneTimeCosts ?? [])].sort((x, y) => x.startMs - y.startMs),
     // GC pauses are per thread (one JS heap each) and only the snapshotting thread's are observed.
     ...(a.gcPauses ? { gcPauses: a.gcPauses } : {}),
+    ...mergeMemory(a.memory, b.memory, site),
     // `a`'s indexes stay valid (its sites come first, its context nodes keep their ids); a `b` with
     // columns is not merged (session.snapshot takes records when a worker shared events).
     ...(a.columns ? { columns: a.columns } : {}),
     ...(a.ruleColumns ? { ruleColumns: a.ruleColumns } : {}),
+  };
+}
+
+/**
+ * Both threads' memory (each has its own engine and heap): live figures add up, and so do the peaks
+ * (an upper bound: they need not have coincided); held sites move with the merged site indexes.
+ */
+function mergeMemory(a: MemorySnapshot | undefined, b: MemorySnapshot | undefined, site: (s: number) => number): { memory?: MemorySnapshot } {
+  if (!a || !b) return a ? { memory: a } : b ? { memory: { ...b, held: b.held.map((h) => ({ ...h, site: site(h.site) })) } } : {};
+  return {
+    memory: {
+      liveTensors: a.liveTensors + b.liveTensors, liveBytes: a.liveBytes + b.liveBytes, peakBytes: a.peakBytes + b.peakBytes,
+      held: [...a.held, ...b.held.map((h) => ({ ...h, site: site(h.site) }))].sort((x, y) => y.bytes - x.bytes || y.tensors - x.tensors),
+    },
   };
 }
 

@@ -11,6 +11,7 @@ import type { OneTimeCostListener } from '../one-time-costs.js';
 import { Tensor } from '../tensor.js';
 import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
+import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { StackTable } from './stacks.js';
 import { currentContextId } from './context.js';
@@ -168,11 +169,15 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   staticOps = 0;
   /** The user's call stacks (none recorded when call sites are off). */
   readonly stacks = new StackTable();
+  /** Results of recorded ops not freed yet, per call site (held.ts). */
+  readonly held = new HeldTable();
   /** Per site id: captures so far, ops left until the next one, the last stack captured (-1: none) and the context node it was captured in. */
   private stackSeen = new Int32Array(0);
   private stackCountdown = new Int32Array(0);
   private stackOfSite = new Int32Array(0);
   private stackContext = new Int32Array(0);
+  /** Per site id: results left until the next is sampled for held memory (held.ts). */
+  private heldCountdown = new Int32Array(0);
   /** Mean hold between two stack captures at one site (see STACK_FIRST). */
   stackPeriod = 1;
   stackCaptures = 0;
@@ -358,6 +363,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackCountdown = grow(this.stackCountdown, 0);
     this.stackOfSite = grow(this.stackOfSite, -1);
     this.stackContext = grow(this.stackContext, -1);
+    this.heldCountdown = grow(this.heldCountdown, 1);
   }
 
   /** Site id of static call site `token` (interned, and source-mapped, on first sight). */
@@ -449,6 +455,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       for (let k = 0; k < rank && k < MAX_DIMS; k++) a[at + 1 + k] = shape[k]!;
       a[at + SHAPE_STRIDE] = -1;
       bytesWritten = result.size * bpe(result.dtype);
+      // Held memory per site, sampled (held.ts): stackAt has sized the per-site arrays for this site.
+      if (site >= 0 && --this.heldCountdown[site]! <= 0) this.heldCountdown[site] = this.held.sample(result, site);
       if (n === 0) {
         dtype = this.dtypeId(result.dtype);
         // A creation op has no inputs: its output shape is its signature.

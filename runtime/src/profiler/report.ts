@@ -11,7 +11,7 @@ import type { RuleInput } from './rules/types.js';
 import type { ProfileData, SegmentData } from './types.js';
 import type { ReportSegment } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
-import type { OneTimeCostRow } from '../contract/report.js';
+import type { HeldSite, MemorySummary, OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
 import { gcPausesInOps } from './gc-in-ops.js';
 import { ruleColumnsOf } from './rule-columns.js';
@@ -35,6 +35,23 @@ export function oneTimeCostRows(costs: readonly OneTimeCost[]): OneTimeCostRow[]
 function gcField(data: ProfileData): { gcPauses?: NonNullable<ReturnType<typeof gcPausesInOps>> } {
   const gc = gcPausesInOps(data);
   return gc ? { gcPauses: gc } : {};
+}
+
+/** Sites listed in the report's `memory.heldBySite`. */
+export const MAX_HELD_SITES = 10;
+
+/** The report's `memory`: the snapshot's figures with each held site's location, ops and calls. */
+function memoryField(data: ProfileData): { memory?: MemorySummary } {
+  const m = data.memory;
+  if (!m) return {};
+  const heldBySite: HeldSite[] = m.held.slice(0, MAX_HELD_SITES).map((h) => {
+    const cells = data.cells.filter((c) => c.site === h.site);
+    return {
+      location: data.sites[h.site] ?? null, ops: [...new Set(cells.map((c) => c.op))],
+      tensors: h.tensors, bytes: h.bytes, calls: cells.reduce((n, c) => n + c.count, 0),
+    };
+  });
+  return { memory: { liveTensors: m.liveTensors, liveBytes: m.liveBytes, peakBytes: m.peakBytes, heldBySite } };
 }
 
 /** One segment's figures (restricted to `context` when given; a segment without that context has no ops). Pure. */
@@ -96,6 +113,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
     ...gcField(data),
+    ...memoryField(data),
     ...(data.segments ? { segments: data.segments.map((s) => segmentReport(s, opts)), droppedSegments: data.droppedSegments ?? 0 } : {}),
   };
 }

@@ -10,7 +10,7 @@
  */
 import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
-import { setDispatchObserver } from '../engine.js';
+import { liveStats, peakLiveBytes, resetPeakBytes, setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, requestOneTimeCostsAhead, setOneTimeCostListener } from '../one-time-costs.js';
 import { contextNodes, setSpanSink } from './context.js';
 import { clearGcPauses, gcPauses, startGcPauses, type GcPause } from './gc-pauses.js';
@@ -18,7 +18,7 @@ import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js'
 import { warmUpOps } from './warm-up.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
-import type { CallSiteMode, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
+import type { CallSiteMode, MemorySnapshot, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
 import type { SegmentCause } from '../contract/report.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
@@ -67,6 +67,8 @@ export function setStarvedTimerHook(h: StarvedTimerHook | null): void {
 
 function newRecorder(callSites: CallSiteMode, sampleEvery: number, maxEvents: number): Recorder {
   const r = new Recorder(callSites, sampleEvery, maxEvents);
+  // A new recording's peak starts from what is live now (tensors made before it included).
+  resetPeakBytes();
   r.opObserver = opObserver;
   r.starvedTimer = starvedTimer;
   return r;
@@ -257,10 +259,17 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
     ...gcPausesOf(currentSegment),
+    ...(currentSegment ? {} : { memory: memoryOf(r) }),
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
   };
+}
+
+/** Tensor memory now: the engine's live figures and the recorder's held results per site. */
+function memoryOf(r: Recorder): MemorySnapshot {
+  const { tensors, bytes } = liveStats();
+  return { liveTensors: tensors, liveBytes: bytes, peakBytes: peakLiveBytes(), held: r.held.rows() };
 }
 
 /** The snapshot's GC pauses: none for a segment's cells, absent where they cannot be observed. */

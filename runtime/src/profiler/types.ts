@@ -12,6 +12,7 @@ import type { CallSiteMode } from '../contract/names.js';
 import type { SegmentCause } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { GcPause } from './gc-pauses.js';
+import type { HeldRow } from './held.js';
 import type { TimelineColumns } from './event-columns.js';
 import type { RuleColumns } from './rule-columns.js';
 import type { StackTableData } from './stacks.js';
@@ -174,6 +175,8 @@ export interface ProfileData {
   readonly oneTimeCosts?: OneTimeCost[];
   /** The JS engine's GC pauses on this thread since the last clearProfile, oldest first (gc-pauses.ts; none outside Node). */
   readonly gcPauses?: GcPause[];
+  /** Tensor memory when the snapshot was taken (absent in a segment's data and in older snapshots). */
+  readonly memory?: MemorySnapshot;
   /**
    * The retained events and spans as columns (no object per event), when the snapshot was taken
    * with `events: 'columns'` (timeline exports); `events` and `spans` are then empty.
@@ -188,6 +191,17 @@ export interface ProfileData {
   readonly segments?: SegmentData[];
   /** Segments forgotten because more than MAX_SEGMENTS were kept. */
   readonly droppedSegments?: number;
+}
+
+/** Tensor memory at a snapshot: the engine's live figures and what recorded ops' results still hold. Bytes in bytes. */
+export interface MemorySnapshot {
+  /** Live (undisposed, uncollected) tensor objects and the bytes of their storages, whoever made them. */
+  readonly liveTensors: number;
+  readonly liveBytes: number;
+  /** Most bytes live at once since profiling began (or the last clearProfile). */
+  readonly peakBytes: number;
+  /** Results of recorded ops not freed yet, per site (held.ts); none when call sites are off. */
+  readonly held: HeldRow[];
 }
 
 /** One segment's recording (see the contract's ReportSegment). */

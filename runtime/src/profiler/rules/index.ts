@@ -18,12 +18,13 @@ import { sourceLines } from './source.js';
 import { tinyOps } from './tiny-ops.js';
 import { budgetedRun, MEASURER_NAMES, timingBudgetMs, type Measurers } from './timing-budget.js';
 import { transfers } from './transfers.js';
+import { undisposedTensors } from './undisposed.js';
 import type { Recommendation, Rule, RuleInput } from './types.js';
 
 export type { Recommendation, Fix, Priority, Rule, RuleInput } from './types.js';
 
 /** Every rule, in the order their findings are listed at equal priority. */
-export const RULES: readonly Rule[] = [batchLoop, loopInvariant, momentsRule, jitChain, dominantOp, tinyOps, gpuCrossover, transfers, freshReads];
+export const RULES: readonly Rule[] = [batchLoop, loopInvariant, momentsRule, jitChain, dominantOp, tinyOps, gpuCrossover, transfers, freshReads, undisposedTensors];
 
 const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
 

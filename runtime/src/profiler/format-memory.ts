@@ -1,0 +1,43 @@
+/**
+ * The text and Markdown reports' memory lines: what was live at the report, the peak, and — when a
+ * line holds many of its results (the undisposed-tensors rule's threshold) — the lines holding the
+ * most, with how many of their results are still held.
+ */
+import type { ProfileReport } from '../contract/report.js';
+import { formatBytes } from '../one-time-costs.js';
+import { shortPath } from './format-lines.js';
+import { HELD_EXACT } from './held.js';
+import { MIN_HELD_TENSORS } from './rules/undisposed.js';
+
+/** Held sites listed. */
+const SHOWN = 5;
+
+
+const HEADING = 'Still held, by the line that created them (neither disposed nor collected; see the undisposed-tensors recommendation):';
+
+/** The summary line and the held rows (where, ops, "n of m results", bytes); null without memory figures. */
+function figures(r: ProfileReport): { summary: string; rows: string[][] } | null {
+  const m = r.memory;
+  if (!m) return null;
+  const summary = `Memory: ${m.liveTensors} tensor${m.liveTensors === 1 ? '' : 's'} (${formatBytes(m.liveBytes)}) live at the report; ` +
+    `peak ${formatBytes(m.peakBytes)} since profiling began`;
+  const held = m.heldBySite.filter((h) => h.location !== null && h.tensors >= MIN_HELD_TENSORS).slice(0, SHOWN);
+  return { summary, rows: held.map((h) => [`${shortPath(h.location!.file)}:${h.location!.line}`, h.ops.join(', '), `${h.calls > HELD_EXACT ? '≈' : ''}${h.tensors} of ${h.calls} results`, formatBytes(h.bytes)]) };
+}
+
+/** The text report's memory lines: the summary, then the held lines aligned; empty without memory figures. */
+export function memoryText(r: ProfileReport): string[] {
+  const f = figures(r);
+  if (!f) return [];
+  if (f.rows.length === 0) return [f.summary];
+  const w = f.rows[0]!.map((_, i) => Math.max(...f.rows.map((row) => row[i]!.length)));
+  return [f.summary, HEADING, ...f.rows.map((row) => `  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]!.padStart(w[2]!)}  ${row[3]!.padStart(w[3]!)}`)];
+}
+
+/** The Markdown report's memory lines: the summary, then the held lines as a list; empty without memory figures. */
+export function memoryMarkdown(r: ProfileReport): string[] {
+  const f = figures(r);
+  if (!f) return [];
+  if (f.rows.length === 0) return [f.summary];
+  return [f.summary, '', HEADING, '', ...f.rows.map(([where, ops, held, bytes]) => `- \`${where}\` ${ops}: ${held}, ${bytes}`)];
+}

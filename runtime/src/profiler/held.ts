@@ -1,0 +1,91 @@
+/**
+ * Memory still held, per call site: the recorder marks the storage of an op's result with the op's
+ * site (engine.ts StorageRef.origin) and counts it here until the storage is freed — by dispose(),
+ * a `tidy` scope, or the garbage collector's finaliser. What a report finds here is what the script
+ * created and had not released yet, by the line that created it: a loop whose results are never
+ * disposed shows as one line holding thousands of tensors.
+ *
+ * Sampled like call sites, to keep the op path cheap: a site's first HELD_EXACT results are each
+ * counted; after that one result per random hold (uniform in 1…2·HELD_PERIOD−1, mean HELD_PERIOD)
+ * is marked and stands for every result of its hold (its weight). Marking every result cost
+ * ~25 ns per op on the seed's Example 1 (+0.3 % of its time, runtime/BENCHMARKS.md, "Memory still
+ * held"); a loop that leaks holds hundreds of results per line, where the estimate's error is a
+ * few holds. A result that is a view (its storage shared) at the end of a hold is not counted.
+ */
+import type { StorageOwner, StorageRef } from '../engine.js';
+import type { Tensor } from '../tensor.js';
+
+/** Results counted one by one at each site before sampling starts. */
+export const HELD_EXACT = 32;
+/** Mean number of results between two counted ones at a site after that. */
+export const HELD_PERIOD = 16;
+
+/** One site's held results. */
+export interface HeldRow {
+  /** Index into the snapshot's sites. */
+  readonly site: number;
+  /** Result storages created there and not freed yet (exact for the first HELD_EXACT, then sampled). */
+  readonly tensors: number;
+  /** Their bytes (as `tensors`). */
+  readonly bytes: number;
+}
+
+/** Per call site: results created by recorded ops and not freed yet. */
+export class HeldTable implements StorageOwner {
+  private tensors: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private bytes: Float64Array<ArrayBuffer> = new Float64Array(64);
+  /** Results seen at the site (up to HELD_EXACT), and the length of its current hold (the next mark's weight). */
+  private seen: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private hold: Int32Array<ArrayBuffer> = new Int32Array(64).fill(1);
+  /** xorshift32 state for the holds (fixed seed: runs are reproducible). */
+  private rand = 0x2545f491 | 0;
+
+  /**
+   * The end of a hold at `site` (≥ 0): counts `result` for the hold when it is a fresh storage, and
+   * returns the length of the next hold (what the recorder counts down before calling again).
+   */
+  sample(result: Tensor, site: number): number {
+    if (site >= this.tensors.length) this.grow(site);
+    const ref = result.refOrNull;
+    // A fresh storage (one reference: this result) not yet counted; a view shares its base's.
+    if (ref !== null && ref.owner === null && ref.refs === 1) {
+      const w = this.hold[site]!;
+      ref.owner = this;
+      ref.origin = site;
+      ref.weight = w;
+      this.tensors[site]! += w;
+      this.bytes[site]! += w * ref.storage.bytes;
+    }
+    const next = this.seen[site]! < HELD_EXACT ? (this.seen[site]!++, 1) : this.holdLength();
+    this.hold[site] = next;
+    return next;
+  }
+
+  freed(ref: StorageRef): void {
+    this.tensors[ref.origin]! -= ref.weight;
+    this.bytes[ref.origin]! -= ref.weight * ref.storage.bytes;
+  }
+
+  /** Sites holding at least one result, most bytes first. */
+  rows(): HeldRow[] {
+    const out: HeldRow[] = [];
+    for (let s = 0; s < this.tensors.length; s++) if (this.tensors[s]! > 0) out.push({ site: s, tensors: this.tensors[s]!, bytes: this.bytes[s]! });
+    return out.sort((a, b) => b.bytes - a.bytes || b.tensors - a.tensors);
+  }
+
+  private holdLength(): number {
+    let x = this.rand;
+    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    this.rand = x;
+    return 1 + ((x >>> 0) % (2 * HELD_PERIOD - 1));
+  }
+
+  private grow(site: number): void {
+    const n = Math.max(2 * this.tensors.length, site + 1);
+    const ints = (a: Int32Array, fill: number): Int32Array<ArrayBuffer> => { const b = new Int32Array(n).fill(fill); b.set(a); return b; };
+    const floats = new Float64Array(n);
+    floats.set(this.bytes);
+    this.tensors = ints(this.tensors, 0); this.bytes = floats;
+    this.seen = ints(this.seen, 0); this.hold = ints(this.hold, 1);
+  }
+}
