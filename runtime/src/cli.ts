@@ -124,8 +124,9 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   }
   const format = (o.format ?? (o.out ? formatFromPath(o.out)! : 'text')) as ExportFormat;
   if (!(FORMATS as readonly string[]).includes(format)) { process.stderr.write(`corepy: unknown format '${format}'; allowed: ${FORMATS.join(', ')}\n`); return 2; }
-  // Where the results go must be writable before the script runs, not found out after it.
-  const toStdout = !o.out && (format === 'text' || format === 'markdown' || format === 'json');
+  // Where the results go must be writable before the script runs, not found out after it. JSON goes to a file
+  // like the other machine formats: on standard output it followed the script's own output (`> r.json` was not JSON).
+  const toStdout = !o.out && (format === 'text' || format === 'markdown');
   for (const [what, file] of [['export', toStdout ? null : o.out ?? exportFileName('corepy-profile', format)], ['baseline', o.saveBaseline ?? null]] as const) {
     const problem = file === null ? null : unwritable(file);
     if (problem !== null) { process.stderr.write(`corepy: cannot write the ${what} to ${file}: ${problem}\n`); return 2; }
@@ -160,7 +161,6 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
       : `corepy: the script failed (${how}); partial report of what ran before:\n`);
   }
   if (format === 'markdown' && toStdout) process.stdout.write(renderMarkdown(report) + '\n');
-  else if (format === 'json' && toStdout) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
   // A batch carries no overhead or call-site settings: leave out the lines that would state them.
   else if (partial) process.stdout.write(renderText(report).split('\n').filter((l) => !/^(Profiler overhead|Call sites):/.test(l)).join('\n') + '\n');
   else process.stdout.write(renderText(report) + '\n');
@@ -238,8 +238,8 @@ program.command('profile')
   .description('Run a script (.js/.mjs/.cjs, or .ts/.mts/.cts/.tsx through tsx) with the profiler on, print the report, write an export')
   .argument('<script>', `script to run (${SCRIPT_EXTENSIONS.join(', ')})`)
   .argument('[args...]', 'arguments passed to the script; options meant for the script go after -- (corepy profile train.ts -- --epochs 3)')
-  .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension); text, markdown and json ' +
-    'without --out go to standard output, other formats to corepy-profile.<extension> in the current folder').choices(FORMATS as unknown as string[]))
+  .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension); text and markdown ' +
+    'without --out go to standard output after the script\'s own output, other formats (json too) to corepy-profile.<extension> in the current folder').choices(FORMATS as unknown as string[]))
   .option('-o, --out <path>', `write the export here (${EXTENSIONS.join(', ')}; another name needs --format)`)
   .addOption(new Option('-b, --backend <backend>', 'backend for new tensors').choices([...BACKENDS]))
   .option('--baseline <path>', 'compare with this baseline; exit 1 on a regression')

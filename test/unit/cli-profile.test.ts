@@ -16,8 +16,10 @@ const cli = join(root, 'runtime', 'src', 'cli.ts');
 const script = join(root, 'test', 'fixtures', 'profiler', 'example1.mts');
 const dir = mkdtempSync(join(tmpdir(), 'corepy-cli-'));
 
-function corepy(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60000 });
+function corepy(args: string[], env: NodeJS.ProcessEnv = {}, cwd = root): { status: number | null; stdout: string; stderr: string } {
+  // tsx by path: `--import tsx` resolves from the working directory, which a test may move out of the repository.
+  const tsx = pathToFileURL(join(root, 'node_modules', 'tsx', 'dist', 'loader.mjs')).href;
+  const r = spawnSync(process.execPath, ['--import', tsx, cli, ...args], { cwd, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60000 });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -38,6 +40,17 @@ describe('cli: corepy profile', function () {
     assert.match(r.stdout, /example1\.mts:4/);
     assert.ok(existsSync(out));
     assert.match(JSON.parse(readFileSync(out, 'utf8')).exporter, /^corepy /);
+  });
+
+  it('--format json without --out writes corepy-profile.json (on standard output it followed the script\'s own output)', () => {
+    const here = mkdtempSync(join(dir, 'json-'));
+    const r = corepy(['profile', script, '--backend', 'js', '--format', 'json'], {}, here);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /COREPY PERFORMANCE REPORT/);
+    assert.match(r.stdout, /Wrote json export to corepy-profile\.json/);
+    const report = JSON.parse(readFileSync(join(here, 'corepy-profile.json'), 'utf8')) as { exporter: string; opCount: number };
+    assert.match(report.exporter, /^corepy /);
+    assert.ok(report.opCount > 0);
   });
 
   it('warms up every op before the script, as its own one-time cost: nothing recorded, the random stream untouched', () => {

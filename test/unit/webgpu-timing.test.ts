@@ -133,7 +133,10 @@ describe('webgpu: calibrate and the cp front end', function () {
     assert.equal(t.device, 'gpu');
     const u = t.add(cp.tensor([10, 20, 30]).to('gpu')).sum(1);
     assert.deepEqual(Array.from(await u.data()), [66, 75]);
-    assert.throws(() => u.dataSync(), /await/);
+    assert.throws(() => u.dataSync(), /^Error: dataSync: .*use `await t\.data\(\)`/);
+    // Each synchronous reader names itself and its asynchronous form (item() used to say `dataSync`).
+    assert.throws(() => u.toArray(), /^Error: toArray: .*use `await t\.array\(\)`/);
+    assert.throws(() => u.sum().item(), /^Error: item: .*use `\(await t\.data\(\)\)\[0\]`/);
     t.dispose();
     await assert.rejects(t.data(), /disposed/);
   });

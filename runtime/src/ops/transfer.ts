@@ -72,6 +72,9 @@ function nest(flat: DataArray, shape: readonly number[], bool: boolean): NestedA
 
 /** Elements as nested JS arrays (booleans for bool tensors); synchronous, CPU tensors only. */
 export function toArray(t: Tensor): NestedArray {
+  checkTensor('toArray', 't', t);
+  // Named for the call the user made (the error said `dataSync` for a toArray()).
+  if (t.device === 'gpu') throw gpuSyncError('toArray', t, 'await t.array()');
   return nest(dataSync(t), t.shape, t.dtype === 'bool');
 }
 
@@ -84,6 +87,7 @@ export async function array(t: Tensor): Promise<NestedArray> {
 export function item(t: Tensor): number {
   checkTensor('item', 't', t);
   if (t.size !== 1) throw new RangeError(`item: tensor has ${t.size} elements (shape [${t.shape.join(', ')}]); item() needs exactly 1`);
+  if (t.device === 'gpu') throw gpuSyncError('item', t, '(await t.data())[0]');
   return dataSync(t)[0]!;
 }
 

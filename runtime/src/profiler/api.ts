@@ -131,16 +131,23 @@ export function profiled(a?: unknown, b?: string): unknown {
 }
 
 /**
- * Writes everything recorded to `path` in `format` (json, csv, chrome, speedscope, folded, html).
- * The snapshot holds only what the format reads (the registry's `reads`): 'cells' materialises no
- * raw event, so a CSV costs time proportional to the per-site table (it took 11 s at 1.2M events
- * when every export built everything); 'timeline' takes the events as typed-array columns and
- * builds the flame model from them, with no object per event; 'report' formats (json, text,
- * markdown) take them as the recommendation rules' columns (rule-columns.ts), no object per event
- * either; the other formats run no rule at all.
+ * Writes everything recorded to `path` in `format`: `json` (the report), `csv` (per op × line),
+ * `chrome` (Chrome trace / Perfetto), `speedscope`, `folded` (flamegraph.pl), `html` (a
+ * self-contained flame-graph page), `text` or `markdown` (the printed report). Only `json`, `text`
+ * and `markdown` run the recommendation rules (and their timed measurements); the others cost time
+ * in proportion to what they hold.
  */
+// The snapshot holds only what the format reads (the registry's `reads`): 'cells' materialises no raw
+// event, so a CSV costs time proportional to the per-site table (it took 11 s at 1.2M events when every
+// export built everything); 'timeline' takes the events as typed-array columns and builds the flame model
+// from them, with no object per event; 'report' formats take them as the rules' columns (rule-columns.ts).
+
 export function exportProfile(path: string, options: { format: ExportFormat; context?: string; title?: string }): void {
   if (!options || typeof options.format !== 'string') throw new TypeError('exportProfile: options.format is required');
+  // The snapshot holds only what the format reads (the registry's `reads`): 'cells' materialises no raw
+  // event, so a CSV costs time proportional to the per-site table (it took 11 s at 1.2M events when every
+  // export built everything); 'timeline' takes the events as typed-array columns and builds the flame model
+  // from them, with no object per event; 'report' formats take them as the rules' columns (rule-columns.ts).
   const reads = formatSpec(options.format).reads;
   const data = snapshot(true, { events: reads === 'cells' ? false : reads === 'timeline' ? 'columns' : 'rules' });
   // Only 'report' formats show recommendations: the others run no rule (nor their timed measurements).
@@ -157,7 +164,8 @@ export function saveBaseline(path: string): void {
 }
 
 /**
- * Compares what was recorded with a baseline file (noise-aware: see baseline.ts).
+ * Compares what was recorded with a baseline file (noise-aware: an op must move beyond its runs'
+ * spread, the tolerance and `minChangeMs`; PROFILING_GUIDE.md, "Baselines").
  * @param options.tolerance relative change treated as noise (default 0.1 = 10 %)
  * @param options.minChangeMs least change in an op's (or context's) time over its calls that counts, ms (default 1)
  */
