@@ -41,6 +41,7 @@ export class Tensor implements View {
   constructor(
     ref: StorageRef,
     readonly shape: readonly number[],
+    /** Element type: 'float32', 'int32' or 'bool'. */
     readonly dtype: DType,
     readonly strides: readonly number[] = contiguousStrides(shape),
     readonly offset = 0,

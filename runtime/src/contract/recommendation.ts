@@ -43,6 +43,11 @@ export interface Recommendation {
   readonly location: SourceLocation | null;
   /** Measured figures backing the recommendation (ms, counts, bytes). */
   readonly evidence: Readonly<Record<string, number | string>>;
+  /**
+   * The quick fix: replace `fix.range` (1-based, end-exclusive) in `location`'s file with
+   * `fix.replacement`. Absent when the rule has no mechanical rewrite or this code does not fit it
+   * (then `fixUnavailable` says why).
+   */
   readonly fix?: Fix;
   /** Why no quick fix is offered when the rule has a mechanical rewrite but this code does not fit it. */
   readonly fixUnavailable?: string;

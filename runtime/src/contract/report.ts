@@ -233,6 +233,11 @@ export interface ProfileReport {
   readonly callStacks?: CallStacksInfo;
   readonly sampleEvery: number;
   readonly threads: number[];
+  /**
+   * The profiler's own measured cost in this recording: per op and per call-site capture (ns), the
+   * estimated total (ms) and its share of op time (%). All zeros in a report rebuilt from a
+   * streamed batch, which does not carry it.
+   */
   readonly overhead: OverheadInfo;
   /** Per op, in first-use order; `slowest` marks the op with the largest total. */
   readonly operations: (OpStats & { readonly slowest: boolean })[];
