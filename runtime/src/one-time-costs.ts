@@ -88,8 +88,4 @@ export function oneTimeCostsSince(mark: number): OneTimeCost[] {
   return log.slice(Math.max(0, mark - dropped));
 }
 
-/** Bytes as a short figure for a cost's name: "+8 MB", "+640 KB". */
-export function formatBytes(bytes: number): string {
-  if (bytes >= 1 << 20) return `${+(bytes / (1 << 20)).toFixed(1)} MB`;
-  return `${+(bytes / 1024).toFixed(1)} KB`;
-}
+export { formatBytes } from './contract/units.js';

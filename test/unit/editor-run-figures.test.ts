@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { useFreshWasmBackend } from './fresh-wasm-backend.js';
 import * as cp from '../../runtime/src/index.js';
-import { formatMs } from '../../runtime/src/contract/index.js';
+import { formatBytes, formatMs } from '../../runtime/src/contract/index.js';
 import { buildFlame } from '../../runtime/src/profiler/flame.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { buildReport } from '../../runtime/src/profiler/report.js';
@@ -17,7 +17,8 @@ import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { buildFlameData } from '../../webview/src/model.js';
 import { aggregateOps } from '../../webview/src/ops-table.js';
-import { oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip, UNDER_DEBUGGER } from '../../extension/src/views/labels.js';
+import { heldLineDescription, heldLines, memoryDescription, memoryOf, oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip,
+  UNDER_DEBUGGER } from '../../extension/src/views/labels.js';
 
 /** A wasm run on a fresh backend whose first op must grow linear memory (a one-time cost), and a pause. */
 async function record(): Promise<ReturnType<typeof buildReport>> {
@@ -87,5 +88,25 @@ describe('the editor\'s run figures', function () {
     const flagged = table.filter((r) => r.oneTime).map((r) => r.name).sort();
     assert.deepEqual(flagged, rows.map((r) => r.name).sort());
     assert.ok(table.some((r) => r.name === 'add' && !r.oneTime));
+  });
+
+  it('shows the report\'s memory: live and peak bytes, and the lines still holding many of their results', () => {
+    cp.clearProfile({ segments: true });
+    cp.enableProfiling({ callSites: 'all' });
+    const a = cp.randn([8, 8]);
+    for (let i = 0; i < 200; i++) a.add(1); // results never released: held at this line
+    cp.disableProfiling();
+    const report = buildReport(snapshot());
+    const store = new ProfileStore();
+    assert.equal(memoryOf(store.run), undefined, 'nothing before a run');
+    store.startRun('/w/x.ts', 0);
+    store.finishRun({ partial: false, report, recommendations: report.recommendations, flame: buildFlame(snapshot(), 'x'), lastBatch: batchFromReport(report, 0)!, exitCode: 0, signal: null });
+    const m = memoryOf(store.run)!;
+    assert.deepEqual(m, report.memory);
+    assert.equal(memoryDescription(m), `${formatBytes(m.liveBytes)} live · peak ${formatBytes(m.peakBytes)}`);
+    const lines = heldLines(m);
+    assert.deepEqual(lines.map((h) => [h.ops, h.calls]), [[['add'], 200]], 'the add line; randn holds one result, below the listing threshold');
+    assert.match(heldLineDescription(lines[0]!), /^≈\d+ of 200 results · [\d.]+ KB · add$/);
+    cp.clearProfile({ segments: true });
   });
 });

@@ -12,7 +12,10 @@ import { runInNewContext } from 'node:vm';
 import { afterEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { HELD_EXACT, HELD_PERIOD } from '../../runtime/src/profiler/held.js';
+import { aggregate } from '../../runtime/src/profiler/aggregate.js';
 import { applyFixes } from '../../runtime/src/profiler/rules/ast.js';
+import { runRules } from '../../runtime/src/profiler/rules/index.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
 import { tidyRewrite } from '../../runtime/src/profiler/rules/tidy-rewrite.js';
 import { run as leakLoop } from '../fixtures/profiler/leak-loop.mjs';
 
@@ -92,6 +95,22 @@ describe('undisposed-tensors rule and the report\'s memory', () => {
     });
     const rows = report.memory!.heldBySite.map((h) => h.ops.join());
     assert.deepEqual(rows, ['randn']);
+  });
+
+  it('silent where batch-loop rewrites the same loop (the batched loop makes one tensor, not one per iteration)', async () => {
+    await cp.setBackend('wasm');
+    const x = cp.keep(cp.ones([4096]));
+    cp.clearProfile({ segments: true });
+    cp.enableProfiling({ callSites: 'all' });
+    for (let i = 0; i < 300; i++) { x.add(i); } // held: 300 results, 4.7 MB
+    cp.disableProfiling();
+    const data = snapshot();
+    const recs = runRules(data, aggregate(data), { measureBatch: (_op, _b, _s, _d, k) => ({ loopMs: 3, batchedMs: 1, timedCalls: k, ratio: 3 }) });
+    const line = recs.find((r) => r.rule === 'batch-loop')?.location?.line;
+    assert.ok(line, `batch-loop fired: ${recs.map((r) => r.rule).join(', ')}`);
+    assert.ok(data.memory!.held.some((h) => data.sites[h.site]!.line === line && h.tensors >= 100), 'the loop\'s results are held');
+    assert.deepEqual(recs.filter((r) => r.rule === 'undisposed-tensors').map((r) => r.location?.line), []);
+    x.dispose();
   });
 
   describe('the tidy quick fix', () => {

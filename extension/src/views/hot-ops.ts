@@ -1,24 +1,30 @@
 /**
  * The "Hot Operations" tree: ops by total time, each expanding to the lines it ran from; then,
  * once the run's report is in, a "One-time costs" group (kernel compilation, memory growth, GPU
- * pipelines) whose times are in no op's row and no lens.
+ * pipelines) whose times are in no op's row and no lens, and a "Memory" group: live and peak bytes,
+ * and the lines still holding many of their results (a loop that never releases them).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineStats, OpTotals } from '../profile-store.js';
-import type { OneTimeCostRow } from 'corepy/contract';
-import { hotLineDescription, hotOpDescription, oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription } from './labels.js';
+import type { HeldSite, MemorySummary, OneTimeCostRow } from 'corepy/contract';
+import { heldLineDescription, heldLines, hotLineDescription, hotOpDescription, memoryDescription, memoryOf, oneTimeCostsOf, oneTimeGroupDescription,
+  oneTimeRowDescription } from './labels.js';
 
 /** One row of the tree: an op, a line it ran from, the one-time costs group, or one of its rows. */
 export type HotOpsNode =
   | { kind: 'op'; op: OpTotals }
   | { kind: 'line'; line: LineStats; op: string }
   | { kind: 'oneTimeGroup'; rows: readonly OneTimeCostRow[] }
-  | { kind: 'oneTime'; row: OneTimeCostRow };
+  | { kind: 'oneTime'; row: OneTimeCostRow }
+  | { kind: 'memory'; memory: MemorySummary }
+  | { kind: 'held'; held: HeldSite };
 
 /** The label of the one-time costs group. */
 export const ONE_TIME_LABEL = 'One-time costs';
+/** The label of the memory group. */
+export const MEMORY_LABEL = 'Memory';
 
 class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -32,10 +38,12 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
     if (node === undefined) {
       const ops: HotOpsNode[] = this.ctx.store.hotOps().map((op) => ({ kind: 'op', op }));
       const rows = oneTimeCostsOf(this.ctx.store.run);
-      return rows.length > 0 ? [...ops, { kind: 'oneTimeGroup', rows }] : ops;
+      const memory = memoryOf(this.ctx.store.run);
+      return [...ops, ...(rows.length > 0 ? [{ kind: 'oneTimeGroup', rows } as const] : []), ...(memory ? [{ kind: 'memory', memory } as const] : [])];
     }
     if (node.kind === 'op') return node.op.lines.map((line) => ({ kind: 'line', line, op: node.op.op }));
     if (node.kind === 'oneTimeGroup') return node.rows.map((row) => ({ kind: 'oneTime', row }));
+    if (node.kind === 'memory') return heldLines(node.memory).map((held) => ({ kind: 'held', held }));
     return [];
   }
 
@@ -52,6 +60,25 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       const item = new vscode.TreeItem(node.row.name, vscode.TreeItemCollapsibleState.None);
       item.description = oneTimeRowDescription(node.row);
       item.iconPath = new vscode.ThemeIcon(node.row.kind === 'compile' ? 'gear' : node.row.kind === 'memory' ? 'database' : 'circuit-board');
+      return item;
+    }
+    if (node.kind === 'memory') {
+      const lines = heldLines(node.memory);
+      const item = new vscode.TreeItem(MEMORY_LABEL, lines.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
+      item.description = memoryDescription(node.memory);
+      item.iconPath = new vscode.ThemeIcon('database');
+      item.tooltip = `${node.memory.liveTensors} tensors live when the report was made; the peak is since profiling began. ` +
+        (lines.length > 0 ? 'The lines below still held most of the results they made: release them with cp.tidy or dispose() (see the recommendation on the line).'
+          : 'No line held many of its results.');
+      return item;
+    }
+    if (node.kind === 'held') {
+      const loc = node.held.location!;
+      const item = new vscode.TreeItem(`${path.basename(loc.file)}:${loc.line}`, vscode.TreeItemCollapsibleState.None);
+      item.description = heldLineDescription(node.held);
+      item.iconPath = new vscode.ThemeIcon('warning');
+      item.tooltip = `${loc.file}: results made on this line and not released yet (disposed neither by the script, a tidy scope nor the garbage collector)`;
+      item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(loc.file), { selection: new vscode.Range(loc.line - 1, 0, loc.line - 1, 0) }] };
       return item;
     }
     if (node.kind === 'op') {

@@ -5,7 +5,7 @@
  * names its base ("% of op time"), as the contract's site-stats.ts defines them.
  */
 import * as path from 'node:path';
-import { formatMs, percentLabel, TIME_BASE, type OneTimeCostRow } from 'corepy/contract';
+import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
 import type { LineStats, OpTotals, RunSnapshot, SegmentChoice } from '../profile-store.js';
 
 /** The fused kernels (`cp.jit`) whose member ops ran from line `l`, in first-seen order. */
@@ -69,6 +69,30 @@ export function oneTimeGroupDescription(rows: readonly OneTimeCostRow[]): string
 export function oneTimeRowDescription(row: OneTimeCostRow): string {
   const when = row.duringOps.length > 0 ? `during ${row.duringOps.join(', ')}` : 'at load / between ops';
   return `${formatMs(row.totalMs)} · ×${row.count} · ${when}`;
+}
+
+/** Fewest results a line must hold to be listed under Memory (the runtime's report lists the same lines). */
+export const HELD_LISTED = 100;
+
+/** The run's memory figures from its report, or undefined (before the report, or a runtime without them). */
+export function memoryOf(run: RunSnapshot | undefined): MemorySummary | undefined {
+  const m = run?.report?.memory;
+  return m && Array.isArray(m.heldBySite) ? m : undefined;
+}
+
+/** The lines listed under Memory: those holding HELD_LISTED or more of their results, most bytes first. */
+export function heldLines(m: MemorySummary): readonly HeldSite[] {
+  return m.heldBySite.filter((h) => h.location !== null && h.tensors >= HELD_LISTED);
+}
+
+/** Hot Operations: the description of the Memory group ("187.6 MB live · peak 187.6 MB"). */
+export function memoryDescription(m: MemorySummary): string {
+  return `${formatBytes(m.liveBytes)} live · peak ${formatBytes(m.peakBytes)}`;
+}
+
+/** Hot Operations: the description of a line still holding results ("≈2986 of 3000 results · 186.6 MB · matmul"); "≈" where the count is sampled. */
+export function heldLineDescription(h: HeldSite): string {
+  return `${h.calls > HELD_EXACT ? '≈' : ''}${h.tensors} of ${h.calls} results · ${formatBytes(h.bytes)} · ${h.ops.join(', ')}`;
 }
 
 /** What the status bar item shows. */

@@ -25,6 +25,15 @@ export type CallSiteMode = (typeof CALL_SITE_MODES)[number];
 
 /** `sampled` mode: calls of each op name whose call site is always captured (the recorder implements it; reports quote it). */
 export const SAMPLE_FIRST = 32;
+
+/**
+ * Held memory per line (profiler/held.ts): a line's first HELD_EXACT results are counted one by
+ * one, later ones sampled (one per random hold of mean HELD_PERIOD results, counted for its hold),
+ * so a held count beyond HELD_EXACT results is an estimate; views show it with "≈".
+ */
+export const HELD_EXACT = 32;
+/** See {@link HELD_EXACT}. */
+export const HELD_PERIOD = 16;
 /** `sampled` mode: longest mean sampling period of an op whose line does not change, as a multiple of `sampleEvery`. */
 export const MAX_PERIOD_FACTOR = 16;
 

@@ -12,13 +12,11 @@
  * held"); a loop that leaks holds hundreds of results per line, where the estimate's error is a
  * few holds. A result that is a view (its storage shared) at the end of a hold is not counted.
  */
+import { HELD_EXACT, HELD_PERIOD } from '../contract/names.js';
 import type { StorageOwner, StorageRef } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 
-/** Results counted one by one at each site before sampling starts. */
-export const HELD_EXACT = 32;
-/** Mean number of results between two counted ones at a site after that. */
-export const HELD_PERIOD = 16;
+export { HELD_EXACT, HELD_PERIOD };
 
 /** One site's held results. */
 export interface HeldRow {

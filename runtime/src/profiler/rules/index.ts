@@ -40,7 +40,11 @@ export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<R
   return budgetedRun((measurers) => {
     const input: RuleInput = { ...base, ...measurers, ...overrides };
     const seen = new Set<string>();
-    return RULES.flatMap((r) => r(input))
+    const all = RULES.flatMap((r) => r(input));
+    // A batched loop is gone, and its tensors with it: releasing them each iteration is moot where batch-loop rewrites the loop.
+    const batched = new Set(all.filter((r) => r.rule === 'batch-loop' && r.location).map((r) => `${r.location!.file}\n${r.location!.line}`));
+    return all
+      .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
       .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
       .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
   }, budgetMs, fixed).result;

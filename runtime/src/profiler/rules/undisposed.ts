@@ -79,7 +79,8 @@ export const undisposedTensors: Rule = (input) => {
       description: `${what} were still held when the report was made; memory peaked at ${formatBytes(memory.peakBytes)}. ` +
         'A tensor made outside cp.tidy is freed only when the garbage collector finalises it, which a loop of ops rarely lets happen, ' +
         'so memory grows with every iteration (and a long enough run ends at the 4 GiB limit). Wrap the loop body in ' +
-        'cp.tidy(() => { … }) — it disposes what the body created and did not return — or call .dispose() on each result once it is used.',
+        'cp.tidy(() => { … }) — it disposes what the body created and did not return — or call .dispose() on each result once it is used. ' +
+        'If the loop keeps them on purpose (it collects its results), this is the memory they take.',
       estimatedSpeedup: speedup,
       speedupBasis: growthMs > 0
         ? `memory growth and first touch of new memory during ops took ${ms(growthMs)} ms (one-time costs, outside op time); reused memory ` +
