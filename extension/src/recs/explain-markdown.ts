@@ -13,6 +13,9 @@ export function explainMarkdown(r: Recommendation): string {
   const untimed = r.speedupBasis.startsWith('not timed yet');
   const estimate = untimed
     ? '**impact unknown** — the rewrite was not timed on this machine yet (the report\'s timing budget ran out); the next report times it'
+    : r.impact === 'unknown' && r.corpusSpeedup === undefined
+    ? `**impact unknown** — this rule's estimates have not been checked against speedups measured on the corpus, so ` +
+      `its figure (${r.estimatedSpeedup.toFixed(2)}×) is a guide only`
     : r.impact === 'unknown'
     ? `**impact unknown** — this rule's estimates were not within 1.3× of the speedups measured by applying it on the corpus, so ` +
       `its figure (${r.estimatedSpeedup.toFixed(2)}×) is a guide only`

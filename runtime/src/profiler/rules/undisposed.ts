@@ -92,8 +92,8 @@ export const undisposedTensors: Rule = (input) => {
       },
       location: loc,
       evidence: { heldTensors: tensors, heldBytes: bytes, lines: group.map((l) => data.sites[l.site]!.line).join(', '), peakBytes: memory.peakBytes,
-        liveTensors: memory.liveTensors, liveBytes: memory.liveBytes, memoryGrowthMs: growthMs },
-      savedMs,
+        liveTensors: memory.liveTensors, liveBytes: memory.liveBytes, memoryGrowthMs: growthMs, savedWallMs: savedMs },
+      // No `savedMs`: that field is op time saved, and this saving is wall time outside op time (evidence.savedWallMs).
       ...corpus,
       ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
     });
