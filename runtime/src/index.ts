@@ -7,6 +7,10 @@
  * console.log(x.sub(x.mean()).div(x.std()).toArray());
  * ```
  */
+// lib.esnext.disposable (which profiler/api.ts references for `Disposable`) uses Symbol.toStringTag
+// without referencing the lib that declares it, so a user's `tsc` with no options (TypeScript 5.x:
+// target ES5) failed inside it. Kept (preserve) in the emitted index.d.ts for that user.
+/// <reference lib="es2015.symbol.wellknown" preserve="true" />
 import './backends/register.js';
 import './tensor-methods.js';
 
@@ -26,7 +30,7 @@ export { reshape, unsqueeze, squeeze, transpose, permute, slice, flatten, contig
 export { concat, stack } from './ops/join.js';
 export { dataSync, data, toArray, array, item, to, toAsync } from './ops/transfer.js';
 export type { TensorLike } from './ops/util.js';
-export { initGpu, calibrate, GpuUnavailableError, type GpuOptions, type GpuInitResult, type CalibrateOptions } from './backends/webgpu/index.js';
+export { initGpu, calibrate, GpuUnavailableError, type GpuOptions, type GpuInitResult, type CalibrateOptions } from './backends/webgpu/public.js';
 export * from './io/index.js';
 export * from './profiler/index.js';
 export { enableOpenTelemetry, disableOpenTelemetry, isOpenTelemetryEnabled, type OpenTelemetryOptions } from './otel/index.js';

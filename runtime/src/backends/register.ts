@@ -6,7 +6,7 @@
 import { registerBackend, setBackend } from '../engine.js';
 import { jsBackend } from './js/index.js';
 import { createWasmBackend, missingKernelFile } from './wasm/index.js';
-import './webgpu/index.js';
+import './webgpu/public.js';
 
 registerBackend('js', () => jsBackend);
 registerBackend('wasm', () => createWasmBackend());

@@ -1,5 +1,7 @@
-// The GPU* types of these declarations are globals from @webgpu/types: kept in the emitted .d.ts
-// (preserve) so that a user's type check of corepy finds them.
+// The GPU* types here are globals from @webgpu/types. This file's declarations are internal: the
+// package's index.d.ts reaches the webgpu backend only through public.ts and options.ts, which
+// name no GPU* type, so a user's program never loads @webgpu/types (it clashes with TypeScript
+// ≥ 6's lib.dom). Kept (preserve) in the emitted device.d.ts so that it still compiles on its own.
 /// <reference types="@webgpu/types" preserve="true" />
 /**
  * Opening the one WebGPU device through Dawn (npm `webgpu`), with timeouts and a one-line reason
@@ -9,26 +11,7 @@
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-
-/** Options of {@link openDevice} (and `initGpu`). */
-export interface GpuOptions {
-  /** What `initGpu` does when no adapter can be created: reject, or resolve on the CPU. Default 'throw'. */
-  readonly onMissing?: 'throw' | 'fallback';
-  /** Replaces Dawn's adapter request (tests simulate a missing or hanging adapter with it). */
-  readonly requestAdapter?: () => Promise<GPUAdapter | null>;
-  /** Limit for requestAdapter and requestDevice each, in ms. Default 15000. */
-  readonly timeoutMs?: number;
-  /** Use timestamp queries when the adapter offers them (false forces estimated timings). Default true. */
-  readonly timestamps?: boolean;
-}
-
-/** No usable WebGPU adapter/device; `reason` is one line naming what is missing. */
-export class GpuUnavailableError extends Error {
-  constructor(readonly reason: string) {
-    super(`no WebGPU adapter: ${reason}`);
-    this.name = 'GpuUnavailableError';
-  }
-}
+import { GpuUnavailableError, type GpuOptions } from './options.js';
 
 /** An open device and what the backend needs to know about it. */
 export interface GpuContext {
@@ -98,7 +81,9 @@ export async function openDevice(opts: GpuOptions = {}): Promise<GpuContext> {
   const request = opts.requestAdapter ?? (async () => (await dawn()).requestAdapter({ powerPreference: 'high-performance' }));
   let adapter: GPUAdapter | null;
   try {
-    adapter = await withTimeout(request(), timeoutMs, 'requestAdapter');
+    // A stand-in from GpuOptions is typed by the members read here (GpuAdapterLike) and trusted to
+    // be a whole adapter, so that the device descriptor below is checked against the real type.
+    adapter = (await withTimeout(request(), timeoutMs, 'requestAdapter')) as GPUAdapter | null;
   } catch (e) {
     if (e instanceof GpuUnavailableError) throw e;
     throw new GpuUnavailableError(`requestAdapter failed: ${(e as Error).message.split('\n')[0]}`);
