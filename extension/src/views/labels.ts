@@ -5,7 +5,7 @@
  * names its base ("% of op time"), as the contract's site-stats.ts defines them.
  */
 import * as path from 'node:path';
-import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
+import { formatBytes, formatMs, HELD_EXACT, HELD_LISTED, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
 import type { LineStats, OpTotals, RunSnapshot, SegmentChoice } from '../profile-store.js';
 
 /** The fused kernels (`cp.jit`) whose member ops ran from line `l`, in first-seen order. */
@@ -70,9 +70,6 @@ export function oneTimeRowDescription(row: OneTimeCostRow): string {
   const when = row.duringOps.length > 0 ? `during ${row.duringOps.join(', ')}` : 'at load / between ops';
   return `${formatMs(row.totalMs)} · ×${row.count} · ${when}`;
 }
-
-/** Fewest results a line must hold to be listed under Memory (the runtime's report lists the same lines). */
-export const HELD_LISTED = 100;
 
 /** The run's memory figures from its report, or undefined (before the report, or a runtime without them). */
 export function memoryOf(run: RunSnapshot | undefined): MemorySummary | undefined {

@@ -34,6 +34,11 @@ export const SAMPLE_FIRST = 32;
 export const HELD_EXACT = 32;
 /** See {@link HELD_EXACT}. */
 export const HELD_PERIOD = 16;
+/**
+ * Fewest results a line must still hold for the reports and the editor to list it under memory, and
+ * for the undisposed-tensors rule to consider it: a script's few live tensors at its end are not a leak.
+ */
+export const HELD_LISTED = 100;
 /** `sampled` mode: longest mean sampling period of an op whose line does not change, as a multiple of `sampleEvery`. */
 export const MAX_PERIOD_FACTOR = 16;
 

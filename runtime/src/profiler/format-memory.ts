@@ -3,11 +3,10 @@
  * line holds many of its results (the undisposed-tensors rule's threshold) — the lines holding the
  * most, with how many of their results are still held.
  */
+import { HELD_EXACT, HELD_LISTED } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
-import { formatBytes } from '../one-time-costs.js';
+import { formatBytes } from '../contract/units.js';
 import { shortPath } from './format-lines.js';
-import { HELD_EXACT } from './held.js';
-import { MIN_HELD_TENSORS } from './rules/undisposed.js';
 
 /** Held sites listed. */
 const SHOWN = 5;
@@ -21,7 +20,7 @@ function figures(r: ProfileReport): { summary: string; rows: string[][] } | null
   if (!m) return null;
   const summary = `Memory: ${m.liveTensors} tensor${m.liveTensors === 1 ? '' : 's'} (${formatBytes(m.liveBytes)}) live at the report; ` +
     `peak ${formatBytes(m.peakBytes)} since profiling began`;
-  const held = m.heldBySite.filter((h) => h.location !== null && h.tensors >= MIN_HELD_TENSORS).slice(0, SHOWN);
+  const held = m.heldBySite.filter((h) => h.location !== null && h.tensors >= HELD_LISTED).slice(0, SHOWN);
   return { summary, rows: held.map((h) => [`${shortPath(h.location!.file)}:${h.location!.line}`, h.ops.join(', '), `${h.calls > HELD_EXACT ? '≈' : ''}${h.tensors} of ${h.calls} results`, formatBytes(h.bytes)]) };
 }
 

@@ -16,13 +16,13 @@
  * The quick fix wraps the loop body in `cp.tidy` where that cannot change the program (tidy-rewrite.ts).
  */
 import { formatBytes } from '../../one-time-costs.js';
-import { HELD_EXACT } from '../held.js';
+import { HELD_EXACT, HELD_LISTED } from '../../contract/names.js';
 import { corpusFields } from './corpus.js';
 import { tidyRewrite } from './tidy-rewrite.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
-/** Fewest results one site must hold: a script's few live tensors at exit are not a leak. */
-export const MIN_HELD_TENSORS = 100;
+/** Fewest results one site must hold (the contract's HELD_LISTED: the lines the reports list). */
+export const MIN_HELD_TENSORS = HELD_LISTED;
 /** Least share of its results a site still holds. */
 export const MIN_HELD_SHARE = 0.5;
 /** Least memory held: a leak of small tensors matters once it reaches this many bytes, or MANY_TENSORS tensors. */
