@@ -8,6 +8,12 @@
  */
 import type { CallSiteMode } from './contract/names.js';
 
+/**
+ * An environment as `process.env` holds it. Declared here rather than as `NodeJS.ProcessEnv` so that
+ * `corepy/launch`'s declarations type-check in a project without `@types/node`.
+ */
+export type Environment = Record<string, string | undefined>;
+
 /** Options of {@link profiledNodeArgs}. */
 export interface ProfiledNodeOptions {
   /** profiler/autostart module, as a URL (`file:///…/autostart.js`) that `node --import` accepts. */
@@ -25,7 +31,7 @@ export interface ProfiledNodeOptions {
   /** Node flags placed before the preloads. */
   readonly nodeFlags?: readonly string[];
   /** Environment to start from (usually `process.env`); copied, never modified. */
-  readonly baseEnv: NodeJS.ProcessEnv;
+  readonly baseEnv: Readonly<Environment>;
   /**
    * Keep the base environment's NODE_OPTIONS. The CLI keeps it (the user's shell set it); the
    * extension host drops it (its value belongs to VS Code's own Node, not the script).
@@ -44,13 +50,13 @@ export interface ProfiledNodeOptions {
 /** `node <execArgs> <script>` with `env` runs the script profiled, reporting over IPC (COREPY_PROFILE_IPC). */
 export interface ProfiledNodeArgs {
   readonly execArgs: string[];
-  readonly env: NodeJS.ProcessEnv;
+  readonly env: Environment;
 }
 
 /** Builds the preload arguments and environment of a profiled Node child. */
 export function profiledNodeArgs(o: ProfiledNodeOptions): ProfiledNodeArgs {
   const execArgs = [...(o.nodeFlags ?? []), ...(o.tsx ? ['--import', o.tsx] : []), '--import', o.autostart];
-  const env: NodeJS.ProcessEnv = { ...o.baseEnv };
+  const env: Environment = { ...o.baseEnv };
   // Set by VS Code for its own helper processes; a script run with it would start as Electron.
   delete env['ELECTRON_RUN_AS_NODE'];
   if (!o.keepNodeOptions) delete env['NODE_OPTIONS'];
