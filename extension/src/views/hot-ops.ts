@@ -68,8 +68,8 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       item.description = memoryDescription(node.memory);
       item.iconPath = new vscode.ThemeIcon('database');
       item.tooltip = `${node.memory.liveTensors} tensors live when the report was made; the peak is since profiling began. ` +
-        (lines.length > 0 ? 'The lines below still held most of the results they made: release them with cp.tidy or dispose() (see the recommendation on the line).'
-          : 'No line held many of its results.');
+        (lines.length > 0 ? 'The lines below piled up results they never disposed (the most held at once, and how many were left at the end): ' +
+          'release them with cp.tidy or dispose() (see the recommendation on the line).' : 'No line piled up its results.');
       return item;
     }
     if (node.kind === 'held') {
@@ -77,7 +77,7 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       const item = new vscode.TreeItem(`${path.basename(loc.file)}:${loc.line}`, vscode.TreeItemCollapsibleState.None);
       item.description = heldLineDescription(node.held);
       item.iconPath = new vscode.ThemeIcon('warning');
-      item.tooltip = `${loc.file}: results made on this line and not released yet (disposed neither by the script, a tidy scope nor the garbage collector)`;
+      item.tooltip = `${loc.file}: results made on this line and never disposed (by the script or a tidy scope); the garbage collector frees them only when the event loop turns`;
       item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(loc.file), { selection: new vscode.Range(loc.line - 1, 0, loc.line - 1, 0) }] };
       return item;
     }

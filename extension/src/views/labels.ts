@@ -77,9 +77,9 @@ export function memoryOf(run: RunSnapshot | undefined): MemorySummary | undefine
   return m && Array.isArray(m.heldBySite) ? m : undefined;
 }
 
-/** The lines listed under Memory: those holding HELD_LISTED or more of their results, most bytes first. */
+/** The lines listed under Memory: those that held HELD_LISTED or more of their results at once, most bytes first. */
 export function heldLines(m: MemorySummary): readonly HeldSite[] {
-  return m.heldBySite.filter((h) => h.location !== null && h.tensors >= HELD_LISTED);
+  return m.heldBySite.filter((h) => h.location !== null && h.peakTensors >= HELD_LISTED);
 }
 
 /** Hot Operations: the description of the Memory group ("187.6 MB live · peak 187.6 MB"). */
@@ -87,9 +87,9 @@ export function memoryDescription(m: MemorySummary): string {
   return `${formatBytes(m.liveBytes)} live · peak ${formatBytes(m.peakBytes)}`;
 }
 
-/** Hot Operations: the description of a line still holding results ("≈2986 of 3000 results · 186.6 MB · matmul"); "≈" where the count is sampled. */
+/** Hot Operations: the description of a line that held its results ("up to ≈2986 of 3000 results · 186.6 MB · 12 now · matmul"); "≈" where the count is sampled. */
 export function heldLineDescription(h: HeldSite): string {
-  return `${h.calls > HELD_EXACT ? '≈' : ''}${h.tensors} of ${h.calls} results · ${formatBytes(h.bytes)} · ${h.ops.join(', ')}`;
+  return `up to ${h.calls > HELD_EXACT ? '≈' : ''}${h.peakTensors} of ${h.calls} results · ${formatBytes(h.peakBytes)} · ${h.tensors} now · ${h.ops.join(', ')}`;
 }
 
 /** What the status bar item shows. */

@@ -154,13 +154,25 @@ export interface OneTimeCostRow {
   readonly duringOps: string[];
 }
 
-/** Results one call site created and had not released when the report was made. Bytes in bytes. */
+/**
+ * Results one call site created and did not release: how many at most at once, and how many when
+ * the report was made. Counts are exact for a site's first HELD_EXACT results, then sampled (one
+ * result counted for each hold of about HELD_PERIOD): within about a hold (< 2·HELD_PERIOD) of the
+ * truth — a site whose results are each disposed at once can show a peak of up to 31. Bytes in bytes.
+ */
 export interface HeldSite {
   /** Where they were created (null for a site without a location). */
   readonly location: SourceLocation | null;
   /** The ops recorded at that site. */
   readonly ops: string[];
-  /** Results not freed yet (disposed neither by the script, a `tidy` scope nor the garbage collector). */
+  /**
+   * The most of its results held at once (disposed neither by the script nor a `tidy` scope, and not yet
+   * collected), and their bytes. A loop that never releases its results piles them up here even when the
+   * garbage collector frees them before the report.
+   */
+  readonly peakTensors: number;
+  readonly peakBytes: number;
+  /** Results not freed when the report was made, and their bytes. */
   readonly tensors: number;
   readonly bytes: number;
   /** Calls recorded at the site since the last clearProfile (how many results it made). */
@@ -174,7 +186,7 @@ export interface MemorySummary {
   readonly liveBytes: number;
   /** Most bytes live at once since profiling began or the last clearProfile. */
   readonly peakBytes: number;
-  /** Sites whose results are still held, most bytes first (at most 10; none when call sites are off). */
+  /** Sites that held results, most bytes at once first (at most 10; none when call sites are off). */
   readonly heldBySite: HeldSite[];
 }
 
@@ -260,7 +272,7 @@ export interface ProfileReport {
    * there); `inOpsMs` says how much of the op time that was.
    */
   readonly gcPauses?: GcPauseSummary;
-  /** Tensor memory at the report: live, peak, and which lines' results are still held (absent in older reports). */
+  /** Tensor memory: live at the report, the peak, and which lines held their results (absent in older reports). */
   readonly memory?: MemorySummary;
   /**
    * Every segment of the run, oldest first, the current one last (absent in reports of runtimes

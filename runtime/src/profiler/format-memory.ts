@@ -1,7 +1,7 @@
 /**
  * The text and Markdown reports' memory lines: what was live at the report, the peak, and — when a
- * line holds many of its results (the undisposed-tensors rule's threshold) — the lines holding the
- * most, with how many of their results are still held.
+ * line held many of its results at once (HELD_LISTED, the undisposed-tensors rule's threshold) —
+ * those lines, with the most they held and how many were left at the report.
  */
 import { HELD_EXACT, HELD_LISTED } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
@@ -12,16 +12,21 @@ import { shortPath } from './format-lines.js';
 const SHOWN = 5;
 
 
-const HEADING = 'Still held, by the line that created them (neither disposed nor collected; see the undisposed-tensors recommendation):';
+const HEADING = 'Never disposed, by the line that created them: the most held at once, and how many were left at the report ' +
+  '(see the undisposed-tensors recommendation):';
 
-/** The summary line and the held rows (where, ops, "n of m results", bytes); null without memory figures. */
+/** The summary line and the held rows (where, ops, "up to n of m results", their bytes, "k now"); null without memory figures. */
 function figures(r: ProfileReport): { summary: string; rows: string[][] } | null {
   const m = r.memory;
   if (!m) return null;
   const summary = `Memory: ${m.liveTensors} tensor${m.liveTensors === 1 ? '' : 's'} (${formatBytes(m.liveBytes)}) live at the report; ` +
     `peak ${formatBytes(m.peakBytes)} since profiling began`;
-  const held = m.heldBySite.filter((h) => h.location !== null && h.tensors >= HELD_LISTED).slice(0, SHOWN);
-  return { summary, rows: held.map((h) => [`${shortPath(h.location!.file)}:${h.location!.line}`, h.ops.join(', '), `${h.calls > HELD_EXACT ? '≈' : ''}${h.tensors} of ${h.calls} results`, formatBytes(h.bytes)]) };
+  const held = m.heldBySite.filter((h) => h.location !== null && h.peakTensors >= HELD_LISTED).slice(0, SHOWN);
+  return {
+    summary,
+    rows: held.map((h) => [`${shortPath(h.location!.file)}:${h.location!.line}`, h.ops.join(', '),
+      `up to ${h.calls > HELD_EXACT ? '≈' : ''}${h.peakTensors} of ${h.calls} results`, formatBytes(h.peakBytes), `${h.tensors} now`]),
+  };
 }
 
 /** The text report's memory lines: the summary, then the held lines aligned; empty without memory figures. */
@@ -30,7 +35,7 @@ export function memoryText(r: ProfileReport): string[] {
   if (!f) return [];
   if (f.rows.length === 0) return [f.summary];
   const w = f.rows[0]!.map((_, i) => Math.max(...f.rows.map((row) => row[i]!.length)));
-  return [f.summary, HEADING, ...f.rows.map((row) => `  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]!.padStart(w[2]!)}  ${row[3]!.padStart(w[3]!)}`)];
+  return [f.summary, HEADING, ...f.rows.map((row) => `  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]!.padStart(w[2]!)}  ${row[3]!.padStart(w[3]!)}  ${row[4]!.padStart(w[4]!)}`)];
 }
 
 /** The Markdown report's memory lines: the summary, then the held lines as a list; empty without memory figures. */
@@ -38,5 +43,5 @@ export function memoryMarkdown(r: ProfileReport): string[] {
   const f = figures(r);
   if (!f) return [];
   if (f.rows.length === 0) return [f.summary];
-  return [f.summary, '', HEADING, '', ...f.rows.map(([where, ops, held, bytes]) => `- \`${where}\` ${ops}: ${held}, ${bytes}`)];
+  return [f.summary, '', HEADING, '', ...f.rows.map(([where, ops, held, bytes, now]) => `- \`${where}\` ${ops}: ${held}, ${bytes}; ${now}`)];
 }

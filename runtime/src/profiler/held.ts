@@ -1,9 +1,10 @@
 /**
  * Memory still held, per call site: the recorder marks the storage of an op's result with the op's
  * site (engine.ts StorageRef.origin) and counts it here until the storage is freed — by dispose(),
- * a `tidy` scope, or the garbage collector's finaliser. What a report finds here is what the script
- * created and had not released yet, by the line that created it: a loop whose results are never
- * disposed shows as one line holding thousands of tensors.
+ * a `tidy` scope, or the garbage collector's finaliser. What a report finds here is, per line that
+ * created them, the results not released yet and the most held at once: a loop whose results are
+ * never disposed shows as one line that held thousands of tensors (a report made at the script's
+ * end comes after the finalisers ran, so the peak, not the count now, shows the pile-up).
  *
  * Sampled like call sites, to keep the op path cheap: a site's first HELD_EXACT results are each
  * counted; after that one result per random hold (uniform in 1…2·HELD_PERIOD−1, mean HELD_PERIOD)
@@ -26,12 +27,21 @@ export interface HeldRow {
   readonly tensors: number;
   /** Their bytes (as `tensors`). */
   readonly bytes: number;
+  /**
+   * The most held at once, and their bytes (each its own high-water mark). A report made when the
+   * script ends comes after the garbage collector's finalisers had their turn: what a loop piled up
+   * shows here, not in `tensors`.
+   */
+  readonly peakTensors: number;
+  readonly peakBytes: number;
 }
 
 /** Per call site: results created by recorded ops and not freed yet. */
 export class HeldTable implements StorageOwner {
   private tensors: Int32Array<ArrayBuffer> = new Int32Array(64);
   private bytes: Float64Array<ArrayBuffer> = new Float64Array(64);
+  private peakTensors: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private peakBytes: Float64Array<ArrayBuffer> = new Float64Array(64);
   /** Results seen at the site (up to HELD_EXACT), and the length of its current hold (the next mark's weight). */
   private seen: Int32Array<ArrayBuffer> = new Int32Array(64);
   private hold: Int32Array<ArrayBuffer> = new Int32Array(64).fill(1);
@@ -51,8 +61,9 @@ export class HeldTable implements StorageOwner {
       ref.owner = this;
       ref.origin = site;
       ref.weight = w;
-      this.tensors[site]! += w;
-      this.bytes[site]! += w * ref.storage.bytes;
+      const t = (this.tensors[site]! += w), b = (this.bytes[site]! += w * ref.storage.bytes);
+      if (t > this.peakTensors[site]!) this.peakTensors[site] = t;
+      if (b > this.peakBytes[site]!) this.peakBytes[site] = b;
     }
     const next = this.seen[site]! < HELD_EXACT ? (this.seen[site]!++, 1) : this.holdLength();
     this.hold[site] = next;
@@ -64,11 +75,13 @@ export class HeldTable implements StorageOwner {
     this.bytes[ref.origin]! -= ref.weight * ref.storage.bytes;
   }
 
-  /** Sites holding at least one result, most bytes first. */
+  /** Sites that held a result at some point, most bytes at once first. */
   rows(): HeldRow[] {
     const out: HeldRow[] = [];
-    for (let s = 0; s < this.tensors.length; s++) if (this.tensors[s]! > 0) out.push({ site: s, tensors: this.tensors[s]!, bytes: this.bytes[s]! });
-    return out.sort((a, b) => b.bytes - a.bytes || b.tensors - a.tensors);
+    for (let s = 0; s < this.tensors.length; s++) {
+      if (this.peakTensors[s]! > 0) out.push({ site: s, tensors: this.tensors[s]!, bytes: this.bytes[s]!, peakTensors: this.peakTensors[s]!, peakBytes: this.peakBytes[s]! });
+    }
+    return out.sort((a, b) => b.peakBytes - a.peakBytes || b.peakTensors - a.peakTensors);
   }
 
   private holdLength(): number {
@@ -81,9 +94,9 @@ export class HeldTable implements StorageOwner {
   private grow(site: number): void {
     const n = Math.max(2 * this.tensors.length, site + 1);
     const ints = (a: Int32Array, fill: number): Int32Array<ArrayBuffer> => { const b = new Int32Array(n).fill(fill); b.set(a); return b; };
-    const floats = new Float64Array(n);
-    floats.set(this.bytes);
-    this.tensors = ints(this.tensors, 0); this.bytes = floats;
+    const floats = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
+    this.tensors = ints(this.tensors, 0); this.bytes = floats(this.bytes);
+    this.peakTensors = ints(this.peakTensors, 0); this.peakBytes = floats(this.peakBytes);
     this.seen = ints(this.seen, 0); this.hold = ints(this.hold, 1);
   }
 }

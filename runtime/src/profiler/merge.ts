@@ -82,7 +82,7 @@ function mergeMemory(a: MemorySnapshot | undefined, b: MemorySnapshot | undefine
   return {
     memory: {
       liveTensors: a.liveTensors + b.liveTensors, liveBytes: a.liveBytes + b.liveBytes, peakBytes: a.peakBytes + b.peakBytes,
-      held: [...a.held, ...b.held.map((h) => ({ ...h, site: site(h.site) }))].sort((x, y) => y.bytes - x.bytes || y.tensors - x.tensors),
+      held: [...a.held, ...b.held.map((h) => ({ ...h, site: site(h.site) }))].sort((x, y) => y.peakBytes - x.peakBytes || y.peakTensors - x.peakTensors),
     },
   };
 }

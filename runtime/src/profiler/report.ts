@@ -48,7 +48,7 @@ function memoryField(data: ProfileData): { memory?: MemorySummary } {
     const cells = data.cells.filter((c) => c.site === h.site);
     return {
       location: data.sites[h.site] ?? null, ops: [...new Set(cells.map((c) => c.op))],
-      tensors: h.tensors, bytes: h.bytes, calls: cells.reduce((n, c) => n + c.count, 0),
+      peakTensors: h.peakTensors, peakBytes: h.peakBytes, tensors: h.tensors, bytes: h.bytes, calls: cells.reduce((n, c) => n + c.count, 0),
     };
   });
   return { memory: { liveTensors: m.liveTensors, liveBytes: m.liveBytes, peakBytes: m.peakBytes, heldBySite } };

@@ -60,20 +60,23 @@ describe('Corepy views and commands in VS Code', function () {
     assert.equal((loop.command!.arguments![0] as vscode.Uri).fsPath, doc.uri.fsPath);
   });
 
-  it('Hot Operations ends with the one-time costs, apart from the ops; the status tooltip names them; no lens carries them', async () => {
+  it('Hot Operations ends with the one-time costs and the memory, apart from the ops; the status tooltip names the costs; no lens carries them', async () => {
     const rows = api.store.run?.report?.oneTimeCosts ?? [];
     assert.ok(rows.length > 0, 'the run recorded one-time work (the adapters compile the wasm kernels at load)');
     const tree = api.hotOperations;
     const roots = (await tree.getChildren(undefined)) ?? [];
-    const group = roots[roots.length - 1]!;
+    const labels = await Promise.all(roots.map(async (n) => String((await tree.getTreeItem(n)).label)));
+    // After the ops: the one-time costs, then the run's memory.
+    assert.deepEqual(labels.slice(-2), ['One-time costs', 'Memory']);
+    const at = labels.indexOf('One-time costs');
+    const group = roots[at]!;
     const groupItem = await tree.getTreeItem(group);
-    assert.equal(groupItem.label, 'One-time costs');
     assert.match(String(groupItem.description), /· not in op time$/);
     const children = await Promise.all(((await tree.getChildren(group)) ?? []).map((n) => tree.getTreeItem(n)));
     assert.deepEqual(children.map((c) => c.label), rows.map((r) => r.name));
     assert.ok(children.some((c) => /^compile wasm kernels/.test(String(c.label))), `a compile row, got ${children.map((c) => String(c.label)).join(', ')}`);
     // Only ops above it: no op row is a one-time cost.
-    const opLabels = await Promise.all(roots.slice(0, -1).map(async (n) => String((await tree.getTreeItem(n)).label)));
+    const opLabels = labels.slice(0, at);
     for (const r of rows) assert.ok(!opLabels.includes(r.name));
     const tip = (await until('the status tooltip', () => api.status(), (st) => st.tooltip?.includes('One-time costs') === true)).tooltip!;
     assert.match(tip, /One-time costs [\d.]+ [µm]?s, not in op time: compile wasm kernels/);

@@ -23,8 +23,6 @@ import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } 
 
 /** Fewest results one site must hold (the contract's HELD_LISTED: the lines the reports list). */
 export const MIN_HELD_TENSORS = HELD_LISTED;
-/** Least share of its results a site still holds. */
-export const MIN_HELD_SHARE = 0.5;
 /** Least memory held: a leak of small tensors matters once it reaches this many bytes, or MANY_TENSORS tensors. */
 export const MIN_HELD_BYTES = 1 << 20;
 const MANY_TENSORS = 500;
@@ -35,8 +33,10 @@ const GROWTH = /^(grow wasm memory|first touch of new wasm memory)/;
 /** A site that qualifies, with its loop's rewrite. */
 interface Leak {
   readonly site: number;
+  /** The most held at once, their bytes, and how many were still held at the report. */
+  readonly peakTensors: number;
+  readonly peakBytes: number;
   readonly tensors: number;
-  readonly bytes: number;
   readonly calls: number;
   readonly ops: string[];
   readonly rewrite: ReturnType<typeof tidyRewrite>;
@@ -52,31 +52,31 @@ export const undisposedTensors: Rule = (input) => {
     const loc = data.sites[h.site] ?? null;
     const cells = data.cells.filter((c) => c.site === h.site);
     const calls = cells.reduce((n, c) => n + c.count, 0);
-    if (loc === null || h.tensors < MIN_HELD_TENSORS || h.tensors < MIN_HELD_SHARE * calls) continue;
-    if (h.bytes < MIN_HELD_BYTES && h.tensors < MANY_TENSORS) continue;
+    if (loc === null || h.peakTensors < MIN_HELD_TENSORS || (h.peakBytes < MIN_HELD_BYTES && h.peakTensors < MANY_TENSORS)) continue;
     const lines = input.source(loc.file);
     const rewrite = lines ? tidyRewrite(loc.file, lines.join('\n'), loc.line, loc.column) : { reason: `the source of ${loc.file} could not be read` };
     const key = 'fix' in rewrite ? `${loc.file}\n${JSON.stringify(rewrite.fix.range)}` : `site ${h.site}`;
-    leaks.set(key, [...(leaks.get(key) ?? []), { site: h.site, tensors: h.tensors, bytes: h.bytes, calls, ops: [...new Set(cells.map((c) => c.op))], rewrite }]);
+    leaks.set(key, [...(leaks.get(key) ?? []), { site: h.site, peakTensors: h.peakTensors, peakBytes: h.peakBytes, tensors: h.tensors, calls, ops: [...new Set(cells.map((c) => c.op))], rewrite }]);
   }
   const growthMs = (data.oneTimeCosts ?? []).filter((c) => c.duringOp !== null && GROWTH.test(c.name)).reduce((t, c) => t + c.endMs - c.startMs, 0);
   const wallMs = agg.wallMs;
   const corpus = corpusFields('undisposed-tensors');
   const out: Recommendation[] = [];
   for (const group of leaks.values()) {
-    // memory.held is sorted by bytes: the group's first site holds the most and is where the finding points.
+    // memory.held is sorted by peak bytes: the group's first site held the most and is where the finding points.
     const top = group[0]!, loc = data.sites[top.site]!;
-    const tensors = group.reduce((n, l) => n + l.tensors, 0), bytes = group.reduce((n, l) => n + l.bytes, 0);
+    const tensors = group.reduce((n, l) => n + l.peakTensors, 0), bytes = group.reduce((n, l) => n + l.peakBytes, 0);
     const share = memory.peakBytes > 0 ? Math.min(1, bytes / memory.peakBytes) : 0;
     const savedMs = growthMs * share;
     const speedup = speedupFrom(wallMs, savedMs);
-    const what = group.map((l) => `${l.calls > HELD_EXACT ? 'about ' : ''}${l.tensors} of the ${l.calls} results of ${l.ops.map((o) => `'${o}'`).join(', ')} on line ${data.sites[l.site]!.line} (${formatBytes(l.bytes)})`).join(', ');
+    const what = group.map((l) => `line ${data.sites[l.site]!.line} held up to ${l.calls > HELD_EXACT ? 'about ' : ''}${l.peakTensors} of its ${l.calls} ` +
+      `${l.ops.map((o) => `'${o}'`).join(', ')} results at once (${formatBytes(l.peakBytes)}; ${l.tensors} still held at the report)`).join('; ');
     const rewrite = top.rewrite;
     out.push({
       id: recId('undisposed-tensors', loc, top.ops[0] ?? ''), rule: 'undisposed-tensors',
       priority: priorityFrom(speedup, savedMs, corpus.impact),
       title: group.length > 1 ? 'Release the tensors this loop creates' : 'Release the tensors this line creates in a loop',
-      description: `${what} were still held when the report was made; memory peaked at ${formatBytes(memory.peakBytes)}. ` +
+      description: `Never disposed: ${what}; memory peaked at ${formatBytes(memory.peakBytes)}. ` +
         'A tensor made outside cp.tidy is freed only when the garbage collector finalises it, which a loop of ops rarely lets happen, ' +
         'so memory grows with every iteration (and a long enough run ends at the 4 GiB limit). Wrap the loop body in ' +
         'cp.tidy(() => { … }) — it disposes what the body created and did not return — or call .dispose() on each result once it is used. ' +
@@ -91,7 +91,7 @@ export const undisposedTensors: Rule = (input) => {
         after: 'after' in rewrite ? rewrite.after.trim() : 'for (const batch of batches) {\n  cp.tidy(() => {\n    const y = model(batch);\n    total += y.sum().item();\n  });\n}',
       },
       location: loc,
-      evidence: { heldTensors: tensors, heldBytes: bytes, lines: group.map((l) => data.sites[l.site]!.line).join(', '), peakBytes: memory.peakBytes,
+      evidence: { peakHeldTensors: tensors, peakHeldBytes: bytes, lines: group.map((l) => data.sites[l.site]!.line).join(', '), peakBytes: memory.peakBytes,
         liveTensors: memory.liveTensors, liveBytes: memory.liveBytes, memoryGrowthMs: growthMs, savedWallMs: savedMs },
       // No `savedMs`: that field is op time saved, and this saving is wall time outside op time (evidence.savedWallMs).
       ...corpus,
