@@ -54,6 +54,9 @@ describe('undisposed-tensors rule and the report\'s memory', () => {
     assert.match(rec.description, /^Never disposed: line 7 held up to about 9\d\d of its 1000 'matmul' results at once \(15\.\d MB; 9\d\d still held at the report\); line 8 held up to about 9\d\d of its 1000 'sum' results at once \(3\.\d KB; 9\d\d still held/);
     assert.equal(rec.impact, 'unknown');
     assert.ok(rec.fix, rec.fixUnavailable);
+    // Before and after show the user's own loop.
+    assert.equal(rec.codeExample.before, 'for (let i = 0; i < n; i++) {\n  const b = a.matmul(a);\n  total += b.sum().item();\n}');
+    assert.equal(rec.codeExample.after, 'for (let i = 0; i < n; i++) {\n  cp.tidy(() => {\n    const b = a.matmul(a);\n    total += b.sum().item();\n  });\n}');
     const fixed = applyFixes(readFileSync(FIXTURE, 'utf8'), [rec.fix]);
     assert.match(fixed, /for \(let i = 0; i < n; i\+\+\) \{\n {4}cp\.tidy\(\(\) => \{\n {6}const b = a\.matmul\(a\);\n {6}total \+= b\.sum\(\)\.item\(\);\n {4}\}\);\n {2}\}/);
     // The text report lists the lines holding them.

@@ -24,8 +24,8 @@ export function typescript(): typeof TS | null {
   return compiler;
 }
 
-/** A rewrite the rules can offer, or the reason none is offered. */
-export type Rewrite = { readonly fix: Fix; readonly after: string } | { readonly reason: string };
+/** A rewrite the rules can offer (`before`: the code it replaces, when the rule shows more than the line), or the reason none is offered. */
+export type Rewrite = { readonly fix: Fix; readonly after: string; readonly before?: string } | { readonly reason: string };
 
 /** A parsed file and the position helpers rewrites need. */
 export interface Parsed {

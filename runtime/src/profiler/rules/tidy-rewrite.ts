@@ -115,5 +115,6 @@ export function tidyRewrite(file: string, source: string, line: number, column: 
   const s = p.sf.getLineAndCharacterOfPosition(body.getStart(p.sf)), e = p.sf.getLineAndCharacterOfPosition(body.end);
   const fix = { range: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 }, replacement };
   const header = source.slice(loop.getStart(p.sf), body.getStart(p.sf)).trimEnd();
-  return { fix, after: `${header} ${replacement}`.replace(new RegExp(`^${indent}`, 'gm'), '') };
+  const unindent = (text: string): string => text.replace(new RegExp(`^${indent}`, 'gm'), '');
+  return { fix, before: unindent(source.slice(loop.getStart(p.sf), loop.end)), after: unindent(`${header} ${replacement}`) };
 }

@@ -5,13 +5,14 @@
  * the wasm backend grows its linear memory and the OS faults in every new page (one-time costs
  * that recur, as the leak goes on), until the 4 GiB limit ends the script.
  *
- * Evidence (nothing timed): the report's memory snapshot — results the site created and had not
- * freed when the report was made (held.ts), against its calls — and the memory one-time costs.
+ * Evidence (nothing timed): the report's memory snapshot — the most results the site held at once
+ * (held.ts), against its calls, and how many were left at the report — and the memory one-time costs.
  *
  * Speedup: the memory growth and first-touch work recorded during ops is what reusing freed memory
- * removes, in proportion to the bytes this site holds at the peak: saved = that work × min(1,
+ * removes, in proportion to the bytes these sites held at their peak: saved = that work × min(1,
  * held / peak), over the wall time (these costs are kept out of op time). Not verified on the
- * corpus (the corpus times warm runs, where memory has already grown): impact unknown.
+ * corpus (the corpus times warm runs, where memory has already grown): impact unknown; checked cold
+ * by bench/undisposed-cold.ts.
  *
  * The quick fix wraps the loop body in `cp.tidy` where that cannot change the program (tidy-rewrite.ts).
  */
@@ -87,7 +88,7 @@ export const undisposedTensors: Rule = (input) => {
           `needs neither, for the ${(100 * share).toFixed(0)}% of the ${formatBytes(memory.peakBytes)} peak held here → ${ms(savedMs)} ms of ${ms(wallMs)} ms wall time`
         : `no memory growth was recorded during ops, so no time is estimated to be saved; the ${formatBytes(bytes)} held are what it frees`,
       codeExample: {
-        before: 'for (const batch of batches) {\n  const y = model(batch);\n  total += y.sum().item();\n}',
+        before: 'fix' in rewrite && rewrite.before ? rewrite.before : 'for (const batch of batches) {\n  const y = model(batch);\n  total += y.sum().item();\n}',
         after: 'after' in rewrite ? rewrite.after.trim() : 'for (const batch of batches) {\n  cp.tidy(() => {\n    const y = model(batch);\n    total += y.sum().item();\n  });\n}',
       },
       location: loc,
