@@ -147,6 +147,7 @@ describe('undisposed-tensors rule and the report\'s memory', () => {
       ['  last = a.add(1);', /line 5 assigns 'last', which outlives the iteration/],
       ['  const b = a.add(1);\n  kept.push(b);', /line 6 stores values in 'kept'/],
       ['  const b = a.add(1);\n  box.t = b;', /line 6 assigns 'box\.t'/],
+      ['  var b = a.add(1).sum().item();', /line 5 declares with var, which code after the loop can read/],
     ] as const) {
       it(`no fix where the body ${reason.source.replace(/\\/g, '').replace(/^line \d /, '')}`, () => {
         const r = at(src(body, 'let last; const kept = []; const box = {};\n'));

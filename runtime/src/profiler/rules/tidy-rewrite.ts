@@ -5,7 +5,8 @@
  *
  * Offered only where that cannot change what the code does: the body leaves the loop through no
  * `return`, `break`, `continue`, `await` or `yield` (a `tidy` function is synchronous and ends
- * only by returning), and it hands nothing it created to code outside the iteration — no
+ * only by returning), declares nothing with `var` (function-scoped: visible after the loop), and
+ * it hands nothing it created to code outside the iteration — no
  * assignment to a variable or property declared outside the body (a tensor assigned there would
  * be disposed under it; `+=`-style updates of numbers are fine), no `push`/`unshift`/`set`/
  * `splice` of something made inside. Anything else gets no fix and a reason.
@@ -74,6 +75,10 @@ function obstacle(p: Parsed, body: TS.Block): string | null {
   const visit = (n: TS.Node, breakable: boolean, loops: boolean): void => {
     if (why !== null || ts.isFunctionLike(n) || ts.isClassLike(n)) return;
     if (ts.isReturnStatement(n)) why = `line ${line(n)} returns from inside the loop body`;
+    // `var` belongs to the enclosing function: moved into tidy's function, code after the loop would not see it.
+    else if (ts.isVariableDeclarationList(n) && (n.flags & (ts.NodeFlags.Let | ts.NodeFlags.Const | ts.NodeFlags.Using)) === 0) {
+      why = `line ${line(n)} declares with var, which code after the loop can read; inside cp.tidy's function it could not`;
+    }
     else if (ts.isAwaitExpression(n) || ts.isYieldExpression(n) || (ts.isForOfStatement(n) && n.awaitModifier)) why = `line ${line(n)} awaits or yields inside the loop body, and cp.tidy takes a synchronous function`;
     else if (ts.isBreakStatement(n) && (n.label || !breakable)) why = `line ${line(n)} breaks out of the loop`;
     else if (ts.isContinueStatement(n) && (n.label || !loops)) why = `line ${line(n)} continues the loop`;
