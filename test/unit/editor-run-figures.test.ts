@@ -106,7 +106,7 @@ describe('the editor\'s run figures', function () {
     assert.equal(memoryDescription(m), `${formatBytes(m.liveBytes)} live · peak ${formatBytes(m.peakBytes)}`);
     const lines = heldLines(m);
     assert.deepEqual(lines.map((h) => [h.ops, h.calls]), [[['add'], 200]], 'the add line; randn holds one result, below the listing threshold');
-    assert.match(heldLineDescription(lines[0]!), /^up to ≈\d+ of 200 results · [\d.]+ KB · \d+ now · add$/);
+    assert.match(heldLineDescription(lines[0]!), /^add · [\d.]+ KB · up to ≈\d+ of 200 results · \d+ now$/);
     cp.clearProfile({ segments: true });
   });
 });

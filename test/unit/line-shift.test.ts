@@ -16,6 +16,12 @@ const edit = (startLine: number, startCharacter: number, endLine: number, text: 
   ({ startLine, startCharacter, endLine, endCharacter, text });
 
 describe('lines follow edits until the next run', () => {
+  it('matchLines: lines a fix re-indents keep their figures (the tidy fix wraps a loop body one level deeper)', () => {
+    const before = ['{', '  const x = cp.randn([128, 128]);', '  const y = x.matmul(w).relu();', '  loss += y.mean().item();', '}'];
+    const after = ['{', '  cp.tidy(() => {', '    const x = cp.randn([128, 128]);', '    const y = x.matmul(w).relu();', '    loss += y.mean().item();', '  });', '}'];
+    assert.deepEqual(Array.from(matchLines(before, after)), [0, 2, 3, 4, 6]);
+  });
+
   it('shiftLine: above, on and below the edit', () => {
     const insertTwoAbove = edit(2, 0, 2, 'a\nb\n'); // two lines pasted at the start of line 2
     assert.equal(shiftLine(1, insertTwoAbove), 1);

@@ -87,9 +87,12 @@ export function memoryDescription(m: MemorySummary): string {
   return `${formatBytes(m.liveBytes)} live · peak ${formatBytes(m.peakBytes)}`;
 }
 
-/** Hot Operations: the description of a line that held its results ("up to ≈2986 of 3000 results · 186.6 MB · 12 now · matmul"); "≈" where the count is sampled. */
+/**
+ * Hot Operations: the description of a line that held its results, what tells two rows of one line apart first
+ * (a narrow sidebar cuts the end): "matmul · 186.6 MB · up to ≈2986 of 3000 results · 12 now"; "≈" where sampled.
+ */
 export function heldLineDescription(h: HeldSite): string {
-  return `up to ${h.calls > HELD_EXACT ? '≈' : ''}${h.peakTensors} of ${h.calls} results · ${formatBytes(h.peakBytes)} · ${h.tensors} now · ${h.ops.join(', ')}`;
+  return `${h.ops.join(', ')} · ${formatBytes(h.peakBytes)} · up to ${h.calls > HELD_EXACT ? '≈' : ''}${h.peakTensors} of ${h.calls} results · ${h.tensors} now`;
 }
 
 /** What the status bar item shows. */

@@ -19,7 +19,7 @@ function shareText(a: string, b: string, end: boolean): boolean {
 
 /**
  * For each line of `oldLines`, the index of the same line in `newLines`, or -1 when it is not there.
- * Lines are matched when equal, by jsdiff's array diff (Myers' algorithm: the fewest lines added and
+ * Lines are matched when equal but for leading and trailing white space, by jsdiff's array diff (Myers' algorithm: the fewest lines added and
  * removed). Between two matched lines, a gap of as many new lines as old ones is a line-for-line
  * rewrite, and each old line there keeps its place (a line edited in place keeps its figures, as
  * typing on it does). In a gap of another size, the block's first line keeps the first place when
@@ -32,7 +32,9 @@ export function matchLines(oldLines: readonly string[], newLines: readonly strin
   const n = oldLines.length, m = newLines.length;
   const map = new Int32Array(n).fill(-1);
   let a = 0, b = 0;
-  for (const part of diffArrays([...oldLines], [...newLines])) {
+  // Equal but for indentation counts as kept: a quick fix that wraps code in a block (undisposed-tensors' cp.tidy)
+  // re-indents the lines it keeps.
+  for (const part of diffArrays([...oldLines], [...newLines], { comparator: (x: string, y: string) => x.trim() === y.trim() })) {
     const count = part.value.length;
     if (part.added) b += count;
     else if (part.removed) a += count;

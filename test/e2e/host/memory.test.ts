@@ -47,7 +47,7 @@ describe('memory in VS Code: the Memory group and the tidy quick fix', function 
     const line = held.find((h) => h.label === `leak.ts:${MATMUL_LINE + 1}`);
     assert.ok(line, `the matmul line under Memory, got ${held.map((h) => String(h.label)).join(', ')}`);
     // The report comes after the script's end, when finalisers may have freed some: the line shows the most it held at once.
-    assert.match(String(line.description), /^up to ≈\d+ of 600 results · [\d.]+ MB · \d+ now · matmul$/);
+    assert.match(String(line.description), /^matmul · [\d.]+ MB · up to ≈\d+ of 600 results · \d+ now$/);
     assert.equal(line.command?.command, 'vscode.open');
 
     const diag = await until('the undisposed-tensors diagnostic', () => vscode.languages.getDiagnostics(doc.uri)

@@ -116,10 +116,12 @@ export function tidyRewrite(file: string, source: string, line: number, column: 
   // The statements as written, one level deeper; the line breaks after `{` and before `}` are the wrapper's.
   const inside = source.slice(open, close).replace(/^[ \t]*\r?\n/, '').replace(/\r?\n[ \t]*$/, '');
   const deeper = inside.split('\n').map((l) => (l.trim() === '' ? l : `  ${l}`)).join('\n');
-  const replacement = `{\n${indent}  ${ns}.tidy(() => {\n${deeper}\n${indent}  });\n${indent}}`;
-  const s = p.sf.getLineAndCharacterOfPosition(body.getStart(p.sf)), e = p.sf.getLineAndCharacterOfPosition(body.end);
+  const block = `{\n${indent}  ${ns}.tidy(() => {\n${deeper}\n${indent}  });\n${indent}}`;
+  // The whole loop statement, header kept as written: the fix is then the loop as it will read (what Explain shows).
+  const header = source.slice(loop.getStart(p.sf), body.getStart(p.sf));
+  const replacement = header + block;
+  const s = p.sf.getLineAndCharacterOfPosition(loop.getStart(p.sf)), e = p.sf.getLineAndCharacterOfPosition(loop.end);
   const fix = { range: { startLine: s.line + 1, startColumn: s.character + 1, endLine: e.line + 1, endColumn: e.character + 1 }, replacement };
-  const header = source.slice(loop.getStart(p.sf), body.getStart(p.sf)).trimEnd();
   const unindent = (text: string): string => text.replace(new RegExp(`^${indent}`, 'gm'), '');
-  return { fix, before: unindent(source.slice(loop.getStart(p.sf), loop.end)), after: unindent(`${header} ${replacement}`) };
+  return { fix, before: unindent(source.slice(loop.getStart(p.sf), loop.end)), after: unindent(replacement) };
 }
