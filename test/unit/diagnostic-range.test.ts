@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { currentFixRange, diagnosticSpan } from '../../extension/src/recs/diagnostic-range.js';
+import { currentFixRange, diagnosticCode, diagnosticSpan } from '../../extension/src/recs/diagnostic-range.js';
 import type { Recommendation } from '../../extension/src/recommendation.js';
 import { jitRewrite } from '../../runtime/src/profiler/rules/jit-rewrite.js';
 
@@ -78,5 +78,11 @@ describe('a fix\'s range after edits since the run (currentFixRange)', () => {
     assert.equal(place(ran, (l) => (l === 3 ? null : l)), null);
     assert.equal(place(['import x;', 'a();', 'for (;;) { z.add(1); }', 'done();'], (l) => l), null);
     assert.equal(place(['import x;', 'a();', '  for (;;) { y.add(1); }', 'done();'], (l) => l), null, 'indented: same text, other columns');
+  });
+
+  it('the diagnostic code is the id without the file (the Problems view groups by file; a path crowded out the message)', () => {
+    const loc = { file: '/tmp/my proj/train.ts', line: 7, column: 3 };
+    assert.equal(diagnosticCode({ id: 'undisposed-tensors:/tmp/my proj/train.ts:7', location: loc }), 'undisposed-tensors:7');
+    assert.equal(diagnosticCode({ id: 'dominant-op:cast', location: loc }), 'dominant-op:cast', 'an id without the file stays');
   });
 });

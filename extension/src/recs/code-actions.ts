@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import type { Recommendation } from '../recommendation.js';
 import type { LineTracker } from '../views/line-tracker.js';
+import { diagnosticCode } from './diagnostic-range.js';
 import { DIAGNOSTIC_SOURCE } from './diagnostics.js';
 
 /** Command id of the Explain action. */
@@ -22,7 +23,7 @@ export function registerCodeActions(ctx: Ctx, selector: vscode.DocumentSelector,
       const actions: vscode.CodeAction[] = [];
       for (const diag of context.diagnostics) {
         if (diag.source !== DIAGNOSTIC_SOURCE) continue;
-        const rec = ctx.store.run?.recommendations.find((r) => r.id === diag.code && r.location.file === doc.uri.fsPath);
+        const rec = ctx.store.run?.recommendations.find((r) => r.location.file === doc.uri.fsPath && diagnosticCode(r) === String(diag.code));
         if (!rec) continue;
         const placed = rec.fix ? lines.placeRecommendation(rec, doc) : undefined;
         if (placed?.fix) actions.push(fixAction(doc, placed, diag));

@@ -1,6 +1,6 @@
 /**
- * Where a recommendation's diagnostic goes. Pure (no 'vscode' import): lines and characters are
- * 0-based here, as in VS Code's ranges; the recommendation's are 1-based.
+ * Where a recommendation's diagnostic goes, and the code it shows. Pure (no 'vscode' import): lines
+ * and characters are 0-based here, as in VS Code's ranges; the recommendation's are 1-based.
  *
  * The diagnostic marks the code the recommendation is about — its location's line — never its
  * fix's range as such: a fix is an edit, and an edit may start far from the code it rewrites (the
@@ -64,4 +64,14 @@ export function currentFixRange(
     if (was.slice(from, to) !== now.slice(from, to)) return null;
   }
   return { ...f, startLine: start, endLine: start + (f.endLine - f.startLine) };
+}
+
+/**
+ * The code a recommendation's diagnostic shows: its id without the file ("batch-loop:8"; the Problems
+ * view already groups by file, and an absolute path there crowded out the message). Unique within a file.
+ */
+export function diagnosticCode(r: Pick<Recommendation, 'id' | 'location'>): string {
+  const file = `:${r.location.file}:`;
+  const at = r.id.indexOf(file);
+  return at < 0 ? r.id : r.id.slice(0, at) + ':' + r.id.slice(at + file.length);
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineTracker } from '../views/line-tracker.js';
 import { impactLabel, type Priority, type Recommendation } from '../recommendation.js';
-import { diagnosticSpan } from './diagnostic-range.js';
+import { diagnosticCode, diagnosticSpan } from './diagnostic-range.js';
 
 const SEVERITY: Record<Priority, vscode.DiagnosticSeverity> = {
   HIGH: vscode.DiagnosticSeverity.Warning,
@@ -39,7 +39,7 @@ export function registerDiagnostics(ctx: Ctx, lines: LineTracker): vscode.Diagno
         SEVERITY[r.priority],
       );
       d.source = DIAGNOSTIC_SOURCE;
-      d.code = r.id;
+      d.code = diagnosticCode(r);
       const list = byFile.get(r.location.file) ?? [];
       list.push(d);
       byFile.set(r.location.file, list);
