@@ -88,4 +88,3 @@ export function oneTimeCostsSince(mark: number): OneTimeCost[] {
   return log.slice(Math.max(0, mark - dropped));
 }
 
-export { formatBytes } from './contract/units.js';

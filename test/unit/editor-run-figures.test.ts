@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { useFreshWasmBackend } from './fresh-wasm-backend.js';
 import * as cp from '../../runtime/src/index.js';
-import { formatBytes, formatMs } from '../../runtime/src/contract/index.js';
+import { formatBytes, formatMs, listedHeldSites } from '../../runtime/src/contract/index.js';
 import { buildFlame } from '../../runtime/src/profiler/flame.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
 import { buildReport } from '../../runtime/src/profiler/report.js';
@@ -17,7 +17,7 @@ import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { buildFlameData } from '../../webview/src/model.js';
 import { aggregateOps } from '../../webview/src/ops-table.js';
-import { heldLineDescription, heldLines, memoryDescription, memoryOf, oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip,
+import { heldLineDescription, memoryDescription, memoryOf, oneTimeCostsOf, oneTimeGroupDescription, oneTimeRowDescription, statusTooltip,
   UNDER_DEBUGGER } from '../../extension/src/views/labels.js';
 
 /** A wasm run on a fresh backend whose first op must grow linear memory (a one-time cost), and a pause. */
@@ -104,7 +104,7 @@ describe('the editor\'s run figures', function () {
     const m = memoryOf(store.run)!;
     assert.deepEqual(m, report.memory);
     assert.equal(memoryDescription(m), `${formatBytes(m.liveBytes)} live · peak ${formatBytes(m.peakBytes)}`);
-    const lines = heldLines(m);
+    const lines = listedHeldSites(m);
     assert.deepEqual(lines.map((h) => [h.ops, h.calls]), [[['add'], 200]], 'the add line; randn holds one result, below the listing threshold');
     assert.match(heldLineDescription(lines[0]!), /^add · [\d.]+ KB · up to ≈\d+ of 200 results · \d+ now$/);
     cp.clearProfile({ segments: true });

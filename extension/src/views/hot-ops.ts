@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineStats, OpTotals } from '../profile-store.js';
-import type { HeldSite, MemorySummary, OneTimeCostRow } from 'corepy/contract';
-import { heldLineDescription, heldLines, hotLineDescription, hotOpDescription, memoryDescription, memoryOf, oneTimeCostsOf, oneTimeGroupDescription,
+import { listedHeldSites, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
+import { heldLineDescription, hotLineDescription, hotOpDescription, memoryDescription, memoryOf, oneTimeCostsOf, oneTimeGroupDescription,
   oneTimeRowDescription } from './labels.js';
 
 /** One row of the tree: an op, a line it ran from, the one-time costs group, or one of its rows. */
@@ -43,7 +43,7 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
     }
     if (node.kind === 'op') return node.op.lines.map((line) => ({ kind: 'line', line, op: node.op.op }));
     if (node.kind === 'oneTimeGroup') return node.rows.map((row) => ({ kind: 'oneTime', row }));
-    if (node.kind === 'memory') return heldLines(node.memory).map((held) => ({ kind: 'held', held }));
+    if (node.kind === 'memory') return listedHeldSites(node.memory).map((held) => ({ kind: 'held', held }));
     return [];
   }
 
@@ -63,7 +63,7 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       return item;
     }
     if (node.kind === 'memory') {
-      const lines = heldLines(node.memory);
+      const lines = listedHeldSites(node.memory);
       const item = new vscode.TreeItem(MEMORY_LABEL, lines.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.description = memoryDescription(node.memory);
       item.iconPath = new vscode.ThemeIcon('database');

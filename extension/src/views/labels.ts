@@ -5,7 +5,7 @@
  * names its base ("% of op time"), as the contract's site-stats.ts defines them.
  */
 import * as path from 'node:path';
-import { formatBytes, formatMs, HELD_EXACT, HELD_LISTED, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
+import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
 import type { LineStats, OpTotals, RunSnapshot, SegmentChoice } from '../profile-store.js';
 
 /** The fused kernels (`cp.jit`) whose member ops ran from line `l`, in first-seen order. */
@@ -75,11 +75,6 @@ export function oneTimeRowDescription(row: OneTimeCostRow): string {
 export function memoryOf(run: RunSnapshot | undefined): MemorySummary | undefined {
   const m = run?.report?.memory;
   return m && Array.isArray(m.heldBySite) ? m : undefined;
-}
-
-/** The lines listed under Memory: those that held HELD_LISTED or more of their results at once, most bytes first. */
-export function heldLines(m: MemorySummary): readonly HeldSite[] {
-  return m.heldBySite.filter((h) => h.location !== null && h.peakTensors >= HELD_LISTED);
 }
 
 /** Hot Operations: the description of the Memory group ("187.6 MB live · peak 187.6 MB"). */

@@ -13,7 +13,8 @@
  */
 import type { SourceLocation } from './flame.js';
 import type { BatchSegment, ProfileBatchMessage, SiteStats } from './ipc.js';
-import type { FusedMemberShare, SegmentCause } from './report.js';
+import { HELD_LISTED } from './names.js';
+import type { FusedMemberShare, HeldSite, MemorySummary, SegmentCause } from './report.js';
 
 /** The names of the two time bases, exactly as UI strings print them. */
 export const TIME_BASE = {
@@ -96,4 +97,12 @@ export function shareOf(part: number, whole: number): number {
 /** A share (0..1) as UI text naming its base: "35.0 % of op time". */
 export function percentLabel(share: number, base: TimeBase, digits = 1): string {
   return `${(share * 100).toFixed(digits)} % of ${TIME_BASE[base]}`;
+}
+
+/**
+ * The lines the reports and the editor list under memory: those that held HELD_LISTED or more of their
+ * results at once, most bytes first (the report's order). One filter for the text report and Hot Operations.
+ */
+export function listedHeldSites(m: MemorySummary): HeldSite[] {
+  return m.heldBySite.filter((h) => h.location !== null && h.peakTensors >= HELD_LISTED);
 }

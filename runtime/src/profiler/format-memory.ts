@@ -3,8 +3,9 @@
  * line held many of its results at once (HELD_LISTED, the undisposed-tensors rule's threshold) —
  * those lines, with the most they held and how many were left at the report.
  */
-import { HELD_EXACT, HELD_LISTED } from '../contract/names.js';
+import { HELD_EXACT } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
+import { listedHeldSites } from '../contract/site-stats.js';
 import { formatBytes } from '../contract/units.js';
 import { shortPath } from './format-lines.js';
 
@@ -21,7 +22,7 @@ function figures(r: ProfileReport): { summary: string; rows: string[][] } | null
   if (!m) return null;
   const summary = `Memory: ${m.liveTensors} tensor${m.liveTensors === 1 ? '' : 's'} (${formatBytes(m.liveBytes)}) live at the report; ` +
     `peak ${formatBytes(m.peakBytes)} since profiling began`;
-  const held = m.heldBySite.filter((h) => h.location !== null && h.peakTensors >= HELD_LISTED).slice(0, SHOWN);
+  const held = listedHeldSites(m).slice(0, SHOWN);
   return {
     summary,
     rows: held.map((h) => [`${shortPath(h.location!.file)}:${h.location!.line}`, h.ops.join(', '),

@@ -22,7 +22,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { formatBytes, recordOneTimeCost } from '../../one-time-costs.js';
+import { formatBytes } from '../../contract/units.js';
+import { recordOneTimeCost } from '../../one-time-costs.js';
 import type { KernelExports } from './loader.js';
 import { Chunk, CONTROL_INTS, errorText, MAX_CHUNKS, REGION_BYTES, Slot, span, State, type MatmulWorkerData } from './matmul-job.js';
 

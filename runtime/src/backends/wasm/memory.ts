@@ -17,7 +17,8 @@
  * needed 40 MB touch 76 MB).
  */
 
-import { formatBytes, recordOneTimeCost } from '../../one-time-costs.js';
+import { formatBytes } from '../../contract/units.js';
+import { recordOneTimeCost } from '../../one-time-costs.js';
 import type { WasmMemory } from './loader.js';
 
 /** Block granularity and alignment (bytes). */

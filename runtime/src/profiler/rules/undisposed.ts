@@ -16,16 +16,14 @@
  *
  * The quick fix wraps the loop body in `cp.tidy` where that cannot change the program (tidy-rewrite.ts).
  */
-import { formatBytes } from '../../one-time-costs.js';
 import { HELD_EXACT, HELD_LISTED } from '../../contract/names.js';
+import { formatBytes } from '../../contract/units.js';
 import { corpusFields } from './corpus.js';
 import { tidyRewrite } from './tidy-rewrite.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
 
-/** Fewest results one site must hold (the contract's HELD_LISTED: the lines the reports list). */
-export const MIN_HELD_TENSORS = HELD_LISTED;
 /** Least memory held: a leak of small tensors matters once it reaches this many bytes, or MANY_TENSORS tensors. */
-export const MIN_HELD_BYTES = 1 << 20;
+const MIN_HELD_BYTES = 1 << 20;
 const MANY_TENSORS = 500;
 
 /** One-time costs that reusing freed memory removes: growth and first touch inside ops (not a reserve made on purpose). */
@@ -53,7 +51,7 @@ export const undisposedTensors: Rule = (input) => {
     const loc = data.sites[h.site] ?? null;
     const cells = data.cells.filter((c) => c.site === h.site);
     const calls = cells.reduce((n, c) => n + c.count, 0);
-    if (loc === null || h.peakTensors < MIN_HELD_TENSORS || (h.peakBytes < MIN_HELD_BYTES && h.peakTensors < MANY_TENSORS)) continue;
+    if (loc === null || h.peakTensors < HELD_LISTED || (h.peakBytes < MIN_HELD_BYTES && h.peakTensors < MANY_TENSORS)) continue;
     const lines = input.source(loc.file);
     const rewrite = lines ? tidyRewrite(loc.file, lines.join('\n'), loc.line, loc.column) : { reason: `the source of ${loc.file} could not be read` };
     const key = 'fix' in rewrite ? `${loc.file}\n${JSON.stringify(rewrite.fix.range)}` : `site ${h.site}`;
