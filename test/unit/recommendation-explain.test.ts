@@ -43,7 +43,7 @@ describe('Explain text', () => {
   });
   it('says when a rule was never measured on the corpus', () => {
     const { corpusSpeedup: _c, ...rest } = base;
-    assert.match(explainMarkdown(rest), /has not been measured on the corpus/);
+    assert.match(explainMarkdown(rest), /has not been measured on corepy's corpus of anti-pattern scripts/);
     // Unverified because never measured, not because it missed: the estimate says which.
     const md = explainMarkdown({ ...rest, impact: 'unknown' });
     assert.match(md, /\*\*impact unknown\*\* — this rule's estimates have not been checked against speedups measured on the corpus/);

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineTracker } from '../views/line-tracker.js';
-import { impactLabel, type Priority, type Recommendation } from '../recommendation.js';
+import type { Priority, Recommendation } from '../recommendation.js';
+import { diagnosticMessage } from './diagnostic-message.js';
 import { diagnosticCode, diagnosticSpan } from './diagnostic-range.js';
 
 const SEVERITY: Record<Priority, vscode.DiagnosticSeverity> = {
@@ -35,7 +36,7 @@ export function registerDiagnostics(ctx: Ctx, lines: LineTracker): vscode.Diagno
       if (!r) continue;
       const d = new vscode.Diagnostic(
         recommendationRange(r, doc),
-        `${r.title} (${r.impact === 'unknown' ? 'impact unknown' : `${impactLabel(r)} faster`}): ${r.description}`,
+        diagnosticMessage(r, r.fix !== undefined),
         SEVERITY[r.priority],
       );
       d.source = DIAGNOSTIC_SOURCE;

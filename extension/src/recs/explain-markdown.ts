@@ -20,10 +20,11 @@ export function explainMarkdown(r: Recommendation): string {
     ? `**impact unknown** — this rule's estimates were not within 1.3× of the speedups measured by applying it on the corpus, so ` +
       `its figure (${r.estimatedSpeedup.toFixed(2)}×) is a guide only`
     : `**${impactLabel(r)}** whole-profile speedup${r.impact === 'verified' ? ' (this rule\'s estimates were within 1.3× of measured speedups on the corpus)' : ''}`;
+  // The corpus and its benchmark live in the corepy repository, not in the user's project: say where, not a command to run here.
   const corpus = r.corpusSpeedup !== undefined
-    ? `Applying this rule to the corpus's anti-pattern scripts measured a median **${r.corpusSpeedup.toFixed(2)}×** ` +
-      '(profiler off, alternating runs; `npm run bench:recommendations`, runtime/BENCHMARKS.md).'
-    : 'This rule has not been measured on the corpus (`npm run bench:recommendations`).';
+    ? `Applying this rule to corepy's corpus of anti-pattern scripts measured a median **${r.corpusSpeedup.toFixed(2)}×** ` +
+      '(profiler off, before and after in alternating runs; the recommendations benchmark in the corepy repository, figures in its runtime/BENCHMARKS.md).'
+    : "This rule has not been measured on corepy's corpus of anti-pattern scripts (the recommendations benchmark in the corepy repository).";
   const fix = r.fix
     ? ['_The quick fix (Ctrl+.) makes exactly this change to your code._']
     : r.fixUnavailable

@@ -53,6 +53,8 @@ describe('memory in VS Code: the Memory group and the tidy quick fix', function 
     const diag = await until('the undisposed-tensors diagnostic', () => vscode.languages.getDiagnostics(doc.uri)
       .find((d) => d.source === 'corepy' && String(d.code).startsWith('undisposed-tensors')), (d) => d !== undefined);
     assert.equal(diag!.range.start.line, MATMUL_LINE);
+    // Action and worth first (what a narrow Problems view keeps), the finding on its own line.
+    assert.match(diag!.message, /^Release the tensors this loop creates \((estimated ≈[\d.]+×, not verified|≈[\d.]+× faster)\)\nNever disposed: line \d+ held up to /);
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag!.range);
     const fix = actions.find((a) => a.title === 'Corepy: Release the tensors this loop creates' && a.edit !== undefined);
     assert.ok(fix?.edit, `the tidy quick fix, got ${actions.map((a) => a.title).join(' | ')}`);
