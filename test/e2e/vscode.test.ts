@@ -175,13 +175,15 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       let add = await widestAdd();
       // The run's one-time costs (memory growth: tens of ms on a loaded machine) widen the wall
       // time the graph spans; zoom in on the add loop (wheel over it) until a frame is clickable.
+      // `force`: the pointer goes to the canvas point without Playwright's actionability check, which once
+      // failed with "body intercepts pointer events" while the panel re-laid out; the tooltip below is the check.
       for (let i = 0; i < 12 && add.width < 4; i++) {
-        await frame.locator('.cf-flame canvas').hover({ position: { x: add.x + add.width / 2, y: add.y + add.height / 2 } });
+        await frame.locator('.cf-flame canvas').hover({ position: { x: add.x + add.width / 2, y: add.y + add.height / 2 }, force: true });
         await page.mouse.wheel(0, -400);
         add = await widestAdd();
       }
       assert.ok(add.width >= 2, `an add frame wide enough to click (${add.width} px)`);
-      await frame.locator('.cf-flame canvas').hover({ position: { x: add.x + add.width / 2, y: add.y + add.height / 2 } });
+      await frame.locator('.cf-flame canvas').hover({ position: { x: add.x + add.width / 2, y: add.y + add.height / 2 }, force: true });
       await frame.locator('.cf-tooltip').waitFor({ state: 'visible', timeout: 10000 });
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: path.join(ARTIFACTS, 'flamegraph-vscode.png') });
