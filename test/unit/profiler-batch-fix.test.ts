@@ -1,4 +1,8 @@
-/** The batch recommendation's quick fix also covers the seed's Example 3 written on one line. */
+/**
+ * The batch recommendation's quick fix also covers the seed's Example 3 written on one line, and
+ * loops over a 2-D tensor (audit 17: the rule's trial threw on [64, 64] — silent — and on [100, 8]
+ * timed and offered a broadcast that computed something else).
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
@@ -26,4 +30,26 @@ describe('batch-loop quick fix', () => {
       data.dispose();
     }
   });
+
+  for (const shape of [[64, 64], [100, 8]]) {
+    it(`recommends batching a loop over a [${shape.join(', ')}] tensor, with one offset per new row`, () => {
+      cp.clearProfile();
+      cp.enableProfiling({ callSites: 'all' });
+      const grid = cp.keep(cp.ones(shape));
+      try {
+        cp.tidy(() => {
+          for (let i = 0; i < 100; i++) { const temp = grid.add(i); }
+        });
+        const rec = cp.getRecommendations().find((r) => r.rule === 'batch-loop');
+        assert.ok(rec, 'no batch-loop recommendation (the trial must time the 2-D broadcast, not throw)');
+        assert.match(rec.speedupBasis, new RegExp(`timed here warm on \\[${shape.join(', ')}\\]`));
+        assert.ok(rec.fix, `no fix: ${rec.fixUnavailable ?? ''}`);
+        assert.match(rec.fix.replacement, /const temp = grid\.unsqueeze\(0\)\.add\(offsets\.reshape\(\[-1, 1, 1\]\)\)/);
+      } finally {
+        cp.disableProfiling();
+        cp.clearProfile();
+        grid.dispose();
+      }
+    });
+  }
 });

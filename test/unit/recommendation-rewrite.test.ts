@@ -102,6 +102,33 @@ describe('batch-loop quick fix on the syntax tree', () => {
       cp.tidy(() => assertRows(evaluate(r.fix.replacement, data), c.values, c.per));
     });
   }
+  // Audit 17: `x = cp.randn([100, 8]); for (i < 100) x.add(i)` got `x.unsqueeze(0).add(offsets.unsqueeze(1))`,
+  // which lines the offsets up with x's 100 rows: [1, 100, 8], each row plus its own index, not the loop's [100, 100, 8].
+  for (const [form, call, expect] of [
+    ['method form', 'grid.add(i)', /^const offsets = cp\.arange\(100\);\nconst t = grid\.unsqueeze\(0\)\.add\(offsets\.reshape\(\[-1, 1, 1\]\)\);/],
+    ['function form', 'cp.add(grid, i)', /^const offsets = cp\.arange\(100\);\nconst t = cp\.add\(cp\.unsqueeze\(grid, 0\), cp\.reshape\(offsets, \[-1, 1, 1\]\)\);/],
+  ] as const) {
+    it(`a 2-D tensor whose first axis is the loop's length (${form}): one offset per new row, not per row of the tensor`, () => {
+      const src = `${HEAD}for (let i = 0; i < 100; i++) {\n  const t = ${call};\n}\n`;
+      const r = batchRewrite('/w/s.ts', src, 3, 1, 'add', 2);
+      assert.ok('fix' in r, `no fix: ${'reason' in r ? r.reason : ''}`);
+      assert.match(r.fix.replacement, expect);
+      cp.tidy(() => {
+        const grid = cp.arange(800).cast('float32').reshape([100, 8]);
+        const js = ts.transpileModule(`${r.fix.replacement}\nreturn t;`, { compilerOptions: { target: ts.ScriptTarget.ES2022 } }).outputText;
+        // eslint-disable-next-line @typescript-eslint/no-implied-eval
+        const batched = new Function('cp', 'grid', js)(cp, grid) as cp.Tensor;
+        assert.deepEqual(batched.shape, [100, 100, 8]);
+        const rows = batched.toArray() as number[][][];
+        for (const i of [0, 1, 57, 99]) assert.deepEqual(rows[i], grid.add(i).toArray(), `row ${i}`);
+      });
+    });
+  }
+  it('a 0-D tensor: the offsets as they are', () => {
+    const src = `${HEAD}for (let i = 0; i < 5; i++) {\n  const t = s.mul(i);\n}\n`;
+    const r = batchRewrite('/w/s.ts', src, 3, 1, 'mul', 0);
+    assert.ok('fix' in r && r.fix.replacement.includes('s.unsqueeze(0).mul(offsets)'), 'fix' in r ? r.fix.replacement : r.reason);
+  });
   it('accepts for…of [...Array(N).keys()] too', () => {
     const src = `${HEAD}for (const i of [...Array(5).keys()]) data.add(i);\n`;
     const r = batchRewrite('/w/s.ts', src, 2, 1, 'add');

@@ -81,12 +81,13 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     };
   } else estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
   const lines = input.source(s.location.file);
-  const rewrite = lines ? batchRewrite(s.location.file, lines.join('\n'), s.location.line, s.location.column, s.op)
+  const rewrite = lines ? batchRewrite(s.location.file, lines.join('\n'), s.location.line, s.location.column, s.op, shape.length)
     : { reason: `the source of ${s.location.file} could not be read` };
   const loop = lines ? enclosingLoop(lines, s.location.line) : null;
   const before = lines && loop ? lines.slice(loop.startLine - 1, loop.endLine).join('\n') : lines?.[s.location.line - 1]?.trim() ?? `${s.op}(…) ×${k}`;
   const after = 'after' in rewrite ? rewrite.after :
-    `// One broadcast op instead of ${k}: stack the varying operand on a new axis\nconst offsets = cp.arange(${k});\nconst results = data.unsqueeze(0).${s.op}(offsets.unsqueeze(1));`;
+    `// One broadcast op instead of ${k}: stack the varying operand on a new axis\nconst offsets = cp.arange(${k});\n` +
+    `const results = data.unsqueeze(0).${s.op}(offsets.${shape.length === 1 ? 'unsqueeze(1)' : `reshape([-1${', 1'.repeat(shape.length)}])`});`;
   const share = s.percent;
   return {
     id: recId('batch-loop', s.location, s.op), rule: 'batch-loop',

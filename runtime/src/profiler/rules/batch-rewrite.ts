@@ -9,7 +9,9 @@
  *   or `CALL;` — never an assignment to a variable outside the loop (its value after the loop would change);
  * - CALL: `x.add(i)` (method form) or `ns.add(x, i)` / `ns.add(i, x)` (function form), where `x`
  *   reads without side effects and does not involve `i`.
- * The result keeps the user's names; row r of the batched tensor is what iteration r computed.
+ * The result keeps the user's names; row r of the batched tensor is what iteration r computed: the
+ * offsets get one axis per axis of the tensor (`offsets.unsqueeze(1)` against a 1-D tensor,
+ * `offsets.reshape([-1, 1, 1])` against a 2-D one), so they broadcast along the new leading axis only.
  */
 import type * as TS from 'typescript';
 import {
@@ -122,32 +124,45 @@ function loopOf(p: Parsed, st: TS.Statement): Loop | string {
   return 'the operation is not the body of a for or for…of loop';
 }
 
-/** The batched form of `call`, or why it cannot be batched. */
-function batchedCall(p: Parsed, call: TS.CallExpression, op: string, counter: string, offsets: string, ns: string | null): string | string[] {
+/**
+ * The offsets shaped to broadcast against `x.unsqueeze(0)` for a tensor of `rank` axes: one value
+ * per row of the new leading axis, size 1 along every axis of the tensor. (`unsqueeze(1)` alone is
+ * right for 1-D only: against [100, 8] it lines the offsets up with the 100 rows, and the result is
+ * [1, 100, 8], not the loop's [k, 100, 8].) `ns`: the function form's namespace, else method form.
+ */
+function offsetsFor(offsets: string, rank: number, ns: string | null): string {
+  if (rank <= 0) return offsets;
+  if (rank === 1) return ns ? `${ns}.unsqueeze(${offsets}, 1)` : `${offsets}.unsqueeze(1)`;
+  const shape = `[-1${', 1'.repeat(rank)}]`;
+  return ns ? `${ns}.reshape(${offsets}, ${shape})` : `${offsets}.reshape(${shape})`;
+}
+
+/** The batched form of `call` on a tensor of `rank` axes, or why it cannot be batched. */
+function batchedCall(p: Parsed, call: TS.CallExpression, op: string, counter: string, offsets: string, ns: string | null, rank: number): string | string[] {
   const { ts } = p;
   const isCounter = (x: TS.Expression): boolean => ts.isIdentifier(x) && x.text === counter;
   const fixed = (x: TS.Expression): boolean => isPlainRef(p, x) && !mentions(p, x, counter);
   const callee = call.expression;
   if (ts.isPropertyAccessExpression(callee) && call.arguments.length === 1 && fixed(callee.expression) && isCounter(call.arguments[0]!)) {
     const x = text(p, callee.expression);
-    return [`${x}.unsqueeze(0).${op}(${offsets}.unsqueeze(1))`, `${x}.${op}(${counter})`];
+    return [`${x}.unsqueeze(0).${op}(${offsetsFor(offsets, rank, null)})`, `${x}.${op}(${counter})`];
   }
   if (call.arguments.length === 2 && (ts.isPropertyAccessExpression(callee) || ts.isIdentifier(callee))) {
     if (ts.isPropertyAccessExpression(callee) && !ts.isIdentifier(callee.expression)) return 'the function is not called through a namespace';
     const [a, b] = call.arguments as unknown as [TS.Expression, TS.Expression];
-    const unsq = (x: string, axis: number): string => (ns ? `${ns}.unsqueeze(${x}, ${axis})` : `${x}.unsqueeze(${axis})`);
+    const unsq = (x: string): string => (ns ? `${ns}.unsqueeze(${x}, 0)` : `${x}.unsqueeze(0)`);
     const fn = text(p, callee);
-    if (fixed(a) && isCounter(b)) return [`${fn}(${unsq(text(p, a), 0)}, ${unsq(offsets, 1)})`, `${fn}(${text(p, a)}, ${counter})`];
-    if (isCounter(a) && fixed(b)) return [`${fn}(${unsq(offsets, 1)}, ${unsq(text(p, b), 0)})`, `${fn}(${counter}, ${text(p, b)})`];
+    if (fixed(a) && isCounter(b)) return [`${fn}(${unsq(text(p, a))}, ${offsetsFor(offsets, rank, ns)})`, `${fn}(${text(p, a)}, ${counter})`];
+    if (isCounter(a) && fixed(b)) return [`${fn}(${offsetsFor(offsets, rank, ns)}, ${unsq(text(p, b))})`, `${fn}(${counter}, ${text(p, b)})`];
   }
   return `the call is not '${op}' of a fixed tensor and the counter '${counter}' alone`;
 }
 
 /**
  * The quick fix for the batch-loop recommendation at 1-based `line`/`column` of `file`, or the
- * reason none is offered.
+ * reason none is offered. `rank`: the number of axes of the loop's fixed tensor (as profiled).
  */
-export function batchRewrite(file: string, source: string, line: number, column: number, op: string): Rewrite {
+export function batchRewrite(file: string, source: string, line: number, column: number, op: string, rank = 1): Rewrite {
   const p = parse(file, source);
   if (!p) return { reason: 'the TypeScript compiler (package typescript) could not be loaded to read the source' };
   const { ts } = p;
@@ -183,7 +198,7 @@ export function batchRewrite(file: string, source: string, line: number, column:
     const ns = corepyNamespace(p);
     if (!ns) { why = "the file has no corepy namespace import (import * as cp from 'corepy') to call arange through"; continue; }
     const offsets = freshName(identifiers(p), 'offsets');
-    const batched = batchedCall(p, call, op, loop.counter, offsets, ts.isPropertyAccessExpression(call.expression) && call.arguments.length === 2 ? text(p, call.expression.expression) : null);
+    const batched = batchedCall(p, call, op, loop.counter, offsets, ts.isPropertyAccessExpression(call.expression) && call.arguments.length === 2 ? text(p, call.expression.expression) : null, rank);
     if (typeof batched === 'string') { why = batched; continue; }
     const [expr, per] = batched;
     const indent = indentAt(p, loop.node.getStart(p.sf));

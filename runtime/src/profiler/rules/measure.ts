@@ -13,7 +13,7 @@ import type { BinaryOp } from '../../backends/backend.js';
 import { binaryOp } from '../../ops/binary.js';
 import { arange } from '../../ops/creation.js';
 import { mean, moments, std, variance } from '../../ops/reduce.js';
-import { unsqueeze } from '../../ops/shape-ops.js';
+import { reshape, unsqueeze } from '../../ops/shape-ops.js';
 import { sqrt } from '../../ops/unary.js';
 import { tidy } from '../../memory.js';
 import { wrap, type Tensor } from '../../tensor.js';
@@ -310,7 +310,9 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
       const batchedOnce = (): void => tidy(() => {
         // The rewrite's own `cp.arange` (its front-end cost counts for small loops) when it lands on this backend.
         const offsets = onDefault ? arange(kt) : wrap(b, b.upload(Int32Array.from({ length: kt }, (_, i) => i), 'int32'), [kt], 'int32');
-        binaryOp(op, unsqueeze(x, 0), unsqueeze(offsets, 1));
+        // One offset per row of the new leading axis, size 1 along each of x's axes, as the rewrite writes it (batch-rewrite.ts).
+        const rows = shape.length === 0 ? offsets : shape.length === 1 ? unsqueeze(offsets, 1) : reshape(offsets, [kt, ...shape.map(() => 1)]);
+        binaryOp(op, unsqueeze(x, 0), rows);
       });
       const loopOnce = (): void => tidy(() => { for (let i = 0; i < kt; i++) binaryOp(op, x, i); });
       const repsFor = (fn: () => void): number => {
