@@ -139,8 +139,11 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   let partial = false;
   const how = run.signal ? `killed by ${run.signal}` : `exit ${code}`;
   if (!report || !flame) {
-    if (!run.lastBatch) {
-      process.stderr.write(`corepy: the script ended (${how}) without sending a profile report\n`);
+    // A batch with no op in it (batches go out on a timer from the preload, before the script's first op when loading
+    // it takes over 250 ms) would print an empty PARTIAL table.
+    const ranOps = (b: ProfileBatchMessage): boolean => b.sites.length > 0 || (b.segments ?? []).some((g) => g.sites.length > 0);
+    if (!run.lastBatch || !ranOps(run.lastBatch)) {
+      process.stderr.write(`corepy: the script ended (${how}) without sending a profile report${run.lastBatch ? ' (it had run no corepy op yet)' : ''}\n`);
       return code || 1;
     }
     // SIGKILL, out of memory, a signal it could not act on: what the last batch held (batches go out every

@@ -260,10 +260,12 @@ describe('concat and stack on the GPU', function () {
     const before = cp.memory();
     for (let i = 0; i < 50; i++) await round();
     const afterwards = cp.memory();
-    assert.equal(afterwards.tensors, before.tensors);
-    assert.equal(afterwards.bytes, before.bytes);
-    assert.equal(afterwards.backends.webgpu!.storages, before.backends.webgpu!.storages);
-    assert.equal(afterwards.backends.webgpu!.bytesInUse, before.backends.webgpu!.bytesInUse);
+    // No growth. Not equality: the garbage collector may finalise an earlier test's unreleased tensors during the
+    // loop (seen at load 7: 3 live before, 1 after); a leak here would add at least one per round, 50 in all.
+    assert.ok(afterwards.tensors <= before.tensors, `tensors ${before.tensors} → ${afterwards.tensors}`);
+    assert.ok(afterwards.bytes <= before.bytes, `bytes ${before.bytes} → ${afterwards.bytes}`);
+    assert.ok(afterwards.backends.webgpu!.storages <= before.backends.webgpu!.storages, 'GPU storages grew');
+    assert.ok(afterwards.backends.webgpu!.bytesInUse <= before.backends.webgpu!.bytesInUse, 'GPU bytes in use grew');
     x.dispose();
   });
 
