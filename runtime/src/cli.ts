@@ -202,7 +202,7 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
         `${cmp.belowMinChange.join(', ')}\n`);
     }
     if (cmp.singleCall.length > 0) {
-      process.stdout.write(`  one call on a side, judged only on a change beyond ${cmp.singleCallFactor}× (one call's time varies ` +
+      process.stdout.write(`  one call (or only first calls) on a side, judged only on a change beyond ${cmp.singleCallFactor}× (one call's time varies ` +
         `${cmp.singleCallFactor > SINGLE_CALL_FACTOR ? 'tens of times on a machine this busy' : 'several-fold'} between runs): ${cmp.singleCall.join(', ')}\n`);
     }
     if (!cmp.ok && status === 0) status = 1;

@@ -130,6 +130,24 @@ describe('baseline comparison', () => {
     assert.deepEqual(muchFaster.improvements.map((f) => f.name), ['randn']);
   });
 
+  it(`an op whose calls are all first calls (one per input shape) is judged like one call: only beyond ${SINGLE_CALL_FACTOR}×`, () => {
+    // Audit 17: `randn` of two shapes, both calls first calls, mean 3.3 → 57.3 ms between identical runs (load 4–7).
+    const base = baselineOf(report([opRow('randn', [3.1, 3.5], 2)]));
+    assert.equal(base.ops['randn']!.steadyCount, undefined, 'no steady figures: fewer than two steady calls');
+    const same = compareBaseline(base, report([opRow('randn', [55.0, 59.6], 2)]), 0.5);
+    assert.deepEqual([same.ok, same.regressions.length, same.singleCall], [false, 1, ['op:randn']], '17× is beyond 10×: still a regression');
+    const noisy = compareBaseline(base, report([opRow('randn', [20.1, 24.3], 2)]), 0.5);
+    assert.deepEqual([noisy.ok, noisy.singleCall], [true, ['op:randn']], '6.6× on first calls is within their noise');
+    assert.equal(compareBaseline(base, report([opRow('randn', [20.1, 24.3], 2)]), 0.5).regressions.length, 0);
+    // One steady call each (a first call and one more): still judged on mostly-first calls.
+    const mixed = baselineOf(report([opRow('cast', [2.0, 0.2], 1)]));
+    assert.deepEqual(compareBaseline(mixed, report([opRow('cast', [9.0, 0.4], 1)]), 0.5).singleCall, ['op:cast']);
+    // A file from before `minMs` and the steady figures, against a run with steady calls: judged on all calls' spread, as before.
+    const { minMs: _m, ...old } = base.ops['randn']!;
+    const legacy = compareBaseline({ ...base, ops: { randn: old } }, report([opRow('randn', [20.1, 3.2, 3.3, 3.4], 1)]), 0.5);
+    assert.deepEqual(legacy.singleCall, []);
+  });
+
   it(`one call on a side on a machine with more runnable threads than cores (now or when saved): only beyond ${BUSY_SINGLE_CALL_FACTOR}×, said so`, () => {
     // The third audit's case: randn 64², one call, 1.27 → 16.15 ms (12.7×) between identical runs at load 3–6 on 2 cores.
     const base = baselineOf(report([opRow('randn', [1.27], 1)]));
