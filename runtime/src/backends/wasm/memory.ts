@@ -195,6 +195,14 @@ export class LinearHeap {
     const pages = Math.max(minPages, Math.ceil(Math.min(have, MAX_GROW_STEP) / PAGE));
     // wasm32 addresses stop at 4 GiB: past that, growing cannot help.
     const fail = (): never => {
+      // One storage bigger than the heap can ever be: freeing other tensors cannot help, so do not suggest it.
+      if (asked > MAX_BYTES - this.base) {
+        throw new Error(
+          `wasm backend: out of memory: one storage of ${asked} bytes (${formatBytes(asked)}) is more than the wasm backend can ` +
+          `hold at all (wasm32 linear memory stops at 4 GiB, ${formatBytes(MAX_BYTES - this.base)} of it for tensors). Work on ` +
+          'it in smaller pieces (slices or batches), or use the webgpu backend',
+        );
+      }
       throw new Error(
         `wasm backend: out of memory: asked for ${asked} bytes with ${this.bytesInUse} bytes live in ` +
         `${this.blocks} storages (linear memory is ${have} bytes and cannot grow by ${minPages * PAGE} more). ` +
