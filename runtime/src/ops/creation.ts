@@ -145,6 +145,21 @@ function flattenInto(value: TensorInput, out: DataArray, at: number): number {
   return at;
 }
 
+/**
+ * Throws unless every value of `src` fits in int32. A typed array's store wraps modulo 2^32 (3e10 became
+ * −64771072) and turns NaN into 0 without a word (audit 17); fractions are truncated toward zero, as `cast` does.
+ */
+function checkInt32(fn: string, src: ArrayLike<number>, shape: readonly number[]): void {
+  for (let i = 0; i < src.length; i++) {
+    const x = src[i]!;
+    if (x >= -2147483648 && x < 2147483648) continue;
+    const index: number[] = [];
+    for (let d = shape.length - 1, rest = i; d >= 0; d--) { index.unshift(rest % shape[d]!); rest = Math.floor(rest / shape[d]!); }
+    throw new RangeError(`${fn}: ${shape.length > 0 ? `the value at [${index.join(', ')}]` : 'the value'} is ${x}, which int32 cannot hold ` +
+      '(integers from -2147483648 to 2147483647; NaN and ±Infinity have none). Use float32, or clamp the values first');
+  }
+}
+
 /** Writes `src`'s values into `dst` as `dtype`; bool is x ≠ 0 (as `cast`), never the low byte. */
 function convertInto(src: ArrayLike<number>, dst: DataArray, dtype: DType): void {
   if (dtype === 'bool') {
@@ -164,6 +179,7 @@ function fromTyped(data: ArrayBufferView, opts: CreateOptions | undefined): Tens
   const shape = opts?.shape === undefined ? [arr.length] : checkShape('tensor', 'options.shape', opts.shape);
   if (sizeOf(shape) !== arr.length) throw new RangeError(`tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, the array has ${arr.length}`);
   const dtype = opts?.dtype ?? inferred;
+  if (dtype === 'int32' && (arr instanceof Float32Array || arr instanceof Float64Array)) checkInt32('tensor', arr, shape);
   // A Uint8Array read as bool keeps only 0/1: other bytes map to 1 (x ≠ 0), as cast(…, 'bool') does.
   return fromWriter('tensor', dtype, shape, (dst) => convertInto(arr, dst, dtype), opts);
 }
@@ -191,6 +207,13 @@ export function tensor(data: TensorInput, options?: CreateOptions | DType): Tens
     flattenInto(data, wide as unknown as DataArray, 0);
     return fromWriter('tensor', dtype, shape, (dst) => convertInto(wide, dst, 'bool'), opts);
   }
+  if (dtype === 'int32' && kinds.numbers) {
+    // Through float64 first: an Int32Array store would wrap out-of-range values before they could be checked.
+    const wide = new Float64Array(sizeOf(shape));
+    flattenInto(data, wide as unknown as DataArray, 0);
+    checkInt32('tensor', wide, shape);
+    return fromWriter('tensor', dtype, shape, (dst) => convertInto(wide, dst, dtype), opts);
+  }
   return fromWriter('tensor', dtype, shape, (dst) => { flattenInto(data, dst, 0); }, opts);
 }
 
@@ -205,6 +228,7 @@ function fill(fn: string, shapeArg: readonly number[], value: number | boolean, 
   const opts = checkCreateOptions<CreateOptions>(fn, options);
   const dtype = opts?.dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32');
   const v = value === true ? 1 : value === false ? 0 : dtype === 'bool' ? (value !== 0 ? 1 : 0) : value;
+  if (dtype === 'int32') checkInt32(fn, [v], []);
   // zeros/ones are recorded as op 'full' (their one kernel: a filled upload), as before.
   return fromWriter('full', dtype, shape, (dst) => { dst.fill(v); }, opts);
 }
