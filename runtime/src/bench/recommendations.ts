@@ -12,24 +12,29 @@
  * Clean scripts must get no recommendation. Prints a Markdown table, per-rule verdicts, and
  * writes runtime/src/profiler/rules/corpus-results.ts (what the rules' `impact` field reads).
  *
+ * Cold pairs: a "before" that exports `cold = true` is profiled and timed as a script runs once
+ * instead, each run in a fresh process (recommendations-cold.ts): for rules whose estimate is a
+ * cost a warm run has paid already (undisposed-tensors: memory growth while a loop leaks). Its top
+ * level makes the data and calls the kernels once; `run()` is the part profiled and timed.
+ *
  * Run from source with tsx (the fixtures import runtime/src, and must share this runtime instance).
- * Options: --rounds N (default 15), --runs N (default 1: the whole corpus N times; a rule is verified only
- * when all its pairs are within the tolerance in every run), --only SUBSTRING, --no-write; SHOW_BASIS=1
- * prints each estimate's basis.
+ * Options: --rounds N (default 15; for a cold pair, the fresh processes per side), --runs N (default 1:
+ * the whole corpus N times; a rule is verified only when all its pairs are within the tolerance in
+ * every run), --only SUBSTRING (the pairs whose file names contain it; their rows replace theirs in
+ * the results file, the others' are kept, and the file's `updates` names the command behind them),
+ * --no-write; SHOW_BASIS=1 prints each estimate's basis.
  */
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import * as cp from '../index.js';
 import { applyFixes } from '../profiler/rules/ast.js';
 import { ESTIMATE_TOLERANCE, verdicts, withinTolerance, type CorpusPair } from '../profiler/rules/corpus.js';
-
-interface Fixture {
-  readonly rule?: string | null;
-  readonly size: number;
-  run(): unknown;
-}
+import { CORPUS_RESULTS } from '../profiler/rules/corpus-results.js';
+import { coldPair } from './recommendations-cold.js';
+import { load, plain, same, type Fixture } from './recommendations-fixture.js';
+import { mergeResults, resultsSource, type RunInfo } from './recommendations-results.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 if (/[/\\]dist[/\\]/.test(here)) throw new Error('run this bench from source: node --import tsx runtime/src/bench/recommendations.ts');
@@ -50,21 +55,6 @@ process.env['COREPY_TIMINGS_CACHE'] ??= 'off';
 process.env['COREPY_RULE_BUDGET_MS'] ??= '600000';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-/** A run's result as plain JSON (tensors and typed arrays to arrays), for comparing before and after. */
-function plain(v: unknown): unknown {
-  if (v instanceof cp.Tensor) return v.toArray();
-  if (ArrayBuffer.isView(v)) return Array.from(v as Float32Array);
-  if (Array.isArray(v)) return v.map(plain);
-  return v;
-}
-
-/** Equal up to a relative 1e-4 (float32 reductions in another order). */
-function same(a: unknown, b: unknown): boolean {
-  if (typeof a === 'number' && typeof b === 'number') return a === b || Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(a), Math.abs(b));
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => same(x, b[i]));
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /** One run of a fixture in a tidy scope, ms, with its result. */
 function timed(f: Fixture): { ms: number; result: unknown } {
@@ -102,7 +92,13 @@ function sample(f: Fixture, n: number): number {
   return (performance.now() - t0) / n;
 }
 
-const load = async (path: string): Promise<Fixture> => (await import(pathToFileURL(path).href)) as Fixture;
+/** One row of the printed table. */
+function row(p: CorpusPair, priority: string, beforeMs: number, afterMs: number): string {
+  const label = `${p.pair}${p.cold ? ', cold' : ''}${p.run !== undefined ? ` (run ${p.run})` : ''}`;
+  return `| ${label} | ${p.rule} | ${p.size.toExponential(0)} | ${priority} | ${p.estimate.toFixed(2)}× | ` +
+    `${beforeMs.toFixed(2)} → ${afterMs.toFixed(2)} | ${p.measured.toFixed(2)}× | ${(p.estimate / p.measured).toFixed(2)} | ` +
+    `${withinTolerance(p.estimate, p.measured) ? `within ${ESTIMATE_TOLERANCE}×` : 'outside'} | ${p.applied} |`;
+}
 
 async function main(): Promise<void> {
   const loadBefore = loadavg()[0]!;
@@ -110,6 +106,7 @@ async function main(): Promise<void> {
   console.log(`corpus ${CORPUS}, ${RUNS} run(s), ${ROUNDS} alternating rounds per side, ${cpus().length} cores, load average ${loadBefore.toFixed(1)}`);
   const files = readdirSync(CORPUS).filter((f) => f.endsWith('.mts') && !f.endsWith('.after.mts') && !f.endsWith('.applied.mts') && f.includes(ONLY)).sort();
   const pairs: CorpusPair[] = [];
+  const ran = files.filter((f) => f.endsWith('.before.mts')).map((f) => f.replace(/\.before\.mts$/, ''));
   const rows: string[] = [];
   const failures: string[] = [];
   // Several runs: a rule is verified only when every pair was within the tolerance in every run (one profile's
@@ -118,6 +115,15 @@ async function main(): Promise<void> {
     const name = file.replace(/(\.before)?\.mts$/, '');
     const beforePath = join(CORPUS, file);
     const before = await load(beforePath);
+    if (before.cold && file.endsWith('.before.mts')) {
+      const m = coldPair(name, beforePath, before, ROUNDS, RUNS > 1 ? run : undefined, failures);
+      if (!m) continue;
+      pairs.push(m.pair);
+      rows.push(row(m.pair, m.priority, m.beforeMs, m.afterMs));
+      console.log(rows[rows.length - 1]);
+      if (process.env['SHOW_BASIS']) console.log(`  ${m.basis}`);
+      continue;
+    }
     // The run profiled is in the state the medians below are taken in (warm): the estimates describe the run
     // profiled (batch-loop counts a cold loop's warm-up as saved), and the cold case is example3-cold.ts's.
     // Warmed with the profiler on: its observer makes the dispatch path a different one for the JS engine to optimise.
@@ -167,11 +173,9 @@ async function main(): Promise<void> {
         if (r % 2) { ta.push(sample(after, na)); tb.push(sample(before, nb)); } else { tb.push(sample(before, nb)); ta.push(sample(after, na)); }
       }
       const measured = Math.round((median(tb) / median(ta)) * 100) / 100;
-      const estimate = rec.estimatedSpeedup;
-      const ok = withinTolerance(estimate, measured);
-      pairs.push({ pair: name, rule: rec.rule, size: before.size, estimate, measured, applied, ...(RUNS > 1 ? { run } : {}) });
-      rows.push(`| ${RUNS > 1 ? `${name} (run ${run})` : name} | ${rec.rule} | ${before.size.toExponential(0)} | ${rec.priority} | ${estimate.toFixed(2)}× | ` +
-        `${median(tb).toFixed(2)} → ${median(ta).toFixed(2)} | ${measured.toFixed(2)}× | ${(estimate / measured).toFixed(2)} | ${ok ? 'within 1.3×' : 'outside'} | ${applied} |`);
+      const p: CorpusPair = { pair: name, rule: rec.rule, size: before.size, estimate: rec.estimatedSpeedup, measured, applied, ...(RUNS > 1 ? { run } : {}) };
+      pairs.push(p);
+      rows.push(row(p, rec.priority, median(tb), median(ta)));
       console.log(rows[rows.length - 1]);
       if (process.env['SHOW_BASIS']) console.log(`  ${rec.speedupBasis}`);
     } finally {
@@ -183,27 +187,18 @@ async function main(): Promise<void> {
   console.log(`\n${header.join('\n')}\n${rows.join('\n')}\n`);
   const v = verdicts({ command: '', generatedAt: '', pairs });
   for (const [rule, r] of v) {
-    console.log(`${rule}: ${r.impact === 'verified' ? `verified (every pair within ${ESTIMATE_TOLERANCE}×)` : 'impact unknown (an estimate outside 1.3×)'}, ` +
+    console.log(`${rule}: ${r.impact === 'verified' ? `verified (every pair within ${ESTIMATE_TOLERANCE}×)` : `impact unknown (an estimate outside ${ESTIMATE_TOLERANCE}×)`}, ` +
       `median measured ${r.measured.toFixed(2)}× over ${r.pairs} pair(s)`);
   }
-  if (WRITE && !ONLY) {
-    const results = {
-      command: `npm run bench:recommendations -- --rounds ${ROUNDS}${RUNS > 1 ? ` --runs ${RUNS}` : ''}`, generatedAt: new Date().toISOString(), rounds: ROUNDS,
-      ...(RUNS > 1 ? { runs: RUNS } : {}),
-      machine: `${cpus().length} cores, load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`, pairs,
+  if (WRITE && ran.length > 0) {
+    const info: RunInfo = {
+      command: `npm run bench:recommendations -- ${ONLY ? `--only ${ONLY} ` : ''}--rounds ${ROUNDS}${RUNS > 1 ? ` --runs ${RUNS}` : ''}`,
+      generatedAt: new Date().toISOString(), rounds: ROUNDS, ...(RUNS > 1 ? { runs: RUNS } : {}),
+      machine: `${cpus().length} cores, load average ${loadBefore.toFixed(1)} → ${loadavg()[0]!.toFixed(1)}`,
     };
-    writeFileSync(RESULTS, [
-      '/**',
-      ' * GENERATED by `npm run bench:recommendations` (runtime/src/bench/recommendations.ts); do not edit.',
-      ' * Each pair (per run of the bench): the estimate on a warm profile and the measured whole-run speedup of applying it.',
-      ' */',
-      "import type { CorpusResults } from './corpus.js';",
-      '',
-      '/** Estimates vs measured speedups on the corpus, per pair. */',
-      `export const CORPUS_RESULTS: CorpusResults = ${JSON.stringify(results, null, 2).replace(/"(\w+)":/g, '$1:').replace(/"/g, "'")};`,
-      '',
-    ].join('\n'));
-    console.log(`wrote ${RESULTS}`);
+    // A run on some pairs keeps the last full run's rows for the others (a full run is long), naming who wrote which.
+    writeFileSync(RESULTS, resultsSource(ONLY ? mergeResults(CORPUS_RESULTS, info, ran, pairs) : { ...info, pairs }));
+    console.log(`wrote ${RESULTS}${ONLY ? ` (rows of ${ran.join(', ')} replaced; the others kept)` : ''}`);
   }
   if (failures.length) {
     console.error(`\n${failures.length} problem(s):\n  ${failures.join('\n  ')}`);

@@ -5,8 +5,8 @@
  * b.sum().item();`) and the same loop with its body in `cp.tidy` (the rule's quick fix), profiler
  * off, each timing the loop (ms); then PROFILED fresh processes run the leaking loop under
  * `cp.enableProfiling()` and print the rule's estimate (a speedup of the profiled wall time). The
- * corpus bench cannot check this rule: it times warm runs, each in its own tidy scope, where memory
- * has grown already and nothing is left held.
+ * corpus bench checks the rule the same way on its cold pair (recommendations-cold.ts, fixture
+ * test/fixtures/recommendations/undisposed); this one varies STEPS and runs from the build.
  * Environment: ROUNDS (default 7 pairs), PROFILED (default 3), STEPS (default 3000).
  */
 import { execFileSync } from 'node:child_process';

@@ -2,7 +2,7 @@
  * What the corpus benchmark measured per rule (`npm run bench:recommendations` writes
  * corpus-results.ts next to this file): for each anti-pattern pair (and each run of the bench,
  * `--runs`), the estimate the rule gave on its profile and the whole-run speedup measured by
- * applying its fix. A rule's impact is 'verified' only when every pair's estimate, in every run,
+ * applying its fix (a cold pair's: as a script runs once, in fresh processes). A rule's impact is 'verified' only when every pair's estimate, in every run,
  * was within a factor of 1.3 of the measured speedup; rules absent from the file (never
  * benchmarked) are 'unknown'.
  */
@@ -25,6 +25,19 @@ export interface CorpusPair {
   readonly applied: 'fix' | 'example';
   /** Which run of the bench (1-based), when it ran the corpus more than once. */
   readonly run?: number;
+  /** Profiled and timed as a script runs once, each run a fresh process (the fixture exports `cold`), not warm. */
+  readonly cold?: true;
+}
+
+/** A later run of the bench on some pairs (`--only`), merged into the file: its rows replaced theirs. */
+export interface CorpusUpdate {
+  readonly command: string;
+  readonly generatedAt: string;
+  readonly rounds?: number;
+  readonly runs?: number;
+  readonly machine?: string;
+  /** The pairs whose rows come from this run. */
+  readonly pairs: readonly string[];
 }
 
 /** The file the bench writes. */
@@ -38,6 +51,8 @@ export interface CorpusResults {
   /** Cores and 1-minute load average during the run (a shared machine's noise shows here). */
   readonly machine?: string;
   readonly pairs: readonly CorpusPair[];
+  /** Runs on some pairs since (oldest first); the header fields above describe the other rows. */
+  readonly updates?: readonly CorpusUpdate[];
 }
 
 /** A rule's verdict over its pairs. */
