@@ -7,6 +7,7 @@
 import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
 import { impactLabel, type Recommendation } from '../contract/recommendation.js';
+import { contextLines } from './format-contexts.js';
 import { fusedKernelLines } from './format-fused.js';
 import { hotLineMarkdown, hotLineText } from './format-lines.js';
 import { memoryMarkdown, memoryText } from './format-memory.js';
@@ -149,7 +150,9 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   });
   const fused = fusedKernelLines(r);
   const hot = hotLineText(r, fmtMs);
-  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
+  const contexts = contextLines(r);
+  out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []),
+    ...(contexts.length ? ['', ...contexts] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   out.push(...memoryText(r));
   const segments = segmentLines(r);
@@ -175,6 +178,8 @@ export function renderMarkdown(r: ProfileReport): string {
   if (fused.length) out.push('', fused[0]!, '', '```', ...fused.slice(1), '```');
   const hot = hotLineMarkdown(r, fmtMs);
   if (hot.length) out.push('', ...hot);
+  const contexts = contextLines(r);
+  if (contexts.length) out.push('', '## Contexts', '', contexts[0]!, '', '```', ...contexts.slice(1), '```');
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   const memory = memoryMarkdown(r);
