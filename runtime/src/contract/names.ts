@@ -46,7 +46,8 @@ export const MAX_PERIOD_FACTOR = 16;
  * User call stacks (any call-site mode but `off`) are sampled per call site: the first
  * STACK_FIRST ops at each line capture their stack, later ones after random holds whose mean
  * adapts so that capture time stays near STACK_BUDGET (a fraction) of the recorded op time; ops in
- * between carry their line's last stack when it was captured in their own context node. The recorder
+ * between take their line's stacks captured in their own context node, each in proportion to its
+ * captures (profiler/stack-mix.ts). The recorder
  * implements it; reports and docs quote it.
  */
 export const STACK_FIRST = 8;

@@ -103,7 +103,7 @@ export function callStackLine(r: ProfileReport): string {
   const s = r.callStacks;
   const made = s ? `; ${s.captures} captures, ${fmtMs(s.captureMs)} ms` : '';
   return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N kept so that ` +
-    `captures stay near ${(STACK_BUDGET * 100).toFixed(1)}% of op time; ops in between carry their line's last stack when it was captured in their own context${made})`;
+    `captures stay near ${(STACK_BUDGET * 100).toFixed(1)}% of op time; ops in between take their line's stacks captured in their own context, in proportion to the captures that found each${made})`;
 }
 
 function overheadLine(r: ProfileReport): string {

@@ -13,6 +13,7 @@ import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
 import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
+import { StackMix } from './stack-mix.js';
 import { StackTable } from './stacks.js';
 import { currentContextId } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
@@ -47,9 +48,11 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
 /**
  * User call stacks (stacks.ts) are sampled per call site: the first STACK_FIRST ops at each site
  * capture theirs (short scripts are exact), later ones after a random hold (uniform in
- * 1…2·period−1) and every op in between carries the site's last stack. One `period` for all sites
+ * 1…2·period−1), and every op in between takes one of the site's captured stacks, in proportion to
+ * their captures (stack-mix.ts; the site's last stack when it had only one). One `period` for all sites
  * adapts so that capture time stays near STACK_BUDGET of the recorded op time: it doubles
- * (up to MAX_STACK_PERIOD) while captures cost more, and halves while they cost under a quarter of it.
+ * (up to MAX_STACK_PERIOD) while captures cost more, halves while they cost under a quarter of it,
+ * and is set from their mean cost as op time grows (reviewStackPeriod).
  *
  * A held stack is carried only by ops issued in the context node it was captured in. The op's
  * context is exact; a stack captured in another context is known to be wrong for it (in 'sampled'
@@ -59,6 +62,8 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
  * STACK_BUDGET, and carries none (-1: it nests directly in its context) beyond it.
  */
 export { STACK_BUDGET, STACK_FIRST };
+/** Op time (ms) of the first review of the stack period, and the factor op time grows by between reviews. */
+const STACK_REVIEW_FIRST_MS = 10, STACK_REVIEW_GROWTH = 1.5;
 /** Longest mean hold between two stack captures at one site. */
 export const MAX_STACK_PERIOD = 1 << 14;
 
@@ -184,6 +189,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   /** Time spent capturing stacks, and op time recorded, ms (their ratio steers stackPeriod). */
   stackMs = 0;
   opMs = 0;
+  /** Op time (ms) at which the stack period is next reviewed (reviewStackPeriod). */
+  private stackReviewMs = STACK_REVIEW_FIRST_MS;
+  /** The captured stacks per site, for the ops between captures (stack-mix.ts). */
+  private readonly stackMix = new StackMix();
 
   constructor(readonly callSites: CallSiteMode, readonly sampleEvery: number, maxEvents: number, readonly startMs = performance.now()) {
     this.mode = MODES[callSites];
@@ -336,7 +345,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
       this.stackCountdown[site] = left;
-      if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
+      // A line reached from several callers: its captured stacks in proportion (stack-mix.ts), not the last one.
+      if (this.stackMix.size(site) > 1) {
+        const mixed = this.stackMix.pick(site, ctx);
+        if (mixed !== -2) return mixed;
+      } else if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
       // Captured in another context: wrong for this op. Its own if the budget allows, else none.
       return this.stackMs <= STACK_BUDGET * this.opMs ? this.captureStack(site, ctx) : -1;
     }
@@ -351,6 +364,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackCaptures++;
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
+    this.stackMix.add(site, stack, ctx);
     if (this.stackMs > STACK_BUDGET * this.opMs) this.stackPeriod = Math.min(this.stackPeriod * 2, MAX_STACK_PERIOD);
     else if (this.stackMs < 0.25 * STACK_BUDGET * this.opMs && this.stackPeriod > 1) this.stackPeriod >>= 1;
     return stack;
@@ -364,6 +378,28 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackOfSite = grow(this.stackOfSite, -1);
     this.stackContext = grow(this.stackContext, -1);
     this.heldCountdown = grow(this.heldCountdown, 1);
+    this.stackMix.grow(n);
+  }
+
+  /**
+   * Sets the stack period from what captures have cost so far, once op time has grown enough: the
+   * period only doubled at captures while they cost more than STACK_BUDGET, and came down only at a
+   * capture — so the first captures (reading source maps, tens of µs each) left every line in a hold
+   * of up to 2 · MAX_STACK_PERIOD ops, and a script of 10 000 ops captured nothing after its first 8 per
+   * line. Within budget, the period is what keeps captures at STACK_BUDGET of op time at their mean
+   * cost (each op counts down one line, so captures per op ≈ 1 / period); holds longer than the new
+   * period allows are cut short.
+   */
+  private reviewStackPeriod(): void {
+    this.stackReviewMs = this.opMs * STACK_REVIEW_GROWTH;
+    if (this.stackCaptures === 0 || this.ops === 0 || this.stackMs > STACK_BUDGET * this.opMs) return;
+    const want = (this.stackMs / this.stackCaptures) * this.ops / (STACK_BUDGET * this.opMs);
+    let period = 1;
+    while (period < want && period < MAX_STACK_PERIOD) period *= 2;
+    if (period >= this.stackPeriod) return;
+    this.stackPeriod = period;
+    const longest = 2 * period - 1, c = this.stackCountdown;
+    for (let i = 0; i < c.length; i++) if (c[i]! > longest) c[i] = this.holdLength(period);
   }
 
   /** Site id of static call site `token` (interned, and source-mapped, on first sight). */
@@ -485,6 +521,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       if (st.shapes.size < MAX_SHAPES_PER_OP && !st.shapes.has(shapeHash)) { st.shapes.add(shapeHash); first = true; }
     }
     this.opMs += t1 - t0;
+    if (this.opMs >= this.stackReviewMs) this.reviewStackPeriod();
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements, first);
     if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
       if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);
