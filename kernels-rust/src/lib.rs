@@ -7,7 +7,7 @@
 //! - Strided kernels take `nd` and `meta`, a pointer to `nd` extents followed by one row of `nd`
 //!   **byte** strides per operand (output first, then inputs in argument order). Strides may be
 //!   0 (broadcast) or negative (reversed views). `nd <= MAX_RANK`.
-//! - The only imports are four of the host's `Math` functions, module `math` (random.rs); the
+//! - The only imports are two of the host's `Math` functions, module `math` (random.rs); the
 //!   TypeScript side passes them (runtime/src/backends/wasm/kernel-imports.ts).
 //! - Every kernel exists twice: a `simd128` implementation behind
 //!   `cfg(target_feature = "simd128")` and a scalar fallback that is always compiled. The build
@@ -30,6 +30,7 @@ mod random;
 mod reduce;
 mod reduce_cols;
 mod unary;
+mod ziggurat_tables;
 
 /// Kernels never panic on valid input; a panic (a bug) traps instead of unwinding.
 #[panic_handler]

@@ -97,7 +97,7 @@ export interface Backend {
   arange?(dtype: 'float32' | 'int32', size: number, start: number, step: number): Storage;
   /**
    * New float32 storage of `size` draws from corepy's xoshiro128** generator, whose four-word state
-   * `state` holds and which this advances in place: `uniform` in [0, 1), `normal` by Box–Muller;
+   * `state` holds and which this advances in place: `uniform` in [0, 1), `normal` by the ziggurat method;
    * bit for bit what random.ts's JavaScript writers draw from the same state. Optional: callers
    * draw through {@link uploadWith} otherwise. The wasm backend runs it as a kernel (the JavaScript
    * loop ran in the interpreter on a first call: `randn` of 65,536 elements 20–60 ms, ~2 ms warm).

@@ -8,6 +8,7 @@ import { checkFinite, checkShape } from './validate.js';
 import { sizeOf } from '../shape.js';
 import type { Backend, Storage } from '../backends/backend.js';
 import { getBackendImpl } from '../engine.js';
+import { F, INV_R, K, R, W } from './ziggurat-tables.js';
 
 const state = new Uint32Array(4);
 
@@ -28,8 +29,8 @@ function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** Next uniform float in [0, 1). */
-function next(): number {
+/** Next u32 output of the generator. */
+function nextU32(): number {
   const result = Math.imul(rotl(Math.imul(state[1]!, 5) >>> 0, 7), 9) >>> 0;
   const t = (state[1]! << 9) >>> 0;
   state[2]! ^= state[0]!;
@@ -38,7 +39,47 @@ function next(): number {
   state[0]! ^= state[3]!;
   state[2]! ^= t;
   state[3] = rotl(state[3]!, 11);
-  return result / 4294967296;
+  return result;
+}
+
+/** Next uniform float in [0, 1): the u32 output over 2^32. */
+function next(): number {
+  return nextU32() / 4294967296;
+}
+
+/**
+ * One standard normal value by the ziggurat method (Marsaglia and Tsang, 2000; the tables and
+ * their layout: scripts/ziggurat-tables.ts). kernels-rust/src/random.rs's `normal` takes the same
+ * steps in the same order, so both draw the same values and leave the generator in the same state.
+ * A draw u gives the layer i (bits 0–6), the sign (bit 7) and a magnitude j (bits 8–31); when
+ * j < K[i] (98.8 % of draws) the value is ±j·W[i]. Otherwise: in layer 0, a value from the tail
+ * beyond R; in another layer, x = j·W[i] is kept when a uniform height in [F[i], F[i−1]) lies
+ * under e^{−x²/2}, else a new u is drawn. Only these rare cases call `Math.log`/`Math.exp`
+ * (the wasm kernel imports the host's own).
+ */
+function normal(): number {
+  for (;;) {
+    const u = nextU32();
+    const i = u & 127, j = u >>> 8, negative = (u & 128) !== 0;
+    if (j < K[i]!) {
+      const x = j * W[i]!;
+      return negative ? -x : x;
+    }
+    let x: number;
+    if (i === 0) {
+      for (;;) {
+        // 1 − next() is in (0, 1]: its log is finite.
+        x = -Math.log(1 - next()) * INV_R;
+        const y = -Math.log(1 - next());
+        if (!(y + y < x * x)) break;
+      }
+      x = R + x;
+    } else {
+      x = j * W[i]!;
+      if (!(F[i]! + next() * (F[i - 1]! - F[i]!) < Math.exp(-0.5 * x * x))) continue;
+    }
+    return negative ? -x : x;
+  }
 }
 
 /** Options of random creation functions. */
@@ -89,16 +130,10 @@ export function rand(shape: readonly number[], options?: RandomOptions): Tensor 
     (b) => drawnStorage(b, 'uniform', n));
 }
 
-/** Standard normal float32 values (Box–Muller). */
+/** Standard normal float32 values (the ziggurat method: `normal` above). */
 export function randn(shape: readonly number[], options?: RandomOptions): Tensor {
   ({ shape, options } = checkRandom('randn', shape, options));
   const n = sizeOf(shape);
-  return fromWriter('randn', 'float32', shape, (dst) => {
-    for (let i = 0; i < dst.length; i += 2) {
-      const u = 1 - next(), v = next();
-      const r = Math.sqrt(-2 * Math.log(u));
-      dst[i] = r * Math.cos(2 * Math.PI * v);
-      if (i + 1 < dst.length) dst[i + 1] = r * Math.sin(2 * Math.PI * v);
-    }
-  }, options, (b) => drawnStorage(b, 'normal', n));
+  return fromWriter('randn', 'float32', shape, (dst) => { for (let i = 0; i < dst.length; i++) dst[i] = normal(); }, options,
+    (b) => drawnStorage(b, 'normal', n));
 }
