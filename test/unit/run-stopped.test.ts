@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { ProfileStore } from '../../extension/src/profile-store.js';
-import { failed, statusFor } from '../../extension/src/views/labels.js';
+import { failed, HOT_OPERATIONS_FOCUS, statusFor, statusTooltip } from '../../extension/src/views/labels.js';
 describe('a run the user stopped', () => {
   const end = (stopped: boolean) => {
     const store = new ProfileStore();
@@ -20,5 +20,21 @@ describe('a run the user stopped', () => {
     const died = end(false);
     assert.equal(failed(died), true);
     assert.match(statusFor(died)!.text, /long\.ts failed \(exit 143\)/);
+  });
+
+  it('a stopped Debug and Profile run (killed by the debugger, no report) is "(stopped, partial)"; its click opens Hot Operations, not a flame graph it lacks', () => {
+    // Audit 16: "(partial)", a warning about exit null, and a click promising the flame graph that then said there was none.
+    const store = new ProfileStore();
+    store.startRun('/w/long.ts', 0, true);
+    store.finishRun({ partial: true, report: null, recommendations: [], flame: null, lastBatch: null, exitCode: null, signal: null, stopped: true });
+    const run = store.run!;
+    const s = statusFor(run)!;
+    assert.equal(failed(run), false);
+    assert.match(s.text, /corepy: long\.ts \(stopped, partial\) · /);
+    assert.equal(s.command, HOT_OPERATIONS_FOCUS);
+    const tip = statusTooltip(run, s.command);
+    assert.match(tip, /^Last corepy profile, partial \(stopped before its report: per-line counts and times only; no flame graph or exports\)/);
+    assert.match(tip, /Click for Hot Operations\.$/);
+    assert.doesNotMatch(tip, /flame graph\.$/);
   });
 });

@@ -98,6 +98,8 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   let lastBatch: ProfileBatchMessage | null = null;
   let report: ProfileReportMessage | null = null;
   let pauses = new PauseClock();
+  /** The user stopped the session (a `disconnect` or `terminate` request): js-debug kills the script, so no report follows. */
+  let stopRequested = false;
 
   const server = await ProfileSocketServer.listen(() => {
     lastBatch = null;
@@ -113,7 +115,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         if (fromReport !== null && fromReport.sites.length > 0) lastBatch = fromReport;
         finishRun(ctx, report
           ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null }
-          : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null });
+          : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) });
         if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time or wall time`);
       },
     };
@@ -132,6 +134,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
     if (!isOurs(s) || s.parentSession !== undefined) return;
     ctx.activeSession = s;
     pauses = new PauseClock();
+    stopRequested = false;
     resetFailure();
     ctx.store.startRun(String((s.configuration as Record<string, unknown>)[PROFILED_PROGRAM]), Date.now(), true);
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
@@ -166,6 +169,8 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         // A step or continue request also resumes (js-debug does not always send `continued`).
         onWillReceiveMessage: (m: { type?: string; command?: string }) => {
           if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
+          // Stop: js-debug ends the script at once (SIGKILL), before it can write its report; the run is marked stopped, not failed.
+          if (m.type === 'request' && (m.command === 'disconnect' || m.command === 'terminate') && ctx.store.run?.status === 'running') stopRequested = true;
         },
       };
     },

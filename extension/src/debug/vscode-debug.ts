@@ -169,9 +169,14 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     const file = path.basename(run.program);
     // The script's own output and error are in the Debug Console: the button says so and opens it.
     const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
-    if (body.partial) {
-      void notify('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'} ` +
-        `(exit ${String(body.exitCode ?? body.signal)}); showing what was recorded.`, 'Show Debug Console').then(showOutput);
+    if (body.partial && body.stopped && run.underDebugger) {
+      // Debug and Profile: the debugger ends a stopped script at once. Said as what it is, not as a warning about the script.
+      void notify('info', `Corepy: ${file} was stopped; the debugger ends a script at once, before it writes its report, so the editor shows ` +
+        'what was recorded up to the stop: per-line counts and times (no flame graph or exports). Run and Profile keeps the full report when stopped.');
+    } else if (body.partial) {
+      const exit = body.exitCode ?? body.signal;
+      void notify('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'}` +
+        `${exit !== null && exit !== undefined ? ` (exit ${String(exit)})` : ''}; showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
       markFailure(run.program);
       void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Debug Console').then(showOutput);

@@ -41,14 +41,15 @@ export async function exportReport(ctx: Ctx, format?: ExportFormat, targetPath?:
     void vscode.window.showInformationMessage('Corepy: nothing to export yet. Run "Corepy: Run and Profile Current File" first.');
     return undefined;
   }
+  // Every format needs the complete report: say so before offering formats (a stopped Debug and Profile run has none).
+  if (run.report === null || run.flame === null) {
+    void vscode.window.showWarningMessage(`Corepy: cannot export: ${PARTIAL_RUN_MESSAGE}.`);
+    return undefined;
+  }
   const info = format ? FORMATS.find((f) => f.id === format)
     : (await vscode.window.showQuickPick(FORMATS.map((f) => ({ label: f.label, description: f.extensions.map((e) => `.${e}`).join(' '), f })),
       { title: 'Corepy: Export Report', placeHolder: 'Format' }))?.f;
   if (!info) return undefined;
-  if (run.report === null || run.flame === null) {
-    void vscode.window.showWarningMessage(`Corepy: cannot export ${info.label}: ${PARTIAL_RUN_MESSAGE}.`);
-    return undefined;
-  }
   const base = path.join(path.dirname(run.program), `${path.basename(run.program).replace(/\.[^.]+$/, '')}.profile.${info.extensions[0]}`);
   const target = targetPath ? vscode.Uri.file(targetPath)
     : await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.file(base), filters: { [info.label]: [...new Set(info.extensions.map((e) => e.split('.').pop()!))] } });

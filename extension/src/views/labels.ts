@@ -122,6 +122,9 @@ function shownFigures(run: RunSnapshot, choice: SegmentChoice): string {
  * live and after it ends alike ("… · 12.3 ms op time · 40 ops"), of the segment the per-line
  * views show (`choice`, default all of them); wall time in {@link statusTooltip}.
  */
+/** The command that shows the Hot Operations view (VS Code's `<view id>.focus`). */
+export const HOT_OPERATIONS_FOCUS = 'corepy.hotOperations.focus';
+
 export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 'all'): StatusView | undefined {
   if (run === undefined) return undefined;
   const file = path.basename(run.program);
@@ -131,8 +134,10 @@ export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 
     // A distinct state: the run's error is in the Debug Console, which the click opens.
     return { visible: true, text: `$(error) corepy: ${file} failed (exit ${String(run.exitCode)}) · ${figures}`, command: 'workbench.panel.repl.view.focus' };
   }
-  const ended = run.status === 'partial' ? ' (partial)' : run.stopped ? ' (stopped)' : '';
-  return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command: 'corepy.showFlameGraph' };
+  const ended = run.status === 'partial' ? (run.stopped ? ' (stopped, partial)' : ' (partial)') : run.stopped ? ' (stopped)' : '';
+  // A partial run has no flame profile: the click opens what it has, the per-line figures of Hot Operations.
+  const command = run.flame === null && run.status === 'partial' ? HOT_OPERATIONS_FOCUS : 'corepy.showFlameGraph';
+  return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command };
 }
 
 /**
@@ -171,5 +176,9 @@ export function statusTooltip(run: RunSnapshot, command: string | undefined): st
     : ` One-time costs ${formatMs(rows.reduce((a, r) => a + r.totalMs, 0))}, not in ${TIME_BASE.op}: ${rows.map((r) => `${r.name} ${formatMs(r.totalMs)}`).join('; ')}.`;
   const figures = `${times}${paused}${debugCode}${oneTime}`;
   if (command === 'corepy.stop') return `Profiling with corepy: ${figures} Click to stop.`;
-  return failed(run) ? `The script failed: ${figures} Click for its output in the Debug Console.` : `Last corepy profile: ${figures} Click for the flame graph.`;
+  if (failed(run)) return `The script failed: ${figures} Click for its output in the Debug Console.`;
+  if (command === HOT_OPERATIONS_FOCUS) {
+    return `Last corepy profile, partial (${run.stopped ? 'stopped' : 'ended'} before its report: per-line counts and times only; no flame graph or exports): ${figures} Click for Hot Operations.`;
+  }
+  return `Last corepy profile: ${figures} Click for the flame graph.`;
 }
