@@ -31,15 +31,26 @@ export interface RunResult {
 }
 
 /**
- * Runs and profiles a file (the active editor's, or `uri`). Resolves when the run has ended, so
- * callers can await the profile; the UI does not wait on it.
+ * The file a run command profiles: the one asked for, else the active editor's, else — when the
+ * focus is elsewhere, the flame graph's panel say, where the palette still offers the command — the
+ * last run's script.
  */
-async function runAndProfile(ctx: Ctx, uri?: vscode.Uri): Promise<RunResult> {
+function runTarget(ctx: Ctx, uri?: vscode.Uri): vscode.Uri | undefined {
+  const last = ctx.store.run?.program;
+  return uri ?? vscode.window.activeTextEditor?.document.uri ?? (last ? vscode.Uri.file(last) : undefined);
+}
+
+/**
+ * Runs and profiles a file (`uri`, else see {@link runTarget}): Run and Profile, or with `debug`
+ * Debug and Profile (js-debug: breakpoints). Resolves when the run has ended, so callers can await
+ * the profile; the UI does not wait on it.
+ */
+async function runAndProfile(ctx: Ctx, uri?: vscode.Uri, debug = false): Promise<RunResult> {
   if (!vscode.workspace.isTrusted) {
     showUntrusted();
     return { started: false, reason: UNTRUSTED_MESSAGE };
   }
-  const target = uri ?? vscode.window.activeTextEditor?.document.uri;
+  const target = runTarget(ctx, uri);
   if (!target || target.scheme !== 'file') {
     const reason = 'Corepy: open a TypeScript or JavaScript file to profile.';
     void vscode.window.showInformationMessage(reason);
@@ -52,8 +63,11 @@ async function runAndProfile(ctx: Ctx, uri?: vscode.Uri): Promise<RunResult> {
   const ok = await vscode.debug.startDebugging(folder, {
     type: DEBUG_TYPE, request: 'launch', name: `Corepy: ${path.basename(target.fsPath)}`,
     program: target.fsPath, cwd: folder?.uri.fsPath ?? path.dirname(target.fsPath),
-  }, { noDebug: true });
-  if (!ok) return { started: false, reason: 'the debug session did not start (see the Debug Console)' };
+  }, { noDebug: !debug });
+  // Debug and Profile hands the corepy configuration over to js-debug (debug-and-profile.ts), so VS Code reports the
+  // corepy session itself as not started: the run has begun when js-debug's session has.
+  const started = debug ? ctx.activeSession !== undefined && ctx.store.run?.status === 'running' : ok;
+  if (!started) return { started: false, reason: 'the debug session did not start (see the Debug Console)' };
   return { started: true, run: await ended };
 }
 
@@ -80,6 +94,7 @@ function inlineTimingsTarget(): vscode.ConfigurationTarget {
 
 export const COMMANDS: Record<string, CommandFactory> = {
   'corepy.runAndProfile': (ctx) => (uri?: vscode.Uri) => runAndProfile(ctx, uri),
+  'corepy.debugAndProfile': (ctx) => (uri?: vscode.Uri) => runAndProfile(ctx, uri, true),
   'corepy.stop': (ctx) => async () => {
     if (ctx.activeSession) await vscode.debug.stopDebugging(ctx.activeSession);
   },
