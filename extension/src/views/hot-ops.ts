@@ -59,6 +59,7 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
     if (node.kind === 'oneTime') {
       const item = new vscode.TreeItem(node.row.name, vscode.TreeItemCollapsibleState.None);
       item.description = oneTimeRowDescription(node.row);
+      item.tooltip = rowTooltip(node.row.name, item.description);
       item.iconPath = new vscode.ThemeIcon(node.row.kind === 'compile' ? 'gear' : node.row.kind === 'memory' ? 'database' : 'circuit-board');
       return item;
     }
@@ -77,20 +78,22 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       const item = new vscode.TreeItem(`${path.basename(loc.file)}:${loc.line}`, vscode.TreeItemCollapsibleState.None);
       item.description = heldLineDescription(node.held);
       item.iconPath = new vscode.ThemeIcon('warning');
-      item.tooltip = `${loc.file}: results made on this line and never disposed (by the script or a tidy scope); the garbage collector frees them only when the event loop turns`;
+      item.tooltip = rowTooltip(`${loc.file}:${loc.line}`, item.description,
+        'Results made on this line and never disposed (by the script or a tidy scope); the garbage collector frees them only when the event loop turns.');
       item.command = { command: 'vscode.open', title: 'Open', arguments: [vscode.Uri.file(loc.file), { selection: new vscode.Range(loc.line - 1, 0, loc.line - 1, 0) }] };
       return item;
     }
     if (node.kind === 'op') {
       const item = new vscode.TreeItem(node.op.op, vscode.TreeItemCollapsibleState.Collapsed);
       item.description = hotOpDescription(node.op);
+      item.tooltip = rowTooltip(node.op.op, item.description);
       item.iconPath = new vscode.ThemeIcon('flame');
       return item;
     }
     const l = node.line;
     const item = new vscode.TreeItem(`${path.basename(l.file)}:${l.line}`, vscode.TreeItemCollapsibleState.None);
     item.description = hotLineDescription(l, node.op);
-    item.tooltip = l.file;
+    item.tooltip = rowTooltip(`${l.file}:${l.line}`, item.description);
     item.command = {
       command: 'vscode.open', title: 'Open',
       arguments: [vscode.Uri.file(l.file), { selection: new vscode.Range(l.line - 1, 0, l.line - 1, 0) }],
@@ -108,4 +111,12 @@ export function registerHotOps(ctx: Ctx): vscode.TreeDataProvider<HotOpsNode> {
   ctx.push(ctx.store.onDidChange(refresh));
   ctx.push(vscode.window.createTreeView('corepy.hotOperations', { treeDataProvider: provider }));
   return provider;
+}
+
+/**
+ * A row's tooltip: its label and all of its figures, which the default sidebar width cuts off in the
+ * row itself (audit 16: hovering repeated only the label), then what the row means when it needs saying.
+ */
+function rowTooltip(label: string, figures: string | boolean | undefined, meaning?: string): string {
+  return [`${label} — ${typeof figures === 'string' ? figures : ''}`, ...(meaning ? [meaning] : [])].join('\n');
 }

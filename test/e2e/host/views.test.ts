@@ -52,12 +52,15 @@ describe('Corepy views and commands in VS Code', function () {
     const addItem = await tree.getTreeItem(add);
     assert.equal(addItem.collapsibleState, vscode.TreeItemCollapsibleState.Collapsed);
     assert.match(String(addItem.description), /×100\b/);
+    // The figures, cut off at the default sidebar width, are in the row's tooltip too.
+    assert.equal(addItem.tooltip, `add — ${String(addItem.description)}`);
     const lines = (await tree.getChildren(add)) ?? [];
     const items = await Promise.all(lines.map((n) => tree.getTreeItem(n)));
     const loop = items.find((i) => i.label === `basic.ts:${LOOP_LINE + 1}`);
     assert.ok(loop, `add runs from basic.ts:${LOOP_LINE + 1}, got ${items.map((i) => String(i.label)).join(',')}`);
     assert.equal(loop.command?.command, 'vscode.open');
     assert.equal((loop.command!.arguments![0] as vscode.Uri).fsPath, doc.uri.fsPath);
+    assert.equal(loop.tooltip, `${doc.uri.fsPath}:${LOOP_LINE + 1} — ${String(loop.description)}`);
   });
 
   it('Hot Operations ends with the one-time costs and the memory, apart from the ops; the status tooltip names the costs; no lens carries them', async () => {
