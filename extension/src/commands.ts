@@ -60,13 +60,14 @@ async function runAndProfile(ctx: Ctx, uri?: vscode.Uri, debug = false): Promise
   if (doc?.isDirty) await doc.save();
   const folder = vscode.workspace.getWorkspaceFolder(target);
   const ended = whenRunEnds();
+  ctx.debugStarted = undefined;
   const ok = await vscode.debug.startDebugging(folder, {
     type: DEBUG_TYPE, request: 'launch', name: `Corepy: ${path.basename(target.fsPath)}`,
     program: target.fsPath, cwd: folder?.uri.fsPath ?? path.dirname(target.fsPath),
   }, { noDebug: !debug });
-  // Debug and Profile hands the corepy configuration over to js-debug (debug-and-profile.ts), so VS Code reports the
-  // corepy session itself as not started: the run has begun when js-debug's session has.
-  const started = debug ? ctx.activeSession !== undefined && ctx.store.run?.status === 'running' : ok;
+  // Debug and Profile hands the corepy configuration over to js-debug (vscode-debug.ts), so VS Code reports the corepy
+  // session itself as not started: the run has begun when js-debug's session has.
+  const started = debug && !ok ? await (ctx.debugStarted ?? Promise.resolve(false)) : ok;
   if (!started) return { started: false, reason: 'the debug session did not start (see the Debug Console)' };
   return { started: true, run: await ended };
 }

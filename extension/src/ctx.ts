@@ -16,6 +16,11 @@ export class Ctx implements vscode.Disposable {
   private readonly configListeners = new Set<() => void>();
   /** The debug session of the run in progress (Run and Profile or a launch.json `corepy` run). */
   activeSession: vscode.DebugSession | undefined;
+  /**
+   * Whether the last Debug and Profile launch started its js-debug session (resolves once known): the
+   * `corepy` configuration hands over to js-debug after VS Code has already reported it as not started.
+   */
+  debugStarted: Promise<boolean> | undefined;
 
   constructor(readonly extCtx: vscode.ExtensionContext) {
     this.push(vscode.workspace.onDidChangeConfiguration((e) => {

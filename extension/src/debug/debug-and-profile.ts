@@ -93,7 +93,7 @@ async function pausedBatch(session: vscode.DebugSession, threadId: number): Prom
 }
 
 /** Wires Debug and Profile; returns the function the corepy config provider calls to start one. */
-export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<void>> {
+export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<boolean>> {
   const adapterDir = path.join(ctx.extCtx.extensionPath, 'extension', 'dist');
   let lastBatch: ProfileBatchMessage | null = null;
   let report: ProfileReportMessage | null = null;
@@ -196,17 +196,18 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         ctx.log.info(hazard.message);
         const choice = await notify('warning', hazard.message, RUN_INSTEAD, DEBUG_ANYWAY);
         if (choice === RUN_INSTEAD) {
-          await vscode.debug.startDebugging(folder, { ...(args as unknown as vscode.DebugConfiguration), noDebug: true }, { noDebug: true });
-          return;
+          return await vscode.debug.startDebugging(folder, { ...(args as unknown as vscode.DebugConfiguration), noDebug: true }, { noDebug: true });
         }
-        if (choice !== DEBUG_ANYWAY) return;
+        if (choice !== DEBUG_ANYWAY) return false;
       }
       const given = (args as { name?: unknown }).name;
       const name = typeof given === 'string' ? given : `Corepy: ${path.basename(plan.spec.program)}`;
       const started = await vscode.debug.startDebugging(folder, jsDebugLaunch(`${name} (debug)`, plan, args.env, server.path));
       if (!started) void vscode.window.showErrorMessage('Corepy: VS Code\'s JavaScript debugger did not start (is the built-in "JavaScript Debugger" extension disabled?).');
+      return started;
     } catch (err) {
       void vscode.window.showErrorMessage(err instanceof LaunchError ? err.message : `Corepy: cannot debug: ${String(err)}`);
+      return false;
     }
   };
 }

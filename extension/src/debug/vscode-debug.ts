@@ -34,8 +34,8 @@ export const MANAGE_TRUST_COMMAND = 'workbench.trust.manage';
 
 const isScript = (doc: vscode.TextDocument): boolean => ['typescript', 'javascript'].includes(doc.languageId);
 
-/** Starts Debug and Profile for a resolved `corepy` configuration (debug-and-profile.ts). */
-type DebugStarter = (folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<void>;
+/** Starts Debug and Profile for a resolved `corepy` configuration (debug-and-profile.ts); resolves with whether js-debug's session started. */
+type DebugStarter = (folder: vscode.WorkspaceFolder | undefined, args: CorepyLaunchArguments) => Promise<boolean>;
 
 class ConfigProvider implements vscode.DebugConfigurationProvider {
   constructor(private readonly ctx: Ctx, private readonly debugAndProfile: Promise<DebugStarter>) {}
@@ -72,8 +72,10 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
     if (config.noDebug === true) return config;
     const start = await this.debugAndProfile;
-    // Not awaited: the js-debug session starts once this resolution has ended.
-    setTimeout(() => void start(folder, config as vscode.DebugConfiguration & CorepyLaunchArguments), 0);
+    // Not awaited: the js-debug session starts once this resolution has ended. Whether it did is kept for the command that asked.
+    this.ctx.debugStarted = new Promise<boolean>((resolve) => {
+      setTimeout(() => void start(folder, config as vscode.DebugConfiguration & CorepyLaunchArguments).then(resolve, () => resolve(false)), 0);
+    });
     return undefined;
   }
 }
