@@ -10,7 +10,7 @@ import { describe, it } from 'mocha';
 import fc from 'fast-check';
 import * as cp from '../../runtime/src/index.js';
 import type { OpStats, ProfileReport } from '../../runtime/src/contract/report.js';
-import { baselineOf, BUSY_SINGLE_CALL_FACTOR, compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
+import { baselineOf, BUSY_SINGLE_CALL_FACTOR, BUSY_SINGLE_CALL_MIN_MS, compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR, type Baseline } from '../../runtime/src/profiler/baseline.js';
 import { readBaseline, writeBaseline } from '../../runtime/src/profiler/baseline-file.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -156,10 +156,17 @@ describe('baseline comparison', () => {
     assert.deepEqual([quiet.regressions.map((f) => f.name), quiet.singleCallFactor], [['randn'], SINGLE_CALL_FACTOR], 'judged beyond 10× on a quiet machine');
     const busy = compareBaseline(base, slower, 0.5, { cores: 2, loadAverage: 4.4 });
     assert.deepEqual([busy.ok, busy.regressions.length, busy.unchanged, busy.singleCall, busy.singleCallFactor], [true, 0, 1, ['op:randn'], BUSY_SINGLE_CALL_FACTOR]);
-    assert.match(busy.loadNote ?? '', new RegExp(`one call on a side were judged only on a change beyond ${BUSY_SINGLE_CALL_FACTOR}×: with more runnable threads than cores now`));
+    assert.match(busy.loadNote ?? '', new RegExp(`one call on a side were judged only on a change beyond ${BUSY_SINGLE_CALL_FACTOR}× and ${BUSY_SINGLE_CALL_MIN_MS} ms: with more runnable threads than cores now`));
     const savedBusy = compareBaseline({ ...base, machine: { cores: 2, loadAverage: 5 } }, slower, 0.5, { cores: 2, loadAverage: 0.6 });
     assert.deepEqual([savedBusy.regressions.length, savedBusy.singleCallFactor], [0, BUSY_SINGLE_CALL_FACTOR]);
     assert.match(savedBusy.loadNote ?? '', /when the baseline was saved/);
+    // Audit 18: an unchanged script's one-call add of 17 µs read 45.7 ms at load 5.5 (a scheduler stall, 2700×): on a
+    // busy machine a single call must also move by BUSY_SINGLE_CALL_MIN_MS; on a quiet one the factor alone decides.
+    const add = baselineOf(report([opRow('add', [0.017], 1)]));
+    const stalled = report([opRow('add', [45.7], 1)]);
+    const busyAdd = compareBaseline(add, stalled, 0.5, { cores: 2, loadAverage: 5.5 });
+    assert.deepEqual([busyAdd.ok, busyAdd.belowMinChange], [true, ['op:add']]);
+    assert.deepEqual(compareBaseline(add, stalled, 0.5, { cores: 2, loadAverage: 0.6 }).regressions.map((f) => f.name), ['add']);
     // A 1000× change is a regression on any machine.
     assert.deepEqual(compareBaseline(base, report([opRow('randn', [1270], 1)]), 0.5, { cores: 2, loadAverage: 4.4 }).regressions.map((f) => f.name), ['randn']);
   });
