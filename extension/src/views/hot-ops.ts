@@ -52,8 +52,8 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       const item = new vscode.TreeItem(ONE_TIME_LABEL, vscode.TreeItemCollapsibleState.Expanded);
       item.description = oneTimeGroupDescription(node.rows);
       item.iconPath = new vscode.ThemeIcon('watch');
-      item.tooltip = 'Work done once (compiling the wasm kernels, growing wasm memory, creating GPU pipelines). '
-        + 'Its time is kept out of every op\'s time, the CodeLenses and the op time total.';
+      item.tooltip = rowTooltip(ONE_TIME_LABEL, item.description, 'Work done once (compiling the wasm kernels, growing wasm memory, creating GPU pipelines). '
+        + 'Its time is kept out of every op\'s time, the CodeLenses and the op time total.');
       return item;
     }
     if (node.kind === 'oneTime') {
@@ -68,9 +68,9 @@ class HotOpsProvider implements vscode.TreeDataProvider<HotOpsNode> {
       const item = new vscode.TreeItem(MEMORY_LABEL, lines.length > 0 ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None);
       item.description = memoryDescription(node.memory);
       item.iconPath = new vscode.ThemeIcon('database');
-      item.tooltip = `${node.memory.liveTensors} tensors live when the report was made; the peak is since profiling began. ` +
+      item.tooltip = rowTooltip(MEMORY_LABEL, item.description, `${node.memory.liveTensors} tensor${node.memory.liveTensors === 1 ? '' : 's'} live when the report was made; the peak is since profiling began. ` +
         (lines.length > 0 ? 'The lines below piled up results they never disposed (the most held at once, and how many were left at the end): ' +
-          'release them with cp.tidy or dispose() (see the recommendation on the line).' : 'No line piled up its results.');
+          'release them with cp.tidy or dispose() (see the recommendation on the line).' : 'No line piled up its results.'));
       return item;
     }
     if (node.kind === 'held') {
