@@ -7,6 +7,7 @@ import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { DebugStop, runtimeAnnouncesPid } from '../../extension/src/debug/debug-stop.js';
 import { jsDebugLaunch } from '../../extension/src/debug/js-debug-config.js';
 import { buildProcessSpec } from '../../extension/src/debug/launch-spec.js';
 import { ProfileSocketServer } from '../../extension/src/debug/profile-socket.js';
@@ -65,5 +66,52 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
     } finally {
       server.dispose();
     }
+  });
+
+  /** Runs `source` as js-debug would with a DebugStop, then stops it as Stop does (stop file, then js-debug's polite SIGTERM). */
+  async function stopped(source: string, graceMs?: number): Promise<{ code: number | null; signal: string | null; pid: number | null; childPid: number; report: ProfileReportMessage | null; batches: number }> {
+    let batches = 0, hello: number | null = null;
+    let closed!: () => void;
+    const done = new Promise<void>((r) => { closed = r; });
+    const server = await ProfileSocketServer.listen(() => ({
+      hello: (m) => { hello = m.pid; }, batch: () => { batches++; }, report: () => assert.fail('the report goes to the file'), closed: () => closed(),
+    }), (e) => assert.fail(e));
+    try {
+      writeFileSync(path.join(ws, 'stopme.mjs'), source);
+      const plan = buildProcessSpec({ program: path.join(ws, 'stopme.mjs'), backend: 'js' }, path.join(ROOT, 'extension', 'dist'));
+      assert.equal(runtimeAnnouncesPid(plan.runtime.dir), true, 'this runtime sends its pid');
+      const stop = new DebugStop(true);
+      const cfg = jsDebugLaunch('stopme', plan, undefined, server.path, stop);
+      assert.equal(cfg.killBehavior, 'polite');
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const [k, v] of Object.entries(cfg.env)) { if (v === null) delete env[k]; else env[k] = v; }
+      const child = spawn(cfg.runtimeExecutable, [...cfg.runtimeArgs, cfg.program, ...cfg.args], { cwd: cfg.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, sig) => r([c, sig])));
+      // Stop once the script runs its loop (its first batch is out).
+      for (const t0 = Date.now(); batches === 0 && Date.now() - t0 < 20000;) await new Promise((r) => setTimeout(r, 50));
+      stop.pid ??= hello;
+      stop.requested(graceMs);
+      child.kill('SIGTERM');
+      const [code, signal] = await exited;
+      await done;
+      return { code, signal, pid: hello, childPid: child.pid!, report: stop.end(), batches };
+    } finally {
+      server.dispose();
+    }
+  }
+
+  it('Stop on a synchronous loop of ops: the script writes its full report to the file and exits 143 (polite kill + stop file)', async () => {
+    const r = await stopped("import * as cp from 'corepy';\nconst x = cp.ones([1000]);\nconst end = Date.now() + 60000;\nwhile (Date.now() < end) cp.tidy(() => { x.add(1); });\n");
+    assert.equal(r.pid, r.childPid, 'the hello named the script\'s process');
+    assert.equal(r.code, 143);
+    assert.ok(r.report, 'the full report, from the report file');
+    assert.ok(r.report!.flame, 'with its flame profile');
+    assert.ok((r.report!.report.operations.find((o) => o.op === 'add')?.count ?? 0) > 0);
+  });
+
+  it('Stop on a script that cannot act on it (a loop without ops): the watchdog kills it after the grace; no report', async () => {
+    const r = await stopped("import * as cp from 'corepy';\nconst x = cp.ones([1000]);\nfor (let i = 0; i < 50; i++) cp.tidy(() => { x.add(1); });\nawait new Promise((r) => setTimeout(r, 600));\nconst end = Date.now() + 60000;\nwhile (Date.now() < end) { /* no ops: neither the signal handler nor the stop file is looked at */ }\n", 300);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.equal(r.report, null);
   });
 });

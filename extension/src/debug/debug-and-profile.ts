@@ -18,6 +18,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { buildProcessSpec, LaunchError } from './launch-spec.js';
 import { JS_DEBUG_TYPE, jsDebugLaunch, PROFILED_PROGRAM } from './js-debug-config.js';
+import { DebugStop, runtimeAnnouncesPid } from './debug-stop.js';
 import { ProfileSocketServer } from './profile-socket.js';
 import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
 import { withoutPauses, type FlamePause } from './flame-pauses.js';
@@ -25,6 +26,9 @@ import { batchFromReport } from './report-sites.js';
 import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
 import { notify } from '../notices.js';
 import { debugHazard, hasRegisterHooks, inspectorDropsNonAsciiToWorkers, nonAsciiBreakpoints, type BreakpointText } from './worker-inspector.js';
+
+/** Longest wait, after the script's stream closed, for js-debug's session to end (its last output relayed), ms. */
+const SESSION_END_WAIT_MS = 3000;
 
 /** Buttons of the warning shown when a launch would hang (worker-inspector.ts). */
 export const RUN_INSTEAD = 'Run and Profile Instead';
@@ -51,6 +55,8 @@ class PauseClock {
   /** Pauses placed on the profile's timeline (a pause the script could not be asked about is not among them). */
   readonly placed: FlamePause[] = [];
   stopped(): void { this.since ??= Date.now(); }
+  /** Whether the script is paused in the debugger now. */
+  get paused(): boolean { return this.since !== null; }
   /**
    * The paused script's profile was `flameMs` in (its batch's wall time) when it answered, just now:
    * the pause began that long after the profile's start, less the time since the stop.
@@ -98,24 +104,44 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   let lastBatch: ProfileBatchMessage | null = null;
   let report: ProfileReportMessage | null = null;
   let pauses = new PauseClock();
-  /** The user stopped the session (a `disconnect` or `terminate` request): js-debug kills the script, so no report follows. */
+  /** The user stopped the session (a `disconnect`, `terminate` or `restart` request before the script ended). */
   let stopRequested = false;
+  /** js-debug said the script ended (`exited`/`terminated`): a `disconnect` after that is VS Code closing the session, not Stop. */
+  let scriptEnded = false;
+  /** The current run's stop and report files and Stop's watchdog (debug-stop.ts). */
+  let stop: DebugStop | null = null;
+  /** Resolves when the current run's js-debug session has ended. */
+  let sessionEnded: Promise<void> = Promise.resolve();
+  let endSession = (): void => {};
 
   const server = await ProfileSocketServer.listen(() => {
     lastBatch = null;
     report = null;
+    const run = stop;
     return {
+      hello: (m) => { if (run) run.pid = m.pid; },
       batch: (m) => { lastBatch = m; ctx.store.applyBatch(m); },
       report: (m) => { report = m; },
       closed: () => {
+        // The final report is in the run's report file (written synchronously; the socket carries only batches then).
+        const fromFile = run?.end() ?? null;
+        report ??= fromFile;
+        // Where a failed run failed: the runtime's own text, as js-debug may relay the script's stderr after this.
+        if (report?.uncaught) noteStderr(report.uncaught);
+        // Stopped while paused: that last pause ends here (it was not counted before).
+        if (pauses.paused) pauses.continued();
         ctx.store.setPausedMs(pauses.pausedMs);
         // js-debug reports no exit status: the runtime sends the one it ends with in its report.
         const exitCode = report?.exitCode ?? null;
         const fromReport = report ? batchFromReport(report.report, (lastBatch?.seq ?? -1) + 1) : null;
         if (fromReport !== null && fromReport.sites.length > 0) lastBatch = fromReport;
-        finishRun(ctx, report
-          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null }
-          : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) });
+        const body = report
+          ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null,
+            ...(stopRequested ? { stopped: true } : {}) }
+          : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) };
+        // The script's last stderr (where a failed run failed) reaches us through js-debug after the socket closes: the run
+        // ends once js-debug's session has (its output relayed), or after SESSION_END_WAIT_MS.
+        void Promise.race([sessionEnded, new Promise((r) => setTimeout(r, SESSION_END_WAIT_MS))]).then(() => finishRun(ctx, body));
         if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time or wall time`);
       },
     };
@@ -132,15 +158,13 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   ctx.push(vscode.debug.onDidStartDebugSession((s) => {
     // js-debug starts a parent session and a child per Node process; the parent carries our marker.
     if (!isOurs(s) || s.parentSession !== undefined) return;
+    // The run itself began before the launch (see the starter below): a short script can end before this event.
     ctx.activeSession = s;
-    pauses = new PauseClock();
-    stopRequested = false;
-    resetFailure();
-    ctx.store.startRun(String((s.configuration as Record<string, unknown>)[PROFILED_PROGRAM]), Date.now(), true);
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
   }));
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
     if (!isOurs(s) || s.parentSession !== undefined) return;
+    endSession();
     if (ctx.activeSession === s) ctx.activeSession = undefined;
     void vscode.commands.executeCommand('setContext', 'corepy.running', false);
   }));
@@ -152,6 +176,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       return {
         onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string; threadId?: number } }) => {
           if (m.type !== 'event') return;
+          if (m.event === 'exited' || m.event === 'terminated') scriptEnded = true;
           if (m.event === 'stopped') {
             pauses.stopped();
             const threadId = m.body?.threadId;
@@ -169,8 +194,11 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         // A step or continue request also resumes (js-debug does not always send `continued`).
         onWillReceiveMessage: (m: { type?: string; command?: string }) => {
           if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
-          // Stop: js-debug ends the script at once (SIGKILL), before it can write its report; the run is marked stopped, not failed.
-          if (m.type === 'request' && (m.command === 'disconnect' || m.command === 'terminate') && ctx.store.run?.status === 'running') stopRequested = true;
+          // Stop (or Restart): the run is marked stopped, not failed; the script is asked for its report (debug-stop.ts).
+          if (m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
+            stopRequested = true;
+            stop?.requested();
+          }
         },
       };
     },
@@ -202,8 +230,21 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       }
       const given = (args as { name?: unknown }).name;
       const name = typeof given === 'string' ? given : `Corepy: ${path.basename(plan.spec.program)}`;
-      const started = await vscode.debug.startDebugging(folder, jsDebugLaunch(`${name} (debug)`, plan, args.env, server.path));
-      if (!started) void vscode.window.showErrorMessage('Corepy: VS Code\'s JavaScript debugger did not start (is the built-in "JavaScript Debugger" extension disabled?).');
+      stop = new DebugStop(runtimeAnnouncesPid(plan.runtime.dir));
+      // The run starts now, before the launch, not at js-debug's session start event: a script that ends fast could close
+      // its stream before that event, and the event's reset would then wipe what its end had recorded.
+      const previous = ctx.store.run;
+      pauses = new PauseClock();
+      stopRequested = false;
+      scriptEnded = false;
+      sessionEnded = new Promise((r) => { endSession = r; });
+      resetFailure();
+      ctx.store.startRun(plan.spec.program, Date.now(), true);
+      const started = await vscode.debug.startDebugging(folder, jsDebugLaunch(`${name} (debug)`, plan, args.env, server.path, stop));
+      if (!started) {
+        ctx.store.load(previous);
+        void vscode.window.showErrorMessage('Corepy: VS Code\'s JavaScript debugger did not start (is the built-in "JavaScript Debugger" extension disabled?).');
+      }
       return started;
     } catch (err) {
       void vscode.window.showErrorMessage(err instanceof LaunchError ? err.message : `Corepy: cannot debug: ${String(err)}`);

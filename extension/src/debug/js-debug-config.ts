@@ -7,7 +7,7 @@
  *
  * js-debug launch attributes used (its docs, OPTIONS.md): `runtimeExecutable`, `runtimeArgs`
  * (placed before `program`), `env` (merged over the host's; null removes a variable), `skipFiles`,
- * `console`, `outputCapture`, `cwd`, `args`.
+ * `console`, `outputCapture`, `cwd`, `args`, `killBehavior` (how Stop ends the script: debug-stop.ts).
  */
 import type { LaunchPlan } from './launch-spec.js';
 
@@ -31,6 +31,8 @@ export interface JsDebugLaunch {
   skipFiles: string[];
   console: 'internalConsole';
   outputCapture: 'std';
+  /** 'polite': SIGTERM on Stop (the runtime writes its report); 'forceful' (js-debug's default): SIGKILL. */
+  killBehavior: 'polite' | 'forceful';
   [PROFILED_PROGRAM]: string;
 }
 
@@ -39,11 +41,13 @@ export interface JsDebugLaunch {
  * `userEnv` is the configuration's own `env`; only it and the COREPY_* variables are passed: js-debug
  * merges them over the extension host's environment, and adds its own NODE_OPTIONS bootloader.
  */
-export function jsDebugLaunch(name: string, plan: LaunchPlan, userEnv: Record<string, string | null> | undefined, socketPath: string): JsDebugLaunch {
+export function jsDebugLaunch(name: string, plan: LaunchPlan, userEnv: Record<string, string | null> | undefined, socketPath: string,
+  stop: { env(): Record<string, string>; readonly polite: boolean } = { env: () => ({}), polite: false }): JsDebugLaunch {
   const { spec, runtime } = plan;
   const env: Record<string, string | null> = { ...(userEnv ?? {}) };
   for (const [k, v] of Object.entries(spec.env)) if (k.startsWith('COREPY_') && v !== undefined) env[k] = v;
   env['COREPY_PROFILE_SOCKET'] = socketPath;
+  Object.assign(env, stop.env());
   // Set for VS Code's own helpers; the script would start as Electron with it.
   env['ELECTRON_RUN_AS_NODE'] = null;
   return {
@@ -64,6 +68,7 @@ export function jsDebugLaunch(name: string, plan: LaunchPlan, userEnv: Record<st
     // only console.* calls): the runtime prints an uncaught error with process.stderr.write, and
     // the failure diagnostic is found in that stderr.
     outputCapture: 'std',
+    killBehavior: stop.polite ? 'polite' : 'forceful',
     [PROFILED_PROGRAM]: spec.program,
   };
 }

@@ -10,10 +10,12 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import type { ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
+import type { ProfileBatchMessage, ProfileHelloMessage, ProfileReportMessage } from './protocol.js';
 
 /** What one connected script sends. */
 export interface ProfileStreamHandlers {
+  /** First: the script's process id (a runtime from before it sends none). */
+  hello?(msg: ProfileHelloMessage): void;
   batch(msg: ProfileBatchMessage): void;
   report(msg: ProfileReportMessage): void;
   /** The script closed the connection (ended, crashed or was killed). */
@@ -45,7 +47,8 @@ export class ProfileSocketServer {
           buf = buf.slice(nl + 1);
           let msg: { type?: string };
           try { msg = JSON.parse(line) as { type?: string }; } catch { onError(new Error(`unreadable profile message (${line.length} chars)`)); continue; }
-          if (msg.type === 'corepyProfile') h.batch(msg as ProfileBatchMessage);
+          if (msg.type === 'corepyHello') h.hello?.(msg as ProfileHelloMessage);
+          else if (msg.type === 'corepyProfile') h.batch(msg as ProfileBatchMessage);
           else if (msg.type === 'corepyReport') h.report(msg as ProfileReportMessage);
         }
       });

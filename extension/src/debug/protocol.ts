@@ -5,9 +5,9 @@
  * Units follow the contract (`corepy/contract`, its ipc.ts): ms, bytes, 1-based line/column.
  */
 import type { DebugProtocol } from '@vscode/debugprotocol';
-import type { BackendName, CallSiteMode, ProfileBatchMessage, ProfileReportMessage } from 'corepy/contract';
+import type { BackendName, CallSiteMode, ProfileBatchMessage, ProfileHelloMessage, ProfileReportMessage } from 'corepy/contract';
 
-export type { ProfileBatchMessage, ProfileReportMessage };
+export type { ProfileBatchMessage, ProfileHelloMessage, ProfileReportMessage };
 
 /** Backends the runtime offers (`COREPY_BACKEND`). */
 export type BackendChoice = BackendName;

@@ -143,14 +143,15 @@ export function noteStderr(text: string): void {
   if (stderr.length < 65536) stderr += text;
 }
 
-/** A diagnostic on the line where the script failed, from its stderr (when it names the program). */
-function markFailure(program: string): void {
+/** A diagnostic on the line where the script failed, from its stderr (when it names the program); whether it placed one. */
+function markFailure(program: string): boolean {
   const at = failureLocation(stderr, program);
-  if (!at || !runFailures) return;
+  if (!at || !runFailures) return false;
   const pos = new vscode.Position(at.line - 1, Math.max(0, at.column - 1));
   const d = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), `The script failed here: ${at.message || 'see the Debug Console'}`, vscode.DiagnosticSeverity.Error);
   d.source = 'corepy';
   runFailures.set(vscode.Uri.file(program), [d]);
+  return true;
 }
 
 const runEndWaiters = new Set<(run: RunSnapshot | undefined) => void>();
@@ -172,15 +173,16 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     // The script's own output and error are in the Debug Console: the button says so and opens it.
     const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
     if (body.partial && body.stopped && run.underDebugger) {
-      // Debug and Profile: the debugger ends a stopped script at once. Said as what it is, not as a warning about the script.
-      void notify('info', `Corepy: ${file} was stopped; the debugger ends a script at once, before it writes its report, so the editor shows ` +
-        'what was recorded up to the stop: per-line counts and times (no flame graph or exports). Run and Profile keeps the full report when stopped.');
+      // Debug and Profile: a script busy outside corepy ops cannot write its report when stopped, and is ended after a
+      // grace period (debug-stop.ts). Said as what it is, not as a warning about the script.
+      void notify('info', `Corepy: ${file} was stopped before it could write its report (a script busy outside corepy ops cannot ` +
+        'act on Stop), so the editor shows what was recorded up to the stop: per-line counts and times, no flame graph or exports.');
     } else if (body.partial) {
       const exit = body.exitCode ?? body.signal;
       void notify('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'}` +
         `${exit !== null && exit !== undefined ? ` (exit ${String(exit)})` : ''}; showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
-      markFailure(run.program);
+      if (!markFailure(run.program)) ctx.log.info(`no line of ${run.program} in the ${stderr.length} characters of its stderr: no failure diagnostic`);
       void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Debug Console').then(showOutput);
     } else if (run.sites.length === 0 && run.opTimeMs === 0) {
       void notify('info', `Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);

@@ -120,7 +120,25 @@ export interface ProfileReportMessage {
    * from older runtimes and from reports sent by hand.
    */
   readonly exitCode?: number;
+  /**
+   * What the runtime printed to stderr for an uncaught error (Node's own format: message, stack),
+   * when the script ends by one: for launchers that see its stderr late or not at all (under
+   * Debug and Profile the report file is read before js-debug has relayed the script's last output).
+   */
+  readonly uncaught?: string;
+}
+
+/**
+ * Sent first over the socket (COREPY_PROFILE_SOCKET, Debug and Profile): the streaming process's id.
+ * There the debugger owns the process; when a stop the launcher asked for is not honoured in time
+ * (a script paused at a breakpoint, or in a loop without ops, cannot run its SIGTERM handler nor
+ * look for the stop file), the launcher ends the process itself.
+ */
+export interface ProfileHelloMessage {
+  readonly type: 'corepyHello';
+  /** The script's process id (`process.pid`). */
+  readonly pid: number;
 }
 
 /** Every message on the channel. */
-export type ProfileIpcMessage = ProfileBatchMessage | ProfileReportMessage;
+export type ProfileIpcMessage = ProfileBatchMessage | ProfileReportMessage | ProfileHelloMessage;

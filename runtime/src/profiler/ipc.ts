@@ -19,7 +19,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
-import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileHelloMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf, type SegmentRows } from '../contract/site-stats.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
@@ -93,12 +93,12 @@ function segmentRows(s: SegmentData): SegmentRows {
 }
 
 /** The final message: JSON report, recommendations and flame model. */
-export function makeReportMessage(title: string, exitCode?: number): ProfileReportMessage {
+export function makeReportMessage(title: string, exitCode?: number, uncaught?: string): ProfileReportMessage {
   // Columns for the rules and the flame model: no object per retained event.
   const data = snapshot(true, { events: 'all-columns' });
   const report = buildReport(data);
   const msg: ProfileReportMessage = { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
-  return exitCode === undefined ? msg : { ...msg, exitCode };
+  return { ...msg, ...(exitCode === undefined ? {} : { exitCode }), ...(uncaught === undefined ? {} : { uncaught }) };
 }
 
 /**
@@ -106,12 +106,12 @@ export function makeReportMessage(title: string, exitCode?: number): ProfileRepo
  * written: synchronously to the launcher's report file when it named one, else over IPC.
  * `exitCode`: the status the script is ending with, when known (see ProfileReportMessage).
  */
-export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile', exitCode?: number): void {
+export function sendFinalReport(done?: () => void, title = process.argv[1] ?? 'corepy profile', exitCode?: number, uncaught?: string): void {
   const file = process.env[REPORT_FILE_ENV];
   if (reported || (!connected() && !file)) { done?.(); return; }
   reported = true;
   try {
-    const msg = makeReportMessage(title, exitCode);
+    const msg = makeReportMessage(title, exitCode, uncaught);
     if (file) {
       try {
         writeFileSync(file, JSON.stringify(msg));
@@ -158,6 +158,7 @@ export function startIpc(): boolean {
       process.stderr.write(`corepy profiler: cannot stream to ${path}: ${e.message}\n`);
       socket?.destroy();
     });
+    socket.write(`${JSON.stringify({ type: 'corepyHello', pid: process.pid } satisfies ProfileHelloMessage)}\n`);
   } else if (typeof process.send !== 'function') {
     return started;
   }
@@ -207,9 +208,10 @@ export function startIpc(): boolean {
   process.once('exit', (code) => sendFinalReport(undefined, undefined, code));
   // An uncaught error: print it as Node would, send what was recorded, then exit 1 once it is written.
   process.once('uncaughtException', (err, origin) => {
-    process.stderr.write(describeUncaught(err, origin, process.argv[1]));
+    const text = describeUncaught(err, origin, process.argv[1]);
+    process.stderr.write(text);
     process.exitCode = 1;
-    sendFinalReport(() => process.exit(1), undefined, 1);
+    sendFinalReport(() => process.exit(1), undefined, 1, text);
   });
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop(sig));
   return true;

@@ -109,4 +109,58 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
     assert.match(api.status().text, /^\$\(error\) corepy: throws\.js failed \(exit 1\)/);
     assert.ok(api.store.linesFor(uri.fsPath).some((l) => l.line === 5 && l.count === 10), 'the 10 adds before the throw');
   });
+
+  it('Stop keeps the full report: "(stopped)", the flame graph and exports, not a partial run (audit 16)', async () => {
+    const uri = vscode.Uri.file(path.join(ws(), 'long.js'));
+    const ended = api.whenRunEnds();
+    const result = vscode.commands.executeCommand<{ started: boolean }>('corepy.debugAndProfile', uri);
+    // Running its ops (the batches are in) before Stop.
+    for (const t0 = Date.now(); !(api.store.run?.status === 'running' && (api.store.linesFor(uri.fsPath)[0]?.count ?? 0) > 0) && Date.now() - t0 < 120000;) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(api.store.run?.status, 'running');
+    const stoppedAt = Date.now();
+    await vscode.commands.executeCommand('workbench.action.debug.stop');
+    const run = await ended;
+    assert.equal((await result).started, true);
+    assert.equal(run?.status, 'finished', `the full report, got ${run?.status}`);
+    assert.equal(run?.stopped, true);
+    assert.ok(run?.flame, 'its flame profile');
+    assert.equal(run?.exitCode, 143, 'ended as on SIGTERM');
+    for (const t0 = Date.now(); !/\(stopped\) · /.test(api.status().text) && Date.now() - t0 < 5000;) await new Promise((r) => setTimeout(r, 100));
+    assert.match(api.status().text, /^\$\(flame\) corepy: long\.js \(stopped\) · /);
+    assert.equal(api.status().command, 'corepy.showFlameGraph');
+    assert.ok(Date.now() - stoppedAt < 30000, 'it ended soon after Stop');
+  });
+
+  it('Stop while paused at a breakpoint ends the run (no hang) with its report: js-debug resumes the script as it disconnects', async () => {
+    const uri = vscode.Uri.file(path.join(ws(), 'long.js'));
+    // Line 6 (0-based 5): the interval's callback, which runs the ops.
+    const bp = new vscode.SourceBreakpoint(new vscode.Location(uri, new vscode.Position(5, 0)));
+    vscode.debug.addBreakpoints([bp]);
+    const stopped = new Promise<void>((resolve) => {
+      const reg = vscode.debug.registerDebugAdapterTrackerFactory('pwa-node', {
+        createDebugAdapterTracker: () => ({
+          onDidSendMessage: (m: { type?: string; event?: string }) => { if (m.type === 'event' && m.event === 'stopped') { reg.dispose(); resolve(); } },
+        }),
+      });
+    });
+    try {
+      const ended = api.whenRunEnds();
+      void vscode.commands.executeCommand('corepy.debugAndProfile', uri);
+      await stopped;
+      const stoppedAt = Date.now();
+      await vscode.commands.executeCommand('workbench.action.debug.stop');
+      const run = await ended;
+      assert.ok(Date.now() - stoppedAt < 20000, `ended ${Date.now() - stoppedAt} ms after Stop`);
+      assert.equal(run?.stopped, true);
+      assert.equal(run?.status, 'finished', 'resumed by the disconnect, it wrote its report');
+      assert.equal(run?.exitCode, 143);
+      // The status bar follows the store through a throttle.
+      for (const t0 = Date.now(); !/\(stopped\) · /.test(api.status().text) && Date.now() - t0 < 5000;) await new Promise((r) => setTimeout(r, 100));
+      assert.match(api.status().text, /\(stopped\) · /);
+    } finally {
+      vscode.debug.removeBreakpoints([bp]);
+    }
+  });
 });
