@@ -167,6 +167,8 @@ describe('baseline comparison', () => {
     const busyAdd = compareBaseline(add, stalled, 0.5, { cores: 2, loadAverage: 5.5 });
     assert.deepEqual([busyAdd.ok, busyAdd.belowMinChange], [true, ['op:add']]);
     assert.deepEqual(compareBaseline(add, stalled, 0.5, { cores: 2, loadAverage: 0.6 }).regressions.map((f) => f.name), ['add']);
+    // minChangeMs 0 judges every change, busy or not.
+    assert.deepEqual(compareBaseline(add, stalled, 0.5, { cores: 2, loadAverage: 5.5 }, 0).regressions.map((f) => f.name), ['add']);
     // A 1000× change is a regression on any machine.
     assert.deepEqual(compareBaseline(base, report([opRow('randn', [1270], 1)]), 0.5, { cores: 2, loadAverage: 4.4 }).regressions.map((f) => f.name), ['randn']);
   });

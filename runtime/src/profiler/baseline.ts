@@ -258,7 +258,8 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
     const fastest = !single && b.minMs !== undefined && c.minMs !== undefined && b.minMs > 0 ? c.minMs / b.minMs : null;
     const withFastest = (x: BaselineFinding): BaselineFinding => (fastest === null ? x
       : { ...x, evidence: `${x.evidence}; fastest call ${c.minMs!.toFixed(4)} ms vs ${b.minMs!.toFixed(4)} ms (${fastest.toFixed(2)}×)` });
-    const leastChangeMs = single && busy ? Math.max(minChangeMs, BUSY_SINGLE_CALL_MIN_MS) : minChangeMs;
+    // `minChangeMs: 0` judges every change, as documented: the busy machine's floor is not forced on it.
+    const leastChangeMs = single && busy && minChangeMs > 0 ? Math.max(minChangeMs, BUSY_SINGLE_CALL_MIN_MS) : minChangeMs;
     if (Math.abs(delta) > threshold && Math.abs(delta) * c.count < leastChangeMs) { out.belowMinChange.push(`${kind}:${name}`); out.unchanged++; }
     else if (delta > threshold) {
       if (fastest === null || fastest > 1 + tolerance) out.regressions.push(withFastest(f));
