@@ -51,13 +51,13 @@ export class DebugStop {
    * The user asked to stop (a `disconnect`, `terminate` or `restart` request): the stop file for the op
    * path, and — with the polite kill — the watchdog that kills the script if it has not ended after the grace.
    */
-  requested(graceMs = STOP_GRACE_MS, kill: (pid: number) => void = (pid) => process.kill(pid, 'SIGKILL')): void {
+  requested(graceMs = STOP_GRACE_MS): void {
     if (this.ended) return;
     try { writeFileSync(this.stopFile, 'SIGTERM'); } catch { /* the signal still goes */ }
     if (!this.polite || this.watchdog !== undefined) return;
     this.watchdog = setTimeout(() => {
       if (this.ended || this.pid === null) return;
-      try { kill(this.pid); } catch { /* already gone */ }
+      try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
     }, graceMs);
   }
 
