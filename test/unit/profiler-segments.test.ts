@@ -12,7 +12,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { snapshot } from '../../runtime/src/profiler/session.js';
-import { makeBatch } from '../../runtime/src/profiler/ipc.js';
+import { makeBatch, makeReportMessage } from '../../runtime/src/profiler/ipc.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { statusFor, statusTooltip } from '../../extension/src/views/labels.js';
@@ -113,6 +113,31 @@ describe('profiler segments', () => {
     cp.profileContext('step', () => a.mul(a));
     const segs = cp.profileReport({ format: 'json', context: 'step' }).segments!;
     assert.deepEqual(segs.slice(-2).map((s) => s.opCount), [0, 1]);
+    assert.ok(segs.every((s) => s.recommendations === undefined), 'a context\'s report runs no rule on segments');
+  });
+
+  it('a cleared segment keeps its own recommendations; the final message carries every segment\'s, each once', async () => {
+    // wasm: on the js backend one batched call is not measured faster than 50 small ones, and batch-loop stays silent.
+    await cp.setBackend('wasm');
+    const data = cp.arange(1000).cast('float32');
+    cp.enableProfiling({ callSites: 'all' });
+    for (let i = 0; i < 50; i++) data.add(i).dispose(); // SEG-RECS-BEFORE
+    cp.clearProfile();
+    data.unsqueeze(0).add(cp.arange(50).unsqueeze(1)).dispose();
+    const id = `batch-loop:${FILE}:${lineOf('// SEG-RECS-BEFORE')}`;
+    const r = cp.profileReport({ format: 'json' });
+    const [before, after] = last(r, 2);
+    assert.deepEqual(before!.recommendations?.map((x) => x.id), [id], 'the before loop\'s finding survives clearProfile()');
+    assert.equal(after!.recommendations, undefined, 'the current segment\'s are the top level\'s');
+    assert.ok(!r.recommendations.some((x) => x.id === id), 'the top level is since the last clearProfile()');
+    const msg = makeReportMessage('segments');
+    const ids = msg.recommendations.map((x) => x.id);
+    assert.ok(ids.includes(id), `the editor gets the before loop's: ${ids}`);
+    assert.equal(new Set(ids).size, ids.length, 'no recommendation twice');
+    // Once computed with everything timed, an ended segment's findings are kept, not recomputed at every report.
+    const again = cp.profileReport({ format: 'json' });
+    if (!before!.recommendations![0]!.speedupBasis.startsWith('not timed yet')) assert.equal(last(again, 2)[0]!.recommendations, before!.recommendations);
+    assert.match(renderText(r, { color: false }), new RegExp(`Segment \\d+ — from the start: 50 ops[^\\n]*\\n(?: {4}.*\\n)*? {4}⚡ \\[\\w+\\] Batch repeated operations \\(.*:${lineOf('// SEG-RECS-BEFORE')}\\)`));
   });
 });
 

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { aggregate } from '../../runtime/src/profiler/aggregate.js';
-import { runRules, type Recommendation } from '../../runtime/src/profiler/rules/index.js';
+import { runRules, runRulesOver, type Recommendation } from '../../runtime/src/profiler/rules/index.js';
 import { TRIAL_MAX_MS } from '../../runtime/src/profiler/rules/measure.js';
 import { DEFAULT_BUDGET_MS, resetTimingStore, timingBudgetMs } from '../../runtime/src/profiler/rules/timing-budget.js';
 import { MAX_AGE_MS, machineKey, readTimings, timingsCachePath, writeTimings } from '../../runtime/src/profiler/rules/timing-cache-file.js';
@@ -109,6 +109,20 @@ describe('recommendation timing budget and measurement file', () => {
     assert.equal(again.estimatedSpeedup, first.estimatedSpeedup);
     assert.equal(again.speedupBasis, first.speedupBasis);
     assert.ok(performance.now() - t0 < 2000);
+  });
+
+  it('several recordings (a report and its ended segments) share one budget; each says whether all it needed was timed', () => {
+    const first = profileLoops([1231]);
+    cp.clearProfile();
+    const second = profileLoops([1237]);
+    const none = runRulesOver([first, second], { source: () => null }, 0);
+    assert.deepEqual(none.map((f) => f.complete), [false, false]);
+    assert.ok(none.every((f) => untimed(batch(f.recommendations)[0]!)));
+    // Room for both trials at their longest (a loaded machine's first trials run to their cap).
+    const both = runRulesOver([first, second], { source: () => null }, 3 * TRIAL_MAX_MS);
+    assert.deepEqual(both.map((f) => f.complete), [true, true], JSON.stringify(both.map((f) => f.recommendations.map((r) => r.speedupBasis))));
+    assert.deepEqual(both.map((f) => batch(f.recommendations).map((r) => r.evidence['inputShapes'])), [['[[1231]]'], ['[[1237]]']]);
+    assert.ok(both.every((f) => !untimed(batch(f.recommendations)[0]!)));
   });
 
   it('ignores a corrupt, foreign or oversized file and replaces it; never an error', () => {

@@ -109,7 +109,10 @@ export interface ProfileReportMessage {
   readonly type: 'corepyReport';
   /** The JSON report (`profileReport({ format: 'json' })`). */
   readonly report: ProfileReport;
-  /** `getRecommendations()` (the same list as `report.recommendations`). */
+  /**
+   * Every recommendation of the run: `report.recommendations` (`getRecommendations()`), then those of
+   * the segments a clearProfile() ended, not repeated (report.ts `everyRecommendation`).
+   */
   readonly recommendations: readonly Recommendation[];
   /** The flame-graph model. */
   readonly flame: FlameProfile;

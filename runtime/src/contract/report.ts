@@ -217,6 +217,25 @@ export interface ReportSegment {
   /** Per op and per op × call site, as the top-level `operations` / `callSites` (percentages of this segment's op time). */
   readonly operations: OpStats[];
   readonly callSites: SiteOpStats[];
+  /**
+   * An ended segment's own recommendations (estimates relative to this segment's op time), when its
+   * retained events were kept; absent on the current segment, whose are the report's
+   * `recommendations`, and in reports restricted to a context.
+   */
+  readonly recommendations?: Recommendation[];
+}
+
+/**
+ * The report's recommendations, then those of its ended segments (oldest first) that it does not
+ * already have (by id): everything a run found, for views that show every segment. Pure.
+ */
+export function everyRecommendation(report: Pick<ProfileReport, 'recommendations' | 'segments'>): Recommendation[] {
+  const seen = new Set(report.recommendations.map((r) => r.id));
+  const out = [...report.recommendations];
+  for (const s of report.segments ?? []) {
+    for (const r of s.recommendations ?? []) if (!seen.has(r.id)) { seen.add(r.id); out.push(r); }
+  }
+  return out;
 }
 
 /** `profileReport({ format: 'json' })`. Times in ms, bytes in bytes. */

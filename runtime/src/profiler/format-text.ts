@@ -61,7 +61,8 @@ const CAUSE: Record<NonNullable<ProfileReport['segments']>[number]['cause'], str
 
 /**
  * Every segment of the run, each with its ops (count, op time, share of the segment, hottest
- * line), when there is more than one; the same lines in text and Markdown. Empty otherwise.
+ * line) and an ended segment's recommendations, when there is more than one; the same lines in
+ * text and Markdown. Empty otherwise.
  */
 export function segmentLines(r: ProfileReport): string[] {
   const segs = r.segments ?? [];
@@ -74,6 +75,11 @@ export function segmentLines(r: ProfileReport): string[] {
       const hottest = s.callSites.filter((c) => c.op === o.op && c.location !== null).sort((a, b) => b.totalMs - a.totalMs)[0];
       const where = hottest?.location ? `  line ${hottest.location.line}` : '';
       out.push(`    ${o.op.padEnd(w)}  ${String(o.count).padStart(6)}×  ${fmtMs(o.totalMs).padStart(9)} ms  ${pct(o.percent).padStart(4)}${where}`);
+    }
+    // An ended segment's own findings: the RECOMMENDATIONS below are the current recording's only.
+    for (const rec of s.recommendations ?? []) {
+      const at = rec.location ? ` (${rec.location.file}:${rec.location.line})` : '';
+      out.push(`    ⚡ [${rec.priority}] ${rec.title}${at} — ${impactLabel(rec)}`);
     }
   }
   return out;

@@ -21,6 +21,7 @@ import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
 import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileHelloMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf, type SegmentRows } from '../contract/site-stats.js';
+import { everyRecommendation } from '../contract/report.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
 import { describeUncaught } from './uncaught-text.js';
@@ -97,7 +98,7 @@ export function makeReportMessage(title: string, exitCode?: number, uncaught?: s
   // Columns for the rules and the flame model: no object per retained event.
   const data = snapshot(true, { events: 'all-columns' });
   const report = buildReport(data);
-  const msg: ProfileReportMessage = { type: 'corepyReport', report, recommendations: report.recommendations, flame: buildFlame(data, title) };
+  const msg: ProfileReportMessage = { type: 'corepyReport', report, recommendations: everyRecommendation(report), flame: buildFlame(data, title) };
   return { ...msg, ...(exitCode === undefined ? {} : { exitCode }), ...(uncaught === undefined ? {} : { uncaught }) };
 }
 

@@ -545,10 +545,13 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return this.ring.toColumns(this.strings, thread, shiftMs);
   }
 
-  /** Retained events as the recommendation rules read them, no object per event (see rule-columns.ts). */
-  ruleColumns(thread: number, shiftMs: number): RuleColumns {
+  /**
+   * Retained events as the recommendation rules read them, no object per event (see rule-columns.ts);
+   * with `currentSegment` only those since {@link startSegment}.
+   */
+  ruleColumns(thread: number, shiftMs: number, currentSegment = false): RuleColumns {
     this.resolveCellKeys();
-    return this.ring.toRuleColumns(this.strings, thread, shiftMs);
+    return this.ring.toRuleColumns(this.strings, thread, shiftMs, currentSegment ? this.segmentFromId : 0);
   }
 
   /** Fills each retained slot's op/backend/site/context from its cell (the hot path writes only the cell). */

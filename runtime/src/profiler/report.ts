@@ -5,11 +5,12 @@
  * (runtime/src/contract/report.ts).
  */
 import { REPORT_SCHEMA_VERSION, type ContextStats, type OpStats, type ProfileReport } from '../contract/report.js';
-import { aggregate, contextNames } from './aggregate.js';
-import { runRules } from './rules/index.js';
+import { aggregate, contextNames, type Aggregate } from './aggregate.js';
+import { runRulesOver } from './rules/index.js';
 import type { RuleInput } from './rules/types.js';
 import type { ProfileData, SegmentData } from './types.js';
 import type { ReportSegment } from '../contract/report.js';
+import type { Recommendation } from '../contract/recommendation.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { HeldSite, MemorySummary, OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
@@ -54,14 +55,52 @@ function memoryField(data: ProfileData): { memory?: MemorySummary } {
   return { memory: { liveTensors: m.liveTensors, liveBytes: m.liveBytes, peakBytes: m.peakBytes, heldBySite } };
 }
 
-/** One segment's figures (restricted to `context` when given; a segment without that context has no ops). Pure. */
-export function segmentReport(s: SegmentData, opts: { context?: string } = {}): ReportSegment {
+/** One segment's data aggregated (restricted to `context` when given; a segment without that context has no ops). Pure. */
+function segmentAggregate(s: SegmentData, opts: { context?: string }): Aggregate {
   const known = opts.context === undefined || contextNames(s.data).includes(opts.context);
-  const agg = aggregate(known ? s.data : { ...s.data, cells: [] }, known ? opts : {});
+  return aggregate(known ? s.data : { ...s.data, cells: [] }, known ? opts : {});
+}
+
+/** One segment's figures, with its own recommendations when they were computed (ended segments). Pure. */
+export function segmentReport(s: SegmentData, agg: Aggregate, recommendations?: Recommendation[]): ReportSegment {
   return {
     index: s.index, cause: s.cause, current: s.current, startMs: s.data.startMs, endMs: s.data.endMs,
     totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), operations: agg.ops, callSites: agg.sites,
+    ...(recommendations ? { recommendations } : {}),
   };
+}
+
+/**
+ * An ended segment's recommendations once computed with every measurement they needed: it no
+ * longer changes, and a process that clears often would otherwise run the rules on up to 32
+ * segments at every report. Keyed by the segment's cells (kept when its events are dropped).
+ */
+const segmentFindings = new WeakMap<object, Recommendation[]>();
+
+/**
+ * The recommendations of the report and of its ended segments, under one timing budget. Only an
+ * ended segment that kept its retained events (session.ts MAX_SEGMENT_RULE_EVENTS) gets its own, and
+ * only in a report of the whole recording (not a context's); the current segment's are the report's.
+ */
+function recommendationsOf(data: ProfileData, agg: Aggregate, segments: readonly { s: SegmentData; agg: Aggregate }[],
+  opts: { context?: string; recommendations?: boolean }, rules: Partial<RuleInput>): { top: Recommendation[]; bySegment: Map<SegmentData, Recommendation[]> } {
+  const bySegment = new Map<SegmentData, Recommendation[]>();
+  if (opts.recommendations === false) return { top: [], bySegment };
+  const ended = opts.context === undefined ? segments.filter(({ s }) => !s.current) : [];
+  for (const { s } of ended) {
+    const known = segmentFindings.get(s.data.cells);
+    if (known) bySegment.set(s, known);
+  }
+  // Rules given fixed inputs (tests) are not remembered: another report may fix others.
+  const memo = Object.keys(rules).length === 0;
+  const ruled = ended.filter(({ s }) => !bySegment.has(s) && s.data.ruleColumns !== undefined);
+  const [top, ...rest] = runRulesOver([{ data, agg }, ...ruled.map(({ s, agg: a }) => ({ data: s.data, agg: a }))], rules);
+  ruled.forEach(({ s }, i) => {
+    const found = rest[i]!;
+    bySegment.set(s, found.recommendations);
+    if (memo && found.complete) segmentFindings.set(s.data.cells, found.recommendations);
+  });
+  return { top: top!.recommendations, bySegment };
 }
 
 /** `steadyMedianMs` / `steadyMadMs` on the ops every call of which the snapshot retained (whole report only; see steady-medians.ts). */
@@ -88,6 +127,8 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
   // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
   const contexts: Record<string, ContextStats> = Object.fromEntries(agg.contexts.map((s) => [s.name, s]));
   const oneTimeCosts = oneTimeCostRows(data.oneTimeCosts ?? []);
+  const segments = (data.segments ?? []).map((s) => ({ s, agg: segmentAggregate(s, opts) }));
+  const recs = recommendationsOf(data, agg, segments, opts, rules);
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     exporter: EXPORTER,
@@ -109,11 +150,11 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     operations: withMedians(agg.ops, data, opts).map((o) => ({ ...o, slowest: o.op === slowest?.op })),
     callSites: agg.sites,
     contexts,
-    recommendations: opts.recommendations === false ? [] : runRules(data, agg, rules),
+    recommendations: recs.top,
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
     ...gcField(data),
     ...memoryField(data),
-    ...(data.segments ? { segments: data.segments.map((s) => segmentReport(s, opts)), droppedSegments: data.droppedSegments ?? 0 } : {}),
+    ...(data.segments ? { segments: segments.map(({ s, agg: a }) => segmentReport(s, a, recs.bySegment.get(s))), droppedSegments: data.droppedSegments ?? 0 } : {}),
   };
 }

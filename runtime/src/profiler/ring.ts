@@ -171,9 +171,10 @@ export class EventRing {
    * Retained events, oldest first, as the recommendation rules read them (rule-columns.ts): no
    * object per event; a shape list is built only when it differs from the previous event's.
    * Names index `strings` (the caller's array, not a copy); op/backend/site must be resolved first.
+   * `fromId`: the first event id wanted (a segment's), when it is still retained.
    */
-  toRuleColumns(strings: readonly string[], thread: number, shiftMs: number): RuleColumns {
-    const first = Math.max(0, this.written - this.capacity), n = this.written - first;
+  toRuleColumns(strings: readonly string[], thread: number, shiftMs: number, fromId = 0): RuleColumns {
+    const first = Math.max(0, this.written - this.capacity, fromId), n = Math.max(0, this.written - first);
     const { columns: c, intern } = allocRuleColumns(n, strings);
     const f = this.f, a = this.i;
     const last: (number[] | null)[] = [null, null, null, null];

@@ -4,9 +4,10 @@
  * {@link snapshot} merges them into one {@link ProfileData}.
  *
  * Segments: clearProfile() and enableProfiling() after disableProfiling() end the current segment
- * (when it recorded any op) and start the next. A cleared segment is kept as its cells (no raw
- * events), so a script's "before" loop survives the clearProfile() that precedes its "after" loop;
- * the top-level figures still cover only the recording since the last clearProfile().
+ * (when it recorded any op) and start the next. A cleared segment is kept as its cells plus its
+ * retained events in the rules' columns (MAX_SEGMENT_RULE_EVENTS in all), so a script's "before"
+ * loop and its recommendations survive the clearProfile() that precedes its "after" loop; the
+ * top-level figures still cover only the recording since the last clearProfile().
  */
 import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
@@ -161,16 +162,42 @@ export function disableProfiling(): void {
 function endSegment(cause: SegmentCause): boolean {
   if (!rec || rec.ops === segmentOpsFrom) return false;
   const endMs = enabled ? performance.now() : disabledAtMs;
-  ended.push({ index: segmentIndex++, cause: segmentCause, current: false, data: { ...segmentData(rec), endMs } });
+  ended.push({ index: segmentIndex++, cause: segmentCause, current: false, data: { ...segmentData(rec, true), endMs } });
   if (ended.length > MAX_SEGMENTS) { ended.shift(); droppedSegments++; }
+  keepSegmentEventsWithinCap();
   segmentCause = cause;
   segmentStartMs = performance.now();
   return true;
 }
 
-/** The current segment of `r` (its cells only, no raw events) plus the workers' shared cells. */
-function segmentData(r: Recorder): ProfileData {
-  const own = { ...ownData(r, false, true), startMs: segmentStartMs };
+/**
+ * Retained events kept, in all, for the recommendations of ended segments (rule columns, about 60
+ * bytes each: 30 MB at most). The newest segments keep theirs; an older one beyond the cap keeps
+ * its figures and has no recommendations.
+ */
+export const MAX_SEGMENT_RULE_EVENTS = 500_000;
+
+/** Drops the rule columns of the oldest ended segments beyond {@link MAX_SEGMENT_RULE_EVENTS}. */
+function keepSegmentEventsWithinCap(): void {
+  let kept = 0;
+  for (let i = ended.length - 1; i >= 0; i--) {
+    const s = ended[i]!, n = s.data.ruleColumns?.length ?? 0;
+    if (n === 0) continue;
+    kept += n;
+    if (kept > MAX_SEGMENT_RULE_EVENTS) {
+      const { ruleColumns: _dropped, ...data } = s.data;
+      ended[i] = { ...s, data };
+    }
+  }
+}
+
+/**
+ * The current segment of `r` (its cells only, no raw events) plus the workers' shared cells; with
+ * `forRules`, also this thread's retained events of the segment as rule columns (an ending
+ * segment keeps them so the report can still run the recommendation rules on it).
+ */
+function segmentData(r: Recorder, forRules = false): ProfileData {
+  const own = { ...ownData(r, false, true), startMs: segmentStartMs, ...(forRules ? { ruleColumns: r.ruleColumns(threadId, 0, true) } : {}) };
   return workerSnapshots().map((w) => ({ ...w, events: [], spans: [] })).reduce((acc, w) => mergeData(acc, w), own);
 }
 

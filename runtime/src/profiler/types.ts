@@ -184,10 +184,11 @@ export interface ProfileData {
   readonly columns?: TimelineColumns;
   /**
    * The retained events as the recommendation rules read them (no object per event), when the
-   * snapshot was taken with `events: 'rules'` (reports); `events` and `spans` are then empty.
+   * snapshot was taken with `events: 'rules'` (reports); `events` and `spans` are then empty. An
+   * ended segment's data keeps its own here, for its recommendations (session.ts MAX_SEGMENT_RULE_EVENTS).
    */
   readonly ruleColumns?: RuleColumns;
-  /** Every segment of the run so far, oldest first (session.ts); each has cells but no raw events. */
+  /** Every segment of the run so far, oldest first (session.ts); each has cells but no raw events (see `ruleColumns`). */
   readonly segments?: SegmentData[];
   /** Segments forgotten because more than MAX_SEGMENTS were kept. */
   readonly droppedSegments?: number;

@@ -16,10 +16,10 @@ import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
 import { sourceLines } from './source.js';
 import { tinyOps } from './tiny-ops.js';
-import { budgetedRun, MEASURER_NAMES, timingBudgetMs, type Measurers } from './timing-budget.js';
+import { budgetedRun, MEASURER_NAMES, timingBudgetMs, type MeasurerName, type Measurers } from './timing-budget.js';
 import { transfers } from './transfers.js';
 import { undisposedTensors } from './undisposed.js';
-import type { Recommendation, Rule, RuleInput } from './types.js';
+import { UNTIMED, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 export type { Recommendation, Fix, Priority, Rule, RuleInput } from './types.js';
 
@@ -34,18 +34,54 @@ const RANK = { HIGH: 0, MEDIUM: 1, LOW: 2 } as const;
  * determinism); overridden measurers are called as given, outside the budget.
  */
 export function runRules(data: ProfileData, agg: Aggregate, overrides: Partial<RuleInput> = {}, budgetMs = timingBudgetMs()): Recommendation[] {
+  return runRulesOver([{ data, agg }], overrides, budgetMs)[0]!.recommendations;
+}
+
+/** One recording's findings; `complete` when none of the measurements they needed was left untimed. */
+export interface RuleFindings {
+  readonly recommendations: Recommendation[];
+  readonly complete: boolean;
+}
+
+/**
+ * The rules over several recordings (a report and its ended segments) under ONE timing budget:
+ * a measurement two of them need is timed once, and a report with segments takes no longer to
+ * time than one without. One entry per recording, in order.
+ */
+export function runRulesOver(recordings: readonly { readonly data: ProfileData; readonly agg: Aggregate }[], overrides: Partial<RuleInput> = {},
+  budgetMs = timingBudgetMs()): RuleFindings[] {
   // Columns, not records: a report at 1e6 events spent most of its time building one object per event for the rules.
-  const base = { data, agg, events: data.ruleColumns ?? ruleColumnsOf(data.events), dispatchCostMs, copyMsPerByte, source: sourceLines, calibration: getCalibration() };
+  const calibration = getCalibration();
+  const bases = recordings.map(({ data, agg }) => ({ data, agg, events: data.ruleColumns ?? ruleColumnsOf(data.events), dispatchCostMs, copyMsPerByte, source: sourceLines, calibration }));
   const fixed: Partial<Measurers> = Object.fromEntries(MEASURER_NAMES.filter((n) => overrides[n]).map((n) => [n, overrides[n]]));
-  return budgetedRun((measurers) => {
-    const input: RuleInput = { ...base, ...measurers, ...overrides };
-    const seen = new Set<string>();
-    const all = RULES.flatMap((r) => r(input));
-    // A batched loop is gone, and its tensors with it: releasing them each iteration is moot where batch-loop rewrites the loop.
-    const batched = new Set(all.filter((r) => r.rule === 'batch-loop' && r.location).map((r) => `${r.location!.file}\n${r.location!.line}`));
-    return all
-      .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
-      .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-      .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
-  }, budgetMs, fixed).result;
+  // Which recordings met an untimed measurement in the last (final) pass.
+  const untimed = bases.map(() => false);
+  const lists = budgetedRun((measurers) => bases.map((base, i) => {
+    untimed[i] = false;
+    // The measurers already are the overrides where given (budgetedRun's `fixed`).
+    return rulesOf({ ...base, ...overrides, ...noticingUntimed(measurers, () => { untimed[i] = true; }) });
+  }), budgetMs, fixed).result;
+  return lists.map((recommendations, i) => ({ recommendations, complete: !untimed[i] }));
+}
+
+/** `m` with each measurer calling `seen` when it answers UNTIMED. */
+function noticingUntimed(m: Measurers, seen: () => void): Measurers {
+  const wrap = <N extends MeasurerName>(name: N): Measurers[N] => ((...args: unknown[]) => {
+    const v = (m[name] as (...a: unknown[]) => unknown)(...args);
+    if (v === UNTIMED) seen();
+    return v;
+  }) as Measurers[N];
+  return { measureBatch: wrap('measureBatch'), measureMoments: wrap('measureMoments'), measureJit: wrap('measureJit'), measureStack: wrap('measureStack'), measureReads: wrap('measureReads') };
+}
+
+/** Every rule's findings on one input: duplicates and findings moot next to a batch-loop dropped, sorted. */
+function rulesOf(input: RuleInput): Recommendation[] {
+  const seen = new Set<string>();
+  const all = RULES.flatMap((r) => r(input));
+  // A batched loop is gone, and its tensors with it: releasing them each iteration is moot where batch-loop rewrites the loop.
+  const batched = new Set(all.filter((r) => r.rule === 'batch-loop' && r.location).map((r) => `${r.location!.file}\n${r.location!.line}`));
+  return all
+    .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
+    .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+    .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
 }
