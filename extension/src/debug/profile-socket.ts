@@ -6,7 +6,7 @@
  * No 'vscode' import.
  */
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { lstatSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -26,6 +26,29 @@ export interface ProfileStreamHandlers {
 export function newSocketPath(): string {
   const id = `corepy-${process.pid}-${randomBytes(4).toString('hex')}`;
   return process.platform === 'win32' ? `\\\\.\\pipe\\${id}` : path.join(tmpdir(), `${id}.sock`);
+}
+
+/** Socket files of ours: `corepy-<pid of the extension host>-<hex>.sock`. */
+const OUR_SOCKET = /^corepy-(\d+)-[0-9a-f]{8}\.sock$/;
+
+/** Whether process `pid` exists (EPERM: it does, as another user's). */
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Removes the socket files that extension hosts which no longer run left in `dir` (a host killed
+ * or crashed cannot remove its own; each window's host leaves one). Best effort: never throws.
+ */
+export function removeStaleSockets(dir = tmpdir()): void {
+  if (process.platform === 'win32') return;
+  let names: string[];
+  try { names = readdirSync(dir); } catch { return; }
+  for (const name of names) {
+    const pid = Number(OUR_SOCKET.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid === process.pid || alive(pid)) continue;
+    try { if (lstatSync(path.join(dir, name)).isSocket()) rmSync(path.join(dir, name), { force: true }); } catch { /* gone already, or not ours to remove */ }
+  }
 }
 
 /** Listens on `path` until disposed; `onConnection` gives handlers for each script that connects. */
@@ -58,8 +81,9 @@ export class ProfileSocketServer {
     this.server.on('error', onError);
   }
 
-  /** Starts listening on a new path. */
+  /** Starts listening on a new path (first removing sockets that dead extension hosts left). */
   static listen(onConnection: () => ProfileStreamHandlers, onError: (e: Error) => void): Promise<ProfileSocketServer> {
+    removeStaleSockets();
     const s = new ProfileSocketServer(newSocketPath(), onConnection, onError);
     return new Promise((resolve, reject) => {
       s.server.once('error', reject);
