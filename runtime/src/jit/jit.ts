@@ -3,9 +3,10 @@
  * shape, and the value of each number/boolean/string argument) and afterwards runs the traced
  * plan, where chains of elementwise ops and their reduction run as one fused kernel each.
  *
- * When a call cannot be traced (an op outside the traced set made a tensor the function uses,
- * or the result is not tensors) that signature runs eagerly from then on, and the reason is
- * printed once with `console.warn` and kept in {@link JitFunction.signatures}.
+ * When a call cannot be traced (it reads tensor data, an op outside the traced set made a tensor
+ * the function uses, or the result is not tensors) that signature runs eagerly from then on, and
+ * the reason is printed once with `console.warn` and kept in {@link JitFunction.signatures}.
+ * JS values the function reads from its closure are read at trace time: constants of the plan.
  */
 import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
@@ -26,7 +27,10 @@ export interface JitSignature {
   readonly fusedOps: number;
   /** Steps per call (fused groups + ops run on their own). */
   readonly steps: number;
-  /** Why this signature runs eagerly, or null when it runs the traced plan. */
+  /**
+   * Why this signature runs eagerly (e.g. `item() read tensor data while the function was traced
+   * (model.ts:12): …`), or null when it runs the traced plan.
+   */
   readonly eagerReason: string | null;
   /** Each fused group: the op name the profiler records, and its member ops with the lines that called them. */
   readonly groups: readonly JitGroupInfo[];
