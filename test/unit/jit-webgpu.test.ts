@@ -37,9 +37,9 @@ function gpuTol(k: Case): Tolerance {
 const flat = (r: Tensor | Tensor[]): Tensor[] => (Array.isArray(r) ? r : [r]);
 const toGpu = (t: Tensor): Tensor => { const g = t.to('gpu'); if (g !== t) t.dispose(); return g; };
 
-/** Pipelines the fused path compiled since `mark` (keys start with `fused:`), from the one-time costs log. */
+/** Pipelines the fused path compiled since `mark` (named `… for fused(…)` / `… for fused sum (pass 2)`), from the one-time costs log. */
 function fusedPipelinesSince(mark: number): number {
-  return oneTimeCostsSince(mark).filter((c) => c.name.startsWith('create GPU pipeline fused:')).length;
+  return oneTimeCostsSince(mark).filter((c) => c.name.startsWith('create GPU pipeline for fused')).length;
 }
 
 describe('cp.jit on webgpu', function () {

@@ -34,7 +34,9 @@ export function fusedKernelLines(r: ProfileReport): string[] {
   const out = ['Fused kernels (cp.jit): each member line\'s share of its kernel\'s op time, split equally among the kernel\'s ops (they run as one kernel):'];
   for (const [op, k] of kernels) {
     const pct = r.totalTimeMs > 0 ? ` (${((100 * k.totalMs) / r.totalTimeMs).toFixed(1)}% of op time)` : '';
-    out.push(`  ${op}  ${fmtMs(k.totalMs)} ms${pct}`);
+    // On the GPU the kernel's op time is its submit; its run is the GPU time (not split among members: one kernel).
+    const gpuMs = r.operations.find((o) => o.op === op)?.gpuMs ?? 0;
+    out.push(`  ${op}  ${fmtMs(k.totalMs)} ms${pct}${gpuMs > 0 ? `; GPU ${fmtMs(gpuMs)} ms` : ''}`);
     const members = [...k.members.values()];
     const wOp = Math.max(...members.map((m) => m.op.length));
     const wAt = Math.max(...members.map((m) => m.at.length));

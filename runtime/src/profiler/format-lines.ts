@@ -1,9 +1,11 @@
 /**
  * The report's "Hot lines": op time per source line, the hottest first, for the text and Markdown
  * reports (the JSON report's `callSites` has the same figures per op × line). A line that calls
- * several ops (`x.sub(m).div(s)`) is one row listing them.
+ * several ops (`x.sub(m).div(s)`) is one row listing them. When ops reported GPU time, each line
+ * shows it too and lines rank by the larger of op time and GPU time (format-gpu.ts costMs).
  */
 import type { ProfileReport } from '../contract/report.js';
+import { costMs, gpuCell, hasGpuTime } from './format-gpu.js';
 
 /** Rows shown; the heading says how many lines there were. */
 export const HOT_LINES_SHOWN = 10;
@@ -13,34 +15,39 @@ export interface HotLine {
   /** `file:line`, the file relative to the working directory when inside it. */
   readonly where: string;
   readonly totalMs: number;
+  /** GPU time of its ops (timestamp queries), ms; 0 when none reported any. */
+  readonly gpuMs: number;
   /** Share of the report's op time, 0–100. */
   readonly percent: number;
   /** Its ops, most time first: `matmul ×100`. */
   readonly ops: string;
 }
 
-/** Every line with a call site, hottest first (ties: file, then line). */
+/** Every line with a call site, hottest first by {@link costMs} (ties: file, then line). */
 export function hotLines(r: ProfileReport): HotLine[] {
-  const byLine = new Map<string, { file: string; line: number; totalMs: number; ops: Map<string, { count: number; totalMs: number }> }>();
+  const byLine = new Map<string, { file: string; line: number; totalMs: number; gpuMs: number; ops: Map<string, { count: number; totalMs: number; gpuMs: number }> }>();
   for (const s of r.callSites) {
     if (s.location === null) continue;
     const key = `${s.location.file}\n${s.location.line}`;
     let row = byLine.get(key);
-    if (!row) byLine.set(key, (row = { file: s.location.file, line: s.location.line, totalMs: 0, ops: new Map() }));
+    if (!row) byLine.set(key, (row = { file: s.location.file, line: s.location.line, totalMs: 0, gpuMs: 0, ops: new Map() }));
     row.totalMs += s.totalMs;
-    const op = row.ops.get(s.op) ?? { count: 0, totalMs: 0 };
+    row.gpuMs += s.gpuMs;
+    const op = row.ops.get(s.op) ?? { count: 0, totalMs: 0, gpuMs: 0 };
     op.count += s.count;
     op.totalMs += s.totalMs;
+    op.gpuMs += s.gpuMs;
     row.ops.set(s.op, op);
   }
   const cwd = workingDirectory();
   return [...byLine.values()]
-    .sort((a, b) => b.totalMs - a.totalMs || a.file.localeCompare(b.file) || a.line - b.line)
+    .sort((a, b) => costMs(b) - costMs(a) || a.file.localeCompare(b.file) || a.line - b.line)
     .map((row) => ({
       where: `${cwd && row.file.startsWith(cwd) ? row.file.slice(cwd.length) : row.file}:${row.line}`,
       totalMs: row.totalMs,
+      gpuMs: row.gpuMs,
       percent: r.totalTimeMs > 0 ? (100 * row.totalMs) / r.totalTimeMs : 0,
-      ops: [...row.ops].sort((a, b) => b[1].totalMs - a[1].totalMs).map(([op, o]) => `${op} ×${o.count}`).join(', '),
+      ops: [...row.ops].sort((a, b) => costMs(b[1]) - costMs(a[1])).map(([op, o]) => `${op} ×${o.count}`).join(', '),
     }));
 }
 
@@ -63,9 +70,14 @@ export function hotLineText(r: ProfileReport, fmtMs: (ms: number) => string): st
   const shown = lines.slice(0, HOT_LINES_SHOWN);
   const whereWidth = Math.max(...shown.map((l) => l.where.length));
   const msWidth = Math.max(...shown.map((l) => fmtMs(l.totalMs).length));
-  const heading = `Hot lines (op time by source line${lines.length > shown.length ? `; top ${shown.length} of ${lines.length}` : ''}):`;
+  const gpu = hasGpuTime(r);
+  const gpuWidth = Math.max(...shown.map((l) => gpuCell(l.gpuMs, fmtMs).length));
+  const gpuText = (ms: number): string => (ms > 0 ? `GPU ${fmtMs(ms).padStart(gpuWidth)} ms  ` : `GPU ${'—'.padStart(gpuWidth)}     `);
+  const what = gpu ? 'op time and GPU time by source line, ranked by the larger' : 'op time by source line';
+  const heading = `Hot lines (${what}${lines.length > shown.length ? `; top ${shown.length} of ${lines.length}` : ''}):`;
   return [heading, ...shown.map((l) =>
-    `  ${l.where.padEnd(whereWidth)}  ${fmtMs(l.totalMs).padStart(msWidth)} ms  ${percent(l.percent).padStart(5)}  ${l.ops}`)];
+    `  ${l.where.padEnd(whereWidth)}  ${fmtMs(l.totalMs).padStart(msWidth)} ms  ${percent(l.percent).padStart(5)}  ` +
+    `${gpu ? gpuText(l.gpuMs) : ''}${l.ops}`)];
 }
 
 /** The Markdown report's section (a table); empty when no op has a line. */
@@ -73,9 +85,14 @@ export function hotLineMarkdown(r: ProfileReport, fmtMs: (ms: number) => string)
   const lines = hotLines(r);
   if (lines.length === 0) return [];
   const shown = lines.slice(0, HOT_LINES_SHOWN);
-  return [`## Hot lines${lines.length > shown.length ? ` (top ${shown.length} of ${lines.length})` : ''}`, '',
-    '| Line | Op time (ms) | % Total | Ops |', '|---|---:|---:|---|',
-    ...shown.map((l) => `| \`${l.where}\` | ${fmtMs(l.totalMs)} | ${percent(l.percent)} | ${l.ops} |`)];
+  if (!hasGpuTime(r)) {
+    return [`## Hot lines${lines.length > shown.length ? ` (top ${shown.length} of ${lines.length})` : ''}`, '',
+      '| Line | Op time (ms) | % Total | Ops |', '|---|---:|---:|---|',
+      ...shown.map((l) => `| \`${l.where}\` | ${fmtMs(l.totalMs)} | ${percent(l.percent)} | ${l.ops} |`)];
+  }
+  return [`## Hot lines (ranked by the larger of op time and GPU time${lines.length > shown.length ? `; top ${shown.length} of ${lines.length}` : ''})`, '',
+    '| Line | Op time (ms) | % Total | GPU (ms) | Ops |', '|---|---:|---:|---:|---|',
+    ...shown.map((l) => `| \`${l.where}\` | ${fmtMs(l.totalMs)} | ${percent(l.percent)} | ${gpuCell(l.gpuMs, fmtMs)} | ${l.ops} |`)];
 }
 
 function percent(p: number): string {

@@ -1,6 +1,7 @@
 /**
  * Text and Markdown renderings of a {@link ProfileReport}: the seed's Example 1 table
- * (Operation | Count | Avg (ms) | Backend | % Total, the slowest marked), total time, the
+ * (Operation | Count | Avg (ms) | Backend | % Total, the slowest marked; GPU total (ms) when ops
+ * reported GPU time, see format-gpu.ts), total time, the
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
@@ -9,6 +10,7 @@ import type { ProfileReport } from '../contract/report.js';
 import { impactLabel, type Recommendation } from '../contract/recommendation.js';
 import { contextLines } from './format-contexts.js';
 import { fusedKernelLines } from './format-fused.js';
+import { costMs, gpuCell, gpuNoteLines, hasGpuTime, totalGpuMs } from './format-gpu.js';
 import { hotLineMarkdown, hotLineText } from './format-lines.js';
 import { memoryMarkdown, memoryText } from './format-memory.js';
 
@@ -28,22 +30,41 @@ const device = (b: string): string => `${b === 'webgpu' ? 'GPU' : 'CPU'} (${b})`
 const steadyCell = (o: ProfileReport['operations'][number]): string =>
   (o.steadyMeanMs === null ? '—' : fmtMs(o.steadyMeanMs)) + (o.mostlyFirstCall ? ' *' : '');
 
-function rows(r: ProfileReport): string[][] {
-  return r.operations.map((o) => [o.op, String(o.count), fmtMs(o.meanMs), o.backends.map(device).join(', '), pct(o.percent), steadyCell(o)]);
+/** The table's header: the seed's columns, then `GPU total (ms)` when any op reported GPU time. */
+function header(r: ProfileReport): string[] {
+  return ['Operation', 'Count', 'Avg (ms)', 'Backend', '% Total', 'Steady (ms)', ...(hasGpuTime(r) ? ['GPU total (ms)'] : [])];
 }
 
-/** Footnote for `*` rows, and the one-time costs as their own rows; the same lines in text and Markdown. */
+function rows(r: ProfileReport): string[][] {
+  const gpu = hasGpuTime(r);
+  return r.operations.map((o) => [o.op, String(o.count), fmtMs(o.meanMs), o.backends.map(device).join(', '), pct(o.percent), steadyCell(o),
+    ...(gpu ? [gpuCell(o.gpuMs, fmtMs)] : [])]);
+}
+
+/** `; GPU time N ms` after the total's op and wall time, when any op reported GPU time. */
+function gpuTotal(r: ProfileReport, unit: string): string {
+  return hasGpuTime(r) ? `; GPU time ${fmtMs(totalGpuMs(r))}${unit}` : '';
+}
+
+/** Longest one-time cost name shown whole (longer ones are cut with `…`), so that section stays as narrow as the table. */
+const ONE_TIME_NAME_MAX = 60;
+
+/**
+ * The GPU note (format-gpu.ts), the footnote for `*` rows, and the one-time costs as their own rows; the same
+ * lines in text and Markdown.
+ */
 function firstCallLines(r: ProfileReport): string[] {
-  const out: string[] = [];
+  const out: string[] = [...gpuNoteLines(r, fmtMs)];
   if (r.operations.some((o) => o.mostlyFirstCall)) {
     out.push('Steady (ms): mean without each op × shape\'s first call; * = most of the total is first-call cost, not the op\'s speed');
   }
   if (r.oneTimeCosts.length > 0) {
     out.push(`One-time costs (${fmtMs(r.oneTimeTotalMs)} ms, kept out of the op times above):`);
-    const w = Math.max(...r.oneTimeCosts.map((c) => c.name.length));
+    const w = Math.min(ONE_TIME_NAME_MAX, Math.max(...r.oneTimeCosts.map((c) => c.name.length)));
     for (const c of r.oneTimeCosts) {
       const where = c.duringOps.length ? `during ${c.duringOps.join(', ')}` : 'at load / between ops';
-      out.push(`  ${c.name.padEnd(w)}  ${String(c.count).padStart(3)}×  ${fmtMs(c.totalMs).padStart(8)} ms  ${where}`);
+      const name = c.name.length > w ? `${c.name.slice(0, w - 1)}…` : c.name;
+      out.push(`  ${name.padEnd(w)}  ${String(c.count).padStart(3)}×  ${fmtMs(c.totalMs).padStart(8)} ms  ${where}`);
     }
   }
   // Worth a line once pauses are a visible part of the op time (1 %): below that they are noise in the table.
@@ -71,10 +92,11 @@ export function segmentLines(r: ProfileReport): string[] {
   for (const s of segs) {
     out.push(`  Segment ${s.index + 1} — ${CAUSE[s.cause]}${s.current ? ' (current)' : ''}: ${s.opCount} ops, ${fmtMs(s.totalTimeMs)} ms op time`);
     const w = Math.max(0, ...s.operations.map((o) => o.op.length));
-    for (const o of [...s.operations].sort((a, b) => b.totalMs - a.totalMs)) {
-      const hottest = s.callSites.filter((c) => c.op === o.op && c.location !== null).sort((a, b) => b.totalMs - a.totalMs)[0];
+    for (const o of [...s.operations].sort((a, b) => costMs(b) - costMs(a))) {
+      const hottest = s.callSites.filter((c) => c.op === o.op && c.location !== null).sort((a, b) => costMs(b) - costMs(a))[0];
       const where = hottest?.location ? `  line ${hottest.location.line}` : '';
-      out.push(`    ${o.op.padEnd(w)}  ${String(o.count).padStart(6)}×  ${fmtMs(o.totalMs).padStart(9)} ms  ${pct(o.percent).padStart(4)}${where}`);
+      const gpu = o.gpuMs > 0 ? `  GPU ${fmtMs(o.gpuMs)} ms` : '';
+      out.push(`    ${o.op.padEnd(w)}  ${String(o.count).padStart(6)}×  ${fmtMs(o.totalMs).padStart(9)} ms  ${pct(o.percent).padStart(4)}${gpu}${where}`);
     }
     // An ended segment's own findings: the RECOMMENDATIONS below are the current recording's only.
     for (const rec of s.recommendations ?? []) {
@@ -127,16 +149,16 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   const width = Math.max(30, opts.width ?? process.stdout.columns ?? 100);
   const color = opts.color ?? (Boolean(process.stdout.isTTY) && !process.env['NO_COLOR']);
   const bold = (s: string): string => (color ? `\x1b[1;33m${s}\x1b[0m` : s);
-  let header = ['Operation', 'Count', 'Avg (ms)', 'Backend', '% Total', 'Steady (ms)'];
+  let head = header(r);
   let body = rows(r);
   const marker = '  ← Slowest';
   const widthOf = (h: string[], b: string[][]): number[] => h.map((x, i) => Math.max(x.length, ...b.map((row) => row[i]!.length)));
-  let w = widthOf(header, body);
+  let w = widthOf(head, body);
   const total = (ws: number[]): number => ws.reduce((a, b) => a + b + 3, 1) + marker.length;
   if (total(w) > width) {
-    header = header.filter((_, i) => i !== 3);
+    head = head.filter((_, i) => i !== 3);
     body = body.map((row) => row.filter((_, i) => i !== 3));
-    w = widthOf(header, body);
+    w = widthOf(head, body);
   }
   if (total(w) > width) w[0] = Math.max(6, w[0]! - (total(w) - width));
   const cell = (s: string, i: number): string => (s.length > w[i]! ? s.slice(0, w[i]! - 1) + '…' : s.padEnd(w[i]!));
@@ -148,7 +170,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     '╔' + '═'.repeat(inner) + '╗',
     '║' + ' '.repeat(pad >> 1) + title + ' '.repeat(pad - (pad >> 1)) + '║',
     '╚' + '═'.repeat(inner) + '╝', '',
-    line('┌', '┬', '┐'), '│ ' + header.map(cell).join(' │ ') + ' │', line('├', '┼', '┤'),
+    line('┌', '┬', '┐'), '│ ' + head.map(cell).join(' │ ') + ' │', line('├', '┼', '┤'),
   ];
   r.operations.forEach((o, k) => {
     const text = '│ ' + body[k]!.map(cell).join(' │ ') + ' │';
@@ -158,7 +180,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   const hot = hotLineText(r, fmtMs);
   const contexts = contextLines(r);
   out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []),
-    ...(contexts.length ? ['', ...contexts] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms)`, overheadLine(r), callSiteLine(r), callStackLine(r));
+    ...(contexts.length ? ['', ...contexts] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms${gpuTotal(r, 'ms')})`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   out.push(...memoryText(r));
   const segments = segmentLines(r);
@@ -176,7 +198,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
 /** The report as GitHub-flavoured Markdown. */
 export function renderMarkdown(r: ProfileReport): string {
   const out = [`# Corepy performance report${r.context ? ` — context \`${r.context}\`` : ''}`, '',
-    '| Operation | Count | Avg (ms) | Backend | % Total | Steady (ms) |', '|---|---:|---:|---|---:|---:|'];
+    `| ${header(r).join(' | ')} |`, `|---|---:|---:|---|---:|---:|${hasGpuTime(r) ? '---:|' : ''}`];
   rows(r).forEach((row, k) => out.push(`| ${row.join(' | ')}${r.operations[k]!.slowest && r.operations.length > 1 ? ' **(slowest)**' : ''} |`));
   const notes = firstCallLines(r);
   if (notes.length) out.push('', ...notes.map((l) => (l.startsWith('  ') ? `- ${l.trim()}` : l)));
@@ -186,7 +208,7 @@ export function renderMarkdown(r: ProfileReport): string {
   if (hot.length) out.push('', ...hot);
   const contexts = contextLines(r);
   if (contexts.length) out.push('', '## Contexts', '', contexts[0]!, '', '```', ...contexts.slice(1), '```');
-  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms)`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
+  out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms${gpuTotal(r, ' ms')})`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
   const memory = memoryMarkdown(r);
   if (memory.length) out.push('', ...memory);

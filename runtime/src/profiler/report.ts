@@ -14,6 +14,7 @@ import type { Recommendation } from '../contract/recommendation.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { HeldSite, MemorySummary, OneTimeCostRow } from '../contract/report.js';
 import { EXPORTER } from './version.js';
+import { costMs } from './format-gpu.js';
 import { gcPausesInOps } from './gc-in-ops.js';
 import { ruleColumnsOf } from './rule-columns.js';
 import { steadyMedians } from './steady-medians.js';
@@ -121,7 +122,8 @@ function withMedians(ops: readonly OpStats[], data: ProfileData, opts: { context
  */
 export function buildReport(data: ProfileData, opts: { context?: string; recommendations?: boolean } = {}, rules: Partial<RuleInput> = {}): ProfileReport {
   const agg = aggregate(data, opts);
-  const slowest = agg.ops.reduce<OpStats | null>((a, b) => (a === null || b.totalMs > a.totalMs ? b : a), null);
+  // The op costing most: op time, or GPU time where larger (a webgpu op's op time is only its submit; format-gpu.ts).
+  const slowest = agg.ops.reduce<OpStats | null>((a, b) => (a === null || costMs(b) > costMs(a) ? b : a), null);
   const c = data.selfCost;
   const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6 + (c.stackCaptureMs ?? 0);
   // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
