@@ -270,7 +270,7 @@ export interface ProfileReport {
    * streamed batch, which does not carry it.
    */
   readonly overhead: OverheadInfo;
-  /** Per op, in first-use order; `slowest` marks the op with the largest total. */
+  /** Per op, in first-use order; `slowest` marks the op with the largest total, or GPU time where that is larger (format-gpu.ts `costMs`). */
   readonly operations: (OpStats & { readonly slowest: boolean })[];
   /** Per op × call site. */
   readonly callSites: SiteOpStats[];
