@@ -9,6 +9,11 @@
  *   loaded it: TypeScript 7's lib.dom declares the GPU* names itself and clashed with it (182 errors
  *   with no options), without the DOM lib it missed DOM names, and TypeScript 5.9 with no options
  *   (target ES5) failed in lib.esnext.disposable (Symbol.toStringTag). Only skipLibCheck hid it.
+ * - audit 19 F8: in a CommonJS project (no `"type"`), `module: node16` rejected
+ *   `import * as cp from 'corepy'` (TS1479: the only `types` was the ES-module index.d.ts); the
+ *   `require` condition has its own dist/require.d.cts now. The same file type-checks with module
+ *   commonjs, node16, nodenext and bundler resolution, and require.d.cts declares every value the
+ *   ES-module entry exports.
  * The declarations are emitted from the sources, packed with `npm pack` (so the package's "files"
  * decide what ships) and unpacked into a temporary node_modules/corepy beside links to its
  * dependencies, as `npm i ./corepy-<version>.tgz` leaves them: no @types/node unless a case asks.
@@ -93,6 +98,22 @@ describe("corepy's published types in a user's project", function () {
     ].join('\n'));
   });
 
+  it("the require entry's declarations declare every value the ES-module entry exports", () => {
+    // TypeScript 5.9's API over the packed declarations: value exports (functions, consts, classes) of each entry.
+    const ts = require(join(root, 'node_modules', 'typescript')) as typeof import('typescript');
+    const dist = join(dir, 'node_modules', 'corepy', 'dist');
+    const files = [join(dist, 'index.d.ts'), join(dist, 'require.d.cts')];
+    const program = ts.createProgram(files, { module: ts.ModuleKind.Node16, moduleResolution: ts.ModuleResolutionKind.Node16, types: [], noEmit: true });
+    const checker = program.getTypeChecker();
+    const values = (file: string): string[] => checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(file)!)!)
+      .filter((s) => ((s.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(s) : s).flags & ts.SymbolFlags.Value) !== 0)
+      .map((s) => s.name).sort();
+    const esm = values(files[0]!), cjs = values(files[1]!);
+    assert.ok(esm.length > 50 && esm.includes('profiled'), esm.join(', '));
+    assert.deepEqual(esm.filter((n) => !cjs.includes(n)), [], 'values missing from runtime/src/require.cts');
+    assert.deepEqual(cjs.filter((n) => !esm.includes(n)), [], 'values require.cts declares that index.ts does not export');
+  });
+
   for (const { name, major, tsc } of compilers) {
     describe(name, () => {
       const tag = `ts${major}`;
@@ -137,6 +158,35 @@ describe("corepy's published types in a user's project", function () {
         assert.match(config, /"skipLibCheck": true/);
         writeFileSync(join(init, 'tsconfig.json'), config.replace('"skipLibCheck": true', '"skipLibCheck": false'));
         assertClean(run(tsc, ['--noEmit', '-p', '.'], init), `${name}, tsc --init with skipLibCheck false`);
+      });
+
+      it(`a CommonJS project (no "type"): module node16, nodenext${major === 7 ? ', commonjs and bundler resolution' : ''}`, () => {
+        const cjs = join(dir, `cjs-${tag}`);
+        mkdirSync(cjs);
+        writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'user-cjs', version: '1.0.0' }));
+        // Values, types, a class as a type and as a value, and `var` (declared under another name).
+        writeFileSync(join(cjs, 'main.ts'), [
+          "import * as cp from 'corepy';",
+          'const x: cp.Tensor = cp.randn([4, 4]);',
+          "const r: cp.ProfileReport = cp.profileReport({ format: 'json' });",
+          "const c = new cp.ProfileContext('c');",
+          'const ok: boolean = x instanceof cp.Tensor && c instanceof cp.ProfileContext;',
+          'const v: cp.Tensor = cp.var(x);',
+          'void r; void ok; void v;',
+          '',
+        ].join('\n'));
+        // node16 and nodenext read require.d.cts; commonjs (node10) and bundler read index.d.ts, checked with
+        // TypeScript 7 only (5.9 takes ~6 s a run).
+        const configs = {
+          node16: { module: 'node16' }, nodenext: { module: 'nodenext' },
+          ...(major === 7 ? { commonjs: { module: 'commonjs' }, bundler: { module: 'esnext', moduleResolution: 'bundler' } } : {}),
+        };
+        for (const [config, options] of Object.entries(configs)) {
+          writeFileSync(join(cjs, `tsconfig.${config}.json`), JSON.stringify({
+            compilerOptions: { target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], ...options }, files: ['main.ts'],
+          }));
+          assertClean(run(tsc, ['-p', `tsconfig.${config}.json`], cjs), `${name}, CommonJS project, ${config}`);
+        }
       });
 
       it('target es2022 without @types/node, skipLibCheck false: no missing Disposable', () => {

@@ -8,6 +8,7 @@
 // (`Cannot find name 'Disposable'`, a newcomer audit). Types only: nothing of it is emitted as code.
 /// <reference lib="esnext.disposable" preserve="true" />
 import { formatSpec, writeExport, type ExportFormat } from '../export/index.js';
+import { restrictToContext } from '../export/context-timeline.js';
 import { closeFrame, contextNodes, currentFrame, enterFrame, openFrame, runFramed, withFrame, type Frame } from './context.js';
 import { buildFlame } from './flame.js';
 import { renderMarkdown, renderText, type TextOptions } from './format-text.js';
@@ -105,29 +106,120 @@ function isInside(f: Frame, outer: Frame): boolean {
 type Method<This, Args extends unknown[], R> = (this: This, ...args: Args) => R;
 
 /**
- * `@profiled()` / `@profiled('name')` on a class method (TS 5 standard decorators), or
- * `profiled(fn, name?)` to wrap a function: every call is a 'function' span in reports and the
- * flame graph (promise-returning functions are measured until they settle).
+ * What `@profiled()` / `@profiled('name')` returns: a method decorator under TypeScript 5 standard
+ * decorators and under `experimentalDecorators` (the legacy `(target, key, descriptor)` call, as
+ * NestJS, Angular and TypeORM projects compile them), and a field decorator for a field that holds a
+ * function (`@profiled() step = (x) => …`, standard decorators only: a legacy field decorator never
+ * sees the field's value, so it throws and names `step = profiled((x) => …, 'name')` instead).
+ */
+export interface ProfiledDecorator {
+  /** Standard decorator on a method. */
+  <This, Args extends unknown[], R>(target: Method<This, Args, R>, context: ClassMethodDecoratorContext<This, Method<This, Args, R>>): Method<This, Args, R>;
+  /** Standard decorator on a field holding a function: the function it is initialised with is wrapped. */
+  <This, F extends (...args: never[]) => unknown>(target: undefined, context: ClassFieldDecoratorContext<This, F>): (initial: F) => F;
+  /** Legacy (`experimentalDecorators`) decorator on a method. */
+  <T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+}
+
+/**
+ * `@profiled()` / `@profiled('name')` (or `@profiled`) on a class method, with TypeScript 5 standard
+ * decorators or `experimentalDecorators`, or `profiled(fn, name?)` to wrap a function: every call is
+ * a 'function' span in reports and the flame graph (promise-returning functions are measured until
+ * they settle). A decorated method's span is named after the method unless `name` is given.
  */
 export function profiled<F extends (...args: never[]) => unknown>(fn: F, name?: string): F;
-export function profiled(name?: string): <This, Args extends unknown[], R>(target: Method<This, Args, R>, context: ClassMethodDecoratorContext<This, Method<This, Args, R>>) => Method<This, Args, R>;
-export function profiled(a?: unknown, b?: string): unknown {
-  if (typeof a === 'function') {
-    const fn = a as (...args: unknown[]) => unknown;
-    const label = b ?? (fn.name || 'anonymous');
-    const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-      return withFrame(label, 'function', () => fn.apply(this, args));
-    };
-    Object.defineProperty(wrapped, 'name', { value: fn.name });
-    return wrapped;
-  }
-  if (a !== undefined && typeof a !== 'string') throw new TypeError('profiled: expected a function or a name');
-  return <This, Args extends unknown[], R>(target: Method<This, Args, R>, context: ClassMethodDecoratorContext<This, Method<This, Args, R>>): Method<This, Args, R> => {
-    const label = (a as string | undefined) ?? String(context.name);
-    return function (this: This, ...args: Args): R {
-      return withFrame(label, 'function', () => target.apply(this, args));
-    };
+/** `@profiled` without parentheses on a method (standard decorators): the same as `@profiled()`. */
+export function profiled<This, Args extends unknown[], R>(target: Method<This, Args, R>, context: ClassMethodDecoratorContext<This, Method<This, Args, R>>): Method<This, Args, R>;
+/** `@profiled` without parentheses on a field holding a function (standard decorators): the same as `@profiled()`. */
+export function profiled<This, F extends (...args: never[]) => unknown>(target: undefined, context: ClassFieldDecoratorContext<This, F>): (initial: F) => F;
+/** `@profiled` without parentheses on a method (`experimentalDecorators`): the same as `@profiled()`. */
+export function profiled<T>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<T>): TypedPropertyDescriptor<T>;
+export function profiled(name?: string): ProfiledDecorator;
+export function profiled(...args: unknown[]): unknown {
+  const [a, b] = args;
+  // `@profiled` without parentheses: called as the decorator itself. A standard decorator's second
+  // argument is its context object (a name is a string); a legacy one gets three arguments (a
+  // property key and a descriptor, or undefined for a field), which profiled(fn, name) never does.
+  if (isDecoratorContext(b) || (args.length === 3 && isLegacyKey(b))) return (decorator(undefined) as (...xs: unknown[]) => unknown)(...args);
+  if (typeof a === 'function') return wrap(a as (...xs: unknown[]) => unknown, (b as string | undefined) ?? (a.name || 'anonymous'));
+  if (a !== undefined && typeof a !== 'string') throw new TypeError(`profiled: expected a function or a name, got ${describe(a)}`);
+  return decorator(a);
+}
+
+/** `fn` as a function whose every call is a 'function' span named `label`. */
+function wrap<T extends (...args: unknown[]) => unknown>(fn: T, label: string): T {
+  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
+    return withFrame(label, 'function', () => fn.apply(this, args));
   };
+  Object.defineProperty(wrapped, 'name', { value: fn.name });
+  return wrapped as T;
+}
+
+/** The decorator `@profiled(name)` stands for: it tells the standard and legacy call shapes apart. */
+function decorator(name: string | undefined): ProfiledDecorator {
+  return function profiledDecorator(target: unknown, context: unknown, descriptor?: unknown): unknown {
+    if (isDecoratorContext(context)) return standard(name, target, context);
+    if (isLegacyKey(context)) return legacy(name, target, context, descriptor as PropertyDescriptor | undefined);
+    throw new TypeError(`@profiled: not called as a decorator (got ${describe(context)} as its second argument); to wrap a function write profiled(fn, 'name')`);
+  } as ProfiledDecorator;
+}
+
+/** A TypeScript 5 standard decorator's call: a method (or getter/setter) is replaced by its wrapper; a field's function is wrapped when the field is initialised. */
+function standard(name: string | undefined, target: unknown, context: DecoratorContext): unknown {
+  const label = name ?? String(context.name);
+  switch (context.kind) {
+    case 'method': case 'getter': case 'setter':
+      return wrap(target as (...args: unknown[]) => unknown, label);
+    case 'field':
+      return (initial: unknown): unknown => {
+        if (typeof initial !== 'function') throw new TypeError(`@profiled on the field '${String(context.name)}': its value is ${describe(initial)}, not a function; @profiled goes on methods and on fields that hold a function`);
+        return wrap(initial as (...args: unknown[]) => unknown, label);
+      };
+    default:
+      throw new TypeError(`@profiled goes on a method (or a field holding a function), not on ${context.kind === 'class' ? 'a class' : `an ${context.kind}`} ('${String(context.name)}'); wrap a function with profiled(fn, 'name')`);
+  }
+}
+
+/** An `experimentalDecorators` call `(target, key, descriptor)`: the descriptor's function is wrapped and the descriptor returned (the legacy helper defines the method with it). */
+function legacy(name: string | undefined, target: unknown, key: string | symbol, d: PropertyDescriptor | undefined): PropertyDescriptor {
+  const label = name ?? String(key);
+  const owner = typeof target === 'function' ? target.name : (target as object | null)?.constructor?.name ?? '';
+  const member = `${owner ? `${owner}.` : ''}${String(key)}`;
+  if (d !== undefined && typeof d.value === 'function') return { ...d, value: wrap(d.value as (...args: unknown[]) => unknown, label) };
+  if (d !== undefined && (typeof d.get === 'function' || typeof d.set === 'function')) {
+    return { ...d, ...(d.get ? { get: wrap(d.get as () => unknown, label) } : {}), ...(d.set ? { set: wrap(d.set as (v: unknown) => void, label) } : {}) };
+  }
+  // Babel's legacy decorators pass a field's descriptor with its initializer.
+  const init = (d as { initializer?: unknown } | undefined)?.initializer;
+  if (typeof init === 'function') {
+    return {
+      ...d, initializer(this: unknown): unknown {
+        const value: unknown = init.call(this);
+        if (typeof value !== 'function') throw new TypeError(`@profiled on the field ${member}: its value is ${describe(value)}, not a function`);
+        return wrap(value as (...args: unknown[]) => unknown, label);
+      },
+    } as PropertyDescriptor;
+  }
+  // A TypeScript/esbuild legacy field decorator gets no descriptor and never sees the value the
+  // constructor assigns: it could not wrap it, so it must not pretend to.
+  throw new TypeError(`@profiled on the field ${member} cannot work under experimentalDecorators (a field decorator never sees the field's value): write ${String(key)} = profiled((…) => …, '${label}') instead, or decorate a method`);
+}
+
+/** True for a standard decorator's context object (`{ kind, name, … }`). */
+function isDecoratorContext(x: unknown): x is DecoratorContext {
+  return typeof x === 'object' && x !== null && typeof (x as { kind?: unknown }).kind === 'string' && 'name' in x;
+}
+
+/** A legacy decorator's property key. */
+function isLegacyKey(x: unknown): x is string | symbol {
+  return typeof x === 'string' || typeof x === 'symbol';
+}
+
+/** A short description of a value for error messages. */
+function describe(x: unknown): string {
+  if (typeof x === 'function') return `a function${x.name ? ` (${x.name})` : ''}`;
+  if (x === null || typeof x !== 'object') return typeof x === 'string' ? JSON.stringify(x) : String(x);
+  return `an object (${Object.keys(x).slice(0, 4).join(', ')})`;
 }
 
 /**
@@ -136,12 +228,13 @@ export function profiled(a?: unknown, b?: string): unknown {
  * self-contained flame-graph page), `text` or `markdown` (the printed report). Only `json`, `text`
  * and `markdown` run the recommendation rules (and their timed measurements); the others cost time
  * in proportion to what they hold.
+ * @param options.context writes only what ran inside the contexts (or @profiled functions) of this
+ *   name, at any depth, in every format: the reports and the CSV count only the ops issued inside
+ *   them; the timelines (chrome, speedscope, folded, html) hold those contexts' spans with
+ *   everything inside them as their outermost slices (times keep the recording's origin), and the
+ *   one-time work that ran while one was open. An unknown name throws, listing the recorded ones.
+ * @param options.title the timeline's title (default `corepy profile`, or `corepy profile: context "name"`)
  */
-// The snapshot holds only what the format reads (the registry's `reads`): 'cells' materialises no raw
-// event, so a CSV costs time proportional to the per-site table (it took 11 s at 1.2M events when every
-// export built everything); 'timeline' takes the events as typed-array columns and builds the flame model
-// from them, with no object per event; 'report' formats take them as the rules' columns (rule-columns.ts).
-
 export function exportProfile(path: string, options: { format: ExportFormat; context?: string; title?: string }): void {
   if (!options || typeof options.format !== 'string') throw new TypeError('exportProfile: options.format is required');
   // The snapshot holds only what the format reads (the registry's `reads`): 'cells' materialises no raw
@@ -153,8 +246,13 @@ export function exportProfile(path: string, options: { format: ExportFormat; con
   // Only 'report' formats show recommendations: the others run no rule (nor their timed measurements).
   const report = buildReport(data, { ...(options.context !== undefined ? { context: options.context } : {}), recommendations: reads === 'report' });
   // The timeline is built only when the format reads it.
+  // Timelines hold the context's subtree only, as the report holds its ops (buildReport has checked the name).
+  const title = options.title ?? (options.context !== undefined ? `corepy profile: context ${JSON.stringify(options.context)}` : undefined);
   let flame: FlameProfile | undefined;
-  writeExport(path, { report, get flame() { return (flame ??= buildFlame(data, options.title)); } }, options.format);
+  writeExport(path, {
+    report,
+    get flame() { return (flame ??= buildFlame(options.context !== undefined ? restrictToContext(data, options.context) : data, title)); },
+  }, options.format);
 }
 
 /** Saves per-op and per-context statistics of everything recorded as a baseline file. */
