@@ -5,7 +5,8 @@
  * receives the report over IPC, prints it, writes an export, and compares with a baseline. Exit
  * status: the script's own when it failed (the partial report is still printed), 1 on a baseline
  * regression, 2 on bad usage. A script killed before its final report (SIGKILL, a signal during a
- * long synchronous loop) still gets a report, from its last streamed batch, marked PARTIAL.
+ * long synchronous loop) still gets a report, from its last streamed batch, marked PARTIAL, which
+ * says that its figures stop at that batch (cli-partial.ts).
  */
 import { fork } from 'node:child_process';
 import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { REPORT_FILE_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileI
 import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
+import { lastBatchMissing, partialFigures } from './cli-partial.js';
 import { VERSION } from './profiler/version.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -42,6 +44,8 @@ interface RunResult {
   readonly report: ProfileReport | null;
   readonly flame: FlameProfile | null;
   readonly lastBatch: ProfileBatchMessage | null;
+  /** Time from the last batch's arrival to the script's end, ms (null: no batch came). */
+  readonly lastBatchAgoMs: number | null;
   /** The signal the CLI forwarded to stop the script (Ctrl-C), if it did. */
   readonly stoppedBy: NodeJS.Signals | null;
 }
@@ -73,10 +77,10 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
   });
   return new Promise((done) => {
     const child = fork(script, args, { execArgv, env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-    let report: ProfileReport | null = null, flame: FlameProfile | null = null, lastBatch: ProfileBatchMessage | null = null;
+    let report: ProfileReport | null = null, flame: FlameProfile | null = null, lastBatch: ProfileBatchMessage | null = null, lastBatchAt = 0;
     const take = (m: ProfileIpcMessage): void => {
       if (m && m.type === 'corepyReport') { report = m.report; flame = m.flame; }
-      if (m && m.type === 'corepyProfile') lastBatch = m;
+      if (m && m.type === 'corepyProfile') { lastBatch = m; lastBatchAt = performance.now(); }
     };
     child.on('message', take);
     let signals = 0, killTimer: NodeJS.Timeout | undefined, stoppedBy: NodeJS.Signals | null = null;
@@ -93,6 +97,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
     const finish = (code: number, signal: NodeJS.Signals | null): void => {
+      const lastBatchAgoMs = lastBatch === null ? null : Math.max(0, performance.now() - lastBatchAt);
       clearTimeout(killTimer);
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
@@ -102,7 +107,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
         process.stderr.write(`corepy: unreadable report file ${reportFile}: ${(e as Error).message}\n`);
       }
       rmSync(tmp, { recursive: true, force: true });
-      done({ code, signal, report, flame, lastBatch, stoppedBy });
+      done({ code, signal, report, flame, lastBatch, lastBatchAgoMs, stoppedBy });
     };
     child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); finish(2, null); });
     child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), signal));
@@ -138,19 +143,18 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   let { report, flame } = run;
   let partial = false;
   const how = run.signal ? `killed by ${run.signal}` : `exit ${code}`;
+  let partialNote = '';
   if (!report || !flame) {
-    // A batch with no op in it (batches go out on a timer from the preload, before the script's first op when loading
-    // it takes over 250 ms) would print an empty PARTIAL table.
-    const ranOps = (b: ProfileBatchMessage): boolean => b.sites.length > 0 || (b.segments ?? []).some((g) => g.sites.length > 0);
-    if (!run.lastBatch || !ranOps(run.lastBatch)) {
-      process.stderr.write(`corepy: the script ended (${how}) without sending a profile report${run.lastBatch ? ' (it had run no corepy op yet)' : ''}\n`);
+    // SIGKILL, out of memory, a signal it could not act on: only what the last batch held is known.
+    const missing = lastBatchMissing(run.lastBatch, run.lastBatchAgoMs);
+    if (missing !== null) {
+      process.stderr.write(`corepy: the script ended (${how}) without sending a profile report; ${missing}\n`);
       return code || 1;
     }
-    // SIGKILL, out of memory, a signal it could not act on: what the last batch held (batches go out every
-    // 250 ms while the script's event loop runs; a long synchronous stretch delays them).
-    process.stderr.write(`corepy: the script ended (${how}) before its final report; PARTIAL report from the last streamed batch ` +
+    partialNote = partialFigures(run.lastBatchAgoMs);
+    process.stderr.write(`corepy: the script ended (${how}) before its final report; PARTIAL report from the last streamed batch: ${partialNote} ` +
       `(per-op and per-line counts and times only; no contexts, timeline or recommendations):\n`);
-    report = reportFromBatch(run.lastBatch);
+    report = reportFromBatch(run.lastBatch!);
     partial = true;
     flame = emptyFlame(`${script} (partial)`);
   } else if (code !== 0) {
@@ -167,6 +171,8 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   // A batch carries no overhead or call-site settings: leave out the lines that would state them.
   else if (partial) process.stdout.write(renderText(report).split('\n').filter((l) => !/^(Profiler overhead|Call sites):/.test(l)).join('\n') + '\n');
   else process.stdout.write(renderText(report) + '\n');
+  // With the table, not only on standard error: a report saved with `> out.txt` says that its counts may be short too.
+  if (partial && toStdout) process.stdout.write(`PARTIAL: ${partialNote}\n`);
   if (!toStdout) {
     const out = o.out ?? exportFileName('corepy-profile', format);
     try {

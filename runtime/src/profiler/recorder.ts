@@ -15,7 +15,7 @@ import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { StackMix } from './stack-mix.js';
 import { StackTable } from './stacks.js';
-import { currentContextId } from './context.js';
+import { chargeProfilerTime, currentFrame } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
@@ -136,6 +136,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   captures = 0;
   /** Time spent in call-site captures, ms (timed as they happen: what reports state as their cost). */
   captureMs = 0;
+  /** Capture time (call site and stack) of the op being set up, ms: charged to its context frame, left out of the frame's wall time (context.ts). */
+  private opCaptureMs = 0;
   /** GPU measurements that arrived after their event left the ring. */
   lateGpu = 0;
   /** Receives every recorded op while OpenTelemetry is on; null otherwise (one test per op). */
@@ -164,7 +166,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private rand = 0x9e3779b9 | 0;
   // Imported bindings copied once: the hot path then reads fields, not module bindings.
   private readonly TensorClass = Tensor;
-  private readonly contextId = currentContextId;
+  private readonly frameNow = currentFrame;
   // globalThis.performance is an accessor in Node (a getter call per read); read it once per recorder.
   private readonly perf = performance;
   /** Static call sites (static-sites.ts): the token of the instrumented call running now, and static id → site id (-1: not yet interned). */
@@ -276,7 +278,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.captures++;
     const t0 = this.perf.now();
     st.site = this.sites.capture(Recorder.prototype.observe);
-    this.captureMs += this.perf.now() - t0;
+    const ms = this.perf.now() - t0;
+    this.captureMs += ms;
+    this.opCaptureMs += ms;
     return st.site;
   }
 
@@ -302,8 +306,15 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
       st.seen++;
     }
-    const ctx = this.contextId();
+    const frame = this.frameNow();
+    const ctx = frame === null ? 0 : frame.id;
     const stack = site >= 0 ? this.stackAt(site, ctx) : -1;
+    // The captures' time is the profiler's, not the context's (0 for most ops: one compare).
+    const captured = this.opCaptureMs;
+    if (captured !== 0) {
+      this.opCaptureMs = 0;
+      if (frame !== null) chargeProfilerTime(frame, captured);
+    }
     const id = this.ring.written;
     if (backend !== this.lastBackend) this.switchBackend(backend);
     const timed = this.lastTimed;
@@ -360,7 +371,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private captureStack(site: number, ctx: number): number {
     const t0 = this.perf.now();
     const stack = this.stacks.capture(Recorder.prototype.observe);
-    this.stackMs += this.perf.now() - t0;
+    const ms = this.perf.now() - t0;
+    this.stackMs += ms;
+    this.opCaptureMs += ms;
     this.stackCaptures++;
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
@@ -530,7 +543,15 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     }
     this.ops++;
     if (this.opObserver !== null) this.opObserver.op(this.strings, st.id, backendId, dtype, t1 - t0, bytesRead + bytesWritten, ctx);
-    if (this.starvedTimer !== null && t1 >= this.starvedTimer.dueMs) this.starvedTimer.run(t1);
+    if (this.starvedTimer !== null && t1 >= this.starvedTimer.dueMs) this.runStarvedTimer(this.starvedTimer, t1);
+  }
+
+  /** Streams a batch from the op path (at most 4×/s); its time is the profiler's, not the op's context's. */
+  private runStarvedTimer(hook: StarvedTimerHook, t1: number): void {
+    const frame = this.frameNow();
+    const t0 = this.perf.now();
+    hook.run(t1);
+    if (frame !== null) chargeProfilerTime(frame, this.perf.now() - t0);
   }
 
   /** Retained events as records (fills each slot's op/backend/site/context from its cell first). */
@@ -606,11 +627,15 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.cellsOf(eventId).addTransfer(this.ring.i[slot * I_STRIDE + I_CELL]!, direction, bytes);
   }
 
-  /** Records a closed context/function span (called through context.ts's span sink). */
-  span(context: number, startMs: number, endMs: number, childMs: number): void {
+  /**
+   * Records a closed context/function span (called through context.ts's span sink). The span keeps
+   * its clock times (the flame places it there); its statistics take its wall time less
+   * `profilerMs`, the profiler's own time inside it, ms.
+   */
+  span(context: number, startMs: number, endMs: number, childMs: number, profilerMs = 0): void {
     this.spans.push(context, startMs, endMs);
     const s = (this.contextStats[context] ??= { ...emptyStats(), childMs: 0 });
-    addSample(s, endMs - startMs);
+    addSample(s, Math.max(0, endMs - startMs - profilerMs));
     s.childMs += childMs;
   }
 

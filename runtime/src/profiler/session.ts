@@ -132,7 +132,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
     segmentOpsFrom = rec.ops;
   }
   const r = rec;
-  setSpanSink((c, s, e, child) => r.span(c, s, e, child));
+  setSpanSink((c, s, e, child, own) => r.span(c, s, e, child, own));
   setDispatchObserver(r);
   setOneTimeCostListener(r);
   startGcPauses();
@@ -226,7 +226,7 @@ export function clearProfile(options: { segments?: boolean } = {}): void {
     rec = newRecorder(rec.callSites, rec.sampleEvery, rec.ring.capacity);
     if (enabled) {
       const r = rec;
-      setSpanSink((c, s, e, child) => r.span(c, s, e, child));
+      setSpanSink((c, s, e, child, own) => r.span(c, s, e, child, own));
       setDispatchObserver(r);
       setOneTimeCostListener(r);
     }
