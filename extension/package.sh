@@ -50,8 +50,10 @@ done
 # esbuild's JS API runs the binary of its platform package; the copy npm's install put in esbuild/bin is
 # only for its command line, which nothing here runs (11 MB).
 rm -f "$stage/runtime/node_modules/esbuild/bin/esbuild"
-# The runtime's dependencies (runtime/package.json "dependencies", with ajv's own; typescript for AST quick fixes); acorn for the call-site loader hook; @opentelemetry/api has none of its own.
-for m in acorn commander csv-parse typescript webgpu ajv fast-deep-equal fast-uri json-schema-traverse require-from-string @opentelemetry/api; do
+# Every package the runtime needs at run time: runtime/package.json "dependencies" and theirs,
+# transitively (scripts/runtime-dependencies.cjs; derived, not listed here, so a new dependency cannot be missed).
+deps="$(node scripts/runtime-dependencies.cjs "$ROOT")"
+for m in $deps; do
   [ -d "node_modules/$m" ] && [ ! -d "$stage/runtime/node_modules/$m" ] && mkdir -p "$stage/runtime/node_modules/$(dirname "$m")" && cp -rL "node_modules/$m" "$stage/runtime/node_modules/$m"
 done
 # Dawn for the target platform only (the others are ~110 MB of the package).

@@ -40,13 +40,13 @@ export class ContextSpans implements FrameObserver {
     const o = this.open.get(f);
     if (!o) return; // opened before OpenTelemetry was enabled
     this.open.delete(f);
-    this.finish(o, endMs);
+    this.finish(o, endMs, f.profilerMs);
   }
 
-  private finish(o: OpenSpan, endMs?: number): void {
+  private finish(o: OpenSpan, endMs?: number, profilerMs = 0): void {
     const top = [...o.ops].sort((a, b) => b[1].seconds - a[1].seconds).slice(0, TOP_OPS);
     o.span.setAttributes({
-      [ATTR.opCount]: o.count, [ATTR.opTime]: o.seconds,
+      [ATTR.opCount]: o.count, [ATTR.opTime]: o.seconds, [ATTR.profilerTime]: profilerMs / 1e3,
       [ATTR.topOps]: top.map(([op]) => op), [ATTR.topOpsTime]: top.map(([, t]) => t.seconds), [ATTR.topOpsCount]: top.map(([, t]) => t.count),
     });
     o.span.end(endMs);

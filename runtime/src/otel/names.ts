@@ -45,6 +45,11 @@ export const ATTR = {
   topOpsTime: 'corepy.op.top.time',
   /** Calls per entry of `corepy.op.top`. */
   topOpsCount: 'corepy.op.top.count',
+  /**
+   * The profiler's own time inside the span (call-site and stack captures), seconds: the span's
+   * duration less this is the context's time in corepy's report.
+   */
+  profilerTime: 'corepy.profiler.time',
   baselineKind: 'corepy.baseline.kind',
   baselineName: 'corepy.baseline.name',
   baselineMean: 'corepy.baseline.mean',
