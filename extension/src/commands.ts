@@ -16,6 +16,7 @@ import type { RunSnapshot } from './profile-store.js';
 import { explainRecommendation } from './recs/explain.js';
 import { pickSegment } from './pick-segment.js';
 import type { SegmentChoice } from './profile-store.js';
+import { openTutorials } from './tutorials.js';
 import { addCorepyToWorkspace } from './workspace-install.js';
 
 type Handler = (...args: never[]) => unknown;
@@ -147,7 +148,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
     return { ratio, comparison };
   },
   'corepy.explainRecommendation': (ctx) => (id: string) => explainRecommendation(ctx, id),
-  'corepy.addToWorkspace': (ctx) => (folder?: vscode.Uri) => addCorepyToWorkspace(ctx, folder),
+  'corepy.addToWorkspace': (ctx) => (folder?: vscode.Uri, tarball?: string) => addCorepyToWorkspace(ctx, folder, tarball),
+  'corepy.openTutorials': (ctx) => (folder?: vscode.Uri, copy?: boolean) => openTutorials(ctx, folder, copy),
   'corepy.showSegment': (ctx) => (choice?: SegmentChoice) => pickSegment(ctx, choice),
 };
 
