@@ -2,13 +2,15 @@
  * The run's lines follow their code through edits (extension/src/views/line-shift.ts): lines
  * inserted above move a line down, text typed on it or after it leaves it, a deleted line is
  * gone, an undo brings it back, and a line an edit's range covered but whose text the edit kept
- * (the jit-chain quick fix) is found again; a property test checks all of it against line splices.
+ * (the jit-chain quick fix) is found again, a line split by Enter after a statement typed at its
+ * start follows the code that ran (fed as the tracker feeds FileEdits); a property test checks all
+ * of it against line splices.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, it } from 'mocha';
-import { matchLines } from '../../extension/src/views/line-diff.js';
-import { blockEdit, EditLog, replayEdits, shiftLine, type LineEdit } from '../../extension/src/views/line-shift.js';
+import { matchLines, ranCodeIn } from '../../extension/src/views/line-diff.js';
+import { blockEdit, EditLog, FileEdits, replayEdits, shiftLine, type LineEdit } from '../../extension/src/views/line-shift.js';
 import { JIT_CHAIN_SCRIPT } from '../fixtures/editor/jit-chain-script.js';
 
 /** An edit as VS Code reports it: the replaced range (0-based lines) and the new text. */
@@ -125,6 +127,75 @@ describe('a quick fix that rewrites a span and keeps the code inside it', () => 
   });
 });
 
+/** The audit's plain.js (0-based line 5 holds the `data.add(i)` that ran). */
+const PLAIN = [
+  "const cp = require('corepy');", '', "const data = cp.arange(100_000).cast('float32');", 'const out = [];',
+  'for (let i = 0; i < 5; i++) {', '  const t = data.add(i);', '  out.push(t);', '}', 'const x = cp.randn([256, 256]);', '',
+].join('\n');
+
+/** Feeds `events` (each one change event's changes) to a FileEdits as the tracker does, with the document's text after each. */
+function feed(edits: FileEdits, start: string, events: readonly (readonly LineEdit[])[]): string {
+  let text = start;
+  for (const changes of events) {
+    text = replayEdits(text, changes)!;
+    edits.change(changes, text);
+  }
+  return text;
+}
+
+describe('a statement typed at the start of a line, then Enter (audit 20: the lens stayed on the typed line)', () => {
+  const TYPED = 'const b1 = 1;';
+
+  it('the code that ran moves down to the line Enter made; the typed statement gets nothing', () => {
+    for (const [what, events] of [
+      ['typed at once, then Enter', [[edit(5, 0, 5, TYPED)], [edit(5, TYPED.length, 5, '\n', TYPED.length)]]],
+      ['typed key by key', [...[...TYPED].map((ch, k) => [edit(5, k, 5, ch, k)]), [edit(5, TYPED.length, 5, '\n', TYPED.length)]]],
+      ['Enter indenting the new line', [[edit(5, 0, 5, TYPED)], [edit(5, TYPED.length, 5, '\n  ', TYPED.length)]]],
+    ] as const) {
+      const edits = new FileEdits(PLAIN);
+      const text = feed(edits, PLAIN, events);
+      assert.equal(text.split('\n')[5], TYPED, what);
+      assert.equal(text.split('\n')[6]!.trim(), 'const t = data.add(i);', what);
+      assert.equal(edits.log!.current(6), 7, `${what}: the add line follows its code`);
+      assert.equal(edits.log!.current(7), 8, what);
+      assert.equal(edits.log!.current(5), 5, what);
+      assert.equal(edits.log!.runLineAt(6, [5, 6, 7]), undefined, `${what}: nothing of the run on the typed line`);
+      // Later edits keep it right: two lines inserted at the top.
+      feed(edits, text, [[edit(0, 0, 0, '// a\n// b\n')]]);
+      assert.equal(edits.log!.current(6), 9, what);
+    }
+  });
+
+  it('Enter in the middle of the code itself: the lens goes to the piece holding more of it; without the run\'s text, to the first', () => {
+    const split: LineEdit[] = [edit(5, 10, 5, '\n    ', 10)]; // `  const t =` | `    data.add(i);`
+    const known = new FileEdits(PLAIN);
+    feed(known, PLAIN, [split]);
+    assert.equal(known.log!.current(6), 7);
+    const typedEnd = new FileEdits(PLAIN); // a statement typed at the end, then Enter before it: the code stays up
+    feed(typedEnd, PLAIN, [[edit(5, 24, 5, ' const b2 = 2;', 24)], [edit(5, 24, 5, '\n  ', 24)]]);
+    assert.equal(typedEnd.log!.current(6), 6);
+    const unknown = new FileEdits(null); // saved before the first edit: the previous event's text only
+    feed(unknown, PLAIN, [[edit(5, 0, 5, TYPED)], [edit(5, TYPED.length, 5, '\n', TYPED.length)]]);
+    assert.equal(unknown.log!.current(6), 6, 'the typed half kept the line\'s start (the limit without the run\'s text)');
+  });
+
+  it('ranCodeIn: the piece sharing the most words and symbols with the line that ran', () => {
+    assert.equal(ranCodeIn('  const t = data.add(i);', ['const b1 = 1;', '  const t = data.add(i);'], 0, 2), 1);
+    assert.equal(ranCodeIn('  const t = data.add(i);', ['// note', 'let t = data.add(i) // both ends edited'], 0, 2), 1);
+    assert.equal(ranCodeIn('a + b', ['b', 'a'], 0, 2), 0, 'a tie: the first');
+    assert.equal(ranCodeIn('abc', ['ab', 'c'], 0, 2), undefined, 'nothing shared (a word cut in two)');
+  });
+
+  it('back at the text that ran (undo): no edits left', () => {
+    const edits = new FileEdits(PLAIN);
+    const text = feed(edits, PLAIN, [[edit(5, 0, 5, TYPED)], [edit(5, TYPED.length, 5, '\n', TYPED.length)]]);
+    assert.ok(edits.log);
+    assert.equal(edits.change([edit(5, 0, 6, '', 0)], PLAIN), true);
+    assert.equal(edits.log, undefined);
+    assert.notEqual(text, PLAIN);
+  });
+});
+
 /**
  * The oracle: a document as a list of lines with identities, edited by line operations (splices),
  * each also expressed as the content change VS Code reports. Every run line must be mapped to where
@@ -135,6 +206,7 @@ type Op =
   | { kind: 'insertAt0' | 'insertAfterEnd'; p: number; k: number }
   | { kind: 'delete' | 'deleteFromPrevEnd'; a: number; n: number }
   | { kind: 'type'; p: number; c: number }
+  | { kind: 'typeAt0ThenEnter'; p: number }
   | { kind: 'quickFix'; a: number; n: number; k: number; c: number };
 
 const opArb = (withQuickFix: boolean): fc.Arbitrary<Op> => {
@@ -143,12 +215,26 @@ const opArb = (withQuickFix: boolean): fc.Arbitrary<Op> => {
     fc.record({ kind: fc.constantFrom('delete' as const, 'deleteFromPrevEnd' as const), a: fc.nat(), n: fc.integer({ min: 1, max: 3 }) }),
     fc.record({ kind: fc.constant('type' as const), p: fc.nat(), c: fc.nat() }),
   ];
-  if (withQuickFix) ops.push(fc.record({ kind: fc.constant('quickFix' as const), a: fc.nat(), n: fc.integer({ min: 1, max: 4 }), k: fc.nat({ max: 3 }), c: fc.nat() }));
+  if (withQuickFix) {
+    ops.push(fc.record({ kind: fc.constant('quickFix' as const), a: fc.nat(), n: fc.integer({ min: 1, max: 4 }), k: fc.nat({ max: 3 }), c: fc.nat() }));
+    ops.push(fc.record({ kind: fc.constant('typeAt0ThenEnter' as const), p: fc.nat() }));
+  }
   return fc.oneof(...ops);
 };
 
-/** Applies `op` to `lines` (the last line is never edited: deletions end at column 0 of a line); returns the change, or null when it does not fit. */
-function apply(lines: Line[], op: Op, fresh: () => string): LineEdit | null {
+/**
+ * Applies `op` to `lines` (the last line is never edited: deletions end at column 0 of a line); returns
+ * its change events (one change each), or null when it does not fit.
+ */
+function apply(lines: Line[], op: Op, fresh: () => string): LineEdit[] | null {
+  const one = apply1(lines, op, fresh);
+  if (op.kind !== 'typeAt0ThenEnter' || !one) return one && [one];
+  // The statement typed at column 0 goes to a new line above; the line keeps its code below it.
+  const typed = one.text;
+  return [one, { startLine: one.startLine, startCharacter: typed.length, endLine: one.startLine, endCharacter: typed.length, text: '\n' }];
+}
+
+function apply1(lines: Line[], op: Op, fresh: () => string): LineEdit | null {
   const len = lines.length;
   const end = (i: number): number => lines[i]!.text.length;
   const at = (p: number, max: number): number => p % (max + 1);
@@ -177,6 +263,14 @@ function apply(lines: Line[], op: Op, fresh: () => string): LineEdit | null {
       lines.splice(a, b - a);
       return edit;
     }
+    case 'typeAt0ThenEnter': {
+      // On a line that still holds something of the code that ran (its mark): else nothing tells which piece is that line.
+      const p = at(op.p, len - 1), id = lines[p]!.id;
+      if (id >= 0 && !lines[p]!.text.includes(runMark(id))) return null;
+      const s = fresh();
+      lines.splice(p, 0, { id: -1, text: s });
+      return { startLine: p, startCharacter: 0, endLine: p, endCharacter: 0, text: s };
+    }
     case 'type': {
       const p = at(op.p, len - 1), c = 1 + at(op.c, end(p) - 1), s = fresh();
       lines[p] = { id: lines[p]!.id, text: lines[p]!.text.slice(0, c) + s + lines[p]!.text.slice(c) };
@@ -200,30 +294,36 @@ function apply(lines: Line[], op: Op, fresh: () => string): LineEdit | null {
   }
 }
 
+/** The first of the marks (box-drawing symbols, each a word of its own for ranCodeIn); the run's lines get the first ones. */
+const MARK_BASE = 0x2500;
+const runMark = (id: number): string => String.fromCodePoint(MARK_BASE + id);
+
 function check(n: number, ops: readonly Op[], withText: boolean): void {
   // Every line starts and ends with its own character: lines share a start or an end only where an edit kept it.
   let uid = 0;
-  const mark = (): string => String.fromCodePoint(0x4e00 + uid++);
+  const mark = (): string => String.fromCodePoint(MARK_BASE + uid++);
   const fresh = (): string => { const c = mark(); return `${c}new${c}`; };
   const lines: Line[] = Array.from({ length: n }, (_, i) => { const c = mark(); return { id: i, text: `${c}run line ${i + 1};${c}` }; });
-  let text = lines.map((l) => l.text).join('\n');
+  const ran = lines.map((l) => l.text).join('\n');
+  let text = ran;
+  // With the text: as the tracker feeds its per-file state (each event placed against the text before it, the run's lines known).
+  const file = new FileEdits(ran);
   const log = new EditLog();
   for (const op of ops) {
-    const edit = apply(lines, op, fresh);
-    if (!edit) continue;
+    const events = apply(lines, op, fresh);
+    if (!events) continue;
     if (withText) {
       const next = lines.map((l) => l.text).join('\n');
-      assert.equal(replayEdits(text, [edit]), next, 'the replayed text is the document\'s');
-      const block = blockEdit(text, next);
-      if (block) log.push(block);
-      text = next;
+      text = feed(file, text, events.map((e) => [e]));
+      assert.equal(text, next, 'the replayed text is the document\'s');
     } else {
-      log.push([edit]);
+      for (const e of events) log.push([e]);
     }
   }
+  const current = (l: number): number | null => (!withText ? log.current(l) : file.log ? file.log.current(l) : l);
   for (let i = 0; i < n; i++) {
     const want = lines.findIndex((l) => l.id === i);
-    assert.equal(log.current(i + 1), want < 0 ? null : want + 1, `run line ${i + 1}`);
+    assert.equal(current(i + 1), want < 0 ? null : want + 1, `run line ${i + 1}`);
   }
 }
 
@@ -236,7 +336,7 @@ describe('property: the run lines follow a sequence of edits as the document\'s 
     fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), fc.array(opArb(false), { maxLength: 12 }), (n, ops) => check(n, ops, false)), cfg);
   });
 
-  it('with quick-fix spans too, when the edits carry the text they replaced', () => {
+  it('with quick-fix spans and statements typed at a line\'s start then Enter too, when the edits carry the text they replaced', () => {
     fc.assert(fc.property(fc.integer({ min: 2, max: 12 }), fc.array(opArb(true), { maxLength: 12 }), (n, ops) => check(n, ops, true)), cfg);
   });
 

@@ -1,8 +1,9 @@
 /**
  * Code actions on corepy diagnostics: the recommendation's `fix` as a QuickFix (when it has one and
  * the code it rewrites is still there, at its place after the edits since the run) and "Explain"
- * (opens the full recommendation with its evidence). Applying the fix marks the recommendation as
- * acted on: its diagnostic goes (line-tracker.ts).
+ * (opens the full recommendation with its evidence), for every corepy diagnostic on the lines of the
+ * requested range. Applying the fix marks the recommendation as acted on: its diagnostic goes
+ * (line-tracker.ts).
  */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
@@ -19,10 +20,11 @@ export const APPLIED_COMMAND = 'corepy.recommendationApplied';
 export function registerCodeActions(ctx: Ctx, selector: vscode.DocumentSelector, lines: LineTracker): void {
   ctx.push(vscode.commands.registerCommand(APPLIED_COMMAND, (id: string) => lines.markApplied(id)));
   ctx.push(vscode.languages.registerCodeActionsProvider(selector, {
-    provideCodeActions(doc, _range, context) {
+    provideCodeActions(doc, range, context) {
+      // Explain has no kind VS Code can filter on (Empty): a request for some kinds only is a request for the fix at most.
+      if (context.only && !context.only.intersects(vscode.CodeActionKind.QuickFix)) return [];
       const actions: vscode.CodeAction[] = [];
-      for (const diag of context.diagnostics) {
-        if (diag.source !== DIAGNOSTIC_SOURCE) continue;
+      for (const diag of corepyDiagnosticsOn(doc, range, context)) {
         const rec = ctx.store.run?.recommendations.find((r) => r.location.file === doc.uri.fsPath && diagnosticCode(r) === String(diag.code));
         if (!rec) continue;
         const placed = rec.fix ? lines.placeRecommendation(rec, doc) : undefined;
@@ -37,13 +39,40 @@ export function registerCodeActions(ctx: Ctx, selector: vscode.DocumentSelector,
   }, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix, vscode.CodeActionKind.Empty] }));
 }
 
+/**
+ * The corepy diagnostics on the lines of `range`, whatever its columns: VS Code passes only those
+ * the range touches (`context.diagnostics`), and a diagnostic starts at its code's first non-blank
+ * character, so with the cursor in a line's indentation Ctrl+. offered nothing for it, though its
+ * hover points at "Explain" (Ctrl+.). A range that ends at column 0 of a line leaves that line out.
+ */
+function corepyDiagnosticsOn(doc: vscode.TextDocument, range: vscode.Range, context: vscode.CodeActionContext): vscode.Diagnostic[] {
+  const last = range.end.character === 0 && range.end.line > range.start.line ? range.end.line - 1 : range.end.line;
+  const seen = new Set<string>();
+  const out: vscode.Diagnostic[] = [];
+  for (const d of [...context.diagnostics, ...vscode.languages.getDiagnostics(doc.uri)]) {
+    if (d.source !== DIAGNOSTIC_SOURCE || d.range.end.line < range.start.line || d.range.start.line > last) continue;
+    const code = String(d.code);
+    if (seen.has(code)) continue;
+    seen.add(code);
+    out.push(d);
+  }
+  return out;
+}
+
 function fixAction(doc: vscode.TextDocument, rec: Recommendation, diag: vscode.Diagnostic): vscode.CodeAction {
   const f = rec.fix!.range;
   const action = new vscode.CodeAction(`Corepy: ${rec.title}`, vscode.CodeActionKind.QuickFix);
   action.edit = new vscode.WorkspaceEdit();
   action.edit.replace(doc.uri, new vscode.Range(f.startLine - 1, f.startColumn - 1, f.endLine - 1, f.endColumn - 1), rec.fix!.replacement);
   action.diagnostics = [diag];
-  action.isPreferred = rec.priority === 'HIGH';
+  // Preferred (the fix the lightbulb's auto fix, Shift+Alt+., applies) whatever the priority: VS Code
+  // marks a fix preferred when it properly addresses its diagnostic, and this is the one edit that
+  // does (the rewrite the recommendation describes; applying it removes the diagnostic). The
+  // priority says how much the rewrite is worth, and the diagnostic's severity shows that; it does
+  // not make the fix less clear. Preference is per diagnostic: another extension's preferred fix on
+  // the same line (TypeScript's "Remove unused declaration") addresses its own diagnostic, and with
+  // two preferred fixes at the cursor auto fix lists both instead of picking one. Explain is no fix.
+  action.isPreferred = true;
   action.command = { command: APPLIED_COMMAND, title: 'Recommendation applied', arguments: [rec.id] };
   return action;
 }

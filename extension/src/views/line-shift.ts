@@ -3,7 +3,7 @@
  * when it ran, and the views (CodeLens, heat, hovers, diagnostics) keep them on the same code until
  * the next run by replaying the editor's content changes. Pure (no 'vscode' import); lines 0-based here.
  */
-import { matchLines } from './line-diff.js';
+import { diffBlock, ranCodeIn, type LineMatch } from './line-diff.js';
 
 /** One content change as VS Code reports it: the replaced range (0-based) and the new text. */
 export interface LineEdit {
@@ -17,7 +17,7 @@ export interface LineEdit {
 /**
  * A change event as whole lines, when the text before it is known: lines `startLine` up to
  * `startLine + oldLines.length` (exclusive) became `newLines`. Lines inside are placed by a line
- * diff ({@link matchLines}), not by where the change's ranges start.
+ * diff ({@link diffBlock}), not by where the change's ranges start.
  */
 export interface BlockEdit {
   readonly startLine: number;
@@ -56,19 +56,25 @@ export function blockEdit(before: string, after: string): BlockEdit | undefined 
   return { startLine: pre, oldLines: a.slice(pre, a.length - suf), newLines: b.slice(pre, b.length - suf) };
 }
 
-/** Per block edit: each old line → its index among the new lines, or -1. */
-const blockMaps = new WeakMap<BlockEdit, Int32Array>();
+/** Per block edit: its old lines matched with its new ones. */
+const blockMatches = new WeakMap<BlockEdit, LineMatch>();
 
-/** The line `line` (0-based) moves to after block edit `b`, or null when the line diff finds it gone. */
-export function shiftLineInBlock(line: number, b: BlockEdit): number | null {
+/**
+ * The line `line` (0-based) moves to after block edit `b`, or null when the line diff finds it gone.
+ * `ran` is the text the run read on the line followed, when known: when `b` splits the line, it
+ * tells which piece holds that code (see {@link ranCodeIn}).
+ */
+export function shiftLineInBlock(line: number, b: BlockEdit, ran?: string): number | null {
   if (line < b.startLine) return line;
   if (line >= b.startLine + b.oldLines.length) return line + b.newLines.length - b.oldLines.length;
-  let map = blockMaps.get(b);
-  if (!map) {
-    map = matchLines(b.oldLines, b.newLines);
-    blockMaps.set(b, map);
+  let match = blockMatches.get(b);
+  if (!match) {
+    match = diffBlock(b.oldLines, b.newLines);
+    blockMatches.set(b, match);
   }
-  const at = map[line - b.startLine]!;
+  const i = line - b.startLine;
+  const split = ran === undefined ? undefined : match.splits.get(i);
+  const at = (split ? ranCodeIn(ran!, b.newLines, split[0], split[1]) : undefined) ?? match.map[i]!;
   return at < 0 ? null : b.startLine + at;
 }
 
@@ -104,6 +110,12 @@ export class EditLog {
   private readonly edits: (LineEdit | BlockEdit)[] = [];
   private readonly memo = new Map<number, number | null>();
 
+  /**
+   * `ranLine` gives a run line's text (1-based) as the run read it, when known: a line later split
+   * (Enter) follows the piece that holds that code.
+   */
+  constructor(private readonly ranLine: (runLine: number) => string | undefined = () => undefined) {}
+
   /** True when nothing was edited (every line is where the run saw it). */
   get isEmpty(): boolean {
     return this.edits.length === 0;
@@ -124,8 +136,9 @@ export class EditLog {
     const known = this.memo.get(runLine);
     if (known !== undefined) return known;
     let at: number | null = runLine - 1;
+    const ran = this.ranLine(runLine);
     for (const e of this.edits) {
-      at = 'oldLines' in e ? shiftLineInBlock(at, e) : shiftLine(at, e);
+      at = 'oldLines' in e ? shiftLineInBlock(at, e, ran) : shiftLine(at, e);
       if (at === null) break;
     }
     const line = at === null ? null : at + 1;
@@ -137,5 +150,53 @@ export class EditLog {
   runLineAt(line: number, runLines: Iterable<number>): number | undefined {
     for (const l of runLines) if (this.current(l) === line) return l;
     return undefined;
+  }
+}
+
+/**
+ * One file's edits since the run, fed with the editor's change events as they come (the tracker's
+ * per-file state, without 'vscode'). Each event is placed as whole lines by a line diff when the
+ * text its ranges refer to is known — the previous event's result; at the first edit, the text that
+ * ran — so a line keeps its figures wherever the change's ranges start (VS Code reports a quick
+ * fix's edit as character-level minimal changes that may start inside a line the fix only moved);
+ * else by its ranges alone.
+ */
+export class FileEdits {
+  private edits: EditLog | undefined;
+  private before: string | undefined;
+  private readonly ranLines: readonly string[] | undefined;
+
+  /** `ran`: the file's text as the run read it, or null when it is not known. */
+  constructor(readonly ran: string | null) {
+    this.before = ran ?? undefined;
+    this.ranLines = ran === null ? undefined : splitLines(ran);
+  }
+
+  /**
+   * Adds one change event: its changes as VS Code reports them and the document's text after it.
+   * True when the document holds the text that ran again (an undo, a revert): the run's lines are
+   * right again, whatever the edits in between removed.
+   */
+  change(changes: readonly LineEdit[], now: string): boolean {
+    const before = this.before;
+    const edits = before !== undefined && replayEdits(before, changes) === now ? blockEdit(before, now) : changes;
+    this.before = now;
+    if (now === this.ran) {
+      this.edits = undefined;
+      return true;
+    }
+    this.edits ??= new EditLog((l) => this.ranLines?.[l - 1]);
+    if (edits) this.edits.push(edits);
+    return false;
+  }
+
+  /** The edits that moved the run's lines, or undefined when every line is where the run saw it. */
+  get log(): EditLog | undefined {
+    return this.edits;
+  }
+
+  /** Run line `runLine`'s text (1-based) as the run read it, when known. */
+  ranLine(runLine: number): string | undefined {
+    return this.ranLines?.[runLine - 1];
   }
 }

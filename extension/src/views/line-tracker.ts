@@ -12,7 +12,7 @@ import type { Ctx } from '../ctx.js';
 import type { LineStats } from '../profile-store.js';
 import type { Recommendation } from '../recommendation.js';
 import { currentFixRange } from '../recs/diagnostic-range.js';
-import { blockEdit, EditLog, replayEdits, splitLines, type LineEdit } from './line-shift.js';
+import { FileEdits, type LineEdit } from './line-shift.js';
 
 /** A line's figures at the line where that code is now (1-based `line`). */
 export interface PlacedLine {
@@ -21,14 +21,13 @@ export interface PlacedLine {
 }
 
 export class LineTracker implements vscode.Disposable {
-  private readonly logs = new Map<string, EditLog>();
+  /** Per edited file, its edits since the run (from its first change event after the run). */
+  private readonly files = new Map<string, FileEdits>();
   /**
-   * Per edited file, its text as the run read it (from disk, at the first edit after the run), or
-   * null when the file was saved before that first edit (the disk may no longer hold what ran).
+   * The files saved before their first edit after the run: the disk may no longer hold what ran
+   * (the document was dirty when the run read the file), so their text at the run is not known.
    */
-  private readonly ranText = new Map<string, string | null>();
-  /** Per edited file, its text before the next change event (what the event's ranges refer to). */
-  private readonly shadow = new Map<string, string>();
+  private readonly savedUnedited = new Set<string>();
   /** The ids of the recommendations whose quick fix was applied since the run. */
   private readonly applied = new Set<string>();
   private run: string | undefined;
@@ -44,9 +43,8 @@ export class LineTracker implements vscode.Disposable {
       const key = r === undefined ? undefined : `${r.program}\u0000${r.startedAt}`;
       if (key !== this.run) {
         this.run = key;
-        this.logs.clear();
-        this.ranText.clear();
-        this.shadow.clear();
+        this.files.clear();
+        this.savedUnedited.clear();
         this.applied.clear();
       }
     }));
@@ -54,37 +52,23 @@ export class LineTracker implements vscode.Disposable {
       if (e.contentChanges.length === 0) return;
       const file = e.document.uri.fsPath;
       if (!this.tracks(file)) return;
-      if (!this.ranText.has(file)) this.ranText.set(file, readText(file));
-      const now = e.document.getText();
+      let edits = this.files.get(file);
+      if (!edits) {
+        edits = new FileEdits(this.savedUnedited.has(file) ? null : readText(file));
+        this.files.set(file, edits);
+      }
       const changes: LineEdit[] = e.contentChanges.map((c) => ({
         startLine: c.range.start.line, startCharacter: c.range.start.character,
         endLine: c.range.end.line, endCharacter: c.range.end.character, text: c.text,
       }));
-      // The text the ranges refer to, when known (the last event's result; at the first edit, the
-      // file as the run read it, if the document held it): the event is then placed as whole lines
-      // by a line diff, so a line keeps its figures wherever the change's ranges start (VS Code
-      // reports a quick fix's edit as character-level minimal changes that may start inside a line
-      // the fix only moved). Else by the ranges alone.
-      const before = this.shadow.get(file) ?? this.ranText.get(file) ?? undefined;
-      const known = before !== undefined && replayEdits(before, changes) === now;
-      const edits = known ? blockEdit(before, now) : changes;
-      this.shadow.set(file, now);
-      // Back to the text that ran (an undo, a revert; a quick fix and its revert replace lines): the
-      // run's lines are right again, whatever the edits in between removed, and its fixes undone.
-      if (now === this.ranText.get(file)) {
-        this.logs.delete(file);
-        for (const r of ctx.store.recommendationsFor(file)) this.applied.delete(r.id);
-      } else {
-        const log = this.logs.get(file) ?? new EditLog();
-        this.logs.set(file, log);
-        if (edits) log.push(edits);
-      }
+      // Back to the text that ran (an undo, a revert; a quick fix and its revert replace lines): its fixes are undone.
+      if (edits.change(changes, e.document.getText())) for (const r of ctx.store.recommendationsFor(file)) this.applied.delete(r.id);
       this.changed.fire();
     }));
     this.subscriptions.push(vscode.workspace.onDidSaveTextDocument((d) => {
       // A save before the first edit may have written other text than ran (the document was dirty
       // when the run read the file): the disk no longer tells. Once read, the text that ran is kept.
-      if (this.tracks(d.uri.fsPath) && !this.ranText.has(d.uri.fsPath)) this.ranText.set(d.uri.fsPath, null);
+      if (this.tracks(d.uri.fsPath) && !this.files.has(d.uri.fsPath)) this.savedUnedited.add(d.uri.fsPath);
     }));
   }
 
@@ -95,7 +79,7 @@ export class LineTracker implements vscode.Disposable {
 
   /** The figures of `file`'s lines where their code is now (lines an edit removed are left out). */
   linesFor(file: string): PlacedLine[] {
-    const log = this.logs.get(file);
+    const log = this.files.get(file)?.log;
     const out: PlacedLine[] = [];
     for (const stats of this.ctx.store.linesFor(file)) {
       const line = log ? log.current(stats.line) : stats.line;
@@ -106,7 +90,7 @@ export class LineTracker implements vscode.Disposable {
 
   /** The figures of the code now at 1-based `line` of `file`. */
   lineAt(file: string, line: number): LineStats | undefined {
-    const log = this.logs.get(file);
+    const log = this.files.get(file)?.log;
     if (!log) return this.ctx.store.lineAt(file, line);
     const lines = this.ctx.store.linesFor(file);
     const runLine = log.runLineAt(line, lines.map((l) => l.line));
@@ -127,15 +111,14 @@ export class LineTracker implements vscode.Disposable {
   placeRecommendation(r: Recommendation, doc: vscode.TextDocument | undefined): Recommendation | undefined {
     if (this.applied.has(r.id)) return undefined;
     const file = r.location.file;
-    const log = this.logs.get(file);
-    if (!log) return r;
+    const edits = this.files.get(file);
+    const log = edits?.log;
+    if (!edits || !log) return r;
     const line = log.current(r.location.line);
     if (line === null) return undefined;
     const { fix, ...rest } = r;
-    const ran = this.ranText.get(file);
-    const ranLines = ran === null || ran === undefined ? undefined : splitLines(ran);
-    const range = fix && ranLines && doc ? currentFixRange(fix.range, (l) => log.current(l),
-      (l) => ranLines[l - 1], (l) => (l >= 1 && l <= doc.lineCount ? doc.lineAt(l - 1).text : undefined)) : null;
+    const range = fix && edits.ran !== null && doc ? currentFixRange(fix.range, (l) => log.current(l),
+      (l) => edits.ranLine(l), (l) => (l >= 1 && l <= doc.lineCount ? doc.lineAt(l - 1).text : undefined)) : null;
     return { ...rest, location: { ...r.location, line }, ...(fix && range ? { fix: { ...fix, range } } : {}) };
   }
 
