@@ -9,11 +9,13 @@
  *
  * Segments: a run whose script called clearProfile() or paused the profiler has several; the run
  * keeps them all and the per-line views (lines, hot ops) show the one picked with
- * {@link ProfileStore.selectSegment}, all of them by default.
+ * {@link ProfileStore.selectSegment}, all of them by default. A script that calls clearProfile()
+ * after its last op has one ended segment and empty top-level sites: the views show the segment.
  */
 import { fileURLToPath } from 'node:url';
 import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type SiteStats, type SourceLocation } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
+import { batchFromReport, keepsSegments } from './debug/report-sites.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
 
 export type RunStatus = 'running' | 'finished' | 'partial';
@@ -50,7 +52,11 @@ export interface RunSnapshot {
   /** The runtime's JSON report (`profileReport({ format: 'json' })`), null until/unless it arrives. */
   readonly report: ProfileReport | null;
   readonly droppedEvents: number;
-  /** Every segment of the run, oldest first, when it has more than one (`sites` is then the last clearProfile's onwards). */
+  /**
+   * Every segment of the run, oldest first, when it has more than one or its only one has ended
+   * (see report-sites.ts `keepsSegments`); `sites` is then the last clearProfile's onwards (empty
+   * when nothing ran after it).
+   */
   readonly segments?: readonly BatchSegment[];
 }
 
@@ -137,7 +143,7 @@ export class ProfileStore {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  /** The run's segments (empty when it has only one). */
+  /** The run's segments (empty when it has only one, still recording). */
   get segments(): readonly BatchSegment[] {
     return this.snapshot?.segments ?? [];
   }
@@ -155,7 +161,7 @@ export class ProfileStore {
 
   /**
    * The sites the per-line views show: the picked segment's, every segment's together ('all'), or,
-   * for a run with one segment, the run's.
+   * for a run with one segment still recording, the run's.
    */
   get shownSites(): readonly SiteStats[] {
     return this.shown;
@@ -199,7 +205,7 @@ export class ProfileStore {
       ...(batch ? timesOf(batch, run.pausedMs) : {}),
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
-      ...(batch ? segmentsOf(batch, run) : {}),
+      ...finalSegmentsOf(batch, body.report, run),
       recommendations: parseRecommendations(body.recommendations).map((r) => ({
         ...r, location: { ...r.location, file: normalizeFile(r.location.file) },
       })),
@@ -279,10 +285,27 @@ export class ProfileStore {
   }
 }
 
-/** A batch's segments: its own when it has them, else none (a batch without them has one segment). */
+/** A batch's segments: its own when it has them, else none (a batch without them has one segment, still recording). */
 function segmentsOf(batch: ProfileBatchMessage, run: RunSnapshot): { segments?: readonly BatchSegment[] } {
-  if (Array.isArray(batch.segments) && batch.segments.length > 1) return { segments: batch.segments };
+  if (Array.isArray(batch.segments) && keepsSegments(batch.segments)) return { segments: batch.segments };
   return run.segments ? { segments: undefined } : {};
+}
+
+/**
+ * The segments of a run that ended: the final batch's, else the report's (Debug and Profile may
+ * end with a streamed batch sent before a last clearProfile(), which has none), else as they were.
+ */
+function finalSegmentsOf(batch: ProfileBatchMessage | null, report: ProfileReport | null, run: RunSnapshot): { segments?: readonly BatchSegment[] } {
+  if (batch && Array.isArray(batch.segments) && keepsSegments(batch.segments)) return { segments: batch.segments };
+  const fromReport = batchFromReport(report, 0)?.segments;
+  if (keepsSegments(fromReport)) return { segments: fromReport };
+  return batch ? segmentsOf(batch, run) : {};
+}
+
+/** Ops the run recorded: every kept segment's, else its sites' (0 for a script that ran none). Pure. */
+export function opCountOf(run: RunSnapshot): number {
+  const sites = keepsSegments(run.segments) ? run.segments!.flatMap((s) => s.sites) : run.sites;
+  return sites.reduce((n, s) => n + s.count, 0);
 }
 
 /**
@@ -292,7 +315,7 @@ function segmentsOf(batch: ProfileBatchMessage, run: RunSnapshot): { segments?: 
 export function sitesOf(run: RunSnapshot | undefined, choice: SegmentChoice): readonly SiteStats[] {
   if (run === undefined) return [];
   const segments = run.segments ?? [];
-  if (segments.length < 2) return run.sites;
+  if (!keepsSegments(segments)) return run.sites;
   const picked = choice === 'all' ? undefined : segments.find((s) => s.index === choice);
   return picked ? picked.sites : segments.flatMap((s) => s.sites);
 }

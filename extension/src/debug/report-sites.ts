@@ -5,7 +5,16 @@
  * {@link batchOf}, the same function the runtime's live stream uses, so a line's figures keep
  * their meaning (op time) when the run ends. Returns null when the report has no usable call sites.
  */
-import { batchOf, type ProfileBatchMessage, type ProfileReport } from 'corepy/contract';
+import { batchOf, batchSegmentOf, type BatchSegment, type ProfileBatchMessage, type ProfileReport } from 'corepy/contract';
+
+/**
+ * True when a run's segments say more than its top-level sites: there are several, or the only one
+ * has ended (the script called clearProfile() after its last op, so the top level, the recording
+ * since that clear, is empty and every op is in the ended segment). Tutorial 1.1 ends that way.
+ */
+export function keepsSegments(segments: readonly Pick<BatchSegment, 'current'>[] | undefined): boolean {
+  return segments !== undefined && (segments.length > 1 || segments.some((s) => !s.current));
+}
 
 export function batchFromReport(report: ProfileReport | null | undefined, seq: number): ProfileBatchMessage | null {
   // The report crossed a process boundary from a runtime that may be another version: check the shape we read.
@@ -15,5 +24,7 @@ export function batchFromReport(report: ProfileReport | null | undefined, seq: n
     ? report.segments.filter((s) => typeof s === 'object' && s !== null && Array.isArray(s.callSites))
       .map((s) => ({ index: s.index, cause: s.cause, current: s.current, opTimeMs: s.totalTimeMs, rows: s.callSites }))
     : undefined;
-  return batchOf(seq, { opTimeMs: report.totalTimeMs, wallTimeMs: report.wallTimeMs, rows, droppedEvents: report.droppedEvents, ...(segments ? { segments } : {}) });
+  const batch = batchOf(seq, { opTimeMs: report.totalTimeMs, wallTimeMs: report.wallTimeMs, rows, droppedEvents: report.droppedEvents, ...(segments ? { segments } : {}) });
+  // batchOf keeps several segments only; a single ended one holds every op of the run (see keepsSegments).
+  return segments !== undefined && segments.length === 1 && keepsSegments(segments) ? { ...batch, segments: segments.map(batchSegmentOf) } : batch;
 }

@@ -194,9 +194,10 @@ export class CorepyDebugSession extends DebugSession {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    // The report's call sites are final and complete; batches may lag by up to 250 ms or be absent.
+    // The report's call sites are final and complete; batches may lag by up to 250 ms or be absent. A report whose top
+    // level is empty still has the run's ops when a clearProfile() after the last one kept them in an ended segment.
     const fromReport = this.finalReport ? batchFromReport(this.finalReport.report, (this.lastBatch?.seq ?? -1) + 1) : null;
-    if (fromReport !== null && fromReport.sites.length > 0) this.lastBatch = fromReport;
+    if (fromReport !== null && (fromReport.sites.length > 0 || fromReport.segments !== undefined)) this.lastBatch = fromReport;
     const body = reportEventBody(this.finalReport, this.lastBatch, code, signal, this.stopRequested, this.keepFlame);
     this.sendEvent(new Event(REPORT_EVENT, body));
     const exitCode = code ?? (signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : 1);

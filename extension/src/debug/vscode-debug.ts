@@ -2,14 +2,17 @@
  * VS Code side of the `corepy` debug type: the default configuration, the inline adapter, and
  * the bridge from the adapter's custom events into the ProfileStore.
  */
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import type { RunSnapshot } from '../profile-store.js';
+import { opCountOf, type RunSnapshot } from '../profile-store.js';
 import { notify } from '../notices.js';
+import { CALL_SITES_OFF, clockTime, corepyImportFor, noOpsNotice } from '../views/labels.js';
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
 import { failureLocation } from './failure-location.js';
+import { nodeVersion } from './resolve-runtime.js';
 import { CorepyDebugSession } from './session.js';
 import { keepFlame, takeFlame } from './flame-handoff.js';
 import { PROFILE_EVENT, REPORT_EVENT, type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage } from './protocol.js';
@@ -70,6 +73,8 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
    * of its own; this `corepy` session is not started.
    */
   async resolveDebugConfigurationWithSubstitutedVariables(folder: vscode.WorkspaceFolder | undefined, config: vscode.DebugConfiguration): Promise<vscode.DebugConfiguration | undefined> {
+    // undefined ends the launch quietly (null would open launch.json, the very button this check replaces).
+    if (!nodeRuns(folder, config as vscode.DebugConfiguration & Partial<CorepyLaunchArguments>)) return undefined;
     if (config.noDebug === true) return config;
     const start = await this.debugAndProfile;
     // Not awaited: the js-debug session starts once this resolution has ended. Whether it did is kept for the command that asked.
@@ -78,6 +83,33 @@ class ConfigProvider implements vscode.DebugConfigurationProvider {
     });
     return undefined;
   }
+}
+
+/** The button of {@link nodeRuns}'s error that opens the setting. */
+export const OPEN_NODE_PATH_SETTING = 'Open Settings (corepy.nodePath)';
+
+/**
+ * Whether the launch's Node executable runs (`node --version`, cached per path: the adapter asks
+ * again). When it does not, says so with one button that opens where it was set: the
+ * corepy.nodePath setting (in the Workspace tab when a workspace sets it: a machine-overridable
+ * setting is not in a remote window's User tab), or launch.json when its `runtimeExecutable`
+ * differs. The adapter's own error (a DAP error response) came with VS Code's "Open 'launch.json'"
+ * as the focused button, which created an empty launch.json when the fix was the setting.
+ */
+function nodeRuns(folder: vscode.WorkspaceFolder | undefined, config: Partial<CorepyLaunchArguments>): boolean {
+  const node = config.runtimeExecutable ?? 'node';
+  if (nodeVersion(node) !== null) return true;
+  const setting = vscode.workspace.getConfiguration('corepy', folder).inspect<string>('nodePath');
+  const fromSetting = node === (setting?.workspaceFolderValue ?? setting?.workspaceValue ?? setting?.globalValue ?? setting?.defaultValue ?? 'node');
+  const inWorkspace = setting?.workspaceFolderValue !== undefined || setting?.workspaceValue !== undefined;
+  const where = fromSetting ? 'set "corepy.nodePath" to its path' : 'set "runtimeExecutable" in the launch configuration to its path';
+  const button = fromSetting ? OPEN_NODE_PATH_SETTING : 'Open launch.json';
+  void notify('error', `Corepy: cannot launch: the Node executable "${node}" could not be run. Install Node.js (≥ 20.19) or ${where}.`, button).then((b) => {
+    if (b !== button) return;
+    if (!fromSetting) void vscode.commands.executeCommand('workbench.action.debug.configure');
+    else void vscode.commands.executeCommand(inWorkspace ? 'workbench.action.openWorkspaceSettings' : 'workbench.action.openSettings', 'corepy.nodePath');
+  });
+  return false;
 }
 
 /** Registers the provider, the inline adapter, and the event bridge. */
@@ -154,6 +186,23 @@ function markFailure(program: string): boolean {
   return true;
 }
 
+/** Whether this window has said once that per-line figures are off (call sites off); later runs say it in the status tooltip only. */
+let toldCallSitesOff = false;
+const OPEN_CALL_SITES_SETTING = 'Open Settings (corepy.callSites)';
+
+/** The "type" of the package.json nearest above `dir` (how Node loads its .js files), undefined when none says. */
+function packageTypeOf(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    try {
+      const type = (JSON.parse(readFileSync(path.join(d, 'package.json'), 'utf8')) as { type?: unknown }).type;
+      return typeof type === 'string' ? type : undefined;
+    } catch {
+      // No (readable) package.json here: Node looks further up too.
+    }
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
 const runEndWaiters = new Set<(run: RunSnapshot | undefined) => void>();
 
 /** Resolves when the current run has ended (its report or partial profile is in the store). */
@@ -183,9 +232,18 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
         `${exit !== null && exit !== undefined ? ` (exit ${String(exit)})` : ''}; showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
       if (!markFailure(run.program)) ctx.log.info(`no line of ${run.program} in the ${stderr.length} characters of its stderr: no failure diagnostic`);
-      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. The lenses show what ran before it.`, 'Show Debug Console').then(showOutput);
-    } else if (run.sites.length === 0 && run.opTimeMs === 0) {
-      void notify('info', `Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`import * as cp from 'corepy'\`) and run tensor ops.`);
+      // VS Code cannot close a notification it showed: the run's start time tells this one from a later run's state.
+      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}) in the run started at ${clockTime(run.startedAt)}; the error is in the Debug Console. ` +
+        'The lenses show what ran before it.', 'Show Debug Console').then(showOutput);
+    } else if (opCountOf(run) === 0) {
+      // Ops kept only in an ended segment (a clearProfile() after the last one) count: the editor shows them.
+      void notify('info', noOpsNotice(file, corepyImportFor(run.program, packageTypeOf(path.dirname(run.program)))));
+    }
+    if (!body.partial && run.report?.callSiteMode === 'off' && opCountOf(run) > 0 && !toldCallSitesOff) {
+      toldCallSitesOff = true;
+      void notify('info', `Corepy: ${CALL_SITES_OFF}`, OPEN_CALL_SITES_SETTING).then((b) => {
+        if (b === OPEN_CALL_SITES_SETTING) void vscode.commands.executeCommand('workbench.action.openSettings', 'corepy.callSites');
+      });
     }
   }
   for (const w of [...runEndWaiters]) { runEndWaiters.delete(w); w(run); }

@@ -6,7 +6,8 @@
  */
 import * as path from 'node:path';
 import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
-import type { LineStats, OpTotals, RunSnapshot, SegmentChoice } from '../profile-store.js';
+import { keepsSegments } from '../debug/report-sites.js';
+import { opCountOf, type LineStats, type OpTotals, type RunSnapshot, type SegmentChoice } from '../profile-store.js';
 
 /** The fused kernels (`cp.jit`) whose member ops ran from line `l`, in first-seen order. */
 function kernelsOf(l: LineStats): string[] {
@@ -54,10 +55,19 @@ export function hotLineDescription(line: LineStats, op: string): string {
   return `${formatMs(ms)} · ×${own[0]!.count}${own.some((x) => x.fusedIn !== undefined) ? ' · fused share' : ''}`;
 }
 
-/** The run's one-time costs (kernel compilation, memory growth, GPU pipelines), from its report; [] before the report. */
-export function oneTimeCostsOf(run: RunSnapshot | undefined): readonly OneTimeCostRow[] {
+/** The report's one-time cost rows as they are; [] before the report. */
+function reportedOneTimeCosts(run: RunSnapshot | undefined): readonly OneTimeCostRow[] {
   const rows = run?.report?.oneTimeCosts;
   return Array.isArray(rows) ? rows : [];
+}
+
+/**
+ * The run's one-time costs (kernel compilation, memory growth, GPU pipelines), from its report; []
+ * before the report, and for a run that recorded no op: its rows are then corepy's own start-up
+ * (the preload compiles and warms the kernels), not the script's (see {@link statusTooltip}).
+ */
+export function oneTimeCostsOf(run: RunSnapshot | undefined): readonly OneTimeCostRow[] {
+  return run === undefined || opCountOf(run) === 0 ? [] : reportedOneTimeCosts(run);
 }
 
 /** Hot Operations: the description of the one-time costs group ("290 ms · not in op time"). */
@@ -106,15 +116,17 @@ export function opFigures(opTimeMs: number, sites: readonly { count: number }[])
 
 /**
  * The figures of what the per-line views show: the picked segment's, every segment's ('all', with
- * their count: "· 2 segments"), or the run's when it has one segment. A run's own totals cover
- * only its last segment, so they are never used for a run with several.
+ * their count: "· 2 segments"; "· 1 segment" when the only one ended at a clearProfile() after the
+ * last op), or the run's when it has one segment still recording. A run's own totals cover only its
+ * last segment, so they are never used for a run with kept segments.
  */
 function shownFigures(run: RunSnapshot, choice: SegmentChoice): string {
   const segments = run.segments ?? [];
-  if (segments.length < 2) return opFigures(run.opTimeMs, run.sites);
+  if (!keepsSegments(segments)) return opFigures(run.opTimeMs, run.sites);
   const picked = choice === 'all' ? undefined : segments.find((s) => s.index === choice);
   if (picked) return `segment ${picked.index + 1} of ${segments.length} · ${opFigures(picked.opTimeMs, picked.sites)}`;
-  return `${opFigures(segments.reduce((t, s) => t + s.opTimeMs, 0), segments.flatMap((s) => s.sites))} · ${segments.length} segments`;
+  const n = segments.length;
+  return `${opFigures(segments.reduce((t, s) => t + s.opTimeMs, 0), segments.flatMap((s) => s.sites))} · ${n} segment${n === 1 ? '' : 's'}`;
 }
 
 /**
@@ -157,28 +169,69 @@ export function failed(run: RunSnapshot): boolean {
 export const UNDER_DEBUGGER = 'Under the debugger V8 runs WebAssembly kernels in unoptimised debug code: wasm op times here are ' +
   'several times (2–12× measured) those of Run and Profile; compare op times from Run and Profile.';
 
+/** Why a run has no lens when its call sites were off (the status tooltip, and once in a notification). */
+export const CALL_SITES_OFF = 'Per-line figures are off (corepy.callSites: off, or "callSites": "off" in the launch configuration): ' +
+  'no op\'s line was captured, so no line has a lens or heat; the totals here and in Hot Operations are the whole run\'s.';
+
+/** A time of day as the run notices and the tooltip give it: "14:03:12" (local time; `ms` since the epoch). Pure. */
+export function clockTime(ms: number): string {
+  const d = new Date(ms);
+  return [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+}
+
+/** One-time cost rows as text: "compile wasm kernels 41.9 ms; warm up corepy ops 61.9 ms". */
+function costList(rows: readonly OneTimeCostRow[]): string {
+  return rows.map((r) => `${r.name} ${formatMs(r.totalMs)}`).join('; ');
+}
+
 /**
  * The status bar tooltip: what the click does, the wall time beside the op time, the time paused
  * in the debugger (kept out of the wall time) and the one-time costs (kept out of op time), each
- * named.
+ * named. A run that recorded no op has its one-time costs named as corepy's start-up, and a run
+ * without call sites says why no line has a lens.
  */
 export function statusTooltip(run: RunSnapshot, command: string | undefined): string {
   const segments = run.segments ?? [];
-  const opTimeMs = segments.length > 1 ? segments.reduce((t, s) => t + s.opTimeMs, 0) : run.opTimeMs;
-  // Wall time restarts with each segment: with several, it is the last one's.
+  const kept = keepsSegments(segments);
+  const opTimeMs = kept ? segments.reduce((t, s) => t + s.opTimeMs, 0) : run.opTimeMs;
+  // Wall time restarts with each segment: with several, it is the last one's; after a last clearProfile(), that of nothing.
   const times = segments.length > 1
     ? `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${segments.length} segments (Corepy: Show Segment… picks the one the editor shows); the last segment: ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`
-    : `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
+    : kept
+      ? `${formatMs(opTimeMs)} ${TIME_BASE.op}, all of it in a segment that ended before the script did (a clearProfile() after the last op left nothing after it); the editor shows that segment.`
+      : `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`;
   const paused = run.pausedMs ? ` Paused in the debugger ${formatMs(run.pausedMs)} (not in the ${TIME_BASE.wall}).` : '';
   const debugCode = run.underDebugger ? ` ${UNDER_DEBUGGER}` : '';
   const rows = oneTimeCostsOf(run);
-  const oneTime = rows.length === 0 ? ''
-    : ` One-time costs ${formatMs(rows.reduce((a, r) => a + r.totalMs, 0))}, not in ${TIME_BASE.op}: ${rows.map((r) => `${r.name} ${formatMs(r.totalMs)}`).join('; ')}.`;
-  const figures = `${times}${paused}${debugCode}${oneTime}`;
+  const startup = rows.length === 0 && run.status !== 'running' ? reportedOneTimeCosts(run) : [];
+  const oneTime = rows.length > 0
+    ? ` One-time costs ${formatMs(rows.reduce((a, r) => a + r.totalMs, 0))}, not in ${TIME_BASE.op}: ${costList(rows)}.`
+    : startup.length > 0
+      ? ` No corepy op ran: the ${formatMs(startup.reduce((a, r) => a + r.totalMs, 0))} of one-time work (${costList(startup)}) is corepy's own start-up (the profiler's preload), not the script's.`
+      : '';
+  const sitesOff = run.report?.callSiteMode === 'off' && opCountOf(run) > 0 ? ` ${CALL_SITES_OFF}` : '';
+  const figures = `${times}${paused}${debugCode}${oneTime}${sitesOff}`;
   if (command === 'corepy.stop') return `Profiling with corepy: ${figures} Click to stop.`;
-  if (failed(run)) return `The script failed: ${figures} Click for its output in the Debug Console.`;
+  if (failed(run)) return `The script failed (the run started at ${clockTime(run.startedAt)}): ${figures} Click for its output in the Debug Console.`;
   if (command === HOT_OPERATIONS_FOCUS) {
     return `Last corepy profile, partial (${run.stopped ? 'stopped' : 'ended'} before its report: per-line counts and times only; no flame graph or exports): ${figures} Click for Hot Operations.`;
   }
   return `Last corepy profile: ${figures} Click for the flame graph.`;
+}
+
+/**
+ * The statement that loads corepy in `program`: `require` for CommonJS (`.cjs`, or `.js`/`.jsx`
+ * where the nearest package.json's "type" is not "module"), else `import` (ES modules, and
+ * TypeScript, where tsx accepts `import` in either module system). Pure.
+ * @param packageType the "type" of the nearest package.json, undefined when there is none
+ */
+export function corepyImportFor(program: string, packageType: string | undefined): string {
+  const ext = path.extname(program).toLowerCase();
+  const commonJs = ext === '.cjs' || ((ext === '.js' || ext === '.jsx') && packageType !== 'module');
+  return commonJs ? "const cp = require('corepy')" : "import * as cp from 'corepy'";
+}
+
+/** The notice for a run that recorded no op; `load` from {@link corepyImportFor}. */
+export function noOpsNotice(file: string, load: string): string {
+  return `Corepy: ${file} ran no corepy ops, so there is nothing to profile. Import it (\`${load}\`) and run tensor ops.`;
 }

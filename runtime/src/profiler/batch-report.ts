@@ -5,7 +5,8 @@
  * per call site: count, total, mean, min and max are exact as of the batch; the batch carries no
  * standard deviation (0 here), no read/written split (its bytes are all counted as read), no
  * steady-state split, no one-time costs, no contexts, no timeline and no recommendations. Its
- * segments (when the run had several) have their ops and lines but no times (startMs = endMs = 0).
+ * segments (when the run had several, or its only one ended: a clearProfile() after the last op)
+ * have their ops and lines but no times (startMs = endMs = 0).
  * Pure.
  */
 import type { OpStats, SiteOpStats } from './aggregate.js';
@@ -31,7 +32,7 @@ function stats(a: Acc, totalMs: number): OpStats {
 export function reportFromBatch(batch: ProfileBatchMessage): ProfileReport {
   const { operations, sites, totalMs } = tables(batch.sites);
   const slowest = operations.reduce<OpStats | null>((m, o) => (m === null || o.totalMs > m.totalMs ? o : m), null);
-  // Segments as of the batch (it carries them when the run had more than one); times are not in a batch.
+  // Segments as of the batch (it carries them when the run had more than one, or one that ended); times are not in a batch.
   const segments: ReportSegment[] | undefined = Array.isArray(batch.segments) ? batch.segments.map((g) => {
     const t = tables(g.sites);
     return { index: g.index, cause: g.cause, current: g.current, startMs: 0, endMs: 0, totalTimeMs: t.totalMs,

@@ -20,7 +20,7 @@ import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
 import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileHelloMessage, type ProfileReportMessage } from '../contract/ipc.js';
-import { batchOf, type SegmentRows } from '../contract/site-stats.js';
+import { batchOf, batchSegmentOf, type SegmentRows } from '../contract/site-stats.js';
 import { everyRecommendation } from '../contract/report.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
@@ -77,8 +77,9 @@ export function makeBatch(): ProfileBatchMessage {
   const data = snapshot(true, { events: false });
   const agg = aggregate(data);
   const segs = data.segments ?? [];
-  const segments = segs.length > 1 ? segs.map(segmentRows) : undefined;
-  return batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents, ...(segments ? { segments } : {}) });
+  const batch = batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents });
+  // Several segments, or one that has ended: a clearProfile() after the last op leaves `sites` empty and every op in that segment.
+  return segs.length > 1 || segs.some((s) => !s.current) ? { ...batch, segments: segs.map((s) => batchSegmentOf(segmentRows(s))) } : batch;
 }
 
 /** Rows of ended segments, computed once each (they no longer change; batches repeat them 4×/s). */

@@ -1,10 +1,12 @@
 /**
  * A failed run in a real VS Code: Run and Profile on a script that throws leaves a diagnostic on
  * the throwing line, a distinct status bar state, and the timings of what ran before it; a
- * TypeScript syntax error is marked where it is; a script that never loads corepy is told so.
+ * TypeScript syntax error is marked where it is; a script that never loads corepy is told so (with
+ * `require` for CommonJS); a Node executable that cannot run points at its setting; runs without
+ * call sites say why no line has a lens.
  */
 import * as assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
@@ -41,7 +43,8 @@ describe('a failed run', function () {
     assert.equal(diag.range.start.line, 2);
     assert.equal(diag.range.start.character, 17, 'at the `;` esbuild names (column 18)');
     assert.match(diag.message, /SyntaxError: Expected "\)" but found ";"/);
-    assert.match(api.notices().at(-1)?.message ?? '', /bad-syntax\.ts failed \(exit 1\)/);
+    assert.match(api.notices().at(-1)?.message ?? '', /bad-syntax\.ts failed \(exit 1\) in the run started at \d\d:\d\d:\d\d;/);
+    assert.match(api.status().tooltip ?? '', /^The script failed \(the run started at \d\d:\d\d:\d\d\)/);
   });
 
   it('a script that never loads corepy is told so', async () => {
@@ -53,6 +56,48 @@ describe('a failed run', function () {
     assert.equal(res.run?.exitCode, 0);
     const last = api.notices().at(-1);
     assert.equal(last?.kind, 'info');
-    assert.match(last?.message ?? '', /no-corepy\.mjs ran no corepy ops, so there is nothing to profile\. Import it/);
+    assert.match(last?.message ?? '', /no-corepy\.mjs ran no corepy ops, so there is nothing to profile\. Import it \(`import \* as cp from 'corepy'`\)/);
+    // The preload's own start-up is not the script's: no "One-time costs" of the run.
+    assert.ok(!(api.status().tooltip ?? '').includes('One-time costs'), api.status().tooltip);
+    // CommonJS is told to require it.
+    const cjs = path.join(ws(), 'no-corepy.cjs');
+    writeFileSync(cjs, "console.log('no tensors here either');\n");
+    const again = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', vscode.Uri.file(cjs));
+    assert.equal(again.started, true, again.reason);
+    assert.match(api.notices().at(-1)?.message ?? '', /no-corepy\.cjs ran no corepy ops, .* \(`const cp = require\('corepy'\)`\)/);
+  });
+
+  it('a Node executable that cannot run: the error\'s one button opens corepy.nodePath, no launch.json is written', async () => {
+    const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    const config = vscode.workspace.getConfiguration('corepy');
+    await config.update('nodePath', '/opt/nonexistent/node', vscode.ConfigurationTarget.Workspace);
+    try {
+      const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', vscode.Uri.file(path.join(ws(), 'basic.ts')));
+      assert.equal(res.started, false);
+      const last = api.notices().at(-1);
+      assert.equal(last?.kind, 'error');
+      assert.match(last?.message ?? '', /the Node executable "\/opt\/nonexistent\/node" could not be run\. .* set "corepy\.nodePath" to its path/);
+      assert.deepEqual(last?.buttons, ['Open Settings (corepy.nodePath)']);
+      assert.ok(!existsSync(path.join(ws(), '.vscode', 'launch.json')), 'no launch.json');
+    } finally {
+      await config.update('nodePath', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  it('call sites off: the status tooltip and one notice say why no line has a lens', async () => {
+    const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    const config = vscode.workspace.getConfiguration('corepy');
+    await config.update('callSites', 'off', vscode.ConfigurationTarget.Workspace);
+    try {
+      const uri = vscode.Uri.file(path.join(ws(), 'basic.ts'));
+      const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', uri);
+      assert.equal(res.started, true, res.reason);
+      assert.equal(res.run?.report?.callSiteMode, 'off');
+      assert.deepEqual(api.store.linesFor(uri.fsPath), [], 'no line has figures');
+      assert.ok(api.notices().some((n) => n.kind === 'info' && /^Corepy: Per-line figures are off \(corepy\.callSites: off/.test(n.message)), 'the notice');
+      assert.match(api.status().tooltip ?? '', /Per-line figures are off \(corepy\.callSites: off/);
+    } finally {
+      await config.update('callSites', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 });

@@ -5,6 +5,7 @@
  * here asserts on timings.
  */
 import * as assert from 'node:assert/strict';
+import { copyFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
@@ -38,5 +39,31 @@ describe('Corepy segments in VS Code', function () {
     assert.equal(await vscode.commands.executeCommand('corepy.showSegment', 'all'), 'all');
     await until('both again', lensLines, (ls) => ls.includes(before) && ls.includes(after));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+  });
+
+  it('tutorial 1.1 (8 ops, then clearProfile()): lenses and status from its ended segment, no "ran no corepy ops"', async () => {
+    const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    // test/e2e/out → the repository's tutorials
+    const tutorial = path.resolve(__dirname, '..', '..', '..', 'tutorials', '01_profiling_basics', '01_enable_profiling.ts');
+    const file = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, '01_enable_profiling.ts');
+    copyFileSync(tutorial, file);
+    // Opened, not shown: no editor tab of it is left for the window the UI tests reopen.
+    const doc = await vscode.workspace.openTextDocument(file);
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('const normalized = data.sub(data.mean()).div(data.std());'));
+    assert.ok(line >= 0, 'the tutorial still has its normalise line');
+    const seen = api.notices().length;
+    const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', doc.uri);
+    assert.equal(res.started, true, res.reason);
+    assert.equal(res.run?.status, 'finished');
+    assert.equal(res.run?.report?.opCount, 0, 'the report\'s top level is empty');
+    assert.deepEqual(api.store.segments.map((s) => [s.index, s.current]), [[0, false]]);
+    const lensLines = async (): Promise<number[]> =>
+      (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', doc.uri))
+        .filter((l) => l.command?.title.startsWith('⏱')).map((l) => l.range.start.line);
+    await until('a lens on the normalise line', lensLines, (ls) => ls.includes(line));
+    assert.ok(api.store.hotOps().length > 0, 'Hot Operations lists the ops');
+    await until('the status counts the 8 ops', () => api.status().text, (t) => / · 8 ops · 1 segment$/.test(t));
+    assert.ok(!api.notices().slice(seen).some((n) => /ran no corepy ops/.test(n.message)), JSON.stringify(api.notices().slice(seen)));
+    rmSync(file, { force: true });
   });
 });
