@@ -37,11 +37,12 @@ module.exports = slot[key];
 export type * from './index.js' with { 'resolution-mode': 'import' };
 // Classes: the value (constructor) and the instance type.
 export declare const Tensor: typeof Corepy.Tensor, ProfileContext: typeof Corepy.ProfileContext, Frame: typeof Corepy.Frame,
-  GpuUnavailableError: typeof Corepy.GpuUnavailableError, CorepyMetricProducer: typeof Corepy.CorepyMetricProducer;
+  GpuUnavailableError: typeof Corepy.GpuUnavailableError;
 export type Tensor = Corepy.Tensor;
 export type ProfileContext = Corepy.ProfileContext;
 export type Frame = Corepy.Frame;
 export type GpuUnavailableError = Corepy.GpuUnavailableError;
+// Exported as a type only, as index.ts does (createMetricProducer makes one): no value at run time.
 export type CorepyMetricProducer = Corepy.CorepyMetricProducer;
 // Constants, backends and memory.
 export declare const DTYPES: typeof Corepy.DTYPES, DEVICES: typeof Corepy.DEVICES, BACKENDS: typeof Corepy.BACKENDS,
