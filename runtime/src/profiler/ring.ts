@@ -58,6 +58,16 @@ export class EventRing {
     return Math.max(0, this.written - this.capacity);
   }
 
+  /**
+   * Empties the ring for a new recording (Recorder.giveRings), keeping its memory. O(1): the old
+   * slots stay as they are, and none of them is read again: every read is of an id below `written`
+   * (slotOf checks the range), and the slots of those ids have been claimed again since.
+   */
+  reset(): void {
+    this.written = 0;
+    this.next = 0;
+  }
+
   /** Claims the slot for event `id` (= written), overwriting the oldest when full. */
   claim(id: number): number {
     const slot = this.next;
@@ -232,6 +242,11 @@ export class SpanRing {
 
   get dropped(): number {
     return Math.max(0, this.written - this.capacity);
+  }
+
+  /** Empties the ring for a new recording, keeping its memory (only slots below `written` are read). */
+  reset(): void {
+    this.written = 0;
   }
 
   push(context: number, start: number, end: number): void {

@@ -66,8 +66,13 @@ export function setStarvedTimerHook(h: StarvedTimerHook | null): void {
   if (rec) rec.starvedTimer = h;
 }
 
-function newRecorder(callSites: CallSiteMode, sampleEvery: number, maxEvents: number): Recorder {
-  const r = new Recorder(callSites, sampleEvery, maxEvents);
+/**
+ * A recorder for a new recording. `previous`, when given, is detached and done: its rings are reused
+ * when they have `maxEvents` slots (a clear then allocates no 23 MB ring; Recorder.giveRings).
+ */
+function newRecorder(callSites: CallSiteMode, sampleEvery: number, maxEvents: number, previous: Recorder | null = null): Recorder {
+  const rings = previous !== null && previous.ring.capacity === maxEvents ? previous.giveRings() : null;
+  const r = new Recorder(callSites, sampleEvery, maxEvents, performance.now(), rings);
   // A new recording's peak starts from what is live now (tensors made before it included).
   resetPeakBytes();
   r.opObserver = opObserver;
@@ -125,7 +130,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   } else if (rec.callSites !== o.callSites || rec.sampleEvery !== o.sampleEvery || rec.ring.capacity !== o.maxEvents) {
     endSegment('enable');
     rec.detach();
-    rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents);
+    rec = newRecorder(o.callSites, o.sampleEvery, o.maxEvents, rec);
     segmentOpsFrom = 0;
   } else if (!enabled && endSegment('enable')) {
     rec.startSegment();
@@ -223,7 +228,8 @@ export function clearProfile(options: { segments?: boolean } = {}): void {
   segmentOpsFrom = 0;
   if (rec) {
     rec.detach();
-    rec = newRecorder(rec.callSites, rec.sampleEvery, rec.ring.capacity);
+    // The ended segment's events were copied out above (endSegment): the rings are reused, emptied.
+    rec = newRecorder(rec.callSites, rec.sampleEvery, rec.ring.capacity, rec);
     if (enabled) {
       const r = rec;
       setSpanSink((c, s, e, child, own) => r.span(c, s, e, child, own));
