@@ -274,16 +274,26 @@ export interface ProfileReport {
   readonly operations: (OpStats & { readonly slowest: boolean })[];
   /** Per op × call site. */
   readonly callSites: SiteOpStats[];
-  /** Per context name (Example 4: `report.contexts[name].totalTimeMs`). */
+  /**
+   * Per context name (Example 4: `report.contexts[name].totalTimeMs`). In a context's report
+   * (`context` set), that context and the contexts and functions nested in it only.
+   */
   readonly contexts: Record<string, ContextStats>;
   readonly recommendations: Recommendation[];
   /**
    * One-time work (kernel compilation, memory growth, GPU pipelines) since the last clearProfile,
-   * load included: never part of any op's time above. Merged by name.
+   * load included: never part of any op's time above. Merged by name. Empty in a context's report
+   * (see `oneTimeOmittedMs`).
    */
   readonly oneTimeCosts: OneTimeCostRow[];
   /** Sum of the one-time costs, ms. */
   readonly oneTimeTotalMs: number;
+  /**
+   * In a context's report only: the whole recording's one-time costs, ms, which it does not list.
+   * They belong to no op, and the report's snapshot holds no context spans to tell which ran while
+   * the context was open (the timeline exports hold the spans and keep those). Absent otherwise.
+   */
+  readonly oneTimeOmittedMs?: number;
   /**
    * The JS engine's garbage-collection pauses on the reporting thread since the last clearProfile
    * (absent where they cannot be observed — browsers — and from reports built without raw events,

@@ -85,19 +85,37 @@ export function contextNames(d: ProfileData): string[] {
 
 /**
  * Aggregates a snapshot. With `context`, only ops issued inside that context (at any depth)
- * count; an unknown context name throws, listing the known ones. A fused kernel's site rows
+ * count, and only that context and those nested in it are listed; an unknown context name throws, listing the known ones. A fused kernel's site rows
  * carry their member ops and shares (`fusedMembers`) from `fused` (default: the groups `cp.jit`
  * registered in this process); totals and percentages count the kernel once.
  */
 export function aggregate(d: ProfileData, opts: { context?: string; fused?: FusedLookup } = {}): Aggregate {
   let cells = d.cells;
+  let inside: Uint8Array | null = null;
   if (opts.context !== undefined) {
     const known = contextNames(d);
     if (!known.includes(opts.context)) {
       throw new Error(`Unknown profile context ${JSON.stringify(opts.context)}; recorded contexts: ${known.length ? known.map((n) => JSON.stringify(n)).join(', ') : '(none)'}`);
     }
-    cells = cells.filter((c) => isWithin(c.context, opts.context!, d.contexts));
+    const within = (inside = nodesWithin(d, opts.context));
+    cells = cells.filter((c) => within[c.context] === 1);
   }
+  const wallMs = Math.max(0, d.endMs - d.startMs);
+  return { ...opsAndSites(d, cells, opts), wallMs, contexts: contextStats(d, cells, wallMs, inside) };
+}
+
+/**
+ * Per context node id, 1 when it is `name` or nested (at any depth) in a node called `name` (what a
+ * context's report keeps: its ops, and the contexts inside it, not those around or beside it).
+ */
+function nodesWithin(d: ProfileData, name: string): Uint8Array {
+  const inside = new Uint8Array(d.contexts.length);
+  for (let n = 1; n < d.contexts.length; n++) if (isWithin(n, name, d.contexts)) inside[n] = 1;
+  return inside;
+}
+
+/** The op and op × site rows of `cells` (op time percentages of their sum). */
+function opsAndSites(d: ProfileData, cells: readonly CellRow[], opts: { fused?: FusedLookup }): Pick<Aggregate, 'totalOpMs' | 'ops' | 'sites'> {
   const totalOpMs = cells.reduce((s, c) => s + c.totalMs, 0);
   const ops = [...accumulate(cells, (c) => c.op).values()].map((a) => toOpStats(a, totalOpMs));
   const siteAcc = accumulate(cells, (c) => `${c.op}\u0000${c.site}`);
@@ -106,11 +124,15 @@ export function aggregate(d: ProfileData, opts: { context?: string; fused?: Fuse
     const members = fusedShares(a.op, a.totalMs, opts.fused ?? registeredFusedGroups);
     return { ...toOpStats(a, totalOpMs), site, location: site >= 0 ? d.sites[site] ?? null : null, ...(members ? { fusedMembers: members } : {}) };
   });
-  const wallMs = Math.max(0, d.endMs - d.startMs);
-  return { totalOpMs, wallMs, ops, sites, contexts: contextStats(d, cells, wallMs) };
+  return { totalOpMs, ops, sites };
 }
 
-function contextStats(d: ProfileData, cells: readonly CellRow[], wallMs: number): ContextStats[] {
+/**
+ * Per context name: calls and wall time (its frames' cells), ops issued inside (nested included,
+ * once per name under recursion). With `inside` (a context's report) only the nodes it marks count:
+ * the enclosing contexts and those beside it are left out, as their ops are.
+ */
+function contextStats(d: ProfileData, cells: readonly CellRow[], wallMs: number, inside: Uint8Array | null): ContextStats[] {
   const byName = new Map<string, { kind: 'context' | 'function'; s: Stats; child: number; opCount: number; opMs: number; selfOpMs: number }>();
   const entry = (id: number) => {
     const n = d.contexts[id]!;
@@ -119,14 +141,14 @@ function contextStats(d: ProfileData, cells: readonly CellRow[], wallMs: number)
     return e;
   };
   for (const c of d.contextCells) {
-    if (c.context <= 0) continue;
+    if (c.context <= 0 || (inside !== null && inside[c.context] !== 1)) continue;
     const e = entry(c.context);
     mergeStats(e.s, c);
     e.child += c.childMs;
   }
   for (const c of cells) {
     const seen = new Set<string>();
-    for (let n = c.context; n > 0; n = d.contexts[n]!.parent) {
+    for (let n = c.context; n > 0 && (inside === null || inside[n] === 1); n = d.contexts[n]!.parent) {
       const e = entry(n);
       if (n === c.context) e.selfOpMs += c.totalMs;
       if (seen.has(d.contexts[n]!.name)) continue; // recursion: count once per name

@@ -19,7 +19,9 @@ function table(r: ProfileReport): { rows: string[][]; more: number } {
   return { rows, more: all.length - rows.length };
 }
 
-const HEADING = 'Contexts and profiled functions (wall time inside; ops issued inside, nested ones included):';
+/** The heading; a context's report lists that context and those nested in it (aggregate.ts), and says so. */
+const heading = (r: ProfileReport): string =>
+  `Contexts and profiled functions${r.context !== null ? ` in ${JSON.stringify(r.context)}` : ''} (wall time inside; ops issued inside, nested ones included):`;
 
 /** The report's context lines, aligned; empty when it has none. The same lines go into Markdown as a code block. */
 export function contextLines(r: ProfileReport): string[] {
@@ -28,5 +30,5 @@ export function contextLines(r: ProfileReport): string[] {
   const w = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   // Names and kinds left-aligned, figures right-aligned.
   const line = (row: string[]): string => '  ' + row.map((s, i) => (i < 2 ? s.padEnd(w[i]!) : s.padStart(w[i]!))).join('  ').trimEnd();
-  return [HEADING, ...rows.map(line), ...(more > 0 ? [`  … ${more} more (the JSON report's \`contexts\` has them all)`] : [])];
+  return [heading(r), ...rows.map(line), ...(more > 0 ? [`  … ${more} more (the JSON report's \`contexts\` has them all)`] : [])];
 }

@@ -67,6 +67,10 @@ function firstCallLines(r: ProfileReport): string[] {
       out.push(`  ${name.padEnd(w)}  ${String(c.count).padStart(3)}×  ${fmtMs(c.totalMs).padStart(8)} ms  ${where}`);
     }
   }
+  if (r.oneTimeOmittedMs !== undefined && r.oneTimeOmittedMs > 0) {
+    out.push(`One-time costs: ${fmtMs(r.oneTimeOmittedMs)} ms in the whole recording, not listed in a context's report ` +
+      `(they belong to no op; the timeline exports keep those that ran while ${JSON.stringify(r.context)} was open)`);
+  }
   // Worth a line once pauses are a visible part of the op time (1 %): below that they are noise in the table.
   const gc = r.gcPauses;
   if (gc && gc.inOpsMs > 0.01 * r.totalTimeMs) {

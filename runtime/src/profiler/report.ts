@@ -128,7 +128,9 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
   const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6 + (c.stackCaptureMs ?? 0);
   // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
   const contexts: Record<string, ContextStats> = Object.fromEntries(agg.contexts.map((s) => [s.name, s]));
-  const oneTimeCosts = oneTimeCostRows(data.oneTimeCosts ?? []);
+  // A context's report lists none (see ProfileReport.oneTimeOmittedMs): the snapshot has no spans to tell which ran inside it.
+  const allOneTime = oneTimeCostRows(data.oneTimeCosts ?? []);
+  const oneTimeCosts = opts.context === undefined ? allOneTime : [];
   const segments = (data.segments ?? []).map((s) => ({ s, agg: segmentAggregate(s, opts) }));
   const recs = recommendationsOf(data, agg, segments, opts, rules);
   return {
@@ -155,6 +157,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     recommendations: recs.top,
     oneTimeCosts,
     oneTimeTotalMs: oneTimeCosts.reduce((t, r) => t + r.totalMs, 0),
+    ...(opts.context !== undefined ? { oneTimeOmittedMs: allOneTime.reduce((t, r) => t + r.totalMs, 0) } : {}),
     ...gcField(data),
     ...memoryField(data),
     ...(data.segments ? { segments: segments.map(({ s, agg: a }) => segmentReport(s, a, recs.bySegment.get(s))), droppedSegments: data.droppedSegments ?? 0 } : {}),
