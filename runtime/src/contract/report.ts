@@ -214,6 +214,15 @@ export interface ReportSegment {
   /** Op time: the sum of this segment's op durations, ms. */
   readonly totalTimeMs: number;
   readonly opCount: number;
+  /**
+   * This segment's raw events that the event ring (`maxEvents`, default 100 000) no longer held when
+   * it ended — or now, for the current segment; the whole segment's, in a context's report too. Its
+   * per-op and per-line figures stay exact (kept as statistics), but its recommendations saw only
+   * the events after these (in a whole-recording report, its last `opCount − droppedEvents`).
+   * Events of earlier segments overwritten during this one are not counted. Absent in a report
+   * rebuilt from a streamed batch, which does not carry it.
+   */
+  readonly droppedEvents?: number;
   /** Per op and per op × call site, as the top-level `operations` / `callSites` (percentages of this segment's op time). */
   readonly operations: OpStats[];
   readonly callSites: SiteOpStats[];

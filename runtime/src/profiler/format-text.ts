@@ -85,6 +85,18 @@ const CAUSE: Record<NonNullable<ProfileReport['segments']>[number]['cause'], str
 };
 
 /**
+ * After a segment's line, when the ring overflowed within it: how many of its raw events were
+ * dropped, and that its recommendations (the report's, for the current segment) saw only the rest.
+ */
+function droppedNote(r: ProfileReport, s: NonNullable<ProfileReport['segments']>[number]): string {
+  const d = s.droppedEvents ?? 0;
+  if (d <= 0) return '';
+  // A context's report counts the segment's ops inside the context only; the drops are the whole segment's.
+  const seen = r.context === null ? `: its recommendations see the last ${s.opCount - d}` : ' in the whole segment';
+  return ` (${d} raw events dropped${seen})`;
+}
+
+/**
  * Every segment of the run, each with its ops (count, op time, share of the segment, hottest
  * line) and an ended segment's recommendations, when there is more than one; the same lines in
  * text and Markdown. Empty otherwise.
@@ -94,7 +106,7 @@ export function segmentLines(r: ProfileReport): string[] {
   if (segs.length < 2) return [];
   const out = [`SEGMENTS (${segs.length}${r.droppedSegments ? `; ${r.droppedSegments} older dropped` : ''}; the table above is the recording since the last clearProfile()):`];
   for (const s of segs) {
-    out.push(`  Segment ${s.index + 1} — ${CAUSE[s.cause]}${s.current ? ' (current)' : ''}: ${s.opCount} ops, ${fmtMs(s.totalTimeMs)} ms op time`);
+    out.push(`  Segment ${s.index + 1} — ${CAUSE[s.cause]}${s.current ? ' (current)' : ''}: ${s.opCount} ops, ${fmtMs(s.totalTimeMs)} ms op time${droppedNote(r, s)}`);
     const w = Math.max(0, ...s.operations.map((o) => o.op.length));
     for (const o of [...s.operations].sort((a, b) => costMs(b) - costMs(a))) {
       const hottest = s.callSites.filter((c) => c.op === o.op && c.location !== null).sort((a, b) => costMs(b) - costMs(a))[0];

@@ -62,11 +62,28 @@ function segmentAggregate(s: SegmentData, opts: { context?: string }): Aggregate
   return aggregate(known ? s.data : { ...s.data, cells: [] }, known ? opts : {});
 }
 
+/**
+ * The raw events of segment `s` that the ring no longer held when it ended (or now, for the current
+ * segment): its recommendations saw only the rest. `s.data.droppedEvents` is the recorder's count
+ * since it was created (at the last clearProfile() or enable with new options), which includes the
+ * earlier segments' events when profiling was paused and resumed on one recorder. The ring drops the
+ * oldest first and holds one event per recorded op, so of the segment's own events it dropped
+ * max(0, dropped − written before the segment began), where the latter is the recorder's op count
+ * (`selfCost.ops`) less the segment's (its cells; workers' ops are in both and cancel). Pure.
+ */
+export function segmentDroppedEvents(s: SegmentData): number {
+  const d = s.data;
+  const segmentOps = d.cells.reduce((n, c) => n + c.count, 0);
+  const before = Math.max(0, d.selfCost.ops - segmentOps);
+  return Math.max(0, d.droppedEvents - before);
+}
+
 /** One segment's figures, with its own recommendations when they were computed (ended segments). Pure. */
 export function segmentReport(s: SegmentData, agg: Aggregate, recommendations?: Recommendation[]): ReportSegment {
   return {
     index: s.index, cause: s.cause, current: s.current, startMs: s.data.startMs, endMs: s.data.endMs,
-    totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), operations: agg.ops, callSites: agg.sites,
+    totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), droppedEvents: segmentDroppedEvents(s),
+    operations: agg.ops, callSites: agg.sites,
     ...(recommendations ? { recommendations } : {}),
   };
 }
