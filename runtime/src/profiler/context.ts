@@ -17,6 +17,11 @@
  * them out already; five entries of a context around warmed ops read 4.0 ms with sampled call sites
  * counted, against 0.9 ms with call sites off (audit 19 F10).
  * The span's start and end stay the clock's (the flame and timeline place it where it ran).
+ *
+ * A report made while frames are open (profileReport() inside a context, or the final report of a
+ * script stopped inside one) counts each open frame once, as a span up to the report
+ * ({@link openSpans}); before, a training loop stopped inside its context showed it "0×, 0 ms" with
+ * 2.7 s of ops inside (audit 21 N9).
  */
 import { contextStorage } from './context-storage.js';
 import type { ContextInfo } from './types.js';
@@ -37,6 +42,11 @@ export interface Frame {
 const nodes: ContextInfo[] = [{ name: '(root)', kind: 'root', parent: -1 }];
 const byKey = new Map<string, number>();
 const storage = contextStorage<Frame | null>();
+/**
+ * Frames opened and not closed yet, for {@link openSpans}. One that never closes (a promise that
+ * never settles, a ProfileContext never disposed) stays here: it is open, and reports say so.
+ */
+const open = new Set<Frame>();
 // Until the first context opens, ops skip the AsyncLocalStorage lookup entirely.
 let used = false;
 
@@ -112,8 +122,41 @@ export function openFrame(name: string, kind: 'context' | 'function'): Frame {
   used = true;
   const parent = currentFrame();
   const f: Frame = { id: intern(parent ? parent.id : 0, kind, name), parent, startMs: performance.now(), childMs: 0, profilerMs: 0, closed: false };
+  open.add(f);
   if (frameObserver !== null) frameObserver.opened(f, name, kind);
   return f;
+}
+
+/** A frame still open when a report is made, as a span that ends at the report. */
+export interface OpenSpan {
+  readonly context: number;
+  /** Clock start of the frame and the end given to {@link openSpans}, ms. */
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Wall time of its child spans: those closed so far and its open children up to `endMs` (each less its profiler time), ms. */
+  readonly childMs: number;
+  /** The profiler's own time inside it so far, ms (left out of its wall time, as for a closed span). */
+  readonly profilerMs: number;
+}
+
+/**
+ * The frames open now, each as a span from its start to `endMs` (ms, the clock's: the report's
+ * time, or when profiling was paused), outermost first; frames opened at or after `endMs` are left
+ * out. What a closed frame gives the span sink, so a report made inside a context counts it once,
+ * with its wall time so far, and that wall time holds the ops issued in it.
+ */
+export function openSpans(endMs: number): OpenSpan[] {
+  const frames = [...open].filter((f) => !f.closed && f.startMs < endMs);
+  const opened = new Set(frames);
+  const childMs = new Map<Frame, number>();
+  // Innermost first: a child's wall time so far goes to its parent's child time while both are open.
+  frames.sort((a, b) => b.startMs - a.startMs);
+  for (const f of frames) {
+    if (f.parent !== null && opened.has(f.parent)) {
+      childMs.set(f.parent, (childMs.get(f.parent) ?? 0) + Math.max(0, endMs - f.startMs - f.profilerMs));
+    }
+  }
+  return frames.reverse().map((f) => ({ context: f.id, startMs: f.startMs, endMs, childMs: f.childMs + (childMs.get(f) ?? 0), profilerMs: f.profilerMs }));
 }
 
 /**
@@ -131,6 +174,7 @@ export function chargeProfilerTime(f: Frame, ms: number): void {
 export function closeFrame(f: Frame): void {
   const end = performance.now();
   f.closed = true;
+  open.delete(f);
   const ms = end - f.startMs - f.profilerMs;
   if (f.parent) f.parent.childMs += ms;
   if (sink) sink(f.id, f.startMs, end, f.childMs, f.profilerMs);

@@ -15,7 +15,7 @@ import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { StackMix } from './stack-mix.js';
 import { StackTable } from './stacks.js';
-import { chargeProfilerTime, currentFrame } from './context.js';
+import { chargeProfilerTime, currentFrame, type OpenSpan } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
@@ -669,11 +669,21 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     s.childMs += childMs;
   }
 
-  /** Context statistics as rows. */
-  contextRows(): ContextCellRow[] {
-    const out: ContextCellRow[] = [];
-    this.contextStats.forEach((s, context) => { if (s) out.push({ context, ...s }); });
-    return out;
+  /**
+   * Context statistics as rows; with `open`, the frames open now (context.ts openSpans) each
+   * counted once more, as {@link span} would count them if they closed now (the recorder's own
+   * statistics are not changed: they wait for the real close).
+   */
+  contextRows(open: readonly OpenSpan[] = []): ContextCellRow[] {
+    const rows = new Map<number, ContextCellRow>();
+    this.contextStats.forEach((s, context) => { if (s) rows.set(context, { context, ...s }); });
+    for (const o of open) {
+      let row = rows.get(o.context);
+      if (row === undefined) rows.set(o.context, (row = { context: o.context, ...emptyStats(), childMs: 0 }));
+      addSample(row, Math.max(0, o.endMs - o.startMs - o.profilerMs));
+      row.childMs += o.childMs;
+    }
+    return [...rows.values()];
   }
 
   /** Detaches from GPU backends; the next op re-attaches to its backend (switchBackend runs again). */

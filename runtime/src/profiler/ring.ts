@@ -227,6 +227,13 @@ function sameShapes(a: Int32Array, ib: number, jb: number, w: number): boolean {
   return true;
 }
 
+/** A context span's node and clock times, ms. */
+interface Span {
+  readonly context: number;
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
 /** Closed context/function spans. */
 export class SpanRing {
   written = 0;
@@ -256,24 +263,33 @@ export class SpanRing {
     this.end[s] = end;
   }
 
-  /** Retained spans, oldest first, as columns (no object per span). */
-  toColumns(thread: number, shiftMs: number): SpanColumns {
+  /**
+   * Retained spans, oldest first, as columns (no object per span); then `open`, the spans of frames
+   * still open, ending at the snapshot (context.ts openSpans).
+   */
+  toColumns(thread: number, shiftMs: number, open: readonly Span[] = []): SpanColumns {
     const first = Math.max(0, this.written - this.capacity), n = this.written - first;
-    const c = allocSpanColumns(n);
+    const c = allocSpanColumns(n + open.length);
     for (let k = 0; k < n; k++) {
       const s = (first + k) % this.capacity;
       c.context[k] = this.context[s]!; c.startMs[k] = this.start[s]! + shiftMs; c.endMs[k] = this.end[s]! + shiftMs;
+    }
+    for (let k = 0; k < open.length; k++) {
+      const o = open[k]!;
+      c.context[n + k] = o.context; c.startMs[n + k] = o.startMs + shiftMs; c.endMs[n + k] = o.endMs + shiftMs;
     }
     if (thread !== 0) c.thread.fill(thread);
     return c;
   }
 
-  toSpans(thread: number, shiftMs: number): ContextSpan[] {
+  /** Retained spans, oldest first, as records; then `open` (see {@link toColumns}). */
+  toSpans(thread: number, shiftMs: number, open: readonly Span[] = []): ContextSpan[] {
     const out: ContextSpan[] = [];
     for (let i = Math.max(0, this.written - this.capacity); i < this.written; i++) {
       const s = i % this.capacity;
       out.push({ context: this.context[s]!, startMs: this.start[s]! + shiftMs, endMs: this.end[s]! + shiftMs, thread });
     }
+    for (const o of open) out.push({ context: o.context, startMs: o.startMs + shiftMs, endMs: o.endMs + shiftMs, thread });
     return out;
   }
 }

@@ -13,7 +13,7 @@ import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { liveStats, peakLiveBytes, resetPeakBytes, setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, requestOneTimeCostsAhead, setOneTimeCostListener } from '../one-time-costs.js';
-import { contextNodes, setSpanSink } from './context.js';
+import { contextNodes, openSpans, setSpanSink } from './context.js';
 import { clearGcPauses, gcPauses, startGcPauses, type GcPause } from './gc-pauses.js';
 import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
 import { warmUpOps } from './warm-up.js';
@@ -283,18 +283,22 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
   const perCaptureNs = r.captures > 0 ? (r.captureMs * 1e6) / r.captures : cost.perCaptureNs;
   const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures, staticOps: r.staticOps,
     stackCaptures: r.stackCaptures, stackCaptureMs: r.stackMs };
+  const now = performance.now();
+  // Contexts still open (a report made inside one, a script stopped inside one): each counted once,
+  // up to now, or to when profiling was paused (context.ts openSpans).
+  const open = currentSegment ? [] : openSpans(enabled ? now : disabledAtMs);
   return {
     sites: r.sites.sites.slice(), contexts: contextNodes().slice(),
-    events: withEvents ? r.events(threadId, 0) : [], spans: withEvents ? r.spans.toSpans(threadId, 0) : [],
-    cells: r.cellRows(currentSegment), contextCells: currentSegment ? [] : r.contextRows(),
+    events: withEvents ? r.events(threadId, 0) : [], spans: withEvents ? r.spans.toSpans(threadId, 0, open) : [],
+    cells: r.cellRows(currentSegment), contextCells: currentSegment ? [] : r.contextRows(open),
     droppedEvents: r.ring.dropped, droppedSpans: r.spans.dropped,
-    startMs: r.startMs, endMs: performance.now(), threads: [threadId],
+    startMs: r.startMs, endMs: now, threads: [threadId],
     callSites: r.callSites, sampleEvery: r.sampleEvery, selfCost,
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
     ...gcPausesOf(currentSegment),
     ...(currentSegment ? {} : { memory: memoryOf(r) }),
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
-    ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0) } } : {}),
+    ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0, open) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
   };
 }
