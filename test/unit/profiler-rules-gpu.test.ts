@@ -38,7 +38,8 @@ describe('dispatch-cost rules and GPU backends', () => {
     const agg = aggregate(data);
     // A CPU dispatch cost above every mean: the rules cap it at each site's mean (all fixed cost).
     const cost = (b: string): number | null => (b === 'webgpu' ? null : 1e9);
-    const rules = (a: Aggregate) => new Set(runRules(data, a, { dispatchCostMs: cost, source: () => null }).map((r) => r.rule));
+    // The real source: batch-loop needs it to see that the scalar is the loop counter.
+    const rules = (a: Aggregate) => new Set(runRules(data, a, { dispatchCostMs: cost }).map((r) => r.rule));
     const cpu = rules(onBackend(agg, 'js'));
     assert.ok(cpu.has('batch-loop'), `CPU rules: ${[...cpu]}`);
     assert.ok(cpu.has('tiny-ops'), `CPU rules: ${[...cpu]}`);

@@ -70,7 +70,7 @@ describe('recommendation timing budget and measurement file', () => {
     const { data, agg } = profileLoops([1013, 2027, 3041, 4057, 5077, 6091]);
     const budget = TRIAL_MAX_MS + 100;
     const t0 = performance.now();
-    const recs = batch(runRules(data, agg, { source: () => null }, budget));
+    const recs = batch(runRules(data, agg, {}, budget));
     const spent = performance.now() - t0;
     // Generous: the rules themselves, one timing round past the deadline, and a loaded machine's stalls.
     assert.ok(spent < budget + 1500, `report took ${spent.toFixed(0)} ms with a ${budget} ms budget`);
@@ -89,22 +89,22 @@ describe('recommendation timing budget and measurement file', () => {
 
   it('times nothing with a budget of 0, and the next report times what the last one left', () => {
     const { data, agg } = profileLoops([1511]);
-    assert.ok(untimed(batch(runRules(data, agg, { source: () => null }, 0))[0]!));
+    assert.ok(untimed(batch(runRules(data, agg, {}, 0))[0]!));
     assert.ok(!existsSync(file), 'nothing measured, nothing written');
-    const [r] = batch(runRules(data, agg, { source: () => null }, 5000));
+    const [r] = batch(runRules(data, agg, {}, 5000));
     assert.ok(r && !untimed(r), r?.speedupBasis);
   });
 
   it('reuses the measurement file in a later process: no budget needed, same estimate', () => {
     const { data, agg } = profileLoops([1777]);
-    const [first] = batch(runRules(data, agg, { source: () => null }, 5000));
+    const [first] = batch(runRules(data, agg, {}, 5000));
     assert.ok(first && !untimed(first), first?.speedupBasis);
     assert.ok(existsSync(file), 'the measurement was written');
     const stored = readTimings(file);
     assert.equal(stored.size, 1);
     resetTimingStore(); // as a new process: this one's figures forgotten, only the file remains
     const t0 = performance.now();
-    const [again] = batch(runRules(data, agg, { source: () => null }, 0));
+    const [again] = batch(runRules(data, agg, {}, 0));
     assert.ok(again && !untimed(again), 'timed from the file with a budget of 0');
     assert.equal(again.estimatedSpeedup, first.estimatedSpeedup);
     assert.equal(again.speedupBasis, first.speedupBasis);
@@ -115,11 +115,11 @@ describe('recommendation timing budget and measurement file', () => {
     const first = profileLoops([1231]);
     cp.clearProfile();
     const second = profileLoops([1237]);
-    const none = runRulesOver([first, second], { source: () => null }, 0);
+    const none = runRulesOver([first, second], {}, 0);
     assert.deepEqual(none.map((f) => f.complete), [false, false]);
     assert.ok(none.every((f) => untimed(batch(f.recommendations)[0]!)));
     // Room for both trials at their longest (a loaded machine's first trials run to their cap).
-    const both = runRulesOver([first, second], { source: () => null }, 3 * TRIAL_MAX_MS);
+    const both = runRulesOver([first, second], {}, 3 * TRIAL_MAX_MS);
     assert.deepEqual(both.map((f) => f.complete), [true, true], JSON.stringify(both.map((f) => f.recommendations.map((r) => r.speedupBasis))));
     assert.deepEqual(both.map((f) => batch(f.recommendations).map((r) => r.evidence['inputShapes'])), [['[[1231]]'], ['[[1237]]']]);
     assert.ok(both.every((f) => !untimed(batch(f.recommendations)[0]!)));
@@ -128,7 +128,7 @@ describe('recommendation timing budget and measurement file', () => {
   it('ignores a corrupt, foreign or oversized file and replaces it; never an error', () => {
     const { data, agg } = profileLoops([1901]);
     const key = (() => {
-      runRules(data, agg, { source: () => null }, 5000);
+      runRules(data, agg, {}, 5000);
       return [...readTimings(file).keys()][0]!;
     })();
     const cases: Array<[string, string]> = [
@@ -144,7 +144,7 @@ describe('recommendation timing budget and measurement file', () => {
       writeFileSync(file, text);
       resetTimingStore();
       assert.equal(readTimings(file).size, 0, what);
-      const [r] = batch(runRules(data, agg, { source: () => null }, 5000));
+      const [r] = batch(runRules(data, agg, {}, 5000));
       assert.ok(r && !untimed(r), `${what}: ${r?.speedupBasis}`);
       assert.ok(!r.speedupBasis.includes('r = 99.00'), `${what}: the file's figure was not used`);
       assert.equal(readTimings(file).size, 1, `${what}: replaced by a valid file`);

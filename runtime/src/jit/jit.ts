@@ -12,6 +12,7 @@ import { Tensor } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import { opNameOf, planGraph, type FusedGroup, type Plan } from './plan.js';
 import { registerFusedGroup } from '../profiler/fused-groups.js';
+import { framesAbove, isRuntimeFrame, mapLocation } from '../profiler/callsite.js';
 import type { SourceLocation } from '../contract/flame.js';
 import { runPlan, unfusedReasons } from './exec.js';
 import { trace } from './trace.js';
@@ -68,6 +69,43 @@ function registerGroups(plan: Plan): Plan {
     return label === s.group.label ? s : { ...s, group: { ...s.group, label } };
   });
   return { ...plan, steps };
+}
+
+/**
+ * A signature of a jitted function that runs eagerly, with where the function was compiled: what
+ * the profiler's jit-chain rule reads so that a chain inside such a function is told why it is not
+ * fused, not to wrap it in `cp.jit` again.
+ */
+export interface EagerSignature {
+  /** `options.name`, the function's name, or `anonymous function`. */
+  readonly name: string;
+  /** As {@link JitSignature.key}. */
+  readonly key: string;
+  /** As {@link JitSignature.eagerReason}. */
+  readonly reason: string;
+  /** The user's line and column of the `cp.jit(…)` call (1-based, source-mapped), or null when no user frame was found. */
+  readonly compiledAt: SourceLocation | null;
+}
+
+/** Most eager signatures kept (the oldest go first): jitted functions made in a loop must not grow it without bound. */
+const MAX_EAGER = 256;
+/** Eager signatures of every jitted function of this thread, by compile position, name and key. */
+const eagerSignatureList = new Map<string, { readonly name: string; readonly key: string; readonly reason: string; readonly at: RawPosition | null }>();
+type RawPosition = { readonly file: string; readonly line: number; readonly column: number };
+
+/** The eager signatures of this thread's jitted functions, oldest first (a snapshot; read-only). */
+export function eagerSignatures(): EagerSignature[] {
+  return [...eagerSignatureList.values()].map((e) => ({ name: e.name, key: e.key, reason: e.reason, compiledAt: e.at && mapLocation(e.at.file, e.at.line, e.at.column) }));
+}
+
+/** The first frame above `jit` outside the runtime, unmapped (mapped only when read). A stack capture: microseconds, once per `cp.jit(…)`. */
+function compilePosition(): RawPosition | null {
+  for (const f of framesAbove(jit, 8) ?? []) {
+    const file = f.getFileName();
+    if (!file || file.startsWith('node:') || isRuntimeFrame(file)) continue;
+    return { file, line: f.getLineNumber() ?? 0, column: f.getColumnNumber() ?? 0 };
+  }
+  return null;
 }
 
 /** A function compiled by {@link jit}. */
@@ -150,8 +188,13 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
   const cache = new Map<string, Entry>();
   // The last call's signature and entry: a loop calling with one signature skips keyOf and the Map.
   let last: { readonly parts: readonly unknown[]; readonly entry: Entry } | null = null;
+  const at = compilePosition();
   const eager = (key: string, reason: string): void => {
     cache.set(key, { eager: reason });
+    const id = `${at ? `${at.file}:${at.line}:${at.column}` : ''}|${name}|${key}`;
+    eagerSignatureList.delete(id);
+    eagerSignatureList.set(id, { name, key, reason, at });
+    if (eagerSignatureList.size > MAX_EAGER) eagerSignatureList.delete(eagerSignatureList.keys().next().value!);
     if (options.warn !== false) console.warn(`cp.jit(${name}): running eagerly for (${key}): ${reason}`);
   };
   const jitted = ((...args: A): R => {

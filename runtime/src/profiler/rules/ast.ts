@@ -42,6 +42,16 @@ export function parse(file: string, text: string): Parsed | null {
   return { ts, sf: ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind), text };
 }
 
+/** One parse per source read by the rules (their reader caches one lines array per file). */
+const parsedLines = new WeakMap<readonly string[], Parsed | null>();
+
+/** {@link parse} of a file's lines, once per lines array; null when the compiler is unavailable. */
+export function parseLines(file: string, lines: readonly string[]): Parsed | null {
+  let p = parsedLines.get(lines);
+  if (p === undefined) { p = parse(file, lines.join('\n')); parsedLines.set(lines, p); }
+  return p;
+}
+
 /** The innermost call expressions on 1-based `line` whose callee's last name is `name`, the one spanning `column` first. */
 export function callsAt(p: Parsed, line: number, column: number, name: string): TS.CallExpression[] {
   const { ts, sf } = p;

@@ -12,6 +12,10 @@
  * on the site's share.
  * GPU sites are skipped: their kernels cannot be timed by the CPU clock.
  *
+ * Only where the source shows the scalar argument is the counter of a loop counting by 1
+ * (loop-args.ts): the events hold no scalar values, so a constant (`x.add(1.5)`, loop-invariant's)
+ * or any other value would get a broadcast that computes something else.
+ *
  * The quick fix is computed on the syntax tree (batch-rewrite.ts); when the loop does not fit a
  * safe rewrite, no fix is offered and `fixUnavailable` says why.
  */
@@ -26,6 +30,7 @@ import { enclosingLoop } from './source.js';
 import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 import { batchAsRun } from './batch-as-run.js';
 import { invariantArguments } from './loop-invariant.js';
+import { counterArgument, siteCall } from './loop-args.js';
 import { gcPausesInOps } from '../gc-in-ops.js';
 
 const MIN_CALLS = 10;
@@ -49,6 +54,11 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (!oneTensorAndScalar) return null;
   // The same tensor and a constant every time: nothing varies to broadcast over (loop-invariant.ts says compute it once).
   if (invariantArguments(s, input) !== null) return null;
+  // The events never hold the scalar's value (and past the ring only the loop's last calls): only the source can
+  // say it is the loop counter, 0, 1, 2, … as the broadcast over arange assumes. Anything else, no advice.
+  const found = siteCall(input, s);
+  const counted = found === null ? null : counterArgument(found.p, found.call);
+  if (found === null || counted === null) return null;
   const shape = inputShapesAt(cols, events[0]!)[0] ?? [1];
   const dtype = dtypeAt(cols, events[0]!);
   const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, dtype, k);
@@ -85,9 +95,12 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     : { reason: `the source of ${s.location.file} could not be read` };
   const loop = lines ? enclosingLoop(lines, s.location.line) : null;
   const before = lines && loop ? lines.slice(loop.startLine - 1, loop.endLine).join('\n') : lines?.[s.location.line - 1]?.trim() ?? `${s.op}(…) ×${k}`;
+  // No fix for this loop's form: the counter's own range, and the receiver's name where the call shows one.
+  const receiver = found.p.ts.isPropertyAccessExpression(found.call.expression) ? found.call.expression.expression.getText(found.p.sf) : 'data';
   const after = 'after' in rewrite ? rewrite.after :
-    `// One broadcast op instead of ${k}: stack the varying operand on a new axis\nconst offsets = cp.arange(${k});\n` +
-    `const results = data.unsqueeze(0).${s.op}(offsets.${shape.length === 1 ? 'unsqueeze(1)' : `reshape([-1${', 1'.repeat(shape.length)}])`});`;
+    `// One broadcast op instead of ${k}: one row per value of '${counted.counter}'\n` +
+    `const offsets = cp.arange(${counted.start === null ? '' : `${counted.start}, `}${counted.stop});\n` +
+    `const results = ${receiver}.unsqueeze(0).${s.op}(offsets.${shape.length === 1 ? 'unsqueeze(1)' : `reshape([-1${', 1'.repeat(shape.length)}])`});`;
   const share = s.percent;
   return {
     id: recId('batch-loop', s.location, s.op), rule: 'batch-loop',

@@ -19,7 +19,8 @@ import {
   parse, type Parsed, type Rewrite,
 } from './ast.js';
 
-interface Loop {
+/** A loop counting by 1: its counter, and the source text of its first value and bound. */
+export interface Loop {
   readonly node: TS.ForStatement | TS.ForOfStatement;
   readonly counter: string;
   /** Source text of the first value (null = 0) and of the exclusive bound. */
@@ -110,18 +111,27 @@ function loopOf(p: Parsed, st: TS.Statement): Loop | string {
     if (parent.statements.length !== 1) return 'the loop body does more than this one operation';
     parent = parent.parent;
   }
-  if (ts.isForStatement(parent)) return countingFor(p, parent);
-  if (ts.isForOfStatement(parent)) {
-    const init = parent.initializer;
-    if (parent.awaitModifier || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1 || !ts.isIdentifier(init.declarations[0]!.name)) {
+  return countingLoop(p, parent) ?? 'the operation is not the body of a for or for…of loop';
+}
+
+/**
+ * The counter of `node` when it is a loop counting by 1 (`for (let i = S; i < N; i++)`, `for (const i
+ * of Array(N).keys())`, …), why not when it is another for or for…of loop, null for any other node.
+ */
+export function countingLoop(p: Parsed, node: TS.Node): Loop | string | null {
+  const { ts } = p;
+  if (ts.isForStatement(node)) return countingFor(p, node);
+  if (ts.isForOfStatement(node)) {
+    const init = node.initializer;
+    if (node.awaitModifier || !ts.isVariableDeclarationList(init) || init.declarations.length !== 1 || !ts.isIdentifier(init.declarations[0]!.name)) {
       return 'the for…of loop does not declare one counter';
     }
     const i = init.declarations[0]!.name.text;
-    const stop = rangeBound(p, parent.expression, i);
+    const stop = rangeBound(p, node.expression, i);
     return stop === null ? 'the for…of loop is not over a range of integers (Array(N).keys(), Array.from({ length: N }, (_, i) => i))' :
-      { node: parent, counter: i, start: null, stop };
+      { node, counter: i, start: null, stop };
   }
-  return 'the operation is not the body of a for or for…of loop';
+  return null;
 }
 
 /**

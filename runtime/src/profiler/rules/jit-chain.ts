@@ -13,10 +13,16 @@
  * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r).
  * The quick fix (jit-rewrite.ts, on the syntax tree) covers a chain written as one method chain
  * with number arguments; anything else gets `fixUnavailable` with the reason.
+ *
+ * A chain already inside a function passed to cp.jit (jit-eager.ts) is never told to wrap it in
+ * cp.jit: where a signature of that function runs eagerly, the recommendation says why (the jit's
+ * own reason) and how to keep it traced; where none does, its eager chains were tracing calls, and
+ * nothing is said.
  */
 import type { SourceLocation } from '../../contract/flame.js';
 import { backendAt, dtypeAt, inputShapesAt, opAt, outputShapesAt, type RuleColumns } from '../rule-columns.js';
 import { corpusFields } from './corpus.js';
+import { inJittedFunction, type InJit } from './jit-eager.js';
 import { jitRewrite } from './jit-rewrite.js';
 import { memoFact } from './site-events.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, jitTrialRuns, type ChainLink, type JitTimes } from './measure-jit.js';
@@ -100,6 +106,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const totalMs = chains.reduce((t, c) => t + c.events.reduce((u, e) => u + (e.endMs - e.startMs), 0), 0);
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
+  // Already inside a cp.jit function: eager because a signature fell back (say why), or these were its tracing calls (nothing to say).
+  const sameFile = first.events.map((e) => input.data.sites[e.site]).filter((l) => l !== undefined && l.file === loc.file).map((l) => l!.line);
+  const jitted = inJittedFunction(input, loc.file, sameFile);
+  if (jitted !== null && jitted.eager.length === 0) return null;
   const shape = first.events[0]!.inputShapes[0]!;
   const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype, jitTrialRuns(chains.length, first.links.length, shape));
   const times: JitTimes | null = measured === UNTIMED ? null : measured;
@@ -109,11 +119,9 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const savedMs = totalMs * (1 - 1 / r);
   const ops = [...first.links.map((l) => l.op), first.reduce.op];
   const memberLines = [...new Set(first.events.map((e) => input.data.sites[e.site]?.line).filter((l): l is number => l !== undefined))];
-  const corpus = corpusFields('jit-chain');
+  // The corpus verified the estimate of wrapping a chain in cp.jit, not of making a jitted function traceable.
+  const corpus = jitted !== null ? { impact: 'unknown' as const } : corpusFields('jit-chain');
   const lines = input.source(loc.file);
-  const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
-  const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
-    : { reason: `the source of ${loc.file} could not be read` };
   const estimate = times ? {
     priority: priorityFrom(speedup, savedMs, corpus.impact),
     estimatedSpeedup: speedup,
@@ -122,6 +130,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
       `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,
   } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
+  if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: chains.length, totalMs, p, memberLines, times, estimate, src: lines });
+  const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
+  const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
+    : { reason: `the source of ${loc.file} could not be read` };
   return {
     id: recId('jit-chain', loc, key), rule: 'jit-chain',
     title: 'Fuse this chain with cp.jit',
@@ -139,6 +151,54 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
     ...corpus,
     ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
+  };
+}
+
+/** What {@link recommend} found, for the recommendation about a chain inside a jitted function. */
+interface Found {
+  readonly id: string;
+  readonly loc: SourceLocation;
+  readonly ops: readonly string[];
+  readonly shape: readonly number[];
+  readonly chains: number;
+  readonly totalMs: number;
+  readonly p: number;
+  readonly memberLines: readonly number[];
+  readonly times: JitTimes | null;
+  readonly estimate: Pick<Recommendation, 'priority' | 'estimatedSpeedup' | 'speedupBasis'> & { readonly savedMs?: number };
+  readonly src: string[] | null;
+}
+
+/**
+ * A chain inside a cp.jit function whose signature runs eagerly: why (the jit's own reason), and how
+ * to keep it traced; the saving is the chain's measured eager/jit ratio, what tracing would give it.
+ */
+function eagerInJit(jitted: InJit, f: Found): Recommendation {
+  const reasons = jitted.eager.map((e) => `(${e.key}): ${e.reason}`);
+  const shown = reasons.length === 1 ? reasons[0]! : reasons.map((r, i) => `${i + 1}. ${r}`).join(' ');
+  const fnLines = f.src?.slice(jitted.line - 1, Math.max(jitted.line, ...f.memberLines)) ?? [];
+  return {
+    id: f.id, rule: 'jit-chain',
+    title: 'Keep this cp.jit function traced',
+    description: `This chain of ${f.ops.length - 1} elementwise ops + ${f.ops[f.ops.length - 1]} (${f.ops.join(' → ')}) on [${f.shape.join(', ')}] is ` +
+      `inside a cp.jit function (line ${jitted.line}), but ${reasons.length === 1 ? 'its signature runs' : `${reasons.length} of its signatures run`} ` +
+      `eagerly: it ran ${f.chains} time(s) for ${ms(f.totalMs)} ms (${(100 * f.p).toFixed(0)}% of op time), one kernel and one full-size ` +
+      `intermediate per op, as if it were not jitted. Why it runs eagerly ${shown}`,
+    codeExample: {
+      before: fnLines.length ? fnLines.join('\n') : f.src?.[f.loc.line - 1]?.trim() ?? f.ops.join(' → '),
+      after: '// Keep the function traceable, and cp.jit runs this chain as one fused kernel:\n' +
+        '// - a value read with item()/toArray() inside it: keep it a tensor (t.max() broadcasts like a number),\n' +
+        '//   or choose between results with cp.where instead of an if on the value;\n' +
+        '// - a number it needs: compute it outside and pass it as an argument (each new value is traced once).',
+    },
+    location: f.loc,
+    evidence: {
+      ops: f.ops.join(','), chains: f.chains, totalMs: f.totalMs, ...(f.times ? { eagerMs: f.times.eagerMs, jitMs: f.times.jitMs } : {}),
+      lines: f.memberLines.join(','), eagerSignatures: jitted.eager.map((e) => e.key).join('; '),
+    },
+    impact: 'unknown',
+    ...f.estimate,
+    fixUnavailable: 'which value to keep a tensor, or to pass in, is a change to what the function computes',
   };
 }
 

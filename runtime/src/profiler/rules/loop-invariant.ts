@@ -3,7 +3,8 @@
  * called many times on the SAME input tensors (the recorded tensor ids are equal in every call)
  * with only numeric literals for its other arguments (read from the source: `x.mul(1.5)`,
  * `x.sum(0)`). Every call after the first recomputes a value the first one already had; computing
- * it once before the loop removes them. (The batch-loop rule's broadcast over `arange` assumes the
+ * it once before the loop removes them. Past the event ring only a loop's last calls are kept: they
+ * must show it, and the source must show a receiver the loop never reassigns (loop-args.ts). (The batch-loop rule's broadcast over `arange` assumes the
  * scalar varies with the loop; for a constant it would compute the same row k times.)
  *
  * Speedup (from the profile itself, nothing to time): the site saves all its calls but one —
@@ -14,9 +15,10 @@
 import type * as TS from 'typescript';
 import { opInfo } from '../../backends/op-table.js';
 import type { SiteOpStats } from '../aggregate.js';
-import { callsAt, calleeName, parse } from './ast.js';
+import type { Parsed } from './ast.js';
 import { corpusFields } from './corpus.js';
 import { memoFact, siteEvents } from './site-events.js';
+import { receiverFixedInLoop, siteCall } from './loop-args.js';
 import { enclosingLoop } from './source.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -24,46 +26,47 @@ const MIN_CALLS = 10;
 /** Below this share of the op time the saving is not worth a recommendation. */
 const MIN_SHARE = 0.02;
 
-/** The literal arguments' source text of the call of `op` at the site, or null when an argument is anything else (or the call is not found). */
-function literalArguments(input: RuleInput, s: SiteOpStats): string[] | null {
-  const lines = s.location === null ? null : input.source(s.location.file);
-  if (s.location === null || lines === null) return null;
-  const p = parse(s.location.file, lines.join('\n'));
-  if (p === null) return null;
+/** The literal arguments' source text of a method call (`x.mul(1.5)`), or null when an argument is anything else. */
+function literalArguments(p: Parsed, call: TS.CallExpression): string[] | null {
   const { ts } = p;
   const isLiteral = (e: TS.Expression): boolean => ts.isNumericLiteral(e) ||
     (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken && ts.isNumericLiteral(e.operand)) ||
     e.kind === ts.SyntaxKind.TrueKeyword || e.kind === ts.SyntaxKind.FalseKeyword;
-  for (const call of callsAt(p, s.location.line, s.location.column, s.op)) {
-    if (calleeName(p, call) !== s.op || !ts.isPropertyAccessExpression(call.expression)) continue;
-    // Method form (`x.mul(1.5)`): the receiver is the recorded input tensor; every argument must be a literal.
-    return call.arguments.every(isLiteral) ? call.arguments.map((a) => a.getText(p.sf)) : null;
-  }
-  return null;
+  // Method form (`x.mul(1.5)`): the receiver is the recorded input tensor; every argument must be a literal.
+  if (!ts.isPropertyAccessExpression(call.expression)) return null;
+  return call.arguments.every(isLiteral) ? call.arguments.map((a) => a.getText(p.sf)) : null;
 }
 
 /**
  * The literal arguments of a site whose k ≥ MIN_CALLS calls of an elementwise op or reduction all
- * took the same input tensors (every call retained) and literals only; null for any other site.
+ * took the same input tensors and literals only; null for any other site. Every call retained: the
+ * events show it. Past the ring (the site's count exceeds its retained events, which are its last
+ * calls): the retained ones (at least MIN_CALLS) show it, and the source says the receiver is a name
+ * the enclosing loop neither declares nor assigns, so the dropped calls of that loop read it too;
+ * anything less is not known, and the site is left alone (not handed to batch-loop either).
  */
 export function invariantArguments(s: SiteOpStats, input: RuleInput): string[] | null {
   const family = opInfo(s.op)?.family;
   if (s.location === null || s.count < MIN_CALLS || (family !== 'elementwise' && family !== 'reduce')) return null;
   const cols = input.events;
   const events = siteEvents(cols, s.site, s.op);
-  // Every call of the site retained, all on one tensor (and one second tensor, if any): the same inputs each time.
-  if (events.length !== s.count) return null;
+  if (events.length < MIN_CALLS || events.length > s.count) return null;
   // Once per site and report: batch-loop asks too, and the source is parsed for it.
-  return memoFact(events, 'loop-invariant', (group) =>
-    group.every((e) => cols.in0[e]! >= 0 && cols.in0[e] === cols.in0[group[0]!] && cols.in1[e] === cols.in1[group[0]!])
-      ? literalArguments(input, s) : null);
+  return memoFact(events, 'loop-invariant', (group) => {
+    // All on one tensor (and one second tensor, if any): the same inputs each time.
+    if (!group.every((e) => cols.in0[e]! >= 0 && cols.in0[e] === cols.in0[group[0]!] && cols.in1[e] === cols.in1[group[0]!])) return null;
+    const found = siteCall(input, s);
+    if (found === null) return null;
+    if (group.length < s.count && receiverFixedInLoop(found.p, found.call) === null) return null;
+    return literalArguments(found.p, found.call);
+  });
 }
 
 function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (s.location === null || s.totalMs < MIN_SHARE * input.agg.totalOpMs) return null;
   const args = invariantArguments(s, input);
   if (args === null) return null;
-  const k = s.count, cols = input.events, events = siteEvents(cols, s.site, s.op);
+  const k = s.count, cols = input.events, events = siteEvents(cols, s.site, s.op), kept = events.length;
   const saved = (s.totalMs * (k - 1)) / k;
   const speedup = speedupFrom(input.agg.totalOpMs, saved);
   const corpus = corpusFields('loop-invariant');
@@ -74,7 +77,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   return {
     id: recId('loop-invariant', s.location, s.op), rule: 'loop-invariant', priority: priorityFrom(speedup, saved, corpus.impact),
     title: 'Compute it once, before the loop',
-    description: `'${call}' ran ${k} times from this line on the same input tensor${cols.in1[events[0]!]! >= 0 ? 's' : ''}, so every call ` +
+    description: `'${call}' ran ${k} times from this line on the same input tensor${cols.in1[events[0]!]! >= 0 ? 's' : ''}` +
+      (kept < k ? ` (the profile kept its last ${kept} calls, past the event ring, all on one tensor, which the loop does not reassign)` : '') + ', so every call ' +
       `after the first computed the result the first one had (${ms(s.totalMs)} ms, ${s.percent.toFixed(0)}% of op time). ` +
       'Compute it once before the loop and reuse it (cp.keep it if the loop runs in cp.tidy).',
     codeExample: {
@@ -84,7 +88,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     location: s.location,
     evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, arguments: args.join(', ') },
     estimatedSpeedup: speedup,
-    speedupBasis: `from this profile: ${k} calls took ${ms(s.totalMs)} ms; computing it once saves ${k - 1} of them, ` +
+    speedupBasis: `from this profile: ${k} calls took ${ms(s.totalMs)} ms; computing it once saves ${k - 1} of them` +
+      (kept < k ? ` (if the loop ran more than once, one call per run is needed: a little less)` : '') + ', ' +
       `${ms(saved)} of ${ms(input.agg.totalOpMs)} ms op time`,
     savedMs: saved,
     fixUnavailable: 'where the result should live (a const before the loop, a value kept across calls) is a choice the code does not show',
