@@ -220,7 +220,12 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     ctx.log.info(`run of ${run.program} ${run.status}: exit ${String(body.exitCode)}, ${run.sites.length} sites, ${recs} recommendations`);
     const file = path.basename(run.program);
     // The script's own output and error are in the Debug Console: the button says so and opens it.
-    const showOutput = (b: string | undefined): void => { if (b) void vscode.commands.executeCommand('workbench.panel.repl.view.focus'); };
+    // Clicked after a later run replaced this one's Debug Console, the error is only in the output channel (it keeps every run's stderr).
+    const showOutput = (b: string | undefined): void => {
+      if (!b) return;
+      if (ctx.store.run?.startedAt === run.startedAt) void vscode.commands.executeCommand('workbench.panel.repl.view.focus');
+      else ctx.log.show();
+    };
     if (body.partial && body.stopped && run.underDebugger) {
       // Debug and Profile: a script busy outside corepy ops cannot write its report when stopped, and is ended after a
       // grace period (debug-stop.ts). Said as what it is, not as a warning about the script.
