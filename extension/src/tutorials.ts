@@ -29,7 +29,12 @@ const FIRST_CHAPTER = '01_profiling_basics';
 /** Where the copy goes: `tutorials/`, unless the folder has a `tutorials/` of its own (then `corepy-tutorials/`). */
 function destination(folder: string): string {
   const plain = path.join(folder, 'tutorials');
-  return !existsSync(plain) || existsSync(path.join(plain, FIRST_CHAPTER)) ? plain : path.join(folder, 'corepy-tutorials');
+  return !existsSync(plain) || isCopy(plain) ? plain : path.join(folder, 'corepy-tutorials');
+}
+
+/** Whether `dir` holds a copy of corepy's tutorials: their first chapter and the README that is opened (a user's own folder may have a chapter of an old copy alone). */
+function isCopy(dir: string): boolean {
+  return existsSync(path.join(dir, FIRST_CHAPTER)) && existsSync(path.join(dir, 'README.md'));
 }
 
 /** Opens the README as a Markdown preview (its links open the chapters), else as text. */
@@ -59,7 +64,7 @@ export async function openTutorials(ctx: Ctx, target?: vscode.Uri, copy?: boolea
   if (!folder) return stop('Corepy: open a folder first; the tutorials are copied into it.');
   const dest = destination(folder);
   const rel = path.basename(dest);
-  if (existsSync(path.join(dest, FIRST_CHAPTER))) {
+  if (isCopy(dest)) {
     const readme = path.join(dest, 'README.md');
     await openReadme(readme);
     return { opened: readme, copied: false };

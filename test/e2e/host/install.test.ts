@@ -170,6 +170,13 @@ describe('Add corepy to this workspace', function () {
     const res = await vscode.commands.executeCommand<TutorialsResult>('corepy.openTutorials', vscode.Uri.file(other), true);
     assert.equal(res.opened, path.join(other, 'corepy-tutorials', 'README.md'));
     assert.deepEqual(readdirSync(path.join(other, 'tutorials')), []);
+    // Nor is one that holds a chapter of an old copy but no README (it was taken for a copy, and the README preview failed).
+    const partial = mkdtempSync(path.join(tmpdir(), 'corepy-tut-'));
+    cpSync(path.join(folder, 'node_modules'), path.join(partial, 'node_modules'), { recursive: true });
+    mkdirSync(path.join(partial, 'tutorials', '01_profiling_basics'), { recursive: true });
+    const kept = await vscode.commands.executeCommand<TutorialsResult>('corepy.openTutorials', vscode.Uri.file(partial), true);
+    assert.deepEqual(kept, { opened: path.join(partial, 'corepy-tutorials', 'README.md'), copied: true });
+    assert.deepEqual(readdirSync(path.join(partial, 'tutorials')), ['01_profiling_basics']);
 
     // The real package's tutorials, where the installed tarball carries them (`npm run package` builds one that does).
     if (installed && existsSync(path.join(installed, 'node_modules', 'corepy', 'tutorials'))) {
