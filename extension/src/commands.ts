@@ -53,7 +53,10 @@ async function runAndProfile(ctx: Ctx, uri?: vscode.Uri, debug = false): Promise
   }
   const target = runTarget(ctx, uri);
   if (!target || target.scheme !== 'file') {
-    const reason = 'Corepy: open a TypeScript or JavaScript file to profile.';
+    // An Untitled buffer has no file for Node to run: saving it is the step missing.
+    const reason = target?.scheme === 'untitled'
+      ? 'Corepy: save this file first (as .ts, .mts, .js or .mjs): the script runs from disk.'
+      : 'Corepy: open a TypeScript or JavaScript file to profile.';
     void vscode.window.showInformationMessage(reason);
     return { started: false, reason };
   }

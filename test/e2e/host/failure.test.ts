@@ -67,6 +67,16 @@ describe('a failed run', function () {
     assert.match(api.notices().at(-1)?.message ?? '', /no-corepy\.cjs ran no corepy ops, .* \(`const cp = require\('corepy'\)`\)/);
   });
 
+  it('an Untitled buffer is told to be saved first (it has no file to run)', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'javascript', content: "console.log('unsaved');\n" });
+    const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', doc.uri);
+    assert.equal(res.started, false);
+    assert.match(res.reason ?? '', /save this file first/);
+    // Gone again: a dirty Untitled buffer would make a later debug start ask where to save it.
+    await vscode.window.showTextDocument(doc);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('a Node executable that cannot run: the error\'s one button opens corepy.nodePath, no launch.json is written', async () => {
     const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
     const config = vscode.workspace.getConfiguration('corepy');
