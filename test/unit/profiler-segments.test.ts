@@ -251,7 +251,9 @@ describe('segments through corepy profile: the training-loop tutorial', function
       assert.ok(!lines(after!).includes(beforeLine));
       assert.ok(!lines(report).includes(beforeLine), 'the top level is since clearProfile');
       assert.match(r.stdout, /SEGMENTS \(2;/);
-      assert.match(r.stdout, new RegExp(`Segment 1 — from the start: \\d+ ops[^\\n]*\\n(?: {4}.*\\n)*? {4}matmul .* line ${beforeLine}`));
+      // Some op's row points at the before loop's line (each row names its op's hottest line: matmul's can be a
+      // slower single call elsewhere on a busy machine, so no particular op is asked for).
+      assert.match(r.stdout, new RegExp(`Segment 1 — from the start: \\d+ ops[^\\n]*\\n(?: {4}.*\\n)*? {4}\\w+ .* line ${beforeLine}\\n`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
