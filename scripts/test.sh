@@ -3,7 +3,7 @@
 # "N passed, N failed". A suite that fails to run at all counts as one failure.
 source "$(dirname "$0")/lib.sh"
 set +e
-passed=0; failed=0
+passed=0; failed=0; failed_suites=()
 out_dir="$(mktemp -d)"
 # The recommendation rules keep their timings in a per-machine file (~/.cache/corepy by default):
 # the suites share a fresh one, so no result depends on what earlier runs left there, or adds to it.
@@ -20,6 +20,17 @@ for step in "$ROOT"/scripts/test.d/*.sh; do
   f=$(grep -Eo '^[[:space:]]*[0-9]+ failing' "$out_dir/$name.log" | awk '{s+=$1} END {print s+0}')
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; log "suite $name exited $rc"; fi
   passed=$((passed + p)); failed=$((failed + f))
+  [ "$f" -eq 0 ] || failed_suites+=("$name")
+done
+# CI keeps only the tail of this output: repeat each failing suite's mocha failure list (titles and first lines of
+# the errors) just above the closing line, so the tail names what failed.
+for name in "${failed_suites[@]}"; do
+  echo "--- failures in suite $name:"
+  if grep -Eq '^[[:space:]]*[0-9]+ failing' "$out_dir/$name.log"; then
+    awk '/^[[:space:]]*[0-9]+ failing/ {on=1} on && shown < 60 {print; shown++}' "$out_dir/$name.log"
+  else
+    tail -n 20 "$out_dir/$name.log"
+  fi
 done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
