@@ -142,9 +142,25 @@ export function wrap(backend: Backend, storage: import('./backends/backend.js').
   return new Tensor(new StorageRef(storage, backend), shape, dtype);
 }
 
+/** Told of each view as it is made (views dispatch nothing, so no dispatch observer sees them). */
+export type ViewObserver = (view: Tensor, base: Tensor) => void;
+let viewObserver: ViewObserver | null = null;
+
+/** @internal The installed view observer (`cp.jit` installs one while it traces, to name a view in a fallback reason). */
+export function getViewObserver(): ViewObserver | null {
+  return viewObserver;
+}
+
+/** @internal Installs (or, with null, removes) the view observer. */
+export function setViewObserver(o: ViewObserver | null): void {
+  viewObserver = o;
+}
+
 /** A view sharing `base`'s storage with another shape/strides/offset (no copy). */
 export function viewOf(base: Tensor, shape: readonly number[], strides: readonly number[], offset: number): Tensor {
   const ref = base.storageRef;
   ref.refs++;
-  return new Tensor(ref, shape, base.dtype, strides, offset);
+  const view = new Tensor(ref, shape, base.dtype, strides, offset);
+  if (viewObserver !== null) viewObserver(view, base);
+  return view;
 }

@@ -7,16 +7,17 @@
  *   function built on them; ops `read`/`readInto`) stops the trace: the JS value read would become
  *   a constant of the plan, and later calls with other data would silently reuse it;
  * - each tensor an untraced op makes is noted with the corepy function the user called (`ones`,
- *   `randn`, `concat`, …) and the user's line, so that the fallback reason can name it.
+ *   `randn`, `concat`, …) and the user's line, so that the fallback reason can name it; so is each
+ *   view (`transpose`, `slice`, …), seen where it is made since views dispatch nothing.
  *
  * Reads are seen at the dispatch point because that is where every read passes (ops/transfer.ts
- * does not call the trace hook). The observer is installed only while a trace runs, so calls
- * outside a trace pay nothing for it.
+ * does not call the trace hook). The observers are installed only while a trace runs, so calls
+ * outside a trace pay nothing for them but one compare per view.
  */
 import { getDispatchObserver, setDispatchObserver, type DispatchObserver } from '../engine.js';
 import type { Backend } from '../backends/backend.js';
 import type { FusedOpName, OpName } from '../backends/op-table.js';
-import { Tensor } from '../tensor.js';
+import { getViewObserver, setViewObserver, Tensor, type ViewObserver } from '../tensor.js';
 import { fmtShape } from '../shape.js';
 import { framesAbove, isRuntimeFrame } from '../profiler/callsite.js';
 import type { SourceLocation } from '../contract/flame.js';
@@ -48,6 +49,8 @@ export interface TraceState {
 const READS: ReadonlySet<string> = new Set<string>(['read', 'readInto']);
 const RANDOM: ReadonlySet<string> = new Set(['rand', 'randn']);
 const CREATION: ReadonlySet<string> = new Set(['tensor', 'zeros', 'ones', 'full', 'arange', 'linspace']);
+/** Corepy functions that return a view (reshape returns one too, but the tracer records it). */
+const VIEWS: ReadonlySet<string> = new Set(['slice', 'transpose', 'permute', 'unsqueeze', 'squeeze', 'contiguous', 'view']);
 /** Frames asked for: dispatch → op internals (≤ 4) → public function → Tensor method → user, with room for io/ helpers. */
 const FRAMES = 24;
 
@@ -56,18 +59,31 @@ export class UntracedWatch implements DispatchObserver {
   /** Which corepy call made each tensor an untraced op returned during the trace. */
   private readonly origins = new Map<Tensor, Origin>();
   private prev: DispatchObserver | null = null;
+  private prevView: ViewObserver | null = null;
+  /** Notes each view the function makes (not the tracer's own: reshape runs paused). */
+  private readonly onView: ViewObserver = (view, base) => {
+    if (this.prevView !== null) this.prevView(view, base);
+    if (this.state.paused > 0 || this.state.reason !== null) return;
+    // A view of an untraced op's result: that op is what to move out of the function, so name it.
+    const made = this.origins.get(base);
+    this.origins.set(view, made !== undefined && !VIEWS.has(made.fn) ? made : this.originHere('view', this.onView));
+  };
 
   constructor(private readonly state: TraceState) {}
 
   open(): void {
     this.prev = getDispatchObserver();
     setDispatchObserver(this);
+    this.prevView = getViewObserver();
+    setViewObserver(this.onView);
   }
 
-  /** Restores the previous observer, unless the function installed another meanwhile (enableProfiling inside it). */
+  /** Restores the previous observers, unless the function installed another meanwhile (enableProfiling inside it). */
   close(): void {
     if (getDispatchObserver() === this) setDispatchObserver(this.prev);
+    if (getViewObserver() === this.onView) setViewObserver(this.prevView);
     this.prev = null;
+    this.prevView = null;
   }
 
   observe<T>(op: OpName | FusedOpName, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T {
@@ -92,8 +108,8 @@ export class UntracedWatch implements DispatchObserver {
    * The outermost corepy function on the stack below the user's first frame (what the user called:
    * `item` for `x.item()`, `ones` for `cp.ones`, although both dispatch under other names), and that frame's line.
    */
-  private originHere(op: string): Origin {
-    const frames = framesAbove(UntracedWatch.prototype.observe, FRAMES) ?? [];
+  private originHere(op: string, above: Function = UntracedWatch.prototype.observe): Origin {
+    const frames = framesAbove(above, FRAMES) ?? [];
     let fn: string | null = null;
     for (const f of frames) {
       const file = f.getFileName();
@@ -115,6 +131,10 @@ export class UntracedWatch implements DispatchObserver {
    */
   untracedReason(subject: string, t: Tensor): string {
     const own = this.origins.get(t);
+    if (own !== undefined && VIEWS.has(own.fn)) {
+      return `${subject} the view made by ${own.fn}${at(own.site)}; cp.jit does not trace views (slice, transpose, permute, unsqueeze, ` +
+        'squeeze): take the view outside the function and pass it as an argument, or use reshape, which is traced';
+    }
     if (own !== undefined) return `${subject} the result of ${own.fn}${at(own.site)}, which cp.jit does not trace${hintFor(own.fn)}`;
     // Views (slice, transpose, permute, unsqueeze, squeeze) dispatch nothing: find their base by storage.
     const ref = t.refOrNull;
