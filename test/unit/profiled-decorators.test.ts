@@ -170,4 +170,28 @@ describe('@profiled under standard and legacy decorators (compiled as users comp
     d.initializer()();
     assert.deepEqual(recorded(), { 'babel.field': [1, 2] }); // ones and neg
   });
+
+  it('a generator function is a span per resume, holding the ops its body runs as it is iterated (audit 21 N3)', async () => {
+    const x = cp.ones([4]);
+    const gen = cp.profiled(function* (t: cp.Tensor) { yield t.add(1); yield t.add(2); }, 'gen');
+    for (const t of gen(x)) t.dispose();
+    // Three resumes: two yields and the one that finds it done.
+    assert.deepEqual(recorded(), { gen: [3, 2] });
+    const agen = cp.profiled(async function* (t: cp.Tensor) {
+      yield t.mul(2);
+      await new Promise((r) => setTimeout(r, 1));
+      yield t.mul(3);
+    }, 'agen');
+    const seen: number[] = [];
+    for await (const t of agen(x)) seen.push(t.dataSync()[0]!);
+    assert.deepEqual(seen, [2, 3]);
+    assert.deepEqual(recorded().agen, [3, 2]);
+    // return() and throw() are resumes too; the wrapper is still a generator to its callers.
+    const g = gen(x);
+    assert.equal(Object.prototype.toString.call(g), '[object Generator]');
+    g.next().value!.dispose();
+    assert.deepEqual(g.return(undefined), { value: undefined, done: true });
+    assert.throws(() => gen(x).throw(new Error('stop')), /stop/);
+    assert.deepEqual(recorded().gen, [3 + 3, 3]);
+  });
 });

@@ -125,7 +125,8 @@ export interface ProfiledDecorator {
  * `@profiled()` / `@profiled('name')` (or `@profiled`) on a class method, with TypeScript 5 standard
  * decorators or `experimentalDecorators`, or `profiled(fn, name?)` to wrap a function: every call is
  * a 'function' span in reports and the flame graph (promise-returning functions are measured until
- * they settle). A decorated method's span is named after the method unless `name` is given.
+ * they settle; a generator function, whose body runs as it is iterated, once per resume). A decorated
+ * method's span is named after the method unless `name` is given.
  */
 export function profiled<F extends (...args: never[]) => unknown>(fn: F, name?: string): F;
 /** `@profiled` without parentheses on a method (standard decorators): the same as `@profiled()`. */
@@ -146,13 +147,33 @@ export function profiled(...args: unknown[]): unknown {
   return decorator(a);
 }
 
-/** `fn` as a function whose every call is a 'function' span named `label`. */
+/**
+ * `fn` as a function whose every call is a 'function' span named `label`. A generator function runs
+ * its body only when the generator is resumed, so each resume (`next`, `return`, `throw`; for an
+ * async generator until its promise settles) is the span instead: timing the call alone would time
+ * the creation of the generator object and miss every op of the body (audit 21 N3).
+ */
 function wrap<T extends (...args: unknown[]) => unknown>(fn: T, label: string): T {
-  const wrapped = function (this: unknown, ...args: unknown[]): unknown {
-    return withFrame(label, 'function', () => fn.apply(this, args));
-  };
+  const kind = Object.getPrototypeOf(fn)?.[Symbol.toStringTag] as unknown;
+  const wrapped = kind === 'GeneratorFunction' || kind === 'AsyncGeneratorFunction'
+    ? function (this: unknown, ...args: unknown[]): unknown { return resumedInFrames(fn.apply(this, args) as Generator | AsyncGenerator, label); }
+    : function (this: unknown, ...args: unknown[]): unknown { return withFrame(label, 'function', () => fn.apply(this, args)); };
   Object.defineProperty(wrapped, 'name', { value: fn.name });
   return wrapped as T;
+}
+
+/**
+ * The generator `g` with each resume run inside a 'function' span named `label`. The wrapper keeps
+ * `g`'s prototype chain (so `Symbol.iterator` / `Symbol.asyncIterator`, `for…of` and `for await`
+ * work as on `g`) and its own `next`, `return` and `throw`.
+ */
+function resumedInFrames<G extends Generator | AsyncGenerator>(g: G, label: string): G {
+  const wrapper = Object.create(g) as G;
+  for (const m of ['next', 'return', 'throw'] as const) {
+    const resume = g[m] as (v?: unknown) => unknown;
+    Object.defineProperty(wrapper, m, { value: (v?: unknown) => withFrame(label, 'function', () => resume.call(g, v)), writable: true, configurable: true });
+  }
+  return wrapper;
 }
 
 /** The decorator `@profiled(name)` stands for: it tells the standard and legacy call shapes apart. */
