@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'mocha';
+import { after, before, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { CONCURRENT_TID_BASE, type TraceEvent } from '../../runtime/src/export/chrome-trace.js';
 import type { FlameProfile } from '../../runtime/src/contract/flame.js';
@@ -49,6 +49,8 @@ describe('concurrent async contexts in the timeline exports', () => {
     cp.exportProfile(join(dir, 'p.trace.json'), { format: 'chrome' });
     trace = (JSON.parse(readFileSync(join(dir, 'p.trace.json'), 'utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
   });
+  // The recording stays for the tests above; the next suite must not find it (a later enableProfiling starts a segment after it).
+  after(() => cp.clearProfile());
 
   const slice = (name: string): TraceEvent => {
     const found = trace.filter((e) => e.ph === 'X' && e.cat === 'context' && e.name === name);

@@ -23,6 +23,9 @@ describe('contexts across await', () => {
   beforeEach(async () => {
     await cp.setBackend('js');
     a = cp.ones([4]);
+    // From an empty recording: what an earlier suite left (disabled, not cleared) would be an earlier segment of this one.
+    cp.disableProfiling();
+    cp.clearProfile();
     cp.enableProfiling({ callSites: 'off' });
   });
   afterEach(() => { cp.disableProfiling(); cp.clearProfile(); });
