@@ -1,6 +1,7 @@
 /**
  * Corepy: Show Segment… — picks which segment of the run the per-line views (CodeLens, heat,
- * hovers, Hot Operations) show: all of them (the default) or one. A script has several segments
+ * hovers, Hot Operations, status bar) and the recommendations (diagnostics, quick fixes, Explain)
+ * show: all of them (the default) or one. A script has several segments
  * when it calls clearProfile() or pauses the profiler (the tutorials' "before" and "after" loops).
  */
 import * as vscode from 'vscode';
@@ -43,7 +44,7 @@ export async function pickSegment(ctx: Ctx, choice?: SegmentChoice): Promise<Seg
       })),
     ];
     for (const i of items) if (i.choice === ctx.store.segment) (i as { picked?: boolean }).picked = true;
-    const picked = await vscode.window.showQuickPick(items, { title: 'Corepy: show the per-line timings of', placeHolder: 'All segments (default) or one' });
+    const picked = await vscode.window.showQuickPick(items, { title: 'Corepy: show the per-line timings and recommendations of', placeHolder: 'All segments (default) or one' });
     if (!picked) return ctx.store.segment;
     choice = picked.choice;
   }

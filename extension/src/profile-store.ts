@@ -8,12 +8,13 @@
  * except {@link RunSnapshot.wallTimeMs}.
  *
  * Segments: a run whose script called clearProfile() or paused the profiler has several; the run
- * keeps them all and the per-line views (lines, hot ops) show the one picked with
- * {@link ProfileStore.selectSegment}, all of them by default. A script that calls clearProfile()
+ * keeps them all and the per-line views (lines, hot ops) and the recommendations' views
+ * (diagnostics, quick fixes, Explain: {@link ProfileStore.shownRecommendations}) show the one picked
+ * with {@link ProfileStore.selectSegment}, all of them by default. A script that calls clearProfile()
  * after its last op has one ended segment and empty top-level sites: the views show the segment.
  */
 import { fileURLToPath } from 'node:url';
-import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type SiteStats, type SourceLocation } from 'corepy/contract';
+import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type ReportSegment, type SiteStats, type SourceLocation } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
 import { batchFromReport, keepsSegments } from './debug/report-sites.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
@@ -130,6 +131,7 @@ export class ProfileStore {
   private byFile = new Map<string, Map<number, LineStats>>();
   private listeners = new Set<() => void>();
   private shown: readonly SiteStats[] = [];
+  private shownRecs: readonly Recommendation[] = [];
   private choice: SegmentChoice = 'all';
 
   /** The current (or last) run. */
@@ -165,6 +167,14 @@ export class ProfileStore {
    */
   get shownSites(): readonly SiteStats[] {
     return this.shown;
+  }
+
+  /**
+   * The recommendations the diagnostics, quick fixes and Explain show: the picked segment's own
+   * (see {@link recommendationsOf}), or every one of the run ('all', and a run with one segment).
+   */
+  get shownRecommendations(): readonly Recommendation[] {
+    return this.shownRecs;
   }
 
   /** A new run replaces the previous one (and shows all its segments); `underDebugger` for Debug and Profile. */
@@ -206,9 +216,7 @@ export class ProfileStore {
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
       ...finalSegmentsOf(batch, body.report, run),
-      recommendations: parseRecommendations(body.recommendations).map((r) => ({
-        ...r, location: { ...r.location, file: normalizeFile(r.location.file) },
-      })),
+      recommendations: locatedRecommendations(body.recommendations),
       flame: body.flame,
       report: body.report && run.pausedMs ? { ...body.report, wallTimeMs: withoutPause(body.report.wallTimeMs, run.pausedMs, body.report.totalTimeMs) } : body.report,
     });
@@ -233,7 +241,7 @@ export class ProfileStore {
     return this.byFile.get(file)?.get(line);
   }
 
-  /** Recommendations located in `file`. */
+  /** Recommendations of the run (every segment's, whichever is shown) located in `file`. */
   recommendationsFor(file: string): Recommendation[] {
     return (this.snapshot?.recommendations ?? []).filter((r) => r.location.file === file);
   }
@@ -280,6 +288,7 @@ export class ProfileStore {
   private set(snapshot: RunSnapshot | undefined): void {
     this.snapshot = snapshot;
     this.shown = sitesOf(snapshot, this.choice);
+    this.shownRecs = recommendationsOf(snapshot, this.choice);
     this.byFile = indexByLine(this.shown);
     for (const l of [...this.listeners]) l();
   }
@@ -318,6 +327,35 @@ export function sitesOf(run: RunSnapshot | undefined, choice: SegmentChoice): re
   if (!keepsSegments(segments)) return run.sites;
   const picked = choice === 'all' ? undefined : segments.find((s) => s.index === choice);
   return picked ? picked.sites : segments.flatMap((s) => s.sites);
+}
+
+/** The well-formed, located recommendations of a payload from the runtime, their files as paths. Pure. */
+function locatedRecommendations(payload: unknown): Recommendation[] {
+  return parseRecommendations(payload).map((r) => ({ ...r, location: { ...r.location, file: normalizeFile(r.location.file) } }));
+}
+
+/**
+ * The recommendations of `choice` in `run`, from its report (the runtime sends every segment's
+ * together, `run.recommendations`, and ties each to its segment only in the report):
+ * - 'all', a run with one segment, or an unknown segment: `run.recommendations`, every one;
+ * - an ended segment: its own `segments[i].recommendations` (estimates relative to its op time),
+ *   none when the runtime kept none for it (its events were past the rules' limit);
+ * - the current (last) segment: the report's top-level `recommendations`, which the runtime
+ *   computes from the recording since the last clearProfile() (so a segment that a pause ended
+ *   after that clear shares them with the current one);
+ * - a picked segment of a run without a report (killed): none (`run.recommendations` is empty too).
+ * Each keeps its own location (file and line), as in `run.recommendations`. Pure.
+ */
+export function recommendationsOf(run: RunSnapshot | undefined, choice: SegmentChoice): readonly Recommendation[] {
+  if (run === undefined) return [];
+  const segments = run.segments ?? [];
+  if (choice === 'all' || !keepsSegments(segments) || !segments.some((s) => s.index === choice)) return run.recommendations;
+  const report = run.report;
+  const reportSegments: unknown[] = Array.isArray(report?.segments) ? report.segments : [];
+  const seg = reportSegments.find((s): s is ReportSegment => typeof s === 'object' && s !== null && (s as ReportSegment).index === choice);
+  if (report === null || seg === undefined) return [];
+  if (Array.isArray(seg.recommendations)) return locatedRecommendations(seg.recommendations);
+  return seg.current ? locatedRecommendations(report.recommendations) : [];
 }
 
 /**

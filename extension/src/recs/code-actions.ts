@@ -25,7 +25,7 @@ export function registerCodeActions(ctx: Ctx, selector: vscode.DocumentSelector,
       if (context.only && !context.only.intersects(vscode.CodeActionKind.QuickFix)) return [];
       const actions: vscode.CodeAction[] = [];
       for (const diag of corepyDiagnosticsOn(doc, range, context)) {
-        const rec = ctx.store.run?.recommendations.find((r) => r.location.file === doc.uri.fsPath && diagnosticCode(r) === String(diag.code));
+        const rec = ctx.store.shownRecommendations.find((r) => r.location.file === doc.uri.fsPath && diagnosticCode(r) === String(diag.code));
         if (!rec) continue;
         const placed = rec.fix ? lines.placeRecommendation(rec, doc) : undefined;
         if (placed?.fix) actions.push(fixAction(doc, placed, diag));

@@ -1,7 +1,8 @@
 /**
  * Recommendations as diagnostics (source "corepy"), severity by priority, on the code they are
  * about now: edits since the run move them (line-tracker.ts), and one whose quick fix was applied,
- * or whose line an edit removed, is no longer shown.
+ * or whose line an edit removed, is no longer shown. Those of the segment Corepy: Show Segment… picked
+ * (every segment's by default; profile-store.ts `recommendationsOf`).
  */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
@@ -30,7 +31,7 @@ export function registerDiagnostics(ctx: Ctx, lines: LineTracker): vscode.Diagno
   const update = (): void => {
     collection.clear();
     const byFile = new Map<string, vscode.Diagnostic[]>();
-    for (const rec of ctx.store.run?.recommendations ?? []) {
+    for (const rec of ctx.store.shownRecommendations) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === rec.location.file);
       const r = lines.placeRecommendation(rec, doc);
       if (!r) continue;
@@ -47,7 +48,7 @@ export function registerDiagnostics(ctx: Ctx, lines: LineTracker): vscode.Diagno
     }
     for (const [file, list] of byFile) collection.set(vscode.Uri.file(file), list);
   };
-  // Recommendations change once per run (at its end), so no throttling is needed for runs; edits come per keystroke.
+  // Recommendations change once per run (at its end) and at a Show Segment pick, so no throttling is needed for those; edits come per keystroke.
   ctx.push(ctx.store.onDidChange(update));
   const moved = ctx.push(throttle(update));
   ctx.push(lines.onDidChange(moved));

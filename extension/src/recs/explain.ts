@@ -1,7 +1,9 @@
 /**
  * "Explain": the full recommendation as a read-only Markdown preview. The text lives in a virtual
  * document (scheme `corepy-explain`, served by a TextDocumentContentProvider from the current
- * run), so it cannot be edited or saved by mistake; the built-in Markdown preview renders it.
+ * run), so it cannot be edited or saved by mistake; the built-in Markdown preview renders it. Only
+ * the recommendations of the segment Corepy: Show Segment… shows are explained (each as that
+ * segment's report has it); another segment's says so.
  */
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
@@ -25,19 +27,24 @@ export function registerExplain(ctx: Ctx): void {
     provideTextDocumentContent(uri) {
       open.add(uri.toString());
       const id = decodeURIComponent(uri.query);
-      const rec = ctx.store.run?.recommendations.find((r) => r.id === id);
-      return rec ? explainMarkdown(rec) : '# Recommendation gone\n\nThat recommendation is not in the current profile any more: run the profiler again.';
+      const rec = ctx.store.shownRecommendations.find((r) => r.id === id);
+      if (rec) return explainMarkdown(rec);
+      return inRun(ctx, id)
+        ? '# Recommendation in another segment\n\nThat recommendation is not in the segment the editor shows: pick its segment, or All segments, with Corepy: Show Segment….'
+        : '# Recommendation gone\n\nThat recommendation is not in the current profile any more: run the profiler again.';
     },
   }));
-  // A new run replaces the recommendations: refresh open explanations.
+  // A new run, or a segment picked with Show Segment…, replaces the recommendations: refresh open explanations.
   ctx.push(ctx.store.onDidChange(() => { for (const u of open) changed.fire(vscode.Uri.parse(u)); }));
 }
 
 /** Opens the explanation of recommendation `id` (from the current run) as a read-only preview; returns its document. */
 export async function explainRecommendation(ctx: Ctx, id: string): Promise<vscode.TextDocument | undefined> {
-  const rec = ctx.store.run?.recommendations.find((r) => r.id === id);
+  const rec = ctx.store.shownRecommendations.find((r) => r.id === id);
   if (!rec) {
-    void vscode.window.showWarningMessage('Corepy: that recommendation is no longer in the current profile.');
+    void vscode.window.showWarningMessage(inRun(ctx, id)
+      ? 'Corepy: that recommendation is in another segment than the one shown (Corepy: Show Segment… picks it, or All segments).'
+      : 'Corepy: that recommendation is no longer in the current profile.');
     return undefined;
   }
   const uri = explainUri(id, rec.title);
@@ -50,4 +57,9 @@ export async function explainRecommendation(ctx: Ctx, id: string): Promise<vscod
     await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true });
   }
   return doc;
+}
+
+/** Whether recommendation `id` is in the current run, in any of its segments. */
+function inRun(ctx: Ctx, id: string): boolean {
+  return ctx.store.run?.recommendations.some((r) => r.id === id) ?? false;
 }

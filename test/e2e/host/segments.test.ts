@@ -1,8 +1,9 @@
 /**
  * Inside a real VS Code: a script that calls clearProfile() between a "before" loop and its
  * rewrite (the tutorials' pattern) keeps both segments; the CodeLens shows every segment by
- * default and Corepy: Show Segment… shows one; the before loop keeps its recommendation. Nothing
- * here asserts on timings.
+ * default and Corepy: Show Segment… shows one; the before loop keeps its recommendation, shown
+ * with its segment and with all of them, not with the after segment alone. Nothing here asserts on
+ * timings.
  */
 import * as assert from 'node:assert/strict';
 import { copyFileSync, rmSync } from 'node:fs';
@@ -13,7 +14,7 @@ import type { CorepyApi } from '../../../extension/src/extension.js';
 import { until } from './poll.js';
 
 describe('Corepy segments in VS Code', function () {
-  it('both loops of a before/after script have CodeLens timings and the before loop its diagnostic; Show Segment shows one, then all again', async () => {
+  it('both loops of a before/after script have CodeLens timings and the before loop its diagnostic; Show Segment shows one (lenses and diagnostics), then all again', async () => {
     const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
     const file = path.join(vscode.workspace.workspaceFolders![0]!.uri.fsPath, 'segments.ts');
     const doc = await vscode.workspace.openTextDocument(file);
@@ -32,12 +33,23 @@ describe('Corepy segments in VS Code', function () {
     const batchDiagnostics = async (): Promise<number[]> => vscode.languages.getDiagnostics(doc.uri)
       .filter((d) => d.source === 'corepy' && /^Batch repeated operations/.test(d.message)).map((d) => d.range.start.line);
     await until('the before loop\'s batch recommendation as a diagnostic', batchDiagnostics, (ls) => ls.includes(before));
+    const beforeId = api.store.run!.recommendations.find((r) => r.rule === 'batch-loop' && r.location.line === before + 1)?.id;
+    assert.ok(beforeId !== undefined, 'the before loop\'s recommendation is in the run');
+    const corepyDiagnosticLines = (): number[] => vscode.languages.getDiagnostics(doc.uri).filter((d) => d.source === 'corepy').map((d) => d.range.start.line);
     await vscode.commands.executeCommand('corepy.showSegment', 0);
     await until('only the before loop (segment 1)', lensLines, (ls) => ls.includes(before) && !ls.includes(after));
+    await until('the before loop\'s diagnostic with its segment', batchDiagnostics, (ls) => ls.includes(before));
     await vscode.commands.executeCommand('corepy.showSegment', 1);
     await until('only the after loop (segment 2)', lensLines, (ls) => !ls.includes(before) && ls.includes(after));
+    // The before loop's recommendation is segment 1's: showing the after segment alone takes it away, quick fix and Explain too.
+    await until('no diagnostic on the before loop with the after segment shown', async () => corepyDiagnosticLines(), (ls) => !ls.includes(before));
+    assert.ok(!api.store.shownRecommendations.some((r) => r.id === beforeId), 'segment 2 shows only its own recommendations');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, new vscode.Range(before, 0, before, 0));
+    assert.ok(!actions.some((a) => a.title.startsWith('Explain: Batch repeated operations') || a.title.startsWith('Corepy: Batch repeated operations')), actions.map((a) => a.title).join(' | '));
+    assert.equal(await vscode.commands.executeCommand('corepy.explainRecommendation', beforeId), undefined, 'Explain: not in the segment shown');
     assert.equal(await vscode.commands.executeCommand('corepy.showSegment', 'all'), 'all');
     await until('both again', lensLines, (ls) => ls.includes(before) && ls.includes(after));
+    await until('the before loop\'s diagnostic again (all segments)', batchDiagnostics, (ls) => ls.includes(before));
     await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
   });
 
