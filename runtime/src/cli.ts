@@ -19,7 +19,7 @@ import { compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR } from './profiler/b
 import { machineLoad, readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
-import { REPORT_FILE_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
+import { REPORT_FILE_ENV, STOP_FILE_ENV, STOP_REPORT_MAX_MS, stopAckFile, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
 import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
@@ -55,9 +55,10 @@ interface RunResult {
  * temporary folder (COREPY_PROFILE_REPORT_FILE, synchronous, so `process.exit()` in the script
  * cannot lose it) and streams batches over IPC; the newest batch is kept in case no report
  * comes. SIGINT/SIGTERM to the CLI (Ctrl-C) are forwarded to the child, which writes its report
- * and exits; if it has not exited within {@link SIGNAL_GRACE_MS} (it can only act on a signal
- * between synchronous runs of JavaScript) or a second signal arrives, it is killed, so the CLI
- * never leaves it running.
+ * and exits (a script busy in synchronous JavaScript is interrupted to do so: stop-watcher.ts); if it
+ * has not exited within {@link SIGNAL_GRACE_MS} and is not writing its report (contract
+ * stopAckFile; then up to STOP_REPORT_MAX_MS), or a second signal arrives, it is killed, so the
+ * CLI never leaves it running.
  */
 function runScript(script: string, args: string[], o: ProfileOptions): Promise<RunResult> {
   const ts = /\.[cm]?tsx?$/.test(script);
@@ -92,7 +93,20 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
       // The signal, for a script whose event loop runs; the file, for one inside a synchronous loop of ops.
       try { writeFileSync(stopFile, sig); } catch { /* the signal still goes */ }
       child.kill(sig);
-      killTimer = setTimeout(() => { process.stderr.write('corepy: the script did not stop; killing it\n'); child.kill('SIGKILL'); }, SIGNAL_GRACE_MS);
+      const askedAt = Date.now();
+      let saidWriting = false;
+      const killUnlessReporting = (): void => {
+        // A script that acknowledged the stop is writing its report (seconds for a full ring on a busy machine): wait on.
+        if (existsSync(stopAckFile(stopFile)) && Date.now() - askedAt < STOP_REPORT_MAX_MS) {
+          if (!saidWriting) process.stderr.write('corepy: the script is writing its report; waiting for it (again to kill now)\n');
+          saidWriting = true;
+          killTimer = setTimeout(killUnlessReporting, 250);
+          return;
+        }
+        process.stderr.write('corepy: the script did not stop; killing it\n');
+        child.kill('SIGKILL');
+      };
+      killTimer = setTimeout(killUnlessReporting, SIGNAL_GRACE_MS);
     };
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);

@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DebugStop, runtimeAnnouncesPid } from '../../extension/src/debug/debug-stop.js';
 import { jsDebugLaunch } from '../../extension/src/debug/js-debug-config.js';
@@ -69,7 +69,7 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
   });
 
   /** Runs `source` as js-debug would with a DebugStop, then stops it as Stop does (stop file, then js-debug's polite SIGTERM). */
-  async function stopped(source: string, graceMs?: number): Promise<{ code: number | null; signal: string | null; pid: number | null; childPid: number; report: ProfileReportMessage | null; batches: number }> {
+  async function stopped(source: string, graceMs?: number, readyFile?: string): Promise<{ code: number | null; signal: string | null; pid: number | null; childPid: number; report: ProfileReportMessage | null; batches: number }> {
     let batches = 0, hello: number | null = null;
     let closed!: () => void;
     const done = new Promise<void>((r) => { closed = r; });
@@ -78,6 +78,7 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
     }), (e) => assert.fail(e));
     try {
       writeFileSync(path.join(ws, 'stopme.mjs'), source);
+      if (readyFile !== undefined) rmSync(path.join(ws, readyFile), { force: true });
       const plan = buildProcessSpec({ program: path.join(ws, 'stopme.mjs'), backend: 'js' }, path.join(ROOT, 'extension', 'dist'));
       assert.equal(runtimeAnnouncesPid(plan.runtime.dir), true, 'this runtime sends its pid');
       const stop = new DebugStop(true);
@@ -89,6 +90,8 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
       const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, sig) => r([c, sig])));
       // Stop once the script runs its loop (its first batch is out).
       for (const t0 = Date.now(); batches === 0 && Date.now() - t0 < 20000;) await new Promise((r) => setTimeout(r, 50));
+      // Or once it says it has reached the point to stop it at.
+      for (const t0 = Date.now(); readyFile !== undefined && !existsSync(path.join(ws, readyFile)) && Date.now() - t0 < 20000;) await new Promise((r) => setTimeout(r, 50));
       stop.pid ??= hello;
       stop.requested(graceMs);
       child.kill('SIGTERM');
@@ -109,9 +112,24 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
     assert.ok((r.report!.report.operations.find((o) => o.op === 'add')?.count ?? 0) > 0);
   });
 
-  it('Stop on a script that cannot act on it (a loop without ops): the watchdog kills it after the grace; no report', async () => {
-    const r = await stopped("import * as cp from 'corepy';\nconst x = cp.ones([1000]);\nfor (let i = 0; i < 50; i++) cp.tidy(() => { x.add(1); });\nawait new Promise((r) => setTimeout(r, 600));\nconst end = Date.now() + 60000;\nwhile (Date.now() < end) { /* no ops: neither the signal handler nor the stop file is looked at */ }\n", 300);
-    assert.equal(r.signal, 'SIGKILL');
+  it('Stop with a grace shorter than the report takes: the script says it is reporting, and the watchdog waits for it', async () => {
+    // A full ring (100 000 events) takes longer than the 1 s grace to report here (seconds on a busy machine); the stop
+    // is seen within 0.5 s (op path, stop watcher). Without the acknowledgement the watchdog killed it mid-report.
+    const r = await stopped("import * as cp from 'corepy';\nimport { writeFileSync } from 'node:fs';\nconst x = cp.ones([16]);\nconst end = Date.now() + 60000;\nlet i = 0;\nwhile (Date.now() < end) { cp.tidy(() => { x.add(1); }); if (++i === 150000) writeFileSync(new URL('./stopme.full', import.meta.url), ''); }\n", 1000, 'stopme.full');
+    assert.equal(r.code, 143, `signal ${r.signal}`);
+    assert.ok(r.report, 'the full report, from the report file');
+  });
+
+  it('Stop on a loop without ops: the stop watcher interrupts it; the full report, exit 143', async () => {
+    const r = await stopped("import * as cp from 'corepy';\nconst x = cp.ones([1000]);\nfor (let i = 0; i < 50; i++) cp.tidy(() => { x.add(1); });\nawait new Promise((r) => setTimeout(r, 600));\nconst end = Date.now() + 60000;\nwhile (Date.now() < end) { /* no ops: no signal handler, timer or op path runs */ }\n");
+    assert.equal(r.code, 143);
+    assert.ok(r.report, 'the full report, from the report file');
+    assert.equal(r.report!.report.operations.find((o) => o.op === 'add')?.count, 50);
+  });
+
+  it('Stop on a script that cannot act on it (blocked in a system call): the watchdog kills it after the grace; no report', async () => {
+    const r = await stopped("import * as cp from 'corepy';\nconst x = cp.ones([1000]);\nfor (let i = 0; i < 50; i++) cp.tidy(() => { x.add(1); });\nawait new Promise((r) => setTimeout(r, 600));\nimport { execFileSync } from 'node:child_process';\nimport { openSync, rmSync, writeFileSync } from 'node:fs';\nconst fifo = new URL('./stopme.fifo', import.meta.url).pathname;\nrmSync(fifo, { force: true });\nexecFileSync('mkfifo', [fifo]);\nwriteFileSync(new URL('./stopme.blocked', import.meta.url), '');\nopenSync(fifo, 'r'); // blocked in a system call: not even an inspector request runs here\n", 300, 'stopme.blocked');
+    assert.equal(r.signal, 'SIGKILL', `exit code ${r.code}`);
     assert.equal(r.report, null);
   });
 });

@@ -2,9 +2,10 @@
  * `corepy profile` keeps the profile however the script ends: `process.exit()` (the report is
  * written to the CLI's report file synchronously; the exit status stays the script's own),
  * SIGKILL (the last streamed batch, marked PARTIAL), Ctrl-C while the script waits (forwarded; the
- * full report), during a synchronous loop of ops (the op path finds the stop request: the full report)
- * and during a synchronous loop without ops (forwarded, then killed after the grace period; the last
- * batch), never leaving the script running.
+ * full report), during a synchronous loop of ops (the op path finds the stop request: the full report),
+ * during a synchronous loop without ops (the stop watcher interrupts it: the full report) and blocked
+ * in a native wait (forwarded, then killed after the grace period; the last batch), never leaving the
+ * script running.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -106,9 +107,21 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
     assert.ok(!alive(r.scriptPid), 'the script is gone');
   });
 
-  it('SIGTERM to the CLI during a synchronous loop: killed after the grace period, PARTIAL report, no orphan', async () => {
+  it('SIGTERM to the CLI during a synchronous loop without ops: the stop watcher ends it with the full report, exit 143', async () => {
     let signalled = 0;
     const r = await corepyThen('sync-loop', (cliPid) => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); });
+    assert.ok(Date.now() - signalled < 4500, `stopped ${Date.now() - signalled} ms after the signal, not by the 5 s kill`);
+    assert.equal(r.status, 143, r.stderr);
+    assert.match(r.stderr, /the script stopped on SIGTERM \(exit 143\); report of what ran until then/);
+    assert.doesNotMatch(r.stderr, /PARTIAL|killing it|Waiting for the debugger/);
+    assert.match(r.stdout, ADD_ROW);
+    assert.match(r.stdout, /Profiler overhead: .*call sites: (sampled|exact)\)/, 'figures only the full report carries');
+    assert.ok(!alive(r.scriptPid), 'the script is gone');
+  });
+
+  it('SIGTERM to the CLI while the script is blocked in a system call: killed after the grace period, PARTIAL report, no orphan', async () => {
+    let signalled = 0;
+    const r = await corepyThen('blocked', (cliPid) => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); });
     assert.ok(Date.now() - signalled < 20000, `did not wait for the 60 s loop (${Date.now() - signalled} ms)`);
     assert.equal(r.status, 137, r.stderr);
     assert.match(r.stderr, /did not stop; killing it/);

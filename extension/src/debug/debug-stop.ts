@@ -14,7 +14,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPORT_FILE_ENV, STOP_FILE_ENV } from 'corepy/contract';
+import { REPORT_FILE_ENV, STOP_FILE_ENV, STOP_REPORT_MAX_MS, stopAckFile } from 'corepy/contract';
 import type { ProfileReportMessage } from './protocol.js';
 
 /** How long a stopped script gets to write its report before it is killed, ms (the rules' timing budget alone is ~2 s). */
@@ -55,10 +55,17 @@ export class DebugStop {
     if (this.ended) return;
     try { writeFileSync(this.stopFile, 'SIGTERM'); } catch { /* the signal still goes */ }
     if (!this.polite || this.watchdog !== undefined) return;
-    this.watchdog = setTimeout(() => {
+    const askedAt = Date.now();
+    const killUnlessReporting = (): void => {
       if (this.ended || this.pid === null) return;
+      // A script that acknowledged the stop is writing its report (seconds for a full ring on a busy machine): wait on.
+      if (existsSync(stopAckFile(this.stopFile)) && Date.now() - askedAt < STOP_REPORT_MAX_MS) {
+        this.watchdog = setTimeout(killUnlessReporting, 250);
+        return;
+      }
       try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
-    }, graceMs);
+    };
+    this.watchdog = setTimeout(killUnlessReporting, graceMs);
   }
 
   /** The script's connection closed: its final report, if it wrote one; the files go. */

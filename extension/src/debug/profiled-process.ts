@@ -4,8 +4,8 @@
  * grace period). No DAP and no 'vscode' here: the session translates.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { STOP_FILE_ENV } from 'corepy/contract';
+import { existsSync, writeFileSync } from 'node:fs';
+import { STOP_FILE_ENV, STOP_REPORT_MAX_MS, stopAckFile } from 'corepy/contract';
 import type { Readable } from 'node:stream';
 import { handOffOutput, type HandOff } from './output-handoff.js';
 import type { ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
@@ -134,16 +134,27 @@ export class ProfiledProcess {
    * Asks the script to stop: SIGTERM (the autostart module sends its report on it), then SIGKILL
    * after `graceMs`. A script inside a synchronous loop cannot act on the signal; when its spec names
    * a stop file (STOP_FILE_ENV) that file is created first, which the loop's ops look for (every
-   * 500 ms at most) before they end the script with its report. Idempotent.
+   * 500 ms at most) and the runtime's stop watcher acts on (any synchronous JavaScript) before they
+   * end the script with its report; while the script says it is writing that report (stopAckFile),
+   * the kill waits, up to STOP_REPORT_MAX_MS. Idempotent.
    */
   stop(graceMs = TERMINATE_GRACE_MS): void {
     if (this.exited || this.killTimer !== undefined) return;
     const stopFile = this.spec.env[STOP_FILE_ENV];
     if (stopFile) { try { writeFileSync(stopFile, 'SIGTERM'); } catch { /* the signal still goes */ } }
     this.child.kill('SIGTERM');
-    this.killTimer = setTimeout(() => {
-      if (!this.exited) this.child.kill('SIGKILL');
-    }, graceMs);
+    const askedAt = Date.now();
+    const killUnlessReporting = (): void => {
+      if (this.exited) return;
+      // A script that acknowledged the stop is writing its report (seconds for a full ring on a busy machine): wait on.
+      if (stopFile && existsSync(stopAckFile(stopFile)) && Date.now() - askedAt < STOP_REPORT_MAX_MS) {
+        this.killTimer = setTimeout(killUnlessReporting, 250);
+        this.killTimer.unref();
+        return;
+      }
+      this.child.kill('SIGKILL');
+    };
+    this.killTimer = setTimeout(killUnlessReporting, graceMs);
     this.killTimer.unref();
   }
 

@@ -32,6 +32,19 @@ export const REPORT_FILE_ENV = 'COREPY_PROFILE_REPORT_FILE';
 export const STOP_FILE_ENV = 'COREPY_PROFILE_STOP_FILE';
 
 /**
+ * The file a stopping script creates next to the stop file once it has begun its final report (it
+ * stops on the launcher's request and writes what it recorded): a launcher whose grace period runs
+ * out while this file exists waits on, up to {@link STOP_REPORT_MAX_MS}, instead of killing the
+ * script in the middle of its report (a full ring takes seconds to report on a busy machine).
+ */
+export function stopAckFile(stopFile: string): string {
+  return `${stopFile}.ack`;
+}
+
+/** The longest a launcher waits for a script that has acknowledged its stop ({@link stopAckFile}), ms from the stop request. */
+export const STOP_REPORT_MAX_MS = 60_000;
+
+/**
  * Name of the environment variable naming a local socket (a Unix socket path, or a Windows named
  * pipe `\\.\pipe\…`) to stream to instead of the IPC channel, one JSON message per line. For
  * a script run by a debugger that owns the process (VS Code's JavaScript debugger), which gives

@@ -12,20 +12,23 @@
  * SIGINT 130 and SIGTERM 143 (128 + the signal number, as a shell reports a signal death).
  * A signal cannot interrupt synchronous JavaScript: a synchronous loop that issues ops streams its
  * batches from the op path (the timer cannot run), and there also looks for the launcher's stop file
- * (COREPY_PROFILE_STOP_FILE), then ends as on SIGTERM with its full report. Otherwise the launcher
- * waits a grace period and kills the process, keeping the last batch as a partial report (cli.ts).
+ * (COREPY_PROFILE_STOP_FILE), then ends as on SIGTERM with its full report. Synchronous JavaScript
+ * without ops is interrupted by a watcher thread that sees the stop file (stop-watcher.ts) and
+ * ends the same way. Only where neither can act (no inspector in the Node build) does the launcher's
+ * grace period run out: it kills the process and keeps the last batch as a partial report (cli.ts).
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { aggregate } from './aggregate.js';
 import { buildFlame } from './flame.js';
 import { connect, type Socket } from 'node:net';
-import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileHelloMessage, type ProfileReportMessage } from '../contract/ipc.js';
+import { BATCH_NOW_KEY, IPC_ENV, REPORT_FILE_ENV, SOCKET_ENV, STOP_FILE_ENV, stopAckFile, type ProfileBatchMessage, type ProfileHelloMessage, type ProfileReportMessage } from '../contract/ipc.js';
 import { batchOf, batchSegmentOf, type SegmentRows } from '../contract/site-stats.js';
 import { everyRecommendation } from '../contract/report.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
 import { describeUncaught } from './uncaught-text.js';
 import { isProfiling, opsRecorded, setStarvedTimerHook, snapshot } from './session.js';
+import { startStopWatcher, type StopWatcher } from './stop-watcher.js';
 
 /** Minimum interval between batches, ms (4 per second at most). */
 export const BATCH_INTERVAL_MS = 250;
@@ -177,16 +180,23 @@ export function startIpc(): boolean {
   // CLI), and a second signal with no listener left would kill it before its report is out.
   // Later signals are ignored: the first one's report is on its way and it exits when written.
   let stopping = false;
+  let watcher: StopWatcher | null = null;
+  const stopFile = process.env[REPORT_FILE_ENV] ? process.env[STOP_FILE_ENV] : undefined;
+  // The launcher waits on past its grace period while this file says the report is being written.
+  const acknowledge = (): void => {
+    if (stopFile) try { writeFileSync(stopAckFile(stopFile), ''); } catch { /* the launcher's grace period then decides */ }
+  };
   const stop = (sig: keyof typeof SIGNAL_STATUS): void => {
     if (stopping) return;
     stopping = true;
+    watcher?.stoppingElsewhere();
+    acknowledge();
     sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
   };
   // A synchronous loop of ops never lets the timer run: the op path itself then sends a batch
   // every STARVED_AFTER_MS (the write to the pipe or socket is attempted at once, without the event
   // loop), so a script killed inside such a loop still leaves its last batch with the launcher; and
   // it ends there, report written, when the launcher asked it to stop (STOP_FILE_ENV).
-  const stopFile = process.env[REPORT_FILE_ENV] ? process.env[STOP_FILE_ENV] : undefined;
   const starved = {
     dueMs: performance.now() + STARVED_AFTER_MS,
     run(nowMs: number): void {
@@ -197,6 +207,20 @@ export function startIpc(): boolean {
     },
   };
   setStarvedTimerHook(starved);
+  // Synchronous JavaScript without ops: the watcher thread interrupts it to run this (stop-watcher.ts).
+  if (stopFile && process.env['COREPY_STOP_WATCHER'] !== '0') {
+    watcher = startStopWatcher(stopFile, () => {
+      if (stopping) return false;
+      stopping = true;
+      acknowledge();
+      const status = SIGNAL_STATUS[readStopSignal(stopFile)];
+      // Not process.exit() here, inside the watcher's inspector request: from the event loop, once
+      // the interrupted synchronous work has been ended (a second timer in case that ending took the first).
+      const exit = (): never => process.exit(status);
+      sendFinalReport(() => { setImmediate(exit); setTimeout(exit, 100); }, undefined, status);
+      return true;
+    });
+  }
   // For a debugger's host while the script is paused (no timer runs then): see BATCH_NOW_KEY.
   (globalThis as unknown as Record<symbol, () => string>)[Symbol.for(BATCH_NOW_KEY)] = () => (opsRecorded() > 0 ? JSON.stringify(makeBatch()) : '');
   const timer = setInterval(() => {
