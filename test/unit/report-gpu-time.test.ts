@@ -22,7 +22,7 @@ function op(name: string, backend: string, count: number, totalMs: number, gpuMs
   return {
     op: name, backends: [backend], count, totalMs, meanMs: totalMs / count, minMs: totalMs / count, maxMs: totalMs / count, stddevMs: 0,
     percent: 0, bytesRead: 0, bytesWritten: 0, elements: 0, gpuMs, uploadBytes: 0, downloadBytes: 0,
-    steadyMeanMs: totalMs / count, firstCallCount: 0, firstCallMs: 0, mostlyFirstCall: false, slowest,
+    steadyMeanMs: totalMs / count, steadyMedianMs: totalMs / count, steadyMadMs: 0, firstCallCount: 0, firstCallMs: 0, mostlyFirstCall: false, slowest,
   };
 }
 
@@ -89,6 +89,17 @@ describe('GPU time in the text and Markdown reports', () => {
     assert.doesNotMatch(text, /GPU total|GPU time \d/);
     assert.match(text, /^GPU ops: op time .* this device reported no GPU time \(no timestamp-query\), so the GPU's own time is only in the wall time/m);
     assert.match(text, /^Hot lines \(op time by source line\):$/m);
+  });
+
+  it('Steady (ms) is the median call; the mean, marked †, where the median is not known (audit 24 N2)', () => {
+    // A busy machine delayed a few calls: mean 0.72 ms, median 0.196 ms.
+    const ops = [{ ...op('mul', 'wasm', 100, 72, 0, true), steadyMeanMs: 0.72, steadyMedianMs: 0.196 }, { ...op('add', 'wasm', 50, 10, 0), steadyMedianMs: undefined, steadyMadMs: undefined }];
+    const text = renderText(report(ops), { width: 160, color: false });
+    assert.match(text, /^│ mul +│ 100 +│ 0\.72 +│ CPU \(wasm\) +│ \d+% +│ 0\.20 +│/m);
+    assert.match(text, /^│ add +│ 50 +│ 0\.20 +│ CPU \(wasm\) +│ \d+% +│ 0\.20 † +│/m);
+    assert.match(text, /^Steady \(ms\): median call without each op × shape's first call \(† the mean: not every call was kept/m);
+    const only = renderText(report([op('mul', 'wasm', 100, 72, 0, true)]), { width: 160, color: false });
+    assert.doesNotMatch(only, /^Steady \(ms\):/m, 'no footnote when every row is a median and none is mostly first calls');
   });
 
   it('a CPU-only report says nothing of the GPU', () => {

@@ -26,9 +26,14 @@ const fmtMs = (x: number): string => (x >= 100 ? x.toFixed(1) : x >= 0.01 ? x.to
 const pct = (x: number): string => `${x < 1 && x > 0 ? x.toFixed(1) : x.toFixed(0)}%`;
 const device = (b: string): string => `${b === 'webgpu' ? 'GPU' : 'CPU'} (${b})`;
 
-/** The steady-state cell: the mean without first calls, `—` when every call was a first call, `*` when the total is mostly first-call cost. */
+/**
+ * The steady-state cell: the median call without first calls (a few calls delayed by a busy machine
+ * move the mean, 3–4× at load 4–9 in audit 24, not the median); the mean, marked `†`, where the median is
+ * not known (steady-medians.ts); `—` when every call was a first call; `*` when the total is
+ * mostly first-call cost.
+ */
 const steadyCell = (o: ProfileReport['operations'][number]): string =>
-  (o.steadyMeanMs === null ? '—' : fmtMs(o.steadyMeanMs)) + (o.mostlyFirstCall ? ' *' : '');
+  (o.steadyMeanMs === null ? '—' : o.steadyMedianMs !== undefined ? fmtMs(o.steadyMedianMs) : `${fmtMs(o.steadyMeanMs)} †`) + (o.mostlyFirstCall ? ' *' : '');
 
 /** The table's header: the seed's columns, then `GPU total (ms)` when any op reported GPU time. */
 function header(r: ProfileReport): string[] {
@@ -55,8 +60,11 @@ const ONE_TIME_NAME_MAX = 60;
  */
 function firstCallLines(r: ProfileReport): string[] {
   const out: string[] = [...gpuNoteLines(r, fmtMs)];
-  if (r.operations.some((o) => o.mostlyFirstCall)) {
-    out.push('Steady (ms): mean without each op × shape\'s first call; * = most of the total is first-call cost, not the op\'s speed');
+  const meanOnly = r.operations.some((o) => o.steadyMeanMs !== null && o.steadyMedianMs === undefined);
+  if (r.operations.some((o) => o.mostlyFirstCall) || meanOnly) {
+    out.push('Steady (ms): median call without each op × shape\'s first call' +
+      (meanOnly ? ' († the mean: not every call was kept to take the median of — calls overwritten in the ring, run on a worker thread, or a report of one context)' : '') +
+      (r.operations.some((o) => o.mostlyFirstCall) ? '; * = most of the total is first-call cost, not the op\'s speed' : ''));
   }
   if (r.oneTimeCosts.length > 0) {
     out.push(`One-time costs (${fmtMs(r.oneTimeTotalMs)} ms, kept out of the op times above):`);
