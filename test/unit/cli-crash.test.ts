@@ -88,8 +88,10 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
   it('SIGTERM during a synchronous loop of ops that never let a timer run: the op path sees the stop request, the full report, exit 143', async () => {
     let signalled = 0;
     const r = await corepyThen('sync-ops', (cliPid) => { setTimeout(() => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); }, 1500); });
-    // The stop file is looked for with each batch the op path sends itself (every 500 ms): well inside the 5 s grace.
-    assert.ok(Date.now() - signalled < 4500, `stopped ${Date.now() - signalled} ms after the signal`);
+    // The stop file is looked for with each batch the op path sends itself (every 500 ms), and the script says it is
+    // writing its report, so the CLI waits for it past the 5 s grace (a full ring takes seconds at load 9): not killed,
+    // and not left to run its endless loop.
+    assert.ok(Date.now() - signalled < 30000, `stopped ${Date.now() - signalled} ms after the signal`);
     assert.equal(r.status, 143, r.stderr);
     assert.match(r.stderr, /the script stopped on SIGTERM \(exit 143\); report of what ran until then/);
     assert.doesNotMatch(r.stderr, /PARTIAL|killing it/);
@@ -110,7 +112,7 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
   it('SIGTERM to the CLI during a synchronous loop without ops: the stop watcher ends it with the full report, exit 143', async () => {
     let signalled = 0;
     const r = await corepyThen('sync-loop', (cliPid) => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); });
-    assert.ok(Date.now() - signalled < 4500, `stopped ${Date.now() - signalled} ms after the signal, not by the 5 s kill`);
+    assert.ok(Date.now() - signalled < 30000, `stopped ${Date.now() - signalled} ms after the signal`);
     assert.equal(r.status, 143, r.stderr);
     assert.match(r.stderr, /the script stopped on SIGTERM \(exit 143\); report of what ran until then/);
     assert.doesNotMatch(r.stderr, /PARTIAL|killing it|Waiting for the debugger/);
