@@ -198,6 +198,9 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
           if (m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
             stopRequested = true;
             stop?.requested();
+            // A paused script is resumed by js-debug as it goes: its pause ends now, not when its stream closes after
+            // the report (counting the report's writing as paused took the run's wall time below its op time; audit 23).
+            if (pauses.paused) resumed();
           }
         },
       };
