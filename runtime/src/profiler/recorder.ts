@@ -15,7 +15,7 @@ import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { StackMix } from './stack-mix.js';
 import { StackTable } from './stacks.js';
-import { chargeProfilerTime, currentFrame, type OpenSpan } from './context.js';
+import { chargeProfilerTime, currentFrame, type Frame, type OpenSpan } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
@@ -138,9 +138,18 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   /** Ops recorded and call sites captured. */
   ops = 0;
   captures = 0;
-  /** Time spent in call-site captures, ms (timed as they happen: what reports state as their cost). */
+  /**
+   * Time spent in call-site captures, ms (timed as they happen: what reports state as their cost),
+   * with the bookkeeping around them and a static site's first sight; with {@link stackMs}, what
+   * context wall times leave out.
+   */
   captureMs = 0;
-  /** Capture time (call site and stack) of the op being set up, ms: charged to its context frame, left out of the frame's wall time (context.ts). */
+  /**
+   * The profiler's own time for the op being set up, ms, when it did not capture its call site (see
+   * observe): a stack capture with its bookkeeping, timed from the caller's side of the call, a new
+   * site's tables, a static site's first sight; charged to its context frame, left out of the
+   * frame's wall time (context.ts).
+   */
   private opCaptureMs = 0;
   /** GPU measurements that arrived after their event left the ring. */
   lateGpu = 0;
@@ -213,6 +222,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.spans = rings?.spans ?? new SpanRing(spanCapacity(maxEvents));
     this.intern('');
     this.lastOp = this.opState('');
+    if (this.mode !== OFF && !warmedModes.has(this.mode)) {
+      warmedModes.add(this.mode);
+      warmCapturePath(callSites, sampleEvery);
+    }
   }
 
   /**
@@ -303,15 +316,13 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return site;
   }
 
-  /** Captures the caller's site for `st` (called from observe only: observe's frames are skipped). */
+  /**
+   * Captures the caller's site for `st` (called from observe only: observe's frames are skipped).
+   * Timed by observe, from before the call to after the op's stack (see there).
+   */
   private capture(st: OpState): number {
     this.captures++;
-    const t0 = this.perf.now();
-    st.site = this.sites.capture(Recorder.prototype.observe);
-    const ms = this.perf.now() - t0;
-    this.captureMs += ms;
-    this.opCaptureMs += ms;
-    return st.site;
+    return (st.site = this.sites.capture(Recorder.prototype.observe));
   }
 
   observe<T>(op: string, inputs: readonly Tensor[], backend: Backend, run: (backend: Backend) => T): T {
@@ -321,16 +332,24 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     if (st.name !== op) prev.next = st = this.opState(op);
     this.lastOp = st;
     let site = -1;
+    // Clock at the start of this op's call-site capture (0: none).
+    let tc = 0;
     const mode = this.mode;
     const token = this.staticReg.token;
     // An instrumented call names its exact site: no capture, in either mode.
     if (token >= 0 && mode !== OFF) site = this.staticSite(token);
     else {
-      if (mode === ALL) site = this.capture(st);
-      else if (mode === SAMPLED) {
-        if (st.seen < SAMPLE_FIRST) site = this.capture(st);
-        else if (--st.countdown <= 0) site = this.sampledCapture(st);
-        else site = st.site;
+      if (mode === ALL) {
+        tc = this.perf.now();
+        site = this.capture(st);
+      } else if (mode === SAMPLED) {
+        if (st.seen < SAMPLE_FIRST) {
+          tc = this.perf.now();
+          site = this.capture(st);
+        } else if (--st.countdown <= 0) {
+          tc = this.perf.now();
+          site = this.sampledCapture(st);
+        } else site = st.site;
       }
       // Counts the calls sampling sees: an op mostly called from instrumented code still has its
       // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
@@ -339,8 +358,18 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const frame = this.frameNow();
     const ctx = frame === null ? 0 : frame.id;
     const stack = site >= 0 ? this.stackAt(site, ctx) : -1;
-    // The captures' time is the profiler's, not the context's (0 for most ops: one compare).
-    const captured = this.opCaptureMs;
+    // The profiler's time is not the context's (0 for most ops: one compare). An op that captured its
+    // site is charged from the start of that capture to here, its stack included: everything the
+    // capture path ran, as it ran — V8 compiling a function on its first call, or tiering one up
+    // at whatever call its budget runs out. Its stack capture is stackMs's; the rest is the call
+    // site's (captureMs), so the two add up to what contexts leave out. Otherwise what stackAt and
+    // staticSite timed.
+    let captured = this.opCaptureMs;
+    if (tc !== 0) {
+      const ms = this.perf.now() - tc;
+      this.captureMs += ms - captured;
+      captured = ms;
+    }
     if (captured !== 0) {
       this.opCaptureMs = 0;
       if (frame !== null) chargeProfilerTime(frame, captured);
@@ -376,12 +405,19 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * site's last when that was captured in `ctx` (see STACK_FIRST).
    */
   private stackAt(site: number, ctx: number): number {
-    if (site >= this.stackSeen.length) this.growStackState(site);
+    if (site >= this.stackSeen.length) {
+      // A new site's first op (rare): the profiler's time, as its captures are.
+      const t0 = this.perf.now();
+      this.growStackState(site);
+      const ms = this.perf.now() - t0;
+      this.opCaptureMs += ms;
+      this.captureMs += ms;
+    }
     const seen = this.stackSeen[site]!;
     if (seen < STACK_FIRST) {
       this.stackSeen[site] = seen + 1;
       if (seen + 1 === STACK_FIRST) this.stackCountdown[site] = this.holdLength(this.stackPeriod);
-      return this.captureStack(site, ctx);
+      return this.captureStack(site, ctx, this.perf.now());
     }
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
@@ -392,22 +428,25 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
         if (mixed !== -2) return mixed;
       } else if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
       // Captured in another context: wrong for this op. Its own if the budget allows, else none.
-      return this.stackMs <= STACK_BUDGET * this.opMs ? this.captureStack(site, ctx) : -1;
+      return this.stackMs <= STACK_BUDGET * this.opMs ? this.captureStack(site, ctx, this.perf.now()) : -1;
     }
     this.stackCountdown[site] = this.holdLength(this.stackPeriod);
-    return this.captureStack(site, ctx);
+    return this.captureStack(site, ctx, this.perf.now());
   }
 
-  private captureStack(site: number, ctx: number): number {
-    const t0 = this.perf.now();
+  /**
+   * Captures the user's stack for an op at `site` in `ctx`, with its bookkeeping. `t0` is the
+   * caller's clock before the call: the call itself (compiled on its first use) is the profiler's time too.
+   */
+  private captureStack(site: number, ctx: number, t0: number): number {
     const stack = this.stacks.capture(Recorder.prototype.observe);
-    const ms = this.perf.now() - t0;
-    this.stackMs += ms;
-    this.opCaptureMs += ms;
     this.stackCaptures++;
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
     this.stackMix.add(site, stack, ctx);
+    const ms = this.perf.now() - t0;
+    this.stackMs += ms;
+    this.opCaptureMs += ms;
     if (this.stackMs > STACK_BUDGET * this.opMs) this.stackPeriod = Math.min(this.stackPeriod * 2, MAX_STACK_PERIOD);
     else if (this.stackMs < 0.25 * STACK_BUDGET * this.opMs && this.stackPeriod > 1) this.stackPeriod >>= 1;
     return stack;
@@ -459,7 +498,13 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     }
     const r = this.staticReg;
     if (token >= r.files.length) return -1;
-    return (this.staticIds[token] = this.sites.intern(r.files[token]!, r.lines[token]!, r.columns[token]!));
+    // First sight (source-mapping the site): the profiler's time, charged like a capture's.
+    const t0 = this.perf.now();
+    const id = (this.staticIds[token] = this.sites.intern(r.files[token]!, r.lines[token]!, r.columns[token]!));
+    const ms = this.perf.now() - t0;
+    this.opCaptureMs += ms;
+    this.captureMs += ms;
+    return id;
   }
 
   /** A one-time cost happened (one-time-costs.ts): taken out of the running op's duration; returns that op's name. */
@@ -693,4 +738,62 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.lastBackend = null;
     this.lastTimed = null;
   }
+}
+
+/** Call-site modes whose capture path {@link warmCapturePath} has run in this thread. */
+const warmedModes = new Set<number>();
+/**
+ * Ops the scratch recorder of {@link warmCapturePath} observes: past SAMPLE_FIRST and STACK_FIRST (the
+ * sampled countdown and a held stack are served too), and enough calls for V8 to tier the path up
+ * there rather than in the first ops recorded (16 left a ~0.1 ms baseline compile in one of them).
+ */
+const WARM_OPS = 2 * SAMPLE_FIRST;
+
+/**
+ * Runs the capture path once per thread and mode ('sampled', 'all') before a recording in that mode
+ * starts (from the constructor: enableProfiling, clearProfile, new options), on a scratch recorder.
+ * A context's wall time leaves out the profiler's time (observe charges it, context.ts
+ * chargeProfilerTime), timed around each op's captures; but the first ops recorded also ran the
+ * rest of the path for the first time — V8 compiling each function on its first call, at the
+ * held-stack and held-memory steps too, which ops that do not capture reach — and their captures
+ * read the user's source maps. Five entries of a context around 4 warmed ops read 3.3 ms with
+ * sampled call sites against 1.8 ms with them off, the excess in the first entry (audit 21 N10).
+ * The captures here start from a frame outside the runtime (a launcher enables profiling before the
+ * user's script exists, so there may be no user frame above); the user's frames above it, if any,
+ * get their source maps read now rather than at the first op. Nothing reaches the real recording:
+ * the scratch recorder has its own tables (enabled inside a context, its captures are charged to it).
+ */
+function warmCapturePath(callSites: CallSiteMode, sampleEvery: number): void {
+  try {
+    const probe = new Recorder(callSites, sampleEvery, 16);
+    const fake = { name: 'js', device: 'cpu' } as unknown as Backend;
+    const noop = (): number => 0;
+    const op = (): number => probe.observe('warm-up', [], fake, noop);
+    const from = outsideRuntime();
+    for (let i = 0; i < WARM_OPS; i++) from(op);
+    // Charging a frame (a scratch one, shaped as context.ts makes them) and sampling a held result
+    // (record's first at a site; a result with no storage, which it counts nowhere): compiled once.
+    const scratch: Frame = { id: 0, parent: null, startMs: 0, childMs: 0, profilerMs: 0, closed: true };
+    chargeProfilerTime(scratch, 0);
+    probe.held.sample({ refOrNull: null } as unknown as Tensor, 0);
+  } catch {
+    // A warm-up that fails leaves the first captures as they were: nothing to report.
+  }
+}
+
+type Caller = (f: () => unknown) => unknown;
+let outsideRuntimeFn: Caller | null = null;
+/**
+ * Calls `f` from a frame whose file is not the runtime's (a script of its own, node:vm), where
+ * captures find a "user" frame; without node:vm (a bundle for another host), directly.
+ */
+function outsideRuntime(): Caller {
+  if (outsideRuntimeFn === null) {
+    const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+    const vm = proc?.getBuiltinModule?.('node:vm') as { runInThisContext?: (code: string, o: { filename: string }) => unknown } | undefined;
+    outsideRuntimeFn = vm?.runInThisContext
+      ? (vm.runInThisContext('(function corepyWarmUp(f) { return f(); })', { filename: 'corepy-profiler-warm-up.js' }) as Caller)
+      : (f) => f();
+  }
+  return outsideRuntimeFn;
 }
