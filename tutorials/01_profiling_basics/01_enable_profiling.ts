@@ -10,7 +10,8 @@
  *    `enableProfiling()` in it), so there the first line prints true and says why;
  *  - `cp.enableProfiling()` is the only line you add; every op after it is recorded;
  *  - `cp.disableProfiling()` stops recording but keeps what was recorded, so you can still
- *    print the report; `cp.clearProfile()` forgets it.
+ *    print the report; `cp.clearProfile()` starts a new, empty recording (the report's main table
+ *    and `opCount` count from there; what came before stays in the report's `segments`).
  */
 import * as cp from 'corepy';
 
@@ -41,7 +42,8 @@ data.mul(2).sum().dispose();
 const after = cp.profileReport({ format: 'json' }).opCount;
 console.log(`ops recorded after disableProfiling(): ${after} (unchanged: ${after === recorded})`);
 
-// …and clearProfile() forgets everything, ready for the next measurement.
+// …and clearProfile() starts the next measurement from zero (the ops above become an ended segment).
 cp.clearProfile();
 console.log(`ops recorded after clearProfile(): ${cp.profileReport({ format: 'json' }).opCount}`);
-if (onAtStart) console.log('(the report the launcher prints when the script ends is empty: clearProfile() above forgot everything)');
+if (onAtStart) console.log('(the report the launcher prints when the script ends has an empty table: clearProfile() above started a new recording;\n' +
+  ' the ops above are its Segment 1, listed under SEGMENTS there and shown on their lines in VS Code)');

@@ -106,12 +106,13 @@ function droppedNote(r: ProfileReport, s: NonNullable<ProfileReport['segments']>
 
 /**
  * Every segment of the run, each with its ops (count, op time, share of the segment, hottest
- * line) and an ended segment's recommendations, when there is more than one; the same lines in
- * text and Markdown. Empty otherwise.
+ * line) and an ended segment's recommendations, when there is more than one or the only one has
+ * ended (a script that cleared its recording after its ops: the table above is then empty, and
+ * its ops are here); the same lines in text and Markdown. Empty otherwise.
  */
 export function segmentLines(r: ProfileReport): string[] {
   const segs = r.segments ?? [];
-  if (segs.length < 2) return [];
+  if (segs.length < 2 && !segs.some((s) => !s.current)) return [];
   const out = [`SEGMENTS (${segs.length}${r.droppedSegments ? `; ${r.droppedSegments} older dropped` : ''}; the table above is the recording since the last clearProfile()):`];
   for (const s of segs) {
     out.push(`  Segment ${s.index + 1} — ${CAUSE[s.cause]}${s.current ? ' (current)' : ''}: ${s.opCount} ops, ${fmtMs(s.totalTimeMs)} ms op time${droppedNote(r, s)}`);
