@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
 import type { LineStats } from '../profile-store.js';
-import { hoverText } from './labels.js';
+import { hoverText, segmentScope } from './labels.js';
 import type { LineTracker } from './line-tracker.js';
 
 /** Bucket lower bounds (share of op time) and their contributed colour ids. */
@@ -17,9 +17,9 @@ const LEVELS: readonly { min: number; color: string }[] = [
   { min: 0, color: 'corepy.heat1' },
 ];
 
-/** Hover markdown: one row per op that ran on the line. */
-export function hoverMarkdown(l: LineStats): vscode.MarkdownString {
-  return new vscode.MarkdownString(hoverText(l));
+/** Hover markdown: one row per op that ran on the line; `segments` says which op time its share is of (labels.ts segmentScope). */
+export function hoverMarkdown(l: LineStats, segments = ''): vscode.MarkdownString {
+  return new vscode.MarkdownString(hoverText(l, segments));
 }
 
 export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector, lines: LineTracker): void {
@@ -55,7 +55,7 @@ export function registerHeat(ctx: Ctx, selector: vscode.DocumentSelector, lines:
     provideHover(doc, pos) {
       if (!ctx.config.inlineTimings) return undefined;
       const l = lines.lineAt(doc.uri.fsPath, pos.line + 1);
-      return l ? new vscode.Hover(hoverMarkdown(l), doc.lineAt(pos.line).range) : undefined;
+      return l ? new vscode.Hover(hoverMarkdown(l, segmentScope(ctx.store.run, ctx.store.segment)), doc.lineAt(pos.line).range) : undefined;
     },
   }));
 }

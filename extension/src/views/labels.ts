@@ -27,8 +27,12 @@ export function lensTitle(l: LineStats): string {
   return `⏱ ${formatMs(l.totalMs)} · ${percentLabel(l.share, 'op', 0)} · ${ops} · ${backends}${fused}`;
 }
 
-/** Hover markdown of a line: a header with its op time and share, then one row per op; fused members say whose share they are. */
-export function hoverText(l: LineStats): string {
+/**
+ * Hover markdown of a line: a header with its op time and share, then one row per op; fused members say whose share they are.
+ * `segments`: for a run with segments, which op time the share is of ({@link segmentScope}), so that it is not read
+ * against a recommendation's share of its own segment on the same hover.
+ */
+export function hoverText(l: LineStats, segments = ''): string {
   const rows = l.ops.map((o) => {
     const op = o.fusedIn !== undefined ? `${o.op} (fused in ${o.fusedIn})` : o.op;
     const bytes = o.fusedIn !== undefined ? '—' : o.bytes.toLocaleString('en-US');
@@ -37,9 +41,16 @@ export function hoverText(l: LineStats): string {
   const kernels = kernelsOf(l);
   const note = kernels.length === 0 ? ''
     : `\nFused ops ran inside one kernel (cp.jit) and cannot be timed apart: each shows an equal share of its kernel's ${TIME_BASE.op}; the whole kernel is counted once, on the line that called the jitted function.\n`;
-  return `**Corepy** — ${formatMs(l.totalMs)} ${TIME_BASE.op} on this line (${percentLabel(l.share, 'op')})\n\n`
+  return `**Corepy** — ${formatMs(l.totalMs)} ${TIME_BASE.op} on this line (${percentLabel(l.share, 'op')}${segments ? ` ${segments}` : ''})\n\n`
     + '| op | count | avg | min | max | backend | bytes |\n|---|---:|---:|---:|---:|---|---:|\n'
     + rows.join('') + note;
+}
+
+/** Which op time a share is of in a run with segments: "in all 2 segments", "in segment 1"; '' without segments. */
+export function segmentScope(run: Pick<RunSnapshot, 'segments'> | undefined, shown: SegmentChoice): string {
+  const n = run?.segments?.length ?? 0;
+  if (n < 2) return '';
+  return shown === 'all' ? `in all ${n} segments` : `in segment ${shown + 1}`;
 }
 
 /** Hot Operations: the description of an op row ("1.24 ms · 35 % of op time · ×12"). */
