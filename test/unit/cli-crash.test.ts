@@ -28,10 +28,10 @@ function corepySync(mode: string, extra: string[] = []): Run {
 }
 
 /** Starts the CLI; once the script prints READY <pid>, calls `act` with the CLI's and the script's pids. */
-function corepyThen(mode: string, act: (cliPid: number, scriptPid: number) => void): Promise<Run & { scriptPid: number }> {
+function corepyThen(mode: string, act: (cliPid: number, scriptPid: number) => void, env: Record<string, string> = {}): Promise<Run & { scriptPid: number }> {
   return new Promise((done, fail) => {
     const p = spawn(process.execPath, ['--import', 'tsx', cli, 'profile', script, '--backend', 'js'],
-      { cwd: root, env: { ...process.env, CRASH_MODE: mode }, stdio: ['ignore', 'pipe', 'pipe'] });
+      { cwd: root, env: { ...process.env, CRASH_MODE: mode, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '', scriptPid = 0;
     p.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
@@ -119,6 +119,15 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
     assert.match(r.stdout, ADD_ROW);
     assert.match(r.stdout, /Profiler overhead: .*call sites: (sampled|exact)\)/, 'figures only the full report carries');
     assert.ok(!alive(r.scriptPid), 'the script is gone');
+  });
+
+  it('a stop asked for while the script could not see it (busy, or paused in a debugger): it ends before its next op, which is not in the report', async () => {
+    // The watcher off: the script stands for one paused at a breakpoint, which nothing interrupts until it resumes.
+    const r = await corepyThen('gap-then-op', (cliPid) => process.kill(cliPid, 'SIGTERM'), { COREPY_STOP_WATCHER: '0' });
+    assert.equal(r.status, 143, r.stderr);
+    assert.match(r.stderr, /the script stopped on SIGTERM \(exit 143\)/);
+    assert.match(r.stdout, ADD_ROW);
+    assert.doesNotMatch(r.stdout, /│ mul +│/, 'the op after the stop request did not run');
   });
 
   it('SIGTERM to the CLI while the script is blocked in a system call: killed after the grace period, PARTIAL report, no orphan', async () => {

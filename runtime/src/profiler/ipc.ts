@@ -205,6 +205,9 @@ export function startIpc(): boolean {
       // The file holds the signal the launcher forwarded (a Ctrl-C ends as SIGINT would: 130).
       if (stopFile && existsSync(stopFile)) stop(readStopSignal(stopFile));
     },
+    beforeOp(): void {
+      if (stopFile && existsSync(stopFile)) stop(readStopSignal(stopFile));
+    },
   };
   setStarvedTimerHook(starved);
   // Synchronous JavaScript without ops: the watcher thread interrupts it to run this (stop-watcher.ts).

@@ -116,6 +116,13 @@ export interface OpObserver {
 export interface StarvedTimerHook {
   dueMs: number;
   run(nowMs: number): void;
+  /**
+   * Runs before an op that starts once `dueMs` has passed (the script was busy, or paused in a debugger, since the
+   * last batch): a stop the launcher asked for meanwhile ends the script here, before the op runs, so the report
+   * does not hold an op that ran after Stop (audit 23: the op after Stop while paused at a breakpoint became the
+   * run's hottest line, its time the debugger's teardown). Returns normally when there is nothing to do.
+   */
+  beforeOp?(nowMs: number): void;
 }
 
 /** One thread's recorder. */
@@ -382,7 +389,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.activeId = id;
     this.activeOp = st;
     this.excludedUntil = 0;
-    const t0 = this.perf.now();
+    let t0 = this.perf.now();
+    const starved = this.starvedTimer;
+    if (starved !== null && t0 >= starved.dueMs && starved.beforeOp !== undefined) {
+      starved.beforeOp(t0);
+      t0 = this.perf.now();
+    }
     let result: T;
     try {
       result = run(backend);
