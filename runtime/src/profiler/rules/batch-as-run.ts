@@ -7,11 +7,16 @@
  * its baseline tier), while even its later calls run slower than the trial's (results kept alive in
  * fresh memory, the profiler's own work between ops). Batching removes the calls; the one batched
  * call runs in the same conditions, and is a first call. So the loop is what this run paid at the
- * site, and the rewrite is the trial's batched time slowed as much as this run's steady calls were
- * slower than the trial's, plus what this run's first call paid over its steady ones:
- *   c       = median call of the loop's second half ÷ the trial's loop time per call
- *   first   = the loop's first call − that median (when the ring kept every call)
- *   saved   = (site op time − GC pauses inside its calls) − (trial batched time × c + first)
+ * site, less what it paid to the machine rather than to the loop (GC pauses inside its calls, and stalls: calls
+ * far above their neighbours, see STALL_RATIO), and the rewrite is the loop's steady calls divided by the trial's
+ * ratio r (the trial's batched time slowed as much as this run's steady calls were slower than the trial's),
+ * plus what this run's first call paid over its steady ones:
+ *   steady  = median call of the loop's second half; c = steady ÷ the trial's loop time per call (printed)
+ *   first   = the loop's first call − steady (when the ring kept every call)
+ *   saved   = (site op time − GC pauses − stalls) − (steady × calls ÷ r + first)
+ * Both sides are this run's robust figures: with the raw site time instead (stalls in, audit 24 N6), the same
+ * script's estimate went 6.5× → 24.6× between two runs at load 12, one call of 300 taking 17–32 ms (a descheduled
+ * process) where its neighbours took 0.01 ms.
  * That is for a loop that ran cold: its first call far above its steady ones and its first half's
  * calls still slower than its second's (COLD_EARLY_RATIO, COLD_FIRST_CALLS: the JS engine warming up, as
  * with `warmUp: false`), or memory grew while it ran and its steady calls were well above the trial's
@@ -33,6 +38,9 @@ export interface BatchAsRun {
   readonly loopMs: number;
   /** GC pause time inside the site's retained calls, ms. */
   readonly gcMs: number;
+  /** Stalled calls among the retained ones (see STALL_RATIO), and what they took over their neighbours' median, ms (left out of loopMs). */
+  readonly stalls: number;
+  readonly stallMs: number;
   /** Median call of the second half of the retained calls (GC pauses out), ms. */
   readonly steadyCallMs: number;
   /** How much slower this run's steady calls were than the trial's (c above). */
@@ -45,7 +53,7 @@ export interface BatchAsRun {
   readonly cold: boolean;
   /** The loop's first call over its steady calls, ms (0 when the ring lost calls): what the batched call pays as a first call. */
   readonly firstExcessMs: number;
-  /** The rewrite in this run: the trial's batched time × slowdown + firstExcessMs, ms. */
+  /** The rewrite in this run: steady call × calls ÷ the trial's ratio + firstExcessMs, ms. */
   readonly batchedMs: number;
   /** What batching saves in this run, ms (≥ 0). */
   readonly savedMs: number;
@@ -53,14 +61,16 @@ export interface BatchAsRun {
 
 const medianOf = (xs: Float64Array): number => (xs.length ? Float64Array.from(xs).sort()[xs.length >> 1]! : 0);
 
+/** Median of d[lo, hi). */
+const medianIn = (d: Float64Array, lo: number, hi: number): number => medianOf(d.subarray(Math.max(0, lo), Math.min(d.length, hi)));
+
 /**
  * The saving of batching the site whose retained events are `events` (oldest first), `totalMs`
- * its op time over all `calls` calls; `trialLoopMs` and `trialBatchedMs` the trial's times for
- * `calls` calls and for their batched rewrite, ms, and `trialRatio` its loop / batched ratio (the
- * median of per-round ratios, measure.ts `alternate`, steadier than the ratio of the two times).
+ * its op time over all `calls` calls; `trialLoopMs` the trial's time for `calls` calls, ms, and
+ * `trialRatio` the loop / batched ratio the rule claims from the trial (types.ts `trialRatio`).
  */
 export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Array, totalMs: number, calls: number,
-  trialLoopMs: number, trialBatchedMs: number, trialRatio: number): BatchAsRun {
+  trialLoopMs: number, trialRatio: number): BatchAsRun {
   const pauses = data.gcPauses ?? [];
   const thread = data.threads[0] ?? 0;
   const n = events.length;
@@ -73,7 +83,13 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
     d[j] = cols.endMs[e]! - cols.startMs[e]! - gc;
   }
   const steadyCallMs = medianOf(d.subarray(n >> 1));
-  const loopMs = Math.max(0, totalMs - gcMs);
+  // Stalls: a call (not the first, whose excess is the loop's one-time cost) far above the median of the calls around it.
+  let stalls = 0, stallMs = 0;
+  for (let j = 1; j < n; j++) {
+    const around = medianIn(d, j - STALL_WINDOW, j + STALL_WINDOW + 1);
+    if (d[j]! > STALL_RATIO * around && d[j]! - around > STALL_MIN_MS) { stalls++; stallMs += d[j]! - around; }
+  }
+  const loopMs = Math.max(0, totalMs - gcMs - stallMs);
   const complete = n === calls && n >= 4;
   const earlyRatio = complete && steadyCallMs > 0 ? medianOf(d.subarray(1, n >> 1)) / steadyCallMs : 1;
   const firstOver = complete ? Math.max(0, d[0]! - steadyCallMs) : 0;
@@ -90,11 +106,12 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
     // Warm: the trial's side-by-side ratio on what the loop took here (robust where a one-run remainder of a few
     // µs is not: 200 adds of 1e3 elements gave 7–25× from single profiles, the trial 13–14× every time).
     const savedMs = Math.max(0, loopMs * (1 - 1 / Math.max(trialRatio, 1e-9)));
-    return { loopMs, gcMs, steadyCallMs, earlyRatio, grewMemory, cold, slowdown, firstExcessMs: 0, batchedMs: loopMs - savedMs, savedMs };
+    return { loopMs, gcMs, stalls, stallMs, steadyCallMs, earlyRatio, grewMemory, cold, slowdown, firstExcessMs: 0, batchedMs: loopMs - savedMs, savedMs };
   }
   const firstExcessMs = firstOver;
-  const batchedMs = trialBatchedMs * slowdown + firstExcessMs;
-  return { loopMs, gcMs, steadyCallMs, earlyRatio, grewMemory, cold, slowdown, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
+  // The trial's batched time × c, with the ratio the rule claims (the same when r is the trial's medians' ratio).
+  const batchedMs = (steadyCallMs * calls) / Math.max(trialRatio, 1e-9) + firstExcessMs;
+  return { loopMs, gcMs, stalls, stallMs, steadyCallMs, earlyRatio, grewMemory, cold, slowdown, firstExcessMs, batchedMs, savedMs: Math.max(0, loopMs - batchedMs) };
 }
 
 /**
@@ -117,3 +134,14 @@ const COLD_FIRST_MS = 0.1;
  * ones; the corpus's loops profiled warm, memory already grown: 0.85–1.12×, one at 1.57× on 3 µs calls).
  */
 const COLD_SLOWDOWN = 1.25;
+/**
+ * A stalled call took this many times the median of the calls around it (STALL_WINDOW each side) …
+ * (batch.before.ts of audit 24, 300 adds on [2000] under `corepy profile`, at load 2–12: one or two calls of
+ * 17–32 ms among calls of 0.01 ms, 55–95 % of the loop's time, in one run in two; the calls every ~17th, 0.05–0.1 ms
+ * over their neighbours, are the loop's own and stay.)
+ */
+const STALL_RATIO = 5;
+/** … and at least this much more, ms (a timer tick or a cache miss on a µs call is not a stall). */
+const STALL_MIN_MS = 0.5;
+/** Calls each side of a call whose median it is judged against. */
+const STALL_WINDOW = 4;

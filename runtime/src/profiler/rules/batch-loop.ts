@@ -5,11 +5,12 @@
  *
  * Speedup (measured): the rewrite itself is timed on this machine (measure.ts measureBatch: k
  * calls of the op on a tensor of the site's shape against the one broadcast call, profiler
- * detached, steady state). The saving in the run profiled is the loop as this run paid it less the
- * timed rewrite slowed as this run's steady calls were slowed against the trial's (batch-as-run.ts:
- * a cold loop's warm-up is saved; one-time costs and GC pauses are not op time saved); the
- * whole-profile speedup follows from the op time (Amdahl). In a warm run that is the trial's ratio
- * on the site's share.
+ * detached, steady state), giving r (types.ts `trialRatio`: of the trial's medians' ratio and its
+ * median per-round ratio the one nearer 1; none when they disagree on which is faster). The saving in
+ * the run profiled is the loop as this run paid it, stalls and GC pauses left out, less the loop's
+ * steady calls ÷ r and its first call's excess (batch-as-run.ts: a cold loop's warm-up is saved;
+ * one-time costs, GC pauses and a descheduled process are not op time saved); the whole-profile
+ * speedup follows from the op time without them (Amdahl). In a warm run that is r on the site's share.
  * GPU sites are skipped: their kernels cannot be timed by the CPU clock.
  *
  * Only where the source shows the scalar argument is the counter of a loop counting by 1
@@ -27,7 +28,7 @@ import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
-import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 import { batchAsRun } from './batch-as-run.js';
 import { invariantArguments } from './loop-invariant.js';
 import { counterArgument, siteCall } from './loop-args.js';
@@ -64,30 +65,37 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const measured = input.measureBatch(s.op as BinaryOp, s.backends[0]!, shape, dtype, k);
   const times = measured === UNTIMED ? null : measured;
   if (measured !== UNTIMED && (!times || times.batchedMs <= 0)) return null;
-  const r = times?.ratio ?? 1;
+  // The ratio the printed medians and the per-round ratios both support (1, and no saving claimed, when they disagree).
+  const claimed = times ? trialRatio(times.loopMs, times.batchedMs, times.ratio) : null;
+  const r = claimed?.r ?? 1;
   // Measured clearly slower batched (the js backend's strided broadcast is ~2–3× slower): advising it would
-  // cost time. Between 0.8 and 1 the rewrite is a wash within a busy machine's noise: it is listed as LOW, ≈1.0×.
+  // cost time. Between 0.8 and 1 the rewrite is a wash within a busy machine's noise: it is listed as LOW, ≈1.0×,
+  // as is a trial too noisy to tell which is faster.
   if (r < MIN_RATIO) return null;
   const corpus = corpusFields('batch-loop');
   let estimate;
-  if (times) {
-    // What this run paid (a cold script's warm-up included, GC pauses left out; batch-as-run.ts), on the op time
-    // without GC pauses: the batched rewrite's run has its own collections, wherever they land.
-    const run = batchAsRun(input.data, cols, events, s.totalMs, k, times.loopMs, times.batchedMs, r);
-    const opMs = Math.max(0, input.agg.totalOpMs - (gcPausesInOps(input.data)?.inOpsMs ?? 0));
-    const speedup = Math.max(1, speedupFrom(opMs, run.savedMs));
-    estimate = {
-      priority: priorityFrom(speedup, run.savedMs, corpus.impact),
+  if (times && claimed) {
+    // What this run paid (a cold script's warm-up included, GC pauses and stalls left out; batch-as-run.ts), on the op
+    // time without them: the batched rewrite's run has its own collections and stalls, wherever they land.
+    const run = batchAsRun(input.data, cols, events, s.totalMs, k, times.loopMs, r);
+    const opMs = Math.max(0, input.agg.totalOpMs - (gcPausesInOps(input.data)?.inOpsMs ?? 0) - run.stallMs);
+    const speedup = claimed.noisy ? 1 : Math.max(1, speedupFrom(opMs, run.savedMs));
+    const savedMs = claimed.noisy ? 0 : run.savedMs;
+    const leftOut = [run.gcMs > 0 ? `GC pauses ${ms(run.gcMs)} ms` : '', run.stalls > 0 ? `${run.stalls} stalled call${run.stalls > 1 ? "s'" : "'s"} ${ms(run.stallMs)} ms over the calls around ${run.stalls > 1 ? 'them' : 'it'}` : '']
+      .filter((x) => x).join(', ');
+    const trial = `rewrite timed here warm on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
+      `batched ${ms(times.batchedMs)} ms (medians; ${claimed.text}${times.timedCalls < k ? `; timed on ${times.timedCalls} rows and scaled` : ''})`;
+    estimate = claimed.noisy ? { priority: priorityFrom(1, 0, corpus.impact), estimatedSpeedup: 1, speedupBasis: trial, savedMs: 0 } : {
+      priority: priorityFrom(speedup, savedMs, corpus.impact),
       estimatedSpeedup: speedup,
-      speedupBasis: `rewrite timed here warm on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
-        `batched ${ms(times.batchedMs)} ms (r = ${r.toFixed(2)}×${times.timedCalls < k ? `, timed on ${times.timedCalls} rows and scaled` : ''}); ` +
-        `in this run the loop took ${ms(run.loopMs)} ms${run.gcMs > 0 ? ` (GC pauses ${ms(run.gcMs)} ms left out)` : ''}` +
+      speedupBasis: `${trial}; ` +
+        `in this run the loop took ${ms(run.loopMs)} ms${leftOut ? ` (left out: ${leftOut})` : ''}` +
         (run.cold
           ? `, cold (${run.grewMemory ? 'memory grew as it ran; ' : ''}its first half's calls ${run.earlyRatio.toFixed(1)}× its second's, steady ${ms(run.steadyCallMs)} ms, ${run.slowdown.toFixed(2)}× the trial's; ` +
-            `first call ${ms(run.firstExcessMs)} ms more), so the rewrite ≈ ${ms(run.batchedMs)} ms here`
+            `first call ${ms(run.firstExcessMs)} ms more), so the rewrite ≈ ${ms(run.steadyCallMs)} × ${k} / r + ${ms(run.firstExcessMs)} = ${ms(run.batchedMs)} ms here`
           : `, warm (its first half's calls ${run.earlyRatio.toFixed(2)}× its second's, its steady calls ${run.slowdown.toFixed(2)}× the trial's): the timed ratio applies`) +
-        ` → saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time`,
-      savedMs: run.savedMs,
+        ` → saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time${run.stalls > 0 ? ' (its stalls left out)' : ''}`,
+      savedMs,
     };
   } else estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
   const lines = input.source(s.location.file);

@@ -6,7 +6,7 @@
  * loop leaves only the copy. Reads that already pass `out` are recorded as op `readInto`.
  *
  * Speedup (measured): both reads are timed here on a tensor of the site's shape (measure-reads.ts:
- * fresh array vs reused array, steady state, median per-round ratio r); the site saves
+ * fresh array vs reused array, steady state; r: types.ts trialRatio); the site saves
  * siteMs · (1 − 1/r), Amdahl over the total op time. (Subtracting a copy cost from the cold
  * profile's read time instead claimed 128–480× on the corpus where 5–8.5× was measured: a cold
  * run's reads include one-time page faults that the rewrite does not remove from steady state.)
@@ -15,7 +15,7 @@
 import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { siteEvents } from './site-events.js';
-import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const MIN_READS = 10;
 /** Below this a fresh array comes from V8's young generation cheaply; the fault cost is for big buffers. */
@@ -58,19 +58,21 @@ export const freshReads: Rule = (input) => {
       });
       continue;
     }
-    if (!times || times.ratio <= 1) continue;
-    const saved = s.totalMs * (1 - 1 / times.ratio);
+    // The ratio the printed medians and the per-round ratios both support (types.ts trialRatio; 1 when they disagree).
+    const claimed = times ? trialRatio(times.freshMs, times.intoMs, times.ratio) : null;
+    if (!times || !claimed || claimed.r <= 1) continue;
+    const saved = s.totalMs * (1 - 1 / claimed.r);
     const intoMs = s.totalMs - saved;
     if (saved < MIN_SHARE * agg.totalOpMs) continue;
     const speedup = speedupFrom(agg.totalOpMs, saved);
     out.push({
       id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', priority: priorityFrom(speedup, saved, corpus.impact), ...TEXT,
       description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${ms(s.totalMs)} ms; reading the ` +
-        `same bytes into an array that already exists measured ${times.ratio.toFixed(1)}× faster here (about ${ms(intoMs)} ms). Make the array once, before the loop, and pass it: ` +
+        `same bytes into an array that already exists measured ${claimed.r.toFixed(1)}× faster here (about ${ms(intoMs)} ms). Make the array once, before the loop, and pass it: ` +
         't.dataSync(out).',
       estimatedSpeedup: speedup,
       speedupBasis: `reads of [${shape.join(', ')}] ${dtype} timed here: new array ${ms(times.freshMs)} ms vs reused array ${ms(times.intoMs)} ms ` +
-        `(r = ${times.ratio.toFixed(2)}×); site read time ${ms(s.totalMs)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
+        `(medians; ${claimed.text}); site read time ${ms(s.totalMs)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
       location: s.location,
       evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs },
       savedMs: saved,

@@ -9,7 +9,8 @@
  *
  * Speedup (measured): the chain is rebuilt on a tensor of the site's shape and dtype and timed
  * eagerly against `cp.jit` on this machine, as many runs per scope as the profile has (measure-jit.ts),
- * giving r = eager / jit; the chain's
+ * giving r = eager / jit (types.ts `trialRatio`: of the medians' ratio and the median per-round ratio, the one
+ * nearer 1; silent when the two disagree on which is faster, or r < MIN_RATIO); the chain's
  * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r).
  * The quick fix (jit-rewrite.ts, on the syntax tree) covers a chain written as one method chain
  * with number arguments; anything else gets `fixUnavailable` with the reason.
@@ -26,7 +27,7 @@ import { inJittedFunction, type InJit } from './jit-eager.js';
 import { jitRewrite } from './jit-rewrite.js';
 import { memoFact } from './site-events.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, jitTrialRuns, type ChainLink, type JitTimes } from './measure-jit.js';
-import { ms, priorityFrom, recId, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 /** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
 const MIN_ELEMENTS = 10_000;
@@ -113,8 +114,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const shape = first.events[0]!.inputShapes[0]!;
   const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype, jitTrialRuns(chains.length, first.links.length, shape));
   const times: JitTimes | null = measured === UNTIMED ? null : measured;
-  if (measured !== UNTIMED && (!times || times.ratio < MIN_RATIO)) return null;
-  const r = times?.ratio ?? 1;
+  // The ratio its printed medians and its per-round ratios both support: none (1) when they disagree on which is faster.
+  const claimed = times ? trialRatio(times.eagerMs, times.jitMs, times.ratio) : null;
+  if (measured !== UNTIMED && (!claimed || claimed.noisy || claimed.r < MIN_RATIO)) return null;
+  const r = claimed?.r ?? 1;
   const speedup = Math.max(1, Math.round(100 / ((1 - p) + p / r)) / 100);
   const savedMs = totalMs * (1 - 1 / r);
   const ops = [...first.links.map((l) => l.op), first.reduce.op];
@@ -126,7 +129,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
     priority: priorityFrom(speedup, savedMs, corpus.impact),
     estimatedSpeedup: speedup,
     speedupBasis: `chain timed here on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
-      `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (r = ${r.toFixed(2)}×); the chain is ${(100 * p).toFixed(0)}% of ` +
+      `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (medians; ${claimed!.text}); the chain is ${(100 * p).toFixed(0)}% of ` +
       `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,
   } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);

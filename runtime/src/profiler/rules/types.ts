@@ -60,6 +60,38 @@ export function speedupFrom(totalMs: number, savedMs: number): number {
   return totalMs > 0 ? Math.round((totalMs / rest) * 100) / 100 : 1;
 }
 
+/** The ratio a rule claims from a side-by-side trial (see {@link trialRatio}). */
+export interface TrialRatio {
+  /** The ratio claimed, a ÷ b: 1 when the trial was too noisy to tell. */
+  readonly r: number;
+  /** The trial's medians and its per-round ratios disagree on which side is faster: no speedup is claimed. */
+  readonly noisy: boolean;
+  /** How the figures printed before it give r, for a basis: "r = 3.49×, the medians' ratio (per round: 4.48×)". */
+  readonly text: string;
+}
+
+/**
+ * What a rule may claim from a trial of `alternate` (measure.ts): its median rounds `aMs` and `bMs`, as printed,
+ * and the median of its per-round ratios `perRound`. Both estimate a ÷ b, and on a busy machine they differ: the
+ * figures printed were "0.866 ms vs batched 0.248 ms (r = 4.48×)", and even "eager 2.04 ms vs cp.jit 2.16 ms
+ * (r = 1.21×)", a speedup claimed where the medians say cp.jit was slower (audit 24 N6, N7). So the claim is the one
+ * of the two nearer 1 (the smaller speedup, or the smaller slowdown), named in the text next to the other; and where
+ * they disagree on the direction, r is 1 and `noisy`: the trial cannot tell which is faster, and no rule claims a
+ * speedup from it. Pure.
+ */
+export function trialRatio(aMs: number, bMs: number, perRound: number): TrialRatio {
+  const medians = aMs / Math.max(bMs, 1e-9);
+  const f = (x: number): string => `${x.toFixed(2)}×`;
+  if ((medians > 1 && perRound < 1) || (medians < 1 && perRound > 1)) {
+    return { r: 1, noisy: true, text: `too noisy to tell: the medians' ratio is ${f(medians)} but the median per-round ratio ${f(perRound)}, so no speedup is claimed` };
+  }
+  const byMedians = Math.abs(Math.log(medians)) <= Math.abs(Math.log(perRound));
+  const r = byMedians ? medians : perRound;
+  const text = f(medians) === f(perRound) ? `r = ${f(r)}`
+    : byMedians ? `r = ${f(r)}, the medians' ratio (per round: ${f(perRound)})` : `r = ${f(r)}, the median per-round ratio (the medians': ${f(medians)})`;
+  return { r, noisy: false, text };
+}
+
 /** Stable id of a recommendation. */
 export function recId(rule: string, loc: SourceLocation | null, op: string): string {
   return loc ? `${rule}:${loc.file}:${loc.line}` : `${rule}:${op}`;
