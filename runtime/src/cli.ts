@@ -210,9 +210,12 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
   let status = code;
   if (baseline) {
     const cmp = compareBaseline(baseline, report, o.tolerance, machineLoad(), o.minChange);
-    process.stdout.write(`\nBaseline ${o.baseline}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s), ${cmp.unchanged} unchanged\n`);
+    process.stdout.write(`\nBaseline ${o.baseline}: ${cmp.regressions.length} regression(s), ${cmp.improvements.length} improvement(s), ${cmp.unchanged} unchanged` +
+      `${cmp.singleCallWarnings.length > 0 ? ` (${cmp.singleCallWarnings.length} with a warning, not counted)` : ''}\n`);
     for (const f of cmp.regressions) process.stdout.write(`  REGRESSION  ${f.evidence}\n`);
     for (const f of cmp.improvements) process.stdout.write(`  improvement ${f.evidence}\n`);
+    for (const f of cmp.singleCallWarnings) process.stdout.write(`  warning     ${f.evidence}\n`);
+    for (const f of cmp.withinNoise) process.stdout.write(`  within noise ${f.evidence}\n`);
     if (cmp.loadNote !== undefined) process.stdout.write(`  note: ${cmp.loadNote}\n`);
     if (cmp.fastestUnchanged.length > 0) {
       process.stdout.write(`  typical calls moved but the fastest did not (other work on the machine, counted unchanged): ${cmp.fastestUnchanged.join(', ')}\n`);

@@ -96,6 +96,15 @@ export interface ContextStats {
   readonly minMs: number;
   readonly maxMs: number;
   readonly stddevMs: number;
+  /**
+   * Median and median absolute deviation of the entries' wall times (as `meanMs`: the profiler's own
+   * captures left out), ms: present when the context was entered twice or more and every entry's span
+   * was retained (none overwritten in the span ring, none on a worker thread); in a context's report,
+   * over the entries it counts. Baselines judge contexts on these: one entry the scheduler stalled
+   * moves `meanMs` and `stddevMs`, not the median.
+   */
+  readonly medianMs?: number;
+  readonly madMs?: number;
   /** Share of the profiled wall time ("% of wall time"), 0–100. */
   readonly percent: number;
   /** Ops issued inside (nested contexts included) and their time, ms. */

@@ -31,8 +31,11 @@ const ENTRY_SCHEMA = {
     steadyMedianMs: { type: 'number', minimum: 0 },
     steadyMadMs: { type: 'number', minimum: 0 },
     minMs: { type: 'number', minimum: 0 },
+    // Optional, contexts only: the median and MAD of the entries (older files lack them; older readers ignore them).
+    medianMs: { type: 'number', minimum: 0 },
+    madMs: { type: 'number', minimum: 0 },
   },
-  dependencies: { steadyCount: ['steadyMeanMs', 'steadyStddevMs'], steadyMeanMs: ['steadyCount', 'steadyStddevMs'], steadyStddevMs: ['steadyCount', 'steadyMeanMs'], steadyMedianMs: ['steadyCount', 'steadyMadMs'], steadyMadMs: ['steadyCount', 'steadyMedianMs'] },
+  dependencies: { steadyCount: ['steadyMeanMs', 'steadyStddevMs'], steadyMeanMs: ['steadyCount', 'steadyStddevMs'], steadyStddevMs: ['steadyCount', 'steadyMeanMs'], steadyMedianMs: ['steadyCount', 'steadyMadMs'], steadyMadMs: ['steadyCount', 'steadyMedianMs'], medianMs: ['madMs'], madMs: ['medianMs'] },
 } as const;
 
 /** JSON schema of a baseline file (kind and schemaVersion are checked first, for clearer errors). */

@@ -9,9 +9,13 @@
  * one slow first call among fifty made the spread hide an 11× change. Where both sides have the
  * steady calls' median and MAD (every call retained), those: the scheduler delaying a few calls
  * by milliseconds (a busy CI machine) moves a mean and standard deviation, not a median; the
- * median's standard error is taken as 1.2533 · 1.4826 · MAD / √n (normal data). An op or context with a single call
+ * median's standard error is taken as 1.2533 · 1.4826 · MAD / √n (normal data). Contexts likewise, on the median
+ * and MAD of all their entries where both sides have them (every span retained): one entry stalled by 250 ms among
+ * twenty of 9 ms let a 4.5× slower context pass on means (audit 24 N5). An op or context with a single call
  * on a side has no spread to judge by, and one call's time varied up to ~9× between identical runs
- * (runtime/BENCHMARKS.md, "Baselines"), so there only a change beyond SINGLE_CALL_FACTOR counts.
+ * (runtime/BENCHMARKS.md, "Baselines"), so there only a change beyond SINGLE_CALL_FACTOR counts; an op judged so
+ * fails the comparison only when its change also moves the run's op time (all ops, the larger of the two runs')
+ * by more than the tolerance, else it is a warning (`singleCallWarnings`).
  *
  * Op and context names are chosen by users (`constructor` or `__proto__` are possible), so they
  * are only ever looked up as own properties, never through Object.prototype. Reading and writing
@@ -41,6 +45,12 @@ export interface BaselineEntry {
   readonly steadyMadMs?: number;
   /** Ops only: the fastest call, ms (absent in files from before it). */
   readonly minMs?: number;
+  /**
+   * Contexts only, entered twice or more with every entry retained: the median and median absolute deviation of
+   * the entries' wall times, ms (absent in files from before them: those contexts compare on means).
+   */
+  readonly medianMs?: number;
+  readonly madMs?: number;
 }
 
 /**
@@ -80,7 +90,10 @@ export interface MachineLoad {
 export interface BaselineFinding {
   readonly kind: 'op' | 'context';
   readonly name: string;
-  /** The figures compared, ms: the steady median where both sides have one, else the steady mean, else the mean of all calls. */
+  /**
+   * The figures compared, ms: for an op the steady median where both sides have one, else the steady mean, else the
+   * mean of all calls; for a context the median of its entries where both sides have one, else their mean.
+   */
   readonly baselineMeanMs: number;
   readonly currentMeanMs: number;
   /** current / baseline. */
@@ -122,6 +135,20 @@ export interface BaselineComparison {
    */
   readonly belowMinChange: string[];
   /**
+   * Ops judged on one call (or first calls only) on a side whose change passed `singleCallFactor` but moved the run's
+   * op time (the larger of the baseline's and now, all ops) by no more than the tolerance: one sample cannot tell a
+   * change from the scheduler stalling that call (an unchanged script's one `randn` call read 0.78 ms, then 52 ms,
+   * at load 13 on 2 cores; audit 24 N4), and a change that small does not move the run past the tolerance. Counted
+   * unchanged; each finding's `evidence` says what moved and why it did not count.
+   */
+  readonly singleCallWarnings: BaselineFinding[];
+  /**
+   * Contexts counted unchanged whose mean entry moved by more than the tolerance: judged within noise (the median of
+   * their entries did not move past the threshold, or — files without medians — the means' difference was within
+   * three standard errors). `evidence` gives both figures. Single-entry contexts are in `singleCall` instead.
+   */
+  readonly withinNoise: BaselineFinding[];
+  /**
    * Set when the machine was busier (or quieter) by at least half a runnable thread per core than when the baseline
    * was saved (other work slows every op alike, which no run's own spread shows), or when it has more runnable
    * threads than cores now and the tolerance is under BUSY_TOLERANCE.
@@ -155,7 +182,8 @@ export function baselineOf(r: ProfileReport, machine?: MachineLoad): Baseline {
     return [o.op, { count: o.count, meanMs: o.meanMs, stddevMs: o.stddevMs, totalMs: o.totalMs, ...steady, ...(o.count > 0 ? { minMs: o.minMs } : {}) }];
   }));
   const contexts: Record<string, BaselineEntry> = Object.fromEntries(Object.entries(r.contexts).map(([name, c]) =>
-    [name, { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs }]));
+    [name, { count: c.count, meanMs: c.meanMs, stddevMs: c.stddevMs, totalMs: c.totalTimeMs,
+      ...(c.count >= 2 && c.medianMs !== undefined && c.madMs !== undefined ? { medianMs: c.medianMs, madMs: c.madMs } : {}) }]));
   return { schemaVersion: BASELINE_SCHEMA_VERSION, kind: 'corepy-baseline', exporter: EXPORTER, createdAt: new Date().toISOString(), ops, contexts, ...(machine ? { machine } : {}) };
 }
 
@@ -189,12 +217,16 @@ export const BUSY_SINGLE_CALL_FACTOR = 50;
  */
 export const BUSY_SINGLE_CALL_MIN_MS = 50;
 
-type Basis = 'median' | 'steady' | 'all';
+/** Steady medians, steady means, medians of a context's entries, or the means of all calls. */
+type Basis = 'median' | 'steady' | 'entries' | 'all';
 
 /** Median's standard error over the mean's for normal data (√(π/2)), and MAD to standard deviation (1 / Φ⁻¹(3/4)). */
 const MEDIAN_SE = 1.2533, MAD_TO_SD = 1.4826;
 
-/** Steady medians when both sides have them, else steady means when both have two or more steady calls, else all calls. */
+/**
+ * Steady medians when both sides have them, else steady means when both have two or more steady calls; a context's
+ * entries' medians when both sides have them; else all calls.
+ */
 function samplesOf(b: BaselineEntry, c: BaselineEntry): { base: Sample; now: Sample; basis: Basis } {
   const steadyN = (e: BaselineEntry): number | null => (e.steadyCount !== undefined && e.steadyCount >= 2 ? e.steadyCount : null);
   const median = (e: BaselineEntry): Sample | null => {
@@ -209,15 +241,21 @@ function samplesOf(b: BaselineEntry, c: BaselineEntry): { base: Sample; now: Sam
   if (mb !== null && mc !== null) return { base: mb, now: mc, basis: 'median' };
   const sb = steady(b), sc = steady(c);
   if (sb !== null && sc !== null) return { base: sb, now: sc, basis: 'steady' };
+  const entries = (e: BaselineEntry): Sample | null => (e.count >= 2 && e.medianMs !== undefined && e.madMs !== undefined
+    ? { n: e.count, mean: e.medianMs, sd: MEDIAN_SE * MAD_TO_SD * e.madMs } : null);
+  const eb = entries(b), ec = entries(c);
+  if (eb !== null && ec !== null) return { base: eb, now: ec, basis: 'entries' };
   return { base: { n: b.count, mean: b.meanMs, sd: b.stddevMs }, now: { n: c.count, mean: c.meanMs, sd: c.stddevMs }, basis: 'all' };
 }
 
 type Out = {
   regressions: BaselineFinding[]; improvements: BaselineFinding[]; unchanged: number; missing: string[]; added: string[]; singleCall: string[];
-  fastestUnchanged: string[]; belowMinChange: string[];
+  fastestUnchanged: string[]; belowMinChange: string[]; singleCallWarnings: BaselineFinding[]; withinNoise: BaselineFinding[];
 };
 
-function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number, minChangeMs: number, busy: boolean, out: Out): void {
+/** `runOpMs`: the run's op time, ms (the larger of the baseline's and now, all ops), which a one-call op must move. */
+function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEntry>, now: Record<string, BaselineEntry>, tolerance: number, minChangeMs: number, busy: boolean,
+  runOpMs: number, out: Out): void {
   for (const [name, b] of Object.entries(base)) {
     // Own properties only: `now.constructor` would otherwise be Object's constructor function.
     const c = Object.hasOwn(now, name) ? now[name] : undefined;
@@ -243,14 +281,15 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
       threshold = Math.max(tolerance * sb.mean, 3 * Math.sqrt(sb.sd ** 2 / sb.n + sc.sd ** 2 / sc.n));
       rule = `max of ${(tolerance * 100).toFixed(0)}% and 3 standard errors`;
     }
-    const centre = basis === 'median' ? 'steady median' : basis === 'steady' ? 'steady mean' : 'mean';
+    const centre = basis === 'median' ? 'steady median' : basis === 'steady' ? 'steady mean' : basis === 'entries' ? 'median' : 'mean';
     // A median's spread is shown as the MAD it came from.
-    const spread = (x: Sample, e: BaselineEntry): string => (basis === 'median' ? `MAD ${e.steadyMadMs!.toFixed(4)}` : `sd ${x.sd.toFixed(4)}`);
+    const spread = (x: Sample, e: BaselineEntry): string => (basis === 'median' ? `MAD ${e.steadyMadMs!.toFixed(4)}` : basis === 'entries' ? `MAD ${e.madMs!.toFixed(4)}` : `sd ${x.sd.toFixed(4)}`);
+    const body = `${centre} ${sc.mean.toFixed(4)} ms (n=${sc.n}, ${spread(sc, c)}) vs baseline ${sb.mean.toFixed(4)} ms ` +
+      `(n=${sb.n}, ${spread(sb, b)})${basis === 'median' || basis === 'steady' ? ', first call per input shape left out' : basis === 'entries' ? ' of all entries' : ''}; ` +
+      `difference ${delta.toFixed(4)} ms, threshold ${threshold.toFixed(4)} ms (${rule})`;
     const f: BaselineFinding = {
       kind, name, baselineMeanMs: sb.mean, currentMeanMs: sc.mean, ratio: sb.mean > 0 ? sc.mean / sb.mean : Infinity, thresholdMs: threshold,
-      evidence: `${kind} '${name}': ${centre} ${sc.mean.toFixed(4)} ms (n=${sc.n}, ${spread(sc, c)}) vs baseline ${sb.mean.toFixed(4)} ms ` +
-        `(n=${sb.n}, ${spread(sb, b)})${basis !== 'all' ? ', first call per input shape left out' : ''}; difference ${delta.toFixed(4)} ms, ` +
-        `threshold ${threshold.toFixed(4)} ms (${rule})`,
+      evidence: `${kind} '${name}': ${body}`,
     };
     // With two or more calls a side, an op's fastest call must move too: on a busy machine the scheduler and other
     // jobs slow most calls of a run alike (the median of a 1e5-element mul moved 2.2× between identical runs at load
@@ -260,14 +299,36 @@ function compareEntries(kind: 'op' | 'context', base: Record<string, BaselineEnt
       : { ...x, evidence: `${x.evidence}; fastest call ${c.minMs!.toFixed(4)} ms vs ${b.minMs!.toFixed(4)} ms (${fastest.toFixed(2)}×)` });
     // `minChangeMs: 0` judges every change, as documented: the busy machine's floor is not forced on it.
     const leastChangeMs = single && busy && minChangeMs > 0 ? Math.max(minChangeMs, BUSY_SINGLE_CALL_MIN_MS) : minChangeMs;
+    // A one-call op past the factor counts only when its change moves the run's op time by more than the tolerance.
+    const runShareMs = tolerance * runOpMs;
     if (Math.abs(delta) > threshold && Math.abs(delta) * c.count < leastChangeMs) { out.belowMinChange.push(`${kind}:${name}`); out.unchanged++; }
-    else if (delta > threshold) {
+    else if (single && kind === 'op' && Math.abs(delta) > threshold && Math.abs(delta) * c.count <= runShareMs) {
+      out.singleCallWarnings.push({
+        ...f, evidence: `${f.evidence}; not counted: ${c.count === 1 ? 'that call' : `its ${c.count} calls`} moved the run's op time by ` +
+          `${(Math.abs(delta) * c.count).toFixed(1)} ms, not more than ${(tolerance * 100).toFixed(0)}% of it (${runOpMs.toFixed(1)} ms, the larger of the ` +
+          `baseline's and now): one call is one sample, which the scheduler alone moves by tens of ms on a busy machine`,
+      });
+      out.unchanged++;
+    } else if (delta > threshold) {
       if (fastest === null || fastest > 1 + tolerance) out.regressions.push(withFastest(f));
       else { out.fastestUnchanged.push(`${kind}:${name}`); out.unchanged++; }
     } else if (-delta > threshold) {
       if (fastest === null || fastest < 1 / (1 + tolerance)) out.improvements.push(withFastest(f));
       else { out.fastestUnchanged.push(`${kind}:${name}`); out.unchanged++; }
-    } else out.unchanged++;
+    } else {
+      out.unchanged++;
+      // A context whose mean entry moved past the tolerance but was judged within noise: named, with both figures.
+      const meanRatio = b.meanMs > 0 ? c.meanMs / b.meanMs : null;
+      if (kind === 'context' && !single && meanRatio !== null && Math.abs(c.meanMs - b.meanMs) > tolerance * b.meanMs) {
+        out.withinNoise.push({
+          ...f, evidence: `${kind} '${name}': mean ${c.meanMs.toFixed(4)} ms (sd ${c.stddevMs.toFixed(4)}) vs baseline ${b.meanMs.toFixed(4)} ms ` +
+            `(sd ${b.stddevMs.toFixed(4)}), ${meanRatio.toFixed(2)}×, beyond the tolerance, but judged within noise on ${body}` +
+            (basis === 'entries' ? ' — a few slow entries (the scheduler) move a mean, not a median'
+              : b.medianMs === undefined ? ' — the baseline has no median of the entries (saved by an older corepy): re-save it to judge contexts on medians'
+                : ' — this run did not keep every entry\'s span (the span ring overwrote some), so the means were compared'),
+        });
+      }
+    }
   }
   for (const name of Object.keys(now)) if (!Object.hasOwn(base, name)) out.added.push(`${kind}:${name}`);
 }
@@ -282,12 +343,16 @@ export function compareBaseline(base: Baseline, r: ProfileReport, tolerance = 0.
   if (!(tolerance >= 0)) throw new RangeError(`compareToBaseline: tolerance must be ≥ 0, got ${tolerance}`);
   if (!(minChangeMs >= 0)) throw new RangeError(`compareToBaseline: minChangeMs must be ≥ 0 (ms), got ${minChangeMs}`);
   const now = baselineOf(r);
-  const out: Out = { regressions: [], improvements: [], unchanged: 0, missing: [], added: [], singleCall: [], fastestUnchanged: [], belowMinChange: [] };
+  const out: Out = {
+    regressions: [], improvements: [], unchanged: 0, missing: [], added: [], singleCall: [], fastestUnchanged: [], belowMinChange: [], singleCallWarnings: [], withinNoise: [],
+  };
   const then = base.machine;
   const perCore = (m: MachineLoad): number => m.loadAverage / m.cores;
   const busy = (machine !== undefined && perCore(machine) >= 1) || (then !== undefined && perCore(then) >= 1);
-  compareEntries('op', base.ops, now.ops, tolerance, minChangeMs, busy, out);
-  compareEntries('context', base.contexts, now.contexts, tolerance, minChangeMs, busy, out);
+  const opMs = (ops: Record<string, BaselineEntry>): number => Object.values(ops).reduce((t, e) => t + e.totalMs, 0);
+  const runOpMs = Math.max(opMs(base.ops), opMs(now.ops));
+  compareEntries('op', base.ops, now.ops, tolerance, minChangeMs, busy, runOpMs, out);
+  compareEntries('context', base.contexts, now.contexts, tolerance, minChangeMs, busy, runOpMs, out);
   const notes: string[] = [];
   if (machine && then && Math.abs(perCore(machine) - perCore(then)) >= 0.5) {
     notes.push(`load average ${machine.loadAverage.toFixed(1)} now against ${then.loadAverage.toFixed(1)} when the baseline was saved ` +

@@ -44,6 +44,11 @@ export interface SpanColumns {
   readonly endMs: Float64Array;
   /** Worker thread id (0 = main thread). */
   readonly thread: Int32Array;
+  /**
+   * The profiler's own time inside each span (captures of its ops), ms: its wall time in the report's statistics is
+   * end − start − this (the flame graph draws clock times). Zero where not known.
+   */
+  readonly profilerMs: Float64Array;
 }
 
 /** The events and spans of a snapshot as columns. */
@@ -62,7 +67,7 @@ export function allocEventColumns(n: number, names: readonly string[]): EventCol
 
 /** Empty span columns of `n` spans, to be filled in. */
 export function allocSpanColumns(n: number): SpanColumns {
-  return { length: n, context: new Int32Array(n), startMs: new Float64Array(n), endMs: new Float64Array(n), thread: new Int32Array(n) };
+  return { length: n, context: new Int32Array(n), startMs: new Float64Array(n), endMs: new Float64Array(n), thread: new Int32Array(n), profilerMs: new Float64Array(n) };
 }
 
 /** Columns of event records (snapshots that hold objects: merged worker data, tests). */
@@ -85,6 +90,6 @@ export function eventColumns(events: readonly ProfileEvent[]): EventColumns {
 /** Columns of span records. */
 export function spanColumns(spans: readonly ContextSpan[]): SpanColumns {
   const c = allocSpanColumns(spans.length);
-  spans.forEach((s, i) => { c.context[i] = s.context; c.startMs[i] = s.startMs; c.endMs[i] = s.endMs; c.thread[i] = s.thread; });
+  spans.forEach((s, i) => { c.context[i] = s.context; c.startMs[i] = s.startMs; c.endMs[i] = s.endMs; c.thread[i] = s.thread; c.profilerMs[i] = s.profilerMs ?? 0; });
   return c;
 }

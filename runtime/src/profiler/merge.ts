@@ -70,6 +70,7 @@ export function mergeData(a: ProfileData, b: ProfileData): ProfileData {
     // columns is not merged (session.snapshot takes records when a worker shared events).
     ...(a.columns ? { columns: a.columns } : {}),
     ...(a.ruleColumns ? { ruleColumns: a.ruleColumns } : {}),
+    ...(a.spanColumns ? { spanColumns: a.spanColumns } : {}),
   };
 }
 

@@ -5,7 +5,7 @@
  * (runtime/src/contract/report.ts).
  */
 import { REPORT_SCHEMA_VERSION, type ContextStats, type OpStats, type ProfileReport } from '../contract/report.js';
-import { aggregate, contextNames, type Aggregate } from './aggregate.js';
+import { aggregate, contextNames, isWithin, type Aggregate } from './aggregate.js';
 import { runRulesOver } from './rules/index.js';
 import type { RuleInput } from './rules/types.js';
 import type { ProfileData, SegmentData } from './types.js';
@@ -17,7 +17,8 @@ import { EXPORTER } from './version.js';
 import { costMs } from './format-gpu.js';
 import { gcPausesInOps } from './gc-in-ops.js';
 import { ruleColumnsOf } from './rule-columns.js';
-import { steadyMedians } from './steady-medians.js';
+import { contextMedians, steadyMedians } from './steady-medians.js';
+import { spanColumns } from './event-columns.js';
 
 export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type ProfileReport } from '../contract/report.js';
 
@@ -133,6 +134,27 @@ function withMedians(ops: readonly OpStats[], data: ProfileData, opts: { context
 }
 
 /**
+ * `medianMs` / `madMs` on the contexts every entry of which the snapshot retained (steady-medians.ts contextMedians);
+ * in a context's report over the entries inside it, as its other figures. Spans come as columns (`columns`,
+ * `spanColumns`) or as records.
+ */
+function withContextMedians(contexts: readonly ContextStats[], data: ProfileData, opts: { context?: string }): ContextStats[] {
+  const spans = data.columns?.spans ?? data.spanColumns ?? (data.spans.length > 0 ? spanColumns(data.spans) : null);
+  if (spans === null || spans.length === 0) return [...contexts];
+  const inside = new Map<number, boolean>();
+  const within = (id: number): boolean => {
+    let known = inside.get(id);
+    if (known === undefined) inside.set(id, (known = opts.context === undefined || isWithin(id, opts.context, data.contexts)));
+    return known;
+  };
+  const medians = contextMedians(spans, (id) => (id > 0 && within(id) ? data.contexts[id]?.name : undefined), new Map(contexts.map((c) => [c.name, c.count])));
+  return contexts.map((c) => {
+    const m = medians.get(c.name);
+    return m === undefined ? c : { ...c, medianMs: m.medianMs, madMs: m.madMs };
+  });
+}
+
+/**
  * Builds the report of `data` (restricted to `context` when given). `recommendations: false` runs no
  * rule (their list is empty): for exports that do not show them, which then pay none of the rules'
  * measurements.
@@ -144,7 +166,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
   const c = data.selfCost;
   const estimatedMs = (c.perOpNs * c.ops + c.perCaptureNs * c.captures) / 1e6 + (c.stackCaptureMs ?? 0);
   // Own properties (not assignment): a context named `__proto__` would otherwise set the prototype and vanish.
-  const contexts: Record<string, ContextStats> = Object.fromEntries(agg.contexts.map((s) => [s.name, s]));
+  const contexts: Record<string, ContextStats> = Object.fromEntries(withContextMedians(agg.contexts, data, opts).map((s) => [s.name, s]));
   // A context's report lists none (see ProfileReport.oneTimeOmittedMs): the snapshot has no spans to tell which ran inside it.
   const allOneTime = oneTimeCostRows(data.oneTimeCosts ?? []);
   const oneTimeCosts = opts.context === undefined ? allOneTime : [];

@@ -227,11 +227,12 @@ function sameShapes(a: Int32Array, ib: number, jb: number, w: number): boolean {
   return true;
 }
 
-/** A context span's node and clock times, ms. */
+/** A context span's node and clock times, ms, and the profiler's own time inside it (absent: 0). */
 interface Span {
   readonly context: number;
   readonly startMs: number;
   readonly endMs: number;
+  readonly profilerMs?: number;
 }
 
 /** Closed context/function spans. */
@@ -240,11 +241,14 @@ export class SpanRing {
   readonly context: Int32Array;
   readonly start: Float64Array;
   readonly end: Float64Array;
+  /** The profiler's own time inside each span, ms (0 unless {@link setLastProfilerMs} gave it). */
+  readonly profiler: Float64Array;
 
   constructor(readonly capacity: number) {
     this.context = new Int32Array(capacity);
     this.start = new Float64Array(capacity);
     this.end = new Float64Array(capacity);
+    this.profiler = new Float64Array(capacity);
   }
 
   get dropped(): number {
@@ -261,6 +265,16 @@ export class SpanRing {
     this.context[s] = context;
     this.start[s] = start;
     this.end[s] = end;
+    this.profiler[s] = 0;
+  }
+
+  /**
+   * Sets the profiler's own time inside the span pushed last, ms: the span sink (session.ts) gives it after the
+   * recorder pushed the span, so the context medians (steady-medians.ts) take each entry's wall time as the
+   * report's statistics do, less the profiler's captures.
+   */
+  setLastProfilerMs(ms: number): void {
+    if (this.written > 0) this.profiler[(this.written - 1) % this.capacity] = ms;
   }
 
   /**
@@ -272,11 +286,11 @@ export class SpanRing {
     const c = allocSpanColumns(n + open.length);
     for (let k = 0; k < n; k++) {
       const s = (first + k) % this.capacity;
-      c.context[k] = this.context[s]!; c.startMs[k] = this.start[s]! + shiftMs; c.endMs[k] = this.end[s]! + shiftMs;
+      c.context[k] = this.context[s]!; c.startMs[k] = this.start[s]! + shiftMs; c.endMs[k] = this.end[s]! + shiftMs; c.profilerMs[k] = this.profiler[s]!;
     }
     for (let k = 0; k < open.length; k++) {
       const o = open[k]!;
-      c.context[n + k] = o.context; c.startMs[n + k] = o.startMs + shiftMs; c.endMs[n + k] = o.endMs + shiftMs;
+      c.context[n + k] = o.context; c.startMs[n + k] = o.startMs + shiftMs; c.endMs[n + k] = o.endMs + shiftMs; c.profilerMs[n + k] = o.profilerMs ?? 0;
     }
     if (thread !== 0) c.thread.fill(thread);
     return c;
@@ -287,9 +301,9 @@ export class SpanRing {
     const out: ContextSpan[] = [];
     for (let i = Math.max(0, this.written - this.capacity); i < this.written; i++) {
       const s = i % this.capacity;
-      out.push({ context: this.context[s]!, startMs: this.start[s]! + shiftMs, endMs: this.end[s]! + shiftMs, thread });
+      out.push({ context: this.context[s]!, startMs: this.start[s]! + shiftMs, endMs: this.end[s]! + shiftMs, thread, profilerMs: this.profiler[s]! });
     }
-    for (const o of open) out.push({ context: o.context, startMs: o.startMs + shiftMs, endMs: o.endMs + shiftMs, thread });
+    for (const o of open) out.push({ context: o.context, startMs: o.startMs + shiftMs, endMs: o.endMs + shiftMs, thread, profilerMs: o.profilerMs ?? 0 });
     return out;
   }
 }

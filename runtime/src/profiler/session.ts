@@ -13,7 +13,7 @@ import { threadId } from 'node:worker_threads';
 import type { Backend } from '../backends/backend.js';
 import { liveStats, peakLiveBytes, resetPeakBytes, setDispatchObserver } from '../engine.js';
 import { oneTimeCostMark, oneTimeCostsSince, requestOneTimeCostsAhead, setOneTimeCostListener } from '../one-time-costs.js';
-import { contextNodes, openSpans, setSpanSink } from './context.js';
+import { contextNodes, openSpans, setSpanSink, type SpanSink } from './context.js';
 import { clearGcPauses, gcPauses, startGcPauses, type GcPause } from './gc-pauses.js';
 import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js';
 import { warmUpOps } from './warm-up.js';
@@ -137,7 +137,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
     segmentOpsFrom = rec.ops;
   }
   const r = rec;
-  setSpanSink((c, s, e, child, own) => r.span(c, s, e, child, own));
+  setSpanSink(spanSinkOf(r));
   setDispatchObserver(r);
   setOneTimeCostListener(r);
   startGcPauses();
@@ -232,7 +232,7 @@ export function clearProfile(options: { segments?: boolean } = {}): void {
     rec = newRecorder(rec.callSites, rec.sampleEvery, rec.ring.capacity, rec);
     if (enabled) {
       const r = rec;
-      setSpanSink((c, s, e, child, own) => r.span(c, s, e, child, own));
+      setSpanSink(spanSinkOf(r));
       setDispatchObserver(r);
       setOneTimeCostListener(r);
     }
@@ -249,8 +249,8 @@ export interface SnapshotOptions {
    * empty and the snapshot costs O(cells + sites + contexts), not O(maxEvents): enough for
    * aggregate() and the streamed batches, which read only the cells. With 'columns' they come as
    * typed-array columns in `columns` (no object per event: what the flame model is built from);
-   * With 'rules' they come as the recommendation rules' columns in `ruleColumns` (reports: no object
-   * per event either); 'all-columns' gives both (the final report message: report and flame model).
+   * With 'rules' they come as the recommendation rules' columns in `ruleColumns` and the spans as
+   * `spanColumns` (reports: no object per event either); 'all-columns' gives both (the final report message: report and flame model).
    * While worker threads have shared events the snapshot holds objects instead (merged, as with true).
    */
   readonly events?: boolean | 'columns' | 'rules' | 'all-columns';
@@ -259,6 +259,18 @@ export interface SnapshotOptions {
 /** Ops recorded on this thread since the last enable with new options or clear (O(1); no snapshot). */
 export function opsRecorded(): number {
   return rec?.ops ?? 0;
+}
+
+/**
+ * The span sink of recorder `r`: it records the span, then gives the span ring the profiler's own time inside it
+ * (the ring keeps clock times for the flame graph; the contexts' medians leave that time out, as their statistics do).
+ */
+function spanSinkOf(r: Recorder): SpanSink {
+  return (c, s, e, child, own) => {
+    const written = r.spans.written;
+    r.span(c, s, e, child, own);
+    if (r.spans.written === written + 1) r.spans.setLastProfilerMs(own);
+  };
 }
 
 /** This thread's recording plus (on the main thread, by default) every worker's shared one. */
@@ -300,6 +312,8 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0, open) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
+    // The contexts' medians read the spans; `columns` has them already.
+    ...(ruleColumns && !columns ? { spanColumns: r.spans.toColumns(threadId, 0, open) } : {}),
   };
 }
 

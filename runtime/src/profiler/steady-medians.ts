@@ -6,7 +6,8 @@
  * deviation far more than the op changed, but not their median or MAD.
  *
  * Only for ops whose every call is among the retained events (none overwritten in the ring, none
- * on another thread, whole report — not one context's slice); the others get none. Pure.
+ * on another thread, whole report — not one context's slice); the others get none. Contexts get the same
+ * figures over all their entries ({@link contextMedians}). Pure.
  */
 import type { RuleColumns } from './rule-columns.js';
 
@@ -82,5 +83,46 @@ export function steadyMedians(events: RuleColumns, counts: ReadonlyMap<string, n
     for (let i = 0; i < n; i++) t[i] = Math.abs(t[i]! - medianMs);
     out.set(op, { n, medianMs, madMs: medianOf(t, n) });
   });
+  return out;
+}
+
+/** Retained context/function spans as the context medians read them (SpanColumns, or records turned into columns). */
+export interface SpanTimes {
+  readonly length: number;
+  /** Index into ProfileData.contexts. */
+  readonly context: ArrayLike<number>;
+  readonly startMs: ArrayLike<number>;
+  readonly endMs: ArrayLike<number>;
+  /** The profiler's own time inside each span, ms, left out of its wall time as in the report's statistics (absent: 0). */
+  readonly profilerMs?: ArrayLike<number>;
+}
+
+/**
+ * Median and MAD of each context name's entries (span wall times less the profiler's own time inside
+ * them, as the report's other context statistics; every entry: a context has no "first call per input
+ * shape"), ms, per name whose retained spans number exactly `counts.get(name)`
+ * (every entry retained, none overwritten in the span ring nor recorded on another thread) and at
+ * least two. `nameOf` maps a span's context node to its name (nodes of one name merge, as in the
+ * report's contexts). The comparison judges contexts on these where both sides have them: one entry
+ * the scheduler stalled by 250 ms among twenty of 9 ms moves their mean and standard deviation enough
+ * to hide a 4× change (audit 24 N5), not their median. Linear in the spans.
+ */
+export function contextMedians(spans: SpanTimes, nameOf: (context: number) => string | undefined, counts: ReadonlyMap<string, number>): Map<string, SteadyMedian> {
+  const byName = new Map<string, number[]>();
+  for (let i = 0; i < spans.length; i++) {
+    const name = nameOf(spans.context[i]!);
+    if (name === undefined || !counts.has(name)) continue;
+    let t = byName.get(name);
+    if (t === undefined) byName.set(name, (t = []));
+    t.push(Math.max(0, spans.endMs[i]! - spans.startMs[i]! - (spans.profilerMs?.[i] ?? 0)));
+  }
+  const out = new Map<string, SteadyMedian>();
+  for (const [name, list] of byName) {
+    const n = list.length;
+    if (n < 2 || n !== counts.get(name)) continue;
+    const t = Float64Array.from(list), medianMs = medianOf(t, n);
+    for (let i = 0; i < n; i++) t[i] = Math.abs(t[i]! - medianMs);
+    out.set(name, { n, medianMs, madMs: medianOf(t, n) });
+  }
   return out;
 }

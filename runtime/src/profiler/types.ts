@@ -13,7 +13,7 @@ import type { SegmentCause } from '../contract/report.js';
 import type { OneTimeCost } from '../one-time-costs.js';
 import type { GcPause } from './gc-pauses.js';
 import type { HeldRow } from './held.js';
-import type { TimelineColumns } from './event-columns.js';
+import type { SpanColumns, TimelineColumns } from './event-columns.js';
 import type { RuleColumns } from './rule-columns.js';
 import type { StackTableData } from './stacks.js';
 
@@ -92,6 +92,8 @@ export interface ContextSpan {
   readonly startMs: number;
   readonly endMs: number;
   readonly thread: number;
+  /** The profiler's own time inside it (captures), ms, which its statistics leave out; absent: 0. */
+  readonly profilerMs?: number;
 }
 
 /** Running statistics (Welford) of a set of durations, ms. */
@@ -188,6 +190,11 @@ export interface ProfileData {
    * ended segment's data keeps its own here, for its recommendations (session.ts MAX_SEGMENT_RULE_EVENTS).
    */
   readonly ruleColumns?: RuleColumns;
+  /**
+   * The retained context spans as columns, with {@link ruleColumns} (reports: each context's median
+   * and MAD of its entries, steady-medians.ts contextMedians); absent otherwise (see `spans`, `columns`).
+   */
+  readonly spanColumns?: SpanColumns;
   /** Every segment of the run so far, oldest first (session.ts); each has cells but no raw events (see `ruleColumns`). */
   readonly segments?: SegmentData[];
   /** Segments forgotten because more than MAX_SEGMENTS were kept. */
