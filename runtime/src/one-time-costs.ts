@@ -43,7 +43,7 @@ let aheadOfOps = false;
 
 /**
  * Asks backends to do their one-time work ahead of the ops that would trigger it, where they can
- * choose (the wasm kernels optimised from their first call: loader.ts). Called by `enableProfiling()` before its
+ * choose (the wasm kernels' optimised code compiled before the first op: loader.ts, `optimised`). Called by `enableProfiling()` before its
  * warm-up creates a backend: a profiled process is one whose first calls are read as op times.
  */
 export function requestOneTimeCostsAhead(): void {

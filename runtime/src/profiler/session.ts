@@ -108,8 +108,8 @@ function validate(o: ProfilerOptions): Required<ProfilerOptions> {
  */
 export function enableProfiling(options: ProfilerOptions = {}): void {
   const o = validate(options);
-  // Backends not created yet optimise each kernel from its first call (loader.ts, `tiered`): a first
-  // call over 1e6 elements in baseline code ran 7–18× its warm time and read as the op's time.
+  // Backends not created yet compile every kernel's optimised code at once, before the first op (loader.ts,
+  // `optimised`): a first call over 1e6 elements in baseline code ran 7–18× its warm time and read as the op's time.
   requestOneTimeCostsAhead();
   // The recorder's own cost, timed before the warm-up creates a backend: optimising its kernels in
   // the background starves the JavaScript JIT for a while (the probe read 2–5 µs per op, not ~0.12).

@@ -56,7 +56,7 @@ export interface WasmBackend extends Backend {
 export interface WasmBackendOptions {
   /** Kernel build to load; `auto` (default) picks simd when the engine supports it. */
   readonly flavour?: KernelFlavour | 'auto';
-  /** When kernels are compiled: `eager`, `tiered`, `baseline` (default, or COREPY_WASM_COMPILE) or `lazy`; see loader.ts {@link KernelCompile}. */
+  /** When kernels are compiled: `optimised`, `eager`, `baseline` (default, or COREPY_WASM_COMPILE) or `lazy`; see loader.ts {@link KernelCompile}. */
   readonly compile?: KernelCompile;
   /** Bytes of linear memory to reserve at creation (default: COREPY_WASM_RESERVE_MB × 2^20, else 0); see {@link WasmBackend.reserve}. */
   readonly reserveBytes?: number;

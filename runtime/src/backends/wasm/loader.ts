@@ -95,45 +95,54 @@ export function missingKernelFile(flavour: KernelFlavour | 'auto' = 'auto'): str
  * When the kernels' machine code is made. V8's default (`lazy`) compiles each wasm function on its
  * first call (2–3 ms per kernel here, charged to whichever op called it first) and optimises it only
  * once it is hot, so a first call over 1e6 elements runs in baseline code throughout (5–20× its warm
- * time). `baseline` (default): baseline code for every function at load, no first-call compiles.
- * `eager`: also optimised code for every function right after load, on background threads, so first
- * calls run at full speed; it costs ~0.3 s of background CPU, and the process waits for that work at
- * exit. Launches by `corepy profile` and the VS Code adapter use `eager` (see launch.ts): their
- * preload compiles long before the script's first op. `tiered`: baseline code at load, and each
- * function's optimised code compiled in the background from its FIRST call (V8's tiering budget set
- * to 1), so the kernels a script uses are optimised first, in the order it uses them; a script whose
- * `enableProfiling()` comes before its first op gets it (the profiler's warm-up calls the common
- * kernels on tiny tensors). There `eager` made a loop of matmuls slower than `baseline`: its
- * background compile of every function had not reached matmul when the loop ran (runtime/BENCHMARKS.md,
- * "A plain `node` script that enables profiling itself"). The environment variable COREPY_WASM_COMPILE
- * selects a mode for a whole process.
+ * time). `baseline` (default): baseline code for every function at load, no first-call compiles; V8
+ * optimises a function in the background once it is hot. `optimised`: optimised code for every
+ * function before the compile returns (0.3–0.5 s of CPU, 0.3 s of wall time on 2 cores, less with
+ * more: V8's compile workers help the main thread), so every call, the first included, runs the code
+ * a warm process runs, and nothing compiles in the background afterwards; what a script gets whose
+ * `enableProfiling()` comes before its first op (the warm-up creates the backend, so the compile is a
+ * one-time cost recorded before the first op, never inside it). `eager`: baseline code at load, then
+ * optimised code for every function on background threads at once; the process waits for that work
+ * at exit. Launches by `corepy profile` and the VS Code adapter use `eager` (see launch.ts): their
+ * preload compiles while the script itself loads. In-process it competed with the script's first ops
+ * (on 2 cores at load 15 a `randn` right after `enableProfiling()` took 57 ms, 3.7 ms `optimised`).
+ * The environment variable COREPY_WASM_COMPILE selects a mode for a whole process.
+ *
+ * A former mode, `tiered` (V8's tiering budget set to 1 so that a function is optimised from its first
+ * call), never optimised anything on Node 20: V8 11.3's Liftoff caps a tier-up check's budget use at
+ * budget / 4, which is 0 for a budget under 4, so the budget never ran out (audit 24 N1: `mul` on 1e5
+ * float32 at 0.05–0.07 ms for good, 0.017–0.02 ms optimised). Newer V8 caps at max(1, budget / 4),
+ * where a budget of 1 calls into the runtime at every loop back edge instead.
  */
-export type KernelCompile = 'eager' | 'tiered' | 'baseline' | 'lazy';
-const COMPILE_MODES: readonly KernelCompile[] = ['eager', 'tiered', 'baseline', 'lazy'];
+export type KernelCompile = 'optimised' | 'eager' | 'baseline' | 'lazy';
+const COMPILE_MODES: readonly KernelCompile[] = ['optimised', 'eager', 'baseline', 'lazy'];
 
 /**
- * The compile mode from COREPY_WASM_COMPILE, else `tiered` once profiling was asked for (one-time-costs.ts
+ * The compile mode from COREPY_WASM_COMPILE, else `optimised` once profiling was asked for (one-time-costs.ts
  * {@link oneTimeCostsAhead}), else `baseline`; anything else is an error naming the allowed values.
  */
 export function compileModeFromEnv(): KernelCompile {
   const v = process.env['COREPY_WASM_COMPILE'];
-  if (v === undefined || v === '') return oneTimeCostsAhead() ? 'tiered' : 'baseline';
+  if (v === undefined || v === '') return oneTimeCostsAhead() ? 'optimised' : 'baseline';
   if (!COMPILE_MODES.includes(v as KernelCompile)) {
-    throw new Error(`COREPY_WASM_COMPILE must be one of ${COMPILE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(v)}`);
+    const removed = v === 'tiered' ? ' (\'tiered\' was removed: on Node 20 it never reached optimised code; \'optimised\' is what enableProfiling() now picks)' : '';
+    throw new Error(`COREPY_WASM_COMPILE must be one of ${COMPILE_MODES.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(v)}${removed}`);
   }
   return v as KernelCompile;
 }
 
 /**
  * V8 flags turned off around a compile, per mode. `wasm-lazy-compilation`: without it every function
- * gets baseline (Liftoff) code before the compile returns. `wasm-dynamic-tiering`: without it V8
- * also starts optimising (TurboFan) every function at once, on background threads, instead of
- * waiting for a function to get hot; with it, a kernel's first call over 1e6 elements ran entirely in
- * baseline code (cold Example 1 ops up to 18–50 ms; see runtime/BENCHMARKS.md, "First runs").
+ * gets code before the compile returns. `wasm-dynamic-tiering`: without it V8 also starts optimising
+ * (TurboFan) every function at once, on background threads, instead of waiting for a function to get
+ * hot; with it, a kernel's first call over 1e6 elements ran entirely in baseline code (cold Example 1
+ * ops up to 18–50 ms; see runtime/BENCHMARKS.md, "First runs"). `liftoff`: without it the code made
+ * before the compile returns is the optimised code (V8 implies `--no-wasm-dynamic-tiering` from
+ * `--no-liftoff`, so both are turned off and back on by name).
  */
 const FLAGS_OFF: Readonly<Record<KernelCompile, readonly string[]>> = {
+  optimised: ['wasm-lazy-compilation', 'wasm-dynamic-tiering', 'liftoff'],
   eager: ['wasm-lazy-compilation', 'wasm-dynamic-tiering'],
-  tiered: ['wasm-lazy-compilation'],
   baseline: ['wasm-lazy-compilation'],
   lazy: [],
 };
@@ -142,23 +151,20 @@ const FLAGS_OFF: Readonly<Record<KernelCompile, readonly string[]>> = {
  * Compiles the module in `mode`. V8 exposes no per-module switch for these, so the flags
  * are turned off around this one synchronous compile and back on at once: modules compiled
  * elsewhere in the process keep V8's defaults. The time on the main thread is recorded as the
- * one-time cost "compile wasm kernels"; the optimising tier then finishes in the background.
+ * one-time cost "compile wasm kernels"; in `eager` and `baseline` the optimising tier then
+ * finishes in the background, in `optimised` it is done when the compile returns.
  */
 function compile(bytes: Uint8Array, flavour: KernelFlavour, mode: KernelCompile): object {
   const t0 = performance.now();
   let module: object;
   const flags = FLAGS_OFF[mode];
   for (const flag of flags) setFlagsFromString(`--no-${flag}`);
-  // Every function's budget before V8 starts optimising it, in calls' worth of work: 1 means on its
-  // first call. Read when instances are made, and again after each tier-up request; V8 cannot say what
-  // the default was, so it stays set for the process (other wasm modules then also tier up early),
-  // unless the process was started with a budget of its own.
-  if (mode === 'tiered' && !process.execArgv.some((a) => a.startsWith('--wasm-tiering-budget'))) setFlagsFromString('--wasm-tiering-budget=1');
   try {
     module = new WA.Module(bytes);
   } finally {
-    // Back to V8's defaults, unless the process was started with a flag on purpose.
-    for (const flag of flags) if (!process.execArgv.includes(`--no-${flag}`)) setFlagsFromString(`--${flag}`);
+    // Back to V8's defaults, unless the process was started with a flag on purpose (in reverse order:
+    // `--liftoff` first, then `--wasm-dynamic-tiering`, which `--no-liftoff` had turned off too).
+    for (const flag of [...flags].reverse()) if (!process.execArgv.includes(`--no-${flag}`)) setFlagsFromString(`--${flag}`);
   }
   recordOneTimeCost(`compile wasm kernels (${flavour}, ${mode})`, 'compile', t0, performance.now(), bytes.byteLength);
   return module;
