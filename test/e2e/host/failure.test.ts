@@ -105,6 +105,8 @@ describe('a failed run', function () {
       assert.equal(res.run?.report?.callSiteMode, 'off');
       assert.deepEqual(api.store.linesFor(uri.fsPath), [], 'no line has figures');
       assert.ok(api.notices().some((n) => n.kind === 'info' && /^Corepy: Per-line figures are off \(corepy\.callSites: off/.test(n.message)), 'the notice');
+      // The status bar follows the store through a throttle.
+      for (const t0 = Date.now(); !/Per-line figures are off/.test(api.status().tooltip ?? '') && Date.now() - t0 < 5000;) await new Promise((r) => setTimeout(r, 100));
       assert.match(api.status().tooltip ?? '', /Per-line figures are off \(corepy\.callSites: off/);
     } finally {
       await config.update('callSites', undefined, vscode.ConfigurationTarget.Workspace);
