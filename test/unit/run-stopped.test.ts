@@ -36,5 +36,9 @@ describe('a run the user stopped', () => {
     assert.match(tip, /^Last corepy profile, partial \(stopped before its report: per-line counts and times only; no flame graph or exports\)/);
     assert.match(tip, /Click for Hot Operations\.$/);
     assert.doesNotMatch(tip, /flame graph\.$/);
+    // Killed before its first batch (blocked in a system call right after its ops): nothing known, not "0 ops in 0 µs" (audit 25).
+    assert.match(s.text, /\(stopped, partial\) · nothing recorded$/);
+    assert.match(tip, /No profile batch arrived before the script ended .*whether it ran any corepy op, and for how long, is not known\./);
+    assert.doesNotMatch(tip, /0\.00 µs wall time/);
   });
 });

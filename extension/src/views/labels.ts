@@ -148,10 +148,18 @@ function shownFigures(run: RunSnapshot, choice: SegmentChoice): string {
 /** The command that shows the Hot Operations view (VS Code's `<view id>.focus`). */
 export const HOT_OPERATIONS_FOCUS = 'corepy.hotOperations.focus';
 
+/**
+ * A run killed before it sent a single batch: nothing of it is known (not "0 ops in 0 µs": a script
+ * blocked in a system call right after its ops ran them; audit 25).
+ */
+function nothingKnown(run: RunSnapshot): boolean {
+  return run.status === 'partial' && run.wallTimeMs === 0 && opCountOf(run) === 0;
+}
+
 export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 'all'): StatusView | undefined {
   if (run === undefined) return undefined;
   const file = path.basename(run.program);
-  const figures = shownFigures(run, choice);
+  const figures = nothingKnown(run) ? 'nothing recorded' : shownFigures(run, choice);
   if (run.status === 'running') return { visible: true, text: `$(pulse) corepy: ${file} · ${figures}`, command: 'corepy.stop' };
   if (failed(run)) {
     // A distinct state: the run's error is in the Debug Console, which the click opens.
@@ -206,7 +214,9 @@ export function statusTooltip(run: RunSnapshot, command: string | undefined): st
   const kept = keepsSegments(segments);
   const opTimeMs = kept ? segments.reduce((t, s) => t + s.opTimeMs, 0) : run.opTimeMs;
   // Wall time restarts with each segment: with several, it is the last one's; after a last clearProfile(), that of nothing.
-  const times = segments.length > 1
+  const times = nothingKnown(run)
+    ? 'No profile batch arrived before the script ended (one goes out every 250 ms while its event loop runs, or from inside a loop of ops): whether it ran any corepy op, and for how long, is not known.'
+    : segments.length > 1
     ? `${formatMs(opTimeMs)} ${TIME_BASE.op} in ${segments.length} segments (Corepy: Show Segment… picks the one the editor shows); the last segment: ${formatMs(run.wallTimeMs)} ${TIME_BASE.wall}.`
     : kept
       ? `${formatMs(opTimeMs)} ${TIME_BASE.op}, all of it in a segment that ended before the script did (a clearProfile() after the last op left nothing after it); the editor shows that segment.`
