@@ -130,6 +130,15 @@ describe('cli: corepy profile keeps the profile when the script exits abruptly',
     assert.doesNotMatch(r.stdout, /│ mul +│/, 'the op after the stop request did not run');
   });
 
+  it('Ctrl-C to a script with its own SIGINT listener: its handler runs (a checkpoint saved), then the full report at its exit', async () => {
+    // Audit 25: the profiler ended such a script at once, exit 130, and its checkpoint was never written.
+    const r = await corepyThen('own-handler', (cliPid) => process.kill(cliPid, 'SIGINT'));
+    assert.match(r.stdout, /^checkpoint saved$/m, r.stderr);
+    assert.equal(r.status, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /PARTIAL|killing it/);
+    assert.match(r.stdout, /│ add +│ \d+ +│/);
+  });
+
   it('SIGTERM to the CLI while the script is blocked in a system call: killed after the grace period, PARTIAL report, no orphan', async () => {
     let signalled = 0;
     const r = await corepyThen('blocked', (cliPid) => { signalled = Date.now(); process.kill(cliPid, 'SIGTERM'); });

@@ -193,6 +193,25 @@ export function startIpc(): boolean {
     acknowledge();
     sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
   };
+  // A script with a listener of its own for the signal (a training loop that saves a checkpoint on
+  // Ctrl-C) decides what the signal does, as it does unprofiled: the profiler does not end it, and
+  // writes its report when it exits ('beforeExit'/'exit' below). The launcher is told the script is
+  // stopping, so it waits (up to STOP_REPORT_MAX_MS) instead of killing it after its grace (audit 25).
+  const signalListeners = { SIGTERM: (): void => onSignal('SIGTERM'), SIGINT: (): void => onSignal('SIGINT') };
+  const handledByScript = (sig: keyof typeof SIGNAL_STATUS): boolean => process.listeners(sig).some((l) => l !== signalListeners[sig]);
+  const onSignal = (sig: keyof typeof SIGNAL_STATUS): void => {
+    if (!handledByScript(sig)) { stop(sig); return; }
+    watcher?.stoppingElsewhere();
+    acknowledge();
+  };
+  /** The launcher's stop request (its file) acted on where no signal handler can run, unless the script handles that signal itself. */
+  const stopRequested = (file: string): boolean => {
+    if (!existsSync(file)) return false;
+    const sig = readStopSignal(file);
+    if (handledByScript(sig)) return false;
+    stop(sig);
+    return true;
+  };
   // A synchronous loop of ops never lets the timer run: the op path itself then sends a batch
   // every STARVED_AFTER_MS (the write to the pipe or socket is attempted at once, without the event
   // loop), so a script killed inside such a loop still leaves its last batch with the launcher; and
@@ -203,17 +222,17 @@ export function startIpc(): boolean {
       starved.dueMs = nowMs + STARVED_AFTER_MS;
       sendIfNew();
       // The file holds the signal the launcher forwarded (a Ctrl-C ends as SIGINT would: 130).
-      if (stopFile && existsSync(stopFile)) stop(readStopSignal(stopFile));
+      if (stopFile) stopRequested(stopFile);
     },
     beforeOp(): void {
-      if (stopFile && existsSync(stopFile)) stop(readStopSignal(stopFile));
+      if (stopFile) stopRequested(stopFile);
     },
   };
   setStarvedTimerHook(starved);
   // Synchronous JavaScript without ops: the watcher thread interrupts it to run this (stop-watcher.ts).
   if (stopFile && process.env['COREPY_STOP_WATCHER'] !== '0') {
     watcher = startStopWatcher(stopFile, () => {
-      if (stopping) return false;
+      if (stopping || handledByScript(readStopSignal(stopFile))) return false;
       stopping = true;
       acknowledge();
       const status = SIGNAL_STATUS[readStopSignal(stopFile)];
@@ -242,6 +261,6 @@ export function startIpc(): boolean {
     process.exitCode = 1;
     sendFinalReport(() => process.exit(1), undefined, 1, text);
   });
-  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => stop(sig));
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, signalListeners[sig]);
   return true;
 }
