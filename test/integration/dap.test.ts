@@ -146,6 +146,32 @@ describe(`debug adapter (DAP, ${chooseRuntime()} runtime)`, function () {
     assert.ok(report.flame !== null, 'with its flame graph');
   });
 
+  it('a second Stop (disconnect) while the first is being honoured waits for the report instead of losing the run', async function () {
+    if (chooseRuntime() !== 'real') this.skip(); // the stop file and its watcher are the real runtime's
+    // Ops, then synchronous work without ops: the runtime's stop watcher ends it with its report (audit 25: two Stop clicks 0.4 s apart lost it).
+    writeFileSync(path.join(ws, 'busy-after-ops.js'), [
+      "import * as cp from 'corepy';",
+      'const x = cp.tensor([1, 2, 3, 4]);',
+      'for (let i = 0; i < 100; i++) cp.add(x, x).dispose();',
+      "console.log('busy: started');",
+      'const end = Date.now() + 60000;',
+      'while (Date.now() < end) { /* no ops */ }',
+    ].join('\n'));
+    const started = new Promise<void>((resolve) => {
+      dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/busy: started/.test(e.body.output)) resolve(); });
+    });
+    await Promise.all([dc.configurationSequence(), dc.launch(launchArgs('busy-after-ops.js'))]);
+    await started;
+    const reportP = dc.waitForEvent('corepyReport', 30000);
+    await dc.terminateRequest();
+    await new Promise((r) => setTimeout(r, 200));
+    await dc.disconnectRequest({ terminateDebuggee: true });
+    const report = (await reportP).body as CorepyReportEventBody;
+    assert.equal(report.partial, false, 'the full report, not the last batch');
+    assert.equal(report.stopped, true);
+    assert.equal(report.report?.operations.find((o) => o.op === 'add')?.count, 100);
+  });
+
   it('restarts a running script', async () => {
     const starts: string[] = [];
     dc.on('output', (e: DebugProtocol.OutputEvent) => { if (/long: started/.test(e.body.output)) starts.push(e.body.output); });

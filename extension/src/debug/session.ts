@@ -52,6 +52,12 @@ export class CorepyDebugSession extends DebugSession {
   /** Set while restarting: the old process's exit must not end the session. */
   private restarting: (() => void) | undefined;
   /**
+   * A disconnect answered once the script has ended and its report event went out: a client stops listening once
+   * disconnect is answered, and VS Code sends one for a second Stop click while the script writes its report after
+   * the first (the run was lost: "(partial) · 0 ops"; audit 25).
+   */
+  private disconnectAfterExit: DebugProtocol.DisconnectResponse | null = null;
+  /**
    * Where this run's script writes its final report (COREPY_PROFILE_REPORT_FILE): synchronously,
    * so a `process.exit()` in the script cannot lose it the way an IPC message sent while exiting
    * is lost. A runtime that predates the variable still reports over IPC.
@@ -115,6 +121,8 @@ export class CorepyDebugSession extends DebugSession {
       } else {
         this.stopRequested = true;
         this.proc.stop(1000);
+        this.disconnectAfterExit = response;
+        return;
       }
     }
     this.sendResponse(response);
@@ -176,6 +184,9 @@ export class CorepyDebugSession extends DebugSession {
         if (proc === this.proc && this.reportFile === reportFile) this.takeReportFile();
         rmSync(path.dirname(reportFile), { recursive: true, force: true });
         if (proc === this.proc) this.onExit(code, signal);
+        const answer = this.disconnectAfterExit;
+        this.disconnectAfterExit = null;
+        if (answer !== null) this.sendResponse(answer);
       },
     });
     this.proc = proc;

@@ -6,7 +6,7 @@
  * after Run and Profile.
  */
 import * as assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { CorepyApi } from '../../../extension/src/extension.js';
@@ -131,6 +131,24 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
     assert.match(api.status().text, /^\$\(flame\) corepy: long\.js \(stopped\) · /);
     assert.equal(api.status().command, 'corepy.showFlameGraph');
     assert.ok(Date.now() - stoppedAt < 30000, 'it ended soon after Stop');
+  });
+
+  it('Run and Profile, two Stop clicks 0.3 s apart during synchronous work without ops: the full report, not a lost run (audit 25)', async () => {
+    const file = path.join(ws(), 'busy-after-ops.js');
+    writeFileSync(file, "import * as cp from 'corepy';\nconst x = cp.tensor([1, 2, 3, 4]);\nfor (let i = 0; i < 100; i++) cp.add(x, x).dispose();\n" +
+      "console.log('busy: started');\nconst end = Date.now() + 60000;\nwhile (Date.now() < end) { /* no ops */ }\n");
+    const ended = api.whenRunEnds();
+    void vscode.commands.executeCommand('corepy.runAndProfile', vscode.Uri.file(file));
+    for (const t0 = Date.now(); !(api.store.run?.status === 'running' && vscode.debug.activeDebugSession) && Date.now() - t0 < 60000;) await new Promise((r) => setTimeout(r, 200));
+    // Past its ops, into the busy loop (the ops take milliseconds; start-up is most of this).
+    await new Promise((r) => setTimeout(r, 4000));
+    await vscode.commands.executeCommand('workbench.action.debug.stop');
+    await new Promise((r) => setTimeout(r, 300));
+    await vscode.commands.executeCommand('workbench.action.debug.stop');
+    const run = await ended;
+    assert.equal(run?.status, 'finished', `the full report, got ${run?.status}`);
+    assert.equal(run?.stopped, true);
+    assert.equal(run?.report?.operations.find((o) => o.op === 'add')?.count, 100);
   });
 
   it('Stop while paused at a breakpoint ends the run (no hang) with its report: js-debug resumes the script as it disconnects', async () => {
