@@ -48,8 +48,10 @@ describe('GC pauses', () => {
     assert.ok(got.gcPauses, 'Node reports gcPauses');
     assert.ok(got.gcPauses.count >= 3, `three forced collections seen, got ${got.gcPauses.count}`);
     assert.ok(got.gcPauses.totalMs > 0);
-    assert.equal(got.gcPauses.inOpsMs, 0);
-    assert.equal(got.gcLine, false);
+    // The forced full collections ran between ops. V8 may also collect on its own inside an op (a clean-clone CI run
+    // saw a 5.2 ms one): that one is counted in ops, rightly, but it never holds most of the pause time.
+    assert.ok(got.gcPauses.inOpsMs < got.gcPauses.totalMs / 2, `${got.gcPauses.inOpsMs} of ${got.gcPauses.totalMs} ms inside ops`);
+    if (got.gcPauses.inOpsMs === 0) assert.equal(got.gcLine, false, 'no line without pauses inside ops');
   });
 
   it('the batch rule: a warm loop saves the trial\'s ratio, a cold one its warm-up too, and a GC pause inside a call is not saved', async () => {
