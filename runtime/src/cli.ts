@@ -13,13 +13,13 @@ import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFile
 import { dirname, extname, join, resolve } from 'node:path';
 import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { profiledNodeArgs } from './launch.js';
+import { killAfterGrace, profiledNodeArgs, type PendingKill } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
 import { compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR } from './profiler/baseline.js';
 import { machineLoad, readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
-import { REPORT_FILE_ENV, STOP_FILE_ENV, STOP_REPORT_MAX_MS, stopAckFile, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
+import { REPORT_FILE_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
 import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
@@ -84,7 +84,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
       if (m && m.type === 'corepyProfile') { lastBatch = m; lastBatchAt = performance.now(); }
     };
     child.on('message', take);
-    let signals = 0, killTimer: NodeJS.Timeout | undefined, stoppedBy: NodeJS.Signals | null = null;
+    let signals = 0, pendingKill: PendingKill | undefined, stoppedBy: NodeJS.Signals | null = null;
     const forward = (sig: NodeJS.Signals): void => {
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (signals++ > 0) { child.kill('SIGKILL'); return; }
@@ -93,26 +93,22 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
       // The signal, for a script whose event loop runs; the file, for one inside a synchronous loop of ops.
       try { writeFileSync(stopFile, sig); } catch { /* the signal still goes */ }
       child.kill(sig);
-      const askedAt = Date.now();
-      let saidWriting = false;
-      const killUnlessReporting = (): void => {
-        // A script that acknowledged the stop is writing its report (seconds for a full ring on a busy machine): wait on.
-        if (existsSync(stopAckFile(stopFile)) && Date.now() - askedAt < STOP_REPORT_MAX_MS) {
-          if (!saidWriting) process.stderr.write('corepy: the script is writing its report; waiting for it (again to kill now)\n');
-          saidWriting = true;
-          killTimer = setTimeout(killUnlessReporting, 250);
-          return;
-        }
-        process.stderr.write('corepy: the script did not stop; killing it\n');
-        child.kill('SIGKILL');
-      };
-      killTimer = setTimeout(killUnlessReporting, SIGNAL_GRACE_MS);
+      pendingKill = killAfterGrace({
+        graceMs: SIGNAL_GRACE_MS,
+        stopFile,
+        exists: existsSync,
+        onWaiting: () => process.stderr.write('corepy: the script is writing its report; waiting for it (again to kill now)\n'),
+        kill: () => {
+          process.stderr.write('corepy: the script did not stop; killing it\n');
+          child.kill('SIGKILL');
+        },
+      });
     };
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
     const finish = (code: number, signal: NodeJS.Signals | null): void => {
       const lastBatchAgoMs = lastBatch === null ? null : Math.max(0, performance.now() - lastBatchAt);
-      clearTimeout(killTimer);
+      pendingKill?.cancel();
       process.off('SIGINT', forward);
       process.off('SIGTERM', forward);
       try {

@@ -73,3 +73,5 @@ export function profiledNodeArgs(o: ProfiledNodeOptions): ProfiledNodeArgs {
   if (o.sampleEvery !== undefined) env['COREPY_SAMPLE_EVERY'] = String(o.sampleEvery);
   return { execArgs, env };
 }
+
+export { killAfterGrace, ACK_POLL_MS, type KillAfterGraceOptions, type PendingKill } from './stop-kill.js';

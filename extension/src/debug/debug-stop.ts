@@ -14,7 +14,8 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { REPORT_FILE_ENV, STOP_FILE_ENV, STOP_REPORT_MAX_MS, stopAckFile } from 'corepy/contract';
+import { REPORT_FILE_ENV, STOP_FILE_ENV } from 'corepy/contract';
+import { killAfterGrace, type PendingKill } from 'corepy/launch';
 import type { ProfileReportMessage } from './protocol.js';
 
 /** How long a stopped script gets to write its report before it is killed, ms (the rules' timing budget alone is ~2 s). */
@@ -37,7 +38,7 @@ export class DebugStop {
   /** The script's process id, once it said (ProfileHelloMessage). */
   pid: number | null = null;
   private ended = false;
-  private watchdog: NodeJS.Timeout | undefined;
+  private watchdog: PendingKill | undefined;
 
   /** `polite`: js-debug is asked for SIGTERM on Stop (the runtime announces its pid, so the watchdog can end it). */
   constructor(readonly polite: boolean) {}
@@ -55,23 +56,19 @@ export class DebugStop {
     if (this.ended) return;
     try { writeFileSync(this.stopFile, 'SIGTERM'); } catch { /* the signal still goes */ }
     if (!this.polite || this.watchdog !== undefined) return;
-    const askedAt = Date.now();
-    const killUnlessReporting = (): void => {
-      if (this.ended || this.pid === null) return;
-      // A script that acknowledged the stop is writing its report (seconds for a full ring on a busy machine): wait on.
-      if (existsSync(stopAckFile(this.stopFile)) && Date.now() - askedAt < STOP_REPORT_MAX_MS) {
-        this.watchdog = setTimeout(killUnlessReporting, 250);
-        return;
-      }
-      try { process.kill(this.pid, 'SIGKILL'); } catch { /* already gone */ }
-    };
-    this.watchdog = setTimeout(killUnlessReporting, graceMs);
+    this.watchdog = killAfterGrace({
+      graceMs,
+      stopFile: this.stopFile,
+      exists: existsSync,
+      ended: () => this.ended || this.pid === null,
+      kill: () => { try { process.kill(this.pid as number, 'SIGKILL'); } catch { /* already gone */ } },
+    });
   }
 
   /** The script's connection closed: its final report, if it wrote one; the files go. */
   end(): ProfileReportMessage | null {
     this.ended = true;
-    clearTimeout(this.watchdog);
+    this.watchdog?.cancel();
     let report: ProfileReportMessage | null = null;
     try {
       if (existsSync(this.reportFile)) {

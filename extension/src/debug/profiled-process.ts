@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
-import { STOP_FILE_ENV, STOP_REPORT_MAX_MS, stopAckFile } from 'corepy/contract';
+import { STOP_FILE_ENV } from 'corepy/contract';
+import { killAfterGrace, type PendingKill } from 'corepy/launch';
 import type { Readable } from 'node:stream';
 import { handOffOutput, type HandOff } from './output-handoff.js';
 import type { ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
@@ -53,7 +54,7 @@ function isReport(m: unknown): m is ProfileReportMessage {
 export class ProfiledProcess {
   private readonly child: ChildProcess;
   private exited = false;
-  private killTimer: NodeJS.Timeout | undefined;
+  private pendingKill: PendingKill | undefined;
   private detached = false;
   /**
    * Output routing. 'attached': decoded text to the listener. 'collect': raw bytes kept for the
@@ -101,7 +102,7 @@ export class ProfiledProcess {
     child.on('close', (code, signal) => {
       if (this.exited) return;
       this.exited = true;
-      clearTimeout(this.killTimer);
+      this.pendingKill?.cancel();
       this.handOff?.close();
       listener.exit(code, signal);
     });
@@ -139,23 +140,18 @@ export class ProfiledProcess {
    * the kill waits, up to STOP_REPORT_MAX_MS. Idempotent.
    */
   stop(graceMs = TERMINATE_GRACE_MS): void {
-    if (this.exited || this.killTimer !== undefined) return;
+    if (this.exited || this.pendingKill !== undefined) return;
     const stopFile = this.spec.env[STOP_FILE_ENV];
     if (stopFile) { try { writeFileSync(stopFile, 'SIGTERM'); } catch { /* the signal still goes */ } }
     this.child.kill('SIGTERM');
-    const askedAt = Date.now();
-    const killUnlessReporting = (): void => {
-      if (this.exited) return;
-      // A script that acknowledged the stop is writing its report (seconds for a full ring on a busy machine): wait on.
-      if (stopFile && existsSync(stopAckFile(stopFile)) && Date.now() - askedAt < STOP_REPORT_MAX_MS) {
-        this.killTimer = setTimeout(killUnlessReporting, 250);
-        this.killTimer.unref();
-        return;
-      }
-      this.child.kill('SIGKILL');
-    };
-    this.killTimer = setTimeout(killUnlessReporting, graceMs);
-    this.killTimer.unref();
+    this.pendingKill = killAfterGrace({
+      graceMs,
+      stopFile: stopFile || undefined,
+      exists: existsSync,
+      ended: () => this.exited,
+      kill: () => this.child.kill('SIGKILL'),
+      unref: true,
+    });
   }
 
   /**
