@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import * as cp from '../../runtime/src/index.js';
 import type { BackendName } from '../../runtime/src/types.js';
+import { priorityFrom, type Priority, type Recommendation } from '../../runtime/src/profiler/rules/types.js';
 
 /** Backends other than the reference that are available synchronously in this build. */
 export function cpuBackendsUnderTest(): BackendName[] {
@@ -66,4 +67,14 @@ export function values(n: number, seed = 1): number[] {
     out.push(i % 7 === 0 ? (i % 5) - 2 : (s / 2 ** 32) * 4 - 2);
   }
   return out;
+}
+
+/**
+ * The priority a recommendation should carry: the one its estimate gives (priorityFrom), or MEDIUM
+ * where its saving was too small a share of the run's wall time for HIGH (rules/wall-share.ts says so
+ * in the basis).
+ */
+export function expectedPriority(r: Pick<Recommendation, 'estimatedSpeedup' | 'savedMs' | 'impact' | 'speedupBasis'>): Priority {
+  const fromEstimate = priorityFrom(r.estimatedSpeedup, r.savedMs ?? 0, r.impact ?? 'unknown');
+  return fromEstimate === 'HIGH' && r.speedupBasis.includes('(MEDIUM, not HIGH') ? 'MEDIUM' : fromEstimate;
 }

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
-import { priorityFrom } from '../../runtime/src/profiler/rules/types.js';
+import { expectedPriority } from './helpers.js';
 
 describe('batch-loop quick fix', () => {
   // wasm, whatever an earlier file left: on js one batched call is not measured faster and the rule stays silent.
@@ -23,7 +23,7 @@ describe('batch-loop quick fix', () => {
       const rec = cp.getRecommendations().find((r) => r.rule === 'batch-loop');
       assert.ok(rec, 'no batch-loop recommendation');
       // Priority follows the estimate (timed on this machine), never the call count.
-      assert.equal(rec.priority, priorityFrom(rec.estimatedSpeedup, rec.savedMs ?? 0, rec.impact ?? 'unknown'));
+      assert.equal(rec.priority, expectedPriority(rec));
       assert.ok(rec.fix, 'no mechanical fix for the one-line loop');
       assert.equal(rec.fix.range.startLine, rec.fix.range.endLine);
       assert.match(rec.fix.replacement, /const offsets = cp\.arange\(100\);\n\s*const temp = data\.unsqueeze\(0\)\.add\(offsets\.unsqueeze\(1\)\)/);

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
-import { priorityFrom } from '../../runtime/src/profiler/rules/types.js';
+import { expectedPriority } from './helpers.js';
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 
@@ -84,7 +84,7 @@ describe('profiler: seed examples', () => {
     assert.ok(batch, `batch recommendation; got ${JSON.stringify(recs.map((r) => r.title))}`);
     // HIGH or not follows the estimate timed on this machine (npm run bench:recommendations checks it against
     // the measured speedup of the rewrite); a test cannot assert a timing, only that priority follows from it.
-    assert.equal(batch.priority, priorityFrom(batch.estimatedSpeedup, batch.savedMs ?? 0, batch.impact ?? 'unknown'));
+    assert.equal(batch.priority, expectedPriority(batch));
     assert.equal(batch.title, 'Batch repeated operations');
     assert.match(batch.description, /called 100 times/);
     assert.match(batch.codeExample.before, /for \(let i = 0; i < 100; i\+\+\)/);

@@ -19,6 +19,7 @@ import { tinyOps } from './tiny-ops.js';
 import { budgetedRun, MEASURER_NAMES, timingBudgetMs, type MeasurerName, type Measurers } from './timing-budget.js';
 import { transfers } from './transfers.js';
 import { undisposedTensors } from './undisposed.js';
+import { inProportionToWallTime, runOwnMs } from './wall-share.js';
 import { UNTIMED, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 export type { Recommendation, Fix, Priority, Rule, RuleInput } from './types.js';
@@ -74,7 +75,7 @@ function noticingUntimed(m: Measurers, seen: () => void): Measurers {
   return { measureBatch: wrap('measureBatch'), measureMoments: wrap('measureMoments'), measureJit: wrap('measureJit'), measureStack: wrap('measureStack'), measureReads: wrap('measureReads') };
 }
 
-/** Every rule's findings on one input: duplicates and findings moot next to a batch-loop dropped, sorted. */
+/** Every rule's findings on one input: duplicates and findings moot next to a batch-loop dropped, set against the wall time, sorted. */
 function rulesOf(input: RuleInput): Recommendation[] {
   const seen = new Set<string>();
   const all = RULES.flatMap((r) => r(input));
@@ -83,5 +84,6 @@ function rulesOf(input: RuleInput): Recommendation[] {
   return all
     .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+    .map((r) => inProportionToWallTime(r, input.agg.totalOpMs, runOwnMs(input.data, input.agg.wallMs)))
     .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
 }
