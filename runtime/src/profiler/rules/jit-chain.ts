@@ -11,7 +11,9 @@
  * eagerly against `cp.jit` on this machine, as many runs per scope as the profile has (measure-jit.ts),
  * giving r = eager / jit (types.ts `trialRatio`: of the medians' ratio and the median per-round ratio, the one
  * nearer 1; silent when the two disagree on which is faster, or r < MIN_RATIO); the chain's
- * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r).
+ * share p of the profile's op time gives the whole-profile speedup 1 / ((1 − p) + p / r). A trial an earlier
+ * process stored is reused only while its eager time is within TRIAL_FITS (measure-jit.ts) of this profile's median chain
+ * time (else it is timed again), and the basis says when it was measured.
  * The quick fix (jit-rewrite.ts, on the syntax tree) covers a chain written as one method chain
  * with number arguments; anything else gets `fixUnavailable` with the reason.
  *
@@ -69,6 +71,19 @@ const eventAt = (c: RuleColumns, e: number): ChainEvent => ({
   op: opAt(c, e), backend: backendAt(c, e), dtype: dtypeAt(c, e), site: c.site[e]!, startMs: c.startMs[e]!, endMs: c.endMs[e]!, inputShapes: inputShapesAt(c, e),
 });
 
+/** Time of one run of a chain in the profile, ms: its ops' times. */
+const chainMsOf = (c: Chain): number => c.events.reduce((u, e) => u + (e.endMs - e.startMs), 0);
+
+/** Median of `xs` (the upper one of an even count). */
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/** When a stored trial was measured, as the basis prints it: UTC minute and age. */
+function trialAge(atMs: number, nowMs = Date.now()): string {
+  const mins = Math.max(0, Math.round((nowMs - atMs) / 60_000));
+  const age = mins < 60 ? `${mins} min ago` : `${(mins / 60).toFixed(1)} h ago`;
+  return `${new Date(atMs).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${age}`;
+}
+
 /** The chain as method calls on `x`, scalars written `c`: `.mul(c).sub(c).relu()`. */
 const chainText = (links: readonly ChainLink[]): string =>
   links.map((l) => `.${l.op}(${l.operand === 'none' ? '' : l.operand === 'tensor' ? 'x' : 'c'})`).join('');
@@ -104,7 +119,7 @@ function chainsOf(c: RuleColumns, events: Int32Array): Chain[] {
 function recommend(key: string, chains: Chain[], input: RuleInput): Recommendation | null {
   const first = chains[0]!;
   const loc: SourceLocation | null = first.reduce.site >= 0 ? input.data.sites[first.reduce.site] ?? null : null;
-  const totalMs = chains.reduce((t, c) => t + c.events.reduce((u, e) => u + (e.endMs - e.startMs), 0), 0);
+  const totalMs = chains.reduce((t, c) => t + chainMsOf(c), 0);
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   // Already inside a cp.jit function: eager because a signature fell back (say why), or these were its tracing calls (nothing to say).
@@ -112,7 +127,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const jitted = inJittedFunction(input, loc.file, sameFile);
   if (jitted !== null && jitted.eager.length === 0) return null;
   const shape = first.events[0]!.inputShapes[0]!;
-  const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype, jitTrialRuns(chains.length, first.links.length, shape));
+  // The profile's own time per run of the chain: a stored trial far from it is from another moment (timing-budget.ts times it again).
+  const chainMs = median(chains.map(chainMsOf));
+  const measured = input.measureJit(first.links, first.reduce.op, first.reduce.backend, shape, first.events[0]!.dtype,
+    jitTrialRuns(chains.length, first.links.length, shape), chainMs);
   const times: JitTimes | null = measured === UNTIMED ? null : measured;
   // The ratio its printed medians and its per-round ratios both support: none (1) when they disagree on which is faster.
   const claimed = times ? trialRatio(times.eagerMs, times.jitMs, times.ratio) : null;
@@ -128,9 +146,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const estimate = times ? {
     priority: priorityFrom(speedup, savedMs, corpus.impact),
     estimatedSpeedup: speedup,
-    speedupBasis: `chain timed here on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
-      `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (medians; ${claimed!.text}); the chain is ${(100 * p).toFixed(0)}% of ` +
-      `${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
+    speedupBasis: `chain timed ${times.measuredAtMs === undefined ? 'for this report' : `on this machine at ${trialAge(times.measuredAtMs)} (a stored trial)`} ` +
+      `on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
+      `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (medians; ${claimed!.text}; eager in this profile: ${ms(chainMs)} ms a run); ` +
+      `the chain is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,
   } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
   if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: chains.length, totalMs, p, memberLines, times, estimate, src: lines });
@@ -150,12 +169,17 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
         `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
     },
     location: loc,
-    evidence: { ops: ops.join(','), chains: chains.length, totalMs, ...(times ? { eagerMs: times.eagerMs, jitMs: times.jitMs } : {}), lines: memberLines.join(',') },
+    evidence: { ops: ops.join(','), chains: chains.length, totalMs, chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
     ...corpus,
     ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
   };
 }
+
+/** The trial's figures for a recommendation's evidence, with `trialMeasuredAt` (ISO time) where an earlier process stored it. */
+const timesEvidence = (t: JitTimes | null): Record<string, number | string> => t === null ? {} : {
+  eagerMs: t.eagerMs, jitMs: t.jitMs, ...(t.measuredAtMs === undefined ? {} : { trialMeasuredAt: new Date(t.measuredAtMs).toISOString() }),
+};
 
 /** What {@link recommend} found, for the recommendation about a chain inside a jitted function. */
 interface Found {
@@ -196,7 +220,7 @@ function eagerInJit(jitted: InJit, f: Found): Recommendation {
     },
     location: f.loc,
     evidence: {
-      ops: f.ops.join(','), chains: f.chains, totalMs: f.totalMs, ...(f.times ? { eagerMs: f.times.eagerMs, jitMs: f.times.jitMs } : {}),
+      ops: f.ops.join(','), chains: f.chains, totalMs: f.totalMs, ...timesEvidence(f.times),
       lines: f.memberLines.join(','), eagerSignatures: jitted.eager.map((e) => e.key).join('; '),
     },
     impact: 'unknown',

@@ -34,6 +34,35 @@ export interface JitTimes {
   readonly jitMs: number;
   /** eager / jit, median of per-round ratios. */
   readonly ratio: number;
+  /**
+   * When the figure was measured, ms since the epoch, where it came from the per-machine file (an earlier
+   * process; timing-budget.ts); absent where this process timed it.
+   */
+  readonly measuredAtMs?: number;
+}
+
+/**
+ * The range of (stored trial's eager time) / (this profile's median time of one eager run of the chain) in
+ * which a trial an earlier process stored is reused; outside it timing-budget.ts times the chain again.
+ * Fresh trials on this machine (37 profiles of five chains on 1e4–1e6 elements, load 1.9–9.1) came to
+ * 0.33–1.19× the profile's chain time in 31 — the profile's runs carry the profiler's per-op cost and a
+ * script's colder caches, most on small tensors (1e4: 0.33–0.96×; 1e6: 0.73–1.13×) — and 2.1–5.6× in 5
+ * taken during bursts of load (one of them estimated 9.7× where the others of its chain gave 1.4–4.3×);
+ * one profile at load 8.7, its chain 4× its usual time, 0.25×. The stored trial of audit 25 was about 5× (eager
+ * 8.46 ms against 1.5–1.7 ms a run, from a busy moment) and claimed 2.0× where the fix measured 1.37×.
+ * Above 2× the trial is from a busier moment than the run; below a fifth the run was the busy one, and a
+ * trial timed then would be no better, so that bound is looser.
+ */
+export const TRIAL_FITS = { below: 0.2, above: 2 } as const;
+
+/**
+ * Whether a stored trial `t` still describes a profile whose median eager run of the chain took
+ * `observedMs` (ms; undefined or not positive: nothing to compare with, reused).
+ */
+export function jitTrialFits(t: Pick<JitTimes, 'eagerMs'>, observedMs: number | undefined): boolean {
+  if (observedMs === undefined || !(observedMs > 0) || !(t.eagerMs > 0)) return true;
+  const q = t.eagerMs / observedMs;
+  return q >= TRIAL_FITS.below && q <= TRIAL_FITS.above;
 }
 
 const cache = new Map<string, JitTimes | null>();
@@ -61,8 +90,11 @@ export function jitTrialRuns(runs: number, links: number, shape: readonly number
  * until the scope ends, as a script's loop keeps them: one run per scope reused the same cache-hot
  * blocks every time and timed the eager chain at 1.8–2.1× the jitted one where the corpus script
  * measures 3.1–4.0× (ten runs per scope, as its script runs them: 3.6–3.7×).
+ * `_observedMs` (the profile's median chain time, ms) is for the timing budget's check of a stored
+ * figure ({@link jitTrialFits}); it does not change what is measured.
  */
-export function measureJit(links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string, runs = 1): JitTimes | null {
+export function measureJit(links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string, runs = 1,
+  _observedMs?: number): JitTimes | null {
   const k = jitTrialRuns(runs, links.length, shape);
   const key = `${links.map((l) => `${l.op}:${l.operand}`).join(',')}>${reduce}|${backend}|${dtype}|${shape.join('x')}|${k}`;
   return cachedMeasure(cache, key, () => {

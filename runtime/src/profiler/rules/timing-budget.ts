@@ -13,12 +13,14 @@
  *
  * The budget is COREPY_RULE_BUDGET_MS (default DEFAULT_BUDGET_MS; 0 times nothing). Figures are
  * kept for the process and written to the per-machine file, so later reports and later runs reuse them.
+ * A figure from the file carries `measuredAtMs` (when it was measured) for the rule to say so; one that a
+ * rule's hint shows does not describe this run (FITS) is missing: timed again, else UNTIMED.
  */
 import { measureBatch, measureMoments, OutOfBudget, TRIAL_MAX_MS, withDeadline } from './measure.js';
-import { jitTrialRuns, measureJit } from './measure-jit.js';
+import { jitTrialFits, jitTrialRuns, measureJit } from './measure-jit.js';
 import { measureReads } from './measure-reads.js';
 import { measureStack } from './measure-stack.js';
-import { readTimings, timingsCachePath, writeTimings, type StoredTiming } from './timing-cache-file.js';
+import { measuredAtOf, noteMeasured, readTimings, timingsCachePath, writeTimings, type StoredTiming } from './timing-cache-file.js';
 import { UNTIMED, type RuleInput } from './types.js';
 
 /** Names of the measurers a rule can call. */
@@ -57,6 +59,21 @@ const COST: { readonly [N in MeasurerName]: (...args: Parameters<Measurers[N]>) 
   measureJit: (links, _r, _b, shape, _dt, runs = 1) => (links.length + 1) * size(shape) * jitTrialRuns(runs, links.length, shape),
   measureStack: (_op, _b, shape, _dt, k) => size(shape) * Math.min(k, 2000),
   measureReads: (_b, shape, _dt, k) => size(shape) * k,
+};
+
+/**
+ * Arguments that name a measurement (its key); any after them are hints about the run being reported on,
+ * read by FITS: measureJit's 7th is the profile's median chain time, ms.
+ */
+const KEY_ARGS: { readonly [N in MeasurerName]?: number } = { measureJit: 6 };
+
+/**
+ * Whether a figure from the per-machine file still describes this run, given the call's arguments (an
+ * earlier process may have timed it at a busy moment: audit 25 reused a trial about 5× the run's own chain
+ * time). A figure this process timed is always used.
+ */
+const FITS: { readonly [N in MeasurerName]?: (stored: StoredTiming, args: Parameters<Measurers[N]>) => boolean } = {
+  measureJit: (stored, args) => typeof stored['eagerMs'] !== 'number' || jitTrialFits({ eagerMs: stored['eagerMs'] }, args[6]),
 };
 
 /** What this process knows: figures (or null: cannot be timed here) by `<measurer>|<arguments>`. */
@@ -102,10 +119,16 @@ export function budgetedRun<T>(pass: (m: Measurers) => T, budgetMs: number, fixe
     const make = <N extends MeasurerName>(name: N): Measurers[N] => {
       if (fixed[name]) return fixed[name];
       return ((...args: Parameters<Measurers[N]>): unknown => {
-        const key = `${name}|${JSON.stringify(args)}`;
+        const arity = KEY_ARGS[name];
+        const key = `${name}|${JSON.stringify(arity === undefined ? args : args.slice(0, arity))}`;
         if (known.has(key)) return known.get(key);
+        // Not kept in `known`: each call checks the file's figure against its own run.
         const stored = diskEntries().entries.get(key);
-        if (stored) { known.set(key, stored); return stored; }
+        const fits = FITS[name] as ((s: StoredTiming, a: Parameters<Measurers[N]>) => boolean) | undefined;
+        if (stored && (!fits || fits(stored, args))) {
+          const at = measuredAtOf(key);
+          return at === undefined ? stored : { ...stored, measuredAtMs: at };
+        }
         if (record && !requests.has(key)) {
           const real = REAL_MEASURERS[name] as (...a: Parameters<Measurers[N]>) => unknown;
           requests.set(key, { key, cost: (COST[name] as (...a: Parameters<Measurers[N]>) => number)(...args), run: () => real(...args) });
@@ -130,6 +153,7 @@ export function budgetedRun<T>(pass: (m: Measurers) => T, budgetMs: number, fixe
       if (v !== null && typeof v === 'object') {
         entries.delete(r.key);
         entries.set(r.key, v as StoredTiming);
+        noteMeasured(r.key);
         wrote = true;
       }
     } catch (e) {

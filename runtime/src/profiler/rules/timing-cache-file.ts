@@ -7,7 +7,8 @@
  * The file names the corepy version, the CPU model and core count, and the V8 version it was
  * measured with: a file from any other combination, a corrupt one, one over MAX_FILE_BYTES or
  * entries that are not plain records of finite numbers are ignored (and replaced at the next
- * write), never an error; entries older than a day (MAX_AGE_MS) are measured again. Writes go to a temporary file renamed over the old one, so a crash
+ * write), never an error; entries older than a day (MAX_AGE_MS) are measured again, and so is one the
+ * rule finds does not fit the run it reports on (timing-budget.ts `FITS`). Writes go to a temporary file renamed over the old one, so a crash
  * mid-write leaves the old file; failures to write are ignored (the figures stay in the process).
  */
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -41,6 +42,19 @@ interface FileShape {
 
 /** When each entry read or written by this process was measured (kept across rewrites), ms since the epoch. */
 const measuredAt = new Map<string, number>();
+
+/** When the entry `key` read or written by this process was measured, ms since the epoch; undefined if neither. */
+export function measuredAtOf(key: string): number | undefined {
+  return measuredAt.get(key);
+}
+
+/**
+ * Records that this process measured `key` (again) at `nowMs`: a stored figure found not to fit a run and
+ * timed again is written with the new time, not the one it replaced.
+ */
+export function noteMeasured(key: string, nowMs = Date.now()): void {
+  measuredAt.set(key, nowMs);
+}
 
 /** What a file must say to be reused here: corepy version, CPU model and cores, V8 version. */
 export function machineKey(): string {

@@ -43,8 +43,12 @@ export interface RuleInput {
   readonly measureBatch: (op: BinaryOp, backend: string, shape: readonly number[], dtype: string, k: number) => BatchTimes | null | Untimed;
   /** Times mean + std/var against one moments call (measure.ts measureMoments). */
   readonly measureMoments: (spread: 'std' | 'var', backend: string, shape: readonly number[], dtype: string) => MomentsTimes | null | Untimed;
-  /** Times an elementwise chain + reduction eagerly against cp.jit, `runs` of it per scope (measure-jit.ts). */
-  readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string, runs?: number) => JitTimes | null | Untimed;
+  /**
+   * Times an elementwise chain + reduction eagerly against cp.jit, `runs` of it per scope (measure-jit.ts);
+   * `observedMs`, the profile's median time of one eager run of the chain (ms), decides whether a stored trial is reused.
+   */
+  readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string, runs?: number,
+    observedMs?: number) => JitTimes | null | Untimed;
   /** Times k single calls on small tensors against one call on their stack (measure-stack.ts). */
   readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean) => StackTimes | null | Untimed;
   /** Times a read into a new array against a read into a reused one (measure-reads.ts). */
