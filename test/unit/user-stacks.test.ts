@@ -13,10 +13,10 @@ import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import Ajv from 'ajv';
 import * as cp from '../../runtime/src/index.js';
-import { SliceKind, type FlameProfile } from '../../runtime/src/contract/flame.js';
+import { gapSliceName, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile } from '../../runtime/src/contract/flame.js';
 import type { ProfileReport } from '../../runtime/src/contract/report.js';
 import { renderExport } from '../../runtime/src/export/index.js';
-import { parseFolded } from '../../runtime/src/export/folded.js';
+import { foldedFrameName, parseFolded } from '../../runtime/src/export/folded.js';
 import type { TraceEvent } from '../../runtime/src/export/chrome-trace.js';
 import { STACK_FIRST } from '../../runtime/src/contract/names.js';
 import { callStackLine } from '../../runtime/src/profiler/format-text.js';
@@ -28,13 +28,18 @@ const FIXTURE = join(root, 'test', 'fixtures', 'profiler', 'nested-stacks.mts');
 /** Steps the fixture runs: helper's line then sees 2·STEPS ops, all within STACK_FIRST (exact, not sampled). */
 const STEPS = 4;
 const OPS = new Set(['full', 'mul', 'add', 'sum']);
+/**
+ * `step`, called STEPS times by main with no op of main's between the calls: one run of ops, which
+ * stack captures cannot tell from one call that loops, so it is named as possibly merging calls.
+ */
+const STEP = `step${MERGED_CALLS_SUFFIX}`;
 /** Every op's stack, outermost first, joined with ';' (the fixture's own structure). */
 const EXPECTED = [
   '(top level);main;full',
-  '(top level);main;step;forward;helper;mul',
-  '(top level);main;step;forward;add',
-  '(top level);main;step;loss;helper;mul',
-  '(top level);main;step;loss;sum',
+  `(top level);main;${STEP};forward;helper;mul`,
+  `(top level);main;${STEP};forward;add`,
+  `(top level);main;${STEP};loss;helper;mul`,
+  `(top level);main;${STEP};loss;sum`,
 ];
 const fixtureLine = (marker: string): number => readFileSync(FIXTURE, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
 
@@ -90,7 +95,7 @@ function chromeStacks(events: TraceEvent[]): Set<string> {
 
 /** Folded lines that end in an op (the others carry the functions' own time between ops). */
 function foldedStacks(text: string): Set<string> {
-  return new Set([...parseFolded(text).keys()].filter((k) => OPS.has(k.split(';').pop()!)).map((k) => fromFixture(k.replaceAll('(top_level)', '(top level)').split(';'))));
+  return new Set([...parseFolded(text).keys()].filter((k) => OPS.has(k.split(';').pop()!)).map((k) => fromFixture(k.replaceAll('(top_level)', '(top level)').replaceAll(foldedFrameName(MERGED_CALLS_SUFFIX), MERGED_CALLS_SUFFIX).split(';'))));
 }
 
 function checkFlame(flame: FlameProfile): void {
@@ -98,8 +103,16 @@ function checkFlame(flame: FlameProfile): void {
   assert.deepEqual([...stacks.keys()].sort(), [...EXPECTED].sort());
   // Exact per op while each line has had at most STACK_FIRST ops (after that, sampled: see the recorder).
   assert.ok(2 * STEPS <= STACK_FIRST);
-  assert.equal(stacks.get('(top level);main;step;forward;helper;mul'), STEPS);
-  assert.equal(stacks.get('(top level);main;step;loss;helper;mul'), STEPS);
+  assert.equal(stacks.get(`(top level);main;${STEP};forward;helper;mul`), STEPS);
+  assert.equal(stacks.get(`(top level);main;${STEP};loss;helper;mul`), STEPS);
+  // Where a new call of step may have begun (it calls forward again), the time since its last op is
+  // a gap slice inside it, not its self time: one per later call.
+  const s0 = flame.slices;
+  const gaps = [...s0.name.keys()].filter((i) => flame.strings[s0.name[i]!] === gapSliceName('step'));
+  assert.equal(gaps.length, STEPS - 1);
+  assert.ok(gaps.every((i) => flame.strings[s0.name[s0.parent[i]!]!] === STEP && s0.location[i] === -1));
+  // main issues an op of its own and calls step once: not marked.
+  assert.ok(flame.strings.includes('main') && !flame.strings.includes(`main${MERGED_CALLS_SUFFIX}`));
   // Function frames carry their function's source location (where it starts), source-mapped to the .mts.
   const s = flame.slices;
   const helper = [...s.name.keys()].filter((i) => s.kind[i] === SliceKind.Function && flame.strings[s.name[i]!] === 'helper');
@@ -161,7 +174,7 @@ describe('user call stacks through corepy profile', function () {
     const ajv = new Ajv({ allErrors: true, strict: false });
     assert.ok(ajv.validate(schema, doc), ajv.errorsText());
     assert.deepEqual([...speedscopeStacks(doc)].sort(), [...EXPECTED].sort());
-    const step = doc.shared.frames.find((f: { name: string }) => f.name === 'step');
+    const step = doc.shared.frames.find((f: { name: string }) => f.name === STEP);
     assert.ok(step.file.endsWith('nested-stacks.mts'));
     assert.equal(step.line, fixtureLine('function step'));
   });
@@ -220,7 +233,7 @@ describe('user call stacks through the API', function () {
     const name = (f: number): string => flame.strings[l.name[f]!]!;
     const pathOf = (f: number): string => { const out: string[] = []; for (let k = f; k >= 0; k = l.parent[k]!) out.push(name(k)); return fromFixture(out.reverse()); };
     const muls = [...Array(l.n).keys()].filter((f) => name(f) === 'mul').map((f) => [pathOf(f), l.count[f]] as const);
-    assert.deepEqual(muls.sort(), [['(top level);main;step;forward;helper;mul', STEPS], ['(top level);main;step;loss;helper;mul', STEPS]]);
+    assert.deepEqual(muls.sort(), [[`(top level);main;${STEP};forward;helper;mul`, STEPS], [`(top level);main;${STEP};loss;helper;mul`, STEPS]]);
   });
 
   it('contexts stay whole: frames nest inside the context their ops were issued in, less its caller chain', async () => {

@@ -2,11 +2,12 @@
  * The ops table: one row per op/function name with count, self and total time, sortable by
  * clicking a header. One DOM row per distinct name (tens), never per frame. One-time work
  * (compile wasm kernels, grow and first touch of wasm memory, create GPU pipeline) keeps its rows, labelled
- * "one-time" so it is not read as an op.
+ * "one-time" so it is not read as an op. A function whose runs may merge calls (flame.ts) counts
+ * "≥n": runs, a lower bound on its calls.
  */
 import { KIND_CONTEXT, KIND_GPU, KIND_ONE_TIME, type FlameData } from './model.js';
 import { percentLabel, shareOf } from 'corepy/contract';
-import { fmtUs } from './tooltip.js';
+import { fmtUs, mergedCallsNote } from './tooltip.js';
 
 /** One row: times in µs. */
 export interface OpRow {
@@ -88,7 +89,10 @@ export function renderOpsTable(
       tag.title = 'Done once (not an op): kept out of every op\'s time';
       name.append(tag);
     }
-    tr.insertCell().textContent = String(r.count);
+    const merged = mergedCallsNote(r.name);
+    const count = tr.insertCell();
+    count.textContent = merged === null ? String(r.count) : `≥${r.count}`;
+    if (merged !== null) { name.title = merged; count.title = merged; }
     tr.insertCell().textContent = `${fmtUs(r.selfUs)} (${percentLabel(shareOf(r.selfUs, profileUs), 'wall')})`;
     tr.insertCell().textContent = fmtUs(r.totalUs);
     tr.addEventListener('click', () => onPick(r.name));

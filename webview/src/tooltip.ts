@@ -2,7 +2,7 @@
  * Text shown for a hovered frame, and the number formatting shared by the UI. Pure: returns
  * lines; the view puts them in the tooltip element with textContent (labels are untrusted).
  */
-import { percentLabel, shareOf, type FlameProfile } from 'corepy/contract';
+import { MERGED_CALLS_SUFFIX, percentLabel, shareOf, type FlameProfile } from 'corepy/contract';
 import type { FlameLayout } from './layout.js';
 import type { PathDiff } from './compare.js';
 
@@ -39,6 +39,8 @@ export function tooltipLines(
     `self ${fmtUs(L.self[f])} · total ${fmtUs(L.w[f])} (${percentLabel(shareOf(L.w[f], L.totalUs), 'wall')})`,
     `count ${L.count[f]} · backend ${backend}`,
   ];
+  const merged = mergedCallsNote(s[L.name[f]]);
+  if (merged !== null) lines.push(merged);
   const loc = L.location[f] >= 0 ? profile.locations[L.location[f]] : undefined;
   if (loc !== undefined) lines.push(`${shortFile(loc.file)}:${loc.line}`);
   lines.push(...fusedLines(profile, s[L.name[f]]));
@@ -69,4 +71,13 @@ export function fusedLines(profile: FlameProfile, name: string | undefined): str
     }
   }
   return out;
+}
+
+/**
+ * What a merged run of a function means (its name ends with MERGED_CALLS_SUFFIX: the capture cannot
+ * tell its calls apart), for the tooltip and the ops table; null for other names.
+ */
+export function mergedCallsNote(name: string | undefined): string | null {
+  if (name === undefined || !name.endsWith(MERGED_CALLS_SUFFIX)) return null;
+  return 'calls unknown: consecutive calls with no op of the caller between them, and a loop inside it, look alike — the count is a lower bound; the time between them is under "(…: loop or next call)", not its self';
 }

@@ -28,6 +28,9 @@ export const SliceKind = {
   /**
    * A @profiled function or cp.profiled wrapper, or a function of the user's call stack (spanning
    * the consecutive ops that had it on their stack; its location is where the function starts).
+   * Stack captures carry no call identity, so such a run may hold several calls: then the function's
+   * name ends with {@link MERGED_CALLS_SUFFIX} (in all its runs) and the time between ops where a new call may have begun is a
+   * child slice named by {@link gapSliceName} (no location), not the function's self time.
    */
   Function: 1,
   /** A tensor op (one engine dispatch). */
@@ -40,6 +43,21 @@ export const SliceKind = {
    */
   OneTime: 4,
 } as const;
+
+/**
+ * Ends the name of a function slice of the user's call stack whose run of ops may hold several
+ * calls (consecutive calls with no op of the caller between them look like one call that loops):
+ * its count is a lower bound, not its calls.
+ */
+export const MERGED_CALLS_SUFFIX = ' [merged calls?]';
+
+/**
+ * Name of a gap slice inside a merged run of `fn`: the time between two of its ops where a new call
+ * may have begun (its caller's loop, its own entry and exit) or a loop inside it went round.
+ */
+export function gapSliceName(fn: string): string {
+  return `(${fn}: loop or next call)`;
+}
 
 /** One of the {@link SliceKind} values. */
 export type SliceKind = (typeof SliceKind)[keyof typeof SliceKind];

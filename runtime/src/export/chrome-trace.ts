@@ -4,7 +4,11 @@
  * thread, `M` metadata naming the process and threads, contexts as enclosing slices (the flame
  * model already nests them properly), contexts that ran concurrently with another on their own
  * tracks (tid from {@link CONCURRENT_TID_BASE}, named "main · concurrent 1", …; never clamped to
- * the context they overlapped), and the GPU queue on its own track (tid {@link GPU_TID}). A fused
+ * the context they overlapped), and the GPU queue on its own track (tid {@link GPU_TID}). One-time
+ * work done at load, before the recording (at-load.ts), is one `one-time` event per report row on the
+ * main thread, `args.atLoad: true`, placed one after another from ts 0; the recording then starts at
+ * `otherData.recordingStartUs` (their total; 0 when there is none) and every other event is moved by
+ * it — Perfetto rejects negative timestamps, so they cannot go before 0. A fused
  * kernel's events (`cp.jit`, named `fused(a+b+…)`) carry its members in `args.fusedMembers`:
  * `{ op, file, line, column }` each in execution order (the op alone when its line is unknown), plus
  * `group` (0, 1, …) when several groups share the kernel's name (the recorder cannot tell which ran).
@@ -14,6 +18,7 @@
  * instead of one object per event passed to JSON.stringify.
  */
 import { SliceKind } from '../contract/flame.js';
+import { atLoadCosts, atLoadUs } from './at-load.js';
 import { fusedMembersByName, type ExportFusedMember } from './fused-members.js';
 import { collectText, TextChunks, type TextSink } from './text-chunks.js';
 import type { ExportInput } from './types.js';
@@ -72,6 +77,8 @@ export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
     }
   }
   if (gpuTrack) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: GPU_TID, args: { name: 'GPU queue' } });
+  const atLoad = atLoadCosts(input), shift = atLoadUs(atLoad);
+  if (atLoad.length > 0 && !threads.has(0)) meta.push({ name: 'thread_name', ph: 'M', pid: 1, tid: 1, args: { name: threadName(0) } });
   // JSON text of each distinct name and args value, encoded once.
   const nameJson: (string | undefined)[] = [];
   const nameOf = (k: number): string => (nameJson[k] ??= JSON.stringify(flame.strings[k]!));
@@ -95,13 +102,20 @@ export function streamChromeTrace(input: ExportInput, sink: TextSink): void {
   };
   const out = new TextChunks(sink);
   out.add(`{"traceEvents":[${meta.map((m) => JSON.stringify(m)).join(',')}`);
+  let at = 0;
+  for (const c of atLoad) {
+    out.add(`,${JSON.stringify({ name: c.name, ph: 'X', pid: 1, tid: 1, ts: at, dur: c.us, cat: 'one-time', args: { atLoad: true, count: c.count } })}`);
+    at += c.us;
+  }
   for (let i = 0; i < n; i++) {
     const kind = s.kind[i]!;
     const tid = kind === SliceKind.Gpu ? GPU_TID : tidOf(i);
-    out.add(`,{"name":${nameOf(s.name[i]!)},"ph":"X","pid":1,"tid":${tid},"ts":${s.start[i]!},"dur":${s.duration[i]!},` +
+    // Moved by `shift`, the duration is taken between the moved ends: equal ends stay equal (nesting kept exactly).
+    const ts = shift === 0 ? s.start[i]! : s.start[i]! + shift, dur = shift === 0 ? s.duration[i]! : s.start[i]! + s.duration[i]! + shift - ts;
+    out.add(`,{"name":${nameOf(s.name[i]!)},"ph":"X","pid":1,"tid":${tid},"ts":${ts},"dur":${dur},` +
       `"cat":"${CATEGORY[kind] ?? 'op'}","args":${argsOf(s.name[i]!, s.backend[i]!, s.location[i]!)}}`);
   }
-  out.add(`],"displayTimeUnit":"ms","otherData":${JSON.stringify({ exporter: input.report.exporter, droppedEvents: flame.droppedEvents })}}\n`);
+  out.add(`],"displayTimeUnit":"ms","otherData":${JSON.stringify({ exporter: input.report.exporter, droppedEvents: flame.droppedEvents, recordingStartUs: shift })}}\n`);
   out.flush();
 }
 

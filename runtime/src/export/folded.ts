@@ -8,8 +8,11 @@
  * `…;fused(mul+sub);mul@a.ts:7 <weight>`, each with its equal share of the kernel's weight (equal per
  * group sharing the name, then per member: fused-groups.ts), in integers whose sum is the kernel's
  * own rounded weight: each share rounded down, the remainder to the first member. A member op
- * called twice on one line is one frame with both shares.
+ * called twice on one line is one frame with both shares. One-time work done at load, before the
+ * recording (at-load.ts), is one line per report row under {@link AT_LOAD_FRAME}, so the one-time
+ * lines sum to the report's one-time total.
  */
+import { AT_LOAD_FRAME, atLoadCosts } from './at-load.js';
 import { fusedMemberLabel, fusedMembersByName, type ExportFusedMember } from './fused-members.js';
 import type { ExportInput } from './types.js';
 
@@ -77,6 +80,10 @@ export function toFolded(input: ExportInput): string {
   };
   const fused = fusedMembersByName(flame);
   let out = '';
+  for (const c of atLoadCosts(input)) {
+    const w = Math.round(c.us);
+    if (w > 0) out += `${foldedFrameName(AT_LOAD_FRAME)};${foldedFrameName(c.name)} ${w}\n`;
+  }
   for (const [id, us] of weights) {
     const w = Math.round(us);
     if (w <= 0) continue;

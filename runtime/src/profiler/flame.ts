@@ -4,14 +4,16 @@
  * and a context running concurrently with another on a track of its own (flame-tracks.ts), so no
  * slice is clamped to a context it merely overlapped; GPU intervals go on their own track (kind
  * Gpu, depth 0). Ops that carry the user's call stack get its functions as Function slices between
- * them and their context (user-frames.ts). Pure.
+ * them and their context (user-frames.ts); a function with a run that may hold several calls is
+ * named with {@link MERGED_CALLS_SUFFIX} in all its runs, and the gaps in a run where a new call may
+ * have begun are slices of their own ({@link gapSliceName}). Pure.
  *
  * Works on columns (event-columns.ts), never on one object per slice: a snapshot taken with
  * `events: 'columns'` is read as is, one holding records is converted first. The candidate slices
  * are typed arrays put in order through an index permutation (groups already in order are only
  * checked, then merged), so 1e6 events cost no per-event garbage.
  */
-import { SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
+import { gapSliceName, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import { eventColumns, spanColumns } from './event-columns.js';
 import { OpenTracks } from './flame-tracks.js';
 import { flameFusedKernels } from './fused-groups.js';
@@ -71,6 +73,9 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   const nodeBase = data.contexts.length;
   const fr = userFrameSlices(order, { total, eventBase, ev, start: rStart, end: rEnd, thread: rThread, node: rNode }, stacks, nodeBase);
   const placed = fr.order, opWithin = fr.opWithin;
+  // A function with one run that may merge calls is named so in all its runs: one row, one folded frame.
+  const mergedFrame = new Uint8Array(stacks?.frames.length ?? 0);
+  for (let j = 0; j < fr.node.length; j++) if (fr.merged[j] === 1) mergedFrame[stacks!.frame[fr.node[j]!]!] = 1;
 
   // Strings and locations are interned in the order slices are written.
   const strings: string[] = [], stringIds = new Map<string, number>();
@@ -82,6 +87,10 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   const frameBase = costBase + costs.length;
   const nameIds = new Int32Array(frameBase + (stacks?.frames.length ?? 0)).fill(-1);
   const nameOf = (k: number): number => (nameIds[k] !== -1 ? nameIds[k]! : (nameIds[k] = str(candidate(k))));
+  // A merged function's name and its gap slices' name, interned once per frame.
+  const mergedNames = new Int32Array(mergedFrame.length).fill(-1), gapNames = new Int32Array(mergedFrame.length).fill(-1);
+  const mergedNameOf = (f: number): number => (mergedNames[f] !== -1 ? mergedNames[f]! : (mergedNames[f] = str(candidate(frameBase + f) + MERGED_CALLS_SUFFIX)));
+  const gapNameOf = (f: number): number => (gapNames[f] !== -1 ? gapNames[f]! : (gapNames[f] = str(gapSliceName(candidate(frameBase + f)))));
   const locations: SourceLocation[] = [], locIds = new Map<string, number>();
   const siteIds = new Int32Array(data.sites.length).fill(-2);
   const locIdOf = (l: SourceLocation): number => {
@@ -127,9 +136,11 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
       const j = k - total;
       open.place(fr.thread[j]!, fr.start[j]!, fr.end[j]!, fr.within[j]!);
       const index = w++;
-      slices.name[index] = nameOf(frameBase + stacks!.frame[fr.node[j]!]!); slices.kind[index] = SliceKind.Function;
+      const frame = stacks!.frame[fr.node[j]!]!;
+      slices.name[index] = fr.gap[j] === 1 ? gapNameOf(frame) : mergedFrame[frame] === 1 ? mergedNameOf(frame) : nameOf(frameBase + frame);
+      slices.kind[index] = SliceKind.Function;
       slices.start[index] = (fr.start[j]! - t0) * 1000; slices.duration[index] = Math.max(0, (open.end - t0) * 1000 - slices.start[index]!);
-      slices.depth[index] = open.depth; slices.location[index] = frameLocOf(stacks!.frame[fr.node[j]!]!); slices.backend[index] = -1;
+      slices.depth[index] = open.depth; slices.location[index] = fr.gap[j] === 1 ? -1 : frameLocOf(frame); slices.backend[index] = -1;
       slices.parent[index] = open.parent; slices.thread[index] = fr.thread[j]!; slices.track[index] = open.track;
       open.open(index, nodeBase + j);
       continue;

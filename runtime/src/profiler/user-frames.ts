@@ -13,7 +13,18 @@
  * context's ops share, bringing its caller chain back under it (`normalize;trainStep;normalize;…`),
  * and put that context's functions under this one (`normalize;augment;add`).
  *
- * Pure, and linear in the slices: an op whose stack is the previous op's costs two compares.
+ * Calls: V8's captures carry no call identity, and frames are keyed by where a function starts, so
+ * consecutive calls of a function with no op of its caller between them (`for (…) outer(x)`) have
+ * the same stacks as one call that loops, and are one run. Where a run may hold several calls — an
+ * op repeats a line the function itself issued earlier in the run, or the function calls again a
+ * function it already called in the run — the run is marked `merged` (its count is then a lower
+ * bound, not calls), and the time between the op before and the op after that point becomes a gap
+ * slice inside the run (`gap`): it is the caller's loop and the function's entry and exit, or one
+ * pass of a loop inside the function, not time known to be the function's own, so it is not the
+ * run's self time. A module's body (`(top level)`) runs once: its repeats are loops, never marked.
+ *
+ * Pure, and linear in the slices: an op whose stack is the previous op's costs two compares and a
+ * lookup of its line.
  */
 import type { EventColumns } from './event-columns.js';
 import type { StackTableData } from './stacks.js';
@@ -36,12 +47,16 @@ export interface UserFrames {
   readonly order: Int32Array;
   /** Per event: the node it nests in (its innermost frame's, `nodeBase + j`, or its context). */
   readonly opWithin: Int32Array;
-  /** Per frame slice: stack node, start and end (ms), thread, and the node it nests in. */
+  /** Per frame slice: stack node (a gap slice: its function's), start and end (ms), thread, and the node it nests in. */
   readonly node: number[];
   readonly start: number[];
   readonly end: number[];
   readonly thread: number[];
   readonly within: number[];
+  /** Per frame slice: 1 when the run may hold several calls of its function (see the top of this file), else 0. */
+  readonly merged: number[];
+  /** Per frame slice: 1 for a gap slice (between two ops of a merged run, where a new call may have begun), else 0. */
+  readonly gap: number[];
 }
 
 /**
@@ -52,17 +67,48 @@ export function userFrameSlices(order: Int32Array, raw: RawSlices, stacks: Stack
   const { total, eventBase, ev } = raw;
   const opWithin = new Int32Array(ev.length);
   for (let i = 0; i < ev.length; i++) opWithin[i] = raw.node[eventBase + i]!;
-  const out: UserFrames = { order, opWithin, node: [], start: [], end: [], thread: [], within: [] };
+  const out: UserFrames = { order, opWithin, node: [], start: [], end: [], thread: [], within: [], merged: [], gap: [] };
   if (stacks === undefined || stacks.parent.length === 0) return out;
   const skip = sharedFrames(raw, stacks, nodeBase);
   const placed: number[] = [];
-  // The open run: stack nodes outermost first and their frame slices; its thread, context and last op's end.
-  const chain: number[] = [], chainSlice: number[] = [];
+  // The open run: stack nodes outermost first, their frame slices and "epochs"; its thread, context and last op's end.
+  const chain: number[] = [], chainSlice: number[] = [], chainEpoch: number[] = [];
   let thread = -1, context = -1, lastEnd = 0;
   const path: number[] = [];
+  // What each open frame did in its current epoch (since its run opened or its last repeat): the
+  // epoch in which a line was last issued directly by its frame, and in which a node was last
+  // called from its parent's frame. A match is a repeat; the repeat starts a new epoch.
+  let epochs = 0;
+  let maxSite = -1;
+  for (let i = 0; i < ev.length; i++) if (ev.site[i]! > maxSite) maxSite = ev.site[i]!;
+  const siteEpoch = new Int32Array(maxSite + 1).fill(-1), nodeEpoch = new Int32Array(stacks.parent.length).fill(-1);
+  const once = new Uint8Array(stacks.frames.length);
+  for (let f = 0; f < once.length; f++) once[f] = stacks.frames[f]!.name === '(top level)' ? 1 : 0;
   const close = (from: number): void => {
     for (let d = from; d < chain.length; d++) out.end[chainSlice[d]!] = lastEnd;
-    chain.length = chainSlice.length = from;
+    chain.length = chainSlice.length = chainEpoch.length = from;
+  };
+  /** Frame slice j: a run of node `node` (or a gap in one) over [start, end], nested in `within`. */
+  const slice = (node: number, start: number, end: number, within: number, gap: number): number => {
+    const j = out.node.length;
+    out.node.push(node); out.start.push(start); out.end.push(end); out.thread.push(thread); out.within.push(within);
+    out.merged.push(0); out.gap.push(gap);
+    placed.push(total + j);
+    return j;
+  };
+  /** The open frame at depth d repeats before op k: maybe a new call (see the top of this file). */
+  const repeat = (d: number, k: number): void => {
+    const j = chainSlice[d]!;
+    chainEpoch[d] = epochs++;
+    if (once[stacks.frame[chain[d]!]!] === 1) return;
+    out.merged[j] = 1;
+    if (raw.start[k]! > lastEnd) slice(chain[d]!, lastEnd, raw.start[k]!, nodeBase + j, 1);
+  };
+  /** Op k (site `site`) is issued directly by the open frame at depth d. */
+  const issued = (d: number, site: number, k: number): void => {
+    if (site < 0) return;
+    if (siteEpoch[site] === chainEpoch[d]) repeat(d, k);
+    siteEpoch[site] = chainEpoch[d]!;
   };
   for (let o = 0; o < order.length; o++) {
     const k = order[o]!, i = k - eventBase;
@@ -77,7 +123,9 @@ export function userFrameSlices(order: Int32Array, raw: RawSlices, stacks: Stack
     thread = raw.thread[k]!; context = raw.node[k]!;
     // lastEnd belongs to the open run: a run starting here starts it afresh.
     if (chain.length === 0) lastEnd = raw.end[k]!;
-    if (leaf >= 0 && (chain.length === 0 || chain[chain.length - 1] !== leaf)) {
+    if (leaf >= 0 && chain.length > 0 && chain[chain.length - 1] === leaf) {
+      issued(chain.length - 1, ev.site[i]!, k);
+    } else if (leaf >= 0) {
       path.length = 0;
       for (let p = leaf; p >= 0; p = stacks.parent[p]!) path.push(p);
       path.reverse();
@@ -86,12 +134,13 @@ export function userFrameSlices(order: Int32Array, raw: RawSlices, stacks: Stack
       let same = 0;
       while (same < chain.length && same < path.length && chain[same] === path[same]) same++;
       close(same);
+      if (same > 0 && same === path.length) issued(same - 1, ev.site[i]!, k);
+      else if (same > 0 && nodeEpoch[path[same]!] === chainEpoch[same - 1]) repeat(same - 1, k);
       for (let d = same; d < path.length; d++) {
-        const j = out.node.length;
-        out.node.push(path[d]!); out.start.push(raw.start[k]!); out.end.push(raw.end[k]!); out.thread.push(thread);
-        out.within.push(d === 0 ? context : nodeBase + chainSlice[d - 1]!);
-        chain.push(path[d]!); chainSlice.push(j);
-        placed.push(total + j);
+        if (d > 0) nodeEpoch[path[d]!] = chainEpoch[d - 1]!;
+        const j = slice(path[d]!, raw.start[k]!, raw.end[k]!, d === 0 ? context : nodeBase + chainSlice[d - 1]!, 0);
+        chain.push(path[d]!); chainSlice.push(j); chainEpoch.push(epochs++);
+        if (d === path.length - 1) issued(d, ev.site[i]!, k);
       }
     }
     if (chain.length > 0) opWithin[i] = nodeBase + chainSlice[chain.length - 1]!;
