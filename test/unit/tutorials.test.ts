@@ -125,6 +125,8 @@ describe('tutorials', function () {
       assert.match(folded, /^epoch;trainStep;matmul \d+$/m);
       assert.match(folded, /^epoch;augment;mul \d+$/m);
       assert.match(out, /heaviest stacks by self time:\n +[\d.]+% {2}epoch;/);
+      assert.match(folded, /^one-time_at_load_\(before_the_recording\);/m, 'the export has the one-time work at load');
+      assert.doesNotMatch(out, /one-time_at_load/, 'the tutorial ranks the script\'s own stacks');
       for (const fn of ['trainStep', 'normalize', 'augment']) assert.match(out, new RegExp(`^ {2}${fn} +[\\d.]+%$`, 'm'));
     });
 
