@@ -49,6 +49,7 @@ export function installStaticSites(env: Readonly<Record<string, string | undefin
     }
     return compile.call(this, code, filename);
   };
+  hideFramesOf(import.meta.url);
   const registerHooks = (nodeModule as { registerHooks?: RegisterHooks }).registerHooks;
   if (typeof registerHooks === 'function') {
     // In-thread: no hooks thread to start, and it sees CommonJS source that skips Module#_compile.
@@ -57,6 +58,25 @@ export function installStaticSites(env: Readonly<Record<string, string | undefin
     register(new URL('./site-hooks.js', import.meta.url), { data: { names: [...names], runtimeRoot: RUNTIME_URL_ROOT } });
   }
   return true;
+}
+
+/**
+ * Leaves the frames of `file` (as V8 names it: a `file://` URL for an ES module) out of every
+ * stack trace Node formats from now on. The Module#_compile patch above stays on the stack while a CommonJS module's body runs, so an error the user's code
+ * throws at load would show a corepy frame among its own, as if corepy had caused it. Filtering in
+ * Error.prepareStackTrace and handing the rest to the one it replaces keeps the error's own frames,
+ * and keeps Node's source mapping (its default prepareStackTrace maps when source maps are on).
+ * Only this file's frames go: errors corepy itself throws keep their corepy frames.
+ */
+export function hideFramesOf(file: string): void {
+  const previous = Error.prepareStackTrace;
+  const hide = (frame: NodeJS.CallSite): boolean => frame.getFileName() === file;
+  Error.prepareStackTrace = function (error: Error, frames: NodeJS.CallSite[]): unknown {
+    const kept = frames.some(hide) ? frames.filter((f) => !hide(f)) : frames;
+    if (previous) return previous.call(this, error, kept);
+    // Node before the default was exposed: V8's own format.
+    return `${Error.prototype.toString.call(error)}${kept.map((f) => `\n    at ${String(f)}`).join('')}`;
+  };
 }
 
 type LoadResult = Parameters<typeof instrumentLoaded>[1];
