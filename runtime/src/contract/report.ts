@@ -329,4 +329,19 @@ export interface ProfileReport {
   readonly segments?: ReportSegment[];
   /** Oldest segments left out of `segments` (at most MAX_SEGMENTS are kept per process). */
   readonly droppedSegments?: number;
+  /**
+   * The report is PARTIAL for these worker threads: asked for their recording when the script
+   * ended or was stopped, they did not answer (blocked outside JavaScript — a system call, native
+   * code — or ended without their exit share), so their ops after their last share are not in it.
+   * Absent when every worker answered, and in reports a script asks for itself (profileReport()).
+   */
+  readonly unansweredWorkers?: readonly UnansweredWorker[];
+}
+
+/** A worker thread whose latest ops a final report lacks (see `ProfileReport.unansweredWorkers`). */
+export interface UnansweredWorker {
+  /** The worker's threadId (as in `threads`). */
+  readonly thread: number;
+  /** Time from the worker's last share of its statistics to the report, ms. */
+  readonly lastShareAgoMs: number;
 }

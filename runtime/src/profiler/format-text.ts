@@ -207,6 +207,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
   out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []),
     ...(contexts.length ? ['', ...contexts] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms${gpuTotal(r, 'ms')})`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
+  out.push(...unansweredWorkerLines(r));
   out.push(...memoryText(r));
   const segments = segmentLines(r);
   if (segments.length > 0) out.push('', ...segments);
@@ -235,6 +236,8 @@ export function renderMarkdown(r: ProfileReport): string {
   if (contexts.length) out.push('', '## Contexts', '', contexts[0]!, '', '```', ...contexts.slice(1), '```');
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms${gpuTotal(r, ' ms')})`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
   if (r.droppedEvents > 0) out.push('', `Dropped raw events: ${r.droppedEvents}`);
+  const unanswered = unansweredWorkerLines(r);
+  if (unanswered.length > 0) out.push('', ...unanswered.map((l) => `**${l}**`));
   const memory = memoryMarkdown(r);
   if (memory.length) out.push('', ...memory);
   const segments = segmentLines(r);
@@ -247,6 +250,12 @@ export function renderMarkdown(r: ProfileReport): string {
     }
   }
   return out.join('\n');
+}
+
+/** One line per worker thread whose latest ops the report lacks (`unansweredWorkers`): the report is partial for it. */
+function unansweredWorkerLines(r: ProfileReport): string[] {
+  return (r.unansweredWorkers ?? []).map((w) => `PARTIAL for worker thread ${w.thread}: it did not answer when the script ended (blocked outside ` +
+    `JavaScript, or gone without its last share); its ops after its last share, ${fmtMs(w.lastShareAgoMs)} ms before this report, are missing`);
 }
 
 /**

@@ -29,6 +29,7 @@ import { buildReport } from './report.js';
 import { describeUncaught } from './uncaught-text.js';
 import { isProfiling, opsRecorded, setStarvedTimerHook, snapshot } from './session.js';
 import { startStopWatcher, type StopWatcher } from './stop-watcher.js';
+import { collectWorkerProfiles } from './workers.js';
 
 /** Minimum interval between batches, ms (4 per second at most). */
 export const BATCH_INTERVAL_MS = 250;
@@ -99,9 +100,12 @@ function segmentRows(s: SegmentData): SegmentRows {
 
 /** The final message: JSON report, recommendations and flame model. */
 export function makeReportMessage(title: string, exitCode?: number, uncaught?: string): ProfileReportMessage {
+  // Worker threads' ops since their last share (a busy worker shares nothing): asked for now.
+  const unanswered = collectWorkerProfiles();
   // Columns for the rules and the flame model: no object per retained event.
   const data = snapshot(true, { events: 'all-columns' });
-  const report = buildReport(data);
+  const built = buildReport(data);
+  const report = unanswered.length > 0 ? { ...built, unansweredWorkers: unanswered } : built;
   const msg: ProfileReportMessage = { type: 'corepyReport', report, recommendations: everyRecommendation(report), flame: buildFlame(data, title) };
   return { ...msg, ...(exitCode === undefined ? {} : { exitCode }), ...(uncaught === undefined ? {} : { uncaught }) };
 }
