@@ -106,6 +106,23 @@ describe('profiler segments', () => {
     assert.match(text, /^ {4}mul +2× .* line \d+$/m);
   });
 
+  it('each segment keeps its own contexts (audit 21 N8): the JSON and the text name them per segment', () => {
+    cp.enableProfiling({ callSites: 'off' });
+    for (let i = 0; i < 3; i++) cp.profileContext('load', () => { a.add(a); a.add(a); });
+    cp.clearProfile();
+    for (let i = 0; i < 2; i++) cp.profileContext('train', () => a.mul(a));
+    const r = cp.profileReport({ format: 'json' });
+    const [before, after] = last(r, 2);
+    assert.deepEqual(Object.keys(before!.contexts ?? {}), ['load']);
+    assert.equal(before!.contexts!['load']!.count, 3);
+    assert.equal(before!.contexts!['load']!.opCount, 6);
+    assert.deepEqual(Object.keys(after!.contexts ?? {}), ['train']);
+    assert.equal(after!.contexts!['train']!.opCount, 2);
+    const text = cp.profileReport({ color: false });
+    assert.match(text, /Segment \d+ — [^\n]*: 6 ops[^\n]*\n(?: {4}.*\n)*? {4}contexts: load ×3 [\d.]+ ms\n/);
+    assert.match(text, /\(current\): 2 ops[^\n]*\n(?: {4}.*\n)*? {4}contexts: train ×2 [\d.]+ ms/);
+  });
+
   it('a report restricted to a context restricts every segment (segments without it have no ops)', () => {
     cp.enableProfiling({ callSites: 'off' });
     a.add(a);

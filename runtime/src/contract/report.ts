@@ -236,6 +236,13 @@ export interface ReportSegment {
   readonly operations: OpStats[];
   readonly callSites: SiteOpStats[];
   /**
+   * The contexts and profiled functions entered in this segment, by name (as the report's `contexts`);
+   * absent when none was, or when the segment shares its recorder with an earlier one (profiling
+   * paused and resumed: their context figures are not told apart). A context open at the clear that
+   * ended the segment is counted up to the clear here, and whole in the segment it ends in.
+   */
+  readonly contexts?: Record<string, ContextStats>;
+  /**
    * An ended segment's own recommendations (estimates relative to this segment's op time), when its
    * retained events were kept; absent on the current segment, whose are the report's
    * `recommendations`, and in reports restricted to a context.

@@ -106,10 +106,13 @@ function droppedNote(r: ProfileReport, s: NonNullable<ProfileReport['segments']>
 
 /**
  * Every segment of the run, each with its ops (count, op time, share of the segment, hottest
- * line) and an ended segment's recommendations, when there is more than one or the only one has
+ * line), its contexts (calls and wall time inside) and an ended segment's recommendations, when there is more than one or the only one has
  * ended (a script that cleared its recording after its ops: the table above is then empty, and
  * its ops are here); the same lines in text and Markdown. Empty otherwise.
  */
+/** Contexts named per segment in the text and Markdown reports, the longest first (the JSON has them all). */
+const SEGMENT_CONTEXTS = 5;
+
 export function segmentLines(r: ProfileReport): string[] {
   const segs = r.segments ?? [];
   if (segs.length < 2 && !segs.some((s) => !s.current)) return [];
@@ -122,6 +125,11 @@ export function segmentLines(r: ProfileReport): string[] {
       const where = hottest?.location ? `  line ${hottest.location.line}` : '';
       const gpu = o.gpuMs > 0 ? `  GPU ${fmtMs(o.gpuMs)} ms` : '';
       out.push(`    ${o.op.padEnd(w)}  ${String(o.count).padStart(6)}×  ${fmtMs(o.totalMs).padStart(9)} ms  ${pct(o.percent).padStart(4)}${gpu}${where}`);
+    }
+    const contexts = Object.values(s.contexts ?? {}).sort((a, b) => b.totalTimeMs - a.totalTimeMs);
+    if (contexts.length > 0) {
+      const shown = contexts.slice(0, SEGMENT_CONTEXTS).map((c) => `${c.name} ×${c.count} ${fmtMs(c.totalTimeMs)} ms`).join(', ');
+      out.push(`    contexts: ${shown}${contexts.length > SEGMENT_CONTEXTS ? `, and ${contexts.length - SEGMENT_CONTEXTS} more` : ''}`);
     }
     // An ended segment's own findings: the RECOMMENDATIONS below are the current recording's only.
     for (const rec of s.recommendations ?? []) {

@@ -85,6 +85,8 @@ export function segmentReport(s: SegmentData, agg: Aggregate, recommendations?: 
     index: s.index, cause: s.cause, current: s.current, startMs: s.data.startMs, endMs: s.data.endMs,
     totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), droppedEvents: segmentDroppedEvents(s),
     operations: agg.ops, callSites: agg.sites,
+    // Own properties (not assignment), as the report's: a context named `__proto__` would otherwise vanish.
+    ...(agg.contexts.length > 0 ? { contexts: Object.fromEntries(agg.contexts.map((c) => [c.name, c])) } : {}),
     ...(recommendations ? { recommendations } : {}),
   };
 }

@@ -202,7 +202,10 @@ function keepSegmentEventsWithinCap(): void {
  * segment keeps them so the report can still run the recommendation rules on it).
  */
 function segmentData(r: Recorder, forRules = false): ProfileData {
-  const own = { ...ownData(r, false, true), startMs: segmentStartMs, ...(forRules ? { ruleColumns: r.ruleColumns(threadId, 0, true) } : {}) };
+  // The recorder's context statistics are this segment's when it began with the segment (a clear or
+  // new options); one that recorded an earlier segment too (profiling paused and resumed) mixes them.
+  const contextCells = r.earlierCells.length === 0 ? r.contextRows(openSpans(enabled ? performance.now() : disabledAtMs)) : [];
+  const own = { ...ownData(r, false, true), contextCells, startMs: segmentStartMs, ...(forRules ? { ruleColumns: r.ruleColumns(threadId, 0, true) } : {}) };
   return workerSnapshots().map((w) => ({ ...w, events: [], spans: [] })).reduce((acc, w) => mergeData(acc, w), own);
 }
 
