@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { failed, HOT_OPERATIONS_FOCUS, statusFor, statusTooltip } from '../../extension/src/views/labels.js';
+import * as cp from '../../runtime/src/index.js';
 describe('a run the user stopped', () => {
   const end = (stopped: boolean) => {
     const store = new ProfileStore();
@@ -40,5 +41,23 @@ describe('a run the user stopped', () => {
     assert.match(s.text, /\(stopped, partial\) · nothing recorded$/);
     assert.match(tip, /No profile batch arrived before the script ended .*whether it ran any corepy op, and for how long, is not known\./);
     assert.doesNotMatch(tip, /0\.00 µs wall time/);
+  });
+
+  it('a report partial for a worker thread (audit 25 9c: it did not answer the stop) says so in the status and its tooltip', async () => {
+    await cp.setBackend('js');
+    cp.enableProfiling();
+    cp.ones([4]).add(1);
+    const report = { ...cp.profileReport({ format: 'json' }), unansweredWorkers: [{ thread: 3, lastShareAgoMs: 1834.2 }] };
+    cp.disableProfiling();
+    cp.clearProfile({ segments: true });
+    for (const stopped of [true, false]) {
+      const store = new ProfileStore();
+      store.startRun('/w/pool.ts', 0);
+      store.finishRun({ partial: false, report, recommendations: [], flame: null, lastBatch: null, exitCode: stopped ? 130 : 0, signal: null, ...(stopped ? { stopped } : {}) });
+      const s = statusFor(store.run!)!;
+      assert.match(s.text, stopped ? /pool\.ts \(stopped, partial for worker 3\) · / : /pool\.ts \(partial for worker 3\) · /);
+      assert.equal(s.command, 'corepy.showFlameGraph', 'the report has its flame graph');
+      assert.match(statusTooltip(store.run!, s.command), /Partial for worker thread 3: it did not answer when the script ended .*its ops after its last share, 1\.83 s before the report, are missing\./);
+    }
   });
 });

@@ -5,7 +5,7 @@
  * names its base ("% of op time"), as the contract's site-stats.ts defines them.
  */
 import * as path from 'node:path';
-import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow } from 'corepy/contract';
+import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow, type UnansweredWorker } from 'corepy/contract';
 import { keepsSegments } from '../debug/report-sites.js';
 import { opCountOf, type LineStats, type OpTotals, type RunSnapshot, type SegmentChoice } from '../profile-store.js';
 
@@ -165,10 +165,18 @@ export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 
     // A distinct state: the run's error is in the Debug Console, which the click opens.
     return { visible: true, text: `$(error) corepy: ${file} failed (exit ${String(run.exitCode)}) · ${figures}`, command: 'workbench.panel.repl.view.focus' };
   }
-  const ended = run.status === 'partial' ? (run.stopped ? ' (stopped, partial)' : ' (partial)') : run.stopped ? ' (stopped)' : '';
+  const workers = unansweredWorkersOf(run);
+  const partly = workers.length > 0 ? `, partial for worker${workers.length > 1 ? 's' : ''} ${workers.map((w) => w.thread).join(', ')}` : '';
+  const ended = run.status === 'partial' ? (run.stopped ? ' (stopped, partial)' : ' (partial)')
+    : run.stopped ? ` (stopped${partly})` : partly ? ` (${partly.slice(2)})` : '';
   // A partial run has no flame profile: the click opens what it has, the per-line figures of Hot Operations.
   const command = run.flame === null && run.status === 'partial' ? HOT_OPERATIONS_FOCUS : 'corepy.showFlameGraph';
   return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command };
+}
+
+/** The worker threads whose latest ops the run's final report lacks (`ProfileReport.unansweredWorkers`). */
+function unansweredWorkersOf(run: RunSnapshot): readonly UnansweredWorker[] {
+  return run.status === 'running' ? [] : run.report?.unansweredWorkers ?? [];
 }
 
 /**
@@ -231,7 +239,9 @@ export function statusTooltip(run: RunSnapshot, command: string | undefined): st
       ? ` No corepy op ran: the ${formatMs(startup.reduce((a, r) => a + r.totalMs, 0))} of one-time work (${costList(startup)}) is corepy's own start-up (the profiler's preload), not the script's.`
       : '';
   const sitesOff = run.report?.callSiteMode === 'off' && opCountOf(run) > 0 ? ` ${CALL_SITES_OFF}` : '';
-  const figures = `${times}${paused}${debugCode}${oneTime}${sitesOff}`;
+  const workers = unansweredWorkersOf(run).map((w) => ` Partial for worker thread ${w.thread}: it did not answer when the script ended ` +
+    `(blocked outside JavaScript, or gone without its last share), so its ops after its last share, ${formatMs(w.lastShareAgoMs)} before the report, are missing.`).join('');
+  const figures = `${times}${paused}${debugCode}${oneTime}${sitesOff}${workers}`;
   if (command === 'corepy.stop') return `Profiling with corepy: ${figures} Click to stop.`;
   if (failed(run)) return `The script failed (the run started at ${clockTime(run.startedAt)}): ${figures} Click for its output in the Debug Console.`;
   if (command === HOT_OPERATIONS_FOCUS) {
