@@ -3,10 +3,12 @@
  * here, addressed by byte offset.
  *
  * Layout: [0, __heap_base) belongs to Rust (stack and statics); the heap grows upward from
- * there. Blocks are 16-byte aligned (SIMD loads/stores). Freed blocks go to an address-sorted
+ * there. Blocks are 16-byte aligned (SIMD loads/stores), and blocks of {@link LINE_MIN_BYTES} or
+ * more start on a 64-byte cache line (see {@link LINE}). Freed blocks go to an address-sorted
  * free list and are coalesced with free neighbours; a free block that reaches the top of the
  * heap lowers the top instead. Allocation is best fit from the free list (exact fits return
- * at once), else a bump of the top, growing the memory when needed.
+ * at once), else a bump of the top, growing the memory when needed; the bytes skipped to reach a
+ * cache line stay on the free list for small blocks.
  *
  * Growth is geometric (the memory doubles, by at most {@link MAX_GROW_STEP} a step), recorded as the
  * one-time cost "grow wasm memory +N MB". New pages are touched once when an allocation first reaches
@@ -23,6 +25,16 @@ import type { WasmMemory } from './loader.js';
 
 /** Block granularity and alignment (bytes). */
 const ALIGN = 16;
+/**
+ * Alignment of large blocks (bytes): one cache line. The binary kernels store four 16-byte vectors
+ * per trip; with the output 16 or 32 bytes past a line they ran ~1.5× slower than at 0 (x.mul(1.5)
+ * over 1e5 float32: 0.034 against 0.022 ms on the 2-core Xeon VM measured; 0 and 48 fast, copies
+ * unaffected; runtime/BENCHMARKS.md "Cache-line alignment"). Which offset a result got depended on
+ * what had been allocated before, e.g. whether the profiler's warm-up had run (audit 25 3a).
+ */
+export const LINE = 64;
+/** Blocks of at least this many bytes start on a {@link LINE}; smaller ones (scalars, walk scratch) keep 16. */
+export const LINE_MIN_BYTES = 1024;
 const PAGE = 65536;
 /** Largest wasm32 linear memory (bytes). */
 const MAX_BYTES = 2 ** 32;
@@ -55,6 +67,11 @@ function insertAt(a: number[], i: number, v: number): void {
   a.push(v);
   for (let k = a.length - 1; k > i; k--) a[k] = a[k - 1]!;
   a[i] = v;
+}
+
+/** Bytes from `off` (a multiple of 16) to the next multiple of {@link LINE}: 0, 16, 32 or 48. */
+function headToLine(off: number): number {
+  return (LINE - (off % LINE)) % LINE; // not `&`: offsets may exceed 31 bits
 }
 
 /** A heap inside one `WebAssembly.Memory`. */
@@ -97,36 +114,54 @@ export class LinearHeap {
   }
 
   /**
-   * Allocates `bytes` (rounded up to 16) and returns the block's byte offset. Zero bytes
-   * returns an aligned offset without allocating. Throws when the memory cannot grow.
+   * Allocates `bytes` (rounded up to 16) and returns the block's byte offset: a multiple of 16, of
+   * {@link LINE} (64) when the block is {@link LINE_MIN_BYTES} or more. Zero bytes returns an aligned
+   * offset without allocating. Throws when the memory cannot grow.
    */
   alloc(bytes: number): number {
     if (bytes === 0) return this.base;
     const size = Math.ceil(bytes / ALIGN) * ALIGN; // not `&`: sizes may exceed 32 bits
-    let best = -1;
+    const line = size >= LINE_MIN_BYTES;
+    // Best fit by usable size: a free block's bytes from its first line when the block needs one.
+    let best = -1, bestSize = 0;
     for (let i = 0; i < this.freeSize.length; i++) {
-      const s = this.freeSize[i]!;
-      if (s >= size && (best < 0 || s < this.freeSize[best]!)) {
+      const s = line ? this.freeSize[i]! - headToLine(this.freeOff[i]!) : this.freeSize[i]!;
+      if (s >= size && (best < 0 || s < bestSize)) {
         best = i;
+        bestSize = s;
         if (s === size) break;
       }
     }
     let off: number;
     if (best >= 0) {
-      off = this.freeOff[best]!;
-      const rest = this.freeSize[best]! - size;
-      if (rest === 0) {
-        removeAt(this.freeOff, best);
-        removeAt(this.freeSize, best);
-      } else {
+      const f = this.freeOff[best]!, end = f + this.freeSize[best]!;
+      off = line ? f + headToLine(f) : f;
+      // What is left either side stays free: the skipped head (under a line) and the tail.
+      const rest = end - off - size;
+      if (off > f) {
+        this.freeSize[best] = off - f;
+        if (rest > 0) {
+          insertAt(this.freeOff, best + 1, off + size);
+          insertAt(this.freeSize, best + 1, rest);
+        }
+      } else if (rest > 0) {
         this.freeOff[best] = off + size;
         this.freeSize[best] = rest;
+      } else {
+        removeAt(this.freeOff, best);
+        removeAt(this.freeSize, best);
       }
     } else {
-      off = this.top;
+      const from = this.top;
+      off = line ? from + headToLine(from) : from;
       const end = off + size;
       if (end > this.memory.buffer.byteLength) this.grow(end, bytes);
       if (end > this.touched) this.touch(end, 'first touch of new wasm memory');
+      // The skipped bytes sit above every free block (a free block never reaches the top).
+      if (off > from) {
+        this.freeOff.push(from);
+        this.freeSize.push(off - from);
+      }
       this.top = end;
     }
     this.bytesInUse += size;
