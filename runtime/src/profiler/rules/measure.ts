@@ -211,6 +211,17 @@ export interface Alternation {
   readonly ratio: number;
 }
 
+/** Options of {@link alternate} and {@link timePair}. */
+export interface AlternateOptions {
+  /** The warm-up's cap, ms (default WARM_CAP_MS). */
+  readonly warmCapMs?: number;
+  /**
+   * The process's other threads busy are part of what is timed (the garbage collector's, for work that
+   * allocates): the warm-up does not wait for them to be quiet, which would never happen.
+   */
+  readonly busyThreadsAreTheCost?: boolean;
+}
+
 /**
  * Times `a` and `b` alternately after a warm-up (see below): at least 7 rounds (3 when a warm-up
  * round took over 40 ms) and at most 31, stopping once TIMED_MS have been spent. Returns the median
@@ -219,7 +230,8 @@ export interface Alternation {
  * of two medians can pair a slow `a` with a quick `b` (on a quiet machine, r for 100 adds of 1e5
  * ranged 1.16–2.29× over three trials that way).
  */
-export function alternate(a: () => number, b: () => number): Alternation {
+export function alternate(a: () => number, b: () => number, opts: AlternateOptions = {}): Alternation {
+  const warmCapMs = opts.warmCapMs ?? WARM_CAP_MS;
   // Until the fastest round so far has not improved by 5 % for 5 rounds (and at least WARM_MS): the JS
   // engine tiers up the dispatch path in the background, and on a busy machine the optimised code can
   // arrive a second late — until then the loop side times the interpreter (r 3–4× where 1.2× holds).
@@ -233,10 +245,10 @@ export function alternate(a: () => number, b: () => number): Alternation {
     const now = performance.now(), cpuNow = processCpuMs();
     // The process's other threads busy (V8 compiling the kernels in the background after an eager load, a
     // concurrent GC): they take the core the trial runs on, and its figures swing (loop 1.9–4.3 ms on one trial).
-    const quiet = cpuNow < 0 || cpuNow - cpu < BUSY_CPU_RATIO * (now - wall);
+    const quiet = opts.busyThreadsAreTheCost === true || cpuNow < 0 || cpuNow - cpu < BUSY_CPU_RATIO * (now - wall);
     cpu = cpuNow; wall = now;
     const spent = now - t0;
-    if ((since >= 5 && spent >= WARM_MS && quiet) || spent >= WARM_CAP_MS) break;
+    if ((since >= 5 && spent >= WARM_MS && quiet) || spent >= warmCapMs) break;
   }
   // Slow trials (a slow backend, a big tensor) get 3 rounds: the spread of long rounds is small anyway.
   const least = warm > 40 ? 3 : 7;
@@ -257,7 +269,7 @@ export function alternate(a: () => number, b: () => number): Alternation {
  * `roundMs` (default ROUND_MS) per side (repetitions sized for each side on its own from a timed run after one untimed),
  * alternating (see `alternate`). Returns ms per run and the median per-round ratio a / b.
  */
-export function timePair(aOnce: () => void, bOnce: () => void, roundMs = ROUND_MS): Alternation {
+export function timePair(aOnce: () => void, bOnce: () => void, roundMs = ROUND_MS, opts: AlternateOptions = {}): Alternation {
   const repsFor = (fn: () => void): number => {
     fn();
     const t0 = performance.now();
@@ -269,7 +281,7 @@ export function timePair(aOnce: () => void, bOnce: () => void, roundMs = ROUND_M
     for (let r = 0; r < reps; r++) fn();
     return (performance.now() - t0) / reps;
   };
-  return alternate(round(aOnce, repsFor(aOnce)), round(bOnce, repsFor(bOnce)));
+  return alternate(round(aOnce, repsFor(aOnce)), round(bOnce, repsFor(bOnce)), opts);
 }
 
 /** A tensor of ones of `shape` and `dtype` on `backend`. */
