@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { opCountOf, type RunSnapshot } from '../profile-store.js';
 import { notify } from '../notices.js';
-import { CALL_SITES_OFF, clockTime, corepyImportFor, noOpsNotice } from '../views/labels.js';
+import { CALL_SITES_OFF, corepyImportFor, noOpsNotice } from '../views/labels.js';
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
 import { failureLocation } from './failure-location.js';
@@ -237,8 +237,8 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
         `${exit !== null && exit !== undefined ? ` (exit ${String(exit)})` : ''}; showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
       if (!markFailure(run.program)) ctx.log.info(`no line of ${run.program} in the ${stderr.length} characters of its stderr: no failure diagnostic`);
-      // VS Code cannot close a notification it showed: the run's start time tells this one from a later run's state.
-      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}) in the run started at ${clockTime(run.startedAt)}; the error is in the Debug Console. ` +
+      // No run time in the text: a rerun that fails the same way shows the same text, and VS Code replaces the last one (notices.ts).
+      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. ` +
         'The lenses show what ran before it.', 'Show Debug Console').then(showOutput);
     } else if (opCountOf(run) === 0) {
       // Ops kept only in an ended segment (a clearProfile() after the last one) count: the editor shows them.

@@ -11,6 +11,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RunResult } from '../../../extension/src/commands.js';
 import type { CorepyApi } from '../../../extension/src/extension.js';
+import type { Notice } from '../../../extension/src/notices.js';
+import { until } from './poll.js';
 
 describe('a failed run', function () {
   this.timeout(300000);
@@ -30,6 +32,22 @@ describe('a failed run', function () {
     assert.ok(api.store.linesFor(uri.fsPath).some((l) => l.line === 5 && l.count === 10), 'the 10 adds before the throw');
   });
 
+  it('a rerun that fails again replaces the last run\'s failure notice: one stays open, with its button', async () => {
+    const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    const uri = vscode.Uri.file(path.join(ws(), 'throws.js'));
+    for (let i = 0; i < 3; i++) {
+      const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', uri);
+      assert.equal(res.started, true, res.reason);
+      assert.equal(res.run?.exitCode, 1);
+    }
+    // The first test's run of throws.js failed too: its notice is among these.
+    const failures = (): Notice[] => api.notices().filter((n) => /^Corepy: throws\.js failed \(exit 1\)/.test(n.message));
+    // VS Code closes the replaced ones through the extension host's message channel: wait for it.
+    const after = await until('the failure notices of the runs', failures, (f) => f.length >= 3 && f.filter((n) => n.open).length === 1);
+    assert.equal(after.at(-1)!.open, true, 'the last run\'s is the one open');
+    assert.deepEqual(after.at(-1)!.buttons, ['Show Debug Console']);
+  });
+
   it('a TypeScript syntax error is marked at its line and column, named SyntaxError', async () => {
     const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
     const file = path.join(ws(), 'bad-syntax.ts');
@@ -43,7 +61,7 @@ describe('a failed run', function () {
     assert.equal(diag.range.start.line, 2);
     assert.equal(diag.range.start.character, 17, 'at the `;` esbuild names (column 18)');
     assert.match(diag.message, /SyntaxError: Expected "\)" but found ";"/);
-    assert.match(api.notices().at(-1)?.message ?? '', /bad-syntax\.ts failed \(exit 1\) in the run started at \d\d:\d\d:\d\d;/);
+    assert.match(api.notices().at(-1)?.message ?? '', /bad-syntax\.ts failed \(exit 1\); the error is in the Debug Console\./);
     assert.match(api.status().tooltip ?? '', /^The script failed \(the run started at \d\d:\d\d:\d\d\)/);
   });
 
