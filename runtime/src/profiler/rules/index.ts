@@ -78,12 +78,15 @@ function noticingUntimed(m: Measurers, seen: () => void): Measurers {
 /** Every rule's findings on one input: duplicates and findings moot next to a batch-loop dropped, set against the wall time, sorted. */
 function rulesOf(input: RuleInput): Recommendation[] {
   const seen = new Set<string>();
+  // The run's own time (a scan of the retained events), only once a finding has a saving to set against it.
+  let ownMs: number | null | undefined;
+  const own = (): number | null => (ownMs === undefined ? (ownMs = runOwnMs(input.data, input.events, input.agg.totalOpMs)) : ownMs);
   const all = RULES.flatMap((r) => r(input));
   // A batched loop is gone, and its tensors with it: releasing them each iteration is moot where batch-loop rewrites the loop.
   const batched = new Set(all.filter((r) => r.rule === 'batch-loop' && r.location).map((r) => `${r.location!.file}\n${r.location!.line}`));
   return all
     .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-    .map((r) => inProportionToWallTime(r, input.agg.totalOpMs, runOwnMs(input.data, input.agg.wallMs)))
+    .map((r) => (r.savedMs !== undefined && r.savedMs > 0 ? inProportionToWallTime(r, input.agg.totalOpMs, own()) : r))
     .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
 }
