@@ -30,7 +30,8 @@ export const SliceKind = {
    * the consecutive ops that had it on their stack; its location is where the function starts).
    * Stack captures carry no call identity, so such a run may hold several calls: then the function's
    * name ends with {@link MERGED_CALLS_SUFFIX} (in all its runs) and the time between ops where a new call may have begun is a
-   * child slice named by {@link gapSliceName} (no location), not the function's self time.
+   * child slice named by {@link gapSliceName} (no location), not the function's self time. Event-loop
+   * idle time between two ops (an `await`) is a child slice named {@link IDLE_SLICE_NAME}.
    */
   Function: 1,
   /** A tensor op (one engine dispatch). */
@@ -58,6 +59,14 @@ export const MERGED_CALLS_SUFFIX = ' [merged calls?]';
 export function gapSliceName(fn: string): string {
   return `(${fn}: loop or next call)`;
 }
+
+/**
+ * Name of an idle slice: time the event loop spent waiting between two ops (an `await` on a timer,
+ * I/O or another thread), read from Node's idle counter. It nests in the innermost function both ops
+ * share (or their context), so the wait is not that function's self time. A Function slice with no
+ * location; none outside Node (browsers keep no idle counter).
+ */
+export const IDLE_SLICE_NAME = '(awaiting: event loop idle)';
 
 /** One of the {@link SliceKind} values. */
 export type SliceKind = (typeof SliceKind)[keyof typeof SliceKind];

@@ -6,19 +6,20 @@
  * Gpu, depth 0). Ops that carry the user's call stack get its functions as Function slices between
  * them and their context (user-frames.ts); a function with a run that may hold several calls is
  * named with {@link MERGED_CALLS_SUFFIX} in all its runs, and the gaps in a run where a new call may
- * have begun are slices of their own ({@link gapSliceName}). Pure.
+ * have begun are slices of their own ({@link gapSliceName}); event-loop idle time between two ops (an
+ * `await`, `data.idleWaits`) is a slice of its own too ({@link IDLE_SLICE_NAME}). Pure.
  *
  * Works on columns (event-columns.ts), never on one object per slice: a snapshot taken with
  * `events: 'columns'` is read as is, one holding records is converted first. The candidate slices
  * are typed arrays put in order through an index permutation (groups already in order are only
  * checked, then merged), so 1e6 events cost no per-event garbage.
  */
-import { gapSliceName, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
-import { eventColumns, spanColumns } from './event-columns.js';
+import { gapSliceName, IDLE_SLICE_NAME, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
+import { eventColumns, spanColumns, type EventColumns } from './event-columns.js';
 import { OpenTracks } from './flame-tracks.js';
 import { flameFusedKernels } from './fused-groups.js';
 import { userFrameSlices } from './user-frames.js';
-import type { ProfileData } from './types.js';
+import type { IdleWait, ProfileData } from './types.js';
 
 /** The flame model of `data`. Times become µs since `data.startMs`. */
 export function buildFlame(data: ProfileData, title = 'corepy profile'): FlameProfile {
@@ -71,11 +72,12 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   // The user's call stacks become Function slices between each op and its context (user-frames.ts).
   const stacks = data.stacks;
   const nodeBase = data.contexts.length;
-  const fr = userFrameSlices(order, { total, eventBase, ev, start: rStart, end: rEnd, thread: rThread, node: rNode }, stacks, nodeBase);
+  const idle = idleBeforeOps(ev, data.idleWaits);
+  const fr = userFrameSlices(order, { total, eventBase, ev, start: rStart, end: rEnd, thread: rThread, node: rNode, ...idle }, stacks, nodeBase);
   const placed = fr.order, opWithin = fr.opWithin;
   // A function with one run that may merge calls is named so in all its runs: one row, one folded frame.
   const mergedFrame = new Uint8Array(stacks?.frames.length ?? 0);
-  for (let j = 0; j < fr.node.length; j++) if (fr.merged[j] === 1) mergedFrame[stacks!.frame[fr.node[j]!]!] = 1;
+  for (let j = 0; j < fr.node.length; j++) if (fr.merged[j] === 1 && fr.idle[j] === 0) mergedFrame[stacks!.frame[fr.node[j]!]!] = 1;
 
   // Strings and locations are interned in the order slices are written.
   const strings: string[] = [], stringIds = new Map<string, number>();
@@ -136,11 +138,12 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
       const j = k - total;
       open.place(fr.thread[j]!, fr.start[j]!, fr.end[j]!, fr.within[j]!);
       const index = w++;
-      const frame = stacks!.frame[fr.node[j]!]!;
-      slices.name[index] = fr.gap[j] === 1 ? gapNameOf(frame) : mergedFrame[frame] === 1 ? mergedNameOf(frame) : nameOf(frameBase + frame);
+      // An idle slice has no frame (node -1) and no location: the time is nobody's line.
+      const frame = fr.idle[j] === 1 ? -1 : stacks!.frame[fr.node[j]!]!;
+      slices.name[index] = frame < 0 ? str(IDLE_SLICE_NAME) : fr.gap[j] === 1 ? gapNameOf(frame) : mergedFrame[frame] === 1 ? mergedNameOf(frame) : nameOf(frameBase + frame);
       slices.kind[index] = SliceKind.Function;
       slices.start[index] = (fr.start[j]! - t0) * 1000; slices.duration[index] = Math.max(0, (open.end - t0) * 1000 - slices.start[index]!);
-      slices.depth[index] = open.depth; slices.location[index] = fr.gap[j] === 1 ? -1 : frameLocOf(frame); slices.backend[index] = -1;
+      slices.depth[index] = open.depth; slices.location[index] = frame < 0 || fr.gap[j] === 1 ? -1 : frameLocOf(frame); slices.backend[index] = -1;
       slices.parent[index] = open.parent; slices.thread[index] = fr.thread[j]!; slices.track[index] = open.track;
       open.open(index, nodeBase + j);
       continue;
@@ -156,6 +159,26 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   const totalUs = Math.max(0, data.endMs - data.startMs) * 1000;
   const fused = flameFusedKernels(strings);
   return { version: 1, title, strings, locations, slices, totalUs, droppedEvents: data.droppedEvents, ...(fused.length > 0 ? { fused } : {}) };
+}
+
+/**
+ * Per event, the event-loop idle time read before it (ms) and when (ms): each wait goes to the first
+ * op of its thread that starts at or after its reading, when it was read after the thread's previous
+ * op ended (older ones belong to ops the ring dropped). Events are in start order per thread.
+ */
+function idleBeforeOps(ev: EventColumns, waits: readonly IdleWait[] | undefined): { idleMs: Float64Array; idleAtMs: Float64Array } | Record<string, never> {
+  if (waits === undefined || waits.length === 0) return {};
+  const idleMs = new Float64Array(ev.length), idleAtMs = new Float64Array(ev.length), thread = waits[0]!.thread;
+  let w = 0, prevEnd = -Infinity;
+  for (let i = 0; i < ev.length && w < waits.length; i++) {
+    if (ev.thread[i] !== thread) continue;
+    for (; w < waits.length && waits[w]!.atMs <= ev.startMs[i]!; w++) {
+      if (waits[w]!.thread !== thread || waits[w]!.atMs < prevEnd) continue;
+      idleMs[i] += waits[w]!.idleMs; idleAtMs[i] = waits[w]!.atMs;
+    }
+    prevEnd = ev.endMs[i]!;
+  }
+  return { idleMs, idleAtMs };
 }
 
 /**

@@ -15,6 +15,7 @@ import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { StackMix } from './stack-mix.js';
 import { StackTable } from './stacks.js';
+import { IDLE_GAP_MS, IdleWaits } from './idle-waits.js';
 import { chargeProfilerTime, currentFrame, type Frame, type OpenSpan } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
 import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
@@ -215,6 +216,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private stackReviewMs = STACK_REVIEW_FIRST_MS;
   /** The captured stacks per site, for the ops between captures (stack-mix.ts). */
   private readonly stackMix = new StackMix();
+  /** End of the last op recorded, ms (the recording's start before the first): a longer gap to the next reads the idle counter. */
+  private lastEndMs: number;
+  /** Event-loop idle time before ops that follow a gap of IDLE_GAP_MS or more (idle-waits.ts). */
+  readonly idleWaits = new IdleWaits();
 
   /**
    * @param maxEvents raw events kept (the event ring's slots)
@@ -227,6 +232,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     if (rings !== null && rings.events.capacity !== maxEvents) throw new Error(`recorder: given a ring of ${rings.events.capacity} events, not ${maxEvents}`);
     this.ring = rings?.events ?? new EventRing(maxEvents);
     this.spans = rings?.spans ?? new SpanRing(spanCapacity(maxEvents));
+    this.lastEndMs = startMs;
     this.intern('');
     this.lastOp = this.opState('');
     if (this.mode !== OFF && !warmedModes.has(this.mode)) {
@@ -390,6 +396,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.activeOp = st;
     this.excludedUntil = 0;
     let t0 = this.perf.now();
+    // One compare per op: only a long gap can hold event-loop idle time (an await), read then.
+    if (t0 - this.lastEndMs >= IDLE_GAP_MS) {
+      this.idleWaits.read(t0);
+      t0 = this.perf.now();
+    }
     const starved = this.starvedTimer;
     if (starved !== null && t0 >= starved.dueMs && starved.beforeOp !== undefined) {
       starved.beforeOp(t0);
@@ -405,6 +416,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       throw e;
     }
     const t1 = this.perf.now();
+    this.lastEndMs = t1;
     this.endOp(timed);
     // One-time work during the op (memory growth, a pipeline) is its own event: the op starts after
     // it. What ran before it inside the op (validation, the allocator's search) is microseconds.

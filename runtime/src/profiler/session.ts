@@ -19,7 +19,7 @@ import { Recorder, type OpObserver, type StarvedTimerHook } from './recorder.js'
 import { warmUpOps } from './warm-up.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
-import type { CallSiteMode, MemorySnapshot, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
+import type { CallSiteMode, IdleWait, MemorySnapshot, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
 import type { SegmentCause } from '../contract/report.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
@@ -288,7 +288,8 @@ export function snapshot(withWorkers = true, options: SnapshotOptions = {}): Pro
   if (!withWorkers) return own;
   // Workers here have no events when mode is 'columns' or 'rules': the merge keeps `own.columns` / `own.ruleColumns` (a spread).
   const all = (withEvents ? workers : workers.map((w) => ({ ...w, events: [], spans: [] }))).reduce((acc, w) => mergeData(acc, w), own);
-  return { ...all, segments: segments(r, all), droppedSegments };
+  // mergeData keeps no idle waits: the main thread's are put back (a worker's are left out).
+  return { ...all, ...(own.idleWaits ? { idleWaits: own.idleWaits } : {}), segments: segments(r, all), droppedSegments };
 }
 
 /** This thread's recording: every segment since the last clear, or with `currentSegment` the current one's cells alone. */
@@ -312,6 +313,7 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     oneTimeCosts: currentSegment ? [] : oneTimeCostsSince(costsFrom),
     ...gcPausesOf(currentSegment),
     ...(currentSegment ? {} : { memory: memoryOf(r) }),
+    ...(withEvents || columns ? idleWaitsOf(r, currentSegment) : {}),
     ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0, open) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
@@ -324,6 +326,12 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
 function memoryOf(r: Recorder): MemorySnapshot {
   const { tensors, bytes } = liveStats();
   return { liveTensors: tensors, liveBytes: bytes, peakBytes: peakLiveBytes(), held: r.held.rows() };
+}
+
+/** The snapshot's event-loop idle waits (idle-waits.ts), for the timeline: none for a segment's cells, absent when none was seen. */
+function idleWaitsOf(r: Recorder, currentSegment: boolean): { idleWaits?: IdleWait[] } {
+  const waits = currentSegment ? undefined : r.idleWaits.snapshot(threadId);
+  return waits ? { idleWaits: waits } : {};
 }
 
 /** The snapshot's GC pauses: none for a segment's cells, absent where they cannot be observed. */

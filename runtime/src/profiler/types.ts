@@ -180,6 +180,13 @@ export interface ProfileData {
   /** Tensor memory when the snapshot was taken (absent in a segment's data and in older snapshots). */
   readonly memory?: MemorySnapshot;
   /**
+   * Event-loop idle time before ops that followed a gap of 0.5 ms or more (idle-waits.ts), oldest
+   * first: what an `await` waited for, which the flame model keeps out of the function's self time.
+   * Main thread only (a worker's are not merged); absent where none was seen, the runtime keeps no
+   * idle counter (browsers), or the snapshot has no events (`events: false` or 'rules').
+   */
+  readonly idleWaits?: IdleWait[];
+  /**
    * The retained events and spans as columns (no object per event), when the snapshot was taken
    * with `events: 'columns'` (timeline exports); `events` and `spans` are then empty.
    */
@@ -199,6 +206,17 @@ export interface ProfileData {
   readonly segments?: SegmentData[];
   /** Segments forgotten because more than MAX_SEGMENTS were kept. */
   readonly droppedSegments?: number;
+}
+
+/**
+ * The event loop's idle time read before one op (see {@link ProfileData.idleWaits}): `idleMs` ms of
+ * waiting happened since the previous reading, in the gap that ends at `atMs` (ms, the clock read
+ * just before the op that followed, which starts at or after it); `thread` as events'.
+ */
+export interface IdleWait {
+  readonly thread: number;
+  readonly atMs: number;
+  readonly idleMs: number;
 }
 
 /** Tensor memory at a snapshot: the engine's live figures and what recorded ops' results still hold. Bytes in bytes. */
