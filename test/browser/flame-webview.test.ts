@@ -225,6 +225,11 @@ describe('flame graph webview (Chromium)', function () {
     assert.equal(await firstOp(), 'add');
     await page.locator('.cf-ops th button[data-sort="totalUs"]').click();
     assert.equal(await firstOp(), 'forward');
+    // A function's count is its runs on the timeline, not its calls (audit 26 F3); an op's is its calls.
+    const countOf = (op: string) => page.locator(`.cf-ops tbody tr[data-op="${op}"] td`).nth(1);
+    assert.match((await countOf('forward').textContent()) ?? '', /^\d+ runs?$/);
+    assert.match((await countOf('forward').getAttribute('title')) ?? '', /^Runs on the timeline, not calls/);
+    assert.match((await countOf('matmul').textContent()) ?? '', /^\d+$/);
     await page.locator('.cf-ops tbody tr[data-op="relu"]').click();
     assert.equal((await flameState(page)).search, '^relu$', 'clicking a row searches for it');
   });

@@ -8,6 +8,8 @@ import type { FlameProfile } from './protocol.js';
 /** Slice kinds of the contract's flame model, under the names this folder uses. */
 export const KIND_CONTEXT = SliceKind.Context;
 export const KIND_GPU = SliceKind.Gpu;
+/** A function of the user's call stack or a @profiled one (also the gap and idle slices, which have no location). */
+export const KIND_FUNCTION = SliceKind.Function;
 /** One-time work (kernel compilation, memory growth, GPU pipeline creation): never an op's time. */
 export const KIND_ONE_TIME = SliceKind.OneTime;
 

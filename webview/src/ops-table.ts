@@ -2,10 +2,12 @@
  * The ops table: one row per op/function name with count, self and total time, sortable by
  * clicking a header. One DOM row per distinct name (tens), never per frame. One-time work
  * (compile wasm kernels, grow and first touch of wasm memory, create GPU pipeline) keeps its rows, labelled
- * "one-time" so it is not read as an op. A function whose runs may merge calls (flame.ts) counts
- * "≥n": runs, a lower bound on its calls.
+ * "one-time" so it is not read as an op. An op's count is its calls; a function's is its runs on the
+ * timeline ("n runs": a call, a resume after an `await`, or calls with no op between them), which
+ * the ops' stack captures cannot turn into calls (audit 26: `main`, called once, counted 142). A
+ * function whose runs may merge calls (flame.ts) counts "≥n runs".
  */
-import { KIND_CONTEXT, KIND_GPU, KIND_ONE_TIME, type FlameData } from './model.js';
+import { KIND_CONTEXT, KIND_FUNCTION, KIND_GPU, KIND_ONE_TIME, type FlameData } from './model.js';
 import { percentLabel, shareOf } from 'corepy/contract';
 import { fmtUs, mergedCallsNote } from './tooltip.js';
 
@@ -17,6 +19,8 @@ export interface OpRow {
   readonly totalUs: number;
   /** True for one-time work (its slices are of kind OneTime), not an op. */
   readonly oneTime: boolean;
+  /** True for a function of the user's code (Function slices with a location): its count is runs, not calls. */
+  readonly fn: boolean;
 }
 
 export type SortKey = 'name' | 'count' | 'selfUs' | 'totalUs';
@@ -24,11 +28,15 @@ export type SortKey = 'name' | 'count' | 'selfUs' | 'totalUs';
 /** Aggregates op and function slices (not contexts or GPU) by name over included slices. */
 export function aggregateOps(data: FlameData, include: Uint8Array | null): OpRow[] {
   const s = data.profile.slices;
-  const rows = new Map<number, { count: number; selfUs: number; totalUs: number; oneTime: boolean }>();
+  const rows = new Map<number, { count: number; selfUs: number; totalUs: number; oneTime: boolean; fn: boolean }>();
   for (let i = 0; i < data.n; i++) {
     if ((include !== null && include[i] === 0) || s.kind[i] === KIND_CONTEXT || s.kind[i] === KIND_GPU) continue;
     let r = rows.get(s.name[i]);
-    if (r === undefined) { r = { count: 0, selfUs: 0, totalUs: 0, oneTime: s.kind[i] === KIND_ONE_TIME }; rows.set(s.name[i], r); }
+    if (r === undefined) {
+      // Gap and idle slices are Function slices without a location: each is one stretch, counted as such.
+      r = { count: 0, selfUs: 0, totalUs: 0, oneTime: s.kind[i] === KIND_ONE_TIME, fn: s.kind[i] === KIND_FUNCTION && s.location[i] >= 0 };
+      rows.set(s.name[i], r);
+    }
     r.count++; r.selfUs += data.self[i]; r.totalUs += s.duration[i];
   }
   return [...rows].map(([name, r]) => ({ name: data.profile.strings[name], ...r }));
@@ -48,6 +56,10 @@ const COLUMNS: readonly { key: SortKey; label: string }[] = [
   { key: 'selfUs', label: 'Self' },
   { key: 'totalUs', label: 'Total' },
 ];
+
+/** What a function's count is, on its cell. */
+const RUNS_NOTE = 'Runs on the timeline, not calls: each is a stretch of consecutive ops with this function on their stack — ' +
+  'a call, a resume after an await, or several calls with no op between them.';
 
 /** Rows shown at most; the rest are summarised in a footer line. */
 const MAX_ROWS = 500;
@@ -91,8 +103,9 @@ export function renderOpsTable(
     }
     const merged = mergedCallsNote(r.name);
     const count = tr.insertCell();
-    count.textContent = merged === null ? String(r.count) : `≥${r.count}`;
-    if (merged !== null) { name.title = merged; count.title = merged; }
+    count.textContent = `${merged === null ? '' : '≥'}${r.count}${r.fn ? ` run${r.count === 1 ? '' : 's'}` : ''}`;
+    if (r.fn) count.title = RUNS_NOTE;
+    if (merged !== null) { name.title = merged; count.title = `${RUNS_NOTE} ${merged}`; }
     tr.insertCell().textContent = `${fmtUs(r.selfUs)} (${percentLabel(shareOf(r.selfUs, profileUs), 'wall')})`;
     tr.insertCell().textContent = fmtUs(r.totalUs);
     tr.addEventListener('click', () => onPick(r.name));
