@@ -5,6 +5,9 @@
  * varies (`x.add(i)`) or one the source does not show as a literal stays batch-loop's.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { corpusFields } from '../../runtime/src/profiler/rules/corpus.js';
@@ -27,14 +30,16 @@ describe('loop-invariant rule', () => {
     });
     const rec = recs.find((r) => r.rule === 'loop-invariant');
     assert.ok(rec, `loop-invariant fired: ${recs.map((r) => r.rule).join(', ')}`);
-    assert.equal(rec.location?.line, 26);
+    assert.equal(rec.location?.line, 29);
     assert.match(rec.description, /^'mul\(1\.5\)' ran 100 times from this line on the same input tensor, so every call after the first/);
     assert.equal(rec.impact, corpusFields('loop-invariant').impact, 'the corpus verdict');
     assert.equal(rec.fix, undefined);
+    assert.equal(rec.evidence['memoryGrowthSavedMs'], undefined, 'tidy releases every result: no memory growth to save');
+    assert.doesNotMatch(rec.speedupBasis, /never released/);
     const report = cp.profileReport({ format: 'json' });
     const site = report.callSites.find((s) => s.op === 'mul')!;
     assert.ok(Math.abs(rec.savedMs! - site.totalMs * 0.99) <= 1e-9 * Math.max(1, site.totalMs), `saved ${rec.savedMs} of ${site.totalMs} ms`);
-    assert.equal(recs.some((r) => r.rule === 'batch-loop' && r.location?.line === 26), false, 'no broadcast over arange for a constant');
+    assert.equal(recs.some((r) => r.rule === 'batch-loop' && r.location?.line === 29), false, 'no broadcast over arange for a constant');
     x.dispose();
   });
 
@@ -60,5 +65,28 @@ describe('loop-invariant rule', () => {
     assert.ok(rec, `loop-invariant fired: ${recs.map((r) => r.rule).join(', ')}`);
     assert.match(rec.description, /^'sum\(0\)' ran 50 times/);
     m.dispose();
+  });
+
+  it('results never released (a fresh process, so memory grows): the basis adds the growth computing once avoids, over wall time', function () {
+    this.timeout(120_000);
+    const root = join(__dirname, '..', '..'), fixture = join(root, 'test', 'fixtures', 'profiler', 'invariant-leak.mts');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', fixture], { cwd: root, encoding: 'utf8', timeout: 100_000, maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as cp.ProfileReport;
+    const line = readFileSync(fixture, 'utf8').split('\n').findIndex((l) => l.includes('LINE-LEAK')) + 1;
+    const rec = report.recommendations.find((x) => x.rule === 'loop-invariant' && x.location?.line === line);
+    assert.ok(rec, `loop-invariant fired: ${report.recommendations.map((x) => x.rule).join(', ')}`);
+    // 200 results of 400 KB: the fresh memory grew during the muls (one-time costs, outside op time).
+    const growth = report.oneTimeCosts.filter((c) => c.duringOps.length > 0 && /^(grow wasm memory|first touch of new wasm memory)/.test(c.name))
+      .reduce((t, c) => t + c.totalMs, 0);
+    assert.ok(growth > 0, JSON.stringify(report.oneTimeCosts));
+    const held = report.memory!.heldBySite.find((h) => h.location?.line === line)!;
+    const expected = growth * Math.min(1, held.peakBytes / report.memory!.peakBytes) * 199 / 200;
+    const saved = rec.evidence['memoryGrowthSavedMs'] as number;
+    assert.ok(Math.abs(saved - expected) <= 1e-6 * Math.max(1, expected), `memory growth saved ${saved} ms, expected ${expected}`);
+    assert.equal(rec.evidence['savedWallMs'], rec.savedMs! + saved);
+    assert.match(rec.speedupBasis, /; its results are never released, so it also avoids ≈[\d.]+ ms of memory growth and first touch of new memory \(one-time costs, outside op time\): ≈\d+\.\d× of the [\d.]+ ms wall time$/);
+    // The estimate itself stays on op time (what the corpus verified).
+    assert.equal(rec.estimatedSpeedup, Math.round((report.totalTimeMs / Math.max(report.totalTimeMs - rec.savedMs!, report.totalTimeMs * 1e-3)) * 100) / 100);
   });
 });

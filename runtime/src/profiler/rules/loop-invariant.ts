@@ -11,12 +11,19 @@
  * `siteMs · (k − 1) / k` — Amdahl over the op time (the corpus pair loop-invariant-1e5: 1.43–1.60×
  * estimated, 1.51–1.58× measured). No quick fix: where the result should live (a `const` above the
  * loop, a module-level value) is the user's call.
+ *
+ * Results never released (the site is in the memory snapshot's held rows): every call also grew
+ * memory and touched new pages, one-time costs outside op time that one call would pay once. The
+ * basis adds that share of them (as undisposed-tensors counts it) and the speedup over wall time it
+ * implies; the estimate itself stays on op time, as the corpus verified it.
  */
 import type * as TS from 'typescript';
 import { opInfo } from '../../backends/op-table.js';
 import type { SiteOpStats } from '../aggregate.js';
 import type { Parsed } from './ast.js';
+import { HELD_LISTED } from '../../contract/names.js';
 import { corpusFields } from './corpus.js';
+import { memoryGrowthDuringOpsMs } from './undisposed.js';
 import { memoFact, siteEvents } from './site-events.js';
 import { receiverFixedInLoop, siteCall } from './loop-args.js';
 import { enclosingLoop } from './source.js';
@@ -62,6 +69,18 @@ export function invariantArguments(s: SiteOpStats, input: RuleInput): string[] |
   });
 }
 
+/**
+ * The memory growth and first touch (ms, outside op time) that computing once would also avoid when
+ * the site's results are never released: its share of the growth during ops (its peak bytes over the
+ * run's peak) for all its calls but one; 0 when it releases them or nothing grew.
+ */
+function heldGrowthSavedMs(s: SiteOpStats, input: RuleInput): number {
+  const memory = input.data.memory;
+  const held = memory?.held.find((h) => h.site === s.site);
+  if (!memory || !held || held.peakTensors < HELD_LISTED || memory.peakBytes <= 0) return 0;
+  return memoryGrowthDuringOpsMs(input.data) * Math.min(1, held.peakBytes / memory.peakBytes) * (s.count - 1) / s.count;
+}
+
 function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (s.location === null || s.totalMs < MIN_SHARE * input.agg.totalOpMs) return null;
   const args = invariantArguments(s, input);
@@ -69,6 +88,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const k = s.count, cols = input.events, events = siteEvents(cols, s.site, s.op), kept = events.length;
   const saved = (s.totalMs * (k - 1)) / k;
   const speedup = speedupFrom(input.agg.totalOpMs, saved);
+  const growthSaved = heldGrowthSavedMs(s, input), wallMs = input.agg.wallMs;
   const corpus = corpusFields('loop-invariant');
   const lines = input.source(s.location.file);
   const loop = lines ? enclosingLoop(lines, s.location.line) : null;
@@ -86,11 +106,14 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       after: `const once = cp.keep(x.${call}); // computed once, kept past tidy scopes\nfor (…) {\n  // … use once …\n}\nonce.dispose();`,
     },
     location: s.location,
-    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, arguments: args.join(', ') },
+    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, arguments: args.join(', '),
+      ...(growthSaved > 0 ? { memoryGrowthSavedMs: growthSaved, savedWallMs: saved + growthSaved } : {}) },
     estimatedSpeedup: speedup,
     speedupBasis: `from this profile: ${k} calls took ${ms(s.totalMs)} ms; computing it once saves ${k - 1} of them` +
       (kept < k ? ` (if the loop ran more than once, one call per run is needed: a little less)` : '') + ', ' +
-      `${ms(saved)} of ${ms(input.agg.totalOpMs)} ms op time`,
+      `${ms(saved)} of ${ms(input.agg.totalOpMs)} ms op time` +
+      (growthSaved > 0 && wallMs > 0 ? `; its results are never released, so it also avoids ≈${ms(growthSaved)} ms of memory growth and first touch ` +
+        `of new memory (one-time costs, outside op time): ≈${speedupFrom(wallMs, saved + growthSaved).toFixed(1)}× of the ${ms(wallMs)} ms wall time` : ''),
     savedMs: saved,
     fixUnavailable: 'where the result should live (a const before the loop, a value kept across calls) is a choice the code does not show',
     ...corpus,

@@ -20,7 +20,7 @@ import { HELD_EXACT, HELD_LISTED } from '../../contract/names.js';
 import { formatBytes } from '../../contract/units.js';
 import { corpusFields } from './corpus.js';
 import { tidyRewrite } from './tidy-rewrite.js';
-import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 /** Least memory held: a leak of small tensors matters once it reaches this many bytes, or MANY_TENSORS tensors. */
 const MIN_HELD_BYTES = 1 << 20;
@@ -28,6 +28,11 @@ const MANY_TENSORS = 500;
 
 /** One-time costs that reusing freed memory removes: growth and first touch inside ops (not a reserve made on purpose). */
 const GROWTH = /^(grow wasm memory|first touch of new wasm memory)/;
+
+/** Memory growth and first touch of new memory recorded inside ops, ms (one-time costs, outside op time). */
+export function memoryGrowthDuringOpsMs(data: RuleInput['data']): number {
+  return (data.oneTimeCosts ?? []).filter((c) => c.duringOp !== null && GROWTH.test(c.name)).reduce((t, c) => t + c.endMs - c.startMs, 0);
+}
 
 /** A site that qualifies, with its loop's rewrite. */
 interface Leak {
@@ -57,7 +62,7 @@ export const undisposedTensors: Rule = (input) => {
     const key = 'fix' in rewrite ? `${loc.file}\n${JSON.stringify(rewrite.fix.range)}` : `site ${h.site}`;
     leaks.set(key, [...(leaks.get(key) ?? []), { site: h.site, peakTensors: h.peakTensors, peakBytes: h.peakBytes, tensors: h.tensors, calls, ops: [...new Set(cells.map((c) => c.op))], rewrite }]);
   }
-  const growthMs = (data.oneTimeCosts ?? []).filter((c) => c.duringOp !== null && GROWTH.test(c.name)).reduce((t, c) => t + c.endMs - c.startMs, 0);
+  const growthMs = memoryGrowthDuringOpsMs(data);
   const wallMs = agg.wallMs;
   const corpus = corpusFields('undisposed-tensors');
   const out: Recommendation[] = [];
