@@ -114,6 +114,27 @@ export interface ContextStats {
   readonly selfOpTimeMs: number;
 }
 
+/**
+ * Inclusive op time of one CALLING line: a line where a user function called another user function
+ * (`model.forward(x)` in main.ts, `main()` at a module's top level), as line profilers show time on
+ * the lines that call. Built from the user call stacks (stacks.ts), which are sampled per op line
+ * (names.ts STACK_FIRST): each retained event that carries a stack counts once for every distinct
+ * line its stack passes through (recursion counts once), so the figures cover the ring's retained
+ * events (`droppedEvents` older ones are not in them) and take the sampled ops' stacks as recorded.
+ * A line's own ops (it issues `x.add(y)` itself) are its `callSites` rows, never counted here: a line
+ * that both issues ops and calls a function has both, and they do not overlap.
+ */
+export interface CallLineStats {
+  /** The calling line (source-mapped; column of the first call seen on it). */
+  readonly location: SourceLocation;
+  /** Op time of the ops issued inside the calls made from this line, ms. */
+  readonly opMs: number;
+  /** Those ops. */
+  readonly ops: number;
+  /** `opMs` as a share of the report's op time (`totalTimeMs`), 0–100. */
+  readonly percent: number;
+}
+
 /** Version of the report's JSON shape; baselines and consumers check it. */
 export const REPORT_SCHEMA_VERSION = 1;
 
@@ -299,6 +320,12 @@ export interface ProfileReport {
   readonly operations: (OpStats & { readonly slowest: boolean })[];
   /** Per op × call site. */
   readonly callSites: SiteOpStats[];
+  /**
+   * Per calling line, most op time first (see {@link CallLineStats}): absent in a context's report and
+   * when the snapshot held no call stacks (call sites off; `profileReport()` in a script, whose
+   * snapshot keeps no stacks; reports of runtimes before call lines).
+   */
+  readonly callLines?: CallLineStats[];
   /**
    * Per context name (Example 4: `report.contexts[name].totalTimeMs`). In a context's report
    * (`context` set), that context and the contexts and functions nested in it only.

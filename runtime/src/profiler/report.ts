@@ -19,6 +19,7 @@ import { gcPausesInOps } from './gc-in-ops.js';
 import { ruleColumnsOf } from './rule-columns.js';
 import { contextMedians, steadyMedians } from './steady-medians.js';
 import { spanColumns } from './event-columns.js';
+import { callLineStats } from './call-lines.js';
 
 export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type ProfileReport } from '../contract/report.js';
 
@@ -174,6 +175,8 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
   const oneTimeCosts = opts.context === undefined ? allOneTime : [];
   const segments = (data.segments ?? []).map((s) => ({ s, agg: segmentAggregate(s, opts) }));
   const recs = recommendationsOf(data, agg, segments, opts, rules);
+  // The whole recording's only: a context's report would need the events inside it (and a stack may run outside it).
+  const callLines = opts.context === undefined ? callLineStats(data, agg.totalOpMs) : undefined;
   return {
     schemaVersion: REPORT_SCHEMA_VERSION,
     exporter: EXPORTER,
@@ -194,6 +197,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     },
     operations: withMedians(agg.ops, data, opts).map((o) => ({ ...o, slowest: o.op === slowest?.op })),
     callSites: agg.sites,
+    ...(callLines ? { callLines } : {}),
     contexts,
     recommendations: recs.top,
     oneTimeCosts,

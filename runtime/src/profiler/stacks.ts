@@ -17,8 +17,18 @@
  * `<instance_members_initializer>` that V8 both places at the class's start (`Model;Model;randn`,
  * a user saw, for `class Model { w = randn(…) }`). Adjacent frames with the same name and start stay
  * two: that is direct recursion (`rec;rec`), which must stay visible. Frames carry only where their
- * function starts, not where it called the next one, so a synthesized function V8 named like its
- * caller at the caller's start would show twice; none is known.
+ * function starts, so a synthesized function V8 named like its caller at the caller's start would
+ * show twice; none is known.
+ *
+ * Call lines: a node also records where its parent frame called it (`callAt`, an index into `calls`;
+ * source-mapped like call sites), read from the outer frame's current position at capture: every
+ * kept frame but the innermost is stopped at the call into the next user frame (the innermost one's
+ * position is the op's own call site, recorded apart). Nodes are keyed by (parent, frame, call
+ * position), so two calls of `step` from two lines of `main` are two nodes: the flame graph tells
+ * consecutive calls from different lines apart, and the report sums op time per calling line
+ * (call-lines.ts). Where frames merge (the same start under two V8 names, above) or a frame is left
+ * out (a function the module's compiler wrote), the call position is that of the innermost user
+ * frame passed before the callee: the one actually stopped at the call.
  */
 import type { SourceLocation } from '../contract/flame.js';
 import { framesAbove, isRuntimeFrame, mapPosition, type V8Frame } from './callsite.js';
@@ -39,11 +49,21 @@ export interface StackTableData {
   readonly frames: StackFrame[];
   readonly parent: number[];
   readonly frame: number[];
+  /**
+   * Positions where a frame called the next user frame (source-mapped; 1-based line and column),
+   * each once. Absent in tables from runtimes before call lines.
+   */
+  readonly calls?: SourceLocation[];
+  /**
+   * Per node: where its parent frame called it, an index into `calls`; -1 when unknown (an outermost
+   * node, unless a user frame left out of the stack called it). Absent with `calls`.
+   */
+  readonly callAt?: number[];
 }
 
 /** Frames asked of V8 per capture: deeper stacks lose their outermost frames. */
 export const MAX_STACK_FRAMES = 100;
-/** Node keys are (parent + 1) · FRAME_SPACE + frame: a number, no key string per node. */
+/** Node keys are (parent + 1) · FRAME_SPACE + edge, edge keys frame · FRAME_SPACE + call + 1: numbers, no key string per node. */
 const FRAME_SPACE = 2 ** 26;
 
 /** One recorder's interned stacks. */
@@ -51,8 +71,14 @@ export class StackTable implements StackTableData {
   readonly frames: StackFrame[] = [];
   readonly parent: number[] = [];
   readonly frame: number[] = [];
+  readonly calls: SourceLocation[] = [];
+  readonly callAt: number[] = [];
   /** Per file, per start position (line · 65536 + column): the frames interned there, one per V8 function name. */
   private readonly frameIds = new Map<string, Map<number, Interned>>();
+  /** Per file, per call position (line · 65536 + column): its index in `calls` (mapped once). */
+  private readonly callIds = new Map<string, Map<number, number>>();
+  /** Edge (frame, call) keys to edge ids, and (parent, edge) keys to node ids. */
+  private readonly edgeIds = new Map<number, number>();
   private readonly nodeIds = new Map<number, number>();
 
   /** Node id of the user's stack above `skip` (its frames are left out), or -1 when it has no user frame. */
@@ -61,16 +87,22 @@ export class StackTable implements StackTableData {
     if (!Array.isArray(frames)) return -1;
     let node = -1;
     let outer: Interned | undefined;
+    // The innermost user frame passed so far (kept or not) and its file: it is stopped at the call into the next one.
+    let caller: V8Frame | undefined, callerFile = '';
     for (let k = frames.length - 1; k >= 0; k--) {
       const f = frames[k]!;
       const file = f.getFileName();
       if (!file || file.startsWith('node:') || file.includes('/node_modules/') || isRuntimeFrame(file)) continue;
       const frame = this.frameOf(f, file);
-      if (frame.id < 0) continue;
       // The same start in the user's source under another V8 name: one function (see the top of this file).
-      if (outer !== undefined && frame.fn !== outer.fn && sameLocation(this.frames[frame.id]!.location, this.frames[outer.id]!.location)) continue;
-      node = this.node(node, frame.id);
+      if (frame.id < 0 || (outer !== undefined && frame.fn !== outer.fn && sameLocation(this.frames[frame.id]!.location, this.frames[outer.id]!.location))) {
+        caller = f; callerFile = file;
+        continue;
+      }
+      // An outermost kept frame has a call position only when a left-out user frame called it (a CommonJS body tsx wraps).
+      node = this.node(node, frame.id, caller === undefined ? -1 : this.callOf(caller, callerFile));
       outer = frame;
+      caller = f; callerFile = file;
     }
     return node;
   }
@@ -84,7 +116,21 @@ export class StackTable implements StackTableData {
 
   /** A copy of the table (a snapshot keeps it while recording goes on). */
   snapshot(): StackTableData {
-    return { frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice() };
+    return { frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice(), calls: this.calls.slice(), callAt: this.callAt.slice() };
+  }
+
+  /** Index in `calls` of V8 frame `f`'s current position (in `file`), mapping it on first sight. */
+  private callOf(f: V8Frame, file: string): number {
+    let byPos = this.callIds.get(file);
+    if (byPos === undefined) this.callIds.set(file, (byPos = new Map()));
+    const line = f.getLineNumber() ?? 0, column = f.getColumnNumber() ?? 0, key = line * 65536 + column;
+    let id = byPos.get(key);
+    if (id === undefined) {
+      id = this.calls.length;
+      this.calls.push(mapPosition(file, line, column).location);
+      byPos.set(key, id);
+    }
+    return id;
   }
 
   /**
@@ -115,13 +161,18 @@ export class StackTable implements StackTableData {
     return e;
   }
 
-  private node(parent: number, frame: number): number {
-    const key = (parent + 1) * FRAME_SPACE + frame;
+  /** Node of `frame` called from node `parent` at call position `call` (-1: outermost, or unknown). */
+  private node(parent: number, frame: number, call: number): number {
+    const edgeKey = frame * FRAME_SPACE + call + 1;
+    let edge = this.edgeIds.get(edgeKey);
+    if (edge === undefined) this.edgeIds.set(edgeKey, (edge = this.edgeIds.size));
+    const key = (parent + 1) * FRAME_SPACE + edge;
     let id = this.nodeIds.get(key);
     if (id === undefined) {
       id = this.parent.length;
       this.parent.push(parent);
       this.frame.push(frame);
+      this.callAt.push(call);
       this.nodeIds.set(key, id);
     }
     return id;
@@ -153,12 +204,17 @@ function frameName(f: V8Frame): string {
 /** Concatenates `b` after `a`; returns the table and the offset to add to `b`'s node ids. */
 export function mergeStackTables(a: StackTableData | undefined, b: StackTableData | undefined): { table: StackTableData | undefined; offset: number } {
   if (b === undefined || b.parent.length === 0) return { table: a, offset: 0 };
-  const nodes = a?.parent.length ?? 0, frames = a?.frames.length ?? 0;
+  const nodes = a?.parent.length ?? 0, frames = a?.frames.length ?? 0, calls = a?.calls?.length ?? 0;
+  // A table without call lines (an older runtime's) has none known: -1 per node.
+  const callAt = (t: StackTableData | undefined, shift: number): number[] =>
+    t === undefined ? [] : t.callAt?.map((c) => (c < 0 ? c : c + shift)) ?? t.parent.map(() => -1);
   return {
     table: {
       frames: [...(a?.frames ?? []), ...b.frames],
       parent: [...(a?.parent ?? []), ...b.parent.map((p) => (p < 0 ? p : p + nodes))],
       frame: [...(a?.frame ?? []), ...b.frame.map((f) => f + frames)],
+      calls: [...(a?.calls ?? []), ...(b.calls ?? [])],
+      callAt: [...callAt(a, 0), ...callAt(b, calls)],
     },
     offset: nodes,
   };

@@ -1,0 +1,61 @@
+/**
+ * Inclusive op time per calling line (the report's `callLines`, contract/report.ts CallLineStats):
+ * for each line where a user function called another (stacks.ts `callAt`), the op time of the
+ * retained events whose user call stack passes through that call. Each event counts once per
+ * distinct line (file and line; columns apart), so recursion and two calls on one line do not count
+ * it twice. Pure; linear in the events plus, per stack node that events carry, its depth.
+ */
+import type { CallLineStats } from '../contract/report.js';
+import type { SourceLocation } from '../contract/flame.js';
+import { eventColumns, type EventColumns } from './event-columns.js';
+import type { ProfileData } from './types.js';
+
+/**
+ * The calling lines of `data`'s retained events, most op time first; `totalOpMs` (ms) is what
+ * `percent` is a share of. Undefined when the snapshot holds no call lines (no stacks, stacks from a
+ * runtime before call lines, or no retained events).
+ */
+export function callLineStats(data: ProfileData, totalOpMs: number): CallLineStats[] | undefined {
+  const stacks = data.stacks, callAt = stacks?.callAt, calls = stacks?.calls;
+  if (stacks === undefined || callAt === undefined || calls === undefined) return undefined;
+  const ev: EventColumns | null = data.columns?.events ?? (data.events.length > 0 ? eventColumns(data.events) : null);
+  if (ev === null) return undefined;
+  // Op time and ops per stack node the events end in.
+  const nodes = stacks.parent.length;
+  const nodeMs = new Float64Array(nodes), nodeOps = new Float64Array(nodes);
+  for (let i = 0; i < ev.length; i++) {
+    const n = ev.stack[i]!;
+    if (n < 0 || n >= nodes) continue;
+    nodeMs[n] += ev.endMs[i]! - ev.startMs[i]!;
+    nodeOps[n]++;
+  }
+  // One line per (file, line) of the call positions; a position with no line (V8 gave none) has none.
+  const lineOfCall = new Int32Array(calls.length).fill(-1), lines: SourceLocation[] = [], lineIds = new Map<string, number>();
+  calls.forEach((c, k) => {
+    if (!(c.line >= 1)) return;
+    const key = `${c.line}:${c.file}`;
+    let id = lineIds.get(key);
+    if (id === undefined) { id = lines.length; lines.push(c); lineIds.set(key, id); }
+    else if (c.column < lines[id]!.column) lines[id] = c;
+    lineOfCall[k] = id;
+  });
+  const lineMs = new Float64Array(lines.length), lineOps = new Float64Array(lines.length);
+  // The node whose walk last counted each line: a line met twice on one stack counts once.
+  const countedFor = new Int32Array(lines.length).fill(-1);
+  for (let n = 0; n < nodes; n++) {
+    if (nodeOps[n] === 0) continue;
+    for (let p = n; p >= 0; p = stacks.parent[p]!) {
+      const c = callAt[p]!, line = c >= 0 ? lineOfCall[c]! : -1;
+      if (line < 0 || countedFor[line] === n) continue;
+      countedFor[line] = n;
+      lineMs[line] += nodeMs[n]!;
+      lineOps[line] += nodeOps[n]!;
+    }
+  }
+  const out: CallLineStats[] = [];
+  for (let l = 0; l < lines.length; l++) {
+    if (lineOps[l] === 0) continue;
+    out.push({ location: lines[l]!, opMs: lineMs[l]!, ops: lineOps[l]!, percent: totalOpMs > 0 ? (100 * lineMs[l]!) / totalOpMs : 0 });
+  }
+  return out.sort((a, b) => b.opMs - a.opMs);
+}

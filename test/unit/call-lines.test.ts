@@ -1,0 +1,109 @@
+/**
+ * Inclusive op time per calling line (audit 23): a script whose ops are all issued in another module
+ * (test/fixtures/profiler/call-lines.mts calls forward() of call-lines-model.mts from two lines in turn) gets
+ * `callLines` in its report: each calling line's op time is the sum of the ops issued inside its
+ * calls, told apart here by their input shape, and the two lines calling forward are two rows. Each
+ * run is its own process (the recorder's stack sampling is per process).
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { before, describe, it } from 'mocha';
+import Ajv from 'ajv';
+import type { CallLineStats, ProfileReport } from '../../runtime/src/contract/report.js';
+import { MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile } from '../../runtime/src/contract/flame.js';
+
+const root = join(__dirname, '..', '..');
+const MAIN = join(root, 'test', 'fixtures', 'profiler', 'call-lines.mts');
+const MODEL = join(root, 'test', 'fixtures', 'profiler', 'call-lines-model.mts');
+
+interface Ev { op: string; shape: number[]; ms: number; site: { file: string; line: number } | null; stack: number }
+interface Run { report: ProfileReport; events: Ev[]; flame: FlameProfile }
+
+const lineOf = (file: string, marker: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
+
+function run(rounds: number): Run {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: root, encoding: 'utf8', timeout: 100_000, maxBuffer: 256 << 20,
+    env: { ...process.env, CALL_LINES_ROUNDS: String(rounds) },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout) as Run;
+}
+
+function row(r: Run, file: string, marker: string): CallLineStats {
+  const line = lineOf(file, marker);
+  const found = r.report.callLines?.filter((c) => c.location.file === file && c.location.line === line) ?? [];
+  assert.equal(found.length, 1, `one row for ${marker} (line ${line}): ${JSON.stringify(r.report.callLines)}`);
+  return found[0]!;
+}
+
+const sum = (evs: readonly Ev[]): number => evs.reduce((t, e) => t + e.ms, 0);
+const inModel = (e: Ev): boolean => e.site?.file === MODEL;
+const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, b), `${what}: ${a} vs ${b}`);
+
+describe('call lines: inclusive op time on the lines that call', function () {
+  this.timeout(120_000);
+
+  describe('every stack captured (fewer ops per line than STACK_FIRST)', () => {
+    let r: Run;
+    before(() => { r = run(3); });
+
+    it('each calling line has the op time of the ops issued inside its calls', () => {
+      const small = r.events.filter((e) => inModel(e) && e.shape[0] === 64), big = r.events.filter((e) => inModel(e) && e.shape[0] === 4096);
+      assert.equal(small.length, 6);
+      assert.equal(big.length, 6);
+      const a = row(r, MAIN, '// CALL_SMALL'), b = row(r, MAIN, '// CALL_BIG');
+      assert.notEqual(a.location.line, b.location.line, 'the two lines calling forward are two rows');
+      assert.equal(a.ops, 6); close(a.opMs, sum(small), 'CALL_SMALL');
+      assert.equal(b.ops, 6); close(b.opMs, sum(big), 'CALL_BIG');
+      // forward's call of the local scale(): every mul, from both callers.
+      const scaled = row(r, MODEL, '// FORWARD_CALL'), muls = r.events.filter((e) => e.op === 'mul');
+      assert.equal(scaled.ops, muls.length); close(scaled.opMs, sum(muls), 'FORWARD_CALL');
+      // The top level's call of main(): every op, main's own `ones` included.
+      const top = row(r, MAIN, '// CALL_MAIN');
+      assert.equal(top.ops, r.events.length); close(top.opMs, sum(r.events), 'CALL_MAIN');
+      close(top.percent, (100 * top.opMs) / r.report.totalTimeMs, 'percent of op time');
+    });
+
+    it('a line that only issues ops gets no call-line row (its ops are its callSites rows)', () => {
+      for (const [file, marker] of [[MAIN, '// MAIN_OP'], [MODEL, '// SCALE_OP'], [MODEL, '// FORWARD_OP']] as const) {
+        const line = lineOf(file, marker);
+        assert.ok(!r.report.callLines!.some((c) => c.location.file === file && c.location.line === line), marker);
+        assert.ok(r.report.callSites.some((s) => s.location?.file === file && s.location.line === line), `${marker} is a call site`);
+      }
+      assert.equal(r.report.callLines!.length, 4, JSON.stringify(r.report.callLines));
+    });
+
+    it('the flame graph draws each call of forward on its own (consecutive calls from two lines are two calls)', () => {
+      const f = r.flame, names = f.slices.name.map((n) => f.strings[n]!);
+      const runs = names.filter((n, i) => f.slices.kind[i] === SliceKind.Function && (n === 'forward' || n === 'forward' + MERGED_CALLS_SUFFIX));
+      // Before call lines, forward(small) and forward(big) had one stack: one run over all six calls, named as merging calls.
+      assert.deepEqual(runs, Array(6).fill('forward'));
+    });
+
+    it('validates against the report schema', () => {
+      const schema = JSON.parse(readFileSync(join(root, 'runtime', 'schemas', 'profile-report.schema.json'), 'utf8'));
+      const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+      assert.ok(validate(r.report), JSON.stringify(validate.errors));
+    });
+  });
+
+  describe('sampled stacks (hundreds of ops per line)', () => {
+    let r: Run;
+    before(() => { r = run(400); });
+
+    it('the calling lines split the ops that carry a stack, and the top level covers all of them', () => {
+      const stacked = r.events.filter((e) => e.stack >= 0), model = stacked.filter(inModel);
+      const a = row(r, MAIN, '// CALL_SMALL'), b = row(r, MAIN, '// CALL_BIG'), top = row(r, MAIN, '// CALL_MAIN');
+      // Every op in forward went through one of the two lines: the two rows partition them.
+      assert.equal(a.ops + b.ops, model.length);
+      close(a.opMs + b.opMs, sum(model), 'CALL_SMALL + CALL_BIG');
+      assert.equal(top.ops, stacked.length); close(top.opMs, sum(stacked), 'CALL_MAIN');
+      // Ops between captures take their line's captured stacks in proportion (half from each line here), not all the last one's.
+      const share = a.ops / (a.ops + b.ops);
+      assert.ok(share > 0.4 && share < 0.6, `CALL_SMALL's share ${share}`);
+    });
+  });
+});
