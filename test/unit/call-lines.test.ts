@@ -19,7 +19,7 @@ const MAIN = join(root, 'test', 'fixtures', 'profiler', 'call-lines.mts');
 const MODEL = join(root, 'test', 'fixtures', 'profiler', 'call-lines-model.mts');
 
 interface Ev { op: string; shape: number[]; ms: number; site: { file: string; line: number } | null; stack: number }
-interface Run { report: ProfileReport; events: Ev[]; flame: FlameProfile }
+interface Run { report: ProfileReport; events: Ev[]; flame: FlameProfile; api: CallLineStats[] | undefined }
 
 const lineOf = (file: string, marker: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
 
@@ -81,6 +81,10 @@ describe('call lines: inclusive op time on the lines that call', function () {
       const runs = names.filter((n, i) => f.slices.kind[i] === SliceKind.Function && (n === 'forward' || n === 'forward' + MERGED_CALLS_SUFFIX));
       // Before call lines, forward(small) and forward(big) had one stack: one run over all six calls, named as merging calls.
       assert.deepEqual(runs, Array(6).fill('forward'));
+    });
+
+    it('profileReport() has the same call lines (from the rules\' columns, not records)', () => {
+      assert.deepEqual(r.api, r.report.callLines);
     });
 
     it('validates against the report schema', () => {

@@ -321,9 +321,9 @@ export interface ProfileReport {
   /** Per op × call site. */
   readonly callSites: SiteOpStats[];
   /**
-   * Per calling line, most op time first (see {@link CallLineStats}): absent in a context's report and
-   * when the snapshot held no call stacks (call sites off; `profileReport()` in a script, whose
-   * snapshot keeps no stacks; reports of runtimes before call lines).
+   * Per calling line, most op time first (see {@link CallLineStats}): absent in a context's report, in
+   * reports built without raw events (a CSV export's) and in reports of runtimes before call lines;
+   * empty when no stack was captured (call sites off).
    */
   readonly callLines?: CallLineStats[];
   /**

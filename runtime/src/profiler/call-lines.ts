@@ -7,7 +7,7 @@
  */
 import type { CallLineStats } from '../contract/report.js';
 import type { SourceLocation } from '../contract/flame.js';
-import { eventColumns, type EventColumns } from './event-columns.js';
+import { eventColumns } from './event-columns.js';
 import type { ProfileData } from './types.js';
 
 /**
@@ -18,8 +18,10 @@ import type { ProfileData } from './types.js';
 export function callLineStats(data: ProfileData, totalOpMs: number): CallLineStats[] | undefined {
   const stacks = data.stacks, callAt = stacks?.callAt, calls = stacks?.calls;
   if (stacks === undefined || callAt === undefined || calls === undefined) return undefined;
-  const ev: EventColumns | null = data.columns?.events ?? (data.events.length > 0 ? eventColumns(data.events) : null);
-  if (ev === null) return undefined;
+  // Any of the snapshot's retained-event forms: timeline columns, the rules' columns (profileReport()), records.
+  const ev: { readonly length: number; readonly stack: Int32Array; readonly startMs: Float64Array; readonly endMs: Float64Array } | null =
+    data.columns?.events ?? data.ruleColumns ?? (data.events.length > 0 ? eventColumns(data.events) : null);
+  if (ev === null || ev.stack === undefined) return undefined;
   // Op time and ops per stack node the events end in.
   const nodes = stacks.parent.length;
   const nodeMs = new Float64Array(nodes), nodeOps = new Float64Array(nodes);

@@ -194,7 +194,7 @@ export class EventRing {
     for (let k = 0; k < n; k++) {
       const s = (first + k) % this.capacity, fb = s * F_STRIDE, ib = s * I_STRIDE;
       c.op[k] = a[ib + I_OP]!; c.backend[k] = a[ib + I_BACKEND]!; c.dtype[k] = a[ib + I_DTYPE]!; c.site[k] = a[ib + I_SITE]!;
-      c.in0[k] = a[ib + I_IN0]!; c.in1[k] = a[ib + I_IN1]!;
+      c.stack[k] = a[ib + I_STACK]!; c.in0[k] = a[ib + I_IN0]!; c.in1[k] = a[ib + I_IN1]!;
       c.startMs[k] = f[fb + F_START]! + shiftMs; c.endMs[k] = f[fb + F_END]! + shiftMs; c.elements[k] = f[fb + F_ELEMENTS]!;
       // Consecutive events of a loop mostly repeat their shapes: compare the slot's shape ints with the
       // previous event's first (no array); shapeAt returns the previous array for an equal shape.

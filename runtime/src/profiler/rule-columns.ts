@@ -22,6 +22,8 @@ export interface RuleColumns {
   readonly site: Int32Array;
   /** Worker thread id (0 = main thread). */
   readonly thread: Int32Array;
+  /** The user's call stack: node id in ProfileData.stacks, or -1 (none captured); for the report's call lines. */
+  readonly stack: Int32Array;
   /** Ids of the first two tensor inputs (Tensor.id), -1 when absent. */
   readonly in0: Int32Array;
   readonly in1: Int32Array;
@@ -49,7 +51,7 @@ export function allocRuleColumns(n: number, names: readonly string[]): { columns
     return k;
   };
   const columns: RuleColumns = {
-    length: n, op: new Int32Array(n), backend: new Int32Array(n), dtype: new Int32Array(n), site: new Int32Array(n), thread: new Int32Array(n),
+    length: n, op: new Int32Array(n), backend: new Int32Array(n), dtype: new Int32Array(n), site: new Int32Array(n), thread: new Int32Array(n), stack: new Int32Array(n),
     in0: new Int32Array(n), in1: new Int32Array(n), startMs: new Float64Array(n), endMs: new Float64Array(n), elements: new Float64Array(n),
     inShapes: new Int32Array(n), outShapes: new Int32Array(n), shapeLists, names,
   };
@@ -71,7 +73,7 @@ export function ruleColumnsOf(events: readonly ProfileEvent[]): RuleColumns {
   const { columns: c, intern } = allocRuleColumns(events.length, names);
   let lastIn: unknown = null, lastOut: unknown = null, inId = 0, outId = 0;
   events.forEach((e, i) => {
-    c.op[i] = id(e.op); c.backend[i] = id(e.backend); c.dtype[i] = id(e.dtype); c.site[i] = e.site; c.thread[i] = e.thread;
+    c.op[i] = id(e.op); c.backend[i] = id(e.backend); c.dtype[i] = id(e.dtype); c.site[i] = e.site; c.thread[i] = e.thread; c.stack[i] = e.stack ?? -1;
     c.in0[i] = e.inputIds[0] ?? -1; c.in1[i] = e.inputIds[1] ?? -1;
     c.startMs[i] = e.startMs; c.endMs[i] = e.endMs; c.elements[i] = e.elements;
     if (e.inputShapes !== lastIn) { inId = intern(e.inputShapes); lastIn = e.inputShapes; }

@@ -314,7 +314,8 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     ...gcPausesOf(currentSegment),
     ...(currentSegment ? {} : { memory: memoryOf(r) }),
     ...(withEvents || columns ? idleWaitsOf(r, currentSegment) : {}),
-    ...(withEvents || columns ? { stacks: r.stacks.snapshot() } : {}),
+    // The rules' columns carry stacks too: the report's call lines read them (call-lines.ts).
+    ...(withEvents || columns || ruleColumns ? { stacks: r.stacks.snapshot() } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0, open) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
     // The contexts' medians read the spans; `columns` has them already.
