@@ -18,9 +18,9 @@ import { snapshot } from '../../runtime/src/profiler/session.js';
 const N = 50_000;
 
 /** Runs `body` profiled and returns the jit-chain findings, with the chain timing `ratio`× faster under jit. */
-function jitRecs(body: () => void, ratio = 3) {
+function jitRecs(body: () => void, ratio = 3, maxEvents?: number) {
   cp.clearProfile(); // each profile on its own: events of an earlier call would otherwise still be retained
-  cp.enableProfiling({ callSites: 'all' });
+  cp.enableProfiling({ callSites: 'all', ...(maxEvents !== undefined ? { maxEvents } : {}) });
   body();
   cp.disableProfiling();
   const data = snapshot();
@@ -65,6 +65,27 @@ describe('profiler rule: jit-chain', () => {
     // The source is not given to the rules here (source: () => null): no fix, and the reason says so.
     assert.equal(r.fix, undefined);
     assert.match(r.fixUnavailable ?? '', /could not be read/);
+  });
+
+  it('past the event ring: the kept chains stand for every run at this site, and the share is of all op time (audit 27 F3)', () => {
+    const frame = cp.keep(cp.rand([N]));
+    const RUNS = 300;
+    // 4 events a chain: a ring of 400 keeps the last ~100 chains of 300.
+    const { recs, agg } = jitRecs(() => {
+      for (let i = 0; i < RUNS; i++) cp.tidy(() => frame.mul(1.5).sub(0.5).relu().sum()); // the chain past the ring
+    }, 3, 400);
+    frame.dispose();
+    assert.equal(recs.length, 1, `jit recs: ${recs.map((r) => r.title)}`);
+    const r = recs[0]!, kept = r.evidence['keptChains'] as number;
+    assert.equal(r.evidence['chains'], RUNS);
+    assert.ok(kept > 0 && kept < RUNS, `kept ${kept} of ${RUNS}`);
+    assert.match(r.description, new RegExp(`ran ${RUNS} time\\(s\\) for ≈[\\d.]+ ms \\(\\d+% of op time\\) \\(the profile kept its last ${kept} runs, past the event ring`));
+    // The chain's time is its four lines' exact totals: every op of this profile, p = 1 (it was kept/RUNS of it).
+    const lines = agg.sites.filter((s) => ['mul', 'sub', 'relu', 'sum'].includes(s.op));
+    assert.ok(Math.abs((r.evidence['totalMs'] as number) - lines.reduce((t, s) => t + s.totalMs, 0)) <= 1e-9 * agg.totalOpMs);
+    const p = (r.evidence['totalMs'] as number) / agg.totalOpMs;
+    assert.ok(p > 0.99, `share ${p.toFixed(2)} of op time`);
+    assert.equal(r.estimatedSpeedup, Math.max(1, Math.round(100 / ((1 - Math.min(1, p)) + Math.min(1, p) / 3)) / 100));
   });
 
   it('is silent for a chain without a reduction, for tiny tensors, for a measured ratio near 1, and under cp.jit', () => {

@@ -119,7 +119,14 @@ function chainsOf(c: RuleColumns, events: Int32Array): Chain[] {
 function recommend(key: string, chains: Chain[], input: RuleInput): Recommendation | null {
   const first = chains[0]!;
   const loc: SourceLocation | null = first.reduce.site >= 0 ? input.data.sites[first.reduce.site] ?? null : null;
-  const totalMs = chains.reduce((t, c) => t + chainMsOf(c), 0);
+  // Past the event ring only the last chains are kept, while the op time is all of the run's: the chain's
+  // runs are then the reduction's calls at this site, and its time its member lines' exact totals (the
+  // kept runs' mean would carry whatever pause landed in them).
+  const siteStats = (op: string, site: number) => input.agg.sites.find((s) => s.site === site && s.op === op);
+  const past = input.data.droppedEvents > 0 && (siteStats(first.reduce.op, first.reduce.site)?.count ?? 0) > chains.length;
+  const runs = past ? siteStats(first.reduce.op, first.reduce.site)!.count : chains.length;
+  const members = [...new Set(first.events.map((e) => `${e.op}@${e.site}`))].map((k) => first.events.find((e) => `${e.op}@${e.site}` === k)!);
+  const totalMs = past ? members.reduce((t, e) => t + (siteStats(e.op, e.site)?.totalMs ?? 0), 0) : chains.reduce((t, c) => t + chainMsOf(c), 0);
   const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   // Already inside a cp.jit function: eager because a signature fell back (say why), or these were its tracing calls (nothing to say).
@@ -152,7 +159,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
       `the chain is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
     savedMs,
   } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
-  if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: chains.length, totalMs, p, memberLines, times, estimate, src: lines });
+  if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: runs, totalMs, p, memberLines, times, estimate, src: lines });
   const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
   const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
     : { reason: `the source of ${loc.file} could not be read` };
@@ -160,7 +167,8 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
     id: recId('jit-chain', loc, key), rule: 'jit-chain',
     title: 'Fuse this chain with cp.jit',
     description: `This chain of ${first.links.length} elementwise ops + ${first.reduce.op} (${ops.join(' → ')}) on ` +
-      `[${shape.join(', ')}] ran ${chains.length} time(s) for ${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time), one kernel and one ` +
+      `[${shape.join(', ')}] ran ${runs} time(s) for ${runs > chains.length ? '≈' : ''}${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time)` +
+      (runs > chains.length ? ` (the profile kept its last ${chains.length} runs, past the event ring: the time is its lines' totals)` : '') + ', one kernel and one ' +
       `full-size intermediate per op. Wrapped in cp.jit it runs as one fused kernel that reads the input once.`,
     codeExample: {
       before: src,
@@ -169,7 +177,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
         `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
     },
     location: loc,
-    evidence: { ops: ops.join(','), chains: chains.length, totalMs, chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
+    evidence: { ops: ops.join(','), chains: runs, ...(runs > chains.length ? { keptChains: chains.length } : {}), totalMs, chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
     ...corpus,
     ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),

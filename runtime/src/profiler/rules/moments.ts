@@ -27,26 +27,33 @@ export const momentsRule: Rule = (input) => {
   // The op names that count, by name index (names may repeat: compare names, once per index).
   const kind = cols.names.map((n) => (n === 'mean' ? 1 : SPREAD.has(n) ? 2 : 0));
   // Per tensor: its first mean and std/var events, and the time of all of them (a loop repeats the pair).
-  const byTensor = new Map<number, { mean?: number; spread?: number; meanMs: number; spreadMs: number }>();
+  const byTensor = new Map<number, { mean?: number; spread?: number; meanMs: number; spreadMs: number; spreads: number }>();
   for (let e = 0; e < cols.length; e++) {
     const id = cols.in0[e]!, k = kind[cols.op[e]!];
     if (id < 0 || !k) continue;
-    const p = byTensor.get(id) ?? { meanMs: 0, spreadMs: 0 };
-    if (k === 1) { p.mean ??= e; p.meanMs += cols.endMs[e]! - cols.startMs[e]!; } else { p.spread ??= e; p.spreadMs += cols.endMs[e]! - cols.startMs[e]!; }
+    const p = byTensor.get(id) ?? { meanMs: 0, spreadMs: 0, spreads: 0 };
+    if (k === 1) { p.mean ??= e; p.meanMs += cols.endMs[e]! - cols.startMs[e]!; } else { p.spread ??= e; p.spreadMs += cols.endMs[e]! - cols.startMs[e]!; p.spreads++; }
     byTensor.set(id, p);
   }
   // Per recommendation (the std/var line): every tensor it ran the pair on, e.g. a new tensor each iteration.
-  const bySite = new Map<string, { spread: ReturnType<typeof event>; meanMs: number; spreadMs: number }>();
-  for (const { mean, spread: s, meanMs, spreadMs } of byTensor.values()) {
+  const bySite = new Map<string, { spread: ReturnType<typeof event>; meanMs: number; spreadMs: number; spreads: number }>();
+  for (const { mean, spread: s, meanMs, spreadMs, spreads } of byTensor.values()) {
     if (mean === undefined || s === undefined) continue;
     const site = cols.site[s]!;
     const loc = site >= 0 ? data.sites[site] ?? null : null;
     const id = recId('moments', loc, opAt(cols, s));
     const g = bySite.get(id);
-    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; } else bySite.set(id, { spread: event(s), meanMs, spreadMs });
+    if (g) { g.meanMs += meanMs; g.spreadMs += spreadMs; g.spreads += spreads; } else bySite.set(id, { spread: event(s), meanMs, spreadMs, spreads });
   }
   const out: Recommendation[] = [];
-  for (const [id, { spread, meanMs, spreadMs }] of bySite) {
+  for (const [id, found] of bySite) {
+    // Past the event ring only the last pairs are kept, while the op time is all of the run's: the spread
+    // op's time is then its line's exact total, and the mean's the kept pairs' scaled to every call (the
+    // mean may share its line with other means; the kept runs' own time would carry any pause in them).
+    const line = agg.sites.find((x) => x.site === found.spread.site && x.op === found.spread.op);
+    const calls = data.droppedEvents > 0 && line && line.count > found.spreads ? line.count : found.spreads;
+    const scale = calls / Math.max(1, found.spreads);
+    const { spread } = found, meanMs = found.meanMs * scale, spreadMs = scale > 1 ? line!.totalMs : found.spreadMs;
     const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
     const spreadShare = agg.totalOpMs > 0 ? (100 * spreadMs) / agg.totalOpMs : 0;
     const lines = loc ? input.source(loc.file) : null;
@@ -69,17 +76,18 @@ export const momentsRule: Rule = (input) => {
         `(shape [${shape.join(', ')}]) is computed separately. Consider computing mean/${spread.op} ` +
         `in one pass with cp.moments(), which reads the data once.`,
       estimatedSpeedup: speedup,
-      speedupBasis: times && r !== null
+      speedupBasis: (times && r !== null
         ? `timed here on [${shape.join(', ')}] (${spread.backend}): mean + ${spread.op} ${ms(times.pairMs)} ms vs moments ${ms(times.momentsMs)} ms ` +
           `(r = ${r.toFixed(2)}×); the pair is ${(100 * p).toFixed(0)}% of ${ms(agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`
         : `measured mean ${ms(meanMs)} ms + ${spread.op} ${ms(spreadMs)} ms; moments ≈ ${spread.op}'s one-pass cost, ` +
-          `so ${ms(meanMs)} ms of ${ms(agg.totalOpMs)} ms op time is saved`,
+          `so ${ms(meanMs)} ms of ${ms(agg.totalOpMs)} ms op time is saved`) +
+        (scale > 1 ? ` (past the event ring the profile kept the last ${found.spreads} of ${calls} pairs: the time is the line's total)` : ''),
       codeExample: {
         before: text?.trim() ?? `const normalized = data.sub(data.mean()).div(data.${spread.op}());`,
         after: 'after' in rewrite ? rewrite.after.trim() : `const { mean, variance } = data.moments();\nconst normalized = data.sub(mean).div(variance.sqrt());`,
       },
       location: loc,
-      evidence: { meanMs, [`${spread.op}Ms`]: spreadMs, tensorId: spread.inputIds[0]!, elements: spread.elements },
+      evidence: { meanMs, [`${spread.op}Ms`]: spreadMs, tensorId: spread.inputIds[0]!, elements: spread.elements, ...(scale > 1 ? { calls, keptPairs: found.spreads } : {}) },
       ...(measured === UNTIMED ? {} : { savedMs }),
       ...corpus,
       // Not timed within this report's budget: the mean-time model below is for backends that cannot be timed (GPU), not a stand-in.
