@@ -136,6 +136,23 @@ describe('flame graph webview (Chromium)', function () {
     assert.match(text, /01_profiling_basics\/train\.ts:32/);
   });
 
+  it('a long tooltip line wraps inside the tooltip, none cut off (audit 27 F6: a merged function\'s note)', async () => {
+    ({ page, log } = await openPanel(browser.context, 'light'));
+    // The fixture's forward, named as a run that may merge calls: its tooltip carries the long "calls unknown" note.
+    const merged = structuredClone(TRAIN);
+    merged.strings = merged.strings.map((n) => (n === 'forward' ? 'forward [merged calls?]' : n));
+    await send(page, { type: 'load', profile: merged, compare: null });
+    const forward = (await drawn(page)).find((f) => f.name === 'forward [merged calls?]')!;
+    const c = await centreOf(page, forward);
+    await page.mouse.move(c.x, c.y);
+    const tip = page.locator('.cf-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    assert.match(await tip.innerText(), /calls unknown: .*the count is a lower bound; the time between them is under "\(…: loop or next call\)", not its self/s);
+    const fits = await tip.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, inView: el.getBoundingClientRect().right <= window.innerWidth + 1 }));
+    assert.ok(fits.scroll <= fits.client, `tooltip content ${fits.scroll} px wide in ${fits.client} px`);
+    assert.ok(fits.inView, 'the tooltip stays inside the panel');
+  });
+
   it('tooltip is rebuilt only when the hovered frame changes; within a frame it only moves', async () => {
     await open();
     const frames = await drawn(page);

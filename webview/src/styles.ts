@@ -64,7 +64,7 @@ body { background: var(--cf-bg); color: var(--cf-fg); font: var(--cf-font-size) 
 .cf-flame canvas.cf-grab { cursor: grabbing; }
 .cf-tooltip { position: absolute; pointer-events: none; z-index: 2; max-width: 420px; padding: 4px 8px;
   background: var(--cf-tooltip-bg); color: var(--cf-tooltip-fg); border: 1px solid var(--cf-tooltip-border);
-  white-space: pre; font-size: var(--cf-font-size); box-shadow: 0 2px 8px rgba(0,0,0,.25); }
+  white-space: pre-wrap; overflow-wrap: anywhere; font-size: var(--cf-font-size); box-shadow: 0 2px 8px rgba(0,0,0,.25); }
 .cf-tooltip[hidden], .cf-message[hidden], #cf-root[hidden] { display: none; }
 .cf-tooltip div:first-child { font-weight: 600; }
 .cf-ops { overflow: auto; border-top: 1px solid var(--cf-border); }
