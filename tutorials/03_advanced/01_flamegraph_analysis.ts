@@ -3,16 +3,18 @@
  *
  * Run: npx tsx tutorials/03_advanced/01_flamegraph_analysis.ts [out-dir]
  *
- * A flame graph stacks what called what: the bottom bar is the whole run, each bar above is a
- * context or @profiled function inside it, and the top bars are ops. Width is time. What to
- * look for:
- *  - WIDE bars near the top: ops that cost the most, and (below them) who called them;
- *  - a wide bar with nothing on top of it: time spent in that frame itself (self time) — here,
+ * A flame graph stacks what called what. corepy draws it hanging down (an "icicle", as the editor's
+ * flame graph and Chrome's performance panel do): the top bars are the outermost frames of the run,
+ * each bar below is a function of yours, a context or @profiled function running inside the one above
+ * it, and the lowest bars are ops. Width is time. (flamegraph.pl draws the same picture upside down.)
+ * What to look for:
+ *  - WIDE bars at the bottom of a stack: ops that cost the most, and (above them) who called them;
+ *  - a wide bar with little under it: time spent in that frame itself (self time) — here,
  *    `augment` does its work in many small ops, which a flame graph shows as a wide frame with
- *    a comb of thin ops on it;
+ *    a comb of thin ops under it;
  *  - the same op under two different parents: one op, two callers, two different costs.
  * This script writes the HTML flame graph (open it in a browser) and the folded stacks, then
- * prints the heaviest stacks by self time — the text version of "the widest top bars".
+ * prints the heaviest stacks by self time — the text version of "the widest bars at the bottom".
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,7 +58,7 @@ cp.exportProfile(folded, { format: 'folded' });
 console.log(`flame graph:   ${html}  (open in a browser: click a bar to zoom, Ctrl+F to search)`);
 console.log(`folded stacks: ${folded}  (flamegraph.pl profile.folded > flame.svg, or drop it on speedscope.app)\n`);
 
-// Folded stacks: "frame;frame;frame <self µs>" per line. The heaviest lines are the widest top bars.
+// Folded stacks: "frame;frame;frame <self µs>" per line. The heaviest lines are the widest bars at the bottom.
 const stacks = readFileSync(folded, 'utf8').split('\n')
   .map((line) => /^(.*) (\d+)$/.exec(line))
   .filter((m): m is RegExpExecArray => m !== null)
