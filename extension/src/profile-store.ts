@@ -94,6 +94,21 @@ export interface LineStats {
   readonly ops: readonly LineOp[];
 }
 
+/**
+ * A line that called a function, with the op time of the ops issued inside its calls (the report's
+ * `callLines`: inclusive time from the runtime's sampled call stacks). Never part of the run's op
+ * time sums: those ops are on the lines that issued them too.
+ */
+export interface CallLine {
+  readonly file: string;
+  readonly line: number;
+  /** Op time of the ops issued inside the calls made from this line, ms. */
+  readonly opMs: number;
+  readonly ops: number;
+  /** Share of the run's op time (the report's `totalTimeMs`), 0..1. */
+  readonly share: number;
+}
+
 /** Totals of one op name across the run (the Hot Operations view). */
 export interface OpTotals {
   readonly op: string;
@@ -129,6 +144,7 @@ export function normalizeFile(file: string): string {
 export class ProfileStore {
   private snapshot: RunSnapshot | undefined;
   private byFile = new Map<string, Map<number, LineStats>>();
+  private callsByFile = new Map<string, CallLine[]>();
   private listeners = new Set<() => void>();
   private shown: readonly SiteStats[] = [];
   private shownRecs: readonly Recommendation[] = [];
@@ -241,6 +257,11 @@ export class ProfileStore {
     return this.byFile.get(file)?.get(line);
   }
 
+  /** Lines of one file that called functions inside which ops ran (see {@link callLinesOf}), in line order. */
+  callLinesFor(file: string): readonly CallLine[] {
+    return this.callsByFile.get(file) ?? [];
+  }
+
   /** Recommendations of the run (every segment's, whichever is shown) located in `file`. */
   recommendationsFor(file: string): Recommendation[] {
     return (this.snapshot?.recommendations ?? []).filter((r) => r.location.file === file);
@@ -290,6 +311,7 @@ export class ProfileStore {
     this.shown = sitesOf(snapshot, this.choice);
     this.shownRecs = recommendationsOf(snapshot, this.choice);
     this.byFile = indexByLine(this.shown);
+    this.callsByFile = callLinesOf(snapshot);
     for (const l of [...this.listeners]) l();
   }
 }
@@ -409,5 +431,25 @@ export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number
     }
     out.set(file, m);
   }
+  return out;
+}
+
+/**
+ * The run's calling lines by file, in line order, from its final report. None while the run is live
+ * (batches carry no call stacks), and none for a run with kept segments: the report's `callLines`
+ * cover the recording since the last clearProfile(), not what the per-line views show (a segment,
+ * or every segment). Pure.
+ */
+export function callLinesOf(run: RunSnapshot | undefined): Map<string, CallLine[]> {
+  const out = new Map<string, CallLine[]>();
+  const rows = run?.report?.callLines;
+  if (!Array.isArray(rows) || keepsSegments(run!.segments)) return out;
+  for (const r of rows) {
+    const file = normalizeFile(r.location.file);
+    const list = out.get(file) ?? [];
+    out.set(file, list);
+    list.push({ file, line: r.location.line, opMs: r.opMs, ops: r.ops, share: r.percent / 100 });
+  }
+  for (const list of out.values()) list.sort((a, b) => a.line - b.line);
   return out;
 }

@@ -1,10 +1,12 @@
 /**
- * CodeLens above each line that ran tensor ops: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm".
- * Edits since the run move the lenses with their code (line-tracker.ts).
+ * CodeLens above each line that ran tensor ops: "⏱ 1.24 ms · 35 % of op time · std ×1 · wasm", and
+ * above each line that called a function inside which ops ran (the report's call lines): "⏱ 12.3 ms
+ * in calls · 35 % of op time · 120 ops". A line that does both has both lenses: they count different
+ * ops. Edits since the run move the lenses with their code (line-tracker.ts).
  */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { lensTitle } from './labels.js';
+import { callLensTitle, CALL_LENS_TOOLTIP, lensTitle } from './labels.js';
 import type { LineTracker } from './line-tracker.js';
 
 export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector, lines: LineTracker): void {
@@ -19,13 +21,17 @@ export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector, li
     onDidChangeCodeLenses: changed.event,
     provideCodeLenses(doc) {
       if (!ctx.config.inlineTimings) return [];
-      return lines.linesFor(doc.uri.fsPath)
+      const ops = lines.linesFor(doc.uri.fsPath)
         .filter((l) => l.line <= doc.lineCount)
         .map((l) => new vscode.CodeLens(doc.lineAt(l.line - 1).range, {
           title: lensTitle(l.stats),
           tooltip: 'Corepy: op time on this line (time inside tensor ops) and its share of the run\'s op time. Click for the flame graph.',
           command: 'corepy.showFlameGraph',
         }));
+      const calls = lines.callLinesFor(doc.uri.fsPath)
+        .filter((c) => c.line <= doc.lineCount)
+        .map((c) => new vscode.CodeLens(doc.lineAt(c.line - 1).range, { title: callLensTitle(c.call), tooltip: CALL_LENS_TOOLTIP, command: 'corepy.showFlameGraph' }));
+      return [...ops, ...calls];
     },
   }));
 }

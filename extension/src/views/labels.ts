@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { formatBytes, formatMs, HELD_EXACT, percentLabel, TIME_BASE, type HeldSite, type MemorySummary, type OneTimeCostRow, type UnansweredWorker } from 'corepy/contract';
 import { keepsSegments } from '../debug/report-sites.js';
-import { opCountOf, type LineStats, type OpTotals, type RunSnapshot, type SegmentChoice } from '../profile-store.js';
+import { opCountOf, type CallLine, type LineStats, type OpTotals, type RunSnapshot, type SegmentChoice } from '../profile-store.js';
 
 /** The fused kernels (`cp.jit`) whose member ops ran from line `l`, in first-seen order. */
 function kernelsOf(l: LineStats): string[] {
@@ -26,6 +26,15 @@ export function lensTitle(l: LineStats): string {
   const fused = kernels.length > 0 ? ` · share of ${kernels.join(', ')}` : '';
   return `⏱ ${formatMs(l.totalMs)} · ${percentLabel(l.share, 'op', 0)} · ${ops} · ${backends}${fused}`;
 }
+
+/** The CodeLens text of a calling line: "⏱ 12.3 ms in calls · 35 % of op time · 120 ops". */
+export function callLensTitle(c: CallLine): string {
+  return `⏱ ${formatMs(c.opMs)} in calls · ${percentLabel(c.share, 'op', 0)} · ${c.ops.toLocaleString('en-US')} op${c.ops === 1 ? '' : 's'}`;
+}
+
+/** The tooltip of a calling line's CodeLens. */
+export const CALL_LENS_TOOLTIP = 'Corepy: op time of the ops issued inside the calls made from this line (its callees\' lines have their own lenses), '
+  + 'and its share of the run\'s op time; from the sampled call stacks of the retained ops. Click for the flame graph.';
 
 /**
  * Hover markdown of a line: a header with its op time and share, then one row per op; fused members say whose share they are.

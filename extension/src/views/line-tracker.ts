@@ -2,14 +2,14 @@
  * Keeps the run's per-line figures and recommendations on the code they belong to while the user
  * edits: the run's lines are numbered as the script was when it ran; each file's edits since then
  * (the document change events' ranges, with the text they replaced) map them to the current lines,
- * until the next run starts. The CodeLens, the line heat, the hovers, the diagnostics and their
+ * until the next run starts. The CodeLens (op lines and calling lines), the line heat, the hovers, the diagnostics and their
  * quick fixes read lines through this. A recommendation whose quick fix was applied is done: its
  * diagnostic goes until the next run (or until the document holds the text that ran again).
  */
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
-import type { LineStats } from '../profile-store.js';
+import type { CallLine, LineStats } from '../profile-store.js';
 import type { Recommendation } from '../recommendation.js';
 import { currentFixRange } from '../recs/diagnostic-range.js';
 import { FileEdits, type LineEdit } from './line-shift.js';
@@ -72,9 +72,20 @@ export class LineTracker implements vscode.Disposable {
     }));
   }
 
-  /** Whether `file` has anything of the run placed on its lines (figures or recommendations). */
+  /** Whether `file` has anything of the run placed on its lines (figures, calling lines or recommendations). */
   private tracks(file: string): boolean {
-    return this.ctx.store.linesFor(file).length > 0 || this.ctx.store.recommendationsFor(file).length > 0;
+    return this.ctx.store.linesFor(file).length > 0 || this.ctx.store.callLinesFor(file).length > 0 || this.ctx.store.recommendationsFor(file).length > 0;
+  }
+
+  /** The calling lines of `file` (the run's call-line figures) where their code is now (lines an edit removed are left out). */
+  callLinesFor(file: string): { readonly line: number; readonly call: CallLine }[] {
+    const log = this.files.get(file)?.log;
+    const out: { line: number; call: CallLine }[] = [];
+    for (const call of this.ctx.store.callLinesFor(file)) {
+      const line = log ? log.current(call.line) : call.line;
+      if (line !== null) out.push({ line, call });
+    }
+    return out;
   }
 
   /** The figures of `file`'s lines where their code is now (lines an edit removed are left out). */

@@ -1,7 +1,8 @@
 /**
  * Inside a real VS Code (trusted workspace), after trusted.test.ts: the Hot Operations tree, the
  * status bar item, Toggle Inline Timings, Save Baseline / Compare with Baseline, Show Flame Graph
- * (the panel opens; drawing is checked by the UI test) and Clear Profile. Nothing here asserts
+ * (the panel opens; drawing is checked by the UI test), Clear Profile, and the call-line lenses of a
+ * script whose ops run in another module (calls.ts). Nothing here asserts
  * on timings.
  */
 import * as assert from 'node:assert/strict';
@@ -211,6 +212,51 @@ describe('Corepy views and commands in VS Code', function () {
     await profileBasic();
     await until('lenses after a new run', timingLenses, (n) => n > 0);
     assert.ok(corepyDiagnostics() > 0);
+  });
+
+  it('a line that calls a function gets a lens with the op time inside its calls, and it moves with edits; the lines issuing the ops keep theirs', async () => {
+    const calls = await vscode.workspace.openTextDocument(path.join(ws(), 'calls.ts'));
+    await vscode.window.showTextDocument(calls);
+    const lineOf = (marker: string): number => calls.getText().split('\n').findIndex((l) => l.includes(marker)); // 0-based
+    const callLenses = async (): Promise<vscode.CodeLens[]> => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', calls.uri))
+      .filter((l) => / in calls · /.test(l.command?.title ?? ''));
+    try {
+      const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', calls.uri);
+      assert.equal(res.started, true, res.reason);
+      assert.equal(res.run?.status, 'finished');
+      const lenses = await until('call-line lenses in calls.ts', callLenses, (ls) => ls.length === 3);
+      const titleAt = (ls: vscode.CodeLens[], line: number): string[] => ls.filter((l) => l.range.start.line === line).map((l) => l.command!.title);
+      // main calls forward() 3 times from TRAIN and 2 from EVAL (a mul and an add each); the top level calls main (and its `ones`).
+      assert.deepEqual(titleAt(lenses, lineOf('// TRAIN')).map((t) => t.replace(/^⏱ .+ in calls · .+ of op time · /, '')), ['6 ops']);
+      assert.deepEqual(titleAt(lenses, lineOf('// EVAL')).map((t) => t.replace(/^⏱ .+ in calls · .+ of op time · /, '')), ['4 ops']);
+      assert.deepEqual(titleAt(lenses, lineOf('// MAIN')).map((t) => t.replace(/^⏱ .+ in calls · .+ of op time · /, '')), ['11 ops']);
+      // The ops' own lines, in calls-model.ts, keep their op lenses (no call lens there: forward calls no function of the user's).
+      const modelDoc = await vscode.workspace.openTextDocument(path.join(ws(), 'calls-model.ts'));
+      const model = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', modelDoc.uri))
+        .map((l) => l.command?.title ?? '');
+      assert.ok(model.some((t) => /^⏱ .+ · mul ×5 · /.test(t)) && model.some((t) => /^⏱ .+ · add ×5 · /.test(t)) && !model.some((t) => / in calls · /.test(t)), model.join(' | '));
+      // An edit above moves the call lenses with their lines, as the op lenses.
+      const lines = async (): Promise<number[]> => (await callLenses()).map((l) => l.range.start.line).sort((a, b) => a - b);
+      const before = await lines();
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(calls.uri, new vscode.Position(0, 0), '// inserted\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      try {
+        await until('call lenses one line down', lines, (l) => JSON.stringify(l) === JSON.stringify(before.map((x) => x + 1)));
+      } finally {
+        const undo = new vscode.WorkspaceEdit();
+        if (calls.lineAt(0).text === '// inserted') undo.delete(calls.uri, new vscode.Range(0, 0, 1, 0));
+        assert.ok(await vscode.workspace.applyEdit(undo));
+        await calls.save();
+      }
+    } finally {
+      // Leave basic.ts and its run, and no other editor, as the UI tests expect (a restored calls.ts tab was
+      // the current file their Run and Profile ran).
+      await vscode.window.showTextDocument(doc);
+      const ours = (t: vscode.Tab): boolean => t.input instanceof vscode.TabInputText && /[\\/]calls(-model)?\.ts$/.test(t.input.uri.fsPath);
+      await vscode.window.tabGroups.close(vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter(ours));
+      await profileBasic();
+    }
   });
 
   after(async () => {
