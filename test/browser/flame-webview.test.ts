@@ -153,6 +153,20 @@ describe('flame graph webview (Chromium)', function () {
     assert.ok(fits.inView, 'the tooltip stays inside the panel');
   });
 
+  it('dropped events: a notice line of its own under a long title, hidden when none were dropped (audit 27 F7)', async () => {
+    ({ page, log } = await openPanel(browser.context, 'light'));
+    const long = { ...structuredClone(TRAIN), title: '/tmp/a/very/long/workspace/folder/name/that/fills/the/toolbar/longloop.ts', droppedEvents: 412176 };
+    await send(page, { type: 'load', profile: long, compare: null });
+    const notice = page.locator('.cf-dropped');
+    await notice.waitFor({ state: 'visible' });
+    assert.match(await notice.innerText(), /^Older events were dropped from the profiler's ring \(412,176\): the graph and this table show the ops it kept, the last of the run; the report and the editor's line timings count every op\./);
+    const fits = await notice.evaluate((el) => el.scrollWidth <= el.clientWidth);
+    assert.ok(fits, 'the notice is not cut off');
+    assert.equal(await page.locator('.cf-title').innerText(), long.title);
+    await send(page, { type: 'load', profile: TRAIN, compare: null });
+    await notice.waitFor({ state: 'hidden' });
+  });
+
   it('tooltip is rebuilt only when the hovered frame changes; within a frame it only moves', async () => {
     await open();
     const frames = await drawn(page);

@@ -80,8 +80,15 @@ export class App {
     this.message = null;
     showMessage(this.ui, null);
     const p = r.data.profile;
-    this.ui.title.textContent = p.title + (p.droppedEvents > 0 ? ` (${p.droppedEvents} events dropped)` : '');
-    this.ui.title.title = this.ui.title.textContent;
+    this.ui.title.textContent = p.title;
+    this.ui.title.title = p.title;
+    // Its own line, not the title's tail: a long title is cut short, and this changes how every count reads.
+    this.ui.dropped.hidden = !(p.droppedEvents > 0);
+    this.ui.dropped.textContent = p.droppedEvents > 0
+      ? `Older events were dropped from the profiler's ring (${p.droppedEvents.toLocaleString('en-US')}): the graph and this table show ` +
+        'the ops it kept, the last of the run; the report and the editor\'s line timings count every op. ' +
+        'enableProfiling({ maxEvents }) keeps more.'
+      : '';
     const saved = this.restore();
     setOptions(this.ui.context, [['', 'All contexts'], ...r.data.contextNames.map((n) => [n, n] as const)], this.context ?? '');
     this.ui.viewMode.value = this.mode;

@@ -27,6 +27,8 @@ export interface Ui {
   readonly legend: HTMLElement;
   readonly flame: HTMLElement;
   readonly canvas: HTMLCanvasElement;
+  /** The notice that the ring dropped older events (hidden when none were). */
+  readonly dropped: HTMLElement;
   readonly tooltip: HTMLElement;
   readonly ops: HTMLElement;
   readonly opsTable: HTMLTableElement;
@@ -50,6 +52,7 @@ const TEMPLATE = `
   <span>faster</span><span class="cf-ramp" aria-hidden="true"></span><span>slower</span>
   <span class="cf-legend-note">self time vs compare profile (blue −100 % … red +100 %; grey ±2 %)</span>
 </div>
+<div class="cf-dropped" role="note" hidden></div>
 <div class="cf-flame" tabindex="0" aria-label="Flame graph: arrows pan, + and - zoom, 0 resets; click a frame to zoom, Ctrl or Cmd+click opens its source">
   <canvas></canvas>
   <div class="cf-tooltip" role="tooltip" hidden></div>
@@ -75,7 +78,7 @@ export function buildUi(doc: Document): Ui {
     root, message,
     title: q('.cf-title'), viewMode: q('.cf-view'), context: q('.cf-context'), search: q('.cf-search'),
     searchInfo: q('.cf-search-info'), compare: q('.cf-compare'), reset: q('.cf-reset'), legend: q('.cf-legend'),
-    flame: q('.cf-flame'), canvas: q('canvas'), tooltip: q('.cf-tooltip'), ops: q('.cf-ops'), opsTable: q('table'),
+    dropped: q('.cf-dropped'), flame: q('.cf-flame'), canvas: q('canvas'), tooltip: q('.cf-tooltip'), ops: q('.cf-ops'), opsTable: q('table'),
   };
 }
 

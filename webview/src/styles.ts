@@ -45,9 +45,11 @@ export const CSS = `
 :root[data-cf-theme="high-contrast"] { ${vars('#000000', '#ffffff', '#ffffff', '#f38518', '#6fc3df', '#0c141f', '#1a1a1a')} }
 html, body { margin: 0; height: 100%; }
 body { background: var(--cf-bg); color: var(--cf-fg); font: var(--cf-font-size) var(--cf-font); overflow: hidden; }
-#cf-root { display: grid; grid-template-rows: auto auto minmax(120px, 1fr) minmax(80px, 32vh); height: 100vh; }
-/* Fixed rows: the legend is display:none outside compare mode and must not shift the others. */
-.cf-toolbar { grid-row: 1; } .cf-legend { grid-row: 2; } .cf-flame { grid-row: 3; } .cf-ops { grid-row: 4; }
+#cf-root { display: grid; grid-template-rows: auto auto auto minmax(120px, 1fr) minmax(80px, 32vh); height: 100vh; }
+/* Fixed rows: the legend (outside compare mode) and the dropped-events notice are display:none and must not shift the others. */
+.cf-toolbar { grid-row: 1; } .cf-legend { grid-row: 2; } .cf-dropped { grid-row: 3; } .cf-flame { grid-row: 4; } .cf-ops { grid-row: 5; }
+.cf-dropped { padding: 2px 8px; color: var(--cf-muted); border-bottom: 1px solid var(--cf-border); }
+.cf-dropped[hidden] { display: none; }
 .cf-toolbar { display: flex; flex-wrap: wrap; gap: 6px 10px; align-items: center; padding: 6px 8px;
   border-bottom: 1px solid var(--cf-border); }
 .cf-toolbar .cf-title { font-weight: 600; margin-right: auto; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 40vw; }
