@@ -39,6 +39,15 @@ describe('uncaught errors in a profiled script', () => {
     assert.doesNotMatch(err, /Transform failed|esbuild[\\/]lib/);
   });
 
+  it('a top-level await in a .ts compiled as CommonJS says how to make it a module (audit 27 F11)', () => {
+    // No package.json with "type": "module" above the temporary folder: tsx compiles a .ts as CommonJS.
+    const err = profile('tla.ts', "const x = await Promise.resolve(2);\nconsole.log(x);\n");
+    assert.match(err, /SyntaxError: Top-level await is currently not supported with the "cjs" output format\n/);
+    assert.match(err, /corepy: tla\.ts is compiled as CommonJS \(its package\.json has no "type": "module"\), where top-level await is not allowed: rename it to tla\.mts, add "type": "module" to package\.json, or move the awaits into an async function\./);
+    const cts = profile('tla.cts', "const x = await Promise.resolve(2);\nconsole.log(x);\n");
+    assert.match(cts, /corepy: tla\.cts is a CommonJS module \(\.cts\/\.cjs\), where top-level await is not allowed: rename it to tla\.mts/);
+  });
+
   it('a top-level throw is printed as the error, with the script\'s frame', () => {
     const err = profile('throws.mjs', "const n = 2;\nthrow new Error(`boom ${n}`);\n");
     assert.match(err, /^Error: boom 2\n\s+at .*throws\.mjs:2:7/m);
