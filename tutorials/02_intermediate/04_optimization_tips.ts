@@ -16,7 +16,7 @@
  * broadcast version slower: believe the measurement, and keep the simpler code.
  */
 import * as cp from 'corepy';
-import { medianMs, reportSpeedup, step } from '../shared/measure.js';
+import { medianMsEach, reportSpeedup, step } from '../shared/measure.js';
 
 const data = cp.arange(100_000).cast('float32');
 
@@ -64,9 +64,10 @@ console.log(`ops: ${beforeReport.opCount} → ${afterReport.opCount}; op time ${
 
 step('Measure (profiler off)');
 const disposeAll = (ts: cp.Tensor | cp.Tensor[]): void => (Array.isArray(ts) ? ts : [ts]).forEach((t) => t.dispose());
-const tBefore = await medianMs(() => disposeAll(before()));
-const tAfter = await medianMs(() => disposeAll(after()));
-reportSpeedup(tBefore, tAfter);
+// Side by side (rounds alternate the two): on a busy machine, timing all of one and then all of the other lets the load decide.
+// Each side takes ~5–30 ms: 11 rounds cost well under a second and steady the medians.
+const { before: tBefore, after: tAfter } = await medianMsEach({ before: () => disposeAll(before()), after: () => disposeAll(after()) }, 11);
+reportSpeedup(tBefore, tAfter, 11);
 // Three figures, three questions: the estimate (the rewrite timed warm on this machine, applied to the loop as the
 // profiled run paid it), one profiled run of each side (which can still carry first-run costs: fresh memory, JIT),
 // and the measurement above (warm medians, profiler off) — the one that checks the estimate.

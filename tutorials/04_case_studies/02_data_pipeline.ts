@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as cp from 'corepy';
 import { profileContext } from 'corepy';
-import { medianMs, reportSpeedup, step } from '../shared/measure.js';
+import { medianMsEach, reportSpeedup, step } from '../shared/measure.js';
 
 const COLUMNS = ['temp', 'humidity', 'pressure', 'wind', 'rain', 'light'];
 
@@ -99,8 +99,7 @@ try {
   console.log('per-column z range: ' + COLUMNS.map((c, i) => `${c} [${lo[i]!.toFixed(2)}, ${hi[i]!.toFixed(2)}]`).join(', '));
 
   step('Measure the whole pipeline (profiler off)');
-  const tBefore = await medianMs(() => pipelineBefore(csv).dispose(), 3);
-  const tAfter = await medianMs(() => pipelineAfter(csv).dispose(), 3);
+  const { before: tBefore, after: tAfter } = await medianMsEach({ before: () => pipelineBefore(csv).dispose(), after: () => pipelineAfter(csv).dispose() }, 3);
   reportSpeedup(tBefore, tAfter, 3);
   if (!(maxDiff < 1e-4)) process.exitCode = 1;
 } finally {

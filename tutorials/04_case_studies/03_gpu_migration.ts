@@ -17,7 +17,7 @@
  * "Run on the GPU" recommendation appears for CPU ops above the measured crossover.
  */
 import * as cp from 'corepy';
-import { medianMs, reportSpeedup, step } from '../shared/measure.js';
+import { medianMsEach, reportSpeedup, step } from '../shared/measure.js';
 
 const layers = 4, batch = 256, width = 256;
 cp.seed(8);
@@ -92,9 +92,7 @@ if (!gpu.ok) {
   console.log(`results match the CPU (tolerance 1e-3): ${ok}`);
 
   step('Measure (profiler off)');
-  const tCpu = await medianMs(cpuVersion);
-  const tNaive = await medianMs(naiveVersion);
-  const tResident = await medianMs(residentVersion);
+  const { cpu: tCpu, naive: tNaive, resident: tResident } = await medianMsEach({ cpu: cpuVersion, naive: naiveVersion, resident: residentVersion });
   console.log(`naive GPU vs CPU: ${(tCpu / tNaive).toFixed(2)}× (${tNaive.toFixed(2)} ms)`);
   reportSpeedup(tCpu, tResident);
   if (!ok) process.exitCode = 1;

@@ -23,6 +23,35 @@ export async function medianMs(fn: () => unknown, repeats = 5): Promise<number> 
   }
 }
 
+/**
+ * Median wall time of each of `fns`, ms, measured side by side: one warm-up run each, then `repeats`
+ * rounds that run every function once, the order rotating from round to round. On a shared machine
+ * the load drifts; timing one version's runs and then the other's lets the drift decide the ratio,
+ * alternating gives each version the same moments. Profiling is paused meanwhile.
+ */
+export async function medianMsEach<K extends string>(fns: Record<K, () => unknown>, repeats = 5): Promise<Record<K, number>> {
+  const wasOn = cp.isProfiling();
+  cp.disableProfiling();
+  try {
+    const keys = Object.keys(fns) as K[];
+    for (const k of keys) await fns[k](); // warm-up: first calls compile kernels and grow memory
+    const times = new Map<K, number[]>(keys.map((k) => [k, []]));
+    for (let r = 0; r < repeats; r++) {
+      for (let j = 0; j < keys.length; j++) {
+        const k = keys[(r + j) % keys.length]!;
+        const t0 = performance.now();
+        await fns[k]();
+        times.get(k)!.push(performance.now() - t0);
+      }
+    }
+    const out = {} as Record<K, number>;
+    for (const [k, ts] of times) out[k] = ts.sort((a, b) => a - b)[ts.length >> 1]!;
+    return out;
+  } finally {
+    if (wasOn) cp.enableProfiling();
+  }
+}
+
 /** Prints `Speedup (measured, median of N): before X ms → after Y ms = Z×` and returns Z. */
 export function reportSpeedup(beforeMs: number, afterMs: number, repeats = 5): number {
   const speedup = beforeMs / afterMs;
