@@ -39,8 +39,6 @@ export interface V8Frame {
   getLineNumber(): number | null;
   /** 1-based, null when unknown. */
   getColumnNumber(): number | null;
-  /** 0-based offset of the frame's current position in its script's source (line and column are computed from it). */
-  getPosition(): number;
   /** 1-based position of the function the frame runs in. */
   getEnclosingLineNumber(): number | null;
   getEnclosingColumnNumber(): number | null;

@@ -75,7 +75,7 @@ export class StackTable implements StackTableData {
   readonly callAt: number[] = [];
   /** Per file, per start position (line · 65536 + column): the frames interned there, one per V8 function name. */
   private readonly frameIds = new Map<string, Map<number, Interned>>();
-  /** Per file, per call position (V8's source offset): its index in `calls` (mapped once). */
+  /** Per file, per call position (line · 65536 + column): its index in `calls` (mapped once). */
   private readonly callIds = new Map<string, Map<number, number>>();
   /** Edge (frame, call) keys to edge ids, and (parent, edge) keys to node ids. */
   private readonly edgeIds = new Map<number, number>();
@@ -121,19 +121,19 @@ export class StackTable implements StackTableData {
 
   /**
    * Index in `calls` of V8 frame `f`'s current position (in `file`), mapping it on first sight. Keyed
-   * by V8's source offset (getPosition): its line and column, each a search of the script's line
-   * ends, are read only for a new position. Not by the generated line alone: a compiler may print
-   * several lines of the user's source on one (under tsx, keyed so, the calls of `forward` from two
-   * lines of `main` and the top level's call of `main` came out as one call line).
+   * by generated line and column, not line alone: a compiler may print several lines of the user's
+   * source on one (under tsx, keyed by line, the calls of `forward` from two lines of `main` and the
+   * top level's call of `main` came out as one call line). Reading the position makes a capture about
+   * a quarter slower (bench/stack-capture.ts; V8's source offset, getPosition, was no cheaper).
    */
   private callOf(f: V8Frame, file: string): number {
     let byPos = this.callIds.get(file);
     if (byPos === undefined) this.callIds.set(file, (byPos = new Map()));
-    const key = f.getPosition();
+    const line = f.getLineNumber() ?? 0, column = f.getColumnNumber() ?? 0, key = line * 65536 + column;
     let id = byPos.get(key);
     if (id === undefined) {
       id = this.calls.length;
-      this.calls.push(mapPosition(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0).location);
+      this.calls.push(mapPosition(file, line, column).location);
       byPos.set(key, id);
     }
     return id;
