@@ -13,10 +13,12 @@
  * held"); a loop that leaks holds hundreds of results per line, where the estimate's error is a
  * few holds. A result that is a view (its storage shared) at the end of a hold is not counted.
  */
-import { HELD_EXACT, HELD_PERIOD } from '../contract/names.js';
+import * as names from '../contract/names.js';
 import type { StorageOwner, StorageRef } from '../engine.js';
 import type { Tensor } from '../tensor.js';
 
+/** Copied once (recorder.ts says why: under tsx's CommonJS transform each read of an import is a getter call). */
+const { HELD_EXACT, HELD_PERIOD } = names;
 export { HELD_EXACT, HELD_PERIOD };
 
 /** One site's held results. */

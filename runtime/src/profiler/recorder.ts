@@ -15,16 +15,32 @@ import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { StackMix } from './stack-mix.js';
 import { StackTable } from './stacks.js';
-import { IDLE_GAP_MS, IdleWaits } from './idle-waits.js';
+import * as idle from './idle-waits.js';
+import { IdleWaits } from './idle-waits.js';
 import { chargeProfilerTime, currentFrame, type Frame, type OpenSpan } from './context.js';
 import { staticSiteRegistry, type StaticSiteRegistry } from './static-sites.js';
-import { EventRing, F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
-  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE, SpanRing } from './ring.js';
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
+import * as layout from './ring.js';
+import { EventRing, SpanRing } from './ring.js';
+import * as names from '../contract/names.js';
 import { addSample, emptyStats } from './stats.js';
 import type { EventColumns } from './event-columns.js';
 import type { RuleColumns } from './rule-columns.js';
 import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from './types.js';
+
+/**
+ * The constants the op path reads, copied into this module's own bindings once, at load. Run
+ * under tsx from a CommonJS script (`npx tsx script.ts`, no "type": "module"), this module is
+ * transformed to CommonJS, and every read of an imported binding becomes a call of the exporting
+ * module's getter (esbuild's `__export`): record() read ~25 of them per op, which cost ~1–2 µs an
+ * op on x.mul(1.5) of 256×256 (+14–19 % of its time, runtime/BENCHMARKS.md "Imported constants
+ * on the op path"), none of which the self-cost probe saw. Read once here, they are plain
+ * constants in every module system. recorder.test.ts checks that the op path reads no other
+ * imported value.
+ */
+const { F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
+  I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE } = layout;
+const { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } = names;
+const { IDLE_GAP_MS } = idle;
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
 const bpe = (dtype: string): number => (dtype === 'bool' ? 1 : 4);
