@@ -113,7 +113,7 @@ export function enableProfiling(options: ProfilerOptions = {}): void {
   requestOneTimeCostsAhead();
   // The recorder's own cost, timed before the warm-up creates a backend: optimising its kernels in
   // the background starves the JavaScript JIT for a while (the probe read 2–5 µs per op, not ~0.12).
-  measured ??= measureSelfCost();
+  measured ??= measureSelfCost(o.maxEvents);
   // Before anything records (warm-up.ts); once per thread.
   if (o.warmUp && !warmedUp) {
     warmedUp = true;
@@ -361,10 +361,14 @@ function segments(r: Recorder, all: ProfileData): SegmentData[] {
  * is the runtime's, so a recorder's capture would find no user frame and retry with 64 frames (the
  * CLI's reports said 27 µs per call site where real captures cost ~6).
  */
-function measureSelfCost(): { perOpNs: number; perCaptureNs: number } {
+function measureSelfCost(maxEvents: number): { perOpNs: number; perCaptureNs: number } {
   const fake = { name: 'js', device: 'cpu' } as unknown as Backend;
   const noop = (): number => 0;
-  const probe = new Recorder('off', 1, 4096);
+  // A ring the recording's size (up to 2^17 slots: the probe's 50 000 ops touch no more): a small one
+  // stays in cache while the probe runs, and the recording's writes go to slots no op has touched for
+  // a while (under tsx, medians of 10: 185 ns per op with 4096 slots, 355 with 100 000;
+  // scripts/bench/self-cost-ring.ts).
+  const probe = new Recorder('off', 1, Math.min(maxEvents, 1 << 17));
   const time = (r: Recorder | null, n: number): number => {
     const t0 = performance.now();
     for (let i = 0; i < n; i++) r ? r.observe('probe', [], fake, noop) : noop();
