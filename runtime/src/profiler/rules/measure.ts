@@ -220,6 +220,11 @@ export interface AlternateOptions {
    * allocates): the warm-up does not wait for them to be quiet, which would never happen.
    */
   readonly busyThreadsAreTheCost?: boolean;
+  /**
+   * Most time the timed rounds may take, ms (default TIMED_MS; at least 7 rounds either way). A trial whose two sides differ
+   * by orders of magnitude (tiny-ops: hundreds of µs-scale calls against one) is settled well within it.
+   */
+  readonly timedMs?: number;
 }
 
 /**
@@ -254,7 +259,8 @@ export function alternate(a: () => number, b: () => number, opts: AlternateOptio
   const least = warm > 40 ? 3 : 7;
   const xs: number[] = [], ys: number[] = [], rs: number[] = [];
   let spent = 0;
-  for (let r = 0; r < 31 && (r < least || spent < TIMED_MS); r++) {
+  const timedMs = opts.timedMs ?? TIMED_MS;
+  for (let r = 0; r < 31 && (r < least || spent < timedMs); r++) {
     checkDeadline();
     // Alternate which goes first, so a drift within a round favours neither.
     let x: number, y: number;

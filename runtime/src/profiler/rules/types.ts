@@ -49,8 +49,9 @@ export interface RuleInput {
    */
   readonly measureJit: (links: readonly ChainLink[], reduce: string, backend: string, shape: readonly number[], dtype: string, runs?: number,
     observedMs?: number) => JitTimes | null | Untimed;
-  /** Times k single calls on small tensors against one call on their stack (measure-stack.ts). */
-  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean) => StackTimes | null | Untimed;
+  /** Times k single calls on small tensors against one call on their stack; matmul rows, a per-row sum (measure-stack.ts). */
+  readonly measureStack: (op: string, backend: string, shape: readonly number[], dtype: string, k: number, stacked: boolean, pair?: boolean, other?: readonly number[] | null,
+    accumulate?: boolean) => StackTimes | null | Untimed;
   /** Times a read into a new array against a read into a reused one (measure-reads.ts). */
   readonly measureReads: (backend: string, shape: readonly number[], dtype: string, k: number) => ReadTimes | null | Untimed;
 }
