@@ -10,11 +10,12 @@
  * loop, each on a handful of numbers; the recommendations name those lines. Then: both versions
  * reach the same weights (checked), and the measured speedup.
  * The tiny-ops estimate times each site of the loop (the row matmul, sigmoid, sub, mul and the
- * accumulating add) run once over all rows against its per-row calls, here, and reads tens of ×
- * (59–88× in five runs on a busy 2-core machine; a first report on a machine whose timing budget
- * fits only some sites reads less, and its basis says so). The measured speedup is larger
- * (231–988× in the same runs): the AFTER also stops paying the JavaScript around each call (the
- * slice and transpose views, the scopes), which is not op time; the estimate covers op time only.
+ * accumulating add) run once over all rows against its per-row calls, here: on a 2-core machine,
+ * 52–60× against 62–83× measured at load 2.6, and 59–88× against 231–988× at load 6 (a first report
+ * on a busy machine may fit only some sites in its timing budget and read less; its basis says so).
+ * The measured speedup is the larger because the AFTER also stops paying the JavaScript around each
+ * call (the slice and transpose views, the scopes), which is not op time and which a busy machine
+ * slows most; the estimate covers op time only.
  */
 import * as cp from 'corepy';
 import { medianMs, reportSpeedup, step } from '../shared/measure.js';
