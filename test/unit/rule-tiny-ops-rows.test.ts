@@ -7,6 +7,8 @@
  * Real kernels and real profiles throughout; figures are only required to point the right way.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, before, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import type { RuleColumns } from '../../runtime/src/profiler/rule-columns.js';
@@ -110,9 +112,14 @@ describe('tiny-ops: per-sample rows, matmul rows, accumulation', () => {
     const rec = report.recommendations.find((r) => r.rule === 'tiny-ops');
     assert.ok(rec, `tiny-ops fired: ${report.recommendations.map((r) => r.rule).join(', ')}`);
     const basis = rec.speedupBasis ?? '';
-    assert.match(basis, /matmul ×512 on \[1, 8\] × \[8, 1\]: [\d.]+ ms vs one \[512, 8\] × \[8, 1\] matmul/);
-    assert.match(basis, /sigmoid ×512 on \[1, 1\]: [\d.]+ ms vs one sigmoid on all rows at once/);
-    assert.match(basis, /add ×512 accumulating a sum on \[8, 1\]: [\d.]+ ms vs one sum over all rows \+ one add/);
+    // Each site with its line in this file: the matmul and sigmoid share one, the sub, mul and add the next.
+    const src = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n');
+    const lineOf = (text: string): number => src.findIndex((l) => l.includes(text)) + 1;
+    const mmLine = lineOf('const p = xi.matmul(w).sigmoid();'), addLine = lineOf('grad = grad.add(xi.transpose()');
+    assert.ok(basis.includes(`matmul ×512 (line ${mmLine})`) && basis.includes(`add ×512 accumulating a sum (line ${addLine})`), `lines ${mmLine}, ${addLine}: ${basis}`);
+    assert.match(basis, /matmul ×512 \(line \d+\) on \[1, 8\] × \[8, 1\]: [\d.]+ ms vs one \[512, 8\] × \[8, 1\] matmul/);
+    assert.match(basis, /sigmoid ×512 \(line \d+\) on \[1, 1\]: [\d.]+ ms vs one sigmoid on all rows at once/);
+    assert.match(basis, /add ×512 accumulating a sum \(line \d+\) on \[8, 1\]: [\d.]+ ms vs one sum over all rows \+ one add/);
     assert.match(basis, /rows the loop makes itself — slices of one tensor/);
     assert.match(rec.description, /rows multiplied by one matrix are one matmul/);
     // Every site's trial is one call against hundreds: the estimate is several times, not the 1.0–1.3× the elementwise-only,

@@ -160,7 +160,9 @@ export const tinyOps: Rule = (input) => {
     const batched = accumulating && !other ? `${stacked ? '' : 'stack + '}one sum over all rows + one add`
       : mm ? `${stacked ? 'one' : 'concat + one'} [${rowShape[0]! * t.rows}, ${rowShape[1]}] × [${other!.join(', ')}] matmul`
       : `${stacked ? 'one' : 'stack + one'} ${s.op}${stacksAnyway ? ' on the rows the program stacks anyway' : madeInLoop ? ' on all rows at once' : ''}`;
-    parts.push(`${s.op} ×${calls}${calls < s.count ? ` of ${s.count}` : ''}${accumulating && !other ? ' accumulating a sum' : ''} on ${shapes}${t.rows < calls ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${batched} ${ms(t.stackedMs)} ms (medians; ${claimed.text})`);
+    // Each site's line, so the basis names the lines a rewrite touches (the recommendation's own location is the busiest one).
+    const line = s.location ? ` (line ${s.location.line})` : '';
+    parts.push(`${s.op} ×${calls}${calls < s.count ? ` of ${s.count}` : ''}${accumulating && !other ? ' accumulating a sum' : ''}${line} on ${shapes}${t.rows < calls ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${batched} ${ms(t.stackedMs)} ms (medians; ${claimed.text})`);
   }
   // Sites not timed within the report's budget: the rule speaks without a figure when, with their whole time, it could clear its threshold.
   const untimed = saved < MIN_SHARE * agg.totalOpMs && untimedMs > 0;
