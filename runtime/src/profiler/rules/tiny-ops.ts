@@ -8,7 +8,9 @@
  * stacks the k results anyway, a stack the rewrite only moves; a second tensor operand of another shape is
  * stacked too and broadcasts as each call did), and for matmul of [a, d] rows by a [d, m] matrix the calls
  * share, k row matmuls against one matmul of the rows joined (concat) — in a per-sample loop the matmul is
- * often the busiest site (audit 27 F1: over half the op time, which the estimate left out). r: types.ts trialRatio; the site saves
+ * often the busiest site (audit 27 F1: over half the op time, which the estimate left out), and an `add` that
+ * accumulates (`acc = acc.add(row)`) against one sum over the rows. Rows the loop makes itself ({@link rowsMadeInLoop})
+ * are timed without a stack. r: types.ts trialRatio; the site saves
  * siteMs · (1 − 1/r), Amdahl over the total op time. Sites whose op cannot be timed that way save
  * nothing in the estimate (a lower bound for them). (The earlier model, fixed dispatch cost ×
  * (calls − 1) from a cold profile, gave 2.03× where 3.93× was measured, and its "mostly fixed
