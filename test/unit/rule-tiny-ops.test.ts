@@ -23,7 +23,9 @@ describe('tiny-ops: what counts as tiny', () => {
     const rec = report.recommendations.find((r) => r.rule === 'tiny-ops');
     assert.ok(rec, `tiny-ops fired: ${report.recommendations.map((r) => r.rule).join(', ')}`);
     // The 2000 adds and the ones that made x: not the randn.
-    assert.match(rec.description, /^2001 ops on ≤ 4096 elements each took/);
+    // The whole profile's count, shown at the adds' line: it says how the count splits (audit 27 F12).
+    assert.match(rec.description, /^2001 ops on ≤ 4096 elements each, from 2 lines \(2000 of them from this one\), took/);
+    assert.equal(rec.evidence['opsOnThisLine'], 2000);
     const took = Number(/took ([\d.]+) ms/.exec(rec.description)![1]);
     const adds = report.operations.filter((o) => o.op === 'add' || o.op === 'full').reduce((t, o) => t + o.totalMs, 0);
     assert.ok(Math.abs(took - adds) <= 0.01 + 1e-9, `took ${took} ms; the adds and ones ${adds} ms, randn ${randn.totalMs} ms`);

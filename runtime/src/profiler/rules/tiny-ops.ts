@@ -170,6 +170,10 @@ export const tinyOps: Rule = (input) => {
   const untimed = saved < MIN_SHARE * agg.totalOpMs && untimedMs > 0;
   if (timeMs <= 0 || (saved < MIN_SHARE * agg.totalOpMs && !(untimed && saved + untimedMs >= MIN_SHARE * agg.totalOpMs))) return [];
   const worst = tiny.reduce((a, b) => (b.count > a.count ? b : a));
+  // The count is the whole profile's, shown at one line: say how it splits, or a user reads it as that line's (audit 27 F12).
+  const lineOf = (l: typeof worst.location): string => (l ? `${l.file}:${l.line}` : '?');
+  const lines = new Set(tiny.map((s) => lineOf(s.location))).size;
+  const here = tiny.filter((s) => lineOf(s.location) === lineOf(worst.location)).reduce((n, s) => n + s.count, 0);
   const speedup = speedupFrom(agg.totalOpMs, saved);
   const corpus = corpusFields('tiny-ops');
   const estimate = untimed ? untimedFields(`stacking the small ops (${ms(untimedMs)} ms of them)`) : {
@@ -187,7 +191,9 @@ export const tinyOps: Rule = (input) => {
   return [{
     id: recId('tiny-ops', worst.location, 'tiny'), rule: 'tiny-ops',
     title: 'Many tiny operations dominated by dispatch cost',
-    description: `${count} ops on ≤ ${MAX_ELEMENTS} elements each took ${ms(timeMs)} ms; done one small tensor at a time, most of that ` +
+    description: `${count} ops on ≤ ${MAX_ELEMENTS} elements each` +
+      (lines > 1 ? `, from ${lines} lines (${here === count ? 'all' : here} of them from this one),` : '') +
+      ` took ${ms(timeMs)} ms; done one small tensor at a time, most of that ` +
       `is fixed per-call cost. Work on whole tensors (stack the small ones, then one op) instead of element by element` +
       (matmulRows ? '; rows multiplied by one matrix are one matmul of the rows joined (or of the tensor they were sliced from).' : '.'),
     codeExample: {
@@ -195,7 +201,7 @@ export const tinyOps: Rule = (input) => {
       after: 'const out = cp.mul(cp.stack(rows), 2); // one op over all rows',
     },
     location: worst.location,
-    evidence: { ops: count, timeMs, timedCalls, busiestSiteCalls: worst.count },
+    evidence: { ops: count, timeMs, timedCalls, busiestSiteCalls: worst.count, lines, opsOnThisLine: here },
     ...corpus,
     ...estimate,
   }];
