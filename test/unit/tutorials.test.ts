@@ -173,7 +173,8 @@ describe('tutorials', function () {
       // loop counter) does not apply; tiny-ops times each site of the loop run once over all rows (audit 27 F1: it used
       // to time only the elementwise sites, each with a stack, and read 1.0–1.3× or nothing), so it is always there.
       assert.match(out, /busiest lines:\n\s+\w+\s+×\d+/);
-      assert.match(out, /⚡ \[(HIGH|MEDIUM|LOW)\] Many tiny operations dominated by dispatch cost \(est\. \d+\.\d+×\)/);
+      // Not verified on the corpus: "impact unknown", the figure a guide only (audit 27 F9), as the editor and tutorial 2.4 say it.
+      assert.match(out, /⚡ \[(HIGH|MEDIUM|LOW)\] Many tiny operations dominated by dispatch cost \((impact unknown; est\. \d+\.\d+×, a guide only|est\. \d+\.\d+×)\)/);
       assert.match(out, /same weights: max .* → true/);
       assert.match(out, SPEEDUP);
     });

@@ -58,6 +58,7 @@ for (const s of [...report.callSites].sort((a, b) => b.totalMs - a.totalMs).slic
 // 3. Why, and what to do: the recommendations, with the measured evidence.
 console.log('\nrecommendations:');
 for (const rec of cp.getRecommendations()) {
-  console.log(`  [${rec.priority}] ${rec.title} — est. ${rec.estimatedSpeedup.toFixed(2)}× overall`);
+  // "impact unknown" where the rule's estimates were not verified on the corpus, as the editor says it: the figure is a guide only.
+  console.log(`  [${rec.priority}] ${rec.title} — ${rec.impact === 'unknown' ? `impact unknown (est. ${rec.estimatedSpeedup.toFixed(2)}× overall, a guide only)` : `est. ${rec.estimatedSpeedup.toFixed(2)}× overall`}`);
   console.log(`      ${rec.description}`);
 }

@@ -70,7 +70,10 @@ console.log(`${before.opCount} ops, ${before.totalTimeMs.toFixed(1)} ms of op ti
 for (const s of [...before.callSites].sort((a, b) => b.totalMs - a.totalMs).slice(0, 3)) {
   console.log(`  ${s.op.padEnd(8)} ×${String(s.count).padEnd(5)} ${s.totalMs.toFixed(2).padStart(7)} ms  line ${s.location?.line ?? '?'}`);
 }
-for (const rec of before.recommendations.slice(0, 3)) console.log(`  ⚡ [${rec.priority}] ${rec.title} (est. ${rec.estimatedSpeedup.toFixed(2)}×)`);
+// A rule whose estimates were not verified on the corpus says "impact unknown" (as the editor does): its figure is a guide only.
+const impact = (rec: cp.Recommendation): string =>
+  rec.impact === 'unknown' ? `impact unknown; est. ${rec.estimatedSpeedup.toFixed(2)}×, a guide only` : `est. ${rec.estimatedSpeedup.toFixed(2)}×`;
+for (const rec of before.recommendations.slice(0, 3)) console.log(`  ⚡ [${rec.priority}] ${rec.title} (${impact(rec)})`);
 
 step('AFTER: the batched gradient');
 cp.clearProfile();
