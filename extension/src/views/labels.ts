@@ -27,9 +27,14 @@ export function lensTitle(l: LineStats): string {
   return `⏱ ${formatMs(l.totalMs)} · ${percentLabel(l.share, 'op', 0)} · ${ops} · ${backends}${fused}`;
 }
 
-/** The CodeLens text of a calling line: "⏱ 12.3 ms in calls · 35 % of op time · 120 ops". */
+/**
+ * The CodeLens text of a calling line: "⏱ ≈12.3 ms in calls (sampled) · 35 % of op time · 120 ops". The
+ * figure comes from sampled call stacks, which can hand a later caller's ops to an earlier one (audit 28:
+ * a function called 300 times from one line and then 150 from another showed all 450 on the first), so
+ * the lens says it is an estimate where an op lens is exact.
+ */
 export function callLensTitle(c: CallLine): string {
-  return `⏱ ${formatMs(c.opMs)} in calls · ${percentLabel(c.share, 'op', 0)} · ${c.ops.toLocaleString('en-US')} op${c.ops === 1 ? '' : 's'}`;
+  return `⏱ ≈${formatMs(c.opMs)} in calls (sampled) · ${percentLabel(c.share, 'op', 0)} · ${c.ops.toLocaleString('en-US')} op${c.ops === 1 ? '' : 's'}`;
 }
 
 /** The tooltip of a calling line's CodeLens. */

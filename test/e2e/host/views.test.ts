@@ -219,7 +219,7 @@ describe('Corepy views and commands in VS Code', function () {
     await vscode.window.showTextDocument(calls);
     const lineOf = (marker: string): number => calls.getText().split('\n').findIndex((l) => l.includes(marker)); // 0-based
     const callLenses = async (): Promise<vscode.CodeLens[]> => (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', calls.uri))
-      .filter((l) => / in calls · /.test(l.command?.title ?? ''));
+      .filter((l) => / in calls \(sampled\) · /.test(l.command?.title ?? ''));
     try {
       const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', calls.uri);
       assert.equal(res.started, true, res.reason);
@@ -227,14 +227,14 @@ describe('Corepy views and commands in VS Code', function () {
       const lenses = await until('call-line lenses in calls.ts', callLenses, (ls) => ls.length === 3);
       const titleAt = (ls: vscode.CodeLens[], line: number): string[] => ls.filter((l) => l.range.start.line === line).map((l) => l.command!.title);
       // main calls forward() 3 times from TRAIN and 2 from EVAL (a mul and an add each); the top level calls main (and its `ones`).
-      assert.deepEqual(titleAt(lenses, lineOf('// TRAIN')).map((t) => t.replace(/^⏱ .+ in calls · .+ of op time · /, '')), ['6 ops']);
-      assert.deepEqual(titleAt(lenses, lineOf('// EVAL')).map((t) => t.replace(/^⏱ .+ in calls · .+ of op time · /, '')), ['4 ops']);
-      assert.deepEqual(titleAt(lenses, lineOf('// MAIN')).map((t) => t.replace(/^⏱ .+ in calls · .+ of op time · /, '')), ['11 ops']);
+      assert.deepEqual(titleAt(lenses, lineOf('// TRAIN')).map((t) => t.replace(/^⏱ ≈.+ in calls \(sampled\) · .+ of op time · /, '')), ['6 ops']);
+      assert.deepEqual(titleAt(lenses, lineOf('// EVAL')).map((t) => t.replace(/^⏱ ≈.+ in calls \(sampled\) · .+ of op time · /, '')), ['4 ops']);
+      assert.deepEqual(titleAt(lenses, lineOf('// MAIN')).map((t) => t.replace(/^⏱ ≈.+ in calls \(sampled\) · .+ of op time · /, '')), ['11 ops']);
       // The ops' own lines, in calls-model.ts, keep their op lenses (no call lens there: forward calls no function of the user's).
       const modelDoc = await vscode.workspace.openTextDocument(path.join(ws(), 'calls-model.ts'));
       const model = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', modelDoc.uri))
         .map((l) => l.command?.title ?? '');
-      assert.ok(model.some((t) => /^⏱ .+ · mul ×5 · /.test(t)) && model.some((t) => /^⏱ .+ · add ×5 · /.test(t)) && !model.some((t) => / in calls · /.test(t)), model.join(' | '));
+      assert.ok(model.some((t) => /^⏱ .+ · mul ×5 · /.test(t)) && model.some((t) => /^⏱ .+ · add ×5 · /.test(t)) && !model.some((t) => / in calls /.test(t)), model.join(' | '));
       // An edit above moves the call lenses with their lines, as the op lenses.
       const lines = async (): Promise<number[]> => (await callLenses()).map((l) => l.range.start.line).sort((a, b) => a - b);
       const before = await lines();
