@@ -34,7 +34,7 @@ import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from 
  * module's getter (esbuild's `__export`): record() read ~25 of them per op, which cost ~1–2 µs an
  * op on x.mul(1.5) of 256×256 (+14–19 % of its time, runtime/BENCHMARKS.md "Imported constants
  * on the op path"), none of which the self-cost probe saw. Read once here, they are plain
- * constants in every module system. recorder.test.ts checks that the op path reads no other
+ * constants in every module system. test/unit/recorder-op-path-imports.test.ts checks that the op path reads no other
  * imported value.
  */
 const { F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
