@@ -136,6 +136,22 @@ describe('flame graph webview (Chromium)', function () {
     assert.match(text, /01_profiling_basics\/train\.ts:32/);
   });
 
+  it('a function of the call stack counts runs, not calls, as the ops table does (audit 28)', async () => {
+    ({ page, log } = await openPanel(browser.context, 'light'));
+    // The fixture's forward as a function of the user's stack: a Function slice with a location (where it starts).
+    const p = structuredClone(TRAIN);
+    const fwd = p.strings.indexOf('forward'), at = p.slices.location.find((l) => l >= 0)!;
+    p.slices.name.forEach((n, i) => { if (n === fwd) { p.slices.kind[i] = 1; p.slices.location[i] = at; } });
+    await send(page, { type: 'load', profile: p, compare: null });
+    const forward = (await drawn(page)).find((f) => f.name === 'forward')!;
+    const c = await centreOf(page, forward);
+    await page.mouse.move(c.x, c.y);
+    const tip = page.locator('.cf-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    assert.match(await tip.innerText(), /^\d+ runs? \(stretches of ops with it on the stack, not calls\) · backend /m);
+    assert.doesNotMatch(await tip.innerText(), /^count /m);
+  });
+
   it('a long tooltip line wraps inside the tooltip, none cut off (audit 27 F6: a merged function\'s note)', async () => {
     ({ page, log } = await openPanel(browser.context, 'light'));
     // The fixture's forward, named as a run that may merge calls: its tooltip carries the long "calls unknown" note.

@@ -23,6 +23,8 @@ export function shortFile(file: string): string {
 }
 
 const KIND_NAMES = ['context', 'function', 'op', 'gpu', 'one-time cost'];
+/** The layout's kind of a function frame of the user's call stack (contract SliceKind.Function). */
+const FUNCTION_KIND = 1;
 
 /**
  * Tooltip lines for frame `f`: op name, self/total time in ms with % of wall time (the profile's
@@ -37,7 +39,12 @@ export function tooltipLines(
   const lines = [
     `${s[L.name[f]]} (${KIND_NAMES[L.kind[f]] ?? 'slice'})`,
     `self ${fmtUs(L.self[f])} · total ${fmtUs(L.w[f])} (${percentLabel(shareOf(L.w[f], L.totalUs), 'wall')})`,
-    `count ${L.count[f]} · backend ${backend}`,
+    // A function's count is of runs on the timeline, as the ops table says: calls it cannot count (audit 28: "count 1"
+    // for a function called 450 times, each call's ops next to the last).
+    // (A function of the call stack has its start as location; a @profiled one has none and counts its calls.)
+    L.kind[f] === FUNCTION_KIND && L.location[f] >= 0
+      ? `${L.count[f]} run${L.count[f] === 1 ? '' : 's'} (stretches of ops with it on the stack, not calls) · backend ${backend}`
+      : `count ${L.count[f]} · backend ${backend}`,
   ];
   const merged = mergedCallsNote(s[L.name[f]]);
   if (merged !== null) lines.push(merged);
