@@ -31,6 +31,18 @@ describe('flame graph webview (Chromium)', function () {
     await send(page, { type: 'load', profile: TRAIN, compare: compare ? BASELINE : null });
   }
 
+  /** Loads `profile` in a fresh panel (TRAIN by default), hovers the first drawn frame named `name` and returns the visible tooltip. */
+  async function hoverTooltip(name: string, profile: unknown = TRAIN, kind?: number) {
+    ({ page, log } = await openPanel(browser.context, 'light'));
+    await send(page, { type: 'load', profile, compare: null });
+    const frame = (await drawn(page)).find((f) => f.name === name && (kind === undefined || f.kind === kind))!;
+    const c = await centreOf(page, frame);
+    await page.mouse.move(c.x, c.y);
+    const tip = page.locator('.cf-tooltip');
+    await tip.waitFor({ state: 'visible' });
+    return tip;
+  }
+
   afterEach(async function () {
     if (page === undefined || page.isClosed()) return;
     await readLog(page, log);
@@ -123,13 +135,7 @@ describe('flame graph webview (Chromium)', function () {
   });
 
   it('tooltip shows op, self/total ms, % of wall time, count, backend and file:line', async () => {
-    await open();
-    const matmul = (await drawn(page)).find((f) => f.name === 'matmul' && f.kind === 2)!;
-    const c = await centreOf(page, matmul);
-    await page.mouse.move(c.x, c.y);
-    const tip = page.locator('.cf-tooltip');
-    await tip.waitFor({ state: 'visible' });
-    const text = await tip.innerText();
+    const text = await (await hoverTooltip('matmul', TRAIN, 2)).innerText();
     assert.match(text, /^matmul \(op\)$/m);
     assert.match(text, /self 3\.000 ms · total 3\.000 ms \(25\.3 % of wall time\)/);
     assert.match(text, /count 1 · backend webgpu/);
@@ -137,32 +143,20 @@ describe('flame graph webview (Chromium)', function () {
   });
 
   it('a function of the call stack counts runs, not calls, as the ops table does (audit 28)', async () => {
-    ({ page, log } = await openPanel(browser.context, 'light'));
     // The fixture's forward as a function of the user's stack: a Function slice with a location (where it starts).
     const p = structuredClone(TRAIN);
     const fwd = p.strings.indexOf('forward'), at = p.slices.location.find((l) => l >= 0)!;
     p.slices.name.forEach((n, i) => { if (n === fwd) { p.slices.kind[i] = 1; p.slices.location[i] = at; } });
-    await send(page, { type: 'load', profile: p, compare: null });
-    const forward = (await drawn(page)).find((f) => f.name === 'forward')!;
-    const c = await centreOf(page, forward);
-    await page.mouse.move(c.x, c.y);
-    const tip = page.locator('.cf-tooltip');
-    await tip.waitFor({ state: 'visible' });
+    const tip = await hoverTooltip('forward', p);
     assert.match(await tip.innerText(), /^\d+ runs? \(stretches of ops with it on the stack, not calls\) · backend /m);
     assert.doesNotMatch(await tip.innerText(), /^count /m);
   });
 
   it('a long tooltip line wraps inside the tooltip, none cut off (audit 27 F6: a merged function\'s note)', async () => {
-    ({ page, log } = await openPanel(browser.context, 'light'));
     // The fixture's forward, named as a run that may merge calls: its tooltip carries the long "calls unknown" note.
     const merged = structuredClone(TRAIN);
     merged.strings = merged.strings.map((n) => (n === 'forward' ? 'forward [merged calls?]' : n));
-    await send(page, { type: 'load', profile: merged, compare: null });
-    const forward = (await drawn(page)).find((f) => f.name === 'forward [merged calls?]')!;
-    const c = await centreOf(page, forward);
-    await page.mouse.move(c.x, c.y);
-    const tip = page.locator('.cf-tooltip');
-    await tip.waitFor({ state: 'visible' });
+    const tip = await hoverTooltip('forward [merged calls?]', merged);
     assert.match(await tip.innerText(), /calls unknown: .*the count is a lower bound; the time between them is under "\(…: loop or next call\)", not its self/s);
     const fits = await tip.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, inView: el.getBoundingClientRect().right <= window.innerWidth + 1 }));
     assert.ok(fits.scroll <= fits.client, `tooltip content ${fits.scroll} px wide in ${fits.client} px`);
