@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { snapshot } from '../../runtime/src/profiler/session.js';
-import { StackMix } from '../../runtime/src/profiler/stack-mix.js';
+import { ContextStacks } from '../../runtime/src/profiler/context-stacks.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/profiler/first-context-entry.mts', import.meta.url));
 
@@ -25,22 +25,22 @@ function spin(ms: number): void {
 }
 
 describe('a context\'s first entry leaves out the profiler\'s capture work', () => {
-  const { add, grow } = StackMix.prototype;
+  const { add, grow } = ContextStacks.prototype;
   afterEach(() => {
-    StackMix.prototype.add = add;
-    StackMix.prototype.grow = grow;
+    ContextStacks.prototype.add = add;
+    ContextStacks.prototype.grow = grow;
     cp.disableProfiling();
     cp.clearProfile();
   });
 
-  it('the bookkeeping of a capture (a new site\'s tables, the stack mix) is charged to the context with the capture', async () => {
+  it('the bookkeeping of a capture (a new site\'s tables, the per-context stacks) is charged to the context with the capture', async () => {
     await cp.setBackend('js');
     const x = cp.ones([8]);
     cp.enableProfiling({ callSites: 'all' });
     cp.clearProfile(); // a fresh recorder: the op's site is new to it
     // Made slow here so that their time cannot hide in the noise: each is a wall-clock lower bound.
-    StackMix.prototype.grow = function (this: StackMix, sites: number): void { spin(10); grow.call(this, sites); };
-    StackMix.prototype.add = function (this: StackMix, site: number, stack: number, ctx: number): void { spin(10); add.call(this, site, stack, ctx); };
+    ContextStacks.prototype.grow = function (this: ContextStacks, sites: number): void { spin(10); grow.call(this, sites); };
+    ContextStacks.prototype.add = function (this: ContextStacks, site: number, stack: number, ctx: number): void { spin(10); add.call(this, site, stack, ctx); };
     cp.profileContext('first-entry-bookkeeping', () => { x.add(x).dispose(); });
     const d = snapshot();
     const step = d.contexts.findIndex((c) => c.name === 'first-entry-bookkeeping');

@@ -44,14 +44,17 @@ export const MAX_PERIOD_FACTOR = 16;
 
 /**
  * User call stacks (any call-site mode but `off`) are sampled per call site: the first
- * STACK_FIRST ops at each line capture their stack, later ones after random holds whose mean
- * adapts so that capture time stays near STACK_BUDGET (a fraction) of the recorded op time; ops in
- * between take their line's stacks captured in their own context node, each in proportion to its
- * captures (profiler/stack-mix.ts). The recorder
- * implements it; reports and docs quote it.
+ * STACK_FIRST ops at each line capture their stack, later ones after random holds paced so that
+ * capture time stays within STACK_BUDGET (a fraction) of the recording's time, plus a one-time
+ * allowance of STACK_ALLOWANCE_MS that accrues at STACK_ALLOWANCE_RATE of it (a short script's
+ * lines are sampled densely; a long run's captures tend to STACK_BUDGET). Ops in between take
+ * the stack their line was last captured with in their own context node
+ * (profiler/context-stacks.ts). The recorder implements it; reports and docs quote it.
  */
 export const STACK_FIRST = 8;
 export const STACK_BUDGET = 0.002;
+export const STACK_ALLOWANCE_MS = 5;
+export const STACK_ALLOWANCE_RATE = 0.02;
 
 /**
  * Element ids of the self-contained HTML report: runtime/src/export/html.ts writes them,

@@ -5,7 +5,7 @@
  * profiler's measured overhead, then recommendations. The text table fits the terminal width
  * (narrow terminals drop the Backend column, then truncate op names) and uses colour only on a TTY.
  */
-import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
+import { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_ALLOWANCE_MS, STACK_BUDGET, STACK_FIRST } from '../contract/names.js';
 import type { ProfileReport } from '../contract/report.js';
 import { impactLabel, type Recommendation } from '../contract/recommendation.js';
 import { contextLines } from './format-contexts.js';
@@ -163,8 +163,9 @@ export function callStackLine(r: ProfileReport): string {
   if (r.callSiteMode === 'off') return 'Call stacks: off (call sites are off)';
   const s = r.callStacks;
   const made = s ? `; ${s.captures} captures, ${fmtMs(s.captureMs)} ms` : '';
-  return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N kept so that ` +
-    `captures stay near ${(STACK_BUDGET * 100).toFixed(1)}% of op time; ops in between take their line's stacks captured in their own context, in proportion to the captures that found each${made})`;
+  return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N paced so that ` +
+    `captures stay within ${(STACK_BUDGET * 100).toFixed(1)}% of the recording's time after a first ${STACK_ALLOWANCE_MS} ms; ` +
+    `ops in between take the stack their line was last captured with in their own context${made})`;
 }
 
 function overheadLine(r: ProfileReport): string {

@@ -13,7 +13,7 @@ import { BYTES_PER_ELEMENT } from '../types.js';
 import { CellTable } from './cells.js';
 import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
-import { StackMix } from './stack-mix.js';
+import { ContextStacks } from './context-stacks.js';
 import { StackTable } from './stacks.js';
 import * as idle from './idle-waits.js';
 import { IdleWaits } from './idle-waits.js';
@@ -39,7 +39,7 @@ import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from 
  */
 const { F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE } = layout;
-const { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_BUDGET, STACK_FIRST } = names;
+const { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE, STACK_BUDGET, STACK_FIRST } = names;
 const { IDLE_GAP_MS } = idle;
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
@@ -65,11 +65,10 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
 /**
  * User call stacks (stacks.ts) are sampled per call site: the first STACK_FIRST ops at each site
  * capture theirs (short scripts are exact), later ones after a random hold (uniform in
- * 1…2·period−1), and every op in between takes one of the site's captured stacks, in proportion to
- * their captures (stack-mix.ts; the site's last stack when it had only one). One `period` for all sites
- * adapts so that capture time stays near STACK_BUDGET of the recorded op time: it doubles
- * (up to MAX_STACK_PERIOD) while captures cost more, halves while they cost under a quarter of it,
- * and is set from their mean cost as op time grows (reviewStackPeriod).
+ * 1…2·period−1, at most STACK_HOLD_SHARE of the site's ops so far), and every op in between takes
+ * the stack its site was last captured with in its context (context-stacks.ts). One `period` for
+ * all sites is paced so that capture time stays within the budget (stackBudgetMs: STACK_BUDGET of
+ * the recording's time plus a one-time allowance) at the captures' typical cost (pacedPeriod).
  *
  * A held stack is carried only by ops issued in the context node it was captured in. The op's
  * context is exact; a stack captured in another context is known to be wrong for it (in 'sampled'
@@ -79,8 +78,14 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
  * STACK_BUDGET, and carries none (-1: it nests directly in its context) beyond it.
  */
 export { STACK_BUDGET, STACK_FIRST };
-/** Op time (ms) of the first review of the stack period, and the factor op time grows by between reviews. */
+/** Recording time (ms) of the first review of the stack period, and the factor it grows by between reviews. */
 const STACK_REVIEW_FIRST_MS = 10, STACK_REVIEW_GROWTH = 1.5;
+/** Longest hold between two stack captures at one line, as a share of the ops the line has run (see stackHold). */
+const STACK_HOLD_SHARE = 1 / 16;
+/** Capture time, as a multiple of the budget, beyond which the cap on holds loosens (see stackHold). */
+const STACK_HOLD_SLACK = 4;
+/** A paced capture counts at most this many times the typical one (see captureStack). */
+const STACK_OUTLIER_FACTOR = 4;
 /** Longest mean hold between two stack captures at one site. */
 export const MAX_STACK_PERIOD = 1 << 14;
 
@@ -215,7 +220,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   readonly stacks = new StackTable();
   /** Results of recorded ops not freed yet, per call site (held.ts). */
   readonly held = new HeldTable();
-  /** Per site id: captures so far, ops left until the next one, the last stack captured (-1: none) and the context node it was captured in. */
+  /** Per site id: ops so far (counted a hold at a time), ops left until the next capture, the last stack captured (-1: none) and the context node it was captured in. */
   private stackSeen = new Int32Array(0);
   private stackCountdown = new Int32Array(0);
   private stackOfSite = new Int32Array(0);
@@ -225,13 +230,26 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   /** Mean hold between two stack captures at one site (see STACK_FIRST). */
   stackPeriod = 1;
   stackCaptures = 0;
-  /** Time spent capturing stacks, and op time recorded, ms (their ratio steers stackPeriod). */
+  /** Time spent capturing stacks, ms (all of it: the report's figure), and op time recorded, ms. */
   stackMs = 0;
   opMs = 0;
-  /** Op time (ms) at which the stack period is next reviewed (reviewStackPeriod). */
-  private stackReviewMs = STACK_REVIEW_FIRST_MS;
-  /** The captured stacks per site, for the ops between captures (stack-mix.ts). */
-  private readonly stackMix = new StackMix();
+  /**
+   * Capture time that steers stackPeriod, ms: stackMs less the captures that source-mapped a
+   * position first seen (one-time, like compiling a kernel: counted, they pushed the period to its
+   * longest within a short script's first 8 captures per line, so no later capture saw its callers change).
+   */
+  private stackPacedMs = 0;
+  private stackPacedCaptures = 0;
+  /** A paced capture's typical cost, ms (moving average of the counted costs). */
+  private stackTypicalMs = 0;
+  /** Clock time of the first stack capture, ms (-1: none yet): the capture budget accrues from there, not from a load before any op. */
+  private stackStartMs = -1;
+  /** One-time costs (excludedTotalMs) before the first stack capture, ms. */
+  private stackStartExcludedMs = 0;
+  /** Clock time (ms) at which the stack period is next reviewed (reviewStackPeriod). */
+  private stackReviewMs: number;
+  /** Per site, the last stack captured in each context, for the ops between captures (context-stacks.ts). */
+  private readonly contextStacks = new ContextStacks();
   /** End of the last op recorded, ms (the recording's start before the first): a longer gap to the next reads the idle counter. */
   private lastEndMs: number;
   /** Event-loop idle time before ops that follow a gap of IDLE_GAP_MS or more (idle-waits.ts). */
@@ -249,6 +267,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.ring = rings?.events ?? new EventRing(maxEvents);
     this.spans = rings?.spans ?? new SpanRing(spanCapacity(maxEvents));
     this.lastEndMs = startMs;
+    this.stackReviewMs = startMs + STACK_REVIEW_FIRST_MS;
     this.intern('');
     this.lastOp = this.opState('');
     if (this.mode !== OFF && !warmedModes.has(this.mode)) {
@@ -456,40 +475,86 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const seen = this.stackSeen[site]!;
     if (seen < STACK_FIRST) {
       this.stackSeen[site] = seen + 1;
-      if (seen + 1 === STACK_FIRST) this.stackCountdown[site] = this.holdLength(this.stackPeriod);
-      return this.captureStack(site, ctx, this.perf.now());
+      const t0 = this.perf.now();
+      if (seen + 1 === STACK_FIRST) this.stackCountdown[site] = this.stackHold(site, t0);
+      return this.captureStack(site, ctx, t0, false);
     }
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
       this.stackCountdown[site] = left;
-      // A line reached from several callers: its captured stacks in proportion (stack-mix.ts), not the last one.
-      if (this.stackMix.size(site) > 1) {
-        const mixed = this.stackMix.pick(site, ctx);
-        if (mixed !== -2) return mixed;
-      } else if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
+      if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
+      // The line was last captured in another context: its last stack in this one, if any (context-stacks.ts).
+      if (this.contextStacks.size(site) > 1) {
+        const held = this.contextStacks.lastIn(site, ctx);
+        if (held !== -2) return held;
+      }
       // Captured in another context: wrong for this op. Its own if the budget allows, else none.
-      return this.stackMs <= STACK_BUDGET * this.opMs ? this.captureStack(site, ctx, this.perf.now()) : -1;
+      const t0 = this.perf.now();
+      return this.stackPacedMs <= this.stackBudgetMs(t0) ? this.captureStack(site, ctx, t0) : -1;
     }
-    this.stackCountdown[site] = this.holdLength(this.stackPeriod);
-    return this.captureStack(site, ctx, this.perf.now());
+    const t0 = this.perf.now();
+    this.stackCountdown[site] = this.stackHold(site, t0);
+    return this.captureStack(site, ctx, t0);
+  }
+
+  /**
+   * The hold before `site`'s next stack capture, at clock time `now`: random with mean the stack
+   * period, but at most STACK_HOLD_SHARE of the ops the line has run so far. A hold that began under
+   * one caller runs on into the next caller's calls, and paced by the budget alone, holds grew longer
+   * than a later caller's whole phase (3 000 then 1 500 calls of one function: the first line got
+   * 75 % of their ops, not 66.7 %); capped, each line keeps being captured (about ln(n) /
+   * STACK_HOLD_SHARE captures in its first n ops) and a late caller is seen. Many lines each run a
+   * few thousand times would make that many captures: past STACK_HOLD_SLACK times the budget, holds
+   * are at most the ops so far (a capture each time a line's ops double: 200 lines run 2 000 times
+   * each made 1.1 · 10⁴ captures with the share kept, 4.8–5.1 · 10³ so, 1 608 before the cap). Without
+   * any cap there, the paced holds were thousands of ops long and a late caller got 3 % of the ops it
+   * issued 33 % of.
+   */
+  private stackHold(site: number, now: number): number {
+    const seen = this.stackSeen[site]!, slack = STACK_HOLD_SLACK * this.stackBudgetMs(now);
+    const share = this.stackPacedMs <= slack ? STACK_HOLD_SHARE : 1;
+    const hold = this.holdLength(Math.min(this.stackPeriod, Math.max(1, Math.floor(seen * share))));
+    this.stackSeen[site] = Math.min(seen + hold, 0x7fffffff);
+    return hold;
   }
 
   /**
    * Captures the user's stack for an op at `site` in `ctx`, with its bookkeeping. `t0` is the
    * caller's clock before the call: the call itself (compiled on its first use) is the profiler's time too.
    */
-  private captureStack(site: number, ctx: number, t0: number): number {
+  private captureStack(site: number, ctx: number, t0: number, paced = true): number {
+    if (this.stackStartMs < 0) { this.stackStartMs = t0; this.stackStartExcludedMs = this.excludedTotalMs; }
+    const mapped = this.stacks.mapped;
     const stack = this.stacks.capture(Recorder.prototype.observe);
     this.stackCaptures++;
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
-    this.stackMix.add(site, stack, ctx);
-    const ms = this.perf.now() - t0;
+    this.contextStacks.add(site, stack, ctx);
+    const t1 = this.perf.now(), ms = t1 - t0;
     this.stackMs += ms;
     this.opCaptureMs += ms;
-    if (this.stackMs > STACK_BUDGET * this.opMs) this.stackPeriod = Math.min(this.stackPeriod * 2, MAX_STACK_PERIOD);
-    else if (this.stackMs < 0.25 * STACK_BUDGET * this.opMs && this.stackPeriod > 1) this.stackPeriod >>= 1;
+    if (paced && this.stacks.mapped === mapped) {
+      // A capture that a garbage collection or a tier-up landed in (4–11 ms where 13 µs is usual, seen
+      // here) counts as a few typical ones: counted whole, one doubled the period ten times in a row.
+      const counted = this.stackPacedCaptures === 0 ? ms : Math.min(ms, STACK_OUTLIER_FACTOR * this.stackTypicalMs);
+      this.stackTypicalMs += (counted - this.stackTypicalMs) / (this.stackPacedCaptures === 0 ? 1 : 8);
+      this.stackPacedMs += counted;
+      this.stackPacedCaptures++;
+    }
+    this.stackPeriod = this.pacedPeriod(t1);
     return stack;
+  }
+
+  /**
+   * Capture time allowed so far, ms: STACK_BUDGET of the recording's time at `now` (one-time costs
+   * left out), or of op time where that is more, plus the one-time allowance accrued so far (see
+   * STACK_ALLOWANCE_MS). At STACK_BUDGET of op time alone, a script of small ops (a few µs each,
+   * most of its time in its own JavaScript) afforded one capture per thousands of ops: a line called
+   * by one function and then by another was all the first's.
+   */
+  private stackBudgetMs(now: number): number {
+    const elapsed = now - this.stackStartMs - (this.excludedTotalMs - this.stackStartExcludedMs);
+    return STACK_BUDGET * Math.max(this.opMs, elapsed) + Math.min(STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE * elapsed);
   }
 
   private growStackState(site: number): void {
@@ -500,24 +565,34 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackOfSite = grow(this.stackOfSite, -1);
     this.stackContext = grow(this.stackContext, -1);
     this.heldCountdown = grow(this.heldCountdown, 1);
-    this.stackMix.grow(n);
+    this.contextStacks.grow(n);
   }
 
   /**
-   * Sets the stack period from what captures have cost so far, once op time has grown enough: the
-   * period only doubled at captures while they cost more than STACK_BUDGET, and came down only at a
-   * capture — so the first captures (reading source maps, tens of µs each) left every line in a hold
-   * of up to 2 · MAX_STACK_PERIOD ops, and a script of 10 000 ops captured nothing after its first 8 per
-   * line. Within budget, the period is what keeps captures at STACK_BUDGET of op time at their mean
-   * cost (each op counts down one line, so captures per op ≈ 1 / period); holds longer than the new
-   * period allows are cut short.
+   * The stack period that spends the capture budget as it accrues: the ops over which the budget
+   * accrues one typical capture, at the rate it has accrued per op so far (each op counts down one
+   * line, so captures per op ≈ 1 / period), or the ops to accrue what captures overspent plus one.
+   * Never shorter for budget left unspent: captures spread evenly over the run, where a burst
+   * spending the slack (or doubling the period at each capture over budget) left a short script's
+   * later ops in holds of hundreds of ops, and its later callers unseen.
    */
-  private reviewStackPeriod(): void {
-    this.stackReviewMs = this.opMs * STACK_REVIEW_GROWTH;
-    if (this.stackCaptures === 0 || this.ops === 0 || this.stackMs > STACK_BUDGET * this.opMs) return;
-    const want = (this.stackMs / this.stackCaptures) * this.ops / (STACK_BUDGET * this.opMs);
-    let period = 1;
-    while (period < want && period < MAX_STACK_PERIOD) period *= 2;
+  private pacedPeriod(now: number): number {
+    if (this.ops === 0) return 1;
+    const budget = this.stackBudgetMs(now), typical = this.stackTypicalMs;
+    if (budget <= 0) return this.stackPeriod;
+    const need = Math.max(typical, typical - (budget - this.stackPacedMs));
+    return Math.max(1, Math.min(MAX_STACK_PERIOD, Math.ceil((need * this.ops) / budget)));
+  }
+
+  /**
+   * Re-paces the stack period as the recording's time grows (captures alone re-pace only when a
+   * hold ends): holds longer than the new period allows are cut short, so a period set while
+   * captures were over budget does not outlast it.
+   */
+  private reviewStackPeriod(now: number): void {
+    this.stackReviewMs = now + Math.max(STACK_REVIEW_FIRST_MS, (now - (this.stackStartMs < 0 ? now : this.stackStartMs)) * (STACK_REVIEW_GROWTH - 1));
+    if (this.stackPacedCaptures === 0) return;
+    const period = this.pacedPeriod(now);
     if (period >= this.stackPeriod) return;
     this.stackPeriod = period;
     const longest = 2 * period - 1, c = this.stackCountdown;
@@ -649,7 +724,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       if (st.shapes.size < MAX_SHAPES_PER_OP && !st.shapes.has(shapeHash)) { st.shapes.add(shapeHash); first = true; }
     }
     this.opMs += t1 - t0;
-    if (this.opMs >= this.stackReviewMs) this.reviewStackPeriod();
+    if (t1 >= this.stackReviewMs) this.reviewStackPeriod(t1);
     this.cells.add(cell, t1 - t0, bytesRead, bytesWritten, elements, first);
     if (this.pendingUpload !== 0 || this.pendingDownload !== 0) {
       if (this.pendingUpload !== 0) this.cells.addTransfer(cell, 'upload', this.pendingUpload);

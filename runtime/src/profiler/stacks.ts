@@ -73,6 +73,11 @@ export class StackTable implements StackTableData {
   readonly frame: number[] = [];
   readonly calls: SourceLocation[] = [];
   readonly callAt: number[] = [];
+  /**
+   * Positions source-mapped so far (frames' starts and call positions, each once): a capture that
+   * raised it paid a first sight (a source map read, up to half a millisecond), not the steady cost.
+   */
+  mapped = 0;
   /** Per file, per start position (line · 65536 + column): the frames interned there, one per V8 function name. */
   private readonly frameIds = new Map<string, Map<number, Interned>>();
   /** Per file, per call position (line · 65536 + column): its index in `calls` (mapped once). */
@@ -134,6 +139,7 @@ export class StackTable implements StackTableData {
     if (id === undefined) {
       id = this.calls.length;
       this.calls.push(mapPosition(file, line, column).location);
+      this.mapped++;
       byPos.set(key, id);
     }
     return id;
@@ -154,6 +160,7 @@ export class StackTable implements StackTableData {
     while (e !== undefined && e.fn !== fn) e = e.next;
     if (e === undefined) {
       const name = frameName(f), where = mapPosition(file, line, column);
+      this.mapped++;
       // An unnamed function where the module's source map has nothing of the user's source: tsx's
       // wrapper around a CommonJS script's body (a user saw "(top level);(anonymous)" over every op).
       let id = -1;
