@@ -68,8 +68,11 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
     }
   });
 
-  /** Runs `source` as js-debug would with a DebugStop, then stops it as Stop does (stop file, then js-debug's polite SIGTERM). */
-  async function stopped(source: string, graceMs?: number, readyFile?: string): Promise<{ code: number | null; signal: string | null; pid: number | null; childPid: number; report: ProfileReportMessage | null; batches: number }> {
+  /**
+   * Runs `source` as js-debug would with a DebugStop, then stops it as Stop does (stop file, then js-debug's polite SIGTERM).
+   * `jsDebug.signals: false`: js-debug's SIGTERM does not come before the script has ended; `jsDebug.env` over the launch's.
+   */
+  async function stopped(source: string, graceMs?: number, readyFile?: string, jsDebug: { signals?: boolean; env?: Record<string, string> } = {}): Promise<{ code: number | null; signal: string | null; pid: number | null; childPid: number; report: ProfileReportMessage | null; batches: number }> {
     let batches = 0, hello: number | null = null;
     let closed!: () => void;
     const done = new Promise<void>((r) => { closed = r; });
@@ -85,7 +88,7 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
       const cfg = jsDebugLaunch('stopme', plan, undefined, server.path, stop);
       assert.equal(cfg.killBehavior, 'polite');
       const env: NodeJS.ProcessEnv = { ...process.env };
-      for (const [k, v] of Object.entries(cfg.env)) { if (v === null) delete env[k]; else env[k] = v; }
+      for (const [k, v] of Object.entries({ ...cfg.env, ...jsDebug.env })) { if (v === null) delete env[k]; else env[k] = v; }
       const child = spawn(cfg.runtimeExecutable, [...cfg.runtimeArgs, cfg.program, ...cfg.args], { cwd: cfg.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
       const exited = new Promise<[number | null, string | null]>((r) => child.on('exit', (c, sig) => r([c, sig])));
       // Stop once the script runs its loop (its first batch is out).
@@ -94,7 +97,7 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
       for (const t0 = Date.now(); readyFile !== undefined && !existsSync(path.join(ws, readyFile)) && Date.now() - t0 < 20000;) await new Promise((r) => setTimeout(r, 50));
       stop.pid ??= hello;
       stop.requested(graceMs);
-      child.kill('SIGTERM');
+      if (jsDebug.signals !== false) child.kill('SIGTERM');
       const [code, signal] = await exited;
       await done;
       return { code, signal, pid: hello, childPid: child.pid!, report: stop.end(), batches };
@@ -118,6 +121,17 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
     const r = await stopped("import * as cp from 'corepy';\nimport { writeFileSync } from 'node:fs';\nconst x = cp.ones([16]);\nconst end = Date.now() + 60000;\nlet i = 0;\nwhile (Date.now() < end) { cp.tidy(() => { x.add(1); }); if (++i === 150000) writeFileSync(new URL('./stopme.full', import.meta.url), ''); }\n", 1000, 'stopme.full');
     assert.equal(r.code, 143, `signal ${r.signal}`);
     assert.ok(r.report, 'the full report, from the report file');
+  });
+
+  it('Stop while js-debug\'s SIGTERM is late (a busy extension host runs it after the grace): the script is signalled with the request, the full report, exit 143', async () => {
+    // long.js's shape (ops from a timer, idle between them), with nothing but the signal to end it: the op path looks for
+    // the stop file only when the timer is starved, and the stop watcher is off. js-debug's SIGTERM never comes in time:
+    // it is sent from the extension host's event loop, where this grace runs too. The watchdog killed it (no report).
+    const r = await stopped("import * as cp from 'corepy';\nconst x = cp.ones([1000]);\nsetInterval(() => { for (let i = 0; i < 10; i++) cp.tidy(() => { x.add(i); }); }, 20);\n",
+      1000, undefined, { signals: false, env: { COREPY_STOP_WATCHER: '0' } });
+    assert.equal(r.code, 143, `signal ${r.signal}`);
+    assert.ok(r.report, 'the full report, from the report file');
+    assert.ok((r.report!.report.operations.find((o) => o.op === 'add')?.count ?? 0) > 0);
   });
 
   it('Stop on a loop without ops: the stop watcher interrupts it; the full report, exit 143', async () => {

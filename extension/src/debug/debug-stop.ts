@@ -6,7 +6,11 @@
  * — but js-debug then waits for the process to exit, and a script in a loop without ops never
  * would: Stop would hang. So a run gets the polite kill only when its runtime announces its process
  * id (ProfileHelloMessage), and Stop arms a watchdog here that SIGKILLs it if it has not exited in
- * time. (A script paused at a breakpoint is resumed by js-debug as it disconnects, and writes its
+ * time. The extension sends that SIGTERM itself when Stop is asked for, as the other launchers do
+ * (js-debug's own comes after it and is ignored): js-debug sends its signal from the extension
+ * host's event loop, the loop the watchdog's timer runs on, so on a busy host its signal could come
+ * after the grace had run out, and a script that had not seen the stop yet was killed without its
+ * report. (A script paused at a breakpoint is resumed by js-debug as it disconnects, and writes its
  * report like a running one: the e2e test "Stop while paused" sees exit 143 with the report.)
  * The runtime's final report goes to a file (COREPY_PROFILE_REPORT_FILE: written synchronously,
  * which a socket cannot be). No 'vscode' import.
@@ -50,12 +54,15 @@ export class DebugStop {
 
   /**
    * The user asked to stop (a `disconnect`, `terminate` or `restart` request): the stop file for the op
-   * path, and — with the polite kill — the watchdog that kills the script if it has not ended after the grace.
+   * path, and — with the polite kill — SIGTERM now and the watchdog that kills the script if it has not
+   * ended after the grace. The grace counts from this signal, not from js-debug's: the extension host
+   * may run js-debug's handling of the request only after the grace (a loaded machine).
    */
   requested(graceMs = STOP_GRACE_MS): void {
     if (this.ended) return;
     try { writeFileSync(this.stopFile, 'SIGTERM'); } catch { /* the signal still goes */ }
     if (!this.polite || this.watchdog !== undefined) return;
+    if (this.pid !== null) try { process.kill(this.pid, 'SIGTERM'); } catch { /* already gone */ }
     this.watchdog = killAfterGrace({
       graceMs,
       stopFile: this.stopFile,
