@@ -5,9 +5,9 @@
  * recorder samples it; sites are interned by (file, line·2^16+column) without building strings
  * once a file is known, and each distinct site is source-mapped only once.
  */
-import { findSourceMap } from 'node:module';
-import { dirname, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findSourceMap, type SourceMap } from 'node:module';
+import { dirname, isAbsolute, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { SourceLocation } from '../contract/flame.js';
 import { mappedSourceFile } from './map-source.js';
 
@@ -141,14 +141,55 @@ export function mapLocation(file: string, line: number, column: number): SourceL
 }
 
 /**
+ * How a module file, as V8 names it in frames (a path, a file: URL, or a name such as a vm script's),
+ * is looked up in Node's source-map cache: computed once per file, because `findSourceMap(path)`
+ * turns the path into a file: URL on every call (10–60 µs each under tsx, which names CommonJS
+ * modules by path; a lookup by URL is about 0.3 µs). A relative name (a vm script's) is not kept: Node
+ * resolves it against the working directory of the moment. Figures: runtime/src/bench/source-map-cost.ts.
+ */
+interface ModuleKeys {
+  /** The file as a path (the location reported when nothing maps it). */
+  readonly path: string;
+  /**
+   * Node's cache keys, tried in order: what `findSourceMap(path)` looks up (the path's file: URL),
+   * then the frame's own file: URL when it differs (a URL that does not round-trip through a path).
+   */
+  readonly urls: readonly string[];
+}
+const moduleKeys = new Map<string, ModuleKeys>();
+
+function keysOf(file: string): ModuleKeys {
+  let k = moduleKeys.get(file);
+  if (k === undefined) {
+    const isUrl = file.startsWith('file:');
+    const path = isUrl ? fileURLToPath(file) : file;
+    const urls: string[] = [];
+    try {
+      // As findSourceMap keys a name: as it is when it already has a scheme (`webpack://…`), else as a path.
+      urls.push(/^\w+:\/\//.test(path) ? path : pathToFileURL(path).href);
+    } catch {
+      // A name that is no path (Node's own lookup by path fails the same way): only its URL, if any.
+    }
+    if (isUrl && urls[0] !== file) urls.push(file);
+    k = { path, urls };
+    if (isAbsolute(path)) moduleKeys.set(file, k);
+  }
+  return k;
+}
+
+/**
  * {@link mapLocation}, saying whether the module has a source map and whether it maps this
  * position: a position a module's map leaves out is code its compiler wrote (tsx's CommonJS
- * wrapper around a script's body), not the user's.
+ * wrapper around a script's body), not the user's. Node's cache is asked on every call, by URL (see
+ * {@link ModuleKeys}), not remembered here: a module evaluated again under the same name (a watcher
+ * that re-requires it) has its new map. Node parses a module's map on its first lookup (0.6–1.2 ms for a
+ * 40-line script's in source-map-cost.ts, its parser's first compile included): that stays a first sight's cost.
  */
 export function mapPosition(file: string, line: number, column: number): { location: SourceLocation; hasMap: boolean; mapped: boolean } {
-  const path = file.startsWith('file:') ? fileURLToPath(file) : file;
+  const { path, urls } = keysOf(file);
   try {
-    const map = findSourceMap(path) ?? (file.startsWith('file:') ? findSourceMap(file) : undefined);
+    let map: SourceMap | undefined;
+    for (let i = 0; map === undefined && i < urls.length; i++) map = findSourceMap(urls[i]!);
     if (map) {
       const e = map.findEntry(line - 1, column - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
       if (e && typeof e.originalLine === 'number' && e.originalSource) {
