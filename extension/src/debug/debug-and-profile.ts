@@ -23,6 +23,7 @@ import { ProfileSocketServer } from './profile-socket.js';
 import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
 import { withoutPauses, type FlamePause } from './flame-pauses.js';
 import { batchFromReport } from './report-sites.js';
+import { exitLine } from './exit-line.js';
 import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
 import { notify } from '../notices.js';
 import { debugHazard, hasRegisterHooks, inspectorDropsNonAsciiToWorkers, nonAsciiBreakpoints, type BreakpointText } from './worker-inspector.js';
@@ -113,11 +114,14 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   /** Resolves when the current run's js-debug session has ended. */
   let sessionEnded: Promise<void> = Promise.resolve();
   let endSession = (): void => {};
+  /** The current run's script. */
+  let program = '';
 
   const server = await ProfileSocketServer.listen(() => {
     lastBatch = null;
     report = null;
     const run = stop;
+    const script = program;
     return {
       hello: (m) => { if (run) run.pid = m.pid; },
       batch: (m) => { lastBatch = m; ctx.store.applyBatch(m); },
@@ -139,6 +143,9 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
           ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null,
             ...(stopRequested ? { stopped: true } : {}) }
           : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) };
+        // The line Run and Profile ends its Debug Console with (js-debug's own last line is Node's "Waiting for the debugger to
+        // disconnect..."). Now, while js-debug's session is still up: the console writes to the focused session.
+        vscode.debug.activeDebugConsole.append(exitLine(script, { exitCode, signal: null, stopped: stopRequested, partial: report === null, recorded: lastBatch !== null }));
         // The script's last stderr (where a failed run failed) reaches us through js-debug after the socket closes: the run
         // ends once js-debug's session has (its output relayed), or after SESSION_END_WAIT_MS.
         void Promise.race([sessionEnded, new Promise((r) => setTimeout(r, SESSION_END_WAIT_MS))]).then(() => finishRun(ctx, body));
@@ -242,6 +249,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       scriptEnded = false;
       sessionEnded = new Promise((r) => { endSession = r; });
       resetFailure();
+      program = plan.spec.program;
       ctx.store.startRun(plan.spec.program, Date.now(), true);
       const started = await vscode.debug.startDebugging(folder, jsDebugLaunch(`${name} (debug)`, plan, args.env, server.path, stop));
       if (!started) {

@@ -16,6 +16,7 @@ import {
   PROFILE_EVENT, REPORT_EVENT,
   type CorepyLaunchArguments, type CorepyReportEventBody, type ProfileBatchMessage, type ProfileReportMessage,
 } from './protocol.js';
+import { exitLine } from './exit-line.js';
 import { buildProcessSpec, LaunchError } from './launch-spec.js';
 import { batchFromReport } from './report-sites.js';
 
@@ -212,9 +213,7 @@ export class CorepyDebugSession extends DebugSession {
     const body = reportEventBody(this.finalReport, this.lastBatch, code, signal, this.stopRequested, this.keepFlame);
     this.sendEvent(new Event(REPORT_EVENT, body));
     const exitCode = code ?? (signal !== null ? 128 + (osConstants.signals[signal] ?? 0) : 1);
-    const how = `${this.stopRequested ? 'stopped: it ' : ''}${signal !== null ? `was killed by ${signal}` : `exited with code ${exitCode}`}`;
-    const kept = body.partial ? (this.lastBatch ? ' (no report: showing the last recorded batch)' : ' (nothing was recorded)') : '';
-    this.console(`corepy: ${this.launchArgs ? path.basename(this.launchArgs.program) : 'program'} ${how}${kept}\n`);
+    this.console(exitLine(this.launchArgs?.program, { exitCode, signal, stopped: this.stopRequested, partial: body.partial, recorded: this.lastBatch !== null }));
     if (this.restarting) {
       this.restarting();
       return;

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { opCountOf, type RunSnapshot } from '../profile-store.js';
-import { notify } from '../notices.js';
+import { hideRunNotices, notify, notifyRunEnd } from '../notices.js';
 import { CALL_SITES_OFF, corepyImportFor, noOpsNotice } from '../views/labels.js';
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
@@ -164,10 +164,11 @@ export function registerDebug(ctx: Ctx): void {
 let stderr = '';
 let runFailures: vscode.DiagnosticCollection | undefined;
 
-/** A new run starts: forget the last one's stderr and its failure diagnostic. */
+/** A new run starts: forget the last one's stderr and its failure diagnostic, and take its notice off the screen (notices.ts). */
 export function resetFailure(): void {
   stderr = '';
   runFailures?.clear();
+  hideRunNotices();
 }
 
 /** Output the running script wrote to stderr, to find where it failed (kept to its first 64 KB). */
@@ -229,20 +230,20 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     if (body.partial && body.stopped && run.underDebugger) {
       // Debug and Profile: a script busy outside corepy ops cannot write its report when stopped, and is ended after a
       // grace period (debug-stop.ts). Said as what it is, not as a warning about the script.
-      void notify('info', `Corepy: ${file} was stopped before it could write its report (a script busy outside corepy ops cannot ` +
+      void notifyRunEnd('info', `Corepy: ${file} was stopped before it could write its report (a script busy outside corepy ops cannot ` +
         'act on Stop), so the editor shows what was recorded up to the stop: per-line counts and times, no flame graph or exports.');
     } else if (body.partial) {
       const exit = body.exitCode ?? body.signal;
-      void notify('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'}` +
+      void notifyRunEnd('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'}` +
         `${exit !== null && exit !== undefined ? ` (exit ${String(exit)})` : ''}; showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
       if (!markFailure(run.program)) ctx.log.info(`no line of ${run.program} in the ${stderr.length} characters of its stderr: no failure diagnostic`);
       // No run time in the text: a rerun that fails the same way shows the same text, and VS Code replaces the last one (notices.ts).
-      void notify('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. ` +
+      void notifyRunEnd('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. ` +
         'The lenses show what ran before it.', 'Show Debug Console').then(showOutput);
     } else if (opCountOf(run) === 0) {
       // Ops kept only in an ended segment (a clearProfile() after the last one) count: the editor shows them.
-      void notify('info', noOpsNotice(file, corepyImportFor(run.program, packageTypeOf(path.dirname(run.program)))));
+      void notifyRunEnd('info', noOpsNotice(file, corepyImportFor(run.program, packageTypeOf(path.dirname(run.program)))));
     }
     if (!body.partial && run.report?.callSiteMode === 'off' && opCountOf(run) > 0 && !toldCallSitesOff) {
       toldCallSitesOff = true;

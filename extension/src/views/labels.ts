@@ -157,7 +157,8 @@ function shownFigures(run: RunSnapshot, choice: SegmentChoice): string {
 /**
  * Status bar text and command for `run` (undefined hides the item): op time while the run is
  * live and after it ends alike ("… · 12.3 ms op time · 40 ops"), of the segment the per-line
- * views show (`choice`, default all of them); wall time in {@link statusTooltip}.
+ * views show (`choice`, default all of them); wall time in {@link statusTooltip}. A run that has
+ * recorded no op yet reads "starting…" ({@link starting}).
  */
 /** The command that shows the Hot Operations view (VS Code's `<view id>.focus`). */
 export const HOT_OPERATIONS_FOCUS = 'corepy.hotOperations.focus';
@@ -174,6 +175,7 @@ export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 
   if (run === undefined) return undefined;
   const file = path.basename(run.program);
   const figures = nothingKnown(run) ? 'nothing recorded' : shownFigures(run, choice);
+  if (starting(run)) return { visible: true, text: `$(sync~spin) corepy: ${file} · starting…`, command: 'corepy.stop' };
   if (run.status === 'running') return { visible: true, text: `$(pulse) corepy: ${file} · ${figures}`, command: 'corepy.stop' };
   if (failed(run)) {
     // A distinct state: the run's error is in the Debug Console, which the click opens.
@@ -186,6 +188,15 @@ export function statusFor(run: RunSnapshot | undefined, choice: SegmentChoice = 
   // A partial run has no flame profile: the click opens what it has, the per-line figures of Hot Operations.
   const command = run.flame === null && run.status === 'partial' ? HOT_OPERATIONS_FOCUS : 'corepy.showFlameGraph';
   return { visible: true, text: `$(flame) corepy: ${file}${ended} · ${figures}`, command };
+}
+
+/**
+ * A running run that has recorded no op yet: Node (and tsx, for TypeScript: 8–15 s cold) is still
+ * loading the script. Its figures would read as a finished empty run ("0.00 µs op time · 0 ops";
+ * audit 29), so the status bar says it is starting until the first op is counted.
+ */
+export function starting(run: RunSnapshot): boolean {
+  return run.status === 'running' && opCountOf(run) === 0;
 }
 
 /** The worker threads whose latest ops the run's final report lacks (`ProfileReport.unansweredWorkers`). */
@@ -256,6 +267,10 @@ export function statusTooltip(run: RunSnapshot, command: string | undefined): st
   const workers = unansweredWorkersOf(run).map((w) => ` Partial for worker thread ${w.thread}: it did not answer when the script ended ` +
     `(blocked outside JavaScript, or gone without its last share), so its ops after its last share, ${formatMs(w.lastShareAgoMs)} before the report, are missing.`).join('');
   const figures = `${times}${paused}${debugCode}${oneTime}${sitesOff}${workers}`;
+  if (command === 'corepy.stop' && starting(run)) {
+    return 'Profiling with corepy: no corepy op has run yet (Node, and tsx for a TypeScript file, load the script first; ' +
+      'a script busy before its first op looks the same). Its figures show from its first op. Click to stop.';
+  }
   if (command === 'corepy.stop') return `Profiling with corepy: ${figures} Click to stop.`;
   if (failed(run)) return `The script failed (the run started at ${clockTime(run.startedAt)}): ${figures} Click for its output in the Debug Console.`;
   if (command === HOT_OPERATIONS_FOCUS) {

@@ -48,6 +48,24 @@ describe('a failed run', function () {
     assert.deepEqual(after.at(-1)!.buttons, ['Show Debug Console']);
   });
 
+  it('the next run takes the failure notice off the screen (hidden into the notification centre), and a new failure shows its own', async () => {
+    // Audit 29: "throws.js failed" stayed on screen through a later run that succeeded. The toast itself is checked
+    // in the UI test (vscode.test.ts); here, that the extension hid it once the next run started.
+    const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
+    const failing = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', vscode.Uri.file(path.join(ws(), 'throws.js')));
+    assert.equal(failing.run?.exitCode, 1);
+    const failure = (): Notice | undefined => api.notices().filter((n) => /^Corepy: throws\.js failed \(exit 1\)/.test(n.message)).at(-1);
+    assert.equal(failure()?.open, true);
+    assert.equal(failure()?.hidden, false, 'on screen while no other run started');
+    const ok = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', vscode.Uri.file(path.join(ws(), 'basic.ts')));
+    assert.equal(ok.run?.exitCode, 0);
+    assert.equal(failure()?.hidden, true, 'hidden when basic.ts started');
+    // The next failure is shown, not hidden.
+    await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', vscode.Uri.file(path.join(ws(), 'throws.js')));
+    const again = await until('the new failure notice', failure, (n) => n?.open === true && !n.hidden);
+    assert.deepEqual(again?.buttons, ['Show Debug Console']);
+  });
+
   it('a TypeScript syntax error is marked at its line and column, named SyntaxError', async () => {
     const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
     const file = path.join(ws(), 'bad-syntax.ts');

@@ -135,7 +135,8 @@ describe('Corepy views and commands in VS Code', function () {
   it('the status bar item shows the live run (click: Stop), then its summary (click: Show Flame Graph, or Hot Operations for a partial run)', async () => {
     const long = vscode.Uri.file(path.join(ws(), 'long.js'));
     const running = vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', long);
-    const live = await until('status while profiling long.js', () => api.status(), (s) => s.visible && s.text.includes('long.js'));
+    // Before its first op the item reads "starting…" (unit test run-start-and-end.test.ts); then the live figures.
+    const live = await until('status while profiling long.js', () => api.status(), (s) => s.visible && s.text.includes('long.js') && !s.text.endsWith('starting…'));
     assert.match(live.text, /^\$\(pulse\) corepy: long\.js · .+ op time · \d+ ops$/);
     assert.equal(live.command, 'corepy.stop');
     await until('the stop command enabled', () => api.store.run?.status, (st) => st === 'running');
