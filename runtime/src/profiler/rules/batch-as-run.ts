@@ -8,7 +8,7 @@
  * fresh memory, the profiler's own work between ops). Batching removes the calls; the one batched
  * call runs in the same conditions, and is a first call. So the loop is what this run paid at the
  * site, less what it paid to the machine rather than to the loop (GC pauses inside its calls, and stalls: calls
- * far above their neighbours, see STALL_RATIO), and the rewrite is the loop's steady calls divided by the trial's
+ * far above their neighbours, stalls.ts), and the rewrite is the loop's steady calls divided by the trial's
  * ratio r (the trial's batched time slowed as much as this run's steady calls were slower than the trial's),
  * plus what this run's first call paid over its steady ones:
  *   steady  = median call of the loop's second half; c = steady ÷ the trial's loop time per call (printed)
@@ -31,6 +31,7 @@
 import { gcInEventMs } from '../gc-in-ops.js';
 import type { RuleColumns } from '../rule-columns.js';
 import type { ProfileData } from '../types.js';
+import { stallExcess } from './stalls.js';
 
 /** The site's loop as this run paid it, and its rewrite in the same conditions, ms. */
 export interface BatchAsRun {
@@ -38,7 +39,7 @@ export interface BatchAsRun {
   readonly loopMs: number;
   /** GC pause time inside the site's retained calls, ms. */
   readonly gcMs: number;
-  /** Stalled calls among the retained ones (see STALL_RATIO), and what they took over their neighbours' median, ms (left out of loopMs). */
+  /** Stalled calls among the retained ones (stalls.ts), and what they took over their neighbours' median, ms (left out of loopMs). */
   readonly stalls: number;
   readonly stallMs: number;
   /** Median call of the second half of the retained calls (GC pauses out), ms. */
@@ -61,9 +62,6 @@ export interface BatchAsRun {
 
 const medianOf = (xs: Float64Array): number => (xs.length ? Float64Array.from(xs).sort()[xs.length >> 1]! : 0);
 
-/** Median of d[lo, hi). */
-const medianIn = (d: Float64Array, lo: number, hi: number): number => medianOf(d.subarray(Math.max(0, lo), Math.min(d.length, hi)));
-
 /**
  * The saving of batching the site whose retained events are `events` (oldest first), `totalMs`
  * its op time over all `calls` calls; `trialLoopMs` the trial's time for `calls` calls, ms, and
@@ -83,12 +81,9 @@ export function batchAsRun(data: ProfileData, cols: RuleColumns, events: Int32Ar
     d[j] = cols.endMs[e]! - cols.startMs[e]! - gc;
   }
   const steadyCallMs = medianOf(d.subarray(n >> 1));
-  // Stalls: a call (not the first, whose excess is the loop's one-time cost) far above the median of the calls around it.
+  // Stalls: a call (not the first, whose excess is the loop's one-time cost) far above the median of the calls around it (stalls.ts).
   let stalls = 0, stallMs = 0;
-  for (let j = 1; j < n; j++) {
-    const around = medianIn(d, j - STALL_WINDOW, j + STALL_WINDOW + 1);
-    if (d[j]! > STALL_RATIO * around && d[j]! - around > STALL_MIN_MS) { stalls++; stallMs += d[j]! - around; }
-  }
+  for (const x of stallExcess(d)) if (x > 0) { stalls++; stallMs += x; }
   const loopMs = Math.max(0, totalMs - gcMs - stallMs);
   const complete = n === calls && n >= 4;
   const earlyRatio = complete && steadyCallMs > 0 ? medianOf(d.subarray(1, n >> 1)) / steadyCallMs : 1;
@@ -134,14 +129,3 @@ const COLD_FIRST_MS = 0.1;
  * ones; the corpus's loops profiled warm, memory already grown: 0.85–1.12×, one at 1.57× on 3 µs calls).
  */
 const COLD_SLOWDOWN = 1.25;
-/**
- * A stalled call took this many times the median of the calls around it (STALL_WINDOW each side) …
- * (batch.before.ts of audit 24, 300 adds on [2000] under `corepy profile`, at load 2–12: one or two calls of
- * 17–32 ms among calls of 0.01 ms, 55–95 % of the loop's time, in one run in two; the calls every ~17th, 0.05–0.1 ms
- * over their neighbours, are the loop's own and stay.)
- */
-const STALL_RATIO = 5;
-/** … and at least this much more, ms (a timer tick or a cache miss on a µs call is not a stall). */
-const STALL_MIN_MS = 0.5;
-/** Calls each side of a call whose median it is judged against. */
-const STALL_WINDOW = 4;

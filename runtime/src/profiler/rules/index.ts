@@ -20,6 +20,7 @@ import { budgetedRun, MEASURER_NAMES, timingBudgetMs, type MeasurerName, type Me
 import { transfers } from './transfers.js';
 import { undisposedTensors } from './undisposed.js';
 import { inProportionToWallTime, runOwnMs } from './wall-share.js';
+import { stallsInOps } from './stalls.js';
 import { UNTIMED, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 export type { Recommendation, Fix, Priority, Rule, RuleInput } from './types.js';
@@ -78,15 +79,23 @@ function noticingUntimed(m: Measurers, seen: () => void): Measurers {
 /** Every rule's findings on one input: duplicates and findings moot next to a batch-loop dropped, set against the wall time, sorted. */
 function rulesOf(input: RuleInput): Recommendation[] {
   const seen = new Set<string>();
-  // The run's own time (a scan of the retained events), only once a finding has a saving to set against it.
+  // The run's own time (a scan of the retained events), only once a finding has a saving to set against it; both it
+  // and the op time without the stalled calls in ops (stalls.ts), as the rules' savings are: on a loaded machine the
+  // stalls decided whether "op time is under half of the run", and the priority with it (audit 29).
   let ownMs: number | null | undefined;
-  const own = (): number | null => (ownMs === undefined ? (ownMs = runOwnMs(input.data, input.events, input.agg.totalOpMs)) : ownMs);
+  const stalled = (): number => stallsInOps(input.data, input.events).stallMs;
+  const opMs = (): number => Math.max(0, input.agg.totalOpMs - stalled());
+  const own = (): number | null => {
+    if (ownMs !== undefined) return ownMs;
+    const all = runOwnMs(input.data, input.events, input.agg.totalOpMs);
+    return (ownMs = all === null ? null : Math.max(opMs(), all - stalled()));
+  };
   const all = RULES.flatMap((r) => r(input));
   // A batched loop is gone, and its tensors with it: releasing them each iteration is moot where batch-loop rewrites the loop.
   const batched = new Set(all.filter((r) => r.rule === 'batch-loop' && r.location).map((r) => `${r.location!.file}\n${r.location!.line}`));
   return all
     .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-    .map((r) => (r.savedMs !== undefined && r.savedMs > 0 ? inProportionToWallTime(r, input.agg.totalOpMs, own()) : r))
+    .map((r) => (r.savedMs !== undefined && r.savedMs > 0 ? inProportionToWallTime(r, opMs(), own(), stalled() > 0) : r))
     .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);
 }

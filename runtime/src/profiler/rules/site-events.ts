@@ -20,6 +20,11 @@ export function siteEvents(events: RuleColumns, site: number, op: string): Event
   return bySite.get(`${site}|${op}`) ?? NONE;
 }
 
+/** Every (site, op) group of `events`, keyed `site|op` (what {@link siteEvents} looks up). */
+export function siteGroups(events: RuleColumns): ReadonlyMap<string, EventGroup> {
+  return groups.get(events) ?? groupEvents(events);
+}
+
 /**
  * Every (site, op) group, as typed arrays: the events are counted per group, then placed (two passes,
  * no growing array of 1e6 numbers). Op names, not indexes, key the groups (names may repeat).

@@ -40,13 +40,16 @@ export const OP_SHARE_FOR_WALL_CLAUSE = 0.5;
 /** A HIGH recommendation whose saving is below this share of the wall time becomes MEDIUM. */
 export const HIGH_MIN_WALL_SHARE = 0.05;
 
-/** `r` with its saving set against `wallMs` (the run's own time, {@link runOwnMs}; null: unknown) when op time (`opMs`) is under half of it; unchanged otherwise. */
-export function inProportionToWallTime(r: Recommendation, opMs: number, wallMs: number | null): Recommendation {
+/**
+ * `r` with its saving set against `wallMs` (the run's own time, {@link runOwnMs}; null: unknown) when op time (`opMs`) is under half of it;
+ * unchanged otherwise. `stallsOut`: both figures are without the stalled calls in ops (stalls.ts), and the clause says so.
+ */
+export function inProportionToWallTime(r: Recommendation, opMs: number, wallMs: number | null, stallsOut = false): Recommendation {
   if (wallMs === null || r.savedMs === undefined || r.savedMs <= 0 || !(wallMs > 0) || opMs >= OP_SHARE_FOR_WALL_CLAUSE * wallMs) return r;
   const share = r.savedMs / wallMs;
   const demoted = r.priority === 'HIGH' && share < HIGH_MIN_WALL_SHARE;
   const pct = (v: number): string => (v >= 0.1 ? (100 * v).toFixed(0) : (100 * v).toFixed(1));
-  const clause = `; op time is ${pct(opMs / wallMs)} % of the ${wallMs.toFixed(0)} ms from this run's first op to its last (one-time costs and the profiler's own left out), so the saving is ` +
+  const clause = `; op time is ${pct(opMs / wallMs)} % of the ${wallMs.toFixed(0)} ms from this run's first op to its last (one-time costs${stallsOut ? ', stalled calls' : ''} and the profiler's own left out), so the saving is ` +
     `${pct(share)} % of the run${demoted ? ` (MEDIUM, not HIGH: under ${pct(HIGH_MIN_WALL_SHARE)} % of it)` : ''}`;
   return { ...r, speedupBasis: r.speedupBasis + clause, ...(demoted ? { priority: 'MEDIUM' as const } : {}) };
 }

@@ -1,0 +1,113 @@
+/**
+ * Stalled calls: what the machine, not the op, took. On a busy machine the process is descheduled now
+ * and then, and the op running at that moment reads 17–85 ms where the calls around it took 0.01 ms
+ * (audit 24 N6, audit 29). A saving taken from a site's total carries those stalls: a loop of 450
+ * `x.mul(2)` on [1000] read "≈4.0×, HIGH" in one run and ≈1.05× in another, its 3.5 ms of steady
+ * calls 419 ms with four stalls in them. The rules reason on steady-state figures (issue 14): a saving
+ * taken from op time leaves the stalls out, of the site and of the total it is a share of, wherever they
+ * landed. A call is stalled when it took STALL_RATIO times the calls around it at its site (of its input
+ * shape; {@link stallExcess}) and STALL_MIN_MS more; GC pauses inside a call are not stalls (a collection is
+ * the program's: gc-in-ops.ts), and a site's first call never is (its excess is a one-time cost). Pure.
+ */
+import { gcInEventMs } from '../gc-in-ops.js';
+import type { RuleColumns } from '../rule-columns.js';
+import type { ProfileData } from '../types.js';
+import { siteGroups, type EventGroup } from './site-events.js';
+
+/**
+ * A stalled call took this many times the median of the calls around it (STALL_WINDOW each side) …
+ * (batch.before.ts of audit 24, 300 adds on [2000] under `corepy profile`, at load 2–12: one or two calls of
+ * 17–32 ms among calls of 0.01 ms, 55–95 % of the loop's time, in one run in two; the calls every ~17th, 0.05–0.1 ms
+ * over their neighbours, are the loop's own and stay.)
+ */
+export const STALL_RATIO = 5;
+/** … and at least this much more, ms (a timer tick or a cache miss on a µs call is not a stall). */
+export const STALL_MIN_MS = 0.5;
+/** Calls each side of a call whose median it is judged against. */
+export const STALL_WINDOW = 4;
+
+const medianOf = (xs: Float64Array): number => (xs.length ? Float64Array.from(xs).sort()[xs.length >> 1]! : 0);
+
+/**
+ * Per call of `d` (one site's calls of one input shape, in order, ms, GC pauses out): what it took over the
+ * calls around it when it stalled, else 0. "The calls around it" is the lower of the median of its STALL_WINDOW
+ * neighbours each side and the median of all the calls but the first: at load 15 the machine stalls several calls
+ * in a row, and the neighbours' median alone then read them as the loop's own (a 450-call loop kept 60 ms of
+ * stalls over 4 ms of steady calls). Only calls of STALL_MIN_MS or more are judged (no other can be).
+ */
+export function stallExcess(d: Float64Array): Float64Array {
+  const out = new Float64Array(d.length);
+  if (d.length < 2) return out;
+  let whole = -1;
+  for (let j = 1; j < d.length; j++) {
+    if (d[j]! <= STALL_MIN_MS) continue;
+    if (whole < 0) whole = medianOf(d.subarray(1));
+    const around = Math.min(whole, medianOf(d.subarray(Math.max(0, j - STALL_WINDOW), Math.min(d.length, j + STALL_WINDOW + 1))));
+    if (d[j]! > STALL_RATIO * around && d[j]! - around > STALL_MIN_MS) out[j] = d[j]! - around;
+  }
+  return out;
+}
+
+const excessByColumns = new WeakMap<RuleColumns, Float64Array>();
+
+/**
+ * Per retained event of `cols`, its stall excess (ms; {@link stallExcess} over its site and op's calls,
+ * GC pauses out), 0 for the others. Once per profile: every rule that leaves stalls out reads the same figures.
+ */
+export function stallsByEvent(data: ProfileData, cols: RuleColumns): Float64Array {
+  let out = excessByColumns.get(cols);
+  if (out) return out;
+  out = new Float64Array(cols.length);
+  const pauses = data.gcPauses ?? [], thread = data.threads[0] ?? 0;
+  for (const site of siteGroups(cols).values()) {
+    // One input shape at a time: a site whose calls alternate [10] and [1e6] has two steady times, not one.
+    const byShape = new Map<number, number[]>();
+    for (const e of site) {
+      const list = byShape.get(cols.inShapes[e]!);
+      if (list) list.push(e); else byShape.set(cols.inShapes[e]!, [e]);
+    }
+    for (const group of byShape.values()) {
+      const d = new Float64Array(group.length);
+      let long = false;
+      group.forEach((e, j) => { d[j] = cols.endMs[e]! - cols.startMs[e]! - gcInEventMs(cols, pauses, thread, e); long ||= j > 0 && d[j]! > STALL_MIN_MS; });
+      if (!long) continue;
+      const x = stallExcess(d);
+      group.forEach((e, j) => { out![e] = x[j]!; });
+    }
+  }
+  excessByColumns.set(cols, out);
+  return out;
+}
+
+/** Stalled calls among `events` (indexes into `cols`) and their excess over the calls around them, ms. */
+export interface Stalls {
+  readonly stalls: number;
+  readonly stallMs: number;
+}
+
+/** The stalls among the events of `group` (a site's, or any subset of the retained events). */
+export function stallsIn(data: ProfileData, cols: RuleColumns, group: EventGroup | readonly number[]): Stalls {
+  const x = stallsByEvent(data, cols);
+  let stalls = 0, stallMs = 0;
+  for (const e of group) if (x[e]! > 0) { stalls++; stallMs += x[e]!; }
+  return { stalls, stallMs };
+}
+
+const totals = new WeakMap<Float64Array, Stalls>();
+
+/** The stalls among every retained event: what to leave out of the op time a saving is a share of. */
+export function stallsInOps(data: ProfileData, cols: RuleColumns): Stalls {
+  const x = stallsByEvent(data, cols);
+  let t = totals.get(x);
+  if (!t) {
+    let stalls = 0, stallMs = 0;
+    for (let e = 0; e < x.length; e++) if (x[e]! > 0) { stalls++; stallMs += x[e]!; }
+    totals.set(x, (t = { stalls, stallMs }));
+  }
+  return t;
+}
+
+/** How a basis says what was left out: "4 stalled calls, 410 ms over the calls around them"; '' for none. */
+export function stallsText(s: Stalls): string {
+  return s.stalls === 0 ? '' : `${s.stalls} stalled call${s.stalls > 1 ? 's' : ''}, ${s.stallMs >= 100 ? s.stallMs.toFixed(0) : s.stallMs.toFixed(2)} ms over the calls around ${s.stalls > 1 ? 'them' : 'it'}`;
+}
