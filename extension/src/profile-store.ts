@@ -14,7 +14,7 @@
  * after its last op has one ended segment and empty top-level sites: the views show the segment.
  */
 import { fileURLToPath } from 'node:url';
-import { shareOf, type BatchSegment, type FlameProfile, type ProfileReport, type ReportSegment, type SiteStats, type SourceLocation } from 'corepy/contract';
+import { shareOf, type BatchSegment, type CallLineStats, type FlameProfile, type ProfileReport, type ReportSegment, type SiteStats, type SourceLocation } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
 import { batchFromReport, keepsSegments } from './debug/report-sites.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
@@ -53,6 +53,11 @@ export interface RunSnapshot {
   /** The runtime's JSON report (`profileReport({ format: 'json' })`), null until/unless it arrives. */
   readonly report: ProfileReport | null;
   readonly droppedEvents: number;
+  /**
+   * The calling lines of the latest live batch (the runtime's sampled call stacks so far), while
+   * the run has no report; the report's `callLines` supersede them. Absent: none yet.
+   */
+  readonly callLines?: readonly CallLineStats[];
   /**
    * Every segment of the run, oldest first, when it has more than one or its only one has ended
    * (see report-sites.ts `keepsSegments`); `sites` is then the last clearProfile's onwards (empty
@@ -204,8 +209,10 @@ export class ProfileStore {
 
   /** A cumulative batch: replaces the sites of the running run. */
   applyBatch(batch: ProfileBatchMessage): void {
-    const run = this.snapshot ?? this.placeholder();
-    this.set({ ...run, ...timesOf(batch, run.pausedMs), sites: batch.sites, droppedEvents: batch.droppedEvents, ...segmentsOf(batch, run) });
+    // Batches are cumulative: one without call lines has none (yet, or since a clearProfile()).
+    const { callLines: _previous, ...run } = this.snapshot ?? this.placeholder();
+    this.set({ ...run, ...timesOf(batch, run.pausedMs), sites: batch.sites, droppedEvents: batch.droppedEvents, ...segmentsOf(batch, run),
+      ...(batch.callLines ? { callLines: batch.callLines } : {}) });
   }
 
   /**
@@ -231,6 +238,7 @@ export class ProfileStore {
       ...(batch ? timesOf(batch, run.pausedMs) : {}),
       sites: batch?.sites ?? run.sites,
       droppedEvents: batch?.droppedEvents ?? run.droppedEvents,
+      ...(batch?.callLines ? { callLines: batch.callLines } : {}),
       ...finalSegmentsOf(batch, body.report, run),
       recommendations: locatedRecommendations(body.recommendations),
       flame: body.flame,
@@ -435,14 +443,14 @@ export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number
 }
 
 /**
- * The run's calling lines by file, in line order, from its final report. None while the run is live
- * (batches carry no call stacks), and none for a run with kept segments: the report's `callLines`
+ * The run's calling lines by file, in line order: from its final report, or while it runs (or when
+ * it ended with no report) from its latest batch. None for a run with kept segments: `callLines`
  * cover the recording since the last clearProfile(), not what the per-line views show (a segment,
  * or every segment). Pure.
  */
 export function callLinesOf(run: RunSnapshot | undefined): Map<string, CallLine[]> {
   const out = new Map<string, CallLine[]>();
-  const rows = run?.report?.callLines;
+  const rows = run?.report?.callLines ?? run?.callLines;
   if (!Array.isArray(rows) || keepsSegments(run!.segments)) return out;
   for (const r of rows) {
     const file = normalizeFile(r.location.file);

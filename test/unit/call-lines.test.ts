@@ -121,9 +121,10 @@ describe('call lines: inclusive op time on the lines that call', function () {
         const small = model.filter((e) => e.shape[0] === 64).length;
         const a = row(r, MAIN, '// CALL_SMALL'), b = row(r, MAIN, '// CALL_BIG');
         assert.equal(a.ops + b.ops, model.length);
-        // The true split is known from the inputs' shapes; sampled stacks may miss it by what one hold spans at the change.
+        // The true split is known from the inputs' shapes; sampled stacks may miss it by what a hold spans at the change
+        // (0.68–0.73 for 0.667 here, more under load); the bug gave 0.83 at 3000 and 1.0 at 300.
         const share = a.ops / model.length, truth = small / model.length;
-        assert.ok(Math.abs(share - truth) < 0.06, `CALL_SMALL's share ${share.toFixed(3)}, truly ${truth.toFixed(3)} (${a.ops} / ${b.ops} ops)`);
+        assert.ok(Math.abs(share - truth) < 0.1, `CALL_SMALL's share ${share.toFixed(3)}, truly ${truth.toFixed(3)} (${a.ops} / ${b.ops} ops)`);
       });
     });
   }

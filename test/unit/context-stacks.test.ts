@@ -1,9 +1,9 @@
 /**
  * Ops between two stack captures at one line take the stack the line was last captured with in
- * their own context (runtime/src/profiler/context-stacks.ts); the holds between captures are random
- * and short enough that a line reached from several callers is split between them, whether the
- * callers alternate (a shared helper: with holds of thousands of ops, 396 of its 400 `mul`s were
- * under `loss`, audit 16) or follow each other (test/unit/call-lines.test.ts, audit 28).
+ * their own context, or with callers in turn its recent captures in turn
+ * (runtime/src/profiler/context-stacks.ts), so a line reached from several callers is split between
+ * them, whether the callers alternate (a shared helper: with holds of thousands of ops, 396 of its
+ * 400 `mul`s were under `loss`, audit 16) or follow each other (test/unit/call-lines.test.ts, audit 28).
  */
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -12,31 +12,41 @@ import { describe, it } from 'mocha';
 import type * as cp from '../../runtime/src/index.js';
 import { renderExport } from '../../runtime/src/export/index.js';
 import { parseFolded } from '../../runtime/src/export/folded.js';
-import { ContextStacks, CONTEXT_SLOTS } from '../../runtime/src/profiler/context-stacks.js';
+import { ContextStacks, CONTEXT_SLOTS, HISTORY } from '../../runtime/src/profiler/context-stacks.js';
 import { MERGED_CALLS_SUFFIX } from '../../runtime/src/contract/flame.js';
 
 const root = join(__dirname, '..', '..');
 
 describe('stacks between captures, per line', () => {
-  it('the last stack captured in the op\'s own context; the least recently captured context gives way', () => {
-    const last = new ContextStacks();
-    last.grow(3);
-    last.add(1, 10, 0);
-    last.add(1, 30, 7);
-    last.add(1, 20, 0);
-    assert.equal(last.lastIn(1, 0), 20, 'context 0 was last captured with 20');
-    assert.equal(last.lastIn(1, 7), 30, 'context 7 keeps its own stack');
-    assert.equal(last.lastIn(1, 5), -2, 'nothing captured in that context');
-    assert.equal(last.lastIn(2, 0), -2, 'nothing captured at that site');
-    assert.equal(last.size(1), 2);
+  it('the last capture in the op\'s own context, or with callers in turn its recent captures in turn', () => {
+    const cs = new ContextStacks();
+    cs.grow(3);
+    cs.add(1, 10, 0);
+    cs.add(1, 30, 7);
+    cs.add(1, 20, 0);
+    assert.equal(cs.pick(1, 0), 20, 'one change (10 then 20): the last capture');
+    assert.equal(cs.pick(1, 7), 30, 'context 7 keeps its own stack');
+    assert.equal(cs.pick(1, 5), -2, 'nothing captured in that context');
+    assert.equal(cs.pick(2, 0), -2, 'nothing captured at that site');
+    assert.equal(cs.inTurnAt(1), false);
+    // Callers in turn (10, 20, 10, 20 …): the held ops cycle through the kept captures.
+    for (let k = 0; k < HISTORY; k++) cs.add(1, k % 3 === 0 ? 10 : 20, 0);
+    assert.equal(cs.inTurnAt(1), true);
+    const picks = Array.from({ length: 3 * HISTORY }, () => cs.pick(1, 0));
+    const tens = picks.filter((p) => p === 10).length;
+    assert.equal(tens, 3 * 3, `the kept captures' share of 10 is 3 in ${HISTORY}: ${picks.join(',')}`);
+    // Then one caller only: once the kept captures show at most one change, the last capture again.
+    for (let k = 0; k < HISTORY; k++) cs.add(1, 40, 0);
+    assert.equal(cs.inTurnAt(1), false);
+    assert.equal(cs.pick(1, 0), 40);
     // Full: a new context replaces the one captured longest ago.
-    for (let k = 0; k < CONTEXT_SLOTS; k++) last.add(2, 100 + k, k);
-    last.add(2, 200, 0); // context 0 captured again: now the most recent
-    last.add(2, 999, 50);
-    assert.equal(last.size(2), CONTEXT_SLOTS);
-    assert.equal(last.lastIn(2, 1), -2, 'context 1 was the least recently captured');
-    assert.equal(last.lastIn(2, 0), 200);
-    assert.equal(last.lastIn(2, 50), 999);
+    for (let k = 0; k < CONTEXT_SLOTS; k++) cs.add(2, 100 + k, k);
+    cs.add(2, 200, 0); // context 0 captured again: now the most recent
+    cs.add(2, 999, 50);
+    assert.equal(cs.size(2), CONTEXT_SLOTS);
+    assert.equal(cs.pick(2, 1), -2, 'context 1 was the least recently captured');
+    assert.equal(cs.pick(2, 0), 200);
+    assert.equal(cs.pick(2, 50), 999);
   });
 
   for (const steps of [200, 2000]) {

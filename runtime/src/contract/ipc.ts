@@ -7,7 +7,7 @@
  * Units: times in milliseconds (ms), bytes in bytes, line/column 1-based.
  */
 import type { FlameProfile, SourceLocation } from './flame.js';
-import type { FusedMemberShare, ProfileReport, SegmentCause } from './report.js';
+import type { CallLineStats, FusedMemberShare, ProfileReport, SegmentCause } from './report.js';
 import type { Recommendation } from './recommendation.js';
 
 /** Name of the environment variable that turns the IPC stream on. */
@@ -109,6 +109,12 @@ export interface ProfileBatchMessage {
   readonly sites: readonly SiteStats[];
   /** Raw events dropped so far. */
   readonly droppedEvents: number;
+  /**
+   * The recording's calling lines so far, as the final report's `callLines` (sampled call stacks
+   * over the retained events; main thread): the editor's call-line lenses while the script runs or
+   * sits at a breakpoint. Absent when there are none yet, and from older runtimes.
+   */
+  readonly callLines?: readonly CallLineStats[];
   /**
    * Every segment of the run (clearProfile and re-enable boundaries), oldest first, when there is
    * more than one; absent otherwise (then `sites` is the only segment). `sites` above stays the

@@ -8,6 +8,7 @@
 import type { CallLineStats } from '../contract/report.js';
 import type { SourceLocation } from '../contract/flame.js';
 import { eventColumns } from './event-columns.js';
+import type { StackTableData } from './stacks.js';
 import type { ProfileData } from './types.js';
 
 /**
@@ -31,6 +32,19 @@ export function callLineStats(data: ProfileData, totalOpMs: number): CallLineSta
     nodeMs[n] += ev.endMs[i]! - ev.startMs[i]!;
     nodeOps[n]++;
   }
+  return callLinesOfNodes(stacks, nodeMs, nodeOps, totalOpMs);
+}
+
+/**
+ * The calling lines of stack table `stacks` given the op time (ms) and ops of the events ending in
+ * each of its nodes (`nodeMs`, `nodeOps`, indexed by node), most op time first; `totalOpMs` (ms) is
+ * what `percent` is a share of. Undefined when the table has no call lines. Live batches use it
+ * with the event ring's per-node totals (ring.ts stackTotals), the report with its columns.
+ */
+export function callLinesOfNodes(stacks: StackTableData, nodeMs: Float64Array, nodeOps: Float64Array, totalOpMs: number): CallLineStats[] | undefined {
+  const callAt = stacks.callAt, calls = stacks.calls;
+  if (callAt === undefined || calls === undefined) return undefined;
+  const nodes = Math.min(stacks.parent.length, nodeMs.length);
   // One line per (file, line) of the call positions; a position with no line (V8 gave none) has none.
   const lineOfCall = new Int32Array(calls.length).fill(-1), lines: SourceLocation[] = [], lineIds = new Map<string, number>();
   calls.forEach((c, k) => {

@@ -27,7 +27,7 @@ import { everyRecommendation } from '../contract/report.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
 import { describeUncaught } from './uncaught-text.js';
-import { isProfiling, opsRecorded, setStarvedTimerHook, snapshot } from './session.js';
+import { isProfiling, liveCallLines, opsRecorded, setStarvedTimerHook, snapshot } from './session.js';
 import { startStopWatcher, type StopWatcher } from './stop-watcher.js';
 import { collectWorkerProfiles } from './workers.js';
 
@@ -73,17 +73,35 @@ function connected(): boolean {
 }
 
 /**
- * The cumulative per-(op, site) batch of everything recorded so far. Built from the cells only
- * (no raw events are materialised), so a batch costs O(cells), not O(maxEvents): the timer runs
- * inside the user's script, and garbage made here would land in the ops being measured.
+ * The cumulative per-(op, site) batch of everything recorded so far. Built from the cells (no raw
+ * events are materialised: the timer runs inside the user's script, and garbage made here would land
+ * in the ops being measured), plus the call lines, one pass over the retained events' stack and
+ * times in the ring with two arrays of the stack table's size (bench: runtime/src/bench/live-batch.ts).
  */
-export function makeBatch(): ProfileBatchMessage {
+export function makeBatch(fresh = true): ProfileBatchMessage {
   const data = snapshot(true, { events: false });
   const agg = aggregate(data);
   const segs = data.segments ?? [];
-  const batch = batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents });
+  const callLines = callLinesNow(agg.totalOpMs, fresh);
+  const batch = { ...batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents }),
+    ...(callLines ? { callLines } : {}) };
   // Several segments, or one that has ended: a clearProfile() after the last op leaves `sites` empty and every op in that segment.
   return segs.length > 1 || segs.some((s) => !s.current) ? { ...batch, segments: segs.map((s) => batchSegmentOf(segmentRows(s))) } : batch;
+}
+
+/**
+ * Call lines go over the whole event ring (1.1 ms at 100 000 events here): the 4×/s timer's batches
+ * reuse them for up to CALL_LINES_EVERY_MS, a batch asked for at a breakpoint (`fresh`) never does.
+ */
+const CALL_LINES_EVERY_MS = 1000;
+let lastCallLines: { readonly at: number; readonly ops: number; readonly lines: ReturnType<typeof liveCallLines> } | null = null;
+
+function callLinesNow(totalOpMs: number, fresh: boolean): ReturnType<typeof liveCallLines> {
+  const now = performance.now(), ops = opsRecorded();
+  if (!fresh && lastCallLines !== null && ops >= lastCallLines.ops && now - lastCallLines.at < CALL_LINES_EVERY_MS) return lastCallLines.lines;
+  const lines = liveCallLines(totalOpMs);
+  lastCallLines = { at: now, ops, lines };
+  return lines;
 }
 
 /** Rows of ended segments, computed once each (they no longer change; batches repeat them 4×/s). */
@@ -178,7 +196,7 @@ export function startIpc(): boolean {
     const ops = opsRecorded();
     if (ops === lastOps) return; // nothing new: stay quiet
     lastOps = ops;
-    send(makeBatch());
+    send(makeBatch(false));
   };
   // `on`, not `once`: a Ctrl-C reaches the script twice (from the terminal and forwarded by the
   // CLI), and a second signal with no listener left would kill it before its report is out.

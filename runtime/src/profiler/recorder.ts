@@ -66,7 +66,8 @@ export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
  * User call stacks (stacks.ts) are sampled per call site: the first STACK_FIRST ops at each site
  * capture theirs (short scripts are exact), later ones after a random hold (uniform in
  * 1…2·period−1, at most STACK_HOLD_SHARE of the site's ops so far), and every op in between takes
- * the stack its site was last captured with in its context (context-stacks.ts). One `period` for
+ * the stack its site was last captured with in its context, or with callers in turn each of its
+ * recent captures in turn (context-stacks.ts). One `period` for
  * all sites is paced so that capture time stays within the budget (stackBudgetMs: STACK_BUDGET of
  * the recording's time plus a one-time allowance) at the captures' typical cost (pacedPeriod).
  *
@@ -82,6 +83,12 @@ export { STACK_BUDGET, STACK_FIRST };
 const STACK_REVIEW_FIRST_MS = 10, STACK_REVIEW_GROWTH = 1.5;
 /** Longest hold between two stack captures at one line, as a share of the ops the line has run (see stackHold). */
 const STACK_HOLD_SHARE = 1 / 16;
+/**
+ * The same for a line whose callers take turns (context-stacks.ts): each capture is one draw of the
+ * caller, so a split between callers is only as good as the captures' count (±0.5/√n): at 1/16, a
+ * helper called from two lines in turn 800 times read 0.43–0.66 for one of them over runs.
+ */
+const STACK_HOLD_SHARE_IN_TURN = 1 / 64;
 /** Capture time, as a multiple of the budget, beyond which the cap on holds loosens (see stackHold). */
 const STACK_HOLD_SLACK = 4;
 /** A paced capture counts at most this many times the typical one (see captureStack). */
@@ -482,12 +489,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
       this.stackCountdown[site] = left;
-      if (this.stackContext[site] === ctx) return this.stackOfSite[site]!;
-      // The line was last captured in another context: its last stack in this one, if any (context-stacks.ts).
-      if (this.contextStacks.size(site) > 1) {
-        const held = this.contextStacks.lastIn(site, ctx);
-        if (held !== -2) return held;
-      }
+      // One context and one caller at a time (most lines): the last capture. Else context-stacks.ts decides.
+      if (this.stackContext[site] === ctx && !this.contextStacks.inTurnAt(site)) return this.stackOfSite[site]!;
+      const held = this.contextStacks.pick(site, ctx);
+      if (held !== -2) return held;
       // Captured in another context: wrong for this op. Its own if the budget allows, else none.
       const t0 = this.perf.now();
       return this.stackPacedMs <= this.stackBudgetMs(t0) ? this.captureStack(site, ctx, t0) : -1;
@@ -506,13 +511,14 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * STACK_HOLD_SHARE captures in its first n ops) and a late caller is seen. Many lines each run a
    * few thousand times would make that many captures: past STACK_HOLD_SLACK times the budget, holds
    * are at most the ops so far (a capture each time a line's ops double: 200 lines run 2 000 times
-   * each made 1.1 · 10⁴ captures with the share kept, 4.8–5.1 · 10³ so, 1 608 before the cap). Without
+   * each made 1.1 · 10⁴ captures with the share kept, 8.2–9.2 · 10³ with it grown in proportion to the
+   * overspend, 4.8–5.1 · 10³ so, 1 608 before the cap). Without
    * any cap there, the paced holds were thousands of ops long and a late caller got 3 % of the ops it
    * issued 33 % of.
    */
   private stackHold(site: number, now: number): number {
     const seen = this.stackSeen[site]!, slack = STACK_HOLD_SLACK * this.stackBudgetMs(now);
-    const share = this.stackPacedMs <= slack ? STACK_HOLD_SHARE : 1;
+    const share = this.stackPacedMs > slack ? 1 : this.contextStacks.inTurnAt(site) ? STACK_HOLD_SHARE_IN_TURN : STACK_HOLD_SHARE;
     const hold = this.holdLength(Math.min(this.stackPeriod, Math.max(1, Math.floor(seen * share))));
     this.stackSeen[site] = Math.min(seen + hold, 0x7fffffff);
     return hold;

@@ -20,7 +20,8 @@ import { warmUpOps } from './warm-up.js';
 import { SLOT_BYTES } from './ring.js';
 import { timeCapture } from './callsite.js';
 import type { CallSiteMode, IdleWait, MemorySnapshot, ProfileData, ProfilerOptions, SegmentData, SelfCost } from './types.js';
-import type { SegmentCause } from '../contract/report.js';
+import type { CallLineStats, SegmentCause } from '../contract/report.js';
+import { callLinesOfNodes } from './call-lines.js';
 import { mergeData } from './merge.js';
 import { startWorkerListener, workerSnapshots, clearWorkerSnapshots, shareOnExit } from './workers.js';
 
@@ -274,6 +275,19 @@ function spanSinkOf(r: Recorder): SpanSink {
     r.span(c, s, e, child, own);
     if (r.spans.written === written + 1) r.spans.setLastProfilerMs(own);
   };
+}
+
+/**
+ * The calling lines of this thread's recording so far (the report's `callLines`, from the retained
+ * events), for a live batch; `totalOpMs` (ms) is what their `percent` is a share of. Undefined when
+ * nothing is recorded or no stack has a call line yet. Linear in the retained events, no object per event.
+ */
+export function liveCallLines(totalOpMs: number): CallLineStats[] | undefined {
+  const r = rec;
+  if (r === null || r.stacks.calls.length === 0) return undefined;
+  const totals = r.ring.stackTotals(r.stacks.parent.length);
+  const lines = callLinesOfNodes(r.stacks, totals.ms, totals.ops, totalOpMs);
+  return lines !== undefined && lines.length > 0 ? lines : undefined;
 }
 
 /** This thread's recording plus (on the main thread, by default) every worker's shared one. */

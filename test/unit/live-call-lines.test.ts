@@ -1,0 +1,64 @@
+/**
+ * Call-line lenses while a run is live (audit 29): the IPC batches carry the recording's call lines
+ * (runtime/src/profiler/ipc.ts makeBatch; one pass over the event ring), the same figures as the
+ * report's `callLines`, and the editor's store shows them until the report supersedes them — at a
+ * breakpoint the lines calling functions had no lens, only the lines issuing ops. Real profiling on
+ * the js backend; forward() is the call-lines fixture's model, called from two lines here.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import { makeBatch } from '../../runtime/src/profiler/ipc.js';
+import { ProfileStore } from '../../extension/src/profile-store.js';
+import { forward } from '../fixtures/profiler/call-lines-model.mts';
+
+const HERE = __filename;
+const lineOf = (marker: string): number => markerLines.get(marker)!;
+const markerLines = new Map<string, number>();
+
+function run(small: cp.Tensor, big: cp.Tensor): void {
+  for (let i = 0; i < 3; i++) {
+    forward(small).dispose(); markerLines.set('A', callerLine());
+    forward(big).dispose(); markerLines.set('B', callerLine());
+  }
+}
+
+/** The line of the statement that called this function's caller (V8's stack). */
+function callerLine(): number {
+  const line = new Error().stack!.split('\n')[2]!.match(/:(\d+):\d+\)?$/)![1]!;
+  return Number(line);
+}
+
+describe('call lines while the run is live', () => {
+  beforeEach(async () => {
+    await cp.setBackend('js');
+    cp.disableProfiling();
+    cp.clearProfile({ segments: true });
+  });
+  afterEach(() => { cp.disableProfiling(); cp.clearProfile({ segments: true }); });
+
+  it('a batch carries the report\'s call lines, and the store shows them until the report comes', () => {
+    const store = new ProfileStore();
+    store.startRun(HERE, 0);
+    cp.enableProfiling({ callSites: 'all' });
+    assert.equal(makeBatch().callLines, undefined, 'none before any op');
+    const small = cp.ones([8]), big = cp.ones([64]);
+    run(small, big);
+    const batch = makeBatch();
+    const report = cp.profileReport({ format: 'json' });
+    assert.ok(batch.callLines && batch.callLines.length >= 2, JSON.stringify(batch.callLines));
+    assert.deepEqual(batch.callLines.map((c) => [c.location, c.ops]), report.callLines!.map((c) => [c.location, c.ops]));
+    for (const [i, c] of batch.callLines.entries()) assert.ok(Math.abs(c.opMs - report.callLines![i]!.opMs) < 1e-9, `${c.opMs} vs ${report.callLines![i]!.opMs}`);
+
+    store.applyBatch(batch);
+    const calling = store.callLinesFor(HERE).map((c) => c.line);
+    for (const m of ['A', 'B']) assert.ok(calling.includes(lineOf(m)), `line ${lineOf(m)} (${m}) has a call lens: ${calling.join(',')}`);
+    assert.equal(store.callLinesFor(HERE).find((c) => c.line === lineOf('A'))!.ops, 3 * 2, 'three calls of forward, two ops each');
+
+    // A cumulative batch without call lines (after a clearProfile()) has none: the old ones go.
+    cp.clearProfile();
+    store.applyBatch(makeBatch());
+    assert.deepEqual(store.callLinesFor(HERE), []);
+    small.dispose(); big.dispose();
+  });
+});
