@@ -28,6 +28,7 @@ import { corpusFields } from './corpus.js';
 import { inJittedFunction, type InJit } from './jit-eager.js';
 import { jitRewrite } from './jit-rewrite.js';
 import { memoFact } from './site-events.js';
+import { stallsInOps } from './stalls.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, jitTrialRuns, type ChainLink, type JitTimes } from './measure-jit.js';
 import { ms, priorityFrom, recId, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -127,7 +128,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const runs = past ? siteStats(first.reduce.op, first.reduce.site)!.count : chains.length;
   const members = [...new Set(first.events.map((e) => `${e.op}@${e.site}`))].map((k) => first.events.find((e) => `${e.op}@${e.site}` === k)!);
   const totalMs = past ? members.reduce((t, e) => t + (siteStats(e.op, e.site)?.totalMs ?? 0), 0) : chains.reduce((t, c) => t + chainMsOf(c), 0);
-  const p = input.agg.totalOpMs > 0 ? Math.min(1, totalMs / input.agg.totalOpMs) : 0;
+  // The share is of the op time without the machine's stalls (stalls.ts), as the other rules' savings are: a
+  // 12 ms stall in another op of the profile took a chain under MIN_SHARE (a clean-clone CI, rule-jit-eager.test.ts).
+  const opMs = Math.max(totalMs, input.agg.totalOpMs - stallsInOps(input.data, input.events).stallMs);
+  const p = opMs > 0 ? Math.min(1, totalMs / opMs) : 0;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   // Already inside a cp.jit function: eager because a signature fell back (say why), or these were its tracing calls (nothing to say).
   const sameFile = first.events.map((e) => input.data.sites[e.site]).filter((l) => l !== undefined && l.file === loc.file).map((l) => l!.line);
@@ -156,7 +160,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
     speedupBasis: `chain timed ${times.measuredAtMs === undefined ? 'for this report' : `on this machine at ${trialAge(times.measuredAtMs)} (a stored trial)`} ` +
       `on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
       `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (medians; ${claimed!.text}; eager in this profile: ${ms(chainMs)} ms a run); ` +
-      `the chain is ${(100 * p).toFixed(0)}% of ${ms(input.agg.totalOpMs)} ms op time → 1 / ((1 − p) + p / r)`,
+      `the chain is ${(100 * p).toFixed(0)}% of ${ms(opMs)} ms op time${opMs < input.agg.totalOpMs ? ' (stalled calls left out)' : ''} → 1 / ((1 − p) + p / r)`,
     savedMs,
   } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
   if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: runs, totalMs, p, memberLines, times, estimate, src: lines });
