@@ -155,8 +155,8 @@ describe('flame graph webview (Chromium)', function () {
   it('a long tooltip line wraps inside the tooltip, none cut off (audit 27 F6: a merged function\'s note)', async () => {
     // The fixture's forward, named as a run that may merge calls: its tooltip carries the long "calls unknown" note.
     const merged = structuredClone(TRAIN);
-    merged.strings = merged.strings.map((n) => (n === 'forward' ? 'forward [merged calls?]' : n));
-    const tip = await hoverTooltip('forward [merged calls?]', merged);
+    merged.strings = merged.strings.map((n) => (n === 'forward' ? 'forward [may be several calls]' : n));
+    const tip = await hoverTooltip('forward [may be several calls]', merged);
     assert.match(await tip.innerText(), /calls unknown: .*the count is a lower bound; the time between them is under "\(…: loop or next call\)", not its self/s);
     const fits = await tip.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, inView: el.getBoundingClientRect().right <= window.innerWidth + 1 }));
     assert.ok(fits.scroll <= fits.client, `tooltip content ${fits.scroll} px wide in ${fits.client} px`);

@@ -25,6 +25,8 @@ const root = join(__dirname, '..', '..');
 const FIXTURE = join(root, 'test', 'fixtures', 'profiler', 'merged-calls.mts');
 const CALLS = 15;
 const OUTER = `outer${MERGED_CALLS_SUFFIX}`, GAP = gapSliceName('outer');
+/** The fixture's line with the anonymous callback of `cp.tidy(() => …)` in a loop (1-based). */
+const ANON_LINE = readFileSync(FIXTURE, 'utf8').split('\n').findIndex((l) => l.endsWith('// ANON')) + 1;
 
 interface Run { report: ProfileReport; flame: FlameProfile; chrome: string; speedscope: string; folded: string; text: string }
 
@@ -86,8 +88,32 @@ describe('merged calls and one-time work at load in the flame model and the time
     assert.ok(!run.flame.strings.some((n) => n.startsWith('(top level)') && n !== '(top level)'));
   });
 
+  it('an anonymous callback is named by where it starts, the same in the flame model, Chrome trace, speedscope and folded', () => {
+    // It was "(anonymous) [merged calls?]": which function, and what the brackets meant, users could not tell.
+    assert.ok(ANON_LINE > 0, 'the fixture marks its anonymous callback');
+    const anon = `(anonymous at merged-calls.mts:${ANON_LINE}) [may be several calls]`;
+    assert.equal(anon, `(anonymous at merged-calls.mts:${ANON_LINE})${MERGED_CALLS_SUFFIX}`);
+    assert.ok(run.flame.strings.includes(anon), run.flame.strings.filter((n) => n.includes('anonymous')).join(', '));
+    assert.ok(!run.flame.strings.some((n) => n.startsWith('(anonymous)')), 'no frame is a bare "(anonymous)"');
+    // Its slice's location is where the callback starts, the line its name gives.
+    const s = run.flame.slices, k = s.name.findIndex((n) => run.flame.strings[n] === anon);
+    assert.equal(run.flame.locations[s.location[k]!]!.line, ANON_LINE);
+    // Its three calls (mul, add each) are one run; the ops inside it are the loop's.
+    const ops = new Set<string>();
+    for (let i = 0; i < s.name.length; i++) if (s.parent[i] === k) ops.add(run.flame.strings[s.name[i]!]!);
+    assert.ok(ops.has('mul') && ops.has('add'), [...ops].join(', '));
+    const chrome = (JSON.parse(run.chrome) as { traceEvents: TraceEvent[] }).traceEvents;
+    assert.ok(chrome.some((e) => e.ph === 'X' && e.name === anon), 'Chrome trace');
+    const speedscope = JSON.parse(run.speedscope) as { shared: { frames: { name: string }[] } };
+    assert.ok(speedscope.shared.frames.some((f) => f.name === anon), 'speedscope');
+    assert.ok([...parseFolded(run.folded).keys()].some((k) => k.endsWith(`;${foldedFrameName(anon)};mul`)), 'folded');
+    assert.equal(foldedFrameName(anon), `(anonymous_at_merged-calls.mts:${ANON_LINE})_[may_be_several_calls]`);
+  });
+
   it('the editor labels the merged row: its count is a lower bound, its gaps are not its self time', () => {
     assert.match(mergedCallsNote(OUTER) ?? '', /calls unknown.*lower bound/);
+    // A profile saved before the suffix was renamed still gets the note.
+    assert.match(mergedCallsNote('outer [merged calls?]') ?? '', /calls unknown.*lower bound/);
     assert.equal(mergedCallsNote('outer'), null);
     assert.equal(mergedCallsNote('middle'), null);
   });

@@ -2,7 +2,7 @@
  * Text shown for a hovered frame, and the number formatting shared by the UI. Pure: returns
  * lines; the view puts them in the tooltip element with textContent (labels are untrusted).
  */
-import { MERGED_CALLS_SUFFIX, percentLabel, shareOf, type FlameProfile } from 'corepy/contract';
+import { isMergedCallsName, percentLabel, shareOf, type FlameProfile } from 'corepy/contract';
 import type { FlameLayout } from './layout.js';
 import type { PathDiff } from './compare.js';
 
@@ -85,6 +85,6 @@ export function fusedLines(profile: FlameProfile, name: string | undefined): str
  * tell its calls apart), for the tooltip and the ops table; null for other names.
  */
 export function mergedCallsNote(name: string | undefined): string | null {
-  if (name === undefined || !name.endsWith(MERGED_CALLS_SUFFIX)) return null;
+  if (name === undefined || !isMergedCallsName(name)) return null;
   return 'calls unknown: consecutive calls with no op of the caller between them, and a loop inside it, look alike — the count is a lower bound; the time between them is under "(…: loop or next call)", not its self';
 }

@@ -50,7 +50,31 @@ export const SliceKind = {
  * calls (consecutive calls with no op of the caller between them look like one call that loops):
  * its count is a lower bound, not its calls.
  */
-export const MERGED_CALLS_SUFFIX = ' [merged calls?]';
+export const MERGED_CALLS_SUFFIX = ' [may be several calls]';
+
+/** The earlier spelling of {@link MERGED_CALLS_SUFFIX}, in profiles saved before it changed (still recognised). */
+export const OLD_MERGED_CALLS_SUFFIX = ' [merged calls?]';
+
+/** Whether `name` is a function run that may hold several calls ({@link MERGED_CALLS_SUFFIX}, either spelling). */
+export function isMergedCallsName(name: string): boolean {
+  return name.endsWith(MERGED_CALLS_SUFFIX) || name.endsWith(OLD_MERGED_CALLS_SUFFIX);
+}
+
+/** V8's name of a function it has no name for (a callback, an arrow function assigned to nothing). */
+export const ANONYMOUS_FUNCTION = '(anonymous)';
+
+/**
+ * The name a function of the user's call stack gets in the flame model (its slices, and the
+ * chrome, speedscope, folded and HTML exports made from it): V8's name, except that an anonymous
+ * function is named by where it starts, `(anonymous at model.ts:12)` (the file's last path segment
+ * and the 1-based line), so a reader can find it and two of them are two frames, not one. `start`
+ * without a line (0) leaves `(anonymous)`.
+ */
+export function functionFrameName(name: string, start: SourceLocation | undefined): string {
+  if (name !== ANONYMOUS_FUNCTION || start === undefined || !(start.line > 0)) return name;
+  const file = start.file.split(/[\\/]/).pop() || start.file;
+  return `(anonymous at ${file}:${start.line})`;
+}
 
 /**
  * Name of a gap slice inside a merged run of `fn`: the time between two of its ops where a new call

@@ -14,7 +14,7 @@
  * are typed arrays put in order through an index permutation (groups already in order are only
  * checked, then merged), so 1e6 events cost no per-event garbage.
  */
-import { gapSliceName, IDLE_SLICE_NAME, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
+import { functionFrameName, gapSliceName, IDLE_SLICE_NAME, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import { eventColumns, spanColumns, type EventColumns } from './event-columns.js';
 import { OpenTracks } from './flame-tracks.js';
 import { flameFusedKernels } from './fused-groups.js';
@@ -26,10 +26,12 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   const ev = data.columns?.events ?? eventColumns(data.events);
   const sp = data.columns?.spans ?? spanColumns(data.spans);
   const costs = (data.oneTimeCosts ?? []).filter((c) => c.endMs >= data.startMs); // before: at load, outside this timeline
-  // Candidate names: the events' names, then context names (by context id), then one-time costs'.
+  // Candidate names: the events' names, then context names (by context id), then one-time costs',
+  // then the user's functions' (an anonymous one named by where it starts: functionFrameName).
   const ctxBase = ev.names.length, costBase = ctxBase + data.contexts.length;
+  const frameName = (f: { name: string; location: SourceLocation }): string => functionFrameName(f.name, f.location);
   const candidate = (k: number): string => (k < ctxBase ? ev.names[k]! : k < costBase ? data.contexts[k - ctxBase]!.name
-    : k < costBase + costs.length ? costs[k - costBase]!.name : data.stacks!.frames[k - costBase - costs.length]!.name);
+    : k < costBase + costs.length ? costs[k - costBase]!.name : frameName(data.stacks!.frames[k - costBase - costs.length]!));
   // Raw slices as columns: spans, events, one-time costs (the order ties keep).
   let nSpans = 0;
   for (let i = 0; i < sp.length; i++) if (sp.context[i]! !== 0 && data.contexts[sp.context[i]!]) nSpans++;

@@ -30,12 +30,12 @@
  * out (a function the module's compiler wrote), the call position is that of the innermost user
  * frame passed before the callee: the one actually stopped at the call.
  */
-import type { SourceLocation } from '../contract/flame.js';
+import { ANONYMOUS_FUNCTION, type SourceLocation } from '../contract/flame.js';
 import { framesAbove, isRuntimeFrame, mapPosition, type V8Frame } from './callsite.js';
 
 /** One function of a user call stack. */
 export interface StackFrame {
-  /** Function name as V8 names it (`Class.method`, `(top level)` for a module's own code, `(anonymous)`). */
+  /** Function name as V8 names it (`Class.method`, `(top level)` for a module's own code, `(anonymous)`; the flame model names an anonymous one by where it starts: functionFrameName). */
   readonly name: string;
   /** Where the function starts (source-mapped; 1-based line and column). */
   readonly location: SourceLocation;
@@ -164,7 +164,7 @@ export class StackTable implements StackTableData {
       // An unnamed function where the module's source map has nothing of the user's source: tsx's
       // wrapper around a CommonJS script's body (a user saw "(top level);(anonymous)" over every op).
       let id = -1;
-      if (!(name === '(anonymous)' && where.hasMap && !where.mapped)) {
+      if (!(name === ANONYMOUS_FUNCTION && where.hasMap && !where.mapped)) {
         id = this.frames.length;
         this.frames.push({ name, location: where.location });
       }
@@ -211,7 +211,7 @@ function frameName(f: V8Frame): string {
     return type && type !== 'Object' && !fn.startsWith(type + '.') ? `${type}.${fn}` : fn;
   }
   // A module's own code (an ES module's body, CommonJS's wrapper function) has no name and starts at 1:1.
-  return f.getEnclosingLineNumber() === 1 && f.getEnclosingColumnNumber() === 1 ? '(top level)' : '(anonymous)';
+  return f.getEnclosingLineNumber() === 1 && f.getEnclosingColumnNumber() === 1 ? '(top level)' : ANONYMOUS_FUNCTION;
 }
 
 /** Concatenates `b` after `a`; returns the table and the offset to add to `b`'s node ids. */
