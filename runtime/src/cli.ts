@@ -32,7 +32,7 @@ const EXTENSIONS = EXPORT_REGISTRY.flatMap((f) => f.extensions.map((e) => `.${e}
 /** What `profile` runs: JavaScript as is, TypeScript (and TSX) through tsx. */
 const SCRIPT_EXTENSIONS: readonly string[] = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts', '.tsx'];
 
-interface ProfileOptions { format?: string; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number; minChange?: number }
+interface ProfileOptions { format?: string; json?: boolean; out?: string; backend?: string; baseline?: string; saveBaseline?: string; callSites?: string; sampleEvery?: number; tolerance?: number; minChange?: number }
 
 /** How long a forwarded SIGINT/SIGTERM may take to produce the script's report before SIGKILL, ms. */
 const SIGNAL_GRACE_MS = 5000;
@@ -262,6 +262,10 @@ program.command('profile')
   .argument('[args...]', 'arguments passed to the script; options meant for the script go after -- (corepy profile train.ts -- --epochs 3)')
   .addOption(new Option('-f, --format <format>', 'report/export format (default: text, or from --out\'s extension); text and markdown ' +
     'without --out go to standard output after the script\'s own output, other formats (json too) to corepy-profile.<extension> in the current folder').choices(FORMATS as unknown as string[]))
+  // --json is --format json: commander's implies() sets format when --format was not given; an explicit
+  // different --format is a contradiction, refused in the action (commander's conflicts() would refuse
+  // `--json --format json` too).
+  .addOption(new Option('--json', 'shorthand for --format json: the JSON report, written to --out or to corepy-profile.json').implies({ format: 'json' }))
   .option('-o, --out <path>', `write the export here (${EXTENSIONS.join(', ')}; another name needs --format)`)
   .addOption(new Option('-b, --backend <backend>', 'backend for new tensors').choices([...BACKENDS]))
   .option('--baseline <path>', 'compare with this baseline; exit 1 on a regression')
@@ -272,14 +276,18 @@ program.command('profile')
   .option('--sample-every <n>', 'mean call-site sampling period in ops with --call-sites sampled, integer ≥ 1', numberArg('--sample-every', 1, true))
   .addHelpText('after', '\nExit status: the script\'s own if it failed (the partial report is still printed), 1 on a baseline regression, 2 on bad usage.\n' +
     'Examples:\n  corepy profile train.ts\n  corepy profile train.ts -- --epochs 3     (options after -- go to the script)\n' +
-    '  corepy profile pipeline.js --format chrome --out trace.json\n  corepy profile bench.ts --baseline base.json')
+    '  corepy profile pipeline.js --format chrome --out trace.json\n  corepy profile train.ts --json            (report as corepy-profile.json)\n' +
+    '  corepy profile bench.ts --baseline base.json')
   // An option the script was meant to get is the usual cause of "unknown option": say how to pass it.
   .configureOutput({
     outputError: (text, write) => write(/unknown option/.test(text)
       ? `${text.trimEnd()}\n(options for the script go after --: corepy profile script.ts -- --epochs 3; yarn 1 drops the first --: ` +
         'yarn corepy profile script.ts -- -- --epochs 3)\n' : text),
   })
-  .action(async (script: string, args: string[], o: ProfileOptions) => {
+  .action(async (script: string, args: string[], o: ProfileOptions, cmd: Command) => {
+    if (o.json && o.format !== 'json') {
+      cmd.error(`error: option '--json' (--format json) cannot be used with option '--format ${String(o.format)}'`, { exitCode: 2, code: 'commander.conflictingOption' });
+    }
     process.exitCode = await profileCommand(script, args, o);
   });
 await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -51,6 +51,33 @@ describe('cli: corepy profile', function () {
     const report = JSON.parse(readFileSync(join(here, 'corepy-profile.json'), 'utf8')) as { exporter: string; opCount: number };
     assert.match(report.exporter, /^corepy /);
     assert.ok(report.opCount > 0);
+  });
+
+  it('--json is --format json: the JSON report to corepy-profile.json, or to --out; with --format json as well, the same', () => {
+    const help = corepy(['profile', '--help']);
+    assert.match(help.stdout, /--json +shorthand for --format json/);
+    const here = mkdtempSync(join(dir, 'json-short-'));
+    const r = corepy(['profile', script, '--backend', 'js', '--json'], {}, here);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /Wrote json export to corepy-profile\.json/);
+    const report = JSON.parse(readFileSync(join(here, 'corepy-profile.json'), 'utf8')) as { exporter: string; opCount: number; operations: { op: string }[] };
+    assert.match(report.exporter, /^corepy /);
+    assert.ok(report.operations.some((o) => o.op === 'std'), JSON.stringify(report.operations.map((o) => o.op)));
+    const out = join(here, 'named.json');
+    const both = corepy(['profile', script, '--backend', 'js', '--json', '--format', 'json', '--out', out], {}, here);
+    assert.equal(both.status, 0, both.stderr);
+    assert.ok((JSON.parse(readFileSync(out, 'utf8')) as { opCount: number }).opCount > 0);
+  });
+
+  it('--json with a different --format is a usage error (exit 2) that names both, before the script runs', () => {
+    const here = mkdtempSync(join(dir, 'json-conflict-'));
+    for (const args of [['--json', '--format', 'csv'], ['-f', 'html', '--json']]) {
+      const r = corepy(['profile', script, '--backend', 'js', ...args], {}, here);
+      assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^error: option '--json' \\(--format json\\) cannot be used with option '--format ${args.includes('csv') ? 'csv' : 'html'}'`));
+      assert.doesNotMatch(r.stdout, /COREPY PERFORMANCE REPORT/);
+    }
+    assert.deepEqual(readdirSync(here), [], 'nothing written');
   });
 
   it('warms up every op before the script, as its own one-time cost: nothing recorded, the random stream untouched', () => {
