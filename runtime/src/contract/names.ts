@@ -48,8 +48,9 @@ export const MAX_PERIOD_FACTOR = 16;
  * capture time stays within STACK_BUDGET (a fraction) of the recording's time, plus a one-time
  * allowance of STACK_ALLOWANCE_MS that accrues at STACK_ALLOWANCE_RATE of it (a short script's
  * lines are sampled densely; a long run's captures tend to STACK_BUDGET). Ops in between take
- * the stack their line was last captured with in their own context node
- * (profiler/context-stacks.ts). The recorder implements it; reports and docs quote it.
+ * the stack their line was last captured with in their own context node, or where its callers
+ * take turns its recent captures in turn (profiler/context-stacks.ts). The recorder implements
+ * it; reports and docs quote it.
  */
 export const STACK_FIRST = 8;
 export const STACK_BUDGET = 0.002;

@@ -82,15 +82,15 @@ export { STACK_BUDGET, STACK_FIRST };
 /** Recording time (ms) of the first review of the stack period, and the factor it grows by between reviews. */
 const STACK_REVIEW_FIRST_MS = 10, STACK_REVIEW_GROWTH = 1.5;
 /** Longest hold between two stack captures at one line, as a share of the ops the line has run (see stackHold). */
-const STACK_HOLD_SHARE = 1 / 16;
+const STACK_HOLD_SHARE = 1 / 8;
 /**
  * The same for a line whose callers take turns (context-stacks.ts): each capture is one draw of the
  * caller, so a split between callers is only as good as the captures' count (±0.5/√n): at 1/16, a
  * helper called from two lines in turn 800 times read 0.43–0.66 for one of them over runs.
  */
 const STACK_HOLD_SHARE_IN_TURN = 1 / 64;
-/** Capture time, as a multiple of the budget, beyond which the cap on holds loosens (see stackHold). */
-const STACK_HOLD_SLACK = 4;
+/** Capture time, as a multiple of the budget with its whole allowance, beyond which holds are not capped (see stackHold). */
+const STACK_HOLD_SLACK = 2;
 /** A paced capture counts at most this many times the typical one (see captureStack). */
 const STACK_OUTLIER_FACTOR = 4;
 /** Longest mean hold between two stack captures at one site. */
@@ -247,7 +247,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    */
   private stackPacedMs = 0;
   private stackPacedCaptures = 0;
-  /** A paced capture's typical cost, ms (moving average of the counted costs). */
+  /** A capture's typical cost, ms (0: none timed yet; see captureStack). */
   private stackTypicalMs = 0;
   /** Clock time of the first stack capture, ms (-1: none yet): the capture budget accrues from there, not from a load before any op. */
   private stackStartMs = -1;
@@ -508,18 +508,19 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * one caller runs on into the next caller's calls, and paced by the budget alone, holds grew longer
    * than a later caller's whole phase (3 000 then 1 500 calls of one function: the first line got
    * 75 % of their ops, not 66.7 %); capped, each line keeps being captured (about ln(n) /
-   * STACK_HOLD_SHARE captures in its first n ops) and a late caller is seen. Many lines each run a
-   * few thousand times would make that many captures: past STACK_HOLD_SLACK times the budget, holds
-   * are at most the ops so far (a capture each time a line's ops double: 200 lines run 2 000 times
-   * each made 1.1 · 10⁴ captures with the share kept, 8.2–9.2 · 10³ with it grown in proportion to the
-   * overspend, 4.8–5.1 · 10³ so, 1 608 before the cap). Without
-   * any cap there, the paced holds were thousands of ops long and a late caller got 3 % of the ops it
-   * issued 33 % of.
+   * STACK_HOLD_SHARE captures in its first n ops) and a late caller is seen (endHoldsUnder then
+   * re-captures the function's other lines). The cap spends the budget, never more: the one-time
+   * allowance is all there from the start (the pace spreads it; the cap may use it early, where a
+   * short script's phases are); past STACK_HOLD_SLACK times that, holds are the paced period's. With
+   * the cap allowed 4× the budget as it accrued, and kept at the line's ops so far past it, a 1.5 s
+   * loop of the seed's Example 1 made 418–623 captures (304 so), and 200 lines each run 2 000 times
+   * 4 000–4 610 (2 056–2 537 so; bench/stack-pacing.ts, load 4–5).
    */
   private stackHold(site: number, now: number): number {
-    const seen = this.stackSeen[site]!, slack = STACK_HOLD_SLACK * this.stackBudgetMs(now);
-    const share = this.stackPacedMs > slack ? 1 : this.contextStacks.inTurnAt(site) ? STACK_HOLD_SHARE_IN_TURN : STACK_HOLD_SHARE;
-    const hold = this.holdLength(Math.min(this.stackPeriod, Math.max(1, Math.floor(seen * share))));
+    const seen = this.stackSeen[site]!;
+    const share = this.contextStacks.inTurnAt(site) ? STACK_HOLD_SHARE_IN_TURN : STACK_HOLD_SHARE;
+    const cap = this.stackPacedMs > STACK_HOLD_SLACK * this.stackBudgetMs(now, true) ? this.stackPeriod : Math.max(1, Math.floor(seen * share));
+    const hold = this.holdLength(Math.min(this.stackPeriod, cap));
     this.stackSeen[site] = Math.min(seen + hold, 0x7fffffff);
     return hold;
   }
@@ -530,25 +531,57 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    */
   private captureStack(site: number, ctx: number, t0: number, paced = true): number {
     if (this.stackStartMs < 0) { this.stackStartMs = t0; this.stackStartExcludedMs = this.excludedTotalMs; }
-    const mapped = this.stacks.mapped;
+    const mapped = this.stacks.mapped, before = this.stackOfSite[site]!;
     const stack = this.stacks.capture(Recorder.prototype.observe);
     this.stackCaptures++;
+    const changed = before >= 0 && stack !== before && this.stackContext[site] === ctx;
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
     this.contextStacks.add(site, stack, ctx);
+    if (changed && !this.contextStacks.inTurnAt(site)) this.endHoldsUnder(before, stack, ctx);
     const t1 = this.perf.now(), ms = t1 - t0;
     this.stackMs += ms;
     this.opCaptureMs += ms;
-    if (paced && this.stacks.mapped === mapped) {
+    if (this.stacks.mapped === mapped && this.stackCaptures > 1) {
       // A capture that a garbage collection or a tier-up landed in (4–11 ms where 13 µs is usual, seen
-      // here) counts as a few typical ones: counted whole, one doubled the period ten times in a row.
-      const counted = this.stackPacedCaptures === 0 ? ms : Math.min(ms, STACK_OUTLIER_FACTOR * this.stackTypicalMs);
-      this.stackTypicalMs += (counted - this.stackTypicalMs) / (this.stackPacedCaptures === 0 ? 1 : 8);
-      this.stackPacedMs += counted;
-      this.stackPacedCaptures++;
+      // here) counts as a few typical ones: counted whole, one doubled the period ten times in a row. The
+      // typical cost learns from every capture that mapped nothing new, the first 8 per line too, but not
+      // the recorder's first (the capture code's compilation): a paced capture is then never the first
+      // timed, which, stalled by a loaded machine, set the pace of a whole short script. It falls fast
+      // (halfway to a cheaper capture) and rises slowly (an eighth of the way, at most to 4×).
+      const typical = this.stackTypicalMs, counted = typical === 0 ? ms : Math.min(ms, STACK_OUTLIER_FACTOR * typical);
+      this.stackTypicalMs = typical === 0 ? ms : typical + (counted - typical) / (counted < typical ? 2 : 8);
+      if (paced) {
+        this.stackPacedMs += counted;
+        this.stackPacedCaptures++;
+      }
     }
     this.stackPeriod = this.pacedPeriod(t1);
     return stack;
+  }
+
+  /**
+   * A capture at one line found its caller changed from stack node `before` to `after` (in context
+   * `ctx`): ends the holds of the lines whose last capture went through the part of `before` that
+   * `after` left (the old caller's call of the function, and everything under it), so their next ops
+   * capture their own stacks instead of carrying the old caller through the rest of their holds. A
+   * caller that comes after another (a training loop's phases) is then seen at every line under it as
+   * soon as one of them sees it: `forward` called 3 000 times from one line and then 1 500 from
+   * another, its two lines in two functions: the first line's share 0.670–0.692 over five processes
+   * (true 0.667), 0.688–0.727 before (bench/stack-pacing.ts).
+   */
+  private endHoldsUnder(before: number, after: number, ctx: number): void {
+    const parent = this.stacks.parent;
+    let left = -1;
+    // The outermost node of `before` that is not on `after`'s path: where the two stacks part.
+    for (let k = before; k >= 0 && !isOnPath(parent, after, k); k = parent[k]!) left = k;
+    if (left < 0) return;
+    const of = this.stackOfSite, context = this.stackContext, countdown = this.stackCountdown;
+    for (let s = 0; s < of.length; s++) {
+      // Not a line whose callers take turns: its next op is the next caller's, a capture there is not a random draw.
+      if (countdown[s]! <= 1 || context[s] !== ctx || of[s]! < 0 || this.contextStacks.inTurnAt(s)) continue;
+      if (isOnPath(parent, of[s]!, left)) countdown[s] = 1;
+    }
   }
 
   /**
@@ -558,9 +591,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * most of its time in its own JavaScript) afforded one capture per thousands of ops: a line called
    * by one function and then by another was all the first's.
    */
-  private stackBudgetMs(now: number): number {
+  private stackBudgetMs(now: number, wholeAllowance = false): number {
     const elapsed = now - this.stackStartMs - (this.excludedTotalMs - this.stackStartExcludedMs);
-    return STACK_BUDGET * Math.max(this.opMs, elapsed) + Math.min(STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE * elapsed);
+    return STACK_BUDGET * Math.max(this.opMs, elapsed) + (wholeAllowance ? STACK_ALLOWANCE_MS : Math.min(STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE * elapsed));
   }
 
   private growStackState(site: number): void {
@@ -917,4 +950,10 @@ function outsideRuntime(): Caller {
       : (f) => f();
   }
   return outsideRuntimeFn;
+}
+
+/** Whether node `node` is `stack` or one of its callers (`parent`: the stack table's parent links). */
+function isOnPath(parent: readonly number[], stack: number, node: number): boolean {
+  for (let k = stack; k >= 0; k = parent[k]!) if (k === node) return true;
+  return false;
 }
