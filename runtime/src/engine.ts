@@ -169,6 +169,12 @@ export function isBackendReady(name: BackendName): boolean {
 export interface StorageOwner {
   /** A storage this owner marked (its `origin` and `weight` are the owner's) was freed. */
   freed(ref: StorageRef): void;
+  /**
+   * A storage this owner marked was returned out of the outermost `tidy` scope (memory.ts): tidy kept
+   * it alive for its caller, whose dispose it now waits for. Called from inside `tidy`, once per
+   * returned tensor that leaves the outermost scope (never on an op's path).
+   */
+  returnedFromTidy(ref: StorageRef): void;
 }
 
 /** Shared, reference-counted ownership of one storage (views share their base's). */

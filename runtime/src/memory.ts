@@ -65,7 +65,12 @@ export function tidy<T>(a: string | (() => T), b?: () => T): T {
     for (const t of scope) {
       if (survivors.has(t) || kept.has(t)) {
         if (scopes.length !== 0) scopes[scopes.length - 1]!.add(t);
-        else t.releaseWhenCollected(); // escapes every scope: a forgotten dispose is now the collector's
+        else {
+          t.releaseWhenCollected(); // escapes every scope: a forgotten dispose is now the collector's
+          // The profiler counts what tidy returned per line, so a leak of returned results is not told to use tidy.
+          const ref = survivors.has(t) ? t.refOrNull : null;
+          if (ref !== null && ref.owner !== null) ref.owner.returnedFromTidy(ref);
+        }
       } else {
         t.dispose();
       }

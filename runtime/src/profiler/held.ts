@@ -12,9 +12,17 @@
  * ~25 ns per op on the seed's Example 1 (+0.3 % of its time, runtime/BENCHMARKS.md, "Memory still
  * held"); a loop that leaks holds hundreds of results per line, where the estimate's error is a
  * few holds. A result that is a view (its storage shared) at the end of a hold is not counted.
+ *
+ * A counted result that a `tidy` scope returned to its caller (memory.ts: tidy keeps what its
+ * function returns) is counted apart as well, with the user's `tidy` call that returned the first
+ * of them (one stack capture per line, made in tidy, not in an op): a pile-up of those is a tidy
+ * result nobody disposed, which wrapping the loop in tidy again would not release
+ * (rules/undisposed.ts says so).
  */
+import type { SourceLocation } from '../contract/flame.js';
 import * as names from '../contract/names.js';
 import type { StorageOwner, StorageRef } from '../engine.js';
+import { framesAbove, isRuntimeFrame, mapLocation } from './callsite.js';
 import type { Tensor } from '../tensor.js';
 
 /** Copied once (recorder.ts says why: under tsx's CommonJS transform each read of an import is a getter call). */
@@ -36,6 +44,13 @@ export interface HeldRow {
    */
   readonly peakTensors: number;
   readonly peakBytes: number;
+  /**
+   * Of those, the most held at once that the outermost `tidy` scope around them had returned to its
+   * caller (tidy keeps what its function returns alive): their pile-up is a tidy result nobody disposed.
+   */
+  readonly peakReturned: number;
+  /** The user's `tidy` call that returned the first of them (source-mapped); null when none was, or no user frame called tidy. */
+  readonly returnedFrom: SourceLocation | null;
 }
 
 /** Per call site: results created by recorded ops and not freed yet. */
@@ -47,6 +62,12 @@ export class HeldTable implements StorageOwner {
   /** Results seen at the site (up to HELD_EXACT), and the length of its current hold (the next mark's weight). */
   private seen: Int32Array<ArrayBuffer> = new Int32Array(64);
   private hold: Int32Array<ArrayBuffer> = new Int32Array(64).fill(1);
+  /** Counted storages returned out of a tidy scope and not freed yet: held now and at most at once, per site (weights as `tensors`). */
+  private returned: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private peakReturned: Int32Array<ArrayBuffer> = new Int32Array(64);
+  private readonly returnedRefs = new Set<StorageRef>();
+  /** Per site, where tidy first returned one of its results (undefined: not asked yet). */
+  private readonly returnedFrom: (SourceLocation | null | undefined)[] = [];
   /** xorshift32 state for the holds (fixed seed: runs are reproducible). */
   private rand = 0x2545f491 | 0;
 
@@ -75,13 +96,27 @@ export class HeldTable implements StorageOwner {
   freed(ref: StorageRef): void {
     this.tensors[ref.origin]! -= ref.weight;
     this.bytes[ref.origin]! -= ref.weight * ref.storage.bytes;
+    if (this.returnedRefs.size !== 0 && this.returnedRefs.delete(ref)) this.returned[ref.origin]! -= ref.weight;
+  }
+
+  returnedFromTidy(ref: StorageRef): void {
+    // A view returned with its base (or two views of one storage): one storage, counted once.
+    if (this.returnedRefs.has(ref)) return;
+    this.returnedRefs.add(ref);
+    const site = ref.origin; // marked by sample(), which sized the arrays for it
+    const n = (this.returned[site]! += ref.weight);
+    if (n > this.peakReturned[site]!) this.peakReturned[site] = n;
+    if (this.returnedFrom[site] === undefined) this.returnedFrom[site] = tidyCaller();
   }
 
   /** Sites that held a result at some point, most bytes at once first. */
   rows(): HeldRow[] {
     const out: HeldRow[] = [];
     for (let s = 0; s < this.tensors.length; s++) {
-      if (this.peakTensors[s]! > 0) out.push({ site: s, tensors: this.tensors[s]!, bytes: this.bytes[s]!, peakTensors: this.peakTensors[s]!, peakBytes: this.peakBytes[s]! });
+      if (this.peakTensors[s]! > 0) {
+        out.push({ site: s, tensors: this.tensors[s]!, bytes: this.bytes[s]!, peakTensors: this.peakTensors[s]!, peakBytes: this.peakBytes[s]!,
+          peakReturned: this.peakReturned[s]!, returnedFrom: this.returnedFrom[s] ?? null });
+      }
     }
     return out.sort((a, b) => b.peakBytes - a.peakBytes || b.peakTensors - a.peakTensors);
   }
@@ -100,5 +135,17 @@ export class HeldTable implements StorageOwner {
     this.tensors = ints(this.tensors, 0); this.bytes = floats(this.bytes);
     this.peakTensors = ints(this.peakTensors, 0); this.peakBytes = floats(this.peakBytes);
     this.seen = ints(this.seen, 0); this.hold = ints(this.hold, 1);
+    this.returned = ints(this.returned, 0); this.peakReturned = ints(this.peakReturned, 0);
   }
+}
+
+/** The first frame outside the runtime above `tidy` (called from returnedFromTidy): the user's tidy call, source-mapped; null when none. */
+function tidyCaller(): SourceLocation | null {
+  const frames = framesAbove(HeldTable.prototype.returnedFromTidy, 16);
+  for (const f of frames ?? []) {
+    const file = f.getFileName();
+    if (!file || file.startsWith('node:') || isRuntimeFrame(file)) continue;
+    return mapLocation(file, f.getLineNumber() ?? 0, f.getColumnNumber() ?? 0);
+  }
+  return null;
 }
