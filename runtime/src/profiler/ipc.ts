@@ -208,12 +208,13 @@ export function startIpc(): boolean {
   const acknowledge = (): void => {
     if (stopFile) try { writeFileSync(stopAckFile(stopFile), ''); } catch { /* the launcher's grace period then decides */ }
   };
-  const stop = (sig: keyof typeof SIGNAL_STATUS): void => {
+  /** `exit`: how to end the process once the report is written (the stop watcher's, inside its inspector request). */
+  const stop = (sig: keyof typeof SIGNAL_STATUS, exit: (status: number) => void = (status) => process.exit(status)): void => {
     if (stopping) return;
     stopping = true;
     watcher?.stoppingElsewhere();
     acknowledge();
-    sendFinalReport(() => process.exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
+    sendFinalReport(() => exit(SIGNAL_STATUS[sig]), undefined, SIGNAL_STATUS[sig]);
   };
   // A script with a listener of its own for the signal (a training loop that saves a checkpoint on
   // Ctrl-C) decides what the signal does, as it does unprofiled: the profiler does not end it, and
@@ -227,11 +228,11 @@ export function startIpc(): boolean {
     acknowledge();
   };
   /** The launcher's stop request (its file) acted on where no signal handler can run, unless the script handles that signal itself. */
-  const stopRequested = (file: string): boolean => {
-    if (!existsSync(file)) return false;
+  const stopRequested = (file: string, exit?: (status: number) => void): boolean => {
+    if (stopping || !existsSync(file)) return false;
     const sig = readStopSignal(file);
     if (handledByScript(sig)) return false;
-    stop(sig);
+    stop(sig, exit);
     return true;
   };
   // A synchronous loop of ops never lets the timer run: the op path itself then sends a batch
@@ -251,19 +252,10 @@ export function startIpc(): boolean {
     },
   };
   setStarvedTimerHook(starved);
-  // Synchronous JavaScript without ops: the watcher thread interrupts it to run this (stop-watcher.ts).
+  // Synchronous JavaScript without ops: the watcher thread interrupts it to run this, which ends the
+  // process there once the report is written, with the watcher's exit (stop-watcher.ts).
   if (stopFile && process.env['COREPY_STOP_WATCHER'] !== '0') {
-    watcher = startStopWatcher(stopFile, () => {
-      if (stopping || handledByScript(readStopSignal(stopFile))) return false;
-      stopping = true;
-      acknowledge();
-      const status = SIGNAL_STATUS[readStopSignal(stopFile)];
-      // Not process.exit() here, inside the watcher's inspector request: from the event loop, once
-      // the interrupted synchronous work has been ended (a second timer in case that ending took the first).
-      const exit = (): never => process.exit(status);
-      sendFinalReport(() => { setImmediate(exit); setTimeout(exit, 100); }, undefined, status);
-      return true;
-    });
+    watcher = startStopWatcher(stopFile, (exit) => stopRequested(stopFile, exit));
   }
   // For a debugger's host while the script is paused (no timer runs then): see BATCH_NOW_KEY.
   (globalThis as unknown as Record<symbol, () => string>)[Symbol.for(BATCH_NOW_KEY)] = () => (opsRecorded() > 0 ? JSON.stringify(makeBatch()) : '');
