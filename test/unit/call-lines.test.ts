@@ -23,10 +23,10 @@ interface Run { report: ProfileReport; events: Ev[]; flame: FlameProfile; api: C
 
 const lineOf = (file: string, marker: string): number => readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(marker)) + 1;
 
-function run(rounds: number, phases = false): Run {
+function run(rounds: number, phases = false, maxEvents?: number): Run {
   const r = spawnSync(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: root, encoding: 'utf8', timeout: 100_000, maxBuffer: 256 << 20,
-    env: { ...process.env, CALL_LINES_ROUNDS: String(rounds), CALL_LINES_PHASES: phases ? '1' : '0' },
+    env: { ...process.env, CALL_LINES_ROUNDS: String(rounds), CALL_LINES_PHASES: phases ? '1' : '0', ...(maxEvents ? { CALL_LINES_MAX_EVENTS: String(maxEvents) } : {}) },
   });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout) as Run;
@@ -128,4 +128,21 @@ describe('call lines: inclusive op time on the lines that call', function () {
       });
     });
   }
+  describe('a run longer than the event ring (audit 30: the call lines counted only the retained events)', () => {
+    let r: Run;
+    // 1 500 calls, then 750 from the other line: 4 500 ops in forward's lines, the ring keeps the last 1 000 events (all the second line's).
+    before(() => { r = run(1500, true, 1000); });
+
+    it('each calling line gets about the ops of its own calls, every op counted', () => {
+      const a = row(r, MAIN, '// CALL_SMALL'), b = row(r, MAIN, '// CALL_BIG'), top = row(r, MAIN, '// CALL_MAIN');
+      assert.ok(r.events.length <= 1000, `the ring kept ${r.events.length} events`);
+      // forward issues two ops per call: 2 · (1 500 + 750), each through one of the two lines, all through main's call.
+      assert.equal(a.ops + b.ops, 2 * (1500 + 750));
+      assert.ok(top.ops >= a.ops + b.ops, `CALL_MAIN ${top.ops} ops`);
+      const share = a.ops / (a.ops + b.ops);
+      assert.ok(Math.abs(share - 2 / 3) < 0.1, `CALL_SMALL's share ${share.toFixed(3)} (${a.ops} / ${b.ops} ops), truly 0.667`);
+      // Op time is every op's too: the calling lines' percent of the run's op time adds up to about forward's share, not the ring's.
+      assert.ok(a.percent + b.percent > 50, `percent ${a.percent.toFixed(1)} + ${b.percent.toFixed(1)}`);
+    });
+  });
 });

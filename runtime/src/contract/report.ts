@@ -118,9 +118,10 @@ export interface ContextStats {
  * Inclusive op time of one CALLING line: a line where a user function called another user function
  * (`model.forward(x)` in main.ts, `main()` at a module's top level), as line profilers show time on
  * the lines that call. Built from the user call stacks (stacks.ts), which are sampled per op line
- * (names.ts STACK_FIRST): each retained event that carries a stack counts once for every distinct
- * line its stack passes through (recursion counts once), so the figures cover the ring's retained
- * events (`droppedEvents` older ones are not in them) and take the sampled ops' stacks as recorded.
+ * (names.ts STACK_FIRST): each recorded op that carries a stack counts once for every distinct line
+ * its stack passes through (recursion counts once), every op of the report's segments (the recorder
+ * keeps per-stack totals: ops the event ring no longer holds count too), the sampled ops' stacks as
+ * recorded.
  * A line's own ops (it issues `x.add(y)` itself) are its `callSites` rows, never counted here: a line
  * that both issues ops and calls a function has both, and they do not overlap.
  */

@@ -1,7 +1,8 @@
 /**
  * Inclusive op time per calling line (the report's `callLines`, contract/report.ts CallLineStats):
- * for each line where a user function called another (stacks.ts `callAt`), the op time of the
- * retained events whose user call stack passes through that call. Each event counts once per
+ * for each line where a user function called another (stacks.ts `callAt`), the op time of the ops
+ * whose user call stack passes through that call: every recorded op, from the recorder's per-node
+ * totals (stacks.ts `nodeOps`/`nodeMs`), or the retained events where a snapshot has no totals. Each event counts once per
  * distinct line (file and line; columns apart), so recursion and two calls on one line do not count
  * it twice. Pure; linear in the events plus, per stack node that events carry, its depth.
  */
@@ -19,6 +20,11 @@ import type { ProfileData } from './types.js';
 export function callLineStats(data: ProfileData, totalOpMs: number): CallLineStats[] | undefined {
   const stacks = data.stacks, callAt = stacks?.callAt, calls = stacks?.calls;
   if (stacks === undefined || callAt === undefined || calls === undefined) return undefined;
+  // Every recorded op's node, where the snapshot has the totals (the ring keeps only the last events:
+  // from those, a run past them showed its calling lines' ops as a fraction of the ops, audit 30).
+  if (stacks.nodeOps !== undefined && stacks.nodeMs !== undefined) {
+    return callLinesOfNodes(stacks, Float64Array.from(stacks.nodeMs), Float64Array.from(stacks.nodeOps), totalOpMs);
+  }
   // Any of the snapshot's retained-event forms: timeline columns, the rules' columns (profileReport()), records.
   const ev: { readonly length: number; readonly stack: Int32Array; readonly startMs: Float64Array; readonly endMs: Float64Array } | null =
     data.columns?.events ?? data.ruleColumns ?? (data.events.length > 0 ? eventColumns(data.events) : null);
@@ -38,8 +44,8 @@ export function callLineStats(data: ProfileData, totalOpMs: number): CallLineSta
 /**
  * The calling lines of stack table `stacks` given the op time (ms) and ops of the events ending in
  * each of its nodes (`nodeMs`, `nodeOps`, indexed by node), most op time first; `totalOpMs` (ms) is
- * what `percent` is a share of. Undefined when the table has no call lines. Live batches use it
- * with the event ring's per-node totals (ring.ts stackTotals), the report with its columns.
+ * what `percent` is a share of. Undefined when the table has no call lines. Live batches and
+ * reports use it with the recorder's per-node totals (recorder.ts stackTotals).
  */
 export function callLinesOfNodes(stacks: StackTableData, nodeMs: Float64Array, nodeOps: Float64Array, totalOpMs: number): CallLineStats[] | undefined {
   const callAt = stacks.callAt, calls = stacks.calls;

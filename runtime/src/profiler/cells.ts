@@ -17,6 +17,32 @@ export class CellTable {
   private keys = new Int32Array(4 * 256);
   private f = new Float64Array(FIELDS * 256);
   private slots = new Int32Array(512).fill(-1);
+  /**
+   * Per user stack node (stacks.ts): the ops recorded ending in it and their op time, ms, every op
+   * of the segment counted (the call lines' totals; the event ring keeps only the last events).
+   */
+  private nodeOps = new Float64Array(0);
+  private nodeMs = new Float64Array(0);
+
+  /** Counts one op of `ms` (ms) ending in stack node `node` (≥ 0). */
+  addStackOp(node: number, ms: number): void {
+    if (node >= this.nodeOps.length) this.growNodes(node);
+    this.nodeOps[node]!++;
+    this.nodeMs[node]! += ms;
+  }
+
+  /** Adds this segment's per-node ops and op time (ms) into `ops` and `ms` (indexed by node, as long as the stack table). */
+  addStackTotals(ops: Float64Array, ms: Float64Array): void {
+    const n = Math.min(ops.length, this.nodeOps.length);
+    for (let k = 0; k < n; k++) { ops[k]! += this.nodeOps[k]!; ms[k]! += this.nodeMs[k]!; }
+  }
+
+  private growNodes(node: number): void {
+    const n = Math.max(64, 2 * node + 2);
+    const ops = new Float64Array(n), ms = new Float64Array(n);
+    ops.set(this.nodeOps); ms.set(this.nodeMs);
+    this.nodeOps = ops; this.nodeMs = ms;
+  }
 
   /** Index of the cell for this key, creating it when new. */
   cellOf(op: number, backend: number, site: number, context: number): number {

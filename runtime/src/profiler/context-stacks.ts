@@ -3,12 +3,13 @@
  * (the recorder samples user call stacks per site; see recorder.ts). The holds between captures are
  * random and fixed before the capture they follow, so each capture is the caller of one op picked
  * independently of the hold's length. What an op between captures takes depends on how the site's
- * last HISTORY captures in its context went:
+ * last TURN_WINDOW captures in its context went:
  * - one caller, or callers one after the other (at most one change in them): the last capture.
  *   Weighing the site's stacks by their captures over the whole run instead lost callers that came
  *   later: `forward` called 300 times from one line and then 150 times from another had all 450 calls'
  *   ops on the first line (audit 28).
- * - callers in turn (two changes or more): each of those captures in turn, so a hold is split between
+ * - callers in turn (two changes or more, and then until they all agree): each of the last HISTORY
+ *   captures in turn, so a hold is split between
  *   the callers in proportion to their recent captures. The last capture alone put a whole hold on one
  *   caller: a helper called from two lines in turn read 36–61 % for one line over runs, not ~50 %.
  *
@@ -17,8 +18,15 @@
 
 /** Contexts kept per call site. */
 export const CONTEXT_SLOTS = 4;
-/** Captures remembered per site and context. */
-export const HISTORY = 8;
+/**
+ * Captures remembered per site and context: what the held ops of a line whose callers take turns
+ * cycle through. At 8, the split of a run whose captures went over budget (holds of hundreds of
+ * ops) was decided by a few windows of 8 draws: a helper called in turn read 0.14–0.72 for one
+ * caller over runs of 3 000 turns.
+ */
+export const HISTORY = 32;
+/** The last captures whose changes say whether callers take turns (see add). */
+export const TURN_WINDOW = 8;
 
 /** Per call site: the last HISTORY stacks captured there in each of up to CONTEXT_SLOTS context nodes. */
 export class ContextStacks {
@@ -81,12 +89,16 @@ export class ContextStacks {
     const kept = Math.min(HISTORY, this.kept[slot]! + 1);
     this.kept[slot] = kept;
     this.seq[slot] = ++this.captures;
-    // Changes between consecutive captures, oldest to newest.
+    // Changes between consecutive captures among the last TURN_WINDOW, oldest to newest.
     let changes = 0;
-    for (let k = 1, first = (this.at[slot]! - kept + HISTORY) % HISTORY; k < kept; k++) {
+    const window = Math.min(kept, TURN_WINDOW);
+    for (let k = 1, first = (this.at[slot]! - window + HISTORY) % HISTORY; k < window; k++) {
       if (this.history[h + ((first + k) % HISTORY)] !== this.history[h + ((first + k - 1) % HISTORY)]) changes++;
     }
-    this.inTurn[slot] = changes >= 2 ? 1 : 0;
+    // Callers in turn from two changes on, until all kept captures agree: with two changes the way both in
+    // and out, a line whose callers take turns left that state whenever its last captures, random draws,
+    // showed one change, and a whole hold then took one caller.
+    this.inTurn[slot] = changes >= 2 ? 1 : changes === 0 ? 0 : this.inTurn[slot]!;
     let any = 0;
     for (let i = base; i < base + this.count[site]!; i++) any |= this.inTurn[i]!;
     this.anyInTurn[site] = any;

@@ -89,8 +89,10 @@ const STACK_HOLD_SHARE = 1 / 8;
  * helper called from two lines in turn 800 times read 0.43–0.66 for one of them over runs.
  */
 const STACK_HOLD_SHARE_IN_TURN = 1 / 64;
-/** Capture time, as a multiple of the budget with its whole allowance, beyond which holds are not capped (see stackHold). */
+/** Capture time, as a multiple of the budget with its whole allowance, beyond which the caps on holds widen (see stackHold). */
 const STACK_HOLD_SLACK = 2;
+/** The caps past that: a line with one caller at a time (holds of at most its ops so far), a line whose callers take turns. */
+const STACK_HOLD_SHARE_OVER = 1 / 2, STACK_HOLD_SHARE_IN_TURN_OVER = 1 / 16;
 /** A paced capture counts at most this many times the typical one (see captureStack). */
 const STACK_OUTLIER_FACTOR = 4;
 /** Longest mean hold between two stack captures at one site. */
@@ -328,6 +330,17 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return currentOnly || this.earlierCells.length === 0 ? own : [...this.earlierCells.flatMap((t) => t.cells.toRows(this.strings)), ...own];
   }
 
+  /**
+   * Ops and op time (ms) per user stack node over every segment (the current one alone with
+   * `currentOnly`), every recorded op counted: what the call lines are made of.
+   */
+  stackTotals(currentOnly = false): { readonly ops: Float64Array; readonly ms: Float64Array } {
+    const nodes = this.stacks.parent.length, ops = new Float64Array(nodes), ms = new Float64Array(nodes);
+    if (!currentOnly) for (const t of this.earlierCells) t.cells.addStackTotals(ops, ms);
+    this.cells.addStackTotals(ops, ms);
+    return { ops, ms };
+  }
+
   /** Interned id of a string (op, backend, dtype names). */
   intern(s: string): number {
     let id = this.stringIds.get(s);
@@ -511,15 +524,19 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * STACK_HOLD_SHARE captures in its first n ops) and a late caller is seen (endHoldsUnder then
    * re-captures the function's other lines). The cap spends the budget, never more: the one-time
    * allowance is all there from the start (the pace spreads it; the cap may use it early, where a
-   * short script's phases are); past STACK_HOLD_SLACK times that, holds are the paced period's. With
+   * short script's phases are); past STACK_HOLD_SLACK times that, the caps widen (STACK_HOLD_SHARE_OVER). With
    * the cap allowed 4× the budget as it accrued, and kept at the line's ops so far past it, a 1.5 s
    * loop of the seed's Example 1 made 418–623 captures (304 so), and 200 lines each run 2 000 times
    * 4 000–4 610 (2 056–2 537 so; bench/stack-pacing.ts, load 4–5).
    */
   private stackHold(site: number, now: number): number {
-    const seen = this.stackSeen[site]!;
-    const share = this.contextStacks.inTurnAt(site) ? STACK_HOLD_SHARE_IN_TURN : STACK_HOLD_SHARE;
-    const cap = this.stackPacedMs > STACK_HOLD_SLACK * this.stackBudgetMs(now, true) ? this.stackPeriod : Math.max(1, Math.floor(seen * share));
+    const seen = this.stackSeen[site]!, inTurn = this.contextStacks.inTurnAt(site);
+    // Over budget the caps widen, never go: one hold as long as the paced period (thousands of ops) put the
+    // rest of a run on one caller, or on one split of a line whose callers take turns (a helper called in
+    // turn by two functions 2 000 times read 0.74 for one of them).
+    const over = this.stackPacedMs > STACK_HOLD_SLACK * this.stackBudgetMs(now, true);
+    const share = over ? (inTurn ? STACK_HOLD_SHARE_IN_TURN_OVER : STACK_HOLD_SHARE_OVER) : inTurn ? STACK_HOLD_SHARE_IN_TURN : STACK_HOLD_SHARE;
+    const cap = Math.max(1, Math.floor(seen * share));
     const hold = this.holdLength(Math.min(this.stackPeriod, cap));
     this.stackSeen[site] = Math.min(seen + hold, 0x7fffffff);
     return hold;
@@ -743,6 +760,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
     a[ib + I_STACK] = stack;
+    if (stack >= 0) this.cells.addStackOp(stack, t1 - t0);
     f[fb + F_ELEMENTS] = elements;
     f[fb + F_BYTES_READ] = bytesRead;
     f[fb + F_BYTES_WRITTEN] = bytesWritten;

@@ -178,23 +178,6 @@ export class EventRing {
     return c;
   }
   /**
-   * Op time (ms) and ops of the retained events per stack node they end in (`nodes`: the stack
-   * table's size; events without a stack, or past it, are left out). What the call lines need from
-   * the events (call-lines.ts), with no column per event: live batches ask for it 4×/s.
-   */
-  stackTotals(nodes: number): { readonly ms: Float64Array; readonly ops: Float64Array } {
-    const first = Math.max(0, this.written - this.capacity), f = this.f, a = this.i;
-    const ms = new Float64Array(nodes), ops = new Float64Array(nodes);
-    for (let id = first; id < this.written; id++) {
-      const s = id % this.capacity, n = a[s * I_STRIDE + I_STACK]!;
-      if (n < 0 || n >= nodes) continue;
-      ms[n] += f[s * F_STRIDE + F_END]! - f[s * F_STRIDE + F_START]!;
-      ops[n]++;
-    }
-    return { ms, ops };
-  }
-
-  /**
    * Retained events, oldest first, as the recommendation rules read them (rule-columns.ts): no
    * object per event; a shape list is built only when it differs from the previous event's.
    * Names index `strings` (the caller's array, not a copy); op/backend/site must be resolved first.

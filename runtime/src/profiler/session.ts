@@ -278,14 +278,14 @@ function spanSinkOf(r: Recorder): SpanSink {
 }
 
 /**
- * The calling lines of this thread's recording so far (the report's `callLines`, from the retained
- * events), for a live batch; `totalOpMs` (ms) is what their `percent` is a share of. Undefined when
- * nothing is recorded or no stack has a call line yet. Linear in the retained events, no object per event.
+ * The calling lines of this thread's recording so far (the report's `callLines`, every recorded op
+ * counted), for a live batch; `totalOpMs` (ms) is what their `percent` is a share of. Undefined when
+ * nothing is recorded or no stack has a call line yet. Linear in the stack table, not in the events.
  */
 export function liveCallLines(totalOpMs: number): CallLineStats[] | undefined {
   const r = rec;
   if (r === null || r.stacks.calls.length === 0) return undefined;
-  const totals = r.ring.stackTotals(r.stacks.parent.length);
+  const totals = r.stackTotals();
   const lines = callLinesOfNodes(r.stacks, totals.ms, totals.ops, totalOpMs);
   return lines !== undefined && lines.length > 0 ? lines : undefined;
 }
@@ -329,7 +329,7 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
     ...(currentSegment ? {} : { memory: memoryOf(r) }),
     ...(withEvents || columns ? idleWaitsOf(r, currentSegment) : {}),
     // The rules' columns carry stacks too: the report's call lines read them (call-lines.ts).
-    ...(withEvents || columns || ruleColumns ? { stacks: r.stacks.snapshot() } : {}),
+    ...(withEvents || columns || ruleColumns ? { stacks: r.stacks.snapshot(r.stackTotals(currentSegment)) } : {}),
     ...(columns ? { columns: { events: r.eventColumns(threadId, 0), spans: r.spans.toColumns(threadId, 0, open) } } : {}),
     ...(ruleColumns ? { ruleColumns: r.ruleColumns(threadId, 0) } : {}),
     // The contexts' medians read the spans; `columns` has them already.

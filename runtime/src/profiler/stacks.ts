@@ -59,6 +59,14 @@ export interface StackTableData {
    * node, unless a user frame left out of the stack called it). Absent with `calls`.
    */
   readonly callAt?: number[];
+  /**
+   * Per node: the ops recorded ending in it, and their op time (ms), over the recording the data
+   * covers, every op counted (the event ring keeps only the last events). Absent from snapshots
+   * before these totals, and after a merge with one without them: the call lines then count the
+   * retained events.
+   */
+  readonly nodeOps?: number[];
+  readonly nodeMs?: number[];
 }
 
 /** Frames asked of V8 per capture: deeper stacks lose their outermost frames. */
@@ -120,8 +128,11 @@ export class StackTable implements StackTableData {
   }
 
   /** A copy of the table (a snapshot keeps it while recording goes on). */
-  snapshot(): StackTableData {
-    return { frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice(), calls: this.calls.slice(), callAt: this.callAt.slice() };
+  snapshot(totals?: { readonly ops: Float64Array; readonly ms: Float64Array }): StackTableData {
+    return {
+      frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice(), calls: this.calls.slice(), callAt: this.callAt.slice(),
+      ...(totals ? { nodeOps: Array.from(totals.ops), nodeMs: Array.from(totals.ms) } : {}),
+    };
   }
 
   /**
@@ -221,6 +232,9 @@ export function mergeStackTables(a: StackTableData | undefined, b: StackTableDat
   // A table without call lines (an older runtime's) has none known: -1 per node.
   const callAt = (t: StackTableData | undefined, shift: number): number[] =>
     t === undefined ? [] : t.callAt?.map((c) => (c < 0 ? c : c + shift)) ?? t.parent.map(() => -1);
+  // Per-node totals only where both sides have them (an empty side has none to add).
+  const both = (b.nodeOps !== undefined && b.nodeMs !== undefined) && (a === undefined || a.parent.length === 0 || (a.nodeOps !== undefined && a.nodeMs !== undefined));
+  const pad = (xs: number[] | undefined): number[] => [...(xs ?? []), ...new Array<number>(Math.max(0, nodes - (xs?.length ?? 0))).fill(0)].slice(0, nodes);
   return {
     table: {
       frames: [...(a?.frames ?? []), ...b.frames],
@@ -228,6 +242,7 @@ export function mergeStackTables(a: StackTableData | undefined, b: StackTableDat
       frame: [...(a?.frame ?? []), ...b.frame.map((f) => f + frames)],
       calls: [...(a?.calls ?? []), ...(b.calls ?? [])],
       callAt: [...callAt(a, 0), ...callAt(b, calls)],
+      ...(both ? { nodeOps: [...pad(a?.nodeOps), ...b.nodeOps!], nodeMs: [...pad(a?.nodeMs), ...b.nodeMs!] } : {}),
     },
     offset: nodes,
   };
