@@ -75,8 +75,8 @@ function connected(): boolean {
 /**
  * The cumulative per-(op, site) batch of everything recorded so far. Built from the cells (no raw
  * events are materialised: the timer runs inside the user's script, and garbage made here would land
- * in the ops being measured), plus the call lines, one pass over the retained events' stack and
- * times in the ring with two arrays of the stack table's size (bench: runtime/src/bench/live-batch.ts).
+ * in the ops being measured), plus the call lines, from the recorder's per-stack totals (two arrays
+ * of the stack table's size; bench: runtime/src/bench/live-batch.ts).
  */
 export function makeBatch(fresh = true): ProfileBatchMessage {
   const data = snapshot(true, { events: false });
@@ -90,8 +90,8 @@ export function makeBatch(fresh = true): ProfileBatchMessage {
 }
 
 /**
- * Call lines go over the whole event ring (1.1 ms at 100 000 events here): the 4×/s timer's batches
- * reuse them for up to CALL_LINES_EVERY_MS, a batch asked for at a breakpoint (`fresh`) never does.
+ * Call lines walk every stack node to its root: the 4×/s timer's batches reuse them for up to
+ * CALL_LINES_EVERY_MS, a batch asked for at a breakpoint (`fresh`) never does.
  */
 const CALL_LINES_EVERY_MS = 1000;
 let lastCallLines: { readonly at: number; readonly ops: number; readonly lines: ReturnType<typeof liveCallLines> } | null = null;
