@@ -13,6 +13,8 @@ import { before, describe, it } from 'mocha';
 import Ajv from 'ajv';
 import type { CallLineStats, ProfileReport } from '../../runtime/src/contract/report.js';
 import { MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile } from '../../runtime/src/contract/flame.js';
+import { shortPath } from '../../runtime/src/profiler/format-lines.js';
+import { renderMarkdown, renderText } from '../../runtime/src/profiler/format-text.js';
 
 const root = join(__dirname, '..', '..');
 const MAIN = join(root, 'test', 'fixtures', 'profiler', 'call-lines.mts');
@@ -128,6 +130,25 @@ describe('call lines: inclusive op time on the lines that call', function () {
       });
     });
   }
+  describe('the text and Markdown reports (audit 30: only the JSON and the editor had the calling lines)', () => {
+    let r: Run;
+    before(() => { r = run(300, true); });
+
+    it('list each calling line with its op time, share and ops, as the JSON report has them', () => {
+      const text = renderText(r.report, { color: false, width: 200 }), md = renderMarkdown(r.report);
+      assert.match(text, /^Calling lines \(op time of the ops inside the calls each line makes, from sampled call stacks\):$/m);
+      assert.match(md, /^## Calling lines$/m);
+      for (const marker of ['// CALL_SMALL', '// CALL_BIG', '// CALL_MAIN']) {
+        const c = row(r, MAIN, marker), where = `${shortPath(c.location.file)}:${c.location.line}`;
+        const textRow = text.split('\n').find((l) => l.trimStart().startsWith(where + ' '));
+        assert.ok(textRow !== undefined && textRow.endsWith(` ${c.ops} ops`), `text row for ${marker}: ${textRow}`);
+        assert.ok(md.includes(`| \`${where}\` |`) && md.includes(`| ${c.ops} |`), `Markdown row for ${marker}`);
+      }
+      // Lines come from stack captures here (no static sites under this launch): the overhead line names their unit.
+      assert.match(text, /µs per call-site capture/);
+    });
+  });
+
   describe('a run longer than the event ring (audit 30: the call lines counted only the retained events)', () => {
     let r: Run;
     // 1 500 calls, then 750 from the other line: 4 500 ops in forward's lines, the ring keeps the last 1 000 events (all the second line's).

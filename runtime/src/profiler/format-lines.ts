@@ -95,6 +95,30 @@ export function hotLineMarkdown(r: ProfileReport, fmtMs: (ms: number) => string)
     ...shown.map((l) => `| \`${l.where}\` | ${fmtMs(l.totalMs)} | ${percent(l.percent)} | ${gpuCell(l.gpuMs, fmtMs)} | ${l.ops} |`)];
 }
 
+/** Calling lines shown (the report's `callLines`, most op time first). */
+export const CALL_LINES_SHOWN = 10;
+
+/** The text report's "Calling lines": op time of the ops issued inside the calls made from each line; empty when there are none. */
+export function callLineText(r: ProfileReport, fmtMs: (ms: number) => string): string[] {
+  const lines = r.callLines ?? [];
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, CALL_LINES_SHOWN), where = shown.map((l) => `${shortPath(l.location.file)}:${l.location.line}`);
+  const whereWidth = Math.max(...where.map((w) => w.length)), msWidth = Math.max(...shown.map((l) => fmtMs(l.opMs).length));
+  const heading = `Calling lines (op time of the ops inside the calls each line makes, from sampled call stacks${lines.length > shown.length ? `; top ${shown.length} of ${lines.length}` : ''}):`;
+  return [heading, ...shown.map((l, k) => `  ${where[k]!.padEnd(whereWidth)}  ${fmtMs(l.opMs).padStart(msWidth)} ms  ${percent(l.percent).padStart(5)}  ${l.ops} ops`)];
+}
+
+/** The Markdown report's section (a table); empty when there are no calling lines. */
+export function callLineMarkdown(r: ProfileReport, fmtMs: (ms: number) => string): string[] {
+  const lines = r.callLines ?? [];
+  if (lines.length === 0) return [];
+  const shown = lines.slice(0, CALL_LINES_SHOWN);
+  return [`## Calling lines${lines.length > shown.length ? ` (top ${shown.length} of ${lines.length})` : ''}`, '',
+    'Op time of the ops issued inside the calls each line makes (from sampled call stacks; lines overlap: a line calling `main()` includes what `main` calls).', '',
+    '| Line | Op time (ms) | % Total | Ops |', '|---|---:|---:|---:|',
+    ...shown.map((l) => `| \`${shortPath(l.location.file)}:${l.location.line}\` | ${fmtMs(l.opMs)} | ${percent(l.percent)} | ${l.ops} |`)];
+}
+
 function percent(p: number): string {
   return p >= 10 ? `${p.toFixed(0)}%` : `${p.toFixed(1)}%`;
 }

@@ -11,7 +11,7 @@ import { impactLabel, type Recommendation } from '../contract/recommendation.js'
 import { contextLines } from './format-contexts.js';
 import { fusedKernelLines } from './format-fused.js';
 import { costMs, gpuCell, gpuNoteLines, hasGpuTime, totalGpuMs } from './format-gpu.js';
-import { hotLineMarkdown, hotLineText } from './format-lines.js';
+import { callLineMarkdown, callLineText, hotLineMarkdown, hotLineText } from './format-lines.js';
 import { memoryMarkdown, memoryText } from './format-memory.js';
 
 /** Rendering options. */
@@ -174,9 +174,11 @@ function overheadLine(r: ProfileReport): string {
   // A short script's op time is a few ms, against which a fixed cost (the first captures read source maps) looks
   // huge: the share of the wall time says what it cost the run.
   const ofWall = r.wallTimeMs > 0 ? `${((100 * o.estimatedMs) / r.wallTimeMs).toFixed(1)}% of wall time, ` : '';
+  // Exact sites capture no stack for the line: a per-capture cost there is the calibration's, not this run's (audit 30).
+  const exact = r.callSiteMode !== 'off' && exactSiteOps(r) >= r.opCount && r.opCount > 0;
   return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${ofWall}${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
-    `${o.perOpNs.toFixed(0)} ns/op, ${(o.perCaptureNs / 1000).toFixed(1)} µs/call site, call sites: ` +
-    `${r.callSiteMode !== 'off' && exactSiteOps(r) >= r.opCount && r.opCount > 0 ? 'exact' : r.callSiteMode})`;
+    `${o.perOpNs.toFixed(0)} ns/op${exact ? '' : `, ${(o.perCaptureNs / 1000).toFixed(1)} µs per call-site capture`}` +
+    `, call sites: ${exact ? 'exact' : r.callSiteMode})`;
 }
 
 /** The report as a box-drawn text table. */
@@ -212,9 +214,10 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     out.push(o.slowest && r.operations.length > 1 ? bold(text + marker) : text);
   });
   const fused = fusedKernelLines(r);
-  const hot = hotLineText(r, fmtMs);
+  const hot = hotLineText(r, fmtMs), calling = callLineText(r, fmtMs);
   const contexts = contextLines(r);
   out.push(line('└', '┴', '┘'), ...firstCallLines(r), ...(fused.length ? ['', ...fused] : []), ...(hot.length ? ['', ...hot] : []),
+    ...(calling.length ? ['', ...calling] : []),
     ...(contexts.length ? ['', ...contexts] : []), '', `Total Time: ${fmtMs(r.totalTimeMs)}ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)}ms${gpuTotal(r, 'ms')})`, overheadLine(r), callSiteLine(r), callStackLine(r));
   if (r.droppedEvents > 0) out.push(`Dropped raw events: ${r.droppedEvents} (ring full; statistics above are exact, timelines are partial)`);
   out.push(...unansweredWorkerLines(r));
@@ -242,6 +245,8 @@ export function renderMarkdown(r: ProfileReport): string {
   if (fused.length) out.push('', fused[0]!, '', '```', ...fused.slice(1), '```');
   const hot = hotLineMarkdown(r, fmtMs);
   if (hot.length) out.push('', ...hot);
+  const calling = callLineMarkdown(r, fmtMs);
+  if (calling.length) out.push('', ...calling);
   const contexts = contextLines(r);
   if (contexts.length) out.push('', '## Contexts', '', contexts[0]!, '', '```', ...contexts.slice(1), '```');
   out.push('', `**Total Time:** ${fmtMs(r.totalTimeMs)} ms op time (${r.opCount} ops; wall time ${fmtMs(r.wallTimeMs)} ms${gpuTotal(r, ' ms')})`, '', overheadLine(r), '', callSiteLine(r), '', callStackLine(r));
