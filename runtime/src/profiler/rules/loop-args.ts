@@ -7,7 +7,8 @@
  *   counting by 1 ({@link counterArgument}); a constant (`x.add(1.5)`) or a value from elsewhere would
  *   make it compute something else (audit 21 N6);
  * - loop-invariant can trust the retained tail of a loop's calls for the dropped ones only when the
- *   receiver is a name the loop neither declares nor assigns ({@link receiverFixedInLoop}).
+ *   receiver is a name the loop neither declares nor assigns ({@link receiverFixedInLoop}); with no
+ *   loop around the line at all ({@link loopAround}: the loop is in a caller) it needs more (loop-invariant.ts).
  */
 import type * as TS from 'typescript';
 import type { SiteOpStats } from '../aggregate.js';
@@ -76,11 +77,21 @@ export function receiverFixedInLoop(p: Parsed, call: TS.CallExpression): string 
   const { ts } = p;
   if (!ts.isPropertyAccessExpression(call.expression) || !ts.isIdentifier(call.expression.expression)) return null;
   const name = call.expression.expression.text;
-  let loop: TS.Node | undefined;
-  for (let n: TS.Node = call.parent; n !== undefined && !ts.isSourceFile(n); n = n.parent) {
-    if (ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) { loop = n; break; }
-  }
+  const loop = loopAround(p, call);
   return loop !== undefined && !bindsOrAssigns(p, loop, name) ? name : null;
+}
+
+/**
+ * The innermost loop statement (for, for…of, for…in, while, do) around `call` in its file, through
+ * callbacks (`for (…) cp.tidy(() => x.mul(2))`); undefined when none: then what repeats the call is a
+ * caller's loop (or timer, or handler) that this line's syntax tree cannot show.
+ */
+export function loopAround(p: Parsed, call: TS.CallExpression): TS.Node | undefined {
+  const { ts } = p;
+  for (let n: TS.Node = call.parent; n !== undefined && !ts.isSourceFile(n); n = n.parent) {
+    if (ts.isForStatement(n) || ts.isForOfStatement(n) || ts.isForInStatement(n) || ts.isWhileStatement(n) || ts.isDoStatement(n)) return n;
+  }
+  return undefined;
 }
 
 /** True when `name` is declared (variable, parameter, binding) or assigned anywhere under `node`. */

@@ -4,7 +4,9 @@
  * with only numeric literals for its other arguments (read from the source: `x.mul(1.5)`,
  * `x.sum(0)`). Every call after the first recomputes a value the first one already had; computing
  * it once before the loop removes them. Past the event ring only a loop's last calls are kept: they
- * must show it, and the source must show a receiver the loop never reassigns (loop-args.ts). (The batch-loop rule's broadcast over `arange` assumes the
+ * must show it, and the source must show a receiver the loop never reassigns (loop-args.ts); with no
+ * loop around the line (the loop is in a caller) a large sample of them decides where the site's exact
+ * statistics agree, and the recommendation says so (invariantCall). (The batch-loop rule's broadcast over `arange` assumes the
  * scalar varies with the loop; for a constant it would compute the same row k times.)
  *
  * Speedup (from the profile itself, nothing to time): the site saves all its calls but one —
@@ -27,7 +29,7 @@ import { HELD_LISTED } from '../../contract/names.js';
 import { corpusFields } from './corpus.js';
 import { memoryGrowthDuringOpsMs } from './undisposed.js';
 import { memoFact, siteEvents } from './site-events.js';
-import { receiverFixedInLoop, siteCall } from './loop-args.js';
+import { loopAround, receiverFixedInLoop, siteCall } from './loop-args.js';
 import { enclosingLoop } from './source.js';
 import { stallsIn, stallsInOps, stallsText } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule, type RuleInput } from './types.js';
@@ -48,14 +50,44 @@ function literalArguments(p: Parsed, call: TS.CallExpression): string[] | null {
 }
 
 /**
- * The literal arguments of a site whose k ≥ MIN_CALLS calls of an elementwise op or reduction all
- * took the same input tensors and literals only; null for any other site. Every call retained: the
- * events show it. Past the ring (the site's count exceeds its retained events, which are its last
- * calls): the retained ones (at least MIN_CALLS) show it, and the source says the receiver is a name
- * the enclosing loop neither declares nor assigns, so the dropped calls of that loop read it too;
- * anything less is not known, and the site is left alone (not handed to batch-loop either).
+ * How the rule knows the calls took the same inputs: `all` — every call is retained and the events
+ * show it; `loop` — past the ring, the retained calls (its last ones) show it and the source shows a
+ * loop around the line that never reassigns the receiver, so the dropped calls of that loop read it
+ * too; `tail` — past the ring with no loop around the line (the loop is in a caller, which passes the
+ * tensor in): decided on the retained calls alone, a large sample ({@link TAIL_MIN_CALLS}), where
+ * the site's exact statistics over all calls agree with them (see {@link tailAgrees}).
  */
-export function invariantArguments(s: SiteOpStats, input: RuleInput): string[] | null {
+export type InvariantBasis = 'all' | 'loop' | 'tail';
+
+/**
+ * Past the ring with the loop in a caller, the retained calls decide only when at least this many:
+ * a caller alternating or cycling tensors with a period below this shows more than one id in them.
+ */
+export const TAIL_MIN_CALLS = 500;
+
+/**
+ * True when the site's exact statistics (cells: every call counted, past the ring too) agree with
+ * its retained calls of one input: every call's inputs had the elements a retained call had (summed
+ * over all calls, exact in a double), and the site's calls brought at most one input shape new to the
+ * op. The dropped calls' tensor ids are not recorded anywhere, so this cannot prove they read the same
+ * tensor, only that nothing measured says otherwise; the recommendation says it was decided this way.
+ */
+function tailAgrees(s: SiteOpStats, cols: RuleInput['events'], events: Int32Array): boolean {
+  return events.length >= TAIL_MIN_CALLS && s.elements === s.count * cols.elements[events[0]!]! && s.firstCallCount <= 1;
+}
+
+/**
+ * The literal arguments of a site whose k ≥ MIN_CALLS calls of an elementwise op or reduction all
+ * took the same input tensors and literals only, with how that is known ({@link InvariantBasis});
+ * null for any other site. Every call retained: the events show it. Past the ring (the site's count
+ * exceeds its retained events, which are its last calls): the retained ones (at least MIN_CALLS) show
+ * it, and either the source says the receiver is a name the enclosing loop neither declares nor
+ * assigns, so the dropped calls of that loop read it too, or no loop encloses the line and the
+ * retained calls are a large sample the exact statistics agree with ({@link tailAgrees}). A loop
+ * around the line that reassigns the receiver, or anything less, is not known, and the site is left
+ * alone (not handed to batch-loop either).
+ */
+export function invariantCall(s: SiteOpStats, input: RuleInput): { readonly args: string[]; readonly basis: InvariantBasis } | null {
   const family = opInfo(s.op)?.family;
   if (s.location === null || s.count < MIN_CALLS || (family !== 'elementwise' && family !== 'reduce')) return null;
   const cols = input.events;
@@ -67,9 +99,17 @@ export function invariantArguments(s: SiteOpStats, input: RuleInput): string[] |
     if (!group.every((e) => cols.in0[e]! >= 0 && cols.in0[e] === cols.in0[group[0]!] && cols.in1[e] === cols.in1[group[0]!])) return null;
     const found = siteCall(input, s);
     if (found === null) return null;
-    if (group.length < s.count && receiverFixedInLoop(found.p, found.call) === null) return null;
-    return literalArguments(found.p, found.call);
+    const args = literalArguments(found.p, found.call);
+    if (args === null) return null;
+    if (group.length === s.count) return { args, basis: 'all' as const };
+    if (receiverFixedInLoop(found.p, found.call) !== null) return { args, basis: 'loop' as const };
+    return loopAround(found.p, found.call) === undefined && tailAgrees(s, cols, group) ? { args, basis: 'tail' as const } : null;
   });
+}
+
+/** The literal arguments of {@link invariantCall}, or null. */
+export function invariantArguments(s: SiteOpStats, input: RuleInput): string[] | null {
+  return invariantCall(s, input)?.args ?? null;
 }
 
 /**
@@ -86,8 +126,9 @@ function heldGrowthSavedMs(s: SiteOpStats, input: RuleInput): number {
 
 function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (s.location === null || s.count < MIN_CALLS) return null;
-  const args = invariantArguments(s, input);
-  if (args === null) return null;
+  const found = invariantCall(s, input);
+  if (found === null) return null;
+  const { args, basis } = found;
   const k = s.count, cols = input.events, events = siteEvents(cols, s.site, s.op), kept = events.length;
   // Steady figures (stalls.ts): the site's calls and the op time without the stalled calls among them.
   const siteStalls = stallsIn(input.data, cols, events), allStalls = stallsInOps(input.data, cols);
@@ -105,7 +146,9 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     id: recId('loop-invariant', s.location, s.op), rule: 'loop-invariant', priority: priorityFrom(speedup, saved, corpus.impact),
     title: 'Compute it once, before the loop',
     description: `'${call}' ran ${k} times from this line on the same input tensor${cols.in1[events[0]!]! >= 0 ? 's' : ''}` +
-      (kept < k ? ` (the profile kept its last ${kept} calls, past the event ring, all on one tensor, which the loop does not reassign)` : '') + ', so every call ' +
+      (basis === 'loop' ? ` (the profile kept its last ${kept} calls, past the event ring, all on one tensor, which the loop does not reassign)` : '') +
+      (basis === 'tail' ? ` (decided from the last ${kept} of its ${k} calls, which the event ring kept: all on one tensor; the loop is in a caller, ` +
+        `so the source cannot show the earlier calls' tensor, but their input sizes, recorded for every call, match)` : '') + ', so every call ' +
       `after the first computed the result the first one had (${ms(s.totalMs)} ms, ${s.percent.toFixed(0)}% of op time). ` +
       'Compute it once before the loop and reuse it (cp.keep it if the loop runs in cp.tidy).',
     codeExample: {
@@ -114,13 +157,15 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     },
     location: s.location,
     evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, arguments: args.join(', '),
+      ...(basis === 'tail' ? { decidedFromLastCalls: kept, decidedFrom: `the last ${kept} of ${k} calls (past the event ring; the loop is in a caller)` } : {}),
       ...(allStalls.stalls > 0 ? { stalledCalls: siteStalls.stalls, stalledMs: siteStalls.stallMs, opStalledMs: allStalls.stallMs } : {}),
       ...(growthSaved > 0 ? { memoryGrowthSavedMs: growthSaved, savedWallMs: saved + growthSaved } : {}) },
     estimatedSpeedup: speedup,
     speedupBasis: `from this profile: ${k} calls took ${ms(siteMs)} ms` +
       (siteStalls.stalls > 0 ? ` (${ms(s.totalMs)} ms with ${stallsText(siteStalls)}: the machine, not the op, left out)` : '') +
       `; computing it once saves ${k - 1} of them` +
-      (kept < k ? ` (if the loop ran more than once, one call per run is needed: a little less)` : '') + ', ' +
+      (basis === 'loop' ? ` (if the loop ran more than once, one call per run is needed: a little less)` : '') +
+      (basis === 'tail' ? ` (the same input decided from the last ${kept} of the ${k} calls; if the caller passed other tensors before, one call per tensor is needed: less)` : '') + ', ' +
       `${ms(saved)} of ${ms(opMs)} ms op time` +
       (allStalls.stallMs > siteStalls.stallMs ? ` (other sites' stalls left out too: ${stallsText({ stalls: allStalls.stalls - siteStalls.stalls, stallMs: allStalls.stallMs - siteStalls.stallMs })})` : '') +
       (growthSaved > 0 && wallMs > 0 ? `; its results are never released, so it also avoids ≈${ms(growthSaved)} ms of memory growth and first touch ` +
