@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
+import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { forward } from '../fixtures/profiler/call-lines-model.mts';
 
@@ -59,6 +60,28 @@ describe('call lines while the run is live', () => {
     cp.clearProfile();
     store.applyBatch(makeBatch());
     assert.deepEqual(store.callLinesFor(HERE), []);
+    small.dispose(); big.dispose();
+  });
+
+  it('the report\'s batch (applied when a Debug and Profile stream closes) moves the calling lines with the op lines (audit 30)', () => {
+    const store = new ProfileStore();
+    store.startRun(HERE, 0, true);
+    cp.enableProfiling({ callSites: 'all' });
+    const small = cp.ones([8]), big = cp.ones([64]);
+    // A batch asked for at a breakpoint after the first round, then the script runs on to its end.
+    forward(small).dispose(); const first = callerLine();
+    store.applyBatch(makeBatch());
+    assert.deepEqual(store.callLinesFor(HERE).map((c) => [c.line, c.ops]), [[first, 2]], 'one call of forward at the breakpoint');
+    run(small, big);
+    const report = cp.profileReport({ format: 'json' });
+    const final = batchFromReport(report, 1)!;
+    store.applyBatch(final);
+    // Op lines and calling lines are the report's, both at once (before: the calling lines were dropped until the run ended).
+    const wantCalls = report.callLines!.filter((c) => c.location.file === HERE).map((c) => [c.location.line, c.ops]).sort((a, b) => a[0]! - b[0]!);
+    assert.ok(wantCalls.length >= 2, JSON.stringify(report.callLines));
+    assert.deepEqual(store.callLinesFor(HERE).map((c) => [c.line, c.ops]), wantCalls);
+    for (const m of ['A', 'B']) assert.equal(store.callLinesFor(HERE).find((c) => c.line === lineOf(m))?.ops, 3 * 2, `three calls of forward from line ${m}`);
+    assert.equal(store.hotOps().reduce((n, o) => n + o.count, 0), report.callSites.reduce((n, s) => n + s.count, 0), 'the op figures are the report\'s');
     small.dispose(); big.dispose();
   });
 });

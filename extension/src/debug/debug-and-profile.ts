@@ -138,7 +138,13 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         // js-debug reports no exit status: the runtime sends the one it ends with in its report.
         const exitCode = report?.exitCode ?? null;
         const fromReport = report ? batchFromReport(report.report, (lastBatch?.seq ?? -1) + 1) : null;
-        if (fromReport !== null && fromReport.sites.length > 0) lastBatch = fromReport;
+        if (fromReport !== null && fromReport.sites.length > 0) {
+          lastBatch = fromReport;
+          // The report's figures now, op lines and calling lines together: the run ends once js-debug's session has (up to
+          // SESSION_END_WAIT_MS later), and until then the calling lines were the last live batch's, which the runtime
+          // reuses for up to a second (audit 30: 3-8 s behind the op lines at the end of a run).
+          if (ctx.store.run?.status === 'running') ctx.store.applyBatch(fromReport);
+        }
         const body = report
           ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null,
             ...(stopRequested ? { stopped: true } : {}) }

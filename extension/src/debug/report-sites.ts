@@ -3,7 +3,9 @@
  * most every 250 ms, so a short script may end before its first one; its report
  * (`report.callSites`) is then the only source of per-line data. Built by the contract's
  * {@link batchOf}, the same function the runtime's live stream uses, so a line's figures keep
- * their meaning (op time) when the run ends. Returns null when the report has no usable call sites.
+ * their meaning (op time) when the run ends. It carries the report's `callLines` too, so a store that
+ * applies it shows the final calling lines with the final op lines, not a live batch's older ones.
+ * Returns null when the report has no usable call sites.
  */
 import { batchOf, batchSegmentOf, type BatchSegment, type ProfileBatchMessage, type ProfileReport } from 'corepy/contract';
 
@@ -25,6 +27,7 @@ export function batchFromReport(report: ProfileReport | null | undefined, seq: n
       .map((s) => ({ index: s.index, cause: s.cause, current: s.current, opTimeMs: s.totalTimeMs, rows: s.callSites }))
     : undefined;
   const batch = batchOf(seq, { opTimeMs: report.totalTimeMs, wallTimeMs: report.wallTimeMs, rows, droppedEvents: report.droppedEvents, ...(segments ? { segments } : {}) });
+  const withCalls = Array.isArray(report.callLines) ? { ...batch, callLines: report.callLines } : batch;
   // batchOf keeps several segments only; a single ended one holds every op of the run (see keepsSegments).
-  return segments !== undefined && segments.length === 1 && keepsSegments(segments) ? { ...batch, segments: segments.map(batchSegmentOf) } : batch;
+  return segments !== undefined && segments.length === 1 && keepsSegments(segments) ? { ...withCalls, segments: segments.map(batchSegmentOf) } : withCalls;
 }
