@@ -22,6 +22,8 @@ function explainUri(id: string, title: string): vscode.Uri {
 export function registerExplain(ctx: Ctx): void {
   const changed = ctx.push(new vscode.EventEmitter<vscode.Uri>());
   const open = new Set<string>();
+  /** Explanations being opened again (store changes come several times a second while a run streams). */
+  const reopening = new Set<string>();
   ctx.push(vscode.workspace.registerTextDocumentContentProvider(EXPLAIN_SCHEME, {
     onDidChange: changed.event,
     provideTextDocumentContent(uri) {
@@ -35,7 +37,31 @@ export function registerExplain(ctx: Ctx): void {
     },
   }));
   // A new run, or a segment picked with Show Segment…, replaces the recommendations: refresh open explanations.
-  ctx.push(ctx.store.onDidChange(() => { for (const u of open) changed.fire(vscode.Uri.parse(u)); }));
+  ctx.push(ctx.store.onDidChange(() => {
+    const loaded = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+    for (const u of open) {
+      const uri = vscode.Uri.parse(u);
+      if (loaded.has(u)) changed.fire(uri);
+      // VS Code unloads a document no editor shows 3 minutes after it was last opened (the Markdown preview holds none), and
+      // a change event for an unloaded document is dropped: the preview kept the old text (audit 30). Opening it again
+      // reads the new text, and the preview refreshes on that open.
+      else if (previewShown(uri)) {
+        if (reopening.has(u)) continue;
+        reopening.add(u);
+        void vscode.workspace.openTextDocument(uri).then(() => reopening.delete(u), () => reopening.delete(u));
+      }
+      else open.delete(u);
+    }
+  }));
+}
+
+/**
+ * Whether a Markdown preview of explanation `uri` is open in a tab. The tab API does not tell a
+ * webview's resource: its title does ("Preview <name>.md").
+ */
+function previewShown(uri: vscode.Uri): boolean {
+  const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputWebview && t.label.endsWith(name)));
 }
 
 /** Opens the explanation of recommendation `id` (from the current run) as a read-only preview; returns its document. */
