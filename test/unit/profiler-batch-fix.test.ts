@@ -45,7 +45,7 @@ describe('batch-loop quick fix', () => {
         });
         const rec = cp.getRecommendations().find((r) => r.rule === 'batch-loop');
         assert.ok(rec, 'no batch-loop recommendation (the trial must time the 2-D broadcast, not throw)');
-        assert.match(rec.speedupBasis, new RegExp(`timed here warm on \\[${shape.join(', ')}\\]`));
+        assert.match(rec.speedupBasis, new RegExp(`rewrite (timed now|timed on this machine at .* UTC \\([\\d.]+ (min|h) ago\\), cached), warm, on \\[${shape.join(', ')}\\]`));
         assert.ok(rec.fix, `no fix: ${rec.fixUnavailable ?? ''}`);
         assert.match(rec.fix.replacement, /const temp = grid\.unsqueeze\(0\)\.add\(offsets\.reshape\(\[-1, 1, 1\]\)\)/);
       } finally {

@@ -36,7 +36,7 @@ describe('Explain text', () => {
   it('says when the rewrite was not timed yet (the report\'s timing budget ran out), with no figure', () => {
     const { savedMs: _saved, ...rest } = base;
     const md = explainMarkdown({ ...rest, priority: 'LOW', impact: 'unknown', estimatedSpeedup: 1,
-      speedupBasis: "not timed yet: the batched rewrite on [1000] did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS); the next report, or the next run on this machine, times it" });
+      speedupBasis: "not timed yet: the batched rewrite on [1000] did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS). Each report times what is still missing, cheapest first, until its budget is spent (one trial takes 0.3–1.8 s), so a later report or run on this machine times it once its turn comes; a larger COREPY_RULE_BUDGET_MS times more per report" });
     assert.match(md, /\*\*impact unknown\*\* — the rewrite was not timed on this machine yet/);
     assert.doesNotMatch(md, /1\.00×/, 'no figure');
     assert.doesNotMatch(md, /were not within 1\.3×/, 'not the unverified-rule reason');

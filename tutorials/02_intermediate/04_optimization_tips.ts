@@ -10,7 +10,7 @@
  *    computes all 100 rows at once;
  *  - we check the two give the same numbers, then compare op counts and measured times
  *    (medians with the profiler off — the estimate is a guide, the measurement decides).
- * Batching saves the fixed per-call cost (the Impact line shows the rewrite "timed here": the
+ * Batching saves the fixed per-call cost (the Impact line shows the rewrite "timed now", or "… cached" when reused: the
  * loop against the one broadcast op, on a tensor of your shape). Where that cost is small next to the work per call — large tensors on the plain `js`
  * reference backend — the estimate is close to 1× and the measurement may even show the
  * broadcast version slower: believe the measurement, and keep the simpler code.

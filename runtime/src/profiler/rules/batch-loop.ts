@@ -28,7 +28,7 @@ import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { inputShapeKeys, memoFact, siteEvents } from './site-events.js';
 import { enclosingLoop } from './source.js';
-import { ms, priorityFrom, recId, speedupFrom, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 import { batchAsRun } from './batch-as-run.js';
 import { invariantArguments } from './loop-invariant.js';
 import { counterArgument, siteCall } from './loop-args.js';
@@ -83,7 +83,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     const savedMs = claimed.noisy ? 0 : run.savedMs;
     const leftOut = [run.gcMs > 0 ? `GC pauses ${ms(run.gcMs)} ms` : '', run.stalls > 0 ? `${run.stalls} stalled call${run.stalls > 1 ? "s'" : "'s"} ${ms(run.stallMs)} ms over the calls around ${run.stalls > 1 ? 'them' : 'it'}` : '']
       .filter((x) => x).join(', ');
-    const trial = `rewrite timed here warm on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
+    const trial = `rewrite ${trialWhen(times)}, warm, on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
       `batched ${ms(times.batchedMs)} ms (medians; ${claimed.text}${times.timedCalls < k ? `; timed on ${times.timedCalls} rows and scaled` : ''})`;
     estimate = claimed.noisy ? { priority: priorityFrom(1, 0, corpus.impact), estimatedSpeedup: 1, speedupBasis: trial, savedMs: 0 } : {
       priority: priorityFrom(speedup, savedMs, corpus.impact),
@@ -118,7 +118,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       `with broadcasting: one dispatch instead of ${k}.`,
     codeExample: { before, after },
     location: s.location,
-    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, ...(times ? { loopMs: times.loopMs, batchedMs: times.batchedMs } : {}), inputShapes: [...shapes][0] ?? '' },
+    evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, ...(times ? { loopMs: times.loopMs, batchedMs: times.batchedMs, ...trialEvidence(times) } : {}), inputShapes: [...shapes][0] ?? '' },
     ...corpus,
     ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),

@@ -15,7 +15,7 @@
 import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { siteEvents } from './site-events.js';
-import { ms, priorityFrom, recId, speedupFrom, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const MIN_READS = 10;
 /** Below this a fresh array comes from V8's young generation cheaply; the fault cost is for big buffers. */
@@ -71,10 +71,10 @@ export const freshReads: Rule = (input) => {
         `same bytes into an array that already exists measured ${claimed.r.toFixed(1)}× faster here (about ${ms(intoMs)} ms). Make the array once, before the loop, and pass it: ` +
         't.dataSync(out).',
       estimatedSpeedup: speedup,
-      speedupBasis: `reads of [${shape.join(', ')}] ${dtype} timed here: new array ${ms(times.freshMs)} ms vs reused array ${ms(times.intoMs)} ms ` +
+      speedupBasis: `reads of [${shape.join(', ')}] ${dtype} ${trialWhen(times)}: new array ${ms(times.freshMs)} ms vs reused array ${ms(times.intoMs)} ms ` +
         `(medians; ${claimed.text}); site read time ${ms(s.totalMs)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
       location: s.location,
-      evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs },
+      evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs, ...trialEvidence(times) },
       savedMs: saved,
       ...corpus,
     });

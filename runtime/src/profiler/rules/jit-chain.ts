@@ -30,7 +30,7 @@ import { jitRewrite } from './jit-rewrite.js';
 import { memoFact } from './site-events.js';
 import { stallsInOps } from './stalls.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, jitTrialRuns, type ChainLink, type JitTimes } from './measure-jit.js';
-import { ms, priorityFrom, recId, trialRatio, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
+import { ms, priorityFrom, recId, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 /** Smallest tensor for the rule: below it a chain's time is dispatch cost, which fusion saves too, but tiny-ops covers it. */
 const MIN_ELEMENTS = 10_000;
@@ -77,13 +77,6 @@ const chainMsOf = (c: Chain): number => c.events.reduce((u, e) => u + (e.endMs -
 
 /** Median of `xs` (the upper one of an even count). */
 const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-/** When a stored trial was measured, as the basis prints it: UTC minute and age. */
-function trialAge(atMs: number, nowMs = Date.now()): string {
-  const mins = Math.max(0, Math.round((nowMs - atMs) / 60_000));
-  const age = mins < 60 ? `${mins} min ago` : `${(mins / 60).toFixed(1)} h ago`;
-  return `${new Date(atMs).toISOString().slice(0, 16).replace('T', ' ')} UTC, ${age}`;
-}
 
 /** The chain as method calls on `x`, scalars written `c`: `.mul(c).sub(c).relu()`. */
 const chainText = (links: readonly ChainLink[]): string =>
@@ -157,7 +150,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const estimate = times ? {
     priority: priorityFrom(speedup, savedMs, corpus.impact),
     estimatedSpeedup: speedup,
-    speedupBasis: `chain timed ${times.measuredAtMs === undefined ? 'for this report' : `on this machine at ${trialAge(times.measuredAtMs)} (a stored trial)`} ` +
+    speedupBasis: `chain ${trialWhen(times)} ` +
       `on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
       `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (medians; ${claimed!.text}; eager in this profile: ${ms(chainMs)} ms a run); ` +
       `the chain is ${(100 * p).toFixed(0)}% of ${ms(opMs)} ms op time${opMs < input.agg.totalOpMs ? ' (stalled calls left out)' : ''} → 1 / ((1 − p) + p / r)`,
@@ -188,10 +181,8 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   };
 }
 
-/** The trial's figures for a recommendation's evidence, with `trialMeasuredAt` (ISO time) where an earlier process stored it. */
-const timesEvidence = (t: JitTimes | null): Record<string, number | string> => t === null ? {} : {
-  eagerMs: t.eagerMs, jitMs: t.jitMs, ...(t.measuredAtMs === undefined ? {} : { trialMeasuredAt: new Date(t.measuredAtMs).toISOString() }),
-};
+/** The trial's figures for a recommendation's evidence, with `trialMeasuredAt` (ISO time) where it is a cached trial. */
+const timesEvidence = (t: JitTimes | null): Record<string, number | string> => t === null ? {} : { eagerMs: t.eagerMs, jitMs: t.jitMs, ...trialEvidence(t) };
 
 /** What {@link recommend} found, for the recommendation about a chain inside a jitted function. */
 interface Found {

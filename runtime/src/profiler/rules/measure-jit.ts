@@ -35,8 +35,8 @@ export interface JitTimes {
   /** eager / jit, median of per-round ratios. */
   readonly ratio: number;
   /**
-   * When the figure was measured, ms since the epoch, where it came from the per-machine file (an earlier
-   * process; timing-budget.ts); absent where this process timed it.
+   * When the figure was measured, ms since the epoch, where it was not timed for this report: read from the
+   * per-machine file or kept from an earlier report of this process (timing-budget.ts); absent where timed now.
    */
   readonly measuredAtMs?: number;
 }

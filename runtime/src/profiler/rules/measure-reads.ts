@@ -14,6 +14,11 @@ export interface ReadTimes {
   readonly intoMs: number;
   /** freshMs / intoMs as the median of per-round ratios. */
   readonly ratio: number;
+  /**
+   * When the figure was measured, ms since the epoch, where it was not timed for this report: read from the
+   * per-machine file or kept from an earlier report of this process (timing-budget.ts); absent where timed now.
+   */
+  readonly measuredAtMs?: number;
 }
 
 /**

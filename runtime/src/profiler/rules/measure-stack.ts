@@ -26,6 +26,11 @@ export interface StackTimes {
   readonly ratio: number;
   /** Rows timed: k, or MAX_ROWS for longer loops (both times are for this many rows). */
   readonly rows: number;
+  /**
+   * When the figure was measured, ms since the epoch, where it was not timed for this report: read from the
+   * per-machine file or kept from an earlier report of this process (timing-budget.ts); absent where timed now.
+   */
+  readonly measuredAtMs?: number;
 }
 
 const cache = new Map<string, StackTimes | null>();

@@ -97,6 +97,11 @@ export interface BatchTimes {
   readonly timedCalls: number;
   /** loop / batched: the median of per-round ratios (see `alternate`), not loopMs / batchedMs. */
   readonly ratio: number;
+  /**
+   * When the figure was measured, ms since the epoch, where it was not timed for this report: read from the
+   * per-machine file or kept from an earlier report of this process (timing-budget.ts); absent where timed now.
+   */
+  readonly measuredAtMs?: number;
 }
 
 const batchCache = new Map<string, BatchTimes | null>();
@@ -359,6 +364,11 @@ export function measureBatch(op: BinaryOp, backend: string, shape: readonly numb
 export interface MomentsTimes {
   readonly pairMs: number;
   readonly momentsMs: number;
+  /**
+   * When the figure was measured, ms since the epoch, where it was not timed for this report: read from the
+   * per-machine file or kept from an earlier report of this process (timing-budget.ts); absent where timed now.
+   */
+  readonly measuredAtMs?: number;
 }
 
 /**

@@ -19,7 +19,7 @@ import { backendAt, dtypeAt, inputShapesAt, opAt } from '../rule-columns.js';
 import { corpusFields } from './corpus.js';
 import { momentsRewrite } from './moments-rewrite.js';
 import { stallsIn, stallsInOps, stallsText } from './stalls.js';
-import { ms, priorityFrom, recId, speedupFrom, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const SPREAD = new Set(['std', 'var']);
 /** Fewest retained pairs whose own times are a steady figure; fewer count at most the trial's time per pair. */
@@ -98,7 +98,7 @@ export const momentsRule: Rule = (input) => {
         `in one pass with cp.moments(), which reads the data once.`,
       estimatedSpeedup: speedup,
       speedupBasis: (times && r !== null
-        ? `timed here on [${shape.join(', ')}] (${spread.backend}): mean + ${spread.op} ${ms(times.pairMs)} ms vs moments ${ms(times.momentsMs)} ms ` +
+        ? `${trialWhen(times)} on [${shape.join(', ')}] (${spread.backend}): mean + ${spread.op} ${ms(times.pairMs)} ms vs moments ${ms(times.momentsMs)} ms ` +
           `(r = ${r.toFixed(2)}×); the pair is ${(100 * p).toFixed(0)}% of ${ms(opMs)} ms op time → 1 / ((1 − p) + p / r)`
         : `measured mean ${ms(meanMs)} ms + ${spread.op} ${ms(spreadMs)} ms; moments ≈ ${spread.op}'s one-pass cost, ` +
           `so ${ms(steadyMeanMs)} ms of ${ms(opMs)} ms op time is saved`) + steadyText +
@@ -108,7 +108,7 @@ export const momentsRule: Rule = (input) => {
         after: 'after' in rewrite ? rewrite.after.trim() : `const { mean, variance } = data.moments();\nconst normalized = data.sub(mean).div(variance.sqrt());`,
       },
       location: loc,
-      evidence: { meanMs, [`${spread.op}Ms`]: spreadMs, tensorId: spread.inputIds[0]!, elements: spread.elements, ...(scale > 1 ? { calls, keptPairs: found.spreads } : {}),
+      evidence: { meanMs, [`${spread.op}Ms`]: spreadMs, tensorId: spread.inputIds[0]!, elements: spread.elements, ...(times ? trialEvidence(times) : {}), ...(scale > 1 ? { calls, keptPairs: found.spreads } : {}),
         ...(pairMs !== meanMs + spreadMs ? { steadyPairMs: pairMs, steadyOpMs: opMs } : {}) },
       ...(measured === UNTIMED ? {} : { savedMs }),
       ...corpus,

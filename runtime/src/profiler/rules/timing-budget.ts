@@ -13,8 +13,10 @@
  *
  * The budget is COREPY_RULE_BUDGET_MS (default DEFAULT_BUDGET_MS; 0 times nothing). Figures are
  * kept for the process and written to the per-machine file, so later reports and later runs reuse them.
- * A figure from the file carries `measuredAtMs` (when it was measured) for the rule to say so; one that a
- * rule's hint shows does not describe this run (FITS) is missing: timed again, else UNTIMED.
+ * A figure not timed for this report — from the file, or from an earlier report of this process — carries
+ * `measuredAtMs` (when it was measured) for the rule to say it is a cached trial (types.ts `trialWhen`); one
+ * timed now carries none. One from the file that a rule's hint shows does not describe this run (FITS) is
+ * missing: timed again, else UNTIMED.
  */
 import { measureBatch, measureMoments, OutOfBudget, TRIAL_MAX_MS, withDeadline } from './measure.js';
 import { jitTrialFits, jitTrialRuns, measureJit } from './measure-jit.js';
@@ -115,13 +117,19 @@ interface Request {
  */
 export function budgetedRun<T>(pass: (m: Measurers) => T, budgetMs: number, fixed: Partial<Measurers> = {}): BudgetRun<T> {
   const requests = new Map<string, Request>();
+  // Keys timed by this run: their figures are "timed now"; any other known figure is a cached one.
+  const timedNow = new Set<string>();
   const lookup = (record: boolean): Measurers => {
     const make = <N extends MeasurerName>(name: N): Measurers[N] => {
       if (fixed[name]) return fixed[name];
       return ((...args: Parameters<Measurers[N]>): unknown => {
         const arity = KEY_ARGS[name];
         const key = `${name}|${JSON.stringify(arity === undefined ? args : args.slice(0, arity))}`;
-        if (known.has(key)) return known.get(key);
+        if (known.has(key)) {
+          const v = known.get(key);
+          const at = timedNow.has(key) || v === null || typeof v !== 'object' ? undefined : measuredAtOf(key);
+          return at === undefined ? v : { ...(v as StoredTiming), measuredAtMs: at };
+        }
         // Not kept in `known`: each call checks the file's figure against its own run.
         const stored = diskEntries().entries.get(key);
         const fits = FITS[name] as ((s: StoredTiming, a: Parameters<Measurers[N]>) => boolean) | undefined;
@@ -149,6 +157,7 @@ export function budgetedRun<T>(pass: (m: Measurers) => T, budgetMs: number, fixe
     try {
       const v = withDeadline(deadline, r.run);
       known.set(r.key, v);
+      timedNow.add(r.key);
       timed++;
       if (v !== null && typeof v === 'object') {
         entries.delete(r.key);

@@ -22,7 +22,7 @@ import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt, type RuleColumns } from '../rule-columns.js';
 import { memoFact, siteEvents, type EventGroup } from './site-events.js';
 import { stallsIn, stallsInOps, stallsText } from './stalls.js';
-import { ms, priorityFrom, recId, speedupFrom, trialRatio, UNTIMED, untimedFields, type Rule } from './types.js';
+import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Rule } from './types.js';
 
 const MIN_OPS = 200;
 const MAX_ELEMENTS = 4096;
@@ -89,6 +89,7 @@ export const tinyOps: Rule = (input) => {
     input.dispatchCostMs(s.backends[0]!) !== null);
   const count = tiny.reduce((n, s) => n + s.count, 0);
   if (count < MIN_OPS) return [];
+  let oldestTrialMs: number | undefined;
   let saved = 0, timeMs = 0, timedCalls = 0, untimedMs = 0, matmulRows = false, anyMadeInLoop = false, stalls = 0, stallMs = 0;
   const parts: string[] = [];
   for (const s of tiny) {
@@ -169,7 +170,9 @@ export const tinyOps: Rule = (input) => {
       : `${stacked ? 'one' : 'stack + one'} ${s.op}${stacksAnyway ? ' on the rows the program stacks anyway' : madeInLoop ? ' on all rows at once' : ''}`;
     // Each site's line, so the basis names the lines a rewrite touches (the recommendation's own location is the busiest one).
     const line = s.location ? ` (line ${s.location.line})` : '';
-    parts.push(`${s.op} ×${calls}${calls < s.count ? ` of ${s.count}` : ''}${accumulating && !other ? ' accumulating a sum' : ''}${line} on ${shapes}${t.rows < calls ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${batched} ${ms(t.stackedMs)} ms (medians; ${claimed.text})`);
+    parts.push(`${s.op} ×${calls}${calls < s.count ? ` of ${s.count}` : ''}${accumulating && !other ? ' accumulating a sum' : ''}${line} on ${shapes}${t.rows < calls ? `, timed on ${t.rows} rows` : ''}: ${ms(t.loopMs)} ms vs ${batched} ${ms(t.stackedMs)} ms (medians; ${claimed.text}; ${trialWhen(t)})`);
+    // The oldest cached trial among the sites, for the evidence.
+    if (t.measuredAtMs !== undefined) oldestTrialMs = Math.min(oldestTrialMs ?? Infinity, t.measuredAtMs);
   }
   // Sites not timed within the report's budget: the rule speaks without a figure when, with their whole time, it could clear its threshold.
   // The op time the saving is a share of, without every site's stalls, as the sites' own times are.
@@ -186,7 +189,7 @@ export const tinyOps: Rule = (input) => {
   const estimate = untimed ? untimedFields(`stacking the small ops (${ms(untimedMs)} ms of them)`) : {
     priority: priorityFrom(speedup, saved, corpus.impact),
     estimatedSpeedup: speedup,
-    speedupBasis: `timed here, per call site: ${parts.join('; ')}; sites × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(opMs)} ms op time` +
+    speedupBasis: `the rewrite timed per call site: ${parts.join('; ')}; sites × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(opMs)} ms op time` +
       (allStalls.stalls > 0 ? ` (left out of both: ${stallsText(allStalls)}, the machine's, not the ops'${stalls > 0 ? `; ${stalls} of them at the timed sites` : ''})` : '') +
       (untimedMs > 0 ? ` (a lower bound: sites with ${ms(untimedMs)} ms of op time are not timed yet and count as saving nothing)` : '') +
       // What the figure is: each site's calls made one, as they stand — not the per-call JavaScript outside the ops, nor a
@@ -209,7 +212,7 @@ export const tinyOps: Rule = (input) => {
       after: 'const out = cp.mul(cp.stack(rows), 2); // one op over all rows',
     },
     location: worst.location,
-    evidence: { ops: count, timeMs, timedCalls, busiestSiteCalls: worst.count, lines, opsOnThisLine: here, ...(allStalls.stalls > 0 ? { stalledMs: stallMs, opStalledMs: allStalls.stallMs } : {}) },
+    evidence: { ops: count, timeMs, timedCalls, busiestSiteCalls: worst.count, lines, opsOnThisLine: here, ...trialEvidence({ measuredAtMs: oldestTrialMs }), ...(allStalls.stalls > 0 ? { stalledMs: stallMs, opStalledMs: allStalls.stallMs } : {}) },
     ...corpus,
     ...estimate,
   }];

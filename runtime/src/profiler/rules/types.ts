@@ -131,14 +131,40 @@ export function priorityFrom(speedup: number, savedMs: number, impact: 'verified
  * The estimate fields of a recommendation whose rewrite was not timed within this report's budget
  * (timing-budget.ts): no figure ("impact unknown", speedup 1) and the basis saying so. Its priority
  * comes from that estimate like every other's — LOW: without a measurement nothing says the change
- * is worth more, and the next report (or run on this machine) times it and ranks it.
+ * is worth more. It is not promised to the next report: each report times what is missing cheapest
+ * first until its budget is spent, and one trial takes 0.3–1.8 s, so on a loaded machine a report
+ * times one or two (measured: 4 sites over 4 runs, one or two per run, and none in a run whose
+ * rules did not ask for the trial).
  */
 export function untimedFields(what: string): Pick<Rec, 'priority' | 'estimatedSpeedup' | 'speedupBasis' | 'impact'> {
   return {
     priority: priorityFrom(1, 0, 'unknown'),
     estimatedSpeedup: 1,
-    speedupBasis: `not timed yet: ${what} did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS); ` +
-      'the next report, or the next run on this machine, times it',
+    speedupBasis: `not timed yet: ${what} did not fit in this report's timing budget (COREPY_RULE_BUDGET_MS). ` +
+      'Each report times what is still missing, cheapest first, until its budget is spent (one trial takes 0.3–1.8 s), ' +
+      'so a later report or run on this machine times it once its turn comes; a larger COREPY_RULE_BUDGET_MS times more per report',
     impact: 'unknown',
   };
+}
+
+/** Where a timed figure came from (timing-budget.ts): `measuredAtMs` set when it was not timed for this report. */
+export interface TrialProvenance {
+  readonly measuredAtMs?: number;
+}
+
+/**
+ * How a basis says when its trial was timed: "timed now" (for this report), else "timed on this machine at
+ * 2026-12-02 14:03 UTC (12 min ago), cached" — a figure reused from the per-machine file
+ * (COREPY_TIMINGS_CACHE) or from an earlier report of this process, which does not change from run to run.
+ */
+export function trialWhen(t: TrialProvenance, nowMs = Date.now()): string {
+  if (t.measuredAtMs === undefined) return 'timed now';
+  const mins = Math.max(0, Math.round((nowMs - t.measuredAtMs) / 60_000));
+  const age = mins < 60 ? `${mins} min ago` : `${(mins / 60).toFixed(1)} h ago`;
+  return `timed on this machine at ${new Date(t.measuredAtMs).toISOString().slice(0, 16).replace('T', ' ')} UTC (${age}), cached`;
+}
+
+/** The evidence field naming when a cached trial was measured (ISO time), or nothing for one timed now. */
+export function trialEvidence(t: TrialProvenance): { trialMeasuredAt?: string } {
+  return t.measuredAtMs === undefined ? {} : { trialMeasuredAt: new Date(t.measuredAtMs).toISOString() };
 }
