@@ -24,6 +24,7 @@ import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
 import { lastBatchMissing, partialFigures } from './cli-partial.js';
+import { runOutcome } from './cli-outcome.js';
 import { VERSION } from './profiler/version.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -48,6 +49,8 @@ interface RunResult {
   readonly lastBatchAgoMs: number | null;
   /** The signal the CLI forwarded to stop the script (Ctrl-C), if it did. */
   readonly stoppedBy: NodeJS.Signals | null;
+  /** What the runtime printed for the uncaught error the script ended by, if any (ProfileReportMessage `uncaught`). */
+  readonly uncaught: string | undefined;
 }
 
 /**
@@ -79,8 +82,9 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
   return new Promise((done) => {
     const child = fork(script, args, { execArgv, env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
     let report: ProfileReport | null = null, flame: FlameProfile | null = null, lastBatch: ProfileBatchMessage | null = null, lastBatchAt = 0;
+    let uncaught: string | undefined;
     const take = (m: ProfileIpcMessage): void => {
-      if (m && m.type === 'corepyReport') { report = m.report; flame = m.flame; }
+      if (m && m.type === 'corepyReport') { report = m.report; flame = m.flame; uncaught = m.uncaught; }
       if (m && m.type === 'corepyProfile') { lastBatch = m; lastBatchAt = performance.now(); }
     };
     child.on('message', take);
@@ -117,7 +121,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
         process.stderr.write(`corepy: unreadable report file ${reportFile}: ${(e as Error).message}\n`);
       }
       rmSync(tmp, { recursive: true, force: true });
-      done({ code, signal, report, flame, lastBatch, lastBatchAgoMs, stoppedBy });
+      done({ code, signal, report, flame, lastBatch, lastBatchAgoMs, stoppedBy, uncaught });
     };
     child.on('error', (e) => { process.stderr.write(`corepy: cannot start ${script}: ${e.message}\n`); finish(2, null); });
     child.on('exit', (code, signal) => finish(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 1), signal));
@@ -177,6 +181,8 @@ async function profileCommand(script: string, args: string[], o: ProfileOptions)
     process.stderr.write(run.stoppedBy ? `corepy: the script stopped on ${run.stoppedBy} (${how}); report of what ran until then:\n`
       : `corepy: the script failed (${how}); partial report of what ran before:\n`);
   }
+  // How the run ended, for a tool reading the export (the lines above say it on standard error).
+  report = { ...report, run: runOutcome({ code, signal: run.signal, stoppedBy: run.stoppedBy, partial, uncaught: run.uncaught }) };
   if (format === 'markdown' && toStdout) process.stdout.write(renderMarkdown(report) + '\n');
   // A batch carries no overhead or call-site settings: leave out the lines that would state them.
   else if (partial) process.stdout.write(renderText(report).split('\n').filter((l) => !/^(Profiler overhead|Call sites):/.test(l)).join('\n') + '\n');

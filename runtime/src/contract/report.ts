@@ -371,6 +371,41 @@ export interface ProfileReport {
    * Absent when every worker answered, and in reports a script asks for itself (profileReport()).
    */
   readonly unansweredWorkers?: readonly UnansweredWorker[];
+  /**
+   * How the profiled script ended, set by the launcher that saw it end (`corepy profile`): whether the
+   * figures cover a whole run or only what ran before it failed or was stopped. Absent in reports a script
+   * asks for itself (profileReport()), which are made while it runs.
+   */
+  readonly run?: RunOutcome;
+}
+
+/** How a profiled script ended (see `ProfileReport.run`). */
+export interface RunOutcome {
+  /**
+   * 'completed': exit status 0; 'stopped': the launcher stopped it (Ctrl-C, forwarded as SIGINT/SIGTERM) —
+   * the report covers what ran until then; 'failed': any other non-zero status or signal (an uncaught
+   * error, `process.exit(n)`, killed) — the report covers what ran before.
+   */
+  readonly outcome: 'completed' | 'failed' | 'stopped';
+  /** The script's exit status: 0, 1 for an uncaught error, n for `process.exit(n)`, 128 + n for signal n. */
+  readonly exitCode: number;
+  /** The signal that ended or stopped it, if one did (`SIGINT`, `SIGKILL`, …). */
+  readonly signal?: string;
+  /**
+   * True when the script ended without its final report (killed, out of memory) and the report was rebuilt
+   * from its last streamed batch: counts and times stop there (the CLI prints PARTIAL). Absent: false.
+   */
+  readonly partial?: true;
+  /** The uncaught error it ended by, if any. */
+  readonly error?: RunError;
+}
+
+/** An uncaught error a profiled script ended by. */
+export interface RunError {
+  /** Its message line as Node prints it (`Error: boom`, `SyntaxError: …`). */
+  readonly message: string;
+  /** Where it was thrown in the script's code (the first stack frame outside corepy and node_modules); absent when not known. */
+  readonly location?: SourceLocation;
 }
 
 /** A worker thread whose latest ops a final report lacks (see `ProfileReport.unansweredWorkers`). */
