@@ -66,7 +66,7 @@ fi
 # Files of the runtime's dependencies that nothing in the profiled script's process loads (measured:
 # 65.5 MB unpacked, 20.2 MB packed before these cuts; unzip -v sizes in the commit that added them).
 # - typescript: the rules parse the user's code with its compiler API only (createSourceFile and
-#   createScanner, runtime/src/profiler/rules/ast.ts: require('typescript') = lib/typescript.js); tsc,
+#   createScanner, the runtime's profiler/rules/ast.ts: require('typescript') = lib/typescript.js); tsc,
 #   tsserver, the lib.*.d.ts files a type-check reads and the translated messages are 15 MB of its 24.
 # - @opentelemetry/api and csv-parse: their builds for bundlers and browsers (Node's require and import
 #   resolve through "exports" to build/src and to lib/ + dist/cjs).
