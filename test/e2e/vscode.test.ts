@@ -280,6 +280,27 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       await toast.first().waitFor({ state: 'hidden', timeout: 10000 });
       await runCommand(page, 'View: Close All Editor Groups').catch(() => page.keyboard.press('Escape'));
     });
+
+    it('Debug and Profile, then Stop: the Debug Console says it was stopped, as under Run and Profile (audit 30)', async () => {
+      const page = s!.page;
+      await page.keyboard.press('Control+P');
+      await page.keyboard.type('long.js');
+      await page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: 'long.js' }).waitFor({ state: 'visible', timeout: 30000 });
+      await page.keyboard.press('Enter');
+      await page.locator('.tab.active', { hasText: 'long.js' }).first().waitFor({ state: 'visible', timeout: 30000 });
+      await runCommand(page, 'Corepy: Debug and Profile Current File');
+      // Its ops are streaming (the status bar counts them) before Stop.
+      await page.locator('.statusbar-item', { hasText: /corepy: long\.js · .+ · [1-9]\d* ops/ }).first().waitFor({ state: 'visible', timeout: 120000 });
+      if (!(await page.locator('.repl').first().isVisible().catch(() => false))) await page.keyboard.press('Control+Shift+Y');
+      await page.locator('.debug-toolbar .codicon-debug-stop').first().click({ timeout: 30000 });
+      await page.locator('.statusbar-item', { hasText: 'corepy: long.js (stopped)' }).first().waitFor({ state: 'visible', timeout: 60000 });
+      // Written as Stop is asked for: VS Code ends js-debug's session at most 2 s after Stop, often before the script has
+      // written its report, and the exit line ("stopped: it exited with code 143", as Run and Profile's) then went nowhere.
+      const line = page.getByText('corepy: long.js stopped: asked to write its report and exit');
+      await line.first().waitFor({ state: 'visible', timeout: 15000 });
+      assert.equal(await line.count(), 1, 'one stop line (js-debug disconnects each of its sessions)');
+      await runCommand(page, 'View: Close All Editor Groups').catch(() => page.keyboard.press('Escape'));
+    });
   });
 
   describe('untrusted workspace', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
-import { exitLine } from '../../extension/src/debug/exit-line.js';
+import { exitLine, stopLine } from '../../extension/src/debug/exit-line.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { starting, statusFor, statusTooltip } from '../../extension/src/views/labels.js';
 
@@ -63,6 +63,7 @@ describe('the Debug Console line a run ends with', () => {
     assert.equal(exitLine('/w/main.ts', end), 'corepy: main.ts exited with code 0\n');
     assert.equal(exitLine('/w/throw.ts', { ...end, exitCode: 1 }), 'corepy: throw.ts exited with code 1\n');
     assert.equal(exitLine('/w/long.ts', { ...end, exitCode: 143, stopped: true }), 'corepy: long.ts stopped: it exited with code 143\n');
+    assert.equal(stopLine('/w/long.ts'), 'corepy: long.ts stopped: asked to write its report and exit\n');
     assert.equal(exitLine('/w/long.ts', { ...end, exitCode: 137, signal: 'SIGKILL', stopped: true, partial: true }),
       'corepy: long.ts stopped: it was killed by SIGKILL (no report: showing the last recorded batch)\n');
     assert.equal(exitLine(undefined, { ...end, exitCode: 1, partial: true, recorded: false }), 'corepy: program exited with code 1 (nothing was recorded)\n');

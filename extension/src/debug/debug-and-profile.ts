@@ -23,7 +23,7 @@ import { ProfileSocketServer } from './profile-socket.js';
 import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
 import { withoutPauses, type FlamePause } from './flame-pauses.js';
 import { batchFromReport } from './report-sites.js';
-import { exitLine } from './exit-line.js';
+import { exitLine, stopLine } from './exit-line.js';
 import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
 import { notify } from '../notices.js';
 import { debugHazard, hasRegisterHooks, inspectorDropsNonAsciiToWorkers, nonAsciiBreakpoints, type BreakpointText } from './worker-inspector.js';
@@ -150,7 +150,8 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
             ...(stopRequested ? { stopped: true } : {}) }
           : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) };
         // The line Run and Profile ends its Debug Console with (js-debug's own last line is Node's "Waiting for the debugger to
-        // disconnect..."). Now, while js-debug's session is still up: the console writes to the focused session.
+        // disconnect..."). Now, while js-debug's session is still up: the console writes to the focused session. After Stop,
+        // VS Code may have ended it already (it waits 2 s for js-debug's answer): the stop line went before.
         vscode.debug.activeDebugConsole.append(exitLine(script, { exitCode, signal: null, stopped: stopRequested, partial: report === null, recorded: lastBatch !== null }));
         // The script's last stderr (where a failed run failed) reaches us through js-debug after the socket closes: the run
         // ends once js-debug's session has (its output relayed), or after SESSION_END_WAIT_MS.
@@ -209,6 +210,9 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
           if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
           // Stop (or Restart): the run is marked stopped, not failed; the script is asked for its report (debug-stop.ts).
           if (m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
+            // Now, while the session is up (once: each of js-debug's sessions gets a disconnect): VS Code may end it before the
+            // script has written its report, and the exit line then goes nowhere (see stopLine; audit 30).
+            if (!stopRequested) vscode.debug.activeDebugConsole.append(stopLine(program));
             stopRequested = true;
             stop?.requested();
             // A paused script is resumed by js-debug as it goes: its pause ends now, not when its stream closes after

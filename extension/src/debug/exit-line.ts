@@ -30,3 +30,13 @@ export function exitLine(program: string | undefined, end: RunEnd): string {
   const kept = end.partial ? (end.recorded ? ' (no report: showing the last recorded batch)' : ' (nothing was recorded)') : '';
   return `corepy: ${program ? path.basename(program) : 'program'} ${end.stopped ? 'stopped: it ' : ''}${how}${kept}\n`;
 }
+
+/**
+ * "corepy: long.ts stopped: asked to write its report and exit", written to the Debug Console as
+ * Debug and Profile's Stop is asked for. VS Code ends js-debug's session at most 2 s after Stop (its
+ * disconnect timeout), and a script's report can take longer (the rules' timing budget alone is ~2 s):
+ * {@link exitLine} then has no session to write to. Ends with a newline. Pure.
+ */
+export function stopLine(program: string | undefined): string {
+  return `corepy: ${program ? path.basename(program) : 'program'} stopped: asked to write its report and exit\n`;
+}
