@@ -89,10 +89,16 @@ const STACK_HOLD_SHARE = 1 / 8;
  * helper called from two lines in turn 800 times read 0.43–0.66 for one of them over runs.
  */
 const STACK_HOLD_SHARE_IN_TURN = 1 / 64;
-/** Capture time, as a multiple of the budget with its whole allowance, beyond which the caps on holds widen (see stackHold). */
+/** Capture time, as a multiple of the budget (with STACK_HOLD_EARLY_MS of its allowance at once), beyond which the caps on holds widen (see stackHold). */
 const STACK_HOLD_SLACK = 2;
+/**
+ * Of the one-time allowance, what the cap on holds may spend from the start, ms (the rest accrues as
+ * the pace's does). The whole 5 ms from the start let a 50 ms script whose helper two lines call in
+ * turn spend a quarter of its time capturing (every op captured).
+ */
+const STACK_HOLD_EARLY_MS = 1;
 /** The caps past that: a line with one caller at a time (holds of at most its ops so far), a line whose callers take turns. */
-const STACK_HOLD_SHARE_OVER = 1 / 2, STACK_HOLD_SHARE_IN_TURN_OVER = 1 / 16;
+const STACK_HOLD_SHARE_OVER = 1, STACK_HOLD_SHARE_IN_TURN_OVER = 1 / 16;
 /** A paced capture counts at most this many times the typical one (see captureStack). */
 const STACK_OUTLIER_FACTOR = 4;
 /** Longest mean hold between two stack captures at one site. */
@@ -522,9 +528,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * than a later caller's whole phase (3 000 then 1 500 calls of one function: the first line got
    * 75 % of their ops, not 66.7 %); capped, each line keeps being captured (about ln(n) /
    * STACK_HOLD_SHARE captures in its first n ops) and a late caller is seen (endHoldsUnder then
-   * re-captures the function's other lines). The cap spends the budget, never more: the one-time
-   * allowance is all there from the start (the pace spreads it; the cap may use it early, where a
-   * short script's phases are); past STACK_HOLD_SLACK times that, the caps widen (STACK_HOLD_SHARE_OVER). With
+   * re-captures the function's other lines). The cap spends the budget, never more: the first
+   * STACK_HOLD_EARLY_MS of the one-time allowance is there from the start (the pace spreads it; the
+   * cap may use it early, where a short script's phases are); past STACK_HOLD_SLACK times that, the
+   * caps widen (STACK_HOLD_SHARE_OVER). With
    * the cap allowed 4× the budget as it accrued, and kept at the line's ops so far past it, a 1.5 s
    * loop of the seed's Example 1 made 418–623 captures (304 so), and 200 lines each run 2 000 times
    * 4 000–4 610 (2 056–2 537 so; bench/stack-pacing.ts, load 4–5).
@@ -608,9 +615,10 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * most of its time in its own JavaScript) afforded one capture per thousands of ops: a line called
    * by one function and then by another was all the first's.
    */
-  private stackBudgetMs(now: number, wholeAllowance = false): number {
+  private stackBudgetMs(now: number, early = false): number {
     const elapsed = now - this.stackStartMs - (this.excludedTotalMs - this.stackStartExcludedMs);
-    return STACK_BUDGET * Math.max(this.opMs, elapsed) + (wholeAllowance ? STACK_ALLOWANCE_MS : Math.min(STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE * elapsed));
+    const accrued = STACK_ALLOWANCE_RATE * elapsed;
+    return STACK_BUDGET * Math.max(this.opMs, elapsed) + Math.min(STACK_ALLOWANCE_MS, early ? Math.max(STACK_HOLD_EARLY_MS, accrued) : accrued);
   }
 
   private growStackState(site: number): void {
