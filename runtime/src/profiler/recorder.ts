@@ -532,9 +532,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * STACK_HOLD_EARLY_MS of the one-time allowance is there from the start (the pace spreads it; the
    * cap may use it early, where a short script's phases are); past STACK_HOLD_SLACK times that, the
    * caps widen (STACK_HOLD_SHARE_OVER). With
-   * the cap allowed 4× the budget as it accrued, and kept at the line's ops so far past it, a 1.5 s
-   * loop of the seed's Example 1 made 418–623 captures (304 so), and 200 lines each run 2 000 times
-   * 4 000–4 610 (2 056–2 537 so; bench/stack-pacing.ts, load 4–5).
+   * the cap allowed 4× the budget as it accrued, a 1.5 s loop of the seed's Example 1 made 523–649
+   * captures (259–484 so), and 200 lines each run 2 000 times 4 667–4 857 (3 667–3 915 so;
+   * bench/stack-pacing.ts, load 6–8).
    */
   private stackHold(site: number, now: number): number {
     const seen = this.stackSeen[site]!, inTurn = this.contextStacks.inTurnAt(site);
@@ -591,8 +591,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * capture their own stacks instead of carrying the old caller through the rest of their holds. A
    * caller that comes after another (a training loop's phases) is then seen at every line under it as
    * soon as one of them sees it: `forward` called 3 000 times from one line and then 1 500 from
-   * another, its two lines in two functions: the first line's share 0.670–0.692 over five processes
-   * (true 0.667), 0.688–0.727 before (bench/stack-pacing.ts).
+   * another, its two lines in two functions: the first line's share 0.667–0.690 over five processes
+   * (true 0.667), 0.679–0.727 before (bench/stack-pacing.ts).
    */
   private endHoldsUnder(before: number, after: number, ctx: number): void {
     const parent = this.stacks.parent;
