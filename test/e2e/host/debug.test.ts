@@ -106,6 +106,8 @@ describe('Debug and Profile (VS Code\'s JavaScript debugger)', function () {
     assert.equal(diag.range.start.line, 5, 'on `throw new Error(...)` (line 6)');
     assert.match(diag.message, /Error: fixture failure after 10 adds/);
     assert.match(api.notices().at(-1)?.message ?? '', /throws\.js failed \(exit 1\)/);
+    // The status bar repaints at most every 250 ms: the report's figures reached the store as the stream closed, just before.
+    for (const t0 = Date.now(); !/failed \(exit 1\)/.test(api.status().text) && Date.now() - t0 < 5000;) await new Promise((r) => setTimeout(r, 100));
     assert.match(api.status().text, /^\$\(error\) corepy: throws\.js failed \(exit 1\)/);
     assert.ok(api.store.linesFor(uri.fsPath).some((l) => l.line === 5 && l.count === 10), 'the 10 adds before the throw');
   });
