@@ -164,7 +164,7 @@ export function callStackLine(r: ProfileReport): string {
   const s = r.callStacks;
   const made = s ? `; ${s.captures} captures, ${fmtMs(s.captureMs)} ms` : '';
   return `Call stacks: sampled per line (first ${STACK_FIRST} ops of each line captured, then about one in N with N paced so that ` +
-    `captures take about ${(STACK_BUDGET * 100).toFixed(1)}% of the recording's time plus a one-time ${STACK_ALLOWANCE_MS} ms (at most twice that; ` +
+    `captures take about ${(STACK_BUDGET * 100).toFixed(1)}% of the recording's time plus a one-time ${STACK_ALLOWANCE_MS} ms (at most 4× that while lines are young; ` +
     'the first ones per line and first source-map reads on top); ' +
     'ops in between take the stack their line was last captured with in their own context, or, where its callers take turns, ' +
     `its recent captures in turn${made})`;

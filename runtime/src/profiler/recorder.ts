@@ -89,8 +89,12 @@ const STACK_HOLD_SHARE = 1 / 8;
  * helper called from two lines in turn 800 times read 0.43–0.66 for one of them over runs.
  */
 const STACK_HOLD_SHARE_IN_TURN = 1 / 64;
-/** Capture time, as a multiple of the budget (with STACK_HOLD_EARLY_MS of its allowance at once), beyond which the caps on holds widen (see stackHold). */
-const STACK_HOLD_SLACK = 2;
+/**
+ * Capture time, as a multiple of the budget (with STACK_HOLD_EARLY_MS of its allowance at once),
+ * beyond which the caps on holds widen (see stackHold); less for a line whose callers take turns,
+ * whose cap is four times as tight (at 4, a 300-turn script spent 15 % of its wall time capturing).
+ */
+const STACK_HOLD_SLACK = 4, STACK_HOLD_SLACK_IN_TURN = 2;
 /**
  * Of the one-time allowance, what the cap on holds may spend from the start, ms (the rest accrues as
  * the pace's does). The whole 5 ms from the start let a 50 ms script whose helper two lines call in
@@ -541,7 +545,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     // Over budget the caps widen, never go: one hold as long as the paced period (thousands of ops) put the
     // rest of a run on one caller, or on one split of a line whose callers take turns (a helper called in
     // turn by two functions 2 000 times read 0.74 for one of them).
-    const over = this.stackPacedMs > STACK_HOLD_SLACK * this.stackBudgetMs(now, true);
+    const over = this.stackPacedMs > (inTurn ? STACK_HOLD_SLACK_IN_TURN : STACK_HOLD_SLACK) * this.stackBudgetMs(now, true);
     const share = over ? (inTurn ? STACK_HOLD_SHARE_IN_TURN_OVER : STACK_HOLD_SHARE_OVER) : inTurn ? STACK_HOLD_SHARE_IN_TURN : STACK_HOLD_SHARE;
     const cap = Math.max(1, Math.floor(seen * share));
     const hold = this.holdLength(Math.min(this.stackPeriod, cap));
