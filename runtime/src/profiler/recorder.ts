@@ -536,9 +536,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * STACK_HOLD_EARLY_MS of the one-time allowance is there from the start (the pace spreads it; the
    * cap may use it early, where a short script's phases are); past STACK_HOLD_SLACK times that, the
    * caps widen (STACK_HOLD_SHARE_OVER). With
-   * the cap allowed 4× the budget as it accrued, a 1.5 s loop of the seed's Example 1 made 523–649
-   * captures (259–484 so), and 200 lines each run 2 000 times 4 667–4 857 (3 667–3 915 so;
-   * bench/stack-pacing.ts, load 6–8).
+   * the cap at 1/16, a 1.5 s loop of the seed's Example 1 made 544–621 captures (397 so; 200 lines
+   * each run 2 000 times about the same, 3 734–3 854: bench/stack-pacing.ts, load 1.3–2.1).
    */
   private stackHold(site: number, now: number): number {
     const seen = this.stackSeen[site]!, inTurn = this.contextStacks.inTurnAt(site);
