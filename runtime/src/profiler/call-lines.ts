@@ -2,7 +2,8 @@
  * Inclusive op time per calling line (the report's `callLines`, contract/report.ts CallLineStats):
  * for each line where a user function called another (stacks.ts `callAt`), the op time of the ops
  * whose user call stack passes through that call: every recorded op, from the recorder's per-node
- * totals (stacks.ts `nodeOps`/`nodeMs`), or the retained events where a snapshot has no totals. Each event counts once per
+ * totals (stacks.ts `nodeOps`/`nodeMs`), or the retained events where a snapshot has no totals.
+ * Each op counts once per
  * distinct line (file and line; columns apart), so recursion and two calls on one line do not count
  * it twice. Pure; linear in the events plus, per stack node that events carry, its depth.
  */

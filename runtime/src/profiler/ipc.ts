@@ -78,30 +78,15 @@ function connected(): boolean {
  * in the ops being measured), plus the call lines, from the recorder's per-stack totals (two arrays
  * of the stack table's size; bench: runtime/src/bench/live-batch.ts).
  */
-export function makeBatch(fresh = true): ProfileBatchMessage {
+export function makeBatch(): ProfileBatchMessage {
   const data = snapshot(true, { events: false });
   const agg = aggregate(data);
   const segs = data.segments ?? [];
-  const callLines = callLinesNow(agg.totalOpMs, fresh);
+  const callLines = liveCallLines(agg.totalOpMs);
   const batch = { ...batchOf(seq++, { opTimeMs: agg.totalOpMs, wallTimeMs: agg.wallMs, rows: agg.sites, droppedEvents: data.droppedEvents }),
     ...(callLines ? { callLines } : {}) };
   // Several segments, or one that has ended: a clearProfile() after the last op leaves `sites` empty and every op in that segment.
   return segs.length > 1 || segs.some((s) => !s.current) ? { ...batch, segments: segs.map((s) => batchSegmentOf(segmentRows(s))) } : batch;
-}
-
-/**
- * Call lines walk every stack node to its root: the 4×/s timer's batches reuse them for up to
- * CALL_LINES_EVERY_MS, a batch asked for at a breakpoint (`fresh`) never does.
- */
-const CALL_LINES_EVERY_MS = 1000;
-let lastCallLines: { readonly at: number; readonly ops: number; readonly lines: ReturnType<typeof liveCallLines> } | null = null;
-
-function callLinesNow(totalOpMs: number, fresh: boolean): ReturnType<typeof liveCallLines> {
-  const now = performance.now(), ops = opsRecorded();
-  if (!fresh && lastCallLines !== null && ops >= lastCallLines.ops && now - lastCallLines.at < CALL_LINES_EVERY_MS) return lastCallLines.lines;
-  const lines = liveCallLines(totalOpMs);
-  lastCallLines = { at: now, ops, lines };
-  return lines;
 }
 
 /** Rows of ended segments, computed once each (they no longer change; batches repeat them 4×/s). */
@@ -196,7 +181,7 @@ export function startIpc(): boolean {
     const ops = opsRecorded();
     if (ops === lastOps) return; // nothing new: stay quiet
     lastOps = ops;
-    send(makeBatch(false));
+    send(makeBatch());
   };
   // `on`, not `once`: a Ctrl-C reaches the script twice (from the terminal and forwarded by the
   // CLI), and a second signal with no listener left would kill it before its report is out.
