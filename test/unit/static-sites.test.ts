@@ -4,7 +4,7 @@
  * that call runs, and — under `corepy profile` — attributes every op to its exact line with no
  * stack capture, for ES modules (load hook) and CommonJS (Module#_compile) alike.
  */
-import { callSiteLine } from '../../runtime/src/profiler/format-text.js';
+import { callSiteLine, renderMarkdown, renderText } from '../../runtime/src/profiler/format-text.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -166,7 +166,13 @@ describe('static call sites under corepy profile', function () {
       assert.ok(r.overhead.estimatedMs - r.callStacks!.captureMs < (r.overhead.perOpNs * r.opCount) / 1e6 + 1e-9, JSON.stringify(r.overhead));
       // The report says so, instead of calling per-line figures sampled estimates.
       assert.equal(r.staticSiteOps, r.opCount);
+      // The JSON says what the text and Markdown say (audit 31: `callSiteMode: "sampled"` beside "Call sites: exact").
+      assert.equal(r.callSiteMode, 'exact');
       assert.match(callSiteLine(r), /^Call sites: exact \(every corepy call numbered/);
+      for (const shown of [renderText(r, { color: false }), renderMarkdown(r)]) {
+        assert.match(shown, /^Call sites: exact \(/m);
+        assert.match(shown, /call sites: exact\)/);
+      }
     });
   }
 
@@ -175,6 +181,7 @@ describe('static call sites under corepy profile', function () {
     assert.equal(r.operations.find((o) => o.op === 'add')!.count, 1000);
     assert.ok(r.overhead.estimatedMs > (r.overhead.perOpNs * r.opCount) / 1e6, 'captures were made and counted');
     assert.equal(r.staticSiteOps, 0);
+    assert.equal(r.callSiteMode, 'sampled');
     assert.match(callSiteLine(r), /^Call sites: sampled \(first 32 calls/);
   });
 });

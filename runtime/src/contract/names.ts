@@ -23,6 +23,13 @@ export const CALL_SITE_MODES = ['all', 'sampled', 'off'] as const;
 /** One of {@link CALL_SITE_MODES}. */
 export type CallSiteMode = (typeof CALL_SITE_MODES)[number];
 
+/**
+ * How a report's per-line figures were obtained (`ProfileReport.callSiteMode`): `exact` when the profiled
+ * launch numbered every recorded call at load (static call sites: no capture was needed, whatever the option
+ * said), else the capture option ({@link CALL_SITE_MODES}) the calls not numbered at load were recorded with.
+ */
+export type ReportedCallSiteMode = CallSiteMode | 'exact';
+
 /** `sampled` mode: calls of each op name whose call site is always captured (the recorder implements it; reports quote it). */
 export const SAMPLE_FIRST = 32;
 

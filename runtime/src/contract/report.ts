@@ -6,7 +6,7 @@
  * Units: times in milliseconds (ms), bytes in bytes, percentages 0–100, line/column 1-based.
  */
 import type { SourceLocation } from './flame.js';
-import type { CallSiteMode } from './names.js';
+import type { ReportedCallSiteMode } from './names.js';
 import type { Recommendation } from './recommendation.js';
 
 /** Statistics of one op (optionally at one call site). Times in ms, bytes in bytes. */
@@ -301,7 +301,13 @@ export interface ProfileReport {
   readonly opCount: number;
   /** Raw events overwritten in the ring (statistics stay exact). */
   readonly droppedEvents: number;
-  readonly callSiteMode: CallSiteMode;
+  /**
+   * How the per-line figures were obtained: `exact` when every op's line was numbered at load (static call
+   * sites, `staticSiteOps` = `opCount`; the "Call sites: exact" line), else the capture option the ops not
+   * numbered at load were recorded with (`all`, `sampled`, `off`). A context's report says the option (its
+   * ops are not counted apart). Reports before `exact` said the option there too.
+   */
+  readonly callSiteMode: ReportedCallSiteMode;
   /**
    * Ops whose line is exact because the profiled launch numbered their call at load (static call
    * sites; no stack capture, whatever `callSiteMode` says of the others). Absent in older reports.

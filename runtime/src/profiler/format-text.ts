@@ -145,11 +145,16 @@ function exactSiteOps(r: ProfileReport): number {
   return r.context === null ? r.staticSiteOps ?? 0 : 0;
 }
 
+/** Every op's line numbered at load: the report says `exact` (report.ts), or, read back from an older report, its counts do. */
+function allExact(r: ProfileReport): boolean {
+  return r.callSiteMode === 'exact' || (r.callSiteMode !== 'off' && r.opCount > 0 && exactSiteOps(r) >= r.opCount);
+}
+
 /** How the per-line (call-site) figures were obtained; the same wording in text and Markdown. */
 export function callSiteLine(r: ProfileReport): string {
   if (r.callSiteMode === 'off') return 'Call sites: off (no per-line figures)';
+  if (allExact(r)) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack capture for lines)';
   const exact = exactSiteOps(r);
-  if (exact > 0 && exact >= r.opCount) return 'Call sites: exact (every corepy call numbered when its module loaded; no stack capture for lines)';
   const partly = exact > 0 ? `${exact} of ${r.opCount} ops exact, numbered when their module loaded; for the others: ` : '';
   if (r.callSiteMode === 'all') return `Call sites: all (${partly}every call captured; per-line figures exact)`;
   return `Call sites: sampled (${partly}first ${SAMPLE_FIRST} calls of each op captured; after that ~1 in ${r.sampleEvery}, ` +
@@ -176,7 +181,7 @@ function overheadLine(r: ProfileReport): string {
   // huge: the share of the wall time says what it cost the run.
   const ofWall = r.wallTimeMs > 0 ? `${((100 * o.estimatedMs) / r.wallTimeMs).toFixed(1)}% of wall time, ` : '';
   // Exact sites capture no stack for the line: a per-capture cost there is the calibration's, not this run's (audit 30).
-  const exact = r.callSiteMode !== 'off' && exactSiteOps(r) >= r.opCount && r.opCount > 0;
+  const exact = allExact(r);
   return `Profiler overhead: ~${fmtMs(o.estimatedMs)} ms (${ofWall}${o.percentOfOpTime.toFixed(1)}% of op time; measured ` +
     `${o.perOpNs.toFixed(0)} ns/op${exact ? '' : `, ${(o.perCaptureNs / 1000).toFixed(1)} µs per call-site capture`}` +
     `, call sites: ${exact ? 'exact' : r.callSiteMode})`;

@@ -41,6 +41,17 @@ function gcField(data: ProfileData): { gcPauses?: NonNullable<ReturnType<typeof 
   return gc ? { gcPauses: gc } : {};
 }
 
+/**
+ * `callSiteMode` and `staticSiteOps`: `exact` where every op of a whole-recording report had its line numbered at
+ * load (the text's "Call sites: exact" comes from the same test), else the option. A context's report keeps the
+ * option: `staticOps` counts the whole recording, not the context's ops.
+ */
+function callSiteFields(data: ProfileData, context: string | undefined, opCount: number): Pick<ProfileReport, 'callSiteMode' | 'staticSiteOps'> {
+  const staticSiteOps = data.callSites === 'off' ? 0 : data.selfCost.staticOps ?? 0;
+  const exact = context === undefined && opCount > 0 && staticSiteOps >= opCount;
+  return { callSiteMode: exact ? 'exact' : data.callSites, staticSiteOps };
+}
+
 /** Sites listed in the report's `memory.heldBySite`. */
 export const MAX_HELD_SITES = 10;
 
@@ -186,8 +197,7 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     wallTimeMs: agg.wallMs,
     opCount: agg.ops.reduce((n, o) => n + o.count, 0),
     droppedEvents: data.droppedEvents,
-    callSiteMode: data.callSites,
-    staticSiteOps: data.callSites === 'off' ? 0 : c.staticOps ?? 0,
+    ...callSiteFields(data, opts.context, agg.ops.reduce((n, o) => n + o.count, 0)),
     callStacks: { captures: c.stackCaptures ?? 0, captureMs: c.stackCaptureMs ?? 0 },
     sampleEvery: data.sampleEvery,
     threads: data.threads,
