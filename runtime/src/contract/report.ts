@@ -188,8 +188,12 @@ export interface OneTimeCostRow {
 /**
  * Results one call site created and did not release: how many at most at once, and how many when
  * the report was made. Counts are exact for a site's first HELD_EXACT results, then sampled (one
- * result counted for each hold of about HELD_PERIOD): within about a hold (< 2·HELD_PERIOD) of the
- * truth — a site whose results are each disposed at once can show a peak of up to 31. Bytes in bytes.
+ * result marked for each hold of about HELD_PERIOD, counted for its whole hold where the site's
+ * previous mark is still held, else as one until it outlives the next hold): a pile-up reads within
+ * about a hold (< 2·HELD_PERIOD) of the truth, and a site whose results are each disposed before the
+ * next hold ends counts them one at a time. Each
+ * site's peak is its own high-water mark, not a share of `MemorySummary.peakBytes` (sites peak at
+ * different moments). Bytes in bytes.
  */
 export interface HeldSite {
   /** Where they were created (null for a site without a location). */

@@ -13,6 +13,14 @@
  * held"); a loop that leaks holds hundreds of results per line, where the estimate's error is a
  * few holds. A result that is a view (its storage shared) at the end of a hold is not counted.
  *
+ * A mark stands for its whole hold only where the site piles up: whether its hold's other results
+ * are still held is not known, and the evidence is the site's previous mark, still held a hold
+ * later. Where it is, the new mark counts for its hold at once; where it is not, the new mark
+ * counts as one, and for the rest of its hold only if it too outlives the next hold. Counted for its
+ * hold always, a loop that creates and disposes a tensor per iteration read "up to 31 held at once"
+ * per line (one mark of weight up to 31 alive for an iteration) while all memory peaked at a few
+ * tensors (audit 31); now such a line counts its results one at a time, and a pile-up reads as before.
+ *
  * A counted result that a `tidy` scope returned to its caller (memory.ts: tidy keeps what its
  * function returns) is counted apart as well, with the user's `tidy` call that returned the first
  * of them (one stack capture per line, made in tidy, not in an op): a pile-up of those is a tidy
@@ -33,7 +41,7 @@ export { HELD_EXACT, HELD_PERIOD };
 export interface HeldRow {
   /** Index into the snapshot's sites. */
   readonly site: number;
-  /** Result storages created there and not freed yet (exact for the first HELD_EXACT, then sampled). */
+  /** Result storages created there and not freed yet (exact for the first HELD_EXACT, then sampled: a mark counts for its hold where the site piles up). */
   readonly tensors: number;
   /** Their bytes (as `tensors`). */
   readonly bytes: number;
@@ -68,6 +76,13 @@ export class HeldTable implements StorageOwner {
   private readonly returnedRefs = new Set<StorageRef>();
   /** Per site, where tidy first returned one of its results (undefined: not asked yet). */
   private readonly returnedFrom: (SourceLocation | null | undefined)[] = [];
+  /**
+   * Per site, its last mark while it is held (null once freed), and what of its hold it does not
+   * count yet: it counted as one, and stands for the rest once it outlives the next hold (see the
+   * file's comment).
+   */
+  private last: (StorageRef | null)[] = new Array<StorageRef | null>(64).fill(null);
+  private pending: Int32Array<ArrayBuffer> = new Int32Array(64);
   /** xorshift32 state for the holds (fixed seed: runs are reproducible). */
   private rand = 0x2545f491 | 0;
 
@@ -77,16 +92,20 @@ export class HeldTable implements StorageOwner {
    */
   sample(result: Tensor, site: number): number {
     if (site >= this.tensors.length) this.grow(site);
+    // The site's previous mark is still held a hold later (freed() clears it): the site piles up, and
+    // that mark's own hold counts from now on if it did not yet.
+    const prev = this.last[site]!;
+    if (prev !== null && this.pending[site]! > 0) this.promote(prev, site);
     const ref = result.refOrNull;
     // A fresh storage (one reference: this result) not yet counted; a view shares its base's.
     if (ref !== null && ref.owner === null && ref.refs === 1) {
-      const w = this.hold[site]!;
+      const w = this.hold[site]!, whole = prev !== null ? w : 1;
       ref.owner = this;
       ref.origin = site;
-      ref.weight = w;
-      const t = (this.tensors[site]! += w), b = (this.bytes[site]! += w * ref.storage.bytes);
-      if (t > this.peakTensors[site]!) this.peakTensors[site] = t;
-      if (b > this.peakBytes[site]!) this.peakBytes[site] = b;
+      ref.weight = whole;
+      this.last[site] = ref;
+      this.pending[site] = w - whole;
+      this.count(site, whole, ref.storage.bytes);
     }
     const next = this.seen[site]! < HELD_EXACT ? (this.seen[site]!++, 1) : this.holdLength();
     this.hold[site] = next;
@@ -94,6 +113,7 @@ export class HeldTable implements StorageOwner {
   }
 
   freed(ref: StorageRef): void {
+    if (this.last[ref.origin] === ref) this.last[ref.origin] = null;
     this.tensors[ref.origin]! -= ref.weight;
     this.bytes[ref.origin]! -= ref.weight * ref.storage.bytes;
     if (this.returnedRefs.size !== 0 && this.returnedRefs.delete(ref)) this.returned[ref.origin]! -= ref.weight;
@@ -107,6 +127,25 @@ export class HeldTable implements StorageOwner {
     const n = (this.returned[site]! += ref.weight);
     if (n > this.peakReturned[site]!) this.peakReturned[site] = n;
     if (this.returnedFrom[site] === undefined) this.returnedFrom[site] = tidyCaller();
+  }
+
+  /** Adds `n` results of `bytes` each to `site`'s held counts and high-water marks. */
+  private count(site: number, n: number, bytes: number): void {
+    const t = (this.tensors[site]! += n), b = (this.bytes[site]! += n * bytes);
+    if (t > this.peakTensors[site]!) this.peakTensors[site] = t;
+    if (b > this.peakBytes[site]!) this.peakBytes[site] = b;
+  }
+
+  /** `ref`, `site`'s last mark, counted as one, is still held a hold later: it now stands for its whole hold (and so does its tidy count). */
+  private promote(ref: StorageRef, site: number): void {
+    const extra = this.pending[site]!;
+    this.pending[site] = 0;
+    ref.weight += extra;
+    this.count(site, extra, ref.storage.bytes);
+    if (this.returnedRefs.size !== 0 && this.returnedRefs.has(ref)) {
+      const n = (this.returned[site]! += extra);
+      if (n > this.peakReturned[site]!) this.peakReturned[site] = n;
+    }
   }
 
   /** Sites that held a result at some point, most bytes at once first. */
@@ -136,6 +175,8 @@ export class HeldTable implements StorageOwner {
     this.peakTensors = ints(this.peakTensors, 0); this.peakBytes = floats(this.peakBytes);
     this.seen = ints(this.seen, 0); this.hold = ints(this.hold, 1);
     this.returned = ints(this.returned, 0); this.peakReturned = ints(this.peakReturned, 0);
+    this.pending = ints(this.pending, 0);
+    this.last = [...this.last, ...new Array<StorageRef | null>(n - this.last.length).fill(null)];
   }
 }
 
