@@ -21,6 +21,11 @@ export interface OneTimeCost {
   readonly endMs: number;
   /** Bytes involved (memory grown or reserved), 0 when not applicable. */
   readonly bytes: number;
+  /**
+   * Of `endMs − startMs`, what the machine took rather than the work (ms): the process descheduled in the middle
+   * of it, found by timing the work in equal pieces (wasm/memory.ts's first touch). Absent where not measured.
+   */
+  readonly stallMs?: number;
   /** The op that was running when it happened (its time excludes this cost), or null (at load, between ops). */
   readonly duringOp: string | null;
 }
@@ -63,11 +68,12 @@ export function setOneTimeCostListener(l: OneTimeCostListener | null): void {
 /**
  * Records one-time work that ran from `startMs` to `endMs` (ms, `performance.now()`).
  * @param bytes bytes involved (memory grown), 0 when not applicable
+ * @param stallMs of that time, what stalls of the machine took (ms; see {@link OneTimeCost.stallMs}), when measured
  */
-export function recordOneTimeCost(name: string, kind: OneTimeCostKind, startMs: number, endMs: number, bytes = 0): void {
+export function recordOneTimeCost(name: string, kind: OneTimeCostKind, startMs: number, endMs: number, bytes = 0, stallMs?: number): void {
   const duringOp = listener === null ? null : listener.oneTimeCost(startMs, endMs);
   if (log.length >= MAX_KEPT) { log.shift(); dropped++; }
-  log.push({ name, kind, startMs, endMs, bytes, duringOp });
+  log.push({ name, kind, startMs, endMs, bytes, duringOp, ...(stallMs !== undefined ? { stallMs } : {}) });
 }
 
 /** Runs `fn`, recording its duration as a one-time cost named `name`; returns what `fn` returns. */

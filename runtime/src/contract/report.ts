@@ -183,6 +183,12 @@ export interface OneTimeCostRow {
   readonly bytes: number;
   /** Ops that were running when it happened (their times exclude it); empty when it ran at load or between ops. */
   readonly duringOps: string[];
+  /**
+   * Of `totalMs`, what the machine took rather than the work, ms: the process descheduled in the middle of it
+   * (measured for the first touch of new wasm memory, timed in pieces). Absent when none was found or measured.
+   * The undisposed-tensors and loop-invariant rules leave it out of their savings.
+   */
+  readonly stallMs?: number;
 }
 
 /**

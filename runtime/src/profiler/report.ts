@@ -25,14 +25,14 @@ export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type Pro
 
 /** Merges one-time costs by name, in first-seen order. Pure. */
 export function oneTimeCostRows(costs: readonly OneTimeCost[]): OneTimeCostRow[] {
-  const m = new Map<string, { name: string; kind: OneTimeCostRow['kind']; count: number; totalMs: number; bytes: number; duringOps: string[] }>();
+  const m = new Map<string, { name: string; kind: OneTimeCostRow['kind']; count: number; totalMs: number; bytes: number; duringOps: string[]; stallMs: number }>();
   for (const c of costs) {
     let r = m.get(c.name);
-    if (!r) m.set(c.name, (r = { name: c.name, kind: c.kind, count: 0, totalMs: 0, bytes: 0, duringOps: [] }));
-    r.count++; r.totalMs += c.endMs - c.startMs; r.bytes += c.bytes;
+    if (!r) m.set(c.name, (r = { name: c.name, kind: c.kind, count: 0, totalMs: 0, bytes: 0, duringOps: [], stallMs: 0 }));
+    r.count++; r.totalMs += c.endMs - c.startMs; r.bytes += c.bytes; r.stallMs += c.stallMs ?? 0;
     if (c.duringOp !== null && !r.duringOps.includes(c.duringOp)) r.duringOps.push(c.duringOp);
   }
-  return [...m.values()];
+  return [...m.values()].map(({ stallMs, ...r }) => (stallMs > 0 ? { ...r, stallMs } : r));
 }
 
 /** The report's `gcPauses`, when the snapshot can say (gc-in-ops.ts). */

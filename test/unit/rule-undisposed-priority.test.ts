@@ -1,0 +1,61 @@
+/**
+ * undisposed-tensors' priority from the memory growth it removes, without the machine's stalls (audit 31): the
+ * tidy-return repro's finding flipped between LOW and MEDIUM between identical runs, because a first touch of
+ * 1.2 MB of new wasm memory read 4.7 ms in one run and 102 ms in another at load 5.5 (the process descheduled in
+ * the middle of it). The touch is timed in pieces (wasm/memory.ts stalledMs), the rule leaves the stalled
+ * pieces' excess out, and a LOW finding says why it is LOW.
+ */
+import assert from 'node:assert/strict';
+import { afterEach, describe, it } from 'mocha';
+import * as cp from '../../runtime/src/index.js';
+import { stalledMs } from '../../runtime/src/backends/wasm/memory.js';
+import { aggregate } from '../../runtime/src/profiler/aggregate.js';
+import { runRules } from '../../runtime/src/profiler/rules/index.js';
+import { snapshot } from '../../runtime/src/profiler/session.js';
+import type { OneTimeCost } from '../../runtime/src/one-time-costs.js';
+import type { ProfileData } from '../../runtime/src/profiler/types.js';
+
+const PIECE = 65536;
+
+describe('undisposed-tensors: priority without the machine\'s stalls', () => {
+  afterEach(() => { cp.disableProfiling(); cp.clearProfile({ segments: true }); });
+
+  it('stalledMs: a piece of a touch far slower per byte than the median piece is a stall, its excess counted', () => {
+    assert.equal(stalledMs([PIECE, PIECE, PIECE, PIECE, PIECE], [0.35, 0.36, 0.34, 0.35, 0.37]), 0);
+    // One piece descheduled for ~98 ms: what it took over the median piece's rate.
+    assert.ok(Math.abs(stalledMs([PIECE, PIECE, PIECE, PIECE, PIECE], [0.35, 0.36, 98.35, 0.34, 0.35]) - 98) < 1e-9);
+    // A short last piece at the same rate is not one; a slow piece under STALL_MIN_MS over its due is not one either.
+    assert.equal(stalledMs([PIECE, PIECE, PIECE, PIECE / 4], [0.4, 0.4, 0.4, 0.1]), 0);
+    assert.equal(stalledMs([PIECE, PIECE, PIECE], [0.05, 0.05, 0.5]), 0);
+    // Too few pieces to tell the machine from the work.
+    assert.equal(stalledMs([PIECE, PIECE], [0.3, 90]), 0);
+  });
+
+  it('a first touch that stalled does not raise the finding; a LOW finding says why', async () => {
+    await cp.setBackend('wasm');
+    const x = cp.keep(cp.ones([4096]));
+    cp.clearProfile({ segments: true });
+    cp.enableProfiling({ callSites: 'all' });
+    for (let i = 0; i < 150; i++) cp.tidy(() => x.add(1));
+    const data = snapshot();
+    const wallMs = aggregate(data).wallMs;
+    // An eighth of the run in one first touch during an op: 1 ms of it the page faults, the rest the machine stalling.
+    const touch = (stallMs?: number): ProfileData => {
+      const c: OneTimeCost = { name: 'first touch of new wasm memory', kind: 'memory', startMs: data.startMs, endMs: data.startMs + wallMs / 8,
+        bytes: 2 << 20, duringOp: 'add', ...(stallMs !== undefined ? { stallMs } : {}) };
+      return { ...data, oneTimeCosts: [c] };
+    };
+    const finding = (d: ProfileData) => runRules(d, aggregate(d), {}, 0).find((r) => r.rule === 'undisposed-tensors')!;
+    const stalled = finding(touch());
+    assert.equal(stalled.title, 'Dispose what cp.tidy returns');
+    assert.equal(stalled.priority, 'MEDIUM', 'counted whole, the stall would make it MEDIUM');
+    const steady = finding(touch(wallMs / 8 - 1));
+    assert.equal(steady.priority, 'LOW');
+    assert.ok(Math.abs(Number(steady.evidence['memoryGrowthMs']) - 1) < 1e-6, JSON.stringify(steady.evidence));
+    assert.ok(Math.abs(Number(steady.evidence['memoryGrowthStallMs']) - (wallMs / 8 - 1)) < 1e-6);
+    assert.match(steady.speedupBasis, /ms more inside them was the machine stalling, left out/);
+    assert.match(steady.description, /Rated LOW because priorities rate the time a change saves, and in this run the pile-up cost only [\d.]+ ms of its [\d.]+ ms wall time/);
+    assert.doesNotMatch(stalled.description, /Rated LOW/);
+    x.dispose();
+  });
+});
