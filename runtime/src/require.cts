@@ -1,9 +1,11 @@
 /**
  * The `require` entry of corepy. A CommonJS-mode script (a `.ts` file in a package without
- * `"type": "module"`, run under tsx) reaches corepy through `require`; without this file it would
- * get a second, transpiled copy of the runtime, invisible to a profiler preloaded as ESM
- * (`--import corepy/autostart`). Every copy of index.js publishes its namespace under one global
- * symbol and the first one wins, so all callers in a process share one runtime.
+ * `"type": "module"`, run under tsx) reaches corepy through `require`. It gets the runtime loaded
+ * already, if any: every copy of index.js publishes its namespace under one global symbol and the
+ * first one wins, so all callers in a process share one runtime (a profiler preloaded as ESM,
+ * `--import corepy/autostart`, sees the script's ops). Otherwise it loads dist/corepy.cjs, the
+ * runtime bundled as one CommonJS file (build-cjs.mjs): tsx would transpile each ES module of the
+ * runtime to CommonJS, where every imported binding is a getter call (1.35–1.6× a mul + dispose).
  *
  * Its declarations (dist/require.d.cts, the `require` condition's `types` in package.json) are what
  * a CommonJS file type-checks against under `module: node16`/`node18`, where a CommonJS declaration
@@ -16,9 +18,8 @@ import type * as Corepy from './index.js' with { 'resolution-mode': 'import' };
 const key = Symbol.for('corepy.runtime');
 const slot = globalThis as unknown as Record<symbol, unknown>;
 if (slot[key] === undefined) {
-  // Nothing loaded yet: load the ES module (works under tsx, or Node ≥ 22 / --experimental-require-module).
   try {
-    require('./index.js');
+    require(bundleIsCurrent() ? './corepy.cjs' : './index.js');
   } catch (e) {
     const why = e instanceof Error ? e.message.split('\n')[0]! : String(e);
     // Node 20 runs a `.cts` file under tsx through its ES-module loader, whose `require` returns only modules
@@ -32,6 +33,21 @@ if (slot[key] === undefined) {
   }
 }
 module.exports = slot[key];
+
+/**
+ * Whether dist/corepy.cjs exists and is not older than the last TypeScript build. In a checkout,
+ * `tsc -b runtime` alone updates dist/*.js but not the bundle (scripts/build.sh makes both): a stale
+ * bundle would run old code, so the ES module is loaded instead. The published package has no
+ * tsbuildinfo, so there the bundle is always used.
+ */
+function bundleIsCurrent(): boolean {
+  const { statSync } = require('node:fs') as typeof import('node:fs');
+  const { join } = require('node:path') as typeof import('node:path');
+  const bundle = statSync(join(__dirname, 'corepy.cjs'), { throwIfNoEntry: false });
+  if (bundle === undefined) return false;
+  const built = statSync(join(__dirname, '..', 'tsconfig.tsbuildinfo'), { throwIfNoEntry: false });
+  return built === undefined || built.mtimeMs <= bundle.mtimeMs;
+}
 
 // Types only (nothing below is emitted as code): what `require('corepy')` returns, for the declarations.
 export type * from './index.js' with { 'resolution-mode': 'import' };
