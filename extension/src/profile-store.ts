@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { shareOf, type BatchSegment, type CallLineStats, type FlameProfile, type ProfileReport, type ReportSegment, type SiteStats, type SourceLocation } from 'corepy/contract';
 import type { CorepyReportEventBody, ProfileBatchMessage } from './debug/protocol.js';
 import { batchFromReport, keepsSegments } from './debug/report-sites.js';
+import { runOutcomeOf } from './debug/run-outcome.js';
 import { parseRecommendations, type Recommendation } from './recommendation.js';
 
 export type RunStatus = 'running' | 'finished' | 'partial';
@@ -242,7 +243,12 @@ export class ProfileStore {
       ...finalSegmentsOf(batch, body.report, run),
       recommendations: locatedRecommendations(body.recommendations),
       flame: body.flame,
-      report: body.report && run.pausedMs ? { ...body.report, wallTimeMs: withoutPause(body.report.wallTimeMs, run.pausedMs, body.report.totalTimeMs) } : body.report,
+      report: body.report === null ? null : {
+        ...body.report,
+        ...(run.pausedMs ? { wallTimeMs: withoutPause(body.report.wallTimeMs, run.pausedMs, body.report.totalTimeMs) } : {}),
+        // How the script ended, as `corepy profile` says it in the report (exports of this run carry it).
+        run: runOutcomeOf(run.program, body),
+      },
     });
   }
 

@@ -147,7 +147,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         }
         const body = report
           ? { partial: false, report: report.report, recommendations: report.recommendations, flame: withoutPauses(report.flame, pauses.placed), lastBatch, exitCode, signal: null,
-            ...(stopRequested ? { stopped: true } : {}) }
+            ...(stopRequested ? { stopped: true } : {}), ...(report.uncaught ? { uncaught: report.uncaught } : {}) }
           : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) };
         // The line Run and Profile ends its Debug Console with (js-debug's own last line is Node's "Waiting for the debugger to
         // disconnect..."). Now, while js-debug's session is still up: the console writes to the focused session. After Stop,

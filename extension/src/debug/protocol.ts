@@ -60,6 +60,8 @@ export interface CorepyReportEventBody {
   readonly signal: string | null;
   /** True when the user asked the run to stop (Stop, the debug toolbar): its non-zero exit is that, not a failure. */
   readonly stopped?: boolean;
+  /** What the runtime printed for the uncaught error the script ended by (its report message's `uncaught`), if any. */
+  readonly uncaught?: string;
   /**
    * Set by the inline adapter instead of `flame` (then null): the key under which it kept the
    * flame model in-process (flame-handoff.ts), so the model does not travel through the window.

@@ -34,7 +34,7 @@ export function reportEventBody(
   finalReport: ProfileReportMessage | null, lastBatch: ProfileBatchMessage | null, code: number | null, signal: NodeJS.Signals | null,
   stopped: boolean, keepFlame?: (flame: NonNullable<ProfileReportMessage['flame']>) => string,
 ): CorepyReportEventBody {
-  const end = { lastBatch, exitCode: code, signal, ...(stopped ? { stopped: true } : {}) };
+  const end = { lastBatch, exitCode: code, signal, ...(stopped ? { stopped: true } : {}), ...(finalReport?.uncaught ? { uncaught: finalReport.uncaught } : {}) };
   if (!finalReport) return { partial: true, report: null, recommendations: [], flame: null, ...end };
   const { flame } = finalReport;
   const flameOut = flame && keepFlame ? { flame: null, flameKey: keepFlame(flame) } : { flame };
