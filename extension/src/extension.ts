@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { COMMANDS } from './commands.js';
 import { Ctx } from './ctx.js';
 import { registerDebug, whenRunEnds } from './debug/vscode-debug.js';
+import { debugConsoleLines, type ConsoleLine } from './debug/debug-and-profile.js';
 import { FlamePanel } from './flame-panel.js';
 import { recentNotices, type Notice } from './notices.js';
 import { loadRun } from './persistence.js';
@@ -34,6 +35,8 @@ export interface CorepyApi {
   notices(): readonly Notice[];
   /** What the open flame graph panel shows (title and profile), or undefined when none is open. */
   flamePanel(): { readonly title: string; readonly profile: FlameProfile } | undefined;
+  /** Debug and Profile's own Debug Console lines (stop, exit), oldest first, with whether a session was up to show each. */
+  debugConsoleLines(): readonly ConsoleLine[];
 }
 
 /** Files whose lines can carry timings: the scripts corepy runs. */
@@ -78,7 +81,7 @@ export async function activate(extCtx: vscode.ExtensionContext): Promise<CorepyA
       if (run) FlamePanel.active?.follow(run.flame, { program: run.program, running: run.status === 'running' });
     }));
     ctx.log.info(`activated${last ? `; restored the last run of ${last.program}` : ''}`);
-    return { store: ctx.store, whenRunEnds, hotOperations, status, notices: recentNotices, flamePanel: () => FlamePanel.active?.shown };
+    return { store: ctx.store, whenRunEnds, hotOperations, status, notices: recentNotices, flamePanel: () => FlamePanel.active?.shown, debugConsoleLines };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     void vscode.window.showErrorMessage(`Corepy Profiler failed to activate: ${message}`);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import * as cp from '../../runtime/src/index.js';
 import { makeBatch } from '../../runtime/src/profiler/ipc.js';
-import { exitLine, stopLine } from '../../extension/src/debug/exit-line.js';
+import { exitLine, stopLine, untoldEndNotice } from '../../extension/src/debug/exit-line.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
 import { starting, statusFor, statusTooltip } from '../../extension/src/views/labels.js';
 
@@ -67,6 +67,11 @@ describe('the Debug Console line a run ends with', () => {
     assert.equal(exitLine('/w/long.ts', { ...end, exitCode: 137, signal: 'SIGKILL', stopped: true, partial: true }),
       'corepy: long.ts stopped: it was killed by SIGKILL (no report: showing the last recorded batch)\n');
     assert.equal(exitLine(undefined, { ...end, exitCode: 1, partial: true, recorded: false }), 'corepy: program exited with code 1 (nothing was recorded)\n');
+  });
+
+  it('the same line as a notice when VS Code had closed the debug session before the script ended (its report took > 2 s after Stop)', () => {
+    assert.equal(untoldEndNotice(exitLine('/w/long.ts', { ...end, exitCode: 143, stopped: true })),
+      'Corepy: long.ts stopped: it exited with code 143 (after VS Code had closed the debug session).');
   });
 
   it('Debug and Profile without a report (no exit status from js-debug) says it ended, with no made-up code', () => {

@@ -31,6 +31,20 @@ import { debugHazard, hasRegisterHooks, inspectorDropsNonAsciiToWorkers, nonAsci
 /** Longest wait, after the script's stream closed, for js-debug's session to end (its last output relayed), ms. */
 const SESSION_END_WAIT_MS = 3000;
 
+/** A line Debug and Profile wrote for the Debug Console (the stop line, the exit line), and whether a session was up to take it. */
+export interface ConsoleLine {
+  readonly text: string;
+  /** When it was written, ms since the epoch. */
+  readonly at: number;
+  /** False when js-debug's session had already ended: VS Code drops what is appended then, and the user was told by a notice. */
+  readonly shown: boolean;
+}
+const consoleLines: ConsoleLine[] = [];
+/** Debug and Profile's own Debug Console lines so far (the last 20), oldest first; the extension-host tests read them. */
+export function debugConsoleLines(): readonly ConsoleLine[] {
+  return [...consoleLines];
+}
+
 /** Buttons of the warning shown when a launch would hang (worker-inspector.ts). */
 export const RUN_INSTEAD = 'Run and Profile Instead';
 export const DEBUG_ANYWAY = 'Debug Anyway';
@@ -116,6 +130,20 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   let endSession = (): void => {};
   /** The current run's script. */
   let program = '';
+  /**
+   * js-debug's session of the current run has ended, or is ending (VS Code stops it 2 s after Stop's `disconnect` when
+   * js-debug has not answered, which it does once the script has exited: a script writing a long report outlives it).
+   * The Debug Console writes to the focused session, so nothing appended after that is shown.
+   */
+  let sessionOver = false;
+  /** Writes `text` to the Debug Console while the run's session is up; returns whether it did. */
+  const toConsole = (text: string): boolean => {
+    const shown = !sessionOver;
+    if (shown) vscode.debug.activeDebugConsole.append(text);
+    consoleLines.push({ text, at: Date.now(), shown });
+    if (consoleLines.length > 20) consoleLines.shift();
+    return shown;
+  };
 
   const server = await ProfileSocketServer.listen(() => {
     lastBatch = null;
@@ -151,11 +179,13 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
           : { partial: true, report: null, recommendations: [], flame: null, lastBatch, exitCode: null, signal: null, ...(stopRequested ? { stopped: true } : {}) };
         // The line Run and Profile ends its Debug Console with (js-debug's own last line is Node's "Waiting for the debugger to
         // disconnect..."). Now, while js-debug's session is still up: the console writes to the focused session. After Stop,
-        // VS Code may have ended it already (it waits 2 s for js-debug's answer): the stop line went before.
-        vscode.debug.activeDebugConsole.append(exitLine(script, { exitCode, signal: null, stopped: stopRequested, partial: report === null, recorded: lastBatch !== null }));
+        // VS Code may have ended it already (it waits 2 s for js-debug's answer, and the report can take longer): the run's
+        // end then says it in a notice (finishRun), so the user sees how it ended either way.
+        const end = exitLine(script, { exitCode, signal: null, stopped: stopRequested, partial: report === null, recorded: lastBatch !== null });
+        const untold = toConsole(end) ? undefined : end;
         // The script's last stderr (where a failed run failed) reaches us through js-debug after the socket closes: the run
         // ends once js-debug's session has (its output relayed), or after SESSION_END_WAIT_MS.
-        void Promise.race([sessionEnded, new Promise((r) => setTimeout(r, SESSION_END_WAIT_MS))]).then(() => finishRun(ctx, body));
+        void Promise.race([sessionEnded, new Promise((r) => setTimeout(r, SESSION_END_WAIT_MS))]).then(() => finishRun(ctx, body, untold));
         if (pauses.pausedMs > 0) ctx.log.info(`debug session paused ${(pauses.pausedMs / 1000).toFixed(1)} s in all; not counted in op time or wall time`);
       },
     };
@@ -178,6 +208,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   }));
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
     if (!isOurs(s) || s.parentSession !== undefined) return;
+    sessionOver = true;
     endSession();
     if (ctx.activeSession === s) ctx.activeSession = undefined;
     void vscode.commands.executeCommand('setContext', 'corepy.running', false);
@@ -188,6 +219,8 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       while (root?.parentSession) root = root.parentSession;
       if (!root || !isOurs(root)) return undefined;
       return {
+        // VS Code is about to end the run's session (before its terminate event reaches this host): the console goes with it.
+        onWillStopSession: () => { if (s === root) sessionOver = true; },
         onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string; threadId?: number } }) => {
           if (m.type !== 'event') return;
           if (m.event === 'exited' || m.event === 'terminated') scriptEnded = true;
@@ -212,7 +245,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
           if (m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
             // Now, while the session is up (once: each of js-debug's sessions gets a disconnect): VS Code may end it before the
             // script has written its report, and the exit line then goes nowhere (see stopLine; audit 30).
-            if (!stopRequested) vscode.debug.activeDebugConsole.append(stopLine(program));
+            if (!stopRequested) toConsole(stopLine(program));
             stopRequested = true;
             stop?.requested();
             // A paused script is resumed by js-debug as it goes: its pause ends now, not when its stream closes after
@@ -257,6 +290,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       pauses = new PauseClock();
       stopRequested = false;
       scriptEnded = false;
+      sessionOver = false;
       sessionEnded = new Promise((r) => { endSession = r; });
       resetFailure();
       program = plan.spec.program;

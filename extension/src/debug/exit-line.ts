@@ -40,3 +40,13 @@ export function exitLine(program: string | undefined, end: RunEnd): string {
 export function stopLine(program: string | undefined): string {
   return `corepy: ${program ? path.basename(program) : 'program'} stopped: asked to write its report and exit\n`;
 }
+
+/**
+ * The notice that says an {@link exitLine} the Debug Console could not show: the script ended after
+ * VS Code had closed its debug session (2 s after Stop when js-debug has not answered, while the
+ * script still wrote its report). "Corepy: long.ts stopped: it exited with code 143 (after VS Code
+ * had closed the debug session)". Pure.
+ */
+export function untoldEndNotice(line: string): string {
+  return `C${line.trimEnd().slice(1)} (after VS Code had closed the debug session).`;
+}

@@ -12,6 +12,7 @@ import { CALL_SITES_OFF, corepyImportFor, noOpsNotice } from '../views/labels.js
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
 import { failureLocation } from './failure-location.js';
+import { untoldEndNotice } from './exit-line.js';
 import { nodeVersion } from './resolve-runtime.js';
 import { CorepyDebugSession } from './session.js';
 import { keepFlame, takeFlame } from './flame-handoff.js';
@@ -211,8 +212,12 @@ export function whenRunEnds(): Promise<RunSnapshot | undefined> {
   return new Promise((resolve) => runEndWaiters.add(resolve));
 }
 
-/** Ends the current run with `body` (also for Debug and Profile runs): store, saved run, waiters. */
-export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
+/**
+ * Ends the current run with `body` (also for Debug and Profile runs): store, saved run, waiters.
+ * `untoldEnd`: the Debug Console line saying how it ended, when no debug session was left to show it
+ * (debug-and-profile.ts): said in a notice unless another notice already names the exit.
+ */
+export function finishRun(ctx: Ctx, body: CorepyReportEventBody, untoldEnd?: string): void {
   ctx.store.finishRun(body);
   const run = ctx.store.run;
   void saveRun(ctx.extCtx, 'lastRun', run).catch((err: unknown) => ctx.log.error('could not save the run', err));
@@ -244,6 +249,8 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody): void {
     } else if (opCountOf(run) === 0) {
       // Ops kept only in an ended segment (a clearProfile() after the last one) count: the editor shows them.
       void notifyRunEnd('info', noOpsNotice(file, corepyImportFor(run.program, packageTypeOf(path.dirname(run.program)))));
+    } else if (untoldEnd !== undefined) {
+      void notifyRunEnd('info', untoldEndNotice(untoldEnd));
     }
     if (!body.partial && run.report?.callSiteMode === 'off' && opCountOf(run) > 0 && !toldCallSitesOff) {
       toldCallSitesOff = true;
