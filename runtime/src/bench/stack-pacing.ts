@@ -12,6 +12,9 @@
  * - `200 lines × 2000`: 200 `x.mul(k)` lines in a 2 000-iteration loop: many lines each run a few
  *   thousand times.
  *
+ * Per workload: the captures, those of them that ended a hold for its length in run time
+ * (`callStacks.timedOut`; 0 for a build without that bound), their ms and share of the wall time.
+ *
  *   AB_OLD=/tmp/old/runtime/dist AB_NEW=runtime/dist PROCS=5 node runtime/dist/bench/stack-pacing.js
  *
  * Environment: AB_OLD / AB_NEW (runtime dist folders; AB_NEW defaults to this build, AB_OLD to none:
@@ -26,7 +29,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './timing.js';
 
 /** What one workload's process prints. */
-interface Outcome { captures: number; captureMs: number; wallMs: number; share: number | null; truth: number | null }
+interface Outcome { captures: number; captureMs: number; timedOut: number; wallMs: number; share: number | null; truth: number | null }
 
 /** The module text of each workload, for build `dist`; `// LINE_A` / `// LINE_B` mark the two calling lines. */
 function workloads(dist: string, rounds: number): Record<string, { source: string; truth: number | null }> {
@@ -39,7 +42,7 @@ const src = (await import('node:fs')).readFileSync(new URL(import.meta.url), 'ut
 const line = (m) => src.findIndex((l) => l.includes(m)) + 1;
 const ops = (m) => (r.callLines ?? []).filter((c) => c.location.line === line(m) && c.location.file.endsWith('w.mjs')).reduce((s, c) => s + c.ops, 0);
 const a = ops('// LINE_' + 'A'), b = ops('// LINE_' + 'B');
-console.log(JSON.stringify({ captures: r.callStacks?.captures ?? 0, captureMs: r.callStacks?.captureMs ?? 0, wallMs: r.wallTimeMs, share: a + b > 0 ? a / (a + b) : null }));
+console.log(JSON.stringify({ captures: r.callStacks?.captures ?? 0, captureMs: r.callStacks?.captureMs ?? 0, timedOut: r.callStacks?.timedOut ?? 0, wallMs: r.wallTimeMs, share: a + b > 0 ? a / (a + b) : null }));
 `;
   const x = 'const x = cp.keep(cp.ones([64]));\n';
   const many = Array.from({ length: 200 }, (_, k) => `    x.mul(${k + 1});`).join('\n');
@@ -114,14 +117,14 @@ function main(): void {
     rmSync(dir, { recursive: true, force: true });
   }
   console.log(`stack pacing: ${procs} fresh processes per build and workload (builds alternating), N = ${rounds}; callSites 'sampled'; load average ${load0.toFixed(2)} → ${loadavg()[0]!.toFixed(2)}`);
-  console.log('workload            build  captures (range)        capture ms      % of wall        first line\'s share (truth)');
+  console.log('workload            build  captures (range)        of them timed out  capture ms      % of wall        first line\'s share (truth)');
   const range = (xs: number[], d: number): string => `${median(xs).toFixed(d)} (${Math.min(...xs).toFixed(d)}–${Math.max(...xs).toFixed(d)})`;
   for (const name of names) {
     for (const [side] of builds) {
       const os = got.get(`${name}\t${side}`)!;
       const shares = os.map((o) => o.share).filter((s): s is number => s !== null);
       const truth = os[0]!.truth;
-      console.log(`${name.padEnd(19)} ${side!.padEnd(6)} ${range(os.map((o) => o.captures), 0).padEnd(23)} ${range(os.map((o) => o.captureMs), 1).padEnd(15)} ` +
+      console.log(`${name.padEnd(19)} ${side!.padEnd(6)} ${range(os.map((o) => o.captures), 0).padEnd(23)} ${range(os.map((o) => o.timedOut), 0).padEnd(18)} ${range(os.map((o) => o.captureMs), 1).padEnd(15)} ` +
         `${range(os.map((o) => (100 * o.captureMs) / o.wallMs), 2).padEnd(16)} ${truth === null || shares.length === 0 ? '—' : `${range(shares, 3)} (${truth.toFixed(3)})`}`);
     }
   }

@@ -63,6 +63,12 @@ export const STACK_FIRST = 8;
 export const STACK_BUDGET = 0.002;
 export const STACK_ALLOWANCE_MS = 5;
 export const STACK_ALLOWANCE_RATE = 0.02;
+/**
+ * Paced capture time past this many times the budget (2× for a line whose callers take turns): the
+ * recorder's caps on holds between captures widen, and only a bound in run time keeps a line's
+ * later caller seen; the report's Call stacks line says so.
+ */
+export const STACK_HOLD_SLACK = 4;
 
 /**
  * Element ids of the self-contained HTML report: runtime/src/export/html.ts writes them,

@@ -160,6 +160,26 @@ export interface CallStacksInfo {
   readonly captures: number;
   /** Time they took, ms, timed as they happened (part of {@link OverheadInfo.estimatedMs}). */
   readonly captureMs: number;
+  /**
+   * Of that, what the pacing counted against its budget, ms: captures after each line's first
+   * STACK_FIRST, source-map reads left out, a stalled capture counted as at most a few typical ones.
+   * Absent before any capture and in reports from before it.
+   */
+  readonly pacedMs?: number;
+  /**
+   * The budget at the report, ms: STACK_BUDGET of the recording's time plus the one-time allowance.
+   * Past 4× it (pacedMs), holds between captures widen: up to a line's ops so far, and at most a
+   * time that keeps one forced capture per line within the budget's share.
+   */
+  readonly budgetMs?: number;
+  /** Captures that ended a hold for its length in run time (a line with one caller at a time). */
+  readonly timedOut?: number;
+  /**
+   * That length at the report, ms: a line with one caller at a time is captured at least this often
+   * while it runs, so a caller that takes over is seen within it (lines × a typical capture's cost ÷
+   * STACK_BUDGET, at least 10 ms; the longest of the threads').
+   */
+  readonly holdMs?: number;
 }
 
 /** What kind of one-time work: kernel compilation, linear-memory growth, GPU pipeline creation. */

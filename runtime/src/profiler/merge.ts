@@ -95,5 +95,10 @@ function mergeSelfCost(a: SelfCost, b: SelfCost): SelfCost {
   return {
     perOpNs: a.perOpNs, perCaptureNs, ops: a.ops + b.ops, captures, staticOps: (a.staticOps ?? 0) + (b.staticOps ?? 0),
     stackCaptures: (a.stackCaptures ?? 0) + (b.stackCaptures ?? 0), stackCaptureMs: (a.stackCaptureMs ?? 0) + (b.stackCaptureMs ?? 0),
+    // Each thread paces its own captures against its own budget: over budget when the sums are (a worker over its own and the main thread under its own reads as under).
+    ...(a.stackBudgetMs !== undefined || b.stackBudgetMs !== undefined
+      ? { stackPacedMs: (a.stackPacedMs ?? 0) + (b.stackPacedMs ?? 0), stackBudgetMs: (a.stackBudgetMs ?? 0) + (b.stackBudgetMs ?? 0), stackTimedOut: (a.stackTimedOut ?? 0) + (b.stackTimedOut ?? 0),
+        stackHoldMs: Math.max(a.stackHoldMs ?? 0, b.stackHoldMs ?? 0) }
+      : {}),
   };
 }

@@ -39,7 +39,7 @@ import type { CallSiteMode, CellRow, ContextCellRow, ProfileEvent, Stats } from 
  */
 const { F_BYTES_READ, F_BYTES_WRITTEN, F_DOWNLOAD, F_ELEMENTS, F_END, F_GPU_END, F_GPU_START, F_START, F_STRIDE, F_UPLOAD,
   I_BACKEND, I_CELL, I_CONTEXT, I_DTYPE, I_IN0, I_IN1, I_OP, I_SHAPES, I_SITE, I_STACK, I_STRIDE, MAX_DIMS, SHAPE_STRIDE } = layout;
-const { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE, STACK_BUDGET, STACK_FIRST } = names;
+const { MAX_PERIOD_FACTOR, SAMPLE_FIRST, STACK_ALLOWANCE_MS, STACK_ALLOWANCE_RATE, STACK_BUDGET, STACK_FIRST, STACK_HOLD_SLACK } = names;
 const { IDLE_GAP_MS } = idle;
 
 /** Bytes per element without a keyed lookup (the hot path asks per input); checked against BYTES_PER_ELEMENT below. */
@@ -94,7 +94,7 @@ const STACK_HOLD_SHARE_IN_TURN = 1 / 64;
  * beyond which the caps on holds widen (see stackHold); less for a line whose callers take turns,
  * whose cap is four times as tight (at 4, a 300-turn script spent 15 % of its wall time capturing).
  */
-const STACK_HOLD_SLACK = 4, STACK_HOLD_SLACK_IN_TURN = 2;
+const STACK_HOLD_SLACK_IN_TURN = STACK_HOLD_SLACK / 2;
 /**
  * Of the one-time allowance, what the cap on holds may spend from the start, ms (the rest accrues as
  * the pace's does). The whole 5 ms from the start let a 50 ms script whose helper two lines call in
@@ -103,6 +103,19 @@ const STACK_HOLD_SLACK = 4, STACK_HOLD_SLACK_IN_TURN = 2;
 const STACK_HOLD_EARLY_MS = 1;
 /** The caps past that: a line with one caller at a time (holds of at most its ops so far), a line whose callers take turns. */
 const STACK_HOLD_SHARE_OVER = 1, STACK_HOLD_SHARE_IN_TURN_OVER = 1 / 16;
+/**
+ * The longest a hold at a line with one caller at a time lasts in run time: the time in which one
+ * capture per line costs STACK_HOLD_TIME_SHARE of it (lines past their first captures × the typical
+ * capture ÷ the share), at least STACK_HOLD_MIN_MS. Over budget a hold may be as long as the line's
+ * ops so far, and a caller that takes over in it was seen only when it ended: a function called
+ * 30 000 times from one line and then 15 000 from another (under tsx, a loaded machine, captures
+ * over budget) left the second line 24 763 of its 45 000 ops (audit 31). Bounded in time, a later
+ * caller is seen within it at every such line, and forced captures cost at most about the budget's
+ * own share (they count against it: the pace slows for them). Lines whose callers take turns are
+ * left out: which caller's op comes first after a deadline depends on the time between their
+ * calls, not on how many each makes (their holds are short anyway, see STACK_HOLD_SHARE_IN_TURN).
+ */
+const STACK_HOLD_TIME_SHARE = STACK_BUDGET, STACK_HOLD_MIN_MS = 10;
 /** A paced capture counts at most this many times the typical one (see captureStack). */
 const STACK_OUTLIER_FACTOR = 4;
 /** Longest mean hold between two stack captures at one site. */
@@ -244,6 +257,14 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private stackCountdown = new Int32Array(0);
   private stackOfSite = new Int32Array(0);
   private stackContext = new Int32Array(0);
+  /** Per site id: clock time of its last stack capture, ms (see STACK_HOLD_TIME_SHARE). */
+  private stackAtMs = new Float64Array(0);
+  /** Sites past their first STACK_FIRST ops. */
+  private stackLines = 0;
+  /** The longest hold in run time at a line with one caller at a time, ms (see STACK_HOLD_TIME_SHARE). */
+  stackHoldMs = STACK_HOLD_MIN_MS;
+  /** Stack captures that ended a hold for its time (see STACK_HOLD_TIME_SHARE). */
+  stackTimedOut = 0;
   /** Per site id: results left until the next is sampled for held memory (held.ts). */
   private heldCountdown = new Int32Array(0);
   /** Mean hold between two stack captures at one site (see STACK_FIRST). */
@@ -257,7 +278,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * position first seen (one-time, like compiling a kernel: counted, they pushed the period to its
    * longest within a short script's first 8 captures per line, so no later capture saw its callers change).
    */
-  private stackPacedMs = 0;
+  stackPacedMs = 0;
   private stackPacedCaptures = 0;
   /** A capture's typical cost, ms (0: none timed yet; see captureStack). */
   private stackTypicalMs = 0;
@@ -506,19 +527,32 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     if (seen < STACK_FIRST) {
       this.stackSeen[site] = seen + 1;
       const t0 = this.perf.now();
-      if (seen + 1 === STACK_FIRST) this.stackCountdown[site] = this.stackHold(site, t0);
+      if (seen + 1 === STACK_FIRST) {
+        this.stackLines++;
+        this.stackCountdown[site] = this.stackHold(site, t0);
+      }
       return this.captureStack(site, ctx, t0, false);
     }
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
-      this.stackCountdown[site] = left;
-      // One context and one caller at a time (most lines): the last capture. Else context-stacks.ts decides.
-      if (this.stackContext[site] === ctx && !this.contextStacks.inTurnAt(site)) return this.stackOfSite[site]!;
-      const held = this.contextStacks.pick(site, ctx);
-      if (held !== -2) return held;
-      // Captured in another context: wrong for this op. Its own if the budget allows, else none.
-      const t0 = this.perf.now();
-      return this.stackPacedMs <= this.stackBudgetMs(t0) ? this.captureStack(site, ctx, t0) : -1;
+      // One context and one caller at a time (most lines): the last capture, for at most stackHoldMs
+      // of run time (the end of the last op is the clock: no clock read here). Else context-stacks.ts decides.
+      if (this.stackContext[site] === ctx && !this.contextStacks.inTurnAt(site)) {
+        if (this.lastEndMs - this.stackAtMs[site]! < this.stackHoldMs) {
+          this.stackCountdown[site] = left;
+          return this.stackOfSite[site]!;
+        }
+        // The hold ends early: its ops not run yet are not the line's.
+        this.stackSeen[site] = this.stackSeen[site]! - left;
+        this.stackTimedOut++;
+      } else {
+        this.stackCountdown[site] = left;
+        const held = this.contextStacks.pick(site, ctx);
+        if (held !== -2) return held;
+        // Captured in another context: wrong for this op. Its own if the budget allows, else none.
+        const t0 = this.perf.now();
+        return this.stackPacedMs <= this.stackBudgetMs(t0) ? this.captureStack(site, ctx, t0) : -1;
+      }
     }
     const t0 = this.perf.now();
     this.stackCountdown[site] = this.stackHold(site, t0);
@@ -535,7 +569,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * re-captures the function's other lines). The cap spends the budget, never more: the first
    * STACK_HOLD_EARLY_MS of the one-time allowance is there from the start (the pace spreads it; the
    * cap may use it early, where a short script's phases are); past STACK_HOLD_SLACK times that, the
-   * caps widen (STACK_HOLD_SHARE_OVER). With
+   * caps widen (STACK_HOLD_SHARE_OVER), and a bound in run time (stackAt, STACK_HOLD_TIME_SHARE)
+   * is what keeps a later caller seen. With
    * the cap at 1/16, a 1.5 s loop of the seed's Example 1 made 544–621 captures (397 so; 200 lines
    * each run 2 000 times about the same, 3 734–3 854: bench/stack-pacing.ts, load 1.3–2.1).
    */
@@ -565,6 +600,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
     this.contextStacks.add(site, stack, ctx);
+    this.stackAtMs[site] = t0;
     if (changed && !this.contextStacks.inTurnAt(site)) this.endHoldsUnder(before, stack, ctx);
     const t1 = this.perf.now(), ms = t1 - t0;
     this.stackMs += ms;
@@ -584,6 +620,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       }
     }
     this.stackPeriod = this.pacedPeriod(t1);
+    this.stackHoldMs = Math.max(STACK_HOLD_MIN_MS, (this.stackLines * this.stackTypicalMs) / STACK_HOLD_TIME_SHARE);
     return stack;
   }
 
@@ -611,6 +648,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     }
   }
 
+  /** The capture budget at the end of the last op, ms (0 before any capture): what the report compares {@link stackPacedMs} with. */
+  stackBudget(): number {
+    return this.stackStartMs < 0 ? 0 : this.stackBudgetMs(this.lastEndMs);
+  }
+
   /**
    * Capture time allowed so far, ms: STACK_BUDGET of the recording's time at `now` (one-time costs
    * left out), or of op time where that is more, plus the one-time allowance accrued so far (see
@@ -631,6 +673,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackCountdown = grow(this.stackCountdown, 0);
     this.stackOfSite = grow(this.stackOfSite, -1);
     this.stackContext = grow(this.stackContext, -1);
+    const at = new Float64Array(n);
+    at.set(this.stackAtMs);
+    this.stackAtMs = at;
     this.heldCountdown = grow(this.heldCountdown, 1);
     this.contextStacks.grow(n);
   }

@@ -198,7 +198,10 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     opCount: agg.ops.reduce((n, o) => n + o.count, 0),
     droppedEvents: data.droppedEvents,
     ...callSiteFields(data, opts.context, agg.ops.reduce((n, o) => n + o.count, 0)),
-    callStacks: { captures: c.stackCaptures ?? 0, captureMs: c.stackCaptureMs ?? 0 },
+    callStacks: {
+      captures: c.stackCaptures ?? 0, captureMs: c.stackCaptureMs ?? 0,
+      ...(c.stackBudgetMs !== undefined ? { pacedMs: c.stackPacedMs ?? 0, budgetMs: c.stackBudgetMs, timedOut: c.stackTimedOut ?? 0, holdMs: c.stackHoldMs ?? 0 } : {}),
+    },
     sampleEvery: data.sampleEvery,
     threads: data.threads,
     overhead: {

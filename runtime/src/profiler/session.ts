@@ -312,7 +312,8 @@ function ownData(r: Recorder, withEvents: boolean, currentSegment: boolean, colu
   // Captures are timed as they happen; the enable-time probe stands in only before the first one.
   const perCaptureNs = r.captures > 0 ? (r.captureMs * 1e6) / r.captures : cost.perCaptureNs;
   const selfCost: SelfCost = { perOpNs: cost.perOpNs, perCaptureNs, ops: r.ops, captures: r.captures, staticOps: r.staticOps,
-    stackCaptures: r.stackCaptures, stackCaptureMs: r.stackMs };
+    stackCaptures: r.stackCaptures, stackCaptureMs: r.stackMs,
+    ...(r.stackCaptures > 0 ? { stackPacedMs: r.stackPacedMs, stackBudgetMs: r.stackBudget(), stackTimedOut: r.stackTimedOut, stackHoldMs: r.stackHoldMs } : {}) };
   const now = performance.now();
   // Contexts still open (a report made inside one, a script stopped inside one): each counted once,
   // up to now, or to when profiling was paused (context.ts openSpans).

@@ -147,6 +147,16 @@ export interface SelfCost {
   /** User call stacks captured (stacks.ts) and the time they took, ms, timed as they happened. */
   readonly stackCaptures?: number;
   readonly stackCaptureMs?: number;
+  /**
+   * The capture time the pacing counted against its budget, ms (captures after each line's first,
+   * source-map reads left out, a stalled capture as a few typical ones), the budget at the snapshot,
+   * ms, the captures that ended a hold for its length in time and that length at the snapshot, ms
+   * (recorder.ts STACK_HOLD_TIME_SHARE).
+   */
+  readonly stackPacedMs?: number;
+  readonly stackBudgetMs?: number;
+  readonly stackTimedOut?: number;
+  readonly stackHoldMs?: number;
 }
 
 /** A snapshot of everything recorded. */
