@@ -13,7 +13,7 @@
  * the profile's timeline, which the flame graph then leaves out (flame-pauses.ts).
  */
 import * as path from 'node:path';
-import { BATCH_NOW_KEY } from 'corepy/contract';
+import { BATCH_NOW_KEY, REPORT_FILE_ENV } from 'corepy/contract';
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx.js';
 import { buildProcessSpec, LaunchError } from './launch-spec.js';
@@ -121,7 +121,11 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   let pauses = new PauseClock();
   /** The user stopped the session (a `disconnect`, `terminate` or `restart` request before the script ended). */
   let stopRequested = false;
-  /** js-debug said the script ended (`exited`/`terminated`): a `disconnect` after that is VS Code closing the session, not Stop. */
+  /**
+   * The current run's script ended: its profile stream closed, or js-debug's session of the run (the parent) said
+   * `exited`/`terminated`. A `disconnect` after that is VS Code closing the session, not Stop. A child session's end
+   * does not count: js-debug gives worker threads and child processes sessions of their own.
+   */
   let scriptEnded = false;
   /** The current run's stop and report files and Stop's watchdog (debug-stop.ts). */
   let stop: DebugStop | null = null;
@@ -155,6 +159,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       batch: (m) => { lastBatch = m; ctx.store.applyBatch(m); },
       report: (m) => { report = m; },
       closed: () => {
+        if (run === stop) scriptEnded = true;
         // The final report is in the run's report file (written synchronously; the socket carries only batches then).
         const fromFile = run?.end() ?? null;
         report ??= fromFile;
@@ -206,11 +211,14 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
     ctx.activeSession = s;
     void vscode.commands.executeCommand('setContext', 'corepy.running', true);
   }));
+  /** Whether `s` (a root session of ours) is the current run's: an earlier run's session can end after the next run has started. */
+  const ofCurrentRun = (s: vscode.DebugSession): boolean => stop !== null && (s.configuration.env as Record<string, unknown> | undefined)?.[REPORT_FILE_ENV] === stop.reportFile;
   ctx.push(vscode.debug.onDidTerminateDebugSession((s) => {
     if (!isOurs(s) || s.parentSession !== undefined) return;
+    if (ctx.activeSession === s) ctx.activeSession = undefined;
+    if (!ofCurrentRun(s)) return;
     sessionOver = true;
     endSession();
-    if (ctx.activeSession === s) ctx.activeSession = undefined;
     void vscode.commands.executeCommand('setContext', 'corepy.running', false);
   }));
   ctx.push(vscode.debug.registerDebugAdapterTrackerFactory(JS_DEBUG_TYPE, {
@@ -218,12 +226,24 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
       let root: vscode.DebugSession | undefined = s;
       while (root?.parentSession) root = root.parentSession;
       if (!root || !isOurs(root)) return undefined;
+      // Only the run's own parent session says its script ended: js-debug gives each worker thread (and child process) a
+      // child session, and a worker's end used to mark the script as ended, so a Stop after it wrote no stop file and sent
+      // no SIGTERM: a synchronous loop of ops ran on until killed by hand, an asynchronous one until js-debug's own signal.
+      // For the same reason an earlier run's sessions (their children end up to seconds after its Stop) are ignored: `mine`
+      // is the run this session belongs to (sessions start after their run's DebugStop is made).
+      const mine = stop;
+      const current = (): boolean => mine === stop;
+      const isRoot = s === root;
       return {
         // VS Code is about to end the run's session (before its terminate event reaches this host): the console goes with it.
-        onWillStopSession: () => { if (s === root) sessionOver = true; },
+        onWillStopSession: () => { if (isRoot && current()) sessionOver = true; },
         onDidSendMessage: (m: { type?: string; event?: string; body?: { category?: string; output?: string; threadId?: number } }) => {
           if (m.type !== 'event') return;
-          if (m.event === 'exited' || m.event === 'terminated') scriptEnded = true;
+          if (!current()) {
+            if ((m.event === 'exited' || m.event === 'terminated') && ctx.store.run?.status === 'running') ctx.log.info(`ignored js-debug's ${m.event} from an earlier run's session (${s.name})`);
+            return;
+          }
+          if (isRoot && (m.event === 'exited' || m.event === 'terminated')) scriptEnded = true;
           if (m.event === 'stopped') {
             pauses.stopped();
             const threadId = m.body?.threadId;
@@ -240,14 +260,17 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         },
         // A step or continue request also resumes (js-debug does not always send `continued`).
         onWillReceiveMessage: (m: { type?: string; command?: string }) => {
+          if (!current()) return;
           if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
           // Stop (or Restart): the run is marked stopped, not failed; the script is asked for its report (debug-stop.ts).
           if (m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
             // Now, while the session is up (once: each of js-debug's sessions gets a disconnect): VS Code may end it before the
             // script has written its report, and the exit line then goes nowhere (see stopLine; audit 30).
-            if (!stopRequested) toConsole(stopLine(program));
+            const first = !stopRequested;
+            if (first) toConsole(stopLine(program));
             stopRequested = true;
             stop?.requested();
+            if (first) ctx.log.info(`stop of ${program} requested (${m.command}): ${stop?.polite && stop.pid !== null ? `SIGTERM to pid ${stop.pid}` : 'the stop file only (no pid announced)'}`);
             // A paused script is resumed by js-debug as it goes: its pause ends now, not when its stream closes after
             // the report (counting the report's writing as paused took the run's wall time below its op time; audit 23).
             if (pauses.paused) resumed();

@@ -26,8 +26,18 @@ process.on('exit', () => writeFileSync(out, JSON.stringify({ turns, lastTurnAt, 
 const turn = () => { x.add(1).dispose(); turns++; lastTurnAt = Date.now(); setImmediate(turn); };
 turn();
 `;
-/** Probes in turn (COREPY_STOP_PROBE=<name>: that one only). */
-const PROBES: Record<string, string> = { immediate: PROBE };
+/**
+ * The same op in one synchronous loop (no signal handler can run there: the op path or the stop watcher acts on the
+ * stop file), after a worker thread has come and gone (started, not awaited: it ends within about a second): js-debug
+ * gives the worker a child session, whose end used to read as the script's, and the Stop that followed then sent
+ * neither the stop file nor SIGTERM (the loop ran on).
+ */
+const PROBE_WORKER_SYNC = PROBE.replace(/const turn = [^\n]*\nturn\(\);/, `import { Worker } from 'node:worker_threads';
+new Worker('setTimeout(() => {}, 100);', { eval: true });
+await new Promise((r) => setTimeout(r, 1000));
+for (;;) { x.add(1).dispose(); turns++; lastTurnAt = Date.now(); }`);
+/** Probes in turn (COREPY_STOP_PROBE=immediate|worker-sync: that one only). */
+const PROBES: Record<string, string> = { immediate: PROBE, 'worker-sync': PROBE_WORKER_SYNC };
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
 
@@ -80,8 +90,14 @@ describe('Debug and Profile: Stop, timed', function () {
       const trace = vscode.debug.registerDebugAdapterTrackerFactory('pwa-node', {
         createDebugAdapterTracker: (s) => ({
           onWillReceiveMessage: (m: { type?: string; command?: string }) => { if (stopAt > 0 && m.type === 'request' && ['terminate', 'disconnect'].includes(m.command ?? '')) dap.push(`${Date.now() - stopAt} ${s.parentSession ? 'child' : 'parent'} <- ${m.command}`); },
-          onDidSendMessage: (m: { type?: string; event?: string; command?: string }) => {
-            if (stopAt === 0) return;
+          onDidSendMessage: (m: { type?: string; event?: string; command?: string; body?: { reason?: string; category?: string; output?: string } }) => {
+            // Before Stop: what could keep the script from its loop (a pause, an early end, its standard error).
+            if (stopAt === 0) {
+              if (m.type === 'event' && (['stopped', 'terminated', 'exited'].includes(m.event ?? '') || m.body?.category === 'stderr')) {
+                dap.push(`before Stop: ${s.parentSession ? 'child' : 'parent'} -> ${m.event} ${JSON.stringify(m.body ?? {}).slice(0, 200)}`);
+              }
+              return;
+            }
             if (m.type === 'event' && ['terminated', 'exited'].includes(m.event ?? '')) dap.push(`${Date.now() - stopAt} ${s.parentSession ? 'child' : 'parent'} -> ${m.event}`);
             if (m.type === 'response' && ['terminate', 'disconnect'].includes(m.command ?? '')) dap.push(`${Date.now() - stopAt} ${s.parentSession ? 'child' : 'parent'} -> ${m.command} answered`);
           },
@@ -94,7 +110,7 @@ describe('Debug and Profile: Stop, timed', function () {
       for (const t0 = Date.now(); !looping() && Date.now() - t0 < 120000;) {
         await new Promise((r) => setTimeout(r, 100));
       }
-      assert.ok(looping(), 'running its loop');
+      assert.ok(looping(), `${kind}: running its loop; lines ${JSON.stringify(api.store.linesFor(file).map((l) => [l.line, l.count]))}; ${dap.join(' | ')}`);
       let sessionEndAt = 0;
       const sub = vscode.debug.onDidTerminateDebugSession((s) => {
         if (s.parentSession === undefined && sessionEndAt === 0) { sessionEndAt = Date.now(); dap.push(`${sessionEndAt - stopAt} session ended`); }
