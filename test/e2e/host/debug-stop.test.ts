@@ -156,4 +156,49 @@ describe('Debug and Profile: Stop, timed', function () {
     assert.deepEqual(untold, [], 'how each run ended was said in the Debug Console or a notice');
     assert.deepEqual(outcomes, rows.map(() => 'stopped'), 'each report\'s run.outcome');
   });
+
+  it('at the end of a run, the calling lines\' lenses are final no later than the status bar', async () => {
+    // Two phases calling one helper (audit 31's shape, smaller): live batches carry calling lines that the report then corrects.
+    const file = path.join(ws(), 'two-phase.js');
+    writeFileSync(file, `import * as cp from 'corepy';
+const N = Number(process.env.N ?? 3000);
+const x = cp.ones([256]);
+function forward(t) { return cp.tidy(() => t.mul(2).add(1).relu()); }
+function phaseA() { for (let i = 0; i < N; i++) forward(x).dispose(); }
+function phaseB() { for (let i = 0; i < N / 2; i++) forward(x).dispose(); }
+phaseA();
+phaseB();
+x.dispose();
+`);
+    const uri = vscode.Uri.file(file);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc);
+    const callLenses = async (): Promise<string> => ((await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [])
+      .filter((l) => /in calls/.test(l.command?.title ?? '')).map((l) => `${l.range.start.line + 1}: ${l.command!.title}`).sort().join(' | ');
+    const seen: { at: number; status: string; calls: string }[] = [];
+    const ended = api.whenRunEnds();
+    void vscode.commands.executeCommand('corepy.debugAndProfile', uri);
+    let endAt = 0;
+    void ended.then(() => { endAt = Date.now(); });
+    // Every 50 ms until 4 s after the run's end (the status bar repaints at most every 250 ms).
+    while (endAt === 0 || Date.now() - endAt < 4000) {
+      seen.push({ at: Date.now(), status: api.status().text, calls: await callLenses() });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const run = await ended;
+    assert.equal(run?.status, 'finished');
+    const last = seen.at(-1)!;
+    assert.match(last.calls, /in calls/, 'calling lines at the end');
+    assert.doesNotMatch(last.status, /\$\(pulse\)/, 'the status bar shows the ended run');
+    // From when on each showed what it ends with.
+    const finalFrom = (key: 'status' | 'calls'): number => {
+      let i = seen.length - 1;
+      while (i > 0 && seen[i - 1]![key] === last[key]) i--;
+      return seen[i]!.at;
+    };
+    const statusAt = finalFrom('status'), callsAt = finalFrom('calls');
+    console.log(`[call-lenses] final call-line lenses ${callsAt - statusAt} ms after the final status bar (${callsAt - endAt} ms after the run's end; ${seen.length} samples)`);
+    assert.ok(callsAt <= statusAt, `call-line lenses final ${callsAt - statusAt} ms after the status bar: ${JSON.stringify(seen.slice(-40).map((x) => ({ ...x, at: x.at - statusAt })))}`);
+  });
 });
+
