@@ -176,8 +176,8 @@ export interface CallStacksInfo {
   readonly timedOut?: number;
   /**
    * That length at the report, ms: a line with one caller at a time is captured at least this often
-   * while it runs, so a caller that takes over is seen within it (lines × a typical capture's cost ÷
-   * STACK_BUDGET, at least 10 ms; the longest of the threads').
+   * while it runs, so a caller that takes over is seen within it (lines × the least typical capture
+   * cost seen ÷ STACK_BUDGET, at least 10 ms; the longest of the threads').
    */
   readonly holdMs?: number;
 }

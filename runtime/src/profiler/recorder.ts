@@ -105,13 +105,16 @@ const STACK_HOLD_EARLY_MS = 1;
 const STACK_HOLD_SHARE_OVER = 1, STACK_HOLD_SHARE_IN_TURN_OVER = 1 / 16;
 /**
  * The longest a hold at a line with one caller at a time lasts in run time: the time in which one
- * capture per line costs STACK_HOLD_TIME_SHARE of it (lines past their first captures × the typical
- * capture ÷ the share), at least STACK_HOLD_MIN_MS. Over budget a hold may be as long as the line's
- * ops so far, and a caller that takes over in it was seen only when it ended: a function called
- * 30 000 times from one line and then 15 000 from another (under tsx, a loaded machine, captures
- * over budget) left the second line 24 763 of its 45 000 ops (audit 31). Bounded in time, a later
- * caller is seen within it at every such line, and forced captures cost at most about the budget's
- * own share (they count against it: the pace slows for them). Lines whose callers take turns are
+ * capture per line costs STACK_HOLD_TIME_SHARE of it (lines past their first captures × the least
+ * typical capture cost seen ÷ the share), at least STACK_HOLD_MIN_MS. Over budget a hold may be as
+ * long as the line's ops so far, and a caller that takes over in it was seen only when it ended: a
+ * function called 30 000 times from one line and then 15 000 from another (under tsx, a loaded
+ * machine, captures over budget) left the second line 24 763 of its 45 000 ops (audit 31). Bounded
+ * in time, a later caller is seen within it at every such line, and forced captures cost about the
+ * budget's own share at most (they count against it: the pace slows for them). The least typical
+ * cost, not the current one: a loaded machine's stalls kept the estimate at 70–100 µs where the
+ * median capture took 12–24 µs (tsx, load 7), the bound was then 85–384 ms in 2 s runs and a later
+ * caller still lost up to 15 % of its ops; from the least, 17 ms. Lines whose callers take turns are
  * left out: which caller's op comes first after a deadline depends on the time between their
  * calls, not on how many each makes (their holds are short anyway, see STACK_HOLD_SHARE_IN_TURN).
  */
@@ -280,8 +283,9 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    */
   stackPacedMs = 0;
   private stackPacedCaptures = 0;
-  /** A capture's typical cost, ms (0: none timed yet; see captureStack). */
+  /** A capture's typical cost, ms (0: none timed yet; see captureStack), and the least it has been (what stackHoldMs is set from). */
   private stackTypicalMs = 0;
+  private stackCheapestMs = Infinity;
   /** Clock time of the first stack capture, ms (-1: none yet): the capture budget accrues from there, not from a load before any op. */
   private stackStartMs = -1;
   /** One-time costs (excludedTotalMs) before the first stack capture, ms. */
@@ -620,7 +624,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       }
     }
     this.stackPeriod = this.pacedPeriod(t1);
-    this.stackHoldMs = Math.max(STACK_HOLD_MIN_MS, (this.stackLines * this.stackTypicalMs) / STACK_HOLD_TIME_SHARE);
+    if (this.stackTypicalMs > 0 && this.stackTypicalMs < this.stackCheapestMs) this.stackCheapestMs = this.stackTypicalMs;
+    this.stackHoldMs = Math.max(STACK_HOLD_MIN_MS, (this.stackLines * (this.stackCheapestMs === Infinity ? 0 : this.stackCheapestMs)) / STACK_HOLD_TIME_SHARE);
     return stack;
   }
 
