@@ -1,6 +1,7 @@
 /**
- * The moments rule speaks of the whole line: the share it states for std is the share of every
- * std call at that line (a loop, or a new tensor each iteration), as the report's op table says.
+ * The moments rule speaks of the whole line: the share it states is the mean + std pair's over every
+ * iteration at that line (a loop, or a new tensor each iteration), the share its estimate takes, and its
+ * evidence holds every std call's time, as the report's op table says.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
@@ -20,9 +21,11 @@ describe('moments rule: figures of the whole line', () => {
     cp.disableProfiling();
     const rec = report.recommendations.find((r) => r.rule === 'moments');
     assert.ok(rec, `a moments recommendation among ${report.recommendations.map((r) => r.rule).join(', ')}`);
-    const stated = Number(/takes (\d+)% of total time/.exec(rec.description)?.[1]);
+    // The share stated is the pair's, every iteration's, as the estimate takes it (stalled calls left out of both: audit 32).
+    const stated = Number(/, (\d+)% of op time/.exec(rec.description)?.[1]);
+    assert.match(rec.description, /computed separately, 20 times/);
+    assert.match(rec.speedupBasis, new RegExp(`the pair is ${stated}% of`));
     const std = report.operations.find((o) => o.op === 'std')!;
-    assert.ok(Math.abs(stated - std.percent) <= 1, `stated ${stated}% vs the op table's ${std.percent.toFixed(1)}%`);
     const evidenceMs = Number(rec.evidence['stdMs']);
     assert.ok(Math.abs(evidenceMs - std.totalMs) <= 0.01 * std.totalMs, `evidence ${evidenceMs} ms is every std call's (${std.totalMs} ms)`);
   });
@@ -48,9 +51,10 @@ describe('moments rule: figures of the whole line', () => {
     assert.ok(kept > 0 && kept < LOOPS, `kept ${kept}`);
     assert.match(rec.speedupBasis, new RegExp(`past the event ring the profile kept the last ${kept} of ${LOOPS} pairs: the time is the line.s total`));
     // std's time is the line's, as the op table has it, not the kept pairs' (kept/LOOPS of it).
-    const stated = Number(/takes (\d+)% of total time/.exec(rec.description)?.[1]);
+    const stated = Number(/, (\d+)% of op time/.exec(rec.description)?.[1]);
+    assert.match(rec.description, new RegExp(`computed separately, ${LOOPS} times`));
+    assert.match(rec.speedupBasis, new RegExp(`the pair is ${stated}% of`));
     const std = report.operations.find((o) => o.op === 'std')!;
-    assert.ok(Math.abs(stated - std.percent) <= 1, `stated ${stated}% vs the op table's ${std.percent.toFixed(1)}%`);
     assert.ok(Math.abs(Number(rec.evidence['stdMs']) - std.totalMs) <= 1e-9 * Math.max(1, std.totalMs));
   });
 });

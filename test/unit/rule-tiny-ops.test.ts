@@ -28,7 +28,11 @@ describe('tiny-ops: what counts as tiny', () => {
     assert.equal(rec.evidence['opsOnThisLine'], 2000);
     const took = Number(/took ([\d.]+) ms/.exec(rec.description)![1]);
     const adds = report.operations.filter((o) => o.op === 'add' || o.op === 'full').reduce((t, o) => t + o.totalMs, 0);
-    assert.ok(Math.abs(took - adds) <= 0.01 + 1e-9, `took ${took} ms; the adds and ones ${adds} ms, randn ${randn.totalMs} ms`);
+    // Stalled calls (a busy machine) are left out of the time stated, as of the estimate (audit 32).
+    const stalled = /stalled calls left out/.test(rec.description);
+    const expected = stalled ? Number(rec.evidence['steadyTimeMs']) : adds;
+    assert.ok(!stalled || expected < adds, `steady ${expected} ms below the recorded ${adds} ms`);
+    assert.ok(Math.abs(took - expected) <= 0.01 + 1e-9, `took ${took} ms; the adds and ones ${adds} ms (steady: ${expected} ms), randn ${randn.totalMs} ms`);
     x.dispose();
   });
 });

@@ -33,6 +33,7 @@ import { batchAsRun } from './batch-as-run.js';
 import { invariantArguments } from './loop-invariant.js';
 import { counterArgument, siteCall } from './loop-args.js';
 import { gcPausesInOps } from '../gc-in-ops.js';
+import { shareText, steadyShare } from './stalls.js';
 
 const MIN_CALLS = 10;
 /** Below this measured loop/batched ratio the rule stays silent: the rewrite would make the code slower. */
@@ -74,6 +75,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (r < MIN_RATIO) return null;
   const corpus = corpusFields('batch-loop');
   let estimate;
+  // What the description states: the figures the estimate uses (stalls, and GC pauses where timed, left out).
+  let stated: { readonly ms: number; readonly opMs: number; readonly leftOut: string };
   if (times && claimed) {
     // What this run paid (a cold script's warm-up included, GC pauses and stalls left out; batch-as-run.ts), on the op
     // time without them: the batched rewrite's run has its own collections and stalls, wherever they land.
@@ -83,6 +86,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     const savedMs = claimed.noisy ? 0 : run.savedMs;
     const leftOut = [run.gcMs > 0 ? `GC pauses ${ms(run.gcMs)} ms` : '', run.stalls > 0 ? `${run.stalls} stalled call${run.stalls > 1 ? "s'" : "'s"} ${ms(run.stallMs)} ms over the calls around ${run.stalls > 1 ? 'them' : 'it'}` : '']
       .filter((x) => x).join(', ');
+    stated = { ms: run.loopMs, opMs: Math.max(opMs, run.loopMs), leftOut: [run.gcMs > 0 ? 'GC pauses' : '', run.stalls > 0 ? 'stalled calls' : ''].filter((x) => x).join(' and ') };
     const trial = `rewrite ${trialWhen(times)}, warm, on [${shape.join(', ')}] ${dtype || 'float32'}, ${s.backends[0]}: ${k} calls ${ms(times.loopMs)} ms vs ` +
       `batched ${ms(times.batchedMs)} ms (medians; ${claimed.text}${times.timedCalls < k ? `; timed on ${times.timedCalls} rows and scaled` : ''})`;
     estimate = claimed.noisy ? { priority: priorityFrom(1, 0, corpus.impact), estimatedSpeedup: 1, speedupBasis: trial, savedMs: 0 } : {
@@ -97,7 +101,11 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
         ` → saves ${ms(run.savedMs)} of ${ms(opMs)} ms op time${run.stalls > 0 ? ' (its stalls left out)' : ''}`,
       savedMs,
     };
-  } else estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
+  } else {
+    estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
+    const steady = steadyShare(input.data, cols, events, s.totalMs, input.agg.totalOpMs);
+    stated = { ms: steady.ms, opMs: steady.opMs, leftOut: steady.all.stalls > 0 ? 'stalled calls' : '' };
+  }
   const lines = input.source(s.location.file);
   const rewrite = lines ? batchRewrite(s.location.file, lines.join('\n'), s.location.line, s.location.column, s.op, shape.length)
     : { reason: `the source of ${s.location.file} could not be read` };
@@ -109,12 +117,11 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     `// One broadcast op instead of ${k}: one row per value of '${counted.counter}'\n` +
     `const offsets = cp.arange(${counted.start === null ? '' : `${counted.start}, `}${counted.stop});\n` +
     `const results = ${receiver}.unsqueeze(0).${s.op}(offsets.${shape.length === 1 ? 'unsqueeze(1)' : `reshape([-1${', 1'.repeat(shape.length)}])`});`;
-  const share = s.percent;
   return {
     id: recId('batch-loop', s.location, s.op), rule: 'batch-loop',
     title: 'Batch repeated operations',
     description: `The '${s.op}' operation was called ${k} times from this line with inputs of the same shape ` +
-      `(${ms(s.totalMs)} ms, ${share.toFixed(0)}% of op time). Consider batching into a single vectorized operation ` +
+      `(${shareText(stated.ms, stated.opMs, stated.leftOut)}). Consider batching into a single vectorized operation ` +
       `with broadcasting: one dispatch instead of ${k}.`,
     codeExample: { before, after },
     location: s.location,

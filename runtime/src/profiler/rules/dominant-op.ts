@@ -7,6 +7,8 @@
  * removed entirely (Amdahl with the op's share).
  */
 import { corpusFields } from './corpus.js';
+import { siteEvents } from './site-events.js';
+import { stallsText, steadyShare } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, type Rule } from './types.js';
 
 const SHARE = 30;
@@ -31,19 +33,24 @@ export const dominantOp: Rule = (input) => {
   const top = agg.ops.reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
   const alt = ALTERNATIVES[top.op];
   if (!alt || top.percent < SHARE || top.count < (alt.minCount ?? 1)) return [];
-  const site = agg.sites.filter((s) => s.op === top.op).reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
-  const speedup = speedupFrom(agg.totalOpMs, top.totalMs);
+  // The op's time and the op time, both without stalled calls (stalls.ts): a descheduled process is not the op's to remove.
+  const sites = agg.sites.filter((s) => s.op === top.op);
+  const steady = steadyShare(input.data, input.events, sites.flatMap((s) => [...siteEvents(input.events, s.site, s.op)]), top.totalMs, agg.totalOpMs);
+  if (100 * steady.share < SHARE) return [];
+  const site = sites.reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
+  const speedup = speedupFrom(steady.opMs, steady.ms);
+  const leftOut = steady.all.stalls > 0 ? ` (left out: ${stallsText(steady.all)}${steady.own.stalls > 0 ? `, ${steady.own.stalls} of '${top.op}'` : ''})` : '';
   const corpus = corpusFields('dominant-op');
   return [{
-    id: recId('dominant-op', site.location, top.op), rule: 'dominant-op', priority: priorityFrom(speedup, top.totalMs, corpus.impact),
-    title: `Operation '${top.op}' takes ${top.percent.toFixed(0)}% of total time`,
-    description: `'${top.op}' ran ${top.count} times for ${ms(top.totalMs)} ms of ${ms(agg.totalOpMs)} ms. Consider: ${alt.advice}.`,
+    id: recId('dominant-op', site.location, top.op), rule: 'dominant-op', priority: priorityFrom(speedup, steady.ms, corpus.impact),
+    title: `Operation '${top.op}' takes ${(100 * steady.share).toFixed(0)}% of total time`,
+    description: `'${top.op}' ran ${top.count} times for ${ms(steady.ms)} ms of ${ms(steady.opMs)} ms op time${steady.all.stalls > 0 ? ', stalled calls left out' : ''}. Consider: ${alt.advice}.`,
     estimatedSpeedup: speedup,
-    speedupBasis: `upper bound: measured ${ms(top.totalMs)} ms of '${top.op}' removed from ${ms(agg.totalOpMs)} ms of op time`,
+    speedupBasis: `upper bound: measured ${ms(steady.ms)} ms of '${top.op}' removed from ${ms(steady.opMs)} ms of op time${leftOut}`,
     codeExample: { before: alt.before, after: alt.after },
     location: site.location,
     evidence: { op: top.op, count: top.count, totalMs: top.totalMs, percent: top.percent },
-    savedMs: top.totalMs,
+    savedMs: steady.ms,
     ...corpus,
   }];
 };

@@ -15,6 +15,7 @@
 import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt } from '../rule-columns.js';
 import { siteEvents } from './site-events.js';
+import { shareText, stallsText, steadyShare } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const MIN_READS = 10;
@@ -42,14 +43,17 @@ export const freshReads: Rule = (input) => {
     const event = siteEvents(input.events, s.site, 'read')[0];
     const dtype = (event !== undefined ? dtypeAt(input.events, event) : '') || 'float32';
     const shape = (event !== undefined ? inputShapesAt(input.events, event)[0] : undefined) ?? [Math.round(perRead / (dtype === 'bool' ? 1 : 4))];
+    // The reads' time and the op time without stalled calls (stalls.ts): a reused array does not remove the machine's stalls.
+    const steady = steadyShare(input.data, input.events, siteEvents(input.events, s.site, 'read'), s.totalMs, agg.totalOpMs);
+    const stated = shareText(steady.ms, steady.opMs, steady.all.stalls > 0 ? 'stalled calls' : '');
     const times = input.measureReads(s.backends[0]!, shape, dtype, s.count);
     const corpus = corpusFields('fresh-reads');
     if (times === UNTIMED) {
       // Only when the whole read time would clear the rule's threshold: a saving is a part of it.
-      if (s.totalMs < MIN_SHARE * agg.totalOpMs) continue;
+      if (steady.ms < MIN_SHARE * steady.opMs) continue;
       out.push({
         id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', ...TEXT,
-        description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${ms(s.totalMs)} ms; each allocates a new array. ` +
+        description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${stated}; each allocates a new array. ` +
           'Make the array once, before the loop, and pass it: t.dataSync(out).',
         location: s.location,
         evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs },
@@ -61,18 +65,19 @@ export const freshReads: Rule = (input) => {
     // The ratio the printed medians and the per-round ratios both support (types.ts trialRatio; 1 when they disagree).
     const claimed = times ? trialRatio(times.freshMs, times.intoMs, times.ratio) : null;
     if (!times || !claimed || claimed.r <= 1) continue;
-    const saved = s.totalMs * (1 - 1 / claimed.r);
-    const intoMs = s.totalMs - saved;
-    if (saved < MIN_SHARE * agg.totalOpMs) continue;
-    const speedup = speedupFrom(agg.totalOpMs, saved);
+    const saved = steady.ms * (1 - 1 / claimed.r);
+    const intoMs = steady.ms - saved;
+    if (saved < MIN_SHARE * steady.opMs) continue;
+    const speedup = speedupFrom(steady.opMs, saved);
     out.push({
       id: recId('fresh-reads', s.location, s.op), rule: 'fresh-reads', priority: priorityFrom(speedup, saved, corpus.impact), ...TEXT,
-      description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${ms(s.totalMs)} ms; reading the ` +
+      description: `${s.count} reads of ${(perRead / 1024).toFixed(0)} KB each from this line took ${stated}; reading the ` +
         `same bytes into an array that already exists measured ${claimed.r.toFixed(1)}× faster here (about ${ms(intoMs)} ms). Make the array once, before the loop, and pass it: ` +
         't.dataSync(out).',
       estimatedSpeedup: speedup,
       speedupBasis: `reads of [${shape.join(', ')}] ${dtype} ${trialWhen(times)}: new array ${ms(times.freshMs)} ms vs reused array ${ms(times.intoMs)} ms ` +
-        `(medians; ${claimed.text}); site read time ${ms(s.totalMs)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(agg.totalOpMs)} ms`,
+        `(medians; ${claimed.text}); site read time ${ms(steady.ms)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(steady.opMs)} ms` +
+        (steady.all.stalls > 0 ? ` (left out: ${stallsText(steady.all)}${steady.own.stalls > 0 ? `, ${steady.own.stalls} among the reads` : ''})` : ''),
       location: s.location,
       evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs, ...trialEvidence(times) },
       savedMs: saved,

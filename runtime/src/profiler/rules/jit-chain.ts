@@ -27,8 +27,8 @@ import { backendAt, dtypeAt, inputShapesAt, opAt, outputShapesAt, type RuleColum
 import { corpusFields } from './corpus.js';
 import { inJittedFunction, type InJit } from './jit-eager.js';
 import { jitRewrite } from './jit-rewrite.js';
-import { memoFact } from './site-events.js';
-import { stallsInOps } from './stalls.js';
+import { memoFact, siteEvents } from './site-events.js';
+import { stallsText, steadyShare } from './stalls.js';
 import { CHAIN_BINARY, CHAIN_REDUCE, CHAIN_UNARY, jitTrialRuns, type ChainLink, type JitTimes } from './measure-jit.js';
 import { ms, priorityFrom, recId, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule, type RuleInput } from './types.js';
 
@@ -46,6 +46,8 @@ const MIN_RATIO = 1.1;
 
 /** The fields of a chain's event this rule reads (events are indexes into the rule columns). */
 interface ChainEvent {
+  /** Its index into the rule columns. */
+  readonly index: number;
   readonly op: string;
   readonly backend: string;
   readonly dtype: string;
@@ -69,7 +71,7 @@ const linkOf = (c: RuleColumns, e: number): ChainLink | null => {
 };
 const product = (shape: readonly number[]): number => shape.reduce((p, d) => p * d, 1);
 const eventAt = (c: RuleColumns, e: number): ChainEvent => ({
-  op: opAt(c, e), backend: backendAt(c, e), dtype: dtypeAt(c, e), site: c.site[e]!, startMs: c.startMs[e]!, endMs: c.endMs[e]!, inputShapes: inputShapesAt(c, e),
+  index: e, op: opAt(c, e), backend: backendAt(c, e), dtype: dtypeAt(c, e), site: c.site[e]!, startMs: c.startMs[e]!, endMs: c.endMs[e]!, inputShapes: inputShapesAt(c, e),
 });
 
 /** Time of one run of a chain in the profile, ms: its ops' times. */
@@ -120,11 +122,13 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   const past = input.data.droppedEvents > 0 && (siteStats(first.reduce.op, first.reduce.site)?.count ?? 0) > chains.length;
   const runs = past ? siteStats(first.reduce.op, first.reduce.site)!.count : chains.length;
   const members = [...new Set(first.events.map((e) => `${e.op}@${e.site}`))].map((k) => first.events.find((e) => `${e.op}@${e.site}` === k)!);
-  const totalMs = past ? members.reduce((t, e) => t + (siteStats(e.op, e.site)?.totalMs ?? 0), 0) : chains.reduce((t, c) => t + chainMsOf(c), 0);
-  // The share is of the op time without the machine's stalls (stalls.ts), as the other rules' savings are: a
-  // 12 ms stall in another op of the profile took a chain under MIN_SHARE (a clean-clone CI, rule-jit-eager.test.ts).
-  const opMs = Math.max(totalMs, input.agg.totalOpMs - stallsInOps(input.data, input.events).stallMs);
-  const p = opMs > 0 ? Math.min(1, totalMs / opMs) : 0;
+  const recordedMs = past ? members.reduce((t, e) => t + (siteStats(e.op, e.site)?.totalMs ?? 0), 0) : chains.reduce((t, c) => t + chainMsOf(c), 0);
+  // The chain's time and the op time it is a share of, both without the machine's stalls (stalls.ts), as the other
+  // rules' savings are: a 12 ms stall in another op of the profile took a chain under MIN_SHARE (a clean-clone CI,
+  // rule-jit-eager.test.ts), and one in the chain made its share, and the estimate from it, the machine's.
+  const chainEvents = past ? members.flatMap((e) => [...siteEvents(input.events, e.site, e.op)]) : chains.flatMap((c) => c.events.map((e) => e.index));
+  const steady = steadyShare(input.data, input.events, chainEvents, recordedMs, input.agg.totalOpMs);
+  const { ms: totalMs, opMs, share: p } = steady;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   // Already inside a cp.jit function: eager because a signature fell back (say why), or these were its tracing calls (nothing to say).
   const sameFile = first.events.map((e) => input.data.sites[e.site]).filter((l) => l !== undefined && l.file === loc.file).map((l) => l!.line);
@@ -153,10 +157,10 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
     speedupBasis: `chain ${trialWhen(times)} ` +
       `on [${shape.join(', ')}] ${first.events[0]!.dtype || 'float32'}, ${first.reduce.backend}: eager ` +
       `${ms(times.eagerMs)} ms vs cp.jit ${ms(times.jitMs)} ms (medians; ${claimed!.text}; eager in this profile: ${ms(chainMs)} ms a run); ` +
-      `the chain is ${(100 * p).toFixed(0)}% of ${ms(opMs)} ms op time${opMs < input.agg.totalOpMs ? ' (stalled calls left out)' : ''} → 1 / ((1 − p) + p / r)`,
+      `the chain is ${(100 * p).toFixed(0)}% of ${ms(opMs)} ms op time${steady.all.stalls > 0 ? ` (left out: ${stallsText(steady.all)}${steady.own.stalls > 0 ? `, ${steady.own.stalls} in the chain` : ''})` : ''} → 1 / ((1 − p) + p / r)`,
     savedMs,
   } : untimedFields(`the chain under cp.jit on [${shape.join(', ')}]`);
-  if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: runs, totalMs, p, memberLines, times, estimate, src: lines });
+  if (jitted !== null) return eagerInJit(jitted, { id: recId('jit-chain', loc, key), loc, ops, shape, chains: runs, totalMs, p, stalled: steady.all.stalls > 0, memberLines, times, estimate, src: lines });
   const src = lines?.[loc.line - 1]?.trim() ?? `${ops.join('→')}`;
   const rewrite = lines ? jitRewrite(loc.file, lines.join('\n'), loc.line, loc.column, first.links.map((l) => l.op), first.reduce.op)
     : { reason: `the source of ${loc.file} could not be read` };
@@ -164,7 +168,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
     id: recId('jit-chain', loc, key), rule: 'jit-chain',
     title: 'Fuse this chain with cp.jit',
     description: `This chain of ${first.links.length} elementwise ops + ${first.reduce.op} (${ops.join(' → ')}) on ` +
-      `[${shape.join(', ')}] ran ${runs} time(s) for ${runs > chains.length ? '≈' : ''}${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time)` +
+      `[${shape.join(', ')}] ran ${runs} time(s) for ${runs > chains.length ? '≈' : ''}${ms(totalMs)} ms (${(100 * p).toFixed(0)}% of op time${steady.all.stalls > 0 ? ', stalled calls left out' : ''})` +
       (runs > chains.length ? ` (the profile kept its last ${chains.length} runs, past the event ring: the time is its lines' totals)` : '') + ', one kernel and one ' +
       `full-size intermediate per op. Wrapped in cp.jit it runs as one fused kernel that reads the input once.`,
     codeExample: {
@@ -174,7 +178,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
         `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
     },
     location: loc,
-    evidence: { ops: ops.join(','), chains: runs, ...(runs > chains.length ? { keptChains: chains.length } : {}), totalMs, chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
+    evidence: { ops: ops.join(','), chains: runs, ...(runs > chains.length ? { keptChains: chains.length } : {}), totalMs, ...(steady.own.stalls > 0 ? { recordedMs, stalledCalls: steady.own.stalls } : {}), chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
     ...corpus,
     ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
@@ -193,6 +197,8 @@ interface Found {
   readonly chains: number;
   readonly totalMs: number;
   readonly p: number;
+  /** Whether stalled calls were left out of totalMs and p. */
+  readonly stalled: boolean;
   readonly memberLines: readonly number[];
   readonly times: JitTimes | null;
   readonly estimate: Pick<Recommendation, 'priority' | 'estimatedSpeedup' | 'speedupBasis'> & { readonly savedMs?: number };
@@ -212,7 +218,7 @@ function eagerInJit(jitted: InJit, f: Found): Recommendation {
     title: 'Keep this cp.jit function traced',
     description: `This chain of ${f.ops.length - 1} elementwise ops + ${f.ops[f.ops.length - 1]} (${f.ops.join(' → ')}) on [${f.shape.join(', ')}] is ` +
       `inside a cp.jit function (line ${jitted.line}), but ${reasons.length === 1 ? 'its signature runs' : `${reasons.length} of its signatures run`} ` +
-      `eagerly: it ran ${f.chains} time(s) for ${ms(f.totalMs)} ms (${(100 * f.p).toFixed(0)}% of op time), one kernel and one full-size ` +
+      `eagerly: it ran ${f.chains} time(s) for ${ms(f.totalMs)} ms (${(100 * f.p).toFixed(0)}% of op time${f.stalled ? ', stalled calls left out' : ''}), one kernel and one full-size ` +
       `intermediate per op, as if it were not jitted. Why it runs eagerly ${shown}`,
     codeExample: {
       before: fnLines.length ? fnLines.join('\n') : f.src?.[f.loc.line - 1]?.trim() ?? f.ops.join(' → '),

@@ -31,7 +31,7 @@ import { memoryGrowthDuringOpsMs } from './undisposed.js';
 import { memoFact, siteEvents } from './site-events.js';
 import { loopAround, receiverFixedInLoop, siteCall } from './loop-args.js';
 import { enclosingLoop } from './source.js';
-import { stallsIn, stallsInOps, stallsText } from './stalls.js';
+import { shareText, stallsText, steadyShare } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule, type RuleInput } from './types.js';
 
 const MIN_CALLS = 10;
@@ -131,8 +131,8 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const { args, basis } = found;
   const k = s.count, cols = input.events, events = siteEvents(cols, s.site, s.op), kept = events.length;
   // Steady figures (stalls.ts): the site's calls and the op time without the stalled calls among them.
-  const siteStalls = stallsIn(input.data, cols, events), allStalls = stallsInOps(input.data, cols);
-  const siteMs = Math.max(0, s.totalMs - siteStalls.stallMs), opMs = Math.max(siteMs, input.agg.totalOpMs - allStalls.stallMs);
+  const steady = steadyShare(input.data, cols, events, s.totalMs, input.agg.totalOpMs);
+  const { own: siteStalls, all: allStalls, ms: siteMs, opMs } = steady;
   if (siteMs < MIN_SHARE * opMs) return null;
   const saved = (siteMs * (k - 1)) / k;
   const speedup = speedupFrom(opMs, saved);
@@ -149,7 +149,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       (basis === 'loop' ? ` (the profile kept its last ${kept} calls, past the event ring, all on one tensor, which the loop does not reassign)` : '') +
       (basis === 'tail' ? ` (decided from the last ${kept} of its ${k} calls, which the event ring kept: all on one tensor; the loop is in a caller, ` +
         `so the source cannot show the earlier calls' tensor, but their input sizes, recorded for every call, match)` : '') + ', so every call ' +
-      `after the first computed the result the first one had (${ms(s.totalMs)} ms, ${s.percent.toFixed(0)}% of op time). ` +
+      `after the first computed the result the first one had (${shareText(siteMs, opMs, allStalls.stalls > 0 ? 'stalled calls' : '')}). ` +
       'Compute it once before the loop and reuse it (cp.keep it if the loop runs in cp.tidy).',
     codeExample: {
       before,

@@ -18,7 +18,7 @@
 import { backendAt, dtypeAt, inputShapesAt, opAt } from '../rule-columns.js';
 import { corpusFields } from './corpus.js';
 import { momentsRewrite } from './moments-rewrite.js';
-import { stallsIn, stallsInOps, stallsText } from './stalls.js';
+import { shareText, stallsIn, stallsInOps, stallsText } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialWhen, UNTIMED, untimedFields, type Recommendation, type Rule } from './types.js';
 
 const SPREAD = new Set(['std', 'var']);
@@ -66,7 +66,6 @@ export const momentsRule: Rule = (input) => {
     const scale = calls / Math.max(1, found.spreads);
     const { spread } = found, meanMs = found.meanMs * scale, spreadMs = scale > 1 ? line!.totalMs : found.spreadMs;
     const loc = spread.site >= 0 ? data.sites[spread.site] ?? null : null;
-    const spreadShare = agg.totalOpMs > 0 ? (100 * spreadMs) / agg.totalOpMs : 0;
     const lines = loc ? input.source(loc.file) : null;
     const text = loc ? lines?.[loc.line - 1] : undefined;
     const rewrite = loc && lines ? momentsRewrite(loc.file, lines.join('\n'), loc.line, loc.column, spread.op)
@@ -93,8 +92,10 @@ export const momentsRule: Rule = (input) => {
     out.push({
       id, rule: 'moments', priority: priorityFrom(speedup, savedMs, corpus.impact),
       title: `Compute mean and ${spread.op} in one pass`,
-      description: `Operation '${spread.op}' takes ${spreadShare.toFixed(0)}% of total time, and 'mean' of the same tensor ` +
-        `(shape [${shape.join(', ')}]) is computed separately. Consider computing mean/${spread.op} ` +
+      // The pair's share, as the estimate takes it: what the rewrite removes a part of (std's own share could not bound it).
+      description: `'${spread.op}' and 'mean' of the same tensor (shape [${shape.join(', ')}]) are computed separately, ` +
+        `${calls === 1 ? 'once' : `${calls} times`} (${shareText(pairMs, opMs, allStalls.stalls > 0 ? 'stalled calls' : '')}` +
+        `${atTrial ? `, counted at the trial's steady time` : ''}). Consider computing mean/${spread.op} ` +
         `in one pass with cp.moments(), which reads the data once.`,
       estimatedSpeedup: speedup,
       speedupBasis: (times && r !== null

@@ -21,7 +21,7 @@
 import { corpusFields } from './corpus.js';
 import { dtypeAt, inputShapesAt, type RuleColumns } from '../rule-columns.js';
 import { memoFact, siteEvents, type EventGroup } from './site-events.js';
-import { stallsIn, stallsInOps, stallsText } from './stalls.js';
+import { shareText, stallsIn, stallsInOps, stallsText } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, trialEvidence, trialRatio, trialWhen, UNTIMED, untimedFields, type Rule } from './types.js';
 
 const MIN_OPS = 200;
@@ -185,6 +185,8 @@ export const tinyOps: Rule = (input) => {
   const lines = new Set(tiny.map((s) => lineOf(s.location))).size;
   const here = tiny.filter((s) => lineOf(s.location) === lineOf(worst.location)).reduce((n, s) => n + s.count, 0);
   const speedup = speedupFrom(opMs, saved);
+  // What the description states: the tiny ops' time without the stalls among them, a share of the same op time.
+  const steadyMs = Math.max(0, timeMs - tiny.reduce((t, s) => t + stallsIn(input.data, input.events, siteEvents(input.events, s.site, s.op)).stallMs, 0));
   const corpus = corpusFields('tiny-ops');
   const estimate = untimed ? untimedFields(`stacking the small ops (${ms(untimedMs)} ms of them)`) : {
     priority: priorityFrom(speedup, saved, corpus.impact),
@@ -204,7 +206,7 @@ export const tinyOps: Rule = (input) => {
     title: 'Many tiny operations dominated by dispatch cost',
     description: `${count} ops on ≤ ${MAX_ELEMENTS} elements each` +
       (lines > 1 ? `, from ${lines} lines (${here === count ? 'all' : here} of them from this one),` : '') +
-      ` took ${ms(timeMs)} ms; done one small tensor at a time, most of that ` +
+      ` took ${shareText(steadyMs, Math.max(opMs, steadyMs), allStalls.stalls > 0 ? 'stalled calls' : '')}; done one small tensor at a time, most of that ` +
       `is fixed per-call cost. Work on whole tensors (stack the small ones, then one op) instead of element by element` +
       (matmulRows ? '; rows multiplied by one matrix are one matmul of the rows joined (or of the tensor they were sliced from).' : '.'),
     codeExample: {
@@ -212,7 +214,7 @@ export const tinyOps: Rule = (input) => {
       after: 'const out = cp.mul(cp.stack(rows), 2); // one op over all rows',
     },
     location: worst.location,
-    evidence: { ops: count, timeMs, timedCalls, busiestSiteCalls: worst.count, lines, opsOnThisLine: here, ...trialEvidence({ measuredAtMs: oldestTrialMs }), ...(allStalls.stalls > 0 ? { stalledMs: stallMs, opStalledMs: allStalls.stallMs } : {}) },
+    evidence: { ops: count, timeMs, timedCalls, busiestSiteCalls: worst.count, lines, opsOnThisLine: here, ...trialEvidence({ measuredAtMs: oldestTrialMs }), ...(allStalls.stalls > 0 ? { stalledMs: stallMs, opStalledMs: allStalls.stallMs, steadyTimeMs: steadyMs } : {}) },
     ...corpus,
     ...estimate,
   }];
