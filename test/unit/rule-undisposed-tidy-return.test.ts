@@ -129,8 +129,30 @@ describe('undisposed-tensors: a result returned from cp.tidy and dropped', funct
       }
     });
 
+    it("an unused `const y = cp.tidy(...)` (audit 32, /tmp/a32ws/tidyret.ts): the binding goes with the result", () => {
+      for (const [code, fixed] of [
+        ['const y = cp.tidy(() => x.mul(2).add(1).relu());', 'cp.tidy(() => { x.mul(2).add(1).relu(); });'],
+        ['let y: cp.Tensor = cp.tidy(() => x.add(1))', 'cp.tidy(() => { x.add(1); })'],
+        // Another `y` in another block is another variable.
+        ['const y = cp.tidy(() => x.add(1)); total += i;', 'cp.tidy(() => { x.add(1); }); total += i;'],
+      ] as const) {
+        const text = `${head}let total = 0;\nfor (let i = 0; i < 9; i++) {\n  ${code}\n}\n{ const y = 1; total += y; }\n`;
+        const r = at(text);
+        assert.ok(r && 'fix' in r.rewrite, JSON.stringify(r));
+        assert.equal(r.dropped, true);
+        assert.equal(applyFixes(text, [r.rewrite.fix]), text.replace(code, fixed));
+      }
+    });
+
     for (const [code, reason, dropped] of [
-      ['const y = cp.tidy(() => x.add(1));', /result of tidy on line \d+ is used there/, false],
+      ['const y = cp.tidy(() => x.add(1)); use(y);', /result of tidy on line 4 is kept in 'y', which the code reads \(line 4\)/, false],
+      ['const y = cp.tidy(() => x.add(1)); const o = { y: 1 };', /kept in 'y', which the code reads/, false],
+      ['const y = cp.tidy(() => x.add(1)); eval("y");', /kept in 'y', and its scope calls eval/, false],
+      ['export const y = cp.tidy(() => x.add(1));', /kept in 'y', which the module exports/, false],
+      ['var y = cp.tidy(() => x.add(1));', /kept in 'y', declared with 'var'/, false],
+      ['const y = cp.tidy(() => x.add(1)), z = 1;', /kept in 'y', declared with other variables/, false],
+      ['const [y] = cp.tidy(() => [x.add(1)]);', /destructured into variables/, false],
+      ['const y = cp.tidy(() => { return x.add(1); });', /has a block body/, true],
       ['use(cp.tidy(() => x.add(1)));', /result of tidy on line \d+ is used there/, false],
       ['cp.tidy(() => { return x.add(1); });', /has a block body/, true],
       ['cp.tidy(step);', /is not an arrow function written there/, true],
