@@ -79,7 +79,8 @@ export const freshReads: Rule = (input) => {
         `(medians; ${claimed.text}); site read time ${ms(steady.ms)} ms × (1 − 1/r) = ${ms(saved)} ms saved of ${ms(steady.opMs)} ms` +
         (steady.all.stalls > 0 ? ` (left out: ${stallsText(steady.all)}${steady.own.stalls > 0 ? `, ${steady.own.stalls} among the reads` : ''})` : ''),
       location: s.location,
-      evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs, ...trialEvidence(times) },
+      evidence: { reads: s.count, bytesPerRead: perRead, readMs: s.totalMs, freshMs: times.freshMs, intoMs: times.intoMs, ...trialEvidence(times),
+        ...(steady.all.stalls > 0 ? { steadyReadMs: steady.ms, steadyOpMs: steady.opMs } : {}) },
       savedMs: saved,
       ...corpus,
     });

@@ -178,7 +178,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
         `// where the chain was (line ${loc.line}):\nconst result = fused(x);`,
     },
     location: loc,
-    evidence: { ops: ops.join(','), chains: runs, ...(runs > chains.length ? { keptChains: chains.length } : {}), totalMs, ...(steady.own.stalls > 0 ? { recordedMs, stalledCalls: steady.own.stalls } : {}), chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
+    evidence: { ops: ops.join(','), chains: runs, ...(runs > chains.length ? { keptChains: chains.length } : {}), totalMs, ...(steady.own.stalls > 0 ? { recordedMs, stalledCalls: steady.own.stalls } : {}), ...(steady.all.stalls > 0 ? { steadyOpMs: opMs } : {}), chainMs, ...timesEvidence(times), lines: memberLines.join(',') },
     ...corpus,
     ...estimate,
     ...('fix' in rewrite ? { fix: rewrite.fix } : { fixUnavailable: rewrite.reason }),
