@@ -263,7 +263,9 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
           if (!current()) return;
           if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
           // Stop (or Restart): the run is marked stopped, not failed; the script is asked for its report (debug-stop.ts).
-          if (m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
+          // VS Code sends Stop to the run's parent session (a child's lifecycle is its parent's); a child session gets its
+          // `disconnect` when it ended by itself (the script threw, a worker finished), which is not Stop.
+          if (isRoot && m.type === 'request' && ['disconnect', 'terminate', 'restart'].includes(m.command ?? '') && !scriptEnded && ctx.store.run?.status === 'running') {
             // Now, while the session is up (once: each of js-debug's sessions gets a disconnect): VS Code may end it before the
             // script has written its report, and the exit line then goes nowhere (see stopLine; audit 30).
             const first = !stopRequested;
