@@ -13,13 +13,14 @@ import { accessSync, constants as fsConstants, existsSync, mkdtempSync, readFile
 import { dirname, extname, join, resolve } from 'node:path';
 import { constants, tmpdir } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { stopAskedText, stopWaitingText } from './cli-stop-text.js';
 import { killAfterGrace, profiledNodeArgs, type PendingKill } from './launch.js';
 import { EXPORT_FORMATS as FORMATS, FORMATS as EXPORT_REGISTRY, exportFileName, formatFromPath, writeExport, type ExportFormat } from './export/index.js';
 import { compareBaseline, MIN_CHANGE_MS, SINGLE_CALL_FACTOR } from './profiler/baseline.js';
 import { machineLoad, readBaseline, writeBaseline } from './profiler/baseline-file.js';
 import { renderMarkdown, renderText } from './profiler/format-text.js';
 import type { FlameProfile } from './contract/flame.js';
-import { REPORT_FILE_ENV, STOP_FILE_ENV, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
+import { REPORT_FILE_ENV, STOP_FILE_ENV, STOP_REPORT_MAX_MS, type ProfileBatchMessage, type ProfileIpcMessage } from './contract/ipc.js';
 import type { ProfileReport } from './contract/report.js';
 import { BACKENDS, CALL_SITE_MODES, type CallSiteMode } from './contract/names.js';
 import { emptyFlame, reportFromBatch } from './profiler/batch-report.js';
@@ -93,7 +94,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
       if (child.exitCode !== null || child.signalCode !== null) return;
       if (signals++ > 0) { child.kill('SIGKILL'); return; }
       stoppedBy = sig;
-      process.stderr.write(`\ncorepy: ${sig}: asking the script for its report (killed in ${SIGNAL_GRACE_MS / 1000} s if it does not stop; again to kill now)\n`);
+      process.stderr.write(`\n${stopAskedText(sig, SIGNAL_GRACE_MS, STOP_REPORT_MAX_MS)}\n`);
       // The signal, for a script whose event loop runs; the file, for one inside a synchronous loop of ops.
       try { writeFileSync(stopFile, sig); } catch { /* the signal still goes */ }
       child.kill(sig);
@@ -101,7 +102,7 @@ function runScript(script: string, args: string[], o: ProfileOptions): Promise<R
         graceMs: SIGNAL_GRACE_MS,
         stopFile,
         exists: existsSync,
-        onWaiting: () => process.stderr.write('corepy: the script is writing its report; waiting for it (again to kill now)\n'),
+        onWaiting: () => process.stderr.write(`${stopWaitingText(SIGNAL_GRACE_MS, STOP_REPORT_MAX_MS)}\n`),
         kill: () => {
           process.stderr.write('corepy: the script did not stop; killing it\n');
           child.kill('SIGKILL');

@@ -26,6 +26,7 @@ import { batchOf, batchSegmentOf, type SegmentRows } from '../contract/site-stat
 import { everyRecommendation } from '../contract/report.js';
 import type { SegmentData } from './types.js';
 import { buildReport } from './report.js';
+import { markStoppedRun } from './rules/stop-report.js';
 import { describeUncaught } from './uncaught-text.js';
 import { isProfiling, liveCallLines, opsRecorded, setStarvedTimerHook, snapshot } from './session.js';
 import { startStopWatcher, type StopWatcher } from './stop-watcher.js';
@@ -190,7 +191,9 @@ export function startIpc(): boolean {
   let watcher: StopWatcher | null = null;
   const stopFile = process.env[REPORT_FILE_ENV] ? process.env[STOP_FILE_ENV] : undefined;
   // The launcher waits on past its grace period while this file says the report is being written.
+  // Also marks the report as a stopped run's, written at once without timing the rules' trials (rules/stop-report.ts).
   const acknowledge = (): void => {
+    markStoppedRun();
     if (stopFile) try { writeFileSync(stopAckFile(stopFile), ''); } catch { /* the launcher's grace period then decides */ }
   };
   /** `exit`: how to end the process once the report is written (the stop watcher's, inside its inspector request). */

@@ -11,7 +11,9 @@
  * 3. final: the rules run again with what is now known. A measurement that did not fit answers
  *    UNTIMED, and the rule says its impact is not timed yet (types.ts `untimedFields`) — never a guess.
  *
- * The budget is COREPY_RULE_BUDGET_MS (default DEFAULT_BUDGET_MS; 0 times nothing). Figures are
+ * The budget is COREPY_RULE_BUDGET_MS (default DEFAULT_BUDGET_MS; 0 times nothing); the report of a run the
+ * user stopped gets COREPY_STOP_RULE_BUDGET_MS, default 0 (stop-report.ts). It bounds the trials only: the
+ * plan pass (and the final one, run only when something was timed) comes on top. Figures are
  * kept for the process and written to the per-machine file, so later reports and later runs reuse them.
  * A figure not timed for this report — from the file, or from an earlier report of this process — carries
  * `measuredAtMs` (when it was measured) for the rule to say it is a cached trial (types.ts `trialWhen`); one
@@ -23,6 +25,7 @@ import { jitTrialFits, jitTrialRuns, measureJit } from './measure-jit.js';
 import { measureReads } from './measure-reads.js';
 import { measureStack } from './measure-stack.js';
 import { measuredAtOf, noteMeasured, readTimings, timingsCachePath, writeTimings, type StoredTiming } from './timing-cache-file.js';
+import { isStoppedRun, stopBudgetMs } from './stop-report.js';
 import { UNTIMED, type RuleInput } from './types.js';
 
 /** Names of the measurers a rule can call. */
@@ -44,8 +47,12 @@ export const DEFAULT_BUDGET_MS = Math.round(1.1 * TRIAL_MAX_MS);
 /** A trial is not started with less than this left, ms: the shortest trial takes about this long, and one abandoned is time lost. */
 const MIN_TRIAL_MS = 250;
 
-/** The budget from COREPY_RULE_BUDGET_MS (ms, ≥ 0), else DEFAULT_BUDGET_MS. */
-export function timingBudgetMs(env: Readonly<Record<string, string | undefined>> = process.env): number {
+/**
+ * The budget from COREPY_RULE_BUDGET_MS (ms, ≥ 0), else DEFAULT_BUDGET_MS; for the report of a stopped run
+ * (`stopped`), the stop budget (stop-report.ts: COREPY_STOP_RULE_BUDGET_MS, else 0).
+ */
+export function timingBudgetMs(env: Readonly<Record<string, string | undefined>> = process.env, stopped = isStoppedRun()): number {
+  if (stopped) return stopBudgetMs(env);
   const raw = env['COREPY_RULE_BUDGET_MS'];
   const v = raw === undefined || raw.trim() === '' ? NaN : Number(raw);
   return Number.isFinite(v) && v >= 0 ? v : DEFAULT_BUDGET_MS;
@@ -172,5 +179,7 @@ export function budgetedRun<T>(pass: (m: Measurers) => T, budgetMs: number, fixe
   }
   const spentMs = performance.now() - t0;
   if (wrote && path) writeTimings(path, entries);
+  // Nothing new is known: the final pass would give the plan's answers again (one pass took 0.3–1.1 s at load 10).
+  if (timed === 0) return { result: planned, timed, untimed: requests.size, spentMs };
   return { result: pass(lookup(false)), timed, untimed: requests.size - timed, spentMs };
 }

@@ -17,6 +17,7 @@ import type { StackTimes } from './measure-stack.js';
 
 export type { Fix, Priority, Recommendation } from '../../contract/recommendation.js';
 import type { Priority, Recommendation as Rec } from '../../contract/recommendation.js';
+import { isStoppedRun } from './stop-report.js';
 
 /**
  * What a measurer answers when its measurement did not fit in this report's timing budget
@@ -136,7 +137,18 @@ export function priorityFrom(speedup: number, savedMs: number, impact: 'verified
  * times one or two (measured: 4 sites over 4 runs, one or two per run, and none in a run whose
  * rules did not ask for the trial).
  */
-export function untimedFields(what: string): Pick<Rec, 'priority' | 'estimatedSpeedup' | 'speedupBasis' | 'impact'> {
+export function untimedFields(what: string, stopped = isStoppedRun()): Pick<Rec, 'priority' | 'estimatedSpeedup' | 'speedupBasis' | 'impact'> {
+  // The report of a stopped run times nothing (stop-report.ts): it says why, not that a budget ran out.
+  if (stopped) {
+    return {
+      priority: priorityFrom(1, 0, 'unknown'),
+      estimatedSpeedup: 1,
+      speedupBasis: `not timed yet: the run was stopped, and ${what} has no figure on this machine yet. The report of a stopped run ` +
+        'is written at once from the figures already timed (COREPY_STOP_RULE_BUDGET_MS gives it time to time more); ' +
+        'a run that ends by itself times what is missing',
+      impact: 'unknown',
+    };
+  }
   return {
     priority: priorityFrom(1, 0, 'unknown'),
     estimatedSpeedup: 1,
