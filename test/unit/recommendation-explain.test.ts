@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { explainMarkdown } from '../../extension/src/recs/explain-markdown.js';
 import type { Recommendation } from '../../extension/src/recommendation.js';
+import { untimedFields } from '../../runtime/src/profiler/rules/types.js';
 
 const base: Recommendation = {
   id: 'batch-loop:/w/a.ts:3', rule: 'batch-loop', priority: 'HIGH', title: 'Batch repeated operations',
@@ -40,6 +41,16 @@ describe('Explain text', () => {
     assert.match(md, /\*\*impact unknown\*\* — the rewrite was not timed on this machine yet/);
     assert.doesNotMatch(md, /1\.00×/, 'no figure');
     assert.doesNotMatch(md, /were not within 1\.3×/, 'not the unverified-rule reason');
+  });
+  it('says when the rewrite was not timed because the run was stopped (the runtime\'s own text), with no figure', () => {
+    const { savedMs: _saved, ...rest } = base;
+    const md = explainMarkdown({ ...rest, ...untimedFields('the batched rewrite on [1000]', true) });
+    assert.match(md, /\*\*impact unknown\*\* — the rewrite was not timed on this machine yet: the run was stopped/);
+    assert.doesNotMatch(md, /budget ran out/);
+    assert.doesNotMatch(md, /1\.00×/, 'no figure');
+    // Not stopped: the budget, and no promise that the very next report times it.
+    const budget = explainMarkdown({ ...rest, ...untimedFields('the batched rewrite on [1000]', false) });
+    assert.match(budget, /timing budget ran out before its trial\); a later report times it when its budget allows/);
   });
   it('says when a rule was never measured on the corpus', () => {
     const { corpusSpeedup: _c, ...rest } = base;

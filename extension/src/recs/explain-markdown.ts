@@ -9,10 +9,16 @@ const fence = (s: string): string => ['```ts', s, '```'].join('\n');
 
 /** Markdown for one recommendation. */
 export function explainMarkdown(r: Recommendation): string {
-  // A rewrite the report's timing budget left untimed (runtime rules/timing-budget.ts) has no figure at all.
+  // A rewrite left untimed has no figure at all: the report's timing budget ran out (runtime rules/timing-budget.ts),
+  // or the run was stopped, whose report times nothing (runtime rules/stop-report.ts; the basis says which).
   const untimed = r.speedupBasis.startsWith('not timed yet');
-  const estimate = untimed
-    ? '**impact unknown** — the rewrite was not timed on this machine yet (the report\'s timing budget ran out); the next report times it'
+  const stopped = r.speedupBasis.startsWith('not timed yet: the run was stopped');
+  const estimate = stopped
+    ? '**impact unknown** — the rewrite was not timed on this machine yet: the run was stopped, and a stopped run\'s report ' +
+      'uses only figures timed before; a run that ends by itself times it'
+    : untimed
+    ? '**impact unknown** — the rewrite was not timed on this machine yet (the report\'s timing budget ran out before its ' +
+      'trial); a later report times it when its budget allows'
     : r.impact === 'unknown' && r.corpusSpeedup === undefined
     ? `**impact unknown** — this rule's estimates have not been checked against speedups measured on the corpus, so ` +
       `its figure (${r.estimatedSpeedup.toFixed(2)}×) is a guide only`
