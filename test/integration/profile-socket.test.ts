@@ -5,7 +5,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { DebugStop, runtimeAnnouncesPid } from '../../extension/src/debug/debug-stop.js';
 import { jsDebugLaunch } from '../../extension/src/debug/js-debug-config.js';
@@ -63,6 +63,47 @@ describe('Debug and Profile stream (COREPY_PROFILE_SOCKET)', function () {
       const sites = (report as ProfileReportMessage).report as { callSites?: { op: string; location?: { line: number } }[] };
       const add = sites.callSites?.find((s) => s.op === 'add');
       assert.equal(add?.location?.line, 4);
+    } finally {
+      server.dispose();
+    }
+  });
+
+  it('a CommonJS script that starts with a synchronous loop streams batches from inside the loop (audit 32)', async function () {
+    this.timeout(120000);
+    // A CommonJS main runs right after the preloads with no event-loop turn between: the socket had not
+    // connected, and every write waited in JavaScript until the loop ended. The loop runs until the test
+    // releases it (bounded: 40 s), so a batch with ops seen before `loop-ended` exists came from the loop.
+    const dir = path.join(ws, 'cjs-loop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n');
+    const release = path.join(dir, 'release'), loopEnded = path.join(dir, 'loop-ended');
+    rmSync(release, { force: true });
+    rmSync(loopEnded, { force: true });
+    writeFileSync(path.join(dir, 'long.js'), "const cp = require('corepy');\nconst { existsSync, writeFileSync } = require('node:fs');\nconst x = cp.ones([1000]);\n" +
+      "const t0 = Date.now();\nwhile (!existsSync(__dirname + '/release') && Date.now() - t0 < 40000) cp.tidy(() => x.mul(2).add(1));\nwriteFileSync(__dirname + '/loop-ended', '');\n");
+    let liveBatch: { ops: number; loopEnded: boolean } | null = null;
+    let closed!: () => void;
+    const done = new Promise<void>((r) => { closed = r; });
+    const server = await ProfileSocketServer.listen(() => ({
+      batch: (m) => {
+        const ops = m.sites.filter((s) => s.op === 'add').reduce((t, s) => t + s.count, 0);
+        if (liveBatch === null && ops > 0) liveBatch = { ops, loopEnded: existsSync(loopEnded) };
+      },
+      report: () => undefined, closed: () => closed(),
+    }), (e) => assert.fail(e));
+    try {
+      const plan = buildProcessSpec({ program: path.join(dir, 'long.js'), backend: 'js' }, path.join(ROOT, 'extension', 'dist'));
+      const cfg = jsDebugLaunch('long', plan, undefined, server.path);
+      const env: NodeJS.ProcessEnv = { ...process.env };
+      for (const [k, v] of Object.entries(cfg.env)) { if (v === null) delete env[k]; else env[k] = v; }
+      const child = spawn(cfg.runtimeExecutable, [...cfg.runtimeArgs, cfg.program, ...cfg.args], { cwd: cfg.cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const exited = new Promise<number | null>((r) => child.on('exit', r));
+      for (const t0 = Date.now(); liveBatch === null && Date.now() - t0 < 45000;) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(release, '');
+      assert.equal(await exited, 0);
+      await done;
+      assert.ok(liveBatch, 'a batch with the loop\'s adds');
+      assert.equal(liveBatch!.loopEnded, false, 'it came while the loop still ran');
     } finally {
       server.dispose();
     }

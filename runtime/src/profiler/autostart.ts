@@ -12,7 +12,7 @@
 import { setBackend } from '../engine.js';
 import '../index.js';
 import { BACKENDS, type BackendName } from '../types.js';
-import { startIpc } from './ipc.js';
+import { startIpc, whenConnected } from './ipc.js';
 import { installCorepyFallback, scriptHasCorepy } from './resolve-fallback.js';
 import { enableProfiling } from './session.js';
 import { SOCKET_ENV } from '../contract/ipc.js';
@@ -63,3 +63,6 @@ try {
   process.exit(2);
 }
 startIpc();
+// Streaming over a socket: connected before the script runs, so a script that starts with a
+// synchronous loop streams its batches from the loop (ipc.ts, whenConnected).
+await whenConnected();

@@ -266,3 +266,29 @@ export function startIpc(): boolean {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, signalListeners[sig]);
   return true;
 }
+
+/** Longest wait for the socket's connection before the script runs, ms: a launcher that never accepts only loses the stream. */
+export const CONNECT_WAIT_MS = 10_000;
+
+/**
+ * Resolves once the socket of COREPY_PROFILE_SOCKET has connected, failed or closed, or after
+ * `maxMs`; at once when there is none or it is connected. Node holds writes in JavaScript until the
+ * socket's 'connect' event, which needs an event-loop turn, and a CommonJS main runs right after the
+ * `--import` preloads with none in between: a script that went straight into a synchronous loop had
+ * every batch (the hello too) held back until the loop ended (audit 32). The autostart preload awaits
+ * this before the script runs. The timer is not unref'd: with the socket unref'd, nothing else would
+ * keep the process up to settle the preload's top-level await.
+ */
+export function whenConnected(maxMs = CONNECT_WAIT_MS): Promise<void> {
+  const s = socket;
+  if (s === null || !s.connecting) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      for (const ev of ['connect', 'error', 'close'] as const) s.off(ev, done);
+      resolve();
+    };
+    const timer = setTimeout(done, maxMs);
+    for (const ev of ['connect', 'error', 'close'] as const) s.once(ev, done);
+  });
+}
