@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx.js';
 import { DEBUG_TYPE, showUntrusted, UNTRUSTED_MESSAGE, whenRunEnds } from './debug/vscode-debug.js';
 import { exportReport } from './export/export-command.js';
-import type { ExportFormat } from './export/formats.js';
+import { RUNNING_MESSAGE, type ExportFormat } from './export/formats.js';
 import { FlamePanel } from './flame-panel.js';
 import { baselineOf, compareBaseline } from 'corepy/baseline';
 import type { ProfileReport } from 'corepy/contract';
@@ -79,7 +79,8 @@ async function runAndProfile(ctx: Ctx, uri?: vscode.Uri, debug = false): Promise
 async function showFlameGraph(ctx: Ctx, compare?: RunSnapshot): Promise<void> {
   const run = ctx.store.run;
   if (!run?.flame) {
-    void vscode.window.showInformationMessage(run ? 'Corepy: this run has no flame profile (it ended before its report).'
+    void vscode.window.showInformationMessage(run?.status === 'running' ? `Corepy: no flame graph yet: ${RUNNING_MESSAGE}.`
+      : run ? 'Corepy: this run has no flame profile (it ended before its report).'
       : 'Corepy: no profile yet. Run "Corepy: Run and Profile Current File" first.');
     return;
   }

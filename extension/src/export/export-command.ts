@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import type { ExportAssets } from 'corepy/export';
 import type { Ctx } from '../ctx.js';
 import type { RunSnapshot } from '../profile-store.js';
-import { FORMATS, PARTIAL_RUN_MESSAGE, exportInput, type ExportFormat } from './formats.js';
+import { FORMATS, PARTIAL_RUN_MESSAGE, RUNNING_MESSAGE, exportInput, type ExportFormat } from './formats.js';
 
 /**
  * The flame-graph renderer of the runtime shipped inside the extension — never the workspace's
@@ -41,9 +41,11 @@ export async function exportReport(ctx: Ctx, format?: ExportFormat, targetPath?:
     void vscode.window.showInformationMessage('Corepy: nothing to export yet. Run "Corepy: Run and Profile Current File" first.');
     return undefined;
   }
-  // Every format needs the complete report: say so before offering formats (a stopped Debug and Profile run has none).
+  // Every format needs the complete report: say so before offering formats (a run still going has none yet, nor
+  // one killed before its report).
   if (run.report === null || run.flame === null) {
-    void vscode.window.showWarningMessage(`Corepy: cannot export: ${PARTIAL_RUN_MESSAGE}.`);
+    void vscode.window.showWarningMessage(run.status === 'running' ? `Corepy: cannot export yet: ${RUNNING_MESSAGE}.`
+      : `Corepy: cannot export: ${PARTIAL_RUN_MESSAGE}.`);
     return undefined;
   }
   const info = format ? FORMATS.find((f) => f.id === format)

@@ -13,6 +13,8 @@ export { FORMATS, type ExportFormat };
 
 /** Shown instead of writing an empty or made-up file. */
 export const PARTIAL_RUN_MESSAGE = 'this run ended before its report; export needs a complete run';
+/** Why a run still going has no report yet, and how to get one. */
+export const RUNNING_MESSAGE = 'this run is still running; its report comes when it ends (Stop ends it and writes the report)';
 
 /** The run's report and flame profile as the runtime exporters take them; throws for partial runs. */
 export function exportInput(run: RunSnapshot): ExportInput {
