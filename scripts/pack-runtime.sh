@@ -12,6 +12,9 @@ dest="$(cd "${1:-$ROOT}" && pwd)"
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 cd "$ROOT"
+# dist/corepy.cjs is what `require('corepy')` loads, and the package has no tsbuildinfo to tell it is stale:
+# after a bare `tsc -b runtime` (no scripts/build.sh) it would ship old code, so bundle dist/ as it is now.
+node runtime/build-cjs.mjs
 # What runtime/package.json "files" names (first path segment of each entry), and the manifest.
 cp runtime/package.json "$stage/"
 for top in $(node -p 'const f = require("./runtime/package.json").files; [...new Set(f.filter((e) => !e.startsWith("!")).map((e) => e.split("/")[0]))].join("\n")'); do
