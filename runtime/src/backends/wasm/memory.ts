@@ -21,6 +21,7 @@
 
 import { formatBytes } from '../../contract/units.js';
 import { recordOneTimeCost } from '../../one-time-costs.js';
+import { stallOverMs } from '../../stall.js';
 import type { WasmMemory } from './loader.js';
 
 /** Block granularity and alignment (bytes). */
@@ -58,16 +59,8 @@ const TOUCH_AHEAD_FRACTION = 0.25;
  */
 const TOUCH_PIECE = 16 * OS_PAGE;
 /**
- * A piece stalled when it took STALL_RATIO times the median piece's time per byte and STALL_MIN_MS more: the
- * test profiler/rules/stalls.ts applies to op calls, with its constants (not imported: backends do not reach into
- * the profiler).
- */
-const STALL_RATIO = 5;
-const STALL_MIN_MS = 0.5;
-
-/**
- * What stalls took of a touch timed in pieces (`bytes[i]` touched in `ms[i]`), ms: over each stalled piece (see
- * STALL_RATIO), its time less what the median piece's time per byte gives it. 0 with fewer than 3 pieces.
+ * What stalls took of a touch timed in pieces (`bytes[i]` touched in `ms[i]`), ms: over each stalled piece (../../stall.ts,
+ * against what the median piece's time per byte gives it), its time less that. 0 with fewer than 3 pieces.
  */
 export function stalledMs(bytes: readonly number[], ms: readonly number[]): number {
   if (bytes.length < 3) return 0;
@@ -75,8 +68,7 @@ export function stalledMs(bytes: readonly number[], ms: readonly number[]): numb
   const rate = rates[rates.length >> 1]!;
   let out = 0;
   for (let i = 0; i < bytes.length; i++) {
-    const expected = rate * bytes[i]!;
-    if (ms[i]! > STALL_RATIO * expected && ms[i]! - expected >= STALL_MIN_MS) out += ms[i]! - expected;
+    out += stallOverMs(ms[i]!, rate * bytes[i]!);
   }
   return out;
 }

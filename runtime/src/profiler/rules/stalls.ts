@@ -6,7 +6,7 @@
  * calls 419 ms with four stalls in them. The rules reason on steady-state figures (issue 14): a saving
  * taken from op time leaves the stalls out, of the site and of the total it is a share of, wherever they
  * landed. A call is stalled when it took STALL_RATIO times the calls around it at its site (of its input
- * shape; {@link stallExcess}) and STALL_MIN_MS more; GC pauses inside a call are not stalls (a collection is
+ * shape; {@link stallExcess}) and STALL_MIN_MS more (../../stall.ts, shared with the first touch of wasm memory); GC pauses inside a call are not stalls (a collection is
  * the program's: gc-in-ops.ts), and a site's first call never is (its excess is a one-time cost). Pure.
  */
 import { gcInEventMs } from '../gc-in-ops.js';
@@ -14,16 +14,8 @@ import type { RuleColumns } from '../rule-columns.js';
 import type { ProfileData } from '../types.js';
 import { siteGroups, type EventGroup } from './site-events.js';
 import { ms } from './types.js';
+import { STALL_MIN_MS, stallOverMs } from '../../stall.js';
 
-/**
- * A stalled call took this many times the median of the calls around it (STALL_WINDOW each side) …
- * (batch.before.ts of audit 24, 300 adds on [2000] under `corepy profile`, at load 2–12: one or two calls of
- * 17–32 ms among calls of 0.01 ms, 55–95 % of the loop's time, in one run in two; the calls every ~17th, 0.05–0.1 ms
- * over their neighbours, are the loop's own and stay.)
- */
-export const STALL_RATIO = 5;
-/** … and at least this much more, ms (a timer tick or a cache miss on a µs call is not a stall). */
-export const STALL_MIN_MS = 0.5;
 /** Calls each side of a call whose median it is judged against. */
 export const STALL_WINDOW = 4;
 
@@ -44,7 +36,7 @@ export function stallExcess(d: Float64Array): Float64Array {
     if (d[j]! <= STALL_MIN_MS) continue;
     if (whole < 0) whole = medianOf(d.subarray(1));
     const around = Math.min(whole, medianOf(d.subarray(Math.max(0, j - STALL_WINDOW), Math.min(d.length, j + STALL_WINDOW + 1))));
-    if (d[j]! > STALL_RATIO * around && d[j]! - around > STALL_MIN_MS) out[j] = d[j]! - around;
+    out[j] = stallOverMs(d[j]!, around);
   }
   return out;
 }
