@@ -6,7 +6,7 @@
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SourceLocation } from './contract/flame.js';
-import type { RunError, RunOutcome } from './contract/report.js';
+import { outcomeOf, type RunError, type RunOutcome } from './contract/report.js';
 
 /** What cli.ts knows when the script has ended. */
 export interface EndedRun {
@@ -73,7 +73,7 @@ export function runError(uncaught: string): RunError | null {
  * `partial` when the figures stop at the last streamed batch, and the uncaught error where there was one.
  */
 export function runOutcome(run: EndedRun): RunOutcome {
-  const outcome = run.stoppedBy ? 'stopped' : run.code !== 0 || run.signal ? 'failed' : 'completed';
+  const outcome = outcomeOf(run.stoppedBy !== null, run.code, run.signal);
   const error = run.uncaught ? runError(run.uncaught) : null;
   return {
     outcome,

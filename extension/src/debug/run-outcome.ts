@@ -2,11 +2,10 @@
  * The JSON report's `run` (the contract's {@link RunOutcome}) for a run the extension launched: Run
  * and Profile and Debug and Profile know how the script ended (exit status, signal, whether the user
  * stopped it, the runtime's uncaught-error text), and an export of that run says it as a report
- * written by `corepy profile` does. The same rule as the CLI: 'stopped' when the user stopped it,
- * 'failed' for any other non-zero status or signal, else 'completed'. No 'vscode' import.
+ * written by `corepy profile` does, by the same rule (the contract's `outcomeOf`). No 'vscode' import.
  */
 import { constants as osConstants } from 'node:os';
-import type { RunError, RunOutcome } from 'corepy/contract';
+import { outcomeOf, type RunError, type RunOutcome } from 'corepy/contract';
 import { failureLocation } from './failure-location.js';
 
 /** How a run ended, as the launcher saw it (the fields of the `corepyReport` event body it needs). */
@@ -47,7 +46,7 @@ export function runOutcomeOf(program: string, end: LaunchedRunEnd): RunOutcome {
   const stopped = end.stopped === true;
   const error = runErrorOf(end.uncaught, program);
   return {
-    outcome: stopped ? 'stopped' : exitCode !== 0 || end.signal !== null ? 'failed' : 'completed',
+    outcome: outcomeOf(stopped, exitCode, end.signal),
     exitCode,
     // Both launchers stop a script with SIGTERM (it exits 143 once its report is written), as `corepy profile` names the signal it forwarded.
     ...(end.signal !== null ? { signal: end.signal } : stopped ? { signal: 'SIGTERM' } : {}),

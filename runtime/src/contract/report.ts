@@ -436,6 +436,15 @@ export interface RunOutcome {
   readonly error?: RunError;
 }
 
+/**
+ * {@link RunOutcome.outcome} of a run: 'stopped' when its launcher stopped it (whatever status that left),
+ * 'failed' for any other non-zero exit status or a signal, else 'completed'. The one rule of `corepy profile`
+ * (cli-outcome.ts) and the extension's launches (extension/src/debug/run-outcome.ts).
+ */
+export function outcomeOf(stopped: boolean, exitCode: number, signal: string | null | undefined): RunOutcome['outcome'] {
+  return stopped ? 'stopped' : exitCode !== 0 || signal ? 'failed' : 'completed';
+}
+
 /** An uncaught error a profiled script ended by. */
 export interface RunError {
   /** Its message line as Node prints it (`Error: boom`, `SyntaxError: …`). */
