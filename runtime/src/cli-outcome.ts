@@ -3,10 +3,9 @@
  * {@link RunOutcome}): the CLI's text already says "the script failed" or "PARTIAL"; an export read by
  * a tool said nothing of it. Pure functions, for cli.ts.
  */
-import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SourceLocation } from './contract/flame.js';
 import { outcomeOf, type RunError, type RunOutcome } from './contract/report.js';
+import { readUncaught } from './contract/uncaught.js';
 
 /** What cli.ts knows when the script has ended. */
 export interface EndedRun {
@@ -22,49 +21,16 @@ export interface EndedRun {
   readonly uncaught?: string;
 }
 
-/** A stack frame: `at name (file:line:col)` or `at file:line:col`. */
-const FRAME = /^\s*at (?:.*? \()?((?:file:\/\/)?[^()\s][^()]*?):(\d+):(\d+)\)?\s*$/;
-/** An esbuild/Node syntax error's first line: `file:line:col` or `file:line`. */
-const WHERE = /^((?:file:\/\/)?\/[^:]+|[A-Za-z]:\\[^:]+):(\d+)(?::(\d+))?$/;
-
-/** A frame's file as a path (file URLs converted); null for Node's own (`node:`) and other non-file frames. */
-function framePath(file: string): string | null {
-  if (file.startsWith('file://')) {
-    try { return fileURLToPath(file); } catch { return null; }
-  }
-  return isAbsolute(file) ? file : null;
-}
-
-/** corepy's own folder (this file is in its src/ or dist/), with a trailing separator. */
+/** corepy's own folder (this file is in its src/ or dist/): frames there are not the user's code. */
 const COREPY_DIR = fileURLToPath(new URL('..', import.meta.url));
-/** Frames of corepy itself and of packages: the error's place in the user's code is the first frame outside them. */
-const notUserCode = (path: string): boolean => path.startsWith(COREPY_DIR) || /[\\/]node_modules[\\/]/.test(path);
 
 /**
- * The error of an uncaught-error text: its message line (`Error: boom`, `SyntaxError: …`, or the text of a
- * non-Error value) and where it was thrown in the user's code — the first stack frame outside corepy and
- * node_modules, or the `file:line:col` a syntax error starts with. Null for empty text.
+ * The error of the runtime's uncaught-error text (describeUncaught): its message line and where it was
+ * thrown in the user's code, read by the contract's {@link readUncaught} with corepy's own folder as not
+ * the user's. Null for empty text.
  */
 export function runError(uncaught: string): RunError | null {
-  const lines = uncaught.split('\n').map((l) => l.trimEnd());
-  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
-  const head = (firstFrame < 0 ? lines : lines.slice(0, firstFrame)).filter((l) => l.trim() !== '');
-  if (head.length === 0) return null;
-  // A syntax error's report starts with where and the source line; its message is the line naming the error.
-  const named = head.find((l) => /^([A-Z]\w*(Error|Exception)|Uncaught exception|Unhandled rejection)\b.*:/.test(l));
-  const message = (named ?? head[0]!).trim();
-  let location: SourceLocation | undefined;
-  const where = WHERE.exec(head[0]!.trim());
-  if (where) {
-    const file = framePath(where[1]!);
-    if (file) location = { file, line: Number(where[2]), column: Number(where[3] ?? 1) };
-  }
-  for (const l of firstFrame < 0 || location ? [] : lines.slice(firstFrame)) {
-    const m = FRAME.exec(l);
-    const file = m ? framePath(m[1]!) : null;
-    if (m && file && !notUserCode(file)) { location = { file, line: Number(m[2]), column: Number(m[3]) }; break; }
-  }
-  return location ? { message, location } : { message };
+  return readUncaught(uncaught, { runtimeDirs: [COREPY_DIR] });
 }
 
 /**

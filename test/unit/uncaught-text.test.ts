@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'mocha';
-import { failureLocation } from '../../extension/src/debug/failure-location';
+import { runErrorOf } from '../../extension/src/debug/run-outcome.js';
 
 const root = join(__dirname, '..', '..');
 const cli = join(root, 'runtime', 'src', 'cli.ts');
@@ -90,8 +90,8 @@ describe('a profiled script\'s stack has no profiler frame', () => {
     assert.match(stack, frame('lib.js', 6));
     assert.match(stack, frame('main.js', 3));
     assert.doesNotMatch(stack, PROFILER_FRAME, stack);
-    const at = failureLocation(stack, join(stack.match(/\((\/[^)]*)[\\/]lib\.js:/)![1]!, 'lib.js'));
-    assert.deepEqual(at && [at.line, at.message], [4, 'Error: boom in lib']);
+    const error = runErrorOf(stack, join(stack.match(/\((\/[^)]*)[\\/]lib\.js:/)![1]!, 'lib.js'));
+    assert.deepEqual(error && [error.location?.line, error.message], [4, 'Error: boom in lib']);
   });
 
   it('CommonJS TypeScript (tsx): source-mapped lines are kept, no profiler frame', () => {

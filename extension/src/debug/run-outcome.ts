@@ -5,8 +5,7 @@
  * written by `corepy profile` does, by the same rule (the contract's `outcomeOf`). No 'vscode' import.
  */
 import { constants as osConstants } from 'node:os';
-import { outcomeOf, type RunError, type RunOutcome } from 'corepy/contract';
-import { failureLocation } from './failure-location.js';
+import { outcomeOf, readUncaught, type RunError, type RunOutcome } from 'corepy/contract';
 
 /** How a run ended, as the launcher saw it (the fields of the `corepyReport` event body it needs). */
 export interface LaunchedRunEnd {
@@ -28,16 +27,15 @@ function statusOf(end: LaunchedRunEnd): number {
 }
 
 /**
- * The uncaught error of `uncaught`: its message line (`Error: boom`, else the first non-empty line) and,
- * where the text names `program` (a stack frame or a syntax error's header), that place; null for no text.
- * failure-location.ts reads it the same way for the failure diagnostic, so the export and the editor agree.
+ * The uncaught error of `uncaught` (the runtime's text, or the script's stderr): its message line and,
+ * where the text places it in `program` (a stack frame, Node's header above the thrown line, a syntax
+ * error's `file:line:col`), that place; null for no text. The contract's {@link readUncaught}, as
+ * `corepy profile` reads it, limited to `program`: the extension cannot tell which corepy copy the
+ * script loaded (the one bundled in the extension is in no node_modules). vscode-debug.ts's failure
+ * diagnostic is this place, so the export and the editor agree.
  */
 export function runErrorOf(uncaught: string | undefined, program: string): RunError | null {
-  if (uncaught === undefined || uncaught.trim() === '') return null;
-  const at = failureLocation(uncaught, program);
-  const message = at?.message || /^(?:[A-Z]\w*(?:Error|Exception|Rejection)|Error)\b[^\n]*$/m.exec(uncaught)?.[0] ||
-    uncaught.split('\n').find((l) => l.trim() !== '')!.trim();
-  return at ? { message, location: { file: program, line: at.line, column: at.column } } : { message };
+  return uncaught === undefined ? null : readUncaught(uncaught, { program });
 }
 
 /** The report's `run` for a run of `program` that ended as `end` with its full report (a partial run has none to carry it). Pure. */

@@ -11,7 +11,7 @@ import { hideRunNotices, notify, notifyRunEnd } from '../notices.js';
 import { CALL_SITES_OFF, corepyImportFor, noOpsNotice } from '../views/labels.js';
 import { saveRun } from '../persistence.js';
 import { registerDebugAndProfile } from './debug-and-profile.js';
-import { failureLocation } from './failure-location.js';
+import { runErrorOf } from './run-outcome.js';
 import { untoldEndNotice } from './exit-line.js';
 import { nodeVersion } from './resolve-runtime.js';
 import { CorepyDebugSession } from './session.js';
@@ -177,12 +177,17 @@ export function noteStderr(text: string): void {
   if (stderr.length < 65536) stderr += text;
 }
 
-/** A diagnostic on the line where the script failed, from its stderr (when it names the program); whether it placed one. */
-function markFailure(program: string): boolean {
-  const at = failureLocation(stderr, program);
+/**
+ * A diagnostic on the line where the script failed (when its error names the program); whether it placed one.
+ * `uncaught`: the runtime's text for the error (the report event's), read rather than all of stderr, whose
+ * earlier output may name the program too; stderr when the script died before the runtime could print it.
+ */
+function markFailure(program: string, uncaught: string | undefined): boolean {
+  const error = runErrorOf(uncaught ?? stderr, program);
+  const at = error?.location;
   if (!at || !runFailures) return false;
   const pos = new vscode.Position(at.line - 1, Math.max(0, at.column - 1));
-  const d = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), `The script failed here: ${at.message || 'see the Debug Console'}`, vscode.DiagnosticSeverity.Error);
+  const d = new vscode.Diagnostic(new vscode.Range(pos, pos.translate(0, 1)), `The script failed here: ${error.message || 'see the Debug Console'}`, vscode.DiagnosticSeverity.Error);
   d.source = 'corepy';
   runFailures.set(vscode.Uri.file(program), [d]);
   return true;
@@ -242,7 +247,9 @@ export function finishRun(ctx: Ctx, body: CorepyReportEventBody, untoldEnd?: str
       void notifyRunEnd('warning', `Corepy: ${file} ${body.stopped ? 'was stopped before it could write its report' : 'ended without a report'}` +
         `${exit !== null && exit !== undefined ? ` (exit ${String(exit)})` : ''}; showing what was recorded.`, 'Show Debug Console').then(showOutput);
     } else if (body.exitCode !== null && body.exitCode !== 0 && body.stopped !== true) {
-      if (!markFailure(run.program)) ctx.log.info(`no line of ${run.program} in the ${stderr.length} characters of its stderr: no failure diagnostic`);
+      if (!markFailure(run.program, body.uncaught)) {
+        ctx.log.info(`no line of ${run.program} in ${body.uncaught !== undefined ? 'its uncaught error' : `the ${stderr.length} characters of its stderr`}: no failure diagnostic`);
+      }
       // No run time in the text: a rerun that fails the same way shows the same text, and VS Code replaces the last one (notices.ts).
       void notifyRunEnd('error', `Corepy: ${file} failed (exit ${body.exitCode}); the error is in the Debug Console. ` +
         'The lenses show what ran before it.', 'Show Debug Console').then(showOutput);

@@ -10,4 +10,5 @@ export * from './recommendation.js';
 export * from './report.js';
 export * from './ipc.js';
 export * from './site-stats.js';
+export * from './uncaught.js';
 export * from './units.js';

@@ -449,7 +449,7 @@ export function outcomeOf(stopped: boolean, exitCode: number, signal: string | n
 export interface RunError {
   /** Its message line as Node prints it (`Error: boom`, `SyntaxError: …`). */
   readonly message: string;
-  /** Where it was thrown in the script's code (the first stack frame outside corepy and node_modules); absent when not known. */
+  /** Where it was thrown in the script's code (uncaught.ts `readUncaught`: a syntax error's place, else the first stack frame outside corepy and node_modules); absent when not known. */
   readonly location?: SourceLocation;
 }
 

@@ -83,6 +83,22 @@ describe('a failed run', function () {
     assert.match(api.status().tooltip ?? '', /^The script failed \(the run started at \d\d:\d\d:\d\d\)/);
   });
 
+  it('an error the script logged before the one it died of does not take the diagnostic', async () => {
+    // The diagnostic reads the runtime's text for the uncaught error, not all of stderr, where the logged
+    // error's stack names the program first (it was put on line 2, with the logged error's message).
+    const file = path.join(ws(), 'logged-then-throws.mjs');
+    writeFileSync(file, "import * as cp from 'corepy';\ntry { JSON.parse('{'); } catch (e) { console.error(e); }\ncp.ones([2]).add(1);\nthrow new Error('gave up');\n");
+    const uri = vscode.Uri.file(file);
+    const res = await vscode.commands.executeCommand<RunResult>('corepy.runAndProfile', uri);
+    assert.equal(res.started, true, res.reason);
+    assert.equal(res.run?.exitCode, 1);
+    const diag = vscode.languages.getDiagnostics(uri).find((d) => d.source === 'corepy');
+    assert.ok(diag, 'a failure diagnostic');
+    assert.equal(diag.range.start.line, 3, 'on `throw new Error(...)` (line 4)');
+    assert.equal(diag.range.start.character, 6);
+    assert.equal(diag.message, 'The script failed here: Error: gave up');
+  });
+
   it('a script that never loads corepy is told so', async () => {
     const api = await vscode.extensions.getExtension<CorepyApi>('corepy.corepy-profiler')!.activate();
     const file = path.join(ws(), 'no-corepy.mjs');
