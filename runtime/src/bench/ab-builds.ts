@@ -10,6 +10,9 @@
  *
  *   AB_OLD=/tmp/old/runtime/dist AB_NEW=runtime/dist PROCS=6 node runtime/dist/bench/ab-builds.js
  *
+ * AB_CALLSITES=sampled (or all, off) runs the workloads with each build's profiler enabled in that
+ * call-site mode (stack captures sampled as in any profiled run), for a change to the recorder's hot path.
+ *
  * A build is a copy of runtime/dist whose `../kernels` holds the wasm kernels (copy or link
  * runtime/kernels next to it) and whose imports resolve (link node_modules beside it).
  */
@@ -18,6 +21,7 @@ import { loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { median } from './timing.js';
+import type { CallSiteMode } from '../contract/names.js';
 
 const WORKLOADS = ['Example 1 resident @ 1e5', '100 sums of 1000 elements', '100 adds of a scalar, 16 elements', 'where(x > 0, x, 0), 64×64 random'] as const;
 /** Rounds per workload per process; each round times both builds, in alternating order. */
@@ -27,6 +31,8 @@ const ROUNDS = 41;
 async function workloads(dist: string): Promise<(() => void)[]> {
   const cp = (await import(pathToFileURL(resolve(dist, 'index.js')).href)) as typeof import('../index.js');
   const { example1 } = (await import(pathToFileURL(resolve(dist, 'bench/example1.js')).href)) as typeof import('./example1.js');
+  const callSites = process.env['AB_CALLSITES'];
+  if (callSites) cp.enableProfiling({ callSites: callSites as CallSiteMode });
   const big = cp.keep(cp.tensor(new Float32Array(1000).fill(1))), small = cp.keep(cp.tensor(new Float32Array(16)));
   const signs = cp.keep(cp.randn([64, 64], { seed: 1 }));
   return [

@@ -268,6 +268,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   stackHoldMs = STACK_HOLD_MIN_MS;
   /** Stack captures that ended a hold for its time (see STACK_HOLD_TIME_SHARE). */
   stackTimedOut = 0;
+  /** Set by stackAt when the op's stack is its line's held one (observe then checks the hold's time bound). */
+  private stackHeld = false;
   /** Per site id: results left until the next is sampled for held memory (held.ts). */
   private heldCountdown = new Int32Array(0);
   /** Mean hold between two stack captures at one site (see STACK_FIRST). */
@@ -460,7 +462,12 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     }
     const frame = this.frameNow();
     const ctx = frame === null ? 0 : frame.id;
-    const stack = site >= 0 ? this.stackAt(site, ctx) : -1;
+    let stack = -1, held = false;
+    if (site >= 0) {
+      this.stackHeld = false;
+      stack = this.stackAt(site, ctx);
+      held = this.stackHeld;
+    }
     // The profiler's time is not the context's (0 for most ops: one compare). An op that captured its
     // site is charged from the start of that capture to here, its stack included: everything the
     // capture path ran, as it ran — V8 compiling a function on its first call, or tiering one up
@@ -489,6 +496,16 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     // One compare per op: only a long gap can hold event-loop idle time (an await), read then.
     if (t0 - this.lastEndMs >= IDLE_GAP_MS) {
       this.idleWaits.read(t0);
+      t0 = this.perf.now();
+    }
+    // A held stack's time bound is checked against this op's own start: against the last op's end (no
+    // clock read of its own), the first op after a pause past the bound kept the old caller's stack,
+    // and each caller that took over after a pause lost its first op to the one before (audit 32).
+    if (held && t0 - this.stackAtMs[site]! >= this.stackHoldMs) {
+      stack = this.stackPastHold(site, ctx, t0);
+      const ms = this.opCaptureMs;
+      this.opCaptureMs = 0;
+      if (frame !== null) chargeProfilerTime(frame, ms);
       t0 = this.perf.now();
     }
     const starved = this.starvedTimer;
@@ -540,27 +557,35 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     const left = this.stackCountdown[site]! - 1;
     if (left > 0) {
       // One context and one caller at a time (most lines): the last capture, for at most stackHoldMs
-      // of run time (the end of the last op is the clock: no clock read here). Else context-stacks.ts decides.
+      // of run time, checked by observe at the op's start (stackPastHold). Else context-stacks.ts decides.
       if (this.stackContext[site] === ctx && !this.contextStacks.inTurnAt(site)) {
-        if (this.lastEndMs - this.stackAtMs[site]! < this.stackHoldMs) {
-          this.stackCountdown[site] = left;
-          return this.stackOfSite[site]!;
-        }
-        // The hold ends early: its ops not run yet are not the line's.
-        this.stackSeen[site] = this.stackSeen[site]! - left;
-        this.stackTimedOut++;
-      } else {
         this.stackCountdown[site] = left;
-        const held = this.contextStacks.pick(site, ctx);
-        if (held !== -2) return held;
-        // Captured in another context: wrong for this op. Its own if the budget allows, else none.
-        const t0 = this.perf.now();
-        return this.stackPacedMs <= this.stackBudgetMs(t0) ? this.captureStack(site, ctx, t0) : -1;
+        this.stackHeld = true;
+        return this.stackOfSite[site]!;
       }
+      this.stackCountdown[site] = left;
+      const held = this.contextStacks.pick(site, ctx);
+      if (held !== -2) return held;
+      // Captured in another context: wrong for this op. Its own if the budget allows, else none.
+      const t0 = this.perf.now();
+      return this.stackPacedMs <= this.stackBudgetMs(t0) ? this.captureStack(site, ctx, t0) : -1;
     }
     const t0 = this.perf.now();
     this.stackCountdown[site] = this.stackHold(site, t0);
     return this.captureStack(site, ctx, t0);
+  }
+
+  /**
+   * A held op at `site` in context `ctx` that starts (at clock time `now`, ms) past its hold's bound in
+   * run time (stackHoldMs): the hold ends, and the op captures its own stack (the new caller's, if one
+   * took over). Returns the stack node.
+   */
+  private stackPastHold(site: number, ctx: number, now: number): number {
+    // The hold's ops not run yet are not the line's.
+    this.stackSeen[site] = this.stackSeen[site]! - this.stackCountdown[site]!;
+    this.stackTimedOut++;
+    this.stackCountdown[site] = this.stackHold(site, now);
+    return this.captureStack(site, ctx, now);
   }
 
   /**
