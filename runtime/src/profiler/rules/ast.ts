@@ -4,10 +4,11 @@
  * computed on nodes, never on lines of text.
  *
  * The compiler (about 9 MB of JavaScript) is loaded on first use only, so profiling a script that
- * never needs a rewrite does not pay for it; when it cannot be loaded, rules offer no fix and say why.
+ * never needs a rewrite does not pay for it (typescript-load.ts: how); when it cannot be loaded, rules
+ * offer no fix and say why.
  */
-import { createRequire } from 'node:module';
 import type * as TS from 'typescript';
+import { loadTypescript, saveCodeCache } from './typescript-load.js';
 import type { Fix } from './types.js';
 
 let compiler: typeof TS | null | undefined;
@@ -16,7 +17,7 @@ let compiler: typeof TS | null | undefined;
 export function typescript(): typeof TS | null {
   if (compiler === undefined) {
     try {
-      compiler = createRequire(import.meta.url)('typescript') as typeof TS;
+      compiler = loadTypescript(import.meta.url);
     } catch {
       compiler = null;
     }
@@ -39,7 +40,10 @@ export function parse(file: string, text: string): Parsed | null {
   const ts = typescript();
   if (!ts) return null;
   const kind = /\.[jt]sx$/.test(file) ? ts.ScriptKind.TSX : /\.[cm]?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS;
-  return { ts, sf: ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind), text };
+  const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, kind);
+  // After the first parse, so the code cache holds the parser's functions too.
+  saveCodeCache();
+  return { ts, sf, text };
 }
 
 /** One parse per source read by the rules (their reader caches one lines array per file). */
