@@ -98,7 +98,11 @@ describe('jit-chain inside a cp.jit function that runs eagerly', () => {
   });
 
   it('the same chain outside cp.jit: still "Fuse this chain with cp.jit"', () => {
-    const recs = jitRecs(() => { for (let i = 0; i < 20; i++) cp.tidy(() => { x.mul(1.5).sub(0.5).relu().sum(); }); });
+    // Two tensors in turn: on one tensor every time the chain is loop-invariant, and computing it once before the
+    // loop is the advice instead (rule-loop-invariant-chain.test.ts).
+    const y = cp.keep(cp.rand([N]));
+    const recs = jitRecs(() => { for (let i = 0; i < 20; i++) cp.tidy(() => { (i % 2 ? y : x).mul(1.5).sub(0.5).relu().sum(); }); });
+    y.dispose();
     assert.deepEqual(recs.map((r) => r.title), ['Fuse this chain with cp.jit']);
   });
 });

@@ -10,7 +10,7 @@ import { batchLoop } from './batch-loop.js';
 import { dominantOp } from './dominant-op.js';
 import { gpuCrossover } from './gpu-crossover.js';
 import { jitChain } from './jit-chain.js';
-import { loopInvariant } from './loop-invariant.js';
+import { invariantCovers, loopInvariant } from './loop-invariant.js';
 import { copyMsPerByte, dispatchCostMs } from './measure.js';
 import { freshReads } from './fresh-reads.js';
 import { momentsRule } from './moments.js';
@@ -93,8 +93,15 @@ function rulesOf(input: RuleInput): Recommendation[] {
   const all = RULES.flatMap((r) => r(input));
   // A batched loop is gone, and its tensors with it: releasing them each iteration is moot where batch-loop rewrites the loop.
   const batched = new Set(all.filter((r) => r.rule === 'batch-loop' && r.location).map((r) => `${r.location!.file}\n${r.location!.line}`));
+  // A chain that should leave the loop is not told to be fused as well: computed once it runs once, and cp.jit pays
+  // from its second call; kept only where fusing it in the loop would save more than hoisting it (loop-invariant.ts).
+  const hoisted = all.filter((r) => r.rule === 'loop-invariant' && r.evidence['chainSites'] !== undefined);
+  // (Not the advice to keep a cp.jit function traced: that chain is inside a function, which is the user's to restructure.)
+  const moot = (r: Recommendation): boolean => r.rule === 'jit-chain' && r.evidence['eagerSignatures'] === undefined &&
+    hoisted.some((h) => invariantCovers(h, r) && (h.savedMs ?? 0) >= (r.savedMs ?? 0));
   return all
     .filter((r) => !(r.rule === 'undisposed-tensors' && r.location && batched.has(`${r.location.file}\n${r.location.line}`)))
+    .filter((r) => !moot(r))
     .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
     .map((r) => (r.savedMs !== undefined && r.savedMs > 0 ? inProportionToWallTime(r, opMs(), own(), stalled() > 0) : r))
     .sort((a, b) => RANK[a.priority] - RANK[b.priority] || b.estimatedSpeedup - a.estimatedSpeedup);

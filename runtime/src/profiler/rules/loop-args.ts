@@ -95,7 +95,7 @@ export function loopAround(p: Parsed, call: TS.CallExpression): TS.Node | undefi
 }
 
 /** True when `name` is declared (variable, parameter, binding) or assigned anywhere under `node`. */
-function bindsOrAssigns(p: Parsed, node: TS.Node, name: string): boolean {
+export function bindsOrAssigns(p: Parsed, node: TS.Node, name: string): boolean {
   const { ts } = p;
   const assigning = new Set([
     ts.SyntaxKind.EqualsToken, ts.SyntaxKind.PlusEqualsToken, ts.SyntaxKind.MinusEqualsToken, ts.SyntaxKind.AsteriskEqualsToken,

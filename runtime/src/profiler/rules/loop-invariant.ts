@@ -13,8 +13,14 @@
  * `siteMs · (k − 1) / k` — Amdahl over the op time (the corpus pair loop-invariant-1e5: 1.43–1.60×
  * estimated, 1.51–1.58× measured). Both without stalled calls (stalls.ts), the site's and every other's:
  * on a loaded machine four stalls of ~80 ms among 450 calls of 0.008 ms made "≈4.0×, HIGH" of a loop
- * whose steady calls were 3.5 ms, and the next run said ≈2.6× (audit 29). No quick fix: where the result should live (a `const` above the
- * loop, a module-level value) is the user's call.
+ * whose steady calls were 3.5 ms, and the next run said ≈2.6× (audit 29).
+ *
+ * The whole expression, not only its head (audit 33 #3): in `a.mul(2).add(1).relu().sum()` only `mul(2)` reads
+ * the same tensor each call, but every link above it is a deterministic op on the link below with arguments the
+ * loop does not change, so the whole chain is invariant (invariant-chain.ts). The finding is the head's, its
+ * time every link's at its own site, and the saving all runs of the chain but one. The quick fix
+ * (loop-invariant-rewrite.ts) moves the whole expression to a const before the innermost loop. A jit-chain
+ * finding about the same chain is dropped where the hoist saves at least as much ({@link invariantCovers}).
  *
  * Results never released (the site is in the memory snapshot's held rows): every call also grew
  * memory and touched new pages, one-time costs outside op time that one call would pay once. The
@@ -30,6 +36,8 @@ import { corpusFields } from './corpus.js';
 import { memoryGrowthDuringOpsMs } from './undisposed.js';
 import { memoFact, siteEvents } from './site-events.js';
 import { loopAround, receiverFixedInLoop, siteCall } from './loop-args.js';
+import { chainSites, chainText, invariantChain } from './invariant-chain.js';
+import { hoistRewrite } from './loop-invariant-rewrite.js';
 import { enclosingLoop } from './source.js';
 import { shareText, stallsText, steadyShare } from './stalls.js';
 import { ms, priorityFrom, recId, speedupFrom, type Recommendation, type Rule, type RuleInput } from './types.js';
@@ -130,22 +138,34 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   if (found === null) return null;
   const { args, basis } = found;
   const k = s.count, cols = input.events, events = siteEvents(cols, s.site, s.op), kept = events.length;
-  // Steady figures (stalls.ts): the site's calls and the op time without the stalled calls among them.
-  const steady = steadyShare(input.data, cols, events, s.totalMs, input.agg.totalOpMs);
+  // The whole invariant expression, not only its head: `a.mul(2).add(1).relu().sum()` leaves the loop as one
+  // (invariant-chain.ts); each link timed at its own site. Without the source, the head alone.
+  const at = siteCall(input, s);
+  const chain = at ? invariantChain(input, at.p, at.call, s) : [];
+  const links = chain.length > 1 ? chain.map((l) => l.site) : [s];
+  const chainEvents = links.length > 1 ? links.flatMap((l) => [...siteEvents(cols, l.site, l.op)]) : events;
+  const recordedMs = links.reduce((t, l) => t + l.totalMs, 0);
+  // Steady figures (stalls.ts): the chain's calls and the op time without the stalled calls among them.
+  const steady = steadyShare(input.data, cols, chainEvents, recordedMs, input.agg.totalOpMs);
   const { own: siteStalls, all: allStalls, ms: siteMs, opMs } = steady;
   if (siteMs < MIN_SHARE * opMs) return null;
   const saved = (siteMs * (k - 1)) / k;
   const speedup = speedupFrom(opMs, saved);
-  const growthSaved = heldGrowthSavedMs(s, input), wallMs = input.agg.wallMs;
+  const growthSaved = links.reduce((t, l) => t + heldGrowthSavedMs(l, input), 0), wallMs = input.agg.wallMs;
   const corpus = corpusFields('loop-invariant');
   const lines = input.source(s.location.file);
   const loop = lines ? enclosingLoop(lines, s.location.line) : null;
-  const call = `${s.op}(${args.join(', ')})`;
-  const before = lines && loop ? lines.slice(loop.startLine - 1, loop.endLine).join('\n') : lines?.[s.location.line - 1]?.trim() ?? `x.${call} ×${k}`;
+  const call = chain.length > 1 && at ? chainText(at.p, chain) : `${s.op}(${args.join(', ')})`;
+  const ops = links.map((l) => l.op);
+  const rewrite = at && chain.length > 0 ? hoistRewrite(at.p, chain) : null;
+  const before = rewrite && 'before' in rewrite && rewrite.before !== undefined ? rewrite.before
+    : lines && loop ? lines.slice(loop.startLine - 1, loop.endLine).join('\n') : lines?.[s.location.line - 1]?.trim() ?? `x.${call} ×${k}`;
+  const what = links.length > 1 ? `these ${links.length} ops (${ops.join(' → ')})` : 'it';
   return {
     id: recId('loop-invariant', s.location, s.op), rule: 'loop-invariant', priority: priorityFrom(speedup, saved, corpus.impact),
     title: 'Compute it once, before the loop',
     description: `'${call}' ran ${k} times from this line on the same input tensor${cols.in1[events[0]!]! >= 0 ? 's' : ''}` +
+      (links.length > 1 ? ` (${links.length} ops, each on the one before's result, with arguments the loop does not change)` : '') +
       (basis === 'loop' ? ` (the profile kept its last ${kept} calls, past the event ring, all on one tensor, which the loop does not reassign)` : '') +
       (basis === 'tail' ? ` (decided from the last ${kept} of its ${k} calls, which the event ring kept: all on one tensor; the loop is in a caller, ` +
         `so the source cannot show the earlier calls' tensor, but their input sizes, recorded for every call, match)` : '') + ', so every call ' +
@@ -153,16 +173,17 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       'Compute it once before the loop and reuse it (cp.keep it if the loop runs in cp.tidy).',
     codeExample: {
       before,
-      after: `const once = cp.keep(x.${call}); // computed once, kept past tidy scopes\nfor (…) {\n  // … use once …\n}\nonce.dispose();`,
+      after: rewrite && 'after' in rewrite ? rewrite.after : `const once = cp.keep(x.${call}); // computed once, kept past tidy scopes\nfor (…) {\n  // … use once …\n}\nonce.dispose();`,
     },
     location: s.location,
     evidence: { op: s.op, calls: k, totalMs: s.totalMs, meanMs: s.meanMs, arguments: args.join(', '),
+      ...(links.length > 1 ? { chainOps: ops.join(','), chainSites: chainSites(chain), chainMs: recordedMs } : {}),
       ...(basis === 'tail' ? { decidedFromLastCalls: kept, decidedFrom: `the last ${kept} of ${k} calls (past the event ring; the loop is in a caller)` } : {}),
       ...(allStalls.stalls > 0 ? { stalledCalls: siteStalls.stalls, stalledMs: siteStalls.stallMs, opStalledMs: allStalls.stallMs } : {}),
       ...(growthSaved > 0 ? { memoryGrowthSavedMs: growthSaved, savedWallMs: saved + growthSaved } : {}) },
     estimatedSpeedup: speedup,
-    speedupBasis: `from this profile: ${k} calls took ${ms(siteMs)} ms` +
-      (siteStalls.stalls > 0 ? ` (${ms(s.totalMs)} ms with ${stallsText(siteStalls)}: the machine, not the op, left out)` : '') +
+    speedupBasis: `from this profile: ${k} calls ${links.length > 1 ? `of ${what} ` : ''}took ${ms(siteMs)} ms` +
+      (siteStalls.stalls > 0 ? ` (${ms(recordedMs)} ms with ${stallsText(siteStalls)}: the machine, not the op, left out)` : '') +
       `; computing it once saves ${k - 1} of them` +
       (basis === 'loop' ? ` (if the loop ran more than once, one call per run is needed: a little less)` : '') +
       (basis === 'tail' ? ` (the same input decided from the last ${kept} of the ${k} calls; if the caller passed other tensors before, one call per tensor is needed: less)` : '') + ', ' +
@@ -171,9 +192,26 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
       (growthSaved > 0 && wallMs > 0 ? `; its results are never released, so it also avoids ≈${ms(growthSaved)} ms of memory growth and first touch ` +
         `of new memory (one-time costs, outside op time): ≈${speedupFrom(wallMs, saved + growthSaved).toFixed(1)}× of the ${ms(wallMs)} ms wall time` : ''),
     savedMs: saved,
-    fixUnavailable: 'where the result should live (a const before the loop, a value kept across calls) is a choice the code does not show',
     ...corpus,
+    ...(rewrite && 'fix' in rewrite ? { fix: rewrite.fix }
+      : { fixUnavailable: rewrite ? rewrite.reason : 'the source of this line could not be read to move the expression' }),
   };
+}
+
+/**
+ * True when jit-chain finding `jit` is about a chain that loop-invariant finding `inv` moves out of the loop:
+ * the jit chain's ops are the invariant chain's up to the jit's reduction, at the same sites. Once computed
+ * before the loop the chain runs once, and cp.jit pays from its second call (the first traces eagerly), so
+ * fusing it saves nothing more; index.ts drops such a jit finding when the hoist saves at least as much.
+ */
+export function invariantCovers(inv: Recommendation, jit: Recommendation): boolean {
+  const sites = String(inv.evidence['chainSites'] ?? ''), ops = String(inv.evidence['chainOps'] ?? '');
+  if (!sites || !jit.location || !inv.location || inv.location.file !== jit.location.file) return false;
+  const at = sites.split(',').indexOf(`${jit.location.line}:${jit.location.column}`);
+  if (at < 0) return false;
+  const jitOps = String(jit.evidence['ops'] ?? '').split(',');
+  const invOps = ops.split(',').slice(0, at + 1);
+  return jitOps.length <= invOps.length && invOps.slice(invOps.length - jitOps.length).join(',') === jitOps.join(',');
 }
 
 /** Rule entry point. */
