@@ -117,6 +117,23 @@ describe('loop-invariant rule: the whole invariant chain', () => {
     assert.match(rec.fixUnavailable ?? '', /disposes 's'/);
   });
 
+  it('the same tensor through a name the loop declares: the finding, but no fix (a const before the loop could not read it)', () => {
+    const a = cp.keep(cp.randn([200_000]));
+    const p = profiled(() => cp.tidy(() => {
+      for (let i = 0; i < 40; i++) {
+        const t = a;
+        const s = t.mul(2).relu().sum(); // LINE-LOCAL
+        s.item();
+      }
+    }));
+    a.dispose();
+    const recs = p.rules(3), rec = at(recs, 'loop-invariant', here('LINE-LOCAL'));
+    assert.ok(rec, listed(recs));
+    assert.equal(rec.evidence['chainOps'], 'mul,relu,sum');
+    assert.equal(rec.fix, undefined);
+    assert.match(rec.fixUnavailable ?? '', /reads 't', which the loop declares/);
+  });
+
   it('as a script: the fix applied, the rewritten script prints the same result and nothing is left to compute once', function () {
     this.timeout(120_000);
     const fixture = join(root, 'test', 'fixtures', 'profiler', 'invariant-chain.mts');

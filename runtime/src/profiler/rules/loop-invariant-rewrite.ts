@@ -13,7 +13,7 @@
 import type * as TS from 'typescript';
 import { applyFixes, corepyNamespace, freshName, identifiers, indentAt, mentions, type Parsed, type Rewrite } from './ast.js';
 import type { ChainLink } from './invariant-chain.js';
-import { loopAround } from './loop-args.js';
+import { bindsOrAssigns, loopAround } from './loop-args.js';
 
 /** True when some `dispose` call under `node` mentions `name` (`s.dispose()`, `cp.dispose(s)`, `cp.dispose([s, t])`). */
 function disposes(p: Parsed, node: TS.Node, name: string): boolean {
@@ -32,6 +32,18 @@ function disposes(p: Parsed, node: TS.Node, name: string): boolean {
   return hit;
 }
 
+/** The identifiers `node` reads (not the property names after a dot), in order. */
+function namesRead(p: Parsed, node: TS.Node): string[] {
+  const { ts } = p;
+  const out: string[] = [];
+  const visit = (n: TS.Node): void => {
+    if (ts.isIdentifier(n) && !(ts.isPropertyAccessExpression(n.parent) && n.parent.name === n)) out.push(n.text);
+    ts.forEachChild(n, visit);
+  };
+  visit(node);
+  return out;
+}
+
 /** The quick fix hoisting `chain` (head first) out of its innermost loop, or why none is offered. */
 export function hoistRewrite(p: Parsed, chain: readonly ChainLink[]): Rewrite {
   const { ts, sf, text } = p;
@@ -44,6 +56,10 @@ export function hoistRewrite(p: Parsed, chain: readonly ChainLink[]): Rewrite {
   if (!(ts.isBlock(holder) || ts.isSourceFile(holder) || ts.isModuleBlock(holder) || ts.isCaseClause(holder) || ts.isDefaultClause(holder))) {
     return { reason: 'the loop is the body of another statement (no braces around it), so no statement can go before it' };
   }
+  // Every name the expression reads must exist before the loop as it is inside: the events can show the same tensor
+  // each call through a name the loop declares (`const t = a; t.mul(2)`), which a const before the loop cannot read.
+  const inLoop = namesRead(p, top).find((n) => bindsOrAssigns(p, loop, n));
+  if (inLoop !== undefined) return { reason: `the expression reads '${inLoop}', which the loop declares or assigns: it would have to move too` };
   // A value the loop never reads (`x.mul(2);` on its own): the line can simply go, which is not a rewrite to guess at.
   if (ts.isExpressionStatement(top.parent)) return { reason: 'the loop does not use the value (the call is a statement of its own): the line can go' };
   // `const s = <chain>` with `s.dispose()` in the loop: the shared value would be gone after the first iteration.
