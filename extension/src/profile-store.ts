@@ -86,6 +86,8 @@ export interface LineOp {
    * kernel's fastest and slowest call, `bytes` 0 (the kernel's bytes stay on its own row).
    */
   readonly fusedIn?: string;
+  /** Of `totalMs`, the machine's stalls, ms (SiteStats.stallMs; a fused member its share); absent: none known. */
+  readonly stallMs?: number;
 }
 
 /** All ops that ran from one source line. */
@@ -96,6 +98,11 @@ export interface LineStats {
   readonly count: number;
   /** This line's share of the run's op time ("% of op time"), 0..1. */
   readonly share: number;
+  /**
+   * Of `totalMs`, what the machine took rather than the ops, ms: the stalled calls' excess over the calls around
+   * them (the final report's SiteStats.stallMs; 0 before it, and when none stalled). Inside `totalMs` and `share`.
+   */
+  readonly stallMs: number;
   /** Ops sorted by total time, largest first. */
   readonly ops: readonly LineOp[];
 }
@@ -402,14 +409,19 @@ export function recommendationsOf(run: RunSnapshot | undefined, choice: SegmentC
 function lineEntriesOf(s: SiteStats): { location: SourceLocation; op: LineOp }[] {
   const out: { location: SourceLocation; op: LineOp }[] = [];
   if (s.location !== null) {
-    out.push({ location: s.location, op: { op: s.op, backend: s.backend, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes } });
+    out.push({ location: s.location, op: { op: s.op, backend: s.backend, count: s.count, totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytes, ...stallOf(s.stallMs, 1) } });
   }
   for (const m of s.fusedMembers ?? []) {
     if (m.location === null) continue;
     const part = s.totalMs > 0 ? m.shareMs / s.totalMs : 0;
-    out.push({ location: m.location, op: { op: m.op, backend: s.backend, count: s.count, totalMs: m.shareMs, minMs: s.minMs * part, maxMs: s.maxMs * part, bytes: 0, fusedIn: s.op } });
+    out.push({ location: m.location, op: { op: m.op, backend: s.backend, count: s.count, totalMs: m.shareMs, minMs: s.minMs * part, maxMs: s.maxMs * part, bytes: 0, fusedIn: s.op, ...stallOf(s.stallMs, part) } });
   }
   return out;
+}
+
+/** `{ stallMs }` for `part` (0..1) of a site's stalls `ms`, or nothing when it had none (a crossed report may carry any value). */
+function stallOf(ms: number | undefined, part: number): { stallMs?: number } {
+  return typeof ms === 'number' && ms > 0 ? { stallMs: ms * part } : {};
 }
 
 /** Groups sites by file and line (columns merged: one lens per line); fused kernels' members on their own lines. Pure. */
@@ -429,6 +441,7 @@ export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number
       ops.set(key, prev === undefined ? o : {
         ...prev, count: prev.count + o.count, totalMs: prev.totalMs + o.totalMs,
         minMs: Math.min(prev.minMs, o.minMs), maxMs: Math.max(prev.maxMs, o.maxMs), bytes: prev.bytes + o.bytes,
+        ...stallOf((prev.stallMs ?? 0) + (o.stallMs ?? 0), 1),
       });
     }
   }
@@ -440,7 +453,7 @@ export function indexByLine(sites: readonly SiteStats[]): Map<string, Map<number
       const totalMs = list.reduce((a, o) => a + o.totalMs, 0);
       m.set(line, {
         file, line, totalMs, count: list.reduce((a, o) => a + o.count, 0),
-        share: shareOf(totalMs, total), ops: list,
+        share: shareOf(totalMs, total), stallMs: list.reduce((a, o) => a + (o.stallMs ?? 0), 0), ops: list,
       });
     }
     out.set(file, m);

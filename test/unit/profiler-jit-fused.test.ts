@@ -27,7 +27,7 @@ import { fusedShares } from '../../runtime/src/profiler/fused-groups.js';
 import { staticSiteRegistry } from '../../runtime/src/profiler/static-sites.js';
 import { batchFromReport } from '../../extension/src/debug/report-sites.js';
 import { ProfileStore } from '../../extension/src/profile-store.js';
-import { hotLineDescription, hoverText, lensTitle } from '../../extension/src/views/labels.js';
+import { hotLineDescription, hoverText, lensTitle, stallNote } from '../../extension/src/views/labels.js';
 import { GpuUnavailableError } from '../../runtime/src/backends/webgpu/index.js';
 import { layoutTimeOrder } from '../../webview/src/layout.js';
 import { buildFlameData } from '../../webview/src/model.js';
@@ -121,7 +121,7 @@ describe('cp.jit fused kernels in the profiler views', () => {
       assert.deepEqual(subLine.ops.map((o) => [o.op, o.fusedIn, o.count]).sort(), [['abs', KERNEL, 5], ['sub', KERNEL, 5]]);
       assert.ok(Math.abs(subLine.totalMs - row.totalMs / 2) < 1e-12, 'two of four members: half the kernel');
       assert.ok(Math.abs(subLine.share - subLine.totalMs / report.totalTimeMs) < 1e-12);
-      assert.equal(lensTitle(mulLine), `⏱ ${formatMs(mulLine.totalMs)} · ${(100 * mulLine.share).toFixed(0)} % of op time · mul ×5 (fused) · ${backend} · share of ${KERNEL}`);
+      assert.equal(lensTitle(mulLine), `⏱ ${formatMs(mulLine.totalMs)}${stallNote(mulLine)} · ${(100 * mulLine.share).toFixed(0)} % of op time · mul ×5 (fused) · ${backend} · share of ${KERNEL}`);
       assert.match(hoverText(subLine), /\| sub \(fused in fused\(mul\+sub\+abs\+max\)\) \| 5 \|/);
       assert.match(hoverText(subLine), /cannot be timed apart: each shows an equal share/);
       // The caller's line keeps the whole kernel; an eager op's line is not labelled fused.

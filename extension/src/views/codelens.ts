@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { throttle, type Ctx } from '../ctx.js';
-import { callLensTitle, CALL_LENS_TOOLTIP, lensTitle } from './labels.js';
+import { callLensTitle, CALL_LENS_TOOLTIP, lensTitle, lensTooltip } from './labels.js';
 import type { LineTracker } from './line-tracker.js';
 
 export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector, lines: LineTracker): void {
@@ -25,7 +25,7 @@ export function registerCodeLens(ctx: Ctx, selector: vscode.DocumentSelector, li
         .filter((l) => l.line <= doc.lineCount)
         .map((l) => new vscode.CodeLens(doc.lineAt(l.line - 1).range, {
           title: lensTitle(l.stats),
-          tooltip: 'Corepy: op time on this line (time inside tensor ops) and its share of the run\'s op time. Click for the flame graph.',
+          tooltip: lensTooltip(l.stats),
           command: 'corepy.showFlameGraph',
         }));
       const calls = lines.callLinesFor(doc.uri.fsPath)

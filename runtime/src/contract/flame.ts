@@ -40,7 +40,8 @@ export const SliceKind = {
   Gpu: 3,
   /**
    * One-time work (kernel compilation, memory growth, GPU pipeline creation): its own slice, never
-   * inside the op that triggered it (that op's slice starts after it).
+   * inside the op that triggered it (that op's slice starts after it). A cost the machine stalled in has a
+   * child slice of the stalled time ({@link stallSliceName}).
    */
   OneTime: 4,
 } as const;
@@ -91,6 +92,16 @@ export function gapSliceName(fn: string): string {
  * location; none outside Node (browsers keep no idle counter).
  */
 export const IDLE_SLICE_NAME = '(awaiting: event loop idle)';
+
+/**
+ * Name of the child slice of a one-time cost that says how much of it was the machine stalling (OneTimeCost.stallMs:
+ * the process descheduled mid-work, not the work): "(first touch of new wasm memory: the machine stalling)". The cost's
+ * slice keeps its whole recorded time, this child (kind OneTime) the stalled part, so the widest frame says what it is,
+ * as the text report's "910.3 ms of it the machine stalling" does (audit 33 #5).
+ */
+export function stallSliceName(cost: string): string {
+  return `(${cost}: the machine stalling)`;
+}
 
 /** One of the {@link SliceKind} values. */
 export type SliceKind = (typeof SliceKind)[keyof typeof SliceKind];

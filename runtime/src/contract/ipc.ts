@@ -83,6 +83,11 @@ export interface SiteStats {
    * views show them on the member lines, labelled "fused", and never add them to op time.
    */
   readonly fusedMembers?: readonly FusedMemberShare[];
+  /**
+   * Of `totalMs`, the machine's stalls, ms (the report's SiteOpStats.stallMs): present from the final report only
+   * (live batches do not judge stalls), and only when there were some.
+   */
+  readonly stallMs?: number;
 }
 
 /** One segment's per-line statistics (see the report's ReportSegment). */

@@ -80,6 +80,13 @@ export interface SiteOpStats extends OpStats {
    * not known in this process.
    */
   readonly fusedMembers?: readonly FusedMemberShare[];
+  /**
+   * Of `totalMs`, what the machine took rather than the op, ms: the summed excess of this site's stalled calls
+   * over the calls around them (profiler/rules/stalls.ts: the process descheduled mid-call; GC pauses are not
+   * stalls). Counted among the retained events only, so a lower bound when the ring dropped some. Present (> 0)
+   * only when there were stalls; absent in a context's report. The recommendations leave it out of their figures.
+   */
+  readonly stallMs?: number;
 }
 
 /** Statistics of a named context (all nodes with this name merged). Wall times in ms. */

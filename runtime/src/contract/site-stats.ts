@@ -43,6 +43,8 @@ export interface SiteRow {
   readonly bytesWritten: number;
   /** A fused kernel's members (SiteOpStats.fusedMembers). */
   readonly fusedMembers?: readonly FusedMemberShare[];
+  /** Of `totalMs`, the machine's stalls, ms (SiteOpStats.stallMs; the report's rows only). */
+  readonly stallMs?: number;
 }
 
 /** The per-line statistics of aggregate rows. Pure. */
@@ -51,6 +53,7 @@ export function siteStatsOf(rows: readonly SiteRow[]): SiteStats[] {
     op: s.op, backend: s.backends.join(BACKEND_SEPARATOR), location: s.location, count: s.count,
     totalMs: s.totalMs, minMs: s.minMs, maxMs: s.maxMs, bytes: s.bytesRead + s.bytesWritten,
     ...(s.fusedMembers !== undefined ? { fusedMembers: s.fusedMembers } : {}),
+    ...(typeof s.stallMs === 'number' && s.stallMs > 0 ? { stallMs: s.stallMs } : {}),
   }));
 }
 

@@ -23,25 +23,32 @@ export class CellTable {
    */
   private nodeOps = new Float64Array(0);
   private nodeMs = new Float64Array(0);
+  /** Of those, the ops issued on a line their node's path calls from (stacks.ts StackTableData.nodeOwnOps), and their op time, ms. */
+  private nodeOwnOps = new Float64Array(0);
+  private nodeOwnMs = new Float64Array(0);
 
-  /** Counts one op of `ms` (ms) ending in stack node `node` (≥ 0). */
-  addStackOp(node: number, ms: number): void {
+  /** Counts one op of `ms` (ms) ending in stack node `node` (≥ 0); `own`: issued on a line its path calls from. */
+  addStackOp(node: number, ms: number, own = false): void {
     if (node >= this.nodeOps.length) this.growNodes(node);
     this.nodeOps[node]!++;
     this.nodeMs[node]! += ms;
+    if (own) { this.nodeOwnOps[node]!++; this.nodeOwnMs[node]! += ms; }
   }
 
-  /** Adds this segment's per-node ops and op time (ms) into `ops` and `ms` (indexed by node, as long as the stack table). */
-  addStackTotals(ops: Float64Array, ms: Float64Array): void {
-    const n = Math.min(ops.length, this.nodeOps.length);
-    for (let k = 0; k < n; k++) { ops[k]! += this.nodeOps[k]!; ms[k]! += this.nodeMs[k]!; }
+  /** Adds this segment's per-node ops and op time (ms), all and own, into `t`'s arrays (indexed by node, as long as the stack table). */
+  addStackTotals(t: { readonly ops: Float64Array; readonly ms: Float64Array; readonly ownOps: Float64Array; readonly ownMs: Float64Array }): void {
+    const n = Math.min(t.ops.length, this.nodeOps.length);
+    for (let k = 0; k < n; k++) {
+      t.ops[k]! += this.nodeOps[k]!; t.ms[k]! += this.nodeMs[k]!;
+      t.ownOps[k]! += this.nodeOwnOps[k]!; t.ownMs[k]! += this.nodeOwnMs[k]!;
+    }
   }
 
   private growNodes(node: number): void {
     const n = Math.max(64, 2 * node + 2);
-    const ops = new Float64Array(n), ms = new Float64Array(n);
-    ops.set(this.nodeOps); ms.set(this.nodeMs);
-    this.nodeOps = ops; this.nodeMs = ms;
+    const grown = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
+    this.nodeOps = grown(this.nodeOps); this.nodeMs = grown(this.nodeMs);
+    this.nodeOwnOps = grown(this.nodeOwnOps); this.nodeOwnMs = grown(this.nodeOwnMs);
   }
 
   /** Index of the cell for this key, creating it when new. */

@@ -14,18 +14,19 @@
  * are typed arrays put in order through an index permutation (groups already in order are only
  * checked, then merged), so 1e6 events cost no per-event garbage.
  */
-import { functionFrameName, gapSliceName, IDLE_SLICE_NAME, MERGED_CALLS_SUFFIX, SliceKind, type FlameProfile, type SourceLocation } from '../contract/flame.js';
+import { functionFrameName, gapSliceName, IDLE_SLICE_NAME, MERGED_CALLS_SUFFIX, SliceKind, stallSliceName, type FlameProfile, type SourceLocation } from '../contract/flame.js';
 import { eventColumns, spanColumns, type EventColumns } from './event-columns.js';
 import { OpenTracks } from './flame-tracks.js';
 import { flameFusedKernels } from './fused-groups.js';
 import { userFrameSlices } from './user-frames.js';
 import type { IdleWait, ProfileData } from './types.js';
+import type { OneTimeCost } from '../one-time-costs.js';
 
 /** The flame model of `data`. Times become µs since `data.startMs`. */
 export function buildFlame(data: ProfileData, title = 'corepy profile'): FlameProfile {
   const ev = data.columns?.events ?? eventColumns(data.events);
   const sp = data.columns?.spans ?? spanColumns(data.spans);
-  const costs = (data.oneTimeCosts ?? []).filter((c) => c.endMs >= data.startMs); // before: at load, outside this timeline
+  const costs = oneTimeSlices(data.oneTimeCosts ?? []).filter((c) => c.endMs >= data.startMs); // before: at load, outside this timeline
   // Candidate names: the events' names, then context names (by context id), then one-time costs',
   // then the user's functions' (an anonymous one named by where it starts: functionFrameName).
   const ctxBase = ev.names.length, costBase = ctxBase + data.contexts.length;
@@ -161,6 +162,22 @@ export function buildFlame(data: ProfileData, title = 'corepy profile'): FlamePr
   const totalUs = Math.max(0, data.endMs - data.startMs) * 1000;
   const fused = flameFusedKernels(strings);
   return { version: 1, title, strings, locations, slices, totalUs, droppedEvents: data.droppedEvents, ...(fused.length > 0 ? { fused } : {}) };
+}
+
+/**
+ * The one-time slices of `costs`: each cost, and inside a cost that stalled (OneTimeCost.stallMs) a child slice of
+ * the stalled time ({@link stallSliceName}), so the frame of a cost that was mostly the machine stalling says so
+ * (audit 33 #5: 910 of a first touch's 1664 ms). Where in the work the stalls fell is not recorded: the child is
+ * drawn at its end.
+ */
+function oneTimeSlices(costs: readonly OneTimeCost[]): { readonly name: string; readonly startMs: number; readonly endMs: number }[] {
+  const out: { name: string; startMs: number; endMs: number }[] = [];
+  for (const c of costs) {
+    out.push(c);
+    const stall = Math.min(c.stallMs ?? 0, c.endMs - c.startMs);
+    if (stall > 0) out.push({ name: stallSliceName(c.name), startMs: c.endMs - stall, endMs: c.endMs });
+  }
+  return out;
 }
 
 /**

@@ -14,7 +14,7 @@ import { CellTable } from './cells.js';
 import { HeldTable } from './held.js';
 import { SiteTable } from './callsite.js';
 import { ContextStacks } from './context-stacks.js';
-import { StackTable } from './stacks.js';
+import { callOnLine, StackTable, type StackTotals } from './stacks.js';
 import * as idle from './idle-waits.js';
 import { IdleWaits } from './idle-waits.js';
 import { chargeProfilerTime, currentFrame, type Frame, type OpenSpan } from './context.js';
@@ -262,6 +262,11 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private stackContext = new Int32Array(0);
   /** Per site id: clock time of its last stack capture, ms (see STACK_HOLD_TIME_SHARE). */
   private stackAtMs = new Float64Array(0);
+  /** Per site id: the stack node {@link ownOp} last judged for it (-1: none) and the call it found (-1: none). */
+  private ownNodeOfSite = new Int32Array(0);
+  private ownCallOfSite = new Int32Array(0);
+  /** Per stack node: the call its own ops were issued on the line of (stacks.ts StackTableData.nodeOwnCall; -1: none yet). */
+  private nodeOwnCall = new Int32Array(0);
   /** Sites past their first STACK_FIRST ops. */
   private stackLines = 0;
   /** The longest hold in run time at a line with one caller at a time, ms (see STACK_HOLD_TIME_SHARE). */
@@ -371,11 +376,35 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
    * Ops and op time (ms) per user stack node over every segment (the current one alone with
    * `currentOnly`), every recorded op counted: what the call lines are made of.
    */
-  stackTotals(currentOnly = false): { readonly ops: Float64Array; readonly ms: Float64Array } {
-    const nodes = this.stacks.parent.length, ops = new Float64Array(nodes), ms = new Float64Array(nodes);
-    if (!currentOnly) for (const t of this.earlierCells) t.cells.addStackTotals(ops, ms);
-    this.cells.addStackTotals(ops, ms);
-    return { ops, ms };
+  stackTotals(currentOnly = false): Required<StackTotals> {
+    const nodes = this.stacks.parent.length;
+    const t = { ops: new Float64Array(nodes), ms: new Float64Array(nodes), ownOps: new Float64Array(nodes), ownMs: new Float64Array(nodes), ownCall: new Int32Array(nodes).fill(-1) };
+    if (!currentOnly) for (const e of this.earlierCells) e.cells.addStackTotals(t);
+    this.cells.addStackTotals(t);
+    t.ownCall.set(this.nodeOwnCall.subarray(0, Math.min(nodes, this.nodeOwnCall.length)));
+    return t;
+  }
+
+  /**
+   * True when an op at site `site` with stack `node` is issued on a line that stack calls from (stacks.ts callOnLine):
+   * a callback written on the line that passes it. Cached per site (a site keeps its stack for a while: see
+   * STACK_FIRST), so a loop pays two compares per op; a node counts such ops for one line, the first found.
+   */
+  private ownOp(site: number, node: number): boolean {
+    if (this.ownNodeOfSite[site] !== node) {
+      const at = this.sites.sites[site];
+      this.ownNodeOfSite[site] = node;
+      this.ownCallOfSite[site] = at === undefined ? -1 : callOnLine(this.stacks, node, at);
+    }
+    const call = this.ownCallOfSite[site]!;
+    if (call < 0) return false;
+    if (node >= this.nodeOwnCall.length) {
+      const b = new Int32Array(Math.max(64, 2 * node + 2)).fill(-1);
+      b.set(this.nodeOwnCall);
+      this.nodeOwnCall = b;
+    }
+    if (this.nodeOwnCall[node] === -1) this.nodeOwnCall[node] = call;
+    return this.nodeOwnCall[node] === call;
   }
 
   /** Interned id of a string (op, backend, dtype names). */
@@ -703,6 +732,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackCountdown = grow(this.stackCountdown, 0);
     this.stackOfSite = grow(this.stackOfSite, -1);
     this.stackContext = grow(this.stackContext, -1);
+    this.ownNodeOfSite = grow(this.ownNodeOfSite, -1);
+    this.ownCallOfSite = grow(this.ownCallOfSite, -1);
     const at = new Float64Array(n);
     at.set(this.stackAtMs);
     this.stackAtMs = at;
@@ -846,7 +877,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
     a[ib + I_STACK] = stack;
-    if (stack >= 0) this.cells.addStackOp(stack, t1 - t0);
+    if (stack >= 0) this.cells.addStackOp(stack, t1 - t0, this.ownOp(site, stack));
     f[fb + F_ELEMENTS] = elements;
     f[fb + F_BYTES_READ] = bytesRead;
     f[fb + F_BYTES_WRITTEN] = bytesWritten;

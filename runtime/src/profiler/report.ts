@@ -20,6 +20,7 @@ import { ruleColumnsOf } from './rule-columns.js';
 import { contextMedians, steadyMedians } from './steady-medians.js';
 import { spanColumns } from './event-columns.js';
 import { callLineStats } from './call-lines.js';
+import { withSiteStalls } from './site-stalls.js';
 
 export { REPORT_SCHEMA_VERSION, type OneTimeCostRow, type OverheadInfo, type ProfileReport } from '../contract/report.js';
 
@@ -91,12 +92,15 @@ export function segmentDroppedEvents(s: SegmentData): number {
   return Math.max(0, d.droppedEvents - before);
 }
 
-/** One segment's figures, with its own recommendations when they were computed (ended segments). Pure. */
-export function segmentReport(s: SegmentData, agg: Aggregate, recommendations?: Recommendation[]): ReportSegment {
+/**
+ * One segment's figures, with its own recommendations when they were computed (ended segments), and its sites'
+ * stalls unless `context` (its rows then count that context's calls only, its events every call). Pure.
+ */
+export function segmentReport(s: SegmentData, agg: Aggregate, recommendations?: Recommendation[], context?: string): ReportSegment {
   return {
     index: s.index, cause: s.cause, current: s.current, startMs: s.data.startMs, endMs: s.data.endMs,
     totalTimeMs: agg.totalOpMs, opCount: agg.ops.reduce((n, o) => n + o.count, 0), droppedEvents: segmentDroppedEvents(s),
-    operations: agg.ops, callSites: agg.sites,
+    operations: agg.ops, callSites: context === undefined ? withSiteStalls(agg.sites, s.data) : agg.sites,
     // Own properties (not assignment), as the report's: a context named `__proto__` would otherwise vanish.
     ...(agg.contexts.length > 0 ? { contexts: Object.fromEntries(agg.contexts.map((c) => [c.name, c])) } : {}),
     ...(recommendations ? { recommendations } : {}),
@@ -209,7 +213,8 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
       percentOfOpTime: agg.totalOpMs > 0 ? (100 * estimatedMs) / agg.totalOpMs : 0,
     },
     operations: withMedians(agg.ops, data, opts).map((o) => ({ ...o, slowest: o.op === slowest?.op })),
-    callSites: agg.sites,
+    // A context's rows count its calls only, the events every call: stalls are the whole recording's only.
+    callSites: opts.context === undefined ? withSiteStalls(agg.sites, data) : agg.sites,
     ...(callLines ? { callLines } : {}),
     contexts,
     recommendations: recs.top,
@@ -218,6 +223,6 @@ export function buildReport(data: ProfileData, opts: { context?: string; recomme
     ...(opts.context !== undefined ? { oneTimeOmittedMs: allOneTime.reduce((t, r) => t + r.totalMs, 0) } : {}),
     ...gcField(data),
     ...memoryField(data),
-    ...(data.segments ? { segments: segments.map(({ s, agg: a }) => segmentReport(s, a, recs.bySegment.get(s))), droppedSegments: data.droppedSegments ?? 0 } : {}),
+    ...(data.segments ? { segments: segments.map(({ s, agg: a }) => segmentReport(s, a, recs.bySegment.get(s), opts.context)), droppedSegments: data.droppedSegments ?? 0 } : {}),
   };
 }

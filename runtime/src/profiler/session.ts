@@ -286,7 +286,7 @@ export function liveCallLines(totalOpMs: number): CallLineStats[] | undefined {
   const r = rec;
   if (r === null || r.stacks.calls.length === 0) return undefined;
   const totals = r.stackTotals();
-  const lines = callLinesOfNodes(r.stacks, totals.ms, totals.ops, totalOpMs);
+  const lines = callLinesOfNodes(r.stacks, totals.ms, totals.ops, totalOpMs, { ops: totals.ownOps, ms: totals.ownMs, call: totals.ownCall });
   return lines !== undefined && lines.length > 0 ? lines : undefined;
 }
 

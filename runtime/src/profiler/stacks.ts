@@ -67,6 +67,39 @@ export interface StackTableData {
    */
   readonly nodeOps?: number[];
   readonly nodeMs?: number[];
+  /**
+   * Per node, of `nodeOps` / `nodeMs`: the ops issued on a line that the node's own path calls from (`nodeOwnCall`,
+   * an index into `calls`; -1: none), and their op time (ms). A callback written on the line that passes it
+   * (`cp.tidy(() => x.matmul(x))`) issues its ops on the calling line itself: those are the line's own ops, so its
+   * calling-line figure leaves them out (audit 33 #8: "18.7 s" and "≈18.7 s in calls" on one line). Absent with
+   * the totals, and from snapshots before them.
+   */
+  readonly nodeOwnOps?: number[];
+  readonly nodeOwnMs?: number[];
+  readonly nodeOwnCall?: number[];
+}
+
+/**
+ * The call on `node`'s path (innermost first) on the line of `at` (same file and line), as an index into `calls`;
+ * -1 when the path calls from no such line: where an op issued at `at` with stack `node` is its calling line's own.
+ */
+export function callOnLine(t: Pick<StackTableData, 'parent' | 'callAt' | 'calls'>, node: number, at: SourceLocation): number {
+  const callAt = t.callAt, calls = t.calls;
+  if (callAt === undefined || calls === undefined) return -1;
+  for (let p = node; p >= 0; p = t.parent[p]!) {
+    const c = callAt[p]!, pos = c >= 0 ? calls[c] : undefined;
+    if (pos !== undefined && pos.line === at.line && pos.file === at.file) return c;
+  }
+  return -1;
+}
+
+/** Per-node op totals (ms), and of them those issued on a line their own path calls from (StackTableData.nodeOwnOps). */
+export interface StackTotals {
+  readonly ops: Float64Array;
+  readonly ms: Float64Array;
+  readonly ownOps?: Float64Array;
+  readonly ownMs?: Float64Array;
+  readonly ownCall?: Int32Array;
 }
 
 /** Frames asked of V8 per capture: deeper stacks lose their outermost frames. */
@@ -128,10 +161,12 @@ export class StackTable implements StackTableData {
   }
 
   /** A copy of the table (a snapshot keeps it while recording goes on). */
-  snapshot(totals?: { readonly ops: Float64Array; readonly ms: Float64Array }): StackTableData {
+  snapshot(totals?: StackTotals): StackTableData {
+    const own = totals?.ownOps !== undefined && totals.ownMs !== undefined && totals.ownCall !== undefined;
     return {
       frames: this.frames.slice(), parent: this.parent.slice(), frame: this.frame.slice(), calls: this.calls.slice(), callAt: this.callAt.slice(),
       ...(totals ? { nodeOps: Array.from(totals.ops), nodeMs: Array.from(totals.ms) } : {}),
+      ...(own ? { nodeOwnOps: Array.from(totals.ownOps!), nodeOwnMs: Array.from(totals.ownMs!), nodeOwnCall: Array.from(totals.ownCall!) } : {}),
     };
   }
 
@@ -234,7 +269,9 @@ export function mergeStackTables(a: StackTableData | undefined, b: StackTableDat
     t === undefined ? [] : t.callAt?.map((c) => (c < 0 ? c : c + shift)) ?? t.parent.map(() => -1);
   // Per-node totals only where both sides have them (an empty side has none to add).
   const both = (b.nodeOps !== undefined && b.nodeMs !== undefined) && (a === undefined || a.parent.length === 0 || (a.nodeOps !== undefined && a.nodeMs !== undefined));
-  const pad = (xs: number[] | undefined): number[] => [...(xs ?? []), ...new Array<number>(Math.max(0, nodes - (xs?.length ?? 0))).fill(0)].slice(0, nodes);
+  const pad = (xs: number[] | undefined, fill = 0): number[] => [...(xs ?? []), ...new Array<number>(Math.max(0, nodes - (xs?.length ?? 0))).fill(fill)].slice(0, nodes);
+  // Own ops where b has them (a side without them has none known: 0 ops, no line).
+  const own = both && b.nodeOwnOps !== undefined && b.nodeOwnMs !== undefined && b.nodeOwnCall !== undefined;
   return {
     table: {
       frames: [...(a?.frames ?? []), ...b.frames],
@@ -243,6 +280,10 @@ export function mergeStackTables(a: StackTableData | undefined, b: StackTableDat
       calls: [...(a?.calls ?? []), ...(b.calls ?? [])],
       callAt: [...callAt(a, 0), ...callAt(b, calls)],
       ...(both ? { nodeOps: [...pad(a?.nodeOps), ...b.nodeOps!], nodeMs: [...pad(a?.nodeMs), ...b.nodeMs!] } : {}),
+      ...(own ? {
+        nodeOwnOps: [...pad(a?.nodeOwnOps), ...b.nodeOwnOps!], nodeOwnMs: [...pad(a?.nodeOwnMs), ...b.nodeOwnMs!],
+        nodeOwnCall: [...pad(a?.nodeOwnCall, -1), ...b.nodeOwnCall!.map((c) => (c < 0 ? c : c + calls))],
+      } : {}),
     },
     offset: nodes,
   };
