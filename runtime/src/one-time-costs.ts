@@ -46,6 +46,32 @@ let listener: OneTimeCostListener | null = null;
 
 let aheadOfOps = false;
 
+/** Depth of {@link asProfilerWork} calls running now (nested trials count once). */
+let profilerWork = 0;
+/** Costs paid by the profiler's own work since load: how many, and their ms (see {@link asProfilerWork}). */
+let profilerCosts = { count: 0, ms: 0 };
+
+/**
+ * Runs `fn` as the profiler's own work (a recommendation's trial timing a rewrite on this machine):
+ * one-time costs it triggers (kernels it compiles, memory its tensors grow) are the profiler's, not the
+ * program's, so they stay out of the log the report's one-time costs come from and are only tallied
+ * ({@link profilerOneTimeCosts}). A trial is run while a report is built, so logged they would show in
+ * the next report as costs the script never paid.
+ */
+export function asProfilerWork<T>(fn: () => T): T {
+  profilerWork++;
+  try {
+    return fn();
+  } finally {
+    profilerWork--;
+  }
+}
+
+/** One-time costs paid inside {@link asProfilerWork} in this thread since load: count, and total duration (ms). */
+export function profilerOneTimeCosts(): { readonly count: number; readonly ms: number } {
+  return { ...profilerCosts };
+}
+
 /**
  * Asks backends to do their one-time work ahead of the ops that would trigger it, where they can
  * choose (the wasm kernels' optimised code compiled before the first op: loader.ts, `optimised`). Called by `enableProfiling()` before its
@@ -71,6 +97,8 @@ export function setOneTimeCostListener(l: OneTimeCostListener | null): void {
  * @param stallMs of that time, what stalls of the machine took (ms; see {@link OneTimeCost.stallMs}), when measured
  */
 export function recordOneTimeCost(name: string, kind: OneTimeCostKind, startMs: number, endMs: number, bytes = 0, stallMs?: number): void {
+  // No op of the program runs inside the profiler's work (its trials run detached): nothing for the listener to adjust.
+  if (profilerWork > 0) { profilerCosts = { count: profilerCosts.count + 1, ms: profilerCosts.ms + (endMs - startMs) }; return; }
   const duringOp = listener === null ? null : listener.oneTimeCost(startMs, endMs);
   if (log.length >= MAX_KEPT) { log.shift(); dropped++; }
   log.push({ name, kind, startMs, endMs, bytes, duringOp, ...(stallMs !== undefined ? { stallMs } : {}) });

@@ -10,7 +10,8 @@ import { afterEach, beforeEach, describe, it } from 'mocha';
 import { useFreshWasmBackend } from './fresh-wasm-backend.js';
 import * as cp from '../../runtime/src/index.js';
 import { compileModeFromEnv } from '../../runtime/src/backends/wasm/loader.js';
-import { oneTimeCostsSince } from '../../runtime/src/one-time-costs.js';
+import { oneTimeCostsSince, profilerOneTimeCosts } from '../../runtime/src/one-time-costs.js';
+import { detached } from '../../runtime/src/profiler/rules/measure.js';
 import { profiledNodeArgs } from '../../runtime/src/launch.js';
 import { cellsFromEvents, steadyState } from '../../runtime/src/profiler/aggregate.js';
 import { buildFlame } from '../../runtime/src/profiler/flame.js';
@@ -91,6 +92,25 @@ describe('one-time costs', function () {
     assert.throws(() => cp.reserveMemory(-1), /reserve must be a number of bytes ≥ 0, got -1/);
     assert.throws(() => cp.reserveMemory(2 ** 33), /cannot reserve .* stops at 4294967296 bytes/);
     t.dispose();
+  });
+
+  it('memory a recommendation\'s trial grows (profiler detached) is the profiler\'s cost: tallied, not in the report; the script\'s own growth after it is', () => {
+    cp.enableProfiling({ callSites: 'off', warmUp: false });
+    const before = profilerOneTimeCosts();
+    const reserved0 = cp.memory().backends['wasm']!.bytesReserved;
+    const n = Math.ceil(reserved0 / 4) + 4096; // larger than the whole heap: growing memory is certain
+    detached(() => cp.zeros([n]).dispose());
+    const afterTrial = snapshot().oneTimeCosts ?? [];
+    const tally = profilerOneTimeCosts();
+    assert.deepEqual(afterTrial.map((c) => c.name), [], 'the trial\'s growth is not the script\'s');
+    assert.ok(tally.count >= before.count + 2 && tally.ms > before.ms, `the profiler's tally: ${JSON.stringify(before)} → ${JSON.stringify(tally)}`);
+    const reserved1 = cp.memory().backends['wasm']!.bytesReserved;
+    const t = cp.zeros([Math.ceil(reserved1 / 4) + 4096]);
+    const mine = (snapshot().oneTimeCosts ?? []).filter((c) => c.kind === 'memory');
+    cp.disableProfiling();
+    t.dispose();
+    assert.deepEqual(mine.map((c) => `${c.name.replace(/[\d.]+ (MB|KB)$/, 'N')} during ${c.duringOp}`),
+      ['grow wasm memory +N during full', 'first touch of new wasm memory during full'], JSON.stringify(mine));
   });
 
   it('clearProfile forgets earlier one-time costs', () => {

@@ -13,8 +13,15 @@ import { shortPath } from './format-lines.js';
 const SHOWN = 5;
 
 
-const HEADING = 'Never disposed, by the line that created them: the most held at once, and how many were left at the report ' +
-  '(see the undisposed-tensors recommendation):';
+/**
+ * The heading of the held lines. It points to the undisposed-tensors recommendation only when the report has
+ * one: lines are listed from HELD_LISTED results held, the rule fires from its own memory thresholds (1 MB or
+ * 500 tensors), so a report can list lines with no recommendation to see.
+ */
+function heading(r: ProfileReport): string {
+  const see = r.recommendations.some((rec) => rec.rule === 'undisposed-tensors') ? ' (see the undisposed-tensors recommendation)' : '';
+  return `Never disposed, by the line that created them: the most held at once, and how many were left at the report${see}:`;
+}
 
 /** The summary line and the held rows (where, ops, "up to n of m results", their bytes, "k now"); null without memory figures. */
 function figures(r: ProfileReport): { summary: string; rows: string[][] } | null {
@@ -36,7 +43,7 @@ export function memoryText(r: ProfileReport): string[] {
   if (!f) return [];
   if (f.rows.length === 0) return [f.summary];
   const w = f.rows[0]!.map((_, i) => Math.max(...f.rows.map((row) => row[i]!.length)));
-  return [f.summary, HEADING, ...f.rows.map((row) => `  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]!.padStart(w[2]!)}  ${row[3]!.padStart(w[3]!)}  ${row[4]!.padStart(w[4]!)}`)];
+  return [f.summary, heading(r), ...f.rows.map((row) => `  ${row[0]!.padEnd(w[0]!)}  ${row[1]!.padEnd(w[1]!)}  ${row[2]!.padStart(w[2]!)}  ${row[3]!.padStart(w[3]!)}  ${row[4]!.padStart(w[4]!)}`)];
 }
 
 /** The Markdown report's memory lines: the summary, then the held lines as a list; empty without memory figures. */
@@ -44,5 +51,5 @@ export function memoryMarkdown(r: ProfileReport): string[] {
   const f = figures(r);
   if (!f) return [];
   if (f.rows.length === 0) return [f.summary];
-  return [f.summary, '', HEADING, '', ...f.rows.map(([where, ops, held, bytes, now]) => `- \`${where}\` ${ops}: ${held}, ${bytes}; ${now}`)];
+  return [f.summary, '', heading(r), '', ...f.rows.map(([where, ops, held, bytes, now]) => `- \`${where}\` ${ops}: ${held}, ${bytes}; ${now}`)];
 }

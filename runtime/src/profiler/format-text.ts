@@ -250,7 +250,7 @@ export function renderText(r: ProfileReport, opts: TextOptions = {}): string {
     out.push('', 'RECOMMENDATIONS:');
     for (const rec of r.recommendations) {
       const where = rec.location ? ` (${rec.location.file}:${rec.location.line})` : '';
-      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ${impactLabel(rec)} (${impactBasis(rec)})`);
+      out.push(`  ⚡ [${rec.priority}] ${rec.title}${where}`, `     → ${rec.description}`, `     Impact: ${impactAfterHeading(rec)} (${impactBasis(rec)})`);
     }
   }
   return out.join('\n');
@@ -282,7 +282,7 @@ export function renderMarkdown(r: ProfileReport): string {
   if (r.recommendations.length > 0) {
     out.push('', '## Recommendations', '');
     for (const rec of r.recommendations) {
-      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ${impactLabel(rec)} — ${impactBasis(rec)}`, '',
+      out.push(`### ${rec.priority}: ${rec.title}`, '', rec.description, '', `Impact: ${impactAfterHeading(rec)} — ${impactBasis(rec)}`, '',
         '```ts', '// before', rec.codeExample.before, '// after', rec.codeExample.after, '```', '');
     }
   }
@@ -293,6 +293,11 @@ export function renderMarkdown(r: ProfileReport): string {
 function unansweredWorkerLines(r: ProfileReport): string[] {
   return (r.unansweredWorkers ?? []).map((w) => `PARTIAL for worker thread ${w.thread}: it did not answer when the script ended (blocked outside ` +
     `JavaScript, or gone without its last share); its ops after its last share, ${fmtMs(w.lastShareAgoMs)} ms before this report, are missing`);
+}
+
+/** The impact label after an "Impact:" heading: "unknown", not "Impact: impact unknown". */
+function impactAfterHeading(rec: Recommendation): string {
+  return rec.impact === 'unknown' ? 'unknown' : impactLabel(rec);
 }
 
 /**

@@ -203,7 +203,7 @@ export class MatmulPool {
     const { port1, port2 } = new MessageChannel();
     const workerData: MatmulWorkerData = { module: this.module, control, sched: this.sched, port: port2 };
     const entry = workerEntry();
-    const worker = new Worker(entry, { workerData, transferList: [port2], eval: typeof entry === 'string' });
+    const worker = new Worker(entry, { workerData, transferList: [port2], eval: typeof entry === 'string', ...noPreloads() });
     const w: PoolWorker = { worker, ctl, port: port1, dead: false, region: -1 };
     // No 'message' listener: it would ref the worker's port and keep the process alive.
     port1.unref();
@@ -384,6 +384,21 @@ function waitWhile(ctl: Int32Array, state: number): void {
     if ((i & 255) === 0 && performance.now() > until) break;
   }
   while (Atomics.load(ctl, Slot.STATE) === state) Atomics.wait(ctl, Slot.STATE, state);
+}
+
+/**
+ * Worker options that keep the process's preloads out of a matmul worker. A worker inherits the
+ * main thread's `--import`/`--require` modules (execArgv, and NODE_OPTIONS from its env) and runs them
+ * before its entry: under `corepy profile` that is the profiler's autostart, which would enable profiling
+ * in the worker (its op warm-up and a second "compile wasm kernels", shared into the main thread's report
+ * as if the script had paid them twice) and hold the worker from its first job meanwhile. The worker
+ * runs only its kernel loop: it needs none of them, nor other Node options (an empty execArgv, which
+ * unlike a filtered copy of the parent's cannot hold a flag a worker rejects, such as --expose-gc).
+ */
+function noPreloads(): { execArgv: string[]; env: NodeJS.ProcessEnv } {
+  const env = { ...process.env };
+  delete env['NODE_OPTIONS'];
+  return { execArgv: [], env };
 }
 
 /**

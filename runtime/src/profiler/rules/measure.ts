@@ -18,6 +18,7 @@ import { sqrt } from '../../ops/unary.js';
 import { tidy } from '../../memory.js';
 import { wrap, type Tensor } from '../../tensor.js';
 import type { BackendName } from '../../types.js';
+import { asProfilerWork } from '../../one-time-costs.js';
 
 const cache = new Map<string, number | null>();
 
@@ -196,12 +197,15 @@ export function cachedMeasure<T>(cache: Map<string, T | null>, key: string, run:
   return out;
 }
 
-/** Runs `fn` with the profiler detached, restoring it afterwards. */
+/**
+ * Runs `fn` with the profiler detached, restoring it afterwards; one-time costs it triggers are the
+ * profiler's own (one-time-costs.ts asProfilerWork), not the program's.
+ */
 export function detached<T>(fn: () => T): T {
   const observer = getDispatchObserver();
   setDispatchObserver(null);
   try {
-    return fn();
+    return asProfilerWork(fn);
   } finally {
     setDispatchObserver(observer);
   }
