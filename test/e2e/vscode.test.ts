@@ -23,7 +23,7 @@ const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 
 async function buildHostTests(): Promise<void> {
   await esbuild.build({
-    entryPoints: ['index', 'trusted.test', 'views.test', 'failure.test', 'debug.test', 'debug-stop.test', 'debug-live.test', 'segments.test', 'quickfix.test', 'memory.test', 'explain.test', 'install.test', 'untrusted.test'].map((n) => path.join(__dirname, 'host', `${n}.ts`)),
+    entryPoints: ['index', 'trusted.test', 'views.test', 'failure.test', 'debug.test', 'debug-pause.test', 'debug-stop.test', 'debug-live.test', 'segments.test', 'quickfix.test', 'memory.test', 'explain.test', 'install.test', 'untrusted.test'].map((n) => path.join(__dirname, 'host', `${n}.ts`)),
     outdir: OUT, bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['vscode', 'mocha'], logLevel: 'warning',
   });
 }

@@ -3,14 +3,15 @@
  * Debugging / Run and Profile, which set `noDebug`) starts VS Code's JavaScript debugger on the
  * script with the profiler preloaded (js-debug-config.ts), and feeds the script's profile stream
  * (profile-socket.ts) into the ProfileStore as Run and Profile does. Time paused in the debugger
- * is summed per run from js-debug's `stopped`/`continued` events and taken out of the run's wall
- * time (the store's and the report's; the status bar tooltip names it): ops are synchronous
- * runtime calls that stepping never enters (skipFiles), so a pause at a breakpoint falls between
- * ops and never into op time. A failed run (the runtime's report carries its exit status) is
- * marked as after Run and Profile, from the stderr js-debug relays. At a breakpoint the script's
- * batch timer cannot run, so what ran up to it is fetched from the paused script (a DAP `evaluate`
- * of the runtime's BATCH_NOW_KEY function) and shown at once; its wall time also places the pause on
- * the profile's timeline, which the flame graph then leaves out (flame-pauses.ts).
+ * is summed per run from js-debug's `stopped` events and the requests that resume the script
+ * (pause-clock.ts), and taken out of the run's wall time (the store's and the report's; the status
+ * bar tooltip names it): ops are synchronous runtime calls that stepping never enters (skipFiles),
+ * so a pause at a breakpoint falls between ops and never into op time. A failed run (the runtime's
+ * report carries its exit status) is marked as after Run and Profile, from the stderr js-debug
+ * relays. At a breakpoint the script's batch timer cannot run, so what ran up to it is fetched from
+ * the paused script (a DAP `evaluate` of the runtime's BATCH_NOW_KEY function) and shown at once;
+ * its wall time also places the pause on the profile's timeline, which the flame graph then leaves
+ * out (flame-pauses.ts).
  */
 import * as path from 'node:path';
 import { BATCH_NOW_KEY, REPORT_FILE_ENV } from 'corepy/contract';
@@ -21,7 +22,8 @@ import { JS_DEBUG_TYPE, jsDebugLaunch, PROFILED_PROGRAM } from './js-debug-confi
 import { DebugStop, runtimeAnnouncesPid } from './debug-stop.js';
 import { ProfileSocketServer } from './profile-socket.js';
 import type { CorepyLaunchArguments, ProfileBatchMessage, ProfileReportMessage } from './protocol.js';
-import { withoutPauses, type FlamePause } from './flame-pauses.js';
+import { withoutPauses } from './flame-pauses.js';
+import { PauseClock } from './pause-clock.js';
 import { batchFromReport } from './report-sites.js';
 import { exitLine, stopLine } from './exit-line.js';
 import { finishRun, noteStderr, resetFailure } from './vscode-debug.js';
@@ -59,35 +61,6 @@ function breakpointTexts(): BreakpointText[] {
     hitCondition: b.hitCondition,
     logMessage: b.logMessage,
   }));
-}
-
-/** Paused-time bookkeeping of one debug session, ms; and where each pause fell on the profile's timeline. */
-class PauseClock {
-  private since: number | null = null;
-  /** The current pause's start on the profile's timeline (ms since its start), once the paused script said where it was. */
-  private startFlameMs: number | null = null;
-  pausedMs = 0;
-  /** Pauses placed on the profile's timeline (a pause the script could not be asked about is not among them). */
-  readonly placed: FlamePause[] = [];
-  stopped(): void { this.since ??= Date.now(); }
-  /** Whether the script is paused in the debugger now. */
-  get paused(): boolean { return this.since !== null; }
-  /**
-   * The paused script's profile was `flameMs` in (its batch's wall time) when it answered, just now:
-   * the pause began that long after the profile's start, less the time since the stop.
-   */
-  located(flameMs: number): void {
-    if (this.since !== null && this.startFlameMs === null) this.startFlameMs = Math.max(0, flameMs - (Date.now() - this.since));
-  }
-  continued(): void {
-    if (this.since !== null) {
-      const ms = Date.now() - this.since;
-      this.pausedMs += ms;
-      if (this.startFlameMs !== null) this.placed.push({ startUs: this.startFlameMs * 1000, durationUs: ms * 1000 });
-    }
-    this.since = null;
-    this.startFlameMs = null;
-  }
 }
 
 /**
@@ -166,7 +139,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
         // Where a failed run failed: the runtime's own text, as js-debug may relay the script's stderr after this.
         if (report?.uncaught) noteStderr(report.uncaught);
         // Stopped while paused: that last pause ends here (it was not counted before).
-        if (pauses.paused) pauses.continued();
+        pauses.resumedAll();
         ctx.store.setPausedMs(pauses.pausedMs);
         // js-debug reports no exit status: the runtime sends the one it ends with in its report.
         const exitCode = report?.exitCode ?? null;
@@ -197,10 +170,9 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
   }, (e) => ctx.log.error('profile stream', e));
   ctx.push({ dispose: () => server.dispose() });
 
-  /** The script runs again: the pause so far leaves the run's wall time. */
-  const resumed = (): void => {
-    pauses.continued();
-    ctx.store.setPausedMs(pauses.pausedMs);
+  /** The script runs again (Stop): the pause so far leaves the run's wall time. */
+  const resumedAll = (): void => {
+    if (pauses.resumedAll()) ctx.store.setPausedMs(pauses.pausedMs);
   };
 
   const isOurs = (s: vscode.DebugSession): boolean => s.type === JS_DEBUG_TYPE && typeof (s.configuration as Record<string, unknown>)[PROFILED_PROGRAM] === 'string';
@@ -244,8 +216,9 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
             return;
           }
           if (isRoot && (m.event === 'exited' || m.event === 'terminated')) scriptEnded = true;
+          // A stop starts a pause; a session's end ends its part in one (pause-clock.ts).
+          if (pauses.observe(s.id, m)) ctx.store.setPausedMs(pauses.pausedMs);
           if (m.event === 'stopped') {
-            pauses.stopped();
             const threadId = m.body?.threadId;
             if (threadId !== undefined) {
               void pausedBatch(s, threadId).then((b) => {
@@ -254,14 +227,13 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
               });
             }
           }
-          else if (m.event === 'continued') resumed();
           // The script's stderr (outputCapture 'std'), to find where a failed run failed.
           else if (m.event === 'output' && m.body?.category === 'stderr') noteStderr(m.body.output ?? '');
         },
-        // A step or continue request also resumes (js-debug does not always send `continued`).
+        // A step or continue request resumes the session (not js-debug's `continued` events: see pause-clock.ts).
         onWillReceiveMessage: (m: { type?: string; command?: string }) => {
           if (!current()) return;
-          if (m.type === 'request' && ['continue', 'next', 'stepIn', 'stepOut', 'stepBack', 'reverseContinue'].includes(m.command ?? '')) resumed();
+          if (pauses.observe(s.id, m)) ctx.store.setPausedMs(pauses.pausedMs);
           // Stop (or Restart): the run is marked stopped, not failed; the script is asked for its report (debug-stop.ts).
           // VS Code sends Stop to the run's parent session (a child's lifecycle is its parent's); a child session gets its
           // `disconnect` when it ended by itself (the script threw, a worker finished), which is not Stop.
@@ -275,7 +247,7 @@ export async function registerDebugAndProfile(ctx: Ctx): Promise<(folder: vscode
             if (first) ctx.log.info(`stop of ${program} requested (${m.command}): ${stop?.polite && stop.pid !== null ? `SIGTERM to pid ${stop.pid}` : 'the stop file only (no pid announced)'}`);
             // A paused script is resumed by js-debug as it goes: its pause ends now, not when its stream closes after
             // the report (counting the report's writing as paused took the run's wall time below its op time; audit 23).
-            if (pauses.paused) resumed();
+            resumedAll();
           }
         },
       };

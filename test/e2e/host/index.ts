@@ -16,7 +16,7 @@ type MochaCtor = new (opts: object) => {
  * rather than the editors of the other suites (install's pipeline.ts outside the workspace came
  * back as the current file of the UI test's Run and Profile).
  */
-const SUITES: Record<string, readonly string[]> = { trusted: ['install', 'failure', 'debug', 'debug-stop', 'debug-live', 'segments', 'quickfix', 'memory', 'explain', 'trusted', 'views'], untrusted: ['untrusted'] };
+const SUITES: Record<string, readonly string[]> = { trusted: ['install', 'failure', 'debug', 'debug-pause', 'debug-stop', 'debug-live', 'segments', 'quickfix', 'memory', 'explain', 'trusted', 'views'], untrusted: ['untrusted'] };
 
 export function run(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
