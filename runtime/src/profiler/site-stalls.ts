@@ -4,9 +4,12 @@
  * how much of it stalled, where the recommendations leave stalls out of their figures (audit 33 #5: a read
  * whose steady calls took 0.01 ms read "120 ms · 27 % of op time" in its lens, 118 ms of it stalls).
  * The figures are the rules' own (rules/stalls.ts stallsByEvent, computed once per profile), so a lens and
- * a recommendation count the same stalls. Pure.
+ * a recommendation count the same stalls, less any GC pause inside a stalled call: the rules leave such a call out
+ * whether or not its pause was seen yet, but the pause is the program's collecting, which the report's GC line
+ * states, not the machine's. Pure.
  */
 import type { SiteOpStats } from '../contract/report.js';
+import { gcInEventMs } from './gc-in-ops.js';
 import { ruleColumnsOf } from './rule-columns.js';
 import { stallsByEvent } from './rules/stalls.js';
 import type { ProfileData } from './types.js';
@@ -20,8 +23,9 @@ export function withSiteStalls(sites: readonly SiteOpStats[], data: ProfileData)
   if (cols === null || cols.length === 0) return [...sites];
   const excess = stallsByEvent(data, cols);
   const bySite = new Map<string, number>();
+  const pauses = data.gcPauses ?? [], thread = data.threads[0] ?? 0;
   for (let e = 0; e < cols.length; e++) {
-    const x = excess[e]!;
+    const x = excess[e]! > 0 ? excess[e]! - gcInEventMs(cols, pauses, thread, e) : 0;
     if (!(x > 0)) continue;
     const key = `${cols.names[cols.op[e]!]}\u0000${cols.site[e]}`;
     bySite.set(key, (bySite.get(key) ?? 0) + x);
