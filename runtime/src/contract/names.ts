@@ -15,8 +15,10 @@ export type BackendName = (typeof BACKENDS)[number];
  * (default): the first 32 calls of each op name exactly, then one capture per `sampleEvery`
  * calls on average (randomised period; the period doubles, up to 16×, while an op's captures keep
  * finding the same line), each call in between attributed to its op's most recently captured
- * site — per-line counts and times stay complete (they sum to the op totals) and are estimates
- * only beyond those first calls. `off`: no call sites.
+ * site — or, for an op found at several lines, to the line its captures found after the same
+ * previous op's line (a loop's lines each get their own calls) — per-line counts and times stay
+ * complete (they sum to the op totals) and are estimates only beyond those first calls. `off`: no
+ * call sites.
  */
 export const CALL_SITE_MODES = ['all', 'sampled', 'off'] as const;
 

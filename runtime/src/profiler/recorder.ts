@@ -63,6 +63,24 @@ const MODES: Record<CallSiteMode, number> = { all: ALL, sampled: SAMPLED, off: O
 export { MAX_PERIOD_FACTOR, SAMPLE_FIRST };
 
 /**
+ * Sampled mode, an op found at more than one line: a call between captures takes the site its op's
+ * last capture found after the same previous op's site (OpState.after), not the op's last capture
+ * whatever came before. Three `sum` lines in one loop, 40 turns, read 50/47/23 credited to the op's
+ * last capture (issue 14); in a loop each line's op follows its own previous line, so a held call is
+ * credited to its own line. A previous site not seen before for the op is captured once (at most one
+ * capture per pair of sites: entries are overwritten, never forgotten). The holds between captures
+ * are drawn as before (the period grows only while captures find the op's last line), so a loop that
+ * moves to other lines is seen as soon, and a line taken at random after the same previous line is
+ * the sampled estimate it was, per previous site. A sampled capture that finds another site than the
+ * table said is not kept: its previous site was itself taken from the table, which the code just left
+ * (two loops of `sum` lines taking turns), and keyed by it the entry sent one loop's line to the
+ * other's for the rest of the run; the op's next call captures instead (its previous site is then a
+ * capture's, when the previous op is this one) and is kept. A previous site id at or past
+ * SITE_AFTER_MAX takes the op's last capture.
+ */
+const SITE_AFTER_MAX = 1 << 16;
+
+/**
  * User call stacks (stacks.ts) are sampled per call site: the first STACK_FIRST ops at each site
  * capture theirs (short scripts are exact), later ones after a random hold (uniform in
  * 1…2·period−1, at most STACK_HOLD_SHARE of the site's ops so far), and every op in between takes
@@ -142,6 +160,13 @@ interface OpState {
   period: number;
   /** Site of the most recent capture of this op, -1 when none found. */
   site: number;
+  /**
+   * Sampled mode, once captures found this op at two lines: per site of the op before it (index site + 1,
+   * -1 none), the site its last capture after that one found (-2: none yet; see SITE_AFTER_MAX). Null until then.
+   */
+  after: Int32Array | null;
+  /** Whether the op's next call captures: its last sampled capture found another site than `after` said (see SITE_AFTER_MAX). */
+  recheck: boolean;
   cellBackend: number;
   cellSite: number;
   cellContext: number;
@@ -237,6 +262,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private readonly timed = new Set<TimedBackend>();
   private readonly opStates = new Map<string, OpState>();
   private lastOp: OpState;
+  /** Site of the last op observed (outermost), -1 when none: what a sampled op's site is predicted after (SITE_AFTER_MAX). */
+  private lastSite = -1;
   private lastDtype = '';
   private lastDtypeId = 0;
   /** xorshift32 state for the sampling periods (fixed seed: runs are reproducible). */
@@ -421,7 +448,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   private opState(op: string): OpState {
     let st = this.opStates.get(op);
     if (st === undefined) {
-      const fresh = { name: op, id: this.intern(op), seen: 0, countdown: this.holdLength(this.sampleEvery), period: this.sampleEvery, site: -1,
+      const fresh = { name: op, id: this.intern(op), seen: 0, countdown: this.holdLength(this.sampleEvery), period: this.sampleEvery, site: -1, after: null, recheck: false,
         cellBackend: -1, cellSite: -2, cellContext: -1, cell: -1, shapes: new Set<number>(), lastShape: NaN } as OpState;
       fresh.next = fresh;
       this.opStates.set(op, (st = fresh));
@@ -440,14 +467,47 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   /**
    * A sampled capture after SAMPLE_FIRST. The hold that follows uses the period chosen from
    * earlier captures; this capture only decides the period of the NEXT hold (doubled when it found
-   * the same site as the previous capture, else back to sampleEvery).
+   * the same site as the previous capture, else back to sampleEvery). Kept in the op's table of sites
+   * by previous site unless it found another site than the table said (see SITE_AFTER_MAX).
    */
   private sampledCapture(st: OpState): number {
-    const previous = st.site;
+    const previous = st.site, after = st.after, k = this.lastSite + 1;
+    const predicted = after === null ? previous : k < after.length ? after[k]! : -2;
     st.countdown = this.holdLength(st.period);
     const site = this.capture(st);
+    st.recheck = after !== null && predicted !== -2 && site !== predicted;
+    if (!st.recheck) this.keepSite(st, site, previous);
     st.period = site === previous ? Math.min(st.period * 2, this.sampleEvery * MAX_PERIOD_FACTOR) : this.sampleEvery;
     return site;
+  }
+
+  /**
+   * Sampled mode: captures `st`'s site (called from observe only, as capture) and keeps it as the site
+   * after the previous op's (see SITE_AFTER_MAX); starts the op's table when this capture found a
+   * line other than its last.
+   */
+  private learnSite(st: OpState): number {
+    const last = st.site, first = st.seen === 0;
+    const site = this.capture(st);
+    this.keepSite(st, site, first ? site : last);
+    return site;
+  }
+
+  /** Keeps `site`, just captured for `st`, as its site after the previous op's; `last` is the op's capture before it. */
+  private keepSite(st: OpState, site: number, last: number): void {
+    let after = st.after;
+    if (after === null) {
+      if (site === last) return;
+      after = st.after = new Int32Array(64).fill(-2);
+    }
+    const k = this.lastSite + 1;
+    if (k >= after.length) {
+      if (k >= SITE_AFTER_MAX) return;
+      const grown = new Int32Array(Math.min(SITE_AFTER_MAX, Math.max(2 * after.length, k + 1))).fill(-2);
+      grown.set(after);
+      st.after = after = grown;
+    }
+    after[k] = site;
   }
 
   /**
@@ -479,16 +539,26 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       } else if (mode === SAMPLED) {
         if (st.seen < SAMPLE_FIRST) {
           tc = this.perf.now();
-          site = this.capture(st);
+          site = this.learnSite(st);
         } else if (--st.countdown <= 0) {
           tc = this.perf.now();
           site = this.sampledCapture(st);
-        } else site = st.site;
+        } else {
+          // An op found at one line (most): its last capture. Else its site after the previous op's (SITE_AFTER_MAX).
+          const after = st.after, k = this.lastSite + 1;
+          site = after === null ? st.site : k < after.length ? after[k]! : k < SITE_AFTER_MAX ? -2 : st.site;
+          if (site === -2 || st.recheck) {
+            tc = this.perf.now();
+            st.recheck = false;
+            site = this.learnSite(st);
+          }
+        }
       }
       // Counts the calls sampling sees: an op mostly called from instrumented code still has its
       // first SAMPLE_FIRST uninstrumented calls (a library's) captured exactly.
       st.seen++;
     }
+    this.lastSite = site;
     const frame = this.frameNow();
     const ctx = frame === null ? 0 : frame.id;
     let stack = -1, held = false;
