@@ -16,9 +16,9 @@ import type { RunResult } from '../../../extension/src/commands.js';
 import type { CorepyApi } from '../../../extension/src/extension.js';
 import { diagnosticCode } from '../../../extension/src/recs/diagnostic-range.js';
 import { until } from './poll.js';
-import { CHAIN_LINE, JIT_CHAIN_SCRIPT, RANDN_LINE } from '../../fixtures/editor/jit-chain-script.js';
+import { CHAIN_LINE, JIT_CHAIN_TWO_INPUTS_SCRIPT, RANDN_LINE } from '../../fixtures/editor/jit-chain-script.js';
 
-const SCRIPT = JIT_CHAIN_SCRIPT;
+const SCRIPT = JIT_CHAIN_TWO_INPUTS_SCRIPT;
 
 describe('the jit-chain quick fix in VS Code', function () {
   let api: CorepyApi;
