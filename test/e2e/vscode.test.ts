@@ -119,7 +119,11 @@ describe(`VS Code (code-server, ${chooseRuntime()} runtime)`, function () {
       await page.keyboard.press('Enter');
       const lens = page.locator('.codelens-decoration', { hasText: '⏱' }).first();
       await lens.waitFor({ state: 'visible', timeout: 60000 });
-      assert.match(await lens.innerText(), /⏱ .+ %/);
+      // Live lenses are redrawn as batches arrive: a lens read right after it showed can be mid-redraw (a clean-clone CI
+      // read '' once), so the text is waited for, not read once.
+      const lensText = await page.waitForFunction(() => [...document.querySelectorAll('.codelens-decoration')]
+        .map((e) => e.textContent ?? '').find((t) => /⏱ .+ %/.test(t)), undefined, { timeout: 30000 });
+      assert.match(String(await lensText.jsonValue()), /⏱ .+ %/);
       // Line heat: whole-line overlays tinted with the contributed corepy.heat* colours (orange to red).
       await page.waitForFunction(() => [...document.querySelectorAll('.view-overlays .cdr')]
         .some((e) => /^rgba\(255, (0|69|140), 0/.test(getComputedStyle(e).backgroundColor)), undefined, { timeout: 30000 });
