@@ -13,8 +13,11 @@ stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
 cd "$ROOT"
 # dist/corepy.cjs is what `require('corepy')` loads, and the package has no tsbuildinfo to tell it is stale:
-# after a bare `tsc -b runtime` (no scripts/build.sh) it would ship old code, so bundle dist/ as it is now.
-node runtime/build-cjs.mjs
+# after a bare `tsc -b runtime` (no scripts/build.sh) it would ship old code, so bundle dist/ again when any
+# of its modules is newer than the bundle (`npm run package` has just built it: no second 2–3 s bundle).
+if [ ! -f runtime/dist/corepy.cjs ] || [ -n "$(find runtime/dist -name '*.js' -newer runtime/dist/corepy.cjs -print -quit)" ]; then
+  node runtime/build-cjs.mjs
+fi
 # What runtime/package.json "files" names (first path segment of each entry), and the manifest.
 cp runtime/package.json "$stage/"
 for top in $(node -p 'const f = require("./runtime/package.json").files; [...new Set(f.filter((e) => !e.startsWith("!")).map((e) => e.split("/")[0]))].join("\n")'); do

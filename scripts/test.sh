@@ -8,6 +8,9 @@ out_dir="$(mktemp -d)"
 # The recommendation rules keep their timings in a per-machine file (~/.cache/corepy by default):
 # the suites share a fresh one, so no result depends on what earlier runs left there, or adds to it.
 export COREPY_TIMINGS_CACHE="${COREPY_TIMINGS_CACHE:-$out_dir/rule-timings.json}"
+# Likewise V8's code cache of the TypeScript compiler the loop rules load (~/.cache/corepy by default): a test run
+# neither writes into the user's cache nor starts warm from it.
+export COREPY_CODE_CACHE="${COREPY_CODE_CACHE:-$out_dir/code-cache}"
 # Tests that check what a timed recommendation says need its trial to fit the report's timing budget; on a busy
 # machine a cold trial runs to its cap and the default budget (one trial's cap) abandoned it ("not timed yet"),
 # failing them at load 9–12. The budget logic itself is tested with explicit budgets (recommendation-budget.test.ts).
