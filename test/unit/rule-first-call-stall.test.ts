@@ -112,14 +112,14 @@ describe('a stalled first call, and a GC pause seen or not yet, change no findin
   it('the first call\'s excess over the op\'s calls of its shape at other sites is its stall; an op with one call keeps its time', () => {
     const first = firstRandn();
     const d = relaid(data, (i) => (i === first ? 400 : 0));
-    const x = stallsByEvent(d, ruleColumnsOf(d.events));
+    const x = stallsByEvent(ruleColumnsOf(d.events));
     assert.ok(Math.abs(x[first]! - 400) < 1e-6, `first randn's excess ${x[first]}`);
     // arange and cast run once each: nothing to judge them by, so a long one stays.
     const arange = d.events.findIndex((e) => e.op === 'arange');
     const long = relaid(data, (i) => (i === arange ? 400 : 0));
-    assert.equal(stallsByEvent(long, ruleColumnsOf(long.events))[arange], 0);
+    assert.equal(stallsByEvent(ruleColumnsOf(long.events))[arange], 0);
     // Nothing stalled, nothing left out.
     const none = relaid(data, () => 0);
-    assert.equal(stallsByEvent(none, ruleColumnsOf(none.events)).reduce((t, v) => t + v, 0), 0);
+    assert.equal(stallsByEvent(ruleColumnsOf(none.events)).reduce((t, v) => t + v, 0), 0);
   });
 });

@@ -21,7 +21,7 @@ import type { ProfileData } from './types.js';
 export function withSiteStalls(sites: readonly SiteOpStats[], data: ProfileData): SiteOpStats[] {
   const cols = data.ruleColumns ?? (data.events.length > 0 ? ruleColumnsOf(data.events) : null);
   if (cols === null || cols.length === 0) return [...sites];
-  const excess = stallsByEvent(data, cols);
+  const excess = stallsByEvent(cols);
   const bySite = new Map<string, number>();
   const pauses = data.gcPauses ?? [], thread = data.threads[0] ?? 0;
   for (let e = 0; e < cols.length; e++) {

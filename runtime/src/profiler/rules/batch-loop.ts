@@ -103,7 +103,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
     };
   } else {
     estimate = untimedFields(`the batched rewrite on [${shape.join(', ')}]`);
-    const steady = steadyShare(input.data, cols, events, s.totalMs, input.agg.totalOpMs);
+    const steady = steadyShare(cols, events, s.totalMs, input.agg.totalOpMs);
     stated = { ms: steady.ms, opMs: steady.opMs, leftOut: steady.all.stalls > 0 ? 'stalled calls' : '' };
   }
   const lines = input.source(s.location.file);

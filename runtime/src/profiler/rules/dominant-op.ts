@@ -35,7 +35,7 @@ export const dominantOp: Rule = (input) => {
   if (!alt || top.percent < SHARE || top.count < (alt.minCount ?? 1)) return [];
   // The op's time and the op time, both without stalled calls (stalls.ts): a descheduled process is not the op's to remove.
   const sites = agg.sites.filter((s) => s.op === top.op);
-  const steady = steadyShare(input.data, input.events, sites.flatMap((s) => [...siteEvents(input.events, s.site, s.op)]), top.totalMs, agg.totalOpMs);
+  const steady = steadyShare(input.events, sites.flatMap((s) => [...siteEvents(input.events, s.site, s.op)]), top.totalMs, agg.totalOpMs);
   if (100 * steady.share < SHARE) return [];
   const site = sites.reduce((a, b) => (b.totalMs > a.totalMs ? b : a));
   const speedup = speedupFrom(steady.opMs, steady.ms);

@@ -44,7 +44,7 @@ export const freshReads: Rule = (input) => {
     const dtype = (event !== undefined ? dtypeAt(input.events, event) : '') || 'float32';
     const shape = (event !== undefined ? inputShapesAt(input.events, event)[0] : undefined) ?? [Math.round(perRead / (dtype === 'bool' ? 1 : 4))];
     // The reads' time and the op time without stalled calls (stalls.ts): a reused array does not remove the machine's stalls.
-    const steady = steadyShare(input.data, input.events, siteEvents(input.events, s.site, 'read'), s.totalMs, agg.totalOpMs);
+    const steady = steadyShare(input.events, siteEvents(input.events, s.site, 'read'), s.totalMs, agg.totalOpMs);
     const stated = shareText(steady.ms, steady.opMs, steady.all.stalls > 0 ? 'stalled calls' : '');
     const times = input.measureReads(s.backends[0]!, shape, dtype, s.count);
     const corpus = corpusFields('fresh-reads');

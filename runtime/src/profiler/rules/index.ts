@@ -83,7 +83,7 @@ function rulesOf(input: RuleInput): Recommendation[] {
   // and the op time without the stalled calls in ops (stalls.ts), as the rules' savings are: on a loaded machine the
   // stalls decided whether "op time is under half of the run", and the priority with it (audit 29).
   let ownMs: number | null | undefined;
-  const stalled = (): number => stallsInOps(input.data, input.events).stallMs;
+  const stalled = (): number => stallsInOps(input.events).stallMs;
   const opMs = (): number => Math.max(0, input.agg.totalOpMs - stalled());
   const own = (): number | null => {
     if (ownMs !== undefined) return ownMs;

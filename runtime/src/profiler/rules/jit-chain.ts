@@ -127,7 +127,7 @@ function recommend(key: string, chains: Chain[], input: RuleInput): Recommendati
   // rules' savings are: a 12 ms stall in another op of the profile took a chain under MIN_SHARE (a clean-clone CI,
   // rule-jit-eager.test.ts), and one in the chain made its share, and the estimate from it, the machine's.
   const chainEvents = past ? members.flatMap((e) => [...siteEvents(input.events, e.site, e.op)]) : chains.flatMap((c) => c.events.map((e) => e.index));
-  const steady = steadyShare(input.data, input.events, chainEvents, recordedMs, input.agg.totalOpMs);
+  const steady = steadyShare(input.events, chainEvents, recordedMs, input.agg.totalOpMs);
   const { ms: totalMs, opMs, share: p } = steady;
   if (loc === null || chains.length < MIN_CHAINS || p < MIN_SHARE || input.dispatchCostMs(first.reduce.backend) === null) return null;
   // Already inside a cp.jit function: eager because a signature fell back (say why), or these were its tracing calls (nothing to say).

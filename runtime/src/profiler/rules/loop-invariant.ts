@@ -146,7 +146,7 @@ function recommend(s: SiteOpStats, input: RuleInput): Recommendation | null {
   const chainEvents = links.length > 1 ? links.flatMap((l) => [...siteEvents(cols, l.site, l.op)]) : events;
   const recordedMs = links.reduce((t, l) => t + l.totalMs, 0);
   // Steady figures (stalls.ts): the chain's calls and the op time without the stalled calls among them.
-  const steady = steadyShare(input.data, cols, chainEvents, recordedMs, input.agg.totalOpMs);
+  const steady = steadyShare(cols, chainEvents, recordedMs, input.agg.totalOpMs);
   const { own: siteStalls, all: allStalls, ms: siteMs, opMs } = steady;
   if (siteMs < MIN_SHARE * opMs) return null;
   const saved = (siteMs * (k - 1)) / k;

@@ -74,7 +74,7 @@ export const momentsRule: Rule = (input) => {
     const measured = input.measureMoments(spread.op as 'std' | 'var', spread.backend, shape, spread.dtype);
     const times = measured === UNTIMED ? null : measured;
     // Steady figures: the pair's calls and the op time without stalled calls (the kept mean calls' scaled to every call, as above) …
-    const meanStalls = stallsIn(data, cols, found.means), spreadStalls = stallsIn(data, cols, found.spreadEvents), allStalls = stallsInOps(data, cols);
+    const meanStalls = stallsIn(cols, found.means), spreadStalls = stallsIn(cols, found.spreadEvents), allStalls = stallsInOps(cols);
     const steadyMeanMs = Math.max(0, (found.meanMs - meanStalls.stallMs) * scale), observedMs = steadyMeanMs + Math.max(0, spreadMs - spreadStalls.stallMs);
     // … and a pair run too few times to have a steady figure of its own counted at most at the trial's steady time per pair.
     const r = times && times.momentsMs > 0 ? times.pairMs / times.momentsMs : null;

@@ -17,7 +17,6 @@
  * and no rewrite removes either. Pure.
  */
 import type { RuleColumns } from '../rule-columns.js';
-import type { ProfileData } from '../types.js';
 import { siteGroups, type EventGroup } from './site-events.js';
 import { ms } from './types.js';
 import { STALL_MIN_MS, stallOverMs } from '../../stall.js';
@@ -51,11 +50,11 @@ const excessByColumns = new WeakMap<RuleColumns, Float64Array>();
 
 /**
  * Per retained event of `cols`, its stall excess (ms; {@link stallExcess} over its site and op's calls of one
- * input shape, and {@link firstCallExcess}), 0 for the others. `data` is unused: the figures depend on the events
- * alone, so every report of the same events gives the same ones. Once per profile: every rule that leaves stalls
- * out reads the same figures.
+ * input shape, and {@link firstCallExcess}), 0 for the others. The figures depend on the events alone, so every
+ * report of the same events gives the same ones. Once per profile: every rule that leaves stalls out reads the
+ * same figures.
  */
-export function stallsByEvent(_data: ProfileData, cols: RuleColumns): Float64Array {
+export function stallsByEvent(cols: RuleColumns): Float64Array {
   let out = excessByColumns.get(cols);
   if (out) return out;
   out = new Float64Array(cols.length);
@@ -126,8 +125,8 @@ export interface Stalls {
 }
 
 /** The stalls among the events of `group` (a site's, or any subset of the retained events). */
-export function stallsIn(data: ProfileData, cols: RuleColumns, group: EventGroup | readonly number[]): Stalls {
-  const x = stallsByEvent(data, cols);
+export function stallsIn(cols: RuleColumns, group: EventGroup | readonly number[]): Stalls {
+  const x = stallsByEvent(cols);
   let stalls = 0, stallMs = 0;
   for (const e of group) if (x[e]! > 0) { stalls++; stallMs += x[e]!; }
   return { stalls, stallMs };
@@ -136,8 +135,8 @@ export function stallsIn(data: ProfileData, cols: RuleColumns, group: EventGroup
 const totals = new WeakMap<Float64Array, Stalls>();
 
 /** The stalls among every retained event: what to leave out of the op time a saving is a share of. */
-export function stallsInOps(data: ProfileData, cols: RuleColumns): Stalls {
-  const x = stallsByEvent(data, cols);
+export function stallsInOps(cols: RuleColumns): Stalls {
+  const x = stallsByEvent(cols);
   let t = totals.get(x);
   if (!t) {
     let stalls = 0, stallMs = 0;
@@ -170,8 +169,8 @@ export interface SteadyShare {
  * call, ms), over `totalOpMs` the profile's op time: the figures a description quotes must be the ones its
  * estimate uses, or "214 ms, 89% of op time" stands next to "≈1.6×" (audit 32).
  */
-export function steadyShare(data: ProfileData, cols: RuleColumns, group: EventGroup | readonly number[], groupMs: number, totalOpMs: number): SteadyShare {
-  const own = stallsIn(data, cols, group), all = stallsInOps(data, cols);
+export function steadyShare(cols: RuleColumns, group: EventGroup | readonly number[], groupMs: number, totalOpMs: number): SteadyShare {
+  const own = stallsIn(cols, group), all = stallsInOps(cols);
   const ms = Math.max(0, groupMs - own.stallMs), opMs = Math.max(ms, totalOpMs - all.stallMs);
   return { ms, opMs, share: opMs > 0 ? ms / opMs : 0, own, all };
 }

@@ -134,7 +134,7 @@ export const tinyOps: Rule = (input) => {
     if (group.length < 2 || (cols.in1[group[0]!]! >= 0 && !pair)) continue;
     const calls = group.length === events.length ? s.count : Math.round(s.count * group.length / events.length);
     // Its time without the stalled calls among them (stalls.ts): the machine's, not the op's, and no rewrite removes them.
-    const stalled = stallsIn(input.data, cols, group);
+    const stalled = stallsIn(cols, group);
     const siteMs = Math.max(0, s.totalMs * share - stalled.stallMs);
     const secondShape = pair ? inputShapesAt(cols, group[0]!)[1] ?? null : null;
     if (pair && !secondShape) continue;
@@ -176,7 +176,7 @@ export const tinyOps: Rule = (input) => {
   }
   // Sites not timed within the report's budget: the rule speaks without a figure when, with their whole time, it could clear its threshold.
   // The op time the saving is a share of, without every site's stalls, as the sites' own times are.
-  const allStalls = stallsInOps(input.data, input.events), opMs = Math.max(saved, agg.totalOpMs - allStalls.stallMs);
+  const allStalls = stallsInOps(input.events), opMs = Math.max(saved, agg.totalOpMs - allStalls.stallMs);
   const untimed = saved < MIN_SHARE * opMs && untimedMs > 0;
   if (timeMs <= 0 || (saved < MIN_SHARE * opMs && !(untimed && saved + untimedMs >= MIN_SHARE * opMs))) return [];
   const worst = tiny.reduce((a, b) => (b.count > a.count ? b : a));
@@ -186,7 +186,7 @@ export const tinyOps: Rule = (input) => {
   const here = tiny.filter((s) => lineOf(s.location) === lineOf(worst.location)).reduce((n, s) => n + s.count, 0);
   const speedup = speedupFrom(opMs, saved);
   // What the description states: the tiny ops' time without the stalls among them, a share of the same op time.
-  const steadyMs = Math.max(0, timeMs - tiny.reduce((t, s) => t + stallsIn(input.data, input.events, siteEvents(input.events, s.site, s.op)).stallMs, 0));
+  const steadyMs = Math.max(0, timeMs - tiny.reduce((t, s) => t + stallsIn(input.events, siteEvents(input.events, s.site, s.op)).stallMs, 0));
   const corpus = corpusFields('tiny-ops');
   const estimate = untimed ? untimedFields(`stacking the small ops (${ms(untimedMs)} ms of them)`) : {
     priority: priorityFrom(speedup, saved, corpus.impact),

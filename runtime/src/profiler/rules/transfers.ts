@@ -19,7 +19,7 @@ export const transfers: Rule = (input) => {
     const moved = s.uploadBytes + s.downloadBytes + (s.op === 'to' ? s.bytesRead : 0);
     if (s.count < MIN_TRANSFERS || moved === 0 || (s.op !== 'to' && s.op !== 'read' && s.uploadBytes + s.downloadBytes === 0)) continue;
     // The site's time and the op time without stalled calls (stalls.ts): keeping data on one device removes transfers, not the machine's stalls.
-    const steady = steadyShare(input.data, input.events, siteEvents(input.events, s.site, s.op), s.totalMs, input.agg.totalOpMs);
+    const steady = steadyShare(input.events, siteEvents(input.events, s.site, s.op), s.totalMs, input.agg.totalOpMs);
     const saved = steady.ms * (1 - 1 / s.count);
     const speedup = speedupFrom(steady.opMs, saved);
     const leftOut = steady.all.stalls > 0 ? ` (left out: ${stallsText(steady.all)}${steady.own.stalls > 0 ? `, ${steady.own.stalls} at this line` : ''})` : '';
