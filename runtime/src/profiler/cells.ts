@@ -18,37 +18,36 @@ export class CellTable {
   private f = new Float64Array(FIELDS * 256);
   private slots = new Int32Array(512).fill(-1);
   /**
-   * Per user stack node (stacks.ts): the ops recorded ending in it and their op time, ms, every op
-   * of the segment counted (the call lines' totals; the event ring keeps only the last events).
+   * Per user stack key (recorder.ts stackKey: 2·node, plus 1 for the ops issued on a line their node's path calls
+   * from, stacks.ts StackTableData.nodeOwnOps): the ops recorded with it and their op time, ms, every op of the
+   * segment counted (the call lines' totals; the event ring keeps only the last events). Keyed so that an op adds
+   * to two slots and judges nothing: which ops are a line's own was decided when their stack was captured.
    */
-  private nodeOps = new Float64Array(0);
-  private nodeMs = new Float64Array(0);
-  /** Of those, the ops issued on a line their node's path calls from (stacks.ts StackTableData.nodeOwnOps), and their op time, ms. */
-  private nodeOwnOps = new Float64Array(0);
-  private nodeOwnMs = new Float64Array(0);
+  private keyOps = new Float64Array(0);
+  private keyMs = new Float64Array(0);
 
-  /** Counts one op of `ms` (ms) ending in stack node `node` (≥ 0); `own`: issued on a line its path calls from. */
-  addStackOp(node: number, ms: number, own = false): void {
-    if (node >= this.nodeOps.length) this.growNodes(node);
-    this.nodeOps[node]!++;
-    this.nodeMs[node]! += ms;
-    if (own) { this.nodeOwnOps[node]!++; this.nodeOwnMs[node]! += ms; }
+  /** Counts one op of `ms` (ms) with stack key `key` (≥ 0; recorder.ts stackKey). */
+  addStackOp(key: number, ms: number): void {
+    if (key >= this.keyOps.length) this.growKeys(key);
+    this.keyOps[key]!++;
+    this.keyMs[key]! += ms;
   }
 
   /** Adds this segment's per-node ops and op time (ms), all and own, into `t`'s arrays (indexed by node, as long as the stack table). */
   addStackTotals(t: { readonly ops: Float64Array; readonly ms: Float64Array; readonly ownOps: Float64Array; readonly ownMs: Float64Array }): void {
-    const n = Math.min(t.ops.length, this.nodeOps.length);
+    const n = Math.min(t.ops.length, this.keyOps.length >> 1);
     for (let k = 0; k < n; k++) {
-      t.ops[k]! += this.nodeOps[k]!; t.ms[k]! += this.nodeMs[k]!;
-      t.ownOps[k]! += this.nodeOwnOps[k]!; t.ownMs[k]! += this.nodeOwnMs[k]!;
+      const other = 2 * k, own = other + 1;
+      t.ops[k]! += this.keyOps[other]! + this.keyOps[own]!; t.ms[k]! += this.keyMs[other]! + this.keyMs[own]!;
+      t.ownOps[k]! += this.keyOps[own]!; t.ownMs[k]! += this.keyMs[own]!;
     }
   }
 
-  private growNodes(node: number): void {
-    const n = Math.max(64, 2 * node + 2);
+  private growKeys(key: number): void {
+    // Even: a node's two keys are grown together.
+    const n = Math.max(128, 2 * key + 2);
     const grown = (a: Float64Array): Float64Array<ArrayBuffer> => { const b = new Float64Array(n); b.set(a); return b; };
-    this.nodeOps = grown(this.nodeOps); this.nodeMs = grown(this.nodeMs);
-    this.nodeOwnOps = grown(this.nodeOwnOps); this.nodeOwnMs = grown(this.nodeOwnMs);
+    this.keyOps = grown(this.keyOps); this.keyMs = grown(this.keyMs);
   }
 
   /** Index of the cell for this key, creating it when new. */

@@ -40,7 +40,7 @@ export class ContextStacks {
   private at = new Uint8Array(0);
   private cursor = new Uint8Array(0);
   private inTurn = new Uint8Array(0);
-  /** Per site × slot × HISTORY: the captured stack node ids (-1: no user frame), a ring. */
+  /** Per site × slot × HISTORY: the captured stacks, as the recorder gives them (its stack keys, one per stack node at a site; -1: no user frame), a ring. */
   private history = new Int32Array(0);
   private captures = 0;
 

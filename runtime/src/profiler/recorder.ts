@@ -282,17 +282,17 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   readonly stacks = new StackTable();
   /** Results of recorded ops not freed yet, per call site (held.ts). */
   readonly held = new HeldTable();
-  /** Per site id: ops so far (counted a hold at a time), ops left until the next capture, the last stack captured (-1: none) and the context node it was captured in. */
+  /**
+   * Per site id: ops so far (counted a hold at a time), ops left until the next capture, the last stack captured
+   * (as its {@link stackKey}; -1: none) and the context node it was captured in.
+   */
   private stackSeen = new Int32Array(0);
   private stackCountdown = new Int32Array(0);
   private stackOfSite = new Int32Array(0);
   private stackContext = new Int32Array(0);
   /** Per site id: clock time of its last stack capture, ms (see STACK_HOLD_TIME_SHARE). */
   private stackAtMs = new Float64Array(0);
-  /** Per site id: the stack node {@link ownOp} last judged for it (-1: none) and the call it found (-1: none). */
-  private ownNodeOfSite = new Int32Array(0);
-  private ownCallOfSite = new Int32Array(0);
-  /** Per stack node: the call its own ops were issued on the line of (stacks.ts StackTableData.nodeOwnCall; -1: none yet). */
+  /** Per stack node: the call its own ops were issued on the line of (stacks.ts StackTableData.nodeOwnCall; -1: none yet; see stackKey). */
   private nodeOwnCall = new Int32Array(0);
   /** Sites past their first STACK_FIRST ops. */
   private stackLines = 0;
@@ -413,25 +413,24 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   }
 
   /**
-   * True when an op at site `site` with stack `node` is issued on a line that stack calls from (stacks.ts callOnLine):
-   * a callback written on the line that passes it. Cached per site (a site keeps its stack for a while: see
-   * STACK_FIRST), so a loop pays two compares per op; a node counts such ops for one line, the first found.
+   * The key an op at site `site` with stack node `node` (≥ 0) carries through the op path: 2·node, plus 1 when the
+   * op is issued on a line that stack calls from (stacks.ts callOnLine; a callback written on the line that passes
+   * it), so the per-node totals count such ops apart (cells.ts addStackOp) and no op judges anything. Judged here,
+   * at each capture: every stack an op at a site carries is one captured at that site (held ones, context-stacks.ts's
+   * picks), so the judgement is made for every (site, node) pair an op meets, before its first op. A node counts
+   * such ops for one line, the first found; the key of a (site, node) pair never changes once made.
    */
-  private ownOp(site: number, node: number): boolean {
-    if (this.ownNodeOfSite[site] !== node) {
-      const at = this.sites.sites[site];
-      this.ownNodeOfSite[site] = node;
-      this.ownCallOfSite[site] = at === undefined ? -1 : callOnLine(this.stacks, node, at);
-    }
-    const call = this.ownCallOfSite[site]!;
-    if (call < 0) return false;
+  private stackKey(site: number, node: number): number {
+    const at = this.sites.sites[site];
+    const call = at === undefined ? -1 : callOnLine(this.stacks, node, at);
+    if (call < 0) return 2 * node;
     if (node >= this.nodeOwnCall.length) {
       const b = new Int32Array(Math.max(64, 2 * node + 2)).fill(-1);
       b.set(this.nodeOwnCall);
       this.nodeOwnCall = b;
     }
     if (this.nodeOwnCall[node] === -1) this.nodeOwnCall[node] = call;
-    return this.nodeOwnCall[node] === call;
+    return this.nodeOwnCall[node] === call ? 2 * node + 1 : 2 * node;
   }
 
   /** Interned id of a string (op, backend, dtype names). */
@@ -631,8 +630,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   }
 
   /**
-   * The user's call stack for an op at site `site` (≥ 0) in context node `ctx`: captured, or the
-   * site's last when that was captured in `ctx` (see STACK_FIRST).
+   * The user's call stack for an op at site `site` (≥ 0) in context node `ctx`, as its {@link stackKey}
+   * (-1: none): captured, or the site's last when that was captured in `ctx` (see STACK_FIRST).
    */
   private stackAt(site: number, ctx: number): number {
     if (site >= this.stackSeen.length) {
@@ -677,7 +676,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   /**
    * A held op at `site` in context `ctx` that starts (at clock time `now`, ms) past its hold's bound in
    * run time (stackHoldMs): the hold ends, and the op captures its own stack (the new caller's, if one
-   * took over). Returns the stack node.
+   * took over). Returns the stack's {@link stackKey}.
    */
   private stackPastHold(site: number, ctx: number, now: number): number {
     // The hold's ops not run yet are not the line's.
@@ -716,20 +715,22 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
   }
 
   /**
-   * Captures the user's stack for an op at `site` in `ctx`, with its bookkeeping. `t0` is the
-   * caller's clock before the call: the call itself (compiled on its first use) is the profiler's time too.
+   * Captures the user's stack for an op at `site` in `ctx`, with its bookkeeping; returns its {@link stackKey}
+   * (-1: no user frame). `t0` is the caller's clock before the call: the call itself (compiled on its first use)
+   * is the profiler's time too.
    */
   private captureStack(site: number, ctx: number, t0: number, paced = true): number {
     if (this.stackStartMs < 0) { this.stackStartMs = t0; this.stackStartExcludedMs = this.excludedTotalMs; }
     const mapped = this.stacks.mapped, before = this.stackOfSite[site]!;
-    const stack = this.stacks.capture(Recorder.prototype.observe);
+    const node = this.stacks.capture(Recorder.prototype.observe);
+    const stack = node < 0 ? -1 : this.stackKey(site, node);
     this.stackCaptures++;
     const changed = before >= 0 && stack !== before && this.stackContext[site] === ctx;
     this.stackOfSite[site] = stack;
     this.stackContext[site] = ctx;
     this.contextStacks.add(site, stack, ctx);
     this.stackAtMs[site] = t0;
-    if (changed && !this.contextStacks.inTurnAt(site)) this.endHoldsUnder(before, stack, ctx);
+    if (changed && !this.contextStacks.inTurnAt(site)) this.endHoldsUnder(before >> 1, node, ctx);
     const t1 = this.perf.now(), ms = t1 - t0;
     this.stackMs += ms;
     this.opCaptureMs += ms;
@@ -773,7 +774,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     for (let s = 0; s < of.length; s++) {
       // Not a line whose callers take turns: its next op is the next caller's, a capture there is not a random draw.
       if (countdown[s]! <= 1 || context[s] !== ctx || of[s]! < 0 || this.contextStacks.inTurnAt(s)) continue;
-      if (isOnPath(parent, of[s]!, left)) countdown[s] = 1;
+      if (isOnPath(parent, of[s]! >> 1, left)) countdown[s] = 1;
     }
   }
 
@@ -802,8 +803,6 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     this.stackCountdown = grow(this.stackCountdown, 0);
     this.stackOfSite = grow(this.stackOfSite, -1);
     this.stackContext = grow(this.stackContext, -1);
-    this.ownNodeOfSite = grow(this.ownNodeOfSite, -1);
-    this.ownCallOfSite = grow(this.ownCallOfSite, -1);
     const at = new Float64Array(n);
     at.set(this.stackAtMs);
     this.stackAtMs = at;
@@ -896,6 +895,7 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
     return this.lastDtypeId;
   }
 
+  /** Records an op; `stack` is its stack's {@link stackKey} (-1: none): the ring keeps the node, the per-node totals the key. */
   private record(id: number, st: OpState, inputs: readonly Tensor[], result: unknown, t0: number, t1: number, site: number, ctx: number, stack: number): void {
     const r = this.ring;
     const slot = r.claim(id);
@@ -946,8 +946,8 @@ export class Recorder implements DispatchObserver, GpuTimingSink, OneTimeCostLis
       }
     } else bytesWritten = this.recordOther(slot, result);
     a[ib + I_DTYPE] = dtype;
-    a[ib + I_STACK] = stack;
-    if (stack >= 0) this.cells.addStackOp(stack, t1 - t0, this.ownOp(site, stack));
+    a[ib + I_STACK] = stack >> 1;
+    if (stack >= 0) this.cells.addStackOp(stack, t1 - t0);
     f[fb + F_ELEMENTS] = elements;
     f[fb + F_BYTES_READ] = bytesRead;
     f[fb + F_BYTES_WRITTEN] = bytesWritten;
