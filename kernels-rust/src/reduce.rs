@@ -101,44 +101,133 @@ mod simd {
         hsum(unsafe { sum_tree(p, n) })
     }
 
-    /// Max (or min when `MIN`) with NaN propagation, equal to the scalar loop bit for bit. Four
-    /// running vectors of `pmax`/`pmin` (one instruction each on x86, and independent chains) plus a
-    /// running sum of the inputs, which is NaN when an input is (or, rarely, when ±∞ meet): then the
-    /// scalar loop redoes the block. (wasm's NaN-propagating `f32x4.max` costs V8 about eight
-    /// dependent instructions.) Four chains bound this loop's latency and its 2 vector ops per 4
-    /// floats (the extreme and the NaN sum, at about 2 per cycle here) its throughput, at the same
-    /// time. Measured (runtime/BENCHMARKS.md, "Kernels vs their limits, session 6"): 6 chains are no
-    /// faster, 8 slower (TurboFan spills accumulators to the stack), integer NaN checks no faster;
-    /// without any NaN check (wrong on NaN) the loop takes 0.65× the time.
-    /// A zero result is resolved by [`first_zero`]: lanes keep their own first zero, the scalar loop
-    /// keeps the block's first one (−0 and +0 compare equal).
-    pub unsafe fn extreme<const MIN: bool>(p: *const f32, n: usize, init: f32) -> f32 {
-        let e = f32x4_splat(init);
-        let (mut m0, mut m1, mut m2, mut m3) = (e, e, e, e);
-        let mut nan = f32x4_splat(0.0); // NaN once an input was NaN (see above)
-        let mut i = 0;
-        // `pmax(m, x)` = `m < x ? x : m`: x replaces m only when strictly greater, as the scalar loop.
-        let pick = |m: v128, x: v128| if MIN { f32x4_pmin(m, x) } else { f32x4_pmax(m, x) };
-        // SAFETY: n readable elements at p; each step reads [i, i + 16).
+    /// Floats per chunk of [`extreme`], which checks after each whether its mode changes and then
+    /// redoes the chunk with one integer op per vector; the first chunk is shorter, so that the redo
+    /// costs short rows little.
+    const CHUNK: usize = 2048;
+    const FIRST_CHUNK: usize = 256;
+
+    /// The 8 vectors of a 32-float block folded by `f` as a tree (7 ops, no chain between them).
+    #[inline(always)]
+    fn tree(b: &[v128; 8], f: impl Fn(v128, v128) -> v128) -> v128 {
+        f(f(f(b[0], b[1]), f(b[2], b[3])), f(f(b[4], b[5]), f(b[6], b[7])))
+    }
+
+    /// `(x, u)` folded over the bits of `nb` blocks of 32 floats at p: x by signed max when `SIGNED`,
+    /// else by unsigned min; u by unsigned max.
+    #[inline(always)]
+    unsafe fn fold2<const SIGNED: bool>(p: *const f32, nb: usize, mut x: v128, mut u: v128) -> (v128, v128) {
+        let mut q = p as *const [v128; 8];
+        // SAFETY: nb blocks of 32 readable floats at p (v128 loads need no alignment in wasm).
         unsafe {
-            while i + 16 <= n {
-                let (x0, x1) = (v128_load(p.add(i) as *const v128), v128_load(p.add(i + 4) as *const v128));
-                let (x2, x3) = (v128_load(p.add(i + 8) as *const v128), v128_load(p.add(i + 12) as *const v128));
-                m0 = pick(m0, x0);
-                m1 = pick(m1, x1);
-                m2 = pick(m2, x2);
-                m3 = pick(m3, x3);
-                nan = f32x4_add(nan, f32x4_add(f32x4_add(x0, x1), f32x4_add(x2, x3)));
-                i += 16;
+            let end = q.add(nb);
+            while q != end {
+                let b = &*q;
+                x = if SIGNED { i32x4_max(x, tree(b, |a, c| i32x4_max(a, c))) } else { u32x4_min(x, tree(b, |a, c| u32x4_min(a, c))) };
+                u = u32x4_max(u, tree(b, |a, c| u32x4_max(a, c)));
+                q = q.add(1);
             }
-            if v128_any_true(f32x4_ne(nan, nan)) {
-                return fallback::extreme::<MIN>(p, n, init);
+        }
+        (x, u)
+    }
+
+    /// `s` folded by signed max over the bits of `nb` blocks of 32 floats at p.
+    unsafe fn fold_signed(p: *const f32, nb: usize, mut s: v128) -> v128 {
+        let mut q = p as *const [v128; 8];
+        // SAFETY: nb blocks of 32 readable floats at p.
+        unsafe {
+            let end = q.add(nb);
+            while q != end {
+                s = i32x4_max(s, tree(&*q, |a, c| i32x4_max(a, c)));
+                q = q.add(1);
             }
-            let m = pick(pick(m0, m1), pick(m2, m3));
-            let lanes = [f32x4_extract_lane::<0>(m), f32x4_extract_lane::<1>(m), f32x4_extract_lane::<2>(m), f32x4_extract_lane::<3>(m)];
-            let r = fallback::extreme::<MIN>(lanes.as_ptr(), 4, init);
-            let r = fallback::extreme::<MIN>(p.add(i), n - i, r);
-            if r == 0.0 && i > 0 { first_zero(p, n).unwrap_or(r) } else { r }
+        }
+        s
+    }
+
+    #[inline(always)]
+    fn hmax_i32(v: v128) -> i32 {
+        let a = i32x4_max(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
+        i32x4_extract_lane::<0>(i32x4_max(a, i32x4_shuffle::<1, 0, 3, 2>(a, a)))
+    }
+    #[inline(always)]
+    fn hmax_u32(v: v128) -> u32 {
+        let a = u32x4_max(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
+        i32x4_extract_lane::<0>(u32x4_max(a, i32x4_shuffle::<1, 0, 3, 2>(a, a))) as u32
+    }
+    #[inline(always)]
+    fn hmin_u32(v: v128) -> u32 {
+        let a = u32x4_min(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
+        i32x4_extract_lane::<0>(u32x4_min(a, i32x4_shuffle::<1, 0, 3, 2>(a, a))) as u32
+    }
+
+    /// Max (or min when `MIN`) with NaN propagation, equal to the scalar loop bit for bit, computed on
+    /// the floats' bits with integer ops: 2 per 4 floats, which cost this machine about 0.6× what a
+    /// `pmax` plus a float add (the NaN check) did: those two share its float throughput
+    /// (runtime/BENCHMARKS.md, "max and min on the floats' bits").
+    /// A float's bits order like the float as unsigned integers among negatives (reversed: a larger
+    /// magnitude has larger bits) and as signed integers among non-negatives, and a NaN's bits
+    /// lie beyond ±∞'s on its side (+NaN above 0x7f800000, −NaN above 0xff800000 unsigned).
+    /// So a running unsigned max `u` gives the most negative float (min's answer once a negative was
+    /// met) and shows any −NaN, and
+    /// - max: until a non-negative float is met, an unsigned min gives the negative float nearest
+    ///   zero (the max); from the chunk where one is met, a signed max gives the largest
+    ///   non-negative, or a +NaN.
+    /// - min: until a negative float is met, an unsigned min gives the smallest non-negative and
+    ///   `u` shows a +NaN; from the chunk where one is met, a signed max shows a +NaN (and the NaN
+    ///   test on `u` before that chunk covers those before it).
+    /// Any NaN sends the whole block to the scalar loop (it returns the first NaN, as before).
+    /// A zero result is resolved by [`first_zero`]: −0 and +0 have different bits here, the scalar
+    /// loop keeps the block's first zero (they compare equal).
+    pub unsafe fn extreme<const MIN: bool>(p: *const f32, n: usize, init: f32) -> f32 {
+        let nv = n & !31;
+        let (mut s, mut u, mut l) = (i32x4_splat(i32::MIN), u32x4_splat(0), u32x4_splat(u32::MAX));
+        // Met a float on the far side of zero (max: a non-negative one; min: a negative one): `s` is on.
+        let mut far = false;
+        let mut i = 0;
+        // SAFETY: n readable floats at p; chunks cover [0, nv) in whole 32-float blocks.
+        unsafe {
+            while i < nv {
+                let step = if i == 0 { FIRST_CHUNK } else { CHUNK };
+                let e = if nv - i > step { i + step } else { nv };
+                let (q, nb) = (p.add(i), (e - i) / 32);
+                if far {
+                    (s, u) = fold2::<true>(q, nb, s, u);
+                } else {
+                    let (lc, uc) = fold2::<false>(q, nb, l, u);
+                    // bitmask: the lanes whose top (sign) bit is set.
+                    let met = if MIN { i32x4_bitmask(uc) != 0 } else { i32x4_bitmask(lc) != 0xf };
+                    if met {
+                        if MIN && hmax_u32(u) > 0x7f80_0000 {
+                            return fallback::extreme::<MIN>(p, n, init); // a +NaN before this chunk
+                        }
+                        s = fold_signed(q, nb, s);
+                        far = true;
+                    }
+                    (l, u) = (lc, uc);
+                }
+                i = e;
+            }
+            let mut r = init;
+            if nv > 0 {
+                let um = hmax_u32(u);
+                let bits = if far {
+                    let sm = hmax_i32(s);
+                    if um > 0xff80_0000 || sm > 0x7f80_0000 {
+                        return fallback::extreme::<MIN>(p, n, init);
+                    }
+                    if MIN { um } else { sm as u32 }
+                } else {
+                    // max: every float was negative; min: none was.
+                    if um > if MIN { 0x7f80_0000 } else { 0xff80_0000 } {
+                        return fallback::extreme::<MIN>(p, n, init);
+                    }
+                    hmin_u32(l)
+                };
+                r = fallback::extreme::<MIN>(&f32::from_bits(bits), 1, init);
+            }
+            let r = fallback::extreme::<MIN>(p.add(nv), n - nv, r);
+            if r == 0.0 && nv > 0 { first_zero(p, n).unwrap_or(r) } else { r }
         }
     }
 

@@ -113,6 +113,7 @@ function copyLimitRows(): void {
     ['exp', 8 * n, () => { cp.tidy(() => { x.exp(); }); }, call(() => w.unary('exp', bx)), arithmeticLimit(n, EXP4_MIX)],
     ['sum', 4 * n, () => { cp.tidy(() => { x.sum(); }); }, call(() => w.reduce('sum', bx, [0]))],
     ['max', 4 * n, () => { cp.tidy(() => { x.max(); }); }, call(() => w.reduce('max', bx, [0]))],
+    ['min', 4 * n, () => { cp.tidy(() => { x.min(); }); }, call(() => w.reduce('min', bx, [0]))],
   ];
   if (!json) {
     console.log(`
