@@ -92,6 +92,7 @@ function copyLimit(bytes: number): () => void {
  * writes: a copy of half of them), measured in the same rounds; ratio = kernel / copy, the target is ≤ 1.5.
  * `call` is the wasm backend's own call for the same op (kernel + output block, without the tensor layer:
  * tidy, Tensor, dispatch), so the table shows how much of a row is the kernel and how much the op's fixed cost.
+ * cp.jit's rows (`jit …`: the generated kernel, and `interp`: the interpreter kernel) have no `call` (—).
  * `exp` is bound by its arithmetic, not by memory: it is also timed beside its arithmetic limit
  * (arithmetic-limit.ts: exp4's vector ops alone, on this machine), in the same rounds.
  */
@@ -105,7 +106,8 @@ function copyLimitRows(): void {
   const bx = view(xs), by = view(ys), b15 = view(new Float32Array([1.5]), [0]);
   const call = (make: () => Storage) => () => w.free(make());
   // [name, bytes read + written, op, backend call, arithmetic limit when compute bounds it]
-  const kernels: [string, number, () => void, () => void, (() => void)?][] = [
+  const x2 = cp.keep(x.reshape([1000, 1000])), bx2: View = { ...bx, shape: [1000, 1000], strides: [1000, 1] };
+  const kernels: [string, number, () => void, (() => void)?, (() => void)?][] = [
     ['add x + y', 12 * n, () => { cp.tidy(() => { x.add(y); }); }, call(() => w.binary('add', bx, by, [n]))],
     ['mul x * 1.5', 8 * n, () => { cp.tidy(() => { x.mul(1.5); }); }, call(() => w.binary('mul', bx, b15, [n]))],
     ['relu', 8 * n, () => { cp.tidy(() => { x.relu(); }); }, call(() => w.unary('relu', bx))],
@@ -114,6 +116,15 @@ function copyLimitRows(): void {
     ['sum', 4 * n, () => { cp.tidy(() => { x.sum(); }); }, call(() => w.reduce('sum', bx, [0]))],
     ['max', 4 * n, () => { cp.tidy(() => { x.max(); }); }, call(() => w.reduce('max', bx, [0]))],
     ['min', 4 * n, () => { cp.tidy(() => { x.min(); }); }, call(() => w.reduce('min', bx, [0]))],
+    // The leading axis of [1000, 1000] (reduce_cols.rs), and cp.jit's epilogues over a flat 1e6 chain: the
+    // generated kernel (codegen.ts) and the interpreter (fused.rs); `sum` is the same pass without an extreme.
+    ['max axis 0', 4 * n, () => { cp.tidy(() => { x2.max(0); }); }, call(() => w.reduce('max', bx2, [0]))],
+    ['min axis 0', 4 * n, () => { cp.tidy(() => { x2.min(0); }); }, call(() => w.reduce('min', bx2, [0]))],
+    ...(['sum', 'max', 'min'] as const).flatMap((r): [string, number, () => void][] => {
+      const f = cp.jit((t: cp.Tensor) => cp[r](t.mul(1.5)), { warn: false }), g = cp.jit((t: cp.Tensor) => cp[r](t.mul(1.5)), { warn: false });
+      return [[`jit ${r}(1.5x)`, 4 * n, () => { cp.tidy(() => { f(x); }); }],
+        [`jit ${r} interp`, 4 * n, () => { const before = setFusedCodegen(false); try { cp.tidy(() => { g(x); }); } finally { setFusedCodegen(before); } }]];
+    }),
   ];
   if (!json) {
     console.log(`
@@ -123,8 +134,8 @@ elementwise and reduction kernels at 1e6 float32 (cp eager, wasm, op alone) vs t
   let arithNote = false;
   for (const [name, bytes, op, raw, arith] of kernels) {
     if (only !== undefined && !name.includes(only)) continue;
-    const t = timeSideBySide({ op, raw, limit: copyLimit(bytes / 2), ...(arith ? { arith } : {}) }, 40);
-    const ratio = t.op! / t.limit!, rawRatio = t.raw! / t.limit!;
+    const t = timeSideBySide({ op, ...(raw ? { raw } : {}), limit: copyLimit(bytes / 2), ...(arith ? { arith } : {}) }, 40);
+    const ratio = t.op! / t.limit!, rawRatio = raw ? t.raw! / t.limit! : NaN;
     const arithRatio = arith ? t.op! / t.arith! : undefined;
     if (json) {
       console.log(JSON.stringify({ kernel: name, bytesMoved: bytes, kernelMs: t.op, limitMs: t.limit, kernelOverLimit: ratio, callMs: t.raw, callOverLimit: rawRatio,
@@ -132,7 +143,7 @@ elementwise and reduction kernels at 1e6 float32 (cp eager, wasm, op alone) vs t
       continue;
     }
     console.log(`${name.padEnd(14)}${(bytes / 1e6).toFixed(0).padStart(10)}${t.op!.toFixed(3).padStart(10)}${t.limit!.toFixed(3).padStart(10)}${`${ratio.toFixed(2)}×`.padStart(8)}${''.padStart(17)}`
-      + `${t.raw!.toFixed(3).padStart(10)}${`${rawRatio.toFixed(2)}×`.padStart(8)}`
+      + (raw ? `${t.raw!.toFixed(3).padStart(10)}${`${rawRatio.toFixed(2)}×`.padStart(8)}` : `${'—'.padStart(10)}${'—'.padStart(8)}`)
       + (arith ? `    arithmetic limit ${t.arith!.toFixed(3)} → ${arithRatio!.toFixed(2)}×` : ''));
     if (arith) arithNote = true;
   }

@@ -6,12 +6,14 @@
 //   node runtime/src/bench/reduce-builds.mjs /tmp/old.wasm runtime/kernels/corepy_kernels_simd.wasm [ROUNDS] [mixed|neg|pos]
 // Data: sin(i)·3 + 1 (mixed signs, as `npm run bench:jit -- --limit`), or its negative / positive
 // magnitudes (min and max then never meet a float across zero). N: env N, default 1e6.
+// COLS=C: instead `reduce_cols_f32` over the leading axis of [N/C, C] (max, min, argmax, sum; output and
+// workspace after the data), e.g. COLS=1000 for [1000, 1000].
 import fs from 'node:fs';
 import os from 'node:os';
 
 const [oldFile, newFile, roundsArg, kind = 'mixed'] = process.argv.slice(2);
 if (!oldFile || !newFile) throw new Error('usage: reduce-builds.mjs OLD.wasm NEW.wasm [ROUNDS] [mixed|neg|pos]');
-const rounds = Number(roundsArg ?? 15), n = Number(process.env.N ?? 1e6);
+const rounds = Number(roundsArg ?? 15), n = Number(process.env.N ?? 1e6), cols = Number(process.env.COLS ?? 0);
 const OPS = [['max', 3], ['min', 2], ['argmax', 4], ['sum', 0]]; // reduce_f32's op codes
 
 /** One build: its exports, and the row at the end of its memory (the heap's allocator is not used). */
@@ -21,13 +23,13 @@ function load(file) {
   for (const d of WebAssembly.Module.imports(mod)) (imports[d.module] ??= {})[d.name] = Math[d.name.replace(/_f64$/, '')];
   const ex = new WebAssembly.Instance(mod, imports).exports;
   const base = ex.memory.buffer.byteLength;
-  ex.memory.grow(Math.ceil((n * 4 + 64) / 65536));
+  ex.memory.grow(Math.ceil((n * 4 + 64 + cols * 12) / 65536));
   const a = new Float32Array(ex.memory.buffer, base, n);
   for (let i = 0; i < n; i++) {
     const s = Math.sin(i) * 3;
     a[i] = kind === 'neg' ? -Math.abs(s) - 1 : kind === 'pos' ? Math.abs(s) + 1 : s + 1;
   }
-  return { ex, base, out: base + n * 4 };
+  return { ex, base, out: base + n * 4, ws: base + n * 4 + cols * 4 };
 }
 
 /** `copy()`: one memory.copy of `bytes` in a module of its own (as runtime/src/bench/jit.ts). */
@@ -44,11 +46,13 @@ function copyOf(bytes) {
 const builds = { old: load(oldFile), new: load(newFile) };
 const fns = { copy: copyOf(n * 2) };
 for (const [op, code] of OPS) {
-  for (const [name, b] of Object.entries(builds)) fns[`${op} ${name}`] = () => b.ex.reduce_f32(code, 1, n, b.out, b.base);
+  for (const [name, b] of Object.entries(builds)) {
+    fns[`${op} ${name}`] = cols ? () => b.ex.reduce_cols_f32(code, 1, n / cols, cols, b.out, b.base, b.ws) : () => b.ex.reduce_f32(code, 1, n, b.out, b.base);
+  }
   fns[`${op} old`]();
   fns[`${op} new`]();
-  const bits = (b) => new Uint32Array(b.ex.memory.buffer, b.out, 1)[0];
-  if (bits(builds.old) !== bits(builds.new)) console.log(`${op}: the builds differ (bits ${bits(builds.old).toString(16)} vs ${bits(builds.new).toString(16)})`);
+  const bits = (b) => [...new Uint32Array(b.ex.memory.buffer, b.out, Math.max(1, cols))].join();
+  if (bits(builds.old) !== bits(builds.new)) console.log(`${op}: the builds differ`);
 }
 
 const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
@@ -67,7 +71,7 @@ for (let r = 0; r < rounds; r++) {
     cpu[k].push((cpuMs() - c0) / iters);
   }
 }
-console.log(`reduce_f32 over ${n} float32 (${kind}), two builds; load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}; medians of ${rounds} alternating rounds`);
+console.log(`${cols ? `reduce_cols_f32 over [${n / cols}, ${cols}]` : `reduce_f32 over ${n}`} float32 (${kind}), two builds; load average ${load0.toFixed(2)} → ${os.loadavg()[0].toFixed(2)}; medians of ${rounds} alternating rounds`);
 console.log(`${''.padEnd(12)}${'CPU µs'.padStart(10)}${'÷ copy'.padStart(8)}${'wall µs'.padStart(10)}${'÷ copy'.padStart(8)}`);
 const cc = median(cpu.copy), cw = median(wall.copy);
 for (const k of names) {
