@@ -48,7 +48,9 @@ async function runHostSuite(s: Session, ws: string): Promise<void> {
 async function runCommand(page: Page, title: string): Promise<void> {
   await page.keyboard.press('F1');
   await page.keyboard.type(title);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title.replace(/^.*?: /, '') }).first().waitFor({ state: 'visible', timeout: 30000 });
+  // The first row (what Enter runs) must be the command: a row further down matched while the palette was still
+  // filtering "Debug: St…", and Enter ran "Debug: Start Debugging" instead of "Debug: Stop".
+  await page.locator('.quick-input-list .monaco-list-row').first().filter({ hasText: title.replace(/^.*?: /, '') }).waitFor({ state: 'visible', timeout: 30000 });
   await page.keyboard.press('Enter');
 }
 

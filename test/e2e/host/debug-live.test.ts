@@ -13,7 +13,7 @@ import * as vscode from 'vscode';
 import type { CorepyApi } from '../../../extension/src/extension.js';
 import { until } from './poll.js';
 
-/** Audit 32's long.js (CommonJS, its own enableProfiling()), looping until `release` exists, at most 5 minutes. */
+/** Audit 32's long.js, here live-loop.js (CommonJS, its own enableProfiling()), looping until `release` exists, at most 5 minutes. */
 const PROBE = `const cp = require('corepy');
 const { existsSync, writeFileSync } = require('node:fs');
 const path = require('node:path');
@@ -42,7 +42,9 @@ describe('Debug and Profile: live figures during a synchronous loop', function (
     const dir = path.join(ws(), 'cjs-live');
     mkdirSync(dir, { recursive: true });
     writeFileSync(path.join(dir, 'package.json'), '{ "type": "commonjs" }\n');
-    const file = path.join(dir, 'long.js');
+    // Not `long.js`: the code-server test after this one opens the workspace's long.js by typing its name in Quick
+    // Open, and a second long.js here was picked in its place (it ended at once, on this test's release file).
+    const file = path.join(dir, 'live-loop.js');
     const release = path.join(dir, 'release');
     const loopEnded = path.join(dir, 'loop-ended');
     rmSync(release, { force: true });
