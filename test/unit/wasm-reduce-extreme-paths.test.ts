@@ -16,24 +16,7 @@ import { createWasmBackend } from '../../runtime/src/backends/wasm/index.js';
 import { setFusedCodegen } from '../../runtime/src/backends/wasm/fused.js';
 import { contiguousStrides } from '../../runtime/src/shape.js';
 import { withBackend } from './helpers.js';
-
-/** Deterministic values in (0, 1]. */
-function unit(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s >>> 8) + 1) / 16777216;
-  }
-  return out;
-}
-
-/** A float32 NaN with the given sign and payload, set by its bits (a JS NaN store may not keep them). */
-function setNaN(a: Float32Array, at: number, negative: boolean, payload = 1): void {
-  new Uint32Array(a.buffer, a.byteOffset, a.length)[at] = (negative ? 0xff800000 : 0x7f800000) | payload;
-}
-
-const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
+import { setNaN, show, unit } from './float-inputs.js';
 
 /** [r, c] blocks (row-major) with hostile columns: column j's kind is j mod 8. */
 function hostile(r: number, c: number, seed: number): Float32Array {

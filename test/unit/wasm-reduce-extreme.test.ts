@@ -12,24 +12,7 @@ import type { Backend, View } from '../../runtime/src/backends/backend.js';
 import { jsBackend } from '../../runtime/src/backends/js/index.js';
 import { createWasmBackend } from '../../runtime/src/backends/wasm/index.js';
 import { contiguousStrides } from '../../runtime/src/shape.js';
-
-/** Deterministic values in (0, 1]. */
-function unit(n: number, seed: number): Float32Array {
-  let s = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = ((s >>> 8) + 1) / 16777216;
-  }
-  return out;
-}
-
-/** A float32 NaN with the given sign and payload, set by its bits (a JS NaN store may not keep them). */
-function setNaN(a: Float32Array, at: number, negative: boolean, payload = 1): void {
-  new Uint32Array(a.buffer, a.byteOffset, a.length)[at] = (negative ? 0xff800000 : 0x7f800000) | payload;
-}
-
-const show = (x: number) => (Object.is(x, -0) ? '-0' : String(x));
+import { setNaN, show, unit } from './float-inputs.js';
 
 for (const flavour of ['simd', 'scalar'] as const) {
   describe(`wasm min/max/argmax of long rows (${flavour} kernels) vs js reference`, () => {
